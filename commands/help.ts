@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { allowed } from '../src/core/roles.ts';
+import type { Block } from '../src/core/reply.ts';
+import { reply } from '../src/core/reply.ts';
+import { UserError } from '../src/core/errors.ts';
+import { defineCommand, type Group } from './types.ts';
+
+/** help is built from the registry: it shows only what the caller may run. */
+export function helpGroup(all: () => readonly Group[]): Group {
+  return {
+    name: 'help',
+    aliases: ['ヘルプ'],
+    summary: { ja: '使い方を表示します', en: 'Show how to use the bot' },
+    commands: [
+      defineCommand({
+        name: null,
+        positional: ['command'],
+        schema: z.object({ command: z.string().optional() }),
+        access: 'anyone',
+        summary: { ja: '使い方を表示します', en: 'Show how to use the bot' },
+        usage: 'help [command]',
+        writes: false,
+        async run(ctx, { command }) {
+          const may = (a: Parameters<typeof allowed>[0]) => allowed(a, ctx.caller.roles, ctx.caller.personId !== null);
+          const L = ctx.locale;
+          if (command) {
+            const g = all().find((x) => x.name === command.toLowerCase() || x.aliases.includes(command));
+            const visible = g?.commands.filter((c) => may(c.access)) ?? [];
+            if (!g || visible.length === 0) throw new UserError('help.unknown', { name: command });
+            const blocks: Block[] = [{ kind: 'heading', text: `/csirt ${g.name} (${g.aliases.join(', ')}) — ${g.summary[L]}` }];
+            for (const c of visible) {
+              blocks.push({ kind: 'code', text: `/csirt ${c.usage}` });
+              blocks.push({ kind: 'text', text: c.summary[L] });
+              const fields = Object.entries(c.fields ?? {});
+              if (fields.length) blocks.push({ kind: 'fields', fields: fields.map(([k, v]) => [k, v[L]]) });
+            }
+            return reply.of(blocks);
+          }
+          const rows: string[][] = [];
+          for (const g of all()) {
+            for (const c of g.commands) if (may(c.access)) rows.push([`/csirt ${c.usage.split(' ').slice(0, c.name ? 2 : 1).join(' ')}`, c.summary[L]]);
+          }
+          return reply.of([
+            { kind: 'heading', text: ctx.t('help.title') },
+            { kind: 'table', head: [ctx.t('help.command'), ctx.t('help.what')], rows },
+            { kind: 'context', text: ctx.t('help.more') },
+          ]);
+        },
+      }),
+    ],
+  };
+}

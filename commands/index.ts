@@ -1,0 +1,10 @@
+/** The explicit, ordered list of command groups the router reads (no scanning the disk). */
+import { helpGroup } from './help.ts';
+import { langGroup } from './lang.ts';
+import { orgGroup } from './org.ts';
+import { pocGroup } from './poc.ts';
+import type { Group } from './types.ts';
+
+export const groups: readonly Group[] = [];
+const all: Group[] = [helpGroup(() => groups), langGroup, orgGroup, pocGroup];
+(groups as Group[]).push(...all);

@@ -1,0 +1,120 @@
+/**
+ * Builds the application from a config: database (migrated), services, router, outbox
+ * dispatcher, scheduler and HTTP routes. It connects to the database but listens on nothing:
+ * main.ts listens, tests drive it directly.
+ */
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { groups } from '../commands/index.ts';
+import { ensureAuditHead } from './audit/chain.ts';
+import type { Config } from './config.ts';
+import { type Clock, systemClock } from './core/clock.ts';
+import type { PlatformName, PlatformSeam } from './core/platform.ts';
+import { Router } from './core/router.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { applyMigrations } from './db/migrator.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { HttpServer } from './http/server.ts';
+import { createLogger } from './logger.ts';
+import { Dispatcher } from './outbox/dispatcher.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import type { ServiceDeps } from './services/context.ts';
+import { createServices, type Services } from './services/index.ts';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** the platform seams deliveries go through; the console's by default */
+  seams?: Map<PlatformName, PlatformSeam>;
+  workerId?: string;
+  migrate?: boolean;
+}
+
+export interface App {
+  config: Config;
+  db: Database;
+  log: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  services: Services;
+  router: Router<Services>;
+  dispatcher: Dispatcher;
+  scheduler: Scheduler;
+  http: HttpServer;
+  seams: Map<PlatformName, PlatformSeam>;
+  /** stop background work and close the database */
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+  if (opts.migrate !== false) {
+    const applied = await applyMigrations(config.DATABASE_URL, ROOT);
+    if (applied.length) log.info({ applied }, 'database migrations applied');
+  }
+  const db = await openDatabase(config.DATABASE_URL);
+  await ensureAuditHead(db);
+  const metrics = createMetrics();
+  const seams = opts.seams ?? new Map();
+  const platforms = [...seams.keys()];
+  let dispatcher: Dispatcher | undefined;
+  const deps: ServiceDeps = {
+    db,
+    clock,
+    log,
+    locale: config.BOT_LOCALE,
+    platforms,
+    kick: () => {
+      if (dispatcher) setImmediate(() => void dispatcher?.runOnce().catch(() => {}));
+    },
+  };
+  const services = createServices(deps);
+  const admins = [...config.BOT_ADMINS];
+  if (admins.length === 0 && !config.platforms.slack && !config.platforms.mattermost) admins.push('console:admin');
+  await services.directory.bootstrap(admins);
+  const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
+  dispatcher = new Dispatcher(db, seams, {
+    workerId,
+    clock,
+    log,
+    onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+  });
+  const scheduler = new Scheduler(db, clock, log);
+  const router = new Router<Services>({
+    groups,
+    services,
+    clock,
+    log,
+    maxFieldLength: config.MAX_FIELD_LENGTH,
+    lookupCaller: (identity, hint, name) => services.directory.caller(identity, hint, name, config.BOT_LOCALE),
+    onOutcome: (o, ms) => {
+      metrics.commands.inc({ command: o.command ?? 'unknown', outcome: o.status, platform: 'any' });
+      metrics.latency.observe({ command: o.command ?? 'unknown' }, ms / 1000);
+    },
+  });
+  const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES });
+  const d = dispatcher;
+  return {
+    config,
+    db,
+    log,
+    clock,
+    metrics,
+    services,
+    router,
+    dispatcher: d,
+    scheduler,
+    http,
+    seams,
+    async close() {
+      await d.stop();
+      await scheduler.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The environment, parsed once with zod (PRODUCT.md §8). loadConfig never reads
+ * process.env by itself: the caller passes the environment, so tests inject their own.
+ */
+import { z } from 'zod';
+
+const identity = /^(slack:U[A-Z0-9]+|slack:W[A-Z0-9]+|mattermost:[a-z0-9]{26}|console:[\w.@-]+)$/;
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const opt = <T extends z.ZodType>(s: T) => z.preprocess(emptyToUndefined, s.optional());
+
+const schema = z
+  .object({
+    DATABASE_URL: z
+      .preprocess(emptyToUndefined, z.string().default('file:./data/csirt-poc-bot.db'))
+      .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), 'a SQLite file (file:./path.db) or postgresql://…'),
+    PORT: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ error: 'a port number from 0 to 65535' }).int().min(0).max(65535).default(3000),
+    ),
+    HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+    PUBLIC_URL: opt(z.url({ protocol: /^https?$/ })),
+    BOT_ADMINS: z
+      .preprocess(emptyToUndefined, z.string().default(''))
+      .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+      .refine((list) => list.every((x) => identity.test(x)), 'identities like slack:U123, mattermost:<26 chars>, console:name'),
+    BOT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ja', 'en']).default('ja')),
+    TZ: z.preprocess(emptyToUndefined, z.literal('Asia/Tokyo').default('Asia/Tokyo')),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    CONSOLE_USER: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.@-]{1,64}$/).default('admin')),
+    SLACK_BOT_TOKEN: opt(z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-')),
+    SLACK_SIGNING_SECRET: opt(z.string().min(8)),
+    SLACK_APP_TOKEN: opt(z.string().regex(/^xapp-/, 'an app-level token starting with xapp-')),
+    SLACK_API_URL: opt(z.url({ protocol: /^https?$/ })),
+    MATTERMOST_URL: opt(z.url({ protocol: /^https?$/ })),
+    MATTERMOST_TOKEN: opt(z.string().min(8)),
+    MATTERMOST_COMMAND_TOKEN: opt(z.string().min(8)),
+    MATTERMOST_TEAM: opt(z.string().min(1)),
+    ACTION_SECRET: opt(z.string().min(16)),
+    MAX_BODY_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).max(10_000_000).default(65536)),
+    MAX_FIELD_LENGTH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(16).max(100_000).default(4000)),
+    MAX_INDICATORS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
+    RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
+  })
+  .superRefine((c, ctx) => {
+    const need = (cond: boolean, path: string, message: string) => {
+      if (cond) ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    need(!!c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN, 'SLACK_SIGNING_SECRET', 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+    need(!c.SLACK_BOT_TOKEN && (!!c.SLACK_SIGNING_SECRET || !!c.SLACK_APP_TOKEN), 'SLACK_BOT_TOKEN', 'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
+    need(!!c.MATTERMOST_URL && !c.MATTERMOST_TOKEN, 'MATTERMOST_TOKEN', 'required with MATTERMOST_URL');
+    need(!!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN, 'MATTERMOST_COMMAND_TOKEN', 'required with MATTERMOST_URL');
+    need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
+  });
+
+export type Config = z.infer<typeof schema> & {
+  /** which chat platforms are configured; none = the console */
+  platforms: { slack: boolean; mattermost: boolean };
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable, one line each. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k]]));
+  const res = schema.safeParse(picked);
+  if (!res.success) {
+    const problems = res.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment');
+      const got = env[name];
+      const shown = got === undefined || /TOKEN|SECRET/.test(name) ? '' : ` (got "${got}")`;
+      return `${name}: ${i.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const c = res.data;
+  return { ...c, platforms: { slack: !!c.SLACK_BOT_TOKEN, mattermost: !!c.MATTERMOST_URL } };
+}

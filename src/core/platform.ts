@@ -1,0 +1,38 @@
+/**
+ * The platform seam: what the dispatcher needs from a chat platform. Console, Slack,
+ * Mattermost and the in-memory test platform implement it; nothing else talks to a platform.
+ */
+import type { Reply } from './reply.ts';
+
+export type PlatformName = 'console' | 'slack' | 'mattermost';
+
+/** What a delivery carries: a portable reply, already in the recipient's language. */
+export type OutMessage = Pick<Reply, 'blocks' | 'actions' | 'attachments'>;
+
+export interface PlatformSeam {
+  readonly name: PlatformName;
+  /** Posts to a channel; the delivery id travels with the post (metadata / props). */
+  post(channel: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string }>;
+  /** Replaces a post made earlier (withdrawn advisories, answered buttons). */
+  update(channel: string, ref: string, msg: OutMessage, deliveryId: string): Promise<void>;
+  /** Sends a direct message to a person (identity without the platform prefix). */
+  dm(user: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string; channel: string }>;
+  /**
+   * Finds a post carrying `deliveryId` made since `since` in a channel (kind post) or in the
+   * direct conversation with a user (kind dm); null when there is none. The dispatcher asks
+   * before any second attempt, so that a post whose answer was lost is never doubled.
+   */
+  findByDeliveryId(kind: 'post' | 'dm', target: string, deliveryId: string, since: Date): Promise<{ ref: string } | null>;
+}
+
+/** Why a platform call failed, as the dispatcher needs to know it. */
+export class PlatformError extends Error {
+  constructor(
+    readonly kind: 'rate_limited' | 'permanent' | 'transient',
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The router: parse → find the command → caller and access → zod → handler → Reply.
+ * Every platform adapter calls handle(); handlers never see a platform object.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { type Locale, translator } from '../i18n/index.ts';
+import type { Clock } from './clock.ts';
+import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
+import { isUserError, UserError } from './errors.ts';
+import { parseArgs } from './parser.ts';
+import type { PlatformName } from './platform.ts';
+import { type Reply, reply } from './reply.ts';
+import { allowed } from './roles.ts';
+import { describeIssues, fieldShape } from './schema-info.ts';
+
+export interface Invocation {
+  platform: PlatformName;
+  identity: string;
+  displayName?: string | null;
+  /** what followed `/csirt` */
+  text: string;
+  /** values from a submitted form, merged over what the text gave */
+  formValues?: Record<string, string | string[]>;
+  channelId: string | null;
+  /** the platform's idea of the person's language, used when they chose none with us */
+  localeHint?: Locale | null;
+  requestId?: string;
+  refs: RefResolver;
+}
+
+export type Status = 'ok' | 'user_error' | 'denied' | 'unknown' | 'error';
+
+export interface Outcome {
+  reply: Reply;
+  status: Status;
+  /** `group` or `group.sub`, for metrics and logs; null when no command was found */
+  command: string | null;
+  /** the error code, when status is not ok */
+  code?: string;
+  requestId: string;
+}
+
+/** A command found and allowed, with its raw arguments (before validation). */
+export interface Resolved {
+  group: CommandGroup<never>;
+  def: CommandDef<never, never>;
+  raw: Record<string, string | string[]>;
+  caller: Caller;
+  /** required fields with no value yet (chat platforms open a form for these) */
+  missing: string[];
+}
+
+export interface RouterDeps<S> {
+  groups: readonly CommandGroup<S>[];
+  services: S;
+  clock: Clock;
+  log: Logger;
+  lookupCaller(identity: string, localeHint: Locale | null, displayName: string | null): Promise<Caller>;
+  maxFieldLength: number;
+  onOutcome?(o: Outcome, ms: number): void;
+}
+
+export class Router<S> {
+  constructor(private readonly d: RouterDeps<S>) {}
+
+  get groups(): readonly CommandGroup<S>[] {
+    return this.d.groups;
+  }
+
+  /** Finds the group and subcommand named by the first words (English or alias). */
+  find(words: string[]): { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[] } | null {
+    const [first, second, ...rest] = words;
+    if (!first) return null;
+    const w = first.toLowerCase();
+    const group = this.d.groups.find((g) => g.name === w || g.aliases.includes(first));
+    if (!group) return null;
+    const sub = second?.toLowerCase();
+    const def = group.commands.find((c) => c.name !== null && (c.name === sub || (second !== undefined && c.aliases?.includes(second))));
+    if (def) return { group, def, rest };
+    const solo = group.commands.find((c) => c.name === null);
+    if (solo) return { group, def: solo, rest: second === undefined ? [] : [second, ...rest] };
+    return null;
+  }
+
+  /** Parses, finds the command and checks access; throws UserError when any of that fails. */
+  async resolve(inv: Invocation): Promise<Resolved> {
+    const caller = await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null);
+    const parsed = parseArgs(inv.text);
+    const found = this.find(parsed.words);
+    if (!found) {
+      const name = parsed.words.slice(0, 2).join(' ');
+      throw new UserError(name ? 'command.unknown' : 'command.empty', { name });
+    }
+    const { group, def, rest } = found;
+    if (!allowed(def.access, caller.roles, caller.personId !== null)) {
+      throw new UserError('auth.forbidden', { command: `${group.name}${def.name ? ` ${def.name}` : ''}` });
+    }
+    const shape = def.schema.shape as Record<string, z.ZodType>;
+    const raw: Record<string, string | string[]> = {};
+    const positional = def.positional ?? [];
+    if (rest.length > positional.length) {
+      throw new UserError('input.extra_words', { words: rest.slice(positional.length).join(' '), usage: def.usage });
+    }
+    rest.forEach((v, i) => {
+      raw[positional[i] as string] = v;
+    });
+    for (const [k, v] of parsed.pairs) {
+      if (!(k in shape) || positional.includes(k) && !(k in shape)) {
+        throw new UserError('input.unknown_key', { key: k, allowed: Object.keys(shape).filter((x) => !positional.includes(x)).join(', ') || '-' });
+      }
+      const prev = raw[k];
+      if (prev === undefined) raw[k] = fieldShape(shape[k] as z.ZodType).array ? [v] : v;
+      else if (Array.isArray(prev)) prev.push(v);
+      else throw new UserError('input.repeated_key', { key: k });
+    }
+    for (const [k, v] of Object.entries(inv.formValues ?? {})) {
+      if (k in shape && v !== '' && !(Array.isArray(v) && v.length === 0)) raw[k] = v;
+    }
+    for (const [k, v] of Object.entries(raw)) {
+      for (const s of Array.isArray(v) ? v : [v]) {
+        if (s.length > this.d.maxFieldLength) throw new UserError('input.too_long', { field: k, max: this.d.maxFieldLength });
+      }
+    }
+    const missing = Object.entries(shape)
+      .filter(([k, s]) => !fieldShape(s).optional && raw[k] === undefined)
+      .map(([k]) => k);
+    return { group: group as CommandGroup<never>, def: def as CommandDef<never, never>, raw, caller, missing };
+  }
+
+  /** Runs an invocation to a Reply; expected failures become localised error replies. */
+  async handle(inv: Invocation): Promise<Outcome> {
+    const started = performance.now();
+    const requestId = inv.requestId ?? randomUUID();
+    let locale: Locale = inv.localeHint ?? 'ja';
+    let command: string | null = null;
+    let outcome: Outcome;
+    try {
+      const r = await this.resolve(inv);
+      locale = r.caller.locale;
+      command = `${r.group.name}${r.def.name ? `.${r.def.name}` : ''}`;
+      const parsed = r.def.schema.safeParse(r.raw);
+      if (!parsed.success) {
+        const t = translator(locale);
+        throw new UserError('input.invalid', { details: describeIssues(parsed.error.issues, t), usage: r.def.usage });
+      }
+      const ctx: CommandContext<S> = {
+        caller: r.caller,
+        platform: inv.platform,
+        channelId: inv.channelId,
+        locale,
+        t: translator(locale),
+        clock: this.d.clock,
+        requestId,
+        refs: inv.refs,
+        services: this.d.services,
+      };
+      const rep = await (r.def as unknown as CommandDef<S, unknown>).run(ctx, parsed.data);
+      outcome = { reply: rep, status: 'ok', command, requestId };
+    } catch (e) {
+      if (!isUserError(e)) {
+        try {
+          const c = await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, null);
+          locale = c.locale;
+        } catch {}
+      }
+      outcome = this.failure(e, locale, command, requestId);
+    }
+    this.d.onOutcome?.(outcome, performance.now() - started);
+    return outcome;
+  }
+
+  /** The reply for a thrown error: a UserError's own text, else an apology with the request id. */
+  failure(e: unknown, locale: Locale, command: string | null, requestId: string): Outcome {
+    const t = translator(locale);
+    if (isUserError(e)) {
+      const status = e.code === 'auth.forbidden' ? 'denied' : e.code.startsWith('command.') ? 'unknown' : 'user_error';
+      return { reply: { ...reply.text(t(e.code, e.params)), error: true }, status, command, code: e.code, requestId };
+    }
+    this.d.log.error({ err: e, requestId, command }, 'command failed');
+    return { reply: { ...reply.text(t('error.internal', { id: requestId })), error: true }, status: 'error', command, code: 'error.internal', requestId };
+  }
+}
+
+export { z };

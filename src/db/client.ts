@@ -1,0 +1,97 @@
+/**
+ * The database handle: one Prisma Client per provider (generated from the same models), a
+ * transaction helper that behaves the same on SQLite and PostgreSQL, and raw SQL with the
+ * provider's placeholders.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as PgClient } from './generated/postgresql/client.ts';
+import { type Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
+import { type Provider, providerOf, sqlitePath } from './provider.ts';
+
+/** The client type our code is written against (both generated clients have this shape). */
+export type Prisma$ = SqliteClient;
+export type Tx = Prisma.TransactionClient;
+export type { Provider } from './provider.ts';
+
+export interface Database {
+  readonly provider: Provider;
+  readonly prisma: Prisma$;
+  /**
+   * Runs `fn` in one transaction. On SQLite it first takes the write lock (so several
+   * processes on one file queue on busy_timeout instead of failing on upgrade); on both it
+   * retries a few times on lock timeouts, deadlocks and serialisation failures.
+   */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Raw SQL written with `?` placeholders, rewritten to `$n` on PostgreSQL. */
+  query<T = Record<string, unknown>>(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<T[]>;
+  execute(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<number>;
+  /** true when the database answers */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const RETRYABLE = /P2034|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01/i;
+
+export async function openDatabase(url: string, opts: { busyTimeoutMs?: number; poolSize?: number } = {}): Promise<Database> {
+  const provider = providerOf(url);
+  let prisma: Prisma$;
+  if (provider === 'sqlite') {
+    const path = sqlitePath(url);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const adapter = new PrismaBetterSqlite3({ url: `file:${path}`, timeout: opts.busyTimeoutMs ?? 10_000 });
+    prisma = new SqliteClient({ adapter });
+    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    // The outbox and the audit chain must survive power loss, not only a process crash.
+    await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL');
+    await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  } else {
+    const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
+    prisma = new PgClient({ adapter }) as unknown as Prisma$;
+  }
+  const rewrite = (sql: string) => {
+    if (provider === 'sqlite') return sql;
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
+  const db: Database = {
+    provider,
+    prisma,
+    async tx(fn) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await prisma.$transaction(
+            async (tx) => {
+              if (provider === 'sqlite') await tx.$executeRawUnsafe('UPDATE "AuditHead" SET id = id WHERE id = -1');
+              return fn(tx);
+            },
+            { maxWait: 30_000, timeout: 60_000 },
+          );
+        } catch (e) {
+          if (attempt >= 8 || !RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code))) throw e;
+          await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+        }
+      }
+    },
+    async query<T>(runner: Tx | Prisma$, sql: string, ...params: unknown[]) {
+      return (await runner.$queryRawUnsafe(rewrite(sql), ...params)) as T[];
+    },
+    async execute(runner, sql, ...params) {
+      return runner.$executeRawUnsafe(rewrite(sql), ...params);
+    },
+    async ping() {
+      try {
+        await prisma.$queryRawUnsafe('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+  return db;
+}

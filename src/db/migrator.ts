@@ -1,0 +1,199 @@
+/**
+ * Migrations without Prisma's native engine: the same schema engine compiled to WebAssembly
+ * (@prisma/schema-engine-wasm, pinned exactly) driven through our driver adapters. It writes and
+ * reads Prisma's own `_prisma_migrations` table, so `prisma migrate deploy` on a machine with
+ * the native engine agrees with it. See ../shared/design/PRISMA-OFFLINE.md.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { type Provider, providerOf, sqlitePath } from './provider.ts';
+
+type Engine = bg.SchemaEngine;
+const FILTERS = { externalTables: [], externalEnums: [] };
+const require = createRequire(import.meta.url);
+let wasmReady: Promise<void> | undefined;
+
+function loadWasm(): Promise<void> {
+  wasmReady ??= (async () => {
+    const entry = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const file = join(dirname(entry), 'schema_engine_bg.wasm');
+    const { instance } = await WebAssembly.instantiate(readFileSync(file), {
+      './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports,
+    });
+    const exports = instance.exports as unknown as { __wbindgen_start: () => void };
+    (bg as unknown as { __wbg_set_wasm: (e: unknown) => void }).__wbg_set_wasm(exports);
+    exports.__wbindgen_start();
+  })();
+  return wasmReady;
+}
+
+type Disposable = { dispose(): Promise<void> };
+type Factory = {
+  provider: string;
+  adapterName: string;
+  connect(): Promise<Disposable>;
+  connectToShadowDb(): Promise<Disposable>;
+};
+
+/**
+ * A driver adapter factory that remembers every connection it opens, so that they can be
+ * closed when the engine is done (engine.free() does not close them, and a SQLite connection
+ * left open keeps its lock from the next engine in the same process).
+ */
+function trackingFactory(url: string): { factory: Factory; closeAll: () => Promise<void> } {
+  let inner: Factory;
+  if (providerOf(url) === 'sqlite') {
+    const path = sqlitePath(url);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    inner = new PrismaBetterSqlite3({ url: `file:${path}` }) as unknown as Factory;
+  } else {
+    inner = new PrismaPg({ connectionString: url }) as unknown as Factory;
+  }
+  const open: Disposable[] = [];
+  const track = async (p: Promise<Disposable>) => {
+    const a = await p;
+    open.push(a);
+    return a;
+  };
+  const factory: Factory = {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: () => track(inner.connect()),
+    connectToShadowDb: () => track(inner.connectToShadowDb()),
+  };
+  return { factory, closeAll: async () => void (await Promise.allSettled(open.splice(0).map((a) => a.dispose()))) };
+}
+
+export function prismaDir(root: string, provider: Provider): string {
+  return join(root, 'prisma', provider);
+}
+
+/** Runs `fn` with a fresh engine for `url`, then frees it and closes its connections. */
+async function withEngine<T>(provider: Provider, root: string, url: string, fn: (e: Engine) => Promise<T>): Promise<T> {
+  await loadWasm();
+  const schemaPath = join(prismaDir(root, provider), 'schema.prisma');
+  const schema = readFileSync(schemaPath, 'utf8');
+  const { factory, closeAll } = trackingFactory(url);
+  const engine = await bg.SchemaEngine.new(
+    { datamodels: [[schemaPath, schema]] },
+    () => {},
+    bindMigrationAwareSqlAdapterFactory(factory as never),
+  );
+  try {
+    return await fn(engine);
+  } finally {
+    engine.free();
+    await closeAll();
+  }
+}
+
+function migrationDirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'migration.sql')))
+    .map((d) => d.name)
+    .sort();
+}
+
+function migrationsList(root: string, provider: Provider) {
+  const baseDir = join(prismaDir(root, provider), 'migrations');
+  const lockPath = join(baseDir, 'migration_lock.toml');
+  return {
+    baseDir,
+    lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },
+    shadowDbInitScript: '',
+    migrationDirectories: migrationDirs(baseDir).map((name) => ({
+      path: name,
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok' as const, value: readFileSync(join(baseDir, name, 'migration.sql'), 'utf8') },
+      },
+    })),
+  };
+}
+
+/** Applies every checked-in migration not yet applied; returns the names applied now. */
+export async function applyMigrations(url: string, root: string): Promise<string[]> {
+  const provider = providerOf(url);
+  return withEngine(provider, root, url, async (engine) => {
+    const out = await engine.applyMigrations({
+      migrationsList: migrationsList(root, provider) as never,
+      filters: FILTERS,
+    });
+    return out.appliedMigrationNames;
+  });
+}
+
+/**
+ * The SQL that takes a database from `from` (the schema snapshot of the last migration, or
+ * nothing) to the current schema. Needs no database: both ends are schema texts.
+ */
+export async function diffSchemas(provider: Provider, root: string, fromSchema: string | null, pgUrl?: string): Promise<string> {
+  // The PostgreSQL engine checks its connection even for a diff of two schema texts.
+  const url = provider === 'sqlite' ? 'file::memory:' : (pgUrl ?? 'postgresql://127.0.0.1:1/unused');
+  const schemaPath = join(prismaDir(root, provider), 'schema.prisma');
+  return withEngine(provider, root, url, async (engine) => {
+    const res = await engine.diff({
+      from: fromSchema === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'previous.prisma', content: fromSchema }] },
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }] },
+      script: true,
+      exitCode: null,
+      filters: FILTERS,
+    } as never);
+    return res.stdout ?? '';
+  });
+}
+
+/** The SQL that would take a live database to the current schema; empty when they agree. */
+export async function diffDatabase(url: string, root: string): Promise<string> {
+  const provider = providerOf(url);
+  const schemaPath = join(prismaDir(root, provider), 'schema.prisma');
+  return withEngine(provider, root, url, async (engine) => {
+    const res = await engine.diff({
+      from: { tag: 'schemaDatasource', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }], configDir: root },
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }] },
+      script: true,
+      exitCode: null,
+      filters: FILTERS,
+    } as never);
+    return res.stdout ?? '';
+  });
+}
+
+const SNAPSHOT = 'schema.snapshot.prisma';
+
+/**
+ * Writes a new migration for `provider` named `<timestamp>_<name>` holding the difference
+ * between the last migration's schema snapshot and the current schema. Returns its folder,
+ * or null when there is nothing to migrate.
+ */
+export async function createMigration(
+  provider: Provider,
+  root: string,
+  name: string,
+  opts: { now?: Date; pgUrl?: string } = {},
+): Promise<string | null> {
+  const now = opts.now ?? new Date();
+  const baseDir = join(prismaDir(root, provider), 'migrations');
+  const dirs = migrationDirs(baseDir);
+  const last = dirs.at(-1);
+  const previous = last && existsSync(join(baseDir, last, SNAPSHOT)) ? readFileSync(join(baseDir, last, SNAPSHOT), 'utf8') : null;
+  if (last && previous === null) throw new Error(`${join(baseDir, last)} has no ${SNAPSHOT}`);
+  const sql = await diffSchemas(provider, root, previous, opts.pgUrl);
+  if (!/\b(CREATE|ALTER|DROP)\b/i.test(sql)) return null;
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  const dir = join(baseDir, `${stamp}_${name.replace(/[^a-z0-9_]/gi, '_')}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'migration.sql'), sql);
+  writeFileSync(join(dir, SNAPSHOT), readFileSync(join(prismaDir(root, provider), 'schema.prisma'), 'utf8'));
+  writeFileSync(
+    join(baseDir, 'migration_lock.toml'),
+    `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${provider}"\n`,
+  );
+  return dir;
+}

@@ -1,0 +1,37 @@
+/** Prometheus metrics (GET /metrics). One registry per app so tests can run several. */
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    commands: new Counter({
+      name: 'csirt_commands_total',
+      help: 'Commands handled, by command and outcome',
+      labelNames: ['command', 'outcome', 'platform'] as const,
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'csirt_command_duration_seconds',
+      help: 'Time to handle a command',
+      labelNames: ['command'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'csirt_deliveries_total',
+      help: 'Outbox deliveries settled, by platform and outcome',
+      labelNames: ['platform', 'outcome'] as const,
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'csirt_auth_failures_total',
+      help: 'Requests refused for failed authenticity checks, by endpoint and reason',
+      labelNames: ['endpoint', 'reason'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

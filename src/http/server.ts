@@ -1,0 +1,124 @@
+/**
+ * The one HTTP server: /healthz, /metrics, and whatever routes the platform adapters and
+ * later features mount. Routes get the raw body (signatures are computed over it).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export type Route = (req: HttpRequest) => Promise<HttpResponse>;
+
+export class HttpServer {
+  private readonly exact = new Map<string, Route>();
+  private readonly prefixes: [method: string, prefix: string, route: Route][] = [];
+  readonly server: Server;
+  private accepting = true;
+
+  constructor(
+    private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number },
+  ) {
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+    this.route('GET', '/healthz', async () => {
+      const ok = this.accepting && (await o.db.ping());
+      return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok, draining: !this.accepting }) };
+    });
+    this.route('GET', '/metrics', async () => ({
+      status: 200,
+      headers: { 'content-type': o.metrics.registry.contentType },
+      body: await o.metrics.registry.metrics(),
+    }));
+  }
+
+  route(method: string, path: string, r: Route): void {
+    this.exact.set(`${method} ${path}`, r);
+  }
+
+  routePrefix(method: string, prefix: string, r: Route): void {
+    this.prefixes.push([method, prefix, r]);
+  }
+
+  /** Stop taking requests other than health checks (which now answer 503). */
+  drain(): void {
+    this.accepting = false;
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        const a = this.server.address();
+        resolve(typeof a === 'object' && a ? a.port : port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections?.();
+    });
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const route = this.exact.get(`${method} ${url.pathname}`) ?? this.prefixes.find(([m, p]) => m === method && url.pathname.startsWith(p))?.[2];
+    if (!route) return send(res, { status: 404, body: 'not found' });
+    if (!this.accepting && url.pathname !== '/healthz' && url.pathname !== '/metrics') {
+      return send(res, { status: 503, headers: { 'retry-after': '1' }, body: 'shutting down' });
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.o.maxBodyBytes);
+    } catch {
+      return send(res, { status: 413, body: 'request body too large' });
+    }
+    try {
+      send(res, await route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body }));
+    } catch (e) {
+      this.o.log.error({ err: e, path: url.pathname }, 'http route failed');
+      send(res, { status: 500, body: 'internal error' });
+    }
+  }
+}
+
+function send(res: ServerResponse, r: HttpResponse): void {
+  res.writeHead(r.status, { 'cache-control': 'no-store', ...(r.headers ?? {}) });
+  res.end(r.body ?? '');
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) {
+      req.resume();
+      return reject(new Error('too large'));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.destroy();
+        reject(new Error('too large'));
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Localised text. Keys are stable codes (`incident.not_found`); parameters are written
+ * `{name}`. Japanese is the first language: messages read as a careful civil servant would
+ * write them (丁寧語, the terms of the unified standards); English says the same.
+ */
+import type { Params } from '../core/errors.ts';
+import type { Catalog, Locale } from './catalog.ts';
+import { core } from './core.ts';
+import { directory } from './directory.ts';
+
+export type { Locale } from './catalog.ts';
+export { isLocale, LOCALES } from './catalog.ts';
+
+/** Every area's catalogue; an area adds itself here. */
+const catalogs: Catalog[] = [core, directory];
+
+const merged: Catalog = { ja: {}, en: {} };
+for (const c of catalogs) {
+  Object.assign(merged.ja, c.ja);
+  Object.assign(merged.en, c.en);
+}
+
+export function allMessages(): Catalog {
+  return merged;
+}
+
+export function hasMessage(key: string): boolean {
+  return key in merged.ja && key in merged.en;
+}
+
+/** The text of `key` in `locale` with `{param}` filled in; an unknown key shows itself. */
+export function t(locale: Locale, key: string, params: Params = {}): string {
+  const template = merged[locale][key] ?? merged.ja[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+export type Translate = (key: string, params?: Params) => string;
+
+export function translator(locale: Locale): Translate {
+  return (key, params) => t(locale, key, params);
+}

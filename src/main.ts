@@ -1,0 +1,67 @@
+/**
+ * The composition root: config → database → services → adapters, scheduler, dispatcher.
+ * The only place that listens, installs signal handlers or exits.
+ */
+import { runConsole } from './adapters/console/console.ts';
+import { ConsoleSeam } from './adapters/console/seam.ts';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import type { PlatformName, PlatformSeam } from './core/platform.ts';
+
+async function main(): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const p of e.problems) process.stderr.write(`csirt-poc-bot: configuration error: ${p}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const consoleMode = !config.platforms.slack && !config.platforms.mattermost;
+  const seams = new Map<PlatformName, PlatformSeam>();
+  if (consoleMode) {
+    seams.set('console', new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`));
+  }
+  const app = await createApp(config, { seams });
+  let port: number;
+  try {
+    port = await app.http.listen(config.PORT, config.HOST);
+  } catch (e) {
+    process.stderr.write(`csirt-poc-bot: cannot listen on port ${config.PORT}: ${(e as Error).message}\n`);
+    await app.close();
+    return 2;
+  }
+  app.log.info({ port, platforms: [...seams.keys()] }, 'csirt-poc-bot started');
+  app.dispatcher.start();
+  app.scheduler.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    app.http.drain();
+    await app.http.close();
+    await app.close();
+  };
+
+  if (consoleMode) {
+    const code = await runConsole(app, { input: process.stdin, write: (t) => process.stdout.write(`${t}\n`) });
+    await shutdown('end of input');
+    return code;
+  }
+  await new Promise<void>((resolve) => {
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => void shutdown(s).then(resolve));
+  });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`csirt-poc-bot: failed to start: ${(e as Error)?.stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+/**
+ * The outbox: every message to a channel or a person is a Delivery row written in the same
+ * transaction as the change that causes it. The dispatcher sends it later, exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { canonicalJson } from '../audit/canonical-json.ts';
+import type { OutMessage, PlatformName } from '../core/platform.ts';
+import type { Tx } from '../db/client.ts';
+
+export interface Enqueue {
+  platform: PlatformName;
+  kind: 'post' | 'dm' | 'update';
+  /** channel id (post, update) or user id without the platform prefix (dm) */
+  target: string;
+  message: OutMessage;
+  /** unique per cause and target, e.g. `incident:INC-2026-0001:reported:slack:C123` */
+  dedupeKey: string;
+  refType?: string;
+  refId?: string;
+  notBefore?: Date;
+  /** for kind=update: the delivery whose post is replaced */
+  updatesId?: string;
+  /** an undeliverable row (e.g. no channel configured), kept so that status shows it */
+  failedReason?: string;
+}
+
+/** Writes one delivery; a second enqueue with the same dedupeKey is a no-op. Returns its id. */
+export async function enqueue(tx: Tx, e: Enqueue, now: Date): Promise<string> {
+  const existing = await tx.delivery.findUnique({ where: { dedupeKey: e.dedupeKey }, select: { id: true } });
+  if (existing) return existing.id;
+  const id = randomUUID();
+  await tx.delivery.create({
+    data: {
+      id,
+      kind: e.kind,
+      platform: e.platform,
+      target: e.target,
+      message: canonicalJson(e.message),
+      dedupeKey: e.dedupeKey,
+      status: e.failedReason ? 'failed' : 'pending',
+      error: e.failedReason ?? null,
+      notBefore: e.notBefore ?? now,
+      refType: e.refType ?? null,
+      refId: e.refId ?? null,
+      updatesId: e.updatesId ?? null,
+      createdAt: now,
+    },
+  });
+  return id;
+}

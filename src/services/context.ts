@@ -1,0 +1,31 @@
+/** What every service is built from (composition root passes it in). */
+import type { Logger } from 'pino';
+import { appendAudit } from '../audit/chain.ts';
+import type { Clock } from '../core/clock.ts';
+import type { PlatformName } from '../core/platform.ts';
+import type { Database, Tx } from '../db/client.ts';
+import type { Locale } from '../i18n/index.ts';
+
+export interface ServiceDeps {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  /** the language of channel posts (BOT_LOCALE) */
+  locale: Locale;
+  /** the platforms the bot is connected to; posts go to the organisation's channel on each */
+  platforms: readonly PlatformName[];
+  /** wakes the dispatcher after a transaction wrote deliveries */
+  kick(): void;
+}
+
+/** Appends an audit record in `tx` (the one place services write the audit chain). */
+export function audit(
+  deps: ServiceDeps,
+  tx: Tx,
+  actor: string,
+  action: string,
+  subject: string,
+  data: Record<string, unknown> = {},
+): Promise<number> {
+  return appendAudit(deps.db, tx, { actor, action, subject, data, at: deps.clock.now() });
+}

@@ -1,0 +1,181 @@
+/**
+ * The directory: organisations, their channels, people and roles (PRODUCT.md §1–2).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Caller } from '../core/command.ts';
+import { UserError } from '../core/errors.ts';
+import type { PlatformName } from '../core/platform.ts';
+import { isRole, type Role } from '../core/roles.ts';
+import type { Organization } from '../db/generated/sqlite/client.ts';
+import { isLocale, type Locale } from '../i18n/index.ts';
+import { audit, type ServiceDeps } from './context.ts';
+
+export type Org = Organization;
+
+interface SeedOrg {
+  code: string;
+  ja: string;
+  en: string;
+  coordinator?: boolean;
+}
+
+export function loadSeedDirectory(): SeedOrg[] {
+  const file = new URL('../../data/directory.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
+}
+
+export const ORG_CODE = /^[a-z][a-z0-9-]{1,15}$/;
+
+export class DirectoryService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  /** First start: the default directory and the BOT_ADMINS, each audited once. */
+  async bootstrap(admins: readonly string[]): Promise<void> {
+    await this.db.tx(async (tx) => {
+      if ((await tx.organization.count()) === 0) {
+        const seed = loadSeedDirectory();
+        for (const o of seed) {
+          await tx.organization.create({
+            data: { code: o.code, nameJa: o.ja, nameEn: o.en, coordinator: !!o.coordinator, calendarToken: newToken() },
+          });
+        }
+        await audit(this.deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });
+      }
+      const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+      for (const identity of admins) {
+        let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
+        if (!p) p = await tx.person.create({ data: { identity, orgId: nisc?.id ?? null }, include: { roles: true } });
+        if (!p.roles.some((r) => r.role === 'admin')) {
+          await tx.roleGrant.create({ data: { personId: p.id, role: 'admin' } });
+          await audit(this.deps, tx, 'system', 'role.grant', identity, { role: 'admin', via: 'BOT_ADMINS' });
+        }
+      }
+    });
+  }
+
+  /** Who is calling: their roles, organisation and language. Unknown people have no roles. */
+  async caller(identity: string, localeHint: Locale | null, displayName: string | null, fallback: Locale): Promise<Caller> {
+    const p = await this.db.prisma.person.findUnique({ where: { identity }, include: { roles: true, org: true } });
+    const locale: Locale = (p?.locale && isLocale(p.locale) ? p.locale : null) ?? localeHint ?? fallback;
+    if (!p) return { identity, personId: null, displayName, roles: new Set(), org: null, locale };
+    return {
+      identity,
+      personId: p.id,
+      displayName: p.displayName ?? displayName,
+      roles: new Set(p.roles.map((r) => r.role).filter(isRole)),
+      org: p.org ? { id: p.org.id, code: p.org.code, nameJa: p.org.nameJa, nameEn: p.org.nameEn, coordinator: p.org.coordinator } : null,
+      locale,
+    };
+  }
+
+  listOrgs(): Promise<(Org & { channels: { platform: string; channelId: string; name: string | null }[]; _count: { people: number } })[]> {
+    return this.db.prisma.organization.findMany({ orderBy: { id: 'asc' }, include: { channels: true, _count: { select: { people: true } } } });
+  }
+
+  async org(code: string): Promise<Org> {
+    const o = await this.db.prisma.organization.findUnique({ where: { code: code.toLowerCase() } });
+    if (!o) throw new UserError('org.not_found', { org: code });
+    return o;
+  }
+
+  async coordinatorOrg(): Promise<Org> {
+    const o = await this.db.prisma.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+    if (!o) throw new UserError('org.no_coordinator');
+    return o;
+  }
+
+  async addOrg(actor: string, code: string, ja: string, en: string): Promise<Org> {
+    const c = code.toLowerCase();
+    if (!ORG_CODE.test(c)) throw new UserError('org.bad_code', { org: code });
+    return this.db.tx(async (tx) => {
+      if (await tx.organization.findUnique({ where: { code: c } })) throw new UserError('org.exists', { org: c });
+      const o = await tx.organization.create({ data: { code: c, nameJa: ja, nameEn: en, calendarToken: newToken() } });
+      await audit(this.deps, tx, actor, 'org.add', c, { ja, en });
+      return o;
+    });
+  }
+
+  async setChannel(actor: string, code: string, platform: PlatformName, channel: { id: string; name: string }): Promise<void> {
+    const o = await this.org(code);
+    await this.db.tx(async (tx) => {
+      await tx.orgChannel.upsert({
+        where: { orgId_platform: { orgId: o.id, platform } },
+        create: { orgId: o.id, platform, channelId: channel.id, name: channel.name },
+        update: { channelId: channel.id, name: channel.name },
+      });
+      await audit(this.deps, tx, actor, 'org.channel', o.code, { platform, channel: channel.id, name: channel.name });
+    });
+  }
+
+  async addPoc(actor: string, identity: string, code: string, roles: Role[], position: 'primary' | 'deputy' | null): Promise<{ created: boolean; added: Role[] }> {
+    const o = await this.org(code);
+    return this.db.tx(async (tx) => {
+      let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
+      const created = !p;
+      if (p && p.orgId !== null && p.orgId !== o.id) {
+        const other = await tx.organization.findUnique({ where: { id: p.orgId } });
+        throw new UserError('poc.other_org', { user: identity, org: other?.code ?? '?' });
+      }
+      if (!p) p = await tx.person.create({ data: { identity, orgId: o.id }, include: { roles: true } });
+      else if (p.orgId === null) await tx.person.update({ where: { id: p.id }, data: { orgId: o.id } });
+      const added: Role[] = [];
+      for (const role of roles) {
+        const pos = role === 'poc' ? position : null;
+        const existing = p.roles.find((r) => r.role === role);
+        if (existing && existing.position === pos) continue;
+        if (pos) {
+          // one primary and one deputy per organisation: the new one replaces the old
+          await tx.roleGrant.updateMany({ where: { role: 'poc', position: pos, person: { orgId: o.id } }, data: { position: null } });
+        }
+        if (existing) await tx.roleGrant.update({ where: { id: existing.id }, data: { position: pos } });
+        else await tx.roleGrant.create({ data: { personId: p.id, role, position: pos } });
+        added.push(role);
+      }
+      if (added.length === 0 && !created) throw new UserError('poc.nothing_changed', { user: identity });
+      await audit(this.deps, tx, actor, 'role.grant', identity, { org: o.code, roles: added, position });
+      return { created, added };
+    });
+  }
+
+  async removePoc(actor: string, identity: string, role: Role | null): Promise<Role[]> {
+    return this.db.tx(async (tx) => {
+      const p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
+      if (!p) throw new UserError('poc.not_found', { user: identity });
+      const gone = p.roles.filter((r) => role === null || r.role === role);
+      if (gone.length === 0) throw new UserError('poc.no_such_role', { user: identity, role: role ?? '-' });
+      if (gone.some((r) => r.role === 'admin') && actor === identity) throw new UserError('poc.self_admin');
+      if (gone.some((r) => r.role === 'admin') && (await tx.roleGrant.count({ where: { role: 'admin' } })) <= 1) {
+        throw new UserError('poc.last_admin');
+      }
+      await tx.roleGrant.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
+      await audit(this.deps, tx, actor, 'role.revoke', identity, { roles: gone.map((r) => r.role) });
+      return gone.map((r) => r.role).filter(isRole);
+    });
+  }
+
+  people(orgCode: string | null) {
+    return this.db.prisma.person.findMany({
+      where: { roles: { some: {} }, ...(orgCode ? { org: { code: orgCode.toLowerCase() } } : {}) },
+      include: { roles: true, org: true },
+      orderBy: [{ orgId: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  async setLocale(identity: string, locale: Locale): Promise<void> {
+    await this.db.tx(async (tx) => {
+      const p = await tx.person.findUnique({ where: { identity } });
+      if (!p) throw new UserError('auth.unregistered');
+      await tx.person.update({ where: { id: p.id }, data: { locale } });
+      await audit(this.deps, tx, identity, 'person.locale', identity, { locale });
+    });
+  }
+}
+
+function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}

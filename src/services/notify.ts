@@ -1,0 +1,89 @@
+/**
+ * Posting to an organisation's channel or a person, through the outbox, in the caller's
+ * transaction. One delivery per platform the bot runs on; an organisation with no channel on
+ * a platform gets a failed delivery that says so (shown in status views), never silence.
+ */
+import type { OutMessage, PlatformName } from '../core/platform.ts';
+import type { Tx } from '../db/client.ts';
+import { translator } from '../i18n/index.ts';
+import { enqueue } from '../outbox/outbox.ts';
+import type { ServiceDeps } from './context.ts';
+
+export interface OrgRef {
+  id: number;
+  code: string;
+}
+
+/** The organisation's channel on a platform: its set channel, or its code on the console. */
+export async function channelOf(tx: Tx, org: OrgRef, platform: PlatformName): Promise<string | null> {
+  const ch = await tx.orgChannel.findUnique({ where: { orgId_platform: { orgId: org.id, platform } } });
+  if (ch) return ch.channelId;
+  return platform === 'console' ? org.code : null;
+}
+
+export async function postToOrg(
+  deps: ServiceDeps,
+  tx: Tx,
+  org: OrgRef,
+  build: (t: ReturnType<typeof translator>) => OutMessage,
+  key: string,
+  ref?: { type: string; id: string },
+): Promise<string[]> {
+  const msg = build(translator(deps.locale));
+  const ids: string[] = [];
+  for (const platform of deps.platforms) {
+    const channel = await channelOf(tx, org, platform);
+    ids.push(
+      await enqueue(
+        tx,
+        {
+          platform,
+          kind: 'post',
+          target: channel ?? `(${org.code})`,
+          message: msg,
+          dedupeKey: `${key}:${platform}:${org.code}`,
+          refType: ref?.type,
+          refId: ref?.id,
+          failedReason: channel ? undefined : 'no_channel',
+        },
+        deps.clock.now(),
+      ),
+    );
+  }
+  deps.kick();
+  return ids;
+}
+
+/** A direct message to a person, on the platform of their identity. */
+export async function dmPerson(
+  deps: ServiceDeps,
+  tx: Tx,
+  person: { identity: string; locale: string | null },
+  build: (t: ReturnType<typeof translator>) => OutMessage,
+  key: string,
+  ref?: { type: string; id: string },
+): Promise<string> {
+  const [platform, user] = splitIdentity(person.identity);
+  const locale = person.locale === 'en' || person.locale === 'ja' ? person.locale : deps.locale;
+  const id = await enqueue(
+    tx,
+    {
+      platform,
+      kind: 'dm',
+      target: user,
+      message: build(translator(locale)),
+      dedupeKey: `${key}:${person.identity}`,
+      refType: ref?.type,
+      refId: ref?.id,
+      failedReason: deps.platforms.includes(platform) ? undefined : 'platform_not_connected',
+    },
+    deps.clock.now(),
+  );
+  deps.kick();
+  return id;
+}
+
+export function splitIdentity(identity: string): [PlatformName, string] {
+  const i = identity.indexOf(':');
+  return [identity.slice(0, i) as PlatformName, identity.slice(i + 1)];
+}
