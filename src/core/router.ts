@@ -85,8 +85,8 @@ export class Router<S> {
   }
 
   /** Parses, finds the command and checks access; throws UserError when any of that fails. */
-  async resolve(inv: Invocation): Promise<Resolved> {
-    const caller = await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null);
+  async resolve(inv: Invocation, known?: Caller): Promise<Resolved> {
+    const caller = known ?? (await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null));
     const parsed = parseArgs(inv.text);
     const found = this.find(parsed.words);
     if (!found) {
@@ -107,7 +107,7 @@ export class Router<S> {
       raw[positional[i] as string] = v;
     });
     for (const [k, v] of parsed.pairs) {
-      if (!(k in shape) || positional.includes(k) && !(k in shape)) {
+      if (!(k in shape)) {
         throw new UserError('input.unknown_key', { key: k, allowed: Object.keys(shape).filter((x) => !positional.includes(x)).join(', ') || '-' });
       }
       const prev = raw[k];
@@ -137,8 +137,9 @@ export class Router<S> {
     let command: string | null = null;
     let outcome: Outcome;
     try {
-      const r = await this.resolve(inv);
-      locale = r.caller.locale;
+      const caller = await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null);
+      locale = caller.locale;
+      const r = await this.resolve(inv, caller);
       command = `${r.group.name}${r.def.name ? `.${r.def.name}` : ''}`;
       const parsed = r.def.schema.safeParse(r.raw);
       if (!parsed.success) {
@@ -159,12 +160,6 @@ export class Router<S> {
       const rep = await (r.def as unknown as CommandDef<S, unknown>).run(ctx, parsed.data);
       outcome = { reply: rep, status: 'ok', command, requestId };
     } catch (e) {
-      if (!isUserError(e)) {
-        try {
-          const c = await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, null);
-          locale = c.locale;
-        } catch {}
-      }
       outcome = this.failure(e, locale, command, requestId);
     }
     this.d.onOutcome?.(outcome, performance.now() - started);

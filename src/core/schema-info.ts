@@ -47,6 +47,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], t: Translate
 }
 
 function issueText(i: z.core.$ZodIssue, t: Translate): string {
+  // schemas give their own messages as i18n keys
+  if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message)) return t(i.message);
   switch (i.code) {
     case 'invalid_type':
       return i.input === undefined ? t('input.missing') : t('input.wrong_type');
@@ -61,7 +63,6 @@ function issueText(i: z.core.$ZodIssue, t: Translate): string {
     case 'unrecognized_keys':
       return t('input.unknown_key', { key: i.keys.join(', '), allowed: '' });
     default:
-      // custom messages are i18n keys (with no parameters)
-      return i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message) ? t(i.message) : t('input.format');
+      return t('input.format');
   }
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
-import { isRole, type Role } from '../core/roles.ts';
+import { isRole, ROLES, type Role } from '../core/roles.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
@@ -158,12 +158,16 @@ export class DirectoryService {
     });
   }
 
-  people(orgCode: string | null) {
-    return this.db.prisma.person.findMany({
+  /** People holding any role (of one organisation), roles in the order of ROLES. */
+  async people(orgCode: string | null) {
+    const list = await this.db.prisma.person.findMany({
       where: { roles: { some: {} }, ...(orgCode ? { org: { code: orgCode.toLowerCase() } } : {}) },
       include: { roles: true, org: true },
       orderBy: [{ orgId: 'asc' }, { id: 'asc' }],
     });
+    const rank = (r: string) => (ROLES as readonly string[]).indexOf(r);
+    for (const p of list) p.roles.sort((a, b) => rank(a.role) - rank(b.role));
+    return list;
   }
 
   async setLocale(identity: string, locale: Locale): Promise<void> {

@@ -1,0 +1,14 @@
+// npm run db:migrate: applies the checked-in migrations of DATABASE_URL's provider.
+import { ROOT } from '../src/app.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { applyMigrations } from '../src/db/migrator.ts';
+
+try {
+  const config = loadConfig(process.env);
+  const applied = await applyMigrations(config.DATABASE_URL, ROOT);
+  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+} catch (e) {
+  if (e instanceof ConfigError) e.problems.forEach((p) => console.error(`configuration error: ${p}`));
+  else console.error(`migration failed: ${(e as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,42 @@
+/** Runs the real bot (`npm start`'s entry) with a script on stdin, as a user would. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../../src/app.ts';
+
+export interface ConsoleRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function freshSqliteUrl(): string {
+  return `file:${join(mkdtempSync(join(tmpdir(), 'csirt-console-')), 'bot.db')}`;
+}
+
+export function runBot(script: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ConsoleRun> {
+  return new Promise((resolve, reject) => {
+    const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+    const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
+      cwd: mkdtempSync(join(tmpdir(), 'csirt-cwd-')),
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: freshSqliteUrl(), ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bot did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(script);
+  });
+}
