@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { allowed } from '../src/core/roles.ts';
+import { UserError } from '../src/core/errors.ts';
 import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
-import { UserError } from '../src/core/errors.ts';
+import { allowed } from '../src/core/roles.ts';
 import { defineCommand, type Group } from './types.ts';
 
 /** help is built from the registry: it shows only what the caller may run. */
@@ -27,7 +27,9 @@ export function helpGroup(all: () => readonly Group[]): Group {
             const g = all().find((x) => x.name === command.toLowerCase() || x.aliases.includes(command));
             const visible = g?.commands.filter((c) => may(c.access)) ?? [];
             if (!g || visible.length === 0) throw new UserError('help.unknown', { name: command });
-            const blocks: Block[] = [{ kind: 'heading', text: `/csirt ${g.name} (${g.aliases.join(', ')}) — ${g.summary[L]}` }];
+            const blocks: Block[] = [
+              { kind: 'heading', text: `/csirt ${g.name} (${g.aliases.join(', ')}) — ${g.summary[L]}` },
+            ];
             for (const c of visible) {
               blocks.push({ kind: 'code', text: `/csirt ${c.usage}` });
               blocks.push({ kind: 'text', text: c.summary[L] });
@@ -38,7 +40,15 @@ export function helpGroup(all: () => readonly Group[]): Group {
           }
           const rows: string[][] = [];
           for (const g of all()) {
-            for (const c of g.commands) if (may(c.access)) rows.push([`/csirt ${c.usage.split(' ').slice(0, c.name ? 2 : 1).join(' ')}`, c.summary[L]]);
+            for (const c of g.commands)
+              if (may(c.access))
+                rows.push([
+                  `/csirt ${c.usage
+                    .split(' ')
+                    .slice(0, c.name ? 2 : 1)
+                    .join(' ')}`,
+                  c.summary[L],
+                ]);
           }
           return reply.of([
             { kind: 'heading', text: ctx.t('help.title') },

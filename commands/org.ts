@@ -21,12 +21,26 @@ export const orgGroup: Group = {
         const orgs = await ctx.services.directory.listOrgs();
         const rows = orgs.map((o) => {
           const ch = o.channels.find((c) => c.platform === ctx.platform);
-          const channel = ch ? `#${ch.name ?? ch.channelId}` : ctx.platform === 'console' ? `#${o.code}` : ctx.t('org.no_channel');
+          const channel = ch
+            ? `#${ch.name ?? ch.channelId}`
+            : ctx.platform === 'console'
+              ? `#${o.code}`
+              : ctx.t('org.no_channel');
           return [o.code, o.nameJa, o.nameEn, channel, String(o._count.people)];
         });
         return reply.of([
           { kind: 'heading', text: ctx.t('org.list_title', { count: orgs.length }) },
-          { kind: 'table', head: [ctx.t('org.code'), ctx.t('org.name_ja'), ctx.t('org.name_en'), ctx.t('org.channel'), ctx.t('org.people')], rows },
+          {
+            kind: 'table',
+            head: [
+              ctx.t('org.code'),
+              ctx.t('org.name_ja'),
+              ctx.t('org.name_en'),
+              ctx.t('org.channel'),
+              ctx.t('org.people'),
+            ],
+            rows,
+          },
         ]);
       },
     }),
@@ -50,8 +64,20 @@ export const orgGroup: Group = {
             kind: 'fields',
             fields: [
               [ctx.t('org.role'), o.coordinator ? ctx.t('org.coordinator') : ctx.t('org.member')],
-              [ctx.t('org.channel'), channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') || (ctx.platform === 'console' ? `console: #${o.code}` : ctx.t('org.no_channel'))],
-              [ctx.t('org.people'), people.map((p) => `${p.identity} (${p.roles.map((r) => (r.position ? `${r.role}:${r.position}` : r.role)).join(',')})`).join('\n') || '-'],
+              [
+                ctx.t('org.channel'),
+                channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') ||
+                  (ctx.platform === 'console' ? `console: #${o.code}` : ctx.t('org.no_channel')),
+              ],
+              [
+                ctx.t('org.people'),
+                people
+                  .map(
+                    (p) =>
+                      `${p.identity} (${p.roles.map((r) => (r.position ? `${r.role}:${r.position}` : r.role)).join(',')})`,
+                  )
+                  .join('\n') || '-',
+              ],
             ],
           },
         ]);
@@ -61,7 +87,15 @@ export const orgGroup: Group = {
       name: 'add',
       aliases: ['追加'],
       positional: ['org'],
-      schema: z.object({ org: z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9-]{1,15}$/, 'input.org_code'), ja: text(200), en: text(200) }),
+      schema: z.object({
+        org: z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[a-z][a-z0-9-]{1,15}$/, 'input.org_code'),
+        ja: text(200),
+        en: text(200),
+      }),
       access: ['admin'],
       summary: { ja: '組織を追加します', en: 'Add an organisation' },
       usage: 'org add <org> ja="…" en="…"',
@@ -78,7 +112,10 @@ export const orgGroup: Group = {
       positional: ['org'],
       schema: z.object({ org: orgCode, channel: z.string().trim().min(1) }),
       access: ['admin'],
-      summary: { ja: 'この基盤での組織のチャンネルを設定します', en: "Set the organisation's channel on this platform" },
+      summary: {
+        ja: 'この基盤での組織のチャンネルを設定します',
+        en: "Set the organisation's channel on this platform",
+      },
       usage: 'org set <org> channel=<channel>',
       writes: true,
       async run(ctx, a) {

@@ -22,11 +22,22 @@ export const pocGroup: Group = {
       name: 'add',
       aliases: ['追加'],
       positional: ['user'],
-      schema: z.object({ user: z.string(), org: orgCode, role: roleList, primary: yesNo.optional(), deputy: yesNo.optional() }),
+      schema: z.object({
+        user: z.string(),
+        org: orgCode,
+        role: roleList,
+        primary: yesNo.optional(),
+        deputy: yesNo.optional(),
+      }),
       access: ['admin'],
       summary: { ja: '担当者を登録し、役割を付与します', en: 'Register a person and grant roles' },
       usage: 'poc add <user> org=<org> role=<role>[,<role>…] [primary=yes|deputy=yes]',
-      fields: { role: { ja: 'admin, coordinator, approver, poc, ciso（複数はカンマ区切り）', en: 'admin, coordinator, approver, poc, ciso (comma-separated)' } },
+      fields: {
+        role: {
+          ja: 'admin, coordinator, approver, poc, ciso（複数はカンマ区切り）',
+          en: 'admin, coordinator, approver, poc, ciso (comma-separated)',
+        },
+      },
       writes: true,
       async run(ctx, a) {
         if (a.primary === 'yes' && a.deputy === 'yes') throw new UserError('poc.primary_and_deputy');
@@ -44,12 +55,19 @@ export const pocGroup: Group = {
       positional: ['user'],
       schema: z.object({ user: z.string(), role: z.string().refine(isRole, 'input.roles').optional() }),
       access: ['admin'],
-      summary: { ja: '役割を解除します（role を省略するとすべて）', en: 'Revoke a role (all roles when role is omitted)' },
+      summary: {
+        ja: '役割を解除します（role を省略するとすべて）',
+        en: 'Revoke a role (all roles when role is omitted)',
+      },
       usage: 'poc remove <user> [role=<role>]',
       writes: true,
       async run(ctx, a) {
         const identity = await user(ctx, a.user);
-        const gone = await ctx.services.directory.removePoc(ctx.caller.identity, identity, (a.role as Role | undefined) ?? null);
+        const gone = await ctx.services.directory.removePoc(
+          ctx.caller.identity,
+          identity,
+          (a.role as Role | undefined) ?? null,
+        );
         return reply.text(ctx.t('poc.removed', { user: identity, roles: gone.join(', ') }));
       },
     }),
@@ -70,10 +88,20 @@ export const pocGroup: Group = {
           p.org?.code ?? '-',
           p.identity,
           p.roles.map((r) => r.role).join(', '),
-          p.roles.find((r) => r.position)?.position === 'primary' ? ctx.t('poc.primary') : p.roles.find((r) => r.position) ? ctx.t('poc.deputy') : '',
+          p.roles.find((r) => r.position)?.position === 'primary'
+            ? ctx.t('poc.primary')
+            : p.roles.find((r) => r.position)
+              ? ctx.t('poc.deputy')
+              : '',
         ]);
         if (rows.length === 0) return reply.text(ctx.t('poc.none'));
-        return reply.of([{ kind: 'table', head: [ctx.t('org.code'), ctx.t('poc.user'), ctx.t('poc.roles'), ctx.t('poc.position')], rows }]);
+        return reply.of([
+          {
+            kind: 'table',
+            head: [ctx.t('org.code'), ctx.t('poc.user'), ctx.t('poc.roles'), ctx.t('poc.position')],
+            rows,
+          },
+        ]);
       },
     }),
   ],

@@ -12,11 +12,13 @@ try {
   if (r.ok) {
     console.log(process.argv.includes('--head') ? r.head : `audit chain OK: ${r.count} records, head ${r.head}`);
   } else {
-    console.error(`audit chain BROKEN at record ${r.seq} (${r.kind}): ${r.detail}; ${r.count} records before it are intact`);
+    console.error(
+      `audit chain BROKEN at record ${r.seq} (${r.kind}): ${r.detail}; ${r.count} records before it are intact`,
+    );
     process.exit(1);
   }
 } catch (e) {
-  if (e instanceof ConfigError) e.problems.forEach((p) => console.error(`configuration error: ${p}`));
+  if (e instanceof ConfigError) for (const p of e.problems) console.error(`configuration error: ${p}`);
   else console.error(`audit verification failed: ${(e as Error).message}`);
   process.exit(2);
 }

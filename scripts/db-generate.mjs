@@ -4,7 +4,7 @@
 // `prisma generate` never runs the schema engine, but the CLI insists on locating one before
 // it starts; PRISMA_SCHEMA_ENGINE_BINARY pointing at any executable satisfies it offline.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -8,7 +8,7 @@ try {
   const applied = await applyMigrations(config.DATABASE_URL, ROOT);
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
 } catch (e) {
-  if (e instanceof ConfigError) e.problems.forEach((p) => console.error(`configuration error: ${p}`));
+  if (e instanceof ConfigError) for (const p of e.problems) console.error(`configuration error: ${p}`);
   else console.error(`migration failed: ${(e as Error).message}`);
   process.exit(1);
 }

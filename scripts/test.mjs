@@ -33,7 +33,9 @@ if (!pgUrl && !sqliteOnly) {
   try {
     pgUrl = execFileSync(join(root, 'scripts', 'pg-test-server.sh'), { encoding: 'utf8' }).trim();
   } catch (e) {
-    console.error('Could not start the test PostgreSQL server (apt-get install -y postgresql); use --sqlite-only to skip it.');
+    console.error(
+      'Could not start the test PostgreSQL server (apt-get install -y postgresql); use --sqlite-only to skip it.',
+    );
     process.exit(1);
   }
 }
@@ -45,7 +47,11 @@ function run(provider, list) {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...list],
-      { cwd: root, env: { ...process.env, TEST_PROVIDER: provider, TEST_PG_URL: pgUrl ?? '', TZ: process.env.TZ ?? 'UTC' }, stdio: ['ignore', 'pipe', 'inherit'] },
+      {
+        cwd: root,
+        env: { ...process.env, TEST_PROVIDER: provider, TEST_PG_URL: pgUrl ?? '', TZ: process.env.TZ ?? 'UTC' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
     );
     let out = '';
     child.stdout.on('data', (d) => {

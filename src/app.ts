@@ -32,6 +32,8 @@ export interface AppOptions {
   seams?: Map<PlatformName, PlatformSeam>;
   workerId?: string;
   migrate?: boolean;
+  /** minimum time between two posts to one channel (default 1 s, as Slack asks) */
+  perChannelIntervalMs?: number;
 }
 
 export interface App {
@@ -82,6 +84,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     workerId,
     clock,
     log,
+    perChannelIntervalMs: opts.perChannelIntervalMs,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
   });
   const scheduler = new Scheduler(db, clock, log);

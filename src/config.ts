@@ -22,14 +22,23 @@ const schema = z
     BOT_ADMINS: z
       .preprocess(emptyToUndefined, z.string().default(''))
       .transform((v) => v.split(/[\s,]+/).filter(Boolean))
-      .refine((list) => list.every((x) => identity.test(x)), 'identities like slack:U123, mattermost:<26 chars>, console:name'),
+      .refine(
+        (list) => list.every((x) => identity.test(x)),
+        'identities like slack:U123, mattermost:<26 chars>, console:name',
+      ),
     BOT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ja', 'en']).default('ja')),
     TZ: z.preprocess(emptyToUndefined, z.literal('Asia/Tokyo').default('Asia/Tokyo')),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
-    CONSOLE_USER: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.@-]{1,64}$/).default('admin')),
+    CONSOLE_USER: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[\w.@-]{1,64}$/)
+        .default('admin'),
+    ),
     SLACK_BOT_TOKEN: opt(z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-')),
     SLACK_SIGNING_SECRET: opt(z.string().min(8)),
     SLACK_APP_TOKEN: opt(z.string().regex(/^xapp-/, 'an app-level token starting with xapp-')),
@@ -48,8 +57,16 @@ const schema = z
     const need = (cond: boolean, path: string, message: string) => {
       if (cond) ctx.addIssue({ code: 'custom', path: [path], message });
     };
-    need(!!c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN, 'SLACK_SIGNING_SECRET', 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
-    need(!c.SLACK_BOT_TOKEN && (!!c.SLACK_SIGNING_SECRET || !!c.SLACK_APP_TOKEN), 'SLACK_BOT_TOKEN', 'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
+    need(
+      !!c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN,
+      'SLACK_SIGNING_SECRET',
+      'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+    need(
+      !c.SLACK_BOT_TOKEN && (!!c.SLACK_SIGNING_SECRET || !!c.SLACK_APP_TOKEN),
+      'SLACK_BOT_TOKEN',
+      'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN',
+    );
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_TOKEN, 'MATTERMOST_TOKEN', 'required with MATTERMOST_URL');
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN, 'MATTERMOST_COMMAND_TOKEN', 'required with MATTERMOST_URL');
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');

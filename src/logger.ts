@@ -7,7 +7,15 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       level,
       base: { app: 'csirt-poc-bot' },
       redact: {
-        paths: ['token', 'secret', '*.token', '*.secret', 'headers.authorization', 'headers["x-slack-signature"]', 'body'],
+        paths: [
+          'token',
+          'secret',
+          '*.token',
+          '*.secret',
+          'headers.authorization',
+          'headers["x-slack-signature"]',
+          'body',
+        ],
         censor: '[redacted]',
       },
     },

@@ -22,7 +22,10 @@ async function main(): Promise<number> {
   const consoleMode = !config.platforms.slack && !config.platforms.mattermost;
   const seams = new Map<PlatformName, PlatformSeam>();
   if (consoleMode) {
-    seams.set('console', new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`));
+    seams.set(
+      'console',
+      new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`),
+    );
   }
   const app = await createApp(config, { seams });
   let port: number;

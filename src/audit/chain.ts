@@ -18,14 +18,28 @@ export interface AuditEntry {
   at: Date;
 }
 
-export function recordHash(prevHash: string, r: { seq: number; at: Date; actor: string; action: string; subject: string; data: string }): string {
-  const body = canonicalJson({ seq: r.seq, at: r.at.toISOString(), actor: r.actor, action: r.action, subject: r.subject, data: r.data });
+export function recordHash(
+  prevHash: string,
+  r: { seq: number; at: Date; actor: string; action: string; subject: string; data: string },
+): string {
+  const body = canonicalJson({
+    seq: r.seq,
+    at: r.at.toISOString(),
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    data: r.data,
+  });
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
 /** Creates the head row if this database has none (idempotent; run at start). */
 export async function ensureAuditHead(db: Database): Promise<void> {
-  await db.execute(db.prisma, 'INSERT INTO "AuditHead" (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING', GENESIS);
+  await db.execute(
+    db.prisma,
+    'INSERT INTO "AuditHead" (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING',
+    GENESIS,
+  );
 }
 
 /** Appends one record inside the caller's transaction; returns its sequence number. */
@@ -40,14 +54,22 @@ export async function appendAudit(db: Database, tx: Tx, e: AuditEntry): Promise<
   const data = canonicalJson(e.data ?? {});
   const at = new Date(Math.floor(e.at.getTime()));
   const hash = recordHash(head.hash, { seq, at, actor: e.actor, action: e.action, subject: e.subject, data });
-  await tx.auditRecord.create({ data: { seq, at, actor: e.actor, action: e.action, subject: e.subject, data, prevHash: head.hash, hash } });
+  await tx.auditRecord.create({
+    data: { seq, at, actor: e.actor, action: e.action, subject: e.subject, data, prevHash: head.hash, hash },
+  });
   await db.execute(tx, 'UPDATE "AuditHead" SET hash = ? WHERE id = 1', hash);
   return seq;
 }
 
 export type VerifyResult =
   | { ok: true; count: number; head: string }
-  | { ok: false; count: number; seq: number; kind: 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'head-mismatch'; detail: string };
+  | {
+      ok: false;
+      count: number;
+      seq: number;
+      kind: 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'head-mismatch';
+      detail: string;
+    };
 
 /** Walks the chain in order, in pages; reports the first broken record. */
 export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<VerifyResult> {
@@ -55,13 +77,38 @@ export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<Ver
   let expected = 1;
   let count = 0;
   for (;;) {
-    const page = await prisma.auditRecord.findMany({ where: { seq: { gte: expected } }, orderBy: { seq: 'asc' }, take: pageSize });
+    const page = await prisma.auditRecord.findMany({
+      where: { seq: { gte: expected } },
+      orderBy: { seq: 'asc' },
+      take: pageSize,
+    });
     if (page.length === 0) break;
     for (const r of page) {
-      if (r.seq !== expected) return { ok: false, count, seq: expected, kind: 'sequence-gap', detail: `record ${expected} is missing (next is ${r.seq})` };
-      if (r.prevHash !== prev) return { ok: false, count, seq: r.seq, kind: 'broken-link', detail: `prevHash ${r.prevHash.slice(0, 12)}… ≠ ${prev.slice(0, 12)}…` };
+      if (r.seq !== expected)
+        return {
+          ok: false,
+          count,
+          seq: expected,
+          kind: 'sequence-gap',
+          detail: `record ${expected} is missing (next is ${r.seq})`,
+        };
+      if (r.prevHash !== prev)
+        return {
+          ok: false,
+          count,
+          seq: r.seq,
+          kind: 'broken-link',
+          detail: `prevHash ${r.prevHash.slice(0, 12)}… ≠ ${prev.slice(0, 12)}…`,
+        };
       const h = recordHash(prev, r);
-      if (h !== r.hash) return { ok: false, count, seq: r.seq, kind: 'hash-mismatch', detail: `${r.action} ${r.subject} by ${r.actor} at ${r.at.toISOString()}` };
+      if (h !== r.hash)
+        return {
+          ok: false,
+          count,
+          seq: r.seq,
+          kind: 'hash-mismatch',
+          detail: `${r.action} ${r.subject} by ${r.actor} at ${r.at.toISOString()}`,
+        };
       prev = r.hash;
       expected++;
       count++;
@@ -69,7 +116,13 @@ export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<Ver
   }
   const head = await prisma.auditHead.findUnique({ where: { id: 1 } });
   if (head && (head.seq !== count || head.hash !== prev)) {
-    return { ok: false, count, seq: head.seq, kind: 'head-mismatch', detail: `head says ${head.seq} records ending ${head.hash.slice(0, 12)}…` };
+    return {
+      ok: false,
+      count,
+      seq: head.seq,
+      kind: 'head-mismatch',
+      detail: `head says ${head.seq} records ending ${head.hash.slice(0, 12)}…`,
+    };
   }
   return { ok: true, count, head: prev };
 }

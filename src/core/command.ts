@@ -81,7 +81,10 @@ export interface CommandGroup<S = unknown> {
 
 /** Declares a command with its argument type inferred from the schema. */
 export function defineCommand<S, Z extends z.ZodObject>(
-  def: Omit<CommandDef<S, z.infer<Z>>, 'schema' | 'run'> & { schema: Z; run(ctx: CommandContext<S>, args: z.infer<Z>): Promise<Reply> },
+  def: Omit<CommandDef<S, z.infer<Z>>, 'schema' | 'run'> & {
+    schema: Z;
+    run(ctx: CommandContext<S>, args: z.infer<Z>): Promise<Reply>;
+  },
 ): CommandDef<S, never> {
   return def as unknown as CommandDef<S, never>;
 }

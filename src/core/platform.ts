@@ -22,7 +22,12 @@ export interface PlatformSeam {
    * direct conversation with a user (kind dm); null when there is none. The dispatcher asks
    * before any second attempt, so that a post whose answer was lost is never doubled.
    */
-  findByDeliveryId(kind: 'post' | 'dm', target: string, deliveryId: string, since: Date): Promise<{ ref: string } | null>;
+  findByDeliveryId(
+    kind: 'post' | 'dm',
+    target: string,
+    deliveryId: string,
+    since: Date,
+  ): Promise<{ ref: string } | null>;
 }
 
 /** Why a platform call failed, as the dispatcher needs to know it. */

@@ -77,7 +77,9 @@ export class Router<S> {
     const group = this.d.groups.find((g) => g.name === w || g.aliases.includes(first));
     if (!group) return null;
     const sub = second?.toLowerCase();
-    const def = group.commands.find((c) => c.name !== null && (c.name === sub || (second !== undefined && c.aliases?.includes(second))));
+    const def = group.commands.find(
+      (c) => c.name !== null && (c.name === sub || (second !== undefined && c.aliases?.includes(second))),
+    );
     if (def) return { group, def, rest };
     const solo = group.commands.find((c) => c.name === null);
     if (solo) return { group, def: solo, rest: second === undefined ? [] : [second, ...rest] };
@@ -108,7 +110,13 @@ export class Router<S> {
     });
     for (const [k, v] of parsed.pairs) {
       if (!(k in shape)) {
-        throw new UserError('input.unknown_key', { key: k, allowed: Object.keys(shape).filter((x) => !positional.includes(x)).join(', ') || '-' });
+        throw new UserError('input.unknown_key', {
+          key: k,
+          allowed:
+            Object.keys(shape)
+              .filter((x) => !positional.includes(x))
+              .join(', ') || '-',
+        });
       }
       const prev = raw[k];
       if (prev === undefined) raw[k] = fieldShape(shape[k] as z.ZodType).array ? [v] : v;
@@ -120,7 +128,8 @@ export class Router<S> {
     }
     for (const [k, v] of Object.entries(raw)) {
       for (const s of Array.isArray(v) ? v : [v]) {
-        if (s.length > this.d.maxFieldLength) throw new UserError('input.too_long', { field: k, max: this.d.maxFieldLength });
+        if (s.length > this.d.maxFieldLength)
+          throw new UserError('input.too_long', { field: k, max: this.d.maxFieldLength });
       }
     }
     const missing = Object.entries(shape)
@@ -174,7 +183,13 @@ export class Router<S> {
       return { reply: { ...reply.text(t(e.code, e.params)), error: true }, status, command, code: e.code, requestId };
     }
     this.d.log.error({ err: e, requestId, command }, 'command failed');
-    return { reply: { ...reply.text(t('error.internal', { id: requestId })), error: true }, status: 'error', command, code: 'error.internal', requestId };
+    return {
+      reply: { ...reply.text(t('error.internal', { id: requestId })), error: true },
+      status: 'error',
+      command,
+      code: 'error.internal',
+      requestId,
+    };
   }
 }
 

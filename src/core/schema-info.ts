@@ -55,9 +55,13 @@ function issueText(i: z.core.$ZodIssue, t: Translate): string {
     case 'invalid_value':
       return t('input.one_of', { values: i.values.map(String).join(', ') });
     case 'too_big':
-      return i.origin === 'array' ? t('input.too_many', { max: String(i.maximum) }) : t('input.too_long', { field: '', max: String(i.maximum) });
+      return i.origin === 'array'
+        ? t('input.too_many', { max: String(i.maximum) })
+        : t('input.too_long', { field: '', max: String(i.maximum) });
     case 'too_small':
-      return i.origin === 'string' && Number(i.minimum) <= 1 ? t('input.missing') : t('input.too_small', { min: String(i.minimum) });
+      return i.origin === 'string' && Number(i.minimum) <= 1
+        ? t('input.missing')
+        : t('input.too_small', { min: String(i.minimum) });
     case 'invalid_format':
       return t('input.format');
     case 'unrecognized_keys':

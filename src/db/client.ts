@@ -35,7 +35,10 @@ export interface Database {
 
 const RETRYABLE = /P2034|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01/i;
 
-export async function openDatabase(url: string, opts: { busyTimeoutMs?: number; poolSize?: number } = {}): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  opts: { busyTimeoutMs?: number; poolSize?: number } = {},
+): Promise<Database> {
   const provider = providerOf(url);
   let prisma: Prisma$;
   if (provider === 'sqlite') {
@@ -70,7 +73,8 @@ export async function openDatabase(url: string, opts: { busyTimeoutMs?: number; 
             { maxWait: 30_000, timeout: 60_000 },
           );
         } catch (e) {
-          if (attempt >= 8 || !RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code))) throw e;
+          if (attempt >= 8 || !RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)))
+            throw e;
           await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
         }
       }

@@ -133,13 +133,21 @@ export async function applyMigrations(url: string, root: string): Promise<string
  * The SQL that takes a database from `from` (the schema snapshot of the last migration, or
  * nothing) to the current schema. Needs no database: both ends are schema texts.
  */
-export async function diffSchemas(provider: Provider, root: string, fromSchema: string | null, pgUrl?: string): Promise<string> {
+export async function diffSchemas(
+  provider: Provider,
+  root: string,
+  fromSchema: string | null,
+  pgUrl?: string,
+): Promise<string> {
   // The PostgreSQL engine checks its connection even for a diff of two schema texts.
   const url = provider === 'sqlite' ? 'file::memory:' : (pgUrl ?? 'postgresql://127.0.0.1:1/unused');
   const schemaPath = join(prismaDir(root, provider), 'schema.prisma');
   return withEngine(provider, root, url, async (engine) => {
     const res = await engine.diff({
-      from: fromSchema === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'previous.prisma', content: fromSchema }] },
+      from:
+        fromSchema === null
+          ? { tag: 'empty' }
+          : { tag: 'schemaDatamodel', files: [{ path: 'previous.prisma', content: fromSchema }] },
       to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }] },
       script: true,
       exitCode: null,
@@ -155,7 +163,11 @@ export async function diffDatabase(url: string, root: string): Promise<string> {
   const schemaPath = join(prismaDir(root, provider), 'schema.prisma');
   return withEngine(provider, root, url, async (engine) => {
     const res = await engine.diff({
-      from: { tag: 'schemaDatasource', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }], configDir: root },
+      from: {
+        tag: 'schemaDatasource',
+        files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }],
+        configDir: root,
+      },
       to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }] },
       script: true,
       exitCode: null,
@@ -182,7 +194,8 @@ export async function createMigration(
   const baseDir = join(prismaDir(root, provider), 'migrations');
   const dirs = migrationDirs(baseDir);
   const last = dirs.at(-1);
-  const previous = last && existsSync(join(baseDir, last, SNAPSHOT)) ? readFileSync(join(baseDir, last, SNAPSHOT), 'utf8') : null;
+  const previous =
+    last && existsSync(join(baseDir, last, SNAPSHOT)) ? readFileSync(join(baseDir, last, SNAPSHOT), 'utf8') : null;
   if (last && previous === null) throw new Error(`${join(baseDir, last)} has no ${SNAPSHOT}`);
   const sql = await diffSchemas(provider, root, previous, opts.pgUrl);
   if (!/\b(CREATE|ALTER|DROP)\b/i.test(sql)) return null;

@@ -218,7 +218,11 @@ function bnbPick(
  * The set of candidates with the greatest total reduction whose total cost is within the
  * budget. Candidates with no positive reduction are never chosen; free ones always are.
  */
-export function plan<C extends Candidate>(candidates: readonly C[], budget: number, options: PlanOptions = {}): Plan<C> {
+export function plan<C extends Candidate>(
+  candidates: readonly C[],
+  budget: number,
+  options: PlanOptions = {},
+): Plan<C> {
   const { maxDpCells = 20_000_000, maxNodes = 5_000_000, maxMillis = 2_000, method = 'auto' } = options;
   const { free, open } = prepare(candidates, budget);
   const openCost = open.reduce((s, c) => s + c.cost, 0);

@@ -37,15 +37,16 @@ export type CostBand = keyof typeof COST_BANDS;
 /** Items per area a catalogue version must have at least. */
 export const MIN_ITEMS_PER_AREA = 5;
 
-const text = z.strictObject({ title: z.string().trim().min(1).max(80), description: z.string().trim().min(1).max(240) });
+const text = z.strictObject({
+  title: z.string().trim().min(1).max(80),
+  description: z.string().trim().min(1).max(240),
+});
 
 const areaSchema = z.strictObject({
   id: z.enum(AREAS),
   ja: z.string().min(1),
   en: z.string().min(1),
-  short: z
-    .string()
-    .regex(/^[A-Za-z]{1,8}$/, 'short label: 1–8 ASCII letters'),
+  short: z.string().regex(/^[A-Za-z]{1,8}$/, 'short label: 1–8 ASCII letters'),
   weight: z.number().gt(0).lt(1),
 });
 
@@ -95,7 +96,8 @@ const catalogSchema = z
     if (Math.abs(weights - 1) > 1e-9) issue(`area weights sum to ${weights}, not 1`);
     for (const r of c.retired) {
       if (ids.has(r.id)) issue(`retired id ${r.id} is still an item`);
-      if (r.replacedBy !== undefined && !ids.has(r.replacedBy)) issue(`retired ${r.id} replaced by unknown ${r.replacedBy}`);
+      if (r.replacedBy !== undefined && !ids.has(r.replacedBy))
+        issue(`retired ${r.id} replaced by unknown ${r.replacedBy}`);
     }
   });
 

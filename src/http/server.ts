@@ -29,13 +29,15 @@ export class HttpServer {
   readonly server: Server;
   private accepting = true;
 
-  constructor(
-    private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number },
-  ) {
+  constructor(private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number }) {
     this.server = createServer((req, res) => void this.dispatch(req, res));
     this.route('GET', '/healthz', async () => {
       const ok = this.accepting && (await o.db.ping());
-      return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok, draining: !this.accepting }) };
+      return {
+        status: ok ? 200 : 503,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ok, draining: !this.accepting }),
+      };
     });
     this.route('GET', '/metrics', async () => ({
       status: 200,
@@ -77,7 +79,9 @@ export class HttpServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const route = this.exact.get(`${method} ${url.pathname}`) ?? this.prefixes.find(([m, p]) => m === method && url.pathname.startsWith(p))?.[2];
+    const route =
+      this.exact.get(`${method} ${url.pathname}`) ??
+      this.prefixes.find(([m, p]) => m === method && url.pathname.startsWith(p))?.[2];
     if (!route) return send(res, { status: 404, body: 'not found' });
     if (!this.accepting && url.pathname !== '/healthz' && url.pathname !== '/metrics') {
       return send(res, { status: 503, headers: { 'retry-after': '1' }, body: 'shutting down' });

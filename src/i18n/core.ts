@@ -27,8 +27,10 @@ export const core: Catalog = {
     'input.date': '日付は YYYY-MM-DD の形式で指定してください',
     'input.datetime': '日時は YYYY-MM-DD HH:MM の形式（日本時間）で指定してください',
     'input.yen': '金額は円単位の整数で指定してください',
-    'error.internal': '申し訳ありません。処理中に問題が発生しました。時間をおいて再度お試しいただき、解決しない場合は管理者に照会番号 {id} をお伝えください。',
-    'rate.limited': '短時間に多数のコマンドが送信されたため、受付を一時的に制限しています。{seconds} 秒ほど後に再度お試しください。',
+    'error.internal':
+      '申し訳ありません。処理中に問題が発生しました。時間をおいて再度お試しいただき、解決しない場合は管理者に照会番号 {id} をお伝えください。',
+    'rate.limited':
+      '短時間に多数のコマンドが送信されたため、受付を一時的に制限しています。{seconds} 秒ほど後に再度お試しください。',
     'help.title': 'ご利用いただけるコマンド',
     'help.command': 'コマンド',
     'help.what': '内容',
@@ -37,7 +39,8 @@ export const core: Catalog = {
     'lang.set': '表示言語を日本語に設定しました。',
     'button.hint': '操作: {command}',
     'action.stale': 'このボタンは有効期限が切れているか、改変されています。最新の投稿から操作してください。',
-    'console.welcome': 'csirt-poc-bot コンソール（{user} として操作します）。/csirt help で使い方を表示します。終了は Ctrl+D です。',
+    'console.welcome':
+      'csirt-poc-bot コンソール（{user} として操作します）。/csirt help で使い方を表示します。終了は Ctrl+D です。',
   },
   en: {
     'command.unknown': 'There is no command "{name}". See /csirt help for the commands you can use.',
@@ -64,7 +67,8 @@ export const core: Catalog = {
     'input.date': 'a date as YYYY-MM-DD',
     'input.datetime': 'a date and time as YYYY-MM-DD HH:MM (Japan time)',
     'input.yen': 'an amount in whole yen',
-    'error.internal': 'Sorry, something went wrong while processing this. Please try again later; if it persists, give the administrator the reference {id}.',
+    'error.internal':
+      'Sorry, something went wrong while processing this. Please try again later; if it persists, give the administrator the reference {id}.',
     'rate.limited': 'Too many commands in a short time; please try again in about {seconds} seconds.',
     'help.title': 'Commands you can use',
     'help.command': 'Command',

@@ -15,15 +15,18 @@ export const directory: Catalog = {
     'org.no_channel': '（未設定）',
     'org.not_found': '組織「{org}」は登録されていません。/csirt org list で組織コードをご確認ください。',
     'org.no_coordinator': '調整機関（NISC）が登録されていません。管理者にご連絡ください。',
-    'org.bad_code': '組織コード「{org}」は使えません。英小文字で始まる 2〜16 文字（英小文字・数字・ハイフン）で指定してください。',
+    'org.bad_code':
+      '組織コード「{org}」は使えません。英小文字で始まる 2〜16 文字（英小文字・数字・ハイフン）で指定してください。',
     'org.exists': '組織コード「{org}」は既に登録されています。',
     'org.added': '組織「{name}」（{org}）を登録しました。',
-    'org.bad_channel': 'チャンネル「{channel}」を確認できませんでした。チャンネルを選択するか、正しい名前で指定してください。',
+    'org.bad_channel':
+      'チャンネル「{channel}」を確認できませんでした。チャンネルを選択するか、正しい名前で指定してください。',
     'org.channel_set': '組織 {org} の {platform} のチャンネルを #{channel} に設定しました。',
     'poc.bad_user': '利用者「{user}」を確認できませんでした。メンションの形式（@名前）で指定してください。',
     'poc.added': '{user} を {org} の担当者として登録し、役割 {roles} を付与しました。',
     'poc.removed': '{user} の役割 {roles} を解除しました。',
-    'poc.other_org': '{user} は既に組織 {org} に所属しています。所属の変更は、役割をすべて解除してから登録し直してください。',
+    'poc.other_org':
+      '{user} は既に組織 {org} に所属しています。所属の変更は、役割をすべて解除してから登録し直してください。',
     'poc.nothing_changed': '{user} には既にその役割が付与されています。',
     'poc.not_found': '{user} は登録されていません。',
     'poc.no_such_role': '{user} には役割 {role} が付与されていません。',
@@ -52,7 +55,8 @@ export const directory: Catalog = {
     'org.no_channel': '(not set)',
     'org.not_found': 'The organisation "{org}" is not registered. See /csirt org list for the codes.',
     'org.no_coordinator': 'No coordinating organisation (NISC) is registered. Please contact an administrator.',
-    'org.bad_code': 'The code "{org}" cannot be used: 2–16 characters, lower-case letters, digits and hyphens, starting with a letter.',
+    'org.bad_code':
+      'The code "{org}" cannot be used: 2–16 characters, lower-case letters, digits and hyphens, starting with a letter.',
     'org.exists': 'The code "{org}" is already registered.',
     'org.added': 'Registered the organisation "{name}" ({org}).',
     'org.bad_channel': 'Could not find the channel "{channel}". Please pick the channel or give its exact name.',
@@ -60,7 +64,8 @@ export const directory: Catalog = {
     'poc.bad_user': 'Could not find the user "{user}". Please mention them (@name).',
     'poc.added': 'Registered {user} for {org} with the roles {roles}.',
     'poc.removed': 'Revoked the roles {roles} from {user}.',
-    'poc.other_org': '{user} already belongs to {org}. To move them, revoke all their roles first and register them again.',
+    'poc.other_org':
+      '{user} already belongs to {org}. To move them, revoke all their roles first and register them again.',
     'poc.nothing_changed': '{user} already has that role.',
     'poc.not_found': '{user} is not registered.',
     'poc.no_such_role': '{user} does not have the role {role}.',

@@ -41,7 +41,14 @@ export class Dispatcher {
     private readonly seams: ReadonlyMap<PlatformName, PlatformSeam>,
     opts: DispatcherOptions,
   ) {
-    this.o = { claimTtlMs: 120_000, batch: 25, perChannelIntervalMs: 1000, maxAttempts: 12, pollMs: 250, ...opts };
+    this.o = {
+      claimTtlMs: 120_000,
+      batch: 25,
+      maxAttempts: 12,
+      pollMs: 250,
+      ...opts,
+      perChannelIntervalMs: opts.perChannelIntervalMs ?? 1000,
+    };
   }
 
   /** Polls until stop(). */
@@ -128,9 +135,18 @@ export class Dispatcher {
       const ids = due.map((r) => r.id);
       await tx.delivery.updateMany({
         where: { id: { in: ids } },
-        data: { status: 'sending', claimedBy: this.o.workerId, claimedAt: now, claimExpires: expires, attempts: { increment: 1 } },
+        data: {
+          status: 'sending',
+          claimedBy: this.o.workerId,
+          claimedAt: now,
+          claimExpires: expires,
+          attempts: { increment: 1 },
+        },
       });
-      return tx.delivery.findMany({ where: { id: { in: ids } }, orderBy: [{ notBefore: 'asc' }, { createdAt: 'asc' }] });
+      return tx.delivery.findMany({
+        where: { id: { in: ids } },
+        orderBy: [{ notBefore: 'asc' }, { createdAt: 'asc' }],
+      });
     });
   }
 
@@ -152,14 +168,20 @@ export class Dispatcher {
         if (original.status === 'pending' || original.status === 'sending') {
           return this.finish(d, { status: 'pending', notBefore: new Date(this.o.clock.now().getTime() + 5000) });
         }
-        if (original.status !== 'sent' || !original.messageRef) return this.finish(d, { status: 'failed', error: 'the post was never delivered' });
+        if (original.status !== 'sent' || !original.messageRef)
+          return this.finish(d, { status: 'failed', error: 'the post was never delivered' });
         const [channel, ref] = splitRef(original);
         await seam.update(channel, ref, msg, original.id);
         return this.finish(d, { status: 'sent', messageRef: original.messageRef });
       }
       if (d.attempts > 1) {
         // An earlier attempt may have reached the platform with its answer lost.
-        const found = await seam.findByDeliveryId(d.kind === 'dm' ? 'dm' : 'post', d.target, d.id, new Date(d.createdAt.getTime() - 60_000));
+        const found = await seam.findByDeliveryId(
+          d.kind === 'dm' ? 'dm' : 'post',
+          d.target,
+          d.id,
+          new Date(d.createdAt.getTime() - 60_000),
+        );
         if (found) return this.finish(d, { status: 'sent', messageRef: found.ref });
       }
       if (d.kind === 'dm') {
@@ -175,11 +197,17 @@ export class Dispatcher {
         this.nextAllowed.set(`${d.platform}:${d.target}`, Date.now() + wait);
         return this.finish(d, { status: 'pending', notBefore: new Date(now + wait), error: 'rate_limited' });
       }
-      if (e instanceof PlatformError && e.kind === 'permanent') return this.finish(d, { status: 'failed', error: e.message });
-      if (d.attempts >= this.o.maxAttempts) return this.finish(d, { status: 'failed', error: String((e as Error).message ?? e) });
+      if (e instanceof PlatformError && e.kind === 'permanent')
+        return this.finish(d, { status: 'failed', error: e.message });
+      if (d.attempts >= this.o.maxAttempts)
+        return this.finish(d, { status: 'failed', error: String((e as Error).message ?? e) });
       const backoff = Math.min(300_000, 1000 * 2 ** (d.attempts - 1)) * (0.7 + Math.random() * 0.6);
       this.o.log.warn({ delivery: d.id, attempt: d.attempts, err: (e as Error).message }, 'delivery failed; retrying');
-      return this.finish(d, { status: 'pending', notBefore: new Date(now + backoff), error: String((e as Error).message ?? e) });
+      return this.finish(d, {
+        status: 'pending',
+        notBefore: new Date(now + backoff),
+        error: String((e as Error).message ?? e),
+      });
     }
   }
 
@@ -204,7 +232,9 @@ export class Dispatcher {
     const outcome = r.status === 'pending' ? 'retry' : r.status;
     this.o.onOutcome?.(d, outcome);
     if (r.status !== 'pending' && this.o.onSettled) {
-      await this.o.onSettled({ ...d, status: r.status }).catch((e) => this.o.log.error({ err: e, delivery: d.id }, 'settle hook failed'));
+      await this.o
+        .onSettled({ ...d, status: r.status })
+        .catch((e) => this.o.log.error({ err: e, delivery: d.id }, 'settle hook failed'));
     }
   }
 }

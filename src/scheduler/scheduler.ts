@@ -108,12 +108,17 @@ export class Scheduler {
     const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     try {
       return await this.db.tx(async (tx) => {
-        const rows = await this.db.query<{ id: string }>(tx, `SELECT id FROM "Job" WHERE id = ? AND status = 'pending' ${lock}`, id);
+        const rows = await this.db.query<{ id: string }>(
+          tx,
+          `SELECT id FROM "Job" WHERE id = ? AND status = 'pending' ${lock}`,
+          id,
+        );
         if (rows.length === 0) return false;
         const job = await tx.job.findUniqueOrThrow({ where: { id } });
         const handler = this.handlers.get(job.kind);
         let outcome: JobOutcome = 'skipped';
-        if (handler) outcome = await handler(tx, { ...job, args: JSON.parse(job.data) as Record<string, unknown> }, now);
+        if (handler)
+          outcome = await handler(tx, { ...job, args: JSON.parse(job.data) as Record<string, unknown> }, now);
         else this.log.warn({ job: id, kind: job.kind }, 'no handler for job kind; skipped');
         await tx.job.update({ where: { id }, data: { status: outcome, firedAt: now } });
         this.onFired?.(job, outcome, now.getTime() - job.dueAt.getTime());

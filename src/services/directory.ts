@@ -59,7 +59,12 @@ export class DirectoryService {
   }
 
   /** Who is calling: their roles, organisation and language. Unknown people have no roles. */
-  async caller(identity: string, localeHint: Locale | null, displayName: string | null, fallback: Locale): Promise<Caller> {
+  async caller(
+    identity: string,
+    localeHint: Locale | null,
+    displayName: string | null,
+    fallback: Locale,
+  ): Promise<Caller> {
     const p = await this.db.prisma.person.findUnique({ where: { identity }, include: { roles: true, org: true } });
     const locale: Locale = (p?.locale && isLocale(p.locale) ? p.locale : null) ?? localeHint ?? fallback;
     if (!p) return { identity, personId: null, displayName, roles: new Set(), org: null, locale };
@@ -68,13 +73,20 @@ export class DirectoryService {
       personId: p.id,
       displayName: p.displayName ?? displayName,
       roles: new Set(p.roles.map((r) => r.role).filter(isRole)),
-      org: p.org ? { id: p.org.id, code: p.org.code, nameJa: p.org.nameJa, nameEn: p.org.nameEn, coordinator: p.org.coordinator } : null,
+      org: p.org
+        ? { id: p.org.id, code: p.org.code, nameJa: p.org.nameJa, nameEn: p.org.nameEn, coordinator: p.org.coordinator }
+        : null,
       locale,
     };
   }
 
-  listOrgs(): Promise<(Org & { channels: { platform: string; channelId: string; name: string | null }[]; _count: { people: number } })[]> {
-    return this.db.prisma.organization.findMany({ orderBy: { id: 'asc' }, include: { channels: true, _count: { select: { people: true } } } });
+  listOrgs(): Promise<
+    (Org & { channels: { platform: string; channelId: string; name: string | null }[]; _count: { people: number } })[]
+  > {
+    return this.db.prisma.organization.findMany({
+      orderBy: { id: 'asc' },
+      include: { channels: true, _count: { select: { people: true } } },
+    });
   }
 
   async org(code: string): Promise<Org> {
@@ -100,7 +112,12 @@ export class DirectoryService {
     });
   }
 
-  async setChannel(actor: string, code: string, platform: PlatformName, channel: { id: string; name: string }): Promise<void> {
+  async setChannel(
+    actor: string,
+    code: string,
+    platform: PlatformName,
+    channel: { id: string; name: string },
+  ): Promise<void> {
     const o = await this.org(code);
     await this.db.tx(async (tx) => {
       await tx.orgChannel.upsert({
@@ -112,7 +129,13 @@ export class DirectoryService {
     });
   }
 
-  async addPoc(actor: string, identity: string, code: string, roles: Role[], position: 'primary' | 'deputy' | null): Promise<{ created: boolean; added: Role[] }> {
+  async addPoc(
+    actor: string,
+    identity: string,
+    code: string,
+    roles: Role[],
+    position: 'primary' | 'deputy' | null,
+  ): Promise<{ created: boolean; added: Role[] }> {
     const o = await this.org(code);
     return this.db.tx(async (tx) => {
       let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
@@ -130,7 +153,10 @@ export class DirectoryService {
         if (existing && existing.position === pos) continue;
         if (pos) {
           // one primary and one deputy per organisation: the new one replaces the old
-          await tx.roleGrant.updateMany({ where: { role: 'poc', position: pos, person: { orgId: o.id } }, data: { position: null } });
+          await tx.roleGrant.updateMany({
+            where: { role: 'poc', position: pos, person: { orgId: o.id } },
+            data: { position: null },
+          });
         }
         if (existing) await tx.roleGrant.update({ where: { id: existing.id }, data: { position: pos } });
         else await tx.roleGrant.create({ data: { personId: p.id, role, position: pos } });

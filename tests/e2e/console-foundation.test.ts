@@ -29,7 +29,10 @@ test('console: PORT=abc stops the start and names PORT', async () => {
 });
 
 test('console: CONSOLE_USER acts as another person, who has no roles until granted', async () => {
-  const r = await runBot('/csirt org add test ja="テスト庁" en="Test Agency"\n', { CONSOLE_USER: 'tanaka', BOT_ADMINS: 'console:admin' });
+  const r = await runBot('/csirt org add test ja="テスト庁" en="Test Agency"\n', {
+    CONSOLE_USER: 'tanaka',
+    BOT_ADMINS: 'console:admin',
+  });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /権限がありません/);
 });

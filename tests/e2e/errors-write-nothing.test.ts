@@ -17,7 +17,12 @@ test('an unknown subcommand, a missing role and a bad value each get a specific 
   const cases: [string, string, RegExp, string][] = [
     [ADMIN, 'org frobnicate', /「org frobnicate」というコマンドはありません/, 'unknown'],
     ['console:sato', 'org add x1 ja=あ en=a', /「org add」を実行する権限がありません/, 'denied'],
-    [ADMIN, 'poc add console:kim org=maff role=boss', /役割は admin, coordinator, approver, poc, ciso から指定してください/, 'user_error'],
+    [
+      ADMIN,
+      'poc add console:kim org=maff role=boss',
+      /役割は admin, coordinator, approver, poc, ciso から指定してください/,
+      'user_error',
+    ],
     [ADMIN, 'org add Bad_Code ja=あ en=a', /組織コード/, 'user_error'],
     [ADMIN, 'poc add console:kim org=nowhere role=poc', /組織「nowhere」は登録されていません/, 'user_error'],
     [ADMIN, 'org add x2 ja=あ', /en: 入力されていません/, 'user_error'],
@@ -42,7 +47,10 @@ test('the same errors in English for a person who chose English', async () => {
 
 test('poc add, list and remove are audited; the last admin cannot be removed', async () => {
   const n = await t.auditCount();
-  assert.match(await t.say(ADMIN, 'poc add @suzuki org=mof role=poc,ciso deputy=yes'), /console:suzuki を mof の担当者として登録/);
+  assert.match(
+    await t.say(ADMIN, 'poc add @suzuki org=mof role=poc,ciso deputy=yes'),
+    /console:suzuki を mof の担当者として登録/,
+  );
   assert.equal(await t.auditCount(), n + 1);
   assert.match(await t.say(ADMIN, 'poc list org=mof'), /console:suzuki\s+poc, ciso\s+副/);
   assert.match(await t.say('console:suzuki', 'poc list org=maff'), /ご所属の組織の担当者のみ/);

@@ -19,7 +19,13 @@ export class MemoryPlatform implements PlatformSeam {
 
   constructor(readonly name: PlatformName = 'console') {}
 
-  private record(kind: RecordedPost['kind'], channel: string, message: OutMessage, deliveryId: string, ref?: string): string {
+  private record(
+    kind: RecordedPost['kind'],
+    channel: string,
+    message: OutMessage,
+    deliveryId: string,
+    ref?: string,
+  ): string {
     const f = this.failures.shift();
     if (f) throw f;
     const r = ref ?? String(++this.n);

@@ -58,14 +58,27 @@ export interface TestApp {
 }
 
 export async function testApp(
-  opts: { env?: Record<string, string>; now?: string; platform?: PlatformName; url?: string; seams?: Map<PlatformName, PlatformSeam> } = {},
+  opts: {
+    env?: Record<string, string>;
+    now?: string;
+    platform?: PlatformName;
+    url?: string;
+    seams?: Map<PlatformName, PlatformSeam>;
+  } = {},
 ): Promise<TestApp> {
   const db = opts.url ? { url: opts.url, drop: async () => {} } : await testDb();
   const config = loadConfig({ BOT_ADMINS: 'console:admin', LOG_LEVEL: 'silent', ...opts.env, DATABASE_URL: db.url });
   const clock = new ManualClock(new Date(opts.now ?? '2026-11-25T01:00:00Z'));
   const platform = new MemoryPlatform(opts.platform ?? 'console');
   const seams = opts.seams ?? new Map<PlatformName, PlatformSeam>([[platform.name, platform]]);
-  const app = await createApp(config, { clock, seams, log: pino({ level: 'silent' }), workerId: 'test' });
+  // no real-time pacing in tests (the clock is manual); pacing has its own tests
+  const app = await createApp(config, {
+    clock,
+    seams,
+    log: pino({ level: 'silent' }),
+    workerId: 'test',
+    perChannelIntervalMs: 0,
+  });
   const run = async (identity: string, text: string) => {
     const o = await app.router.handle({ platform: platform.name, identity, text, channelId: null, refs: consoleRefs });
     await app.dispatcher.drain();

@@ -1,8 +1,8 @@
 /** Runs the real bot (`npm start`'s entry) with a script on stdin, as a user would. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../../src/app.ts';
@@ -22,7 +22,14 @@ export function runBot(script: string, env: Record<string, string> = {}, timeout
     const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
     const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-cwd-')),
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: freshSqliteUrl(), ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: freshSqliteUrl(),
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

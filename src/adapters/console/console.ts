@@ -4,12 +4,13 @@
  * order (the outbox is drained after each line); at end of input it exits, non-zero when a
  * line failed.
  */
+
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { App } from '../../app.ts';
+import { translator } from '../../i18n/index.ts';
 import { consoleRefs } from './refs.ts';
 import { renderConsole } from './render.ts';
-import { translator } from '../../i18n/index.ts';
-import { join } from 'node:path';
 
 export interface ConsoleIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };

@@ -7,7 +7,8 @@ import type { Translate } from '../../i18n/index.ts';
 
 export function renderConsole(r: OutMessage, t: Translate, outDir: string): string {
   const lines = [replyToText(r)];
-  for (const a of r.actions ?? []) lines.push(`  → ${t('button.hint', { command: `/csirt ${a.command}` })}  [${a.label}]`);
+  for (const a of r.actions ?? [])
+    lines.push(`  → ${t('button.hint', { command: `/csirt ${a.command}` })}  [${a.label}]`);
   for (const f of r.attachments ?? []) {
     mkdirSync(outDir, { recursive: true });
     const path = join(outDir, f.filename);

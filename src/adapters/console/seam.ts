@@ -1,6 +1,6 @@
 /** The console's platform seam: channel posts print as `[#channel] …`, direct messages as `[@user] …`. */
 import type { OutMessage, PlatformSeam } from '../../core/platform.ts';
-import { translator, type Locale } from '../../i18n/index.ts';
+import { type Locale, translator } from '../../i18n/index.ts';
 import { renderConsole } from './render.ts';
 
 export class ConsoleSeam implements PlatformSeam {
@@ -16,7 +16,12 @@ export class ConsoleSeam implements PlatformSeam {
 
   private print(prefix: string, msg: OutMessage, deliveryId: string): string {
     const text = renderConsole(msg, translator(this.locale), this.outDir);
-    this.write(text.split('\n').map((l, i) => (i === 0 ? `${prefix} ${l}` : `${' '.repeat(prefix.length)} ${l}`)).join('\n'));
+    this.write(
+      text
+        .split('\n')
+        .map((l, i) => (i === 0 ? `${prefix} ${l}` : `${' '.repeat(prefix.length)} ${l}`))
+        .join('\n'),
+    );
     const ref = String(++this.n);
     this.byDelivery.set(deliveryId, ref);
     return ref;

@@ -7,11 +7,33 @@ import { parseArgs, quoteArg } from '../../../src/core/parser.ts';
 const cases: [string, string[], [string, string][]][] = [
   ['/csirt help', ['help'], []],
   ['help report', ['help', 'report'], []],
-  ['report category=malware summary="two words"', ['report'], [['category', 'malware'], ['summary', 'two words']]],
+  [
+    'report category=malware summary="two words"',
+    ['report'],
+    [
+      ['category', 'malware'],
+      ['summary', 'two words'],
+    ],
+  ],
   ['report summary=“curly quotes”', ['report'], [['summary', 'curly quotes']]],
   ['report summary=「かぎ括弧 の 値」', ['report'], [['summary', 'かぎ括弧 の 値']]],
-  ['報告\u3000category=malware\u3000summary=全角空白', ['報告'], [['category', 'malware'], ['summary', '全角空白']]],
-  ['report ioc=a ioc=b IOC=c', ['report'], [['ioc', 'a'], ['ioc', 'b'], ['ioc', 'c']]],
+  [
+    '報告\u3000category=malware\u3000summary=全角空白',
+    ['報告'],
+    [
+      ['category', 'malware'],
+      ['summary', '全角空白'],
+    ],
+  ],
+  [
+    'report ioc=a ioc=b IOC=c',
+    ['report'],
+    [
+      ['ioc', 'a'],
+      ['ioc', 'b'],
+      ['ioc', 'c'],
+    ],
+  ],
   ['poc add <@U123ABC|bob> org=maff', ['poc', 'add', '<@U123ABC|bob>'], [['org', 'maff']]],
   ['org set maff channel=<#C999|maff-csirt>', ['org', 'set', 'maff'], [['channel', '<#C999|maff-csirt>']]],
   ['org set maff channel=~maff-csirt', ['org', 'set', 'maff'], [['channel', '~maff-csirt']]],
@@ -37,7 +59,11 @@ test('parser: errors name what to fix', () => {
     ['report =x', 'parse.bad_key'],
     ['report 1x=y', 'parse.bad_key'],
   ] as const) {
-    assert.throws(() => parseArgs(input), (e) => isUserError(e) && e.code === code, input);
+    assert.throws(
+      () => parseArgs(input),
+      (e) => isUserError(e) && e.code === code,
+      input,
+    );
   }
 });
 
@@ -56,18 +82,21 @@ test('parser: any input parses or gives a UserError, never anything else (1,000 
 
 test('parser: a quoted value round-trips through quoteArg', () => {
   fc.assert(
-    fc.property(fc.string({ maxLength: 80 }).filter((s) => !/[\r\n]/.test(s) && s.trim() === s && s.length > 0), (v) => {
-      const q = quoteArg(v);
-      let parsed: ReturnType<typeof parseArgs>;
-      try {
-        parsed = parseArgs(`x k=${q}`);
-      } catch (e) {
-        // values holding every kind of quote cannot be quoted; they must at least fail cleanly
-        assert.ok(isUserError(e));
-        return;
-      }
-      assert.deepEqual(parsed.pairs, [['k', v]]);
-    }),
+    fc.property(
+      fc.string({ maxLength: 80 }).filter((s) => !/[\r\n]/.test(s) && s.trim() === s && s.length > 0),
+      (v) => {
+        const q = quoteArg(v);
+        let parsed: ReturnType<typeof parseArgs>;
+        try {
+          parsed = parseArgs(`x k=${q}`);
+        } catch (e) {
+          // values holding every kind of quote cannot be quoted; they must at least fail cleanly
+          assert.ok(isUserError(e));
+          return;
+        }
+        assert.deepEqual(parsed.pairs, [['k', v]]);
+      },
+    ),
     { seed: 424242, numRuns: 1000 },
   );
 });

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { ROOT } from '../../src/app.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+test('config: defaults give the console bot on SQLite', () => {
+  const c = loadConfig({});
+  assert.equal(c.DATABASE_URL, 'file:./data/csirt-poc-bot.db');
+  assert.equal(c.PORT, 3000);
+  assert.equal(c.BOT_LOCALE, 'ja');
+  assert.deepEqual(c.platforms, { slack: false, mattermost: false });
+});
+
+test('config: every bad variable is named, one line each, and secrets are not echoed', () => {
+  try {
+    loadConfig({ PORT: 'abc', BOT_LOCALE: 'fr', DATABASE_URL: 'mysql://x', SLACK_BOT_TOKEN: 'nope-secret', TZ: 'UTC' });
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    const names = e.problems.map((p) => p.split(':')[0]);
+    assert.deepEqual(names.sort(), ['BOT_LOCALE', 'DATABASE_URL', 'PORT', 'SLACK_BOT_TOKEN', 'TZ'].sort());
+    assert.doesNotMatch(e.message, /nope-secret/);
+  }
+});
+
+test('config: platform variables that need each other', () => {
+  assert.throws(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }), /SLACK_SIGNING_SECRET/);
+  assert.throws(() => loadConfig({ MATTERMOST_URL: 'http://127.0.0.1:8065' }), /MATTERMOST_TOKEN/);
+  assert.equal(
+    loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12345678' }).platforms.slack,
+    true,
+  );
+});
+
+test('config: .env.example lists every variable', () => {
+  const example = readFileSync(`${ROOT}/.env.example`, 'utf8');
+  const src = readFileSync(`${ROOT}/src/config.ts`, 'utf8');
+  const names = [...src.matchAll(/^ {4}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
+  assert.ok(names.length >= 20);
+  for (const n of names) assert.match(example, new RegExp(`^${n}=`, 'm'), n);
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pino from 'pino';
+import { PlatformError } from '../../../src/core/platform.ts';
+import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
+import { enqueue } from '../../../src/outbox/outbox.ts';
+import { MemoryPlatform } from '../../fakes/memory-platform.ts';
+import { type TestApp, testApp } from '../../helpers/app.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await testApp();
+});
+after(() => t.close());
+
+const msg = (text: string) => ({ blocks: [{ kind: 'text' as const, text }] });
+
+async function put(key: string, target = 'maff') {
+  return t.app.db.tx((tx) =>
+    enqueue(tx, { platform: 'console', kind: 'post', target, message: msg(key), dedupeKey: key }, t.clock.now()),
+  );
+}
+
+test('an enqueued post is delivered once; the same dedupe key is not enqueued twice', async () => {
+  const a = await put('once-1');
+  const b = await put('once-1');
+  assert.equal(a, b);
+  await t.app.dispatcher.drain();
+  await t.app.dispatcher.drain();
+  assert.deepEqual(
+    t.platform.in('maff').filter((x) => x === 'once-1'),
+    ['once-1'],
+  );
+  const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: a } });
+  assert.equal(row.status, 'sent');
+  assert.match(row.messageRef ?? '', /^maff\|\d+$/);
+});
+
+test('429 with Retry-After: the row waits until then, nothing is lost', async () => {
+  t.platform.failures.push(new PlatformError('rate_limited', 'ratelimited', 2000));
+  const id = await put('limited-1', 'mof');
+  await t.app.dispatcher.drain();
+  let row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  assert.equal(row.status, 'pending');
+  assert.equal(row.notBefore.getTime(), t.clock.now().getTime() + 2000);
+  await t.app.dispatcher.drain();
+  assert.equal(t.platform.in('mof').length, 0, 'not before Retry-After');
+  t.clock.advance(2000);
+  await t.app.dispatcher.drain();
+  row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  assert.equal(row.status, 'sent');
+  assert.deepEqual(t.platform.in('mof'), ['limited-1']);
+});
+
+test('a permanent error fails the row and is not retried', async () => {
+  t.platform.failures.push(new PlatformError('permanent', 'channel_not_found'));
+  const id = await put('perm-1', 'env');
+  await t.app.dispatcher.drain();
+  t.clock.advance(3_600_000);
+  await t.app.dispatcher.drain();
+  const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  assert.equal(row.status, 'failed');
+  assert.equal(row.error, 'channel_not_found');
+  assert.equal(t.platform.in('env').length, 0);
+});
+
+test('a lost answer (the post landed, the process died) is found by delivery id and not posted again', async () => {
+  const id = await put('lost-1', 'mod');
+  // a first process claims the row, posts, and dies before recording the outcome
+  const dead = new MemoryPlatform('console');
+  const first = new Dispatcher(t.app.db, new Map([['console', dead]]), {
+    workerId: 'dead',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    claimTtlMs: 60_000,
+  });
+  const original = dead.post.bind(dead);
+  dead.post = async (c, m, d) => {
+    await original(c, m, d);
+    t.platform.posts.push({ ...dead.posts.at(-1)! }); // the post is in the channel
+    throw new Error('socket hang up after the post was stored');
+  };
+  (first as unknown as { finish: () => Promise<void> }).finish = async () => {}; // dies: records nothing
+  await first.runOnce();
+  assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } })).status, 'sending');
+  // the claim expires; this process takes over, finds the post, records it, does not post again
+  t.clock.advance(61_000);
+  await t.app.dispatcher.drain();
+  const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  assert.equal(row.status, 'sent');
+  assert.equal(t.platform.in('mod').length, 1);
+});
+
+test('transient errors back off exponentially, then give up', async () => {
+  const id = await put('flaky-1', 'npa');
+  for (let i = 0; i < 12; i++) {
+    t.platform.failures.push(new Error('ECONNRESET'));
+    await t.app.dispatcher.drain();
+    const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+    if (row.status === 'failed') {
+      assert.equal(row.attempts, 12);
+      return;
+    }
+    t.clock.advance(row.notBefore.getTime() - t.clock.now().getTime());
+  }
+  assert.fail('should have given up after 12 attempts');
+});
