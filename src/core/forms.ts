@@ -1,0 +1,68 @@
+/**
+ * Forms generated from a command's zod schema and help texts, for the platforms that have
+ * them (Slack modals, Mattermost interactive dialogs). A command added later gets its form
+ * for free; the submission goes back through the same router and schema.
+ */
+import type { z } from 'zod';
+import type { Locale } from '../i18n/index.ts';
+import type { CommandDef } from './command.ts';
+import { fieldShape } from './schema-info.ts';
+
+export interface FormField {
+  name: string;
+  label: string;
+  hint?: string;
+  optional: boolean;
+  kind: 'text' | 'textarea' | 'select' | 'multi';
+  options?: string[];
+  /** a value already given on the command line */
+  value?: string;
+}
+
+export interface Form {
+  /** the command this form completes, e.g. `report` or `incident update` */
+  command: string;
+  title: string;
+  fields: FormField[];
+}
+
+const LONG = new Set(['summary', 'body', 'actions', 'agenda', 'note', 'reason']);
+
+export function buildForm(
+  groupName: string,
+  def: CommandDef<never, never>,
+  locale: Locale,
+  given: Record<string, string | string[]>,
+): Form {
+  const shape = def.schema.shape as Record<string, z.ZodType>;
+  const fields: FormField[] = Object.entries(shape).map(([name, s]) => {
+    const f = fieldShape(s);
+    const help = def.fields?.[name]?.[locale];
+    const v = given[name];
+    return {
+      name,
+      label: help ? help.split(/[（(:：]/)[0]!.trim().slice(0, 48) || name : name,
+      ...(help ? { hint: help.slice(0, 150) } : {}),
+      optional: f.optional,
+      kind: f.options ? 'select' : f.array ? 'multi' : f.long || LONG.has(name) ? 'textarea' : 'text',
+      ...(f.options ? { options: f.options } : {}),
+      ...(v !== undefined ? { value: Array.isArray(v) ? v.join('\n') : v } : {}),
+    };
+  });
+  // required fields first, in declaration order
+  fields.sort((a, b) => Number(a.optional) - Number(b.optional));
+  const command = def.name ? `${groupName} ${def.name}` : groupName;
+  return { command, title: def.summary[locale].slice(0, 24), fields };
+}
+
+/** Form values back to router form values: multi fields split on new lines or commas. */
+export function formValues(form: Form, submitted: Record<string, unknown>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const f of form.fields) {
+    const v = submitted[f.name];
+    if (v === undefined || v === null || v === '') continue;
+    const s = String(v);
+    out[f.name] = f.kind === 'multi' ? s.split(/[\n,、]+/).map((x) => x.trim()).filter(Boolean) : s;
+  }
+  return out;
+}
