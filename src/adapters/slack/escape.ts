@@ -43,7 +43,7 @@ export function chunkEscaped(raw: string, max: number, esc: (s: string) => strin
     }
   };
   const lines = raw.split('\n');
-  lines.forEach((l, i) => push(i < lines.length - 1 ? `${l}\n` : l));
+  for (const [i, l] of lines.entries()) push(i < lines.length - 1 ? `${l}\n` : l);
   if (cur || out.length === 0) out.push(esc(cur));
   return out;
 }
