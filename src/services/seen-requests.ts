@@ -32,6 +32,26 @@ export class SeenRequests {
     return n > 0;
   }
 
+  /**
+   * Records several keys in one statement (one commit on the request path); returns the keys
+   * that were new (or whose earlier record had expired).
+   */
+  async firstTimeMany(entries: readonly { key: string; expiresAt: Date }[]): Promise<Set<string>> {
+    if (entries.length === 0) return new Set();
+    const now = this.clock.now();
+    const rows = await this.db.query<{ key: string }>(
+      this.db.prisma,
+      `INSERT INTO "SeenRequest" ("key", "expiresAt") VALUES ${entries.map(() => '(?, ?)').join(', ')}
+         ON CONFLICT ("key") DO UPDATE SET "expiresAt" = excluded."expiresAt"
+         WHERE "SeenRequest"."expiresAt" < ?
+         RETURNING "key"`,
+      ...entries.flatMap((e) => [e.key, e.expiresAt]),
+      now,
+    );
+    if (++this.inserts % 500 === 0) void this.purge().catch(() => {});
+    return new Set(rows.map((r) => r.key));
+  }
+
   /** Deletes expired keys; returns how many. */
   purge(): Promise<number> {
     return this.db.execute(this.db.prisma, 'DELETE FROM "SeenRequest" WHERE "expiresAt" < ?', this.clock.now());

@@ -15,7 +15,13 @@ import type { Clock } from '../../core/clock.ts';
 import type { SeenRequests } from '../../services/seen-requests.ts';
 
 /** Slack retries for up to about an hour (events); commands and interactions do not live that long. */
-const KEEP_MS = 2 * 3600 * 1000;
+export const KEEP_MS = 2 * 3600 * 1000;
+
+/**
+ * Set by the HTTP receiver in bolt's context when it has already recorded the request key
+ * together with the signature (one database commit instead of two on the request path).
+ */
+export const SEEN_CONTEXT_KEY = 'csirtRequestSeen';
 
 export function requestKey(body: Record<string, unknown>): string {
   if (typeof body.trigger_id === 'string' && body.trigger_id) return `slack:trigger:${body.trigger_id}`;
@@ -27,7 +33,9 @@ export function dedupeMiddleware(seen: SeenRequests, clock: Clock, log: Logger):
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const key = requestKey(body);
-    if (await seen.firstTime(key, new Date(clock.now().getTime() + KEEP_MS))) {
+    const known = args.context[SEEN_CONTEXT_KEY] as 'new' | 'seen' | undefined;
+    const fresh = known ? known === 'new' : await seen.firstTime(key, new Date(clock.now().getTime() + KEEP_MS));
+    if (fresh) {
       await args.next();
       return;
     }

@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import type { SeenRequests } from '../../services/seen-requests.ts';
+import { KEEP_MS, requestKey, SEEN_CONTEXT_KEY } from './dedupe.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 const MAX_SKEW_S = 300;
@@ -45,14 +46,14 @@ export class HttpRouteReceiver implements Receiver {
   /** The route handler for POST /slack/events. */
   readonly route = async (req: HttpRequest): Promise<HttpResponse> => {
     const raw = req.body.toString('utf8');
-    const refused = await this.verify(req, raw);
-    if (refused) {
+    const body = parseBody(req, raw);
+    const refused = await this.verify(req, raw, body);
+    if (refused && refused !== 'seen') {
       if (isSslCheck(req, raw)) return { status: 200 };
       this.d.metrics.authFailures.inc({ endpoint: 'slack', reason: refused });
       this.d.log.warn({ reason: refused, path: req.path, bytes: req.body.length }, 'slack request refused');
       return { status: 401, body: 'unauthorized' };
     }
-    const body = parseBody(req, raw);
     if (!body) return { status: 400, body: 'bad request' };
     if (body.type === 'url_verification' && typeof body.challenge === 'string') {
       return { status: 200, headers: { 'content-type': 'text/plain' }, body: body.challenge };
@@ -84,6 +85,7 @@ export class HttpRouteReceiver implements Receiver {
         .processEvent({
           body,
           ack,
+          customProperties: { [SEEN_CONTEXT_KEY]: refused === 'seen' ? 'seen' : 'new' },
           ...(retryNum !== undefined && /^\d+$/.test(retryNum) ? { retryNum: Number(retryNum) } : {}),
           ...(retryReason !== undefined ? { retryReason } : {}),
         })
@@ -97,8 +99,11 @@ export class HttpRouteReceiver implements Receiver {
     });
   };
 
-  /** null when the request is authentic and new; else the reason it is refused. */
-  private async verify(req: HttpRequest, raw: string): Promise<string | null> {
+  /**
+   * null when the request is authentic and new; 'seen' when authentic but its request key
+   * (dedupe.ts) was seen before (a retry: acked, not run); else the reason it is refused.
+   */
+  private async verify(req: HttpRequest, raw: string, body: Record<string, unknown> | null): Promise<string | null> {
     const signature = header(req, 'x-slack-signature');
     const ts = header(req, 'x-slack-request-timestamp');
     if (!signature || !ts) return 'missing_headers';
@@ -116,10 +121,14 @@ export class HttpRouteReceiver implements Receiver {
     } catch {
       return 'bad_signature';
     }
-    // remembered until the timestamp check alone would refuse it, plus a minute
-    const expires = new Date((tsSec + MAX_SKEW_S + 60) * 1000);
-    if (!(await this.d.seen.firstTime(`slack:sig:${signature}`, expires))) return 'replayed_signature';
-    return null;
+    // the signature is remembered until the timestamp check alone would refuse it, plus a minute
+    const sigKey = `slack:sig:${signature}`;
+    const entries = [{ key: sigKey, expiresAt: new Date((tsSec + MAX_SKEW_S + 60) * 1000) }];
+    const reqKey = body ? requestKey(body) : null;
+    if (reqKey) entries.push({ key: reqKey, expiresAt: new Date(now + KEEP_MS) });
+    const fresh = await this.d.seen.firstTimeMany(entries);
+    if (!fresh.has(sigKey)) return 'replayed_signature';
+    return reqKey && !fresh.has(reqKey) ? 'seen' : null;
   }
 }
 

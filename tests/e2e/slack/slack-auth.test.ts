@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import { signSlackRequest, slashCommandBody } from '../../fakes/slack-requests.ts';
+import { type SlackSignatureHeaders, signSlackRequest, slashCommandBody } from '../../fakes/slack-requests.ts';
 import { ADMIN, SIGNING_SECRET, type SlackBot, startSlackBot } from '../../helpers/slack.ts';
 
 let bot: SlackBot;
@@ -20,14 +20,18 @@ afterEach(() => {
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const nowS = () => Math.floor(Date.now() / 1000);
 const addOrg = (code: string) =>
-  slashCommandBody({ user_id: ADMIN, text: `org add ${code} ja="テスト" en="Test"`, response_url: bot.fake.responseUrl() });
+  slashCommandBody({
+    user_id: ADMIN,
+    text: `org add ${code} ja="テスト" en="Test"`,
+    response_url: bot.fake.responseUrl(),
+  });
 
 async function authFailures(): Promise<number> {
   const m = await bot.app.metrics.authFailures.get();
   return m.values.reduce((s, v) => s + v.value, 0);
 }
 
-async function refused(name: string, body: string, headers: Record<string, string>) {
+async function refused(name: string, body: string, headers: Record<string, string> | SlackSignatureHeaders) {
   const audit = await bot.auditCount();
   const fails = await authFailures();
   const answered = bot.fake.responses().length;

@@ -45,7 +45,10 @@ test('the admin sets an org channel with a channel mention, and a command posts 
   const ch = await bot.app.db.prisma.orgChannel.findFirst({ where: { platform: 'slack' } });
   assert.equal(ch?.channelId, ORG_CHANNEL);
 
-  const { responseUrl } = await bot.command(ADMIN, CHANNEL_COMMAND('Phishing wave <!channel> <https://evil.example|gov.example>'));
+  const { responseUrl } = await bot.command(
+    ADMIN,
+    CHANNEL_COMMAND('Phishing wave <!channel> <https://evil.example|gov.example>'),
+  );
   const reply = await lastResponse(responseUrl);
   assert.equal(reply.response_type, 'in_channel');
   await bot.app.dispatcher.drain();
