@@ -27,7 +27,7 @@ const files = walk(join(root, 'tests'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))))
   .sort();
 // A file uses the database when it, or a test helper it imports, builds an app or a database.
-const usesDb = (f) => /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|console|scenario)/.test(readFileSync(join(root, f), 'utf8'));
+const usesDb = (f) => /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|scenario)/.test(readFileSync(join(root, f), 'utf8'));
 
 let pgUrl = process.env.TEST_PG_URL;
 if (!pgUrl && !sqliteOnly) {
