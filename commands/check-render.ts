@@ -60,7 +60,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
           head: [
             ctx.t('check.rank'),
             ctx.t('org.code'),
-            ctx.t('org.name_en'),
+            ctx.t('check.org_name'),
             ctx.t('check.systems'),
             ctx.t('check.completion'),
             ctx.t('check.risk_score'),
@@ -101,7 +101,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
       ctx.t('system.confidentiality'),
       ctx.t('system.exposure'),
       ctx.t('check.completion'),
-      ctx.t('check.risk_score'),
+      ctx.t('check.area_residual'),
     ],
     rows: o.systems.map((s, i) => {
       const r = o.risk.systems[i];

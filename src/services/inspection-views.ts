@@ -75,6 +75,19 @@ export class InspectionViews {
     return c;
   }
 
+  /**
+   * The newest campaign of the organisation that it has answered (a campaign opened yesterday
+   * has no answers yet); the newest one when none is answered.
+   */
+  private async answeredCampaign(v: Viewer, org: Organization): Promise<Campaign> {
+    const last = await this.db.checkAnswer.findFirst({
+      where: { orgId: org.id },
+      orderBy: [{ campaign: { createdAt: 'desc' } }, { campaignId: 'desc' }],
+      select: { campaign: true },
+    });
+    return last?.campaign ?? this.campaignFor(v, undefined, org.code);
+  }
+
   async status(v: Viewer, id: string | undefined, orgCode: string | undefined): Promise<StatusView> {
     if (v.nisc && !orgCode) {
       const campaign = await this.campaignFor(v, id);
@@ -100,7 +113,7 @@ export class InspectionViews {
    */
   async plan(v: Viewer, budget: number, orgCode: string | undefined): Promise<PlanView> {
     const org = await visibleOrg(this.db, v, orgCode);
-    const campaign = await this.campaignFor(v, undefined, org.code);
+    const campaign = await this.answeredCampaign(v, org);
     const cat = catalog(campaign.catalogVersion);
     const [d] = await orgAnswers(this.db, campaign, [org]);
     if (!d) throw new Error('unreachable: one organisation asked, none returned');
