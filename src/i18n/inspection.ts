@@ -4,7 +4,7 @@ import type { Catalog } from './catalog.ts';
 export const inspection: Catalog = {
   ja: {
     'system.no_org': '所属組織が登録されていないため、重要システムを登録できません。管理者にご連絡ください。',
-    'system.own_org_only': 'ご所属の組織の重要システムのみ登録・表示できます（指定された組織: {org}）。',
+    'system.own_org_only': '組織「{org}」の重要システムは登録・表示できません。ご所属の組織の重要システムのみ扱えます。',
     'system.org_required': 'NISC の方が登録する場合は、org= で組織コードを指定してください。',
     'system.not_found':
       '重要システム「{system}」は見つかりません。/csirt system list で登録済みのシステムをご確認ください。',
@@ -89,7 +89,7 @@ export const inspection: Catalog = {
     'check.bad_budget': '予算額には 1 円以上の金額を指定してください。',
     'check.plan_title': '{org} の予算案（予算 {budget}）',
     'check.plan_basis':
-      '点検 {id} の回答のうち未実施・一部実施の {candidates} 件が対象です（未回答 {unanswered} 件は対象外）。',
+      '点検 {id} の回答のうち未実施・一部実施の {candidates} 件を対象としました。未回答の {unanswered} 件は対象としていません。',
     'check.plan_nothing': '未実施・一部実施と回答された対策項目はないため、予算案はありません。',
     'check.plan_none_fits': '予算内で実施できる対策項目はありません。予算額をご確認ください。',
     'check.plan_exact': '予算内で残存リスクを最も低減する組合せ（{count} 件、費用対効果の高い順）は次のとおりです。',
