@@ -4,7 +4,8 @@ import type { Catalog } from './catalog.ts';
 export const inspection: Catalog = {
   ja: {
     'system.no_org': '所属組織が登録されていないため、重要システムを登録できません。管理者にご連絡ください。',
-    'system.own_org_only': '組織「{org}」の重要システムは登録・表示できません。ご所属の組織の重要システムのみ扱えます。',
+    'system.own_org_only':
+      '組織「{org}」の重要システムは登録・表示できません。ご所属の組織の重要システムのみ扱えます。',
     'system.org_required': 'NISC の方が登録する場合は、org= で組織コードを指定してください。',
     'system.not_found':
       '重要システム「{system}」は見つかりません。/csirt system list で登録済みのシステムをご確認ください。',
