@@ -51,6 +51,8 @@ async function main(): Promise<number> {
   };
 
   if (consoleMode) {
+    // SIGTERM/SIGINT end the input: the line in progress finishes, the outbox drains, then we stop.
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => process.stdin.destroy());
     const code = await runConsole(app, { input: process.stdin, write: (t) => process.stdout.write(`${t}\n`) });
     await shutdown('end of input');
     return code;

@@ -41,7 +41,12 @@ export function buildForm(
     const v = given[name];
     return {
       name,
-      label: help ? help.split(/[（(:：]/)[0]!.trim().slice(0, 48) || name : name,
+      label: help
+        ? help
+            .split(/[（(:：]/)[0]!
+            .trim()
+            .slice(0, 48) || name
+        : name,
       ...(help ? { hint: help.slice(0, 150) } : {}),
       optional: f.optional,
       kind: f.options ? 'select' : f.array ? 'multi' : f.long || LONG.has(name) ? 'textarea' : 'text',
@@ -62,7 +67,13 @@ export function formValues(form: Form, submitted: Record<string, unknown>): Reco
     const v = submitted[f.name];
     if (v === undefined || v === null || v === '') continue;
     const s = String(v);
-    out[f.name] = f.kind === 'multi' ? s.split(/[\n,、]+/).map((x) => x.trim()).filter(Boolean) : s;
+    out[f.name] =
+      f.kind === 'multi'
+        ? s
+            .split(/[\n,、]+/)
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : s;
   }
   return out;
 }

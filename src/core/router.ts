@@ -11,6 +11,7 @@ import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } fr
 import { isUserError, UserError } from './errors.ts';
 import { parseArgs } from './parser.ts';
 import type { PlatformName } from './platform.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { type Reply, reply } from './reply.ts';
 import { allowed } from './roles.ts';
 import { describeIssues, fieldShape } from './schema-info.ts';
@@ -28,9 +29,11 @@ export interface Invocation {
   localeHint?: Locale | null;
   requestId?: string;
   refs: RefResolver;
+  /** the local console: one operator at a terminal or a script, not subject to the rate limit */
+  unlimited?: boolean;
 }
 
-export type Status = 'ok' | 'user_error' | 'denied' | 'unknown' | 'error';
+export type Status = 'ok' | 'user_error' | 'denied' | 'unknown' | 'limited' | 'error';
 
 export interface Outcome {
   reply: Reply;
@@ -59,11 +62,17 @@ export interface RouterDeps<S> {
   log: Logger;
   lookupCaller(identity: string, localeHint: Locale | null, displayName: string | null): Promise<Caller>;
   maxFieldLength: number;
+  /** commands one person may run per minute (none = no limit) */
+  rateLimitPerMinute?: number;
   onOutcome?(o: Outcome, ms: number): void;
 }
 
 export class Router<S> {
-  constructor(private readonly d: RouterDeps<S>) {}
+  private readonly limiter: RateLimiter | null;
+
+  constructor(private readonly d: RouterDeps<S>) {
+    this.limiter = d.rateLimitPerMinute ? new RateLimiter(d.rateLimitPerMinute) : null;
+  }
 
   get groups(): readonly CommandGroup<S>[] {
     return this.d.groups;
@@ -148,6 +157,8 @@ export class Router<S> {
     try {
       const caller = await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null);
       locale = caller.locale;
+      const wait = inv.unlimited ? 0 : (this.limiter?.take(inv.identity) ?? 0);
+      if (wait > 0) throw new UserError('rate.limited', { seconds: wait });
       const r = await this.resolve(inv, caller);
       command = `${r.group.name}${r.def.name ? `.${r.def.name}` : ''}`;
       if (r.missing.length > 0) {
@@ -183,7 +194,14 @@ export class Router<S> {
   failure(e: unknown, locale: Locale, command: string | null, requestId: string): Outcome {
     const t = translator(locale);
     if (isUserError(e)) {
-      const status = e.code === 'auth.forbidden' ? 'denied' : e.code.startsWith('command.') ? 'unknown' : 'user_error';
+      const status =
+        e.code === 'auth.forbidden'
+          ? 'denied'
+          : e.code === 'rate.limited'
+            ? 'limited'
+            : e.code.startsWith('command.')
+              ? 'unknown'
+              : 'user_error';
       return { reply: { ...reply.text(t(e.code, e.params)), error: true }, status, command, code: e.code, requestId };
     }
     this.d.log.error({ err: e, requestId, command }, 'command failed');

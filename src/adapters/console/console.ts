@@ -26,7 +26,14 @@ export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
   const runLine = async (line: string) => {
     const text = line.trim();
     if (!text || text.startsWith('#')) return;
-    const o = await app.router.handle({ platform: 'console', identity, text, channelId: null, refs: consoleRefs });
+    const o = await app.router.handle({
+      platform: 'console',
+      identity,
+      text,
+      channelId: null,
+      refs: consoleRefs,
+      unlimited: true,
+    });
     const t = translator(o.reply.error ? app.config.BOT_LOCALE : app.config.BOT_LOCALE);
     io.write(renderConsole(o.reply, t, outDir));
     if (o.reply.error) failed++;
