@@ -12,7 +12,10 @@ export const category = z.preprocess(
 );
 export const severity = z.preprocess(lower, z.enum(SEVERITIES));
 /** `amber`, `TLP:AMBER`, `amber+strict` */
-export const tlp = z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase().replace(/^tlp:/, '') : v), z.enum(TLPS));
+export const tlp = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase().replace(/^tlp:/, '') : v),
+  z.enum(TLPS),
+);
 export const share = z.preprocess(lower, z.enum(SHARES));
 export const status = z.preprocess(lower, z.enum(STATUSES));
 export const indicators = z.array(z.string().trim().min(1));
@@ -24,20 +27,35 @@ export const reportFields = {
     en: 'Category (targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other)',
   },
   summary: { ja: '概要（何が起きたか）', en: 'Summary (what happened)' },
-  severity: { ja: '重大度（low, medium, high, critical。既定は medium）', en: 'Severity (low, medium, high, critical; default medium)' },
-  tlp: { ja: 'TLP（clear, green, amber, amber+strict, red。既定は amber）', en: 'TLP (clear, green, amber, amber+strict, red; default amber)' },
+  severity: {
+    ja: '重大度（low, medium, high, critical。既定は medium）',
+    en: 'Severity (low, medium, high, critical; default medium)',
+  },
+  tlp: {
+    ja: 'TLP（clear, green, amber, amber+strict, red。既定は amber）',
+    en: 'TLP (clear, green, amber, amber+strict, red; default amber)',
+  },
   share: {
     ja: '共有可否（none 共有不可・既定, anonymized 組織名を伏せて共有可, attributed 組織名を明示して共有可）',
     en: 'Sharing consent (none — default, anonymized, attributed)',
   },
-  confidentiality: { ja: '機密性（影響を受けた情報の格付 1〜3）', en: 'Confidentiality (level 1–3 of the information affected)' },
+  confidentiality: {
+    ja: '機密性（影響を受けた情報の格付 1〜3）',
+    en: 'Confidentiality (level 1–3 of the information affected)',
+  },
   system: { ja: '影響範囲（対象システム SYS-…）', en: 'Scope (affected system SYS-…)' },
-  detected: { ja: '検知日時（YYYY-MM-DD HH:MM、日本時間。既定は現在）', en: 'Detected (YYYY-MM-DD HH:MM, Japan time; default now)' },
+  detected: {
+    ja: '検知日時（YYYY-MM-DD HH:MM、日本時間。既定は現在）',
+    en: 'Detected (YYYY-MM-DD HH:MM, Japan time; default now)',
+  },
   occurred: { ja: '発生日時（YYYY-MM-DD HH:MM、日本時間）', en: 'Occurred (YYYY-MM-DD HH:MM, Japan time)' },
   actions: { ja: '対処状況（実施済みの対処）', en: 'Actions taken so far' },
   ioc: {
     ja: '指標（IP アドレス、ドメイン、URL、メールアドレス、ハッシュ値。複数指定可、hxxp:// や [.] の表記も可）',
     en: 'Indicators (IP, domain, URL, e-mail, hash; several allowed; defanged forms accepted)',
   },
-  org: { ja: '報告組織（NISC が府省庁に代わって報告する場合のみ）', en: "Organisation (only when NISC reports on a ministry's behalf)" },
+  org: {
+    ja: '報告組織（NISC が府省庁に代わって報告する場合のみ）',
+    en: "Organisation (only when NISC reports on a ministry's behalf)",
+  },
 };

@@ -81,7 +81,12 @@ export const incidentGroup: Group = {
         return reply.of([
           {
             kind: 'heading',
-            text: `${i.id} — ${t(`incident.status.${i.status}`)}（${t(`incident.stage.${i.stage}`)}） ${tlpLabel(i.tlp)}`,
+            text: t('incident.show_title', {
+              id: i.id,
+              status: t(`incident.status.${i.status}`),
+              stage: t(`incident.stage.${i.stage}`),
+              tlp: tlpLabel(i.tlp),
+            }),
           },
           {
             kind: 'fields',

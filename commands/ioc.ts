@@ -12,7 +12,13 @@ function table(ctx: Ctx, list: IocSighting[]): Block {
   const t = ctx.t;
   return {
     kind: 'table',
-    head: [t('incident.f.id'), t('incident.f.org'), t('incident.f.status'), t('incident.f.category'), t('incident.f.reported_at')],
+    head: [
+      t('incident.f.id'),
+      t('incident.f.org'),
+      t('incident.f.status'),
+      t('incident.f.category'),
+      t('incident.f.reported_at'),
+    ],
     rows: list.map((s) => [
       s.id,
       s.org.code,

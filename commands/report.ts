@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
-import { indicators as iocList, category, reportFields, severity, share, tlp } from './incident-args.ts';
 import { orgCode, text, tokyoDateTime } from './args.ts';
+import { category, indicators as iocList, reportFields, severity, share, tlp } from './incident-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 export const reportGroup: Group = {

@@ -163,7 +163,10 @@ export class Router<S> {
       command = `${r.group.name}${r.def.name ? `.${r.def.name}` : ''}`;
       if (r.missing.length > 0) {
         // platforms with forms open one before calling handle(); here the user is told what to add
-        throw new UserError('input.missing_fields', { fields: missingLabels(r.def, r.missing, locale), usage: r.def.usage });
+        throw new UserError('input.missing_fields', {
+          fields: missingLabels(r.def, r.missing, locale),
+          usage: r.def.usage,
+        });
       }
       const parsed = r.def.schema.safeParse(r.raw);
       if (!parsed.success) {

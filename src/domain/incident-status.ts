@@ -38,10 +38,16 @@ export function isStatus(v: string): v is IncidentStatus {
   return (STATUSES as readonly string[]).includes(v);
 }
 
-export type TransitionCheck = { ok: true } | { ok: false; code: 'incident.bad_transition' | 'incident.transition_forbidden' };
+export type TransitionCheck =
+  | { ok: true }
+  | { ok: false; code: 'incident.bad_transition' | 'incident.transition_forbidden' };
 
 /** Whether `actors` (what the caller counts as for this incident) may move `from` → `to`. */
-export function checkTransition(from: IncidentStatus, to: IncidentStatus, actors: ReadonlySet<StatusActor>): TransitionCheck {
+export function checkTransition(
+  from: IncidentStatus,
+  to: IncidentStatus,
+  actors: ReadonlySet<StatusActor>,
+): TransitionCheck {
   const t = TRANSITIONS.find((x) => x.to === to && x.from.includes(from));
   if (!t) return { ok: false, code: 'incident.bad_transition' };
   if (!t.by.some((a) => actors.has(a))) return { ok: false, code: 'incident.transition_forbidden' };

@@ -62,9 +62,5 @@ export function normalizeIndicator(raw: string): NormalizeResult {
 /** The defanged form for showing in posts: `hxxp://example[.]com`, `user[@]example[.]com`. */
 export function defang(value: string): string {
   if (/^[a-f0-9]{32,64}$/i.test(value)) return value;
-  return value
-    .replace(/^http/i, 'hxxp')
-    .replace(/^ftp/i, 'fxp')
-    .replace(/@/g, '[@]')
-    .replace(/\./g, '[.]');
+  return value.replace(/^http/i, 'hxxp').replace(/^ftp/i, 'fxp').replace(/@/g, '[@]').replace(/\./g, '[.]');
 }

@@ -31,12 +31,14 @@ export const incident: Catalog = {
     'incident.nothing_to_update':
       '更新する内容を指定してください（status=, note=, ioc=, severity=, share= のいずれか）。',
     'incident.nothing_changed': 'インシデント {id} の内容に変更はありませんでした。',
-    'incident.system_not_found': 'システム「{system}」は報告元の組織に登録されていません。/csirt system list でご確認ください。',
+    'incident.system_not_found':
+      'システム「{system}」は報告元の組織に登録されていません。/csirt system list でご確認ください。',
     'incident.updated': 'インシデント {id} を更新しました（{changes}）。確報として記録しました。',
     'incident.list_title': 'インシデント一覧（{total} 件、{page}/{pages} ページ）',
     'incident.list_empty': '条件に合うインシデントはありません。',
     'incident.list_more': '次のページ: /csirt incident list page={next}',
     'incident.timeline': '経過',
+    'incident.show_title': '{id} — {status}（{stage}） {tlp}',
     'incident.exported': 'インシデント {id} を {format} 形式で出力しました。',
     'incident.export_unavailable': '出力機能は現在準備中です。しばらくしてから再度お試しください。',
     'incident.f.id': '番号',
@@ -82,7 +84,8 @@ export const incident: Catalog = {
     'incident.post.red': 'TLP:RED のため、詳細はこのチャンネルに掲載しません。詳細: /csirt incident show {id}',
     'incident.correlation.title': '【相関】同一の指標が {count} 組織からの報告に含まれています',
     'incident.correlation.incidents': '該当インシデント',
-    'incident.correlation.withheld': 'TLP:RED の報告を含むため、値は掲載しません（各インシデントの詳細をご確認ください）',
+    'incident.correlation.withheld':
+      'TLP:RED の報告を含むため、値は掲載しません（各インシデントの詳細をご確認ください）',
     'incident.ev.reported': '報告を受け付けました（速報、{org}、指標 {count} 件）',
     'incident.ev.status': '状況を変更: {from} → {to}',
     'incident.ev.note': '所見: {text}',
@@ -97,7 +100,8 @@ export const incident: Catalog = {
       'Your incident has been received as {id} (quick report). NISC has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
     'report.org_not_allowed':
       "Only NISC's handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
-    'report.no_org': 'You cannot report because you belong to no organisation. Please ask an administrator to register it.',
+    'report.no_org':
+      'You cannot report because you belong to no organisation. Please ask an administrator to register it.',
     'ioc.invalid':
       'The indicator "{value}" could not be read. Give an IPv4/IPv6 address, domain, URL, e-mail address, or an MD5/SHA-1/SHA-256 hash (defanged forms such as hxxp:// and [.] are accepted). Nothing was saved.',
     'ioc.too_many': 'Too many indicators ({count}). At most {max} can be given at once. Nothing was saved.',
@@ -111,11 +115,13 @@ export const incident: Catalog = {
     'incident.own_org_only': "You can only list your own organisation's incidents.",
     'incident.read_only': 'You may not update incident {id}; you can only view it.',
     'incident.final': 'Incident {id} is "{status}" and can no longer be updated.',
-    'incident.bad_transition': 'The status of {id} cannot change from {from} to {to}. Possible next statuses: {allowed}',
+    'incident.bad_transition':
+      'The status of {id} cannot change from {from} to {to}. Possible next statuses: {allowed}',
     'incident.transition_forbidden':
       "You may not change the status of {id} from {from} to {to}. NISC triages, rejects and closes; the reporting organisation's PoC records containment and resolution. (Possible next statuses: {allowed})",
     'incident.same_status': 'Incident {id} is already "{status}".',
-    'incident.share_reporter_only': "Only the reporting organisation's PoC may change the sharing consent (share) of {id}.",
+    'incident.share_reporter_only':
+      "Only the reporting organisation's PoC may change the sharing consent (share) of {id}.",
     'incident.nothing_to_update': 'Please say what to update (status=, note=, ioc=, severity= or share=).',
     'incident.nothing_changed': 'Nothing changed in incident {id}.',
     'incident.system_not_found':
@@ -125,6 +131,7 @@ export const incident: Catalog = {
     'incident.list_empty': 'No incident matches.',
     'incident.list_more': 'Next page: /csirt incident list page={next}',
     'incident.timeline': 'Timeline',
+    'incident.show_title': '{id} — {status} ({stage}) {tlp}',
     'incident.exported': 'Incident {id} exported as {format}.',
     'incident.export_unavailable': 'Export is not available yet. Please try again later.',
     'incident.f.id': 'Id',

@@ -16,6 +16,7 @@ export async function nextId(db: Database, tx: Tx, prefix: string, fiscalYear: n
     `${prefix}-${fiscalYear}`,
   );
   const n = Number(rows[0]?.value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`counter ${prefix}-${fiscalYear} returned ${String(rows[0]?.value)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`counter ${prefix}-${fiscalYear} returned ${String(rows[0]?.value)}`);
   return formatId(prefix, fiscalYear, n);
 }

@@ -6,8 +6,9 @@
  * only its id, category, severity and what happened (reported / new status), and point to
  * `/csirt incident show <id>`, which checks who is asking.
  */
-import type { Block } from '../core/reply.ts';
+
 import type { OutMessage } from '../core/platform.ts';
+import type { Block } from '../core/reply.ts';
 import { categoryLabel } from '../domain/incident-categories.ts';
 import { defang } from '../domain/indicators.ts';
 import { formatTokyoDateTime } from '../domain/tokyo-time.ts';
@@ -56,7 +57,8 @@ export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[]
     [t('incident.f.detected'), formatTokyoDateTime(inc.detectedAt, locale)],
   ];
   if (inc.occurredAt) f.push([t('incident.f.occurred'), formatTokyoDateTime(inc.occurredAt, locale)]);
-  if (inc.confidentiality) f.push([t('incident.f.confidentiality'), t('incident.confidentiality', { level: inc.confidentiality })]);
+  if (inc.confidentiality)
+    f.push([t('incident.f.confidentiality'), t('incident.confidentiality', { level: inc.confidentiality })]);
   if (inc.systemId) f.push([t('incident.f.system'), inc.systemId]);
   if (inc.actions) f.push([t('incident.f.actions'), inc.actions]);
   f.push([t('incident.f.share'), t(`incident.share.${inc.share}`)]);
@@ -80,8 +82,16 @@ function redBlocks(inc: IncidentView, t: Translate, locale: Locale, extra: [stri
 }
 
 /** The post for a new report (to NISC's channel and the reporter's organisation channel). */
-export function newReportPost(inc: IncidentView, inds: readonly IndicatorView[], t: Translate, locale: Locale): OutMessage {
-  const heading: Block = { kind: 'heading', text: t('incident.post.new', { id: inc.id, stage: t(`incident.stage.${inc.stage}`) }) };
+export function newReportPost(
+  inc: IncidentView,
+  inds: readonly IndicatorView[],
+  t: Translate,
+  locale: Locale,
+): OutMessage {
+  const heading: Block = {
+    kind: 'heading',
+    text: t('incident.post.new', { id: inc.id, stage: t(`incident.stage.${inc.stage}`) }),
+  };
   if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [])] };
   return {
     blocks: [

@@ -4,7 +4,7 @@ import { UserError } from '../core/errors.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
 import { normalizeIndicator } from '../domain/indicators.ts';
 import type { ServiceDeps } from './context.ts';
-import { seesAll, sees } from './incident-access.ts';
+import { sees, seesAll } from './incident-access.ts';
 import type { EventView, IncidentView, IndicatorView } from './incident-format.ts';
 
 export const PAGE_SIZE = 20;

@@ -8,7 +8,15 @@ import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
-import { checkTransition, FINAL, type IncidentStatus, nextStatuses, type Severity, type Share, type Tlp } from '../domain/incident-status.ts';
+import {
+  checkTransition,
+  FINAL,
+  type IncidentStatus,
+  nextStatuses,
+  type Severity,
+  type Share,
+  type Tlp,
+} from '../domain/incident-status.ts';
 import { type Indicator, normalizeIndicator } from '../domain/indicators.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
