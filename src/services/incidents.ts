@@ -129,11 +129,13 @@ export class IncidentService {
       const org = await tx.organization.findUniqueOrThrow({ where: { id: inc.orgId } });
       const actors = actorsFor(caller, inc.orgId);
       if (actors.size === 0) throw new UserError('incident.read_only', { id });
+      // closed and rejected incidents are frozen: a new development is a new report
+      if ((FINAL as readonly string[]).includes(inc.status))
+        throw new UserError('incident.final', { id, status: inc.status });
       const changes: string[] = [];
       const data: Record<string, unknown> = {};
       const from = inc.status as IncidentStatus;
       if (input.status && input.status !== from) {
-        if ((FINAL as readonly string[]).includes(from)) throw new UserError('incident.final', { id, status: from });
         const ok = checkTransition(from, input.status, actors);
         if (!ok.ok) {
           throw new UserError(ok.code, { id, from, to: input.status, allowed: nextStatuses(from).join(', ') || '-' });

@@ -75,7 +75,8 @@ for (const persona of Object.keys(EXPECT) as Persona[]) {
     if (e.ioc === 'denied') assert.equal(ioc.status, 'denied');
     else {
       const text = textOf(ioc);
-      for (const n of [1, 2, 3]) assert.equal(text.includes(ID(n)), e.ioc.named.includes(n), `${persona} ioc ${ID(n)}\n${text}`);
+      for (const n of [1, 2, 3])
+        assert.equal(text.includes(ID(n)), e.ioc.named.includes(n), `${persona} ioc ${ID(n)}\n${text}`);
       if (e.ioc.others === null) assert.doesNotMatch(text, /ほかに/);
       else assert.match(text, new RegExp(`ほかに ${e.ioc.others} 組織`));
       if (persona === 'otherPoc') assert.doesNotMatch(text, /maff|mhlw/);
