@@ -3,6 +3,7 @@ import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
 import { incidentId, orgCode, text, tokyoDay } from './args.ts';
 import { category, indicators, reportFields, severity, share, status } from './incident-args.ts';
@@ -139,6 +140,32 @@ export const incidentGroup: Group = {
       async run(ctx, { id, ...input }) {
         const r = await ctx.services.incidents.update(ctx.caller, id, input);
         return reply.text(ctx.t('incident.updated', { id: r.id, changes: r.changes.join(', ') }));
+      },
+    }),
+    defineCommand({
+      name: 'export',
+      aliases: ['出力'],
+      positional: ['id'],
+      schema: z.object({
+        id: incidentId,
+        format: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['stix', 'misp'])),
+      }),
+      access: READERS,
+      summary: {
+        ja: 'インシデントを STIX 2.1 または MISP 形式で出力します',
+        en: 'Export an incident as STIX 2.1 or MISP',
+      },
+      usage: 'incident export <INC-id> format=stix|misp',
+      fields: { format: { ja: '形式（stix, misp）', en: 'Format (stix, misp)' } },
+      writes: false,
+      async run(ctx, { id, format }) {
+        const d = await ctx.services.incidentQueries.show(ctx.caller, id);
+        return reply.of(
+          [{ kind: 'text', text: ctx.t('incident.exported', { id: d.incident.id, format: format.toUpperCase() }) }],
+          {
+            attachments: [exportAttachment(d, ctx.caller, format)],
+          },
+        );
       },
     }),
   ],

@@ -180,3 +180,20 @@ test('English readers get the same content', async () => {
   assert.match(show, /Timeline/);
   assert.doesNotMatch(show, /[\u3040-\u30ff]/);
 });
+
+test('export: STIX and MISP as a .json attachment, within what the caller may see', async () => {
+  const id = /INC-2026-\d{4}/.exec(
+    await t.say(P.poc, 'report category=phishing summary="偽ログイン" ioc=hxxps://login[.]example[.]net/'),
+  )?.[0] as string;
+  for (const format of ['stix', 'misp']) {
+    const o = await t.run(P.coordinator, `incident export ${id} format=${format}`);
+    assert.equal(o.status, 'ok');
+    const a = o.reply.attachments?.[0];
+    assert.equal(a?.filename, `${id}.${format}.json`);
+    assert.equal(a?.mime, 'application/json');
+    const doc = JSON.parse(Buffer.from(a?.data ?? '', 'base64').toString('utf8'));
+    assert.ok(format === 'stix' ? doc.type === 'bundle' : doc.Event, JSON.stringify(doc));
+    assert.match(JSON.stringify(doc), /login\.example\.net/);
+  }
+  assert.equal((await t.run(P.otherPoc, `incident export ${id} format=stix`)).status, 'user_error');
+});
