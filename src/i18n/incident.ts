@@ -27,9 +27,9 @@ export const incident: Catalog = {
     'incident.transition_forbidden':
       '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は NISC が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
     'incident.same_status': 'インシデント {id} はすでに「{status}」です。',
-    'incident.share_reporter_only': '共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです（{id}）。',
+    'incident.share_reporter_only': '{id} の共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.nothing_to_update':
-      '更新する内容を指定してください（status=, note=, ioc=, severity=, share= のいずれか）。',
+      '更新する内容（status=, note=, ioc=, severity=, share= のいずれか）を指定してください。',
     'incident.nothing_changed': 'インシデント {id} の内容に変更はありませんでした。',
     'incident.system_not_found':
       'システム「{system}」は報告元の組織に登録されていません。/csirt system list でご確認ください。',
