@@ -5,28 +5,32 @@
  */
 import type { Caller } from '../core/command.ts';
 import type { Attachment } from '../core/reply.ts';
-import type { IncidentExport } from '../domain/export/incident-export.ts';
+import type { IncidentExport, Severity, TlpLevel } from '../domain/export/incident-export.ts';
 import { toMispEvent } from '../domain/export/misp.ts';
 import { toStixBundle } from '../domain/export/stix.ts';
 import { CATEGORIES } from '../domain/incident-categories.ts';
+import type { IndicatorType } from '../domain/indicators.ts';
 import type { IncidentDetail } from './incident-queries.ts';
 
 export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
   const i = d.incident;
-  const named = i.share === 'attributed' || caller.org?.id === i.orgId;
   return {
     id: i.id,
-    summary: i.summary,
+    orgCode: i.org.code,
+    orgNameEn: i.org.nameEn,
+    anonymized: !(i.share === 'attributed' || caller.org?.id === i.orgId),
     category: i.category,
     rsit: CATEGORIES.find((c) => c.code === i.category)?.rsit ?? { class: 'other', type: 'undetermined' },
-    severity: i.severity,
-    tlp: i.tlp,
+    summary: i.summary,
+    severity: i.severity as Severity,
+    tlp: i.tlp as TlpLevel,
     status: i.status,
-    createdAt: i.createdAt,
     detectedAt: i.detectedAt,
     occurredAt: i.occurredAt,
-    org: named ? { code: i.org.code, name: i.org.nameEn } : null,
-    indicators: d.indicators,
+    reportedAt: i.createdAt,
+    updatedAt: i.updatedAt,
+    actions: i.actions,
+    indicators: d.indicators.map((x) => ({ type: x.type as IndicatorType, value: x.value, addedAt: x.addedAt })),
   };
 }
 

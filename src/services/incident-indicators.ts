@@ -12,7 +12,7 @@
  */
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Tx } from '../db/client.ts';
-import type { Indicator } from '../domain/indicators.ts';
+import type { Normalized as Indicator } from '../domain/indicators.ts';
 import type { ServiceDeps } from './context.ts';
 import { correlationPost } from './incident-format.ts';
 import { postToOrg } from './notify.ts';

@@ -22,7 +22,7 @@ type OrgLite = { id: number; code: string; nameJa: string; nameEn: string };
 export interface IncidentDetail {
   incident: IncidentView & Incident;
   reporter: string;
-  indicators: IndicatorView[];
+  indicators: (IndicatorView & { addedAt: Date })[];
   events: EventView[];
 }
 
@@ -101,7 +101,7 @@ export class IncidentQueries {
     return {
       incident: { ...inc, org },
       reporter: reporter?.identity ?? '?',
-      indicators: inc.indicators.map((l) => ({ type: l.indicator.type, value: l.indicator.value })),
+      indicators: inc.indicators.map((l) => ({ type: l.indicator.type, value: l.indicator.value, addedAt: l.addedAt })),
       events: inc.events.map((e) => ({ at: e.at, actor: e.actor, kind: e.kind, data: JSON.parse(e.data) })),
     };
   }

@@ -17,7 +17,7 @@ import {
   type Share,
   type Tlp,
 } from '../domain/incident-status.ts';
-import { type Indicator, normalizeIndicator } from '../domain/indicators.ts';
+import { type Normalized as Indicator, normalizeIndicator } from '../domain/indicators.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, isHandler, sees } from './incident-access.ts';
