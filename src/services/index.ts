@@ -5,6 +5,8 @@ import { InspectionViews } from './inspection-views.ts';
 import { InspectionService } from './inspections.ts';
 import { SeenRequests } from './seen-requests.ts';
 import { SettingsService } from './settings.ts';
+import { IncidentQueries } from './incident-queries.ts';
+import { IncidentService } from './incidents.ts';
 
 export interface Services {
   deps: ServiceDeps;
@@ -13,6 +15,8 @@ export interface Services {
   seenRequests: SeenRequests;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
+  incidents: IncidentService;
+  incidentQueries: IncidentQueries;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -23,5 +27,7 @@ export function createServices(deps: ServiceDeps): Services {
     seenRequests: new SeenRequests(deps.db, deps.clock),
     inspections: new InspectionService(deps),
     inspectionViews: new InspectionViews(deps),
+    incidents: new IncidentService(deps),
+    incidentQueries: new IncidentQueries(deps),
   };
 }
