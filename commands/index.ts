@@ -1,10 +1,12 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
+import { csirtGroup } from './csirt.ts';
 import { helpGroup } from './help.ts';
 import { langGroup } from './lang.ts';
+import { meetingGroup } from './meeting.ts';
 import { orgGroup } from './org.ts';
 import { pocGroup } from './poc.ts';
 import type { Group } from './types.ts';
 
 export const groups: readonly Group[] = [];
-const all: Group[] = [helpGroup(() => groups), langGroup, orgGroup, pocGroup];
+const all: Group[] = [helpGroup(() => groups), langGroup, meetingGroup, csirtGroup, orgGroup, pocGroup];
 (groups as Group[]).push(...all);

@@ -15,6 +15,7 @@ import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
+import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
 import { createLogger } from './logger.ts';
@@ -72,6 +73,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     kick: () => {
       if (dispatcher) setImmediate(() => void dispatcher?.runOnce().catch(() => {}));
     },
+    publicUrl: config.PUBLIC_URL,
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -85,6 +87,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
   });
   const scheduler = new Scheduler(db, clock, log);
+  for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
+  await services.readiness.ensureReminders();
   const router = new Router<Services>({
     groups,
     services,
@@ -98,6 +102,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES });
+  mountCalendar(http, services.meetings);
   const d = dispatcher;
   return {
     config,

@@ -6,6 +6,7 @@ import { runConsole } from './adapters/console/console.ts';
 import { ConsoleSeam } from './adapters/console/seam.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { offsetClock } from './core/clock.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 
 async function main(): Promise<number> {
@@ -22,9 +23,17 @@ async function main(): Promise<number> {
   const consoleMode = !config.platforms.slack && !config.platforms.mattermost;
   const seams = new Map<PlatformName, PlatformSeam>();
   if (consoleMode) {
-    seams.set('console', new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`));
+    seams.set(
+      'console',
+      new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`),
+    );
   }
-  const app = await createApp(config, { seams });
+  const app = await createApp(config, { seams, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
+  if (config.BOT_CLOCK_OFFSET_MS !== 0)
+    app.log.warn(
+      { offsetMs: config.BOT_CLOCK_OFFSET_MS },
+      'BOT_CLOCK_OFFSET_MS: the clock is shifted (tests and drills only)',
+    );
   let port: number;
   try {
     port = await app.http.listen(config.PORT, config.HOST);

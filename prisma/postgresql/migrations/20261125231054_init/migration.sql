@@ -299,6 +299,7 @@ CREATE TABLE "Meeting" (
     "sequence" INTEGER NOT NULL DEFAULT 0,
     "createdBy" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "Meeting_pkey" PRIMARY KEY ("id")
 );
@@ -309,10 +310,10 @@ CREATE TABLE "MeetingRsvp" (
     "orgId" INTEGER NOT NULL,
     "personId" INTEGER NOT NULL,
     "answer" TEXT NOT NULL,
-    "proxyId" INTEGER,
+    "proxy" TEXT,
     "at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "MeetingRsvp_pkey" PRIMARY KEY ("meetingId","personId")
+    CONSTRAINT "MeetingRsvp_pkey" PRIMARY KEY ("meetingId","orgId")
 );
 
 -- CreateIndex
@@ -368,6 +369,9 @@ CREATE INDEX "System_orgId_idx" ON "System"("orgId");
 
 -- CreateIndex
 CREATE INDEX "CheckAnswer_campaignId_orgId_idx" ON "CheckAnswer"("campaignId", "orgId");
+
+-- CreateIndex
+CREATE INDEX "Meeting_startAt_idx" ON "Meeting"("startAt");
 
 -- AddForeignKey
 ALTER TABLE "AdvisorySource" ADD CONSTRAINT "AdvisorySource_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory"("id") ON DELETE CASCADE ON UPDATE CASCADE;
