@@ -22,23 +22,14 @@ const schema = z
     BOT_ADMINS: z
       .preprocess(emptyToUndefined, z.string().default(''))
       .transform((v) => v.split(/[\s,]+/).filter(Boolean))
-      .refine(
-        (list) => list.every((x) => identity.test(x)),
-        'identities like slack:U123, mattermost:<26 chars>, console:name',
-      ),
+      .refine((list) => list.every((x) => identity.test(x)), 'identities like slack:U123, mattermost:<26 chars>, console:name'),
     BOT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ja', 'en']).default('ja')),
     TZ: z.preprocess(emptyToUndefined, z.literal('Asia/Tokyo').default('Asia/Tokyo')),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
-    CONSOLE_USER: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^[\w.@-]{1,64}$/)
-        .default('admin'),
-    ),
+    CONSOLE_USER: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.@-]{1,64}$/).default('admin')),
     SLACK_BOT_TOKEN: opt(z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-')),
     SLACK_SIGNING_SECRET: opt(z.string().min(8)),
     SLACK_APP_TOKEN: opt(z.string().regex(/^xapp-/, 'an app-level token starting with xapp-')),
@@ -52,10 +43,7 @@ const schema = z
     MAX_FIELD_LENGTH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(16).max(100_000).default(4000)),
     MAX_INDICATORS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
     NODE_ENV: opt(z.string()),
-    /**
-     * For tests and drills only: shifts the bot's clock by this many milliseconds (e.g. to
-     * make a reminder come due in seconds). Refused when NODE_ENV=production.
-     */
+    /** Tests and drills only: shifts the bot's clock by this many ms. Refused with NODE_ENV=production. */
     BOT_CLOCK_OFFSET_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(-1e13).max(1e13).default(0)),
     RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
   })
@@ -63,24 +51,12 @@ const schema = z
     const need = (cond: boolean, path: string, message: string) => {
       if (cond) ctx.addIssue({ code: 'custom', path: [path], message });
     };
-    need(
-      !!c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN,
-      'SLACK_SIGNING_SECRET',
-      'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
-    );
-    need(
-      !c.SLACK_BOT_TOKEN && (!!c.SLACK_SIGNING_SECRET || !!c.SLACK_APP_TOKEN),
-      'SLACK_BOT_TOKEN',
-      'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN',
-    );
+    need(!!c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN, 'SLACK_SIGNING_SECRET', 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+    need(!c.SLACK_BOT_TOKEN && (!!c.SLACK_SIGNING_SECRET || !!c.SLACK_APP_TOKEN), 'SLACK_BOT_TOKEN', 'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_TOKEN, 'MATTERMOST_TOKEN', 'required with MATTERMOST_URL');
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN, 'MATTERMOST_COMMAND_TOKEN', 'required with MATTERMOST_URL');
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
-    need(
-      c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production',
-      'BOT_CLOCK_OFFSET_MS',
-      'for tests and drills only; not allowed with NODE_ENV=production',
-    );
+    need(c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production', 'BOT_CLOCK_OFFSET_MS', 'tests and drills only: not with NODE_ENV=production');
   });
 
 export type Config = z.infer<typeof schema> & {

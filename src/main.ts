@@ -23,17 +23,10 @@ async function main(): Promise<number> {
   const consoleMode = !config.platforms.slack && !config.platforms.mattermost;
   const seams = new Map<PlatformName, PlatformSeam>();
   if (consoleMode) {
-    seams.set(
-      'console',
-      new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`),
-    );
+    seams.set('console', new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`));
   }
   const app = await createApp(config, { seams, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
-  if (config.BOT_CLOCK_OFFSET_MS !== 0)
-    app.log.warn(
-      { offsetMs: config.BOT_CLOCK_OFFSET_MS },
-      'BOT_CLOCK_OFFSET_MS: the clock is shifted (tests and drills only)',
-    );
+  if (config.BOT_CLOCK_OFFSET_MS !== 0) app.log.warn({ offsetMs: config.BOT_CLOCK_OFFSET_MS }, 'BOT_CLOCK_OFFSET_MS: clock shifted (tests and drills only)');
   let port: number;
   try {
     port = await app.http.listen(config.PORT, config.HOST);
