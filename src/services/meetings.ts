@@ -314,15 +314,20 @@ export class MeetingService {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    return { [REMINDER_JOB]: (tx, job, now) => this.fireReminder(tx, job.args, now) };
+    return { [REMINDER_JOB]: (tx, job, now) => this.fireReminder(tx, job.args, job.dueAt, now) };
   }
 
-  private async fireReminder(tx: Tx, args: Record<string, unknown>, now: Date): Promise<'done' | 'skipped'> {
+  private async fireReminder(tx: Tx, args: Record<string, unknown>, dueAt: Date, now: Date): Promise<'done' | 'skipped'> {
     const id = String(args.meetingId);
     const offset = String(args.offset);
     const m = await tx.meeting.findUnique({ where: { id } });
     // cancelled, or begun while no process ran: a late reminder would only confuse
     if (m?.status !== 'scheduled' || m.startAt.getTime() <= now.getTime()) return 'skipped';
+    // after downtime several may be overdue at once: only the latest (nearest the start) is sent
+    const later = await tx.job.count({
+      where: { refType: 'meeting', refId: id, kind: REMINDER_JOB, status: 'pending', dueAt: { gt: dueAt, lte: now } },
+    });
+    if (later > 0) return 'skipped';
     const orgs = await this.invitedOrgs(tx, m.invite);
     for (const o of orgs) {
       await postToOrg(
