@@ -6,7 +6,8 @@
  * across processes and restarts, in a transaction that also writes the outbox rows. A
  * reminder whose time had passed when the meeting was scheduled is never created; one that
  * comes due while no process ran is sent on start unless the meeting has begun or was
- * cancelled (the handler checks at fire time).
+ * cancelled (the handler checks at fire time); when several came due during the downtime,
+ * only the latest (nearest the start) is sent and the older ones are skipped.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../core/command.ts';
