@@ -56,7 +56,11 @@ const schema = z
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_TOKEN, 'MATTERMOST_TOKEN', 'required with MATTERMOST_URL');
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN, 'MATTERMOST_COMMAND_TOKEN', 'required with MATTERMOST_URL');
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
-    need(c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production', 'BOT_CLOCK_OFFSET_MS', 'tests and drills only: not with NODE_ENV=production');
+    need(
+      c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production',
+      'BOT_CLOCK_OFFSET_MS',
+      'tests and drills only: not with NODE_ENV=production',
+    );
   });
 
 export type Config = z.infer<typeof schema> & {

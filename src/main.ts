@@ -26,7 +26,12 @@ async function main(): Promise<number> {
     seams.set('console', new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`));
   }
   const app = await createApp(config, { seams, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
-  if (config.BOT_CLOCK_OFFSET_MS !== 0) app.log.warn({ offsetMs: config.BOT_CLOCK_OFFSET_MS }, 'BOT_CLOCK_OFFSET_MS: clock shifted (tests and drills only)');
+  if (config.BOT_CLOCK_OFFSET_MS !== 0) {
+    app.log.warn(
+      { offsetMs: config.BOT_CLOCK_OFFSET_MS },
+      'BOT_CLOCK_OFFSET_MS: clock shifted (tests and drills only)',
+    );
+  }
   let port: number;
   try {
     port = await app.http.listen(config.PORT, config.HOST);

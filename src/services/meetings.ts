@@ -318,7 +318,12 @@ export class MeetingService {
     return { [REMINDER_JOB]: (tx, job, now) => this.fireReminder(tx, job.args, job.dueAt, now) };
   }
 
-  private async fireReminder(tx: Tx, args: Record<string, unknown>, dueAt: Date, now: Date): Promise<'done' | 'skipped'> {
+  private async fireReminder(
+    tx: Tx,
+    args: Record<string, unknown>,
+    dueAt: Date,
+    now: Date,
+  ): Promise<'done' | 'skipped'> {
     const id = String(args.meetingId);
     const offset = String(args.offset);
     const m = await tx.meeting.findUnique({ where: { id } });

@@ -11,7 +11,10 @@ async function scheduledThenStopped(url: string): Promise<void> {
   await a.app.close();
 }
 
-async function restartAt(url: string, now: string): Promise<{ t: TestApp; fired: number; reminders: (ch: string) => string[] }> {
+async function restartAt(
+  url: string,
+  now: string,
+): Promise<{ t: TestApp; fired: number; reminders: (ch: string) => string[] }> {
   const t = await testApp({ url, now });
   const fired = await t.app.scheduler.runDue(); // the scheduler's start-up pass
   await t.app.dispatcher.drain();
@@ -25,9 +28,19 @@ test('restart after missed reminders, meeting not begun: the latest missed remin
     // down from before the 7d reminder until after the 1d one (2027-01-11 10:00), up again at 15:00 JST
     const first = await restartAt(db.url, '2027-01-11T06:00:00Z');
     assert.equal(first.fired, 2, '7d and 1d jobs processed');
-    for (const ch of ['maff', 'mof']) assert.deepEqual(first.reminders(ch).map((x) => x.split('\n')[0]), ['■ 開催のご案内（開催の1日前）: 定例会議（MTG-2026-0001）']);
-    const jobs = await first.t.app.db.prisma.job.findMany({ where: { refId: 'MTG-2026-0001' }, orderBy: { dueAt: 'asc' } });
-    assert.deepEqual(jobs.map((j) => j.status), ['skipped', 'done', 'pending']);
+    for (const ch of ['maff', 'mof'])
+      assert.deepEqual(
+        first.reminders(ch).map((x) => x.split('\n')[0]),
+        ['■ 開催のご案内（開催の1日前）: 定例会議（MTG-2026-0001）'],
+      );
+    const jobs = await first.t.app.db.prisma.job.findMany({
+      where: { refId: 'MTG-2026-0001' },
+      orderBy: { dueAt: 'asc' },
+    });
+    assert.deepEqual(
+      jobs.map((j) => j.status),
+      ['skipped', 'done', 'pending'],
+    );
     await first.t.app.close();
     // a second restart sends nothing again
     const second = await restartAt(db.url, '2027-01-11T06:05:00Z');
@@ -61,7 +74,10 @@ test('a reminder whose time had passed when the meeting was scheduled is never c
     const r = await t.say('console:kato', 'meeting schedule title=急ぎの会議 start="2027-01-12 10:00" invite=maff');
     assert.match(r, /次の事前通知は、既に時期を過ぎているため送付いたしません: 7日, 1日/);
     const jobs = await t.app.db.prisma.job.findMany({ where: { refType: 'meeting' } });
-    assert.deepEqual(jobs.map((j) => j.id), ['meeting:MTG-2026-0001:reminder:1h']);
+    assert.deepEqual(
+      jobs.map((j) => j.id),
+      ['meeting:MTG-2026-0001:reminder:1h'],
+    );
     assert.equal(t.platform.in('maff').filter((x) => /開催通知/.test(x)).length, 1);
     assert.equal(await t.app.scheduler.runDue(), 0);
   } finally {
@@ -79,7 +95,13 @@ test('ids are gap-free per fiscal year: a refused command takes no number; a new
     assert.match(await say('meeting schedule title=c start="2027-03-31 10:00" invite=maff'), /MTG-2026-0002/);
     assert.match(await say('meeting schedule title=d start="2027-04-01 10:00" invite=maff'), /MTG-2027-0001/);
     const counters = await t.app.db.prisma.counter.findMany({ orderBy: { name: 'asc' } });
-    assert.deepEqual(counters.map((c) => [c.name, c.value]), [['MTG-2026', 2], ['MTG-2027', 1]]);
+    assert.deepEqual(
+      counters.map((c) => [c.name, c.value]),
+      [
+        ['MTG-2026', 2],
+        ['MTG-2027', 1],
+      ],
+    );
   } finally {
     await t.close();
   }

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import ical from 'node-ical';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 const ADMIN = 'console:admin';
 const NISC = 'console:kato'; // coordinator
 const MAFF = 'console:sato'; // maff poc
-const MOF = 'console:suzuki'; // mof poc
 const MIC = 'console:ito'; // poc of an organisation that is not invited
 
 let t: TestApp;
@@ -24,8 +22,13 @@ const posts = (channel: string, re: RegExp) => t.platform.in(channel).filter((x)
 
 test('schedule: MTG id, the invitation goes out at once with RSVP buttons, one job per reminder, audited', async () => {
   const audits = await t.auditCount();
-  const o = await t.run(NISC, 'meeting schedule title="第3回 CSIRT 窓口担当者会議" start="2027-01-12 10:00" place="中央合同庁舎 会議室" agenda="年度末の体制整備" invite=maff,mof');
-  const text = o.reply.blocks.map((b) => ('text' in b ? b.text : 'fields' in b ? b.fields.flat().join(' ') : '')).join('\n');
+  const o = await t.run(
+    NISC,
+    'meeting schedule title="第3回 CSIRT 窓口担当者会議" start="2027-01-12 10:00" place="中央合同庁舎 会議室" agenda="年度末の体制整備" invite=maff,mof',
+  );
+  const text = o.reply.blocks
+    .map((b) => ('text' in b ? b.text : 'fields' in b ? b.fields.flat().join(' ') : ''))
+    .join('\n');
   assert.equal(o.status, 'ok', text);
   assert.match(text, /会議 MTG-2026-0001 を登録し、開催通知を 2 組織に送付しました/);
   assert.match(text, /2027年1月12日\(火\) 10:00/);
@@ -58,10 +61,16 @@ test('schedule: MTG id, the invitation goes out at once with RSVP buttons, one j
 });
 
 test('11 January 2027 (成人の日) warns and is still scheduled; 12 January 2027 does not warn', async () => {
-  const holiday = await t.say(NISC, 'meeting schedule title=祝日の会議 start="2027-01-11 14:00" invite=maff reminders=1d');
+  const holiday = await t.say(
+    NISC,
+    'meeting schedule title=祝日の会議 start="2027-01-11 14:00" invite=maff reminders=1d',
+  );
   assert.match(holiday, /MTG-2026-0002 を登録/);
   assert.match(holiday, /ご注意: 開催日 2027年1月11日\(月\) は祝日（成人の日）です/);
-  const weekday = await t.say(NISC, 'meeting schedule title=平日の会議 start="2027-01-12 14:00" invite=maff reminders=1d');
+  const weekday = await t.say(
+    NISC,
+    'meeting schedule title=平日の会議 start="2027-01-12 14:00" invite=maff reminders=1d',
+  );
   assert.match(weekday, /MTG-2026-0003 を登録/);
   assert.doesNotMatch(weekday, /ご注意/);
   await t.run('console:admin', 'lang en');
@@ -80,7 +89,11 @@ test('bad input is refused with a specific message and writes nothing (past star
     [NISC, 'meeting schedule title=x start="2027-02-03 10:00" reminders=7x', /事前通知「7x」を読み取れませんでした/],
     [NISC, 'meeting schedule title=x start="2027-02-03 10:00" duration=25h', /所要時間「25h」を読み取れませんでした/],
     [NISC, 'meeting schedule title=x start="2027-02-03 10:00" place=A url=https://example.jp/m', /どちらか一方のみ/],
-    [NISC, 'meeting schedule title=x start="2027-02-03 10:00" invite=maff,nowhere', /組織「nowhere」は登録されていません/],
+    [
+      NISC,
+      'meeting schedule title=x start="2027-02-03 10:00" invite=maff,nowhere',
+      /組織「nowhere」は登録されていません/,
+    ],
     [MAFF, 'meeting schedule title=x start="2027-02-03 10:00"', /権限がありません/],
     [MAFF, 'meeting cancel MTG-2026-0001', /権限がありません/],
     [MIC, 'meeting rsvp MTG-2026-0001 attend', /会議「MTG-2026-0001」は見つかりませんでした/],
@@ -94,13 +107,23 @@ test('bad input is refused with a specific message and writes nothing (past star
   }
   assert.equal(await t.auditCount(), audits);
   assert.equal(await t.app.db.prisma.meeting.count(), meetings);
-  const en = await t.app.router.handle({ platform: 'console', identity: NISC, text: 'meeting schedule title=x start=tomorrow', channelId: null, localeHint: 'en', refs: (await import('../../src/adapters/console/refs.ts')).consoleRefs });
+  const en = await t.app.router.handle({
+    platform: 'console',
+    identity: NISC,
+    text: 'meeting schedule title=x start=tomorrow',
+    channelId: null,
+    localeHint: 'en',
+    refs: (await import('../../src/adapters/console/refs.ts')).consoleRefs,
+  });
   assert.equal(en.code, 'time.invalid');
 });
 
 test('RSVP per organisation: the buttons work as typed, list shows who answered, the caller sees their feed URL', async () => {
   assert.match(await t.say(MAFF, 'meeting rsvp mtg-2026-0001 attend'), /maff の出欠を「出席」として承りました/);
-  assert.match(await t.say(MAFF, 'meeting rsvp MTG-2026-0001 proxy proxy=@tanaka'), /「代理出席」.*\n代理出席者: console:tanaka/);
+  assert.match(
+    await t.say(MAFF, 'meeting rsvp MTG-2026-0001 proxy proxy=@tanaka'),
+    /「代理出席」.*\n代理出席者: console:tanaka/,
+  );
   const list = await t.say(MAFF, 'meeting list');
   assert.match(list, /MTG-2026-0001 第3回 CSIRT 窓口担当者会議/);
   assert.match(list, /maff\s+農林水産省\s+代理出席 \(console:tanaka\)\s+console:sato/);
@@ -128,7 +151,10 @@ test('reminders fire once each at their time, one per invited channel, with RSVP
 });
 
 test('cancel tells every invited channel, withdraws pending reminders; the meeting stays listed as cancelled', async () => {
-  assert.match(await t.say(NISC, 'meeting cancel MTG-2026-0001'), /MTG-2026-0001 を中止とし、2 組織に通知しました（未送付の事前通知 2 件を取り消しました）/);
+  assert.match(
+    await t.say(NISC, 'meeting cancel MTG-2026-0001'),
+    /MTG-2026-0001 を中止とし、2 組織に通知しました（未送付の事前通知 2 件を取り消しました）/,
+  );
   assert.equal(posts('maff', /開催中止のお知らせ.*MTG-2026-0001/).length, 1);
   assert.equal(posts('mof', /開催中止のお知らせ.*MTG-2026-0001/).length, 1);
   assert.match(await t.say(NISC, 'meeting list'), /MTG-2026-0001 第3回 CSIRT 窓口担当者会議 \[中止\]/);

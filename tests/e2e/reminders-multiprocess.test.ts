@@ -49,7 +49,9 @@ async function sentRows(url: string): Promise<{ reminders: number; invitations: 
   }
 }
 
-test('two bot processes on one database, reminder due while both run: exactly one reminder per invited channel', { timeout: 180_000 }, async () => {
+test('two bot processes on one database, reminder due while both run: exactly one reminder per invited channel', {
+  timeout: 180_000,
+}, async () => {
   const db = await testDb();
   const env = sharedClock(db.url);
   const bots: BotProcess[] = [];
@@ -67,14 +69,18 @@ test('two bot processes on one database, reminder due while both run: exactly on
     assert.equal(channelLines(bots, 'nisc', REMINDER).length, 0);
     const rows = await sentRows(db.url);
     assert.deepEqual(rows, { reminders: 2, invitations: 2, jobs: ['meeting:MTG-2026-0001:reminder:1h=done'] });
-    console.log(`# two processes: reminder lines maff=${channelLines(bots, 'maff', REMINDER).length} mof=${channelLines(bots, 'mof', REMINDER).length}; printed by A=${channelLines([a], 'maff', REMINDER).length + channelLines([a], 'mof', REMINDER).length} B=${channelLines([b], 'maff', REMINDER).length + channelLines([b], 'mof', REMINDER).length}`);
+    console.log(
+      `# two processes: reminder lines maff=${channelLines(bots, 'maff', REMINDER).length} mof=${channelLines(bots, 'mof', REMINDER).length}; printed by A=${channelLines([a], 'maff', REMINDER).length + channelLines([a], 'mof', REMINDER).length} B=${channelLines([b], 'maff', REMINDER).length + channelLines([b], 'mof', REMINDER).length}`,
+    );
   } finally {
     await Promise.all(bots.map((x) => x.kill()));
     await db.drop();
   }
 });
 
-test('one process SIGKILLed before the due time and restarted after it, the other running: one reminder per channel; both killed and restarted together: the missed reminder once', { timeout: 240_000 }, async () => {
+test('one process SIGKILLed before the due time and restarted after it, the other running: one reminder per channel; both killed and restarted together: the missed reminder once', {
+  timeout: 240_000,
+}, async () => {
   const db = await testDb();
   const env = sharedClock(db.url);
   const bots: BotProcess[] = [];
@@ -87,7 +93,8 @@ test('one process SIGKILLed before the due time and restarted after it, the othe
     await waitUntil(due + 3_000);
     const a2 = await BotProcess.start(env, bots); // restarted after the due time: its start-up pass finds nothing left
     await new Promise((r) => setTimeout(r, 4_000));
-    for (const ch of ['maff', 'mof']) assert.equal(channelLines(bots, ch, REMINDER).length, 1, `${ch}\n${bots.map((x) => x.stdout).join('\n---\n')}`);
+    for (const ch of ['maff', 'mof'])
+      assert.equal(channelLines(bots, ch, REMINDER).length, 1, `${ch}\n${bots.map((x) => x.stdout).join('\n---\n')}`);
 
     // second meeting: both processes crash before its reminder; both come back after it, together
     const due2 = scheduleSoon(a2, env);
@@ -98,11 +105,17 @@ test('one process SIGKILLed before the due time and restarted after it, the othe
     await new Promise((r) => setTimeout(r, 4_000));
     await Promise.all([c.stop(), d.stop()]);
     const second = (ch: string) => channelLines(bots, ch, REMINDER).filter((l) => l.includes('MTG-2026-0002'));
-    for (const ch of ['maff', 'mof']) assert.equal(second(ch).length, 1, `${ch}\n${bots.map((x) => x.stdout).join('\n---\n')}`);
+    for (const ch of ['maff', 'mof'])
+      assert.equal(second(ch).length, 1, `${ch}\n${bots.map((x) => x.stdout).join('\n---\n')}`);
     const rows = await sentRows(db.url);
     assert.equal(rows.reminders, 4);
-    assert.deepEqual(rows.jobs.sort(), ['meeting:MTG-2026-0001:reminder:1h=done', 'meeting:MTG-2026-0002:reminder:1h=done']);
-    console.log(`# kill/restart: MTG-0001 reminder lines maff=1 mof=1; MTG-0002 (catch-up after both crashed) maff=${second('maff').length} mof=${second('mof').length}`);
+    assert.deepEqual(rows.jobs.sort(), [
+      'meeting:MTG-2026-0001:reminder:1h=done',
+      'meeting:MTG-2026-0002:reminder:1h=done',
+    ]);
+    console.log(
+      `# kill/restart: MTG-0001 reminder lines maff=1 mof=1; MTG-0002 (catch-up after both crashed) maff=${second('maff').length} mof=${second('mof').length}`,
+    );
   } finally {
     await Promise.all(bots.map((x) => x.kill()));
     await db.drop();

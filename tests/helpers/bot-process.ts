@@ -51,8 +51,10 @@ export class BotProcess {
   async waitFor(re: RegExp, timeoutMs = 30_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!re.test(this.stdout)) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${re}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
-      if (this.child.exitCode !== null) throw new Error(`bot exited (${this.child.exitCode}) waiting for ${re}\n${this.stderr}`);
+      if (Date.now() > until)
+        throw new Error(`timed out waiting for ${re}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`bot exited (${this.child.exitCode}) waiting for ${re}\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
