@@ -1,9 +1,11 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
 import { checkGroup } from './check.ts';
+import { csirtGroup } from './csirt.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
 import { langGroup } from './lang.ts';
+import { meetingGroup } from './meeting.ts';
 import { orgGroup } from './org.ts';
 import { pocGroup } from './poc.ts';
 import { reportGroup } from './report.ts';
@@ -17,6 +19,8 @@ const all: Group[] = [
   reportGroup,
   incidentGroup,
   iocGroup,
+  meetingGroup,
+  csirtGroup,
   checkGroup,
   systemGroup,
   orgGroup,

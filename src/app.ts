@@ -16,6 +16,7 @@ import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
+import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
 import { createLogger } from './logger.ts';
@@ -79,6 +80,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     kick: () => {
       if (dispatcher) setImmediate(() => void dispatcher?.runOnce().catch(() => {}));
     },
+    publicUrl: config.PUBLIC_URL,
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -93,7 +95,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
   });
   const scheduler = new Scheduler(db, clock, log);
-  scheduler.register(CAMPAIGN_REMINDER_JOB, services.inspections.remindJob);
+  for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
+  await services.readiness.ensureReminders();
   const router = new Router<Services>({
     groups: opts.groups ?? groups,
     services,
@@ -108,6 +111,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES });
+  mountCalendar(http, services.meetings);
   const d = dispatcher;
   return {
     config,
