@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { InFlight } from '../core/in-flight.ts';
 import type { Database } from '../db/client.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -29,7 +30,9 @@ export class HttpServer {
   readonly server: Server;
   private accepting = true;
 
-  constructor(private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number }) {
+  constructor(
+    private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number; inFlight?: InFlight },
+  ) {
     this.server = createServer((req, res) => void this.dispatch(req, res));
     this.route('GET', '/healthz', async () => {
       const ok = this.accepting && (await o.db.ping());
@@ -93,7 +96,8 @@ export class HttpServer {
       return send(res, { status: 413, body: 'request body too large' });
     }
     try {
-      send(res, await route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body }));
+      const answer = route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+      send(res, await (this.o.inFlight ? this.o.inFlight.track(answer) : answer));
     } catch (e) {
       this.o.log.error({ err: e, path: url.pathname }, 'http route failed');
       send(res, { status: 500, body: 'internal error' });
