@@ -60,6 +60,8 @@ export class HttpServer {
   /** Stop taking requests other than health checks (which now answer 503). */
   drain(): void {
     this.accepting = false;
+    // keep-alive connections idle now would otherwise be reused by clients as the server closes
+    this.server.closeIdleConnections?.();
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -72,10 +74,15 @@ export class HttpServer {
     });
   }
 
-  close(): Promise<void> {
+  /** Stops listening; requests being answered finish (cut after `graceMs`). */
+  close(graceMs = 1000): Promise<void> {
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections?.();
+      const timer = setTimeout(() => this.server.closeAllConnections?.(), graceMs);
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.server.closeIdleConnections?.();
     });
   }
 
@@ -87,7 +94,7 @@ export class HttpServer {
       this.prefixes.find(([m, p]) => m === method && url.pathname.startsWith(p))?.[2];
     if (!route) return send(res, { status: 404, body: 'not found' });
     if (!this.accepting && url.pathname !== '/healthz' && url.pathname !== '/metrics') {
-      return send(res, { status: 503, headers: { 'retry-after': '1' }, body: 'shutting down' });
+      return send(res, { status: 503, headers: { 'retry-after': '1', connection: 'close' }, body: 'shutting down' });
     }
     let body: Buffer;
     try {
