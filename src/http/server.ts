@@ -60,8 +60,8 @@ export class HttpServer {
   /** Stop taking requests other than health checks (which now answer 503). */
   drain(): void {
     this.accepting = false;
-    // keep-alive connections idle now would otherwise be reused by clients as the server closes
-    this.server.closeIdleConnections?.();
+    // idle keep-alive connections stay open (closing them now races with requests already on
+    // their way); whatever arrives on them gets 503 with `connection: close`
   }
 
   listen(port: number, host: string): Promise<number> {

@@ -113,7 +113,7 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
   // meetings: one broadcast (its reminder a month away) and MEETINGS whose 1h reminder comes due soon
   const invitable = setup.orgs.filter((c) => c !== 'nisc');
   const farStart = formatTokyoInput(new Date(shifted() + 30 * 24 * 60 * MINUTE));
-  const due = Math.ceil((shifted() + 40_000) / MINUTE) * MINUTE;
+  const due = Math.ceil((shifted() + 20_000) / MINUTE) * MINUTE;
   const soonStart = formatTokyoInput(new Date(due + 60 * MINUTE));
   const schedules = [
     `meeting schedule title="全体周知" start="${farStart}" invite=${invitable.slice(0, BROADCAST).join(',')} reminders=1d`,
@@ -137,6 +137,9 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
   }
   mark(`${schedules.length} meetings scheduled; reminders due at +${((due - shifted()) / 1000).toFixed(0)} s`);
 
+  // reports start shortly before the reminders are due, so that they fire amid the kills
+  await sleep(Math.max(0, due - shifted() - (PG ? 6_000 : 2_000)));
+  mark('reports start');
   // reports, round-robin; SIGKILL B (restarted at once) and SIGTERM C (stays down) on the way
   const sent = new Map<number, Sent>();
   const restarts: Promise<unknown>[] = [];
@@ -169,7 +172,7 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  mark(`${N_REPORTS} reports sent`);
+  mark(`${N_REPORTS} reports sent (reminders due at ${((due - offset - t0) / 1000).toFixed(1)} s)`);
   await Promise.all(restarts);
   const cExit = await termExit;
   assert.equal(cExit?.code, 0, 'C stopped cleanly on SIGTERM');
