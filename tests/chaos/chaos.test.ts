@@ -71,7 +71,10 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
   const t0 = Date.now();
   const at = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   const timeline: string[] = [];
-  const mark = (what: string) => timeline.push(`${at()} ${what}`);
+  const mark = (what: string) => {
+    timeline.push(`${at()} ${what}`);
+    console.log(`# chaos (${PROVIDER}) ${at()} ${what}`);
+  };
 
   const db = await testDb();
   cleanup.push(() => db.drop());
@@ -180,7 +183,14 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
   // what the killed process acknowledged but never committed: the person sends it again
   const summaries = async () =>
     new Set((await db2.prisma.incident.findMany({ select: { summary: true } })).map((x) => x.summary));
+  // the live processes finish what they acknowledged first (the work runs after the ack)
   let have = await summaries();
+  const untilAcked = Date.now() + 120_000;
+  while ([...sent].some(([i, s]) => s.by && s.by !== 'B' && !have.has(`chaos-${i}`)) && Date.now() < untilAcked) {
+    await sleep(250);
+    have = await summaries();
+  }
+  mark(`acknowledged reports committed: ${have.size}`);
   // and what met a connection closed by the stopping process (never acknowledged: sent again)
   const lost: number[] = [];
   const cut: number[] = [];
