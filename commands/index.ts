@@ -1,4 +1,5 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
+import { checkGroup } from './check.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -6,8 +7,19 @@ import { langGroup } from './lang.ts';
 import { orgGroup } from './org.ts';
 import { pocGroup } from './poc.ts';
 import { reportGroup } from './report.ts';
+import { systemGroup } from './system.ts';
 import type { Group } from './types.ts';
 
 export const groups: readonly Group[] = [];
-const all: Group[] = [helpGroup(() => groups), langGroup, reportGroup, incidentGroup, iocGroup, orgGroup, pocGroup];
+const all: Group[] = [
+  helpGroup(() => groups),
+  langGroup,
+  reportGroup,
+  incidentGroup,
+  iocGroup,
+  checkGroup,
+  systemGroup,
+  orgGroup,
+  pocGroup,
+];
 (groups as Group[]).push(...all);

@@ -11,6 +11,7 @@ import { groups } from '../commands/index.ts';
 import { ensureAuditHead } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './core/clock.ts';
+import type { CommandGroup } from './core/command.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
@@ -22,6 +23,7 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
+import { CAMPAIGN_REMINDER_JOB } from './services/inspections.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -34,6 +36,8 @@ export interface AppOptions {
   migrate?: boolean;
   /** minimum time between two posts to one channel (default 1 s, as Slack asks) */
   perChannelIntervalMs?: number;
+  /** the command registry (tests add test-only groups); commands/index.ts by default */
+  groups?: readonly CommandGroup<Services>[];
 }
 
 export interface App {
@@ -89,8 +93,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
   });
   const scheduler = new Scheduler(db, clock, log);
+  scheduler.register(CAMPAIGN_REMINDER_JOB, services.inspections.remindJob);
   const router = new Router<Services>({
-    groups,
+    groups: opts.groups ?? groups,
     services,
     clock,
     log,
