@@ -7,9 +7,9 @@ import type { Params } from '../core/errors.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
 import { directory } from './directory.ts';
+import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
 import { platform } from './platform.ts';
-import { incident } from './incident.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';

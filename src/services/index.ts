@@ -1,12 +1,12 @@
 /** Every service, built once by the composition root and handed to handlers as ctx.services. */
 import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
+import { IncidentQueries } from './incident-queries.ts';
+import { IncidentService } from './incidents.ts';
 import { InspectionViews } from './inspection-views.ts';
 import { InspectionService } from './inspections.ts';
 import { SeenRequests } from './seen-requests.ts';
 import { SettingsService } from './settings.ts';
-import { IncidentQueries } from './incident-queries.ts';
-import { IncidentService } from './incidents.ts';
 
 export interface Services {
   deps: ServiceDeps;
