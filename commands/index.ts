@@ -1,4 +1,5 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
+import { advisoryGroup } from './advisory.ts';
 import { helpGroup } from './help.ts';
 import { langGroup } from './lang.ts';
 import { orgGroup } from './org.ts';
@@ -6,5 +7,5 @@ import { pocGroup } from './poc.ts';
 import type { Group } from './types.ts';
 
 export const groups: readonly Group[] = [];
-const all: Group[] = [helpGroup(() => groups), langGroup, orgGroup, pocGroup];
+const all: Group[] = [helpGroup(() => groups), langGroup, advisoryGroup, orgGroup, pocGroup];
 (groups as Group[]).push(...all);

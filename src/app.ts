@@ -86,8 +86,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     perChannelIntervalMs: opts.perChannelIntervalMs,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+    // advisories: TLP re-checked on every copy just before it is sent; the last copy settled
+    // moves the advisory to `sent` (and `reconcile` below catches a crash in between)
+    preSend: (d) => services.advisories.preSend(d),
+    onSettled: (d) => services.advisories.onDeliverySettled(d),
   });
   const scheduler = new Scheduler(db, clock, log);
+  for (const [kind, handler] of Object.entries(services.advisories.jobHandlers())) scheduler.register(kind, handler);
+  await services.advisories.reconcile();
   const router = new Router<Services>({
     groups,
     services,
