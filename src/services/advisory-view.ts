@@ -82,7 +82,7 @@ export async function statusView(
       blocks.push({ kind: 'context', text: t('advisory.anonymous_note') });
   }
 
-  if (!released) {
+  if (!released || (!nisc && !addressed)) {
     if (nisc) {
       try {
         const targets = await resolveTargets(tx, {
