@@ -80,7 +80,7 @@ export const advisory: Catalog = {
     'advisory.reminder_body':
       '注意喚起 {id}「{title}」の受領確認がまだ行われていません。内容をご確認のうえ、受領確認をお願いいたします。',
     'advisory.notice_declined':
-      '注意喚起 {id}「{title}」は、情報提供元が情報の利用に同意しなかったため、配信を中止しました（{reason}）。',
+      '注意喚起 {id}「{title}」は、情報提供元が情報の利用に同意しなかったため（{reason}）、配信を中止しました。',
     'advisory.notice_rejected': '注意喚起 {id}「{title}」は承認者により却下されました。理由: {reason}',
     'advisory.by_dm': '個人宛て',
     'advisory.no_channel': '（チャンネル未設定のため配信できません）',
@@ -106,7 +106,7 @@ export const advisory: Catalog = {
     'advisory.consent_done': '注意喚起 {id} についての貴組織の回答は既に記録されています。',
     'advisory.four_eyes':
       '注意喚起 {id} はご自身が起案したものです。起案者は承認・却下できませんので、別の承認者にご依頼ください。',
-    'advisory.already_acked': '注意喚起 {id} は既に {by} により受領確認されています（{at}）。',
+    'advisory.already_acked': '注意喚起 {id} は、{at} に {by} により既に受領確認されています。',
     'advisory.not_found': '注意喚起 {id} は見つかりません。ID をご確認ください。',
     'advisory.names_source':
       '件名または本文に、組織名の明示に同意していない情報提供元を特定できる記載（「{word}」、{incident} 関係）があります。該当箇所を削除してから起案・承認してください。',

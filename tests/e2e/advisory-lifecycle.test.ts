@@ -128,7 +128,7 @@ test('acknowledgement by audience PoCs; outsiders and doubles are refused; statu
   t.clock.advance(3_600_000);
   assert.match(await t.say(P.poc, `advisory ack ${id}`), /受領確認を記録しました（maff）/);
   assert.match(await t.say(P.mlit, `advisory ack ${id}`), /受領確認を記録しました（mlit）/);
-  assert.match(await t.say(P.poc, `advisory ack ${id}`), /既に console:maff-poc により受領確認されています/);
+  assert.match(await t.say(P.poc, `advisory ack ${id}`), /console:maff-poc により既に受領確認されています/);
   assert.match(await t.say(P.otherPoc, `advisory ack ${id}`), /見つかりません/);
   const status = await t.say(P.approver, `advisory status ${id}`);
   assert.match(status, /配信完了/);

@@ -155,7 +155,7 @@ test('a declining source stops the advisory and the drafter is told by direct me
   assert.equal(a.status, 'rejected');
   assert.equal(a.reason, 'declined by maff');
   const dm = t.platform.in('@nisc-coord').at(-1) ?? '';
-  assert.match(dm, new RegExp(`${id}.*配信を中止しました（declined by maff）`));
+  assert.match(dm, new RegExp(`${id}.*同意しなかったため（declined by maff）、配信を中止しました`));
   assert.match(await t.say(P.approver, `advisory approve ${id}`), /却下されているため、approve はできません/);
   assert.equal(t.platform.in('mlit').filter((x) => x.includes(id)).length, 0);
 });
