@@ -8,12 +8,13 @@ import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
 import { directory } from './directory.ts';
+import { platform } from './platform.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, advisory];
+const catalogs: Catalog[] = [core, directory, platform, advisory];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

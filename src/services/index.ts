@@ -2,13 +2,23 @@
 import { AdvisoryService } from './advisories.ts';
 import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
+import { SeenRequests } from './seen-requests.ts';
+import { SettingsService } from './settings.ts';
 
 export interface Services {
   deps: ServiceDeps;
   directory: DirectoryService;
   advisories: AdvisoryService;
+  settings: SettingsService;
+  seenRequests: SeenRequests;
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  return { deps, directory: new DirectoryService(deps), advisories: new AdvisoryService(deps) };
+  return {
+    deps,
+    directory: new DirectoryService(deps),
+    advisories: new AdvisoryService(deps),
+    settings: new SettingsService(deps.db),
+    seenRequests: new SeenRequests(deps.db, deps.clock),
+  };
 }

@@ -1,0 +1,93 @@
+/**
+ * What the STIX and MISP exporters read from an incident, and the helpers both share:
+ * deterministic UUIDs (so that re-exporting gives the same ids) and anonymisation.
+ */
+import { createHash } from 'node:crypto';
+import type { IndicatorType } from '../indicators.ts';
+
+/** Incident severity as reported. */
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** TLP 2.0 label, lower case as in MISP's `tlp` taxonomy. */
+export type TlpLevel = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
+
+/** One indicator of the incident, already in canonical form (see `normalizeIndicator`). */
+export interface ExportIndicator {
+  type: IndicatorType;
+  value: string;
+  addedAt: Date;
+}
+
+/**
+ * An incident as the exporters see it. When `anonymized` is true the reporting organisation
+ * is never named: the identity is "Anonymous ministry" and its name and code are removed
+ * from the free text.
+ */
+export interface IncidentExport {
+  /** `INC-<fiscal year>-<4 digits>`, e.g. `INC-2026-0001`. */
+  id: string;
+  orgCode: string;
+  orgNameEn: string;
+  anonymized: boolean;
+  /** One of targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other. */
+  category: string;
+  /** Reference Security Incident Taxonomy class and type, e.g. `{ class: 'fraud', type: 'phishing' }`. */
+  rsit: { class: string; type: string };
+  summary: string;
+  severity: Severity;
+  tlp: TlpLevel;
+  status: string;
+  detectedAt: Date;
+  occurredAt: Date | null;
+  reportedAt: Date;
+  updatedAt: Date;
+  actions: string | null;
+  indicators: ExportIndicator[];
+}
+
+/** The name used for the reporting organisation of an anonymised incident. */
+export const ANONYMOUS_ORG_NAME = 'Anonymous ministry';
+
+/**
+ * Namespace of this product's name-based UUIDs. Fixed for good: changing it changes every
+ * id ever exported, and consumers would see duplicates instead of updates.
+ */
+export const CSIRT_POC_BOT_NAMESPACE = 'e027a56e-baf7-4b30-ac0d-6a30b8469792';
+
+/** Name-based UUID, version 5 (SHA-1), as RFC 9562 §5.5 defines it. */
+export function uuidV5(namespace: string, name: string): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  if (ns.length !== 16) throw new RangeError(`not a UUID: ${namespace}`);
+  const bytes = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A UUID of this product for `parts`, joined so that no two part lists collide. */
+export function productUuid(...parts: string[]): string {
+  return uuidV5(CSIRT_POC_BOT_NAMESPACE, JSON.stringify(parts));
+}
+
+/**
+ * The free text of an incident as it may leave the system: for an anonymised incident,
+ * every mention of the organisation's English name or code is replaced by
+ * {@link ANONYMOUS_ORG_NAME}. Names written any other way (Japanese, a domain) cannot be
+ * recognised here and remain the reporter's responsibility.
+ */
+export function shareableText(incident: IncidentExport, text: string): string {
+  if (!incident.anonymized) return text;
+  let out = text;
+  for (const needle of [incident.orgNameEn.trim(), incident.orgCode.trim()]) {
+    if (needle === '') continue;
+    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'), ANONYMOUS_ORG_NAME);
+  }
+  return out;
+}
+
+/** Display name of the reporting organisation, honouring anonymisation. */
+export function reporterName(incident: IncidentExport): string {
+  return incident.anonymized ? ANONYMOUS_ORG_NAME : incident.orgNameEn;
+}
