@@ -1,11 +1,23 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
 import { advisoryGroup } from './advisory.ts';
 import { helpGroup } from './help.ts';
+import { incidentGroup } from './incident.ts';
+import { iocGroup } from './ioc.ts';
 import { langGroup } from './lang.ts';
 import { orgGroup } from './org.ts';
 import { pocGroup } from './poc.ts';
+import { reportGroup } from './report.ts';
 import type { Group } from './types.ts';
 
 export const groups: readonly Group[] = [];
-const all: Group[] = [helpGroup(() => groups), langGroup, advisoryGroup, orgGroup, pocGroup];
+const all: Group[] = [
+  helpGroup(() => groups),
+  langGroup,
+  reportGroup,
+  incidentGroup,
+  iocGroup,
+  advisoryGroup,
+  orgGroup,
+  pocGroup,
+];
 (groups as Group[]).push(...all);

@@ -74,6 +74,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     locale: config.BOT_LOCALE,
     platforms,
+    maxIndicators: config.MAX_INDICATORS,
     kick: () => {
       if (dispatcher) setImmediate(() => void dispatcher?.runOnce().catch(() => {}));
     },

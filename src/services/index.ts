@@ -2,6 +2,8 @@
 import { AdvisoryService } from './advisories.ts';
 import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
+import { IncidentQueries } from './incident-queries.ts';
+import { IncidentService } from './incidents.ts';
 import { SeenRequests } from './seen-requests.ts';
 import { SettingsService } from './settings.ts';
 
@@ -11,6 +13,8 @@ export interface Services {
   advisories: AdvisoryService;
   settings: SettingsService;
   seenRequests: SeenRequests;
+  incidents: IncidentService;
+  incidentQueries: IncidentQueries;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -20,5 +24,7 @@ export function createServices(deps: ServiceDeps): Services {
     advisories: new AdvisoryService(deps),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
+    incidents: new IncidentService(deps),
+    incidentQueries: new IncidentQueries(deps),
   };
 }
