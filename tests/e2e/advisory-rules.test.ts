@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PlatformError } from '../../src/core/platform.ts';
 import { replyToText } from '../../src/core/reply.ts';
-import { P, registerAdvisoryPeople, seedIncident } from '../helpers/advisory-fixtures.ts';
+import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 
@@ -73,7 +73,7 @@ test('other refusals at draft: RED with a channel audience, RED without recipien
 });
 
 test('a title or body naming a source without consent to attribution is refused', async () => {
-  const inc = await seedIncident(t.app, 'mof', 'anonymized', P.otherPoc);
+  const inc = await reportIncident(t, P.otherPoc, 'anonymized');
   const o = await t.run(
     P.coordinator,
     `advisory draft title="財務省で確認された攻撃" body="b" severity=low tlp=green audience=all sources=${inc}`,
@@ -143,7 +143,7 @@ test('dispatch-time guard: a copy whose target breaks the TLP is failed with the
 });
 
 test('a declining source stops the advisory and the drafter is told by direct message', async () => {
-  const inc = await seedIncident(t.app, 'maff', 'none', P.poc);
+  const inc = await reportIncident(t, P.poc, 'none');
   const d = await t.say(
     P.coordinator,
     `advisory draft title="t" body="b" severity=low tlp=green audience=mlit sources=${inc}`,

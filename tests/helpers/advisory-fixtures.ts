@@ -1,11 +1,7 @@
 /**
- * People and incidents for the advisory scenarios. Incidents are written straight into the
- * database (the report command belongs to the incidents area); everything about advisories
- * goes through the real commands.
+ * People and incidents for the advisory scenarios, all through the real commands.
  */
-import type { App } from '../../src/app.ts';
-import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { nextId } from '../../src/services/ids.ts';
+import { replyToText } from '../../src/core/reply.ts';
 import type { TestApp } from './app.ts';
 import { PERSONAS, registerPersonas } from './personas.ts';
 
@@ -29,34 +25,15 @@ export async function registerAdvisoryPeople(t: TestApp): Promise<void> {
   }
 }
 
-/** A reported incident of `org` with the reporter's standing `share` consent; returns its id. */
-export async function seedIncident(
-  app: App,
-  org: string,
-  share: 'none' | 'anonymized' | 'attributed',
+/** Reports an incident through the real `report` command as `reporter`; returns its id. */
+export async function reportIncident(
+  t: TestApp,
   reporter: string,
-  now = app.clock.now(),
+  share: 'none' | 'anonymized' | 'attributed',
+  summary = 'suspicious e-mail attachment',
 ): Promise<string> {
-  return app.db.tx(async (tx) => {
-    const o = await tx.organization.findUniqueOrThrow({ where: { code: org } });
-    const p = await tx.person.findUniqueOrThrow({ where: { identity: reporter } });
-    const id = await nextId(app.db, tx, 'INC', fiscalYearOf(now));
-    await tx.incident.create({
-      data: {
-        id,
-        fiscalYear: fiscalYearOf(now),
-        orgId: o.id,
-        reporterId: p.id,
-        category: 'targeted-email',
-        summary: `test report of ${org}`,
-        severity: 'high',
-        tlp: 'amber',
-        share,
-        detectedAt: now,
-        status: 'reported',
-        createdAt: now,
-      },
-    });
-    return id;
-  });
+  const o = await t.run(reporter, `report category=targeted-email summary="${summary}" severity=high share=${share}`);
+  const id = /INC-\d{4}-\d{4}/.exec(replyToText(o.reply))?.[0];
+  if (o.status !== 'ok' || !id) throw new Error(`report as ${reporter}: ${replyToText(o.reply)}`);
+  return id;
 }
