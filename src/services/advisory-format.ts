@@ -39,7 +39,8 @@ export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: read
       { kind: 'heading', text: `${label(a)} ${t('advisory.post_heading', { id: a.id, title: a.title })}` },
       { kind: 'fields', fields },
       { kind: 'text', text: a.body },
-      { kind: 'context', text: `${label(a)}: ${t(`advisory.handling.${a.tlp}`)} ${t('advisory.ack_hint')}` },
+      { kind: 'context', text: `${label(a)}: ${t(`advisory.handling.${a.tlp}`)}` },
+      { kind: 'context', text: t('advisory.ack_hint') },
     ],
     actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }],
   };
