@@ -1,5 +1,6 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
 import { advisoryGroup } from './advisory.ts';
+import { checkGroup } from './check.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -7,6 +8,7 @@ import { langGroup } from './lang.ts';
 import { orgGroup } from './org.ts';
 import { pocGroup } from './poc.ts';
 import { reportGroup } from './report.ts';
+import { systemGroup } from './system.ts';
 import type { Group } from './types.ts';
 
 export const groups: readonly Group[] = [];
@@ -17,6 +19,8 @@ const all: Group[] = [
   incidentGroup,
   iocGroup,
   advisoryGroup,
+  checkGroup,
+  systemGroup,
   orgGroup,
   pocGroup,
 ];

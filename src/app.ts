@@ -23,6 +23,7 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
+import { CAMPAIGN_REMINDER_JOB } from './services/inspections.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -98,6 +99,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.advisories.jobHandlers())) scheduler.register(kind, handler);
   await services.advisories.reconcile();
+  scheduler.register(CAMPAIGN_REMINDER_JOB, services.inspections.remindJob);
   const router = new Router<Services>({
     groups: opts.groups ?? groups,
     services,

@@ -4,15 +4,19 @@ import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
 import { IncidentQueries } from './incident-queries.ts';
 import { IncidentService } from './incidents.ts';
+import { InspectionViews } from './inspection-views.ts';
+import { InspectionService } from './inspections.ts';
 import { SeenRequests } from './seen-requests.ts';
 import { SettingsService } from './settings.ts';
 
 export interface Services {
   deps: ServiceDeps;
   directory: DirectoryService;
-  advisories: AdvisoryService;
   settings: SettingsService;
   seenRequests: SeenRequests;
+  inspections: InspectionService;
+  inspectionViews: InspectionViews;
+  advisories: AdvisoryService;
   incidents: IncidentService;
   incidentQueries: IncidentQueries;
 }
@@ -21,9 +25,11 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     deps,
     directory: new DirectoryService(deps),
-    advisories: new AdvisoryService(deps),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
+    inspections: new InspectionService(deps),
+    inspectionViews: new InspectionViews(deps),
+    advisories: new AdvisoryService(deps),
     incidents: new IncidentService(deps),
     incidentQueries: new IncidentQueries(deps),
   };
