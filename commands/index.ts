@@ -1,10 +1,12 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
 import { advisoryGroup } from './advisory.ts';
 import { checkGroup } from './check.ts';
+import { csirtGroup } from './csirt.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
 import { langGroup } from './lang.ts';
+import { meetingGroup } from './meeting.ts';
 import { orgGroup } from './org.ts';
 import { pocGroup } from './poc.ts';
 import { reportGroup } from './report.ts';
@@ -19,6 +21,8 @@ const all: Group[] = [
   incidentGroup,
   iocGroup,
   advisoryGroup,
+  meetingGroup,
+  csirtGroup,
   checkGroup,
   systemGroup,
   orgGroup,

@@ -16,6 +16,7 @@ import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
+import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
 import { createLogger } from './logger.ts';
@@ -79,6 +80,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     kick: () => {
       if (dispatcher) setImmediate(() => void dispatcher?.runOnce().catch(() => {}));
     },
+    publicUrl: config.PUBLIC_URL,
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -97,9 +99,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onSettled: (d) => services.advisories.onDeliverySettled(d),
   });
   const scheduler = new Scheduler(db, clock, log);
-  for (const [kind, handler] of Object.entries(services.advisories.jobHandlers())) scheduler.register(kind, handler);
+  for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
+  await services.readiness.ensureReminders();
   await services.advisories.reconcile();
-  scheduler.register(CAMPAIGN_REMINDER_JOB, services.inspections.remindJob);
   const router = new Router<Services>({
     groups: opts.groups ?? groups,
     services,
@@ -114,6 +116,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES });
+  mountCalendar(http, services.meetings);
   const d = dispatcher;
   return {
     config,
