@@ -24,7 +24,6 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
-import { CAMPAIGN_REMINDER_JOB } from './services/inspections.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
