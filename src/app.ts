@@ -24,7 +24,6 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
-import { CAMPAIGN_REMINDER_JOB } from './services/inspections.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -93,10 +92,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     perChannelIntervalMs: opts.perChannelIntervalMs,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+    // advisories: TLP re-checked on every copy just before it is sent; the last copy settled
+    // moves the advisory to `sent` (and `reconcile` below catches a crash in between)
+    preSend: (d) => services.advisories.preSend(d),
+    onSettled: (d) => services.advisories.onDeliverySettled(d),
   });
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
+  await services.advisories.reconcile();
   const router = new Router<Services>({
     groups: opts.groups ?? groups,
     services,
