@@ -16,7 +16,13 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../../src/app.ts';
 import { signAction } from '../../src/core/action-token.ts';
-import { blockActionsPayload, interactionBody, signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
+import {
+  blockActionsPayload,
+  interactionBody,
+  type SlackSignatureHeaders,
+  signSlackRequest,
+  slashCommandBody,
+} from '../fakes/slack-requests.ts';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
 import { freshSqliteUrl } from '../helpers/console.ts';
 
@@ -75,7 +81,7 @@ test('secrets and request bodies never appear in the logs (Slack mode, LOG_LEVEL
   const port = Number(/"port":(\d+)[^\n]*csirt-poc-bot started/.exec(out)?.[1]);
   const url = `http://127.0.0.1:${port}`;
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  const post = (body: string, headers: Record<string, string>) =>
+  const post = (body: string, headers: Record<string, string> | SlackSignatureHeaders) =>
     fetch(`${url}/slack/events`, { method: 'POST', body, headers: { ...form, ...headers } });
   const command = async (user: string, text: string) => {
     const responseUrl = f.responseUrl();
