@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
+import { signSlackRequest } from '../fakes/slack-requests.ts';
 import { tableCounts } from '../helpers/counts.ts';
 import { ADMIN, SIGNING_SECRET, type SlackBot, startSlackBot } from '../helpers/slack.ts';
 import { TECHNICAL_TABLES } from './drivers.ts';

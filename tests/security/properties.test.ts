@@ -61,6 +61,7 @@ const PIECES = [
   '<https://evil.example|gov.example>',
   '@here',
   '&amp;',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile literal, not a template
   '${x}',
   '%s',
   '__proto__',
