@@ -115,7 +115,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES });
-  mountCalendar(http, services.meetings);
+  mountCalendar(http, services.meetings, metrics, log);
   const d = dispatcher;
   return {
     config,
