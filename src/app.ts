@@ -11,6 +11,7 @@ import { groups } from '../commands/index.ts';
 import { ensureAuditHead } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './core/clock.ts';
+import type { CommandGroup } from './core/command.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
   migrate?: boolean;
   /** minimum time between two posts to one channel (default 1 s, as Slack asks) */
   perChannelIntervalMs?: number;
+  /** the command registry (tests add test-only groups); commands/index.ts by default */
+  groups?: readonly CommandGroup<Services>[];
 }
 
 export interface App {
@@ -89,7 +92,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const scheduler = new Scheduler(db, clock, log);
   const router = new Router<Services>({
-    groups,
+    groups: opts.groups ?? groups,
     services,
     clock,
     log,

@@ -4,9 +4,11 @@
  */
 import { runConsole } from './adapters/console/console.ts';
 import { ConsoleSeam } from './adapters/console/seam.ts';
+import { createSlack, type SlackMount } from './adapters/slack/index.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
+import { createLogger } from './logger.ts';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -27,7 +29,18 @@ async function main(): Promise<number> {
       new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`),
     );
   }
-  const app = await createApp(config, { seams });
+  const log = createLogger(config.LOG_LEVEL);
+  const slack = config.platforms.slack ? createSlack(config, log) : null;
+  if (slack) seams.set('slack', slack.seam);
+  const app = await createApp(config, { seams, log });
+  let slackMount: SlackMount | null = null;
+  try {
+    slackMount = slack ? await slack.mount(app) : null;
+  } catch (e) {
+    process.stderr.write(`csirt-poc-bot: cannot connect to Slack: ${(e as Error).message}\n`);
+    await app.close();
+    return 2;
+  }
   let port: number;
   try {
     port = await app.http.listen(config.PORT, config.HOST);
@@ -37,6 +50,7 @@ async function main(): Promise<number> {
     return 2;
   }
   app.log.info({ port, platforms: [...seams.keys()] }, 'csirt-poc-bot started');
+  await slackMount?.start();
   app.dispatcher.start();
   app.scheduler.start();
 
@@ -46,6 +60,7 @@ async function main(): Promise<number> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     app.http.drain();
+    await slackMount?.stop();
     await app.http.close();
     await app.close();
   };

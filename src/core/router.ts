@@ -14,7 +14,7 @@ import type { PlatformName } from './platform.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { type Reply, reply } from './reply.ts';
 import { allowed } from './roles.ts';
-import { describeIssues, fieldShape } from './schema-info.ts';
+import { describeIssues, fieldShape, issueText } from './schema-info.ts';
 
 export interface Invocation {
   platform: PlatformName;
@@ -54,6 +54,15 @@ export interface Resolved {
   /** required fields with no value yet (chat platforms open a form for these) */
   missing: string[];
 }
+
+/** A problem with one field, for forms that show errors beside the field. */
+export interface FieldIssue {
+  /** the schema field (a form's block id); '' when the problem is not about one field */
+  field: string;
+  message: string;
+}
+
+export type Validation = { ok: true; data: unknown } | { ok: false; issues: FieldIssue[] };
 
 export interface RouterDeps<S> {
   groups: readonly CommandGroup<S>[];
@@ -145,6 +154,23 @@ export class Router<S> {
       .filter(([k, s]) => !fieldShape(s).optional && raw[k] === undefined)
       .map(([k]) => k);
     return { group: group as CommandGroup<never>, def: def as CommandDef<never, never>, raw, caller, missing };
+  }
+
+  /**
+   * Validates resolved arguments with the command's schema, without running it. Issues name
+   * the field (the first element of the zod path) and say what is wrong in `locale`;
+   * required fields still missing are reported as missing.
+   */
+  validate(r: Resolved, locale: Locale): Validation {
+    const t = translator(locale);
+    const parsed = r.def.schema.safeParse(r.raw);
+    if (parsed.success) return { ok: true, data: parsed.data };
+    const issues: FieldIssue[] = [];
+    for (const i of parsed.error.issues) {
+      const field = i.path.length > 0 ? String(i.path[0]) : '';
+      if (!issues.some((x) => x.field === field)) issues.push({ field, message: issueText(i, t) });
+    }
+    return { ok: false, issues };
   }
 
   /** Runs an invocation to a Reply; expected failures become localised error replies. */

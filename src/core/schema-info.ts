@@ -46,7 +46,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], t: Translate
     .join('\n');
 }
 
-function issueText(i: z.core.$ZodIssue, t: Translate): string {
+/** The message of one zod issue, in the caller's language (without the field name). */
+export function issueText(i: z.core.$ZodIssue, t: Translate): string {
   // schemas give their own messages as i18n keys
   if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message)) return t(i.message);
   switch (i.code) {

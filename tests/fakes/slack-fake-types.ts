@@ -2,6 +2,7 @@
  * Public types of the fake Slack Web API (slack-server.ts).
  */
 import type { FakeRateLimits } from './slack-rate-limit.ts';
+import type { FakeResponse } from './slack-response-url.ts';
 import type {
   FakeChannel,
   FakeChannelConfig,
@@ -95,6 +96,10 @@ export interface FakeSlack {
   setUser(id: string, cfg?: FakeUserConfig): FakeUser;
   /** Seeds a message (e.g. a human's) into a channel's history. */
   addMessage(channel: string, msg: { text: string; user?: string; ts?: string; metadata?: FakeMetadata }): FakePost;
+  /** A response_url served by the fake (5 uses within 30 minutes, as on Slack). */
+  responseUrl(): string;
+  /** Messages posted to response_urls, optionally to one of them. */
+  responses(responseUrl?: string): FakeResponse[];
   /** A trigger_id valid for `triggerTtlMs` and usable once. */
   newTriggerId(): string;
   /** Makes views.open/push with this trigger_id answer `expired_trigger_id`. */

@@ -14,12 +14,14 @@ import { conversationHandlers } from './slack-conversations.ts';
 import type { DelayMode, FakeCall, FakeFault, FakeSlack, FakeSlackOptions, FakeViolation } from './slack-fake-types.ts';
 import { APP_TOKEN_METHODS, type Handler } from './slack-methods.ts';
 import { RateLimiter } from './slack-rate-limit.ts';
+import { ResponseUrls } from './slack-response-url.ts';
 import { checkCall } from './slack-spec.ts';
 import { FAKE_SLACK, type FakeIdentity, type FakePost, FakeWorkspace } from './slack-state.ts';
 import { viewHandlers } from './slack-views.ts';
 
 export type * from './slack-fake-types.ts';
 export type { FakeRateLimits } from './slack-rate-limit.ts';
+export type { FakeResponse } from './slack-response-url.ts';
 export type * from './slack-state.ts';
 export { FAKE_SLACK } from './slack-state.ts';
 
@@ -68,6 +70,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const timers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
   const calls: FakeCall[] = [];
   const violations: FakeViolation[] = [];
+  const responseUrls = new ResponseUrls(nowMs);
   let url = '';
 
   const sleep = (ms: number) =>
@@ -82,6 +85,19 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reqUrl = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const hook = /^\/response\/([A-Za-z0-9]+)$/.exec(reqUrl.pathname);
+    if (hook && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const r = responseUrls.receive(
+        hook[1]!,
+        String(req.headers['content-type'] ?? ''),
+        Buffer.concat(chunks).toString('utf8'),
+      );
+      for (const detail of r.issues) violations.push({ method: 'response_url', kind: r.body, detail, args: {} });
+      res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.body);
+      return;
+    }
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(reqUrl.pathname);
     if (!match || (req.method !== 'POST' && req.method !== 'GET')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -221,6 +237,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       return post;
     },
     newTriggerId: () => ws.newTriggerId(),
+    responseUrl: () => `${url}/response/${responseUrls.issue()}`,
+    responses: (responseUrl) =>
+      responseUrl === undefined
+        ? [...responseUrls.responses]
+        : responseUrls.responses.filter((r) => responseUrl.endsWith(`/response/${r.id}`)),
     expireTrigger: (id) => void ws.expiredTriggers.add(id),
     failNext,
     rateLimitNext: (method, count, retryAfter) => failNext(method, { kind: 'ratelimited', retryAfter }, count),
@@ -238,6 +259,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       violations.length = 0;
       ws.messages.length = 0;
       ws.ephemerals.length = 0;
+      responseUrls.responses.length = 0;
       ws.views.clear();
       ws.triggers.clear();
       ws.usedTriggers.clear();

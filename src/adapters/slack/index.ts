@@ -1,0 +1,129 @@
+/**
+ * Wires Slack into the application; main.ts and the end-to-end tests both use this.
+ *
+ *   const slack = createSlack(config, log);            // before createApp: the seam
+ *   const app = await createApp(config, { seams: new Map([['slack', slack.seam]]) });
+ *   const mounted = await slack.mount(app);             // routes (or Socket Mode), listeners
+ *   await mounted.start();                              // Socket Mode connects here
+ */
+import { App as BoltApp, type LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { App } from '../../app.ts';
+import type { Config } from '../../config.ts';
+import { signAction } from '../../core/action-token.ts';
+import { translator } from '../../i18n/index.ts';
+import { dedupeMiddleware } from './dedupe.ts';
+import { registerListeners } from './listeners.ts';
+import { SlackLocales } from './locale.ts';
+import { boltLogger } from './logger.ts';
+import { HttpRouteReceiver, SLACK_EVENTS_PATH } from './receiver.ts';
+import type { SignAction } from './render.ts';
+import { SlackResponder } from './respond.ts';
+import { SlackSeam } from './seam.ts';
+
+export interface SlackMount {
+  bolt: BoltApp;
+  mode: 'http' | 'socket';
+  botUserId: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Slack {
+  seam: SlackSeam;
+  mount(app: App): Promise<SlackMount>;
+}
+
+export interface SlackOptions {
+  /** the dispatcher client's request timeout (default 10 s) */
+  deliveryTimeoutMs?: number;
+}
+
+function baseOptions(config: Config, log: Logger): WebClientOptions {
+  return {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    logger: boltLogger(log),
+  };
+}
+
+export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}): Slack {
+  const token = config.SLACK_BOT_TOKEN;
+  if (!token) throw new Error('SLACK_BOT_TOKEN is not set');
+  // the dispatcher's client: no retries of its own, 429 thrown at once, a finite timeout
+  const delivery = new WebClient(token, {
+    ...baseOptions(config, log),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: opts.deliveryTimeoutMs ?? 10_000,
+  });
+  // the request path's client (views.open, users.info, replies): one quick retry at most
+  const api = new WebClient(token, {
+    ...baseOptions(config, log),
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 400 },
+    rejectRateLimitedCalls: true,
+    timeout: 5000,
+  });
+  let signer: SignAction | null = null;
+  const sign: SignAction = (command) => {
+    if (!signer) throw new Error('Slack is not mounted yet (no action secret)');
+    return signer(command);
+  };
+  const seam = new SlackSeam(delivery, translator(config.BOT_LOCALE), sign);
+
+  return {
+    seam,
+    async mount(app) {
+      const actionSecret = await app.services.settings.actionSecret(config.ACTION_SECRET);
+      signer = (command) => signAction(actionSecret, command, app.clock.now());
+      // resolved once here, so that no request waits on auth.test
+      const auth = await api.auth.test();
+      const botUserId = String(auth.user_id ?? '');
+      const botId = String(auth.bot_id ?? '');
+      const socket = !!config.SLACK_APP_TOKEN;
+      const logger = boltLogger(app.log);
+      const receiver = socket
+        ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN as string, logger })
+        : new HttpRouteReceiver({
+            signingSecret: config.SLACK_SIGNING_SECRET as string,
+            clock: app.clock,
+            log: app.log,
+            metrics: app.metrics,
+            seen: app.services.seenRequests,
+          });
+      const bolt = new BoltApp({
+        token,
+        botId,
+        botUserId,
+        receiver,
+        logger,
+        convoStore: false,
+        clientOptions: { ...baseOptions(config, app.log), retryConfig: { retries: 1, factor: 1, minTimeout: 200 } },
+      });
+      bolt.use(dedupeMiddleware(app.services.seenRequests, app.clock, app.log));
+      registerListeners(bolt, {
+        app,
+        client: api,
+        locales: new SlackLocales(api, app.clock, app.log),
+        responder: new SlackResponder(api, app.log),
+        sign,
+        actionSecret,
+      });
+      if (receiver instanceof HttpRouteReceiver) app.http.route('POST', SLACK_EVENTS_PATH, receiver.route);
+      app.log.info({ mode: socket ? 'socket' : 'http', botUserId }, 'slack connected');
+      return {
+        bolt,
+        mode: socket ? 'socket' : 'http',
+        botUserId,
+        async start() {
+          if (socket) await bolt.start();
+        },
+        async stop() {
+          if (socket) await bolt.stop();
+        },
+      };
+    },
+  };
+}
+
+export type { LogLevel };

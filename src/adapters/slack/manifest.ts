@@ -1,0 +1,69 @@
+/**
+ * The Slack app manifest, built from the command registry (`npm run slack:manifest`).
+ * https://docs.slack.dev/reference/app-manifest — JSON is accepted as well as YAML.
+ */
+import type { CommandGroup } from '../../core/command.ts';
+import type { Locale } from '../../i18n/index.ts';
+import { clip } from './escape.ts';
+import { SLACK_EVENTS_PATH } from './receiver.ts';
+
+/** Bot scopes, each with the reason the bot needs it. Nothing else is requested. */
+export const BOT_SCOPES: Record<string, string> = {
+  // the /csirt slash command
+  commands: 'the /csirt slash command',
+  // chat.postMessage / chat.update / chat.postEphemeral in channels the bot was invited to
+  'chat:write': 'posting notices to organisation channels, updating them, replying',
+  // conversations.open before a direct message (TLP:RED advisories, reminders to a person)
+  'im:write': 'opening a direct message with a person',
+  // conversations.history: after a lost answer, find the post carrying the delivery id
+  'channels:history': 'finding an earlier post by delivery id in a public channel before posting again',
+  'groups:history': 'the same in a private channel',
+  'im:history': 'the same in a direct message',
+  // users.info with include_locale: reply in the person's Slack language
+  'users:read': "reading a person's Slack language",
+};
+
+export interface ManifestOptions {
+  groups: readonly CommandGroup<never>[] | readonly CommandGroup<unknown>[];
+  locale: Locale;
+  /** https://… where /slack/events is reachable; not needed in Socket Mode */
+  publicUrl?: string | undefined;
+  socketMode: boolean;
+  name?: string;
+}
+
+export function buildManifest(o: ManifestOptions): Record<string, unknown> {
+  if (!o.socketMode && !o.publicUrl) throw new Error('PUBLIC_URL is required unless SLACK_APP_TOKEN (Socket Mode) is set');
+  const url = o.publicUrl ? `${o.publicUrl.replace(/\/+$/, '')}${SLACK_EVENTS_PATH}` : undefined;
+  const name = o.name ?? 'csirt-poc-bot';
+  const groups = o.groups as readonly CommandGroup<unknown>[];
+  const description = clip(groups.map((g) => `${g.name}: ${g.summary[o.locale]}`).join(' / '), 2000);
+  const usage = clip(`${groups.map((g) => g.name).join(' | ')} …`, 1000);
+  const about =
+    o.locale === 'ja'
+      ? 'NISC と府省庁の CSIRT 窓口をつなぐ連絡ボット'
+      : "Links NISC with the ministries' CSIRT points of contact";
+  return {
+    _metadata: { major_version: 1, minor_version: 1 },
+    display_information: { name: clip(name, 35), description: clip(about, 140), background_color: '#1d3557' },
+    features: {
+      bot_user: { display_name: clip(name, 80), always_online: true },
+      slash_commands: [
+        {
+          command: '/csirt',
+          ...(url && !o.socketMode ? { url } : {}),
+          description,
+          usage_hint: usage,
+          should_escape: true,
+        },
+      ],
+    },
+    oauth_config: { scopes: { bot: Object.keys(BOT_SCOPES) } },
+    settings: {
+      interactivity: { is_enabled: true, ...(url && !o.socketMode ? { request_url: url } : {}) },
+      org_deploy_enabled: false,
+      socket_mode_enabled: o.socketMode,
+      token_rotation_enabled: false,
+    },
+  };
+}

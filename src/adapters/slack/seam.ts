@@ -1,0 +1,154 @@
+/**
+ * The Slack platform seam used by the outbox dispatcher. Its WebClient never retries on its
+ * own (a timed-out post may have been stored: the dispatcher checks the channel history
+ * first) and throws at once on 429, so that one rate-limited channel does not pause others.
+ */
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import { type OutMessage, PlatformError, type PlatformSeam } from '../../core/platform.ts';
+import type { Translate } from '../../i18n/index.ts';
+import { renderMessage, type SignAction } from './render.ts';
+
+export const DELIVERY_EVENT = 'csirt_delivery';
+
+/** Slack errors that no retry will fix. */
+const PERMANENT = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_non_threadable_channel',
+  'cannot_dm_bot',
+  'user_not_found',
+  'user_disabled',
+  'msg_too_long',
+  'no_text',
+  'invalid_blocks',
+  'invalid_arguments',
+  'invalid_metadata_format',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'team_access_not_granted',
+  'ekm_access_denied',
+]);
+
+export class SlackSeam implements PlatformSeam {
+  readonly name = 'slack' as const;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly t: Translate,
+    private readonly sign: SignAction,
+    private readonly historyPages = 3,
+  ) {}
+
+  private metadata(deliveryId: string) {
+    return { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId } };
+  }
+
+  async post(channel: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string }> {
+    const m = renderMessage(msg, this.t, this.sign);
+    const r = await call(() =>
+      this.client.chat.postMessage({
+        channel,
+        ...m,
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: this.metadata(deliveryId),
+      }),
+    );
+    return { ref: String(r.ts) };
+  }
+
+  async update(channel: string, ref: string, msg: OutMessage, deliveryId: string): Promise<void> {
+    const m = renderMessage(msg, this.t, this.sign);
+    await call(() => this.client.chat.update({ channel, ts: ref, ...m, metadata: this.metadata(deliveryId) }));
+  }
+
+  async dm(user: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string; channel: string }> {
+    const channel = await this.imChannel(user);
+    const { ref } = await this.post(channel, msg, deliveryId);
+    return { ref, channel };
+  }
+
+  async findByDeliveryId(
+    kind: 'post' | 'dm',
+    target: string,
+    deliveryId: string,
+    since: Date,
+  ): Promise<{ ref: string } | null> {
+    const channel = kind === 'dm' ? await this.imChannel(target) : target;
+    const oldest = (since.getTime() / 1000).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < this.historyPages; page++) {
+      const r = await call(() =>
+        this.client.conversations.history({
+          channel,
+          oldest,
+          limit: 200,
+          include_all_metadata: true,
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      for (const m of r.messages ?? []) {
+        const md = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
+        if (md?.event_type === DELIVERY_EVENT && md.event_payload?.delivery_id === deliveryId && m.ts)
+          return { ref: m.ts };
+      }
+      cursor = r.response_metadata?.next_cursor || undefined;
+      if (!r.has_more || !cursor) break;
+    }
+    return null;
+  }
+
+  private async imChannel(user: string): Promise<string> {
+    const r = await call(() => this.client.conversations.open({ users: user }));
+    const id = r.channel?.id;
+    if (!id) throw new PlatformError('transient', 'conversations.open returned no channel');
+    return id;
+  }
+}
+
+/** Runs a Web API call, turning its failure into a PlatformError the dispatcher understands. */
+export async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toPlatformError(e);
+  }
+}
+
+export function toPlatformError(e: unknown): PlatformError {
+  const err = e as {
+    code?: string;
+    retryAfter?: number;
+    data?: { error?: string };
+    statusCode?: number;
+    message?: string;
+  };
+  switch (err?.code) {
+    case ErrorCode.RateLimitedError:
+      return new PlatformError('rate_limited', 'ratelimited', Math.max(1, err.retryAfter ?? 1) * 1000);
+    case ErrorCode.PlatformError: {
+      const code = err.data?.error ?? 'unknown_error';
+      if (code === 'ratelimited') return new PlatformError('rate_limited', code, 1000);
+      return new PlatformError(PERMANENT.has(code) ? 'permanent' : 'transient', code);
+    }
+    case ErrorCode.HTTPError: {
+      const status = err.statusCode ?? 0;
+      // 4xx other than 408/429 will not change on retry; 5xx and timeouts may
+      const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
+      return new PlatformError(permanent ? 'permanent' : 'transient', `http_${status}`);
+    }
+    default:
+      return new PlatformError('transient', String(err?.message ?? e));
+  }
+}
