@@ -36,11 +36,12 @@ export function escapeMarkdown(s: string): string {
   return neutraliseMentions(out);
 }
 
-/** Plain text → a fenced code block that the text cannot close early. */
+/** Plain text → a fenced code block that the text cannot close early (nor notify). */
 export function fenceCode(s: string): string {
   const longest = Math.max(2, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `${fence}\n${neutraliseMentions(s)}\n${fence}`;
+  // code is shown verbatim: break Slack syntax (`<!here>`, `<@id>`) with the invisible joiner
+  return `${fence}\n${neutraliseMentions(s).replace(/<(?=[!@#])/g, `<${ZWJ}`)}\n${fence}`;
 }
 
 /** Plain text for places shown without markdown (button names, dialog labels). */
