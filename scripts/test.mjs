@@ -26,7 +26,8 @@ const files = walk(join(root, 'tests'))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))))
   .sort();
-const usesDb = (f) => /\btestApp\(|\btestDb\(|TEST_PROVIDER/.test(readFileSync(join(root, f), 'utf8'));
+// A file uses the database when it, or a test helper it imports, builds an app or a database.
+const usesDb = (f) => /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|scenario)/.test(readFileSync(join(root, f), 'utf8'));
 
 let pgUrl = process.env.TEST_PG_URL;
 if (!pgUrl && !sqliteOnly) {

@@ -27,7 +27,22 @@ const schema = z
         'identities like slack:U123, mattermost:<26 chars>, console:name',
       ),
     BOT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ja', 'en']).default('ja')),
-    TZ: z.preprocess(emptyToUndefined, z.literal('Asia/Tokyo').default('Asia/Tokyo')),
+    // Meetings and deadlines are always reckoned in Japan time (a fixed +09:00, whatever TZ
+    // says); TZ only has to be a zone this Node.js knows, for log timestamps and the like.
+    TZ: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('Asia/Tokyo')
+        .refine((z) => {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: z });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'an IANA time zone such as Asia/Tokyo'),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -120,7 +120,7 @@ export async function startSlackBot(
       return { res, responseUrl };
     },
     submit: (o) => bot.interact(viewSubmissionPayload({ triggerId: fake.newTriggerId(), ...o })),
-    async until(cond, ms = 5000) {
+    async until(cond, ms = 30_000) {
       const end = Date.now() + ms;
       while (!(await cond())) {
         if (Date.now() > end) throw new Error('condition not met in time');

@@ -33,7 +33,8 @@ export interface ManifestOptions {
 }
 
 export function buildManifest(o: ManifestOptions): Record<string, unknown> {
-  if (!o.socketMode && !o.publicUrl) throw new Error('PUBLIC_URL is required unless SLACK_APP_TOKEN (Socket Mode) is set');
+  if (!o.socketMode && !o.publicUrl)
+    throw new Error('PUBLIC_URL is required unless SLACK_APP_TOKEN (Socket Mode) is set');
   const url = o.publicUrl ? `${o.publicUrl.replace(/\/+$/, '')}${SLACK_EVENTS_PATH}` : undefined;
   const name = o.name ?? 'csirt-poc-bot';
   const groups = o.groups as readonly CommandGroup<unknown>[];
