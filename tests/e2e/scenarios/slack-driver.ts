@@ -7,12 +7,12 @@ const CHANNELS: Record<string, string> = { 'maff-csirt': 'C0MAFF' };
 
 type Block = Record<string, unknown> & { type?: string; elements?: Record<string, unknown>[] };
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeSlack = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** The text a person reads in Block Kit blocks (or the fallback text). */
 function blocksText(body: { blocks?: unknown; text?: unknown }): string {
   const blocks = Array.isArray(body.blocks) ? (body.blocks as Block[]) : [];
-  if (blocks.length === 0) return unescape(String(body.text ?? ''));
+  if (blocks.length === 0) return unescapeSlack(String(body.text ?? ''));
   const out: string[] = [];
   const textOf = (x: unknown) => (x && typeof x === 'object' ? String((x as { text?: unknown }).text ?? '') : '');
   for (const b of blocks) {
@@ -21,7 +21,7 @@ function blocksText(body: { blocks?: unknown; text?: unknown }): string {
       for (const f of (b.fields as unknown[] | undefined) ?? []) out.push(textOf(f));
     } else if (b.type === 'context') out.push(...(b.elements ?? []).map(textOf));
   }
-  return unescape(out.join('\n').replace(/```/g, ''));
+  return unescapeSlack(out.join('\n').replace(/```/g, ''));
 }
 
 export async function slackDriver(): Promise<Driver> {
