@@ -151,7 +151,8 @@ export async function startMattermostBot(
         ...(opts.channel ? { channel: opts.channel } : {}),
       });
       const req = opts.edit ? opts.edit(built.request) : built.request;
-      return { ...(await sendToBot(built.url, req)), responseUrl };
+      // to this bot (another bot started on the same fake may have re-pointed the command's URL)
+      return { ...(await sendToBot(`${url}/mattermost/command`, req)), responseUrl };
     },
     click(user, attachments, actionId, opts = {}) {
       const actions = (Array.isArray(attachments) ? attachments : []).flatMap(

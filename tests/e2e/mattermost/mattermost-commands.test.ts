@@ -188,3 +188,22 @@ test('a configured MATTERMOST_COMMAND_TOKEN that differs from the registered one
     await other.close();
   }
 });
+
+test('a post whose answer was lost is found by its delivery id and not posted twice', async () => {
+  const room = bot.fake.addChannel({ name: 'lost-room', team: bot.fake.team.id, members: [bot.fake.bot.id] });
+  await bot.command(bot.admin, 'org add lr ja="エル" en="LR"');
+  await bot.command(bot.admin, 'org set lr channel=~lost-room');
+  bot.fake.loseResponseNextPosts(1);
+  await bot.command(bot.admin, 'qa notify org=lr text="only once"');
+  await bot.until(async () => {
+    await bot.app.dispatcher.drain();
+    const d = await bot.app.db.prisma.delivery.findFirst({ where: { target: room.id } });
+    if (d?.status === 'pending')
+      await bot.app.db.prisma.delivery.update({ where: { id: d.id }, data: { notBefore: new Date(0) } });
+    return d?.status === 'sent';
+  }, 15_000);
+  assert.equal(bot.fake.posts(room.id).length, 1, 'one post despite the retry');
+  const d = await bot.app.db.prisma.delivery.findFirst({ where: { target: room.id } });
+  assert.ok(d?.messageRef?.endsWith(bot.fake.posts(room.id)[0]!.id));
+  assert.ok((d?.attempts ?? 0) >= 2);
+});
