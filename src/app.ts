@@ -23,6 +23,7 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
+import { CAMPAIGN_REMINDER_JOB } from './services/inspections.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -91,6 +92,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
   });
   const scheduler = new Scheduler(db, clock, log);
+  scheduler.register(CAMPAIGN_REMINDER_JOB, services.inspections.remindJob);
   const router = new Router<Services>({
     groups: opts.groups ?? groups,
     services,

@@ -7,13 +7,14 @@ import type { Params } from '../core/errors.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
 import { directory } from './directory.ts';
+import { inspection } from './inspection.ts';
 import { platform } from './platform.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform];
+const catalogs: Catalog[] = [core, directory, platform, inspection];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

@@ -83,6 +83,9 @@ export class Dispatcher {
 
   /** Runs passes until nothing is due now (console, tests). */
   async drain(maxPasses = 1000): Promise<void> {
+    // a pass already in flight (a kick from inside a transaction) may have looked before that
+    // transaction committed: let it finish, then look again
+    await this.running?.catch(() => 0);
     for (let i = 0; i < maxPasses; i++) {
       if ((await this.runOnce()) === 0) return;
     }

@@ -1,6 +1,8 @@
 /** Every service, built once by the composition root and handed to handlers as ctx.services. */
 import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
+import { InspectionViews } from './inspection-views.ts';
+import { InspectionService } from './inspections.ts';
 import { SeenRequests } from './seen-requests.ts';
 import { SettingsService } from './settings.ts';
 
@@ -9,6 +11,8 @@ export interface Services {
   directory: DirectoryService;
   settings: SettingsService;
   seenRequests: SeenRequests;
+  inspections: InspectionService;
+  inspectionViews: InspectionViews;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -17,5 +21,7 @@ export function createServices(deps: ServiceDeps): Services {
     directory: new DirectoryService(deps),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
+    inspections: new InspectionService(deps),
+    inspectionViews: new InspectionViews(deps),
   };
 }

@@ -1,0 +1,34 @@
+/** Argument schemas of the inspection commands (system, check). Custom messages are i18n keys. */
+import { z } from 'zod';
+import { parseTokyoDate } from '../src/domain/tokyo-time.ts';
+
+/** Whole yen: `3000000`, `3,000,000`, `¥3,000,000`, `3000000円` (full-width digits accepted). */
+export const yen = z
+  .string()
+  .trim()
+  .transform((s) =>
+    s
+      .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+      .replace(/[,，_]/g, '')
+      .replace(/^[¥￥]/, '')
+      .replace(/円$/, ''),
+  )
+  .pipe(z.string().regex(/^\d{1,13}$/, 'input.yen'))
+  .transform(Number);
+
+/** A Tokyo calendar date (YYYY-MM-DD), as the instant of its 00:00 JST. */
+export const tokyoDate = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const r = parseTokyoDate(s);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: 'input.date' });
+      return z.NEVER;
+    }
+    return r.value;
+  });
+
+export const exposure = z.enum(['internet', 'internal', 'isolated']);
+export const confidentiality = z.enum(['1', '2', '3']).transform(Number);
+export const answerStatus = z.enum(['implemented', 'partial', 'missing', 'na']);
