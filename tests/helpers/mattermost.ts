@@ -85,6 +85,7 @@ export async function startMattermostBot(
     fakeOptions?: FakeMattermostOptions;
     env?: Record<string, string>;
     clock?: Clock;
+    /** answer in the request when done within this (default 10 s here: test machines may be loaded; 2 s in production) */
     directReplyMs?: number;
   } = {},
 ): Promise<MattermostBot> {
@@ -120,7 +121,7 @@ export async function startMattermostBot(
     }),
   );
   // the same wiring as main.ts
-  const mm = createMattermost(config, log, { deliveryTimeoutMs: 2000, directReplyMs: o.directReplyMs ?? 2000 });
+  const mm = createMattermost(config, log, { deliveryTimeoutMs: 2000, directReplyMs: o.directReplyMs ?? 10_000 });
   const seams = new Map<PlatformName, PlatformSeam>([['mattermost', mm.seam]]);
   const app = await createApp(config, {
     seams,
@@ -186,7 +187,7 @@ export async function startMattermostBot(
       return sendToBot(built.url, built.request);
     },
     responses: (u) => receiver.received.filter((r) => u.endsWith(`/${r.hookId}`)).map((r) => r.response),
-    async until(cond, ms = 5000) {
+    async until(cond, ms = 15_000) {
       const end = Date.now() + ms;
       while (!(await cond())) {
         if (Date.now() > end) throw new Error('condition not met in time');
