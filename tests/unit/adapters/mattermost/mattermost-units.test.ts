@@ -24,7 +24,7 @@ const msg = { blocks: [{ kind: 'text' as const, text: 'hello' }] };
 
 async function withFake(fn: (fake: FakeMattermost, seam: MattermostSeam, api: MmApi) => Promise<void>) {
   const fake = await startFakeMattermost({ users: [{ username: 'tanaka', locale: 'ja' }] });
-  const api = new MmApi({ baseUrl: fake.url, token: fake.botToken, timeoutMs: 2000 });
+  const api = new MmApi({ baseUrl: fake.url, token: fake.botToken, timeoutMs: 15_000 }); // loaded test machines
   const seam = new MattermostSeam(api, t, (c) => `tok:${c}`, 'https://bot.example/mattermost/action');
   seam.setBotId(fake.bot.id);
   try {
