@@ -86,7 +86,11 @@ const schema = z
       'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN',
     );
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_TOKEN, 'MATTERMOST_TOKEN', 'required with MATTERMOST_URL');
-    need(!!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN, 'MATTERMOST_COMMAND_TOKEN', 'required with MATTERMOST_URL');
+    need(
+      !!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN && !(c.MATTERMOST_TEAM && c.PUBLIC_URL),
+      'MATTERMOST_COMMAND_TOKEN',
+      'required with MATTERMOST_URL (unless MATTERMOST_TEAM and PUBLIC_URL are set: the bot then registers /csirt and uses its token)',
+    );
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
     need(
       c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production',
