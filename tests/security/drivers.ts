@@ -11,6 +11,7 @@ import type { App } from '../../src/app.ts';
 import type { Outcome } from '../../src/core/router.ts';
 import { testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
+import { MM_ADMIN, mmid, startMattermostBot } from '../helpers/mattermost.ts';
 import type { Persona } from '../helpers/personas.ts';
 import { ADMIN, startSlackBot } from '../helpers/slack.ts';
 
@@ -146,5 +147,59 @@ export const slackDriver: Driver = {
   },
 };
 
-/** Every platform entry the bot has on this branch. Mattermost: add `mattermostDriver` here. */
-export const DRIVERS: readonly Driver[] = [consoleDriver, slackDriver];
+const MM_USERS: Record<Persona, string> = {
+  admin: MM_ADMIN,
+  coordinator: mmid('coord'),
+  approver: mmid('duty'),
+  poc: mmid('maffpoc'),
+  otherPoc: mmid('mofpoc'),
+  ciso: mmid('maffciso'),
+  stranger: mmid('stranger'),
+};
+
+/**
+ * Slash commands with the command token to the running bot's POST /mattermost/command, against
+ * the fake Mattermost server. As for Slack, the router's outcome is observed by wrapping
+ * router.handle; a command that opened a dialog instead has no outcome.
+ */
+export const mattermostDriver: Driver = {
+  platform: 'mattermost',
+  async start(env = {}) {
+    const bot = await startMattermostBot({ env });
+    const users = Object.fromEntries(
+      (Object.entries(MM_USERS) as [Persona, string][]).map(([p, id]) => [
+        p,
+        bot.fake.store.users.get(id) ?? bot.fake.addUser({ id, username: p.toLowerCase(), locale: 'ja' }),
+      ]),
+    ) as Record<Persona, NonNullable<ReturnType<typeof bot.fake.store.users.get>>>;
+    const outcomes: Outcome[] = [];
+    const router = bot.app.router;
+    const handle = router.handle.bind(router);
+    router.handle = async (inv) => {
+      const o = await handle(inv);
+      outcomes.push(o);
+      return o;
+    };
+    const run = async (p: Persona, text: string): Promise<RunResult> => {
+      const seen = outcomes.length;
+      const dialogs = bot.fake.dialogs.length;
+      const res = await bot.command(users[p], text);
+      if (res.status !== 200) throw new Error(`mattermost: ${text} as ${p}: HTTP ${res.status}`);
+      await bot.until(() => outcomes.length > seen || bot.fake.dialogs.length > dialogs, 20_000);
+      return { outcome: outcomes.length > seen ? (outcomes[seen] ?? null) : null };
+    };
+    const e: Entry = {
+      platform: 'mattermost',
+      app: bot.app,
+      identity: (p) => `mattermost:${MM_USERS[p]}`,
+      run,
+      snapshot: () => snapshotOf(bot.app),
+      close: () => bot.close(),
+    };
+    await register(e, async (text) => (await run('admin', text)).outcome);
+    return e;
+  },
+};
+
+/** Every platform entry the bot has: the matrix and the property tests run on each. */
+export const DRIVERS: readonly Driver[] = [consoleDriver, slackDriver, mattermostDriver];
