@@ -73,15 +73,22 @@ async function main(): Promise<number> {
   app.scheduler.start();
 
   let stopping = false;
+  // Graceful stop (SIGTERM): new requests get 503 and /healthz says 503 (draining) while the
+  // commands already accepted finish; then the dispatcher releases the claims it has not
+  // started, the scheduler finishes the job in hand, the database closes, the server last.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
+    const started = Date.now();
+    app.log.info({ signal, inFlight: app.inFlight.size }, 'shutting down: draining');
     app.http.drain();
+    const drained = await app.inFlight.idle(config.SHUTDOWN_TIMEOUT_MS);
+    if (!drained) app.log.warn({ inFlight: app.inFlight.size }, 'shutdown timeout: closing with commands in progress');
     await slackMount?.stop();
     await mattermostMount?.stop();
-    await app.http.close();
     await app.close();
+    await app.http.close();
+    app.log.info({ ms: Date.now() - started }, 'stopped');
   };
 
   if (consoleMode) {

@@ -112,6 +112,9 @@ export class Dispatcher {
             continue;
           }
           await this.pace(key);
+          // the claim may have expired while this row waited (pacing, slow sends before it):
+          // renew it, or drop the row if another process has taken it over
+          if (!(await this.renew(d))) continue;
           await this.sendOne(d);
           this.nextAllowed.set(key, Date.now() + this.o.perChannelIntervalMs);
         }
@@ -156,6 +159,17 @@ export class Dispatcher {
         orderBy: [{ notBefore: 'asc' }, { createdAt: 'asc' }],
       });
     });
+  }
+
+  /** Extends this process's claim on `d`; false when the claim is no longer ours. */
+  private async renew(d: Delivery): Promise<boolean> {
+    const now = this.o.clock.now();
+    const n = await this.db.prisma.delivery.updateMany({
+      where: { id: d.id, status: 'sending', claimedBy: this.o.workerId, attempts: d.attempts },
+      data: { claimExpires: new Date(now.getTime() + this.o.claimTtlMs) },
+    });
+    if (n.count === 0) this.o.log.warn({ delivery: d.id }, 'claim lost before sending (taken over); skipped');
+    return n.count === 1;
   }
 
   private async release(d: Delivery): Promise<void> {

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshSqliteUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl, runBot } from '../helpers/console.ts';
 
 test('console: a ministry PoC reports, NISC is told, show has the timeline; a second ministry triggers one correlation alert', async () => {
-  const DATABASE_URL = freshSqliteUrl();
+  const DATABASE_URL = await freshDbUrl();
   const fy = fiscalYearOf(new Date());
   const setup = await runBot(
     '/csirt poc add console:sato org=maff role=poc primary=yes\n/csirt poc add console:kim org=mof role=poc primary=yes\n',
