@@ -58,6 +58,9 @@ export interface CommandOptions {
   sqliteUrl: string;
   /** profile the bot processes (node --cpu-prof) into this directory */
   profileDir?: string;
+  /** a subset of the targets and commands (profiling) */
+  targets?: Target[];
+  commands?: CommandKind[];
   log: (line: string) => void;
 }
 
@@ -163,7 +166,7 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
 
 export async function benchCommands(opts: CommandOptions): Promise<CommandBench> {
   const out: CommandBench = { loads: [], rss: [] };
-  const targets: Target[] = ['floor', 'sqlite', ...(opts.pgUrl ? (['postgresql'] as const) : [])];
+  const targets = (opts.targets ?? ['floor', 'sqlite', 'postgresql']).filter((t) => t !== 'postgresql' || opts.pgUrl);
   const urls = Math.max(20_000, (opts.rate * opts.fixedSeconds + 3000 * opts.maxSeconds) * 2);
   for (const target of targets) {
     opts.log(`commands: starting ${target}`);
@@ -171,7 +174,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
     try {
       await sleep(1000);
       const idle = await bot.rpc<{ rss: number }>('memory');
-      const commands: CommandKind[] = target === 'floor' ? ['report'] : ['report', 'list'];
+      const commands = target === 'floor' ? (['report'] as const) : (opts.commands ?? (['report', 'list'] as const));
       let replies = 0;
       for (const command of commands) {
         for (const mode of ['fixed', 'max'] as const) {

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../src/app.ts';
 import { type BroadcastResult, benchBroadcast } from './broadcast.ts';
-import { benchCommands, type CommandBench } from './commands.ts';
+import { benchCommands, type CommandBench, type CommandKind, type Target } from './commands.ts';
 import { freshDb, pgServer } from './databases.ts';
 import { benchIoc, type IocResult } from './ioc.ts';
 import { machine } from './machine.ts';
@@ -21,6 +21,11 @@ const profile = args.includes('--profile');
 const only = new Set(
   (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'commands,broadcast,scheduler,ioc').split(','),
 );
+const listArg = (name: string) =>
+  args
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',');
 const log = (l: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${l}\n`);
 
 const sizes = quick
@@ -69,6 +74,8 @@ if (only.has('commands')) {
       sqliteUrl: sqlite.url,
       pgUrl: pgDb?.url ?? null,
       profileDir,
+      targets: listArg('targets') as Target[] | undefined,
+      commands: listArg('commands') as CommandKind[] | undefined,
       log,
     });
   } finally {
