@@ -137,7 +137,7 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
   let fake: Child<FakeReady> | null = null;
   let bot: Child<BotReady>;
   const execArgv = opts.profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=bot-${target}-${Date.now()}.cpuprofile`]
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.profileDir, `${target}-${Date.now()}`)}`]
     : [];
   if (target === 'floor') {
     bot = await startChild<BotReady>(join(HERE, 'bot-process.ts'), { mode: 'bolt' } satisfies BotInput, { execArgv });
