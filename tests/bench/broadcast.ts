@@ -3,8 +3,8 @@
  * clock, default pacing) into the fake Slack enforcing one post per second per channel and a
  * workspace limit per minute. R rounds (R broadcasts committed back to back, so each channel
  * gets R posts): the per-channel limit alone makes R−1 seconds the floor. The floor is the
- * completion time of an ideal client against the same limiter (the fake's own RateLimiter),
- * every post ready at the start.
+ * completion time of an ideal client against the same sliding windows, every post ready at
+ * the start.
  *
  * The broadcast is a meeting invitation to the N organisations (PRODUCT.md §7): a message
  * that the outbox fans out to every organisation's channel, as an approved advisory is.
@@ -14,7 +14,7 @@ import { createSlack } from '../../src/adapters/slack/index.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
-import { type FakeRateLimits, RateLimiter } from '../fakes/slack-rate-limit.ts';
+import type { FakeRateLimits } from '../fakes/slack-rate-limit.ts';
 import { startFakeSlack } from '../fakes/slack-server.ts';
 import { freshDb } from './databases.ts';
 import { ADMIN_USER, seedOrgs } from './seed.ts';
@@ -41,20 +41,30 @@ export interface BroadcastResult {
   runs: BroadcastRun[];
 }
 
-/** The ideal client's completion time (ms): every post at the earliest instant the limits allow. */
-export function rateLimitFloorMs(c: BroadcastCase, limits: FakeRateLimits, stepMs = 5): number {
-  const limiter = new RateLimiter(limits);
-  const pending: string[] = [];
-  for (let r = 0; r < c.rounds; r++) for (let ch = 0; ch < c.channels; ch++) pending.push(`C${ch}`);
+/**
+ * The ideal client's completion time (ms): every post, round after round, at the earliest
+ * instant the fake's sliding windows (slack-rate-limit.ts: a hit counts while now < hit +
+ * window) allow.
+ */
+export function rateLimitFloorMs(c: BroadcastCase, limits: FakeRateLimits): number {
+  const channelFree = new Map<number, number[]>();
+  const ws: number[] = [];
   let last = 0;
-  for (let t = 0; pending.length > 0; t += stepMs) {
-    for (let i = 0; i < pending.length; ) {
-      if (limiter.admit('chat.postMessage', pending[i], t) === undefined) {
-        pending.splice(i, 1);
-        last = t;
-      } else i++;
+  for (let r = 0; r < c.rounds; r++) {
+    for (let ch = 0; ch < c.channels; ch++) {
+      const hits = channelFree.get(ch) ?? [];
+      let t = 0;
+      if (limits.perChannel && hits.length >= limits.perChannel.limit) {
+        t = Math.max(t, (hits[hits.length - limits.perChannel.limit] as number) + limits.perChannel.windowMs);
+      }
+      const w = limits.workspacePerMinute;
+      if (w !== undefined && ws.length >= w) t = Math.max(t, (ws[ws.length - w] as number) + 60_000);
+      hits.push(t);
+      channelFree.set(ch, hits);
+      ws.push(t);
+      ws.sort((x, y) => x - y);
+      last = Math.max(last, t);
     }
-    if (t > 3_600_000) throw new Error('floor simulation did not finish');
   }
   return last;
 }

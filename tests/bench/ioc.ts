@@ -26,6 +26,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const stored = (i: number) => sha(`stored-${i}`);
 
 export async function benchIoc(o: {
+  orgs: number;
   indicators: number;
   reports: number;
   lookups?: number;
@@ -34,7 +35,7 @@ export async function benchIoc(o: {
   const { app, close } = await benchApp('sqlite');
   try {
     const { db } = app;
-    const orgs = await seedOrgs(app, 50, 'console', CONSOLE_ADMIN);
+    const orgs = await seedOrgs(app, o.orgs, 'console', CONSOLE_ADMIN);
     const t0 = Date.now();
     const chunk = 5000;
     const perTx = 200_000;

@@ -31,16 +31,18 @@ const log = (l: string) => process.stderr.write(`[bench ${new Date().toISOString
 const sizes = quick
   ? {
       fixedSeconds: 5,
-      maxSeconds: 5,
+      maxSeconds: 3,
+      orgs: 10,
       broadcast: [{ channels: 10, rounds: 3, workspacePerMinute: 600 }],
       reminders: 100,
       windowMs: 5000,
       indicators: 10_000,
-      reports: 300,
+      reports: 200,
     }
   : {
       fixedSeconds: 15,
       maxSeconds: 10,
+      orgs: 50,
       broadcast: [
         { channels: 50, rounds: 5, workspacePerMinute: 600 },
         { channels: 50, rounds: 5, workspacePerMinute: 200 },
@@ -53,7 +55,7 @@ const sizes = quick
 
 const started = Date.now();
 const before = machine();
-const pgUrl = only.has('commands') || only.has('ioc') ? pgServer(log) : null;
+const pgUrl = only.has('commands') ? pgServer(log) : null;
 const profileDir = profile ? join(ROOT, 'bench-results', 'profiles') : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -70,7 +72,7 @@ if (only.has('commands')) {
       fixedSeconds: sizes.fixedSeconds,
       maxSeconds: sizes.maxSeconds,
       rate: 200,
-      orgs: 50,
+      orgs: sizes.orgs,
       sqliteUrl: sqlite.url,
       pgUrl: pgDb?.url ?? null,
       profileDir,
@@ -87,10 +89,10 @@ if (only.has('broadcast')) {
   broadcast = await benchBroadcast({ cases: sizes.broadcast, log });
 }
 if (only.has('scheduler')) {
-  scheduler = await benchScheduler({ reminders: sizes.reminders, windowMs: sizes.windowMs, log });
+  scheduler = await benchScheduler({ orgs: sizes.orgs, reminders: sizes.reminders, windowMs: sizes.windowMs, log });
 }
 if (only.has('ioc')) {
-  ioc = await benchIoc({ indicators: sizes.indicators, reports: sizes.reports, log });
+  ioc = await benchIoc({ orgs: sizes.orgs, indicators: sizes.indicators, reports: sizes.reports, log });
 }
 
 const after = machine();

@@ -27,6 +27,7 @@ export interface SchedulerResult {
 }
 
 export async function benchScheduler(o: {
+  orgs: number;
   reminders: number;
   /** the spread pattern's window (a minute; shorter in the quick run) */
   windowMs: number;
@@ -34,7 +35,7 @@ export async function benchScheduler(o: {
 }): Promise<SchedulerResult> {
   const { app, close } = await benchApp('sqlite');
   try {
-    const orgs = await seedOrgs(app, 50, 'console', CONSOLE_ADMIN);
+    const orgs = await seedOrgs(app, o.orgs, 'console', CONSOLE_ADMIN);
     const caller = await app.services.directory.caller(CONSOLE_ADMIN, null, null, 'ja');
     const offsets = parseReminderOffsets('2h,1h');
     if (!offsets.ok) throw new Error('bad offsets');
