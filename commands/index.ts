@@ -1,12 +1,31 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
+import { advisoryGroup } from './advisory.ts';
 import { checkGroup } from './check.ts';
+import { csirtGroup } from './csirt.ts';
 import { helpGroup } from './help.ts';
+import { incidentGroup } from './incident.ts';
+import { iocGroup } from './ioc.ts';
 import { langGroup } from './lang.ts';
+import { meetingGroup } from './meeting.ts';
 import { orgGroup } from './org.ts';
 import { pocGroup } from './poc.ts';
+import { reportGroup } from './report.ts';
 import { systemGroup } from './system.ts';
 import type { Group } from './types.ts';
 
 export const groups: readonly Group[] = [];
-const all: Group[] = [helpGroup(() => groups), langGroup, orgGroup, pocGroup, checkGroup, systemGroup];
+const all: Group[] = [
+  helpGroup(() => groups),
+  langGroup,
+  reportGroup,
+  incidentGroup,
+  iocGroup,
+  advisoryGroup,
+  meetingGroup,
+  csirtGroup,
+  checkGroup,
+  systemGroup,
+  orgGroup,
+  pocGroup,
+];
 (groups as Group[]).push(...all);

@@ -16,6 +16,7 @@ import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
+import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
 import { createLogger } from './logger.ts';
@@ -23,7 +24,6 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
-import { CAMPAIGN_REMINDER_JOB } from './services/inspections.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -75,9 +75,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     locale: config.BOT_LOCALE,
     platforms,
+    maxIndicators: config.MAX_INDICATORS,
     kick: () => {
       if (dispatcher) setImmediate(() => void dispatcher?.runOnce().catch(() => {}));
     },
+    publicUrl: config.PUBLIC_URL,
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -90,9 +92,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     perChannelIntervalMs: opts.perChannelIntervalMs,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+    // advisories: TLP re-checked on every copy just before it is sent; the last copy settled
+    // moves the advisory to `sent` (and `reconcile` below catches a crash in between)
+    preSend: (d) => services.advisories.preSend(d),
+    onSettled: (d) => services.advisories.onDeliverySettled(d),
   });
   const scheduler = new Scheduler(db, clock, log);
-  scheduler.register(CAMPAIGN_REMINDER_JOB, services.inspections.remindJob);
+  for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
+  await services.readiness.ensureReminders();
+  await services.advisories.reconcile();
   const router = new Router<Services>({
     groups: opts.groups ?? groups,
     services,
@@ -107,6 +115,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES });
+  mountCalendar(http, services.meetings, metrics, log);
   const d = dispatcher;
   return {
     config,

@@ -66,6 +66,9 @@ const schema = z
     MAX_BODY_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).max(10_000_000).default(65536)),
     MAX_FIELD_LENGTH: z.preprocess(emptyToUndefined, z.coerce.number().int().min(16).max(100_000).default(4000)),
     MAX_INDICATORS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
+    NODE_ENV: opt(z.string()),
+    /** Tests and drills only: shifts the bot's clock by this many ms. Refused with NODE_ENV=production. */
+    BOT_CLOCK_OFFSET_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(-1e13).max(1e13).default(0)),
     RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
   })
   .superRefine((c, ctx) => {
@@ -89,6 +92,11 @@ const schema = z
       'required with MATTERMOST_URL (unless MATTERMOST_TEAM and PUBLIC_URL are set: the bot then registers /csirt and uses its token)',
     );
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
+    need(
+      c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production',
+      'BOT_CLOCK_OFFSET_MS',
+      'tests and drills only: not with NODE_ENV=production',
+    );
   });
 
 export type Config = z.infer<typeof schema> & {

@@ -8,6 +8,7 @@ import { createMattermost, type MattermostMount } from './adapters/mattermost/in
 import { createSlack, type SlackMount } from './adapters/slack/index.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { offsetClock } from './core/clock.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { createLogger } from './logger.ts';
 
@@ -35,7 +36,13 @@ async function main(): Promise<number> {
   if (slack) seams.set('slack', slack.seam);
   const mattermost = config.platforms.mattermost ? createMattermost(config, log) : null;
   if (mattermost) seams.set('mattermost', mattermost.seam);
-  const app = await createApp(config, { seams, log });
+  const app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
+  if (config.BOT_CLOCK_OFFSET_MS !== 0) {
+    app.log.warn(
+      { offsetMs: config.BOT_CLOCK_OFFSET_MS },
+      'BOT_CLOCK_OFFSET_MS: clock shifted (tests and drills only)',
+    );
+  }
   let slackMount: SlackMount | null = null;
   try {
     slackMount = slack ? await slack.mount(app) : null;

@@ -5,6 +5,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** The system clock shifted by `offsetMs` (BOT_CLOCK_OFFSET_MS: tests and drills only). */
+export function offsetClock(offsetMs: number): Clock {
+  return offsetMs === 0 ? systemClock : { now: () => new Date(Date.now() + offsetMs) };
+}
+
 /** A clock that tests move by hand. */
 export class ManualClock implements Clock {
   constructor(private t: Date) {}

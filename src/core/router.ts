@@ -187,6 +187,13 @@ export class Router<S> {
       if (wait > 0) throw new UserError('rate.limited', { seconds: wait });
       const r = await this.resolve(inv, caller);
       command = `${r.group.name}${r.def.name ? `.${r.def.name}` : ''}`;
+      if (r.missing.length > 0) {
+        // platforms with forms open one before calling handle(); here the user is told what to add
+        throw new UserError('input.missing_fields', {
+          fields: missingLabels(r.def, r.missing, locale),
+          usage: r.def.usage,
+        });
+      }
       const parsed = r.def.schema.safeParse(r.raw);
       if (!parsed.success) {
         const t = translator(locale);
@@ -235,6 +242,17 @@ export class Router<S> {
       requestId,
     };
   }
+}
+
+/** `category（種別）, summary（概要）`: field names with their label from the command's help. */
+export function missingLabels(def: CommandDef<never, never>, missing: readonly string[], locale: Locale): string {
+  return missing
+    .map((k) => {
+      const label = def.fields?.[k]?.[locale]?.split(/[（(:：]/)[0]?.trim();
+      if (!label) return k;
+      return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
+    })
+    .join(', ');
 }
 
 export { z };

@@ -23,7 +23,9 @@ export function fieldShape(s: z.ZodType): FieldShape {
       optional = true;
       cur = (cur as z.ZodOptional<z.ZodType>).unwrap() as z.ZodType;
     } else if (cur instanceof z.ZodPipe) {
-      cur = (cur as z.ZodPipe<z.ZodType, z.ZodType>).in as z.ZodType;
+      // z.preprocess(fn, schema) is a pipe from a transform: what it accepts is its output schema
+      const pipe = cur as z.ZodPipe<z.ZodType, z.ZodType>;
+      cur = (pipe.in instanceof z.ZodTransform ? pipe.out : pipe.in) as z.ZodType;
     } else if (cur instanceof z.ZodArray) {
       array = true;
       cur = (cur as z.ZodArray<z.ZodType>).element as z.ZodType;

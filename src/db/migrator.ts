@@ -11,6 +11,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { type Database, openDatabase } from './client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
 
 type Engine = bg.SchemaEngine;
@@ -117,16 +118,49 @@ function migrationsList(root: string, provider: Provider) {
   };
 }
 
+/**
+ * True when `_prisma_migrations` already records every checked-in migration as finished. A
+ * second bot process starting next to a running one then never needs the schema engine,
+ * which on SQLite waits on the other process's locks (and the check is much faster).
+ */
+async function allApplied(url: string, names: string[]): Promise<boolean> {
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(url);
+    const rows = await db.query<{ migration_name: string }>(
+      db.prisma,
+      'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const done = new Set(rows.map((r) => r.migration_name));
+    return names.length > 0 && names.every((n) => done.has(n));
+  } catch {
+    return false; // no table yet, or no database: let the engine decide
+  } finally {
+    await db?.close();
+  }
+}
+
 /** Applies every checked-in migration not yet applied; returns the names applied now. */
 export async function applyMigrations(url: string, root: string): Promise<string[]> {
   const provider = providerOf(url);
-  return withEngine(provider, root, url, async (engine) => {
-    const out = await engine.applyMigrations({
-      migrationsList: migrationsList(root, provider) as never,
-      filters: FILTERS,
-    });
-    return out.appliedMigrationNames;
-  });
+  if (await allApplied(url, migrationDirs(join(prismaDir(root, provider), 'migrations')))) return [];
+  // Another bot process on the same SQLite file may hold the write lock for a moment (its
+  // scheduler ticks every second); the engine then fails at once with SQLITE_BUSY, surfaced
+  // as `SocketTimeout`. Try again rather than refuse to start.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withEngine(provider, root, url, async (engine) => {
+        const out = await engine.applyMigrations({
+          migrationsList: migrationsList(root, provider) as never,
+          filters: FILTERS,
+        });
+        return out.appliedMigrationNames;
+      });
+    } catch (e) {
+      if (attempt >= 20 || !/SocketTimeout|SQLITE_BUSY|database is locked/.test(String((e as Error)?.message))) throw e;
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200 * Math.min(attempt, 5)));
+    }
+  }
 }
 
 /**

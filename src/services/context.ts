@@ -16,6 +16,10 @@ export interface ServiceDeps {
   platforms: readonly PlatformName[];
   /** wakes the dispatcher after a transaction wrote deliveries */
   kick(): void;
+  /** MAX_INDICATORS: indicators accepted in one report or update (default 100) */
+  maxIndicators?: number;
+  /** PUBLIC_URL, for links the bot hands out (calendar feeds); undefined when not set */
+  publicUrl?: string;
 }
 
 /** Appends an audit record in `tx` (the one place services write the audit chain). */

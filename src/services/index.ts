@@ -1,8 +1,15 @@
 /** Every service, built once by the composition root and handed to handlers as ctx.services. */
+
+import type { JobHandler } from '../scheduler/scheduler.ts';
+import { AdvisoryService } from './advisories.ts';
 import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
+import { IncidentQueries } from './incident-queries.ts';
+import { IncidentService } from './incidents.ts';
 import { InspectionViews } from './inspection-views.ts';
-import { InspectionService } from './inspections.ts';
+import { CAMPAIGN_REMINDER_JOB, InspectionService } from './inspections.ts';
+import { MeetingService } from './meetings.ts';
+import { ReadinessService } from './readiness.ts';
 import { SeenRequests } from './seen-requests.ts';
 import { SettingsService } from './settings.ts';
 
@@ -11,17 +18,39 @@ export interface Services {
   directory: DirectoryService;
   settings: SettingsService;
   seenRequests: SeenRequests;
+  advisories: AdvisoryService;
+  incidents: IncidentService;
+  incidentQueries: IncidentQueries;
+  meetings: MeetingService;
+  readiness: ReadinessService;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
+  /** every scheduler job kind the services handle; app.ts registers them on the scheduler */
+  jobHandlers(): Record<string, JobHandler>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
+  const meetings = new MeetingService(deps);
+  const readiness = new ReadinessService(deps);
+  const inspections = new InspectionService(deps);
+  const advisories = new AdvisoryService(deps);
   return {
     deps,
     directory: new DirectoryService(deps),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
-    inspections: new InspectionService(deps),
+    incidents: new IncidentService(deps),
+    incidentQueries: new IncidentQueries(deps),
+    meetings,
+    readiness,
+    inspections,
     inspectionViews: new InspectionViews(deps),
+    advisories,
+    jobHandlers: () => ({
+      ...meetings.jobHandlers(),
+      ...readiness.jobHandlers(),
+      [CAMPAIGN_REMINDER_JOB]: inspections.remindJob,
+      ...advisories.jobHandlers(),
+    }),
   };
 }

@@ -25,7 +25,7 @@ test('an unknown subcommand, a missing role and a bad value each get a specific 
     ],
     [ADMIN, 'org add Bad_Code ja=あ en=a', /組織コード/, 'user_error'],
     [ADMIN, 'poc add console:kim org=nowhere role=poc', /組織「nowhere」は登録されていません/, 'user_error'],
-    [ADMIN, 'org add x2 ja=あ', /en: 入力されていません/, 'user_error'],
+    [ADMIN, 'org add x2 ja=あ', /必須の項目が入力されていません: en（英語の名称）/, 'user_error'],
     [ADMIN, 'org list extra', /余分な語句があります/, 'user_error'],
     [ADMIN, 'org add x3 ja=あ en=b colour=red', /「colour」という項目はありません/, 'user_error'],
   ];

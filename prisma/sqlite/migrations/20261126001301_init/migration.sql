@@ -12,6 +12,10 @@ CREATE TABLE "Advisory" (
     "drafterId" INTEGER NOT NULL,
     "approverId" INTEGER,
     "reason" TEXT,
+    "submittedAt" DATETIME,
+    "approvedAt" DATETIME,
+    "targets" TEXT,
+    "sentAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
 );
@@ -277,7 +281,8 @@ CREATE TABLE "Meeting" (
     "status" TEXT NOT NULL,
     "sequence" INTEGER NOT NULL DEFAULT 0,
     "createdBy" INTEGER NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
@@ -286,12 +291,15 @@ CREATE TABLE "MeetingRsvp" (
     "orgId" INTEGER NOT NULL,
     "personId" INTEGER NOT NULL,
     "answer" TEXT NOT NULL,
-    "proxyId" INTEGER,
+    "proxy" TEXT,
     "at" DATETIME NOT NULL,
 
-    PRIMARY KEY ("meetingId", "personId"),
+    PRIMARY KEY ("meetingId", "orgId"),
     CONSTRAINT "MeetingRsvp_meetingId_fkey" FOREIGN KEY ("meetingId") REFERENCES "Meeting" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
+
+-- CreateIndex
+CREATE INDEX "Advisory_status_idx" ON "Advisory"("status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Organization_code_key" ON "Organization"("code");
@@ -346,3 +354,6 @@ CREATE INDEX "System_orgId_idx" ON "System"("orgId");
 
 -- CreateIndex
 CREATE INDEX "CheckAnswer_campaignId_orgId_idx" ON "CheckAnswer"("campaignId", "orgId");
+
+-- CreateIndex
+CREATE INDEX "Meeting_startAt_idx" ON "Meeting"("startAt");

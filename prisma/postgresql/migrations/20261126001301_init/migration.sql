@@ -15,6 +15,10 @@ CREATE TABLE "Advisory" (
     "drafterId" INTEGER NOT NULL,
     "approverId" INTEGER,
     "reason" TEXT,
+    "submittedAt" TIMESTAMP(3),
+    "approvedAt" TIMESTAMP(3),
+    "targets" TEXT,
+    "sentAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -307,6 +311,7 @@ CREATE TABLE "Meeting" (
     "sequence" INTEGER NOT NULL DEFAULT 0,
     "createdBy" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "Meeting_pkey" PRIMARY KEY ("id")
 );
@@ -317,11 +322,14 @@ CREATE TABLE "MeetingRsvp" (
     "orgId" INTEGER NOT NULL,
     "personId" INTEGER NOT NULL,
     "answer" TEXT NOT NULL,
-    "proxyId" INTEGER,
+    "proxy" TEXT,
     "at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "MeetingRsvp_pkey" PRIMARY KEY ("meetingId","personId")
+    CONSTRAINT "MeetingRsvp_pkey" PRIMARY KEY ("meetingId","orgId")
 );
+
+-- CreateIndex
+CREATE INDEX "Advisory_status_idx" ON "Advisory"("status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Organization_code_key" ON "Organization"("code");
@@ -376,6 +384,9 @@ CREATE INDEX "System_orgId_idx" ON "System"("orgId");
 
 -- CreateIndex
 CREATE INDEX "CheckAnswer_campaignId_orgId_idx" ON "CheckAnswer"("campaignId", "orgId");
+
+-- CreateIndex
+CREATE INDEX "Meeting_startAt_idx" ON "Meeting"("startAt");
 
 -- AddForeignKey
 ALTER TABLE "AdvisorySource" ADD CONSTRAINT "AdvisorySource_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import type { Block } from '../src/core/reply.ts';
+import { reply } from '../src/core/reply.ts';
+import { categoryLabel } from '../src/domain/incident-categories.ts';
+import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import { exportAttachment } from '../src/services/incident-export.ts';
+import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
+import { incidentId, orgCode, text, tokyoDay } from './args.ts';
+import { category, indicators, reportFields, severity, share, status } from './incident-args.ts';
+import { defineCommand, type Group } from './types.ts';
+
+const READERS = ['poc', 'ciso', 'coordinator', 'approver'] as const;
+const WRITERS = ['poc', 'coordinator'] as const;
+
+export const incidentGroup: Group = {
+  name: 'incident',
+  aliases: ['インシデント'],
+  summary: { ja: 'インシデントの一覧・表示・更新', en: 'List, view and update incidents' },
+  commands: [
+    defineCommand({
+      name: 'list',
+      aliases: ['一覧'],
+      schema: z.object({
+        status: status.optional(),
+        org: orgCode.optional(),
+        category: category.optional(),
+        since: tokyoDay.optional(),
+        page: z.coerce.number().int().min(1).optional(),
+      }),
+      access: READERS,
+      summary: { ja: 'インシデントの一覧を表示します（新しい順）', en: 'List incidents, newest first' },
+      usage: 'incident list [status=…] [org=…] [category=…] [since=<date>] [page=N]',
+      writes: false,
+      async run(ctx, a) {
+        const r = await ctx.services.incidentQueries.list(ctx.caller, a);
+        if (r.total === 0) return reply.text(ctx.t('incident.list_empty'));
+        const L = ctx.locale;
+        const rows = r.rows.map((i) => [
+          i.id,
+          i.org.code,
+          ctx.t(`incident.status.${i.status}`),
+          categoryLabel(i.category, L),
+          ctx.t(`incident.severity.${i.severity}`),
+          formatTokyoDateTime(i.createdAt, L),
+          [...i.summary].length > 30 ? `${[...i.summary].slice(0, 30).join('')}…` : i.summary,
+        ]);
+        const t = ctx.t;
+        const blocks: Block[] = [
+          { kind: 'heading', text: t('incident.list_title', { total: r.total, page: r.page, pages: r.pages }) },
+          {
+            kind: 'table',
+            head: [
+              t('incident.f.id'),
+              t('incident.f.org'),
+              t('incident.f.status'),
+              t('incident.f.category'),
+              t('incident.f.severity'),
+              t('incident.f.reported_at'),
+              t('incident.f.summary'),
+            ],
+            rows,
+          },
+        ];
+        if (r.page < r.pages) blocks.push({ kind: 'context', text: t('incident.list_more', { next: r.page + 1 }) });
+        return reply.of(blocks);
+      },
+    }),
+    defineCommand({
+      name: 'show',
+      aliases: ['表示'],
+      positional: ['id'],
+      schema: z.object({ id: incidentId }),
+      access: READERS,
+      summary: { ja: 'インシデントの詳細と経過を表示します', en: 'Show an incident with its timeline' },
+      usage: 'incident show <INC-id>',
+      writes: false,
+      async run(ctx, { id }) {
+        const d = await ctx.services.incidentQueries.show(ctx.caller, id);
+        const i = d.incident;
+        const t = ctx.t;
+        const L = ctx.locale;
+        return reply.of([
+          {
+            kind: 'heading',
+            text: t('incident.show_title', {
+              id: i.id,
+              status: t(`incident.status.${i.status}`),
+              stage: t(`incident.stage.${i.stage}`),
+              tlp: tlpLabel(i.tlp),
+            }),
+          },
+          {
+            kind: 'fields',
+            fields: [
+              ...incidentFields(i, d.indicators, t, L),
+              [t('incident.f.status'), t(`incident.status.${i.status}`)],
+              [t('incident.f.stage'), t(`incident.stage.${i.stage}`)],
+              [t('incident.f.reporter'), d.reporter],
+              [t('incident.f.reported_at'), formatTokyoDateTime(i.createdAt, L)],
+            ],
+          },
+          { kind: 'heading', text: t('incident.timeline') },
+          {
+            kind: 'table',
+            head: [t('incident.f.at'), t('incident.f.by'), t('incident.f.event')],
+            rows: d.events.map((e) => [formatTokyoDateTime(e.at, L), e.actor, eventText(e, t)]),
+          },
+        ]);
+      },
+    }),
+    defineCommand({
+      name: 'update',
+      aliases: ['更新'],
+      positional: ['id'],
+      schema: z.object({
+        id: incidentId,
+        status: status.optional(),
+        note: text(4000).optional(),
+        ioc: indicators.optional(),
+        severity: severity.optional(),
+        share: share.optional(),
+      }),
+      access: WRITERS,
+      summary: {
+        ja: '状況の変更、所見・指標の追加を行います（確報）',
+        en: 'Change the status, add notes and indicators (confirmed report)',
+      },
+      usage: 'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…]',
+      fields: {
+        status: {
+          ja: '状況（triaging, contained, resolved, closed, rejected）',
+          en: 'Status (triaging, contained, resolved, closed, rejected)',
+        },
+        note: { ja: '所見（経過の記録）', en: 'Note (for the timeline)' },
+        ioc: reportFields.ioc,
+        severity: reportFields.severity,
+        share: reportFields.share,
+      },
+      writes: true,
+      async run(ctx, { id, ...input }) {
+        const r = await ctx.services.incidents.update(ctx.caller, id, input);
+        return reply.text(ctx.t('incident.updated', { id: r.id, changes: r.changes.join(', ') }));
+      },
+    }),
+    defineCommand({
+      name: 'export',
+      aliases: ['出力'],
+      positional: ['id'],
+      schema: z.object({
+        id: incidentId,
+        format: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['stix', 'misp'])),
+      }),
+      access: READERS,
+      summary: {
+        ja: 'インシデントを STIX 2.1 または MISP 形式で出力します',
+        en: 'Export an incident as STIX 2.1 or MISP',
+      },
+      usage: 'incident export <INC-id> format=stix|misp',
+      fields: { format: { ja: '形式（stix, misp）', en: 'Format (stix, misp)' } },
+      writes: false,
+      async run(ctx, { id, format }) {
+        const d = await ctx.services.incidentQueries.show(ctx.caller, id);
+        return reply.of(
+          [{ kind: 'text', text: ctx.t('incident.exported', { id: d.incident.id, format: format.toUpperCase() }) }],
+          {
+            attachments: [exportAttachment(d, ctx.caller, format)],
+          },
+        );
+      },
+    }),
+  ],
+};

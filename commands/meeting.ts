@@ -1,0 +1,237 @@
+import { z } from 'zod';
+import { UserError } from '../src/core/errors.ts';
+import { type Block, reply } from '../src/core/reply.ts';
+import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
+import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
+import { csv, text } from './args.ts';
+import { defineCommand, type Group } from './types.ts';
+
+const meetingId = z
+  .string()
+  .trim()
+  .regex(/^mtg-\d{4}-\d{4,}$/i, 'meeting.bad_id')
+  .transform((s) => s.toUpperCase());
+
+export const meetingGroup: Group = {
+  name: 'meeting',
+  aliases: ['会議'],
+  summary: { ja: '窓口担当者会議（開催通知・出欠・予定表）', en: 'PoC meetings (notices, RSVPs, calendar)' },
+  commands: [
+    defineCommand({
+      name: 'schedule',
+      aliases: ['登録'],
+      schema: z.object({
+        title: text(200),
+        start: z.string().trim().min(1),
+        duration: z.string().trim().min(1).optional(),
+        place: text(500).optional(),
+        url: z
+          .string()
+          .trim()
+          .max(2000)
+          .regex(/^https?:\/\/\S+$/i, 'input.url')
+          .optional(),
+        agenda: text(4000).meta({ long: true }).optional(),
+        invite: z.string().trim().min(1).optional(),
+        reminders: z.string().trim().min(1).optional(),
+      }),
+      access: ['coordinator'],
+      summary: {
+        ja: '会議を登録し、招集先に開催通知を送付します',
+        en: 'Schedule a meeting and send the notice to the invited organisations',
+      },
+      usage:
+        'meeting schedule title="…" start="YYYY-MM-DD HH:MM" [duration=90m] [place="…"|url=…] [agenda="…"] [invite=all|<org>,…] [reminders=7d,1d,1h]',
+      fields: {
+        start: { ja: '開催日時（日本時間、YYYY-MM-DD HH:MM）', en: 'Start (Japan time, YYYY-MM-DD HH:MM)' },
+        duration: { ja: '所要時間（既定 90m）', en: 'Duration (default 90m)' },
+        invite: {
+          ja: '招集先: all または組織コードのカンマ区切り（既定 all）',
+          en: 'Invite: all or organisation codes, comma-separated (default all)',
+        },
+        reminders: { ja: '事前通知（既定 7d,1d,1h）', en: 'Reminders before the start (default 7d,1d,1h)' },
+      },
+      form: true,
+      writes: true,
+      async run(ctx, a) {
+        const start = parseTokyoDateTime(a.start);
+        if (!start.ok) throw new UserError(start.code, { input: start.input });
+        const duration = parseDuration(a.duration ?? '90m');
+        if (!duration.ok) throw new UserError(duration.code, { input: duration.input });
+        const reminders = parseReminderOffsets(a.reminders ?? '7d,1d,1h');
+        if (!reminders.ok) throw new UserError(reminders.code, { input: reminders.input });
+        const invite = !a.invite || a.invite.toLowerCase() === 'all' ? 'all' : csv.parse(a.invite);
+        const r = await ctx.services.meetings.schedule(ctx.caller, {
+          title: a.title,
+          start: start.value,
+          durationMin: duration.minutes,
+          place: a.place,
+          url: a.url,
+          agenda: a.agenda,
+          invite,
+          reminders: reminders.value,
+        });
+        const L = ctx.locale;
+        const blocks: Block[] = [
+          { kind: 'heading', text: ctx.t('meeting.scheduled', { id: r.meeting.id, count: r.invited.length }) },
+          {
+            kind: 'fields',
+            fields: [
+              ...meetingFields(ctx.t, L, r.meeting),
+              [
+                ctx.t('meeting.invited'),
+                r.meeting.invite === 'all' ? ctx.t('meeting.invited_all') : r.invited.join(', '),
+              ],
+            ],
+          },
+        ];
+        if (r.warning?.kind === 'holiday') {
+          blocks.push({
+            kind: 'text',
+            text: `⚠ ${ctx.t('meeting.warn.holiday', { date: formatTokyoDate(r.meeting.startAt, L), name: L === 'ja' ? r.warning.nameJa : r.warning.nameEn })}`,
+          });
+        } else if (r.warning?.kind === 'weekend') {
+          blocks.push({
+            kind: 'text',
+            text: `⚠ ${ctx.t('meeting.warn.weekend', { date: formatTokyoDate(r.meeting.startAt, L), day: ctx.t(`meeting.day.${r.warning.day}`) })}`,
+          });
+        }
+        const planned = r.reminders.map((x) => `${offsetText(x.offset, L)} (${formatTokyoDateTime(x.dueAt, L)})`);
+        blocks.push({
+          kind: 'context',
+          text: planned.length
+            ? ctx.t('meeting.reminders_planned', { list: planned.join(', ') })
+            : ctx.t('meeting.reminders_none'),
+        });
+        if (r.skipped.length)
+          blocks.push({
+            kind: 'context',
+            text: ctx.t('meeting.reminders_skipped', { list: r.skipped.map((o) => offsetText(o, L)).join(', ') }),
+          });
+        return reply.of(blocks);
+      },
+    }),
+    defineCommand({
+      name: 'list',
+      aliases: ['一覧'],
+      schema: z.object({}),
+      access: 'registered',
+      summary: { ja: '今後の会議と出欠の回答状況を表示します', en: 'List upcoming meetings and who answered' },
+      usage: 'meeting list',
+      writes: false,
+      async run(ctx) {
+        const views = await ctx.services.meetings.list(ctx.caller);
+        const L = ctx.locale;
+        const blocks: Block[] = [];
+        if (views.length === 0) blocks.push({ kind: 'text', text: ctx.t('meeting.list_none') });
+        else blocks.push({ kind: 'heading', text: ctx.t('meeting.list_title', { count: views.length }) });
+        for (const { meeting: m, answers } of views) {
+          const cancelled = m.status === 'cancelled';
+          blocks.push({
+            kind: 'heading',
+            text: `${m.id} ${m.title}${cancelled ? ` [${ctx.t('meeting.status.cancelled')}]` : ''}`,
+          });
+          blocks.push({
+            kind: 'fields',
+            fields: [
+              ...meetingFields(ctx.t, L, m).slice(1),
+              [ctx.t('meeting.status'), ctx.t(`meeting.status.${m.status}`)],
+            ],
+          });
+          const count = { attend: 0, absent: 0, proxy: 0, none: 0 };
+          const rows = answers.map(({ org, rsvp }) => {
+            const key = (rsvp?.answer ?? 'none') as keyof typeof count;
+            count[key]++;
+            const answer = ctx.t(`meeting.answer.${key}`) + (rsvp?.proxy ? ` (${rsvp.proxy})` : '');
+            return [org.code, L === 'ja' ? org.nameJa : org.nameEn, answer, rsvp?.by ?? ''];
+          });
+          blocks.push({ kind: 'context', text: ctx.t('meeting.tally', count) });
+          if (!cancelled) {
+            blocks.push({
+              kind: 'table',
+              head: [ctx.t('org.code'), ctx.t('meeting.org'), ctx.t('meeting.answer'), ctx.t('meeting.answered_by')],
+              rows,
+            });
+          }
+        }
+        const url = await ctx.services.meetings.feedUrl(ctx.caller);
+        if (url && ctx.caller.org) {
+          const note = ctx.services.deps.publicUrl ? '' : `\n${ctx.t('meeting.feed_no_public_url')}`;
+          blocks.push({ kind: 'context', text: ctx.t('meeting.feed_url', { org: ctx.caller.org.code, url }) + note });
+        }
+        return reply.of(blocks);
+      },
+    }),
+    defineCommand({
+      name: 'cancel',
+      aliases: ['中止'],
+      positional: ['id'],
+      schema: z.object({ id: meetingId }),
+      access: ['coordinator'],
+      summary: { ja: '会議を中止し、招集先に通知します', en: 'Cancel a meeting and tell the invited organisations' },
+      usage: 'meeting cancel <MTG-id>',
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.meetings.cancel(ctx.caller, a.id);
+        return reply.text(ctx.t('meeting.cancelled', { id: r.meeting.id, count: r.notified.length, jobs: r.jobs }));
+      },
+    }),
+    defineCommand({
+      name: 'ics',
+      aliases: ['予定表'],
+      positional: ['id'],
+      schema: z.object({ id: meetingId }),
+      access: 'registered',
+      summary: {
+        ja: '会議の予定ファイル（iCalendar）を取得します',
+        en: 'Get the calendar file (iCalendar) of a meeting',
+      },
+      usage: 'meeting ics <MTG-id>',
+      writes: false,
+      async run(ctx, a) {
+        const { meeting: m, text: ics } = await ctx.services.meetings.ics(ctx.caller, a.id);
+        return reply.of([{ kind: 'text', text: ctx.t('meeting.ics_done', { id: m.id }) }], {
+          attachments: [
+            { filename: `${m.id}.ics`, mime: 'text/calendar', data: Buffer.from(ics, 'utf8').toString('base64') },
+          ],
+        });
+      },
+    }),
+    defineCommand({
+      name: 'rsvp',
+      aliases: ['出欠'],
+      positional: ['id', 'answer'],
+      schema: z.object({
+        id: meetingId,
+        answer: z.enum(['attend', 'absent', 'proxy']),
+        proxy: z.string().trim().min(1).optional(),
+      }),
+      access: ['poc'],
+      summary: {
+        ja: '会議の出欠を回答します（所属組織として）',
+        en: 'Answer for your organisation whether it attends',
+      },
+      usage: 'meeting rsvp <MTG-id> attend|absent|proxy [proxy=<user>]',
+      writes: true,
+      async run(ctx, a) {
+        let proxy: string | null = null;
+        if (a.proxy) {
+          proxy = await ctx.refs.user(a.proxy);
+          if (!proxy) throw new UserError('poc.bad_user', { user: a.proxy });
+        }
+        const m = await ctx.services.meetings.rsvp(ctx.caller, a.id, a.answer, proxy);
+        const lines = [
+          ctx.t('meeting.rsvp_done', {
+            id: m.id,
+            title: m.title,
+            org: ctx.caller.org?.code ?? '-',
+            answer: ctx.t(`meeting.answer.${a.answer}`),
+          }),
+        ];
+        if (proxy) lines.push(ctx.t('meeting.rsvp_proxy', { user: proxy }));
+        return reply.text(lines.join('\n'));
+      },
+    }),
+  ],
+};

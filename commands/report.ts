@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { reply } from '../src/core/reply.ts';
+import { orgCode, text, tokyoDateTime } from './args.ts';
+import { category, indicators as iocList, reportFields, severity, share, tlp } from './incident-args.ts';
+import { defineCommand, type Group } from './types.ts';
+
+export const reportGroup: Group = {
+  name: 'report',
+  aliases: ['報告'],
+  summary: { ja: 'インシデントを NISC に報告します', en: 'Report an incident to NISC' },
+  commands: [
+    defineCommand({
+      name: null,
+      schema: z.object({
+        category,
+        summary: text(2000),
+        severity: severity.optional(),
+        tlp: tlp.optional(),
+        share: share.optional(),
+        confidentiality: z.enum(['1', '2', '3']).transform(Number).optional(),
+        system: z
+          .string()
+          .trim()
+          .regex(/^SYS-[a-z0-9-]+-\d{3}$/i, 'input.format')
+          .optional(),
+        detected: tokyoDateTime.optional(),
+        occurred: tokyoDateTime.optional(),
+        actions: text(4000).optional(),
+        ioc: iocList.optional(),
+        org: orgCode.optional(),
+      }),
+      access: ['poc', 'coordinator'],
+      summary: { ja: 'インシデントを報告します（速報）', en: 'Report an incident (quick report)' },
+      usage:
+        'report category=<c> summary="…" [severity=…] [tlp=…] [share=…] [confidentiality=1-3] [system=SYS-…] [detected=<date-time>] [occurred=…] [actions="…"] [ioc=<v>]… [org=<org>]',
+      fields: reportFields,
+      form: true,
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.incidents.report(ctx.caller, a);
+        return reply.text(ctx.t('report.done', { id: r.id, count: r.indicators }));
+      },
+    }),
+  ],
+};

@@ -1,0 +1,32 @@
+/**
+ * Who sees and changes which incident (docs/incidents.md):
+ * - NISC roles (admin, coordinator, approver) see every incident;
+ * - anyone else sees only their own organisation's incidents; another organisation's id
+ *   answers exactly like an id that does not exist (`incident.not_found`);
+ * - admin and coordinator handle every incident (triage, reject, close, notes, indicators);
+ * - a poc handles their own organisation's incidents (containment, resolution, notes,
+ *   indicators, severity, share consent).
+ */
+import type { Caller } from '../core/command.ts';
+import { NISC_ROLES } from '../core/roles.ts';
+import type { StatusActor } from '../domain/incident-status.ts';
+
+export function seesAll(c: Caller): boolean {
+  return NISC_ROLES.some((r) => c.roles.has(r));
+}
+
+export function isHandler(c: Caller): boolean {
+  return c.roles.has('admin') || c.roles.has('coordinator');
+}
+
+export function sees(c: Caller, orgId: number): boolean {
+  return seesAll(c) || (c.org !== null && c.org.id === orgId);
+}
+
+/** What the caller counts as for the status workflow of an incident of `orgId`. */
+export function actorsFor(c: Caller, orgId: number): Set<StatusActor> {
+  const s = new Set<StatusActor>();
+  if (isHandler(c)) s.add('nisc');
+  if (c.roles.has('poc') && c.org?.id === orgId) s.add('reporter');
+  return s;
+}

@@ -1,0 +1,45 @@
+/**
+ * `incident export`: the incident as the export module's input, then a STIX 2.1 bundle or a
+ * MISP event as a .json attachment. The reporting organisation is named only when its report
+ * carries `attributed` consent or the caller belongs to it (an export is made to be passed on).
+ */
+import type { Caller } from '../core/command.ts';
+import type { Attachment } from '../core/reply.ts';
+import type { IncidentExport, Severity, TlpLevel } from '../domain/export/incident-export.ts';
+import { toMispEvent } from '../domain/export/misp.ts';
+import { toStixBundle } from '../domain/export/stix.ts';
+import { CATEGORIES } from '../domain/incident-categories.ts';
+import type { IndicatorType } from '../domain/indicators.ts';
+import type { IncidentDetail } from './incident-queries.ts';
+
+export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
+  const i = d.incident;
+  return {
+    id: i.id,
+    orgCode: i.org.code,
+    orgNameEn: i.org.nameEn,
+    anonymized: !(i.share === 'attributed' || caller.org?.id === i.orgId),
+    category: i.category,
+    rsit: CATEGORIES.find((c) => c.code === i.category)?.rsit ?? { class: 'other', type: 'undetermined' },
+    summary: i.summary,
+    severity: i.severity as Severity,
+    tlp: i.tlp as TlpLevel,
+    status: i.status,
+    detectedAt: i.detectedAt,
+    occurredAt: i.occurredAt,
+    reportedAt: i.createdAt,
+    updatedAt: i.updatedAt,
+    actions: i.actions,
+    indicators: d.indicators.map((x) => ({ type: x.type as IndicatorType, value: x.value, addedAt: x.addedAt })),
+  };
+}
+
+export function exportAttachment(d: IncidentDetail, caller: Caller, format: 'stix' | 'misp'): Attachment {
+  const input = exportInput(d, caller);
+  const doc = format === 'stix' ? toStixBundle(input) : toMispEvent(input);
+  return {
+    filename: `${d.incident.id}.${format}.json`,
+    mime: 'application/json',
+    data: Buffer.from(`${JSON.stringify(doc, null, 2)}\n`).toString('base64'),
+  };
+}

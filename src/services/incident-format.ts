@@ -1,0 +1,180 @@
+/**
+ * How incidents read in chat: labels, the channel posts (new report, status change,
+ * correlation alert) and the timeline. Indicators are always shown defanged.
+ *
+ * TLP:RED: a channel is never "named recipients only", so a TLP:RED incident's posts carry
+ * only its id, category, severity and what happened (reported / new status), and point to
+ * `/csirt incident show <id>`, which checks who is asking.
+ */
+
+import type { OutMessage } from '../core/platform.ts';
+import type { Block } from '../core/reply.ts';
+import { categoryLabel } from '../domain/incident-categories.ts';
+import { defang } from '../domain/indicators.ts';
+import { formatTokyoDateTime } from '../domain/tokyo-time.ts';
+import type { Locale, Translate } from '../i18n/index.ts';
+
+export interface IncidentView {
+  id: string;
+  category: string;
+  summary: string;
+  severity: string;
+  tlp: string;
+  share: string;
+  confidentiality: number | null;
+  systemId: string | null;
+  detectedAt: Date;
+  occurredAt: Date | null;
+  actions: string | null;
+  status: string;
+  stage: string;
+  createdAt: Date;
+  org: { code: string; nameJa: string; nameEn: string };
+}
+
+export interface IndicatorView {
+  type: string;
+  value: string;
+}
+
+export const orgName = (o: { code: string; nameJa: string; nameEn: string }, locale: Locale) =>
+  `${locale === 'ja' ? o.nameJa : o.nameEn} (${o.code})`;
+
+export const tlpLabel = (tlp: string) => `TLP:${tlp.toUpperCase()}`;
+
+export function indicatorList(list: readonly IndicatorView[]): string {
+  return list.map((i) => `${i.type} ${defang(i.value)}`).join('\n');
+}
+
+/** The label/value pairs of an incident, in the order of the report form. */
+export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[], t: Translate, locale: Locale) {
+  const f: [string, string][] = [
+    [t('incident.f.org'), orgName(inc.org, locale)],
+    [t('incident.f.category'), categoryLabel(inc.category, locale)],
+    [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+    ['TLP', tlpLabel(inc.tlp)],
+    [t('incident.f.summary'), inc.summary],
+    [t('incident.f.detected'), formatTokyoDateTime(inc.detectedAt, locale)],
+  ];
+  if (inc.occurredAt) f.push([t('incident.f.occurred'), formatTokyoDateTime(inc.occurredAt, locale)]);
+  if (inc.confidentiality)
+    f.push([t('incident.f.confidentiality'), t('incident.confidentiality', { level: inc.confidentiality })]);
+  if (inc.systemId) f.push([t('incident.f.system'), inc.systemId]);
+  if (inc.actions) f.push([t('incident.f.actions'), inc.actions]);
+  f.push([t('incident.f.share'), t(`incident.share.${inc.share}`)]);
+  if (inds.length) f.push([t('incident.f.indicators'), indicatorList(inds)]);
+  return f;
+}
+
+function redBlocks(inc: IncidentView, t: Translate, locale: Locale, extra: [string, string][]): Block[] {
+  return [
+    {
+      kind: 'fields',
+      fields: [
+        [t('incident.f.category'), categoryLabel(inc.category, locale)],
+        [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+        ['TLP', tlpLabel(inc.tlp)],
+        ...extra,
+      ],
+    },
+    { kind: 'context', text: t('incident.post.red', { id: inc.id }) },
+  ];
+}
+
+/** The post for a new report (to NISC's channel and the reporter's organisation channel). */
+export function newReportPost(
+  inc: IncidentView,
+  inds: readonly IndicatorView[],
+  t: Translate,
+  locale: Locale,
+): OutMessage {
+  const heading: Block = {
+    kind: 'heading',
+    text: t('incident.post.new', { id: inc.id, stage: t(`incident.stage.${inc.stage}`) }),
+  };
+  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [])] };
+  return {
+    blocks: [
+      heading,
+      { kind: 'fields', fields: incidentFields(inc, inds, t, locale) },
+      { kind: 'context', text: t('incident.post.more', { id: inc.id }) },
+    ],
+  };
+}
+
+/** The post for a status change. */
+export function statusPost(
+  inc: IncidentView,
+  change: { from: string; to: string; actor: string; note: string | null },
+  t: Translate,
+  locale: Locale,
+): OutMessage {
+  const heading: Block = { kind: 'heading', text: t('incident.post.status', { id: inc.id }) };
+  const move: [string, string] = [
+    t('incident.f.status'),
+    `${t(`incident.status.${change.from}`)} → ${t(`incident.status.${change.to}`)}`,
+  ];
+  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [move])] };
+  const fields: [string, string][] = [
+    [t('incident.f.org'), orgName(inc.org, locale)],
+    [t('incident.f.category'), categoryLabel(inc.category, locale)],
+    [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+    move,
+    [t('incident.f.by'), change.actor],
+  ];
+  if (change.note) fields.push([t('incident.f.note'), change.note]);
+  return {
+    blocks: [heading, { kind: 'fields', fields }, { kind: 'context', text: t('incident.post.more', { id: inc.id }) }],
+  };
+}
+
+/** NISC's correlation alert: one indicator seen in reports of several organisations. */
+export function correlationPost(
+  indicator: IndicatorView,
+  incidents: readonly { id: string; tlp: string; org: { code: string } }[],
+  orgCount: number,
+  t: Translate,
+): OutMessage {
+  const red = incidents.some((i) => i.tlp === 'red');
+  const value = red ? t('incident.correlation.withheld') : `${indicator.type} ${defang(indicator.value)}`;
+  return {
+    blocks: [
+      { kind: 'heading', text: t('incident.correlation.title', { count: orgCount }) },
+      {
+        kind: 'fields',
+        fields: [
+          [t('incident.f.indicator'), value],
+          [t('incident.correlation.incidents'), incidents.map((i) => `${i.id} (${i.org.code})`).join(', ')],
+        ],
+      },
+    ],
+  };
+}
+
+export interface EventView {
+  at: Date;
+  actor: string;
+  kind: string;
+  data: Record<string, unknown>;
+}
+
+/** One line of the timeline: what happened, in the reader's language. */
+export function eventText(e: EventView, t: Translate): string {
+  const d = e.data;
+  switch (e.kind) {
+    case 'reported':
+      return t('incident.ev.reported', { org: String(d.org ?? ''), count: Number(d.indicators ?? 0) });
+    case 'status':
+      return t('incident.ev.status', { from: t(`incident.status.${d.from}`), to: t(`incident.status.${d.to}`) });
+    case 'note':
+      return t('incident.ev.note', { text: String(d.text ?? '') });
+    case 'indicator':
+      return t('incident.ev.indicator', { value: `${d.type} ${defang(String(d.value ?? ''))}` });
+    case 'field': {
+      const show = (v: unknown) => t(`incident.${d.field}.${v}`);
+      return t('incident.ev.field', { field: t(`incident.f.${d.field}`), from: show(d.from), to: show(d.to) });
+    }
+    default:
+      return e.kind;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Incident reports (PRODUCT.md §4): report and update. Each change is one transaction that
+ * writes the incident, its timeline, its indicators, the audit record and the channel posts
+ * (outbox) together.
+ */
+import { canonicalJson } from '../audit/canonical-json.ts';
+import type { Caller } from '../core/command.ts';
+import { UserError } from '../core/errors.ts';
+import type { Tx } from '../db/client.ts';
+import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import {
+  checkTransition,
+  FINAL,
+  type IncidentStatus,
+  nextStatuses,
+  type Severity,
+  type Share,
+  type Tlp,
+} from '../domain/incident-status.ts';
+import { type Normalized as Indicator, normalizeIndicator } from '../domain/indicators.ts';
+import { audit, type ServiceDeps } from './context.ts';
+import { nextId } from './ids.ts';
+import { actorsFor, isHandler, sees } from './incident-access.ts';
+import { newReportPost, statusPost } from './incident-format.ts';
+import { attachIndicators } from './incident-indicators.ts';
+import { postToOrg } from './notify.ts';
+
+export interface ReportInput {
+  category: string;
+  summary: string;
+  severity?: Severity;
+  tlp?: Tlp;
+  share?: Share;
+  confidentiality?: number;
+  system?: string;
+  detected?: Date;
+  occurred?: Date;
+  actions?: string;
+  ioc?: string[];
+  /** for NISC handlers reporting on a ministry's behalf */
+  org?: string;
+}
+
+export interface UpdateInput {
+  status?: IncidentStatus;
+  note?: string;
+  ioc?: string[];
+  severity?: Severity;
+  share?: Share;
+}
+
+export class IncidentService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  /** Normalises every indicator or fails naming the first bad one; duplicates are dropped. */
+  indicators(raw: readonly string[] = []): Indicator[] {
+    const max = this.deps.maxIndicators ?? 100;
+    if (raw.length > max) throw new UserError('ioc.too_many', { max, count: raw.length });
+    const out = new Map<string, Indicator>();
+    for (const r of raw) {
+      const n = normalizeIndicator(r);
+      if (!n.ok) throw new UserError('ioc.invalid', { value: r });
+      out.set(n.indicator.value, n.indicator);
+    }
+    return [...out.values()];
+  }
+
+  async report(caller: Caller, input: ReportInput): Promise<{ id: string; indicators: number }> {
+    const org = await this.reportingOrg(caller, input.org);
+    const inds = this.indicators(input.ioc);
+    if (caller.personId === null) throw new UserError('auth.unregistered');
+    const now = this.deps.clock.now();
+    return this.db.tx(async (tx) => {
+      if (input.system) await this.checkSystem(tx, input.system, org.id);
+      const id = await nextId(this.db, tx, 'INC', fiscalYearOf(now));
+      const inc = await tx.incident.create({
+        data: {
+          id,
+          fiscalYear: fiscalYearOf(now),
+          orgId: org.id,
+          reporterId: caller.personId as number,
+          category: input.category,
+          summary: input.summary,
+          severity: input.severity ?? 'medium',
+          tlp: input.tlp ?? 'amber',
+          share: input.share ?? 'none',
+          confidentiality: input.confidentiality ?? null,
+          systemId: input.system?.toUpperCase() ?? null,
+          detectedAt: input.detected ?? now,
+          occurredAt: input.occurred ?? null,
+          actions: input.actions ?? null,
+          status: 'reported',
+          stage: 'quick',
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
+      await this.event(tx, id, caller.identity, 'reported', { org: org.code, indicators: inds.length });
+      await attachIndicators(this.deps, tx, inc, inds, caller.identity, false);
+      await audit(this.deps, tx, caller.identity, 'incident.report', id, {
+        org: org.code,
+        category: inc.category,
+        severity: inc.severity,
+        tlp: inc.tlp,
+        share: inc.share,
+        indicators: inds.map((i) => i.value),
+      });
+      await this.notify(tx, inc.orgId, `incident:${id}:reported`, id, (t) =>
+        newReportPost({ ...inc, org }, inds, t, this.deps.locale),
+      );
+      return { id, indicators: inds.length };
+    });
+  }
+
+  async update(caller: Caller, rawId: string, input: UpdateInput): Promise<{ id: string; changes: string[] }> {
+    const id = rawId.trim().toUpperCase();
+    const inds = this.indicators(input.ioc);
+    if (!input.status && !input.note && !input.severity && !input.share && inds.length === 0) {
+      throw new UserError('incident.nothing_to_update');
+    }
+    const now = this.deps.clock.now();
+    return this.db.tx(async (tx) => {
+      const inc = await tx.incident.findUnique({ where: { id } });
+      if (!inc || !sees(caller, inc.orgId)) throw new UserError('incident.not_found', { id: rawId });
+      const org = await tx.organization.findUniqueOrThrow({ where: { id: inc.orgId } });
+      const actors = actorsFor(caller, inc.orgId);
+      if (actors.size === 0) throw new UserError('incident.read_only', { id });
+      // closed and rejected incidents are frozen: a new development is a new report
+      if ((FINAL as readonly string[]).includes(inc.status))
+        throw new UserError('incident.final', { id, status: inc.status });
+      const changes: string[] = [];
+      const data: Record<string, unknown> = {};
+      const from = inc.status as IncidentStatus;
+      if (input.status && input.status !== from) {
+        const ok = checkTransition(from, input.status, actors);
+        if (!ok.ok) {
+          throw new UserError(ok.code, { id, from, to: input.status, allowed: nextStatuses(from).join(', ') || '-' });
+        }
+        data.status = input.status;
+        await this.event(tx, id, caller.identity, 'status', { from, to: input.status });
+        changes.push('status');
+      } else if (input.status) {
+        throw new UserError('incident.same_status', { id, status: from });
+      }
+      for (const field of ['severity', 'share'] as const) {
+        const v = input[field];
+        if (v === undefined || v === inc[field]) continue;
+        if (field === 'share' && !actors.has('reporter') && !caller.roles.has('admin')) {
+          throw new UserError('incident.share_reporter_only', { id });
+        }
+        data[field] = v;
+        await this.event(tx, id, caller.identity, 'field', { field, from: inc[field], to: v });
+        changes.push(field);
+      }
+      if (input.note) {
+        await this.event(tx, id, caller.identity, 'note', { text: input.note });
+        changes.push('note');
+      }
+      const added = await attachIndicators(this.deps, tx, inc, inds, caller.identity, true);
+      if (added.length) changes.push('ioc');
+      if (changes.length === 0) throw new UserError('incident.nothing_changed', { id });
+      const updated = await tx.incident.update({
+        where: { id },
+        data: { ...data, stage: 'confirmed', updatedAt: now },
+      });
+      await audit(this.deps, tx, caller.identity, 'incident.update', id, {
+        ...data,
+        note: input.note ?? null,
+        indicators: added.map((i) => i.value),
+      });
+      if (data.status) {
+        const seq = await tx.incidentEvent.count({ where: { incidentId: id, kind: 'status' } });
+        await this.notify(tx, inc.orgId, `incident:${id}:status:${seq}`, id, (t) =>
+          statusPost(
+            { ...updated, org },
+            { from, to: String(data.status), actor: caller.identity, note: input.note ?? null },
+            t,
+            this.deps.locale,
+          ),
+        );
+      }
+      return { id, changes };
+    });
+  }
+
+  /** NISC's channel and the incident's own organisation channel (once when they are the same). */
+  private async notify(
+    tx: Tx,
+    orgId: number,
+    key: string,
+    id: string,
+    build: Parameters<typeof postToOrg>[3],
+  ): Promise<void> {
+    const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+    const own = await tx.organization.findUniqueOrThrow({ where: { id: orgId } });
+    const ref = { type: 'incident', id };
+    if (nisc) await postToOrg(this.deps, tx, nisc, build, key, ref);
+    if (!nisc || nisc.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);
+  }
+
+  private async event(tx: Tx, incidentId: string, actor: string, kind: string, data: Record<string, unknown>) {
+    await tx.incidentEvent.create({
+      data: { incidentId, at: this.deps.clock.now(), actor, kind, data: canonicalJson(data) },
+    });
+  }
+
+  private async reportingOrg(caller: Caller, code: string | undefined) {
+    if (code !== undefined) {
+      if (!isHandler(caller)) throw new UserError('report.org_not_allowed', { org: code });
+      const o = await this.db.prisma.organization.findUnique({ where: { code: code.toLowerCase() } });
+      if (!o) throw new UserError('org.not_found', { org: code });
+      return o;
+    }
+    if (!caller.org) throw new UserError('report.no_org');
+    const o = await this.db.prisma.organization.findUnique({ where: { id: caller.org.id } });
+    if (!o) throw new UserError('report.no_org');
+    return o;
+  }
+
+  private async checkSystem(tx: Tx, system: string, orgId: number) {
+    const s = await tx.system.findUnique({ where: { id: system.toUpperCase() } });
+    if (!s || s.orgId !== orgId) throw new UserError('incident.system_not_found', { system });
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * PoC meetings (PRODUCT.md §7): scheduling with an invitation sent at once, reminders as
+ * scheduler jobs, RSVPs per organisation, cancellation, iCalendar files and feeds.
+ *
+ * Reminders are Job rows (`meeting:<id>:reminder:<offset>`); the scheduler fires each once
+ * across processes and restarts, in a transaction that also writes the outbox rows. A
+ * reminder whose time had passed when the meeting was scheduled is never created; one that
+ * comes due while no process ran is sent on start unless the meeting has begun or was
+ * cancelled (the handler checks at fire time); when several came due during the downtime,
+ * only the latest (nearest the start) is sent and the older ones are skipped.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Caller } from '../core/command.ts';
+import { UserError } from '../core/errors.ts';
+import { NISC_ROLES } from '../core/roles.ts';
+import type { Tx } from '../db/client.ts';
+import type { Meeting, MeetingRsvp, Organization } from '../db/generated/sqlite/client.ts';
+import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { type StartWarning, startWarning } from '../domain/holidays.ts';
+import { type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../domain/ics.ts';
+import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
+import { cancelJobs, type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
+import { audit, type ServiceDeps } from './context.ts';
+import { nextId } from './ids.ts';
+import { meetingPost } from './meeting-messages.ts';
+import { postToOrg } from './notify.ts';
+
+export const REMINDER_JOB = 'meeting.reminder';
+export type RsvpAnswer = 'attend' | 'absent' | 'proxy';
+
+export interface ScheduleInput {
+  title: string;
+  start: Date;
+  durationMin: number;
+  place?: string;
+  url?: string;
+  agenda?: string;
+  /** 'all' or organisation codes */
+  invite: 'all' | string[];
+  reminders: readonly ReminderOffset[];
+}
+
+export interface Scheduled {
+  meeting: Meeting;
+  warning: StartWarning;
+  invited: string[];
+  /** reminders that will be sent, and those skipped because their time has passed */
+  reminders: { offset: string; dueAt: Date }[];
+  skipped: string[];
+}
+
+export interface MeetingView {
+  meeting: Meeting;
+  answers: { org: Organization; rsvp: (MeetingRsvp & { by: string }) | null }[];
+}
+
+/** NISC's roles and the coordinating organisation's people see every meeting. */
+function seesAll(caller: Caller): boolean {
+  return NISC_ROLES.some((r) => caller.roles.has(r)) || !!caller.org?.coordinator;
+}
+
+function invitedCodes(invite: string): 'all' | string[] {
+  return invite === 'all' ? 'all' : invite.split(',').filter(Boolean);
+}
+
+function isInvited(m: Pick<Meeting, 'invite'>, code: string): boolean {
+  const list = invitedCodes(m.invite);
+  return list === 'all' || list.includes(code);
+}
+
+export function icsOf(m: Meeting): IcsMeeting {
+  return {
+    id: m.id,
+    title: m.title,
+    start: m.startAt,
+    durationMin: m.durationMin,
+    place: m.place,
+    url: m.url,
+    agenda: m.agenda,
+    status: m.status === 'cancelled' ? 'cancelled' : 'scheduled',
+    sequence: m.sequence,
+    updatedAt: m.updatedAt,
+  };
+}
+
+export class MeetingService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  /** Host part of calendar UIDs: PUBLIC_URL's host, else a fixed name. */
+  get icsHost(): string {
+    return this.deps.publicUrl ? new URL(this.deps.publicUrl).hostname : 'csirt-poc-bot.invalid';
+  }
+
+  /** The organisations a meeting invites, in directory order. */
+  private async invitedOrgs(tx: Tx, invite: string): Promise<Organization[]> {
+    const list = invitedCodes(invite);
+    return tx.organization.findMany({ where: list === 'all' ? {} : { code: { in: list } }, orderBy: { id: 'asc' } });
+  }
+
+  async schedule(caller: Caller, input: ScheduleInput): Promise<Scheduled> {
+    const now = this.deps.clock.now();
+    if (input.start.getTime() <= now.getTime()) throw new UserError('meeting.start_past');
+    if (input.place && input.url) throw new UserError('meeting.place_or_url');
+    if (caller.personId === null) throw new UserError('auth.unregistered');
+    const personId = caller.personId;
+    return this.db.tx(async (tx) => {
+      let invite = 'all';
+      if (input.invite !== 'all') {
+        const codes = [...new Set(input.invite.map((c) => c.toLowerCase()))];
+        if (codes.length === 0) throw new UserError('meeting.invite_empty');
+        const found = await tx.organization.findMany({ where: { code: { in: codes } }, select: { code: true } });
+        const missing = codes.find((c) => !found.some((f) => f.code === c));
+        if (missing) throw new UserError('org.not_found', { org: missing });
+        invite = codes.join(',');
+      }
+      const fy = fiscalYearOf(input.start);
+      const id = await nextId(this.db, tx, 'MTG', fy);
+      const plan = reminderSchedule(input.start, input.reminders, now);
+      const meeting = await tx.meeting.create({
+        data: {
+          id,
+          fiscalYear: fy,
+          title: input.title,
+          startAt: input.start,
+          durationMin: input.durationMin,
+          place: input.place ?? null,
+          url: input.url ?? null,
+          agenda: input.agenda ?? null,
+          invite,
+          reminders: input.reminders.map((r) => r.text).join(','),
+          status: 'scheduled',
+          createdBy: personId,
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
+      const due = plan.filter((r) => r.state === 'due-later');
+      for (const r of due) {
+        await scheduleJob(this.db, tx, {
+          id: `meeting:${id}:reminder:${r.offset}`,
+          kind: REMINDER_JOB,
+          dueAt: r.dueAt,
+          data: { meetingId: id, offset: r.offset },
+          refType: 'meeting',
+          refId: id,
+        });
+      }
+      const orgs = await this.invitedOrgs(tx, invite);
+      for (const o of orgs) {
+        await postToOrg(
+          this.deps,
+          tx,
+          o,
+          () => meetingPost(this.deps.locale, meeting, { kind: 'invitation' }),
+          `meeting:${id}:invitation`,
+          {
+            type: 'meeting',
+            id,
+          },
+        );
+      }
+      const skipped = plan.filter((r) => r.state === 'skip-passed').map((r) => r.offset);
+      await audit(this.deps, tx, caller.identity, 'meeting.schedule', id, {
+        title: input.title,
+        start: input.start.toISOString(),
+        durationMin: input.durationMin,
+        place: input.place ?? null,
+        url: input.url ?? null,
+        invite,
+        reminders: due.map((r) => r.offset),
+        skipped,
+      });
+      return {
+        meeting,
+        warning: startWarning(input.start),
+        invited: orgs.map((o) => o.code),
+        reminders: due.map((r) => ({ offset: r.offset, dueAt: r.dueAt })),
+        skipped,
+      };
+    });
+  }
+
+  /** A meeting the caller may see, or meeting.not_found (never says that it exists). */
+  async get(caller: Caller, rawId: string): Promise<Meeting> {
+    const m = await this.db.prisma.meeting.findUnique({ where: { id: rawId.toUpperCase() } });
+    if (!m || !(seesAll(caller) || (caller.org && isInvited(m, caller.org.code)))) {
+      throw new UserError('meeting.not_found', { id: rawId });
+    }
+    return m;
+  }
+
+  /**
+   * Meetings not yet over (cancelled ones included), each with every invited organisation's
+   * answer; who answered for another ministry is left out for a ministry's people.
+   */
+  async list(caller: Caller, limit = 20): Promise<MeetingView[]> {
+    const now = this.deps.clock.now();
+    const since = new Date(now.getTime() - 24 * 60 * 60_000);
+    const all = await this.db.prisma.meeting.findMany({
+      where: { startAt: { gte: since } },
+      orderBy: [{ startAt: 'asc' }, { id: 'asc' }],
+      include: { rsvps: true },
+    });
+    const visible = all
+      .filter((m) => m.startAt.getTime() + m.durationMin * 60_000 > now.getTime())
+      .filter((m) => seesAll(caller) || (caller.org && isInvited(m, caller.org.code)))
+      .slice(0, limit);
+    const orgs = await this.db.prisma.organization.findMany({ orderBy: { id: 'asc' } });
+    const people = await this.db.prisma.person.findMany({
+      where: { id: { in: visible.flatMap((m) => m.rsvps.map((r) => r.personId)) } },
+      select: { id: true, identity: true },
+    });
+    // a ministry sees every invited organisation's answer, but who answered (and who attends
+    // as a proxy) only for its own: people of other ministries are theirs to name
+    const nisc = seesAll(caller);
+    return visible.map(({ rsvps, ...meeting }) => ({
+      meeting,
+      answers: orgs
+        .filter((o) => isInvited(meeting, o.code))
+        .map((o) => {
+          const r = rsvps.find((x) => x.orgId === o.id);
+          if (!r) return { org: o, rsvp: null };
+          if (!nisc && o.id !== caller.org?.id) return { org: o, rsvp: { ...r, proxy: null, by: '' } };
+          return { org: o, rsvp: { ...r, by: people.find((p) => p.id === r.personId)?.identity ?? '?' } };
+        }),
+    }));
+  }
+
+  async cancel(caller: Caller, rawId: string): Promise<{ meeting: Meeting; notified: string[]; jobs: number }> {
+    const m0 = await this.get(caller, rawId);
+    const now = this.deps.clock.now();
+    return this.db.tx(async (tx) => {
+      const cur = await tx.meeting.findUniqueOrThrow({ where: { id: m0.id } });
+      if (cur.status === 'cancelled') throw new UserError('meeting.already_cancelled', { id: cur.id });
+      if (cur.startAt.getTime() <= now.getTime()) throw new UserError('meeting.started', { id: cur.id });
+      const meeting = await tx.meeting.update({
+        where: { id: cur.id },
+        data: { status: 'cancelled', sequence: cur.sequence + 1, updatedAt: now },
+      });
+      const jobs = await cancelJobs(tx, 'meeting', cur.id);
+      const orgs = await this.invitedOrgs(tx, cur.invite);
+      for (const o of orgs) {
+        await postToOrg(
+          this.deps,
+          tx,
+          o,
+          () => meetingPost(this.deps.locale, meeting, { kind: 'cancelled' }),
+          `meeting:${cur.id}:cancelled`,
+          {
+            type: 'meeting',
+            id: cur.id,
+          },
+        );
+      }
+      await audit(this.deps, tx, caller.identity, 'meeting.cancel', cur.id, { jobsCancelled: jobs });
+      return { meeting, notified: orgs.map((o) => o.code), jobs };
+    });
+  }
+
+  /** The caller's organisation's answer (one per organisation; a later answer replaces it). */
+  async rsvp(caller: Caller, rawId: string, answer: RsvpAnswer, proxy: string | null): Promise<Meeting> {
+    if (caller.personId === null || !caller.org) throw new UserError('meeting.no_org');
+    if (proxy && answer !== 'proxy') throw new UserError('meeting.proxy_only');
+    const org = caller.org;
+    const personId = caller.personId;
+    const m = await this.db.prisma.meeting.findUnique({ where: { id: rawId.toUpperCase() } });
+    if (!m || !isInvited(m, org.code)) {
+      if (m && seesAll(caller)) throw new UserError('meeting.not_invited', { id: m.id, org: org.code });
+      throw new UserError('meeting.not_found', { id: rawId });
+    }
+    const now = this.deps.clock.now();
+    if (m.status === 'cancelled') throw new UserError('meeting.is_cancelled', { id: m.id });
+    if (m.startAt.getTime() <= now.getTime()) throw new UserError('meeting.started', { id: m.id });
+    await this.db.tx(async (tx) => {
+      await tx.meetingRsvp.upsert({
+        where: { meetingId_orgId: { meetingId: m.id, orgId: org.id } },
+        create: { meetingId: m.id, orgId: org.id, personId, answer, proxy, at: now },
+        update: { personId, answer, proxy, at: now },
+      });
+      await audit(this.deps, tx, caller.identity, 'meeting.rsvp', m.id, { org: org.code, answer, proxy });
+    });
+    return m;
+  }
+
+  /** One meeting as an iCalendar file. */
+  async ics(caller: Caller, rawId: string): Promise<{ meeting: Meeting; text: string }> {
+    const meeting = await this.get(caller, rawId);
+    return { meeting, text: meetingIcs(icsOf(meeting), { host: this.icsHost }) };
+  }
+
+  /**
+   * The feed behind `GET /calendar/<token>.ics`, or null for a token that is not an
+   * organisation's. Every organisation's token is compared in constant time (SHA-256 digests
+   * of equal length, no early exit), so the answer's timing does not tell which tokens exist.
+   */
+  async feed(token: string): Promise<string | null> {
+    const candidates = await this.db.prisma.organization.findMany({ orderBy: { id: 'asc' } });
+    const given = createHash('sha256').update(token).digest();
+    let org: Organization | null = null;
+    for (const o of candidates) {
+      const same = timingSafeEqual(given, createHash('sha256').update(o.calendarToken).digest());
+      if (same && org === null) org = o;
+    }
+    if (!org) return null;
+    const code = org.code;
+    const meetings = await this.db.prisma.meeting.findMany({ orderBy: { startAt: 'asc' } });
+    const mine = org.coordinator ? meetings : meetings.filter((m) => isInvited(m, code));
+    const name = this.deps.locale === 'ja' ? org.nameJa : org.nameEn;
+    return meetingsFeedIcs(mine.map(icsOf), { host: this.icsHost, calName: `CSIRT PoC — ${name}` });
+  }
+
+  /** The caller's organisation's feed URL (PUBLIC_URL + /calendar/<token>.ics), or null. */
+  async feedUrl(caller: Caller): Promise<string | null> {
+    if (!caller.org) return null;
+    const o = await this.db.prisma.organization.findUnique({ where: { id: caller.org.id } });
+    if (!o) return null;
+    const base = (this.deps.publicUrl ?? '').replace(/\/+$/, '');
+    return `${base}/calendar/${o.calendarToken}.ics`;
+  }
+
+  jobHandlers(): Record<string, JobHandler> {
+    return { [REMINDER_JOB]: (tx, job, now) => this.fireReminder(tx, job.args, job.dueAt, now) };
+  }
+
+  private async fireReminder(
+    tx: Tx,
+    args: Record<string, unknown>,
+    dueAt: Date,
+    now: Date,
+  ): Promise<'done' | 'skipped'> {
+    const id = String(args.meetingId);
+    const offset = String(args.offset);
+    const m = await tx.meeting.findUnique({ where: { id } });
+    // cancelled, or begun while no process ran: a late reminder would only confuse
+    if (m?.status !== 'scheduled' || m.startAt.getTime() <= now.getTime()) return 'skipped';
+    // after downtime several may be overdue at once: only the latest (nearest the start) is sent
+    const later = await tx.job.count({
+      where: { refType: 'meeting', refId: id, kind: REMINDER_JOB, status: 'pending', dueAt: { gt: dueAt, lte: now } },
+    });
+    if (later > 0) return 'skipped';
+    const orgs = await this.invitedOrgs(tx, m.invite);
+    for (const o of orgs) {
+      await postToOrg(
+        this.deps,
+        tx,
+        o,
+        () => meetingPost(this.deps.locale, m, { kind: 'reminder', offset }),
+        `meeting:${id}:reminder:${offset}`,
+        {
+          type: 'meeting',
+          id,
+        },
+      );
+    }
+    await audit(this.deps, tx, 'system', 'meeting.reminder', id, { offset, orgs: orgs.map((o) => o.code) });
+    return 'done';
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * 50 reports at once from two processes on one database: 50 distinct ids with no gaps
+ * (SQLite file; PostgreSQL when TEST_PROVIDER=postgresql).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../../src/app.ts';
+import { PROVIDER, testApp } from '../helpers/app.ts';
+
+const NOW = '2026-11-25T01:00:00Z';
+
+function burst(url: string, n: number, identity: string): Promise<{ ids: string[]; ms: number }> {
+  const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', tsx, join(ROOT, 'tests', 'helpers', 'report-burst.ts'), url, String(n), identity, NOW],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`burst exited ${code}: ${err}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1) as string));
+    });
+  });
+}
+
+test(`50 reports at once from two processes get 50 distinct ids with no gaps (${PROVIDER})`, async () => {
+  const t = await testApp({ now: NOW });
+  try {
+    await t.run('console:admin', 'poc add console:maff-poc org=maff role=poc');
+    await t.run('console:admin', 'poc add console:mof-poc org=mof role=poc');
+    const started = performance.now();
+    const [a, b] = await Promise.all([burst(t.url, 25, 'console:maff-poc'), burst(t.url, 25, 'console:mof-poc')]);
+    const wall = performance.now() - started;
+    const ids = [...a.ids, ...b.ids];
+    assert.equal(ids.filter((i) => i.startsWith('ERROR')).length, 0, ids.join('\n'));
+    assert.equal(new Set(ids).size, 50);
+    const expected = Array.from({ length: 50 }, (_, i) => `INC-2026-${String(i + 1).padStart(4, '0')}`);
+    assert.deepEqual([...ids].sort(), expected);
+    assert.equal(await t.app.db.prisma.incident.count(), 50);
+    assert.equal(await t.app.db.prisma.auditRecord.count({ where: { action: 'incident.report' } }), 50);
+    const nisc = await t.app.db.prisma.delivery.count({ where: { target: 'nisc', refType: 'incident' } });
+    assert.equal(nisc, 50, 'one NISC post per report');
+    console.log(
+      `ids under concurrency (${PROVIDER}): 2 processes × 25 reports, burst ${Math.round(a.ms)} ms / ${Math.round(b.ms)} ms, wall ${Math.round(wall)} ms (incl. process start)`,
+    );
+  } finally {
+    await t.close();
+  }
+});
