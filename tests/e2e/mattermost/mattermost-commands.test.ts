@@ -8,8 +8,8 @@ import { after, afterEach, before, test } from 'node:test';
 import type { FakeMmChannel, FakeMmUser } from '../../fakes/mattermost-server.ts';
 import { type MattermostBot, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
 
-/** The command that reaches a channel. When the incidents branch lands, switch to
- * `report category=malware summary="…"` and the channel to NISC's. */
+/** A test-only command that posts user text to an organisation's channel (the incident report
+ * reaching NISC's channel has its own test below). */
 const CHANNEL_COMMAND = (text: string) => `qa notify org=maff text="${text}"`;
 
 let bot: MattermostBot;
@@ -36,7 +36,7 @@ test('start: the bot id is resolved once and /csirt is registered with autocompl
   assert.equal(c.trigger, 'csirt');
   assert.equal(c.url, `${bot.url}/mattermost/command`);
   assert.equal(c.auto_complete, true);
-  assert.match(c.auto_complete_hint, /help\|lang\|org\|poc/);
+  for (const g of bot.app.router.groups) assert.ok(c.auto_complete_hint.includes(g.name), g.name);
   assert.match(c.auto_complete_desc, /help/);
   assert.ok(bot.mount.registration?.created);
   assert.ok(bot.logs.some((l) => l.includes('MATTERMOST_COMMAND_TOKEN is not set')));
@@ -206,4 +206,36 @@ test('a post whose answer was lost is found by its delivery id and not posted tw
   const d = await bot.app.db.prisma.delivery.findFirst({ where: { target: room.id } });
   assert.ok(d?.messageRef?.endsWith(bot.fake.posts(room.id)[0]!.id));
   assert.ok((d?.attempts ?? 0) >= 2);
+});
+
+test("a ministry PoC's report reaches NISC's Mattermost channel (and the ministry's own)", async () => {
+  const nisc = bot.fake.addChannel({ name: 'nisc-csirt', team: bot.fake.team.id, members: [bot.fake.bot.id] });
+  await bot.command(bot.admin, 'org set nisc channel=~nisc-csirt');
+  const reporter = bot.fake.addUser({ id: mmid('reporter'), username: 'reporter', locale: 'en' });
+  await bot.command(bot.admin, 'poc add @reporter org=maff role=poc');
+  const r = await bot.command(reporter, 'report category=malware summary="Emotet on a file server @channel"');
+  assert.equal(r.status, 200);
+  assert.match(shownText(body(r).text), /INC-/);
+  await bot.until(async () => {
+    await bot.app.dispatcher.drain();
+    return bot.fake.posts(nisc.id).length === 1 && bot.fake.posts(maffChannel.id).some((p) => /Emotet/.test(p.message));
+  });
+  const post = bot.fake.posts(nisc.id)[0]!;
+  assert.match(shownText(post.message), /Emotet on a file server @channel/);
+  assert.doesNotMatch(post.message, /@(channel|all|here)/);
+  assert.ok(post.props.delivery_id);
+});
+
+test('report with its required fields missing opens a dialog of at most five elements', async () => {
+  const reporter = bot.fake.store.users.get(mmid('reporter'))!;
+  const before = bot.fake.dialogs.length;
+  const r = await bot.command(reporter, 'report');
+  assert.equal(body(r).text, '');
+  assert.equal(bot.fake.dialogs.length, before + 1);
+  const els = bot.fake.dialogs.at(-1)!.dialog.elements as { name: string; optional: boolean }[];
+  assert.ok(els.length <= 5);
+  assert.deepEqual(
+    els.filter((e) => !e.optional).map((e) => e.name),
+    ['category', 'summary'],
+  );
 });
