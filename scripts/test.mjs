@@ -3,12 +3,12 @@
 // - starts a private PostgreSQL (scripts/pg-test-server.sh) unless TEST_PG_URL is given;
 // - runs node's test runner over tests/**/*.test.ts, first with TEST_PROVIDER=sqlite, then with
 //   TEST_PROVIDER=postgresql for the tests that use a database (files under tests/ whose
-//   source mentions testApp/testDb), and prints one closing line: "N passed, N failed".
+//   source or helpers reach a database: scripts/test-files.mjs), and prints one closing line: "N passed, N failed".
 // Options: --sqlite-only, --pg-only, and file or folder filters (npm test -- tests/unit).
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testFiles, usesDb as usesDbIn } from './test-files.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const args = process.argv.slice(2);
@@ -16,24 +16,16 @@ const filters = args.filter((a) => !a.startsWith('--'));
 const sqliteOnly = args.includes('--sqlite-only');
 const pgOnly = args.includes('--pg-only');
 
-function walk(dir) {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? (n === 'bench' ? [] : walk(p)) : p.endsWith('.test.ts') ? [p] : [];
-  });
-}
-const files = walk(join(root, 'tests'))
-  .map((f) => relative(root, f))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))))
-  .sort();
-// A file uses the database when it, or a test helper it imports, builds an app or a database.
-const usesDb = (f) => /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|scenario)/.test(readFileSync(join(root, f), 'utf8'));
+const files = testFiles(root).filter(
+  (f) => filters.length === 0 || filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))),
+);
+const usesDb = (f) => usesDbIn(root, f);
 
 let pgUrl = process.env.TEST_PG_URL;
 if (!pgUrl && !sqliteOnly) {
   try {
     pgUrl = execFileSync(join(root, 'scripts', 'pg-test-server.sh'), { encoding: 'utf8' }).trim();
-  } catch (e) {
+  } catch {
     console.error(
       'Could not start the test PostgreSQL server (apt-get install -y postgresql); use --sqlite-only to skip it.',
     );

@@ -12,6 +12,7 @@ import { ensureAuditHead } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { CommandGroup } from './core/command.ts';
+import { InFlight } from './core/in-flight.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
@@ -24,7 +25,6 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
-import { CAMPAIGN_REMINDER_JOB } from './services/inspections.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,6 +52,8 @@ export interface App {
   dispatcher: Dispatcher;
   scheduler: Scheduler;
   http: HttpServer;
+  /** commands (and platform requests) in progress: a graceful shutdown waits for them */
+  inFlight: InFlight;
   seams: Map<PlatformName, PlatformSeam>;
   /** stop background work and close the database */
   close(): Promise<void>;
@@ -91,13 +93,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     workerId,
     clock,
     log,
-    perChannelIntervalMs: opts.perChannelIntervalMs,
+    perChannelIntervalMs: opts.perChannelIntervalMs ?? config.DELIVERY_CHANNEL_INTERVAL_MS,
+    claimTtlMs: config.DELIVERY_CLAIM_TTL_MS,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+    // advisories: TLP re-checked on every copy just before it is sent; the last copy settled
+    // moves the advisory to `sent` (and `reconcile` below catches a crash in between)
+    preSend: (d) => services.advisories.preSend(d),
+    onSettled: (d) => services.advisories.onDeliverySettled(d),
   });
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
+  await services.advisories.reconcile();
+  const inFlight = new InFlight();
   const router = new Router<Services>({
+    inFlight,
     groups: opts.groups ?? groups,
     services,
     clock,
@@ -110,8 +120,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       metrics.latency.observe({ command: o.command ?? 'unknown' }, ms / 1000);
     },
   });
-  const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES });
-  mountCalendar(http, services.meetings);
+  const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES, inFlight });
+  mountCalendar(http, services.meetings, metrics, log);
   const d = dispatcher;
   return {
     config,
@@ -124,6 +134,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     dispatcher: d,
     scheduler,
     http,
+    inFlight,
     seams,
     async close() {
       await d.stop();

@@ -70,6 +70,18 @@ const schema = z
     /** Tests and drills only: shifts the bot's clock by this many ms. Refused with NODE_ENV=production. */
     BOT_CLOCK_OFFSET_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(-1e13).max(1e13).default(0)),
     RATE_LIMIT_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(60)),
+    /** How long a process's claim on a delivery lasts; a killed process's claims are taken over after it. */
+    DELIVERY_CLAIM_TTL_MS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(5_000).max(3_600_000).default(120_000),
+    ),
+    /** Minimum time between two posts of one process to one channel (Slack asks about 1 s). */
+    DELIVERY_CHANNEL_INTERVAL_MS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(0).max(60_000).default(1000),
+    ),
+    /** On SIGTERM: how long to wait for commands in progress before closing anyway. */
+    SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
   })
   .superRefine((c, ctx) => {
     const need = (cond: boolean, path: string, message: string) => {
@@ -86,7 +98,11 @@ const schema = z
       'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN',
     );
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_TOKEN, 'MATTERMOST_TOKEN', 'required with MATTERMOST_URL');
-    need(!!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN, 'MATTERMOST_COMMAND_TOKEN', 'required with MATTERMOST_URL');
+    need(
+      !!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN && !(c.MATTERMOST_TEAM && c.PUBLIC_URL),
+      'MATTERMOST_COMMAND_TOKEN',
+      'required with MATTERMOST_URL (unless MATTERMOST_TEAM and PUBLIC_URL are set: the bot then registers /csirt and uses its token)',
+    );
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
     need(
       c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production',

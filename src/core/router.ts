@@ -9,6 +9,7 @@ import { type Locale, translator } from '../i18n/index.ts';
 import type { Clock } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
 import { isUserError, UserError } from './errors.ts';
+import type { InFlight } from './in-flight.ts';
 import { parseArgs } from './parser.ts';
 import type { PlatformName } from './platform.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -74,6 +75,8 @@ export interface RouterDeps<S> {
   /** commands one person may run per minute (none = no limit) */
   rateLimitPerMinute?: number;
   onOutcome?(o: Outcome, ms: number): void;
+  /** commands in progress, for a graceful shutdown to wait on */
+  inFlight?: InFlight;
 }
 
 export class Router<S> {
@@ -174,7 +177,12 @@ export class Router<S> {
   }
 
   /** Runs an invocation to a Reply; expected failures become localised error replies. */
-  async handle(inv: Invocation): Promise<Outcome> {
+  handle(inv: Invocation): Promise<Outcome> {
+    const p = this.run(inv);
+    return this.d.inFlight ? this.d.inFlight.track(p) : p;
+  }
+
+  private async run(inv: Invocation): Promise<Outcome> {
     const started = performance.now();
     const requestId = inv.requestId ?? randomUUID();
     let locale: Locale = inv.localeHint ?? 'ja';

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { InFlight } from '../core/in-flight.ts';
 import type { Database } from '../db/client.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -29,7 +30,9 @@ export class HttpServer {
   readonly server: Server;
   private accepting = true;
 
-  constructor(private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number }) {
+  constructor(
+    private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number; inFlight?: InFlight },
+  ) {
     this.server = createServer((req, res) => void this.dispatch(req, res));
     this.route('GET', '/healthz', async () => {
       const ok = this.accepting && (await o.db.ping());
@@ -57,6 +60,8 @@ export class HttpServer {
   /** Stop taking requests other than health checks (which now answer 503). */
   drain(): void {
     this.accepting = false;
+    // idle keep-alive connections stay open (closing them now races with requests already on
+    // their way); whatever arrives on them gets 503 with `connection: close`
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -69,10 +74,15 @@ export class HttpServer {
     });
   }
 
-  close(): Promise<void> {
+  /** Stops listening; requests being answered finish (cut after `graceMs`). */
+  close(graceMs = 1000): Promise<void> {
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections?.();
+      const timer = setTimeout(() => this.server.closeAllConnections?.(), graceMs);
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.server.closeIdleConnections?.();
     });
   }
 
@@ -84,18 +94,23 @@ export class HttpServer {
       this.prefixes.find(([m, p]) => m === method && url.pathname.startsWith(p))?.[2];
     if (!route) return send(res, { status: 404, body: 'not found' });
     if (!this.accepting && url.pathname !== '/healthz' && url.pathname !== '/metrics') {
-      return send(res, { status: 503, headers: { 'retry-after': '1' }, body: 'shutting down' });
+      return send(res, { status: 503, headers: { 'retry-after': '1', connection: 'close' }, body: 'shutting down' });
     }
     let body: Buffer;
     try {
       body = await readBody(req, this.o.maxBodyBytes);
-    } catch {
-      return send(res, { status: 413, body: 'request body too large' });
+    } catch (e) {
+      if (!(e instanceof TooLarge)) return; // the client went away
+      this.o.log.warn({ path: logPath(url.pathname), max: this.o.maxBodyBytes }, 'request body too large');
+      // answer first, then drop the connection: the rest of the body is never read
+      res.once('finish', () => req.destroy());
+      return send(res, { status: 413, headers: { connection: 'close' }, body: 'request body too large' });
     }
     try {
-      send(res, await route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body }));
+      const answer = route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+      send(res, await (this.o.inFlight ? this.o.inFlight.track(answer) : answer));
     } catch (e) {
-      this.o.log.error({ err: e, path: url.pathname }, 'http route failed');
+      this.o.log.error({ err: e, path: logPath(url.pathname) }, 'http route failed');
       send(res, { status: 500, body: 'internal error' });
     }
   }
@@ -106,23 +121,40 @@ function send(res: ServerResponse, r: HttpResponse): void {
   res.end(r.body ?? '');
 }
 
+/** A path as logged: a calendar feed's path holds its token, which is a secret. */
+function logPath(path: string): string {
+  return path.startsWith('/calendar/') ? '/calendar/[redacted].ics' : path;
+}
+
+class TooLarge extends Error {}
+
+/**
+ * The body, up to `max` bytes. Over it (declared or streamed), TooLarge at once: nothing more
+ * is buffered, and the caller answers 413 before closing the connection.
+ */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) {
-      req.resume();
-      return reject(new Error('too large'));
-    }
+    if (declared > max) return reject(new TooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    let done = false;
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > max) {
-        req.destroy();
-        reject(new Error('too large'));
+        done = true;
+        chunks.length = 0;
+        req.off('data', onData);
+        req.pause();
+        reject(new TooLarge());
       } else chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (e) => {
+      if (!done) reject(e);
+    });
   });
 }

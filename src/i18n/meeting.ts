@@ -79,7 +79,7 @@ export const meeting: Catalog = {
     'csirt.not_established': '未設置',
     'csirt.status_title': 'CSIRT 体制の整備状況（整備期限: {deadline}、残り {days} 日）',
     'csirt.status_summary': '整備済み {ready} / {total} 組織',
-    'csirt.ready_rule': '整備済みの条件: 設置日・窓口担当（正）・窓口担当（副）がすべて登録されていること。',
+    'csirt.ready_rule': '設置日・窓口担当（正）・窓口担当（副）がすべて登録されている場合に「整備済み」となります。',
     'csirt.set_done': '{org} の CSIRT 体制を更新しました（整備状況: {ready}）。',
     'csirt.org_required': '組織を特定できません。org=<組織コード> をご指定ください。',
     'csirt.own_org_only': 'ご所属の組織の CSIRT 体制のみ更新できます。',

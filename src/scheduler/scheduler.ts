@@ -51,6 +51,7 @@ export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private task: ScheduledTask | undefined;
   private running: Promise<number> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly db: Database,
@@ -64,13 +65,16 @@ export class Scheduler {
   }
 
   start(): void {
+    this.stopped = false;
     this.task ??= cron.schedule('* * * * * *', () => {
       this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler tick failed'));
     });
     void this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler start-up pass failed'));
   }
 
+  /** Stops ticking and waits for the job in progress (the rest of a pass is left to other processes). */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.task?.stop();
     this.task = undefined;
     await this.running?.catch(() => 0);
@@ -97,6 +101,7 @@ export class Scheduler {
       if (due.length === 0) return fired;
       let progress = 0;
       for (const { id } of due) {
+        if (this.stopped) return fired + progress;
         if (await this.fire(id, now)) progress++;
       }
       fired += progress;

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshSqliteUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl, runBot } from '../helpers/console.ts';
 
 test('console: a ministry PoC reports, NISC is told, show has the timeline; a second ministry triggers one correlation alert', async () => {
-  const DATABASE_URL = freshSqliteUrl();
+  const DATABASE_URL = await freshDbUrl();
   const fy = fiscalYearOf(new Date());
   const setup = await runBot(
     '/csirt poc add console:sato org=maff role=poc primary=yes\n/csirt poc add console:kim org=mof role=poc primary=yes\n',
@@ -33,7 +33,7 @@ test('console: a ministry PoC reports, NISC is told, show has the timeline; a se
   assert.ok(nisc > reply, `NISC's channel line follows the reply:\n${out}`);
   assert.match(out, /\[#maff\] ■ 【速報】インシデント報告/);
   assert.match(out, /hxxp:\/\/malicious\[\.\]example\[\.\]com\/payload/);
-  assert.match(out, /203\[\.\]0\[\.\]113\[\.\]45/);
+  assert.match(out, /203\.0\.113\[\.\]45/);
   assert.doesNotMatch(out, /http:\/\/malicious\.example/);
   assert.match(out, /■ 経過/);
   assert.match(out, /console:sato\s+報告を受け付けました（速報、maff、指標 2 件）/);

@@ -11,10 +11,10 @@ import pngjs from 'pngjs';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { heatmapSize } from '../../src/domain/heatmap.ts';
 import { formatTokyoIsoDate } from '../../src/domain/tokyo-time.ts';
-import { freshSqliteUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl, runBot } from '../helpers/console.ts';
 
 test('console: two systems, a campaign, answers, status for NISC and the ministry, a budget plan', async () => {
-  const db = freshSqliteUrl();
+  const db = await freshDbUrl();
   const as = async (user: string, lines: string[]) => {
     const r = await runBot(`${lines.map((l) => `/csirt ${l}`).join('\n')}\n`, { DATABASE_URL: db, CONSOLE_USER: user });
     assert.equal(r.code, 0, `${user}\n${r.stdout}\n${r.stderr}`);

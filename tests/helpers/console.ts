@@ -4,8 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../../src/app.ts';
+import { PROVIDER, testDb } from './app.ts';
 
 export interface ConsoleRun {
   code: number;
@@ -17,7 +19,25 @@ export function freshSqliteUrl(): string {
   return `file:${join(mkdtempSync(join(tmpdir(), 'csirt-console-')), 'bot.db')}`;
 }
 
-export function runBot(script: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ConsoleRun> {
+const dropLater: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const drop of dropLater.splice(0)) await drop().catch(() => {});
+});
+
+/** A fresh database of the provider under test (a new PostgreSQL database when TEST_PROVIDER=postgresql). */
+export async function freshDbUrl(): Promise<string> {
+  if (PROVIDER !== 'postgresql') return freshSqliteUrl();
+  const db = await testDb();
+  dropLater.push(db.drop);
+  return db.url;
+}
+
+export async function runBot(
+  script: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<ConsoleRun> {
+  const url = env.DATABASE_URL ?? (await freshDbUrl());
   return new Promise((resolve, reject) => {
     const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
     const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
@@ -27,8 +47,8 @@ export function runBot(script: string, env: Record<string, string> = {}, timeout
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
-        DATABASE_URL: freshSqliteUrl(),
         ...env,
+        DATABASE_URL: url,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

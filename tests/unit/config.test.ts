@@ -14,7 +14,13 @@ test('config: defaults give the console bot on SQLite', () => {
 
 test('config: every bad variable is named, one line each, and secrets are not echoed', () => {
   try {
-    loadConfig({ PORT: 'abc', BOT_LOCALE: 'fr', DATABASE_URL: 'mysql://x', SLACK_BOT_TOKEN: 'nope-secret', TZ: 'Mars/Olympus' });
+    loadConfig({
+      PORT: 'abc',
+      BOT_LOCALE: 'fr',
+      DATABASE_URL: 'mysql://x',
+      SLACK_BOT_TOKEN: 'nope-secret',
+      TZ: 'Mars/Olympus',
+    });
     assert.fail('should throw');
   } catch (e) {
     assert.ok(e instanceof ConfigError);

@@ -90,6 +90,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
             log: app.log,
             metrics: app.metrics,
             seen: app.services.seenRequests,
+            inFlight: app.inFlight,
           });
       const bolt = new BoltApp({
         token,

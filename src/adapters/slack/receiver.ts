@@ -13,6 +13,7 @@ import type { App as BoltApp, Receiver } from '@slack/bolt';
 import { verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
+import type { InFlight } from '../../core/in-flight.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import type { SeenRequests } from '../../services/seen-requests.ts';
@@ -29,6 +30,8 @@ export interface ReceiverDeps {
   log: Logger;
   metrics: Metrics;
   seen: SeenRequests;
+  /** the listener's work after the ack (command, reply), for a graceful shutdown to wait on */
+  inFlight?: InFlight;
 }
 
 export class HttpRouteReceiver implements Receiver {
@@ -81,21 +84,20 @@ export class HttpRouteReceiver implements Receiver {
       };
       const retryNum = header(req, 'x-slack-retry-num');
       const retryReason = header(req, 'x-slack-retry-reason');
-      bolt
-        .processEvent({
-          body,
-          ack,
-          customProperties: { [SEEN_CONTEXT_KEY]: refused === 'seen' ? 'seen' : 'new' },
-          ...(retryNum !== undefined && /^\d+$/.test(retryNum) ? { retryNum: Number(retryNum) } : {}),
-          ...(retryReason !== undefined ? { retryReason } : {}),
-        })
-        .then(
-          () => answer({ status: 200 }),
-          (e: unknown) => {
-            this.d.log.error({ err: e }, 'slack event processing failed');
-            answer({ status: 500, body: 'internal error' });
-          },
-        );
+      const work = bolt.processEvent({
+        body,
+        ack,
+        customProperties: { [SEEN_CONTEXT_KEY]: refused === 'seen' ? 'seen' : 'new' },
+        ...(retryNum !== undefined && /^\d+$/.test(retryNum) ? { retryNum: Number(retryNum) } : {}),
+        ...(retryReason !== undefined ? { retryReason } : {}),
+      });
+      (this.d.inFlight ? this.d.inFlight.track(work) : work).then(
+        () => answer({ status: 200 }),
+        (e: unknown) => {
+          this.d.log.error({ err: e }, 'slack event processing failed');
+          answer({ status: 500, body: 'internal error' });
+        },
+      );
     });
   };
 

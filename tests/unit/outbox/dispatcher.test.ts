@@ -105,3 +105,28 @@ test('transient errors back off exponentially, then give up', async () => {
   }
   assert.fail('should have given up after 12 attempts');
 });
+
+test('a claim that expires while its process waits on pacing is not sent by both: the claimant renews before each send and drops rows taken over', async () => {
+  const a = await put('paced-1', 'cao');
+  const b = await put('paced-2', 'cao');
+  // a slow process: claims both rows, posts the first, then waits 1.5 s (per-channel pacing)
+  const slow = new Dispatcher(t.app.db, new Map([['console', t.platform]]), {
+    workerId: 'slow',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    claimTtlMs: 60_000,
+    perChannelIntervalMs: 1500,
+  });
+  const pass = slow.runOnce();
+  const until = Date.now() + 10_000;
+  while (t.platform.in('cao').length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(t.platform.in('cao'), ['paced-1']);
+  // meanwhile its claim on the second row expires and another process takes it over
+  t.clock.advance(61_000);
+  await t.app.dispatcher.drain();
+  assert.deepEqual(t.platform.in('cao'), ['paced-1', 'paced-2']);
+  await pass;
+  assert.deepEqual(t.platform.in('cao'), ['paced-1', 'paced-2'], 'the slow process did not post paced-2 again');
+  for (const id of [a, b])
+    assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } })).status, 'sent');
+});

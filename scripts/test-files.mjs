@@ -1,0 +1,26 @@
+// Which test files npm test runs, and which of them run a second time on PostgreSQL.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** tests/**\/*.test.ts (tests/bench excluded), relative to root, sorted. */
+export function testFiles(root) {
+  const walk = (dir) =>
+    readdirSync(dir).flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? (n === 'bench' ? [] : walk(p)) : p.endsWith('.test.ts') ? [p] : [];
+    });
+  return walk(join(root, 'tests'))
+    .map((f) => relative(root, f))
+    .sort();
+}
+
+/**
+ * A file uses the database when it, or a test helper it imports, builds an app or a database,
+ * or starts real bot processes (the console runner, bot processes in console or Slack mode).
+ */
+export const USES_DB =
+  /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|scenario|console|bot-process|slack-process|multi-setup)\b/;
+
+export function usesDb(root, file) {
+  return USES_DB.test(readFileSync(join(root, file), 'utf8'));
+}
