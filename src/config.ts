@@ -138,3 +138,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = res.data;
   return { ...c, platforms: { slack: !!c.SLACK_BOT_TOKEN, mattermost: !!c.MATTERMOST_URL } };
 }
+
+/**
+ * How long a delivery request to a platform may take. A claim must outlive the request it
+ * covers (with margin): if a slow request could still land after its claim expired, the process
+ * that takes the row over would find nothing in the channel's history yet and post it again.
+ */
+export function deliveryTimeoutMs(config: Pick<Config, 'DELIVERY_CLAIM_TTL_MS'>): number {
+  return Math.min(10_000, Math.floor(config.DELIVERY_CLAIM_TTL_MS / 3));
+}

@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { App } from '../../app.ts';
-import type { Config } from '../../config.ts';
+import { type Config, deliveryTimeoutMs } from '../../config.ts';
 import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
 import { MmApi } from './api.ts';
@@ -35,7 +35,7 @@ export interface Mattermost {
 }
 
 export interface MattermostOptions {
-  /** the dispatcher's request timeout (default 10 s) */
+  /** the dispatcher's request timeout (default: deliveryTimeoutMs(config), at most 10 s) */
   deliveryTimeoutMs?: number;
   /** answer in the request when done within this (default 2 s), else through response_url */
   directReplyMs?: number;
@@ -51,7 +51,7 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
     action: publicUrl ? `${publicUrl}${PATHS.action}` : '',
     dialog: publicUrl ? `${publicUrl}${PATHS.dialog}` : '',
   };
-  const delivery = new MmApi({ baseUrl, token, timeoutMs: opts.deliveryTimeoutMs ?? 10_000 });
+  const delivery = new MmApi({ baseUrl, token, timeoutMs: opts.deliveryTimeoutMs ?? deliveryTimeoutMs(config) });
   const api = new MmApi({ baseUrl, token, timeoutMs: 5000 });
   let signer: SignAction | null = null;
   // without PUBLIC_URL Mattermost cannot reach our buttons: none are drawn
