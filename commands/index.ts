@@ -1,4 +1,5 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
+import { advisoryGroup } from './advisory.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
 import { helpGroup } from './help.ts';
@@ -19,6 +20,7 @@ const all: Group[] = [
   reportGroup,
   incidentGroup,
   iocGroup,
+  advisoryGroup,
   meetingGroup,
   csirtGroup,
   checkGroup,

@@ -96,10 +96,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     perChannelIntervalMs: opts.perChannelIntervalMs ?? config.DELIVERY_CHANNEL_INTERVAL_MS,
     claimTtlMs: config.DELIVERY_CLAIM_TTL_MS,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+    // advisories: TLP re-checked on every copy just before it is sent; the last copy settled
+    // moves the advisory to `sent` (and `reconcile` below catches a crash in between)
+    preSend: (d) => services.advisories.preSend(d),
+    onSettled: (d) => services.advisories.onDeliverySettled(d),
   });
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
+  await services.advisories.reconcile();
   const inFlight = new InFlight();
   const router = new Router<Services>({
     inFlight,
@@ -116,7 +121,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES, inFlight });
-  mountCalendar(http, services.meetings);
+  mountCalendar(http, services.meetings, metrics, log);
   const d = dispatcher;
   return {
     config,

@@ -98,7 +98,11 @@ const schema = z
       'required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN',
     );
     need(!!c.MATTERMOST_URL && !c.MATTERMOST_TOKEN, 'MATTERMOST_TOKEN', 'required with MATTERMOST_URL');
-    need(!!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN, 'MATTERMOST_COMMAND_TOKEN', 'required with MATTERMOST_URL');
+    need(
+      !!c.MATTERMOST_URL && !c.MATTERMOST_COMMAND_TOKEN && !(c.MATTERMOST_TEAM && c.PUBLIC_URL),
+      'MATTERMOST_COMMAND_TOKEN',
+      'required with MATTERMOST_URL (unless MATTERMOST_TEAM and PUBLIC_URL are set: the bot then registers /csirt and uses its token)',
+    );
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
     need(
       c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production',
@@ -133,4 +137,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const c = res.data;
   return { ...c, platforms: { slack: !!c.SLACK_BOT_TOKEN, mattermost: !!c.MATTERMOST_URL } };
+}
+
+/**
+ * How long a delivery request to a platform may take. A claim must outlive the request it
+ * covers (with margin): if a slow request could still land after its claim expired, the process
+ * that takes the row over would find nothing in the channel's history yet and post it again.
+ */
+export function deliveryTimeoutMs(config: Pick<Config, 'DELIVERY_CLAIM_TTL_MS'>): number {
+  return Math.min(10_000, Math.floor(config.DELIVERY_CLAIM_TTL_MS / 3));
 }

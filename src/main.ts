@@ -4,6 +4,7 @@
  */
 import { runConsole } from './adapters/console/console.ts';
 import { ConsoleSeam } from './adapters/console/seam.ts';
+import { createMattermost, type MattermostMount } from './adapters/mattermost/index.ts';
 import { createSlack, type SlackMount } from './adapters/slack/index.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -33,6 +34,8 @@ async function main(): Promise<number> {
   const log = createLogger(config.LOG_LEVEL);
   const slack = config.platforms.slack ? createSlack(config, log) : null;
   if (slack) seams.set('slack', slack.seam);
+  const mattermost = config.platforms.mattermost ? createMattermost(config, log) : null;
+  if (mattermost) seams.set('mattermost', mattermost.seam);
   const app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
   if (config.BOT_CLOCK_OFFSET_MS !== 0) {
     app.log.warn(
@@ -45,6 +48,14 @@ async function main(): Promise<number> {
     slackMount = slack ? await slack.mount(app) : null;
   } catch (e) {
     process.stderr.write(`csirt-poc-bot: cannot connect to Slack: ${(e as Error).message}\n`);
+    await app.close();
+    return 2;
+  }
+  let mattermostMount: MattermostMount | null = null;
+  try {
+    mattermostMount = mattermost ? await mattermost.mount(app) : null;
+  } catch (e) {
+    process.stderr.write(`csirt-poc-bot: cannot connect to Mattermost: ${(e as Error).message}\n`);
     await app.close();
     return 2;
   }
@@ -74,6 +85,7 @@ async function main(): Promise<number> {
     const drained = await app.inFlight.idle(config.SHUTDOWN_TIMEOUT_MS);
     if (!drained) app.log.warn({ inFlight: app.inFlight.size }, 'shutdown timeout: closing with commands in progress');
     await slackMount?.stop();
+    await mattermostMount?.stop();
     await app.close();
     await app.http.close();
     app.log.info({ ms: Date.now() - started }, 'stopped');

@@ -99,14 +99,18 @@ export class HttpServer {
     let body: Buffer;
     try {
       body = await readBody(req, this.o.maxBodyBytes);
-    } catch {
-      return send(res, { status: 413, body: 'request body too large' });
+    } catch (e) {
+      if (!(e instanceof TooLarge)) return; // the client went away
+      this.o.log.warn({ path: logPath(url.pathname), max: this.o.maxBodyBytes }, 'request body too large');
+      // answer first, then drop the connection: the rest of the body is never read
+      res.once('finish', () => req.destroy());
+      return send(res, { status: 413, headers: { connection: 'close' }, body: 'request body too large' });
     }
     try {
       const answer = route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
       send(res, await (this.o.inFlight ? this.o.inFlight.track(answer) : answer));
     } catch (e) {
-      this.o.log.error({ err: e, path: url.pathname }, 'http route failed');
+      this.o.log.error({ err: e, path: logPath(url.pathname) }, 'http route failed');
       send(res, { status: 500, body: 'internal error' });
     }
   }
@@ -117,23 +121,40 @@ function send(res: ServerResponse, r: HttpResponse): void {
   res.end(r.body ?? '');
 }
 
+/** A path as logged: a calendar feed's path holds its token, which is a secret. */
+function logPath(path: string): string {
+  return path.startsWith('/calendar/') ? '/calendar/[redacted].ics' : path;
+}
+
+class TooLarge extends Error {}
+
+/**
+ * The body, up to `max` bytes. Over it (declared or streamed), TooLarge at once: nothing more
+ * is buffered, and the caller answers 413 before closing the connection.
+ */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) {
-      req.resume();
-      return reject(new Error('too large'));
-    }
+    if (declared > max) return reject(new TooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    let done = false;
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > max) {
-        req.destroy();
-        reject(new Error('too large'));
+        done = true;
+        chunks.length = 0;
+        req.off('data', onData);
+        req.pause();
+        reject(new TooLarge());
       } else chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (e) => {
+      if (!done) reject(e);
+    });
   });
 }

@@ -4,6 +4,7 @@
  * write them (丁寧語, the terms of the unified standards); English says the same.
  */
 import type { Params } from '../core/errors.ts';
+import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
 import { directory } from './directory.ts';
@@ -16,7 +17,7 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting];
+const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

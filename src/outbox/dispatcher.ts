@@ -27,6 +27,11 @@ export interface DispatcherOptions {
   onOutcome?: (d: Delivery, outcome: 'sent' | 'failed' | 'retry') => void;
   /** called after a row settles (sent or failed), outside the send path */
   onSettled?: (d: Delivery) => Promise<void>;
+  /**
+   * Re-validates a row just before it is sent (e.g. an advisory's TLP rules against the
+   * target as it is now). A returned reason fails the row with that reason instead of sending.
+   */
+  preSend?: (d: Delivery) => Promise<string | null>;
 }
 
 export class Dispatcher {
@@ -34,7 +39,7 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
-  private readonly o: Required<Omit<DispatcherOptions, 'onOutcome' | 'onSettled'>> & DispatcherOptions;
+  private readonly o: Required<Omit<DispatcherOptions, 'onOutcome' | 'onSettled' | 'preSend'>> & DispatcherOptions;
 
   constructor(
     private readonly db: Database,
@@ -179,6 +184,8 @@ export class Dispatcher {
     if (!seam) return this.finish(d, { status: 'failed', error: `platform ${d.platform} is not configured` });
     const msg = JSON.parse(d.message) as OutMessage;
     try {
+      const refused = this.o.preSend ? await this.o.preSend(d) : null;
+      if (refused) return this.finish(d, { status: 'failed', error: refused });
       if (d.kind === 'update') {
         const original = d.updatesId ? await this.db.prisma.delivery.findUnique({ where: { id: d.updatesId } }) : null;
         if (!original) return this.finish(d, { status: 'failed', error: 'the post to update does not exist' });

@@ -1,5 +1,7 @@
 /** Every service, built once by the composition root and handed to handlers as ctx.services. */
+
 import type { JobHandler } from '../scheduler/scheduler.ts';
+import { AdvisoryService } from './advisories.ts';
 import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
 import { IncidentQueries } from './incident-queries.ts';
@@ -16,6 +18,7 @@ export interface Services {
   directory: DirectoryService;
   settings: SettingsService;
   seenRequests: SeenRequests;
+  advisories: AdvisoryService;
   incidents: IncidentService;
   incidentQueries: IncidentQueries;
   meetings: MeetingService;
@@ -30,6 +33,7 @@ export function createServices(deps: ServiceDeps): Services {
   const meetings = new MeetingService(deps);
   const readiness = new ReadinessService(deps);
   const inspections = new InspectionService(deps);
+  const advisories = new AdvisoryService(deps);
   return {
     deps,
     directory: new DirectoryService(deps),
@@ -41,10 +45,12 @@ export function createServices(deps: ServiceDeps): Services {
     readiness,
     inspections,
     inspectionViews: new InspectionViews(deps),
+    advisories,
     jobHandlers: () => ({
       ...meetings.jobHandlers(),
       ...readiness.jobHandlers(),
       [CAMPAIGN_REMINDER_JOB]: inspections.remindJob,
+      ...advisories.jobHandlers(),
     }),
   };
 }

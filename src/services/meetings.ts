@@ -193,7 +193,10 @@ export class MeetingService {
     return m;
   }
 
-  /** Meetings not yet over (cancelled ones included), each with every invited organisation's answer. */
+  /**
+   * Meetings not yet over (cancelled ones included), each with every invited organisation's
+   * answer; who answered for another ministry is left out for a ministry's people.
+   */
   async list(caller: Caller, limit = 20): Promise<MeetingView[]> {
     const now = this.deps.clock.now();
     const since = new Date(now.getTime() - 24 * 60 * 60_000);
@@ -211,13 +214,18 @@ export class MeetingService {
       where: { id: { in: visible.flatMap((m) => m.rsvps.map((r) => r.personId)) } },
       select: { id: true, identity: true },
     });
+    // a ministry sees every invited organisation's answer, but who answered (and who attends
+    // as a proxy) only for its own: people of other ministries are theirs to name
+    const nisc = seesAll(caller);
     return visible.map(({ rsvps, ...meeting }) => ({
       meeting,
       answers: orgs
         .filter((o) => isInvited(meeting, o.code))
         .map((o) => {
           const r = rsvps.find((x) => x.orgId === o.id);
-          return { org: o, rsvp: r ? { ...r, by: people.find((p) => p.id === r.personId)?.identity ?? '?' } : null };
+          if (!r) return { org: o, rsvp: null };
+          if (!nisc && o.id !== caller.org?.id) return { org: o, rsvp: { ...r, proxy: null, by: '' } };
+          return { org: o, rsvp: { ...r, by: people.find((p) => p.id === r.personId)?.identity ?? '?' } };
         }),
     }));
   }

@@ -93,7 +93,7 @@ test('csirt set: a PoC sets their own organisation, NISC any; status shows readi
       'console:sato',
       'csirt set established=2026-04-01 primary=@sato deputy=@sasaki contact="03-0000-0000" hours="平日 9:30-18:15"',
     ),
-    /maff の CSIRT 体制を更新しました（整備状況: 整備済み）/,
+    /maff の CSIRT 体制を更新しました（整備状況は「整備済み」です）/,
   );
   assert.match(await t.say('console:sato', 'csirt set org=mof hours=24h'), /ご所属の組織の CSIRT 体制のみ/);
   assert.match(
@@ -107,7 +107,7 @@ test('csirt set: a PoC sets their own organisation, NISC any; status shows readi
   );
   assert.match(
     await t.say(NISC, 'csirt set org=mof established=2026-10-01 primary=@suzuki'),
-    /mof の CSIRT 体制を更新しました（整備状況: 未整備）/,
+    /mof の CSIRT 体制を更新しました（整備状況は「未整備」です）/,
   );
   assert.equal(await t.auditCount(), audits + 2);
   const status = await t.say(NISC, 'csirt status');

@@ -33,7 +33,7 @@ test('console: a ministry PoC reports, NISC is told, show has the timeline; a se
   assert.ok(nisc > reply, `NISC's channel line follows the reply:\n${out}`);
   assert.match(out, /\[#maff\] ■ 【速報】インシデント報告/);
   assert.match(out, /hxxp:\/\/malicious\[\.\]example\[\.\]com\/payload/);
-  assert.match(out, /203\[\.\]0\[\.\]113\[\.\]45/);
+  assert.match(out, /203\.0\.113\[\.\]45/);
   assert.doesNotMatch(out, /http:\/\/malicious\.example/);
   assert.match(out, /■ 経過/);
   assert.match(out, /console:sato\s+報告を受け付けました（速報、maff、指標 2 件）/);

@@ -31,9 +31,17 @@ const LIFETIME_MS = 30 * 60 * 1000;
 export class ResponseUrls {
   readonly responses: FakeResponse[] = [];
   private readonly issued = new Map<string, number>();
+  /** uses per id (responses.filter per request would make the fake quadratic under load) */
+  private readonly uses = new Map<string, number>();
   private counter = 0;
 
   constructor(private readonly nowMs: () => number) {}
+
+  /** Forgets the messages received (issued ids stay valid). */
+  clear(): void {
+    this.responses.length = 0;
+    this.uses.clear();
+  }
 
   /** A new response_url id, valid from now. */
   issue(): string {
@@ -48,7 +56,7 @@ export class ResponseUrls {
     const issued = this.issued.get(id);
     if (issued === undefined) return { status: 404, body: 'no_service', issues: [`unknown response_url ${id}`] };
     if (this.nowMs() - issued > LIFETIME_MS) return { status: 404, body: 'expired_url', issues: [] };
-    if (this.responses.filter((r) => r.id === id).length >= MAX_USES) {
+    if ((this.uses.get(id) ?? 0) >= MAX_USES) {
       return { status: 404, body: 'used_url', issues: [`response_url ${id} used more than ${MAX_USES} times`] };
     }
     if (!contentType.toLowerCase().startsWith('application/json')) {
@@ -78,6 +86,7 @@ export class ResponseUrls {
     }
     if (issues.length > 0) return { status: 400, body: 'invalid_blocks', issues };
     this.responses.push({ id, body: b, at: this.nowMs() });
+    this.uses.set(id, (this.uses.get(id) ?? 0) + 1);
     return { status: 200, body: 'ok', issues: [] };
   }
 }

@@ -259,7 +259,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       violations.length = 0;
       ws.messages.length = 0;
       ws.ephemerals.length = 0;
-      responseUrls.responses.length = 0;
+      responseUrls.clear();
       ws.views.clear();
       ws.triggers.clear();
       ws.usedTriggers.clear();

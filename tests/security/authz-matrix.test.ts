@@ -1,14 +1,16 @@
 /**
- * Every command × every role: allowed or denied exactly as the registry declares, and a denial
- * writes nothing (audit count and every table's row count unchanged).
+ * Every command × every role × every platform entry (tests/security/drivers.ts: the console,
+ * signed Slack requests to the running bot; Mattermost is one more driver there): allowed or
+ * denied exactly as the registry declares, and a denial writes nothing (audit count and every
+ * table's row count unchanged).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { groups } from '../../commands/index.ts';
-import type { Role } from '../../src/core/roles.ts';
-import { type TestApp, testApp } from '../helpers/app.ts';
-import { tableCounts } from '../helpers/counts.ts';
-import { PERSONAS, type Persona, registerPersonas } from '../helpers/personas.ts';
+import type { Access, Role } from '../../src/core/roles.ts';
+import { PROVIDER } from '../helpers/app.ts';
+import type { Persona } from '../helpers/personas.ts';
+import { DRIVERS, PERSONA_NAMES } from './drivers.ts';
 
 const ROLES_OF: Record<Persona, Role[] | null> = {
   admin: ['admin'],
@@ -20,44 +22,60 @@ const ROLES_OF: Record<Persona, Role[] | null> = {
   stranger: null,
 };
 
-let t: TestApp;
-before(async () => {
-  t = await testApp();
-  await registerPersonas(t);
-});
-after(() => t.close());
+/** What the registry declares, recomputed here (not through roles.ts's allowed()). */
+function expectAllowed(access: Access, roles: Role[] | null): boolean {
+  if (access === 'anyone') return true;
+  if (access === 'registered') return roles !== null;
+  return !!roles && (roles.includes('admin') || access.some((r) => roles.includes(r)));
+}
 
-test('authorisation matrix: every command as every role on the console entry', async () => {
-  let checked = 0;
-  let denials = 0;
-  for (const g of groups) {
-    for (const c of g.commands) {
-      for (const persona of Object.keys(PERSONAS) as Persona[]) {
-        const roles = ROLES_OF[persona];
-        const expected =
-          c.access === 'anyone'
-            ? true
-            : c.access === 'registered'
-              ? roles !== null
-              : !!roles && (roles.includes('admin') || c.access.some((r) => roles.includes(r)));
-        const text = c.name ? `${g.name} ${c.name}` : g.name;
-        const before = expected ? null : { audit: await t.auditCount(), tables: await tableCounts(t.app) };
-        const o = await t.run(PERSONAS[persona], text);
-        checked++;
-        if (expected) {
-          assert.notEqual(o.status, 'denied', `${text} as ${persona} should be allowed`);
-        } else {
-          denials++;
-          assert.equal(o.status, 'denied', `${text} as ${persona} should be denied (got ${o.status})`);
-          assert.equal(await t.auditCount(), before?.audit, `${text} as ${persona}: audit unchanged`);
-          assert.deepEqual(await tableCounts(t.app), before?.tables, `${text} as ${persona}: tables unchanged`);
+const totals = { checked: 0, denials: 0, platforms: [] as string[] };
+const commands = groups.reduce((n, g) => n + g.commands.length, 0);
+
+for (const driver of DRIVERS) {
+  test(`authorisation matrix: every command as every role on ${driver.platform}`, async () => {
+    const e = await driver.start({ RATE_LIMIT_PER_MINUTE: '100000' });
+    try {
+      let checked = 0;
+      let denials = 0;
+      for (const g of groups) {
+        for (const c of g.commands) {
+          for (const persona of PERSONA_NAMES) {
+            const expected = expectAllowed(c.access, ROLES_OF[persona]);
+            const text = c.name ? `${g.name} ${c.name}` : g.name;
+            const before = expected ? null : await e.snapshot();
+            const { outcome } = await e.run(persona, text);
+            checked++;
+            const where = `${driver.platform}: ${text} as ${persona}`;
+            if (expected) {
+              assert.notEqual(outcome?.status, 'denied', `${where} should be allowed`);
+              assert.notEqual(outcome?.status, 'error', `${where}: ${JSON.stringify(outcome?.reply)}`);
+            } else {
+              denials++;
+              assert.equal(outcome?.status, 'denied', `${where} should be denied (got ${outcome?.status})`);
+              assert.equal(outcome?.code, 'auth.forbidden', where);
+              assert.deepEqual(await e.snapshot(), before, `${where}: audit and every table unchanged`);
+            }
+          }
         }
       }
+      assert.equal(checked, commands * PERSONA_NAMES.length);
+      assert.ok(denials > 0);
+      totals.checked += checked;
+      totals.denials += denials;
+      totals.platforms.push(driver.platform);
+      console.log(
+        `authorisation matrix (${driver.platform}): ${commands} commands × ${PERSONA_NAMES.length} roles = ${checked} checked; ${denials} denials verified to write nothing`,
+      );
+    } finally {
+      await e.close();
     }
-  }
-  const commands = groups.reduce((n, g) => n + g.commands.length, 0);
+  });
+}
+
+test('authorisation matrix summary', () => {
   console.log(
-    `authorisation matrix (console): ${commands} commands × ${Object.keys(PERSONAS).length} roles = ${checked} checked; ${denials} denials verified to write nothing`,
+    `authorisation matrix: ${commands} commands × ${PERSONA_NAMES.length} roles × ${totals.platforms.length} platforms (${totals.platforms.join(', ')}) = ${totals.checked} checked; ${totals.denials} denials verified to write nothing (audit + every table) on ${PROVIDER}`,
   );
-  assert.ok(denials > 0);
+  assert.equal(totals.platforms.length, DRIVERS.length, 'every driver ran');
 });

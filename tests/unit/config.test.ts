@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ROOT } from '../../src/app.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, deliveryTimeoutMs, loadConfig } from '../../src/config.ts';
 
 test('config: defaults give the console bot on SQLite', () => {
   const c = loadConfig({});
@@ -14,7 +14,13 @@ test('config: defaults give the console bot on SQLite', () => {
 
 test('config: every bad variable is named, one line each, and secrets are not echoed', () => {
   try {
-    loadConfig({ PORT: 'abc', BOT_LOCALE: 'fr', DATABASE_URL: 'mysql://x', SLACK_BOT_TOKEN: 'nope-secret', TZ: 'Mars/Olympus' });
+    loadConfig({
+      PORT: 'abc',
+      BOT_LOCALE: 'fr',
+      DATABASE_URL: 'mysql://x',
+      SLACK_BOT_TOKEN: 'nope-secret',
+      TZ: 'Mars/Olympus',
+    });
     assert.fail('should throw');
   } catch (e) {
     assert.ok(e instanceof ConfigError);
@@ -39,4 +45,12 @@ test('config: .env.example lists every variable', () => {
   const names = [...src.matchAll(/^ {4}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
   assert.ok(names.length >= 20);
   for (const n of names) assert.match(example, new RegExp(`^${n}=`, 'm'), n);
+});
+
+test('a delivery request always ends well before its claim expires', () => {
+  assert.equal(deliveryTimeoutMs(loadConfig({})), 10_000);
+  for (const ttl of ['5000', '10000', '29999', '120000']) {
+    const c = loadConfig({ DELIVERY_CLAIM_TTL_MS: ttl });
+    assert.ok(deliveryTimeoutMs(c) * 3 <= c.DELIVERY_CLAIM_TTL_MS, ttl);
+  }
 });

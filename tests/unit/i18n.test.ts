@@ -35,5 +35,6 @@ test('Japanese messages are polite (です・ます) and English ones carry no J
   const { ja, en } = allMessages();
   for (const [k, v] of Object.entries(en)) assert.doesNotMatch(v, /[\u3040-\u30ff\u4e00-\u9faf]/, k);
   const sentences = Object.entries(ja).filter(([, v]) => /。$/.test(v));
-  for (const [k, v] of sentences) assert.match(v, /(です|ます|ください|ません|でした|ました)[）」]?。/, k);
+  for (const [k, v] of sentences) // a polite ending, possibly followed by a parenthetical note: 「…を指定ください（a、b）。」
+    assert.match(v, /(です|ます|ください|ません|でした|ました)(（[^）]*）|[）」])?。/, k);
 });

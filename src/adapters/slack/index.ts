@@ -10,7 +10,7 @@ import { App as BoltApp, type LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { App } from '../../app.ts';
-import type { Config } from '../../config.ts';
+import { type Config, deliveryTimeoutMs } from '../../config.ts';
 import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
 import { dedupeMiddleware } from './dedupe.ts';
@@ -36,7 +36,7 @@ export interface Slack {
 }
 
 export interface SlackOptions {
-  /** the dispatcher client's request timeout (default 10 s) */
+  /** the dispatcher client's request timeout (default: deliveryTimeoutMs(config), at most 10 s) */
   deliveryTimeoutMs?: number;
 }
 
@@ -55,7 +55,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
     ...baseOptions(config, log),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: opts.deliveryTimeoutMs ?? 10_000,
+    timeout: opts.deliveryTimeoutMs ?? deliveryTimeoutMs(config),
   });
   // the request path's client (views.open, users.info, replies): one quick retry at most
   const api = new WebClient(token, {

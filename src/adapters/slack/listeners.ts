@@ -57,6 +57,7 @@ export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
     };
     const command = verifyAction(d.actionSecret, action.value ?? '', app.clock.now());
     if (command === null) {
+      app.metrics.authFailures.inc({ endpoint: 'slack_action', reason: 'bad_action_token' });
       app.log.warn({ user, action: action.action_id }, 'refused a stale or altered button value');
       const caller = await app.services.directory.caller(`slack:${user}`, localeHint, null, fallback);
       await answer(target, { ...reply.text(translator(caller.locale)('action.stale')), error: true }, caller.locale);

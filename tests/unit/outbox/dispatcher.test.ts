@@ -108,6 +108,7 @@ test('transient errors back off exponentially, then give up', async () => {
 
 test('a claim that expires while its process waits on pacing is not sent by both: the claimant renews before each send and drops rows taken over', async () => {
   const a = await put('paced-1', 'cao');
+  t.clock.advance(1); // a definite order: rows due at the same instant may be claimed either way
   const b = await put('paced-2', 'cao');
   // a slow process: claims both rows, posts the first, then waits 1.5 s (per-channel pacing)
   const slow = new Dispatcher(t.app.db, new Map([['console', t.platform]]), {

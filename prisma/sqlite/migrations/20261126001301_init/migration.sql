@@ -1,9 +1,6 @@
--- CreateSchema
-CREATE SCHEMA IF NOT EXISTS "public";
-
 -- CreateTable
 CREATE TABLE "Advisory" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "fiscalYear" INTEGER NOT NULL,
     "title" TEXT NOT NULL,
     "body" TEXT NOT NULL,
@@ -15,10 +12,12 @@ CREATE TABLE "Advisory" (
     "drafterId" INTEGER NOT NULL,
     "approverId" INTEGER,
     "reason" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Advisory_pkey" PRIMARY KEY ("id")
+    "submittedAt" DATETIME,
+    "approvedAt" DATETIME,
+    "targets" TEXT,
+    "sentAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
@@ -29,9 +28,10 @@ CREATE TABLE "AdvisorySource" (
     "consent" TEXT NOT NULL,
     "share" TEXT NOT NULL,
     "decidedBy" INTEGER,
-    "decidedAt" TIMESTAMP(3),
+    "decidedAt" DATETIME,
 
-    CONSTRAINT "AdvisorySource_pkey" PRIMARY KEY ("advisoryId","incidentId")
+    PRIMARY KEY ("advisoryId", "incidentId"),
+    CONSTRAINT "AdvisorySource_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -39,91 +39,81 @@ CREATE TABLE "AdvisoryAck" (
     "advisoryId" TEXT NOT NULL,
     "orgId" INTEGER NOT NULL,
     "personId" INTEGER NOT NULL,
-    "at" TIMESTAMP(3) NOT NULL,
+    "at" DATETIME NOT NULL,
 
-    CONSTRAINT "AdvisoryAck_pkey" PRIMARY KEY ("advisoryId","orgId")
+    PRIMARY KEY ("advisoryId", "orgId"),
+    CONSTRAINT "AdvisoryAck_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Organization" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "code" TEXT NOT NULL,
     "nameJa" TEXT NOT NULL,
     "nameEn" TEXT NOT NULL,
     "coordinator" BOOLEAN NOT NULL DEFAULT false,
     "calendarToken" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "Organization_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "OrgChannel" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "orgId" INTEGER NOT NULL,
     "platform" TEXT NOT NULL,
     "channelId" TEXT NOT NULL,
     "name" TEXT,
-
-    CONSTRAINT "OrgChannel_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "OrgChannel_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Person" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "identity" TEXT NOT NULL,
     "displayName" TEXT,
     "orgId" INTEGER,
     "locale" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "Person_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Person_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "RoleGrant" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "personId" INTEGER NOT NULL,
     "role" TEXT NOT NULL,
     "position" TEXT,
-
-    CONSTRAINT "RoleGrant_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "RoleGrant_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Counter" (
-    "name" TEXT NOT NULL,
-    "value" INTEGER NOT NULL,
-
-    CONSTRAINT "Counter_pkey" PRIMARY KEY ("name")
+    "name" TEXT NOT NULL PRIMARY KEY,
+    "value" INTEGER NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "AuditRecord" (
-    "seq" INTEGER NOT NULL,
-    "at" TIMESTAMP(3) NOT NULL,
+    "seq" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "at" DATETIME NOT NULL,
     "actor" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "data" TEXT NOT NULL,
     "prevHash" TEXT NOT NULL,
-    "hash" TEXT NOT NULL,
-
-    CONSTRAINT "AuditRecord_pkey" PRIMARY KEY ("seq")
+    "hash" TEXT NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "AuditHead" (
-    "id" INTEGER NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "seq" INTEGER NOT NULL,
-    "hash" TEXT NOT NULL,
-
-    CONSTRAINT "AuditHead_pkey" PRIMARY KEY ("id")
+    "hash" TEXT NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Delivery" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "kind" TEXT NOT NULL,
     "platform" TEXT NOT NULL,
     "target" TEXT NOT NULL,
@@ -131,57 +121,49 @@ CREATE TABLE "Delivery" (
     "dedupeKey" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "notBefore" TIMESTAMP(3) NOT NULL,
+    "notBefore" DATETIME NOT NULL,
     "claimedBy" TEXT,
-    "claimedAt" TIMESTAMP(3),
-    "claimExpires" TIMESTAMP(3),
+    "claimedAt" DATETIME,
+    "claimExpires" DATETIME,
     "messageRef" TEXT,
     "updatesId" TEXT,
     "error" TEXT,
     "refType" TEXT,
     "refId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "sentAt" TIMESTAMP(3),
-
-    CONSTRAINT "Delivery_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "sentAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "Job" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "kind" TEXT NOT NULL,
     "data" TEXT NOT NULL,
-    "dueAt" TIMESTAMP(3) NOT NULL,
+    "dueAt" DATETIME NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "claimedBy" TEXT,
-    "claimExpires" TIMESTAMP(3),
-    "firedAt" TIMESTAMP(3),
+    "claimExpires" DATETIME,
+    "firedAt" DATETIME,
     "refType" TEXT,
     "refId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "Job_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "SeenRequest" (
-    "key" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "SeenRequest_pkey" PRIMARY KEY ("key")
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "expiresAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Setting" (
-    "key" TEXT NOT NULL,
-    "value" TEXT NOT NULL,
-
-    CONSTRAINT "Setting_pkey" PRIMARY KEY ("key")
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "value" TEXT NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Incident" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "fiscalYear" INTEGER NOT NULL,
     "orgId" INTEGER NOT NULL,
     "reporterId" INTEGER NOT NULL,
@@ -192,37 +174,32 @@ CREATE TABLE "Incident" (
     "share" TEXT NOT NULL,
     "confidentiality" INTEGER,
     "systemId" TEXT,
-    "detectedAt" TIMESTAMP(3) NOT NULL,
-    "occurredAt" TIMESTAMP(3),
+    "detectedAt" DATETIME NOT NULL,
+    "occurredAt" DATETIME,
     "actions" TEXT,
     "status" TEXT NOT NULL,
     "stage" TEXT NOT NULL DEFAULT 'quick',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Incident_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "IncidentEvent" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "incidentId" TEXT NOT NULL,
-    "at" TIMESTAMP(3) NOT NULL,
+    "at" DATETIME NOT NULL,
     "actor" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "data" TEXT NOT NULL,
-
-    CONSTRAINT "IncidentEvent_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "IncidentEvent_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Indicator" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "type" TEXT NOT NULL,
     "value" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "Indicator_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
@@ -230,36 +207,34 @@ CREATE TABLE "IncidentIndicator" (
     "incidentId" TEXT NOT NULL,
     "indicatorId" INTEGER NOT NULL,
     "orgId" INTEGER NOT NULL,
-    "addedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "addedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "IncidentIndicator_pkey" PRIMARY KEY ("incidentId","indicatorId")
+    PRIMARY KEY ("incidentId", "indicatorId"),
+    CONSTRAINT "IncidentIndicator_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "IncidentIndicator_indicatorId_fkey" FOREIGN KEY ("indicatorId") REFERENCES "Indicator" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "System" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "orgId" INTEGER NOT NULL,
     "name" TEXT NOT NULL,
     "confidentiality" INTEGER NOT NULL,
     "exposure" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "System_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "Campaign" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "fiscalYear" INTEGER NOT NULL,
     "catalogVersion" INTEGER NOT NULL,
-    "dueDate" TIMESTAMP(3) NOT NULL,
+    "dueDate" DATETIME NOT NULL,
     "audience" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "createdBy" INTEGER NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "closedAt" TIMESTAMP(3),
-
-    CONSTRAINT "Campaign_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "closedAt" DATETIME
 );
 
 -- CreateTable
@@ -269,34 +244,34 @@ CREATE TABLE "CheckAnswer" (
     "itemId" TEXT NOT NULL,
     "orgId" INTEGER NOT NULL,
     "status" TEXT NOT NULL,
-    "planned" TIMESTAMP(3),
+    "planned" DATETIME,
     "cost" INTEGER,
     "note" TEXT,
     "answeredBy" INTEGER NOT NULL,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" DATETIME NOT NULL,
 
-    CONSTRAINT "CheckAnswer_pkey" PRIMARY KEY ("campaignId","systemId","itemId")
+    PRIMARY KEY ("campaignId", "systemId", "itemId"),
+    CONSTRAINT "CheckAnswer_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "CsirtReadiness" (
-    "orgId" INTEGER NOT NULL,
-    "established" TIMESTAMP(3),
+    "orgId" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "established" DATETIME,
     "primaryId" INTEGER,
     "deputyId" INTEGER,
     "contact" TEXT,
     "hours" TEXT,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "CsirtReadiness_pkey" PRIMARY KEY ("orgId")
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "CsirtReadiness_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Meeting" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "fiscalYear" INTEGER NOT NULL,
     "title" TEXT NOT NULL,
-    "startAt" TIMESTAMP(3) NOT NULL,
+    "startAt" DATETIME NOT NULL,
     "durationMin" INTEGER NOT NULL,
     "place" TEXT,
     "url" TEXT,
@@ -306,10 +281,8 @@ CREATE TABLE "Meeting" (
     "status" TEXT NOT NULL,
     "sequence" INTEGER NOT NULL DEFAULT 0,
     "createdBy" INTEGER NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Meeting_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
@@ -319,10 +292,14 @@ CREATE TABLE "MeetingRsvp" (
     "personId" INTEGER NOT NULL,
     "answer" TEXT NOT NULL,
     "proxy" TEXT,
-    "at" TIMESTAMP(3) NOT NULL,
+    "at" DATETIME NOT NULL,
 
-    CONSTRAINT "MeetingRsvp_pkey" PRIMARY KEY ("meetingId","orgId")
+    PRIMARY KEY ("meetingId", "orgId"),
+    CONSTRAINT "MeetingRsvp_meetingId_fkey" FOREIGN KEY ("meetingId") REFERENCES "Meeting" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
+
+-- CreateIndex
+CREATE INDEX "Advisory_status_idx" ON "Advisory"("status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Organization_code_key" ON "Organization"("code");
@@ -380,36 +357,3 @@ CREATE INDEX "CheckAnswer_campaignId_orgId_idx" ON "CheckAnswer"("campaignId", "
 
 -- CreateIndex
 CREATE INDEX "Meeting_startAt_idx" ON "Meeting"("startAt");
-
--- AddForeignKey
-ALTER TABLE "AdvisorySource" ADD CONSTRAINT "AdvisorySource_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "AdvisoryAck" ADD CONSTRAINT "AdvisoryAck_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "OrgChannel" ADD CONSTRAINT "OrgChannel_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Person" ADD CONSTRAINT "Person_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "RoleGrant" ADD CONSTRAINT "RoleGrant_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "IncidentEvent" ADD CONSTRAINT "IncidentEvent_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "IncidentIndicator" ADD CONSTRAINT "IncidentIndicator_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "IncidentIndicator" ADD CONSTRAINT "IncidentIndicator_indicatorId_fkey" FOREIGN KEY ("indicatorId") REFERENCES "Indicator"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "CheckAnswer" ADD CONSTRAINT "CheckAnswer_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "CsirtReadiness" ADD CONSTRAINT "CsirtReadiness_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "MeetingRsvp" ADD CONSTRAINT "MeetingRsvp_meetingId_fkey" FOREIGN KEY ("meetingId") REFERENCES "Meeting"("id") ON DELETE CASCADE ON UPDATE CASCADE;

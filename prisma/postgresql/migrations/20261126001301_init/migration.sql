@@ -1,6 +1,9 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
 -- CreateTable
 CREATE TABLE "Advisory" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "fiscalYear" INTEGER NOT NULL,
     "title" TEXT NOT NULL,
     "body" TEXT NOT NULL,
@@ -12,8 +15,14 @@ CREATE TABLE "Advisory" (
     "drafterId" INTEGER NOT NULL,
     "approverId" INTEGER,
     "reason" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "submittedAt" TIMESTAMP(3),
+    "approvedAt" TIMESTAMP(3),
+    "targets" TEXT,
+    "sentAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Advisory_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -24,10 +33,9 @@ CREATE TABLE "AdvisorySource" (
     "consent" TEXT NOT NULL,
     "share" TEXT NOT NULL,
     "decidedBy" INTEGER,
-    "decidedAt" DATETIME,
+    "decidedAt" TIMESTAMP(3),
 
-    PRIMARY KEY ("advisoryId", "incidentId"),
-    CONSTRAINT "AdvisorySource_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    CONSTRAINT "AdvisorySource_pkey" PRIMARY KEY ("advisoryId","incidentId")
 );
 
 -- CreateTable
@@ -35,81 +43,91 @@ CREATE TABLE "AdvisoryAck" (
     "advisoryId" TEXT NOT NULL,
     "orgId" INTEGER NOT NULL,
     "personId" INTEGER NOT NULL,
-    "at" DATETIME NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
 
-    PRIMARY KEY ("advisoryId", "orgId"),
-    CONSTRAINT "AdvisoryAck_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    CONSTRAINT "AdvisoryAck_pkey" PRIMARY KEY ("advisoryId","orgId")
 );
 
 -- CreateTable
 CREATE TABLE "Organization" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "code" TEXT NOT NULL,
     "nameJa" TEXT NOT NULL,
     "nameEn" TEXT NOT NULL,
     "coordinator" BOOLEAN NOT NULL DEFAULT false,
     "calendarToken" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Organization_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "OrgChannel" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "orgId" INTEGER NOT NULL,
     "platform" TEXT NOT NULL,
     "channelId" TEXT NOT NULL,
     "name" TEXT,
-    CONSTRAINT "OrgChannel_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+
+    CONSTRAINT "OrgChannel_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Person" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "identity" TEXT NOT NULL,
     "displayName" TEXT,
     "orgId" INTEGER,
     "locale" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "Person_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Person_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "RoleGrant" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "personId" INTEGER NOT NULL,
     "role" TEXT NOT NULL,
     "position" TEXT,
-    CONSTRAINT "RoleGrant_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+
+    CONSTRAINT "RoleGrant_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Counter" (
-    "name" TEXT NOT NULL PRIMARY KEY,
-    "value" INTEGER NOT NULL
+    "name" TEXT NOT NULL,
+    "value" INTEGER NOT NULL,
+
+    CONSTRAINT "Counter_pkey" PRIMARY KEY ("name")
 );
 
 -- CreateTable
 CREATE TABLE "AuditRecord" (
-    "seq" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-    "at" DATETIME NOT NULL,
+    "seq" INTEGER NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
     "actor" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "subject" TEXT NOT NULL,
     "data" TEXT NOT NULL,
     "prevHash" TEXT NOT NULL,
-    "hash" TEXT NOT NULL
+    "hash" TEXT NOT NULL,
+
+    CONSTRAINT "AuditRecord_pkey" PRIMARY KEY ("seq")
 );
 
 -- CreateTable
 CREATE TABLE "AuditHead" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" INTEGER NOT NULL,
     "seq" INTEGER NOT NULL,
-    "hash" TEXT NOT NULL
+    "hash" TEXT NOT NULL,
+
+    CONSTRAINT "AuditHead_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Delivery" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "platform" TEXT NOT NULL,
     "target" TEXT NOT NULL,
@@ -117,49 +135,57 @@ CREATE TABLE "Delivery" (
     "dedupeKey" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "notBefore" DATETIME NOT NULL,
+    "notBefore" TIMESTAMP(3) NOT NULL,
     "claimedBy" TEXT,
-    "claimedAt" DATETIME,
-    "claimExpires" DATETIME,
+    "claimedAt" TIMESTAMP(3),
+    "claimExpires" TIMESTAMP(3),
     "messageRef" TEXT,
     "updatesId" TEXT,
     "error" TEXT,
     "refType" TEXT,
     "refId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "sentAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "sentAt" TIMESTAMP(3),
+
+    CONSTRAINT "Delivery_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Job" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "data" TEXT NOT NULL,
-    "dueAt" DATETIME NOT NULL,
+    "dueAt" TIMESTAMP(3) NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "claimedBy" TEXT,
-    "claimExpires" DATETIME,
-    "firedAt" DATETIME,
+    "claimExpires" TIMESTAMP(3),
+    "firedAt" TIMESTAMP(3),
     "refType" TEXT,
     "refId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Job_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "SeenRequest" (
-    "key" TEXT NOT NULL PRIMARY KEY,
-    "expiresAt" DATETIME NOT NULL
+    "key" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "SeenRequest_pkey" PRIMARY KEY ("key")
 );
 
 -- CreateTable
 CREATE TABLE "Setting" (
-    "key" TEXT NOT NULL PRIMARY KEY,
-    "value" TEXT NOT NULL
+    "key" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+
+    CONSTRAINT "Setting_pkey" PRIMARY KEY ("key")
 );
 
 -- CreateTable
 CREATE TABLE "Incident" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "fiscalYear" INTEGER NOT NULL,
     "orgId" INTEGER NOT NULL,
     "reporterId" INTEGER NOT NULL,
@@ -170,32 +196,37 @@ CREATE TABLE "Incident" (
     "share" TEXT NOT NULL,
     "confidentiality" INTEGER,
     "systemId" TEXT,
-    "detectedAt" DATETIME NOT NULL,
-    "occurredAt" DATETIME,
+    "detectedAt" TIMESTAMP(3) NOT NULL,
+    "occurredAt" TIMESTAMP(3),
     "actions" TEXT,
     "status" TEXT NOT NULL,
     "stage" TEXT NOT NULL DEFAULT 'quick',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Incident_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "IncidentEvent" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "incidentId" TEXT NOT NULL,
-    "at" DATETIME NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
     "actor" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "data" TEXT NOT NULL,
-    CONSTRAINT "IncidentEvent_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+
+    CONSTRAINT "IncidentEvent_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Indicator" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "type" TEXT NOT NULL,
     "value" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Indicator_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -203,34 +234,36 @@ CREATE TABLE "IncidentIndicator" (
     "incidentId" TEXT NOT NULL,
     "indicatorId" INTEGER NOT NULL,
     "orgId" INTEGER NOT NULL,
-    "addedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "addedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    PRIMARY KEY ("incidentId", "indicatorId"),
-    CONSTRAINT "IncidentIndicator_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "IncidentIndicator_indicatorId_fkey" FOREIGN KEY ("indicatorId") REFERENCES "Indicator" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    CONSTRAINT "IncidentIndicator_pkey" PRIMARY KEY ("incidentId","indicatorId")
 );
 
 -- CreateTable
 CREATE TABLE "System" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "orgId" INTEGER NOT NULL,
     "name" TEXT NOT NULL,
     "confidentiality" INTEGER NOT NULL,
     "exposure" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "System_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Campaign" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "fiscalYear" INTEGER NOT NULL,
     "catalogVersion" INTEGER NOT NULL,
-    "dueDate" DATETIME NOT NULL,
+    "dueDate" TIMESTAMP(3) NOT NULL,
     "audience" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "createdBy" INTEGER NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "closedAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "closedAt" TIMESTAMP(3),
+
+    CONSTRAINT "Campaign_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -240,34 +273,34 @@ CREATE TABLE "CheckAnswer" (
     "itemId" TEXT NOT NULL,
     "orgId" INTEGER NOT NULL,
     "status" TEXT NOT NULL,
-    "planned" DATETIME,
+    "planned" TIMESTAMP(3),
     "cost" INTEGER,
     "note" TEXT,
     "answeredBy" INTEGER NOT NULL,
-    "updatedAt" DATETIME NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
 
-    PRIMARY KEY ("campaignId", "systemId", "itemId"),
-    CONSTRAINT "CheckAnswer_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    CONSTRAINT "CheckAnswer_pkey" PRIMARY KEY ("campaignId","systemId","itemId")
 );
 
 -- CreateTable
 CREATE TABLE "CsirtReadiness" (
-    "orgId" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-    "established" DATETIME,
+    "orgId" INTEGER NOT NULL,
+    "established" TIMESTAMP(3),
     "primaryId" INTEGER,
     "deputyId" INTEGER,
     "contact" TEXT,
     "hours" TEXT,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "CsirtReadiness_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "CsirtReadiness_pkey" PRIMARY KEY ("orgId")
 );
 
 -- CreateTable
 CREATE TABLE "Meeting" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "fiscalYear" INTEGER NOT NULL,
     "title" TEXT NOT NULL,
-    "startAt" DATETIME NOT NULL,
+    "startAt" TIMESTAMP(3) NOT NULL,
     "durationMin" INTEGER NOT NULL,
     "place" TEXT,
     "url" TEXT,
@@ -277,8 +310,10 @@ CREATE TABLE "Meeting" (
     "status" TEXT NOT NULL,
     "sequence" INTEGER NOT NULL DEFAULT 0,
     "createdBy" INTEGER NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Meeting_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -288,11 +323,13 @@ CREATE TABLE "MeetingRsvp" (
     "personId" INTEGER NOT NULL,
     "answer" TEXT NOT NULL,
     "proxy" TEXT,
-    "at" DATETIME NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
 
-    PRIMARY KEY ("meetingId", "orgId"),
-    CONSTRAINT "MeetingRsvp_meetingId_fkey" FOREIGN KEY ("meetingId") REFERENCES "Meeting" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    CONSTRAINT "MeetingRsvp_pkey" PRIMARY KEY ("meetingId","orgId")
 );
+
+-- CreateIndex
+CREATE INDEX "Advisory_status_idx" ON "Advisory"("status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Organization_code_key" ON "Organization"("code");
@@ -350,3 +387,36 @@ CREATE INDEX "CheckAnswer_campaignId_orgId_idx" ON "CheckAnswer"("campaignId", "
 
 -- CreateIndex
 CREATE INDEX "Meeting_startAt_idx" ON "Meeting"("startAt");
+
+-- AddForeignKey
+ALTER TABLE "AdvisorySource" ADD CONSTRAINT "AdvisorySource_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AdvisoryAck" ADD CONSTRAINT "AdvisoryAck_advisoryId_fkey" FOREIGN KEY ("advisoryId") REFERENCES "Advisory"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OrgChannel" ADD CONSTRAINT "OrgChannel_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Person" ADD CONSTRAINT "Person_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "RoleGrant" ADD CONSTRAINT "RoleGrant_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "IncidentEvent" ADD CONSTRAINT "IncidentEvent_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "IncidentIndicator" ADD CONSTRAINT "IncidentIndicator_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "IncidentIndicator" ADD CONSTRAINT "IncidentIndicator_indicatorId_fkey" FOREIGN KEY ("indicatorId") REFERENCES "Indicator"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CheckAnswer" ADD CONSTRAINT "CheckAnswer_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CsirtReadiness" ADD CONSTRAINT "CsirtReadiness_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "MeetingRsvp" ADD CONSTRAINT "MeetingRsvp_meetingId_fkey" FOREIGN KEY ("meetingId") REFERENCES "Meeting"("id") ON DELETE CASCADE ON UPDATE CASCADE;

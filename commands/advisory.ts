@@ -1,0 +1,229 @@
+import { z } from 'zod';
+import { UserError } from '../src/core/errors.ts';
+import { reply } from '../src/core/reply.ts';
+import { isTlp, type Tlp, tlpLabel } from '../src/domain/tlp.ts';
+import { csv, orgCode, text, yesNo } from './args.ts';
+import { type Ctx, defineCommand, type Group } from './types.ts';
+
+const advId = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^ADV-\d{4}-\d{4,}$/, 'input.adv_id');
+const severity = z.enum(['low', 'medium', 'high', 'critical']);
+const tlp = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => isTlp(v), 'input.tlp');
+const audience = z
+  .string()
+  .trim()
+  .transform((s) =>
+    s.toLowerCase() === 'all'
+      ? ('all' as const)
+      : s
+          .split(/[,、，]/)
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean),
+  )
+  .refine((v) => v === 'all' || v.every((c) => orgCode.safeParse(c).success), 'input.org_code');
+
+async function people(ctx: Ctx, refs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of refs) {
+    const id = await ctx.refs.user(r);
+    if (!id) throw new UserError('poc.bad_user', { user: r });
+    out.push(id);
+  }
+  return out;
+}
+
+const COORD = ['coordinator'] as const;
+const APPROVER = ['approver'] as const;
+const POC = ['poc'] as const;
+
+export const advisoryGroup: Group = {
+  name: 'advisory',
+  aliases: ['注意喚起'],
+  summary: {
+    ja: '注意喚起（同意・承認・配信・受領確認）',
+    en: 'Advisories (consent, approval, delivery, acknowledgement)',
+  },
+  commands: [
+    defineCommand({
+      name: 'draft',
+      aliases: ['起案'],
+      schema: z.object({
+        title: text(200),
+        body: text(4000),
+        severity,
+        tlp,
+        audience: audience.optional(),
+        sources: csv.optional(),
+        recipients: csv.optional(),
+      }),
+      access: COORD,
+      summary: { ja: '注意喚起を起案します', en: 'Draft an advisory' },
+      usage:
+        'advisory draft title="…" body="…" severity=… tlp=… audience=all|<org>,<org>… [sources=<INC-id>,…] [recipients=<user>,…]',
+      fields: {
+        title: { ja: '件名', en: 'Title' },
+        body: { ja: '本文', en: 'Body' },
+        severity: { ja: '重要度（low, medium, high, critical）', en: 'Severity (low, medium, high, critical)' },
+        tlp: {
+          ja: 'TLP（clear, green, amber, amber+strict, red）',
+          en: 'TLP (clear, green, amber, amber+strict, red)',
+        },
+        audience: { ja: '配信先（all または組織コードのカンマ区切り）', en: 'Audience (all or organisation codes)' },
+        sources: { ja: '情報源のインシデント ID', en: 'Source incident ids' },
+        recipients: { ja: '受信者（TLP:RED のみ）', en: 'Recipients (TLP:RED only)' },
+      },
+      form: true,
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.advisories.draft(ctx.caller, {
+          title: a.title,
+          body: a.body,
+          severity: a.severity,
+          tlp: a.tlp as Tlp,
+          audience: a.audience ?? null,
+          sources: a.sources ?? [],
+          recipients: await people(ctx, a.recipients ?? []),
+        });
+        return reply.of(
+          [
+            { kind: 'text', text: ctx.t('advisory.drafted', { id: r.id, tlp: tlpLabel(a.tlp as Tlp) }) },
+            {
+              kind: 'text',
+              text: `${ctx.t('advisory.f.targets_planned', { count: r.targets.length })}\n${r.targets.join('\n')}`,
+            },
+          ],
+          { actions: [{ label: ctx.t('advisory.submit_button'), command: `advisory submit ${r.id}` }] },
+        );
+      },
+    }),
+    defineCommand({
+      name: 'submit',
+      aliases: ['提出'],
+      positional: ['id'],
+      schema: z.object({ id: advId }),
+      access: COORD,
+      summary: { ja: '注意喚起を同意確認・承認に回します', en: 'Submit an advisory for consent and approval' },
+      usage: 'advisory submit <ADV-id>',
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.advisories.submit(ctx.caller, a.id);
+        return reply.text(
+          r.status === 'review'
+            ? ctx.t('advisory.submitted_review', { id: a.id })
+            : ctx.t('advisory.submitted_consent', { id: a.id, orgs: r.consentOrgs.join(', ') }),
+        );
+      },
+    }),
+    defineCommand({
+      name: 'consent',
+      aliases: ['同意'],
+      positional: ['id', 'answer'],
+      schema: z.object({ id: advId, answer: yesNo }),
+      access: POC,
+      summary: {
+        ja: '情報提供元として、注意喚起への情報の利用に同意（yes）または不同意（no）します',
+        en: 'As a source, consent (yes) or decline (no) to the use of your report',
+      },
+      usage: 'advisory consent <ADV-id> yes|no',
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.advisories.consent(ctx.caller, a.id, a.answer === 'yes');
+        const key =
+          a.answer === 'no'
+            ? 'advisory.consent_declined'
+            : r.status === 'review'
+              ? 'advisory.consent_complete'
+              : 'advisory.consent_recorded';
+        return reply.text(ctx.t(key, { id: a.id }));
+      },
+    }),
+    defineCommand({
+      name: 'approve',
+      aliases: ['承認'],
+      positional: ['id'],
+      schema: z.object({ id: advId }),
+      access: APPROVER,
+      summary: {
+        ja: '注意喚起を承認し、配信します（ご自身の起案は承認できません）',
+        en: 'Approve and send an advisory (never your own draft)',
+      },
+      usage: 'advisory approve <ADV-id>',
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.advisories.approve(ctx.caller, a.id);
+        return reply.text(
+          `${ctx.t('advisory.approved', { id: a.id, count: r.targets.length, deliveries: r.deliveries })}\n${r.targets.join('\n')}`,
+        );
+      },
+    }),
+    defineCommand({
+      name: 'reject',
+      aliases: ['却下', '差戻し'],
+      positional: ['id'],
+      schema: z.object({ id: advId, reason: text(1000) }),
+      access: APPROVER,
+      summary: { ja: '注意喚起を却下します（理由を記載）', en: 'Reject an advisory (with a reason)' },
+      usage: 'advisory reject <ADV-id> reason="…"',
+      fields: { reason: { ja: '却下の理由', en: 'Reason' } },
+      writes: true,
+      async run(ctx, a) {
+        await ctx.services.advisories.reject(ctx.caller, a.id, a.reason);
+        return reply.text(ctx.t('advisory.rejected', { id: a.id }));
+      },
+    }),
+    defineCommand({
+      name: 'withdraw',
+      aliases: ['取下げ'],
+      positional: ['id'],
+      schema: z.object({ id: advId }),
+      access: COORD,
+      summary: {
+        ja: '注意喚起を取り下げます（配信済みの投稿にも取下げを表示）',
+        en: 'Withdraw an advisory (delivered copies are marked)',
+      },
+      usage: 'advisory withdraw <ADV-id>',
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.advisories.withdraw(ctx.caller, a.id);
+        return reply.text(ctx.t('advisory.withdrawn', { id: a.id, updated: r.updated, cancelled: r.cancelled }));
+      },
+    }),
+    defineCommand({
+      name: 'status',
+      aliases: ['状況'],
+      positional: ['id'],
+      schema: z.object({ id: advId }),
+      access: 'registered',
+      summary: {
+        ja: '注意喚起の状況（配信先・配信・受領確認）を表示します',
+        en: 'Show an advisory: targets, deliveries, acknowledgements',
+      },
+      usage: 'advisory status <ADV-id>',
+      writes: false,
+      async run(ctx, a) {
+        return ctx.services.advisories.status(ctx.caller, a.id);
+      },
+    }),
+    defineCommand({
+      name: 'ack',
+      aliases: ['受領確認'],
+      positional: ['id'],
+      schema: z.object({ id: advId }),
+      access: POC,
+      summary: { ja: '注意喚起の受領を確認します', en: 'Acknowledge an advisory' },
+      usage: 'advisory ack <ADV-id>',
+      writes: true,
+      async run(ctx, a) {
+        const r = await ctx.services.advisories.ack(ctx.caller, a.id);
+        return reply.text(ctx.t('advisory.acked', { id: a.id, org: r.org }), 'ephemeral');
+      },
+    }),
+  ],
+};

@@ -1,0 +1,56 @@
+/**
+ * Mattermost text safety. Reply text is plain by contract; before it becomes Mattermost
+ * markdown every user-supplied string goes through escapeMarkdown (or fenceCode for code):
+ * - `@channel`, `@all`, `@here` notify everyone: a zero-width joiner after the `@` splits the
+ *   word for the server's mention parser (it splits on anything but letters, digits and
+ *   `.-_:@`) and is invisible to readers;
+ * - `<!channel>`, `<!here>`, `<!all>`, `<@id>` and `<https://evil|gov.example>` are Slack
+ *   syntax the server converts in command responses and attachments: `<` and `>` become
+ *   entities (`&lt;`, shown as `<`) so those patterns can no longer match; command and action
+ *   responses also say `skip_slack_parsing`;
+ * - `[text](url)`, `![img](url)`, `<https://…>` autolinks and other markdown become literal
+ *   with backslash escapes, so a link always shows its own address.
+ */
+
+const ZWJ = '\u200d';
+/** any `@` starting `channel`, `all` or `here` (also `@channel.` and `@all_team`: cheap, invisible) */
+const ANNOUNCE = /@(?=channel|all|here)/gi;
+
+/** Breaks channel-wide mentions; everything else unchanged. */
+export function neutraliseMentions(s: string): string {
+  return s.replace(ANNOUNCE, `@${ZWJ}`);
+}
+
+/** Plain text → Mattermost markdown that shows exactly that text and cannot notify or link. */
+export function escapeMarkdown(s: string): string {
+  const out = s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+|~!$]/g, '\\$&')
+    // a line starting with "-", "=", or "1." would become a list or heading underline
+    .replace(
+      /^(\s*)([-=]|\d+\.)/gm,
+      (_m, sp: string, mark: string) => `${sp}${mark.replace(/^(\d*)([-=.])$/, '$1\\$2')}`,
+    );
+  return neutraliseMentions(out);
+}
+
+/** Plain text → a fenced code block that the text cannot close early (nor notify). */
+export function fenceCode(s: string): string {
+  const longest = Math.max(2, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  // code is shown verbatim: break Slack syntax (`<!here>`, `<@id>`) with the invisible joiner
+  return `${fence}\n${neutraliseMentions(s).replace(/<(?=[!@#])/g, `<${ZWJ}`)}\n${fence}`;
+}
+
+/** Plain text for places shown without markdown (button names, dialog labels). */
+export function plainText(s: string, max: number): string {
+  return clip(neutraliseMentions(s.replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›'))), max);
+}
+
+/** Cuts a string to at most `max` characters (code points), marking the cut. */
+export function clip(s: string, max: number): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+}

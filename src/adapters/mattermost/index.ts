@@ -1,0 +1,144 @@
+/**
+ * Wires Mattermost into the application; main.ts and the end-to-end tests both use this.
+ *
+ *   const mm = createMattermost(config, log);           // before createApp: the seam
+ *   const app = await createApp(config, { seams: new Map([['mattermost', mm.seam]]) });
+ *   const mounted = await mm.mount(app);                // bot id, slash command, routes
+ *   …
+ *   await mounted.stop();                               // waits for work after answers
+ */
+import type { Logger } from 'pino';
+import type { App } from '../../app.ts';
+import { type Config, deliveryTimeoutMs } from '../../config.ts';
+import { signAction } from '../../core/action-token.ts';
+import { translator } from '../../i18n/index.ts';
+import { MmApi } from './api.ts';
+import { actionRoute, dialogRoute } from './interactions.ts';
+import { MattermostLocales } from './locale.ts';
+import { type Registration, registerCommand } from './register.ts';
+import type { SignAction } from './render.ts';
+import { MattermostResponder } from './respond.ts';
+import { commandRoute, PATHS, type RouteDeps } from './routes.ts';
+import { MattermostSeam } from './seam.ts';
+
+export interface MattermostMount {
+  botUserId: string;
+  /** the slash command we registered or updated (MATTERMOST_TEAM and PUBLIC_URL set) */
+  registration: Registration | null;
+  /** waits for work that continued after its request was answered */
+  stop(): Promise<void>;
+}
+
+export interface Mattermost {
+  seam: MattermostSeam;
+  mount(app: App): Promise<MattermostMount>;
+}
+
+export interface MattermostOptions {
+  /** the dispatcher's request timeout (default: deliveryTimeoutMs(config), at most 10 s) */
+  deliveryTimeoutMs?: number;
+  /** answer in the request when done within this (default 2 s), else through response_url */
+  directReplyMs?: number;
+}
+
+export function createMattermost(config: Config, _log: Logger, opts: MattermostOptions = {}): Mattermost {
+  const baseUrl = config.MATTERMOST_URL;
+  const token = config.MATTERMOST_TOKEN;
+  if (!baseUrl || !token) throw new Error('MATTERMOST_URL and MATTERMOST_TOKEN are not set');
+  const publicUrl = config.PUBLIC_URL?.replace(/\/+$/, '') ?? null;
+  const urls = {
+    command: publicUrl ? `${publicUrl}${PATHS.command}` : '',
+    action: publicUrl ? `${publicUrl}${PATHS.action}` : '',
+    dialog: publicUrl ? `${publicUrl}${PATHS.dialog}` : '',
+  };
+  const delivery = new MmApi({ baseUrl, token, timeoutMs: opts.deliveryTimeoutMs ?? deliveryTimeoutMs(config) });
+  const api = new MmApi({ baseUrl, token, timeoutMs: 5000 });
+  let signer: SignAction | null = null;
+  // without PUBLIC_URL Mattermost cannot reach our buttons: none are drawn
+  const sign: SignAction = (command) => (signer && publicUrl ? signer(command) : null);
+  const seam = new MattermostSeam(delivery, translator(config.BOT_LOCALE), sign, urls.action);
+
+  return {
+    seam,
+    async mount(app) {
+      const actionSecret = await app.services.settings.actionSecret(config.ACTION_SECRET);
+      signer = (command) => signAction(actionSecret, command, app.clock.now());
+      // resolved once here, so that no request waits on it
+      const me = await api.get<{ id: string; username: string }>('/users/me');
+      seam.setBotId(me.id);
+      const registration = await register(app, api, config, urls.command);
+      const commandToken = config.MATTERMOST_COMMAND_TOKEN ?? registration?.token ?? null;
+      if (!commandToken) {
+        throw new Error(
+          'no command token: set MATTERMOST_COMMAND_TOKEN, or MATTERMOST_TEAM and PUBLIC_URL to register /csirt',
+        );
+      }
+      if (!publicUrl) app.log.warn('PUBLIC_URL is not set: Mattermost buttons and dialogs are off');
+      const pending = new Set<Promise<unknown>>();
+      const deps: RouteDeps = {
+        app,
+        api,
+        locales: new MattermostLocales(api, app.clock, app.log),
+        responder: new MattermostResponder(api, seam, sign, urls.action, app.log),
+        commandToken: () => commandToken,
+        actionSecret,
+        sign,
+        urls,
+        team: config.MATTERMOST_TEAM ?? null,
+        directReplyMs: opts.directReplyMs ?? 2000,
+        track(p) {
+          pending.add(p);
+          void p.finally(() => pending.delete(p));
+        },
+      };
+      app.http.route('POST', PATHS.command, commandRoute(deps));
+      app.http.route('POST', PATHS.action, actionRoute(deps));
+      app.http.route('POST', PATHS.dialog, dialogRoute(deps));
+      app.log.info({ botUserId: me.id, bot: me.username, registered: !!registration }, 'mattermost connected');
+      return {
+        botUserId: me.id,
+        registration,
+        async stop() {
+          await Promise.allSettled([...pending]);
+        },
+      };
+    },
+  };
+}
+
+/** Registers /csirt when MATTERMOST_TEAM and PUBLIC_URL are set, and says what to do about the token. */
+async function register(app: App, api: MmApi, config: Config, url: string): Promise<Registration | null> {
+  if (!config.MATTERMOST_TEAM || !url) return null;
+  let r: Registration;
+  try {
+    r = await registerCommand(api, {
+      team: config.MATTERMOST_TEAM,
+      url,
+      locale: config.BOT_LOCALE,
+      groups: app.router.groups,
+    });
+  } catch (e) {
+    app.log.error(
+      { err: (e as Error).message, team: config.MATTERMOST_TEAM },
+      'could not register the /csirt slash command (the bot needs manage_slash_commands in the team)',
+    );
+    if (!config.MATTERMOST_COMMAND_TOKEN) throw e;
+    return null;
+  }
+  const ctx = { team: config.MATTERMOST_TEAM, commandId: r.commandId };
+  app.log.info({ ...ctx, created: r.created }, r.created ? 'registered /csirt' : 'updated /csirt');
+  if (!config.MATTERMOST_COMMAND_TOKEN) {
+    app.log.warn(
+      ctx,
+      'MATTERMOST_COMMAND_TOKEN is not set: verifying /csirt with the token Mattermost generated for the command we registered. ' +
+        'To pin it, copy the token from Integrations › Slash Commands › /csirt into MATTERMOST_COMMAND_TOKEN.',
+    );
+  } else if (config.MATTERMOST_COMMAND_TOKEN !== r.token) {
+    app.log.error(
+      ctx,
+      'MATTERMOST_COMMAND_TOKEN does not match the token of the registered /csirt command: every /csirt request will be refused (401). ' +
+        'Copy the token from Integrations › Slash Commands › /csirt into MATTERMOST_COMMAND_TOKEN, or unset it.',
+    );
+  }
+  return r;
+}

@@ -1,0 +1,185 @@
+/**
+ * `POST /mattermost/command` on the app's one HTTP server. The request is verified with the
+ * command token (header `Authorization: Token …`, else the form field `token`; compared in
+ * constant time; never logged): a failure is a 401, logged without the body and counted in
+ * metrics.authFailures. A trigger id is run once (a replayed request is answered, not run).
+ *
+ * Mattermost waits 30 s; we answer in the response body when the work is done within
+ * `directReplyMs` (2 s), else answer empty and send the result to the response_url.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { App } from '../../app.ts';
+import { buildForm } from '../../core/forms.ts';
+import type { Reply } from '../../core/reply.ts';
+import type { Invocation } from '../../core/router.ts';
+import type { HttpRequest, HttpResponse } from '../../http/server.ts';
+import { type Locale, translator } from '../../i18n/index.ts';
+import type { MmApi } from './api.ts';
+import { buildDialog, type DialogState } from './dialog.ts';
+import type { MattermostLocales } from './locale.ts';
+import { mattermostRefs } from './refs.ts';
+import type { SignAction } from './render.ts';
+import { commandResponse, EMPTY_RESPONSE, type MattermostResponder } from './respond.ts';
+
+export const PATHS = { command: '/mattermost/command', action: '/mattermost/action', dialog: '/mattermost/dialog' };
+/** request keys (trigger ids) are remembered this long */
+export const SEEN_MS = 2 * 3600 * 1000;
+export const ID = /^[a-z0-9]{26}$/;
+
+export interface RouteDeps {
+  app: App;
+  api: MmApi;
+  locales: MattermostLocales;
+  responder: MattermostResponder;
+  /** the token slash command requests must carry (configured, or that of the command we registered) */
+  commandToken(): string | null;
+  actionSecret: string;
+  sign: SignAction;
+  urls: { action: string; dialog: string };
+  /** MATTERMOST_TEAM: where `~channel` names are looked up (else the request's team) */
+  team: string | null;
+  directReplyMs: number;
+  /** keeps work that continues after the answer, so stop() can wait for it */
+  track(p: Promise<unknown>): void;
+}
+
+export const json = (body: unknown, status = 200): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** Constant-time equality of two secrets of any length. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+function header(req: HttpRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Runs `work`; its result when it ends within `ms`, else null (and `late` gets it when it ends). */
+export async function within<T>(
+  work: Promise<T>,
+  ms: number,
+  late: (v: T) => Promise<void>,
+  track: (p: Promise<unknown>) => void,
+): Promise<{ value: T } | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => {
+    timer = setTimeout(() => r(null), ms);
+  });
+  const first = await Promise.race([work.then((value) => ({ value })), timeout]);
+  clearTimeout(timer);
+  if (first) return first;
+  track(work.then(late));
+  return null;
+}
+
+export function commandRoute(d: RouteDeps) {
+  const { app } = d;
+  const fallback = app.config.BOT_LOCALE;
+  const refuse = (reason: string, req: HttpRequest): HttpResponse => {
+    app.metrics.authFailures.inc({ endpoint: 'mattermost', reason });
+    app.log.warn({ reason, path: req.path, bytes: req.body.length }, 'mattermost request refused');
+    return { status: 401, body: 'unauthorized' };
+  };
+
+  return async (req: HttpRequest): Promise<HttpResponse> => {
+    const form = new URLSearchParams(req.body.toString('utf8'));
+    const auth = /^Token\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    const given = auth ?? form.get('token');
+    const expected = d.commandToken();
+    if (!expected) return refuse('no_command_token_configured', req);
+    if (!given) return refuse('missing_token', req);
+    if (!sameSecret(given, expected)) return refuse('bad_token', req);
+
+    const user = form.get('user_id') ?? '';
+    if (!ID.test(user)) return { status: 400, body: 'bad request' };
+    const triggerId = form.get('trigger_id') ?? '';
+    if (triggerId) {
+      const key = `mattermost:trigger:${createHash('sha256').update(triggerId).digest('hex')}`;
+      const fresh = await app.services.seenRequests.firstTime(key, new Date(app.clock.now().getTime() + SEEN_MS));
+      if (!fresh) {
+        app.log.info({ user }, 'mattermost command seen before; not run again');
+        return json(EMPTY_RESPONSE);
+      }
+    }
+    const responseUrl = form.get('response_url') ?? undefined;
+    const team = d.team ?? (form.get('team_domain') || null);
+    const work = (async (): Promise<{ reply: Reply | null; locale: Locale }> => {
+      const localeHint = await d.locales.of(user);
+      const inv: Invocation = {
+        platform: 'mattermost',
+        identity: `mattermost:${user}`,
+        displayName: form.get('user_name'),
+        text: form.get('text') ?? '',
+        channelId: form.get('channel_id') || null,
+        localeHint,
+        requestId: randomUUID(),
+        refs: mattermostRefs(d.api, team),
+      };
+      const locale = localeHint ?? fallback;
+      if (triggerId && (await openDialogIfMissing(d, inv, triggerId, responseUrl, team)))
+        return { reply: null, locale };
+      const o = await app.router.handle(inv);
+      return { reply: o.reply, locale };
+    })();
+    const done = await within(
+      work,
+      d.directReplyMs,
+      async ({ reply, locale }) => {
+        if (reply) await d.responder.send({ responseUrl, user }, reply, translator(locale));
+      },
+      (p) => d.track(p.catch((e) => app.log.error({ err: e }, 'mattermost command failed'))),
+    );
+    if (!done?.value.reply) return json(EMPTY_RESPONSE);
+    return json(commandResponse(done.value.reply, translator(done.value.locale), d.sign, d.urls.action));
+  };
+}
+
+/** Opens the command's dialog when it has a form and required fields are missing; true if opened. */
+async function openDialogIfMissing(
+  d: RouteDeps,
+  inv: Invocation,
+  triggerId: string,
+  responseUrl: string | undefined,
+  team: string | null,
+): Promise<boolean> {
+  const { app } = d;
+  let r: Awaited<ReturnType<typeof app.router.resolve>>;
+  try {
+    r = await app.router.resolve(inv);
+  } catch {
+    return false; // handle() reports it
+  }
+  if (!r.def.form || r.missing.length === 0) return false;
+  const locale = r.caller.locale;
+  const form = buildForm(r.group.name, r.def, locale, r.raw);
+  const state: DialogState = {
+    c: form.command,
+    x: inv.text,
+    ch: inv.channelId,
+    l: locale,
+    ...(responseUrl ? { r: responseUrl } : {}),
+    ...(team ? { tm: team } : {}),
+  };
+  const dialog = buildDialog(
+    form,
+    state,
+    translator(locale),
+    d.actionSecret,
+    app.clock.now(),
+    app.config.MAX_FIELD_LENGTH,
+  );
+  try {
+    await d.api.post('/actions/dialogs/open', { trigger_id: triggerId, url: d.urls.dialog, dialog });
+    return true;
+  } catch (e) {
+    app.log.warn({ err: (e as Error).message, command: form.command }, 'dialogs/open failed; answering in text');
+    return false;
+  }
+}

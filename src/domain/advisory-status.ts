@@ -1,0 +1,55 @@
+/**
+ * The advisory lifecycle (PRODUCT.md §5) as data: which event moves which status where.
+ *
+ *   draft ─submit─▶ consent ─consented─▶ review ─approve─▶ approved ─delivered─▶ sent
+ *                      │ decline             │ reject
+ *                      ▼                     ▼
+ *                   rejected              rejected          (withdraw: from any open status)
+ *
+ * `submit` always enters `consent`; when no source needs consent the service fires `consented`
+ * in the same transaction, so the advisory is in `review` when the command returns.
+ */
+
+export const ADVISORY_STATUSES = ['draft', 'consent', 'review', 'approved', 'sent', 'rejected', 'withdrawn'] as const;
+export type AdvisoryStatus = (typeof ADVISORY_STATUSES)[number];
+
+export const ADVISORY_EVENTS = [
+  'submit',
+  'consented',
+  'decline',
+  'approve',
+  'reject',
+  'delivered',
+  'withdraw',
+] as const;
+export type AdvisoryEvent = (typeof ADVISORY_EVENTS)[number];
+
+export const ADVISORY_TRANSITIONS: Readonly<
+  Record<AdvisoryEvent, { from: readonly AdvisoryStatus[]; to: AdvisoryStatus }>
+> = {
+  submit: { from: ['draft'], to: 'consent' },
+  consented: { from: ['consent'], to: 'review' },
+  decline: { from: ['consent'], to: 'rejected' },
+  approve: { from: ['review'], to: 'approved' },
+  reject: { from: ['consent', 'review'], to: 'rejected' },
+  delivered: { from: ['approved'], to: 'sent' },
+  withdraw: { from: ['draft', 'consent', 'review', 'approved', 'sent'], to: 'withdrawn' },
+};
+
+/** Statuses from which nothing moves any more. */
+export const FINAL_STATUSES: readonly AdvisoryStatus[] = ['rejected', 'withdrawn'];
+
+export function isAdvisoryStatus(v: string): v is AdvisoryStatus {
+  return (ADVISORY_STATUSES as readonly string[]).includes(v);
+}
+
+/** The status after `event`, or null when the event is not allowed from `from`. */
+export function nextStatus(from: string, event: AdvisoryEvent): AdvisoryStatus | null {
+  const t = ADVISORY_TRANSITIONS[event];
+  return isAdvisoryStatus(from) && t.from.includes(from) ? t.to : null;
+}
+
+/** Statuses in which the advisory has been (or is being) delivered. */
+export function isReleased(s: string): boolean {
+  return s === 'approved' || s === 'sent';
+}

@@ -1,0 +1,127 @@
+/**
+ * What advisories look like in channels and direct messages. Every builder here is given only
+ * what its reader may see: sources appear by name only when their report was shared
+ * `attributed`; an anonymised source is never passed in, so it cannot leak into a post.
+ */
+import type { OutMessage } from '../core/platform.ts';
+import type { Block } from '../core/reply.ts';
+import { type Tlp, tlpLabel } from '../domain/tlp.ts';
+import type { Translate } from '../i18n/index.ts';
+
+/** The fields of an advisory a message may show. */
+export interface AdvisoryText {
+  id: string;
+  title: string;
+  body: string;
+  severity: string;
+  tlp: string;
+}
+
+export const label = (a: { tlp: string }) => tlpLabel(a.tlp as Tlp);
+
+export function severityText(t: Translate, s: string): string {
+  return t(`advisory.sev.${s}`);
+}
+
+export function statusText(t: Translate, s: string): string {
+  return t(`advisory.st.${s}`);
+}
+
+/** The advisory itself, as every audience channel (or TLP:RED recipient) receives it. */
+export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: readonly string[]): OutMessage {
+  const fields: [string, string][] = [
+    ['TLP', label(a)],
+    [t('advisory.f.severity'), severityText(t, a.severity)],
+  ];
+  if (attributed.length > 0) fields.push([t('advisory.f.sources'), attributed.join(', ')]);
+  return {
+    blocks: [
+      { kind: 'heading', text: `${label(a)} ${t('advisory.post_heading', { id: a.id, title: a.title })}` },
+      { kind: 'fields', fields },
+      { kind: 'text', text: a.body },
+      { kind: 'context', text: `${label(a)}: ${t(`advisory.handling.${a.tlp}`)}` },
+      { kind: 'context', text: t('advisory.ack_hint') },
+    ],
+    actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }],
+  };
+}
+
+/** What replaces every delivered copy when the advisory is withdrawn. */
+export function withdrawnMessage(t: Translate, a: AdvisoryText): OutMessage {
+  return {
+    blocks: [
+      { kind: 'heading', text: `${label(a)} ${t('advisory.withdrawn_heading', { id: a.id, title: a.title })}` },
+      { kind: 'text', text: t('advisory.withdrawn_body', { id: a.id }) },
+    ],
+  };
+}
+
+/** To a source organisation's PoC: the draft, their own report(s), Consent / Decline. */
+export function consentRequest(
+  t: Translate,
+  a: AdvisoryText,
+  ownIncidents: readonly string[],
+  audience: string,
+): OutMessage {
+  return {
+    blocks: [
+      { kind: 'heading', text: t('advisory.consent_heading', { id: a.id }) },
+      { kind: 'text', text: t('advisory.consent_body', { incidents: ownIncidents.join(', ') }) },
+      {
+        kind: 'fields',
+        fields: [
+          [t('advisory.f.title'), a.title],
+          ['TLP', label(a)],
+          [t('advisory.f.severity'), severityText(t, a.severity)],
+          [t('advisory.f.targets'), audience],
+        ],
+      },
+      { kind: 'code', text: a.body },
+    ],
+    actions: [
+      { label: t('advisory.consent_yes'), command: `advisory consent ${a.id} yes`, style: 'primary' },
+      { label: t('advisory.consent_no'), command: `advisory consent ${a.id} no`, style: 'danger' },
+    ],
+  };
+}
+
+/**
+ * To NISC's channel: an advisory waits for approval, with the exact list of targets. For
+ * TLP:RED the channel gets neither title nor body (approvers read them with `advisory status`).
+ */
+export function approvalPrompt(t: Translate, a: AdvisoryText, targets: readonly string[]): OutMessage {
+  const blocks: Block[] = [{ kind: 'heading', text: `${label(a)} ${t('advisory.review_heading', { id: a.id })}` }];
+  if (a.tlp === 'red') {
+    blocks.push({ kind: 'text', text: t('advisory.review_red', { id: a.id, count: targets.length }) });
+  } else {
+    blocks.push(
+      {
+        kind: 'fields',
+        fields: [
+          [t('advisory.f.title'), a.title],
+          [t('advisory.f.severity'), severityText(t, a.severity)],
+        ],
+      },
+      { kind: 'code', text: a.body },
+      { kind: 'text', text: `${t('advisory.f.targets')} (${targets.length}):\n${targets.join('\n')}` },
+    );
+  }
+  blocks.push({ kind: 'context', text: t('advisory.review_hint', { id: a.id }) });
+  return { blocks, actions: [{ label: t('advisory.approve_button'), command: `advisory approve ${a.id}` }] };
+}
+
+/** A reminder to acknowledge, to an organisation (or TLP:RED recipient) that has not. */
+export function reminderMessage(t: Translate, a: AdvisoryText, n: number): OutMessage {
+  return {
+    blocks: [
+      { kind: 'heading', text: `${label(a)} ${t('advisory.reminder_heading', { id: a.id, n })}` },
+      { kind: 'text', text: t('advisory.reminder_body', { id: a.id, title: a.title }) },
+    ],
+    actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }],
+  };
+}
+
+/** To the drafter: a source declined, or an approver rejected. */
+export function closedNotice(t: Translate, a: AdvisoryText, key: 'declined' | 'rejected', reason: string): OutMessage {
+  return { blocks: [{ kind: 'text', text: t(`advisory.notice_${key}`, { id: a.id, title: a.title, reason }) }] };
+}

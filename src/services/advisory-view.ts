@@ -1,0 +1,163 @@
+/**
+ * `advisory status`: NISC roles see everything (sources, consent, every target); an audience
+ * organisation (or a TLP:RED recipient) sees the advisory and its own row only, with sources
+ * named only when attributed; a source organisation's PoC sees its own consent. Anyone else is
+ * told the advisory does not exist.
+ */
+import type { Caller } from '../core/command.ts';
+import { UserError } from '../core/errors.ts';
+import { type Block, type Reply, reply } from '../core/reply.ts';
+import { NISC_ROLES } from '../core/roles.ts';
+import type { Tx } from '../db/client.ts';
+import type { Advisory, AdvisorySource, Delivery } from '../db/generated/sqlite/client.ts';
+import { formatTokyoInput } from '../domain/tokyo-time.ts';
+import { translator } from '../i18n/index.ts';
+import {
+  ADVISORY_REF,
+  audienceOf,
+  deliveryTargetKey,
+  describeTargets,
+  resolveTargets,
+  splitList,
+} from './advisory-delivery.ts';
+import { label, severityText, statusText } from './advisory-format.ts';
+import type { ServiceDeps } from './context.ts';
+
+type Source = AdvisorySource & { org: { code: string; nameJa: string; nameEn: string } };
+
+export async function statusView(
+  tx: Tx,
+  deps: ServiceDeps,
+  caller: Caller,
+  a: Advisory,
+  sources: Source[],
+): Promise<Reply> {
+  const t = translator(caller.locale);
+  const nisc = NISC_ROLES.some((r) => caller.roles.has(r));
+  const released = !!a.targets;
+  const frozen = splitList(a.targets);
+  const ownOrg = caller.org;
+  const addressed =
+    released && (a.tlp === 'red' ? frozen.includes(caller.identity) : !!ownOrg && frozen.includes(ownOrg.code));
+  const ownSources = ownOrg ? sources.filter((s) => s.orgId === ownOrg.id) : [];
+  if (!nisc && !addressed && ownSources.length === 0) throw new UserError('advisory.not_found', { id: a.id });
+  const name = (o: { nameJa: string; nameEn: string }) => (caller.locale === 'ja' ? o.nameJa : o.nameEn);
+  const at = (d: Date | null) => (d ? formatTokyoInput(d) : '-');
+
+  const fields: [string, string][] = [
+    [t('advisory.f.status'), statusText(t, a.status)],
+    ['TLP', label(a)],
+    [t('advisory.f.severity'), severityText(t, a.severity)],
+  ];
+  if (a.reason && (nisc || ownSources.length > 0)) fields.push([t('advisory.f.reason'), a.reason]);
+  if (nisc) {
+    const people = await tx.person.findMany({ where: { id: { in: [a.drafterId, a.approverId ?? -1] } } });
+    const who = (id: number | null) => people.find((p) => p.id === id)?.identity ?? '-';
+    fields.push([t('advisory.f.drafter'), `${who(a.drafterId)} (${at(a.createdAt)})`]);
+    if (a.approverId) fields.push([t('advisory.f.approver'), `${who(a.approverId)} (${at(a.approvedAt)})`]);
+  }
+  if (a.sentAt) fields.push([t('advisory.f.sent_at'), at(a.sentAt)]);
+  const attributed = sources.filter((s) => s.share === 'attributed').map((s) => name(s.org));
+  if (!nisc && attributed.length > 0) fields.push([t('advisory.f.sources'), [...new Set(attributed)].join(', ')]);
+
+  const blocks: Block[] = [
+    { kind: 'heading', text: `${label(a)} ${t('advisory.post_heading', { id: a.id, title: a.title })}` },
+    { kind: 'fields', fields },
+  ];
+  if (nisc || addressed || a.status === 'consent') blocks.push({ kind: 'code', text: a.body });
+
+  const shown = nisc ? sources : ownSources;
+  if (shown.length > 0) {
+    blocks.push({
+      kind: 'table',
+      head: [t('advisory.f.incident'), t('advisory.f.org'), t('advisory.f.share'), t('advisory.f.consent')],
+      rows: shown.map((s) => [
+        s.incidentId,
+        `${name(s.org)} (${s.org.code})`,
+        t(`advisory.share.${s.share}`),
+        `${t(`advisory.consent.${s.consent}`)}${s.decidedAt ? ` ${at(s.decidedAt)}` : ''}`,
+      ]),
+    });
+    if (nisc && shown.some((s) => s.share !== 'attributed'))
+      blocks.push({ kind: 'context', text: t('advisory.anonymous_note') });
+  }
+
+  if (!released || (!nisc && !addressed)) {
+    if (nisc) {
+      try {
+        const targets = await resolveTargets(tx, {
+          tlp: a.tlp,
+          audience: audienceOf(a),
+          recipients: splitList(a.recipients),
+        });
+        const lines = await describeTargets(tx, deps.platforms, targets, caller.locale);
+        blocks.push({
+          kind: 'text',
+          text: `${t('advisory.f.targets_planned', { count: lines.length })}\n${lines.join('\n')}`,
+        });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        blocks.push({ kind: 'text', text: t(e.code, e.params) });
+      }
+    }
+    return reply.of(blocks);
+  }
+
+  const deliveries = await tx.delivery.findMany({
+    where: { refType: ADVISORY_REF, refId: a.id, kind: { in: ['post', 'dm'] } },
+    orderBy: { createdAt: 'asc' },
+  });
+  const updates = await tx.delivery.findMany({ where: { refId: a.id, kind: 'update' } });
+  const acks = await tx.advisoryAck.findMany({ where: { advisoryId: a.id } });
+  const ackers = await tx.person.findMany({ where: { id: { in: acks.map((x) => x.personId) } } });
+  const prefix = `advisory:${a.id}`;
+  const stateOf = (d: Delivery): string => {
+    const u = updates.find((x) => x.updatesId === d.id);
+    if (u?.status === 'sent') return t('advisory.d.withdrawn');
+    if (d.status === 'sent') return t('advisory.d.sent', { at: at(d.sentAt) });
+    if (d.status === 'failed') return t('advisory.d.failed', { reason: failure(t, d.error) });
+    if (d.status === 'cancelled') return t('advisory.d.cancelled');
+    return t('advisory.d.pending');
+  };
+  const rows: string[][] = [];
+  const people =
+    a.tlp === 'red' ? await tx.person.findMany({ where: { identity: { in: frozen } }, include: { org: true } }) : [];
+  const orgs = a.tlp === 'red' ? [] : await tx.organization.findMany({ where: { code: { in: frozen } } });
+  for (const key of frozen) {
+    const person = people.find((p) => p.identity === key);
+    const org = person ? person.org : orgs.find((o) => o.code === key);
+    if (!nisc && !(a.tlp === 'red' ? key === caller.identity : org?.id === ownOrg?.id)) continue;
+    const mine = deliveries.filter((d) => deliveryTargetKey(d, prefix) === key);
+    const delivered =
+      mine.length === 0
+        ? t('advisory.d.none')
+        : mine
+            .map((d) => (mine.length > 1 || a.tlp === 'red' ? `${d.platform}: ${stateOf(d)}` : stateOf(d)))
+            .join(' / ');
+    const ack = org ? acks.find((x) => x.orgId === org.id) : undefined;
+    const ackText = ack
+      ? t('advisory.ack_by', { by: ackers.find((p) => p.id === ack.personId)?.identity ?? '?', at: at(ack.at) })
+      : t('advisory.ack_none');
+    const who = person ? `@${person.identity}` : org ? `${name(org)} (${org.code})` : key;
+    rows.push([who, delivered, ackText]);
+  }
+  blocks.push({
+    kind: 'table',
+    head: [t('advisory.f.target'), t('advisory.f.delivery'), t('advisory.f.ack')],
+    rows,
+  });
+  if (nisc) {
+    const acked = frozen.filter((k) => {
+      const org = a.tlp === 'red' ? people.find((p) => p.identity === k)?.org : orgs.find((o) => o.code === k);
+      return !!org && acks.some((x) => x.orgId === org.id);
+    }).length;
+    blocks.push({ kind: 'context', text: t('advisory.ack_summary', { acked, total: frozen.length }) });
+  }
+  return reply.of(blocks);
+}
+
+function failure(t: (k: string) => string, error: string | null): string {
+  if (error === 'no_channel') return t('advisory.no_channel');
+  if (error === 'platform_not_connected') return t('advisory.not_connected');
+  return error ?? '?';
+}

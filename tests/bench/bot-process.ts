@@ -1,0 +1,92 @@
+/**
+ * The process under load: either the bot wired exactly as main.ts wires it for Slack over
+ * HTTP (createSlack → createApp → mount → listen, dispatcher and scheduler running), or the
+ * floor: a bare `@slack/bolt` App with its own HTTP receiver whose only listener acknowledges.
+ */
+import { App as BoltApp, LogLevel } from '@slack/bolt';
+import pino from 'pino';
+import { createSlack } from '../../src/adapters/slack/index.ts';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
+import { type Served, serveChild } from './child.ts';
+import { ADMIN_USER, type BenchOrg, SIGNING_SECRET, seedOrgs } from './seed.ts';
+
+/** (types only: importing this file runs the child) */
+export interface BotInput {
+  mode: 'bot' | 'bolt';
+  dbUrl?: string;
+  apiUrl?: string;
+  botToken?: string;
+  orgs?: number;
+}
+
+export interface BotReady {
+  port: number;
+  orgs: BenchOrg[];
+}
+
+const memory = () => {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+};
+
+serveChild<BotInput>(async (input): Promise<Served> => {
+  if (input.mode === 'bolt') {
+    const bolt = new BoltApp({
+      signingSecret: SIGNING_SECRET,
+      token: 'xoxb-floor',
+      botId: 'B0FLOOR',
+      botUserId: 'U0FLOOR',
+      logLevel: LogLevel.ERROR,
+    });
+    bolt.command(/.*/, async ({ ack }) => {
+      await ack();
+    });
+    const server = (await bolt.start(0)) as import('node:http').Server;
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    return {
+      ready: { port, orgs: [] } satisfies BotReady,
+      handlers: { memory },
+      stop: () => bolt.stop().then(() => undefined),
+    };
+  }
+
+  const config = loadConfig({
+    DATABASE_URL: input.dbUrl as string,
+    SLACK_BOT_TOKEN: input.botToken as string,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: input.apiUrl as string,
+    BOT_ADMINS: `slack:${ADMIN_USER}`,
+    LOG_LEVEL: 'silent',
+    // the load comes from 50 people at 200 requests/s: far over the per-person default of 60/min
+    RATE_LIMIT_PER_MINUTE: '100000',
+  });
+  const log = pino({ level: 'silent' });
+  const slack = createSlack(config, log);
+  const seams = new Map<PlatformName, PlatformSeam>([['slack', slack.seam]]);
+  const app = await createApp(config, { seams, log, workerId: `bench-${process.pid}` });
+  const mount = await slack.mount(app);
+  const orgs = await seedOrgs(app, input.orgs ?? 50, 'slack', `slack:${ADMIN_USER}`);
+  const port = await app.http.listen(0, '127.0.0.1');
+  await mount.start();
+  app.dispatcher.start();
+  app.scheduler.start();
+  return {
+    ready: { port, orgs } satisfies BotReady,
+    handlers: {
+      memory,
+      counts: async () => ({
+        incidents: await app.db.prisma.incident.count(),
+        seen: await app.db.prisma.seenRequest.count(),
+        deliveriesPending: await app.db.prisma.delivery.count({ where: { status: { in: ['pending', 'sending'] } } }),
+      }),
+    },
+    async stop() {
+      app.http.drain();
+      await mount.stop();
+      await app.http.close();
+      await app.close();
+    },
+  };
+});

@@ -1,0 +1,237 @@
+/**
+ * Slash commands through the real HTTP endpoint: autocannon sends signed `/csirt …` requests
+ * (a fresh timestamp, a unique trigger_id and response_url in every one, so signatures verify
+ * and replay protection lets them through) to the bot on SQLite, on PostgreSQL, and to a bare
+ * bolt App that only acknowledges (the floor). Latency is to the acknowledgement (the HTTP
+ * answer); "done/s" counts the replies that reached Slack's response_url (the work after the
+ * ack), waited for after the load stops.
+ */
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { fakeTriggerId, signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
+import type { BotInput, BotReady } from './bot-process.ts';
+import { type Child, startChild } from './child.ts';
+import type { FakeInput, FakeReady } from './fake-slack-process.ts';
+import { channelId, pocUser, SIGNING_SECRET } from './seed.ts';
+import { mb, percentile, round, sleep, until } from './stats.ts';
+
+const HERE = import.meta.dirname;
+
+export type CommandKind = 'report' | 'list';
+export type Target = 'floor' | 'sqlite' | 'postgresql';
+
+export interface LoadResult {
+  target: Target;
+  command: CommandKind;
+  mode: 'fixed' | 'max';
+  /** requested rate (fixed) or null (max) */
+  rate: number | null;
+  connections: number;
+  seconds: number;
+  sent: number;
+  ok: number;
+  errors: number;
+  /** acknowledged requests per second */
+  ackPerSec: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** autocannon's p99 corrected for coordinated omission (integer ms) */
+  p99Corrected: number;
+  /** replies delivered to response_url per second, from the load's start to the last reply */
+  donePerSec: number | null;
+  /** replies still missing when we stopped waiting */
+  missing: number | null;
+}
+
+export interface CommandBench {
+  loads: LoadResult[];
+  rss: { target: Target; idleMb: number; afterMb: number }[];
+}
+
+export interface CommandOptions {
+  fixedSeconds: number;
+  maxSeconds: number;
+  rate: number;
+  orgs: number;
+  pgUrl: string | null;
+  sqliteUrl: string;
+  /** profile the bot processes (node --cpu-prof) into this directory */
+  profileDir?: string;
+  /** a subset of the targets and commands (profiling) */
+  targets?: Target[];
+  commands?: CommandKind[];
+  log: (line: string) => void;
+}
+
+interface Sender {
+  next(): { body: string; headers: Record<string, string> };
+}
+
+function sender(command: CommandKind, fakeUrl: string, orgs: number, urls: number): Sender {
+  let n = 0;
+  return {
+    next() {
+      n++;
+      const i = (n % orgs) + 1;
+      const text =
+        command === 'report'
+          ? `report category=malware summary="bench ${n}" ioc=192.0.2.${(n % 250) + 1}`
+          : 'incident list';
+      const body = slashCommandBody({
+        user_id: pocUser(i),
+        user_name: `poc${i}`,
+        channel_id: channelId(i),
+        text,
+        trigger_id: fakeTriggerId(),
+        response_url: `${fakeUrl}/response/R${String(((n - 1) % urls) + 1).padStart(6, '0')}`,
+      });
+      return {
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SIGNING_SECRET, body) },
+      };
+    },
+  };
+}
+
+async function load(
+  port: number,
+  s: Sender,
+  o: { seconds: number; connections: number; rate?: number },
+): Promise<Omit<LoadResult, 'target' | 'command' | 'mode' | 'donePerSec' | 'missing'>> {
+  const latencies: number[] = [];
+  const inst = autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: o.connections,
+    duration: o.seconds,
+    timeout: 10,
+    ...(o.rate ? { overallRate: o.rate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        path: '/slack/events',
+        setupRequest: (req) => ({ ...req, ...s.next() }),
+      },
+    ],
+  });
+  inst.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const r = await inst;
+  return {
+    rate: o.rate ?? null,
+    connections: o.connections,
+    seconds: o.seconds,
+    sent: r.requests.total + r.errors,
+    ok: latencies.length,
+    errors: r.errors + r.non2xx + r.timeouts,
+    ackPerSec: round(latencies.length / o.seconds, 0),
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+    max: round(Math.max(0, ...latencies)),
+    p99Corrected: r.latency.p99,
+  };
+}
+
+async function startTarget(target: Target, opts: CommandOptions, urls: number) {
+  let fake: Child<FakeReady> | null = null;
+  let bot: Child<BotReady>;
+  const execArgv = opts.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.profileDir, `${target}-${Date.now()}`)}`]
+    : [];
+  if (target === 'floor') {
+    bot = await startChild<BotReady>(join(HERE, 'bot-process.ts'), { mode: 'bolt' } satisfies BotInput, { execArgv });
+  } else {
+    const channels = Array.from({ length: opts.orgs }, (_, i) => channelId(i + 1));
+    const users = Array.from({ length: opts.orgs }, (_, i) => pocUser(i + 1));
+    fake = await startChild<FakeReady>(join(HERE, 'fake-slack-process.ts'), {
+      channels,
+      users,
+      responseUrls: urls,
+    } satisfies FakeInput);
+    bot = await startChild<BotReady>(
+      join(HERE, 'bot-process.ts'),
+      {
+        mode: 'bot',
+        dbUrl: target === 'sqlite' ? opts.sqliteUrl : (opts.pgUrl as string),
+        apiUrl: fake.ready.apiUrl,
+        botToken: fake.ready.botToken,
+        orgs: opts.orgs,
+      } satisfies BotInput,
+      { execArgv },
+    );
+  }
+  return { fake, bot };
+}
+
+export async function benchCommands(opts: CommandOptions): Promise<CommandBench> {
+  const out: CommandBench = { loads: [], rss: [] };
+  const targets = (opts.targets ?? ['floor', 'sqlite', 'postgresql']).filter((t) => t !== 'postgresql' || opts.pgUrl);
+  const urls = Math.max(20_000, (opts.rate * opts.fixedSeconds + 3000 * opts.maxSeconds) * 2);
+  for (const target of targets) {
+    opts.log(`commands: starting ${target}`);
+    const { fake, bot } = await startTarget(target, opts, urls);
+    try {
+      await sleep(1000);
+      const idle = await bot.rpc<{ rss: number }>('memory');
+      const commands = target === 'floor' ? (['report'] as const) : (opts.commands ?? (['report', 'list'] as const));
+      let replies = 0;
+      for (const command of commands) {
+        for (const mode of ['fixed', 'max'] as const) {
+          const s = sender(command, fake?.ready.url ?? 'http://127.0.0.1:9', Math.max(1, opts.orgs), urls);
+          const seconds = mode === 'fixed' ? opts.fixedSeconds : opts.maxSeconds;
+          const started = Date.now();
+          const r = await load(bot.ready.port, s, {
+            seconds,
+            connections: mode === 'fixed' ? 50 : 10,
+            ...(mode === 'fixed' ? { rate: opts.rate } : {}),
+          });
+          let donePerSec: number | null = null;
+          let missing: number | null = null;
+          if (fake) {
+            // the work after the ack: wait for every reply to reach response_url
+            const want = replies + r.ok;
+            let got = replies;
+            let lastChange = Date.now();
+            let lastAt = Date.now();
+            await until(
+              async () => {
+                const c = await fake.rpc<{ responses: number }>('counts');
+                if (c.responses !== got) {
+                  got = c.responses;
+                  lastChange = Date.now();
+                  lastAt = Date.now();
+                }
+                return got >= want || Date.now() - lastChange > 15_000;
+              },
+              300_000,
+              100,
+            );
+            missing = Math.max(0, want - got);
+            donePerSec = round((got - replies) / ((lastAt - started) / 1000), 0);
+            replies = got;
+          }
+          const res: LoadResult = { target, command, mode, ...r, donePerSec, missing };
+          out.loads.push(res);
+          opts.log(
+            `commands: ${target} ${command} ${mode}: ${res.ackPerSec} ack/s, p50 ${res.p50} ms, p99 ${res.p99} ms` +
+              `${donePerSec !== null ? `, ${donePerSec} done/s` : ''}${missing ? `, ${missing} missing` : ''}` +
+              `${res.errors ? `, ${res.errors} errors` : ''}`,
+          );
+          await sleep(1000);
+        }
+      }
+      const after = await bot.rpc<{ rss: number }>('memory');
+      out.rss.push({ target, idleMb: mb(idle.rss), afterMb: mb(after.rss) });
+      if (fake) {
+        const c = await fake.rpc<{ violations: number; firstViolations: string[] }>('counts');
+        if (c.violations)
+          opts.log(`commands: fake Slack saw ${c.violations} violations: ${c.firstViolations.join('; ')}`);
+      }
+    } finally {
+      await bot.stop();
+      await fake?.stop();
+    }
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+/** The benchmark's table: rows of measured figure, its floor or target, and pass/miss; text and README markdown. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { BroadcastResult } from './broadcast.ts';
+import type { CommandBench, CommandKind, LoadResult, Target } from './commands.ts';
+import type { IocResult } from './ioc.ts';
+import type { Machine } from './machine.ts';
+import type { SchedulerResult } from './scheduler.ts';
+import { round } from './stats.ts';
+
+export interface BenchResult {
+  date: string;
+  quick: boolean;
+  machine: Machine & { loadBefore: number[] };
+  seconds: number;
+  commands: CommandBench | null;
+  broadcast: BroadcastResult | null;
+  scheduler: SchedulerResult | null;
+  ioc: IocResult | null;
+}
+
+export interface Row {
+  what: string;
+  measured: string;
+  /** the floor or reference it is compared with */
+  against: string;
+  /** the ratio or figure the target applies to, with the target */
+  target: string;
+  verdict: 'pass' | 'miss' | '';
+}
+
+const fmt = (n: number | null | undefined, unit = '') =>
+  n === null || n === undefined || Number.isNaN(n) ? '–' : `${n}${unit}`;
+const verdict = (ok: boolean | null): Row['verdict'] => (ok === null ? '' : ok ? 'pass' : 'miss');
+const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? round(a / b, 1) : Number.NaN);
+
+export const TARGETS = {
+  reportP99Ms: 50,
+  medianOverFloor: 3,
+  broadcastOverFloor: 1.1,
+  reminderP99Ms: 2000,
+  iocP99Ms: 5,
+  idleRssMb: 150,
+};
+
+export function buildRows(r: BenchResult): Row[] {
+  const rows: Row[] = [];
+  const c = r.commands;
+  if (c) {
+    const get = (t: Target, cmd: CommandKind, mode: 'fixed' | 'max'): LoadResult | undefined =>
+      c.loads.find((l) => l.target === t && l.command === cmd && l.mode === mode);
+    const floorFixed = get('floor', 'report', 'fixed');
+    const floorMax = get('floor', 'report', 'max');
+    if (floorFixed) {
+      rows.push({
+        what: `bare bolt ack @${floorFixed.rate}/s (the floor)`,
+        measured: `p50 ${fmt(floorFixed.p50, ' ms')}, p99 ${fmt(floorFixed.p99, ' ms')}`,
+        against: '',
+        target: '',
+        verdict: '',
+      });
+    }
+    for (const t of ['sqlite', 'postgresql'] as const) {
+      for (const cmd of ['report', 'list'] as const) {
+        const f = get(t, cmd, 'fixed');
+        if (!f) continue;
+        const name = `${cmd === 'report' ? '`report`' : '`incident list`'} ack @${f.rate}/s, ${t === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`;
+        const x = floorFixed ? ratio(f.p50, floorFixed.p50) : Number.NaN;
+        const p99Target = cmd === 'report' && t === 'sqlite';
+        rows.push({
+          what: `${name}: p99`,
+          measured: fmt(f.p99, ' ms'),
+          against: floorFixed ? `floor p99 ${fmt(floorFixed.p99, ' ms')}` : '',
+          target: p99Target ? `≤ ${TARGETS.reportP99Ms} ms` : '',
+          verdict: p99Target ? verdict(f.p99 <= TARGETS.reportP99Ms && f.errors === 0) : '',
+        });
+        rows.push({
+          what: `${name}: p50 over the floor`,
+          measured: `${fmt(f.p50, ' ms')} (${fmt(x, '×')})`,
+          against: floorFixed ? `floor p50 ${fmt(floorFixed.p50, ' ms')}` : '',
+          target: `≤ ${TARGETS.medianOverFloor}×`,
+          verdict: verdict(Number.isNaN(x) ? null : x <= TARGETS.medianOverFloor),
+        });
+        const m = get(t, cmd, 'max');
+        if (m) {
+          rows.push({
+            what: `${name.replace(/ @\d+\/s/, '')}: max throughput (${m.connections} connections)`,
+            measured: `${m.ackPerSec} ack/s, ${fmt(m.donePerSec)} done/s, p99 ${fmt(m.p99, ' ms')}`,
+            against: floorMax
+              ? `floor ${floorMax.ackPerSec} ack/s (${fmt(ratio(floorMax.ackPerSec, m.ackPerSec), '×')})`
+              : '',
+            target: '',
+            verdict: '',
+          });
+        }
+      }
+    }
+    const bot = c.rss.find((x) => x.target === 'sqlite');
+    const floor = c.rss.find((x) => x.target === 'floor');
+    if (bot) {
+      rows.push({
+        what: 'RSS of the bot (SQLite) at idle',
+        measured: `${bot.idleMb} MB`,
+        against: floor ? `bare bolt ${floor.idleMb} MB` : '',
+        target: `≤ ${TARGETS.idleRssMb} MB`,
+        verdict: verdict(bot.idleMb <= TARGETS.idleRssMb),
+      });
+      rows.push({
+        what: 'RSS of the bot (SQLite) after the load',
+        measured: `${bot.afterMb} MB`,
+        against: floor ? `bare bolt ${floor.afterMb} MB` : '',
+        target: '',
+        verdict: '',
+      });
+    }
+    const pg = c.rss.find((x) => x.target === 'postgresql');
+    if (pg) {
+      rows.push({
+        what: 'RSS of the bot (PostgreSQL) idle / after the load',
+        measured: `${pg.idleMb} / ${pg.afterMb} MB`,
+        against: '',
+        target: '',
+        verdict: '',
+      });
+    }
+  }
+  for (const b of r.broadcast?.runs ?? []) {
+    rows.push({
+      what: `broadcast to ${b.channels} channels × ${b.rounds} (1 post/s/channel, ${b.workspacePerMinute}/min workspace)`,
+      measured: `${b.seconds} s (${b.ratio}×; ${b.rateLimited} × 429)`,
+      against: `floor ${b.floorSeconds} s (${b.binding} limit)`,
+      target: `≤ ${TARGETS.broadcastOverFloor}×`,
+      verdict: verdict(b.ratio <= TARGETS.broadcastOverFloor && b.posts === b.channels * b.rounds),
+    });
+  }
+  for (const s of r.scheduler?.runs ?? []) {
+    const how = s.pattern === 'spread' ? `spread over ${s.windowMs / 1000} s` : 'all due at one instant';
+    rows.push({
+      what: `reminder lag, ${s.reminders} due (${how})`,
+      measured: `p50 ${s.p50} ms, p99 ${s.p99} ms`,
+      against: 'tick every 1 s',
+      target: `p99 ≤ ${TARGETS.reminderP99Ms} ms`,
+      verdict: verdict(s.p99 <= TARGETS.reminderP99Ms && s.fired === s.reminders),
+    });
+  }
+  if (r.ioc) {
+    const i = r.ioc;
+    rows.push({
+      what: `\`ioc check\` with ${i.indicators.toLocaleString('en')} indicators (SQLite)`,
+      measured: `p50 ${i.p50Ms} ms, p99 ${i.p99Ms} ms`,
+      against: 'primary-key lookup ~0.0055 ms',
+      target: `p99 ≤ ${TARGETS.iocP99Ms} ms`,
+      verdict: verdict(i.p99Ms <= TARGETS.iocP99Ms),
+    });
+    rows.push({
+      what: `store ${i.reports.toLocaleString('en')} reports × 3 indicators (service, SQLite)`,
+      measured: `${i.reportSeconds} s (${i.reportsPerSec} reports/s)`,
+      against: '',
+      target: '',
+      verdict: '',
+    });
+  }
+  return rows;
+}
+
+function machineLine(r: BenchResult): string {
+  const m = r.machine;
+  return (
+    `${r.date.slice(0, 16).replace('T', ' ')} UTC · ${m.cores} cores (${m.cpu}) · ${m.memoryGb} GB · Node ${m.node} · ` +
+    `load average ${m.loadBefore.join(' ')} before, ${m.load.join(' ')} after · ${r.seconds} s${r.quick ? ' · quick run' : ''}`
+  );
+}
+
+export function renderText(r: BenchResult, rows: Row[]): string {
+  const head = ['what', 'measured', 'floor / reference', 'target', ''];
+  const cells = [head, ...rows.map((x) => [x.what.replace(/`/g, ''), x.measured, x.against, x.target, x.verdict])];
+  const widths = head.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ');
+  return [
+    machineLine(r),
+    '',
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+export function renderMarkdown(r: BenchResult, rows: Row[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `Measured ${machineLine(r)}.`,
+    '',
+    '| what | measured | floor / reference | target | |',
+    '|---|---|---|---|---|',
+    ...rows.map((x) => `| ${[x.what, x.measured, x.against, x.target, x.verdict].map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+export const START = '<!-- bench:start -->';
+export const END = '<!-- bench:end -->';
+
+/** Replaces what is between the markers (the markers stay); throws when they are missing. */
+export function replaceBetweenMarkers(text: string, body: string): string {
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} section`);
+  return `${text.slice(0, a + START.length)}\n${body}\n${text.slice(b)}`;
+}
+
+export function updateReadme(path: string, body: string): void {
+  writeFileSync(path, replaceBetweenMarkers(readFileSync(path, 'utf8'), body));
+}

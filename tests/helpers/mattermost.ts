@@ -1,0 +1,219 @@
+/**
+ * The bot with Mattermost wired exactly as main.ts wires it (createMattermost → createApp →
+ * mount → listen), against the fake Mattermost server; the bot registers /csirt on the fake
+ * (MATTERMOST_TEAM and PUBLIC_URL set) and requests are built from that registration, as the
+ * server would send them. Logs are captured so tests can check what was (not) logged.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createMattermost, type MattermostMount } from '../../src/adapters/mattermost/index.ts';
+import { type App, createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
+import {
+  actionClickRequest,
+  dialogSubmissionFor,
+  type FakeResponseUrlReceiver,
+  type MmBotRequest,
+  sendToBot,
+  slashCommandFor,
+  startResponseUrlReceiver,
+} from '../fakes/mattermost-requests.ts';
+import {
+  type FakeMattermost,
+  type FakeMattermostOptions,
+  type FakeMmChannel,
+  type FakeMmDialog,
+  type FakeMmUser,
+  startFakeMattermost,
+} from '../fakes/mattermost-server.ts';
+import { testDb } from './app.ts';
+import { testGroups } from './test-commands.ts';
+
+/** A 26-character Mattermost id made readable: `mmid('admin')` → `admin000…`. */
+export const mmid = (s: string) => s.padEnd(26, '0').slice(0, 26);
+export const MM_ADMIN = mmid('admin');
+
+export type BotAnswer = Awaited<ReturnType<typeof sendToBot>>;
+
+export interface MattermostBot {
+  app: App;
+  fake: FakeMattermost;
+  mount: MattermostMount;
+  url: string;
+  receiver: FakeResponseUrlReceiver;
+  admin: FakeMmUser;
+  /** everything the bot logged, one JSON object per line */
+  logs: string[];
+  /** `/csirt <text>` as `user` in `channel` (town-square); the response and the response_url given */
+  command(
+    user: FakeMmUser,
+    text: string,
+    o?: { channel?: FakeMmChannel; edit?: (r: MmBotRequest) => MmBotRequest },
+  ): Promise<BotAnswer & { responseUrl: string }>;
+  /** clicks a button of a response's or post's attachments */
+  click(
+    user: FakeMmUser,
+    attachments: unknown,
+    actionId: string,
+    o?: { channel?: FakeMmChannel; context?: Record<string, unknown> },
+  ): Promise<BotAnswer>;
+  submit(dialog: FakeMmDialog, submission: Record<string, unknown>, o?: { state?: string }): Promise<BotAnswer>;
+  /** what the bot POSTed to a response_url */
+  responses(responseUrl: string): Record<string, unknown>[];
+  until(cond: () => boolean | Promise<boolean>, ms?: number): Promise<void>;
+  auditCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  s.close();
+  await once(s, 'close');
+  return port;
+}
+
+export async function startMattermostBot(
+  o: {
+    fake?: FakeMattermost;
+    fakeOptions?: FakeMattermostOptions;
+    env?: Record<string, string>;
+    clock?: Clock;
+    /** answer in the request when done within this (default 10 s here: test machines may be loaded; 2 s in production) */
+    directReplyMs?: number;
+  } = {},
+): Promise<MattermostBot> {
+  const fake =
+    o.fake ??
+    (await startFakeMattermost({
+      ...o.fakeOptions,
+      users: [{ id: MM_ADMIN, username: 'admin', locale: 'en' }, ...(o.fakeOptions?.users ?? [])],
+    }));
+  const admin = fake.store.users.get(MM_ADMIN) ?? fake.addUser({ id: MM_ADMIN, username: 'admin', locale: 'en' });
+  const receiver = await startResponseUrlReceiver();
+  const db = await testDb();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    MATTERMOST_URL: fake.url,
+    MATTERMOST_TOKEN: fake.botToken,
+    MATTERMOST_TEAM: fake.team.name,
+    PUBLIC_URL: url,
+    BOT_ADMINS: `mattermost:${MM_ADMIN}`,
+    LOG_LEVEL: 'info',
+    ...o.env,
+  });
+  const logs: string[] = [];
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
+  );
+  // the same wiring as main.ts
+  const mm = createMattermost(config, log, { deliveryTimeoutMs: 2000, directReplyMs: o.directReplyMs ?? 10_000 });
+  const seams = new Map<PlatformName, PlatformSeam>([['mattermost', mm.seam]]);
+  const app = await createApp(config, {
+    seams,
+    log,
+    workerId: 'test',
+    perChannelIntervalMs: 0,
+    groups: testGroups,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
+  const mount = await mm.mount(app);
+  await app.http.listen(port, '127.0.0.1');
+
+  const bot: MattermostBot = {
+    app,
+    fake,
+    mount,
+    url,
+    receiver,
+    admin,
+    logs,
+    async command(user, text, opts = {}) {
+      const responseUrl = receiver.newUrl();
+      const built = slashCommandFor(fake, {
+        trigger: '/csirt',
+        text,
+        user,
+        responseUrl,
+        ...(opts.channel ? { channel: opts.channel } : {}),
+      });
+      const req = opts.edit ? opts.edit(built.request) : built.request;
+      // to this bot (another bot started on the same fake may have re-pointed the command's URL)
+      return { ...(await sendToBot(`${url}/mattermost/command`, req)), responseUrl };
+    },
+    click(user, attachments, actionId, opts = {}) {
+      const actions = (Array.isArray(attachments) ? attachments : []).flatMap(
+        (a: { actions?: { id: string; integration?: { url: string; context: Record<string, unknown> } }[] }) =>
+          a.actions ?? [],
+      );
+      const action = actions.find((a) => a.id === actionId);
+      if (!action?.integration) throw new Error(`no action ${actionId}`);
+      const channel = opts.channel ?? fake.channel;
+      const req = actionClickRequest({
+        user_id: user.id,
+        user_name: user.username,
+        channel_id: channel.id,
+        channel_name: channel.name,
+        team_id: fake.team.id,
+        team_domain: fake.team.name,
+        post_id: mmid('post'),
+        trigger_id: fake.issueTriggerId(user.id),
+        type: 'button',
+        data_source: '',
+        context: opts.context ?? action.integration.context,
+      });
+      return sendToBot(action.integration.url, req);
+    },
+    submit(dialog, submission, opts = {}) {
+      const built = dialogSubmissionFor(dialog, { channel_id: fake.channel.id, team_id: fake.team.id, submission });
+      if (opts.state !== undefined) {
+        const b = JSON.parse(built.request.body ?? '{}') as Record<string, unknown>;
+        built.request.body = JSON.stringify({ ...b, state: opts.state });
+      }
+      return sendToBot(built.url, built.request);
+    },
+    responses: (u) => receiver.received.filter((r) => u.endsWith(`/${r.hookId}`)).map((r) => r.response),
+    async until(cond, ms = 15_000) {
+      const end = Date.now() + ms;
+      while (!(await cond())) {
+        if (Date.now() > end) throw new Error('condition not met in time');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    auditCount: () => app.db.prisma.auditRecord.count(),
+    async close() {
+      app.http.drain();
+      await mount.stop();
+      await app.http.close();
+      await app.close();
+      await receiver.close();
+      if (!o.fake) await fake.close();
+      await db.drop();
+    },
+  };
+  return bot;
+}
+
+/** Mattermost markdown back to the plain text it shows (for assertions). */
+export function shownText(markdown: string): string {
+  return markdown
+    .replace(/\\([\\`*_{}[\]()#+\-.!|~$=])/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\u200d/g, '');
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ADVISORY_EVENTS,
+  ADVISORY_STATUSES,
+  ADVISORY_TRANSITIONS,
+  FINAL_STATUSES,
+  nextStatus,
+} from '../../../src/domain/advisory-status.ts';
+
+test('the happy path: draft → consent → review → approved → sent', () => {
+  assert.equal(nextStatus('draft', 'submit'), 'consent');
+  assert.equal(nextStatus('consent', 'consented'), 'review');
+  assert.equal(nextStatus('review', 'approve'), 'approved');
+  assert.equal(nextStatus('approved', 'delivered'), 'sent');
+});
+
+test('no approval without review; nothing leaves rejected or withdrawn', () => {
+  for (const s of ['draft', 'consent', 'approved', 'sent', 'rejected', 'withdrawn'])
+    assert.equal(nextStatus(s, 'approve'), null);
+  for (const s of FINAL_STATUSES) for (const e of ADVISORY_EVENTS) assert.equal(nextStatus(s, e), null, `${s} ${e}`);
+  assert.equal(nextStatus('consent', 'decline'), 'rejected');
+  assert.equal(nextStatus('sent', 'withdraw'), 'withdrawn');
+  assert.equal(nextStatus('bogus', 'withdraw'), null);
+});
+
+test('every transition names known statuses', () => {
+  for (const t of Object.values(ADVISORY_TRANSITIONS)) {
+    assert.ok(ADVISORY_STATUSES.includes(t.to));
+    for (const f of t.from) assert.ok(ADVISORY_STATUSES.includes(f));
+  }
+});
