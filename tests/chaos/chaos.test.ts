@@ -6,10 +6,11 @@
  * shifted by BOT_CLOCK_OFFSET_MS; the reminders are real scheduler jobs, not mocked); one
  * process is SIGKILLed mid-run and restarted, another gets SIGTERM and stays down.
  *
- * Sizes: PostgreSQL (the deployment for several processes) 200 reports, a 50-organisation
- * broadcast (a meeting invitation; advisories are not on this branch yet) and 100 reminders
- * (10 meetings × 10 organisations, one 1h reminder each); SQLite (several processes on one
- * file) 40 reports, a 10-organisation broadcast, 20 reminders (4 × 5).
+ * Sizes: PostgreSQL (the deployment for several processes) 200 reports, a TLP:AMBER advisory
+ * to 50 organisations (drafted, submitted, then approved as the reports start: its 50
+ * deliveries go out amid the kills) and 100 reminders (10 meetings × 10 organisations, one 1h
+ * reminder each, all due as the reports start); SQLite (several processes on one file) 40
+ * reports, a 10-organisation advisory, 20 reminders (4 × 5).
  *
  * Afterwards: the incident ids are INC-2026-0001…N, distinct, no gaps, each report once;
  * every sent delivery has exactly one post on the fake Slack (counted by the delivery id in
@@ -32,7 +33,7 @@ import { openDatabase } from '../../src/db/client.ts';
 import { formatTokyoInput } from '../../src/domain/tokyo-time.ts';
 import type { FakeSlack } from '../fakes/slack-server.ts';
 import { PROVIDER, testDb } from '../helpers/app.ts';
-import { COORDINATOR, postsByDelivery, prepareMulti } from '../helpers/multi-setup.ts';
+import { APPROVER, COORDINATOR, postsByDelivery, prepareMulti } from '../helpers/multi-setup.ts';
 import { freePort, type Sent, SlackProcess, sendCommand } from '../helpers/slack-process.ts';
 
 const PG = PROVIDER === 'postgresql';
@@ -66,7 +67,7 @@ function auditVerify(url: string): Promise<{ code: number; out: string }> {
   });
 }
 
-test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-channel broadcast, ${MEETINGS * PER_MEETING} reminders, SIGKILL + restart, SIGTERM: nothing twice, nothing lost`, {
+test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-channel advisory, ${MEETINGS * PER_MEETING} reminders, SIGKILL + restart, SIGTERM: nothing twice, nothing lost`, {
   timeout: 420_000,
 }, async () => {
   const t0 = Date.now();
@@ -117,13 +118,29 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
   const replyTo = (text: string) =>
     JSON.stringify(fake.responses(replyUrl.get(text)).map((r) => r.body.text ?? r.body)).slice(0, 300);
 
-  // meetings: one broadcast (its reminder a month away) and MEETINGS whose 1h reminder comes due soon
+  // an advisory to BROADCAST organisations, drafted and submitted now, approved as the reports start
   const invitable = setup.orgs.filter((c) => c !== 'nisc');
-  const farStart = formatTokyoInput(new Date(shifted() + 30 * 24 * 60 * MINUTE));
+  const drafted = await send(
+    0,
+    COORDINATOR,
+    `advisory draft title="標的型メール注意喚起" body="不審な添付ファイルに注意" severity=medium tlp=amber audience=${invitable.slice(0, BROADCAST).join(',')}`,
+  );
+  assert.ok(drafted.by, JSON.stringify(drafted));
+  let adv = '';
+  for (let i = 0; !adv; i++) {
+    adv = (await db2.prisma.advisory.findFirst())?.id ?? '';
+    assert.ok(i < 600, 'advisory drafted');
+    if (!adv) await sleep(100);
+  }
+  assert.ok((await send(1, COORDINATOR, `advisory submit ${adv}`)).by);
+  for (let i = 0; (await db2.prisma.advisory.findUniqueOrThrow({ where: { id: adv } })).status !== 'review'; i++) {
+    assert.ok(i < 600, 'advisory submitted for review');
+    await sleep(100);
+  }
+  // meetings whose 1h reminder comes due soon
   const due = Math.ceil((shifted() + 20_000) / MINUTE) * MINUTE;
   const soonStart = formatTokyoInput(new Date(due + 60 * MINUTE));
   const schedules = [
-    `meeting schedule title="全体周知" start="${farStart}" invite=${invitable.slice(0, BROADCAST).join(',')} reminders=1d`,
     ...Array.from(
       { length: MEETINGS },
       (_, m) =>
@@ -147,6 +164,10 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
   // reports start shortly before the reminders are due, so that they fire amid the kills
   await sleep(Math.max(0, due - shifted() - (PG ? 6_000 : 2_000)));
   mark('reports start');
+  const approved = send(2, APPROVER, `advisory approve ${adv}`).then((s) => {
+    mark(`advisory ${adv} approved (by ${s.by})`);
+    return s;
+  });
   // reports, round-robin; SIGKILL B (restarted at once) and SIGTERM C (stays down) on the way
   const sent = new Map<number, Sent>();
   const restarts: Promise<unknown>[] = [];
@@ -179,6 +200,7 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  assert.ok((await approved).by, 'approval acknowledged');
   mark(`${N_REPORTS} reports sent (reminders due at ${((due - offset - t0) / 1000).toFixed(1)} s)`);
   await Promise.all(restarts);
   const cExit = await termExit;
@@ -224,8 +246,12 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
     const jobs = await db2.prisma.job.count({
       where: { kind: 'meeting.reminder', status: 'pending', dueAt: { lte: new Date(shifted()) } },
     });
-    if (have.size === N_REPORTS && open === 0 && jobs === 0 && shifted() > due) break;
-    assert.ok(Date.now() < deadline, `not settled: ${have.size} reports, ${open} open deliveries, ${jobs} due jobs`);
+    const advisory = (await db2.prisma.advisory.findUniqueOrThrow({ where: { id: adv } })).status;
+    if (have.size === N_REPORTS && open === 0 && jobs === 0 && shifted() > due && advisory === 'sent') break;
+    assert.ok(
+      Date.now() < deadline,
+      `not settled: ${have.size} reports, ${open} open deliveries, ${jobs} due jobs, advisory ${advisory}`,
+    );
     await sleep(250);
   }
   mark('all delivered');
@@ -267,7 +293,9 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
   const invitations = kind(/:invitation:/);
   const reminders = kind(/:reminder:/);
   assert.equal(reportRows, 2 * N_REPORTS, 'one post to NISC and one to the reporter’s organisation per report');
-  assert.equal(invitations, BROADCAST + MEETINGS * PER_MEETING);
+  assert.equal(invitations, MEETINGS * PER_MEETING);
+  const advisoryCopies = deliveries.filter((d) => d.refType === 'advisory' && d.refId === adv).length;
+  assert.equal(advisoryCopies, BROADCAST, 'one advisory copy per audience channel');
   assert.equal(reminders, MEETINGS * PER_MEETING, 'every reminder fired once per invited channel');
   const jobs = await db2.prisma.job.findMany({ where: { kind: 'meeting.reminder' } });
   const jobsDone = jobs.filter((j) => j.status === 'done').length;
@@ -285,7 +313,7 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
       ...timeline.map((l) => `#   ${l}`),
       `#   reports: ${N_REPORTS} sent (acked by A ${by('A')}, B ${by('B')}, B2 ${by('B2')}, C ${by('C')}; ${refused} went to another process after 503/refused; ${lost.length} acked by the killed process but never committed, re-sent; ${cut.length} met a connection closed by the stopping process, never acked, re-sent)`,
       `#   incidents: ${ids.length} distinct, ${ids[0]} … ${ids.at(-1)}, no gaps`,
-      `#   deliveries: ${deliveries.length} rows, ${byStatus('sent')} sent, 0 pending/sending/failed — reports ${reportRows}, invitations ${invitations} (broadcast ${BROADCAST}), reminders ${reminders} from ${jobsDone} jobs`,
+      `#   deliveries: ${deliveries.length} rows, ${byStatus('sent')} sent, 0 pending/sending/failed — reports ${reportRows}, advisory ${adv} copies ${advisoryCopies} (status sent), meeting invitations ${invitations}, reminders ${reminders} from ${jobsDone} jobs, other ${deliveries.length - reportRows - advisoryCopies - invitations - reminders} (advisory workflow notices)`,
       `#   fake Slack: ${posts.total} bot posts, ${posts.byId.size} distinct delivery ids, max posts per delivery ${Math.max(...posts.byId.values())}, posts without a row 0`,
       `#   audit:verify: ${audit.out.split('\n')[0]} (${auditCount} records)`,
     ].join('\n'),

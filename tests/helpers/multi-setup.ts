@@ -1,13 +1,14 @@
 /**
  * A directory for multi-process Slack tests, written before any bot process starts: at least
  * `orgs` organisations (the seeded ministries first, then test01…), each with its Slack channel
- * C<CODE>; reporters (ministry PoCs, slack:U…) and a NISC coordinator; and the fake Slack
+ * C<CODE>; reporters (ministry PoCs, slack:U…), a NISC coordinator and an approver; and the fake Slack
  * that knows those channels and users. Counts of what reached the fake Slack per delivery id.
  */
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
 import { testApp } from './app.ts';
 
 export const COORDINATOR = 'U0NISCCOORD';
+export const APPROVER = 'U0NISCDUTY';
 export const channelOf = (code: string) => `C${code.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
 
 export interface MultiSetup {
@@ -47,10 +48,14 @@ export async function prepareMulti(
       }
     }
     await t.app.services.directory.addPoc('console:admin', `slack:${COORDINATOR}`, 'nisc', ['coordinator'], null);
+    await t.app.services.directory.addPoc('console:admin', `slack:${APPROVER}`, 'nisc', ['approver'], null);
     const fake = await startFakeSlack({
       channels: Object.fromEntries(codes.map((c) => [channelOf(c), { name: c }])),
       users: Object.fromEntries(
-        [...reporters.map((r) => r.user), COORDINATOR].map((u) => [u, { name: u.toLowerCase(), locale: 'ja-JP' }]),
+        [...reporters.map((r) => r.user), COORDINATOR, APPROVER].map((u) => [
+          u,
+          { name: u.toLowerCase(), locale: 'ja-JP' },
+        ]),
       ),
     });
     return { fake, orgs: codes, reporters };
