@@ -80,19 +80,21 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
 
   const db = await testDb();
   cleanup.push(() => db.drop());
+  // every process reads 2027-01-12 09:00 JST (fiscal year 2026) at t0; so does the fake Slack
+  // (its message timestamps are what the dispatcher searches the history by)
+  const offset = Date.parse('2027-01-12T00:00:00Z') - Date.now();
+  const shifted = () => Date.now() + offset;
   const setup = await prepareMulti(db.url, {
     orgs: 1 + Math.max(BROADCAST, MEETINGS * PER_MEETING), // nisc is never invited
     reporterOrgs: REPORTER_ORGS,
     perOrg: 2,
+    clock: { now: () => new Date(shifted()) },
   });
   const fake: FakeSlack = setup.fake;
   cleanup.push(() => fake.close());
   const db2 = await openDatabase(db.url);
   cleanup.push(() => db2.close());
 
-  // every process reads 2027-01-12 09:00 JST (fiscal year 2026) at t0
-  const offset = Date.parse('2027-01-12T00:00:00Z') - Date.now();
-  const shifted = () => Date.now() + offset;
   const env = {
     DATABASE_URL: db.url,
     SLACK_BOT_TOKEN: fake.botToken,

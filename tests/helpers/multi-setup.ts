@@ -21,7 +21,13 @@ export interface MultiSetup {
 
 export async function prepareMulti(
   url: string,
-  o: { orgs: number; reporterOrgs: string[]; perOrg: number },
+  o: {
+    orgs: number;
+    reporterOrgs: string[];
+    perOrg: number;
+    /** the fake Slack's clock: the bots' (shifted) clock, so that message timestamps and history agree */
+    clock?: { now(): Date };
+  },
 ): Promise<MultiSetup> {
   const t = await testApp({ url });
   try {
@@ -50,6 +56,7 @@ export async function prepareMulti(
     await t.app.services.directory.addPoc('console:admin', `slack:${COORDINATOR}`, 'nisc', ['coordinator'], null);
     await t.app.services.directory.addPoc('console:admin', `slack:${APPROVER}`, 'nisc', ['approver'], null);
     const fake = await startFakeSlack({
+      ...(o.clock ? { clock: o.clock } : {}),
       channels: Object.fromEntries(codes.map((c) => [channelOf(c), { name: c }])),
       users: Object.fromEntries(
         [...reporters.map((r) => r.user), COORDINATOR, APPROVER].map((u) => [
