@@ -15,11 +15,12 @@ import type { CommandGroup } from './core/command.ts';
 import { InFlight } from './core/in-flight.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
-import { type Database, openDatabase } from './db/client.ts';
+import { type Database, openDatabase, outsideGuard } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
 import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
+import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -54,6 +55,8 @@ export interface App {
   http: HttpServer;
   /** commands (and platform requests) in progress: a graceful shutdown waits for them */
   inFlight: InFlight;
+  /** commands acknowledged but not yet committed; a dead process's are run again (src/inbox) */
+  journal: CommandJournal;
   seams: Map<PlatformName, PlatformSeam>;
   /** stop background work and close the database */
   close(): Promise<void>;
@@ -80,7 +83,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     platforms,
     maxIndicators: config.MAX_INDICATORS,
     kick: () => {
-      if (dispatcher) setImmediate(() => void dispatcher?.runOnce().catch(() => {}));
+      // outside the command's journal scope: the pass's transactions are not the command's
+      if (dispatcher) outsideGuard(() => setImmediate(() => void dispatcher?.runOnce().catch(() => {})));
     },
     publicUrl: config.PUBLIC_URL,
   };
@@ -106,6 +110,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await services.readiness.ensureReminders();
   await services.advisories.reconcile();
   const inFlight = new InFlight();
+  const journal = new CommandJournal(db, clock, log, { workerId, claimTtlMs: config.COMMAND_CLAIM_TTL_MS });
   const router = new Router<Services>({
     inFlight,
     groups: opts.groups ?? groups,
@@ -135,8 +140,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     scheduler,
     http,
     inFlight,
+    journal,
     seams,
     async close() {
+      await journal.stop();
       await d.stop();
       await scheduler.stop();
       await db.close();

@@ -75,6 +75,11 @@ const schema = z
       emptyToUndefined,
       z.coerce.number().int().min(5_000).max(3_600_000).default(120_000),
     ),
+    /** How long a process's claim on an acknowledged command lasts; a killed process's commands run again after it. */
+    COMMAND_CLAIM_TTL_MS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(5_000).max(3_600_000).default(60_000),
+    ),
     /** Minimum time between two posts of one process to one channel (Slack asks about 1 s). */
     DELIVERY_CHANNEL_INTERVAL_MS: z.preprocess(
       emptyToUndefined,

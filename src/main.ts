@@ -71,6 +71,7 @@ async function main(): Promise<number> {
   await slackMount?.start();
   app.dispatcher.start();
   app.scheduler.start();
+  app.journal.start();
 
   let stopping = false;
   // Graceful stop (SIGTERM): new requests get 503 and /healthz says 503 (draining) while the

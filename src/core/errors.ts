@@ -17,3 +17,15 @@ export class UserError extends Error {
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
+
+/**
+ * Thrown when an acknowledged command's journal entry was taken over by another process (this
+ * one was too slow, its claim expired): that process runs the command and replies, this one
+ * stops without a reply. Never shown to a person.
+ */
+export class HandledElsewhere extends Error {
+  constructor(readonly key: string) {
+    super(`command ${key} is being handled by another process`);
+    this.name = 'HandledElsewhere';
+  }
+}

@@ -3,6 +3,7 @@
  * transaction helper that behaves the same on SQLite and PostgreSQL, and raw SQL with the
  * provider's placeholders.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
@@ -31,6 +32,22 @@ export interface Database {
   /** true when the database answers */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * Work that must commit with the first transaction started in an async scope: the command
+ * journal (src/inbox) deletes an acknowledged command's entry in the same transaction as the
+ * command's own change, so a crash leaves either both or neither. `run` may throw to abort.
+ */
+export interface FirstTxGuard {
+  pending: boolean;
+  run(tx: Tx): Promise<void>;
+}
+export const firstTxGuard = new AsyncLocalStorage<FirstTxGuard>();
+
+/** Runs `fn` outside any guard's scope (background work started from inside a command). */
+export function outsideGuard<T>(fn: () => T): T {
+  return firstTxGuard.exit(fn);
 }
 
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in
@@ -67,16 +84,24 @@ export async function openDatabase(
     provider,
     prisma,
     async tx(fn) {
+      const guard = firstTxGuard.getStore();
       for (let attempt = 1; ; attempt++) {
+        let guarded = false;
         try {
           return await prisma.$transaction(
             async (tx) => {
               if (provider === 'sqlite') await tx.$executeRawUnsafe('UPDATE "AuditHead" SET id = id WHERE id = -1');
+              if (guard?.pending) {
+                guard.pending = false;
+                guarded = true;
+                await guard.run(tx);
+              }
               return fn(tx);
             },
             { maxWait: 30_000, timeout: 60_000 },
           );
         } catch (e) {
+          if (guarded && guard) guard.pending = true; // rolled back: the next transaction carries it
           if (attempt >= 8 || !RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)))
             throw e;
           await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));

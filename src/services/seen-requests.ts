@@ -3,7 +3,7 @@
  * so that several bot processes behind one load balancer agree on what was already seen.
  */
 import type { Clock } from '../core/clock.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Prisma$, Tx } from '../db/client.ts';
 
 export class SeenRequests {
   private inserts = 0;
@@ -36,11 +36,14 @@ export class SeenRequests {
    * Records several keys in one statement (one commit on the request path); returns the keys
    * that were new (or whose earlier record had expired).
    */
-  async firstTimeMany(entries: readonly { key: string; expiresAt: Date }[]): Promise<Set<string>> {
+  async firstTimeMany(
+    entries: readonly { key: string; expiresAt: Date }[],
+    runner: Tx | Prisma$ = this.db.prisma,
+  ): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
     const now = this.clock.now();
     const rows = await this.db.query<{ key: string }>(
-      this.db.prisma,
+      runner,
       `INSERT INTO "SeenRequest" ("key", "expiresAt") VALUES ${entries.map(() => '(?, ?)').join(', ')}
          ON CONFLICT ("key") DO UPDATE SET "expiresAt" = excluded."expiresAt"
          WHERE "SeenRequest"."expiresAt" < ?

@@ -18,7 +18,7 @@ import { MattermostLocales } from './locale.ts';
 import { type Registration, registerCommand } from './register.ts';
 import type { SignAction } from './render.ts';
 import { MattermostResponder } from './respond.ts';
-import { commandRoute, PATHS, type RouteDeps } from './routes.ts';
+import { commandRoute, PATHS, type RouteDeps, replayCommand } from './routes.ts';
 import { MattermostSeam } from './seam.ts';
 
 export interface MattermostMount {
@@ -92,6 +92,11 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
         },
       };
       app.http.route('POST', PATHS.command, commandRoute(deps));
+      // a command held by a process that stopped before finishing it runs again here
+      app.journal.register('mattermost', async (payload) => {
+        const p = payload as { route: string; fields: Record<string, string> };
+        if (p.route === 'command') await replayCommand(deps, p.fields);
+      });
       app.http.route('POST', PATHS.action, actionRoute(deps));
       app.http.route('POST', PATHS.dialog, dialogRoute(deps));
       app.log.info({ botUserId: me.id, bot: me.username, registered: !!registration }, 'mattermost connected');

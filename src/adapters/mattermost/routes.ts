@@ -14,6 +14,7 @@ import type { Reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
+import type { Held } from '../../inbox/journal.ts';
 import type { MmApi } from './api.ts';
 import { buildDialog, type DialogState } from './dialog.ts';
 import type { MattermostLocales } from './locale.ts';
@@ -81,7 +82,6 @@ export async function within<T>(
 
 export function commandRoute(d: RouteDeps) {
   const { app } = d;
-  const fallback = app.config.BOT_LOCALE;
   const refuse = (reason: string, req: HttpRequest): HttpResponse => {
     app.metrics.authFailures.inc({ endpoint: 'mattermost', reason });
     app.log.warn({ reason, path: req.path, bytes: req.body.length }, 'mattermost request refused');
@@ -100,45 +100,76 @@ export function commandRoute(d: RouteDeps) {
     const user = form.get('user_id') ?? '';
     if (!ID.test(user)) return { status: 400, body: 'bad request' };
     const triggerId = form.get('trigger_id') ?? '';
+    const fields = Object.fromEntries([...form].filter(([k]) => k !== 'token'));
+    let held: Held | null = null;
     if (triggerId) {
       const key = `mattermost:trigger:${createHash('sha256').update(triggerId).digest('hex')}`;
-      const fresh = await app.services.seenRequests.firstTime(key, new Date(app.clock.now().getTime() + SEEN_MS));
-      if (!fresh) {
+      const entries = [{ key, expiresAt: new Date(app.clock.now().getTime() + SEEN_MS) }];
+      const admitted = await app.journal.admit(app.services.seenRequests, entries, {
+        key,
+        platform: 'mattermost',
+        payload: { route: 'command', fields },
+      });
+      if (!admitted.fresh.has(key)) {
         app.log.info({ user }, 'mattermost command seen before; not run again');
         return json(EMPTY_RESPONSE);
       }
+      held = admitted.held;
     }
-    const responseUrl = form.get('response_url') ?? undefined;
-    const team = d.team ?? (form.get('team_domain') || null);
-    const work = (async (): Promise<{ reply: Reply | null; locale: Locale }> => {
-      const localeHint = await d.locales.of(user);
-      const inv: Invocation = {
-        platform: 'mattermost',
-        identity: `mattermost:${user}`,
-        displayName: form.get('user_name'),
-        text: form.get('text') ?? '',
-        channelId: form.get('channel_id') || null,
-        localeHint,
-        requestId: randomUUID(),
-        refs: mattermostRefs(d.api, team),
-      };
-      const locale = localeHint ?? fallback;
-      if (triggerId && (await openDialogIfMissing(d, inv, triggerId, responseUrl, team)))
-        return { reply: null, locale };
-      const o = await app.router.handle(inv);
-      return { reply: o.reply, locale };
-    })();
+    const work = held ? app.journal.run(held, () => runCommand(d, fields, true)) : runCommand(d, fields, true);
     const done = await within(
       work,
       d.directReplyMs,
-      async ({ reply, locale }) => {
-        if (reply) await d.responder.send({ responseUrl, user }, reply, translator(locale));
+      async (r) => {
+        if (r?.reply) await d.responder.send({ responseUrl: fields.response_url, user }, r.reply, translator(r.locale));
       },
       (p) => d.track(p.catch((e) => app.log.error({ err: e }, 'mattermost command failed'))),
     );
-    if (!done?.value.reply) return json(EMPTY_RESPONSE);
+    if (!done?.value?.reply) return json(EMPTY_RESPONSE);
     return json(commandResponse(done.value.reply, translator(done.value.locale), d.sign, d.urls.action));
   };
+}
+
+/**
+ * Runs a command held by a process that stopped before finishing it (src/inbox): no dialog
+ * (its trigger id has expired), the reply to the command's response_url.
+ */
+export async function replayCommand(d: RouteDeps, fields: Record<string, string>): Promise<void> {
+  const r = await runCommand(d, fields, false);
+  if (r.reply)
+    await d.responder.send(
+      { responseUrl: fields.response_url, user: fields.user_id ?? '' },
+      r.reply,
+      translator(r.locale),
+    );
+}
+
+/** The command of a slash command request (its form fields): a dialog when fields are missing, else the router's reply. */
+async function runCommand(
+  d: RouteDeps,
+  fields: Record<string, string>,
+  dialogs: boolean,
+): Promise<{ reply: Reply | null; locale: Locale }> {
+  const { app } = d;
+  const user = fields.user_id ?? '';
+  const triggerId = fields.trigger_id ?? '';
+  const team = d.team ?? (fields.team_domain || null);
+  const localeHint = await d.locales.of(user);
+  const inv: Invocation = {
+    platform: 'mattermost',
+    identity: `mattermost:${user}`,
+    displayName: fields.user_name ?? null,
+    text: fields.text ?? '',
+    channelId: fields.channel_id || null,
+    localeHint,
+    requestId: randomUUID(),
+    refs: mattermostRefs(d.api, team),
+  };
+  const locale = localeHint ?? app.config.BOT_LOCALE;
+  if (dialogs && triggerId && (await openDialogIfMissing(d, inv, triggerId, fields.response_url, team)))
+    return { reply: null, locale };
+  const o = await app.router.handle(inv);
+  return { reply: o.reply, locale };
 }
 
 /** Opens the command's dialog when it has a form and required fields are missing; true if opened. */

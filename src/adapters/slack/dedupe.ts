@@ -12,6 +12,7 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../../audit/canonical-json.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { CommandJournal, Held } from '../../inbox/journal.ts';
 import type { SeenRequests } from '../../services/seen-requests.ts';
 
 /** Slack retries for up to about an hour (events); commands and interactions do not live that long. */
@@ -23,20 +24,57 @@ export const KEEP_MS = 2 * 3600 * 1000;
  */
 export const SEEN_CONTEXT_KEY = 'csirtRequestSeen';
 
+/** Set by the HTTP receiver: the journal entry it wrote for a new command (src/inbox). */
+export const HELD_CONTEXT_KEY = 'csirtHeld';
+
+/**
+ * What the journal keeps of a request that runs a command (a slash command, a button click,
+ * a form submission), so that another process can run it again; null for anything else.
+ * Slack's deprecated verification `token` is left out.
+ */
+export function journalPayload(body: Record<string, unknown>): Record<string, unknown> | null {
+  const runs =
+    (typeof body.command === 'string' && typeof body.trigger_id === 'string') ||
+    body.type === 'block_actions' ||
+    body.type === 'view_submission';
+  if (!runs) return null;
+  const { token: _token, ...rest } = body;
+  return rest;
+}
+
 export function requestKey(body: Record<string, unknown>): string {
   if (typeof body.trigger_id === 'string' && body.trigger_id) return `slack:trigger:${body.trigger_id}`;
   if (typeof body.event_id === 'string' && body.event_id) return `slack:event:${body.event_id}`;
   return `slack:body:${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
 }
 
-export function dedupeMiddleware(seen: SeenRequests, clock: Clock, log: Logger): Middleware<AnyMiddlewareArgs> {
+export function dedupeMiddleware(
+  seen: SeenRequests,
+  clock: Clock,
+  log: Logger,
+  journal?: CommandJournal,
+): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const key = requestKey(body);
     const known = args.context[SEEN_CONTEXT_KEY] as 'new' | 'seen' | undefined;
-    const fresh = known ? known === 'new' : await seen.firstTime(key, new Date(clock.now().getTime() + KEEP_MS));
+    let held = args.context[HELD_CONTEXT_KEY] as Held | null | undefined;
+    let fresh: boolean;
+    if (known) fresh = known === 'new';
+    else {
+      // Socket Mode: nothing was recorded before bolt (the HTTP receiver does it with the signature)
+      const entries = [{ key, expiresAt: new Date(clock.now().getTime() + KEEP_MS) }];
+      const payload = journal ? journalPayload(body) : null;
+      const admitted =
+        journal && payload
+          ? await journal.admit(seen, entries, { key, platform: 'slack', payload })
+          : { fresh: await seen.firstTimeMany(entries), held: null };
+      fresh = admitted.fresh.has(key);
+      held = admitted.held;
+    }
     if (fresh) {
-      await args.next();
+      if (held && journal) await journal.run(held, () => args.next());
+      else await args.next();
       return;
     }
     log.info({ key, retryNum: args.context.retryNum }, 'slack request seen before; not run again');

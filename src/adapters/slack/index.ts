@@ -13,7 +13,7 @@ import type { App } from '../../app.ts';
 import { type Config, deliveryTimeoutMs } from '../../config.ts';
 import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
-import { dedupeMiddleware } from './dedupe.ts';
+import { dedupeMiddleware, SEEN_CONTEXT_KEY } from './dedupe.ts';
 import { registerListeners } from './listeners.ts';
 import { SlackLocales } from './locale.ts';
 import { boltLogger } from './logger.ts';
@@ -90,6 +90,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
             log: app.log,
             metrics: app.metrics,
             seen: app.services.seenRequests,
+            journal: app.journal,
             inFlight: app.inFlight,
           });
       const bolt = new BoltApp({
@@ -101,7 +102,15 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
         convoStore: false,
         clientOptions: { ...baseOptions(config, app.log), retryConfig: { retries: 1, factor: 1, minTimeout: 200 } },
       });
-      bolt.use(dedupeMiddleware(app.services.seenRequests, app.clock, app.log));
+      bolt.use(dedupeMiddleware(app.services.seenRequests, app.clock, app.log, app.journal));
+      // a command held by a process that stopped before finishing it runs again here
+      app.journal.register('slack', async (body) => {
+        await bolt.processEvent({
+          body: body as never,
+          ack: async () => {},
+          customProperties: { [SEEN_CONTEXT_KEY]: 'new' },
+        });
+      });
       registerListeners(bolt, {
         app,
         client: api,

@@ -16,8 +16,9 @@ import type { Clock } from '../../core/clock.ts';
 import type { InFlight } from '../../core/in-flight.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
+import type { CommandJournal, Held } from '../../inbox/journal.ts';
 import type { SeenRequests } from '../../services/seen-requests.ts';
-import { KEEP_MS, requestKey, SEEN_CONTEXT_KEY } from './dedupe.ts';
+import { HELD_CONTEXT_KEY, journalPayload, KEEP_MS, requestKey, SEEN_CONTEXT_KEY } from './dedupe.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 const MAX_SKEW_S = 300;
@@ -30,6 +31,8 @@ export interface ReceiverDeps {
   log: Logger;
   metrics: Metrics;
   seen: SeenRequests;
+  /** holds a new command until its work commits (with the seen keys, before the ack) */
+  journal?: CommandJournal;
   /** the listener's work after the ack (command, reply), for a graceful shutdown to wait on */
   inFlight?: InFlight;
 }
@@ -50,7 +53,7 @@ export class HttpRouteReceiver implements Receiver {
   readonly route = async (req: HttpRequest): Promise<HttpResponse> => {
     const raw = req.body.toString('utf8');
     const body = parseBody(req, raw);
-    const refused = await this.verify(req, raw, body);
+    const { refused, held } = await this.verify(req, raw, body);
     if (refused && refused !== 'seen') {
       if (isSslCheck(req, raw)) return { status: 200 };
       this.d.metrics.authFailures.inc({ endpoint: 'slack', reason: refused });
@@ -87,7 +90,7 @@ export class HttpRouteReceiver implements Receiver {
       const work = bolt.processEvent({
         body,
         ack,
-        customProperties: { [SEEN_CONTEXT_KEY]: refused === 'seen' ? 'seen' : 'new' },
+        customProperties: { [SEEN_CONTEXT_KEY]: refused === 'seen' ? 'seen' : 'new', [HELD_CONTEXT_KEY]: held },
         ...(retryNum !== undefined && /^\d+$/.test(retryNum) ? { retryNum: Number(retryNum) } : {}),
         ...(retryReason !== undefined ? { retryReason } : {}),
       });
@@ -102,17 +105,23 @@ export class HttpRouteReceiver implements Receiver {
   };
 
   /**
-   * null when the request is authentic and new; 'seen' when authentic but its request key
-   * (dedupe.ts) was seen before (a retry: acked, not run); else the reason it is refused.
+   * `refused` null when the request is authentic and new; 'seen' when authentic but its
+   * request key (dedupe.ts) was seen before (a retry: acked, not run); else the reason it is
+   * refused. `held`: the journal entry of a new command.
    */
-  private async verify(req: HttpRequest, raw: string, body: Record<string, unknown> | null): Promise<string | null> {
+  private async verify(
+    req: HttpRequest,
+    raw: string,
+    body: Record<string, unknown> | null,
+  ): Promise<{ refused: string | null; held?: Held | null }> {
+    const refuse = (refused: string) => ({ refused });
     const signature = header(req, 'x-slack-signature');
     const ts = header(req, 'x-slack-request-timestamp');
-    if (!signature || !ts) return 'missing_headers';
-    if (!/^\d{1,12}$/.test(ts)) return 'bad_timestamp';
+    if (!signature || !ts) return refuse('missing_headers');
+    if (!/^\d{1,12}$/.test(ts)) return refuse('bad_timestamp');
     const now = this.d.clock.now().getTime();
     const tsSec = Number(ts);
-    if (Math.abs(now / 1000 - tsSec) > MAX_SKEW_S) return 'stale_or_future_timestamp';
+    if (Math.abs(now / 1000 - tsSec) > MAX_SKEW_S) return refuse('stale_or_future_timestamp');
     try {
       verifySlackRequest({
         signingSecret: this.d.signingSecret,
@@ -121,16 +130,20 @@ export class HttpRouteReceiver implements Receiver {
         nowMilliseconds: now,
       });
     } catch {
-      return 'bad_signature';
+      return refuse('bad_signature');
     }
     // the signature is remembered until the timestamp check alone would refuse it, plus a minute
     const sigKey = `slack:sig:${signature}`;
     const entries = [{ key: sigKey, expiresAt: new Date((tsSec + MAX_SKEW_S + 60) * 1000) }];
     const reqKey = body ? requestKey(body) : null;
     if (reqKey) entries.push({ key: reqKey, expiresAt: new Date(now + KEEP_MS) });
-    const fresh = await this.d.seen.firstTimeMany(entries);
-    if (!fresh.has(sigKey)) return 'replayed_signature';
-    return reqKey && !fresh.has(reqKey) ? 'seen' : null;
+    const payload = body && reqKey ? journalPayload(body) : null;
+    const { fresh, held } =
+      this.d.journal && payload && reqKey
+        ? await this.d.journal.admit(this.d.seen, entries, { key: reqKey, platform: 'slack', payload })
+        : { fresh: await this.d.seen.firstTimeMany(entries), held: null };
+    if (!fresh.has(sigKey)) return refuse('replayed_signature');
+    return { refused: reqKey && !fresh.has(reqKey) ? 'seen' : null, held };
   }
 }
 

@@ -1,0 +1,229 @@
+/**
+ * The inbox: commands acknowledged to their platform whose work has not committed yet.
+ *
+ * Slack wants an answer within 3 s, so the bot acknowledges a command first and works after
+ * (RELIABILITY.md, "Acknowledge first"). A process killed in between used to lose a command
+ * the person had already seen accepted. Now the adapter writes the request here in the same
+ * commit that records it as seen, before it acknowledges; the command's first transaction
+ * deletes the entry together with its own change (db/client.ts `firstTxGuard`), or, for a
+ * command that changes nothing, the entry is deleted when the work ends. An entry left behind
+ * by a dead process is claimed by any process after `claimTtlMs` and run again through the
+ * platform's own path, replying to the same response URL.
+ *
+ * Exactly once: every claim writes a new token, and the deletion names the token. A process
+ * that was only slow finds its token gone, its transaction aborts (HandledElsewhere) and it
+ * stays silent; the process that took over replies.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import { HandledElsewhere } from '../core/errors.ts';
+import { type Database, firstTxGuard, type Prisma$, type Tx } from '../db/client.ts';
+import type { SeenRequests } from '../services/seen-requests.ts';
+
+export interface Held {
+  key: string;
+  token: string;
+}
+
+/** Runs a recovered command again on its platform (inside the journal's scope). */
+export type Replayer = (payload: unknown, attempt: number) => Promise<void>;
+
+export interface JournalOptions {
+  workerId: string;
+  claimTtlMs: number;
+  /** a command that failed this many times in a row is given up (logged, removed) */
+  maxAttempts?: number;
+  /** how often to look for abandoned entries */
+  pollMs?: number;
+}
+
+interface Row {
+  key: string;
+  platform: string;
+  payload: string;
+  token: string;
+  attempts: number;
+}
+
+export class CommandJournal {
+  private readonly replayers = new Map<string, Replayer>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly o: JournalOptions,
+  ) {}
+
+  /** The platform whose commands `replay` runs again. */
+  register(platform: string, replay: Replayer): void {
+    this.replayers.set(platform, replay);
+  }
+
+  /** The entry for a request (inside the caller's transaction when given, so it commits with it). */
+  async hold(runner: Tx | Prisma$, key: string, platform: string, payload: unknown): Promise<Held> {
+    const token = randomUUID();
+    const now = this.clock.now();
+    await this.db.execute(
+      runner,
+      `INSERT INTO "PendingCommand" ("key", "platform", "payload", "token", "claimedBy", "claimUntil", "attempts", "createdAt")
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
+      key,
+      platform,
+      JSON.stringify(payload),
+      token,
+      this.o.workerId,
+      new Date(now.getTime() + this.o.claimTtlMs),
+      now,
+    );
+    return { key, token };
+  }
+
+  /**
+   * Records a platform request's keys as seen and, when it is new and carries a command
+   * (`journal` set), holds it here: one commit, before the platform is answered.
+   */
+  async admit(
+    seen: SeenRequests,
+    entries: readonly { key: string; expiresAt: Date }[],
+    journal: { key: string; platform: string; payload: unknown } | null,
+  ): Promise<{ fresh: Set<string>; held: Held | null }> {
+    if (!journal) return { fresh: await seen.firstTimeMany(entries), held: null };
+    return this.db.tx(async (tx) => {
+      const fresh = await seen.firstTimeMany(entries, tx);
+      const isNew = entries.every((e) => fresh.has(e.key));
+      const held = isNew ? await this.hold(tx, journal.key, journal.platform, journal.payload) : null;
+      return { fresh, held };
+    });
+  }
+
+  /**
+   * Runs `work` (the command, after the acknowledgement) in the entry's scope: its first
+   * transaction deletes the entry; if none did, the entry is deleted when `work` ends. Work
+   * taken over by another process ends quietly.
+   */
+  async run<T>(held: Held, work: () => Promise<T>): Promise<T | undefined> {
+    const guard = {
+      pending: true,
+      run: async (tx: Tx) => {
+        if ((await this.release(tx, held)) === 0) throw new HandledElsewhere(held.key);
+      },
+    };
+    try {
+      return await firstTxGuard.run(guard, work);
+    } catch (e) {
+      if (!(e instanceof HandledElsewhere)) throw e;
+      this.log.warn(
+        { key: held.key },
+        'command taken over by another process (this one was too slow); not answered here',
+      );
+      return undefined;
+    } finally {
+      if (guard.pending) await this.release(this.db.prisma, held).catch(() => 0);
+    }
+  }
+
+  /** Starts looking for abandoned entries every `pollMs`. */
+  start(): void {
+    const every = this.o.pollMs ?? Math.max(1000, Math.floor(this.o.claimTtlMs / 4));
+    this.timer = setInterval(
+      () => void this.recover().catch((e) => this.log.error({ err: e }, 'inbox recovery failed')),
+      every,
+    );
+    this.timer.unref();
+  }
+
+  /** Stops looking; commands already being replayed finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => 0);
+  }
+
+  /** Claims entries whose claim has expired and runs them again; returns how many. */
+  recover(): Promise<number> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** How many commands are waiting (metrics, tests). */
+  async pending(): Promise<number> {
+    return this.db.prisma.pendingCommand.count();
+  }
+
+  private async pass(): Promise<number> {
+    if (this.stopped) return 0;
+    const rows = await this.claim();
+    for (const row of rows) {
+      const held = { key: row.key, token: row.token };
+      const replay = this.replayers.get(row.platform);
+      const max = this.o.maxAttempts ?? 3;
+      if (!replay || row.attempts > max) {
+        this.log.error(
+          { key: row.key, platform: row.platform, attempts: row.attempts - 1 },
+          replay
+            ? 'acknowledged command failed every attempt; given up'
+            : 'acknowledged command for a platform not configured here; left for another process',
+        );
+        if (replay) await this.release(this.db.prisma, held);
+        continue;
+      }
+      this.log.warn(
+        { key: row.key, platform: row.platform, attempt: row.attempts },
+        'running an acknowledged command left by a stopped process',
+      );
+      try {
+        await this.run(held, () => replay(JSON.parse(row.payload), row.attempts));
+      } catch (e) {
+        this.log.error({ err: e, key: row.key }, 'replayed command failed');
+      }
+    }
+    return rows.length;
+  }
+
+  private async claim(): Promise<Row[]> {
+    const now = this.clock.now();
+    const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const platforms = [...this.replayers.keys()];
+    if (platforms.length === 0) return [];
+    return this.db.tx(async (tx) => {
+      const due = await this.db.query<Row>(
+        tx,
+        `SELECT "key", "platform", "payload", "attempts" FROM "PendingCommand"
+          WHERE "claimUntil" < ? AND "platform" IN (${platforms.map(() => '?').join(', ')})
+          ORDER BY "createdAt" LIMIT 10 ${lock}`,
+        now,
+        ...platforms,
+      );
+      const claimed: Row[] = [];
+      for (const r of due) {
+        const token = randomUUID();
+        await this.db.execute(
+          tx,
+          `UPDATE "PendingCommand" SET "token" = ?, "claimedBy" = ?, "claimUntil" = ?, "attempts" = "attempts" + 1 WHERE "key" = ?`,
+          token,
+          this.o.workerId,
+          new Date(now.getTime() + this.o.claimTtlMs),
+          r.key,
+        );
+        claimed.push({ ...r, token, attempts: Number(r.attempts) + 1 });
+      }
+      return claimed;
+    });
+  }
+
+  private release(runner: Tx | Prisma$, held: Held): Promise<number> {
+    return this.db.execute(
+      runner,
+      `DELETE FROM "PendingCommand" WHERE "key" = ? AND "token" = ?`,
+      held.key,
+      held.token,
+    );
+  }
+}
