@@ -80,9 +80,10 @@ test(`chaos on ${PROVIDER}: 3 processes, ${N_REPORTS} reports, a ${BROADCAST}-ch
 
   const db = await testDb();
   cleanup.push(() => db.drop());
-  // every process reads 2027-01-12 09:00 JST (fiscal year 2026) at t0; so does the fake Slack
+  // every process reads 2027-01-12 08:59:20 JST (fiscal year 2026) at t0, so the reminders'
+  // minute comes 40 s after t0 when setting up takes under 20 s; so does the fake Slack
   // (its message timestamps are what the dispatcher searches the history by)
-  const offset = Date.parse('2027-01-12T00:00:00Z') - Date.now();
+  const offset = Date.parse('2027-01-11T23:59:20Z') - Date.now();
   const shifted = () => Date.now() + offset;
   const setup = await prepareMulti(db.url, {
     orgs: 1 + Math.max(BROADCAST, MEETINGS * PER_MEETING), // nisc is never invited

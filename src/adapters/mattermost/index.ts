@@ -14,6 +14,7 @@ import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
 import { MmApi } from './api.ts';
 import { actionRoute, dialogRoute } from './interactions.ts';
+import { type HeldInvocation, replayInvocation } from './journal.ts';
 import { MattermostLocales } from './locale.ts';
 import { type Registration, registerCommand } from './register.ts';
 import type { SignAction } from './render.ts';
@@ -94,8 +95,9 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
       app.http.route('POST', PATHS.command, commandRoute(deps));
       // a command held by a process that stopped before finishing it runs again here
       app.journal.register('mattermost', async (payload) => {
-        const p = payload as { route: string; fields: Record<string, string> };
-        if (p.route === 'command') await replayCommand(deps, p.fields);
+        const p = payload as { route: 'command'; fields: Record<string, string> } | HeldInvocation;
+        if ('route' in p) await replayCommand(deps, p.fields);
+        else await replayInvocation(deps, p);
       });
       app.http.route('POST', PATHS.action, actionRoute(deps));
       app.http.route('POST', PATHS.dialog, dialogRoute(deps));

@@ -14,10 +14,12 @@ import type { Reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
+import type { Held } from '../../inbox/journal.ts';
 import { shownFields, submittedValues, verifyState } from './dialog.ts';
+import { admit, type HeldInvocation, journaled } from './journal.ts';
 import { mattermostRefs } from './refs.ts';
 import { renderText } from './render.ts';
-import { ID, json, type RouteDeps, SEEN_MS, within } from './routes.ts';
+import { ID, json, type RouteDeps, within } from './routes.ts';
 
 type Json = Record<string, unknown>;
 
@@ -32,10 +34,12 @@ function parse(req: HttpRequest): Json | null {
 
 const str = (b: Json, k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '');
 
-/** true when `key` was not seen before (a replayed request is answered but not run) */
-function firstTime(d: RouteDeps, key: string): Promise<boolean> {
-  const hashed = createHash('sha256').update(key).digest('hex');
-  return d.app.services.seenRequests.firstTime(`mattermost:${hashed}`, new Date(d.app.clock.now().getTime() + SEEN_MS));
+/**
+ * Records `key` as seen and holds the command in the journal (one commit); fresh false when it
+ * was seen before (a replayed request is answered but not run).
+ */
+function admitOnce(d: RouteDeps, key: string, held: HeldInvocation) {
+  return admit(d, `mattermost:${createHash('sha256').update(key).digest('hex')}`, held);
 }
 
 export function actionRoute(d: RouteDeps) {
@@ -62,18 +66,23 @@ export function actionRoute(d: RouteDeps) {
       return ephemeral(translator(caller.locale)('action.stale'));
     }
     const triggerId = str(body, 'trigger_id');
-    if (triggerId && !(await firstTime(d, `action:${triggerId}`))) return json({});
     const channel = str(body, 'channel_id') || null;
-    const inv: Invocation = {
-      platform: 'mattermost',
+    const team = d.team ?? (str(body, 'team_domain') || null);
+    const base = {
+      platform: 'mattermost' as const,
       identity: `mattermost:${user}`,
       displayName: str(body, 'user_name') || null,
       text: command,
       channelId: channel,
       localeHint,
-      requestId: randomUUID(),
-      refs: mattermostRefs(d.api, d.team ?? (str(body, 'team_domain') || null)),
     };
+    let held: Held | null = null;
+    if (triggerId) {
+      const admitted = await admitOnce(d, `action:${triggerId}`, { inv: base, team, reply: { dm: user } });
+      if (!admitted.fresh) return json({});
+      held = admitted.held;
+    }
+    const inv: Invocation = { ...base, requestId: randomUUID(), refs: mattermostRefs(d.api, team) };
     const t = translator(locale);
     const answer = async (r: Reply): Promise<HttpResponse> => {
       if (r.visibility === 'channel' && channel) {
@@ -90,12 +99,14 @@ export function actionRoute(d: RouteDeps) {
       return ephemeral(renderText(r, t));
     };
     const done = await within(
-      app.router.handle(inv),
+      journaled(d, held, () => app.router.handle(inv)),
       d.directReplyMs,
-      async (o) => d.responder.dm(user, o.reply, t),
+      async (o) => {
+        if (o) await d.responder.dm(user, o.reply, t);
+      },
       (p) => d.track(p.catch((e) => app.log.error({ err: e }, 'mattermost click failed'))),
     );
-    return done ? answer(done.value.reply) : json({});
+    return done?.value ? answer(done.value.reply) : json({});
   };
 }
 
@@ -120,16 +131,16 @@ export function dialogRoute(d: RouteDeps) {
     const t = translator(state.l);
     const form = buildForm(found.group.name, found.def as never, state.l, {});
     const shown = new Set(shownFields(form).shown.map((f) => f.name));
-    const inv: Invocation = {
-      platform: 'mattermost',
+    const team = d.team ?? state.tm ?? null;
+    const base = {
+      platform: 'mattermost' as const,
       identity: `mattermost:${user}`,
       text: state.x,
       formValues: formValues(form, submittedValues(body.submission)),
       channelId: state.ch,
       localeHint: state.l,
-      requestId: randomUUID(),
-      refs: mattermostRefs(d.api, d.team ?? state.tm ?? null),
     };
+    const inv: Invocation = { ...base, requestId: randomUUID(), refs: mattermostRefs(d.api, team) };
     const errors: Record<string, string> = {};
     let general: string | null = null;
     try {
@@ -150,12 +161,14 @@ export function dialogRoute(d: RouteDeps) {
       return json({ ...(Object.keys(errors).length ? { errors } : {}), ...(general ? { error: general } : {}) });
     }
     const key = `dialog:${user}:${canonicalJson({ s: body.state, v: body.submission ?? null })}`;
-    if (!(await firstTime(d, key))) return { status: 200 };
+    const reply = state.r ? { responseUrl: state.r } : { dm: user };
+    const admitted = await admitOnce(d, key, { inv: base, team, reply });
+    if (!admitted.fresh) return { status: 200 };
     d.track(
-      (async () => {
+      journaled(d, admitted.held, async () => {
         const o = await app.router.handle(inv);
         await d.responder.send({ responseUrl: state.r, user }, o.reply, t);
-      })().catch((e) => app.log.error({ err: e }, 'mattermost dialog command failed')),
+      }).catch((e) => app.log.error({ err: e }, 'mattermost dialog command failed')),
     );
     return { status: 200 };
   };

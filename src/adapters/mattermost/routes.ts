@@ -17,14 +17,13 @@ import { type Locale, translator } from '../../i18n/index.ts';
 import type { Held } from '../../inbox/journal.ts';
 import type { MmApi } from './api.ts';
 import { buildDialog, type DialogState } from './dialog.ts';
+import { admit, journaled } from './journal.ts';
 import type { MattermostLocales } from './locale.ts';
 import { mattermostRefs } from './refs.ts';
 import type { SignAction } from './render.ts';
 import { commandResponse, EMPTY_RESPONSE, type MattermostResponder } from './respond.ts';
 
 export const PATHS = { command: '/mattermost/command', action: '/mattermost/action', dialog: '/mattermost/dialog' };
-/** request keys (trigger ids) are remembered this long */
-export const SEEN_MS = 2 * 3600 * 1000;
 export const ID = /^[a-z0-9]{26}$/;
 
 export interface RouteDeps {
@@ -104,19 +103,14 @@ export function commandRoute(d: RouteDeps) {
     let held: Held | null = null;
     if (triggerId) {
       const key = `mattermost:trigger:${createHash('sha256').update(triggerId).digest('hex')}`;
-      const entries = [{ key, expiresAt: new Date(app.clock.now().getTime() + SEEN_MS) }];
-      const admitted = await app.journal.admit(app.services.seenRequests, entries, {
-        key,
-        platform: 'mattermost',
-        payload: { route: 'command', fields },
-      });
-      if (!admitted.fresh.has(key)) {
+      const admitted = await admit(d, key, { route: 'command', fields });
+      if (!admitted.fresh) {
         app.log.info({ user }, 'mattermost command seen before; not run again');
         return json(EMPTY_RESPONSE);
       }
       held = admitted.held;
     }
-    const work = held ? app.journal.run(held, () => runCommand(d, fields, true)) : runCommand(d, fields, true);
+    const work = journaled(d, held, () => runCommand(d, fields, true));
     const done = await within(
       work,
       d.directReplyMs,
