@@ -10,13 +10,7 @@ export function testFiles(root) {
   const walk = (dir) =>
     readdirSync(dir).flatMap((n) => {
       const p = join(dir, n);
-      return statSync(p).isDirectory()
-        ? n === 'bench'
-          ? []
-          : walk(p)
-        : p.endsWith('.test.ts')
-          ? [p]
-          : [];
+      return statSync(p).isDirectory() ? (n === 'bench' ? [] : walk(p)) : p.endsWith('.test.ts') ? [p] : [];
     });
   return walk(join(root, 'tests'))
     .map((f) => relative(root, f))
