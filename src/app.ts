@@ -110,7 +110,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await services.readiness.ensureReminders();
   await services.advisories.reconcile();
   const inFlight = new InFlight();
-  const journal = new CommandJournal(db, clock, log, { workerId, claimTtlMs: config.COMMAND_CLAIM_TTL_MS });
+  const journal = new CommandJournal(db, clock, log, {
+    workerId,
+    claimTtlMs: config.COMMAND_CLAIM_TTL_MS,
+    onOutcome: (platform, outcome) => metrics.journal.inc({ platform, outcome }),
+  });
   const router = new Router<Services>({
     inFlight,
     groups: opts.groups ?? groups,

@@ -29,3 +29,12 @@ export class HandledElsewhere extends Error {
     this.name = 'HandledElsewhere';
   }
 }
+
+/** True for HandledElsewhere, also when a library wrapped it (bolt: `original`; `cause`). */
+export function isHandledElsewhere(e: unknown): boolean {
+  for (let x = e, depth = 0; x && depth < 4; depth++) {
+    if (x instanceof HandledElsewhere) return true;
+    x = (x as { original?: unknown; cause?: unknown }).original ?? (x as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type Locale, translator } from '../i18n/index.ts';
 import type { Clock } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
-import { HandledElsewhere, isUserError, UserError } from './errors.ts';
+import { isHandledElsewhere, isUserError, UserError } from './errors.ts';
 import type { InFlight } from './in-flight.ts';
 import { parseArgs } from './parser.ts';
 import type { PlatformName } from './platform.ts';
@@ -221,7 +221,7 @@ export class Router<S> {
       const rep = await (r.def as unknown as CommandDef<S, unknown>).run(ctx, parsed.data);
       outcome = { reply: rep, status: 'ok', command, requestId };
     } catch (e) {
-      if (e instanceof HandledElsewhere) throw e; // another process replies
+      if (isHandledElsewhere(e)) throw e; // another process replies
       outcome = this.failure(e, locale, command, requestId);
     }
     this.d.onOutcome?.(outcome, performance.now() - started);

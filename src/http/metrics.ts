@@ -25,6 +25,12 @@ export function createMetrics() {
       labelNames: ['platform', 'outcome'] as const,
       registers: [registry],
     }),
+    journal: new Counter({
+      name: 'csirt_command_journal_total',
+      help: 'Acknowledged commands left by a stopped process, by outcome: replayed, taken_over (this process was too slow), given_up',
+      labelNames: ['platform', 'outcome'] as const,
+      registers: [registry],
+    }),
     authFailures: new Counter({
       name: 'csirt_auth_failures_total',
       help: 'Requests refused for failed authenticity checks, by endpoint and reason',

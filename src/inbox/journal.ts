@@ -17,13 +17,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import { HandledElsewhere } from '../core/errors.ts';
+import { HandledElsewhere, isHandledElsewhere } from '../core/errors.ts';
 import { type Database, firstTxGuard, type Prisma$, type Tx } from '../db/client.ts';
 import type { SeenRequests } from '../services/seen-requests.ts';
 
 export interface Held {
   key: string;
   token: string;
+  platform: string;
 }
 
 /** Runs a recovered command again on its platform (inside the journal's scope). */
@@ -32,8 +33,10 @@ export type Replayer = (payload: unknown, attempt: number) => Promise<void>;
 export interface JournalOptions {
   workerId: string;
   claimTtlMs: number;
-  /** a command that failed this many times in a row is given up (logged, removed) */
+  /** a command started this many times by processes that all stopped before it ended is given up (logged, removed) */
   maxAttempts?: number;
+  /** counts what happened to entries (metrics) */
+  onOutcome?: (platform: string, outcome: 'replayed' | 'taken_over' | 'given_up') => void;
   /** how often to look for abandoned entries */
   pollMs?: number;
 }
@@ -80,7 +83,7 @@ export class CommandJournal {
       new Date(now.getTime() + this.o.claimTtlMs),
       now,
     );
-    return { key, token };
+    return { key, token, platform };
   }
 
   /**
@@ -113,16 +116,27 @@ export class CommandJournal {
         if ((await this.release(tx, held)) === 0) throw new HandledElsewhere(held.key);
       },
     };
+    // a live process keeps its claim (a slow command is not run twice); only a stopped or
+    // frozen one loses it
+    const heartbeat = setInterval(
+      () => {
+        if (guard.pending) void this.extend(held).catch(() => false);
+      },
+      Math.floor(this.o.claimTtlMs / 3),
+    );
+    heartbeat.unref();
     try {
       return await firstTxGuard.run(guard, work);
     } catch (e) {
-      if (!(e instanceof HandledElsewhere)) throw e;
+      if (!isHandledElsewhere(e)) throw e;
       this.log.warn(
         { key: held.key },
-        'command taken over by another process (this one was too slow); not answered here',
+        'command taken over by another process (this one was stopped or frozen past its claim); not answered here',
       );
+      this.o.onOutcome?.(held.platform, 'taken_over');
       return undefined;
     } finally {
+      clearInterval(heartbeat);
       if (guard.pending) await this.release(this.db.prisma, held).catch(() => 0);
     }
   }
@@ -158,64 +172,77 @@ export class CommandJournal {
   }
 
   private async pass(): Promise<number> {
-    if (this.stopped) return 0;
-    const rows = await this.claim();
-    for (const row of rows) {
-      const held = { key: row.key, token: row.token };
-      const replay = this.replayers.get(row.platform);
-      const max = this.o.maxAttempts ?? 3;
-      if (!replay || row.attempts > max) {
+    // one entry at a time: an entry claimed in a batch would wait its turn while its claim ran out
+    let n = 0;
+    for (; n < 100 && !this.stopped; n++) {
+      const row = await this.claimOne();
+      if (!row) break;
+      const held = { key: row.key, token: row.token, platform: row.platform };
+      // claimOne() only takes platforms with a replayer here: another process may have the others
+      const replay = this.replayers.get(row.platform) as Replayer;
+      if (row.attempts > (this.o.maxAttempts ?? 5)) {
         this.log.error(
           { key: row.key, platform: row.platform, attempts: row.attempts - 1 },
-          replay
-            ? 'acknowledged command failed every attempt; given up'
-            : 'acknowledged command for a platform not configured here; left for another process',
+          'acknowledged command was started several times and never finished (each process running it stopped); given up',
         );
-        if (replay) await this.release(this.db.prisma, held);
+        this.o.onOutcome?.(row.platform, 'given_up');
+        await this.release(this.db.prisma, held);
         continue;
       }
       this.log.warn(
         { key: row.key, platform: row.platform, attempt: row.attempts },
         'running an acknowledged command left by a stopped process',
       );
+      this.o.onOutcome?.(row.platform, 'replayed');
       try {
         await this.run(held, () => replay(JSON.parse(row.payload), row.attempts));
       } catch (e) {
         this.log.error({ err: e, key: row.key }, 'replayed command failed');
       }
     }
-    return rows.length;
+    return n;
   }
 
-  private async claim(): Promise<Row[]> {
+  /** The oldest entry whose claim has expired, claimed with a new token; null when none. */
+  private async claimOne(): Promise<Row | null> {
     const now = this.clock.now();
     const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     const platforms = [...this.replayers.keys()];
-    if (platforms.length === 0) return [];
+    if (platforms.length === 0) return null;
     return this.db.tx(async (tx) => {
-      const due = await this.db.query<Row>(
+      const [r] = await this.db.query<Row>(
         tx,
         `SELECT "key", "platform", "payload", "attempts" FROM "PendingCommand"
           WHERE "claimUntil" < ? AND "platform" IN (${platforms.map(() => '?').join(', ')})
-          ORDER BY "createdAt" LIMIT 10 ${lock}`,
+          ORDER BY "createdAt" LIMIT 1 ${lock}`,
         now,
         ...platforms,
       );
-      const claimed: Row[] = [];
-      for (const r of due) {
-        const token = randomUUID();
-        await this.db.execute(
-          tx,
-          `UPDATE "PendingCommand" SET "token" = ?, "claimedBy" = ?, "claimUntil" = ?, "attempts" = "attempts" + 1 WHERE "key" = ?`,
-          token,
-          this.o.workerId,
-          new Date(now.getTime() + this.o.claimTtlMs),
-          r.key,
-        );
-        claimed.push({ ...r, token, attempts: Number(r.attempts) + 1 });
-      }
-      return claimed;
+      if (!r) return null;
+      const token = randomUUID();
+      await this.db.execute(
+        tx,
+        `UPDATE "PendingCommand" SET "token" = ?, "claimedBy" = ?, "claimUntil" = ?, "attempts" = "attempts" + 1 WHERE "key" = ?`,
+        token,
+        this.o.workerId,
+        new Date(now.getTime() + this.o.claimTtlMs),
+        r.key,
+      );
+      return { ...r, token, attempts: Number(r.attempts) + 1 };
     });
+  }
+
+  /** Extends a live claim; false when it is no longer ours (taken over, or done). */
+  private async extend(held: Held): Promise<boolean> {
+    const until = new Date(this.clock.now().getTime() + this.o.claimTtlMs);
+    const n = await this.db.execute(
+      this.db.prisma,
+      `UPDATE "PendingCommand" SET "claimUntil" = ? WHERE "key" = ? AND "token" = ?`,
+      until,
+      held.key,
+      held.token,
+    );
+    return n > 0;
   }
 
   private release(runner: Tx | Prisma$, held: Held): Promise<number> {

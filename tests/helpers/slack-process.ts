@@ -101,6 +101,15 @@ export class SlackProcess {
     await this.exited;
   }
 
+  /** A frozen process (a VM paused, a stop-the-world stall): SIGSTOP; `resume()` sends SIGCONT. */
+  pause(): void {
+    if (this.alive) this.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.alive) this.child.kill('SIGCONT');
+  }
+
   /** A graceful stop: SIGTERM; resolves with the exit. */
   term(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.alive) this.child.kill('SIGTERM');

@@ -8,7 +8,7 @@ import type { BlockButtonAction, App as BoltApp, SlashCommand, ViewSubmitAction 
 import type { WebClient } from '@slack/web-api';
 import type { App } from '../../app.ts';
 import { verifyAction } from '../../core/action-token.ts';
-import { isUserError } from '../../core/errors.ts';
+import { isHandledElsewhere, isUserError } from '../../core/errors.ts';
 import { buildForm, formValues } from '../../core/forms.ts';
 import { reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
@@ -123,6 +123,7 @@ export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
   });
 
   bolt.error(async (e) => {
+    if (isHandledElsewhere(e)) return; // the command journal says so (another process answers)
     app.log.error({ err: e }, 'slack listener failed');
   });
 }

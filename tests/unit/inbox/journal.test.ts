@@ -21,11 +21,18 @@ async function setup() {
   const t = await testApp();
   apps.push(t);
   const log = pino({ level: 'silent' });
-  const journal = (workerId: string) => new CommandJournal(t.app.db, t.clock, log, { workerId, claimTtlMs: TTL });
+  const outcomes: string[] = [];
+  const journal = (workerId: string) =>
+    new CommandJournal(t.app.db, t.clock, log, {
+      workerId,
+      claimTtlMs: TTL,
+      maxAttempts: 3,
+      onOutcome: (platform, outcome) => outcomes.push(`${workerId}:${platform}:${outcome}`),
+    });
   const settings = () => t.app.db.prisma.setting.findMany({ where: { key: { startsWith: 'j-' } } });
   const write = (key: string) => t.app.db.tx((tx) => tx.setting.create({ data: { key, value: 'x' } }));
   const pending = () => t.app.db.prisma.pendingCommand.findMany();
-  return { t, journal, settings, write, pending };
+  return { t, journal, settings, write, pending, outcomes };
 }
 
 test('the first transaction of a command takes its entry with it; a rolled-back one leaves it', async () => {
@@ -77,7 +84,7 @@ test('a retried transaction (busy, deadlock) still carries the entry', async () 
 });
 
 test('a slow process whose claim was taken over: its transaction aborts, nothing of it commits', async () => {
-  const { t, journal, settings, write, pending } = await setup();
+  const { t, journal, settings, write, pending, outcomes } = await setup();
   const slow = journal('slow');
   const other = journal('other');
   const held = await slow.hold(t.app.db.prisma, 'k', 'slack', { n: 1 });
@@ -103,10 +110,11 @@ test('a slow process whose claim was taken over: its transaction aborts, nothing
     ['j-by-other'],
   );
   assert.equal((await pending()).length, 0);
+  assert.deepEqual(outcomes, ['other:slack:replayed', 'slow:slack:taken_over']);
 });
 
 test('abandoned entries: claimed once per expiry, by one process, and given up after 3 runs', async () => {
-  const { t, journal, pending } = await setup();
+  const { t, journal, pending, outcomes } = await setup();
   const a = journal('A');
   const b = journal('B');
   await a.hold(t.app.db.prisma, 'crashes', 'slack', {});
@@ -137,6 +145,10 @@ test('abandoned entries: claimed once per expiry, by one process, and given up a
     (await pending()).map((p) => p.key),
     ['other-platform'],
     'the Mattermost entry waits for a process that has Mattermost',
+  );
+  assert.deepEqual(
+    outcomes.map((o) => o.split(':').slice(1).join(':')),
+    ['slack:replayed', 'slack:replayed', 'slack:given_up'],
   );
 });
 
