@@ -19,10 +19,11 @@ export function testFiles(root) {
 
 /**
  * A file uses the database when it, or a test helper it imports, builds an app or a database,
- * or starts real bot processes (the console runner, bot processes in console or Slack mode).
+ * or starts real bot processes (the console runner, bot processes in console or Slack mode, the
+ * crash test's).
  */
 export const USES_DB =
-  /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|scenario|console|bot-process|slack-process|multi-setup)\b/;
+  /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|scenario|console|bot-process|slack-process|multi-setup|advisory-crash)\b/;
 
 export function usesDb(root, file) {
   return USES_DB.test(readFileSync(join(root, file), 'utf8'));

@@ -1,37 +1,36 @@
 /**
- * A real bot process for the crash test: createApp on a shared database with the real Slack
- * seam (createSlack, its WebClient) talking to the fake Slack server of the parent test.
+ * A real bot process for the crash test (advisory-crash.ts): createApp on a shared database with
+ * the real seam of the platform its environment configures — Slack (SLACK_BOT_TOKEN,
+ * SLACK_API_URL: createSlack, its WebClient) or Mattermost (MATTERMOST_URL, MATTERMOST_TOKEN:
+ * createMattermost, its REST client) — talking to the fake server of the parent test.
  * MODE=broadcast drafts, submits and approves a TLP:CLEAR advisory to every organisation, then
  * delivers; MODE=resume only delivers ADV_ID until the advisory is `sent`. KILL_AFTER_POST=k
- * makes the process SIGKILL itself right after its k-th chat.postMessage answered (the post is
- * stored, its outcome never recorded). CLOCK_OFFSET_MS moves this process's clock forward: a
- * restart after the dead process's claims (120 s) have expired.
+ * makes the process SIGKILL itself right after its k-th post was answered (the post is stored,
+ * its outcome never recorded). CLOCK_OFFSET_MS moves this process's clock forward: a restart
+ * after the dead process's claims (120 s) have expired.
  */
 import pino from 'pino';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
+import { createMattermost } from '../../src/adapters/mattermost/index.ts';
 import { createSlack } from '../../src/adapters/slack/index.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
 import { replyToText } from '../../src/core/reply.ts';
 
 const env = process.env;
 const killAfter = Number(env.KILL_AFTER_POST ?? 0);
 const offset = Number(env.CLOCK_OFFSET_MS ?? 0);
 const log = pino({ level: 'silent' });
-const config = loadConfig({
-  DATABASE_URL: env.DATABASE_URL as string,
-  LOG_LEVEL: 'silent',
-  BOT_ADMINS: 'console:admin',
-  SLACK_BOT_TOKEN: env.SLACK_BOT_TOKEN as string,
-  SLACK_SIGNING_SECRET: 'crash-test-signing-secret',
-  SLACK_API_URL: env.SLACK_API_URL as string,
-});
-const slack = createSlack(config, log);
-// one chat.postMessage in flight at a time (a workspace-wide cap), so that kills land between posts
+const config = loadConfig({ ...env, LOG_LEVEL: 'silent', BOT_ADMINS: 'console:admin' });
+const platform: PlatformName = config.platforms.mattermost ? 'mattermost' : 'slack';
+const bot = platform === 'mattermost' ? createMattermost(config, log) : createSlack(config, log);
+const seam: PlatformSeam = bot.seam;
+// one post in flight at a time (a workspace-wide cap), so that kills land between posts
 let posted = 0;
 let queue: Promise<unknown> = Promise.resolve();
-const post = slack.seam.post.bind(slack.seam);
-slack.seam.post = (...args) => {
+const post = seam.post.bind(seam);
+seam.post = (...args) => {
   const next = queue.then(async () => {
     const r = await post(...args);
     if (killAfter && ++posted >= killAfter) process.kill(process.pid, 'SIGKILL');
@@ -41,15 +40,15 @@ slack.seam.post = (...args) => {
   return next;
 };
 const app = await createApp(config, {
-  seams: new Map([['slack', slack.seam]]),
+  seams: new Map([[platform, seam]]),
   log,
   workerId: `crash-${process.pid}`,
   perChannelIntervalMs: 0,
   clock: { now: () => new Date(Date.now() + offset) },
 });
-await slack.mount(app);
+await bot.mount(app);
 const run = async (identity: string, text: string) => {
-  const o = await app.router.handle({ platform: 'slack', identity, text, channelId: null, refs: consoleRefs });
+  const o = await app.router.handle({ platform, identity, text, channelId: null, refs: consoleRefs });
   if (o.status !== 'ok') throw new Error(`${text}: ${replyToText(o.reply)}`);
   return replyToText(o.reply);
 };
