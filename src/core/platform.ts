@@ -27,7 +27,7 @@ export interface PlatformSeam {
     target: string,
     deliveryId: string,
     since: Date,
-  ): Promise<{ ref: string } | null>;
+  ): Promise<{ ref: string; channel: string } | null>;
 }
 
 /** Why a platform call failed, as the dispatcher needs to know it. */

@@ -206,7 +206,7 @@ export class Dispatcher {
           d.id,
           new Date(d.createdAt.getTime() - 60_000),
         );
-        if (found) return this.finish(d, { status: 'sent', messageRef: found.ref });
+        if (found) return this.finish(d, { status: 'sent', messageRef: `${found.channel}|${found.ref}` });
       }
       if (d.kind === 'dm') {
         const r = await seam.dm(d.target, msg, d.id);

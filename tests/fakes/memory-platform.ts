@@ -44,7 +44,7 @@ export class MemoryPlatform implements PlatformSeam {
   }
   async findByDeliveryId(_kind: 'post' | 'dm', _target: string, deliveryId: string) {
     const p = this.posts.find((x) => x.deliveryId === deliveryId && x.kind !== 'update');
-    return p ? { ref: p.ref } : null;
+    return p ? { ref: p.ref, channel: p.channel } : null;
   }
 
   /** texts posted to a channel (or `@user` for direct messages) */

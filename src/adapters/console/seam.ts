@@ -39,8 +39,8 @@ export class ConsoleSeam implements PlatformSeam {
     return { ref: this.print(`[@${user}]`, msg, deliveryId), channel: `@${user}` };
   }
 
-  async findByDeliveryId(_kind: 'post' | 'dm', _target: string, deliveryId: string) {
+  async findByDeliveryId(kind: 'post' | 'dm', target: string, deliveryId: string) {
     const ref = this.byDelivery.get(deliveryId);
-    return ref ? { ref } : null;
+    return ref ? { ref, channel: kind === 'dm' ? `@${target}` : target } : null;
   }
 }

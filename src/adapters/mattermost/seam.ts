@@ -61,7 +61,7 @@ export class MattermostSeam implements PlatformSeam {
     target: string,
     deliveryId: string,
     since: Date,
-  ): Promise<{ ref: string } | null> {
+  ): Promise<{ ref: string; channel: string } | null> {
     const channel = kind === 'dm' ? await this.directChannel(target) : target;
     const r = await call(() =>
       this.api.get<{ order?: string[]; posts?: Record<string, MmPost> }>(
@@ -70,7 +70,7 @@ export class MattermostSeam implements PlatformSeam {
       ),
     );
     for (const p of Object.values(r.posts ?? {})) {
-      if (p.props?.delivery_id === deliveryId) return { ref: p.id };
+      if (p.props?.delivery_id === deliveryId) return { ref: p.id, channel };
     }
     return null;
   }

@@ -84,7 +84,7 @@ export class SlackSeam implements PlatformSeam {
     target: string,
     deliveryId: string,
     since: Date,
-  ): Promise<{ ref: string } | null> {
+  ): Promise<{ ref: string; channel: string } | null> {
     const channel = kind === 'dm' ? await this.imChannel(target) : target;
     const oldest = (since.getTime() / 1000).toFixed(6);
     let cursor: string | undefined;
@@ -101,7 +101,7 @@ export class SlackSeam implements PlatformSeam {
       for (const m of r.messages ?? []) {
         const md = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
         if (md?.event_type === DELIVERY_EVENT && md.event_payload?.delivery_id === deliveryId && m.ts)
-          return { ref: m.ts };
+          return { ref: m.ts, channel };
       }
       cursor = r.response_metadata?.next_cursor || undefined;
       if (!r.has_more || !cursor) break;

@@ -91,6 +91,38 @@ test('a lost answer (the post landed, the process died) is found by delivery id 
   assert.equal(t.platform.in('mod').length, 1);
 });
 
+test('a direct message whose answer was lost is recorded with its DM channel, so it can be edited later', async () => {
+  const id = await t.app.db.tx((tx) =>
+    enqueue(
+      tx,
+      { platform: 'console', kind: 'dm', target: 'alice', message: msg('dm-lost'), dedupeKey: 'dm-lost' },
+      t.clock.now(),
+    ),
+  );
+  const dead = new MemoryPlatform('console');
+  const first = new Dispatcher(t.app.db, new Map([['console', dead]]), {
+    workerId: 'dead',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    claimTtlMs: 60_000,
+  });
+  const original = dead.dm.bind(dead);
+  dead.dm = async (u, m, d) => {
+    await original(u, m, d);
+    t.platform.posts.push({ ...dead.posts.at(-1)! });
+    throw new Error('socket hang up after the post was stored');
+  };
+  (first as unknown as { finish: () => Promise<void> }).finish = async () => {};
+  await first.runOnce();
+  t.clock.advance(61_000);
+  await t.app.dispatcher.drain();
+  const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  assert.equal(row.status, 'sent');
+  assert.equal(t.platform.in('@alice').length, 1, 'not sent twice');
+  // the DM channel, not the person: Slack's chat.update needs the D… channel id
+  assert.match(row.messageRef ?? '', /^@alice\|\d+$/);
+});
+
 test('transient errors back off exponentially, then give up', async () => {
   const id = await put('flaky-1', 'npa');
   for (let i = 0; i < 12; i++) {
