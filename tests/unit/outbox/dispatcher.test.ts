@@ -64,9 +64,11 @@ test('a permanent error fails the row and is not retried', async () => {
   assert.equal(t.platform.in('env').length, 0);
 });
 
-test('a lost answer (the post landed, the process died) is found by delivery id and not posted again', async () => {
-  const id = await put('lost-1', 'mod');
-  // a first process claims the row, posts, and dies before recording the outcome
+/**
+ * A first process claims the row, sends it (the post lands in the channel), and dies before
+ * recording the outcome.
+ */
+async function sendAndDie(kind: 'post' | 'dm'): Promise<void> {
   const dead = new MemoryPlatform('console');
   const first = new Dispatcher(t.app.db, new Map([['console', dead]]), {
     workerId: 'dead',
@@ -74,14 +76,21 @@ test('a lost answer (the post landed, the process died) is found by delivery id 
     log: pino({ level: 'silent' }),
     claimTtlMs: 60_000,
   });
-  const original = dead.post.bind(dead);
-  dead.post = async (c, m, d) => {
-    await original(c, m, d);
+  const stored = async () => {
     t.platform.posts.push({ ...dead.posts.at(-1)! }); // the post is in the channel
     throw new Error('socket hang up after the post was stored');
   };
+  const post = dead.post.bind(dead);
+  const dm = dead.dm.bind(dead);
+  if (kind === 'post') dead.post = async (c, m, d) => post(c, m, d).then(stored);
+  else dead.dm = async (u, m, d) => dm(u, m, d).then(stored);
   (first as unknown as { finish: () => Promise<void> }).finish = async () => {}; // dies: records nothing
   await first.runOnce();
+}
+
+test('a lost answer (the post landed, the process died) is found by delivery id and not posted again', async () => {
+  const id = await put('lost-1', 'mod');
+  await sendAndDie('post');
   assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } })).status, 'sending');
   // the claim expires; this process takes over, finds the post, records it, does not post again
   t.clock.advance(61_000);
@@ -89,6 +98,7 @@ test('a lost answer (the post landed, the process died) is found by delivery id 
   const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
   assert.equal(row.status, 'sent');
   assert.equal(t.platform.in('mod').length, 1);
+  assert.match(row.messageRef ?? '', /^mod\|\d+$/);
 });
 
 test('a direct message whose answer was lost is recorded with its DM channel, so it can be edited later', async () => {
@@ -99,21 +109,7 @@ test('a direct message whose answer was lost is recorded with its DM channel, so
       t.clock.now(),
     ),
   );
-  const dead = new MemoryPlatform('console');
-  const first = new Dispatcher(t.app.db, new Map([['console', dead]]), {
-    workerId: 'dead',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
-    claimTtlMs: 60_000,
-  });
-  const original = dead.dm.bind(dead);
-  dead.dm = async (u, m, d) => {
-    await original(u, m, d);
-    t.platform.posts.push({ ...dead.posts.at(-1)! });
-    throw new Error('socket hang up after the post was stored');
-  };
-  (first as unknown as { finish: () => Promise<void> }).finish = async () => {};
-  await first.runOnce();
+  await sendAndDie('dm');
   t.clock.advance(61_000);
   await t.app.dispatcher.drain();
   const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
