@@ -34,8 +34,12 @@ export const PERSONA_GRANTS: Record<Exclude<Persona, 'admin' | 'stranger'>, stri
   ciso: 'org=maff role=ciso',
 };
 
-/** Tables that are not state: the replay cache of platform requests (written before any command runs). */
-export const TECHNICAL_TABLES: readonly string[] = ['SeenRequest'];
+/**
+ * Tables that are not state: the replay cache of platform requests (written before any command
+ * runs), and the command journal (an entry lives from the request until the command's work
+ * ends; a refused command's entry goes just after its reply, which a test may see first).
+ */
+export const TECHNICAL_TABLES: readonly string[] = ['SeenRequest', 'PendingCommand'];
 
 export interface RunResult {
   /** the router's outcome; null when the platform opened a form instead of running the command */

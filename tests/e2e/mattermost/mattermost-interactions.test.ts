@@ -9,9 +9,9 @@ import type { FakeMmUser } from '../../fakes/mattermost-server.ts';
 import { tableCounts as allCounts } from '../../helpers/counts.ts';
 import { type MattermostBot, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
 
-/** Row counts of every table but the replay store (which remembers each request's trigger id). */
+/** Row counts of every table but the replay store (each request's trigger id) and the command journal. */
 async function tableCounts(app: MattermostBot['app']) {
-  const { SeenRequest: _seen, ...rest } = await allCounts(app);
+  const { SeenRequest: _seen, PendingCommand: _held, ...rest } = await allCounts(app);
   return rest;
 }
 

@@ -26,9 +26,12 @@ export interface Driver {
   close(): Promise<void>;
 }
 
-/** Row counts of every table but the replay store (chat platforms remember request keys there). */
+/**
+ * Row counts of every table but the replay store (chat platforms remember request keys there)
+ * and the command journal (an entry leaves just after a refused command's reply).
+ */
 export async function domainCounts(app: App): Promise<Record<string, number>> {
-  const { SeenRequest: _seen, ...rest } = await tableCounts(app);
+  const { SeenRequest: _seen, PendingCommand: _held, ...rest } = await tableCounts(app);
   return rest;
 }
 
