@@ -2,10 +2,8 @@
  * The composition root: config → database → services → adapters, scheduler, dispatcher.
  * The only place that listens, installs signal handlers or exits.
  */
-import { runConsole } from './adapters/console/console.ts';
-import { ConsoleSeam } from './adapters/console/seam.ts';
-import { createMattermost, type MattermostMount } from './adapters/mattermost/index.ts';
-import { createSlack, type SlackMount } from './adapters/slack/index.ts';
+import type { MattermostMount } from './adapters/mattermost/index.ts';
+import type { SlackMount } from './adapters/slack/index.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { offsetClock } from './core/clock.ts';
@@ -25,16 +23,24 @@ async function main(): Promise<number> {
   }
   const consoleMode = !config.platforms.slack && !config.platforms.mattermost;
   const seams = new Map<PlatformName, PlatformSeam>();
-  if (consoleMode) {
+  // Each platform's adapter (and its client library: @slack/bolt alone is ~25 MB resident) is
+  // loaded only when that platform is configured.
+  const consoleAdapter = consoleMode
+    ? await Promise.all([import('./adapters/console/console.ts'), import('./adapters/console/seam.ts')])
+    : null;
+  if (consoleAdapter) {
+    const [, { ConsoleSeam }] = consoleAdapter;
     seams.set(
       'console',
       new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`),
     );
   }
   const log = createLogger(config.LOG_LEVEL);
-  const slack = config.platforms.slack ? createSlack(config, log) : null;
+  const slack = config.platforms.slack ? (await import('./adapters/slack/index.ts')).createSlack(config, log) : null;
   if (slack) seams.set('slack', slack.seam);
-  const mattermost = config.platforms.mattermost ? createMattermost(config, log) : null;
+  const mattermost = config.platforms.mattermost
+    ? (await import('./adapters/mattermost/index.ts')).createMattermost(config, log)
+    : null;
   if (mattermost) seams.set('mattermost', mattermost.seam);
   const app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
   if (config.BOT_CLOCK_OFFSET_MS !== 0) {
@@ -92,7 +98,8 @@ async function main(): Promise<number> {
     app.log.info({ ms: Date.now() - started }, 'stopped');
   };
 
-  if (consoleMode) {
+  if (consoleAdapter) {
+    const [{ runConsole }] = consoleAdapter;
     // SIGTERM/SIGINT end the input: the line in progress finishes, the outbox drains, then we stop.
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => process.stdin.destroy());
     const code = await runConsole(app, { input: process.stdin, write: (t) => process.stdout.write(`${t}\n`) });

@@ -6,11 +6,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as PgClient } from './generated/postgresql/client.ts';
-import { type Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
+import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
+import { baselineWasmOnly } from './wasm.ts';
 
 /** The client type our code is written against (both generated clients have this shape). */
 export type Prisma$ = SqliteClient;
@@ -62,18 +60,29 @@ export async function openDatabase(
 ): Promise<Database> {
   const provider = providerOf(url);
   let prisma: Prisma$;
+  baselineWasmOnly();
   if (provider === 'sqlite') {
     const path = sqlitePath(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // Only the provider in use is loaded: each generated client brings its own query compiler
+    // (WebAssembly), and each adapter its driver.
+    const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
+      import('@prisma/adapter-better-sqlite3'),
+      import('./generated/sqlite/client.ts'),
+    ]);
     const adapter = new PrismaBetterSqlite3({ url: `file:${path}`, timeout: opts.busyTimeoutMs ?? 10_000 });
-    prisma = new SqliteClient({ adapter });
+    prisma = new PrismaClient({ adapter });
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     // The outbox and the audit chain must survive power loss, not only a process crash.
     await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL');
     await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   } else {
+    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
+      import('@prisma/adapter-pg'),
+      import('./generated/postgresql/client.ts'),
+    ]);
     const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
-    prisma = new PgClient({ adapter }) as unknown as Prisma$;
+    prisma = new PrismaClient({ adapter }) as unknown as Prisma$;
   }
   const rewrite = (sql: string) => {
     if (provider === 'sqlite') return sql;

@@ -7,20 +7,22 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { type Database, openDatabase } from './client.ts';
+import type * as Bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
+import { baselineWasmOnly } from './wasm.ts';
 
-type Engine = bg.SchemaEngine;
+// Everything heavy here is imported on first use: a bot whose database is up to date (every
+// start but the first after an upgrade) never loads the schema engine (5 MB of WebAssembly),
+// and a process only loads its own provider's driver adapter.
+type Engine = Bg.SchemaEngine;
 const FILTERS = { externalTables: [], externalEnums: [] };
 const require = createRequire(import.meta.url);
-let wasmReady: Promise<void> | undefined;
+let wasmReady: Promise<typeof Bg> | undefined;
 
-function loadWasm(): Promise<void> {
+function loadWasm(): Promise<typeof Bg> {
   wasmReady ??= (async () => {
+    baselineWasmOnly();
+    const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const entry = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const file = join(dirname(entry), 'schema_engine_bg.wasm');
     const { instance } = await WebAssembly.instantiate(readFileSync(file), {
@@ -29,11 +31,15 @@ function loadWasm(): Promise<void> {
     const exports = instance.exports as unknown as { __wbindgen_start: () => void };
     (bg as unknown as { __wbg_set_wasm: (e: unknown) => void }).__wbg_set_wasm(exports);
     exports.__wbindgen_start();
+    return bg;
   })();
   return wasmReady;
 }
 
 type Disposable = { dispose(): Promise<void> };
+type Queryable = {
+  queryRaw(q: { sql: string; args: unknown[]; argTypes: unknown[] }): Promise<{ rows: unknown[][] }>;
+};
 type Factory = {
   provider: string;
   adapterName: string;
@@ -46,15 +52,20 @@ type Factory = {
  * closed when the engine is done (engine.free() does not close them, and a SQLite connection
  * left open keeps its lock from the next engine in the same process).
  */
-function trackingFactory(url: string): { factory: Factory; closeAll: () => Promise<void> } {
-  let inner: Factory;
+/** The driver adapter factory for `url` (only that provider's adapter is loaded). */
+async function adapterFactory(url: string, opts: { timeout?: number } = {}): Promise<Factory> {
   if (providerOf(url) === 'sqlite') {
     const path = sqlitePath(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    inner = new PrismaBetterSqlite3({ url: `file:${path}` }) as unknown as Factory;
-  } else {
-    inner = new PrismaPg({ connectionString: url }) as unknown as Factory;
+    const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
+    return new PrismaBetterSqlite3({ url: `file:${path}`, ...opts }) as unknown as Factory;
   }
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  return new PrismaPg({ connectionString: url }) as unknown as Factory;
+}
+
+async function trackingFactory(url: string): Promise<{ factory: Factory; closeAll: () => Promise<void> }> {
+  const inner = await adapterFactory(url);
   const open: Disposable[] = [];
   const track = async (p: Promise<Disposable>) => {
     const a = await p;
@@ -76,10 +87,13 @@ export function prismaDir(root: string, provider: Provider): string {
 
 /** Runs `fn` with a fresh engine for `url`, then frees it and closes its connections. */
 async function withEngine<T>(provider: Provider, root: string, url: string, fn: (e: Engine) => Promise<T>): Promise<T> {
-  await loadWasm();
+  const [bg, { bindMigrationAwareSqlAdapterFactory }] = await Promise.all([
+    loadWasm(),
+    import('@prisma/driver-adapter-utils'),
+  ]);
   const schemaPath = join(prismaDir(root, provider), 'schema.prisma');
   const schema = readFileSync(schemaPath, 'utf8');
-  const { factory, closeAll } = trackingFactory(url);
+  const { factory, closeAll } = await trackingFactory(url);
   const engine = await bg.SchemaEngine.new(
     { datamodels: [[schemaPath, schema]] },
     () => {},
@@ -124,19 +138,26 @@ function migrationsList(root: string, provider: Provider) {
  * which on SQLite waits on the other process's locks (and the check is much faster).
  */
 async function allApplied(url: string, names: string[]): Promise<boolean> {
-  let db: Database | undefined;
+  // Straight through the driver adapter: a Prisma Client here would instantiate its query
+  // compiler (WebAssembly, tens of MB once compiled) a second time just for this check.
+  let conn: Disposable | undefined;
   try {
-    db = await openDatabase(url);
-    const rows = await db.query<{ migration_name: string }>(
-      db.prisma,
-      'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    );
-    const done = new Set(rows.map((r) => r.migration_name));
+    conn = await (await adapterFactory(url, { timeout: 10_000 })).connect();
+    const queryable = conn as unknown as Queryable;
+    // as openDatabase does, and before the engine creates the file: WAL from the start
+    if (providerOf(url) === 'sqlite')
+      await queryable.queryRaw({ sql: 'PRAGMA journal_mode = WAL', args: [], argTypes: [] });
+    const res = await queryable.queryRaw({
+      sql: 'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      args: [],
+      argTypes: [],
+    });
+    const done = new Set(res.rows.map((r) => String(r[0])));
     return names.length > 0 && names.every((n) => done.has(n));
   } catch {
     return false; // no table yet, or no database: let the engine decide
   } finally {
-    await db?.close();
+    await conn?.dispose().catch(() => {});
   }
 }
 
