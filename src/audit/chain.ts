@@ -61,6 +61,34 @@ export async function appendAudit(db: Database, tx: Tx, e: AuditEntry): Promise<
   return seq;
 }
 
+/**
+ * Appends several records inside the caller's transaction with three queries (the same chain
+ * as `appendAudit` on each in turn); returns their sequence numbers.
+ */
+export async function appendAuditMany(db: Database, tx: Tx, es: readonly AuditEntry[]): Promise<number[]> {
+  if (es.length === 0) return [];
+  const rows = await db.query<{ seq: number | bigint; hash: string }>(
+    tx,
+    `UPDATE "AuditHead" SET seq = seq + ${Math.floor(es.length)} WHERE id = 1 RETURNING seq, hash`,
+  );
+  const head = rows[0];
+  if (!head) throw new Error('audit head missing: run the migrations and ensureAuditHead');
+  let seq = Number(head.seq) - es.length;
+  let prev = head.hash;
+  const records = es.map((e) => {
+    seq++;
+    const data = canonicalJson(e.data ?? {});
+    const at = new Date(Math.floor(e.at.getTime()));
+    const hash = recordHash(prev, { seq, at, actor: e.actor, action: e.action, subject: e.subject, data });
+    const r = { seq, at, actor: e.actor, action: e.action, subject: e.subject, data, prevHash: prev, hash };
+    prev = hash;
+    return r;
+  });
+  await tx.auditRecord.createMany({ data: records });
+  await db.execute(tx, 'UPDATE "AuditHead" SET hash = ? WHERE id = 1', prev);
+  return records.map((r) => r.seq);
+}
+
 export type VerifyResult =
   | { ok: true; count: number; head: string }
   | {

@@ -7,6 +7,12 @@
  *   so a post that was stored but whose answer was lost is not sent again;
  * - 429 → Retry-After becomes the row's notBefore; a permanent error fails the row; other
  *   errors back off exponentially with jitter.
+ *
+ * Flow: rows are claimed only for channels that can take a post now (none of its rows in hand,
+ * its pacing interval over), at most one per channel per claim, so no claim waits on pacing.
+ * Each claimed row is sent as soon as it is claimed, independently of the others (no barrier
+ * at the end of a batch); when nothing more is ready the flow sleeps until the first channel
+ * known to have more rows becomes ready again, or a send finishes, or a kick arrives.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
@@ -34,12 +40,32 @@ export interface DispatcherOptions {
   preSend?: (d: Delivery) => Promise<string | null>;
 }
 
+/**
+ * A channel whose interval ends within this much is claimed with the ones ready now and waits
+ * the rest before sending (the sends of one round end a few ms apart: one claim, not one each).
+ */
+const READY_SLACK_MS = 250;
+/** above this many channels in hand or paced, the claim stops listing them and filters in memory */
+const MAX_EXCLUDED = 500;
+
 export class Dispatcher {
+  /** per channel (`platform:target`): the earliest time (Date.now()) of its next post */
   private readonly nextAllowed = new Map<string, number>();
+  /** per channel: rows claimed by this process and not yet settled */
+  private readonly inHand = new Map<string, number>();
+  /** per channel: the end of a platform's Retry-After (on `clock`, as the rows' notBefore) */
+  private readonly limitedUntil = new Map<string, number>();
+  /** channels seen with more due rows than the one claimed: worth waking up for */
+  private readonly more = new Set<string>();
+  private readonly tasks = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  /** set by a kick during a flow: look again before finishing */
+  private dirty = false;
+  private wake: (() => void) | undefined;
   private readonly o: Required<Omit<DispatcherOptions, 'onOutcome' | 'onSettled' | 'preSend'>> & DispatcherOptions;
+  private readonly slackMs: number;
 
   constructor(
     private readonly db: Database,
@@ -54,6 +80,7 @@ export class Dispatcher {
       ...opts,
       perChannelIntervalMs: opts.perChannelIntervalMs ?? 1000,
     };
+    this.slackMs = Math.min(READY_SLACK_MS, Math.floor(this.o.perChannelIntervalMs / 4));
   }
 
   /** Polls until stop(). */
@@ -71,24 +98,34 @@ export class Dispatcher {
     this.timer = setTimeout(loop, 0);
   }
 
-  /** Stops polling and waits for the pass in flight; unstarted claims are released. */
+  /** Stops polling and waits for the sends in flight; claimed rows not yet sent are released. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
     await this.running?.catch(() => 0);
   }
 
-  /** One pass: claim due rows and send them. Returns how many were processed. */
+  /**
+   * One flow: sends every row due now, each channel at its pace, and returns when none is left
+   * (or stop()). Returns how many rows were claimed. A call during a flow joins it and makes it
+   * look again before finishing (rows committed after its last look).
+   */
   runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
+    if (this.running) {
+      this.dirty = true;
+      this.wake?.();
+      return this.running;
+    }
+    this.running = this.flow().finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  /** Runs passes until nothing is due now (console, tests). */
+  /** Runs flows until nothing is due now (console, tests). */
   async drain(maxPasses = 1000): Promise<void> {
-    // a pass already in flight (a kick from inside a transaction) may have looked before that
+    // a flow already running (a kick from inside a transaction) may have looked before that
     // transaction committed: let it finish, then look again
     await this.running?.catch(() => 0);
     for (let i = 0; i < maxPasses; i++) {
@@ -96,31 +133,91 @@ export class Dispatcher {
     }
   }
 
-  private async pass(): Promise<number> {
-    const rows = await this.claim();
-    if (rows.length === 0) return 0;
-    const byTarget = new Map<string, Delivery[]>();
-    for (const r of rows) {
-      const k = `${r.platform}:${r.target}`;
-      byTarget.set(k, [...(byTarget.get(k) ?? []), r]);
-    }
-    await Promise.all(
-      [...byTarget.entries()].map(async ([key, list]) => {
-        for (const d of list) {
-          if (this.stopped) {
-            await this.release(d);
-            continue;
-          }
-          await this.pace(key);
-          // the claim may have expired while this row waited (pacing, slow sends before it):
-          // renew it, or drop the row if another process has taken it over
-          if (!(await this.renew(d))) continue;
-          await this.sendOne(d);
-          this.nextAllowed.set(key, Date.now() + this.o.perChannelIntervalMs);
+  private async flow(): Promise<number> {
+    let claimed = 0;
+    try {
+      let look = true;
+      for (;;) {
+        if (this.stopped) break;
+        let claimedNow = -1;
+        if (look || this.dirty) {
+          const kicked = this.dirty;
+          this.dirty = false;
+          const { rows, full, paced } = await this.claim();
+          claimed += rows.length;
+          claimedNow = rows.length;
+          for (const d of rows) this.launch(d);
+          // new rows may be waiting for a channel left out as paced: look when it is ready
+          if (kicked) for (const key of paced) this.more.add(key);
+          if (full) continue; // more may be ready now
         }
-      }),
-    );
-    return rows.length;
+        if (this.stopped) break;
+        // the first channel known to have more rows and none in hand: when it is ready again
+        let next = Number.POSITIVE_INFINITY;
+        const clockNow = this.o.clock.now().getTime();
+        for (const key of this.more) {
+          if (this.inHand.has(key) || (this.limitedUntil.get(key) ?? 0) > clockNow) continue;
+          next = Math.min(next, this.nextAllowed.get(key) ?? 0);
+        }
+        // a look that found nothing to claim is not repeated at once (no busy loop)
+        if (claimedNow === 0 && next <= Date.now() + this.slackMs) next = Date.now() + this.o.pollMs;
+        if (this.dirty) continue;
+        if (this.tasks.size === 0 && next === Number.POSITIVE_INFINITY) break;
+        // wake when that channel is ready (the claim then takes the ones ready soon after too),
+        // and look at least every pollMs while sends are in flight (rows from other processes)
+        const wait = Math.min(next - Date.now(), this.o.pollMs);
+        if (wait <= 0) {
+          look = true;
+          continue;
+        }
+        // a send ending only changes when to look next (its channel is paced now), unless kicked
+        const woke = await this.sleep(wait);
+        look = !woke;
+      }
+    } finally {
+      await Promise.all([...this.tasks]);
+    }
+    return claimed;
+  }
+
+  /** Until `ms` pass (false), or a send ends, a kick or stop() (true), whichever first. */
+  private sleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = setTimeout(
+        () => {
+          this.wake = undefined;
+          resolve(false);
+        },
+        Math.max(0, ms),
+      );
+      this.wake = () => {
+        this.wake = undefined;
+        clearTimeout(t);
+        resolve(true);
+      };
+    });
+  }
+
+  /** Sends one claimed row in its own task; the flow goes on claiming meanwhile. */
+  private launch(d: Delivery): void {
+    const key = `${d.platform}:${d.target}`;
+    this.inHand.set(key, (this.inHand.get(key) ?? 0) + 1);
+    const task = this.deliver(key, d)
+      .catch((e) => this.o.log.error({ err: e, delivery: d.id }, 'delivery task failed'))
+      .finally(() => {
+        const n = (this.inHand.get(key) ?? 1) - 1;
+        if (n > 0) this.inHand.set(key, n);
+        else this.inHand.delete(key);
+        this.tasks.delete(task);
+        this.wake?.();
+      });
+    this.tasks.add(task);
+  }
+
+  private async deliver(key: string, d: Delivery): Promise<void> {
+    await this.pace(key);
+    if (this.stopped) return this.release(d);
+    await this.sendOne(d, key);
   }
 
   private async pace(key: string): Promise<void> {
@@ -128,37 +225,82 @@ export class Dispatcher {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
-  private async claim(): Promise<Delivery[]> {
+  /** The channel may not take another post for `ms` from now (never shortens a longer wait). */
+  private holdOff(key: string, ms: number): void {
+    this.nextAllowed.set(key, Math.max(this.nextAllowed.get(key) ?? 0, Date.now() + ms));
+  }
+
+  /**
+   * Claims due rows of channels that can take a post now, at most one per channel, up to
+   * `batch`. `full`: the candidate window was full, so more rows may be ready.
+   */
+  private async claim(): Promise<{ rows: Delivery[]; full: boolean; paced: string[] }> {
     const now = this.o.clock.now();
     const expires = new Date(now.getTime() + this.o.claimTtlMs);
     const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
-    return this.db.tx(async (tx) => {
-      const due = await this.db.query<{ id: string }>(
+    const soon = Date.now() + this.slackMs;
+    const blocked = new Set(this.inHand.keys());
+    for (const [key, t] of this.nextAllowed) {
+      if (t > soon) blocked.add(key);
+      else if (t <= Date.now()) this.nextAllowed.delete(key); // over (a channel ready soon keeps its time: pace() waits for it)
+    }
+    for (const [key, t] of this.limitedUntil) {
+      if (t > now.getTime()) blocked.add(key);
+      else this.limitedUntil.delete(key);
+    }
+    const excluded = blocked.size <= MAX_EXCLUDED ? [...blocked] : [];
+    const paced = [...blocked].filter((key) => !this.inHand.has(key) && !this.limitedUntil.has(key));
+    const window = this.o.batch * 4;
+    const picked = await this.db.tx(async (tx) => {
+      const candidates = await this.db.query<{ id: string; platform: string; target: string }>(
         tx,
-        `SELECT id FROM "Delivery"
-          WHERE (status = 'pending' AND "notBefore" <= ?) OR (status = 'sending' AND "claimExpires" < ?)
+        `SELECT id, platform, target FROM "Delivery"
+          WHERE ((status = 'pending' AND "notBefore" <= ?) OR (status = 'sending' AND "claimExpires" < ?))
+          ${excluded.length ? `AND (platform || ':' || target) NOT IN (${excluded.map(() => '?').join(', ')})` : ''}
           ORDER BY "notBefore", "createdAt" LIMIT ? ${lock}`,
         now,
         now,
-        this.o.batch,
+        ...excluded,
+        window,
       );
-      if (due.length === 0) return [];
-      const ids = due.map((r) => r.id);
-      await tx.delivery.updateMany({
-        where: { id: { in: ids } },
-        data: {
-          status: 'sending',
-          claimedBy: this.o.workerId,
-          claimedAt: now,
-          claimExpires: expires,
-          attempts: { increment: 1 },
-        },
-      });
-      return tx.delivery.findMany({
-        where: { id: { in: ids } },
-        orderBy: [{ notBefore: 'asc' }, { createdAt: 'asc' }],
-      });
+      const seen = new Set<string>();
+      const ids: string[] = [];
+      for (const c of candidates) {
+        const key = `${c.platform}:${c.target}`;
+        if (blocked.has(key) || seen.has(key)) {
+          this.more.add(key);
+          continue;
+        }
+        seen.add(key);
+        this.more.delete(key);
+        if (ids.length < this.o.batch) ids.push(c.id);
+        else this.more.add(key);
+      }
+      const full = candidates.length === window;
+      // a channel looked at that showed no row has nothing more (unless the window cut it off;
+      // when nothing at all could be claimed, forget them anyway: the next poll looks again)
+      if (!full || ids.length === 0)
+        for (const key of this.more) if (!blocked.has(key) && !seen.has(key)) this.more.delete(key);
+      if (ids.length > 0) {
+        await tx.delivery.updateMany({
+          where: { id: { in: ids } },
+          data: {
+            status: 'sending',
+            claimedBy: this.o.workerId,
+            claimedAt: now,
+            claimExpires: expires,
+            attempts: { increment: 1 },
+          },
+        });
+      }
+      return { ids, full };
     });
+    if (picked.ids.length === 0) return { rows: [], full: false, paced };
+    const rows = await this.db.prisma.delivery.findMany({
+      where: { id: { in: picked.ids }, status: 'sending', claimedBy: this.o.workerId },
+      orderBy: [{ notBefore: 'asc' }, { createdAt: 'asc' }],
+    });
+    return { rows, full: picked.full || picked.ids.length === this.o.batch, paced };
   }
 
   /** Extends this process's claim on `d`; false when the claim is no longer ours. */
@@ -179,13 +321,20 @@ export class Dispatcher {
     });
   }
 
-  private async sendOne(d: Delivery): Promise<void> {
+  private async sendOne(d: Delivery, key: string): Promise<void> {
     const seam = this.seams.get(d.platform as PlatformName);
     if (!seam) return this.finish(d, { status: 'failed', error: `platform ${d.platform} is not configured` });
     const msg = JSON.parse(d.message) as OutMessage;
+    let called = false;
     try {
       const refused = this.o.preSend ? await this.o.preSend(d) : null;
       if (refused) return this.finish(d, { status: 'failed', error: refused });
+      // A claim taken a while ago (a stall, a slow check) may have expired: renew it, or drop the
+      // row if another process has taken it over. A claim taken just now has most of its TTL
+      // left (more than twice the send timeout): renewing it would only cost a write per post.
+      if (this.o.clock.now().getTime() - (d.claimedAt?.getTime() ?? 0) > this.o.claimTtlMs / 4) {
+        if (!(await this.renew(d))) return;
+      }
       if (d.kind === 'update') {
         const original = d.updatesId ? await this.db.prisma.delivery.findUnique({ where: { id: d.updatesId } }) : null;
         if (!original) return this.finish(d, { status: 'failed', error: 'the post to update does not exist' });
@@ -195,7 +344,9 @@ export class Dispatcher {
         if (original.status !== 'sent' || !original.messageRef)
           return this.finish(d, { status: 'failed', error: 'the post was never delivered' });
         const [channel, ref] = splitRef(original);
+        called = true;
         await seam.update(channel, ref, msg, original.id);
+        this.holdOff(key, this.o.perChannelIntervalMs);
         return this.finish(d, { status: 'sent', messageRef: original.messageRef });
       }
       if (d.attempts > 1) {
@@ -208,17 +359,27 @@ export class Dispatcher {
         );
         if (found) return this.finish(d, { status: 'sent', messageRef: `${found.channel}|${found.ref}` });
       }
+      called = true;
       if (d.kind === 'dm') {
         const r = await seam.dm(d.target, msg, d.id);
+        this.holdOff(key, this.o.perChannelIntervalMs);
         return this.finish(d, { status: 'sent', messageRef: `${r.channel}|${r.ref}` });
       }
       const r = await seam.post(d.target, msg, d.id);
+      // paced from the answer (the platform counted the post before it answered), not from
+      // when the outcome is recorded
+      this.holdOff(key, this.o.perChannelIntervalMs);
       return this.finish(d, { status: 'sent', messageRef: `${d.target}|${r.ref}` });
     } catch (e) {
       const now = this.o.clock.now().getTime();
+      if (called) this.holdOff(key, this.o.perChannelIntervalMs);
       if (e instanceof PlatformError && e.kind === 'rate_limited') {
         const wait = Math.max(e.retryAfterMs ?? 1000, 250);
-        this.nextAllowed.set(`${d.platform}:${d.target}`, Date.now() + wait);
+        this.holdOff(key, Math.min(wait, this.o.perChannelIntervalMs));
+        // other rows of the channel wait too, on the clock the rows' notBefore is on; the
+        // flow does not wait for it (the next poll looks again)
+        this.limitedUntil.set(key, Math.max(this.limitedUntil.get(key) ?? 0, now + wait));
+        this.more.delete(key);
         return this.finish(d, { status: 'pending', notBefore: new Date(now + wait), error: 'rate_limited' });
       }
       if (e instanceof PlatformError && e.kind === 'permanent')

@@ -48,3 +48,40 @@ export async function enqueue(tx: Tx, e: Enqueue, now: Date): Promise<string> {
   });
   return id;
 }
+
+/**
+ * Writes several deliveries with two queries (the same rows as `enqueue` on each in turn):
+ * those whose dedupeKey exists already, or repeats one earlier in the list, are left out.
+ * Returns each entry's delivery id.
+ */
+export async function enqueueMany(tx: Tx, es: readonly Enqueue[], now: Date): Promise<string[]> {
+  if (es.length === 0) return [];
+  const existing = await tx.delivery.findMany({
+    where: { dedupeKey: { in: [...new Set(es.map((e) => e.dedupeKey))] } },
+    select: { id: true, dedupeKey: true },
+  });
+  const idOf = new Map(existing.map((d) => [d.dedupeKey, d.id]));
+  const rows = [];
+  for (const e of es) {
+    if (idOf.has(e.dedupeKey)) continue;
+    const id = randomUUID();
+    idOf.set(e.dedupeKey, id);
+    rows.push({
+      id,
+      kind: e.kind,
+      platform: e.platform,
+      target: e.target,
+      message: canonicalJson(e.message),
+      dedupeKey: e.dedupeKey,
+      status: e.failedReason ? 'failed' : 'pending',
+      error: e.failedReason ?? null,
+      notBefore: e.notBefore ?? now,
+      refType: e.refType ?? null,
+      refId: e.refId ?? null,
+      updatesId: e.updatesId ?? null,
+      createdAt: now,
+    });
+  }
+  if (rows.length > 0) await tx.delivery.createMany({ data: rows });
+  return es.map((e) => idOf.get(e.dedupeKey) as string);
+}

@@ -4,6 +4,13 @@
  * done happen in one transaction that first locks the row (FOR UPDATE SKIP LOCKED on
  * PostgreSQL, the write lock on SQLite), so each job fires exactly once across processes and
  * restarts. Jobs that came due while no process ran fire on the next tick after start.
+ *
+ * Several due jobs fire in one transaction (a batch, in due order, each marked in turn, so a
+ * handler sees exactly what it would see one by one): a burst of reminders due at the same
+ * instant costs one commit per batch, not one per job. A batch is bounded in size and in time
+ * (the write lock is not held long). When any job of a batch throws, the whole batch rolls
+ * back and its jobs fire one transaction each; a job that failed alone is kept out of batches
+ * and retried alone on the next passes.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
@@ -13,7 +20,15 @@ import type { Database, Tx } from '../db/client.ts';
 import type { Job } from '../db/generated/sqlite/client.ts';
 
 export type JobOutcome = 'done' | 'skipped';
-export type JobHandler = (tx: Tx, job: Job & { args: Record<string, unknown> }, now: Date) => Promise<JobOutcome>;
+export type JobWithArgs = Job & { args: Record<string, unknown> };
+/**
+ * Fires one job in the caller's transaction. `many`, when present, fires several jobs of the
+ * kind at once (in due order, the same outcomes as calling the handler on each in turn) with
+ * a few queries for all of them instead of a few for each.
+ */
+export type JobHandler = ((tx: Tx, job: JobWithArgs, now: Date) => Promise<JobOutcome>) & {
+  many?: (tx: Tx, jobs: JobWithArgs[], now: Date) => Promise<JobOutcome[]>;
+};
 
 export interface NewJob {
   /** unique and stable, e.g. `meeting:MTG-2026-0001:reminder:1d`; a second insert is a no-op */
@@ -47,18 +62,38 @@ export async function cancelJobs(tx: Tx, refType: string, refId: string): Promis
   return r.count;
 }
 
+export interface SchedulerOptions {
+  /** most jobs fired in one transaction */
+  batch?: number;
+  /** a batch stops taking further jobs once its transaction has run this long */
+  batchMs?: number;
+  onFired?: (job: Job, outcome: JobOutcome, lagMs: number) => void;
+}
+
+type Fired = { job: Job; outcome: JobOutcome };
+
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private task: ScheduledTask | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  /** jobs whose last attempt failed in this process: fired alone until they succeed */
+  private readonly solo = new Set<string>();
+  private readonly batch: number;
+  private readonly batchMs: number;
+  /** called after each job's transaction commits (lag: its pass's time minus its due time) */
+  onFired: SchedulerOptions['onFired'];
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly onFired?: (job: Job, outcome: JobOutcome, lagMs: number) => void,
-  ) {}
+    opts: SchedulerOptions = {},
+  ) {
+    this.batch = Math.max(1, opts.batch ?? 50);
+    this.batchMs = opts.batchMs ?? 200;
+    this.onFired = opts.onFired;
+  }
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
@@ -72,7 +107,7 @@ export class Scheduler {
     void this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler start-up pass failed'));
   }
 
-  /** Stops ticking and waits for the job in progress (the rest of a pass is left to other processes). */
+  /** Stops ticking and waits for the batch in progress (the rest of a pass is left to other processes). */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.task?.stop();
@@ -80,58 +115,158 @@ export class Scheduler {
     await this.running?.catch(() => 0);
   }
 
-  /** Fires every job due now (one transaction each); returns how many fired. */
-  runDue(limit = 200): Promise<number> {
-    this.running ??= this.pass(limit).finally(() => {
+  /**
+   * Fires every job due now, in batches of at most `batch` jobs per transaction, until none is
+   * left; returns how many fired (done or skipped).
+   */
+  runDue(batch = this.batch): Promise<number> {
+    batch = Math.min(Math.max(1, batch), 500);
+    this.running ??= this.pass(batch).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async pass(limit: number): Promise<number> {
+  private async pass(batch: number): Promise<number> {
     let fired = 0;
-    for (;;) {
+    const failedBefore = [...this.solo];
+    while (!this.stopped) {
       const now = this.clock.now();
-      const due = await this.db.prisma.job.findMany({
-        where: { status: 'pending', dueAt: { lte: now } },
-        orderBy: { dueAt: 'asc' },
-        take: limit,
-        select: { id: true },
-      });
-      if (due.length === 0) return fired;
-      let progress = 0;
-      for (const { id } of due) {
-        if (this.stopped) return fired + progress;
-        if (await this.fire(id, now)) progress++;
+      let r: { more: boolean; fired: Fired[] } | { failed: string[] };
+      try {
+        r = await this.fireBatch(now, batch);
+      } catch (e) {
+        // nothing of the batch committed: learn which jobs it held, then fire them one by one
+        this.log.warn({ err: e }, 'a batch of jobs failed; firing them one by one');
+
+        r = { failed: await this.dueIds(now, batch) };
       }
-      fired += progress;
-      if (progress === 0 || due.length < limit) return fired;
+      if ('failed' in r) {
+        if (r.failed.length === 0) break;
+        for (const id of r.failed) {
+          if (this.stopped) return fired;
+          if ((await this.fire(id, now)) === 'fired') fired++;
+        }
+        continue;
+      }
+      for (const f of r.fired) this.onFired?.(f.job, f.outcome, now.getTime() - f.job.dueAt.getTime());
+      fired += r.fired.length;
+      if (!r.more) break;
     }
+    // jobs that failed in an earlier pass: alone, so that they hold up nothing else
+    for (const id of failedBefore) {
+      if (this.stopped) break;
+      if ((await this.fire(id, this.clock.now())) === 'fired') fired++;
+    }
+    return fired;
   }
 
-  private async fire(id: string, now: Date): Promise<boolean> {
+  /** Due pending job ids in firing order, those failing alone left out. */
+  private async dueIds(now: Date, limit: number, tx?: Tx): Promise<string[]> {
+    const skip = [...this.solo];
+    const lock = tx && this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.db.query<{ id: string }>(
+      tx ?? this.db.prisma,
+      `SELECT id FROM "Job" WHERE status = 'pending' AND "dueAt" <= ?
+        ${skip.length ? `AND id NOT IN (${skip.map(() => '?').join(', ')})` : ''}
+        ORDER BY "dueAt", id LIMIT ? ${lock}`,
+      now,
+      ...skip,
+      limit,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * One transaction: locks up to `limit` due jobs and fires them in due order, each marked as
+   * it fires, until the batch's time is up (the rest stay pending for the next batch). Throws
+   * (rolling everything back) when any handler throws or a job changed under the batch.
+   */
+  private async fireBatch(now: Date, limit: number): Promise<{ more: boolean; fired: Fired[] }> {
+    return this.db.tx(async (tx) => {
+      const started = Date.now();
+      const ids = await this.dueIds(now, limit, tx);
+      if (ids.length === 0) return { more: false, fired: [] };
+      const jobs = await tx.job.findMany({ where: { id: { in: ids } }, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }] });
+      const fired: Fired[] = [];
+      let i = 0;
+      while (i < jobs.length) {
+        if (this.stopped || (fired.length > 0 && Date.now() - started > this.batchMs)) break;
+        const first = jobs[i] as Job;
+        const many = this.handlers.get(first.kind)?.many;
+        if (many) {
+          // the run of jobs of this kind next in due order, fired by one call
+          let j = i + 1;
+          while (j < jobs.length && (jobs[j] as Job).kind === first.kind) j++;
+          const run = jobs.slice(i, j);
+          const outcomes = await many(tx, run.map(withArgs), now);
+          if (outcomes.length !== run.length) throw new Error(`handler ${first.kind} answered for the wrong jobs`);
+          let marked = 0;
+          for (const outcome of ['done', 'skipped'] as const) {
+            const these = run.filter((_, k) => outcomes[k] === outcome).map((x) => x.id);
+            if (these.length === 0) continue;
+            const n = await tx.job.updateMany({
+              where: { id: { in: these }, status: 'pending' },
+              data: { status: outcome, firedAt: now },
+            });
+            marked += n.count;
+          }
+          if (marked !== run.length) throw new Error(`jobs of kind ${first.kind} changed while their batch ran`);
+          for (const [k, job] of run.entries()) fired.push({ job, outcome: outcomes[k] as JobOutcome });
+          i = j;
+          continue;
+        }
+        const outcome = await this.runHandler(tx, first, now);
+        // conditional: a job an earlier handler of this batch changed (cancelled) must not fire;
+        // rolling back makes the jobs fire one by one, each seeing the others as committed
+        const n = await tx.job.updateMany({
+          where: { id: first.id, status: 'pending' },
+          data: { status: outcome, firedAt: now },
+        });
+        if (n.count !== 1) throw new Error(`job ${first.id} changed while its batch ran`);
+        fired.push({ job: first, outcome });
+        i++;
+      }
+      return { more: ids.length === limit || fired.length < jobs.length, fired };
+    });
+  }
+
+  private async runHandler(tx: Tx, job: Job, now: Date): Promise<JobOutcome> {
+    const handler = this.handlers.get(job.kind);
+    if (handler) return handler(tx, withArgs(job), now);
+    this.log.warn({ job: job.id, kind: job.kind }, 'no handler for job kind; skipped');
+    return 'skipped';
+  }
+
+  /** Fires one job in its own transaction: fired, gone (not pending or not due), or failed. */
+  private async fire(id: string, now: Date): Promise<'fired' | 'gone' | 'failed'> {
     const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     try {
-      return await this.db.tx(async (tx) => {
+      const r = await this.db.tx(async (tx) => {
         const rows = await this.db.query<{ id: string }>(
           tx,
-          `SELECT id FROM "Job" WHERE id = ? AND status = 'pending' ${lock}`,
+          `SELECT id FROM "Job" WHERE id = ? AND status = 'pending' AND "dueAt" <= ? ${lock}`,
           id,
+          now,
         );
-        if (rows.length === 0) return false;
+        if (rows.length === 0) return null;
         const job = await tx.job.findUniqueOrThrow({ where: { id } });
-        const handler = this.handlers.get(job.kind);
-        let outcome: JobOutcome = 'skipped';
-        if (handler)
-          outcome = await handler(tx, { ...job, args: JSON.parse(job.data) as Record<string, unknown> }, now);
-        else this.log.warn({ job: id, kind: job.kind }, 'no handler for job kind; skipped');
+        const outcome = await this.runHandler(tx, job, now);
         await tx.job.update({ where: { id }, data: { status: outcome, firedAt: now } });
-        this.onFired?.(job, outcome, now.getTime() - job.dueAt.getTime());
-        return true;
+        return { job, outcome };
       });
+      this.solo.delete(id);
+      if (!r) return 'gone';
+      this.onFired?.(r.job, r.outcome, now.getTime() - r.job.dueAt.getTime());
+      return 'fired';
     } catch (e) {
+      this.solo.add(id);
       this.log.error({ err: e, job: id }, 'job failed; it stays pending and is retried on the next tick');
-      return false;
+      return 'failed';
     }
   }
+}
+
+function withArgs(job: Job): JobWithArgs {
+  return { ...job, args: JSON.parse(job.data) as Record<string, unknown> };
 }

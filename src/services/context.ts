@@ -1,6 +1,6 @@
 /** What every service is built from (composition root passes it in). */
 import type { Logger } from 'pino';
-import { appendAudit } from '../audit/chain.ts';
+import { appendAudit, appendAuditMany } from '../audit/chain.ts';
 import type { Clock } from '../core/clock.ts';
 import type { PlatformName } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
@@ -32,4 +32,18 @@ export function audit(
   data: Record<string, unknown> = {},
 ): Promise<number> {
   return appendAudit(deps.db, tx, { actor, action, subject, data, at: deps.clock.now() });
+}
+
+/** `audit` for several records at once (a batch of scheduler jobs), in order. */
+export function auditMany(
+  deps: ServiceDeps,
+  tx: Tx,
+  es: readonly { actor: string; action: string; subject: string; data?: Record<string, unknown> }[],
+): Promise<number[]> {
+  const at = deps.clock.now();
+  return appendAuditMany(
+    deps.db,
+    tx,
+    es.map((e) => ({ ...e, at })),
+  );
 }

@@ -19,11 +19,11 @@ import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { type StartWarning, startWarning } from '../domain/holidays.ts';
 import { type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../domain/ics.ts';
 import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
-import { cancelJobs, type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
+import { audit, auditMany, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
 import { meetingPost } from './meeting-messages.ts';
-import { postToOrg } from './notify.ts';
+import { postToOrg, postToOrgs } from './notify.ts';
 
 export const REMINDER_JOB = 'meeting.reminder';
 export type RsvpAnswer = 'attend' | 'absent' | 'proxy';
@@ -323,7 +323,65 @@ export class MeetingService {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    return { [REMINDER_JOB]: (tx, job, now) => this.fireReminder(tx, job.args, job.dueAt, now) };
+    const one: JobHandler = (tx, job, now) => this.fireReminder(tx, job.args, job.dueAt, now);
+    one.many = (tx, jobs, now) => this.fireReminders(tx, jobs, now);
+    return { [REMINDER_JOB]: one };
+  }
+
+  /**
+   * Several reminders (a burst due at the same instant) with a fixed number of queries: the
+   * same outcomes, posts and audit records as `fireReminder` on each in turn (jobs come in due
+   * order, so "a later one is also due" sees the same pending jobs).
+   */
+  private async fireReminders(tx: Tx, jobs: JobWithArgs[], now: Date): Promise<JobOutcome[]> {
+    const ids = [...new Set(jobs.map((j) => String(j.args.meetingId)))];
+    const meetings = new Map((await tx.meeting.findMany({ where: { id: { in: ids } } })).map((m) => [m.id, m]));
+    const due = await tx.job.findMany({
+      where: { refType: 'meeting', refId: { in: ids }, kind: REMINDER_JOB, status: 'pending', dueAt: { lte: now } },
+      select: { refId: true, dueAt: true },
+    });
+    const outcomes: JobOutcome[] = [];
+    const fire: { m: Meeting; offset: string }[] = [];
+    for (const job of jobs) {
+      const id = String(job.args.meetingId);
+      const m = meetings.get(id);
+      const later = due.some((d) => d.refId === id && d.dueAt.getTime() > job.dueAt.getTime());
+      if (m?.status !== 'scheduled' || m.startAt.getTime() <= now.getTime() || later) {
+        outcomes.push('skipped');
+        continue;
+      }
+      outcomes.push('done');
+      fire.push({ m, offset: String(job.args.offset) });
+    }
+    if (fire.length === 0) return outcomes;
+    const lists = fire.map((f) => invitedCodes(f.m.invite));
+    const all = await tx.organization.findMany({
+      where: lists.includes('all') ? {} : { code: { in: [...new Set(lists.flat())] } },
+      orderBy: { id: 'asc' },
+    });
+    const posts: Parameters<typeof postToOrgs>[2][number][] = [];
+    const records: Parameters<typeof auditMany>[2][number][] = [];
+    fire.forEach(({ m, offset }, k) => {
+      const list = lists[k] as ReturnType<typeof invitedCodes>;
+      const orgs = list === 'all' ? all : all.filter((o) => list.includes(o.code));
+      for (const o of orgs) {
+        posts.push({
+          org: o,
+          build: () => meetingPost(this.deps.locale, m, { kind: 'reminder', offset }),
+          key: `meeting:${m.id}:reminder:${offset}`,
+          ref: { type: 'meeting', id: m.id },
+        });
+      }
+      records.push({
+        actor: 'system',
+        action: 'meeting.reminder',
+        subject: m.id,
+        data: { offset, orgs: orgs.map((o) => o.code) },
+      });
+    });
+    await postToOrgs(this.deps, tx, posts);
+    await auditMany(this.deps, tx, records);
+    return outcomes;
   }
 
   private async fireReminder(

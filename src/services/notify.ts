@@ -6,7 +6,7 @@
 import type { OutMessage, PlatformName } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
 import { translator } from '../i18n/index.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { type Enqueue, enqueue, enqueueMany } from '../outbox/outbox.ts';
 import type { ServiceDeps } from './context.ts';
 
 export interface OrgRef {
@@ -50,6 +50,49 @@ export async function postToOrg(
       ),
     );
   }
+  deps.kick();
+  return ids;
+}
+
+/**
+ * `postToOrg` for several posts at once (a batch of reminders): the same rows, with one query
+ * for the channels and two for the deliveries, whatever the number of posts.
+ */
+export async function postToOrgs(
+  deps: ServiceDeps,
+  tx: Tx,
+  posts: readonly {
+    org: OrgRef;
+    build: (t: ReturnType<typeof translator>) => OutMessage;
+    key: string;
+    ref?: { type: string; id: string };
+  }[],
+): Promise<string[]> {
+  if (posts.length === 0) return [];
+  const orgIds = [...new Set(posts.map((p) => p.org.id))];
+  const channels = await tx.orgChannel.findMany({
+    where: { orgId: { in: orgIds }, platform: { in: [...deps.platforms] } },
+  });
+  const channelOfOrg = new Map(channels.map((c) => [`${c.orgId}:${c.platform}`, c.channelId]));
+  const t = translator(deps.locale);
+  const es: Enqueue[] = [];
+  for (const p of posts) {
+    const msg = p.build(t);
+    for (const platform of deps.platforms) {
+      const channel = channelOfOrg.get(`${p.org.id}:${platform}`) ?? (platform === 'console' ? p.org.code : null);
+      es.push({
+        platform,
+        kind: 'post',
+        target: channel ?? `(${p.org.code})`,
+        message: msg,
+        dedupeKey: `${p.key}:${platform}:${p.org.code}`,
+        refType: p.ref?.type,
+        refId: p.ref?.id,
+        failedReason: channel ? undefined : 'no_channel',
+      });
+    }
+  }
+  const ids = await enqueueMany(tx, es, deps.clock.now());
   deps.kick();
   return ids;
 }

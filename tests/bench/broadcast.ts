@@ -17,6 +17,7 @@ import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
 import type { FakeRateLimits } from '../fakes/slack-rate-limit.ts';
 import { startFakeSlack } from '../fakes/slack-server.ts';
 import { freshDb } from './databases.ts';
+import { profiled } from './inprocess-profile.ts';
 import { ADMIN_USER, seedOrgs } from './seed.ts';
 import { round, until } from './stats.ts';
 
@@ -69,7 +70,7 @@ export function rateLimitFloorMs(c: BroadcastCase, limits: FakeRateLimits): numb
   return last;
 }
 
-async function one(c: BroadcastCase, log: (l: string) => void): Promise<BroadcastRun> {
+async function one(c: BroadcastCase, log: (l: string) => void, profileDir?: string): Promise<BroadcastRun> {
   const limits: FakeRateLimits = {
     perChannel: { limit: 1, windowMs: 1000 },
     workspacePerMinute: c.workspacePerMinute,
@@ -109,7 +110,9 @@ async function one(c: BroadcastCase, log: (l: string) => void): Promise<Broadcas
       });
     }
     const ok = () => fake.callsTo('chat.postMessage').filter((x) => x.ok);
-    const done = await until(() => ok().length >= posts, 600_000, 10);
+    const done = await profiled(profileDir, `broadcast-${c.channels}x${c.rounds}-${c.workspacePerMinute}`, () =>
+      until(() => ok().length >= posts, 600_000, 10),
+    );
     const sent = ok();
     const end = Math.max(...sent.map((x) => x.at));
     const seconds = (end - t0) / 1000;
@@ -140,9 +143,11 @@ async function one(c: BroadcastCase, log: (l: string) => void): Promise<Broadcas
 
 export async function benchBroadcast(o: {
   cases: BroadcastCase[];
+  /** CPU-profile each case from the first commit to the last post into this directory */
+  profileDir?: string;
   log: (l: string) => void;
 }): Promise<BroadcastResult> {
   const runs: BroadcastRun[] = [];
-  for (const c of o.cases) runs.push(await one(c, o.log));
+  for (const c of o.cases) runs.push(await one(c, o.log, o.profileDir));
   return { runs };
 }

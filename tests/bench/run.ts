@@ -86,10 +86,16 @@ if (only.has('commands')) {
   }
 }
 if (only.has('broadcast')) {
-  broadcast = await benchBroadcast({ cases: sizes.broadcast, log });
+  broadcast = await benchBroadcast({ cases: sizes.broadcast, profileDir, log });
 }
 if (only.has('scheduler')) {
-  scheduler = await benchScheduler({ orgs: sizes.orgs, reminders: sizes.reminders, windowMs: sizes.windowMs, log });
+  scheduler = await benchScheduler({
+    orgs: sizes.orgs,
+    reminders: sizes.reminders,
+    windowMs: sizes.windowMs,
+    profileDir,
+    log,
+  });
 }
 if (only.has('ioc')) {
   ioc = await benchIoc({ orgs: sizes.orgs, indicators: sizes.indicators, reports: sizes.reports, log });

@@ -1,14 +1,14 @@
 /**
  * Scheduler lag: N meeting reminders due in the same minute, fired by the real scheduler
- * (node-cron ticking every second, real clock, SQLite). Lag = when the reminder's handler
- * finished minus its due time. Two patterns: spread evenly over the minute, and a burst (all
+ * (node-cron ticking every second, real clock, SQLite). Lag = when the transaction that wrote
+ * the reminder's posts committed minus its due time. Two patterns: spread evenly over the minute, and a burst (all
  * due at the same instant, as reminders of meetings that start on the hour are).
  */
 import type { Job } from '../../src/db/generated/sqlite/client.ts';
 import { parseReminderOffsets } from '../../src/domain/reminders.ts';
-import type { JobHandler } from '../../src/scheduler/scheduler.ts';
 import { REMINDER_JOB } from '../../src/services/meetings.ts';
 import { benchApp, CONSOLE_ADMIN } from './app.ts';
+import { profiled } from './inprocess-profile.ts';
 import { seedOrgs } from './seed.ts';
 import { percentile, round, sleep, until } from './stats.ts';
 
@@ -31,6 +31,8 @@ export async function benchScheduler(o: {
   reminders: number;
   /** the spread pattern's window (a minute; shorter in the quick run) */
   windowMs: number;
+  /** CPU-profile each pattern's measured phase into this directory */
+  profileDir?: string;
   log: (l: string) => void;
 }): Promise<SchedulerResult> {
   const { app, close } = await benchApp('sqlite');
@@ -54,13 +56,11 @@ export async function benchScheduler(o: {
     }
     await app.dispatcher.drain();
 
+    // lag: from the due time to the commit of the transaction that wrote the reminder's posts
     let lags: number[] = [];
-    const original = app.services.jobHandlers()[REMINDER_JOB] as JobHandler;
-    app.scheduler.register(REMINDER_JOB, async (tx, job, now) => {
-      const outcome = await original(tx, job, now);
-      lags.push(Date.now() - (job as Job).dueAt.getTime());
-      return outcome;
-    });
+    app.scheduler.onFired = (job: Job) => {
+      if (job.kind === REMINDER_JOB) lags.push(Date.now() - job.dueAt.getTime());
+    };
     app.dispatcher.start();
     app.scheduler.start();
 
@@ -79,8 +79,11 @@ export async function benchScheduler(o: {
       });
       o.log(`scheduler: ${pattern}: ${ids.length} reminders due from ${new Date(minute).toISOString()}`);
       const last = pattern === 'spread' ? minute + o.windowMs : minute;
-      await sleep(Math.max(0, last - Date.now()));
-      await until(() => lags.length >= ids.length, 120_000, 50);
+      await sleep(Math.max(0, minute - Date.now() - 100));
+      await profiled(o.profileDir, `scheduler-${pattern}`, async () => {
+        await sleep(Math.max(0, last - Date.now()));
+        await until(() => lags.length >= ids.length, 120_000, 50);
+      });
       runs.push({
         pattern,
         reminders: ids.length,

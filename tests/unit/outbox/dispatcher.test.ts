@@ -159,3 +159,115 @@ test('a claim that expires while its process waits on pacing is not sent by both
   for (const id of [a, b])
     assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } })).status, 'sent');
 });
+
+test('a stall between claim and send long enough for the claim to expire: the row taken over is posted once, the stalled process drops it', async () => {
+  const id = await put('stall-1', 'meti');
+  let release: () => void = () => {};
+  const stalled = new Promise<void>((r) => {
+    release = r;
+  });
+  let claimed = false;
+  const slow = new Dispatcher(t.app.db, new Map([['console', t.platform]]), {
+    workerId: 'stalled',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    claimTtlMs: 60_000,
+    perChannelIntervalMs: 0,
+    preSend: async () => {
+      claimed = true;
+      await stalled; // e.g. a long pause of the process after claiming
+      return null;
+    },
+  });
+  const pass = slow.runOnce();
+  const until = Date.now() + 10_000;
+  while (!claimed && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  t.clock.advance(61_000); // its claim expires; this process takes the row over and posts it
+  await t.app.dispatcher.drain();
+  assert.deepEqual(t.platform.in('meti'), ['stall-1']);
+  release();
+  await pass;
+  assert.deepEqual(
+    t.platform.in('meti'),
+    ['stall-1'],
+    'the stalled process renewed, found the claim gone, did not post',
+  );
+  assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } })).status, 'sent');
+});
+
+test('no barrier: a channel whose post hangs does not hold up the next posts of other channels; each channel keeps its interval', async () => {
+  let unblock: () => void = () => {};
+  const hang = new Promise<void>((r) => {
+    unblock = r;
+  });
+  const platform = new MemoryPlatform('console');
+  const post = platform.post.bind(platform);
+  const at = new Map<string, number[]>();
+  platform.post = async (c, m, d) => {
+    if (c === 'slow') await hang;
+    at.set(c, [...(at.get(c) ?? []), Date.now()]);
+    return post(c, m, d);
+  };
+  const interval = 150;
+  const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
+    workerId: 'flow',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    perChannelIntervalMs: interval,
+  });
+  await put('nb-slow-1', 'slow');
+  for (const ch of ['fast-a', 'fast-b']) await put(`nb-${ch}-1`, ch);
+  const flow = d.runOnce();
+  const until = Date.now() + 20_000;
+  const waitFor = async (n: number) => {
+    const done = () => platform.in('fast-a').length >= n && platform.in('fast-b').length >= n;
+    while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  };
+  await waitFor(1);
+  // rows committed while the slow post hangs (a kick, as after any enqueue) flow at once
+  for (let i = 2; i <= 3; i++) {
+    t.clock.advance(1);
+    for (const ch of ['fast-a', 'fast-b']) await put(`nb-${ch}-${i}`, ch);
+  }
+  void d.runOnce();
+  await waitFor(3);
+  // every post of the fast channels went out while the slow channel's first post still hangs
+  assert.deepEqual(platform.in('fast-a'), ['nb-fast-a-1', 'nb-fast-a-2', 'nb-fast-a-3']);
+  assert.deepEqual(platform.in('fast-b'), ['nb-fast-b-1', 'nb-fast-b-2', 'nb-fast-b-3']);
+  assert.deepEqual(platform.in('slow'), []);
+  unblock();
+  await flow;
+  assert.deepEqual(platform.in('slow'), ['nb-slow-1']);
+  for (const ch of ['fast-a', 'fast-b']) {
+    const ts = at.get(ch) ?? [];
+    for (let i = 1; i < ts.length; i++)
+      assert.ok((ts[i] as number) - (ts[i - 1] as number) >= interval - 1, `${ch}: posts ${ts.join(', ')}`);
+  }
+});
+
+test('a 429 on one channel holds that channel only; the others keep flowing', async () => {
+  const platform = new MemoryPlatform('console');
+  const post = platform.post.bind(platform);
+  let limited = 0;
+  platform.post = async (c, m, dId) => {
+    if (c === 'busy' && limited++ === 0) throw new PlatformError('rate_limited', 'ratelimited', 30_000);
+    return post(c, m, dId);
+  };
+  const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
+    workerId: 'limits',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    perChannelIntervalMs: 0,
+  });
+  const busy = await put('rl-busy-1', 'busy');
+  t.clock.advance(1);
+  await put('rl-busy-2', 'busy');
+  await put('rl-calm-1', 'calm');
+  await d.drain();
+  assert.deepEqual(platform.in('calm'), ['rl-calm-1']);
+  assert.deepEqual(platform.in('busy'), [], 'the channel waits out Retry-After, its other rows too');
+  assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: busy } })).status, 'pending');
+  t.clock.advance(30_000);
+  await d.drain();
+  assert.deepEqual(platform.in('busy').sort(), ['rl-busy-1', 'rl-busy-2']);
+});
