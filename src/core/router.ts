@@ -109,7 +109,7 @@ export class Router<S> {
 
   /** Parses, finds the command and checks access; throws UserError when any of that fails. */
   async resolve(inv: Invocation, known?: Caller): Promise<Resolved> {
-    const caller = known ?? (await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null));
+    const caller = known ?? (await this.caller(inv));
     const parsed = parseArgs(inv.text);
     const found = this.find(parsed.words);
     if (!found) {
@@ -176,20 +176,29 @@ export class Router<S> {
     return { ok: false, issues };
   }
 
-  /** Runs an invocation to a Reply; expected failures become localised error replies. */
-  handle(inv: Invocation): Promise<Outcome> {
-    const p = this.run(inv);
+  /** Who is calling (roles, organisation, language), as resolve() and handle() look it up. */
+  caller(inv: Invocation): Promise<Caller> {
+    return this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null);
+  }
+
+  /**
+   * Runs an invocation to a Reply; expected failures become localised error replies. `known`:
+   * the caller as already looked up for this same request (resolve() before a form), so that
+   * it is not read again.
+   */
+  handle(inv: Invocation, known?: Caller): Promise<Outcome> {
+    const p = this.run(inv, known);
     return this.d.inFlight ? this.d.inFlight.track(p) : p;
   }
 
-  private async run(inv: Invocation): Promise<Outcome> {
+  private async run(inv: Invocation, known?: Caller): Promise<Outcome> {
     const started = performance.now();
     const requestId = inv.requestId ?? randomUUID();
     let locale: Locale = inv.localeHint ?? 'ja';
     let command: string | null = null;
     let outcome: Outcome;
     try {
-      const caller = await this.d.lookupCaller(inv.identity, inv.localeHint ?? null, inv.displayName ?? null);
+      const caller = known ?? (await this.caller(inv));
       locale = caller.locale;
       const wait = inv.unlimited ? 0 : (this.limiter?.take(inv.identity) ?? 0);
       if (wait > 0) throw new UserError('rate.limited', { seconds: wait });

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
+import { type DurabilityStats, durableSqlite, type WalSync } from './sqlite-durable.ts';
 import { baselineWasmOnly } from './wasm.ts';
 
 /** The client type our code is written against (both generated clients have this shape). */
@@ -29,6 +30,8 @@ export interface Database {
   execute(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<number>;
   /** true when the database answers */
   ping(): Promise<boolean>;
+  /** SQLite file databases: commits and the fsyncs that made them durable (sqlite-durable.ts) */
+  readonly durability?: { readonly stats: DurabilityStats; readonly pending: boolean };
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function openDatabase(
 ): Promise<Database> {
   const provider = providerOf(url);
   let prisma: Prisma$;
+  let durability: WalSync | undefined;
   baselineWasmOnly();
   if (provider === 'sqlite') {
     const path = sqlitePath(url);
@@ -70,11 +74,22 @@ export async function openDatabase(
       import('@prisma/adapter-better-sqlite3'),
       import('./generated/sqlite/client.ts'),
     ]);
-    const adapter = new PrismaBetterSqlite3({ url: `file:${path}`, timeout: opts.busyTimeoutMs ?? 10_000 });
+    const adapter = durableSqlite(
+      new PrismaBetterSqlite3({ url: `file:${path}`, timeout: opts.busyTimeoutMs ?? 10_000 }),
+      path === ':memory:' ? null : `${path}-wal`,
+    );
     prisma = new PrismaClient({ adapter });
-    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-    // The outbox and the audit chain must survive power loss, not only a process crash.
-    await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL');
+    const [mode] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode = WAL');
+    // The outbox and the audit chain must survive power loss, not only a process crash: every
+    // commit is on disk before anyone sees its result. In WAL mode the fsync is ours, off the
+    // event loop and shared by concurrent commits (sqlite-durable.ts); otherwise SQLite's own.
+    if (adapter.wal && String(mode?.journal_mode).toLowerCase() === 'wal') {
+      await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+      adapter.wal.activate();
+      durability = adapter.wal;
+    } else {
+      await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL');
+    }
     await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   } else {
     const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
@@ -92,6 +107,7 @@ export async function openDatabase(
   const db: Database = {
     provider,
     prisma,
+    ...(durability ? { durability } : {}),
     async tx(fn) {
       const guard = firstTxGuard.getStore();
       for (let attempt = 1; ; attempt++) {

@@ -24,6 +24,8 @@ export async function attachIndicators(
   indicators: readonly Indicator[],
   actor: string,
   withEvents: boolean,
+  /** the incident was created in this transaction: it has no links yet (one query less each) */
+  created = false,
 ): Promise<Indicator[]> {
   const added: Indicator[] = [];
   const now = deps.clock.now();
@@ -37,7 +39,7 @@ export async function attachIndicators(
     );
     const indicatorId = Number(rows[0]?.id);
     const key = { incidentId_indicatorId: { incidentId: incident.id, indicatorId } };
-    if (await tx.incidentIndicator.findUnique({ where: key })) continue;
+    if (!created && (await tx.incidentIndicator.findUnique({ where: key }))) continue;
     const seenBefore = await tx.incidentIndicator.count({ where: { indicatorId, orgId: incident.orgId } });
     await tx.incidentIndicator.create({
       data: { incidentId: incident.id, indicatorId, orgId: incident.orgId, addedAt: now },

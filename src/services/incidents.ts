@@ -23,7 +23,7 @@ import { nextId } from './ids.ts';
 import { actorsFor, isHandler, sees } from './incident-access.ts';
 import { newReportPost, statusPost } from './incident-format.ts';
 import { attachIndicators } from './incident-indicators.ts';
-import { postToOrg } from './notify.ts';
+import { type OrgRef, postToOrg } from './notify.ts';
 
 export interface ReportInput {
   category: string;
@@ -100,7 +100,7 @@ export class IncidentService {
         },
       });
       await this.event(tx, id, caller.identity, 'reported', { org: org.code, indicators: inds.length });
-      await attachIndicators(this.deps, tx, inc, inds, caller.identity, false);
+      await attachIndicators(this.deps, tx, inc, inds, caller.identity, false, true);
       await audit(this.deps, tx, caller.identity, 'incident.report', id, {
         org: org.code,
         category: inc.category,
@@ -109,7 +109,7 @@ export class IncidentService {
         share: inc.share,
         indicators: inds.map((i) => i.value),
       });
-      await this.notify(tx, inc.orgId, `incident:${id}:reported`, id, (t) =>
+      await this.notify(tx, org, `incident:${id}:reported`, id, (t) =>
         newReportPost({ ...inc, org }, inds, t, this.deps.locale),
       );
       return { id, indicators: inds.length };
@@ -174,7 +174,7 @@ export class IncidentService {
       });
       if (data.status) {
         const seq = await tx.incidentEvent.count({ where: { incidentId: id, kind: 'status' } });
-        await this.notify(tx, inc.orgId, `incident:${id}:status:${seq}`, id, (t) =>
+        await this.notify(tx, org, `incident:${id}:status:${seq}`, id, (t) =>
           statusPost(
             { ...updated, org },
             { from, to: String(data.status), actor: caller.identity, note: input.note ?? null },
@@ -190,13 +190,12 @@ export class IncidentService {
   /** NISC's channel and the incident's own organisation channel (once when they are the same). */
   private async notify(
     tx: Tx,
-    orgId: number,
+    own: OrgRef,
     key: string,
     id: string,
     build: Parameters<typeof postToOrg>[3],
   ): Promise<void> {
     const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
-    const own = await tx.organization.findUniqueOrThrow({ where: { id: orgId } });
     const ref = { type: 'incident', id };
     if (nisc) await postToOrg(this.deps, tx, nisc, build, key, ref);
     if (!nisc || nisc.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);

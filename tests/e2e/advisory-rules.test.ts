@@ -119,7 +119,11 @@ test('TLP:RED goes only to the named people, by direct message, and to no channe
 
 test('dispatch-time guard: a copy whose target breaks the TLP is failed with the reason, never sent', async () => {
   const id = await toReview('tlp=amber audience=maff,env');
-  // approve without delivering, then tamper with one row as a bug or an operator might
+  // approve without delivering, then tamper with one row as a bug or an operator might. The
+  // approval kicks the dispatcher, and that pass may run before handle() returns (SQLite
+  // answers a transaction only once its fsync is done, and lets the next one run meanwhile):
+  // hold the dispatcher, so that the kicked pass puts back what it claims
+  await t.app.dispatcher.stop();
   await t.app.router.handle({
     platform: 'console',
     identity: P.approver,
@@ -127,10 +131,13 @@ test('dispatch-time guard: a copy whose target breaks the TLP is failed with the
     channelId: null,
     refs: { user: async (r) => r, channel: async () => null },
   });
+  await new Promise((r) => setImmediate(r)); // the kick's pass has started
+  await t.app.dispatcher.stop();
   await t.app.db.prisma.delivery.updateMany({
     where: { dedupeKey: `advisory:${id}:console:env` },
     data: { target: 'mofa' },
   });
+  t.app.dispatcher.start();
   await t.app.dispatcher.drain();
   assert.equal(t.platform.in('mofa').filter((x) => x.includes(id)).length, 0);
   assert.equal(t.platform.in('maff').filter((x) => x.includes(id)).length, 1);

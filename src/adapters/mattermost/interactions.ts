@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../../audit/canonical-json.ts';
 import { verifyAction } from '../../core/action-token.ts';
+import type { Caller } from '../../core/command.ts';
 import { isUserError } from '../../core/errors.ts';
 import { buildForm, formValues } from '../../core/forms.ts';
 import type { Reply } from '../../core/reply.ts';
@@ -143,8 +144,10 @@ export function dialogRoute(d: RouteDeps) {
     const inv: Invocation = { ...base, requestId: randomUUID(), refs: mattermostRefs(d.api, team) };
     const errors: Record<string, string> = {};
     let general: string | null = null;
+    let caller: Caller | undefined;
     try {
       const r = await app.router.resolve(inv);
+      caller = r.caller;
       for (const f of r.missing) errors[f] = t('input.missing');
       const v = app.router.validate(r, r.caller.locale);
       if (!v.ok) {
@@ -166,7 +169,7 @@ export function dialogRoute(d: RouteDeps) {
     if (!admitted.fresh) return { status: 200 };
     d.track(
       journaled(d, admitted.held, async () => {
-        const o = await app.router.handle(inv);
+        const o = await app.router.handle(inv, caller);
         await d.responder.send({ responseUrl: state.r, user }, o.reply, t);
       }).catch((e) => app.log.error({ err: e }, 'mattermost dialog command failed')),
     );

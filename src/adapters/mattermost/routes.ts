@@ -9,6 +9,7 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { App } from '../../app.ts';
+import type { Caller } from '../../core/command.ts';
 import { buildForm } from '../../core/forms.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
@@ -160,9 +161,11 @@ async function runCommand(
     refs: mattermostRefs(d.api, team),
   };
   const locale = localeHint ?? app.config.BOT_LOCALE;
-  if (dialogs && triggerId && (await openDialogIfMissing(d, inv, triggerId, fields.response_url, team)))
+  // looked up once for the dialog check and the command
+  const caller = await app.router.caller(inv);
+  if (dialogs && triggerId && (await openDialogIfMissing(d, inv, caller, triggerId, fields.response_url, team)))
     return { reply: null, locale };
-  const o = await app.router.handle(inv);
+  const o = await app.router.handle(inv, caller);
   return { reply: o.reply, locale };
 }
 
@@ -170,6 +173,7 @@ async function runCommand(
 async function openDialogIfMissing(
   d: RouteDeps,
   inv: Invocation,
+  caller: Caller,
   triggerId: string,
   responseUrl: string | undefined,
   team: string | null,
@@ -177,7 +181,7 @@ async function openDialogIfMissing(
   const { app } = d;
   let r: Awaited<ReturnType<typeof app.router.resolve>>;
   try {
-    r = await app.router.resolve(inv);
+    r = await app.router.resolve(inv, caller);
   } catch {
     return false; // handle() reports it
   }

@@ -8,6 +8,7 @@ import type { BlockButtonAction, App as BoltApp, SlashCommand, ViewSubmitAction 
 import type { WebClient } from '@slack/web-api';
 import type { App } from '../../app.ts';
 import { verifyAction } from '../../core/action-token.ts';
+import type { Caller } from '../../core/command.ts';
 import { isHandledElsewhere, isUserError } from '../../core/errors.ts';
 import { buildForm, formValues } from '../../core/forms.ts';
 import { reply } from '../../core/reply.ts';
@@ -99,8 +100,10 @@ export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
       refs: slackRefs,
     };
     const errors: Record<string, string> = {};
+    let caller: Caller | undefined;
     try {
       const r = await app.router.resolve(inv);
+      caller = r.caller;
       for (const f of r.missing) errors[f] = t('input.missing');
       const v = app.router.validate(r, r.caller.locale);
       if (!v.ok) {
@@ -118,7 +121,7 @@ export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
       return;
     }
     await ack();
-    const o = await app.router.handle(inv);
+    const o = await app.router.handle(inv, caller);
     await answer({ responseUrl: meta.r, channel: meta.ch, user }, o.reply, meta.l);
   });
 
@@ -148,17 +151,24 @@ async function runCommand(
     refs: slackRefs,
   };
   const target: ReplyTarget = { responseUrl: command.response_url, channel: command.channel_id, user };
-  if (await openFormIfMissing(d, inv, command)) return;
-  const o = await app.router.handle(inv);
+  // looked up once for the form check and the command (three queries each time)
+  const caller = await app.router.caller(inv);
+  if (await openFormIfMissing(d, inv, command, caller)) return;
+  const o = await app.router.handle(inv, caller);
   await answer(target, o.reply, localeHint ?? fallback);
 }
 
 /** Opens the command's form when it has one and required fields are missing; true if opened. */
-async function openFormIfMissing(d: ListenerDeps, inv: Invocation, command: SlashCommand): Promise<boolean> {
+async function openFormIfMissing(
+  d: ListenerDeps,
+  inv: Invocation,
+  command: SlashCommand,
+  caller: Caller,
+): Promise<boolean> {
   const { app } = d;
   let r: Awaited<ReturnType<typeof app.router.resolve>>;
   try {
-    r = await app.router.resolve(inv);
+    r = await app.router.resolve(inv, caller);
   } catch {
     return false; // handle() reports it
   }
