@@ -55,13 +55,16 @@ test('seam: post with delivery_id in props, patch in place, DM, find by delivery
     assert.equal(fake.posts(fake.channel.id)[0]!.message, 'withdrawn');
     assert.ok(fake.calls.some((c) => c.template === '/api/v4/posts/{post_id}/patch'));
     const since = new Date(Date.now() - 60_000);
-    assert.deepEqual(await seam.findByDeliveryId('post', fake.channel.id, 'd-1', since), { ref });
+    assert.deepEqual(await seam.findByDeliveryId('post', fake.channel.id, 'd-1', since), {
+      ref,
+      channel: fake.channel.id,
+    });
     assert.equal(await seam.findByDeliveryId('post', fake.channel.id, 'd-2', since), null);
 
     const tanaka = [...fake.store.users.values()].find((u) => u.username === 'tanaka')!;
     const dm = await seam.dm(tanaka.id, msg, 'd-3');
     assert.ok(fake.store.isMember(dm.channel, tanaka.id));
-    assert.deepEqual(await seam.findByDeliveryId('dm', tanaka.id, 'd-3', since), { ref: dm.ref });
+    assert.deepEqual(await seam.findByDeliveryId('dm', tanaka.id, 'd-3', since), { ref: dm.ref, channel: dm.channel });
     assert.equal(fake.calls.filter((c) => c.path === '/api/v4/channels/direct').length, 1, 'DM channel cached');
   });
 });

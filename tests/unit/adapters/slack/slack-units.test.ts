@@ -90,12 +90,12 @@ test('the seam posts with the delivery id, finds it again, DMs, updates, and map
     const msg = { blocks: [{ kind: 'text' as const, text: 'hello' }] };
     const since = new Date(Date.now() - 1000);
     const { ref } = await seam.post('C0OK', msg, 'd-1');
-    assert.deepEqual(await seam.findByDeliveryId('post', 'C0OK', 'd-1', since), { ref });
+    assert.deepEqual(await seam.findByDeliveryId('post', 'C0OK', 'd-1', since), { ref, channel: 'C0OK' });
     assert.equal(await seam.findByDeliveryId('post', 'C0OK', 'd-2', since), null);
     await seam.update('C0OK', ref, { blocks: [{ kind: 'text', text: 'withdrawn' }] }, 'd-1');
     const dm = await seam.dm('U0BOB', msg, 'd-3');
     assert.match(dm.channel, /^D/);
-    assert.deepEqual(await seam.findByDeliveryId('dm', 'U0BOB', 'd-3', since), { ref: dm.ref });
+    assert.deepEqual(await seam.findByDeliveryId('dm', 'U0BOB', 'd-3', since), { ref: dm.ref, channel: dm.channel });
 
     const kind = async (p: Promise<unknown>) => {
       try {
