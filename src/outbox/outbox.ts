@@ -24,28 +24,31 @@ export interface Enqueue {
   failedReason?: string;
 }
 
+/** The Delivery row for an entry (pending, or failed with its reason). */
+function deliveryRow(id: string, e: Enqueue, now: Date) {
+  return {
+    id,
+    kind: e.kind,
+    platform: e.platform,
+    target: e.target,
+    message: canonicalJson(e.message),
+    dedupeKey: e.dedupeKey,
+    status: e.failedReason ? 'failed' : 'pending',
+    error: e.failedReason ?? null,
+    notBefore: e.notBefore ?? now,
+    refType: e.refType ?? null,
+    refId: e.refId ?? null,
+    updatesId: e.updatesId ?? null,
+    createdAt: now,
+  };
+}
+
 /** Writes one delivery; a second enqueue with the same dedupeKey is a no-op. Returns its id. */
 export async function enqueue(tx: Tx, e: Enqueue, now: Date): Promise<string> {
   const existing = await tx.delivery.findUnique({ where: { dedupeKey: e.dedupeKey }, select: { id: true } });
   if (existing) return existing.id;
   const id = randomUUID();
-  await tx.delivery.create({
-    data: {
-      id,
-      kind: e.kind,
-      platform: e.platform,
-      target: e.target,
-      message: canonicalJson(e.message),
-      dedupeKey: e.dedupeKey,
-      status: e.failedReason ? 'failed' : 'pending',
-      error: e.failedReason ?? null,
-      notBefore: e.notBefore ?? now,
-      refType: e.refType ?? null,
-      refId: e.refId ?? null,
-      updatesId: e.updatesId ?? null,
-      createdAt: now,
-    },
-  });
+  await tx.delivery.create({ data: deliveryRow(id, e, now) });
   return id;
 }
 
@@ -66,21 +69,7 @@ export async function enqueueMany(tx: Tx, es: readonly Enqueue[], now: Date): Pr
     if (idOf.has(e.dedupeKey)) continue;
     const id = randomUUID();
     idOf.set(e.dedupeKey, id);
-    rows.push({
-      id,
-      kind: e.kind,
-      platform: e.platform,
-      target: e.target,
-      message: canonicalJson(e.message),
-      dedupeKey: e.dedupeKey,
-      status: e.failedReason ? 'failed' : 'pending',
-      error: e.failedReason ?? null,
-      notBefore: e.notBefore ?? now,
-      refType: e.refType ?? null,
-      refId: e.refId ?? null,
-      updatesId: e.updatesId ?? null,
-      createdAt: now,
-    });
+    rows.push(deliveryRow(id, e, now));
   }
   if (rows.length > 0) await tx.delivery.createMany({ data: rows });
   return es.map((e) => idOf.get(e.dedupeKey) as string);
