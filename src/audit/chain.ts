@@ -44,26 +44,13 @@ export async function ensureAuditHead(db: Database): Promise<void> {
 
 /** Appends one record inside the caller's transaction; returns its sequence number. */
 export async function appendAudit(db: Database, tx: Tx, e: AuditEntry): Promise<number> {
-  const rows = await db.query<{ seq: number | bigint; hash: string }>(
-    tx,
-    'UPDATE "AuditHead" SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash',
-  );
-  const head = rows[0];
-  if (!head) throw new Error('audit head missing: run the migrations and ensureAuditHead');
-  const seq = Number(head.seq);
-  const data = canonicalJson(e.data ?? {});
-  const at = new Date(Math.floor(e.at.getTime()));
-  const hash = recordHash(head.hash, { seq, at, actor: e.actor, action: e.action, subject: e.subject, data });
-  await tx.auditRecord.create({
-    data: { seq, at, actor: e.actor, action: e.action, subject: e.subject, data, prevHash: head.hash, hash },
-  });
-  await db.execute(tx, 'UPDATE "AuditHead" SET hash = ? WHERE id = 1', hash);
-  return seq;
+  const [seq] = await appendAuditMany(db, tx, [e]);
+  return seq as number;
 }
 
 /**
- * Appends several records inside the caller's transaction with three queries (the same chain
- * as `appendAudit` on each in turn); returns their sequence numbers.
+ * Appends records inside the caller's transaction with three queries, whatever their number
+ * (bump the head, insert the records, store the new head hash); returns their sequence numbers.
  */
 export async function appendAuditMany(db: Database, tx: Tx, es: readonly AuditEntry[]): Promise<number[]> {
   if (es.length === 0) return [];
