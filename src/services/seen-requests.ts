@@ -14,25 +14,6 @@ export class SeenRequests {
   ) {}
 
   /**
-   * Records `key` until `expiresAt`. True when it was new (or its earlier record had expired);
-   * false when another request with the same key was seen and is still remembered.
-   */
-  async firstTime(key: string, expiresAt: Date): Promise<boolean> {
-    const now = this.clock.now();
-    const n = await this.db.execute(
-      this.db.prisma,
-      `INSERT INTO "SeenRequest" ("key", "expiresAt") VALUES (?, ?)
-         ON CONFLICT ("key") DO UPDATE SET "expiresAt" = excluded."expiresAt"
-         WHERE "SeenRequest"."expiresAt" < ?`,
-      key,
-      expiresAt,
-      now,
-    );
-    if (++this.inserts % 500 === 0) void this.purge().catch(() => {});
-    return n > 0;
-  }
-
-  /**
    * Records several keys in one statement (one commit on the request path); returns the keys
    * that were new (or whose earlier record had expired).
    */

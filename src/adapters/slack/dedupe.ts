@@ -52,7 +52,7 @@ export function dedupeMiddleware(
   seen: SeenRequests,
   clock: Clock,
   log: Logger,
-  journal?: CommandJournal,
+  journal: CommandJournal,
 ): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
@@ -64,16 +64,13 @@ export function dedupeMiddleware(
     else {
       // Socket Mode: nothing was recorded before bolt (the HTTP receiver does it with the signature)
       const entries = [{ key, expiresAt: new Date(clock.now().getTime() + KEEP_MS) }];
-      const payload = journal ? journalPayload(body) : null;
-      const admitted =
-        journal && payload
-          ? await journal.admit(seen, entries, { key, platform: 'slack', payload })
-          : { fresh: await seen.firstTimeMany(entries), held: null };
+      const payload = journalPayload(body);
+      const admitted = await journal.admit(seen, entries, payload ? { key, platform: 'slack', payload } : null);
       fresh = admitted.fresh.has(key);
       held = admitted.held;
     }
     if (fresh) {
-      if (held && journal) await journal.run(held, () => args.next());
+      if (held) await journal.run(held, () => args.next());
       else await args.next();
       return;
     }

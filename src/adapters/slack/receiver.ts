@@ -32,7 +32,7 @@ export interface ReceiverDeps {
   metrics: Metrics;
   seen: SeenRequests;
   /** holds a new command until its work commits (with the seen keys, before the ack) */
-  journal?: CommandJournal;
+  journal: CommandJournal;
   /** the listener's work after the ack (command, reply), for a graceful shutdown to wait on */
   inFlight?: InFlight;
 }
@@ -138,10 +138,11 @@ export class HttpRouteReceiver implements Receiver {
     const reqKey = body ? requestKey(body) : null;
     if (reqKey) entries.push({ key: reqKey, expiresAt: new Date(now + KEEP_MS) });
     const payload = body && reqKey ? journalPayload(body) : null;
-    const { fresh, held } =
-      this.d.journal && payload && reqKey
-        ? await this.d.journal.admit(this.d.seen, entries, { key: reqKey, platform: 'slack', payload })
-        : { fresh: await this.d.seen.firstTimeMany(entries), held: null };
+    const { fresh, held } = await this.d.journal.admit(
+      this.d.seen,
+      entries,
+      payload && reqKey ? { key: reqKey, platform: 'slack', payload } : null,
+    );
     if (!fresh.has(sigKey)) return refuse('replayed_signature');
     return { refused: reqKey && !fresh.has(reqKey) ? 'seen' : null, held };
   }
