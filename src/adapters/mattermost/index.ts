@@ -15,7 +15,7 @@ import { translator } from '../../i18n/index.ts';
 import { MmApi } from './api.ts';
 import { actionRoute, dialogRoute } from './interactions.ts';
 import { type HeldInvocation, replayInvocation } from './journal.ts';
-import { MattermostLocales } from './locale.ts';
+import { mattermostLocales } from './locale.ts';
 import { type Registration, registerCommand } from './register.ts';
 import type { SignAction } from './render.ts';
 import { MattermostResponder } from './respond.ts';
@@ -79,7 +79,7 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
       const deps: RouteDeps = {
         app,
         api,
-        locales: new MattermostLocales(api, app.clock, app.log),
+        locales: mattermostLocales(api, app.clock, app.log),
         responder: new MattermostResponder(api, seam, sign, urls.action, app.log),
         commandToken: () => commandToken,
         actionSecret,

@@ -16,10 +16,10 @@ import type { Invocation } from '../../core/router.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
 import type { Held } from '../../inbox/journal.ts';
+import type { PlatformLocales } from '../locales.ts';
 import type { MmApi } from './api.ts';
 import { buildDialog, type DialogState } from './dialog.ts';
 import { admit, journaled } from './journal.ts';
-import type { MattermostLocales } from './locale.ts';
 import { mattermostRefs } from './refs.ts';
 import type { SignAction } from './render.ts';
 import { commandResponse, EMPTY_RESPONSE, type MattermostResponder } from './respond.ts';
@@ -30,7 +30,7 @@ export const ID = /^[a-z0-9]{26}$/;
 export interface RouteDeps {
   app: App;
   api: MmApi;
-  locales: MattermostLocales;
+  locales: PlatformLocales;
   responder: MattermostResponder;
   /** the token slash command requests must carry (configured, or that of the command we registered) */
   commandToken(): string | null;

@@ -15,7 +15,7 @@ import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
 import { dedupeMiddleware, SEEN_CONTEXT_KEY } from './dedupe.ts';
 import { registerListeners } from './listeners.ts';
-import { SlackLocales } from './locale.ts';
+import { slackLocales } from './locale.ts';
 import { boltLogger } from './logger.ts';
 import { HttpRouteReceiver, SLACK_EVENTS_PATH } from './receiver.ts';
 import type { SignAction } from './render.ts';
@@ -114,7 +114,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
       registerListeners(bolt, {
         app,
         client: api,
-        locales: new SlackLocales(api, app.clock, app.log),
+        locales: slackLocales(api, app.clock, app.log),
         responder: new SlackResponder(api, app.log),
         sign,
         actionSecret,

@@ -14,7 +14,7 @@ import { buildForm, formValues } from '../../core/forms.ts';
 import { reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
-import type { SlackLocales } from './locale.ts';
+import type { PlatformLocales } from '../locales.ts';
 import { buildModal, FORM_CALLBACK_ID, type FormMeta, parseMeta, submittedValues } from './modal.ts';
 import { slackRefs } from './refs.ts';
 import { ACTION_ID_PREFIX, type SignAction } from './render.ts';
@@ -23,7 +23,7 @@ import type { ReplyTarget, SlackResponder } from './respond.ts';
 export interface ListenerDeps {
   app: App;
   client: WebClient;
-  locales: SlackLocales;
+  locales: PlatformLocales;
   responder: SlackResponder;
   sign: SignAction;
   actionSecret: string;
