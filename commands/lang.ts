@@ -12,7 +12,7 @@ export const langGroup: Group = {
       name: null,
       positional: ['lang'],
       schema: z.object({ lang: z.enum(['ja', 'en']) }),
-      access: 'registered',
+      access: 'person',
       summary: { ja: 'ご自身の表示言語を設定します (ja / en)', en: 'Set your own language (ja / en)' },
       usage: 'lang ja|en',
       writes: true,

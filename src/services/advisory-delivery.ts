@@ -13,9 +13,9 @@
  */
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
-import type { Database, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
-import { checkDistribution, type Target, type Tlp, targetAllowed } from '../domain/tlp.ts';
+import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { type Translate, t as translate } from '../i18n/index.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
@@ -143,44 +143,6 @@ export function deliveryTargetKey(d: Pick<Delivery, 'dedupeKey' | 'kind'>, prefi
   if (d.kind === 'dm') return rest;
   const i = rest.indexOf(':');
   return rest.slice(i + 1);
-}
-
-/**
- * The dispatch-time guard: is this row still allowed by the advisory's TLP? The row's actual
- * channel is mapped back to the organisation that owns it now (a channel re-assigned since
- * approval is caught), and checked against the targets frozen at approval. Returns a reason
- * to fail the row, or null to send it.
- */
-export async function guardDelivery(db: Database, d: Delivery): Promise<string | null> {
-  if (d.kind === 'update' || !d.refId) return null;
-  const a = await db.prisma.advisory.findUnique({ where: { id: d.refId } });
-  if (!a) return 'refused: advisory not found';
-  if (a.status !== 'approved' && a.status !== 'sent') return `refused: advisory is ${a.status}`;
-  const distribution = checkDistribution({
-    tlp: a.tlp as Tlp,
-    audience: audienceOf(a),
-    recipients: splitList(a.recipients),
-  });
-  if (!distribution.ok)
-    return `refused (TLP): ${translate('en', distribution.violation.code, distribution.violation.params)}`;
-  const frozen = splitList(a.targets);
-  let target: Target;
-  if (d.kind === 'dm') target = { kind: 'person', identity: `${d.platform}:${d.target}` };
-  else {
-    const org = await orgOfChannel(db, d.platform as PlatformName, d.target);
-    if (!org) return `refused (TLP): the channel ${d.target} belongs to no registered organisation`;
-    target = { kind: 'channel', org };
-  }
-  const v = targetAllowed({ tlp: a.tlp as Tlp, orgs: frozen, recipients: frozen }, target);
-  return v ? `refused (TLP): ${translate('en', v.code, v.params)}` : null;
-}
-
-async function orgOfChannel(db: Database, platform: PlatformName, channel: string): Promise<string | null> {
-  const set = await db.prisma.orgChannel.findFirst({ where: { platform, channelId: channel }, include: { org: true } });
-  if (set) return set.org.code;
-  if (platform !== 'console') return null;
-  const o = await db.prisma.organization.findUnique({ where: { code: channel }, include: { channels: true } });
-  return o && !o.channels.some((c) => c.platform === 'console') ? o.code : null;
 }
 
 /** Delay of the n-th ack reminder after sending (default 24 h, then daily). */

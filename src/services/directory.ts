@@ -1,15 +1,17 @@
 /**
  * The directory: organisations, their channels, people and roles (PRODUCT.md §1–2).
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
 import { isRole, ROLES, type Role } from '../core/roles.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
+import { effectiveRoles, grantable } from '../domain/sharing.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
+import { newFeedToken } from './meetings.ts';
 
 export type Org = Organization;
 
@@ -41,15 +43,19 @@ export class DirectoryService {
         const seed = loadSeedDirectory();
         for (const o of seed) {
           await tx.organization.create({
-            data: { code: o.code, nameJa: o.ja, nameEn: o.en, coordinator: !!o.coordinator, calendarToken: newToken() },
+            data: { code: o.code, nameJa: o.ja, nameEn: o.en, coordinator: !!o.coordinator },
           });
         }
         await audit(this.deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });
       }
-      const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+      const coord = await coordinatingOrg(tx);
       for (const identity of admins) {
         let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
-        if (!p) p = await tx.person.create({ data: { identity, orgId: nisc?.id ?? null }, include: { roles: true } });
+        if (!p)
+          p = await tx.person.create({
+            data: { identity, orgId: coord?.id ?? null, calendarToken: newFeedToken() },
+            include: { roles: true },
+          });
         if (!p.roles.some((r) => r.role === 'admin')) {
           await tx.roleGrant.create({ data: { personId: p.id, role: 'admin' } });
           await audit(this.deps, tx, 'system', 'role.grant', identity, { role: 'admin', via: 'BOT_ADMINS' });
@@ -58,7 +64,11 @@ export class DirectoryService {
     });
   }
 
-  /** Who is calling: their roles, organisation and language. Unknown people have no roles. */
+  /**
+   * Who is calling: the roles that count now (src/domain/sharing.ts: a coordinating role on
+   * record for someone outside the coordinating organisation counts for nothing), their
+   * organisation and language. Unknown people have no roles.
+   */
   async caller(
     identity: string,
     localeHint: Locale | null,
@@ -72,7 +82,7 @@ export class DirectoryService {
       identity,
       personId: p.id,
       displayName: p.displayName ?? displayName,
-      roles: new Set(p.roles.map((r) => r.role).filter(isRole)),
+      roles: effectiveRoles(p.roles.map((r) => r.role).filter(isRole), !!p.org?.coordinator),
       org: p.org
         ? { id: p.org.id, code: p.org.code, nameJa: p.org.nameJa, nameEn: p.org.nameEn, coordinator: p.org.coordinator }
         : null,
@@ -96,7 +106,7 @@ export class DirectoryService {
   }
 
   async coordinatorOrg(): Promise<Org> {
-    const o = await this.db.prisma.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+    const o = await coordinatingOrg(this.db.prisma);
     if (!o) throw new UserError('org.no_coordinator');
     return o;
   }
@@ -106,7 +116,7 @@ export class DirectoryService {
     if (!ORG_CODE.test(c)) throw new UserError('org.bad_code', { org: code });
     return this.db.tx(async (tx) => {
       if (await tx.organization.findUnique({ where: { code: c } })) throw new UserError('org.exists', { org: c });
-      const o = await tx.organization.create({ data: { code: c, nameJa: ja, nameEn: en, calendarToken: newToken() } });
+      const o = await tx.organization.create({ data: { code: c, nameJa: ja, nameEn: en } });
       await audit(this.deps, tx, actor, 'org.add', c, { ja, en });
       return o;
     });
@@ -129,42 +139,71 @@ export class DirectoryService {
     });
   }
 
+  /**
+   * Registers a person for an organisation and grants roles. The coordinating roles are refused
+   * outside the coordinating organisation (nothing written); a primary or deputy named in place
+   * of someone else is reported as `moved`, so the admin is told whose place it was.
+   */
   async addPoc(
     actor: string,
     identity: string,
     code: string,
     roles: Role[],
     position: 'primary' | 'deputy' | null,
-  ): Promise<{ created: boolean; added: Role[] }> {
+  ): Promise<{ created: boolean; added: Role[]; moved: { position: 'primary' | 'deputy'; from: string } | null }> {
     const o = await this.org(code);
     return this.db.tx(async (tx) => {
+      const refused = roles.find((r) => !grantable(r, o.coordinator));
+      if (refused) {
+        const coord = await coordinatingOrg(tx);
+        throw new UserError('poc.role_coordinating_only', {
+          user: identity,
+          org: o.code,
+          role: refused,
+          coord: coord?.code ?? '-',
+        });
+      }
       let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
       const created = !p;
       if (p && p.orgId !== null && p.orgId !== o.id) {
         const other = await tx.organization.findUnique({ where: { id: p.orgId } });
         throw new UserError('poc.other_org', { user: identity, org: other?.code ?? '?' });
       }
-      if (!p) p = await tx.person.create({ data: { identity, orgId: o.id }, include: { roles: true } });
+      if (!p)
+        p = await tx.person.create({
+          data: { identity, orgId: o.id, calendarToken: newFeedToken() },
+          include: { roles: true },
+        });
       else if (p.orgId === null) await tx.person.update({ where: { id: p.id }, data: { orgId: o.id } });
       const added: Role[] = [];
-      for (const role of roles) {
+      let moved: { position: 'primary' | 'deputy'; from: string } | null = null;
+      for (const role of new Set(roles)) {
         const pos = role === 'poc' ? position : null;
         const existing = p.roles.find((r) => r.role === role);
         if (existing && existing.position === pos) continue;
         if (pos) {
           // one primary and one deputy per organisation: the new one replaces the old
-          await tx.roleGrant.updateMany({
-            where: { role: 'poc', position: pos, person: { orgId: o.id } },
-            data: { position: null },
+          const holder = await tx.roleGrant.findFirst({
+            where: { role: 'poc', position: pos, person: { orgId: o.id }, personId: { not: p.id } },
+            include: { person: true },
           });
+          if (holder) {
+            await tx.roleGrant.update({ where: { id: holder.id }, data: { position: null } });
+            moved = { position: pos, from: holder.person.identity };
+          }
         }
         if (existing) await tx.roleGrant.update({ where: { id: existing.id }, data: { position: pos } });
         else await tx.roleGrant.create({ data: { personId: p.id, role, position: pos } });
         added.push(role);
       }
       if (added.length === 0 && !created) throw new UserError('poc.nothing_changed', { user: identity });
-      await audit(this.deps, tx, actor, 'role.grant', identity, { org: o.code, roles: added, position });
-      return { created, added };
+      await audit(this.deps, tx, actor, 'role.grant', identity, {
+        org: o.code,
+        roles: added,
+        position,
+        ...(moved ? { replaced: moved.from } : {}),
+      });
+      return { created, added, moved };
     });
   }
 
@@ -204,8 +243,4 @@ export class DirectoryService {
       await audit(this.deps, tx, identity, 'person.locale', identity, { locale });
     });
   }
-}
-
-function newToken(): string {
-  return randomBytes(24).toString('base64url');
 }
