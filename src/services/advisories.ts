@@ -32,6 +32,7 @@ import {
   splitList,
   type Targets,
   targetKeys,
+  versionKey,
   withdrawCopies,
 } from './advisory-delivery.ts';
 import { approvalPrompt, reminderMessage } from './advisory-format.ts';
@@ -45,7 +46,6 @@ import {
   sharingState,
   staleSources,
   tellDrafter,
-  versionKey,
 } from './advisory-sharing.ts';
 import { statusView } from './advisory-view.ts';
 import { audit, type ServiceDeps } from './context.ts';
@@ -371,7 +371,9 @@ export class AdvisoryService {
    */
   async onDeliverySettled(d: Delivery): Promise<void> {
     if (d.refType !== ADVISORY_REF || !d.refId || d.kind === 'update') return;
-    if (d.status === 'failed' && d.error?.startsWith(SHARING_REFUSED)) {
+    // the hook is given the row as claimed: its outcome's reason is on the row as recorded
+    const row = d.status === 'failed' ? await this.db.prisma.delivery.findUnique({ where: { id: d.id } }) : null;
+    if (row?.error?.startsWith(SHARING_REFUSED)) {
       const id = d.refId;
       await this.db.tx(async (tx) => {
         const a = await tx.advisory.findUnique({ where: { id } });

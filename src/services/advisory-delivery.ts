@@ -49,6 +49,19 @@ export function splitList(s: string | null | undefined): string[] {
     .filter(Boolean);
 }
 
+/** Prefix of the outbox keys of an advisory's version (version 1 keeps the original keys). */
+export function versionKey(a: Pick<Advisory, 'id' | 'version'>): string {
+  return a.version > 1 ? `advisory:${a.id}:v${a.version}` : `advisory:${a.id}`;
+}
+
+/** The version a workflow row (consent request, approval prompt) was written for, from its key. */
+export function versionOfKey(id: string, dedupeKey: string): { version: number; kind: string } | null {
+  const prefix = `advisory:${id}:`;
+  if (!dedupeKey.startsWith(prefix)) return null;
+  const m = /^(?:v(\d+):)?([a-z-]+)(?::|$)/.exec(dedupeKey.slice(prefix.length));
+  return m ? { version: m[1] ? Number(m[1]) : 1, kind: m[2] as string } : null;
+}
+
 export function audienceOf(a: Pick<Advisory, 'audience'>): 'all' | string[] {
   return a.audience === 'all' ? 'all' : splitList(a.audience);
 }
@@ -125,14 +138,14 @@ export async function enqueueBroadcast(
   if (ts.kind === 'people') {
     for (const p of ts.people) {
       const locale = p.locale === 'en' || p.locale === 'ja' ? p.locale : deps.locale;
-      await dmPerson(deps, tx, p, (t) => broadcastMessage(t, a, attributed[locale]), `advisory:${a.id}`, ref);
+      await dmPerson(deps, tx, p, (t) => broadcastMessage(t, a, attributed[locale]), versionKey(a), ref);
       n++;
     }
     return n;
   }
   for (const o of ts.orgs) {
     const build = (t: Translate) => broadcastMessage(t, a, attributed[deps.locale]);
-    n += (await postToOrg(deps, tx, o, build, `advisory:${a.id}`, ref)).length;
+    n += (await postToOrg(deps, tx, o, build, versionKey(a), ref)).length;
   }
   return n;
 }

@@ -21,8 +21,8 @@ import {
 } from '../domain/sharing.ts';
 import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { t as translate } from '../i18n/index.ts';
-import { audienceOf, splitList } from './advisory-delivery.ts';
-import { namingHit, sharingState, versionOfKey } from './advisory-sharing.ts';
+import { audienceOf, splitList, versionOfKey } from './advisory-delivery.ts';
+import { namingHit, sharingState } from './advisory-sharing.ts';
 
 /** The start of a refusal because the sharing decision no longer holds (a source changed). */
 export const SHARING_REFUSED = 'refused (sharing)';
@@ -85,14 +85,9 @@ export async function guardNotice(db: Database, d: Delivery): Promise<string | n
   }
   if (key.kind === 'review') {
     if (a.status !== 'review' || a.version !== key.version) return `refused: advisory is ${a.status}`;
-    const owner = await p.orgChannel.findFirst({
-      where: { platform: d.platform, channelId: d.target },
-      include: { org: true },
-    });
-    const coordinating = owner
-      ? owner.org.coordinator
-      : !!(await p.organization.findFirst({ where: { code: d.target, coordinator: true } }));
-    return coordinating ? null : 'refused: the channel is not the coordinating organisation’s';
+    const owner = await orgOfChannel(p, d.platform as PlatformName, d.target);
+    const org = owner ? await p.organization.findUnique({ where: { code: owner } }) : null;
+    return org?.coordinator ? null : 'refused: the channel is not the coordinating organisation’s';
   }
   if (d.kind === 'dm') {
     const target = await personTarget(p, `${d.platform}:${d.target}`);

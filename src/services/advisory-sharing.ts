@@ -23,7 +23,15 @@ import {
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
 import type { Translate } from '../i18n/index.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
-import { ADVISORY_REF, audienceOf, NOTICE_REF, REMINDER_REF, resolveTargets, splitList } from './advisory-delivery.ts';
+import {
+  ADVISORY_REF,
+  audienceOf,
+  NOTICE_REF,
+  REMINDER_REF,
+  resolveTargets,
+  splitList,
+  versionKey,
+} from './advisory-delivery.ts';
 import { closedNotice, consentRequest, reconsentNotice } from './advisory-format.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { dmPerson } from './notify.ts';
@@ -49,19 +57,6 @@ export interface SharingState {
   text: FinalText;
   textKey: string;
   decision: SharingDecision;
-}
-
-/** Prefix of the outbox keys of an advisory's version (version 1 keeps the original keys). */
-export function versionKey(a: Pick<Advisory, 'id' | 'version'>): string {
-  return a.version > 1 ? `advisory:${a.id}:v${a.version}` : `advisory:${a.id}`;
-}
-
-/** The version a workflow row (consent request, approval prompt) was written for, from its key. */
-export function versionOfKey(id: string, dedupeKey: string): { version: number; kind: string } | null {
-  const prefix = `advisory:${id}:`;
-  if (!dedupeKey.startsWith(prefix)) return null;
-  const m = /^(?:v(\d+):)?([a-z-]+)(?::|$)/.exec(dedupeKey.slice(prefix.length));
-  return m ? { version: m[1] ? Number(m[1]) : 1, kind: m[2] as string } : null;
 }
 
 export async function sharingState(tx: Tx | Prisma$, a: Advisory): Promise<SharingState> {

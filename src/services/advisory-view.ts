@@ -20,9 +20,11 @@ import {
   describeTargets,
   resolveTargets,
   splitList,
+  versionKey,
+  versionOfKey,
 } from './advisory-delivery.ts';
 import { label, severityText, statusText } from './advisory-format.ts';
-import { type SharingState, versionKey, versionOfKey } from './advisory-sharing.ts';
+import type { SharingState } from './advisory-sharing.ts';
 import type { ServiceDeps } from './context.ts';
 
 export async function statusView(
