@@ -8,6 +8,7 @@
 import { UserError } from '../core/errors.ts';
 import type { Prisma$, Tx } from '../db/client.ts';
 import type { Advisory, AdvisorySource } from '../db/generated/sqlite/client.ts';
+import { nextStatus } from '../domain/advisory-status.ts';
 import {
   type ConsentOnRecord,
   describeProblems,
@@ -251,6 +252,7 @@ export async function reconsent(
   s: SharingState,
   actor: string,
 ): Promise<string> {
+  if (!nextStatus(a.status, 'source_changed')) throw new Error(`reconsent from ${a.status}`);
   const why = s.decision.problems.filter((p) => p.problem.kind !== 'pending');
   const reasons = describeProblems({ ok: false, problems: why.length ? why : s.decision.problems });
   const copies = await tx.delivery.updateMany({

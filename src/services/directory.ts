@@ -218,6 +218,9 @@ export class DirectoryService {
         throw new UserError('poc.last_admin');
       }
       await tx.roleGrant.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
+      // the last role gone: the calendar feed stops, and its URL never comes back to life
+      if (gone.length === p.roles.length)
+        await tx.person.update({ where: { id: p.id }, data: { calendarToken: newFeedToken() } });
       await audit(this.deps, tx, actor, 'role.revoke', identity, { roles: gone.map((r) => r.role) });
       return gone.map((r) => r.role).filter(isRole);
     });

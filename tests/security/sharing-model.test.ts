@@ -458,10 +458,18 @@ const updateSource = fc
   );
 
 /** A report's share changed by a path that does not tell the advisories (a hand edit, a forgotten caller). */
-const tamper = fc.record({ i: fc.nat(), share: fc.constantFrom(...SHARES) }).map(({ i, share }) =>
-  step(`tamper #${i} share=${share}`, async (m) => {
-    const inc = incOf(m, i, true);
+const tamper = fc.record({ i: fc.nat(), k: fc.nat(1) }).map(({ i, k }) =>
+  step(`tamper #${i}`, async (m) => {
+    // a source of an advisory waiting for approval or being delivered, where only approval or
+    // the dispatcher can still notice
+    const late = m.advisories.filter((a) => a.status === 'review' || a.status === 'approved').flatMap((a) => a.sources);
+    const inc =
+      pick(
+        m.incidents.filter((x) => late.includes(x.id)),
+        i,
+      ) ?? incOf(m, i, true);
     if (!inc) return;
+    const share = SHARES.filter((x) => x !== inc.share)[k] as Share;
     await t.app.db.prisma.incident.update({ where: { id: inc.id }, data: { share } });
     inc.share = share;
   }),
