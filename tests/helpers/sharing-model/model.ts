@@ -124,7 +124,7 @@ export class Model {
   covered(a: Advisory, incId: string): boolean {
     const c = a.consents.get(incId);
     const i = this.incident(incId);
-    if (!c || c.answer !== 'given') return false;
+    if (c?.answer !== 'given') return false;
     if (c.share !== i.share || c.tlp !== i.tlp || c.named !== this.named(a).join(',')) return false;
     return rank(i.tlp) <= rank(a.tlp) || c.agreed === a.tlp;
   }
