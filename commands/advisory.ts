@@ -162,6 +162,8 @@ export const advisoryGroup: Group = {
           tlp: a.tlp as Tlp | undefined,
           version: a.version,
         });
+        if (r.status === 'restarted')
+          return reply.text(ctx.t('advisory.consent_restarted', { id: a.id, reasons: r.reasons ?? '' }));
         const key =
           a.answer === 'no'
             ? 'advisory.consent_declined'

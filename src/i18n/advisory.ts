@@ -126,6 +126,8 @@ export const advisory: Catalog = {
     'advisory.consent_tlp_mismatch':
       '注意喚起 {id} は {tlp} で配信されます。{given} への同意は記録できません。tlp= には注意喚起と同じ区分を指定してください。',
     'advisory.consent_done': '注意喚起 {id} についての貴組織の回答は既に記録されています。',
+    'advisory.consent_restarted':
+      '注意喚起 {id} は、同意依頼の後に内容または情報源の状況が変わっていました（{reasons}）。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
     'advisory.four_eyes':
       '注意喚起 {id} はご自身が起案したものです。起案者は承認・却下できませんので、別の承認者にご依頼ください。',
     'advisory.already_acked': '注意喚起 {id} は、{at} に {by} により既に受領確認されています。',
@@ -278,6 +280,8 @@ export const advisory: Catalog = {
     'advisory.consent_tlp_mismatch':
       'Advisory {id} is sent as {tlp}: consent to {given} cannot be recorded. Give the advisory’s own label in tlp=.',
     'advisory.consent_done': "Your organisation's answer on advisory {id} has already been recorded.",
+    'advisory.consent_restarted':
+      'Advisory {id} had changed since the consent request ({reasons}). Your answer has not been recorded. A new request with the current text has been sent: please review it and answer again.',
     'advisory.four_eyes':
       'You drafted advisory {id}. Its drafter cannot approve or reject it: please ask another approver.',
     'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at} JST).',

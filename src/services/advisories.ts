@@ -44,6 +44,7 @@ import {
   reconsent,
   refuseNaming,
   sharingState,
+  staleProblems,
   staleSources,
   tellDrafter,
 } from './advisory-sharing.ts';
@@ -171,7 +172,7 @@ export class AdvisoryService {
     rawId: string,
     yes: boolean,
     opts: { tlp?: Tlp; version?: number } = {},
-  ): Promise<{ status: string }> {
+  ): Promise<{ status: string; reasons?: string }> {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId);
       const org = caller.org;
@@ -181,6 +182,13 @@ export class AdvisoryService {
       if (a.status !== 'consent') throw this.badStatus(a, 'consent');
       if (opts.version !== undefined && opts.version !== a.version)
         throw new UserError('advisory.consent_stale', { id: a.id, version: opts.version, current: a.version });
+      // the text or a report changed since the request by a path that did not ask again (an
+      // organisation renamed, a hand edit): an answer now would be to a text nobody was shown
+      const stale = staleProblems(s);
+      if (stale.length > 0) {
+        await reconsent(this.deps, tx, a, s, caller.identity);
+        return { status: 'restarted', reasons: reasonsText(translator(caller.locale), s, stale) };
+      }
       const open = mine.filter((x) => s.decision.problems.some((p) => p.incidentId === x.incidentId));
       if (open.length === 0) throw new UserError('advisory.consent_done', { id: a.id });
       const problem = consentAnswerProblem({ tlp: a.tlp as Tlp }, mine, yes, opts.tlp ?? null);

@@ -105,6 +105,23 @@ export function staleSources(s: SharingState): SourceState[] {
 }
 
 /**
+ * Why each stale source's record no longer matches (a report's `share` or TLP, or the text,
+ * changed since it was asked or answered): the reasons a request or consent no longer holds.
+ */
+export function staleProblems(s: SharingState): SharingDecision['problems'] {
+  return staleSources(s).map((x) => ({
+    incidentId: x.incidentId,
+    orgId: x.orgId,
+    problem:
+      x.consent.share !== x.share
+        ? { kind: 'share_changed', from: x.consent.share ?? '-', to: x.share }
+        : x.consent.tlp !== x.tlp
+          ? { kind: 'tlp_changed', from: x.consent.tlp ?? '-', to: x.tlp }
+          : { kind: 'text_changed' },
+  }));
+}
+
+/**
  * The automatic first line of the anonymity rule: a source not shared `attributed` must not be
  * identifiable from the title or body by its incident id, its organisation's names or code.
  * Returns the word found, or null.
@@ -253,7 +270,12 @@ export async function reconsent(
   actor: string,
 ): Promise<string> {
   if (!nextStatus(a.status, 'source_changed')) throw new Error(`reconsent from ${a.status}`);
-  const why = s.decision.problems.filter((p) => p.problem.kind !== 'pending');
+  const why = [
+    ...s.decision.problems.filter((p) => p.problem.kind !== 'pending'),
+    ...staleProblems(s).filter(
+      (p) => !s.decision.problems.some((q) => q.incidentId === p.incidentId && q.problem.kind !== 'pending'),
+    ),
+  ];
   const reasons = describeProblems({ ok: false, problems: why.length ? why : s.decision.problems });
   const copies = await tx.delivery.updateMany({
     where: { refType: { in: [ADVISORY_REF, REMINDER_REF] }, refId: a.id, status: 'pending' },

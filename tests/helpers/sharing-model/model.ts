@@ -48,6 +48,8 @@ export interface Consent {
   share: Share;
   tlp: Tlp;
   named: string;
+  /** the revision of the title and body it was asked or answered for */
+  text: number;
   agreed: Tlp | null;
 }
 
@@ -60,6 +62,8 @@ export interface Advisory {
   audience: 'all' | OrgCode[];
   recipients: string[];
   sources: string[];
+  /** revision of the title and body (a hand edit raises it) */
+  text: number;
   status: 'draft' | 'consent' | 'review' | 'approved' | 'sent' | 'rejected' | 'withdrawn';
   version: number;
   /** frozen at approval: organisation codes, or identities for RED */
@@ -125,8 +129,19 @@ export class Model {
     const c = a.consents.get(incId);
     const i = this.incident(incId);
     if (c?.answer !== 'given') return false;
-    if (c.share !== i.share || c.tlp !== i.tlp || c.named !== this.named(a).join(',')) return false;
+    if (this.changed(a, c, i)) return false;
     return rank(i.tlp) <= rank(a.tlp) || c.agreed === a.tlp;
+  }
+  /** a request or consent on record no longer matches the report, the sources named or the text */
+  changed(a: Advisory, c: Consent, i: Incident): boolean {
+    return c.share !== i.share || c.tlp !== i.tlp || c.named !== this.named(a).join(',') || c.text !== a.text;
+  }
+  /** some source's record (other than a refusal) no longer matches: the advisory must be asked again */
+  stale(a: Advisory): boolean {
+    return a.sources.some((s) => {
+      const c = a.consents.get(s) as Consent;
+      return c.answer !== 'declined' && this.changed(a, c, this.incident(s));
+    });
   }
   /** every source's consent covers it: the only state in which it may be shared */
   sharable(a: Advisory): boolean {
@@ -166,7 +181,7 @@ export class Model {
   /** the snapshot a consent or request records for a source now */
   snapshot(a: Advisory, incId: string, answer: Consent['answer'], agreed: Tlp | null = null): Consent {
     const i = this.incident(incId);
-    return { answer, share: i.share, tlp: i.tlp, named: this.named(a).join(','), agreed };
+    return { answer, share: i.share, tlp: i.tlp, named: this.named(a).join(','), text: a.text, agreed };
   }
 
   /** back to consent: a new version, pending copies dropped, every uncovered source asked again */
@@ -183,14 +198,7 @@ export class Model {
   sourceChanged(incId: string): void {
     for (const a of this.advisories) {
       if (!a.sources.includes(incId) || !['consent', 'review', 'approved'].includes(a.status)) continue;
-      const stale = a.sources.some((s) => {
-        const c = a.consents.get(s) as Consent;
-        const i = this.incident(s);
-        return (
-          c.answer !== 'declined' && (c.share !== i.share || c.tlp !== i.tlp || c.named !== this.named(a).join(','))
-        );
-      });
-      if (stale) this.reconsent(a);
+      if (this.stale(a)) this.reconsent(a);
     }
   }
 
