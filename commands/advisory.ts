@@ -163,7 +163,11 @@ export const advisoryGroup: Group = {
           version: a.version,
         });
         if (r.status === 'restarted')
-          return reply.text(ctx.t('advisory.consent_restarted', { id: a.id, reasons: r.reasons ?? '' }));
+          return reply.text(
+            r.reasons
+              ? ctx.t('advisory.consent_restarted', { id: a.id, reasons: r.reasons })
+              : ctx.t('advisory.consent_restarted_text', { id: a.id }),
+          );
         const key =
           a.answer === 'no'
             ? 'advisory.consent_declined'

@@ -128,6 +128,8 @@ export const advisory: Catalog = {
     'advisory.consent_done': '注意喚起 {id} についての貴組織の回答は既に記録されています。',
     'advisory.consent_restarted':
       '注意喚起 {id} は、同意依頼の後に内容または情報源の状況が変わっていました（{reasons}）。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
+    'advisory.consent_restarted_text':
+      '注意喚起 {id} は、同意依頼の後に配信される内容が変わっていました。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
     'advisory.four_eyes':
       '注意喚起 {id} はご自身が起案したものです。起案者は承認・却下できませんので、別の承認者にご依頼ください。',
     'advisory.already_acked': '注意喚起 {id} は、{at} に {by} により既に受領確認されています。',
@@ -282,6 +284,8 @@ export const advisory: Catalog = {
     'advisory.consent_done': "Your organisation's answer on advisory {id} has already been recorded.",
     'advisory.consent_restarted':
       'Advisory {id} had changed since the consent request ({reasons}). Your answer has not been recorded. A new request with the current text has been sent: please review it and answer again.',
+    'advisory.consent_restarted_text':
+      'What advisory {id} will send had changed since the consent request. Your answer has not been recorded. A new request with the current text has been sent: please review it and answer again.',
     'advisory.four_eyes':
       'You drafted advisory {id}. Its drafter cannot approve or reject it: please ask another approver.',
     'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at} JST).',

@@ -187,7 +187,10 @@ export class AdvisoryService {
       const stale = staleProblems(s);
       if (stale.length > 0) {
         await reconsent(this.deps, tx, a, s, caller.identity);
-        return { status: 'restarted', reasons: reasonsText(translator(caller.locale), s, stale) };
+        // the caller is told only what concerns their own reports (another source's change is
+        // theirs to know, and may be all that tells an anonymous source exists)
+        const own = stale.filter((p) => p.orgId === org.id);
+        return { status: 'restarted', reasons: own.length ? reasonsText(translator(caller.locale), s, own) : '' };
       }
       const open = mine.filter((x) => s.decision.problems.some((p) => p.incidentId === x.incidentId));
       if (open.length === 0) throw new UserError('advisory.consent_done', { id: a.id });
