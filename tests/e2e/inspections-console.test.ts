@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import pngjs from 'pngjs';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { heatmapSize } from '../../src/domain/heatmap.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import mattermostClient, { type ClientError as ClientErrorT } from '@mattermost/client';
 import type { Command } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';

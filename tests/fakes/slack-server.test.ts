@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { isValidSlackRequest } from '@slack/bolt';
 import { ErrorCode, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import {
@@ -49,13 +49,13 @@ const modal = (title = 'Approve') => ({
   ],
 });
 
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeSlack({
     channels: { [C]: { name: 'advisories' }, C0ARCHIVED: { archived: true }, C0OUTSIDE: { member: false } },
     users: { U0ALICE: { name: 'alice', locale: 'ja-JP', tz: 'Asia/Tokyo' } },
   });
 });
-after(() => fake.close());
+afterAll(() => fake.close());
 afterEach(() => fake.reset());
 
 test('spec is found beside the repo and knows the methods the fake implements', () => {

@@ -8,7 +8,7 @@
  * Mattermost's command token and signed action contexts: add here when its adapter lands.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import fc from 'fast-check';
 import { ACTION_TTL_MS, signAction, verifyAction } from '../../src/core/action-token.ts';
 import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
@@ -54,10 +54,10 @@ test('action tokens: any single-character change is refused (1,000 cases, seed 4
 });
 
 let bot: SlackBot;
-before(async () => {
+beforeAll(async () => {
   bot = await startSlackBot();
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 
 async function scrape(): Promise<Map<string, number>> {
   const res = await fetch(`${bot.url}/metrics`);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { testFiles, usesDb } from '../../scripts/test-files.mjs';
 import { ROOT } from '../../src/app.ts';
 

@@ -4,7 +4,7 @@
  * the REST API v4 spec. Runs on the TEST_PROVIDER database.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import type { FakeMmChannel, FakeMmUser } from '../../fakes/mattermost-server.ts';
 import { type MattermostBot, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
 
@@ -16,12 +16,12 @@ let bot: MattermostBot;
 let taro: FakeMmUser;
 let maffChannel: FakeMmChannel;
 
-before(async () => {
+beforeAll(async () => {
   bot = await startMattermostBot();
   taro = bot.fake.addUser({ id: mmid('taro'), username: 'taro', locale: 'ja' });
   maffChannel = bot.fake.addChannel({ name: 'maff-csirt', team: bot.fake.team.id, members: [bot.fake.bot.id] });
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, [], 'every request the bot sent matches the Mattermost spec');
 });

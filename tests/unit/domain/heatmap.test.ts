@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import pngjs from 'pngjs';
 import { AREAS, type Area } from '../../../src/domain/catalog.ts';
 import { cellRect, heatmapSize, LAYOUT, renderHeatmap, riskColour } from '../../../src/domain/heatmap.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { holidayName, startWarning } from '../../../src/domain/holidays.ts';
 import { parseTokyoDateTime } from '../../../src/domain/tokyo-time.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { fiscalYearOf } from '../../../src/domain/fiscal-year.ts';

@@ -1,6 +1,6 @@
 /** Mattermost text safety: every vector from RELIABILITY.md, through escape and render. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import {
   escapeMarkdown,
   fenceCode,
