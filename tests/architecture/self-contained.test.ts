@@ -10,9 +10,18 @@ import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 
 /** `../shared`, `shared/specs/…`, `'..', 'shared'`: the ways a path out of the repository was written. */
-export const OUTSIDE = /\.\.[/\\]shared\b|(?<![\w.-])shared[/\\](design|domain|specs|hooks)\b|['"]\.\.['"],\s*['"]shared['"]/;
+const OUTSIDE = /\.\.[/\\]shared\b|(?<![\w.-])shared[/\\](design|domain|specs|hooks)\b|['"]\.\.['"],\s*['"]shared['"]/;
 
-const SKIP = new Set(['node_modules', '.git', 'generated', 'dist', 'coverage', '.pg-test', '.pg-embedded', 'bench-results']);
+const SKIP = new Set([
+  'node_modules',
+  '.git',
+  'generated',
+  'dist',
+  'coverage',
+  '.pg-test',
+  '.pg-embedded',
+  'bench-results',
+]);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

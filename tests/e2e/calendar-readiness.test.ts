@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import ical, { type VEvent } from 'node-ical';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 const NISC = 'console:kato';

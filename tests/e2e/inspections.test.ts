@@ -3,9 +3,9 @@
  * against greedy, a ministry's isolation, the PNG heatmap and the CSV export.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import pngjs from 'pngjs';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { replyToText } from '../../src/core/reply.ts';
 import { catalog } from '../../src/domain/catalog.ts';

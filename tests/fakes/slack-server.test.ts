@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { isValidSlackRequest } from '@slack/bolt';
 import { ErrorCode, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import {
   blockActionsPayload,
   interactionBody,

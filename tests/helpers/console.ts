@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { pathToFileURL } from 'node:url';
+import { afterAll } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { PROVIDER, testDb } from './app.ts';
 

@@ -8,8 +8,8 @@
  * Mattermost's command token and signed action contexts: add here when its adapter lands.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import fc from 'fast-check';
+import { afterAll, beforeAll, test } from 'vitest';
 import { ACTION_TTL_MS, signAction, verifyAction } from '../../src/core/action-token.ts';
 import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
 import { ADMIN, type SlackBot, startSlackBot } from '../helpers/slack.ts';

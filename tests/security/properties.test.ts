@@ -10,8 +10,8 @@
  * unhandled rejection, and never a partial write (not ok → every table's row count unchanged).
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import fc from 'fast-check';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { z } from 'zod';
 import { groups } from '../../commands/index.ts';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';

@@ -12,8 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, test } from 'vitest';
 import { pathToFileURL } from 'node:url';
+import { afterAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { signAction } from '../../src/core/action-token.ts';
 import {

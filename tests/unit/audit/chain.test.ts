@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, test } from 'vitest';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { canonicalJson } from '../../../src/audit/canonical-json.ts';
 import { appendAudit, verifyChain } from '../../../src/audit/chain.ts';

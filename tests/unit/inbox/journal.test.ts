@@ -5,8 +5,8 @@
  * started inside a command does not carry the entry away.
  */
 import assert from 'node:assert/strict';
-import { afterAll, test } from 'vitest';
 import pino from 'pino';
+import { afterAll, test } from 'vitest';
 import { outsideGuard } from '../../../src/db/client.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
 import { PlatformError } from '../../../src/core/platform.ts';
 import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';

@@ -5,8 +5,8 @@
  * outcomes of one-by-one firing, and two schedulers on one database fire each job once.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
 import { appendAuditMany, verifyChain } from '../../../src/audit/chain.ts';
 import { cancelJobs, type JobHandler, Scheduler, scheduleJob } from '../../../src/scheduler/scheduler.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';

@@ -1,7 +1,7 @@
 /** Slack adapter pieces: escaping, rendering, refs, the seam against the fake, settings, Socket Mode wiring. */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
 import { escapeText } from '../../../../src/adapters/slack/escape.ts';
 import { createSlack } from '../../../../src/adapters/slack/index.ts';
 import { slackLocaleToOurs } from '../../../../src/adapters/slack/locale.ts';
