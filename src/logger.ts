@@ -28,7 +28,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream,
         censor: '[redacted]',
       },
     },
-    pretty ? prettyStream(out, !destination && !process.env.NO_COLOR && process.stderr.isTTY === true) : out,
+    pretty ? prettyStream(out, !destination && process.stderr.isTTY === true) : out,
   );
 }
 
