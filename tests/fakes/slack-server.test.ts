@@ -193,9 +193,11 @@ test('a lost response leaves the post stored (crash window)', async () => {
 });
 
 test('a slow answer times the client out after the post is stored', async () => {
-  fake.setDelay('chat.postMessage', 300);
+  // the answer waits 20 s after the post is stored; the client gives up after 3 s (long enough
+  // for the request to reach the fake on a loaded machine, where 50 ms was not)
+  fake.setDelay('chat.postMessage', 20_000);
   const e = await rejection(() =>
-    client(fake.botToken, { timeout: 50 }).chat.postMessage({ channel: C, text: 'slow' }),
+    client(fake.botToken, { timeout: 3000 }).chat.postMessage({ channel: C, text: 'slow' }),
   );
   assert.equal(e.code, ErrorCode.RequestError);
   assert.equal(fake.posts(C).length, 1);
