@@ -26,7 +26,6 @@ const DIRECTORY: OrgNames[] = loadSeedDirectory().map((o) => ({
   nameEn: o.en,
   short: o.short ?? [],
 }));
-const org = (code: string) => DIRECTORY.find((o) => o.code === code) as OrgNames;
 const ID = 'INC-2026-0001';
 /** every organisation's names, and the incident INC-2026-0001 reported by maff */
 const namesByOrg = new Map(DIRECTORY.map((o) => [o.code, namesOf(o, o.code === 'maff' ? [ID] : [])]));
