@@ -6,7 +6,7 @@ import { name, orgCode, shortNames } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const SHORT_FIELD = {
-  ja: '略称（農水省 など、カンマ区切り。匿名の情報提供元の確認に使用）',
+  ja: '略称（農水省 など、カンマ区切り。組織名を伏せた情報提供元が本文で特定されないかの確認に使用）',
   en: 'Short names (comma-separated; used to check that anonymous sources are not named)',
 };
 
