@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import type { FakeMmChannel, FakeMmUser } from '../../fakes/mattermost-server.ts';
-import { type MattermostBot, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
+import {
+  type MattermostBot,
+  mattermostMentions,
+  mmid,
+  shownText,
+  startMattermostBot,
+} from '../../helpers/mattermost.ts';
 
 /** A test-only command that posts user text to an organisation's channel (the incident report
  * reaching NISC's channel has its own test below). */
@@ -224,6 +230,21 @@ test("a ministry PoC's report reaches NISC's Mattermost channel (and the ministr
   assert.match(shownText(post.message), /Emotet on a file server @channel/);
   assert.doesNotMatch(post.message, /@(channel|all|here)/);
   assert.ok(post.props.delivery_id);
+});
+
+test('a post carrying user text mentions nobody: @name, (@name), x.@name stay text; e-mail addresses stay whole', async () => {
+  const nisc = [...bot.fake.store.channels.values()].find((c) => c.name === 'nisc-csirt')!;
+  const reporter = bot.fake.store.users.get(mmid('reporter'))!;
+  const summary = '連絡は @reporter まで (@admin) x.@reporter 返信先 soc@mail.example.jp';
+  await bot.command(reporter, `report category=phishing summary="${summary}"`);
+  await bot.until(async () => {
+    await bot.app.dispatcher.drain();
+    return bot.fake.posts(nisc.id).some((p) => p.message.includes('soc@mail'));
+  });
+  const post = bot.fake.posts(nisc.id).find((p) => p.message.includes('soc@mail'))!;
+  assert.deepEqual(mattermostMentions(post.message), []);
+  assert.ok(shownText(post.message).includes(summary), post.message);
+  assert.ok(post.message.includes('soc@mail.example.jp'), 'the address is copied as it was written');
 });
 
 test('report with its required fields missing opens a dialog of at most five elements', async () => {
