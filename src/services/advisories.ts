@@ -42,7 +42,6 @@ import {
   markAsked,
   reasonsText,
   reconsent,
-  refuseNaming,
   sharingState,
   staleProblems,
   staleSources,
@@ -53,6 +52,7 @@ import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { nextId } from './ids.ts';
 import { dmPerson, postToOrg } from './notify.ts';
+import { refuseNamedSources } from './org-names.ts';
 
 export interface DraftInput {
   title: string;
@@ -98,7 +98,7 @@ export class AdvisoryService {
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
         sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share, tlp: inc.tlp as Tlp });
       }
-      await refuseNaming(tx, input, sources);
+      await refuseNamedSources(tx, input, sources);
       const id = await nextId(this.db, tx, 'ADV', fiscalYearOf(this.deps.clock.now()));
       await tx.advisory.create({
         data: {
@@ -150,7 +150,7 @@ export class AdvisoryService {
       this.move(a0, 'submit');
       await this.resolve(tx, a0);
       const s0 = await sharingState(tx, a0);
-      await refuseNaming(tx, a0, s0.sources);
+      await refuseNamedSources(tx, a0, s0.sources);
       const now = this.deps.clock.now();
       const a = await tx.advisory.update({ where: { id: a0.id }, data: { status: 'consent', submittedAt: now } });
       await markAsked(tx, a, s0, s0.sources);
@@ -247,7 +247,7 @@ export class AdvisoryService {
       if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
       const targets = await this.resolve(tx, a);
       const s = await sharingState(tx, a);
-      await refuseNaming(tx, a, s.sources);
+      await refuseNamedSources(tx, a, s.sources);
       if (!s.decision.ok) {
         await reconsent(this.deps, tx, a, s, caller.identity);
         return { status: 'consent', reasons: reasonsText(translator(caller.locale), s, s.decision.problems) };

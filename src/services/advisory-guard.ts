@@ -22,7 +22,9 @@ import {
 import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { t as translate } from '../i18n/index.ts';
 import { audienceOf, splitList, versionOfKey } from './advisory-delivery.ts';
-import { namingHit, sharingState } from './advisory-sharing.ts';
+import { sharingState } from './advisory-sharing.ts';
+import { channelOwner } from './notify.ts';
+import { namedSource } from './org-names.ts';
 
 /** The start of a refusal because the sharing decision no longer holds (a source changed). */
 export const SHARING_REFUSED = 'refused (sharing)';
@@ -52,8 +54,8 @@ export async function guardDelivery(db: Database, d: Delivery, copy: boolean): P
   if ((key?.version ?? 1) !== a.version) return `refused: written for version ${key?.version ?? 1}, now ${a.version}`;
   const s = await sharingState(p, a);
   if (!s.decision.ok) return `${SHARING_REFUSED}: ${describeProblems(s.decision)}`;
-  const hit = await namingHit(p, a, s.sources);
-  if (hit) return `${SHARING_REFUSED}: the text names ${hit.incident}'s source`;
+  const named = await namedSource(p, a, s.sources);
+  if (named) return `${SHARING_REFUSED}: the text names ${named.incident}'s source`;
   return null;
 }
 
@@ -106,9 +108,5 @@ async function personTarget(p: Prisma$, identity: string): Promise<CopyTarget> {
 
 /** The organisation that owns a channel now (a channel re-assigned since approval is caught). */
 async function orgOfChannel(p: Prisma$, platform: PlatformName, channel: string): Promise<string | null> {
-  const set = await p.orgChannel.findFirst({ where: { platform, channelId: channel }, include: { org: true } });
-  if (set) return set.org.code;
-  if (platform !== 'console') return null;
-  const o = await p.organization.findUnique({ where: { code: channel }, include: { channels: true } });
-  return o && !o.channels.some((c) => c.platform === 'console') ? o.code : null;
+  return (await channelOwner(p, platform, channel))?.code ?? null;
 }

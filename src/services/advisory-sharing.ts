@@ -121,38 +121,6 @@ export function staleProblems(s: SharingState): SharingDecision['problems'] {
   }));
 }
 
-/**
- * The automatic first line of the anonymity rule: a source not shared `attributed` must not be
- * identifiable from the title or body by its incident id, its organisation's names or code.
- * Returns the word found, or null.
- */
-export async function namingHit(
-  tx: Tx | Prisma$,
-  a: { title: string; body: string },
-  sources: readonly { incidentId: string; orgId: number; share: string }[],
-): Promise<{ word: string; incident: string } | null> {
-  const text = `${a.title}\n${a.body}`;
-  for (const s of sources) {
-    if (s.share === 'attributed') continue;
-    const org = await tx.organization.findUnique({ where: { id: s.orgId } });
-    const words = [s.incidentId, org?.nameJa, org?.nameEn].filter((x): x is string => !!x);
-    const hit =
-      words.find((w) => text.toLowerCase().includes(w.toLowerCase())) ??
-      (org && new RegExp(`(^|[^a-z0-9-])${org.code}([^a-z0-9-]|$)`, 'i').test(text) ? org.code : undefined);
-    if (hit) return { word: hit, incident: s.incidentId };
-  }
-  return null;
-}
-
-export async function refuseNaming(
-  tx: Tx,
-  a: { title: string; body: string },
-  sources: readonly { incidentId: string; orgId: number; share: string }[],
-): Promise<void> {
-  const hit = await namingHit(tx, a, sources);
-  if (hit) throw new UserError('advisory.names_source', hit);
-}
-
 /** Marks the given sources as asked (pending) for the text and report states as they are now. */
 export async function markAsked(tx: Tx, a: Advisory, s: SharingState, which: readonly SourceState[]): Promise<void> {
   for (const x of which) {

@@ -26,6 +26,7 @@ import {
 import { label, severityText, statusText } from './advisory-format.ts';
 import type { SharingState } from './advisory-sharing.ts';
 import type { ServiceDeps } from './context.ts';
+import { CHANNEL_MOVED } from './notify.ts';
 
 export async function statusView(
   tx: Tx,
@@ -176,5 +177,6 @@ export async function statusView(
 function failure(t: (k: string) => string, error: string | null): string {
   if (error === 'no_channel') return t('advisory.no_channel');
   if (error === 'platform_not_connected') return t('advisory.not_connected');
+  if (error === CHANNEL_MOVED) return t('advisory.channel_moved');
   return error ?? '?';
 }

@@ -5,7 +5,7 @@
  * of the issue (or another of its kind); every one of them failed on the main of 2026-11-26.
  */
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
 import { COORD_ORG } from '../helpers/coordinating.ts';
@@ -37,7 +37,7 @@ async function as(user: string, lines: string[], url: string): Promise<string> {
   return r.stdout;
 }
 
-before(async () => {
+beforeAll(async () => {
   const url = await freshDbUrl();
   out.admin = await as(
     'admin',

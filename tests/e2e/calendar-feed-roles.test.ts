@@ -5,14 +5,14 @@
  * working.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { COORD_ORG } from '../helpers/coordinating.ts';
 
 let t: TestApp;
 let base: string;
 
-before(async () => {
+beforeAll(async () => {
   t = await testApp({ now: '2026-11-25T01:00:00Z', env: { PUBLIC_URL: 'https://csirt.example.go.jp' } });
   for (const cmd of [
     `poc add console:kato org=${COORD_ORG} role=coordinator`,
@@ -23,7 +23,7 @@ before(async () => {
   await t.run('console:kato', 'meeting schedule title=窓口担当者会議 start="2027-01-12 10:00" invite=maff');
   base = `http://127.0.0.1:${await t.app.http.listen(0, '127.0.0.1')}`;
 });
-after(async () => {
+afterAll(async () => {
   await t.app.http.close();
   await t.close();
 });

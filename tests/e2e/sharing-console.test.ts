@@ -12,7 +12,7 @@
  * - ADV4: a source raises its report's TLP after consenting: back to consent, nothing sent.
  */
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
 import { consolePosts, consoleReplies } from '../helpers/console-posts.ts';
@@ -50,7 +50,7 @@ const copies = (stdout: string, id: string) =>
     (p) => p.to.startsWith('#') && new RegExp(`^TLP:\\S+ 注意喚起 ${id}「`).test(p.text.slice(2)),
   );
 
-before(async () => {
+beforeAll(async () => {
   const url = await freshDbUrl();
   out.admin = await as(
     'admin',

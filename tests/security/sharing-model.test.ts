@@ -16,8 +16,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { afterAll, beforeAll, test } from 'vitest';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
 import { replyToText } from '../../src/core/reply.ts';
 import type { Outcome } from '../../src/core/router.ts';
@@ -74,14 +74,14 @@ const stats = {
   outcomes: new Map<string, number>(),
 };
 
-before(async () => {
+beforeAll(async () => {
   // SQLite in memory-backed files where the machine has them: the runs are thousands of commits
   const url = PROVIDER === 'sqlite' && existsSync('/dev/shm') ? shmUrl() : undefined;
   t = await testApp({ now: NOW, url, env: { RATE_LIMIT_PER_MINUTE: '100000' } });
   await t.app.dispatcher.stop();
   allOrgs = (await t.app.db.prisma.organization.findMany({ orderBy: { id: 'asc' } })).map((o) => o.code);
 });
-after(async () => {
+afterAll(async () => {
   await t?.close();
   if (shmDir) rmSync(shmDir, { recursive: true, force: true });
 });
@@ -389,7 +389,7 @@ const person = fc.constantFrom(...PERSON_KEYS);
 const actor = fc.oneof({ weight: 3, arbitrary: fc.constant('fit' as const) }, { weight: 1, arbitrary: person });
 type Actor = PersonKey | 'fit';
 /** the `salt`-th person holding `role` (in `org`, when given), else the admin */
-function fit(m: Model, who: Actor, role: Role, org?: string, salt = 0): PersonKey {
+function actorFor(m: Model, who: Actor, role: Role, org?: string, salt = 0): PersonKey {
   if (who !== 'fit') return who;
   const all = PERSON_KEYS.filter((k) => k !== 'admin' && m.has(k, role));
   const there = all.filter((k) => !org || PEOPLE[k].org === org);
@@ -434,7 +434,7 @@ const report = fc
   })
   .map(({ who: w, share, tlp, ioc }) =>
     step(`report as ${w} share=${share} tlp=${tlp}`, async (m, r) => {
-      const who = fit(m, w, 'poc', undefined, ioc);
+      const who = actorFor(m, w, 'poc', undefined, ioc);
       const n = m.incidents.length + 1;
       // a coordinator (or the admin) reports for their own, the coordinating, organisation
       const ok = m.has(who, 'poc') || m.has(who, 'coordinator') || m.has(who, 'admin');
@@ -461,7 +461,7 @@ const updateSource = fc
   .map(({ who: w, i, fits, field, share, tlp }) =>
     step(`incident update #${i} ${field} as ${w}`, async (m, r) => {
       const inc = incOf(m, i, fits);
-      const who = fit(m, w, 'poc', inc?.org);
+      const who = actorFor(m, w, 'poc', inc?.org);
       const value = field === 'share' ? share : tlp;
       const id = inc?.id ?? incId(m, i);
       const ok =
@@ -523,7 +523,7 @@ const draft = fc
   })
   .map(({ who: w, tlp, all, orgs, sources, recipients }) =>
     step(`advisory draft as ${w} tlp=${tlp}`, async (m, r) => {
-      const who = fit(m, w, 'coordinator');
+      const who = actorFor(m, w, 'coordinator');
       const n = m.advisories.length + 1;
       const srcs = [...new Set(sources.map((i) => pick(m.incidents, i)?.id).filter((x): x is string => !!x))];
       const audience: 'all' | string[] = tlp === 'red' ? [] : all && rank(tlp) <= rank('green') ? 'all' : orgs;
@@ -562,7 +562,7 @@ const draft = fc
 
 const submit = fc.record({ who: actor, i: fc.nat(), fits: aim }).map(({ who: w, i, fits }) =>
   step(`advisory submit #${i} as ${w}`, async (m, r) => {
-    const who = fit(m, w, 'coordinator');
+    const who = actorFor(m, w, 'coordinator');
     const a = advOf(m, i, fits, ['draft']);
     const allowed = m.has(who, 'coordinator') || m.has(who, 'admin');
     const pocs = (org: string) => PERSON_KEYS.some((k) => PEOPLE[k].org === org && m.has(k, 'poc'));
@@ -586,7 +586,7 @@ const consent = fc
     step(`advisory consent #${i} ${yes ? 'yes' : 'no'} tlp:${tlp} as ${w}`, async (m, r) => {
       const a = advOf(m, i, fits, ['consent']);
       const asked = a ? a.sources.map((x) => m.incident(x)).find((x) => !m.covered(a, x.id))?.org : undefined;
-      const who = fit(m, w, 'poc', asked);
+      const who = actorFor(m, w, 'poc', asked);
       const org = PEOPLE[who].org;
       const label = !a
         ? ''
@@ -634,7 +634,7 @@ const consent = fc
 
 const approve = fc.record({ who: actor, i: fc.nat(), fits: aim }).map(({ who: w, i, fits }) =>
   step(`advisory approve #${i} as ${w}`, async (m, r) => {
-    const who = fit(m, w, 'approver');
+    const who = actorFor(m, w, 'approver');
     const a = advOf(m, i, fits, ['review']);
     const allowed = m.has(who, 'approver') || m.has(who, 'admin');
     const ok = allowed && !!a && a.status === 'review' && a.drafter !== who;
@@ -659,7 +659,7 @@ const approve = fc.record({ who: actor, i: fc.nat(), fits: aim }).map(({ who: w,
 
 const withdraw = fc.record({ who: actor, i: fc.nat(), fits: aim }).map(({ who: w, i, fits }) =>
   step(`advisory withdraw #${i} as ${w}`, async (m, r) => {
-    const who = fit(m, w, 'coordinator');
+    const who = actorFor(m, w, 'coordinator');
     const a = advOf(m, i, fits, ['draft', 'consent', 'review', 'approved', 'sent']);
     const allowed = m.has(who, 'coordinator') || m.has(who, 'admin');
     const ok = allowed && !!a && ['draft', 'consent', 'review', 'approved', 'sent'].includes(a.status);
@@ -782,7 +782,10 @@ const commands = fc.oneof(
   { arbitrary: read, weight: 5 },
 );
 
-test(`sharing model: ${RUNS} runs of 31–36 steps (seed ${SEED}, ${PROVIDER}): no reply and no delivery breaks the oracle`, async () => {
+// thousands of commands: minutes, more under load (the default 600 s a test would not do)
+test(`sharing model: ${RUNS} runs of 31–36 steps (seed ${SEED}, ${PROVIDER}): no reply and no delivery breaks the oracle`, {
+  timeout: 3_600_000,
+}, async () => {
   const started = Date.now();
   let real: Real | null = null;
   await fc

@@ -1,7 +1,7 @@
 /** The sharing rules of src/domain/sharing.ts, case by case (the model test drives them end to end). */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import type { Role } from '../../../src/core/roles.ts';
 import {
   advisoryAccess,

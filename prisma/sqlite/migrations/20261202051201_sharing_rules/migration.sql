@@ -40,9 +40,10 @@ CREATE TABLE "new_Organization" (
     "nameJa" TEXT NOT NULL,
     "nameEn" TEXT NOT NULL,
     "coordinator" BOOLEAN NOT NULL DEFAULT false,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "shortNames" TEXT NOT NULL DEFAULT '[]'
 );
-INSERT INTO "new_Organization" ("code", "coordinator", "createdAt", "id", "nameEn", "nameJa") SELECT "code", "coordinator", "createdAt", "id", "nameEn", "nameJa" FROM "Organization";
+INSERT INTO "new_Organization" ("code", "coordinator", "createdAt", "id", "nameEn", "nameJa", "shortNames") SELECT "code", "coordinator", "createdAt", "id", "nameEn", "nameJa", "shortNames" FROM "Organization";
 DROP TABLE "Organization";
 ALTER TABLE "new_Organization" RENAME TO "Organization";
 CREATE UNIQUE INDEX "Organization_code_key" ON "Organization"("code");
