@@ -136,7 +136,10 @@ export const incidentGroup: Group = {
         ioc: reportFields.ioc,
         severity: reportFields.severity,
         share: reportFields.share,
-        tlp: reportFields.tlp,
+        tlp: {
+          ja: 'TLP（clear, green, amber, amber+strict, red）。変更すると、この報告を利用する注意喚起は同意の確認に戻ります',
+          en: 'TLP (clear, green, amber, amber+strict, red); a change sends the advisories using this report back to the consent step',
+        },
       },
       writes: true,
       async run(ctx, { id, ...input }) {

@@ -66,9 +66,9 @@ export const advisory: Catalog = {
       'この注意喚起（{id}）は NISC により取り下げられました。本件に基づく対応は不要です。既に共有された場合は、共有先にもお知らせください。',
     'advisory.consent_heading': '情報提供元の同意のお願い（注意喚起 {id}）',
     'advisory.consent_body':
-      '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。配信される内容は以下のとおりです。同意の後に内容、報告の共有区分または TLP が変わった場合は、改めてご同意をお願いします。',
-    'advisory.consent_named': 'この注意喚起では、貴組織名を情報提供元として記載します（報告の ID は記載しません）。',
-    'advisory.consent_anonymous': '貴組織名や報告の ID は、配信される内容には記載しません。',
+      '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。配信される内容は以下のとおりです。同意の後に内容、報告の共有可否または TLP が変わった場合は、改めてご同意をお願いします。',
+    'advisory.consent_named': 'この注意喚起では、貴組織名を情報提供元として記載します（インシデント番号は記載しません）。',
+    'advisory.consent_anonymous': '貴組織名やインシデント番号は、配信される内容には記載しません。',
     'advisory.consent_lower_tlp':
       '貴組織の報告（{incidents}）は {source} ですが、この注意喚起は {tlp} で配信されます。より緩い区分での配信にご同意いただける場合は「同意する」を押すか、{command} と入力してください。',
     'advisory.consent_yes': '同意する',
@@ -86,10 +86,10 @@ export const advisory: Catalog = {
       '注意喚起 {id}「{title}」は、情報提供元が情報の利用に同意しなかったため（{reason}）、配信を中止しました。',
     'advisory.notice_rejected': '注意喚起 {id}「{title}」は承認者により却下されました。理由: {reason}',
     'advisory.notice_reconsent':
-      '注意喚起 {id}「{title}」は、情報提供元の同意の後に状況が変わったため、同意の確認に戻しました（{reasons}）。情報提供元には改めて同意をお願いしています。未配信の分は配信を取り消しました。',
+      '注意喚起 {id}「{title}」は、情報提供元の同意の後に変更があったため、同意の確認に戻しました（{reasons}）。情報提供元には改めて同意をお願いしています。未配信の分は配信を取り消しました。',
     'advisory.approve_reconsent':
-      '注意喚起 {id} は承認できませんでした。情報提供元の同意の後に状況が変わったため（{reasons}）、同意の確認に戻しました。起案者に通知しました。',
-    'advisory.why.share_changed': '{incident} の共有区分が「{from}」から「{to}」に変更されました',
+      '注意喚起 {id} は承認できませんでした。情報提供元の同意の後に変更があったため（{reasons}）、同意の確認に戻しました。起案者に通知しました。',
+    'advisory.why.share_changed': '{incident} の共有可否が「{from}」から「{to}」に変更されました',
     'advisory.why.tlp_changed': '{incident} の TLP が {from} から {to} に変更されました',
     'advisory.why.text_changed': '配信される内容が同意の後に変わりました',
     'advisory.why.label_not_agreed': '{incident} は {source} ですが、{tlp} での配信への同意がありません',
@@ -98,7 +98,7 @@ export const advisory: Catalog = {
     'advisory.agreed_tlp': '{tlp} での配信に同意',
     'advisory.earlier_copies': '以前の版は {count} 件配信済みです（同意の確認に戻る前に配信されたもの）。',
     'advisory.draft_lower_tlp':
-      '情報源 {incident} は {source} です。{tlp} で配信するには、提出後に情報提供元の組織から、この区分での配信への同意が必要です。',
+      'インシデント {incident} は {source} です。{tlp} で配信するには、提出後に情報提供元の組織から、この区分での配信への同意が必要です。',
     'advisory.by_dm': '個人宛て',
     'advisory.no_channel': '（チャンネル未設定のため配信できません）',
     'advisory.not_connected': '（この基盤には接続していないため配信できません）',
@@ -120,14 +120,14 @@ export const advisory: Catalog = {
     'advisory.source_no_poc':
       '情報提供元の組織 {org} に窓口担当者（poc）が登録されていないため、同意を確認できません。先に担当者を登録してください。',
     'advisory.consent_stale':
-      '注意喚起 {id} の内容または情報源の状況が、この同意依頼（第 {version} 版）の後に変わりました。最新の同意依頼（第 {current} 版）をご確認のうえ、改めてご回答ください。何も記録していません。',
+      '注意喚起 {id} の内容または情報提供元の報告が、この同意依頼（第 {version} 版）の後に変わりました。最新の同意依頼（第 {current} 版）をご確認のうえ、改めてご回答ください。何も記録していません。',
     'advisory.consent_needs_tlp':
       '注意喚起 {id} は {tlp} で配信されますが、貴組織の報告（{incidents}）は {source} です。より緩い区分での配信にご同意いただける場合は、tlp={value} を付けてもう一度ご回答ください（/csirt advisory consent {id} yes tlp={value}）。何も記録していません。',
     'advisory.consent_tlp_mismatch':
       '注意喚起 {id} は {tlp} で配信されます。{given} への同意は記録できません。tlp= には注意喚起と同じ区分を指定してください。',
     'advisory.consent_done': '注意喚起 {id} についての貴組織の回答は既に記録されています。',
     'advisory.consent_restarted':
-      '注意喚起 {id} は、同意依頼の後に内容または情報源の状況が変わっていました（{reasons}）。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
+      '注意喚起 {id} は、同意依頼の後に内容または報告の共有可否・TLP が変わっていました（{reasons}）。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
     'advisory.consent_restarted_text':
       '注意喚起 {id} は、同意依頼の後に配信される内容が変わっていました。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
     'advisory.four_eyes':
@@ -226,7 +226,7 @@ export const advisory: Catalog = {
     'advisory.consent_named': 'This advisory names your organisation as a source (not your report ids).',
     'advisory.consent_anonymous': 'Neither your organisation nor your report ids are named in what is sent.',
     'advisory.consent_lower_tlp':
-      'Your report(s) ({incidents}) are {source}, but this advisory is sent as {tlp}. If you agree to that lower label, press Consent or type {command}.',
+      'What your organisation reported ({incidents}) is labelled {source}, but this advisory is sent as {tlp}. If you agree to that lower label, press Consent or type {command}.',
     'advisory.consent_yes': 'Consent',
     'advisory.consent_no': 'Decline',
     'advisory.review_heading': 'Advisory {id} is waiting for approval',
@@ -278,7 +278,7 @@ export const advisory: Catalog = {
     'advisory.consent_stale':
       'Advisory {id}, or the state of its sources, changed after this request (version {version}). Please read the latest request (version {current}) and answer it. Nothing was recorded.',
     'advisory.consent_needs_tlp':
-      'Advisory {id} is sent as {tlp}, but your report(s) ({incidents}) are {source}. If you agree to that lower label, answer again with tlp={value} (/csirt advisory consent {id} yes tlp={value}). Nothing was recorded.',
+      'Advisory {id} is sent as {tlp}, but what your organisation reported ({incidents}) is labelled {source}. If you agree to that lower label, answer again with tlp={value} (/csirt advisory consent {id} yes tlp={value}). Nothing was recorded.',
     'advisory.consent_tlp_mismatch':
       'Advisory {id} is sent as {tlp}: consent to {given} cannot be recorded. Give the advisory’s own label in tlp=.',
     'advisory.consent_done': "Your organisation's answer on advisory {id} has already been recorded.",

@@ -30,7 +30,7 @@ export const directory: Catalog = {
     'poc.nothing_changed': '{user} には既にその役割が付与されています。',
     'poc.duplicate_role': '役割 {role} が重複して指定されています。同じ役割は一度だけ指定してください。',
     'poc.role_coordinating_only':
-      '{user} は {org} の所属のため、役割 {role} は付与できません。coordinator と approver は調整機関（{coord}）の職員にのみ付与できます。',
+      '{user} は {org} の所属のため、役割 {role} は付与できません。調整担当者（coordinator）と承認者（approver）は、調整機関（{coord}）の職員にのみ付与できます。',
     'poc.primary_moved':
       '{org} の窓口担当（正）を {from} から {to} に変更しました。{from} は引き続き窓口担当者（poc）です。',
     'poc.deputy_moved':

@@ -32,7 +32,7 @@ export const incident: Catalog = {
     'incident.nothing_to_update':
       '更新する内容（status=, note=, ioc=, severity=, share=, tlp= のいずれか）を指定してください。',
     'incident.advisories_reconsent':
-      'この報告を情報源とする注意喚起（{ids}）は、共有区分・TLP の変更に伴い、同意の確認に戻しました。改めて同意のお願いをお送りします。',
+      'この報告を利用する注意喚起（{ids}）は、共有可否または TLP の変更に伴い、同意の確認に戻しました。改めて同意のお願いをお送りします。',
     'incident.nothing_changed': 'インシデント {id} の内容に変更はありませんでした。',
     'incident.system_not_found':
       'システム「{system}」は報告元の組織に登録されていません。/csirt system list でご確認ください。',

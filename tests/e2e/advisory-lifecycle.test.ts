@@ -60,7 +60,7 @@ test('submit: every source is asked to consent to the exact text (DM to its PoC 
     assert.equal(dm.length, 1, who);
     assert.match(dm[0]?.text ?? '', /情報提供元の同意のお願い/);
     assert.match(dm[0]?.text ?? '', new RegExp(inc));
-    assert.match(dm[0]?.text ?? '', /貴組織名や報告の ID は、配信される内容には記載しません/);
+    assert.match(dm[0]?.text ?? '', /貴組織名やインシデント番号は、配信される内容には記載しません/);
     assert.match(dm[0]?.text ?? '', /業務連絡を装ったメールの添付ファイルに注意してください。/, 'the text itself');
     assert.deepEqual(
       dm[0]?.message.actions?.map((a) => a.command),

@@ -134,7 +134,7 @@ test('ADV1: a source that stops sharing after its consent sends the advisory bac
   assert.match(told.text, /同意の確認に戻しました/);
   assert.match(
     told.text,
-    new RegExp(`${inc(1)} の共有区分が「組織名を明示して共有可」から「共有不可」に変更されました`),
+    new RegExp(`${inc(1)} の共有可否が「組織名を明示して共有可」から「共有不可」に変更されました`),
   );
   assert.match(consoleReplies(out.duty), new RegExp(`注意喚起 ${adv(1)} は情報提供元の同意確認中のため`));
   assert.match(out.coordStatus, /状態: 情報提供元の同意確認中/);
