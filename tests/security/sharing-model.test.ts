@@ -696,14 +696,21 @@ const revoke = fc
     }),
   );
 
-const channel = fc.record({ org: fc.constantFrom(COORD_ORG, ...MINISTRIES), k: fc.nat(2) }).map(({ org, k }) =>
-  step(`org set ${org} channel=#${org}-c${k}`, async (m, r) => {
-    // each organisation's own names only: giving one organisation another's channel is item 5 (textsafe)
-    const name = k === 0 ? org : `${org}-c${k}`;
-    await expectOk(r, 'admin', `org set ${org} channel=#${name}`, true, m);
-    m.channel.set(org, name);
-  }),
-);
+const ORGS = [COORD_ORG, ...MINISTRIES] as const;
+const channel = fc
+  .record({ org: fc.constantFrom(...ORGS), k: fc.nat(3), other: fc.constantFrom(...ORGS) })
+  .map(({ org, k, other }) =>
+    step(`org set ${org} channel=${k === 3 ? `${other}'s` : `#${org}-c${k}`}`, async (m, r) => {
+      // k = 3: the channel another organisation holds now (its own, or its code on the console):
+      // refused naming the holder; a channel nobody holds any more may be taken
+      const name = k === 3 ? m.channelOf(other) : k === 0 ? org : `${org}-c${k}`;
+      const owner = m.ownerOf(name);
+      const ok = owner === null || owner === org;
+      const o = await expectOk(r, 'admin', `org set ${org} channel=#${name}`, ok, m);
+      if (!ok) assert.equal(o.code, 'org.channel_taken');
+      else m.channel.set(org, name);
+    }),
+  );
 
 const deliverStep = fc.constant(step('deliver', (m, r) => deliver(m, r)));
 
@@ -777,7 +784,7 @@ const commands = fc.oneof(
   { arbitrary: withdraw, weight: 1 },
   { arbitrary: grant, weight: 2 },
   { arbitrary: revoke, weight: 1 },
-  { arbitrary: channel, weight: 1 },
+  { arbitrary: channel, weight: 2 },
   { arbitrary: deliverStep, weight: 3 },
   { arbitrary: read, weight: 5 },
 );
