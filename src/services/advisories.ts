@@ -382,18 +382,24 @@ export class AdvisoryService {
    */
   async onDeliverySettled(d: Delivery): Promise<void> {
     if (d.refType !== ADVISORY_REF || !d.refId || d.kind === 'update') return;
-    // the hook is given the row as claimed: its outcome's reason is on the row as recorded
-    const row = d.status === 'failed' ? await this.db.prisma.delivery.findUnique({ where: { id: d.id } }) : null;
-    if (row?.error?.startsWith(SHARING_REFUSED)) {
-      const id = d.refId;
-      await this.db.tx(async (tx) => {
-        const a = await tx.advisory.findUnique({ where: { id } });
-        if (a?.status !== 'approved') return;
-        const s = await sharingState(tx, a);
-        if (!s.decision.ok) await reconsent(this.deps, tx, a, s, 'system');
+    const id = d.refId;
+    // Asked of every settled copy, not only of the refused one: when the copies settle together,
+    // the last to settle may be another one (refused for its channel, or delivered), and calling
+    // the advisory sent then would leave the refusal unanswered (found by the model test on
+    // SQLite: all copies failed, one for sharing, and the advisory was marked sent).
+    const back = await this.db.tx(async (tx) => {
+      const a = await tx.advisory.findUnique({ where: { id } });
+      if (a?.status !== 'approved') return false;
+      const refused = await tx.delivery.count({
+        where: { refType: ADVISORY_REF, refId: id, status: 'failed', error: { startsWith: SHARING_REFUSED } },
       });
-    }
-    await this.settle(d.refId);
+      if (refused === 0) return false;
+      const s = await sharingState(tx, a);
+      if (s.decision.ok) return false;
+      await reconsent(this.deps, tx, a, s, 'system');
+      return true;
+    });
+    if (!back) await this.settle(id);
   }
 
   /** On start: advisories whose last copy settled while no process could record it. */
