@@ -67,7 +67,8 @@ export const advisory: Catalog = {
     'advisory.consent_heading': '情報提供元の同意のお願い（注意喚起 {id}）',
     'advisory.consent_body':
       '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。配信される内容は以下のとおりです。同意の後に内容、報告の共有可否または TLP が変わった場合は、改めてご同意をお願いします。',
-    'advisory.consent_named': 'この注意喚起では、貴組織名を情報提供元として記載します（インシデント番号は記載しません）。',
+    'advisory.consent_named':
+      'この注意喚起では、貴組織名を情報提供元として記載します（インシデント番号は記載しません）。',
     'advisory.consent_anonymous': '貴組織名やインシデント番号は、配信される内容には記載しません。',
     'advisory.consent_lower_tlp':
       '貴組織の報告（{incidents}）は {source} ですが、この注意喚起は {tlp} で配信されます。より緩い区分での配信にご同意いただける場合は「同意する」を押すか、{command} と入力してください。',
