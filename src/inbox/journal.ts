@@ -5,7 +5,7 @@
  * (RELIABILITY.md, "Acknowledge first"). A process killed in between used to lose a command
  * the person had already seen accepted. Now the adapter writes the request here in the same
  * commit that records it as seen, before it acknowledges; the command's first transaction
- * deletes the entry together with its own change (db/client.ts `firstTxGuard`), or, for a
+ * deletes the entry together with its own change (db/scope.ts `FirstTxGuard`), or, for a
  * command that changes nothing, the entry is deleted when the work ends. An entry left behind
  * by a dead process is claimed by any process after `claimTtlMs` and run again through the
  * platform's own path, replying to the same response URL.
@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { HandledElsewhere, isHandledElsewhere } from '../core/errors.ts';
-import { type Database, firstTxGuard, type Prisma$, type Tx } from '../db/client.ts';
+import { type Database, type Prisma$, runWithGuard, type Tx } from '../db/client.ts';
 import type { SeenRequests } from '../services/seen-requests.ts';
 
 export interface Held {
@@ -126,7 +126,7 @@ export class CommandJournal {
     );
     heartbeat.unref();
     try {
-      return await firstTxGuard.run(guard, work);
+      return await runWithGuard(guard, work);
     } catch (e) {
       if (!isHandledElsewhere(e)) throw e;
       this.log.warn(
