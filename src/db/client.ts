@@ -62,7 +62,7 @@ export { outsideScope, runWithGuard } from './scope.ts';
 // time (every pooled connection busy under a burst: nothing ran, so trying again is safe —
 // failing would lose a command that was already acknowledged).
 const RETRYABLE =
-  /P2034|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01|Unable to start a transaction in the given time/i;
+  /P2034|P1008|SocketTimeout|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01|Unable to start a transaction in the given time/i;
 
 export async function openDatabase(
   url: string,

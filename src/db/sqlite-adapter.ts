@@ -59,6 +59,26 @@ class Lane {
     await new Promise<void>((r) => this.waiting.push(r));
   }
 
+  /** `acquire`, giving up after `ms` (false: not acquired, and not queued any more). */
+  async tryAcquire(ms: number): Promise<boolean> {
+    if (!this.busy) {
+      this.busy = true;
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      const take = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve(false);
+      }, ms);
+      this.waiting.push(take);
+    });
+  }
+
   release(): void {
     const next = this.waiting.shift();
     if (next) next();
@@ -78,17 +98,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `f` now, or, while another process holds a lock it needs, again on a timer (the event loop
  * stays free) for up to `timeoutMs`.
  */
-async function unlocked<T>(f: () => T, timeoutMs: number): Promise<T> {
+async function unlocked<T>(f: () => T, timeoutMs: number, waiting?: { since: number | null }): Promise<T> {
   const until = Date.now() + timeoutMs;
-  for (let i = 0; ; i++) {
-    try {
-      return f();
-    } catch (e) {
-      const cause = (e as { cause?: { originalCode?: string } }).cause;
-      const busy = isBusy(e) || (cause?.originalCode !== undefined && isBusy({ code: cause.originalCode }));
-      if (!busy || Date.now() >= until) throw e;
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        return f();
+      } catch (e) {
+        const cause = (e as { cause?: { originalCode?: string } }).cause;
+        const busy = isBusy(e) || (cause?.originalCode !== undefined && isBusy({ code: cause.originalCode }));
+        if (!busy || Date.now() >= until) throw e;
+        if (waiting) waiting.since ??= Date.now();
+      }
+      await sleep(Math.min(50, 1 + i * 2) * (0.5 + Math.random()));
     }
-    await sleep(Math.min(50, 1 + i * 2) * (0.5 + Math.random()));
+  } finally {
+    if (waiting) waiting.since = null;
   }
 }
 
@@ -156,9 +181,12 @@ class Connection {
     }
   }
 
+  /** since when the connection's holder has been waiting for another process's lock */
+  readonly lockWait: { since: number | null } = { since: null };
+
   /** `f` now, or again on a timer while another process holds the lock (up to the busy timeout). */
   unlocked<T>(f: () => T): Promise<T> {
-    return unlocked(f, this.busyTimeoutMs);
+    return unlocked(f, this.busyTimeoutMs, this.lockWait);
   }
 
   /** The current transaction ended: its commit, if it wrote, is to be made durable. */
@@ -292,7 +320,10 @@ export class SqliteAdapter implements SqlDriverAdapter {
    * before): what /healthz asks, since reads go on while another process holds the lock.
    */
   async canWrite(waitMs: number): Promise<boolean> {
-    await this.c.lane.acquire();
+    // whoever has the connection is already waiting for another process's lock
+    const since = this.c.lockWait.since;
+    if (since !== null && Date.now() - since > 250) return false;
+    if (!(await this.c.lane.tryAcquire(waitMs))) return false;
     try {
       const until = Date.now() + waitMs;
       for (;;) {

@@ -39,6 +39,11 @@ export interface JournalOptions {
   onOutcome?: (platform: string, outcome: 'replayed' | 'taken_over' | 'given_up') => void;
   /** how often to look for abandoned entries */
   pollMs?: number;
+  /**
+   * how long recording a request may wait for the database before it is refused with "please
+   * try again" (default 2 s: Slack gives up after 3 s)
+   */
+  admitWaitMs?: number;
 }
 
 interface Row {
@@ -95,13 +100,17 @@ export class CommandJournal {
     entries: readonly { key: string; expiresAt: Date }[],
     journal: { key: string; platform: string; payload: unknown } | null,
   ): Promise<{ fresh: Set<string>; held: Held | null }> {
-    if (!journal) return { fresh: await seen.firstTimeMany(entries), held: null };
-    return this.db.tx(async (tx) => {
-      const fresh = await seen.firstTimeMany(entries, tx);
-      const isNew = entries.every((e) => fresh.has(e.key));
-      const held = isNew ? await this.hold(tx, journal.key, journal.platform, journal.payload) : null;
-      return { fresh, held };
-    });
+    // one short transaction, whether or not there is a command to hold: the platform is
+    // answered within its deadline (refused with "please try again" when the database is away)
+    return this.db.tx(
+      async (tx) => {
+        const fresh = await seen.firstTimeMany(entries, tx);
+        const isNew = entries.every((e) => fresh.has(e.key));
+        const held = journal && isNew ? await this.hold(tx, journal.key, journal.platform, journal.payload) : null;
+        return { fresh, held };
+      },
+      { waitMs: this.o.admitWaitMs ?? 2000 },
+    );
   }
 
   /**

@@ -104,7 +104,13 @@ export function commandRoute(d: RouteDeps) {
     let held: Held | null = null;
     if (triggerId) {
       const key = `mattermost:trigger:${createHash('sha256').update(triggerId).digest('hex')}`;
-      const admitted = await admit(d, key, { route: 'command', fields });
+      const admitted = await admit(d, key, { route: 'command', fields }).catch((e: unknown) => {
+        app.log.warn({ err: e }, 'mattermost command not recorded (database unavailable); refused');
+        return null;
+      });
+      // not recorded: nothing was run or kept, the person is told to try again
+      if (!admitted)
+        return json({ response_type: 'ephemeral', text: translator(app.config.BOT_LOCALE)('db.try_again') });
       if (!admitted.fresh) {
         app.log.info({ user }, 'mattermost command seen before; not run again');
         return json(EMPTY_RESPONSE);

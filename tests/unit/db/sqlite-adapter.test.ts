@@ -1,0 +1,140 @@
+/**
+ * Our SQLite driver (src/db/sqlite-adapter.ts) under the real Prisma client: values stored and
+ * read as Prisma's own better-sqlite3 adapter did (dates, integers), constraint errors mapped
+ * to Prisma's codes, rollback, and another process holding the write lock: the bot waits for
+ * it on a timer (its event loop stays free; /healthz's probe says no at once) and commits when
+ * the lock is released.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { ROOT } from '../../../src/app.ts';
+import { type Database, openDatabase } from '../../../src/db/client.ts';
+import { applyMigrations } from '../../../src/db/migrator.ts';
+import { sqlitePath } from '../../../src/db/provider.ts';
+import { PROVIDER, testDb } from '../../helpers/app.ts';
+
+const skip = PROVIDER === 'sqlite' ? false : 'SQLite only';
+
+async function open(): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
+  const t = await testDb();
+  await applyMigrations(t.url, ROOT);
+  const db = await openDatabase(t.url);
+  return {
+    db,
+    url: t.url,
+    async drop() {
+      await db.close();
+      await t.drop();
+    },
+  };
+}
+
+test('values round-trip as before: dates, integers, nulls; raw and model queries agree', { skip }, async () => {
+  const { db, drop } = await open();
+  try {
+    const at = new Date('2026-11-25T01:02:03.456Z');
+    await db.tx((tx) =>
+      tx.delivery.create({
+        data: {
+          id: 'd1',
+          kind: 'post',
+          platform: 'console',
+          target: 'maff',
+          message: '{}',
+          dedupeKey: 'k1',
+          status: 'pending',
+          notBefore: at,
+          createdAt: at,
+          attempts: 3,
+        },
+      }),
+    );
+    const row = await db.prisma.delivery.findUniqueOrThrow({ where: { id: 'd1' } });
+    assert.equal(row.notBefore.toISOString(), at.toISOString());
+    assert.equal(row.attempts, 3);
+    assert.equal(row.claimedBy, null);
+    const [raw] = await db.query<{ notBefore: string; attempts: number }>(
+      db.prisma,
+      'SELECT "notBefore", "attempts" FROM "Delivery" WHERE "notBefore" <= ? AND "notBefore" >= ?',
+      new Date(at.getTime() + 1),
+      at,
+    );
+    assert.ok(raw, 'a date parameter compares with a stored date as before');
+    assert.equal(raw.attempts, 3);
+    assert.equal(typeof raw.attempts, 'number');
+    // stored as Prisma's adapter stored it: ISO-8601 text with +00:00
+    const [text] = await db.query<{ t: string }>(db.prisma, 'SELECT CAST("notBefore" AS TEXT) AS t FROM "Delivery"');
+    assert.equal(text?.t, '2026-11-25T01:02:03.456+00:00');
+    // an expression column has no declared type: an integer comes back as BigInt (as before)
+    const [big] = await db.query<{ n: bigint }>(db.prisma, 'SELECT 9007199254740993 AS n');
+    assert.equal(big?.n, 9007199254740993n);
+  } finally {
+    await drop();
+  }
+});
+
+test('a unique violation is Prisma’s P2002; a failing transaction leaves nothing', { skip }, async () => {
+  const { db, drop } = await open();
+  try {
+    await db.prisma.setting.create({ data: { key: 'a', value: '1' } });
+    await assert.rejects(db.prisma.setting.create({ data: { key: 'a', value: '2' } }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'P2002');
+      return true;
+    });
+    await assert.rejects(
+      db.tx(async (tx) => {
+        await tx.setting.create({ data: { key: 'b', value: '1' } });
+        await tx.setting.create({ data: { key: 'a', value: '3' } });
+      }),
+      (e: Error & { code?: string }) => e.code === 'P2002',
+    );
+    assert.deepEqual((await db.prisma.setting.findMany()).map((s) => `${s.key}=${s.value}`), ['a=1']);
+  } finally {
+    await drop();
+  }
+});
+
+test('another process holds the write lock: the bot waits on a timer, its event loop free, then commits', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { db, url, drop } = await open();
+  try {
+    assert.equal(await db.ping(), true);
+    const holdMs = 1500;
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require('better-sqlite3'); const d = new D(process.argv[1]); d.exec('BEGIN IMMEDIATE');
+         process.stdout.write('locked\\n'); setTimeout(() => { d.exec('ROLLBACK'); d.close(); }, ${holdMs});`,
+        sqlitePath(url),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout, 'data');
+    const started = Date.now();
+    let maxGap = 0;
+    let last = Date.now();
+    const tick = setInterval(() => {
+      maxGap = Math.max(maxGap, Date.now() - last);
+      last = Date.now();
+    }, 10);
+    try {
+      assert.equal(await db.ping(), false, '/healthz must say 503 while the bot cannot write');
+      await db.tx((tx) => tx.setting.create({ data: { key: 'after-lock', value: 'x' } }));
+    } finally {
+      clearInterval(tick);
+    }
+    const waited = Date.now() - started;
+    assert.ok(waited >= holdMs - 300, `committed after ${waited} ms, before the lock was released`);
+    assert.ok(maxGap < 400, `the event loop stood still for ${maxGap} ms while waiting for the lock`);
+    assert.equal((await db.prisma.setting.findMany()).length, 1);
+    assert.equal(await db.ping(), true);
+    await once(holder, 'exit');
+  } finally {
+    await drop();
+  }
+});
