@@ -82,11 +82,19 @@ export async function openDatabase(
     sqlite = sqliteAdapter(path, { busyTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
     prisma = new PrismaClient({ adapter: guardedFactory(sqlite, availability) });
   } else {
-    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
+    const [{ PrismaPg }, { PrismaClient }, { default: pg }] = await Promise.all([
       import('@prisma/adapter-pg'),
       import('./generated/postgresql/client.ts'),
+      import('pg'),
     ]);
-    const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
+    // our own pool, so that every connection has an error listener for as long as it lives: a
+    // server that goes down sends "terminating connection" to connections checked out between
+    // two statements too, and an 'error' event nobody listens to would end the process (the
+    // statement that meets the dead connection fails, and availability.ts takes over)
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
+    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
     prisma = new PrismaClient({ adapter: guardedFactory(adapter, availability) }) as unknown as Prisma$;
   }
   await prisma.$connect();

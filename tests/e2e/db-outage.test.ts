@@ -160,6 +160,9 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
   // /healthz of both processes, every 250 ms, from now on
   const health: { at: number; name: string; status: number }[] = [];
   let polling = true;
+  cleanup.push(async () => {
+    polling = false;
+  });
   const poller = (async () => {
     while (polling) {
       await Promise.all(
@@ -184,14 +187,15 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
   })();
 
   // reports, 4 at a time, round-robin, until the load ends
-  const sent = new Map<number, Sent & { at: number }>();
+  const sent = new Map<number, Sent & { at: number; ms: number }>();
   let next = 0;
   const worker = async () => {
     while (Date.now() < loadUntil) {
       const i = next++;
       const reporter = setup.reporters[i % setup.reporters.length] as { user: string };
+      const from = Date.now();
       const s = await send(i % 2, reporter.user, `report category=malware summary="outage-${i}"`);
-      sent.set(i, { ...s, at: Date.now() });
+      sent.set(i, { ...s, at: from, ms: Date.now() - from });
       await sleep(50);
     }
   };
@@ -203,9 +207,9 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
   const tryAgain = [...sent].filter(([, s]) => s.status === 200 && TRY_AGAIN.test(s.body ?? ''));
   const other = [...sent].filter(([i]) => !acked.some(([j]) => j === i) && !tryAgain.some(([j]) => j === i));
   assert.deepEqual(
-    other.map(([i, s]) => ({ i, ...s })),
+    other.map(([i, s]) => ({ i, ...s, at: s.at - wentAway })),
     [],
-    'every request was either acknowledged or answered "please try again"',
+    `every request was either acknowledged or answered "please try again" (at: ms after the database went away)\n${procs.map((p) => `${p.name}: ${p.stderr.slice(-6000)}`).join('\n')}`,
   );
 
   // every acknowledged report commits; the dispatcher and the scheduler finish by themselves
@@ -215,14 +219,15 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
   let have = await summaries();
   for (;;) {
     have = await summaries();
-    const missing = acked.filter(([i]) => !have.has(`outage-${i}`)).length;
+    const missingOnes = acked.filter(([i]) => !have.has(`outage-${i}`));
+    const missing = missingOnes.length;
     const open = await check.prisma.delivery.count({ where: { status: { in: ['pending', 'sending'] } } });
     const journal = await check.prisma.pendingCommand.count();
     const reminder = await check.prisma.job.count({ where: { kind: 'meeting.reminder', status: 'pending' } });
     if (missing === 0 && open === 0 && journal === 0 && reminder === 0) break;
     assert.ok(
       Date.now() < settleBy,
-      `not settled: ${missing} acknowledged reports missing, ${open} open deliveries, ${journal} journal entries, ${reminder} reminder jobs\n${procs.map((p) => `${p.name}: ${p.stderr.slice(-4000)}`).join('\n')}`,
+      `not settled: ${missing} acknowledged reports missing, ${open} open deliveries, ${journal} journal entries, ${reminder} reminder jobs\n${missingOnes.map(([i, s]) => `report ${i} (${JSON.stringify({ ...s, at: s.at - wentAway })}): replies ${JSON.stringify(fake.responses(replyUrl.get(`report category=malware summary="outage-${i}"`)).map((r) => r.body))}`).join('\n')}\n${procs.map((p) => `${p.name}: ${p.stderr.slice(-4000)}`).join('\n')}`,
     );
     await sleep(250);
   }
