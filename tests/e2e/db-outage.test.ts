@@ -205,11 +205,17 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
 
   const acked = [...sent].filter(([, s]) => s.by && s.status === 200 && !TRY_AGAIN.test(s.body ?? ''));
   const tryAgain = [...sent].filter(([, s]) => s.status === 200 && TRY_AGAIN.test(s.body ?? ''));
-  const other = [...sent].filter(([i]) => !acked.some(([j]) => j === i) && !tryAgain.some(([j]) => j === i));
+  // no answer at all: the connection broke before one came (on this loaded machine, a
+  // keep-alive connection the bot had just closed) — the person sees an error; it may or may not
+  // have been run, but at most once
+  const noAnswer = [...sent].filter(([, s]) => s.status === 0);
+  const other = [...sent].filter(
+    ([i]) => ![...acked, ...tryAgain, ...noAnswer].some(([j]) => j === i),
+  );
   assert.deepEqual(
     other.map(([i, s]) => ({ i, ...s, at: s.at - wentAway })),
     [],
-    `every request was either acknowledged or answered "please try again" (at: ms after the database went away)\n${procs.map((p) => `${p.name}: ${p.stderr.slice(-6000)}`).join('\n')}`,
+    `every request was acknowledged, answered "please try again", or got no answer (at: ms after the database went away)\n${procs.map((p) => `${p.name}: ${p.stderr.slice(-6000)}`).join('\n')}`,
   );
 
   // every acknowledged report commits; the dispatcher and the scheduler finish by themselves
@@ -238,10 +244,23 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
   // --- assertions ---
   for (const p of procs) assert.ok(p.alive, `${p.name} is still the process started at the beginning`);
   assert.equal(all.length, 2, 'no process was restarted');
-  for (const [i] of tryAgain) assert.ok(!have.has(`outage-${i}`), `report ${i} refused but written`);
+  for (const [i, s] of tryAgain) {
+    assert.ok(!have.has(`outage-${i}`), `report ${i} refused but written`);
+    // refused only while the database was away (give or take the 2 s a request may wait for it,
+    // and this machine's load)
+    assert.ok(
+      s.at > wentAway - 5000 && s.at < cameBack + 5000,
+      `report ${i} refused ${s.at - wentAway} ms after the database went away (back after ${cameBack - wentAway} ms)`,
+    );
+  }
   const incidents = await check.prisma.incident.findMany({ select: { id: true, summary: true } });
-  assert.equal(incidents.length, acked.length, 'exactly the acknowledged reports, each once');
-  assert.equal(new Set(incidents.map((x) => x.summary)).size, incidents.length);
+  const noAnswerCommitted = noAnswer.filter(([i]) => have.has(`outage-${i}`)).length;
+  assert.equal(
+    incidents.length,
+    acked.length + noAnswerCommitted,
+    'every acknowledged report, and nothing that was refused',
+  );
+  assert.equal(new Set(incidents.map((x) => x.summary)).size, incidents.length, 'each report once');
   assert.deepEqual(
     incidents.map((x) => x.id).sort(),
     Array.from({ length: incidents.length }, (_, i) => `INC-2026-${String(i + 1).padStart(4, '0')}`),
@@ -283,7 +302,7 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
   console.log(
     [
       `# outage (${PROVIDER}) in ${at()}: ${PG ? 'PostgreSQL stopped' : 'SQLite write lock held by another process'} for ${((cameBack - wentAway) / 1000).toFixed(1)} s under load`,
-      `#   requests: ${sent.size} sent; ${acked.length} acknowledged, ${tryAgain.length} refused with "please try again" (nothing written), ${other.length} other`,
+      `#   requests: ${sent.size} sent; ${acked.length} acknowledged, ${tryAgain.length} refused with "please try again" (nothing written), ${noAnswer.length} without an answer (connection broke; ${noAnswerCommitted} of them had been run)`,
       `#   committed: ${incidents.length} reports (${incidents.map((x) => x.id).sort()[0]} … ${incidents.map((x) => x.id).sort().at(-1)}, no gaps), every acknowledged one once`,
       `#   posts: ${posts.total} for ${deliveries.length} deliveries, none twice, none without a row; reminder posts ${reminders.length}`,
       `#   /healthz while away: A ${statuses('A')}, B ${statuses('B')}; after: 200`,
