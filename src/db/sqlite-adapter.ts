@@ -48,7 +48,8 @@ export interface SqliteOptions {
 
 /** FIFO ownership of the one connection. */
 class Lane {
-  private busy = false;
+  /** someone has the connection */
+  busy = false;
   private readonly waiting: (() => void)[] = [];
 
   async acquire(): Promise<void> {
@@ -320,9 +321,11 @@ export class SqliteAdapter implements SqlDriverAdapter {
    * before): what /healthz asks, since reads go on while another process holds the lock.
    */
   async canWrite(waitMs: number): Promise<boolean> {
-    // whoever has the connection is already waiting for another process's lock
+    // whoever has the connection is waiting for another process's lock: for how long?
     const since = this.c.lockWait.since;
-    if (since !== null && Date.now() - since > 250) return false;
+    if (since !== null) return Date.now() - since < waitMs;
+    // our own work has the connection (and is not waiting for a lock): the database serves us
+    if (this.c.lane.busy) return true;
     if (!(await this.c.lane.tryAcquire(waitMs))) return false;
     try {
       const until = Date.now() + waitMs;
