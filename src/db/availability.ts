@@ -16,7 +16,6 @@
  * have been applied); its caller sees the error.
  */
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
-import { assertNotInTx } from './scope.ts';
 
 /** The error seen by work that waited for the database longer than it may. */
 export class DatabaseUnavailable extends Error {
@@ -149,9 +148,8 @@ export class Availability {
 }
 
 /**
- * A driver adapter factory whose connections (1) refuse, from inside an open `db.tx` callback,
- * a statement outside that transaction and a second transaction (scope.ts), and (2) wait for
- * the database while it is away (above). Built on Prisma's public driver adapter interface.
+ * A driver adapter factory whose connections wait for the database while it is away (above).
+ * Built on Prisma's public driver adapter interface.
  */
 export function guardedFactory(inner: SqlDriverAdapterFactory, availability: Availability): SqlDriverAdapterFactory {
   return {
@@ -160,23 +158,13 @@ export function guardedFactory(inner: SqlDriverAdapterFactory, availability: Ava
     async connect(): Promise<SqlDriverAdapter> {
       const a = await inner.connect();
       availability.probe = () => a.queryRaw({ sql: 'SELECT 1', args: [], argTypes: [] });
-      const outside = 'a statement on the database handle';
       const guarded: SqlDriverAdapter = {
         provider: a.provider,
         adapterName: a.adapterName,
-        async queryRaw(q: SqlQuery) {
-          assertNotInTx(outside);
-          return availability.run(() => a.queryRaw(q), READ.test(q.sql));
-        },
-        async executeRaw(q: SqlQuery) {
-          assertNotInTx(outside);
-          return availability.run(() => a.executeRaw(q), false);
-        },
+        queryRaw: (q: SqlQuery) => availability.run(() => a.queryRaw(q), READ.test(q.sql)),
+        executeRaw: (q: SqlQuery) => availability.run(() => a.executeRaw(q), false),
         executeScript: (script) => a.executeScript(script),
-        async startTransaction(level) {
-          assertNotInTx('a second transaction (db.tx)');
-          return availability.run(() => a.startTransaction(level), true);
-        },
+        startTransaction: (level) => availability.run(() => a.startTransaction(level), true),
         dispose: () => a.dispose(),
       };
       if (a.getConnectionInfo) {

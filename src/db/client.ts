@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
-import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
-import { afterCommit, assertNotInTx, committed, currentGuard, runInTx, type TxState } from './scope.ts';
+import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
 import { type SqliteFactory, sqliteAdapter } from './sqlite-adapter.ts';
 import type { DurabilityStats } from './sqlite-durable.ts';
 import { baselineWasmOnly } from './wasm.ts';
@@ -54,8 +54,8 @@ export interface TxOptions {
   waitMs?: number;
 }
 
-export type { FirstTxGuard } from './scope.ts';
 export { DatabaseUnavailable } from './availability.ts';
+export type { FirstTxGuard } from './scope.ts';
 export { outsideScope, runWithGuard } from './scope.ts';
 
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in
@@ -106,8 +106,8 @@ export async function openDatabase(
   };
   const db: Database = {
     provider,
-    prisma,
-    ...(durability && durability.active ? { durability } : {}),
+    prisma: checkedClient(prisma),
+    ...(durability?.active ? { durability } : {}),
     get available() {
       return availability.available;
     },
@@ -141,7 +141,9 @@ export async function openDatabase(
           // the database went away: wait for it (the next start waits in availability.ts)
           const away = unavailable(e) !== null;
           if (away) availability.lost();
-          const retry = away || (attempt < 8 && RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)));
+          const retry =
+            away ||
+            (attempt < 8 && RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)));
           if (!retry || Date.now() >= deadline) throw away ? new DatabaseUnavailable(e) : e;
           await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
         }

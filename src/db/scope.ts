@@ -97,3 +97,47 @@ function detach(fn: () => unknown): void {
     }),
   );
 }
+
+const RAW = new Set(['$queryRaw', '$queryRawUnsafe', '$executeRaw', '$executeRawUnsafe']);
+
+/**
+ * The plain database handle as callers get it (`db.prisma`): every model call and raw query is
+ * checked against the rule above when it is made, in the caller's own async context. (Not in
+ * the driver adapter: Prisma batches the queries of one tick together and runs them in the
+ * context of the first, which may be another code path's transaction.)
+ */
+export function checkedClient<T extends object>(client: T): T {
+  const models = new Map<string, unknown>();
+  const wrap = (target: object, fn: (...a: unknown[]) => unknown, what: string) =>
+    function (this: unknown, ...args: unknown[]) {
+      assertNotInTx(what);
+      return fn.apply(target, args);
+    };
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== 'string') return v;
+      if (RAW.has(prop) && typeof v === 'function')
+        return wrap(target, v as (...a: unknown[]) => unknown, 'a statement on the database handle');
+      if (prop.startsWith('$') || v === null || typeof v !== 'object') return v;
+      let model = models.get(prop);
+      if (!model) {
+        const methods = new Map<string | symbol, unknown>();
+        model = new Proxy(v, {
+          get(m, name, r) {
+            const f = Reflect.get(m, name, r) as unknown;
+            if (typeof f !== 'function') return f;
+            let w = methods.get(name);
+            if (!w) {
+              w = wrap(m, f as (...a: unknown[]) => unknown, 'a statement on the database handle');
+              methods.set(name, w);
+            }
+            return w;
+          },
+        });
+        models.set(prop, model);
+      }
+      return model;
+    },
+  });
+}

@@ -23,16 +23,17 @@
  * **Prepared statements are reused** (an LRU cache; preparing every query again cost 30–200 µs
  * each).
  */
-import Sqlite from 'better-sqlite3';
-import {
-  type ColumnType,
-  type IsolationLevel,
-  type SqlDriverAdapter,
-  type SqlDriverAdapterFactory,
-  type SqlQuery,
-  type SqlResultSet,
-  type Transaction,
+
+import type {
+  ColumnType,
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+  Transaction,
 } from '@prisma/driver-adapter-utils';
+import Sqlite from 'better-sqlite3';
 import { columnTypes, isBusy, mapArg, mapRow, toAdapterError } from './sqlite-convert.ts';
 import { WalSync } from './sqlite-durable.ts';
 

@@ -154,7 +154,11 @@ function extendedCode(code: string): number | undefined {
 export function toAdapterError(e: unknown): unknown {
   const err = e as { code?: unknown; message?: unknown };
   if (typeof err?.code !== 'string' || typeof err.message !== 'string') return e;
-  return new DriverAdapterError({ originalCode: err.code, originalMessage: err.message, ...mapped(err.code, err.message) });
+  return new DriverAdapterError({
+    originalCode: err.code,
+    originalMessage: err.message,
+    ...mapped(err.code, err.message),
+  });
 }
 
 function mapped(code: string, message: string): MappedError {

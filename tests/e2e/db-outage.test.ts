@@ -209,9 +209,7 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
   // keep-alive connection the bot had just closed) — the person sees an error; it may or may not
   // have been run, but at most once
   const noAnswer = [...sent].filter(([, s]) => s.status === 0);
-  const other = [...sent].filter(
-    ([i]) => ![...acked, ...tryAgain, ...noAnswer].some(([j]) => j === i),
-  );
+  const other = [...sent].filter(([i]) => ![...acked, ...tryAgain, ...noAnswer].some(([j]) => j === i));
   assert.deepEqual(
     other.map(([i, s]) => ({ i, ...s, at: s.at - wentAway })),
     [],
@@ -303,7 +301,10 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
     [
       `# outage (${PROVIDER}) in ${at()}: ${PG ? 'PostgreSQL stopped' : 'SQLite write lock held by another process'} for ${((cameBack - wentAway) / 1000).toFixed(1)} s under load`,
       `#   requests: ${sent.size} sent; ${acked.length} acknowledged, ${tryAgain.length} refused with "please try again" (nothing written), ${noAnswer.length} without an answer (connection broke; ${noAnswerCommitted} of them had been run)`,
-      `#   committed: ${incidents.length} reports (${incidents.map((x) => x.id).sort()[0]} … ${incidents.map((x) => x.id).sort().at(-1)}, no gaps), every acknowledged one once`,
+      `#   committed: ${incidents.length} reports (${incidents.map((x) => x.id).sort()[0]} … ${incidents
+        .map((x) => x.id)
+        .sort()
+        .at(-1)}, no gaps), every acknowledged one once`,
       `#   posts: ${posts.total} for ${deliveries.length} deliveries, none twice, none without a row; reminder posts ${reminders.length}`,
       `#   /healthz while away: A ${statuses('A')}, B ${statuses('B')}; after: 200`,
       `#   audit:verify: ${audit.out.split('\n')[0]}`,

@@ -28,7 +28,12 @@ function server() {
   a.probe = async () => {
     if (!up) throw refused;
   };
-  return { a, bringUp: () => void (up = true) };
+  return {
+    a,
+    bringUp: () => {
+      up = true;
+    },
+  };
 }
 
 test('a statement that never reached the server waits for it and is sent again', async () => {

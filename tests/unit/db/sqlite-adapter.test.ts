@@ -79,10 +79,13 @@ test('a unique violation is Prisma’s P2002; a failing transaction leaves nothi
   const { db, drop } = await open();
   try {
     await db.prisma.setting.create({ data: { key: 'a', value: '1' } });
-    await assert.rejects(db.prisma.setting.create({ data: { key: 'a', value: '2' } }), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'P2002');
-      return true;
-    });
+    await assert.rejects(
+      db.prisma.setting.create({ data: { key: 'a', value: '2' } }),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'P2002');
+        return true;
+      },
+    );
     await assert.rejects(
       db.tx(async (tx) => {
         await tx.setting.create({ data: { key: 'b', value: '1' } });
@@ -90,7 +93,10 @@ test('a unique violation is Prisma’s P2002; a failing transaction leaves nothi
       }),
       (e: Error & { code?: string }) => e.code === 'P2002',
     );
-    assert.deepEqual((await db.prisma.setting.findMany()).map((s) => `${s.key}=${s.value}`), ['a=1']);
+    assert.deepEqual(
+      (await db.prisma.setting.findMany()).map((s) => `${s.key}=${s.value}`),
+      ['a=1'],
+    );
   } finally {
     await drop();
   }
