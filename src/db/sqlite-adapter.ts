@@ -39,6 +39,7 @@ import { WalSync } from './sqlite-durable.ts';
 
 const DDL = /^\s*(CREATE|DROP|ALTER)\b/i;
 const ADAPTER_NAME = 'csirt-sqlite';
+const BEGIN = 'BEGIN IMMEDIATE';
 
 export interface SqliteOptions {
   /** how long a statement or a transaction start waits for another process's lock (default 10 s) */
@@ -96,26 +97,32 @@ interface Cached {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What this process last saw of the file's write lock. */
+interface LockSeen {
+  /**
+   * since when another process has been seen holding the write lock (the first attempt that
+   * found it busy); null once a write or `BEGIN IMMEDIATE` of ours got through
+   */
+  blockedSince: number | null;
+}
+
 /**
  * `f` now, or, while another process holds a lock it needs, again on a timer (the event loop
  * stays free) for up to `timeoutMs`.
  */
-async function unlocked<T>(f: () => T, timeoutMs: number, waiting?: { since: number | null }): Promise<T> {
+async function unlocked<T>(f: () => T, timeoutMs: number, seen?: LockSeen): Promise<T> {
   const until = Date.now() + timeoutMs;
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        return f();
-      } catch (e) {
-        const cause = (e as { cause?: { originalCode?: string } }).cause;
-        const busy = isBusy(e) || (cause?.originalCode !== undefined && isBusy({ code: cause.originalCode }));
-        if (!busy || Date.now() >= until) throw e;
-        if (waiting) waiting.since ??= Date.now();
-      }
-      await sleep(Math.min(50, 1 + i * 2) * (0.5 + Math.random()));
+  for (let i = 0; ; i++) {
+    try {
+      return f();
+    } catch (e) {
+      const cause = (e as { cause?: { originalCode?: string } }).cause;
+      const busy = isBusy(e) || (cause?.originalCode !== undefined && isBusy({ code: cause.originalCode }));
+      if (!busy) throw e;
+      if (seen) seen.blockedSince ??= Date.now();
+      if (Date.now() >= until) throw e;
     }
-  } finally {
-    if (waiting) waiting.since = null;
+    await sleep(Math.min(50, 1 + i * 2) * (0.5 + Math.random()));
   }
 }
 
@@ -172,6 +179,8 @@ class Connection {
         changed = r.changes > 0;
         result = rows ? { columnNames: [], columnTypes: [], rows: [] } : r.changes;
       }
+      // it got through: this process can write (reads go on while another process holds the lock)
+      if (!st.readonly || q.sql === BEGIN) this.lock.blockedSince = null;
       // a statement that changed nothing needs no fsync (BEGIN/COMMIT count as read-only)
       if (!st.readonly && (changed || DDL.test(q.sql))) {
         if (this.db.inTransaction) this.txWrote = true;
@@ -183,12 +192,12 @@ class Connection {
     }
   }
 
-  /** since when the connection's holder has been waiting for another process's lock */
-  readonly lockWait: { since: number | null } = { since: null };
+  /** what this process last saw of the write lock (/healthz: canWrite) */
+  readonly lock: LockSeen = { blockedSince: null };
 
   /** `f` now, or again on a timer while another process holds the lock (up to the busy timeout). */
   unlocked<T>(f: () => T): Promise<T> {
-    return unlocked(f, this.busyTimeoutMs, this.lockWait);
+    return unlocked(f, this.busyTimeoutMs, this.lock);
   }
 
   /** The current transaction ended: its commit, if it wrote, is to be made durable. */
@@ -309,7 +318,7 @@ export class SqliteAdapter implements SqlDriverAdapter {
     }
     await this.c.lane.acquire();
     try {
-      await this.c.unlocked(() => this.c.run({ sql: 'BEGIN IMMEDIATE', args: [], argTypes: [] }, false));
+      await this.c.unlocked(() => this.c.run({ sql: BEGIN, args: [], argTypes: [] }, false));
     } catch (e) {
       this.c.lane.release();
       throw e;
@@ -318,30 +327,35 @@ export class SqliteAdapter implements SqlDriverAdapter {
   }
 
   /**
-   * true when this process can take the write lock within `waitMs` (after its own work queued
-   * before): what /healthz asks, since reads go on while another process holds the lock.
+   * true when this process can write: what /healthz asks (reads go on while another process
+   * holds the write lock; commands cannot). False once another process has been seen holding
+   * the lock for `waitMs`, until a write of ours gets through again. The answer does not
+   * change with what this process happens to be doing at the moment of the question: while
+   * our own work has the connection, what that work last saw of the lock answers; while the
+   * connection is free, the lock is tried (for up to `waitMs` from when it was first seen held,
+   * then once per question, so that reads are not kept waiting).
    */
   async canWrite(waitMs: number): Promise<boolean> {
-    // whoever has the connection is waiting for another process's lock: for how long?
-    const since = this.c.lockWait.since;
-    if (since !== null) return Date.now() - since < waitMs;
-    // our own work has the connection (and is not waiting for a lock): the database serves us
-    if (this.c.lane.busy) return true;
-    if (!(await this.c.lane.tryAcquire(waitMs))) return false;
+    const c = this.c;
+    const stuck = () => c.lock.blockedSince !== null && Date.now() - c.lock.blockedSince >= waitMs;
+    if (c.lane.busy) return !stuck();
+    if (!(await c.lane.tryAcquire(waitMs))) return !stuck();
     try {
-      const until = Date.now() + waitMs;
       for (;;) {
         try {
-          this.c.db.exec('BEGIN IMMEDIATE');
-          this.c.db.exec('ROLLBACK');
+          c.db.exec(BEGIN);
+          c.db.exec('ROLLBACK');
+          c.lock.blockedSince = null;
           return true;
         } catch (e) {
-          if (!isBusy(e) || Date.now() >= until) return false;
+          if (!isBusy(e)) return false;
+          c.lock.blockedSince ??= Date.now();
+          if (stuck()) return false;
         }
         await sleep(20);
       }
     } finally {
-      this.c.lane.release();
+      c.lane.release();
     }
   }
 

@@ -6,13 +6,14 @@
  * the lock is released.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { ROOT } from '../../../src/app.ts';
 import { type Database, openDatabase } from '../../../src/db/client.ts';
 import { applyMigrations } from '../../../src/db/migrator.ts';
 import { sqlitePath } from '../../../src/db/provider.ts';
+import { type SqliteAdapter, sqliteAdapter } from '../../../src/db/sqlite-adapter.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
 
 const skip = PROVIDER === 'sqlite' ? false : 'SQLite only';
@@ -144,5 +145,54 @@ test('another process holds the write lock: the bot waits on a timer, its event 
     await once(holder, 'exit');
   } finally {
     await drop();
+  }
+});
+
+test('while another process holds the write lock, /healthz says 503 throughout, whatever this process is doing at that moment', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const t = await testDb();
+  const path = sqlitePath(t.url);
+  const factory = sqliteAdapter(path);
+  const adapter = (await factory.connect()) as SqliteAdapter;
+  const q = (sql: string) => ({ sql, args: [], argTypes: [] });
+  let holder: ChildProcess | undefined;
+  try {
+    await adapter.executeScript('CREATE TABLE t (x INTEGER)');
+    holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require('better-sqlite3'); const d = new D(process.argv[1]); d.exec('BEGIN IMMEDIATE');
+         process.stdout.write('locked\\n'); process.stdin.on('data', () => { d.exec('ROLLBACK'); d.close(); process.exit(0); });`,
+        path,
+      ],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout as NodeJS.ReadableStream, 'data');
+    assert.equal(await adapter.canWrite(1000), false, 'the lock is held');
+    // reads go on meanwhile (WAL) and have the connection for their moment: the answer must not
+    // depend on whether the connection is free or a read has it when /healthz asks
+    const answers: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const read = adapter.queryRaw(q('SELECT count(*) FROM t')); // has the connection now
+      answers.push(`while a read has it=${await adapter.canWrite(1000)}`);
+      await read;
+      answers.push(`free=${await adapter.canWrite(1000)}`);
+    }
+    assert.deepEqual(
+      answers.filter((a) => a.endsWith('true')),
+      [],
+      '/healthz said 200 while the bot could not write',
+    );
+    holder.stdin?.write('release\n');
+    await once(holder, 'exit');
+    assert.equal(await adapter.canWrite(1000), true, 'healthy again once the lock is released');
+    await adapter.executeRaw(q('INSERT INTO t VALUES (1)'));
+  } finally {
+    holder?.kill('SIGKILL');
+    await adapter.dispose();
+    await t.drop();
   }
 });
