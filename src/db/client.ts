@@ -56,7 +56,7 @@ export interface TxOptions {
 
 export { DatabaseUnavailable } from './availability.ts';
 export type { FirstTxGuard } from './scope.ts';
-export { outsideScope, runWithGuard } from './scope.ts';
+export { runWithGuard } from './scope.ts';
 
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in
 // time (every pooled connection busy under a burst: nothing ran, so trying again is safe —

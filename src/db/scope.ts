@@ -64,6 +64,8 @@ export function runInTx<T>(tx: TxState, fn: () => T): T {
 
 /** Runs `work` with `guard`: its first transaction carries the guard's work (src/inbox). */
 export function runWithGuard<T>(guard: FirstTxGuard, work: () => T): T {
+  // a new scope inside a transaction's callback would hide that transaction from the rule
+  assertNotInTx('a command (the journal’s scope)');
   return scope.run({ guard }, work);
 }
 

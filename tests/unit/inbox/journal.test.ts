@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pino from 'pino';
-import { outsideScope } from '../../../src/db/client.ts';
+import { outsideScope } from '../../../src/db/scope.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
