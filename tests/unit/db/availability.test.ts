@@ -4,7 +4,7 @@
  * sent again only when that is safe; /healthz's check says no at once.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Availability, DatabaseUnavailable, unavailable } from '../../../src/db/availability.ts';
 
 // what the driver adapter throws: server unreachable (nothing sent), connection cut (in flight)

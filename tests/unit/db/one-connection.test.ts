@@ -16,8 +16,8 @@
  * On both providers (PostgreSQL has a pool, where the first part always held).
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import pino from 'pino';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { systemClock } from '../../../src/core/clock.ts';
 import type { OutMessage, PlatformSeam } from '../../../src/core/platform.ts';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { type Database, openDatabase } from '../../../src/db/client.ts';
 import { applyMigrations } from '../../../src/db/migrator.ts';
@@ -16,7 +16,7 @@ import { sqlitePath } from '../../../src/db/provider.ts';
 import { type SqliteAdapter, sqliteAdapter } from '../../../src/db/sqlite-adapter.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
 
-const skip = PROVIDER === 'sqlite' ? false : 'SQLite only';
+const skip = PROVIDER !== 'sqlite'; // SQLite only
 
 async function open(): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
   const t = await testDb();
