@@ -144,7 +144,9 @@ export async function openDatabase(
           const retry =
             away ||
             (attempt < 8 && RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)));
-          if (!retry || Date.now() >= deadline) throw away ? new DatabaseUnavailable(e) : e;
+          if (!retry) throw e;
+          // the database could not be had in the time given (away, or locked by others throughout)
+          if (Date.now() >= deadline) throw new DatabaseUnavailable(e);
           await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
         }
       }

@@ -13,6 +13,7 @@ import { isUserError } from '../../core/errors.ts';
 import { buildForm, formValues } from '../../core/forms.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
+import { DatabaseUnavailable } from '../../db/client.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
 import type { Held } from '../../inbox/journal.ts';
@@ -42,6 +43,7 @@ const str = (b: Json, k: string) => (typeof b[k] === 'string' ? (b[k] as string)
 /** null when it could not be recorded (the database is away): refused with "please try again" */
 function admitOnce(d: RouteDeps, key: string, held: HeldInvocation) {
   return admit(d, `mattermost:${createHash('sha256').update(key).digest('hex')}`, held).catch((e: unknown) => {
+    if (!(e instanceof DatabaseUnavailable)) throw e;
     d.app.log.warn({ err: e }, 'mattermost request not recorded (database unavailable); refused');
     return null;
   });

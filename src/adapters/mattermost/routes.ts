@@ -13,6 +13,7 @@ import type { Caller } from '../../core/command.ts';
 import { buildForm } from '../../core/forms.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
+import { DatabaseUnavailable } from '../../db/client.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
 import type { Held } from '../../inbox/journal.ts';
@@ -105,6 +106,7 @@ export function commandRoute(d: RouteDeps) {
     if (triggerId) {
       const key = `mattermost:trigger:${createHash('sha256').update(triggerId).digest('hex')}`;
       const admitted = await admit(d, key, { route: 'command', fields }).catch((e: unknown) => {
+        if (!(e instanceof DatabaseUnavailable)) throw e;
         app.log.warn({ err: e }, 'mattermost command not recorded (database unavailable); refused');
         return null;
       });

@@ -14,6 +14,7 @@ import { verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import type { InFlight } from '../../core/in-flight.ts';
+import { DatabaseUnavailable } from '../../db/client.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, t } from '../../i18n/index.ts';
@@ -62,6 +63,7 @@ export class HttpRouteReceiver implements Receiver {
     } catch (e) {
       // the request could not be recorded (the database is away or locked): nothing was run
       // or kept, so the person is told to try again instead of seeing it acknowledged
+      if (!(e instanceof DatabaseUnavailable)) throw e;
       this.d.log.warn({ err: e, path: req.path }, 'slack request not recorded (database unavailable); refused');
       const text = t(this.d.locale ?? 'ja', 'db.try_again');
       if (typeof body?.command === 'string')

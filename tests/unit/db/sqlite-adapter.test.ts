@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
-import { type Database, openDatabase } from '../../../src/db/client.ts';
+import { type Database, DatabaseUnavailable, openDatabase } from '../../../src/db/client.ts';
 import { applyMigrations } from '../../../src/db/migrator.ts';
 import { sqlitePath } from '../../../src/db/provider.ts';
 import { type SqliteAdapter, sqliteAdapter } from '../../../src/db/sqlite-adapter.ts';
@@ -121,6 +121,7 @@ test('another process holds the write lock: the bot waits on a timer, its event 
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
+    const exited = once(holder, 'exit'); // listened for now: it exits soon after the release
     await once(holder.stdout, 'data');
     const started = Date.now();
     let maxGap = 0;
@@ -142,7 +143,7 @@ test('another process holds the write lock: the bot waits on a timer, its event 
     assert.ok(maxGap < holdMs / 2, `the event loop stood still for ${maxGap} ms while waiting for the lock`);
     assert.equal((await db.prisma.setting.findMany()).length, 1);
     assert.equal(await db.ping(), true);
-    await once(holder, 'exit');
+    await exited;
   } finally {
     await drop();
   }
@@ -194,5 +195,49 @@ test('while another process holds the write lock, /healthz says 503 throughout, 
     holder?.kill('SIGKILL');
     await adapter.dispose();
     await t.drop();
+  }
+});
+
+test('a transaction that cannot have the database within its wait (another process holds the lock) fails as DatabaseUnavailable, soon; other errors stay themselves', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { db, url, drop } = await open();
+  let holder: ChildProcess | undefined;
+  try {
+    await db.prisma.setting.create({ data: { key: 'a', value: '1' } });
+    // what the adapters answer "please try again" to, and nothing else
+    await assert.rejects(
+      db.tx((tx) => tx.setting.create({ data: { key: 'a', value: '2' } }), { waitMs: 2000 }),
+      (e: Error & { code?: string }) => !(e instanceof DatabaseUnavailable) && e.code === 'P2002',
+    );
+    holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require('better-sqlite3'); const d = new D(process.argv[1]); d.exec('BEGIN IMMEDIATE');
+         process.stdout.write('locked\\n'); process.stdin.on('data', () => { d.exec('ROLLBACK'); d.close(); process.exit(0); });`,
+        sqlitePath(url),
+      ],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout as NodeJS.ReadableStream, 'data');
+    const started = Date.now();
+    await assert.rejects(
+      db.tx((tx) => tx.setting.create({ data: { key: 'b', value: '2' } }), { waitMs: 2000 }),
+      DatabaseUnavailable,
+    );
+    const took = Date.now() - started;
+    assert.ok(took >= 1900 && took < 6000, `gave up after ${took} ms (wait 2000 ms)`);
+    holder.stdin?.write('release\n');
+    await once(holder, 'exit');
+    assert.deepEqual(
+      (await db.prisma.setting.findMany()).map((s) => s.key),
+      ['a'],
+      'nothing of it was written',
+    );
+  } finally {
+    holder?.kill('SIGKILL');
+    await drop();
   }
 });
