@@ -4,11 +4,13 @@
  * Two real bot processes (src/main.ts, Slack HTTP mode) against the fake Slack; reports sent
  * as signed slash commands, 4 at a time, round-robin; a meeting whose reminder comes due in
  * the middle of the outage. On PostgreSQL the server (a private one: its own data directory and
- * port — the shared test server is never stopped) is stopped for 10 s (`pg_ctl stop -m fast`:
- * every connection is cut) and started again; on SQLite another process holds the file's write
- * lock for 10 s (`BEGIN EXCLUSIVE`, as a backup tool or an operator's sqlite3 shell would).
+ * port, tests/helpers/private-pg.ts — the shared test server is never stopped) is stopped for
+ * 10 s (a fast shutdown: every connection is cut) and started again; on SQLite another process
+ * holds the file's write lock for 10 s (`BEGIN EXCLUSIVE`, as a backup tool or an operator's
+ * sqlite3 shell would). A chaos-project test: `npm run test:chaos -- tests/e2e/db-outage`.
  *
- * Checked: `/healthz` answers 503 while the database is away (200 before and after); a
+ * Checked: `/healthz` answers 503 every time it is asked while the database is away (from 2 s
+ * after it went away; 200 before and after); a
  * request that cannot be recorded is answered "please try again" and nothing of it is
  * written; every acknowledged report is committed exactly once (ids without gaps); the
  * dispatcher and the scheduler carry on by themselves (every delivery posted once, none
