@@ -7,6 +7,7 @@ import type { Params } from '../core/errors.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
@@ -17,7 +18,7 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory];
+const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, delivery];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

@@ -131,7 +131,18 @@ export async function startMattermostBot(
     groups: testGroups,
     ...(o.clock ? { clock: o.clock } : {}),
   });
-  const mount = await mm.mount(app);
+  let mount: MattermostMount;
+  try {
+    mount = await mm.mount(app);
+  } catch (e) {
+    // a start that fails (e.g. registration refused) leaves nothing running; its logs go with the error
+    Object.assign(e as object, { logs });
+    await app.close();
+    await receiver.close();
+    if (!o.fake) await fake.close();
+    await db.drop();
+    throw e;
+  }
   await app.http.listen(port, '127.0.0.1');
 
   const bot: MattermostBot = {

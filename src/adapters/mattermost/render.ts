@@ -3,12 +3,13 @@
  * escaped by escape.ts), and one message attachment carrying the buttons. A button's
  * integration posts to our /mattermost/action with the signed command as its context.
  */
+import { fitBlocks } from '../../core/fit.ts';
 import type { OutMessage } from '../../core/platform.ts';
 import type { Action, Block } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
-import { clip, escapeMarkdown, fenceCode, plainText } from './escape.ts';
+import { escapeMarkdown, fenceCode, plainText } from './escape.ts';
 
-/** model.PostMessageMaxRunesV2 is 16 383; keep room for the cut marker. */
+/** model.PostMessageMaxRunesV2 is 16,383 characters (runes); kept with some margin. */
 const MAX_MESSAGE = 16_000;
 const MAX_BUTTONS = 20;
 
@@ -35,10 +36,10 @@ export interface MmMessage {
 }
 
 export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction, actionUrl: string): MmMessage {
-  const parts = msg.blocks.map(renderBlock);
-  for (const f of msg.attachments ?? [])
-    parts.push(escapeMarkdown(t('mattermost.attachment', { filename: f.filename })));
-  const message = clip(parts.join('\n\n'), MAX_MESSAGE) || ' ';
+  const files = (msg.attachments ?? []).map((f) =>
+    escapeMarkdown(t('mattermost.attachment', { filename: f.filename })),
+  );
+  const message = fitMarkdown(msg, t, files) || ' ';
   const actions = (msg.actions ?? [])
     .slice(0, MAX_BUTTONS)
     .map((a, i) => button(a, i, sign, actionUrl))
@@ -49,10 +50,27 @@ export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction, a
 
 /** The plain text of a reply with its buttons written as commands (for ephemeral_text). */
 export function renderText(msg: OutMessage, t: Translate): string {
-  const parts = msg.blocks.map(renderBlock);
-  for (const a of msg.actions ?? [])
-    parts.push(escapeMarkdown(`→ ${t('button.hint', { command: `/csirt ${a.command}` })} [${a.label}]`));
-  return clip(parts.join('\n\n'), MAX_MESSAGE);
+  const hints = (msg.actions ?? []).map((a) =>
+    escapeMarkdown(`→ ${t('button.hint', { command: `/csirt ${a.command}` })} [${a.label}]`),
+  );
+  return fitMarkdown(msg, t, hints);
+}
+
+const runes = (s: string) => [...s].length;
+
+/**
+ * The blocks as markdown, then `tail` (file notes, button hints), within MAX_MESSAGE: when too
+ * long, whole blocks are kept while they fit, the next one shortened, and a note says where to
+ * read it all (a cut in the middle of a table or a code fence would break the markdown).
+ */
+function fitMarkdown(msg: OutMessage, t: Translate, tail: string[]): string {
+  const join = (parts: string[]) => parts.join('\n\n');
+  const whole = join([...msg.blocks.map(renderBlock), ...tail]);
+  if (runes(whole) <= MAX_MESSAGE) return whole;
+  const note = `_${escapeMarkdown(msg.readMore ? t('delivery.clipped', { command: msg.readMore }) : t('delivery.clipped_plain'))}_`;
+  const fixed = runes(join([note, ...tail])) + 2;
+  const fit = fitBlocks(msg.blocks, MAX_MESSAGE - fixed, (b) => runes(renderBlock(b)) + 2);
+  return join([...fit.blocks.map(renderBlock), note, ...tail]);
 }
 
 function renderBlock(b: Block): string {

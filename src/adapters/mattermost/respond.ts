@@ -1,11 +1,14 @@
 /**
- * Answers after the fact: a slash command's response_url (5 uses within 30 minutes), else a
- * direct message from the bot. Bots usually lack create_post_ephemeral, so "only you can see
- * this" after the request has been answered means a direct message.
+ * Answers after the fact: a slash command's response_url (5 uses within 30 minutes), else — none
+ * given, or it did not take the reply: spent, expired, or unreachable (a network or TLS error:
+ * a Site URL whose certificate Node does not trust) — a post in the channel for a reply meant
+ * for the channel, else a direct message from the bot. Bots usually lack create_post_ephemeral,
+ * so "only you can see this" after the request has been answered means a direct message.
  */
 import type { Logger } from 'pino';
 import type { Reply } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
+import { postToResponseUrl } from '../response-url.ts';
 import type { MmApi } from './api.ts';
 import { renderMessage, type SignAction } from './render.ts';
 import type { MattermostSeam } from './seam.ts';
@@ -42,19 +45,36 @@ export class MattermostResponder {
     private readonly timeoutMs = 5000,
   ) {}
 
-  /** Sends a reply to the response_url when there is one, else as a direct message. */
-  async send(target: { responseUrl?: string | undefined; user: string }, r: Reply, t: Translate): Promise<void> {
+  /** Sends a reply to the response_url when there is one and it takes it, else another way (see above). */
+  async send(
+    target: { responseUrl?: string | undefined; user: string; channel?: string | null },
+    r: Reply,
+    t: Translate,
+  ): Promise<void> {
+    let inChannel = r.visibility === 'channel';
     if (target.responseUrl && /^https?:\/\//.test(target.responseUrl)) {
-      const res = await fetch(target.responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(commandResponse(r, t, this.sign, this.actionUrl)),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (res.ok) return;
-      this.log.warn({ status: res.status }, 'response_url refused the reply; sending a direct message');
+      const body = commandResponse(r, t, this.sign, this.actionUrl);
+      const sent = await postToResponseUrl(target.responseUrl, body, this.timeoutMs);
+      if (sent.ok) return;
+      this.log.warn(
+        { reason: sent.reason, user: target.user },
+        'response_url did not take the reply; answering another way',
+      );
+      // it may have been shown after all: say it again to the person only, not to the channel
+      if (sent.maybeDelivered) inChannel = false;
     }
-    await this.dm(target.user, r, t);
+    if (inChannel && target.channel) {
+      try {
+        await this.postIn(target.channel, r, t);
+        return;
+      } catch (e) {
+        this.log.warn(
+          { err: (e as Error).message },
+          'could not post the reply in the channel; sending a direct message',
+        );
+      }
+    }
+    await this.dm(target.user, { ...r, blocks: [{ kind: 'context', text: t('reply.fallback_dm') }, ...r.blocks] }, t);
   }
 
   async dm(user: string, r: Reply, t: Translate): Promise<void> {

@@ -4,6 +4,7 @@
  * Slack does not turn bare URLs, #names or @names into links or mentions either.
  */
 
+import { fitBlocks } from '../../core/fit.ts';
 import type { OutMessage } from '../../core/platform.ts';
 import type { Action, Block } from '../../core/reply.ts';
 import { replyToText } from '../../core/reply.ts';
@@ -22,6 +23,11 @@ export interface SlackMessage {
 const MAX_BLOCKS = 50;
 const SECTION_TEXT = 3000;
 const MAX_FALLBACK = 3000;
+/**
+ * The text of all blocks together is kept under this: Slack answers `msg_blocks_too_long`
+ * above roughly 11,000–13,000 characters (undocumented; slackapi/bolt-js#2509, #2867).
+ */
+export const MAX_BLOCK_TEXT = 10_000;
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 const plain = (text: string, max: number) => ({ type: 'plain_text', text: clip(text || '-', max), emoji: true });
@@ -31,18 +37,46 @@ export type SignAction = (command: string) => string | null;
 
 export const ACTION_ID_PREFIX = 'csirt:action:';
 
+/** The characters of every `text` string in the blocks, as Slack counts them against the limit. */
+export function blockText(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + blockText(x), 0);
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  for (const [k, x] of Object.entries(v)) n += k === 'text' && typeof x === 'string' ? [...x].length : blockText(x);
+  return n;
+}
+
+/** The note ending a shortened message: where to read it all. */
+function clippedNote(msg: OutMessage, t: Translate): SlackBlock {
+  const text = msg.readMore ? t('delivery.clipped', { command: msg.readMore }) : t('delivery.clipped_plain');
+  return { type: 'context', elements: [mrkdwn(escapeText(text))] };
+}
+
 export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction): SlackMessage {
-  const blocks: SlackBlock[] = msg.blocks.flatMap(renderBlock);
-  for (const f of msg.attachments ?? []) {
-    blocks.push({ type: 'context', elements: [mrkdwn(escapeText(t('slack.attachment', { filename: f.filename })))] });
-  }
+  const files = (msg.attachments ?? []).map((f) => ({
+    type: 'context',
+    elements: [mrkdwn(escapeText(t('slack.attachment', { filename: f.filename })))],
+  }));
   const buttons = (msg.actions ?? []).map((a, i) => button(a, i, sign)).filter((b) => b !== null);
-  const room = MAX_BLOCKS - (buttons.length ? 1 : 0);
-  if (blocks.length > room) {
-    blocks.length = room - 1;
-    blocks.push({ type: 'context', elements: [mrkdwn('…')] });
+  const actions = buttons.length
+    ? [{ type: 'actions', block_id: 'csirt:actions', elements: buttons.slice(0, 25) }]
+    : [];
+  let content: SlackBlock[] = msg.blocks.flatMap(renderBlock);
+  const fixed = blockText(files) + blockText(actions);
+  let clipped = false;
+  if (blockText(content) + fixed > MAX_BLOCK_TEXT) {
+    const fit = fitBlocks(msg.blocks, MAX_BLOCK_TEXT - fixed - blockText(clippedNote(msg, t)), (b) =>
+      blockText(renderBlock(b)),
+    );
+    content = fit.blocks.flatMap(renderBlock);
+    clipped = fit.clipped;
   }
-  if (buttons.length) blocks.push({ type: 'actions', block_id: 'csirt:actions', elements: buttons.slice(0, 25) });
+  const room = MAX_BLOCKS - files.length - actions.length - 1;
+  if (content.length > room) {
+    content = content.slice(0, room);
+    clipped = true;
+  }
+  const blocks = [...content, ...(clipped ? [clippedNote(msg, t)] : []), ...files, ...actions];
   return { text: escapeText(clip(replyToText(msg), MAX_FALLBACK)) || ' ', blocks };
 }
 
