@@ -249,6 +249,7 @@ export async function crashTest(platform: CrashPlatform, kills: readonly Kill[])
     const advisory = await db.prisma.advisory.findUniqueOrThrow({ where: { id } });
     assert.equal(advisory.status, 'sent');
     assert.deepEqual(fake.violations, []);
+    assert.ok(fake.limited() > 0, 'the fake answered some calls 429 (app-level limits injected at random)');
     const retaken = deliveries.filter((d) => d.attempts > 1).length;
     return `\ncrash test (${platform}, fake server, ${PROVIDER}); per kill: how, copies at kill point, copies posted, rows left 'sending', ms\n${rows.join('\n')}\nfinal: 50 channels × 1 post, each matching its delivery row; ${retaken} rows taken over after a crash (attempts > 1), ${fake.lookups()} look-ups of a channel's recent posts, ${fake.limited()} calls answered 429 at random\n`;
   } finally {

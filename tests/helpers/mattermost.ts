@@ -96,7 +96,8 @@ export async function startMattermostBot(
       users: [{ id: MM_ADMIN, username: 'admin', locale: 'en' }, ...(o.fakeOptions?.users ?? [])],
     }));
   const admin = fake.store.users.get(MM_ADMIN) ?? fake.addUser({ id: MM_ADMIN, username: 'admin', locale: 'en' });
-  const receiver = await startResponseUrlReceiver();
+  // a response_url lives 30 minutes on the bot's clock
+  const receiver = await startResponseUrlReceiver(o.clock ? () => o.clock!.now().getTime() : undefined);
   const db = await testDb();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

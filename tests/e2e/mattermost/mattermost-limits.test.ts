@@ -151,6 +151,24 @@ test('a spent response_url: the reply comes as a direct message, saying why', as
   assert.match(text, /help|ヘルプ/);
 });
 
+test('a dialog submitted after 30 minutes: its response_url has expired, and the result comes as a direct message', async () => {
+  const before = bot.fake.dialogs.length;
+  const cmd = await bot.command(bot.admin, 'qa form exp');
+  assert.equal(cmd.status, 200);
+  await bot.until(() => bot.fake.dialogs.length === before + 1);
+  const dialog = bot.fake.dialogs.at(-1)!;
+  clock.advance(31 * 60_000);
+  const dmsBefore = dms(bot.admin).length;
+  const res = await bot.submit(dialog, { org: 'exp', name: 'Exp', level: 'low', count: '2' });
+  assert.equal(res.status, 200);
+  assert.equal(res.text, '', 'the dialog closes');
+  await bot.until(() => dms(bot.admin).length === dmsBefore + 1);
+  const text = shownText(dms(bot.admin).at(-1)!.message);
+  assert.match(text, /could not be shown where you ran the command/);
+  assert.match(text, /created exp \(low, 2\)/);
+  assert.equal(bot.responses(cmd.responseUrl).length, 0, 'the expired response_url took nothing');
+});
+
 test('a reply meant for the channel, its response_url spent: posted in the channel instead', async () => {
   const url = bot.receiver.newUrl();
   for (let i = 0; i < 5; i++)
