@@ -6,11 +6,12 @@
  * so "only you can see this" after the request has been answered means a direct message.
  */
 import type { Logger } from 'pino';
+import { MAX_REPLY_PARTS } from '../../core/fit.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { postToResponseUrl } from '../response-url.ts';
 import type { MmApi } from './api.ts';
-import { renderMessage, type SignAction } from './render.ts';
+import { contextMarkdown, renderMessages, type SignAction } from './render.ts';
 import type { MattermostSeam } from './seam.ts';
 
 /** A slash command response (model.CommandResponse, the fields we use). */
@@ -20,19 +21,25 @@ export interface CommandResponse {
   attachments?: unknown[];
   /** user text must not become `@channel` or a disguised link through Slack syntax */
   skip_slack_parsing: true;
+  /** more posts of the same response (model.CommandResponse.ExtraResponses, server 5.6+): a long reply's next parts */
+  extra_responses?: CommandResponse[];
 }
 
 /** An answer that shows nothing (a dialog opened, or the result follows). */
 export const EMPTY_RESPONSE: CommandResponse = { response_type: 'ephemeral', text: '', skip_slack_parsing: true };
 
+/** A reply as a command response: a reply too long for one post continues in `extra_responses`. */
 export function commandResponse(r: Reply, t: Translate, sign: SignAction, actionUrl: string): CommandResponse {
-  const m = renderMessage(r, t, sign, actionUrl);
-  return {
-    response_type: r.visibility === 'channel' ? 'in_channel' : 'ephemeral',
-    text: m.message,
-    ...(m.attachments.length ? { attachments: m.attachments } : {}),
-    skip_slack_parsing: true,
-  };
+  const type = r.visibility === 'channel' ? 'in_channel' : 'ephemeral';
+  const [first, ...more] = renderMessages(r, t, sign, actionUrl, MAX_REPLY_PARTS).map(
+    (m): CommandResponse => ({
+      response_type: type,
+      text: m.message,
+      ...(m.attachments.length ? { attachments: m.attachments } : {}),
+      skip_slack_parsing: true,
+    }),
+  );
+  return { ...(first as CommandResponse), ...(more.length ? { extra_responses: more } : {}) };
 }
 
 export class MattermostResponder {
@@ -74,21 +81,24 @@ export class MattermostResponder {
         );
       }
     }
-    await this.dm(target.user, { ...r, blocks: [{ kind: 'context', text: t('reply.fallback_dm') }, ...r.blocks] }, t);
+    await this.dm(target.user, r, t, contextMarkdown(t('reply.fallback_dm')));
   }
 
-  async dm(user: string, r: Reply, t: Translate): Promise<void> {
+  /** A direct message to `user` (with `lead` above it: why it comes this way). */
+  async dm(user: string, r: Reply, t: Translate, lead = ''): Promise<void> {
     const channel = await this.seam.directChannel(user);
-    await this.postIn(channel, r, t);
+    await this.postIn(channel, r, t, lead);
   }
 
-  /** A post in a channel the bot is a member of. */
-  async postIn(channel: string, r: Reply, t: Translate): Promise<void> {
-    const m = renderMessage(r, t, this.sign, this.actionUrl);
-    await this.api.post('/posts', {
-      channel_id: channel,
-      message: m.message,
-      ...(m.attachments.length ? { props: { attachments: m.attachments } } : {}),
-    });
+  /** A post in a channel the bot is a member of (a long reply as several, in order). */
+  async postIn(channel: string, r: Reply, t: Translate, lead = ''): Promise<void> {
+    const parts = renderMessages(r, t, this.sign, this.actionUrl, MAX_REPLY_PARTS, lead);
+    for (const [i, m] of parts.entries()) {
+      await this.api.post('/posts', {
+        channel_id: channel,
+        message: i === 0 && lead ? `${lead}\n\n${m.message}` : m.message,
+        ...(m.attachments.length ? { props: { attachments: m.attachments } } : {}),
+      });
+    }
   }
 }

@@ -4,7 +4,7 @@
  * Slack does not turn bare URLs, #names or @names into links or mentions either.
  */
 
-import { fitBlocks } from '../../core/fit.ts';
+import { splitBlocks } from '../../core/fit.ts';
 import type { OutMessage } from '../../core/platform.ts';
 import type { Action, Block } from '../../core/reply.ts';
 import { replyToText } from '../../core/reply.ts';
@@ -48,36 +48,61 @@ export function blockText(v: unknown): number {
 
 /** The note ending a shortened message: where to read it all. */
 function clippedNote(msg: OutMessage, t: Translate): SlackBlock {
-  const text = msg.readMore ? t('delivery.clipped', { command: msg.readMore }) : t('delivery.clipped_plain');
-  return { type: 'context', elements: [mrkdwn(escapeText(text))] };
+  return contextBlock(msg.readMore ? t('delivery.clipped', { command: msg.readMore }) : t('delivery.clipped_plain'));
 }
 
+/** A post: one message, shortened to fit with a note saying where to read it all. */
 export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction): SlackMessage {
-  const files = (msg.attachments ?? []).map((f) => ({
-    type: 'context',
-    elements: [mrkdwn(escapeText(t('slack.attachment', { filename: f.filename })))],
-  }));
+  return renderMessages(msg, t, sign, 1)[0] as SlackMessage;
+}
+
+/** A context block (a note above a reply, e.g. why it comes as a direct message). */
+export const contextBlock = (text: string): SlackBlock => ({ type: 'context', elements: [mrkdwn(escapeText(text))] });
+
+/**
+ * A reply as up to `maxParts` consecutive messages, each within Slack's limits (block text
+ * together, number of blocks), cut at block boundaries where it can (src/core/fit.ts); the
+ * buttons and file notes come with the last. Room is kept in each for the blocks of `reserve`
+ * (a note the sender may put above it).
+ */
+export function renderMessages(
+  msg: OutMessage,
+  t: Translate,
+  sign: SignAction,
+  maxParts: number,
+  reserve: readonly SlackBlock[] = [],
+): SlackMessage[] {
+  const files = (msg.attachments ?? []).map((f) => contextBlock(t('slack.attachment', { filename: f.filename })));
   const buttons = (msg.actions ?? []).map((a, i) => button(a, i, sign)).filter((b) => b !== null);
   const actions = buttons.length
     ? [{ type: 'actions', block_id: 'csirt:actions', elements: buttons.slice(0, 25) }]
     : [];
-  let content: SlackBlock[] = msg.blocks.flatMap(renderBlock);
-  const fixed = blockText(files) + blockText(actions);
+  const note = clippedNote(msg, t);
+  const fixed = blockText(files) + blockText(actions) + blockText(reserve);
+  let groups: Block[][] = [msg.blocks];
   let clipped = false;
-  if (blockText(content) + fixed > MAX_BLOCK_TEXT) {
-    const fit = fitBlocks(msg.blocks, MAX_BLOCK_TEXT - fixed - blockText(clippedNote(msg, t)), (b) =>
-      blockText(renderBlock(b)),
+  if (blockText(msg.blocks.flatMap(renderBlock)) + fixed > MAX_BLOCK_TEXT) {
+    const split = splitBlocks(
+      msg.blocks,
+      MAX_BLOCK_TEXT - fixed - blockText(note),
+      (b) => blockText(renderBlock(b)),
+      maxParts,
     );
-    content = fit.blocks.flatMap(renderBlock);
-    clipped = fit.clipped;
+    groups = split.parts;
+    clipped = split.clipped;
   }
-  const room = MAX_BLOCKS - files.length - actions.length - 1;
-  if (content.length > room) {
-    content = content.slice(0, room);
-    clipped = true;
-  }
-  const blocks = [...content, ...(clipped ? [clippedNote(msg, t)] : []), ...files, ...actions];
-  return { text: escapeText(clip(replyToText(msg), MAX_FALLBACK)) || ' ', blocks };
+  const room = MAX_BLOCKS - files.length - actions.length - reserve.length - 1;
+  return groups.map((g, i) => {
+    const last = i === groups.length - 1;
+    let content = g.flatMap(renderBlock);
+    let shortened = last && clipped;
+    if (content.length > room) {
+      content = content.slice(0, room);
+      shortened = true;
+    }
+    const blocks = [...content, ...(shortened ? [note] : []), ...(last ? [...files, ...actions] : [])];
+    return { text: escapeText(clip(replyToText({ blocks: g }), MAX_FALLBACK)) || ' ', blocks };
+  });
 }
 
 function renderBlock(b: Block): SlackBlock[] {

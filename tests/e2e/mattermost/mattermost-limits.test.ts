@@ -310,3 +310,35 @@ test('registration as a Team Admin takes over a /csirt someone else made; with m
     }
   }
 });
+
+test('a reply longer than one post (incident show with a long timeline) comes as several, in order, nothing left out', async () => {
+  const jiro = bot.fake.addUser({ id: mmid('jiro'), username: 'jiro', locale: 'en' });
+  await say('console:admin', `poc add mattermost:${jiro.id} org=mof role=poc primary=yes`);
+  const answer = async (text: string) => {
+    const { responseUrl } = await bot.command(jiro, text);
+    await bot.until(() => bot.responses(responseUrl).length >= 1);
+    return bot.responses(responseUrl)[0]!;
+  };
+  const id = /INC-\d{4}-\d{4}/.exec(
+    String((await answer('report category=malware summary="long timeline" severity=low')).text),
+  )?.[0];
+  assert.ok(id);
+  for (let i = 0; i < 20; i++) {
+    const note = `note-${String(i).padStart(2, '0')} ${'経過を記録します。'.repeat(100)}`;
+    assert.match(String((await answer(`incident update ${id} note="${note}"`)).text), new RegExp(id));
+  }
+  const show = (await answer(`incident show ${id}`)) as { text: string; extra_responses?: { text: string }[] };
+  const posts = [show, ...(show.extra_responses ?? [])];
+  assert.ok(posts.length >= 2 && posts.length <= 4, `${posts.length} posts in one command response`);
+  for (const p of posts) assert.ok([...p.text].length <= 16_383, `${[...p.text].length} characters`);
+  const all = posts.map((p) => shownText(p.text)).join('\n');
+  const order = [...all.matchAll(/note-(\d\d)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(
+    order,
+    Array.from({ length: 20 }, (_, i) => i),
+    'every note once, in order',
+  );
+  assert.doesNotMatch(all, /Shortened/);
+  // each part is whole markdown: a table cut between rows keeps its head
+  for (const p of posts.slice(1)) assert.match(p.text, /^\|.*\|\n\|( --- \|)+/m);
+});

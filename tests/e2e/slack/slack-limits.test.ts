@@ -9,7 +9,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { ManualClock } from '../../../src/core/clock.ts';
 import type { OutMessage } from '../../../src/core/platform.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
-import { MAX_BLOCK_TEXT } from '../../fakes/slack-chat.ts';
+import { blockText, MAX_BLOCK_TEXT } from '../../fakes/slack-chat.ts';
 import { freePort } from '../../helpers/mattermost.ts';
 import { ADMIN, type SlackBot, startSlackBot } from '../../helpers/slack.ts';
 
@@ -274,4 +274,42 @@ test('an edit Slack refuses (edit_window_closed) becomes a reply in the thread, 
   assert.equal(follow.metadata?.event_payload.delivery_id, upd);
   assert.equal(original.text, 'advisory', 'the original is unchanged');
   assert.equal((await row(manual, upd)).messageRef, `${CHANNEL}|${follow.ts}`);
+});
+
+test('a reply longer than one message (incident show with a long timeline) comes as several, in order, nothing left out', async () => {
+  const bob = 'U0BOB';
+  manual.fake.setUser(bob, { name: 'bob', locale: 'en-US' });
+  const answer = async (user: string, text: string) => {
+    const { responseUrl } = await manual.command(user, text, { channel_id: CHANNEL });
+    await manual.until(() => manual.fake.responses(responseUrl).length >= 1);
+    return textOf(manual.fake.responses(responseUrl)[0]!.body);
+  };
+  assert.match(await answer(ADMIN, `poc add <@${bob}|bob> org=maff role=poc primary=yes`), /slack:U0BOB/);
+  const id = /INC-\d{4}-\d{4}/.exec(
+    await answer(bob, 'report category=malware summary="long timeline" severity=low'),
+  )?.[0];
+  assert.ok(id);
+  for (let i = 0; i < 20; i++) {
+    const note = `note-${String(i).padStart(2, '0')} ${'経過を記録します。'.repeat(100)}`;
+    assert.match(await answer(bob, `incident update ${id} note="${note}"`), new RegExp(id));
+  }
+  const show = await manual.command(bob, `incident show ${id}`, { channel_id: CHANNEL });
+  await manual.until(() => manual.fake.responses(show.responseUrl).some((r) => textOf(r.body).includes('note-19')));
+  const parts = manual.fake
+    .responses(show.responseUrl)
+    .map((r) => r.body as { response_type: string; blocks: unknown });
+  assert.ok(parts.length >= 2 && parts.length <= 4, `${parts.length} messages`);
+  for (const p of parts) {
+    assert.equal(p.response_type, 'ephemeral');
+    assert.ok(blockText(p.blocks) <= MAX_BLOCK_TEXT, `${blockText(p.blocks)} characters of block text`);
+  }
+  const all = parts.map((p) => textOf(p.blocks)).join('');
+  const order = [...all.matchAll(/note-(\d\d)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(
+    order,
+    Array.from({ length: 20 }, (_, i) => i),
+    'every note once, in order',
+  );
+  assert.doesNotMatch(all, /Shortened/);
+  assert.match(textOf(parts[0]!.blocks), new RegExp(`${id}`), 'the heading comes first');
 });
