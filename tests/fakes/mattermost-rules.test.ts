@@ -6,10 +6,10 @@
  * api4/command.go (slash command permissions), app/ratelimit.go (per-token 429).
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import mattermostClient, { type ClientError as ClientErrorT } from '@mattermost/client';
 import type { Command } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
+import { test } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { MmCommandRefused, slashCommandFor, startResponseUrlReceiver } from './mattermost-requests.ts';
 import { type FakeMattermost, type FakeMattermostOptions, startFakeMattermost } from './mattermost-server.ts';

@@ -5,23 +5,27 @@
  * in the fake's code comments (slack-chat.ts, slack-response-url.ts, slack-rate-limit.ts).
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { MAX_BLOCK_TEXT } from './slack-chat.ts';
 import { type FakeSlack, startFakeSlack } from './slack-server.ts';
 
 const clock = new ManualClock(new Date('2025-04-01T00:00:00Z'));
 let fake: FakeSlack;
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeSlack({
     clock,
     channels: { C0ONE: { name: 'one' }, C0TWO: { name: 'two' } },
     users: { U0ALICE: { name: 'alice' } },
   });
 });
-after(() => fake.close());
-afterEach(() => fake.reset());
+afterAll(async () => {
+  await fake.close();
+});
+afterEach(() => {
+  fake.reset();
+});
 
 const client = () =>
   new WebClient(fake.botToken, {

@@ -5,7 +5,7 @@
  */
 import { splitBlocks } from '../../core/fit.ts';
 import type { OutMessage } from '../../core/platform.ts';
-import type { Action, Block } from '../../core/reply.ts';
+import { type Action, type Block, cleanReply } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { escapeMarkdown, fenceCode, plainText } from './escape.ts';
 
@@ -46,13 +46,14 @@ export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction, a
  * kept in each for `reserve` (a note the sender may put above it).
  */
 export function renderMessages(
-  msg: OutMessage,
+  out: OutMessage,
   t: Translate,
   sign: SignAction,
   actionUrl: string,
   maxParts: number,
   reserve = '',
 ): MmMessage[] {
+  const msg = cleanReply(out);
   const files = (msg.attachments ?? []).map((f) =>
     escapeMarkdown(t('mattermost.attachment', { filename: f.filename })),
   );
@@ -69,7 +70,8 @@ export function renderMessages(
 }
 
 /** The plain text of a reply with its buttons written as commands (for ephemeral_text). */
-export function renderText(msg: OutMessage, t: Translate): string {
+export function renderText(out: OutMessage, t: Translate): string {
+  const msg = cleanReply(out);
   const hints = (msg.actions ?? []).map((a) =>
     escapeMarkdown(`→ ${t('button.hint', { command: `/csirt ${a.command}` })} [${a.label}]`),
   );

@@ -7,7 +7,7 @@
 import { splitBlocks } from '../../core/fit.ts';
 import type { OutMessage } from '../../core/platform.ts';
 import type { Action, Block } from '../../core/reply.ts';
-import { replyToText } from '../../core/reply.ts';
+import { cleanReply, replyToText } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { chunkEscaped, clip, escapeCode, escapeText } from './escape.ts';
 
@@ -66,12 +66,13 @@ export const contextBlock = (text: string): SlackBlock => ({ type: 'context', el
  * (a note the sender may put above it).
  */
 export function renderMessages(
-  msg: OutMessage,
+  message: OutMessage,
   t: Translate,
   sign: SignAction,
   maxParts: number,
   reserve: readonly SlackBlock[] = [],
 ): SlackMessage[] {
+  const msg = cleanReply(message);
   const files = (msg.attachments ?? []).map((f) => contextBlock(t('slack.attachment', { filename: f.filename })));
   const buttons = (msg.actions ?? []).map((a, i) => button(a, i, sign)).filter((b) => b !== null);
   const actions = buttons.length

@@ -12,7 +12,7 @@ export const DELIVERY_EVENT = 'csirt_delivery';
 
 /**
  * Slack errors that no retry will fix: the error enums of the methods the dispatcher calls
- * (shared/specs/slack/slack_web_openapi_v2.json: chat.postMessage, chat.update,
+ * (tests/fixtures/specs/slack/slack_web_openapi_v2.json: chat.postMessage, chat.update,
  * conversations.open, conversations.history), the scope and token errors, and
  * `msg_blocks_too_long` (undocumented; the blocks' text together is too long, slackapi/bolt-js#2509).
  * Not here, so retried: request_timeout, fatal_error, internal_error, service_unavailable.

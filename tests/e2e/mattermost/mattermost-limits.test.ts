@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { consoleRefs } from '../../../src/adapters/console/refs.ts';
 import { ROOT } from '../../../src/app.ts';
 import { ManualClock } from '../../../src/core/clock.ts';
@@ -33,7 +33,7 @@ let taro: FakeMmUser;
 let maff: FakeMmChannel;
 let mof: FakeMmChannel;
 
-before(async () => {
+beforeAll(async () => {
   bot = await startMattermostBot({
     clock,
     fakeOptions: { clock, postEditTimeLimitSeconds: 300 },
@@ -57,7 +57,9 @@ before(async () => {
     assert.equal((await run('console:admin', cmd)).status, 'ok', cmd);
   }
 });
-after(() => bot.close());
+afterAll(async () => {
+  await bot.close();
+});
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, [], 'every request the bot sent matches the Mattermost server');
 });

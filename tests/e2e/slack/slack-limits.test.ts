@@ -5,7 +5,7 @@
  * edits refused by the platform.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.ts';
 import type { OutMessage } from '../../../src/core/platform.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
@@ -24,11 +24,11 @@ let manual: SlackBot;
 /** a bot on the real clock (the 3-second windows are real time) */
 let live: SlackBot;
 
-before(async () => {
+beforeAll(async () => {
   manual = await startSlackBot({ clock, fake: { clock, channels, users: { U0STRANGER: { name: 'stranger' } } } });
   live = await startSlackBot({ fake: { channels, users: { U0STRANGER: { name: 'stranger' } } } });
 });
-after(async () => {
+afterAll(async () => {
   await manual.close();
   await live.close();
 });

@@ -4,8 +4,8 @@
  * which the parts must give back in order, nothing added, nothing lost unless `clipped`.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import { fitBlocks, splitBlocks } from '../../../src/core/fit.ts';
 import type { Block } from '../../../src/core/reply.ts';
 
