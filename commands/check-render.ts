@@ -2,8 +2,8 @@
 import type { Attachment, Block, Reply } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
 import type { Area, Catalog } from '../src/domain/catalog.ts';
+import { formatDate } from '../src/domain/dates.ts';
 import { renderHeatmap } from '../src/domain/heatmap.ts';
-import { formatTokyoDate } from '../src/domain/tokyo-time.ts';
 import type { OrgStatus, PlanSide, PlanView, StatusView } from '../src/services/inspection-views.ts';
 import type { Ctx } from './types.ts';
 
@@ -49,7 +49,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
         {
           kind: 'text',
           text: ctx.t('check.status_summary', {
-            due: formatTokyoDate(c.dueDate, L),
+            due: formatDate(c.dueDate, ctx.dates),
             done,
             orgs: v.orgs.length,
             version: c.catalogVersion,
@@ -82,7 +82,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
     {
       kind: 'fields',
       fields: [
-        [ctx.t('check.due'), formatTokyoDate(c.dueDate, L)],
+        [ctx.t('check.due'), formatDate(c.dueDate, ctx.dates)],
         [ctx.t('check.completion'), progress(o.answered, o.total)],
         [ctx.t('check.risk_score'), o.systems.length ? score(o.risk.score) : '-'],
         [ctx.t('check.risk_total'), o.systems.length ? score(o.risk.total) : '-'],

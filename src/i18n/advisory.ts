@@ -235,7 +235,7 @@ export const advisory: Catalog = {
     'advisory.consent_done': "Your organisation's answer on advisory {id} has already been recorded.",
     'advisory.four_eyes':
       'You drafted advisory {id}. Its drafter cannot approve or reject it: please ask another approver.',
-    'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at} JST).',
+    'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at}).',
     'advisory.not_found': 'Advisory {id} was not found. Please check the id.',
     'advisory.names_source':
       'The title or body identifies a source that has not agreed to be named ("{word}", from {incident}). Please remove it before drafting or approving.',
