@@ -19,6 +19,7 @@ export const exports: Catalog = {
     'csv.note': '備考',
     'csv.answered_by': '回答者',
     'csv.answered_at': '回答日時',
+    'check.heatmap_title': '対策区分別の残存リスク（点検 {id}、{year}）',
   },
   en: {
     'csv.campaign': 'Inspection ID',
@@ -37,5 +38,6 @@ export const exports: Catalog = {
     'csv.note': 'Note',
     'csv.answered_by': 'Answered by',
     'csv.answered_at': 'Answered at',
+    'check.heatmap_title': 'Residual risk by area (inspection {id}, {year})',
   },
 };
