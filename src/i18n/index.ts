@@ -13,13 +13,25 @@ import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
 import { language } from './language.ts';
 import { meeting } from './meeting.ts';
+import { names } from './names.ts';
 import { platform } from './platform.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, language, exports];
+const catalogs: Catalog[] = [
+  core,
+  directory,
+  platform,
+  inspection,
+  incident,
+  meeting,
+  advisory,
+  language,
+  exports,
+  names,
+];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

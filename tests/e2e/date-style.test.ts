@@ -4,7 +4,7 @@
  * (和暦/西暦 typed in Japanese too). Channel posts follow the deployment; replies the person.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { testApp } from '../helpers/app.ts';
 
 const ADMIN = 'console:admin';

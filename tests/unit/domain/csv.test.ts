@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { test } from 'vitest';
 import { csvField, toCsv } from '../../../src/domain/csv.ts';
 
 const parseCsv = (text: string): string[][] => parse(text, { bom: true, relax_column_count: false }) as string[][];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
 import ical, { type VEvent } from 'node-ical';
+import { test } from 'vitest';
 import { escapeText, foldLine, type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../../../src/domain/ics.ts';
 import { parseTokyoDateTime } from '../../../src/domain/tokyo-time.ts';
 

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import pngjs from 'pngjs';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { AREAS, type Area } from '../../../src/domain/catalog.ts';
 import {
