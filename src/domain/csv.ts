@@ -9,7 +9,8 @@ export type CsvCell = string | number | null;
 
 const BOM = '\uFEFF';
 /** Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+// CR and tab are OWASP's; a line break too, since cleanText turns every CR into one
+const FORMULA_START = /^[=+\-@\t\r\n]/;
 const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NEEDS_QUOTES = /[",\r\n]/;
 

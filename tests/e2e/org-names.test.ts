@@ -67,7 +67,7 @@ test('bad short names are refused naming the field, and nothing is written', asy
   await refusedWritingNothing(
     P.admin,
     'org set maff short="農水省,農\u200B林省"',
-    /short: 略称「農\u200B林省」に、目に見えない文字または制御文字（U\+200B）が含まれています/,
+    /short: 略称「農<U\+200B>林省」に、目に見えない文字または制御文字（U\+200B）が含まれています/,
   );
   await refusedWritingNothing(
     P.admin,
