@@ -9,8 +9,10 @@ import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
+import { language } from './language.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { platform } from './platform.ts';
@@ -19,7 +21,19 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, names, delivery];
+const catalogs: Catalog[] = [
+  core,
+  directory,
+  platform,
+  inspection,
+  incident,
+  meeting,
+  advisory,
+  language,
+  exports,
+  names,
+  delivery,
+];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {
