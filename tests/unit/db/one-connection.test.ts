@@ -138,6 +138,9 @@ test('the dispatcher’s “sent” mark is not rolled back with another code pa
         await answer.wait;
         return { ref: String(posts.length) };
       },
+      async followUp() {
+        throw new Error('not used');
+      },
       async dm() {
         throw new Error('not used');
       },
