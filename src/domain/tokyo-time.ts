@@ -1,5 +1,6 @@
 /**
- * Asia/Tokyo wall time: parsing what people type and formatting what they read.
+ * Asia/Tokyo wall time: parsing what people type, and the input form `YYYY-MM-DD HH:MM` it
+ * reads back. Dates and times for people are written by dates.ts (one style for the product).
  *
  * Japan has had no daylight saving time since 1951, so Tokyo is always UTC+09:00. Every
  * computation here uses that fixed offset and the UTC accessors of `Date`, never the
@@ -136,9 +137,6 @@ export function parseTokyoDate(input: string): TimeResult {
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
-const WEEKDAY_JA = ['日', '月', '火', '水', '木', '金', '土'] as const;
-const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTH_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 /** The canonical input form `YYYY-MM-DD HH:MM` of an instant in Tokyo (what the parser reads back). */
 export function formatTokyoInput(at: Date): string {
@@ -150,20 +148,4 @@ export function formatTokyoInput(at: Date): string {
 export function formatTokyoIsoDate(at: Date): string {
   const { year, month, day } = tokyoDate(at);
   return `${year}-${pad2(month)}-${pad2(day)}`;
-}
-
-/** A Tokyo date for people: ja `2027年1月12日(火)`, en `Tue 12 Jan 2027`. */
-export function formatTokyoDate(at: Date, locale: Locale): string {
-  const t = tokyoWallTime(at);
-  const wd = tokyoWeekday(at);
-  return locale === 'ja'
-    ? `${t.year}年${t.month}月${t.day}日(${WEEKDAY_JA[wd]})`
-    : `${WEEKDAY_EN[wd]} ${t.day} ${MONTH_EN[t.month - 1]} ${t.year}`;
-}
-
-/** A Tokyo date and time for people: ja `2027年1月12日(火) 10:00`, en `Tue 12 Jan 2027 10:00 JST`. */
-export function formatTokyoDateTime(at: Date, locale: Locale): string {
-  const t = tokyoWallTime(at);
-  const hm = `${pad2(t.hour)}:${pad2(t.minute)}`;
-  return locale === 'ja' ? `${formatTokyoDate(at, 'ja')} ${hm}` : `${formatTokyoDate(at, 'en')} ${hm} JST`;
 }

@@ -7,9 +7,13 @@ import type { Params } from '../core/errors.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { database } from './database.ts';
+import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
+import { language } from './language.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { platform } from './platform.ts';
@@ -19,7 +23,21 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, names, sharing];
+const catalogs: Catalog[] = [
+  core,
+  directory,
+  platform,
+  inspection,
+  incident,
+  meeting,
+  advisory,
+  language,
+  exports,
+  names,
+  delivery,
+  database,
+  sharing,
+];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

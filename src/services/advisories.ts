@@ -10,10 +10,10 @@ import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
+import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
 import type { Tlp } from '../domain/tlp.ts';
-import { formatTokyoInput } from '../domain/tokyo-time.ts';
 import { translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
@@ -342,7 +342,7 @@ export class AdvisoryService {
         throw new UserError('advisory.already_acked', {
           id: a.id,
           by: by?.identity ?? '?',
-          at: formatTokyoInput(prior.at),
+          at: formatDateTime(prior.at, dateStyle(caller.locale, caller.calendar)),
         });
       }
       await tx.advisoryAck.create({

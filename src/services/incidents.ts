@@ -18,7 +18,7 @@ import {
   type Tlp,
 } from '../domain/incident-status.ts';
 import { type Normalized as Indicator, normalizeIndicator } from '../domain/indicators.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, isHandler, sees } from './incident-access.ts';
@@ -118,7 +118,7 @@ export class IncidentService {
         indicators: inds.map((i) => i.value),
       });
       await this.notify(tx, org, `incident:${id}:reported`, id, (t) =>
-        newReportPost({ ...inc, org }, inds, t, this.deps.locale),
+        newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
       );
       return { id, indicators: inds.length };
     });

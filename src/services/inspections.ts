@@ -7,13 +7,13 @@
 import { UserError } from '../core/errors.ts';
 import type { Campaign, CheckAnswer, System } from '../db/generated/sqlite/client.ts';
 import { catalog, item as catalogItem, latestVersion } from '../domain/catalog.ts';
+import { formatDate } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { campaignReminderTimes } from '../domain/reminders.ts';
 import type { AnswerStatus, Exposure } from '../domain/risk.ts';
-import { formatTokyoDate } from '../domain/tokyo-time.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { nextId, nextSeq } from './ids.ts';
 import {
   audienceOf,
@@ -140,7 +140,7 @@ export class InspectionService {
               {
                 kind: 'text',
                 text: t('check.opened_body', {
-                  due: formatTokyoDate(due, this.deps.locale),
+                  due: formatDate(due, postStyle(this.deps)),
                   version: cat.version,
                   items: cat.items.length,
                   systems: n,
@@ -297,9 +297,9 @@ export class InspectionService {
               kind: 'text',
               text:
                 a.total === 0
-                  ? t('check.reminder_no_systems', { due: formatTokyoDate(c.dueDate, this.deps.locale) })
+                  ? t('check.reminder_no_systems', { due: formatDate(c.dueDate, postStyle(this.deps)) })
                   : t('check.reminder_body', {
-                      due: formatTokyoDate(c.dueDate, this.deps.locale),
+                      due: formatDate(c.dueDate, postStyle(this.deps)),
                       answered: a.answered,
                       total: a.total,
                     }),

@@ -21,7 +21,7 @@ import { type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../domain/ics.ts';
 import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
 import { effectiveRoles, feedAlive, seesEveryOrg, seesMeeting, type Viewer } from '../domain/sharing.ts';
 import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, auditMany, type ServiceDeps } from './context.ts';
+import { audit, auditMany, postStyle, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
 import { meetingPost } from './meeting-messages.ts';
 import { postToOrg, postToOrgs } from './notify.ts';
@@ -165,7 +165,7 @@ export class MeetingService {
           this.deps,
           tx,
           o,
-          () => meetingPost(this.deps.locale, meeting, { kind: 'invitation' }),
+          () => meetingPost(postStyle(this.deps), meeting, { kind: 'invitation' }),
           `meeting:${id}:invitation`,
           {
             type: 'meeting',
@@ -258,7 +258,7 @@ export class MeetingService {
           this.deps,
           tx,
           o,
-          () => meetingPost(this.deps.locale, meeting, { kind: 'cancelled' }),
+          () => meetingPost(postStyle(this.deps), meeting, { kind: 'cancelled' }),
           `meeting:${cur.id}:cancelled`,
           {
             type: 'meeting',
@@ -408,7 +408,7 @@ export class MeetingService {
       for (const o of orgs) {
         posts.push({
           org: o,
-          build: () => meetingPost(this.deps.locale, m, { kind: 'reminder', offset }),
+          build: () => meetingPost(postStyle(this.deps), m, { kind: 'reminder', offset }),
           key: `meeting:${m.id}:reminder:${offset}`,
           ref: { type: 'meeting', id: m.id },
         });
@@ -447,7 +447,7 @@ export class MeetingService {
         this.deps,
         tx,
         o,
-        () => meetingPost(this.deps.locale, m, { kind: 'reminder', offset }),
+        () => meetingPost(postStyle(this.deps), m, { kind: 'reminder', offset }),
         `meeting:${id}:reminder:${offset}`,
         {
           type: 'meeting',

@@ -10,13 +10,14 @@ import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import type { CsirtReadiness, Organization } from '../db/generated/sqlite/client.ts';
+import { formatDate } from '../domain/dates.ts';
 import { fiscalYearEnd, fiscalYearOf } from '../domain/fiscal-year.ts';
 import { readinessReminderTimes } from '../domain/reminders.ts';
 import { seesEveryOrg } from '../domain/sharing.ts';
-import { formatTokyoDate, tokyoStartOfDay } from '../domain/tokyo-time.ts';
+import { tokyoStartOfDay } from '../domain/tokyo-time.ts';
 import { translator } from '../i18n/index.ts';
 import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { postToOrg } from './notify.ts';
 
 export const READINESS_JOB = 'readiness.reminder';
@@ -186,7 +187,10 @@ export class ReadinessService {
           blocks: [
             {
               kind: 'heading',
-              text: tt('csirt.reminder.title', { deadline: formatTokyoDate(deadline, locale), days: daysLeft }),
+              text: tt('csirt.reminder.title', {
+                deadline: formatDate(deadline, postStyle(this.deps)),
+                days: daysLeft,
+              }),
             },
             { kind: 'text', text: tt('csirt.reminder.body', { missing: missing.join(locale === 'ja' ? '、' : ', ') }) },
             { kind: 'context', text: tt('csirt.reminder.how') },
