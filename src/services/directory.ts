@@ -3,6 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
@@ -12,6 +13,7 @@ import type { Organization } from '../db/generated/sqlite/client.ts';
 import { type Calendar, isCalendar } from '../domain/dates.ts';
 import { sameName } from '../domain/names.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { channelOwner } from './notify.ts';
 import { decodeShortNames, encodeShortNames } from './org-names.ts';
@@ -29,7 +31,7 @@ export interface SeedOrg {
 }
 
 export function loadSeedDirectory(): SeedOrg[] {
-  const file = new URL('../../data/directory.json', import.meta.url);
+  const file = join(PACKAGE_ROOT, 'data', 'directory.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
 }
 
