@@ -15,6 +15,8 @@ import { renderConsole } from './render.ts';
 export interface ConsoleIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   write(text: string): void;
+  /** aborted: no further line is read (the line in progress finishes), as at end of input */
+  signal?: AbortSignal;
 }
 
 export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
@@ -22,7 +24,13 @@ export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
   const outDir = join(process.cwd(), 'data', 'out');
   let failed = 0;
   const tty = !!io.input.isTTY;
-  const rl = createInterface({ input: io.input, terminal: tty, historySize: 500, prompt: 'csirt> ' });
+  const rl = createInterface({
+    input: io.input,
+    terminal: tty,
+    historySize: 500,
+    prompt: 'csirt> ',
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
   const runLine = async (line: string) => {
     const text = line.trim();
     if (!text || text.startsWith('#')) return;
