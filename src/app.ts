@@ -13,7 +13,7 @@ import type { CommandGroup } from './core/command.ts';
 import { InFlight } from './core/in-flight.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
-import { type Database, openDatabase, outsideGuard } from './db/client.ts';
+import { type Database, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
 import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -85,8 +85,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     platforms,
     maxIndicators: config.MAX_INDICATORS,
     kick: () => {
-      // outside the command's journal scope: the pass's transactions are not the command's
-      if (dispatcher) outsideGuard(() => setImmediate(() => void dispatcher?.runOnce().catch(() => {})));
+      // once the transaction that wrote the deliveries has committed, outside the command's
+      // journal scope (the pass's transactions are not the command's)
+      db.afterCommit(() => dispatcher?.runOnce().catch(() => {}));
     },
     publicUrl: config.PUBLIC_URL,
   };

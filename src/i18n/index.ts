@@ -7,6 +7,7 @@ import type { Params } from '../core/errors.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
 import { exports } from './export.ts';
@@ -33,6 +34,7 @@ const catalogs: Catalog[] = [
   exports,
   names,
   delivery,
+  database,
 ];
 
 const merged: Catalog = { ja: {}, en: {} };

@@ -99,6 +99,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
             seen: app.services.seenRequests,
             journal: app.journal,
             inFlight: app.inFlight,
+            locale: config.BOT_LOCALE,
           });
       const bolt = new BoltApp({
         token,
