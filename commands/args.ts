@@ -1,12 +1,34 @@
 /** Shared argument schemas. Custom messages are i18n keys. */
 import { z } from 'zod';
+import { foldCode, ID_EXAMPLE, type IdPrefix, parseId } from '../src/domain/ids.ts';
 import { parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 
 export const orgCode = z
   .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z][a-z0-9-]{0,15}$/, 'input.org_code');
+  .transform(foldCode)
+  .pipe(
+    z
+      .string()
+      .toLowerCase()
+      .regex(/^[a-z][a-z0-9-]{0,15}$/, 'input.org_code'),
+  );
+/**
+ * `all` or organisation codes separated by commas (`,` `、` `，`) → 'all' or the codes, each read
+ * as `orgCode` reads one; a bad item is named in the message.
+ */
+export const orgList = z.string().transform((s, ctx): 'all' | string[] => {
+  const items = s
+    .split(/[,、，]/)
+    .map((x) => foldCode(x).toLowerCase())
+    .filter(Boolean);
+  if (items.length === 1 && items[0] === 'all') return 'all';
+  const bad = items.find((c) => !orgCode.safeParse(c).success);
+  if (bad !== undefined || items.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'input.org_list', params: { value: bad ?? s } });
+    return z.NEVER;
+  }
+  return [...new Set(items)];
+});
 export const yesNo = z.enum(['yes', 'no']);
 /** a comma-separated list (`role=poc,ciso`) → trimmed, non-empty items */
 export const csv = z.string().transform((s) =>
@@ -35,9 +57,17 @@ export const tokyoDay = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
+/**
+ * An id of the kind `prefix` (`INC`, `ADV`, `MTG`, `CMP`, `DRL`, `SYS`) → its canonical form;
+ * case-insensitive, full-width and dash variants accepted (src/domain/ids.ts).
+ */
+export const anId = (prefix: IdPrefix) =>
+  z.string().transform((s, ctx) => {
+    const id = parseId(s, prefix);
+    if (id) return id;
+    ctx.addIssue({ code: 'custom', message: 'input.id', params: { example: ID_EXAMPLE[prefix] } });
+    return z.NEVER;
+  });
+
 /** an incident id, case-insensitive on input */
-export const incidentId = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^INC-\d{4}-\d{4,}$/, 'input.incident_id');
+export const incidentId = anId('INC');

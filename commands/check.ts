@@ -6,7 +6,7 @@ import { CatalogError, catalog, catalogVersions } from '../src/domain/catalog.ts
 import { toCsv } from '../src/domain/csv.ts';
 import { formatTokyoDate, parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
-import { csv, orgCode, text } from './args.ts';
+import { anId, orgCode, orgList, text } from './args.ts';
 import { renderPlan, renderStatus, yenText } from './check-render.ts';
 import { answerStatus, tokyoDate, yen } from './inspection-args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -79,7 +79,7 @@ export const checkGroup: Group = {
         action: z.enum(['open', 'close', 'list']),
         id: z.string().optional(),
         due: z.string().optional(),
-        audience: csv.optional(),
+        audience: z.string().optional(),
       }),
       access: 'registered',
       summary: {
@@ -101,9 +101,9 @@ export const checkGroup: Group = {
           if (!a.due) throw new UserError('input.missing_fields', { fields: 'due', usage: CAMPAIGN_USAGE });
           const d = parseTokyoDate(a.due);
           if (!d.ok) throw new UserError('check.bad_due', { due: a.due });
-          const list = a.audience ?? ['all'];
-          const audience =
-            list.length === 1 && list[0]?.toLowerCase() === 'all' ? 'all' : list.map((x) => x.toLowerCase());
+          const list = orgList.safeParse(a.audience ?? 'all');
+          if (!list.success) throw new UserError('check.audience_unknown', { orgs: a.audience ?? '' });
+          const audience = list.data;
           const r = await ctx.services.inspections.openCampaign(v, tokyoEndOfDay(d.value), audience);
           return reply.text(
             ctx.t('check.opened', {
@@ -154,8 +154,8 @@ export const checkGroup: Group = {
       aliases: ['回答'],
       positional: ['campaign'],
       schema: z.object({
-        campaign: z.string().trim().min(1),
-        system: z.string().trim().min(1),
+        campaign: anId('CMP'),
+        system: anId('SYS'),
         item: z.string().trim().min(1),
         status: answerStatus,
         planned: tokyoDate.optional(),
@@ -205,7 +205,7 @@ export const checkGroup: Group = {
       name: 'status',
       aliases: ['状況'],
       positional: ['campaign'],
-      schema: z.object({ campaign: z.string().trim().min(1).optional(), org: orgCode.optional() }),
+      schema: z.object({ campaign: anId('CMP').optional(), org: orgCode.optional() }),
       access: READERS,
       summary: {
         ja: '回答状況と残存リスクを表示します（CISO 向けの表示を含みます）',
@@ -241,7 +241,7 @@ export const checkGroup: Group = {
       name: 'export',
       aliases: ['出力'],
       positional: ['campaign'],
-      schema: z.object({ campaign: z.string().trim().min(1) }),
+      schema: z.object({ campaign: anId('CMP') }),
       access: READERS,
       summary: { ja: '回答を CSV で出力します', en: 'Export the answers as CSV' },
       usage: 'check export <CMP-id>',

@@ -4,14 +4,10 @@ import { type Block, reply } from '../src/core/reply.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
 import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
-import { csv, text } from './args.ts';
+import { anId, orgList, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
-const meetingId = z
-  .string()
-  .trim()
-  .regex(/^mtg-\d{4}-\d{4,}$/i, 'meeting.bad_id')
-  .transform((s) => s.toUpperCase());
+const meetingId = anId('MTG');
 
 export const meetingGroup: Group = {
   name: 'meeting',
@@ -33,7 +29,7 @@ export const meetingGroup: Group = {
           .regex(/^https?:\/\/\S+$/i, 'input.url')
           .optional(),
         agenda: text(4000).meta({ long: true }).optional(),
-        invite: z.string().trim().min(1).optional(),
+        invite: orgList.optional(),
         reminders: z.string().trim().min(1).optional(),
       }),
       access: ['coordinator'],
@@ -61,7 +57,6 @@ export const meetingGroup: Group = {
         if (!duration.ok) throw new UserError(duration.code, { input: duration.input });
         const reminders = parseReminderOffsets(a.reminders ?? '7d,1d,1h');
         if (!reminders.ok) throw new UserError(reminders.code, { input: reminders.input });
-        const invite = !a.invite || a.invite.toLowerCase() === 'all' ? 'all' : csv.parse(a.invite);
         const r = await ctx.services.meetings.schedule(ctx.caller, {
           title: a.title,
           start: start.value,
@@ -69,7 +64,7 @@ export const meetingGroup: Group = {
           place: a.place,
           url: a.url,
           agenda: a.agenda,
-          invite,
+          invite: a.invite ?? 'all',
           reminders: reminders.value,
         });
         const L = ctx.locale;

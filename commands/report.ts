@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
-import { orgCode, text, tokyoDateTime } from './args.ts';
+import { anId, orgCode, text, tokyoDateTime } from './args.ts';
 import { category, indicators as iocList, reportFields, severity, share, tlp } from './incident-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
@@ -18,11 +18,7 @@ export const reportGroup: Group = {
         tlp: tlp.optional(),
         share: share.optional(),
         confidentiality: z.enum(['1', '2', '3']).transform(Number).optional(),
-        system: z
-          .string()
-          .trim()
-          .regex(/^SYS-[a-z0-9-]+-\d{3}$/i, 'input.format')
-          .optional(),
+        system: anId('SYS').optional(),
         detected: tokyoDateTime.optional(),
         occurred: tokyoDateTime.optional(),
         actions: text(4000).optional(),

@@ -23,9 +23,12 @@ export const core: Catalog = {
     'input.repeated_key': '「{key}」が複数回指定されています。1 回だけ指定してください。',
     'input.extra_words': '余分な語句があります: {words}\n書式: /csirt {usage}',
     'input.org_code': '組織コード（英小文字、例: maff）を指定してください',
+    'input.org_list':
+      '「{value}」は組織コードではありません。all または組織コード（例: maff,mof）をカンマ区切りで指定してください',
     'input.roles': '役割は admin, coordinator, approver, poc, ciso から指定してください',
     'input.date': '日付は YYYY-MM-DD の形式で指定してください',
     'input.datetime': '日時は YYYY-MM-DD HH:MM の形式（日本時間）で指定してください',
+    'input.id': '{example} の形式で指定してください',
     'input.yen': '金額は円単位の整数で指定してください',
     'error.internal':
       '申し訳ありません。処理中に問題が発生しました。時間をおいて再度お試しいただき、解決しない場合は管理者に照会番号 {id} をお伝えください。',
@@ -63,9 +66,12 @@ export const core: Catalog = {
     'input.repeated_key': '"{key}" is given more than once. Please give it once.',
     'input.extra_words': 'Unexpected words: {words}\nUsage: /csirt {usage}',
     'input.org_code': 'an organisation code in lower-case letters (e.g. maff)',
+    'input.org_list':
+      '"{value}" is not an organisation code: give all or organisation codes separated by commas (e.g. maff,mof)',
     'input.roles': 'roles are admin, coordinator, approver, poc, ciso',
     'input.date': 'a date as YYYY-MM-DD',
     'input.datetime': 'a date and time as YYYY-MM-DD HH:MM (Japan time)',
+    'input.id': 'an id such as {example}',
     'input.yen': 'an amount in whole yen',
     'error.internal':
       'Sorry, something went wrong while processing this. Please try again later; if it persists, give the administrator the reference {id}.',

@@ -10,7 +10,6 @@ export const meeting: Catalog = {
     'duration.invalid':
       '所要時間「{input}」を読み取れませんでした。90m や 1h30m のように、1 分から 24 時間までの範囲でご指定ください。',
     'input.url': 'URL は http:// または https:// で始まる形式でご指定ください',
-    'meeting.bad_id': '会議 ID は MTG-2026-0001 の形式でご指定ください',
     'meeting.id': '会議 ID',
     'meeting.title': '件名',
     'meeting.start': '開催日時',
@@ -101,7 +100,6 @@ export const meeting: Catalog = {
     'duration.invalid':
       'Could not read the duration "{input}". Please give it like 90m or 1h30m, from 1 minute to 24 hours.',
     'input.url': 'a URL starting with http:// or https://',
-    'meeting.bad_id': 'a meeting ID like MTG-2026-0001',
     'meeting.id': 'Meeting ID',
     'meeting.title': 'Title',
     'meeting.start': 'Date and time',

@@ -11,6 +11,7 @@ import type { Tx } from '../db/client.ts';
 import type { Advisory, AdvisorySource, Delivery } from '../db/generated/sqlite/client.ts';
 import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { canonicalId } from '../domain/ids.ts';
 import type { Tlp } from '../domain/tlp.ts';
 import { formatTokyoInput } from '../domain/tokyo-time.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
@@ -68,7 +69,7 @@ export class AdvisoryService {
       const dist = { tlp: input.tlp, audience: input.audience ?? [], recipients: input.recipients };
       const targets = await resolveTargets(tx, dist);
       const sources: { incidentId: string; orgId: number; share: string }[] = [];
-      for (const raw of new Set(input.sources.map((s) => s.toUpperCase()))) {
+      for (const raw of new Set(input.sources.map((s) => canonicalId(s, 'INC')))) {
         const inc = await tx.incident.findUnique({ where: { id: raw } });
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
         sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share });
@@ -275,7 +276,7 @@ export class AdvisoryService {
   }
 
   async status(caller: Caller, rawId: string): Promise<Reply> {
-    const id = rawId.toUpperCase();
+    const id = canonicalId(rawId, 'ADV');
     await this.settle(id);
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, id);
@@ -418,7 +419,7 @@ export class AdvisoryService {
   }
 
   private async load(tx: Tx, rawId: string): Promise<Advisory> {
-    const id = rawId.toUpperCase();
+    const id = canonicalId(rawId, 'ADV');
     const a = await tx.advisory.findUnique({ where: { id } });
     if (!a) throw new UserError('advisory.not_found', { id });
     return a;

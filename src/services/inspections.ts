@@ -8,6 +8,7 @@ import { UserError } from '../core/errors.ts';
 import type { Campaign, CheckAnswer, System } from '../db/generated/sqlite/client.ts';
 import { catalog, item as catalogItem, latestVersion } from '../domain/catalog.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { foldCode, parseId } from '../domain/ids.ts';
 import { campaignReminderTimes } from '../domain/reminders.ts';
 import type { AnswerStatus, Exposure } from '../domain/risk.ts';
 import { formatTokyoDate } from '../domain/tokyo-time.ts';
@@ -15,15 +16,7 @@ import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { nextId, nextSeq } from './ids.ts';
-import {
-  audienceOf,
-  audienceOrgs,
-  complete,
-  normaliseSystemId,
-  orgAnswers,
-  type Viewer,
-  visibleCampaign,
-} from './inspection-data.ts';
+import { audienceOf, audienceOrgs, complete, orgAnswers, type Viewer, visibleCampaign } from './inspection-data.ts';
 import { postToOrg } from './notify.ts';
 
 export const CAMPAIGN_REMINDER_JOB = 'campaign.reminder';
@@ -224,13 +217,13 @@ export class InspectionService {
   ): Promise<{ answer: CheckAnswer; previous: string | null; answered: number; total: number; campaign: Campaign }> {
     return this.db.tx(async (tx) => {
       const c = await visibleCampaign(tx, v, a.campaign);
-      const sysId = normaliseSystemId(a.system);
+      const sysId = parseId(a.system, 'SYS');
       const sys = sysId ? await tx.system.findUnique({ where: { id: sysId } }) : null;
       if (!sys || (!v.admin && sys.orgId !== v.org?.id)) throw new UserError('system.not_found', { system: a.system });
       const org = await tx.organization.findUniqueOrThrow({ where: { id: sys.orgId } });
       if (!audienceOf(c).includes(org.code)) throw new UserError('check.not_in_audience', { id: c.id, org: org.code });
       if (c.status !== 'open') throw new UserError('check.campaign_closed', { id: c.id });
-      const itemId = a.item.trim().toUpperCase();
+      const itemId = foldCode(a.item).toUpperCase();
       if (!catalogItem(c.catalogVersion, itemId)) {
         throw new UserError('check.item_not_found', { item: a.item, version: c.catalogVersion });
       }

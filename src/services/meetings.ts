@@ -18,6 +18,7 @@ import type { Meeting, MeetingRsvp, Organization } from '../db/generated/sqlite/
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { type StartWarning, startWarning } from '../domain/holidays.ts';
 import { type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../domain/ics.ts';
+import { canonicalId } from '../domain/ids.ts';
 import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
 import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, auditMany, type ServiceDeps } from './context.ts';
@@ -186,7 +187,7 @@ export class MeetingService {
 
   /** A meeting the caller may see, or meeting.not_found (never says that it exists). */
   async get(caller: Caller, rawId: string): Promise<Meeting> {
-    const m = await this.db.prisma.meeting.findUnique({ where: { id: rawId.toUpperCase() } });
+    const m = await this.db.prisma.meeting.findUnique({ where: { id: canonicalId(rawId, 'MTG') } });
     if (!m || !(seesAll(caller) || (caller.org && isInvited(m, caller.org.code)))) {
       throw new UserError('meeting.not_found', { id: rawId });
     }
@@ -267,7 +268,7 @@ export class MeetingService {
     if (proxy && answer !== 'proxy') throw new UserError('meeting.proxy_only');
     const org = caller.org;
     const personId = caller.personId;
-    const m = await this.db.prisma.meeting.findUnique({ where: { id: rawId.toUpperCase() } });
+    const m = await this.db.prisma.meeting.findUnique({ where: { id: canonicalId(rawId, 'MTG') } });
     if (!m || !isInvited(m, org.code)) {
       if (m && seesAll(caller)) throw new UserError('meeting.not_invited', { id: m.id, org: org.code });
       throw new UserError('meeting.not_found', { id: rawId });
