@@ -35,6 +35,8 @@ export const meeting: Catalog = {
     'meeting.post.cancelled_note': '本会議は中止となりました。恐れ入りますが、ご予定の調整をお願いいたします。',
     'meeting.post.rsvp_note':
       '出欠につきましては、下のボタン（または /csirt meeting rsvp {id} attend|absent|proxy）からご回答くださいますようお願いいたします。',
+    'meeting.post.answered_note':
+      '貴組織からは「{answer}」とのご回答をいただいております。変更される場合は /csirt meeting rsvp {id} でお知らせください。',
     'meeting.scheduled': '会議 {id} を登録し、開催通知を {count} 組織に送付しました。',
     'meeting.reminders_planned': '事前通知: {list}',
     'meeting.reminders_none': '事前通知: なし',
@@ -124,6 +126,8 @@ export const meeting: Catalog = {
     'meeting.post.cancelled': 'Meeting cancelled: {title} ({id})',
     'meeting.post.cancelled_note': 'This meeting has been cancelled. Please adjust your schedule.',
     'meeting.post.rsvp_note': 'Please answer with the buttons below (or /csirt meeting rsvp {id} attend|absent|proxy).',
+    'meeting.post.answered_note':
+      'Your organisation has answered "{answer}". To change it, use /csirt meeting rsvp {id}.',
     'meeting.scheduled': 'Scheduled meeting {id} and sent the notice to {count} organisations.',
     'meeting.reminders_planned': 'Reminders: {list}',
     'meeting.reminders_none': 'Reminders: none',

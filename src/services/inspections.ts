@@ -9,6 +9,7 @@ import type { Campaign, CheckAnswer, System } from '../db/generated/sqlite/clien
 import { catalog, item as catalogItem, latestVersion } from '../domain/catalog.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { foldCode, parseId } from '../domain/ids.ts';
+import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { campaignReminderTimes } from '../domain/reminders.ts';
 import type { AnswerStatus, Exposure } from '../domain/risk.ts';
 import { formatTokyoDate } from '../domain/tokyo-time.ts';
@@ -19,7 +20,7 @@ import { nextId, nextSeq } from './ids.ts';
 import { audienceOf, audienceOrgs, complete, orgAnswers, type Viewer, visibleCampaign } from './inspection-data.ts';
 import { postToOrg } from './notify.ts';
 
-export const CAMPAIGN_REMINDER_JOB = 'campaign.reminder';
+export const CAMPAIGN_REMINDER_JOB = 'campaign.reminder' satisfies ReminderKind;
 
 export interface AnswerInput {
   campaign: string;
@@ -271,14 +272,22 @@ export class InspectionService {
    * The laggard reminder (job `campaign:<CMP>:<n>d`): posts, in the job's transaction, to each
    * audience organisation not yet finished at fire time; a closed campaign skips.
    */
-  readonly remindJob: JobHandler = async (tx, job) => {
+  readonly remindJob: JobHandler = async (tx, job, now) => {
     const id = String(job.args.campaign);
     const days = Number(job.args.daysBefore);
     const c = await tx.campaign.findUnique({ where: { id } });
-    if (c?.status !== 'open') return 'skipped';
-    const orgs = await audienceOrgs(tx, c);
-    for (const a of await orgAnswers(tx, c, orgs)) {
-      if (complete(a)) continue;
+    if (!c) return 'skipped';
+    const answers = await orgAnswers(tx, c, await audienceOrgs(tx, c));
+    // the reminder policy (src/domain/reminder-policy.ts): nothing once closed or past the due date
+    const d = decide(
+      CAMPAIGN_REMINDER_JOB,
+      c,
+      answers.map((a) => ({ complete: complete(a) })),
+      now,
+    );
+    if (!d.send) return 'skipped';
+    for (const [k, a] of answers.entries()) {
+      if (d.actions[k] === 'none') continue;
       await postToOrg(
         this.deps,
         tx,

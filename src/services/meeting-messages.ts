@@ -52,9 +52,16 @@ export function meetingFields(t: T, locale: Locale, m: Meeting): [string, string
   return f;
 }
 
-export type PostKind = { kind: 'invitation' } | { kind: 'reminder'; offset: string } | { kind: 'cancelled' };
+export type PostKind =
+  | { kind: 'invitation' }
+  /** `answered`: the organisation's answer so far; a reminder to one that answered asks nothing */
+  | { kind: 'reminder'; offset: string; answered?: string | null }
+  | { kind: 'cancelled' };
 
-/** A channel post about a meeting, in `locale`. Invitations and reminders carry RSVP buttons. */
+/**
+ * A channel post about a meeting, in `locale`. Invitations and reminders carry RSVP buttons,
+ * except a reminder to an organisation that has answered: it recalls the answer instead.
+ */
 export function meetingPost(locale: Locale, m: Meeting, p: PostKind): OutMessage {
   const t = translator(locale);
   const heading =
@@ -69,6 +76,13 @@ export function meetingPost(locale: Locale, m: Meeting, p: PostKind): OutMessage
   ];
   if (p.kind === 'cancelled') {
     blocks.push({ kind: 'context', text: t('meeting.post.cancelled_note') });
+    return { blocks };
+  }
+  if (p.kind === 'reminder' && p.answered) {
+    blocks.push({
+      kind: 'context',
+      text: t('meeting.post.answered_note', { id: m.id, answer: t(`meeting.answer.${p.answered}`) }),
+    });
     return { blocks };
   }
   blocks.push({ kind: 'context', text: t('meeting.post.rsvp_note', { id: m.id }) });
