@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
 import { isTlp, type Tlp, tlpLabel } from '../src/domain/tlp.ts';
-import { anId, csv, orgList, text, yesNo } from './args.ts';
+import { anId, choice, csv, orgList, text, yesNo } from './args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
 
 const advId = anId('ADV');
-const severity = z.enum(['low', 'medium', 'high', 'critical']);
+const severity = choice(['low', 'medium', 'high', 'critical']);
 const tlp = z
   .string()
   .trim()

@@ -1,5 +1,6 @@
 /** Shared argument schemas. Custom messages are i18n keys. */
 import { z } from 'zod';
+import { parseChoice } from '../src/domain/answers.ts';
 import { foldCode, ID_EXAMPLE, type IdPrefix, parseId } from '../src/domain/ids.ts';
 import { parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 
@@ -29,7 +30,13 @@ export const orgList = z.string().transform((s, ctx): 'all' | string[] => {
   }
   return [...new Set(items)];
 });
-export const yesNo = z.enum(['yes', 'no']);
+/**
+ * One of `options`, read by `parseChoice` (src/domain/answers.ts): any case, full-width, and the
+ * Japanese answers (はい／いいえ, 同意／不同意, 出席／欠席／代理) where the English ones are allowed.
+ */
+export const choice = <const T extends readonly [string, ...string[]]>(options: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? (parseChoice(v, options) ?? v) : v), z.enum(options));
+export const yesNo = choice(['yes', 'no']);
 /** a comma-separated list (`role=poc,ciso`) → trimmed, non-empty items */
 export const csv = z.string().transform((s) =>
   s

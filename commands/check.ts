@@ -6,7 +6,7 @@ import { CatalogError, catalog, catalogVersions } from '../src/domain/catalog.ts
 import { toCsv } from '../src/domain/csv.ts';
 import { formatTokyoDate, parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
-import { anId, orgCode, orgList, text } from './args.ts';
+import { anId, choice, orgCode, orgList, text } from './args.ts';
 import { renderPlan, renderStatus, yenText } from './check-render.ts';
 import { answerStatus, tokyoDate, yen } from './inspection-args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -76,7 +76,7 @@ export const checkGroup: Group = {
       positional: ['action', 'id'],
       // due stays text here so that a ministry's PoC is refused for the role before the value is read
       schema: z.object({
-        action: z.enum(['open', 'close', 'list']),
+        action: choice(['open', 'close', 'list']),
         id: z.string().optional(),
         due: z.string().optional(),
         audience: z.string().optional(),

@@ -5,7 +5,7 @@ import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
-import { incidentId, orgCode, text, tokyoDay } from './args.ts';
+import { choice, incidentId, orgCode, text, tokyoDay } from './args.ts';
 import { category, indicators, reportFields, severity, share, status } from './incident-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
@@ -148,7 +148,7 @@ export const incidentGroup: Group = {
       positional: ['id'],
       schema: z.object({
         id: incidentId,
-        format: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['stix', 'misp'])),
+        format: choice(['stix', 'misp']),
       }),
       access: READERS,
       summary: {

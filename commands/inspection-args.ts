@@ -1,6 +1,7 @@
 /** Argument schemas of the inspection commands (system, check). Custom messages are i18n keys. */
 import { z } from 'zod';
 import { parseTokyoDate } from '../src/domain/tokyo-time.ts';
+import { choice } from './args.ts';
 
 /** Whole yen: `3000000`, `3,000,000`, `¥3,000,000`, `3000000円` (full-width digits accepted). */
 export const yen = z
@@ -29,6 +30,6 @@ export const tokyoDate = z
     return r.value;
   });
 
-export const exposure = z.enum(['internet', 'internal', 'isolated']);
-export const confidentiality = z.enum(['1', '2', '3']).transform(Number);
-export const answerStatus = z.enum(['implemented', 'partial', 'missing', 'na']);
+export const exposure = choice(['internet', 'internal', 'isolated']);
+export const confidentiality = choice(['1', '2', '3']).transform(Number);
+export const answerStatus = choice(['implemented', 'partial', 'missing', 'na']);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { translator } from '../src/i18n/index.ts';
+import { choice } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 export const langGroup: Group = {
@@ -11,7 +12,7 @@ export const langGroup: Group = {
     defineCommand({
       name: null,
       positional: ['lang'],
-      schema: z.object({ lang: z.enum(['ja', 'en']) }),
+      schema: z.object({ lang: choice(['ja', 'en']) }),
       access: 'registered',
       summary: { ja: 'ご自身の表示言語を設定します (ja / en)', en: 'Set your own language (ja / en)' },
       usage: 'lang ja|en',

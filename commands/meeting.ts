@@ -4,7 +4,7 @@ import { type Block, reply } from '../src/core/reply.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
 import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
-import { anId, orgList, text } from './args.ts';
+import { anId, choice, orgList, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const meetingId = anId('MTG');
@@ -199,7 +199,7 @@ export const meetingGroup: Group = {
       positional: ['id', 'answer'],
       schema: z.object({
         id: meetingId,
-        answer: z.enum(['attend', 'absent', 'proxy']),
+        answer: choice(['attend', 'absent', 'proxy']),
         proxy: z.string().trim().min(1).optional(),
       }),
       access: ['poc'],

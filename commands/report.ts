@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { anId, orgCode, text, tokyoDateTime } from './args.ts';
 import { category, indicators as iocList, reportFields, severity, share, tlp } from './incident-args.ts';
+import { confidentiality } from './inspection-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 export const reportGroup: Group = {
@@ -17,7 +18,7 @@ export const reportGroup: Group = {
         severity: severity.optional(),
         tlp: tlp.optional(),
         share: share.optional(),
-        confidentiality: z.enum(['1', '2', '3']).transform(Number).optional(),
+        confidentiality: confidentiality.optional(),
         system: anId('SYS').optional(),
         detected: tokyoDateTime.optional(),
         occurred: tokyoDateTime.optional(),

@@ -1,0 +1,76 @@
+/**
+ * Japanese answers (issue 16, item 4): はい／いいえ, 同意／不同意, 出席／欠席／代理 and full-width
+ * forms are accepted wherever yes/no or attend/absent/proxy is, through the real commands.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { replyToText } from '../../src/core/reply.ts';
+import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
+import { testApp } from '../helpers/app.ts';
+
+test('consent, RSVP and poc add take the Japanese answers and full-width forms through the commands', async () => {
+  const t = await testApp();
+  try {
+    await registerAdvisoryPeople(t);
+    // two advisories from a share=none report: maff's PoC is asked to consent to each
+    const inc = await reportIncident(t, P.poc, 'none');
+    for (const n of [1, 2]) {
+      const d = await t.run(
+        P.coordinator,
+        `advisory draft title=注意喚起${n} body=本文 severity=high tlp=green audience=maff sources=${inc}`,
+      );
+      assert.equal(d.status, 'ok', replyToText(d.reply));
+      assert.equal((await t.run(P.coordinator, `advisory submit ADV-2026-000${n}`)).status, 'ok');
+    }
+    const yes = await t.run(P.poc, 'advisory consent ADV-2026-0001 はい');
+    assert.equal(yes.status, 'ok', replyToText(yes.reply));
+    const no = await t.run(P.poc, 'advisory 同意 adv-2026-0002 不同意');
+    assert.equal(no.status, 'ok', replyToText(no.reply));
+    const consents = await t.app.db.prisma.auditRecord.findMany({
+      where: { action: { startsWith: 'advisory.consent' } },
+      orderBy: { seq: 'asc' },
+    });
+    assert.deepEqual(
+      consents.map((c) => [c.subject, JSON.parse(c.data).answer]),
+      [
+        ['ADV-2026-0001', 'yes'],
+        ['ADV-2026-0002', 'no'],
+      ],
+    );
+
+    // a meeting: 出席, 欠席, 代理 and a full-width ＡＴＴＥＮＤ are the organisation's answer
+    assert.equal(
+      (await t.run(P.coordinator, 'meeting schedule title=定例会議 start="2026-12-08 10:00" invite=maff,mof,env'))
+        .status,
+      'ok',
+    );
+    for (const [who, answer, stored] of [
+      [P.poc, '出席', 'attend'],
+      [P.otherPoc, '欠席', 'absent'],
+      [P.env, '代理', 'proxy'],
+      [P.otherPoc, 'ＡＴＴＥＮＤ', 'attend'],
+    ] as const) {
+      const o = await t.run(who, `meeting 出欠 MTG-2026-0001 ${answer}`);
+      assert.equal(o.status, 'ok', `${answer}: ${replyToText(o.reply)}`);
+      const org = await t.app.db.prisma.organization.findUniqueOrThrow({
+        where: { code: who.split(':')[1]?.split('-')[0] as string },
+      });
+      const r = await t.app.db.prisma.meetingRsvp.findFirstOrThrow({ where: { orgId: org.id } });
+      assert.equal(r.answer, stored, answer);
+    }
+
+    // poc add primary=はい
+    const add = await t.run(P.admin, 'poc add console:maff-second org=maff role=poc deputy=はい');
+    assert.equal(add.status, 'ok', replyToText(add.reply));
+    const grant = await t.app.db.prisma.roleGrant.findFirstOrThrow({
+      where: { person: { identity: 'console:maff-second' }, role: 'poc' },
+    });
+    assert.equal(grant.position, 'deputy');
+
+    // an answer that is not one still names what is accepted
+    const bad = replyToText((await t.run(P.poc, 'meeting rsvp MTG-2026-0001 たぶん')).reply);
+    assert.match(bad, /attend/);
+  } finally {
+    await t.close();
+  }
+});
