@@ -42,6 +42,7 @@ export const core: Catalog = {
     'lang.set': '表示言語を日本語に設定しました。',
     'button.hint': '操作: {command}',
     'action.stale': 'このボタンは有効期限が切れているか、改変されています。最新の投稿から操作してください。',
+    'console.left_pending': '送信待ちの投稿が {count} 件あります（再送待ち）。次回の起動時に送信いたします。',
     'console.welcome':
       'csirt-poc-bot コンソール（{user} として操作します）。/csirt help で使い方を表示します。終了は Ctrl+D です。',
   },
@@ -84,6 +85,8 @@ export const core: Catalog = {
     'lang.set': 'Your language is now English.',
     'button.hint': 'Action: {command}',
     'action.stale': 'This button has expired or was altered. Please use the latest post.',
+    'console.left_pending':
+      '{count} posts are still waiting to be sent (to be retried); they will be sent at the next start.',
     'console.welcome': 'csirt-poc-bot console (acting as {user}). /csirt help shows how to use it. Ctrl+D quits.',
   },
 };
