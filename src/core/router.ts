@@ -44,6 +44,8 @@ export interface Outcome {
   /** the error code, when status is not ok */
   code?: string;
   requestId: string;
+  /** the language the reply is in (the caller's): renderers word what they add in it too */
+  locale: Locale;
 }
 
 /** A command found and allowed, with its raw arguments (before validation). */
@@ -166,7 +168,7 @@ export class Router<S> {
    */
   validate(r: Resolved, locale: Locale): Validation {
     const t = translator(locale);
-    const parsed = r.def.schema.safeParse(r.raw);
+    const parsed = r.def.schema.safeParse(r.raw, { reportInput: true });
     if (parsed.success) return { ok: true, data: parsed.data };
     const issues: FieldIssue[] = [];
     for (const i of parsed.error.issues) {
@@ -211,10 +213,11 @@ export class Router<S> {
           usage: r.def.usage,
         });
       }
-      const parsed = r.def.schema.safeParse(r.raw);
+      const parsed = r.def.schema.safeParse(r.raw, { reportInput: true });
       if (!parsed.success) {
         const t = translator(locale);
-        throw new UserError('input.invalid', { details: describeIssues(parsed.error.issues, t), usage: r.def.usage });
+        const details = describeIssues(parsed.error.issues, t, (k) => fieldLabel(r.def, k, locale));
+        throw new UserError('input.invalid', { details, usage: r.def.usage });
       }
       const ctx: CommandContext<S> = {
         caller: r.caller,
@@ -228,7 +231,7 @@ export class Router<S> {
         services: this.d.services,
       };
       const rep = await (r.def as unknown as CommandDef<S, unknown>).run(ctx, parsed.data);
-      outcome = { reply: rep, status: 'ok', command, requestId };
+      outcome = { reply: rep, status: 'ok', command, requestId, locale };
     } catch (e) {
       if (isHandledElsewhere(e)) throw e; // another process replies
       outcome = this.failure(e, locale, command, requestId);
@@ -249,7 +252,14 @@ export class Router<S> {
             : e.code.startsWith('command.')
               ? 'unknown'
               : 'user_error';
-      return { reply: { ...reply.text(t(e.code, e.params)), error: true }, status, command, code: e.code, requestId };
+      return {
+        reply: { ...reply.text(t(e.code, e.params)), error: true },
+        status,
+        command,
+        code: e.code,
+        requestId,
+        locale,
+      };
     }
     this.d.log.error({ err: e, requestId, command }, 'command failed');
     return {
@@ -258,19 +268,21 @@ export class Router<S> {
       command,
       code: 'error.internal',
       requestId,
+      locale,
     };
   }
 }
 
+/** `summary（概要）`: a field's name with its label from the command's help (the name alone without one). */
+export function fieldLabel(def: CommandDef<never, never>, k: string, locale: Locale): string {
+  const label = def.fields?.[k]?.[locale]?.split(/[（(:：]/)[0]?.trim();
+  if (!label) return k;
+  return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
+}
+
 /** `category（種別）, summary（概要）`: field names with their label from the command's help. */
 export function missingLabels(def: CommandDef<never, never>, missing: readonly string[], locale: Locale): string {
-  return missing
-    .map((k) => {
-      const label = def.fields?.[k]?.[locale]?.split(/[（(:：]/)[0]?.trim();
-      if (!label) return k;
-      return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
-    })
-    .join(', ');
+  return missing.map((k) => fieldLabel(def, k, locale)).join(', ');
 }
 
 export { z };

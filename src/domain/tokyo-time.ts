@@ -13,7 +13,7 @@ export const TOKYO_OFFSET_MS = 9 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Stable error code for a date or date-time that cannot be read (an i18n key). */
-export type TimeErrorCode = 'time.invalid';
+export type TimeErrorCode = 'time.invalid' | 'date.invalid';
 
 /** Outcome of parsing user input: the instant, or a coded failure carrying the input. */
 export type TimeResult = { ok: true; value: Date } | { ok: false; code: TimeErrorCode; input: string };
@@ -97,8 +97,8 @@ const DATE_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})/;
 const DATE_ONLY_RE = new RegExp(`${DATE_RE.source}$`);
 const DATE_TIME_RE = new RegExp(`${DATE_RE.source}(?: ?T ?| )(\\d{1,2}):(\\d{2})$`);
 
-function fail(input: string): TimeResult {
-  return { ok: false, code: 'time.invalid', input };
+function fail(input: string, code: TimeErrorCode = 'time.invalid'): TimeResult {
+  return { ok: false, code, input };
 }
 
 /**
@@ -124,14 +124,14 @@ export function parseTokyoDateTime(input: string): TimeResult {
 /**
  * Parses a calendar date `YYYY-MM-DD` (or `YYYY/MM/DD`, full-width accepted) as a Tokyo date,
  * giving the instant of its 00:00 JST; pair with {@link tokyoEndOfDay} for a deadline that
- * lasts the whole day. Never throws.
+ * lasts the whole day. A date it cannot read is `date.invalid`. Never throws.
  */
 export function parseTokyoDate(input: string): TimeResult {
-  if (typeof input !== 'string' || input.length > 64) return fail(String(input));
+  if (typeof input !== 'string' || input.length > 64) return fail(String(input), 'date.invalid');
   const m = DATE_ONLY_RE.exec(normaliseTimeInput(input));
-  if (!m) return fail(input);
+  if (!m) return fail(input, 'date.invalid');
   const t: TokyoWallTime = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0 };
-  if (!isValidWallTime(t)) return fail(input);
+  if (!isValidWallTime(t)) return fail(input, 'date.invalid');
   return { ok: true, value: tokyoInstant(t.year, t.month, t.day) };
 }
 

@@ -4,7 +4,8 @@ import type { Catalog } from './catalog.ts';
 export const meeting: Catalog = {
   ja: {
     'time.invalid':
-      '日時「{input}」を読み取れませんでした。日本時間で YYYY-MM-DD HH:MM の形式（例: 2027-01-12 10:00）、日付のみの項目は YYYY-MM-DD の形式でご指定ください。',
+      '日時「{input}」を読み取れませんでした。日本時間で YYYY-MM-DD HH:MM の形式（例: 2027-01-12 10:00）でご指定ください。',
+    'date.invalid': '日付「{input}」を読み取れませんでした。YYYY-MM-DD の形式（例: 2027-03-31）でご指定ください。',
     'reminders.invalid':
       '事前通知「{input}」を読み取れませんでした。7d,1d,1h のように、日（d）・時間（h）・分（m）をカンマ区切りでご指定ください（90 日以内、10 個まで）。',
     'duration.invalid':
@@ -96,7 +97,8 @@ export const meeting: Catalog = {
   },
   en: {
     'time.invalid':
-      'Could not read the time "{input}". Please give Japan time as YYYY-MM-DD HH:MM (e.g. 2027-01-12 10:00), or YYYY-MM-DD for a date.',
+      'Could not read the time "{input}". Please give Japan time as YYYY-MM-DD HH:MM (e.g. 2027-01-12 10:00).',
+    'date.invalid': 'Could not read the date "{input}". Please give it as YYYY-MM-DD (e.g. 2027-03-31).',
     'reminders.invalid':
       'Could not read the reminders "{input}". Please give offsets in days (d), hours (h) and minutes (m) separated by commas, like 7d,1d,1h (at most 90 days, at most 10).',
     'duration.invalid':

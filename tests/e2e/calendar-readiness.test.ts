@@ -103,7 +103,7 @@ test('csirt set: a PoC sets their own organisation, NISC any; status shows readi
   assert.match(await t.say('console:sato', 'csirt set established=2027-01-01'), /将来の日付/);
   assert.match(
     await t.say('console:sato', 'csirt set established=2026-13-01'),
-    /日時「2026-13-01」を読み取れませんでした/,
+    /日付「2026-13-01」を読み取れませんでした/,
   );
   assert.match(
     await t.say(NISC, 'csirt set org=mof established=2026-10-01 primary=@suzuki'),

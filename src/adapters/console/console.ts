@@ -34,8 +34,8 @@ export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
       refs: consoleRefs,
       unlimited: true,
     });
-    const t = translator(o.reply.error ? app.config.BOT_LOCALE : app.config.BOT_LOCALE);
-    io.write(renderConsole(o.reply, t, outDir));
+    // the reply is in the person's language; so is the hint added to its buttons
+    io.write(renderConsole(o.reply, translator(o.locale), outDir));
     if (o.reply.error) failed++;
     await app.dispatcher.drain();
   };
