@@ -1,8 +1,17 @@
 /** Shared argument schemas. Custom messages are i18n keys. */
 import { z } from 'zod';
+import { validationNow } from '../src/core/clock.ts';
+import { UserError } from '../src/core/errors.ts';
 import { parseChoice } from '../src/domain/answers.ts';
 import { foldCode, ID_EXAMPLE, type IdPrefix, parseId } from '../src/domain/ids.ts';
-import { parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import {
+  type AmountRangeName,
+  outsideAmount,
+  outsideTime,
+  TIME_RANGES,
+  type TimeRangeName,
+} from '../src/domain/plausible.ts';
+import { formatTokyoInput, formatTokyoIsoDate, parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 
 export const orgCode = z
   .string()
@@ -56,11 +65,11 @@ export const tokyoDateTime = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
-/** `2026-11-25` (Asia/Tokyo) → the instant of its 00:00 */
+/** `2026-11-25` (Asia/Tokyo; `/` and full-width accepted) → the instant of its 00:00 */
 export const tokyoDay = z.string().transform((s, ctx) => {
   const d = parseTokyoDate(s);
   if (d.ok) return d.value;
-  ctx.addIssue({ code: 'custom', message: 'input.date' });
+  ctx.addIssue({ code: 'custom', message: d.code, params: { input: d.input } });
   return z.NEVER;
 });
 
@@ -78,3 +87,55 @@ export const anId = (prefix: IdPrefix) =>
 
 /** an incident id, case-insensitive on input */
 export const incidentId = anId('INC');
+
+/** The message parameters of a time outside its range: `2026-12-03` or `2026-12-03 10:00`. */
+export function timeRangeParams(name: TimeRangeName, bounds: { min: Date; max: Date }): Record<string, string> {
+  const f = TIME_RANGES[name].unit === 'date' ? formatTokyoIsoDate : formatTokyoInput;
+  return { min: f(bounds.min), max: f(bounds.max) };
+}
+
+/**
+ * `schema` (a date or date-time) within the range `name` of src/domain/plausible.ts at the
+ * router's clock; outside it: `input.range_date` / `input.range_datetime` with the range.
+ */
+export const plausibleTime = <S extends z.ZodType<Date>>(schema: S, name: TimeRangeName) =>
+  schema.superRefine((at, ctx) => {
+    const out = outsideTime(name, at, validationNow());
+    if (!out) return;
+    const unit = TIME_RANGES[name].unit;
+    ctx.addIssue({ code: 'custom', message: `input.range_${unit}`, params: timeRangeParams(name, out) });
+  });
+
+/**
+ * A time outside its range found by a handler (a value it reads itself, after the role
+ * check): the same message as `plausibleTime`'s, naming the field.
+ */
+export function outOfRange(
+  t: (key: string, params?: Record<string, string | number>) => string,
+  field: string,
+  name: TimeRangeName,
+  bounds: { min: Date; max: Date },
+  usage: string,
+): UserError {
+  const details = `・${field}: ${t(`input.range_${TIME_RANGES[name].unit}`, timeRangeParams(name, bounds))}`;
+  return new UserError('input.invalid', { details, usage });
+}
+
+/** A report's `occurred` not after its `detected` (when both are given; detected defaults to now). */
+export function occurredNotAfterDetected(v: { detected?: Date; occurred?: Date }, ctx: z.RefinementCtx): void {
+  if (v.occurred && v.detected && v.occurred.getTime() > v.detected.getTime()) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['occurred'],
+      message: 'input.occurred_after_detected',
+      params: { detected: formatTokyoInput(v.detected) },
+    });
+  }
+}
+
+/** `schema` (a number) within the range `name` of src/domain/plausible.ts (`input.range`). */
+export const plausibleAmount = <S extends z.ZodType<number>>(schema: S, name: AmountRangeName) =>
+  schema.superRefine((n, ctx) => {
+    const out = outsideAmount(name, n);
+    if (out) ctx.addIssue({ code: 'custom', message: 'input.range', params: { min: out.min, max: out.max } });
+  });

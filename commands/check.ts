@@ -4,9 +4,10 @@ import { reply } from '../src/core/reply.ts';
 import type { Role } from '../src/core/roles.ts';
 import { CatalogError, catalog, catalogVersions } from '../src/domain/catalog.ts';
 import { toCsv } from '../src/domain/csv.ts';
+import { outsideTime } from '../src/domain/plausible.ts';
 import { formatTokyoDate, parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
-import { anId, choice, orgCode, orgList, text } from './args.ts';
+import { anId, choice, orgCode, orgList, outOfRange, plausibleAmount, plausibleTime, text } from './args.ts';
 import { renderPlan, renderStatus, yenText } from './check-render.ts';
 import { answerStatus, tokyoDate, yen } from './inspection-args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -101,6 +102,8 @@ export const checkGroup: Group = {
           if (!a.due) throw new UserError('input.missing_fields', { fields: 'due', usage: CAMPAIGN_USAGE });
           const d = parseTokyoDate(a.due);
           if (!d.ok) throw new UserError('check.bad_due', { due: a.due });
+          const out = outsideTime('campaignDue', d.value, ctx.clock.now());
+          if (out) throw outOfRange(ctx.t, 'due', 'campaignDue', out, CAMPAIGN_USAGE);
           const list = orgList.safeParse(a.audience ?? 'all');
           if (!list.success) throw new UserError('check.audience_unknown', { orgs: a.audience ?? '' });
           const audience = list.data;
@@ -158,8 +161,8 @@ export const checkGroup: Group = {
         system: anId('SYS'),
         item: z.string().trim().min(1),
         status: answerStatus,
-        planned: tokyoDate.optional(),
-        cost: yen.optional(),
+        planned: plausibleTime(tokyoDate, 'plannedDate').optional(),
+        cost: plausibleAmount(yen, 'cost').optional(),
         note: text(1000).optional(),
       }),
       access: ['poc'],
@@ -220,7 +223,7 @@ export const checkGroup: Group = {
     defineCommand({
       name: 'plan',
       aliases: ['予算案'],
-      schema: z.object({ budget: yen, org: orgCode.optional() }),
+      schema: z.object({ budget: plausibleAmount(yen, 'budget'), org: orgCode.optional() }),
       access: READERS,
       summary: {
         ja: '予算内で残存リスクを最も減らす対策の組合せ（予算案）を示します',
@@ -233,7 +236,6 @@ export const checkGroup: Group = {
       },
       writes: false,
       async run(ctx, a) {
-        if (a.budget <= 0) throw new UserError('check.bad_budget');
         return renderPlan(ctx, await ctx.services.inspectionViews.plan(viewerOf(ctx.caller), a.budget, a.org));
       },
     }),

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { type Block, reply } from '../src/core/reply.ts';
+import { outsideTime } from '../src/domain/plausible.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
 import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
-import { anId, choice, orgList, text } from './args.ts';
+import { anId, choice, orgList, outOfRange, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const meetingId = anId('MTG');
+const SCHEDULE_USAGE =
+  'meeting schedule title="…" start="YYYY-MM-DD HH:MM" [duration=90m] [place="…"|url=…] [agenda="…"] [invite=all|<org>,…] [reminders=7d,1d,1h]';
 
 export const meetingGroup: Group = {
   name: 'meeting',
@@ -37,8 +40,7 @@ export const meetingGroup: Group = {
         ja: '会議を登録し、招集先に開催通知を送付します',
         en: 'Schedule a meeting and send the notice to the invited organisations',
       },
-      usage:
-        'meeting schedule title="…" start="YYYY-MM-DD HH:MM" [duration=90m] [place="…"|url=…] [agenda="…"] [invite=all|<org>,…] [reminders=7d,1d,1h]',
+      usage: SCHEDULE_USAGE,
       fields: {
         start: { ja: '開催日時（日本時間、YYYY-MM-DD HH:MM）', en: 'Start (Japan time, YYYY-MM-DD HH:MM)' },
         duration: { ja: '所要時間（既定 90m）', en: 'Duration (default 90m)' },
@@ -53,6 +55,8 @@ export const meetingGroup: Group = {
       async run(ctx, a) {
         const start = parseTokyoDateTime(a.start);
         if (!start.ok) throw new UserError(start.code, { input: start.input });
+        const out = outsideTime('meetingStart', start.value, ctx.clock.now());
+        if (out) throw outOfRange(ctx.t, 'start', 'meetingStart', out, SCHEDULE_USAGE);
         const duration = parseDuration(a.duration ?? '90m');
         if (!duration.ok) throw new UserError(duration.code, { input: duration.input });
         const reminders = parseReminderOffsets(a.reminders ?? '7d,1d,1h');

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type Locale, translator } from '../i18n/index.ts';
-import type { Clock } from './clock.ts';
+import { type Clock, validateAt } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
 import { isHandledElsewhere, isUserError, UserError } from './errors.ts';
 import type { InFlight } from './in-flight.ts';
@@ -168,7 +168,7 @@ export class Router<S> {
    */
   validate(r: Resolved, locale: Locale): Validation {
     const t = translator(locale);
-    const parsed = r.def.schema.safeParse(r.raw, { reportInput: true });
+    const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
     if (parsed.success) return { ok: true, data: parsed.data };
     const issues: FieldIssue[] = [];
     for (const i of parsed.error.issues) {
@@ -213,7 +213,7 @@ export class Router<S> {
           usage: r.def.usage,
         });
       }
-      const parsed = r.def.schema.safeParse(r.raw, { reportInput: true });
+      const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
       if (!parsed.success) {
         const t = translator(locale);
         const details = describeIssues(parsed.error.issues, t, (k) => fieldLabel(r.def, k, locale));

@@ -55,7 +55,8 @@ export function describeIssues(
   return issues
     .map((i) => {
       const [head, ...rest] = i.path;
-      const field = head === undefined ? '-' : [label(String(head)), ...(rest.length ? [fieldName(rest)] : [])].join(' ');
+      const field =
+        head === undefined ? '-' : [label(String(head)), ...(rest.length ? [fieldName(rest)] : [])].join(' ');
       return `・${field}: ${issueText(i, t)}`;
     })
     .join('\n');
@@ -81,7 +82,8 @@ export function issueText(i: z.core.$ZodIssue, t: Translate): string {
       if (i.origin === 'string') return t('input.too_long_value', { max: String(i.maximum) });
       return t('input.too_big', { max: String(i.maximum) });
     case 'too_small':
-      if (i.origin === 'string') return Number(i.minimum) <= 1 ? t('input.missing') : t('input.too_short', { min: String(i.minimum) });
+      if (i.origin === 'string')
+        return Number(i.minimum) <= 1 ? t('input.missing') : t('input.too_short', { min: String(i.minimum) });
       if (i.origin === 'array') return t('input.too_few', { min: String(i.minimum) });
       return t('input.too_small', { min: String(i.minimum) });
     case 'invalid_format':

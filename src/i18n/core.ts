@@ -35,6 +35,10 @@ export const core: Catalog = {
     'input.datetime': '日時は YYYY-MM-DD HH:MM の形式（日本時間）で指定してください',
     'input.id': '{example} の形式で指定してください',
     'input.yen': '金額は円単位の整数で指定してください',
+    'input.range': '{min} から {max} までの値を指定してください',
+    'input.occurred_after_detected': '検知日時（detected: {detected}）以前の日時を指定してください',
+    'input.range_date': '{min} から {max} までの日付を指定してください',
+    'input.range_datetime': '{min} から {max} までの日時（日本時間）を指定してください',
     'error.internal':
       '申し訳ありません。処理中に問題が発生しました。時間をおいて再度お試しいただき、解決しない場合は管理者に照会番号 {id} をお伝えください。',
     'rate.limited':
@@ -84,6 +88,10 @@ export const core: Catalog = {
     'input.datetime': 'a date and time as YYYY-MM-DD HH:MM (Japan time)',
     'input.id': 'an id such as {example}',
     'input.yen': 'an amount in whole yen',
+    'input.range': 'a value from {min} to {max}',
+    'input.occurred_after_detected': 'a time not after the detection time (detected: {detected})',
+    'input.range_date': 'a date from {min} to {max}',
+    'input.range_datetime': 'a date and time from {min} to {max} (Japan time)',
     'error.internal':
       'Sorry, something went wrong while processing this. Please try again later; if it persists, give the administrator the reference {id}.',
     'rate.limited': 'Too many commands in a short time; please try again in about {seconds} seconds.',

@@ -59,6 +59,8 @@ export const meeting: Catalog = {
     'meeting.rsvp_done': '会議 {id}（{title}）について、{org} の出欠を「{answer}」として承りました。',
     'meeting.rsvp_proxy': '代理出席者: {user}',
     'meeting.ics_done': '会議 {id} の予定ファイル（iCalendar）を添付いたします。',
+    'meeting.proxy_other_org':
+      '代理出席者（proxy）には {org} の方をご指定ください。{user} は {org} の担当者として登録されていません。',
     'meeting.start_past': '開催日時が既に過ぎています。これから先の日時をご指定ください。',
     'meeting.place_or_url': '場所（place）と URL（url）は、どちらか一方のみご指定ください。',
     'meeting.invite_empty': '招集先（invite）には all または組織コードをカンマ区切りでご指定ください。',
@@ -149,6 +151,7 @@ export const meeting: Catalog = {
     'meeting.rsvp_done': "Recorded {org}'s answer for meeting {id} ({title}): {answer}.",
     'meeting.rsvp_proxy': 'Attending by proxy: {user}',
     'meeting.ics_done': 'The calendar file (iCalendar) of meeting {id} is attached.',
+    'meeting.proxy_other_org': 'The proxy must be someone of {org}: {user} is not registered with {org}.',
     'meeting.start_past': 'The start time has already passed. Please give a time in the future.',
     'meeting.place_or_url': 'Please give either a place (place) or a URL (url), not both.',
     'meeting.invite_empty': 'Please give invite=all or organisation codes separated by commas.',

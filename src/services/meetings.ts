@@ -278,6 +278,12 @@ export class MeetingService {
     if (m.status === 'cancelled') throw new UserError('meeting.is_cancelled', { id: m.id });
     if (m.startAt.getTime() <= now.getTime()) throw new UserError('meeting.started', { id: m.id });
     await this.db.tx(async (tx) => {
+      // a proxy attends for the organisation: someone registered with another one cannot
+      if (proxy) {
+        const p = await tx.person.findUnique({ where: { identity: proxy }, select: { orgId: true } });
+        if (p?.orgId != null && p.orgId !== org.id)
+          throw new UserError('meeting.proxy_other_org', { user: proxy, org: org.code });
+      }
       await tx.meetingRsvp.upsert({
         where: { meetingId_orgId: { meetingId: m.id, orgId: org.id } },
         create: { meetingId: m.id, orgId: org.id, personId, answer, proxy, at: now },
