@@ -15,11 +15,6 @@
  *    with the subject as it is when the step fires).
  * 3. Each recipient gets what the row says for them: nothing (they are done), a plain reminder,
  *    or one that asks for their answer (`decide`'s actions, in the recipients' order).
- * 4. The same holds for what is already in the outbox: a step's posts not yet sent are
- *    cancelled when a later step of the subject is written (the handlers, outbox `supersede`),
- *    and a post about to be sent is cancelled when its subject is by then settled, past due or
- *    started (`subjectVerdict`, asked by the dispatcher before each send). Reminder posts
- *    carry the row's `deliveryRef` and the subject's id as their refType and refId.
  *
  * Pure: no clock (the caller passes now), no I/O.
  */
@@ -36,8 +31,6 @@ export type Decision = { send: true; actions: RecipientAction[] } | { send: fals
 interface Row<Subject, Recipient> {
   /** what is reminded of, and who is reminded (for docs/reminders.md) */
   about: { subject: string; recipients: string; steps: string };
-  /** the refType of the step's posts in the outbox (their refId is the subject's id) */
-  deliveryRef: string;
   /** nothing is left to remind of */
   settled(s: Subject): boolean;
   /** the moment after which a reminder is pointless (a due date, a deadline), or none */
@@ -58,7 +51,6 @@ export const REMINDER_POLICY = {
       recipients: 'each invited organisation',
       steps: 'the offsets before the start (default 7d, 1d, 1h)',
     },
-    deliveryRef: 'meeting.reminder',
     settled: (m) => m.status !== 'scheduled',
     dueAt: () => null,
     startsAt: (m) => m.startAt,
@@ -71,7 +63,6 @@ export const REMINDER_POLICY = {
       recipients: 'each target (organisation or TLP:RED recipient)',
       steps: '24 h after sending, then daily, 3 at most',
     },
-    deliveryRef: 'advisory-reminder',
     settled: (a) => a.status !== 'sent',
     dueAt: () => null,
     startsAt: () => null,
@@ -83,7 +74,6 @@ export const REMINDER_POLICY = {
       recipients: 'each organisation of its audience',
       steps: '7 days and 1 day before the due date, 10:00',
     },
-    deliveryRef: 'campaign.reminder',
     settled: (c) => c.status !== 'open',
     // the due date is the end of the due day (Tokyo)
     dueAt: (c) => c.dueDate,
@@ -96,7 +86,6 @@ export const REMINDER_POLICY = {
       recipients: 'each organisation',
       steps: '30 days and 7 days before the deadline, 10:00',
     },
-    deliveryRef: 'readiness.reminder',
     settled: () => false,
     dueAt: (r) => fiscalYearEnd(r.fiscalYear),
     startsAt: () => null,
@@ -113,30 +102,6 @@ export function isReminderKind(kind: string): kind is ReminderKind {
   return Object.hasOwn(REMINDER_POLICY, kind);
 }
 
-/** The reminder kind whose posts carry `refType` in the outbox, or null. */
-export function reminderKindOfDelivery(refType: string | null): ReminderKind | null {
-  const hit = Object.entries(REMINDER_POLICY).find(([, r]) => r.deliveryRef === refType);
-  return hit ? (hit[0] as ReminderKind) : null;
-}
-
-/**
- * Rule 2 on the subject alone: why nothing about it should be sent now (settled, started, past
- * due — in that order), or null.
- */
-export function subjectVerdict<K extends ReminderKind>(
-  kind: K,
-  subject: SubjectOf<K>,
-  now: Date,
-): Exclude<SkipReason, 'superseded'> | null {
-  const r = REMINDER_POLICY[kind] as unknown as Row<SubjectOf<K>, RecipientOf<K>>;
-  if (r.settled(subject)) return 'settled';
-  const starts = r.startsAt(subject);
-  if (starts && now.getTime() >= starts.getTime()) return 'started';
-  const due = r.dueAt(subject);
-  if (due && now.getTime() > due.getTime()) return 'past-due';
-  return null;
-}
-
 /**
  * Rules 2 and 3: whether a step of `kind` that came due sends anything now, and what each of
  * `recipients` gets. Settled first, then started, then past due; a step whose every recipient
@@ -149,8 +114,11 @@ export function decide<K extends ReminderKind>(
   now: Date,
 ): Decision {
   const r = REMINDER_POLICY[kind] as unknown as Row<SubjectOf<K>, RecipientOf<K>>;
-  const verdict = subjectVerdict(kind, subject, now);
-  if (verdict) return { send: false, reason: verdict };
+  if (r.settled(subject)) return { send: false, reason: 'settled' };
+  const starts = r.startsAt(subject);
+  if (starts && now.getTime() >= starts.getTime()) return { send: false, reason: 'started' };
+  const due = r.dueAt(subject);
+  if (due && now.getTime() > due.getTime()) return { send: false, reason: 'past-due' };
   const actions = recipients.map((x) => r.recipient(x));
   if (!actions.some((a) => a !== 'none')) return { send: false, reason: 'settled' };
   return { send: true, actions };
