@@ -54,6 +54,17 @@ export const csv = z.string().transform((s) =>
     .filter(Boolean),
 );
 export const text = (max = 4000) => z.string().trim().min(1).max(max);
+/**
+ * A whole number as people type it: `2`, `２`, ` 12 ` (full-width digits and spaces folded as
+ * ids are, `foldCode`) → a number; anything else (`1.5`, `0x10`, `1e3`, `abc`) → `input.number`.
+ */
+export const wholeNumber = () =>
+  z
+    .string()
+    .transform(foldCode)
+    // 15 digits stay exact as a JavaScript number; each field's range is checked after this
+    .pipe(z.string().regex(/^\d{1,15}$/, 'input.number'))
+    .transform(Number);
 
 /** `2026-11-25 10:30` (Asia/Tokyo; a date alone means 00:00) → Date */
 export const tokyoDateTime = z.string().transform((s, ctx) => {
@@ -137,5 +148,12 @@ export function occurredNotAfterDetected(v: { detected?: Date; occurred?: Date }
 export const plausibleAmount = <S extends z.ZodType<number>>(schema: S, name: AmountRangeName) =>
   schema.superRefine((n, ctx) => {
     const out = outsideAmount(name, n);
-    if (out) ctx.addIssue({ code: 'custom', message: 'input.range', params: { min: out.min, max: out.max } });
+    // written with thousands separators: 2,000,000,000 reads at a glance, 2000000000 does not
+    const grouped = (x: number) => x.toLocaleString('en-US');
+    if (out)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'input.range',
+        params: { min: grouped(out.min), max: grouped(out.max) },
+      });
   });

@@ -7,7 +7,17 @@ import { toCsv } from '../src/domain/csv.ts';
 import { outsideTime } from '../src/domain/plausible.ts';
 import { formatTokyoDate, parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
-import { anId, choice, orgCode, orgList, outOfRange, plausibleAmount, plausibleTime, text } from './args.ts';
+import {
+  anId,
+  choice,
+  orgCode,
+  orgList,
+  outOfRange,
+  plausibleAmount,
+  plausibleTime,
+  text,
+  wholeNumber,
+} from './args.ts';
 import { renderPlan, renderStatus, yenText } from './check-render.ts';
 import { answerStatus, tokyoDate, yen } from './inspection-args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -31,11 +41,7 @@ export const checkGroup: Group = {
       name: 'catalog',
       aliases: ['項目'],
       schema: z.object({
-        version: z
-          .string()
-          .regex(/^\d{1,4}$/, 'input.format')
-          .transform(Number)
-          .optional(),
+        version: wholeNumber().optional(),
       }),
       access: 'registered',
       summary: { ja: '対策項目の一覧を表示します', en: 'Show the countermeasure catalogue' },

@@ -5,7 +5,7 @@ import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
-import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay } from './args.ts';
+import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
 import { category, indicators, reportFields, severity, share, status } from './incident-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
@@ -25,7 +25,7 @@ export const incidentGroup: Group = {
         org: orgCode.optional(),
         category: category.optional(),
         since: plausibleTime(tokyoDay, 'pastDate').optional(),
-        page: plausibleAmount(z.coerce.number().int(), 'page').optional(),
+        page: plausibleAmount(wholeNumber(), 'page').optional(),
       }),
       access: READERS,
       summary: { ja: 'インシデントの一覧を表示します（新しい順）', en: 'List incidents, newest first' },

@@ -74,3 +74,23 @@ test('consent, RSVP and poc add take the Japanese answers and full-width forms t
     await t.close();
   }
 });
+
+test('numbers typed with full-width digits are read as numbers (page=２, version=１); 1.5, 0x10 and 1e3 are not', async () => {
+  const t = await testApp();
+  try {
+    await registerAdvisoryPeople(t);
+    for (let i = 0; i < 3; i++) await reportIncident(t, P.poc, 'attributed');
+    const p2 = replyToText((await t.run(P.coordinator, 'incident list page=２')).reply);
+    assert.doesNotMatch(p2, /・page/, p2);
+    const catalogue = await t.run(P.poc, 'check catalog version=１');
+    assert.equal(catalogue.status, 'ok', replyToText(catalogue.reply));
+    assert.match(replyToText(catalogue.reply), /第1版/);
+    for (const odd of ['1.5', '0x10', '1e3', '-1']) {
+      const o = await t.run(P.coordinator, `incident list page=${odd}`);
+      assert.equal(o.status, 'user_error', odd);
+      assert.match(replyToText(o.reply), /・page: 整数で指定してください/, odd);
+    }
+  } finally {
+    await t.close();
+  }
+});
