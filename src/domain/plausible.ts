@@ -60,8 +60,12 @@ export interface AmountRange {
 }
 
 export const AMOUNT_RANGES = {
-  /** an estimated cost in yen (check answer cost=): up to one trillion yen */
-  cost: { min: 0, max: 1_000_000_000_000 },
+  /**
+   * an estimated cost in yen of one countermeasure on one system (check answer cost=): up to
+   * two billion yen — generous for one item, and within the column (a 32-bit integer on
+   * PostgreSQL: a larger value was an internal error there)
+   */
+  cost: { min: 0, max: 2_000_000_000 },
   /** a budget in yen (check plan budget=) */
   budget: { min: 1, max: 10_000_000_000_000 },
   /** a page of a list (incident list page=) */

@@ -75,12 +75,18 @@ test('a meeting in year 9999, a campaign due in 2099, a planned date in the past
   await refused(
     MAFF,
     'check answer CMP-2026-0001 system=SYS-maff-001 item=ENT-01 status=missing cost=2000000000000',
-    /・cost[^:]*: 0 から 1000000000000 までの値/,
+    /・cost[^:]*: 0 から 2,000,000,000 までの値/,
   );
-  await refused(NISC, 'check plan budget=0 org=maff', /・budget[^:]*: 1 から 10000000000000 までの値/);
+  // a cost above the column's 32-bit range was an internal error on PostgreSQL
+  await refused(
+    MAFF,
+    'check answer CMP-2026-0001 system=SYS-maff-001 item=ENT-01 status=missing cost=3,000,000,000',
+    /・cost[^:]*: 0 から 2,000,000,000 までの値/,
+  );
+  await refused(NISC, 'check plan budget=0 org=maff', /・budget[^:]*: 1 から 10,000,000,000,000 までの値/);
   await refused(MAFF, 'csirt set established=2030-04-01', /・established: 2000-01-01 から 2026-11-25 までの日付/);
   await refused(NISC, 'incident list since=2099-01-01', /・since: 2000-01-01 から 2026-11-25 までの日付/);
-  await refused(NISC, 'incident list page=0', /・page: 1 から 10000 までの値/);
+  await refused(NISC, 'incident list page=0', /・page: 1 から 10,000 までの値/);
 });
 
 test('a proxy from another organisation is refused; one of the same organisation (or unregistered) is taken', async () => {
