@@ -4,6 +4,7 @@ import { validationNow } from '../src/core/clock.ts';
 import { UserError } from '../src/core/errors.ts';
 import { parseChoice } from '../src/domain/answers.ts';
 import { foldCode, ID_EXAMPLE, type IdPrefix, parseId } from '../src/domain/ids.ts';
+import { shortNameProblem } from '../src/domain/names.ts';
 import {
   type AmountRangeName,
   outsideAmount,
@@ -11,6 +12,7 @@ import {
   TIME_RANGES,
   type TimeRangeName,
 } from '../src/domain/plausible.ts';
+import { cleanText, nameProblem, showInvisible } from '../src/domain/text.ts';
 import { formatTokyoInput, formatTokyoIsoDate, parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 
 export const orgCode = z
@@ -53,7 +55,24 @@ export const csv = z.string().transform((s) =>
     .map((x) => x.trim())
     .filter(Boolean),
 );
-export const text = (max = 4000) => z.string().trim().min(1).max(max);
+/**
+ * Free text (a summary, a body, a note, a title): control characters other than newline and
+ * tab, and bidi embeddings, overrides and isolates, are removed before anything else
+ * (src/domain/text.ts); then trimmed, required, at most `max` characters.
+ */
+export const text = (max = 4000) => z.string().overwrite(cleanText).trim().min(1).max(max);
+
+/**
+ * A name (of an organisation, a system): one line, refused — with the character's code point,
+ * under the field's name — when it holds a control, format or other invisible character.
+ */
+export const name = (max = 200) => z.string().trim().min(1).max(max).superRefine(refuseInvisible);
+
+/** Refuses (under the field's name) a value holding a control, format or invisible character. */
+export function refuseInvisible(s: string, ctx: z.RefinementCtx): void {
+  const p = nameProblem(s);
+  if (p) ctx.addIssue({ code: 'custom', message: 'input.invisible_char', params: p });
+}
 /**
  * A whole number as people type it: `2`, `２`, ` 12 ` (full-width digits and spaces folded as
  * ids are, `foldCode`) → a number; anything else (`1.5`, `0x10`, `1e3`, `abc`) → `input.number`.
@@ -157,3 +176,26 @@ export const plausibleAmount = <S extends z.ZodType<number>>(schema: S, name: Am
         params: { min: grouped(out.min), max: grouped(out.max) },
       });
   });
+
+/**
+ * `short="農水省,NOUSUI"`: short names of an organisation, separated by `,` `、` or `，`; each a
+ * {@link name} that keeps two letters or digits once folded and is not a number alone.
+ * `short=""` gives the empty list (remove them all). Problems are reported on the field itself,
+ * naming the short name at fault.
+ */
+export const shortNames = csv.pipe(
+  z
+    .array(z.string().max(100))
+    .max(20)
+    .superRefine((list, ctx) => {
+      for (const short of list) {
+        const invisible = nameProblem(short);
+        const p = invisible ? null : shortNameProblem(short);
+        const params = { short: showInvisible(short) };
+        if (invisible)
+          ctx.addIssue({ code: 'custom', message: 'input.short_invisible', params: { ...params, ...invisible } });
+        else if (p) ctx.addIssue({ code: 'custom', message: `input.short_${p}`, params });
+        if (invisible || p) return;
+      }
+    }),
+);

@@ -5,7 +5,7 @@ import { outsideTime } from '../src/domain/plausible.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
 import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
-import { anId, choice, orgList, outOfRange, text } from './args.ts';
+import { anId, choice, orgList, outOfRange, refuseInvisible, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const meetingId = anId('MTG');
@@ -30,6 +30,7 @@ export const meetingGroup: Group = {
           .trim()
           .max(2000)
           .regex(/^https?:\/\/\S+$/i, 'input.url')
+          .superRefine(refuseInvisible)
           .optional(),
         agenda: text(4000).meta({ long: true }).optional(),
         invite: orgList.optional(),

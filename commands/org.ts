@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
-import { orgCode, text } from './args.ts';
+import { decodeShortNames } from '../src/services/org-names.ts';
+import { name, orgCode, shortNames } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
+
+const SHORT_FIELD = {
+  ja: '略称（農水省 など、カンマ区切り。組織名を伏せた情報提供元が本文で特定されないかの確認に使用）',
+  en: 'Short names (comma-separated; used to check that anonymous sources are not named)',
+};
 
 export const orgGroup: Group = {
   name: 'org',
@@ -64,6 +70,7 @@ export const orgGroup: Group = {
             kind: 'fields',
             fields: [
               [ctx.t('org.role'), o.coordinator ? ctx.t('org.coordinator') : ctx.t('org.member')],
+              [ctx.t('org.f.short'), decodeShortNames(o.shortNames).join('、') || '-'],
               [
                 ctx.t('org.channel'),
                 channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') ||
@@ -93,16 +100,21 @@ export const orgGroup: Group = {
           .trim()
           .toLowerCase()
           .regex(/^[a-z][a-z0-9-]{1,15}$/, 'input.org_code'),
-        ja: text(200),
-        en: text(200),
+        ja: name(200),
+        en: name(200),
+        short: shortNames.optional(),
       }),
       access: ['admin'],
       summary: { ja: '組織を追加します', en: 'Add an organisation' },
-      usage: 'org add <org> ja="…" en="…"',
-      fields: { ja: { ja: '日本語の名称', en: 'Japanese name' }, en: { ja: '英語の名称', en: 'English name' } },
+      usage: 'org add <org> ja="…" en="…" [short="…,…"]',
+      fields: {
+        ja: { ja: '日本語の名称', en: 'Japanese name' },
+        en: { ja: '英語の名称', en: 'English name' },
+        short: SHORT_FIELD,
+      },
       writes: true,
       async run(ctx, a) {
-        const o = await ctx.services.directory.addOrg(ctx.caller.identity, a.org, a.ja, a.en);
+        const o = await ctx.services.directory.addOrg(ctx.caller.identity, a.org, a.ja, a.en, a.short ?? []);
         return reply.text(ctx.t('org.added', { org: o.code, name: ctx.locale === 'ja' ? o.nameJa : o.nameEn }));
       },
     }),
@@ -110,19 +122,36 @@ export const orgGroup: Group = {
       name: 'set',
       aliases: ['設定'],
       positional: ['org'],
-      schema: z.object({ org: orgCode, channel: z.string().trim().min(1) }),
+      schema: z.object({ org: orgCode, channel: z.string().trim().min(1).optional(), short: shortNames.optional() }),
       access: ['admin'],
       summary: {
-        ja: 'この基盤での組織のチャンネルを設定します',
-        en: "Set the organisation's channel on this platform",
+        ja: '組織のチャンネル（この基盤）や略称を設定します',
+        en: "Set the organisation's channel (on this platform) or short names",
       },
-      usage: 'org set <org> channel=<channel>',
+      usage: 'org set <org> [channel=<channel>] [short="…,…"]',
+      fields: { short: SHORT_FIELD },
       writes: true,
       async run(ctx, a) {
-        const ch = await ctx.refs.channel(a.channel);
-        if (!ch) throw new UserError('org.bad_channel', { channel: a.channel });
-        await ctx.services.directory.setChannel(ctx.caller.identity, a.org, ctx.platform, ch);
-        return reply.text(ctx.t('org.channel_set', { org: a.org, channel: ch.name, platform: ctx.platform }));
+        if (a.channel === undefined && a.short === undefined) throw new UserError('org.nothing_to_set');
+        let channel: { platform: typeof ctx.platform; id: string; name: string } | undefined;
+        if (a.channel !== undefined) {
+          const ch = await ctx.refs.channel(a.channel);
+          if (!ch) throw new UserError('org.bad_channel', { channel: a.channel });
+          channel = { platform: ctx.platform, ...ch };
+        }
+        const o = await ctx.services.directory.setOrg(ctx.caller.identity, a.org, { channel, short: a.short });
+        const lines: string[] = [];
+        if (channel)
+          lines.push(ctx.t('org.channel_set', { org: o.code, channel: channel.name, platform: ctx.platform }));
+        if (a.short !== undefined) {
+          const short = decodeShortNames(o.shortNames);
+          lines.push(
+            short.length > 0
+              ? ctx.t('org.short_set', { org: o.code, short: short.join('、') })
+              : ctx.t('org.short_cleared', { org: o.code }),
+          );
+        }
+        return reply.text(lines.join('\n'));
       },
     }),
   ],

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Translate } from '../i18n/index.ts';
+import type { Params } from './errors.ts';
 
 export interface FieldShape {
   optional: boolean;
@@ -69,7 +70,7 @@ export function describeIssues(
 export function issueText(i: z.core.$ZodIssue, t: Translate): string {
   // schemas give their own messages as i18n keys, with their parameters
   if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message)) {
-    return t(i.message, i.code === 'custom' ? (i.params as Record<string, string | number> | undefined) : undefined);
+    return t(i.message, i.code === 'custom' ? (i.params as Params | undefined) : undefined);
   }
   switch (i.code) {
     case 'invalid_type':

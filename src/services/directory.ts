@@ -7,22 +7,37 @@ import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
 import { isRole, ROLES, type Role } from '../core/roles.ts';
+import type { Tx } from '../db/client.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
+import { sameName } from '../domain/names.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { channelOwner } from './notify.ts';
+import { decodeShortNames, encodeShortNames } from './org-names.ts';
 
 export type Org = Organization;
 
-interface SeedOrg {
+/** One organisation of the default directory (data/directory.json). */
+export interface SeedOrg {
   code: string;
   ja: string;
   en: string;
+  /** the short names officials write (農水省, METI…) */
+  short?: string[];
   coordinator?: boolean;
 }
 
 export function loadSeedDirectory(): SeedOrg[] {
   const file = new URL('../../data/directory.json', import.meta.url);
   return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
+}
+
+/** What `org set` changes; fields left undefined stay as they are. */
+export interface OrgChange {
+  /** the channel on one platform */
+  channel?: { platform: PlatformName; id: string; name: string };
+  /** the short names, replacing the ones stored */
+  short?: string[];
 }
 
 export const ORG_CODE = /^[a-z][a-z0-9-]{1,15}$/;
@@ -41,7 +56,14 @@ export class DirectoryService {
         const seed = loadSeedDirectory();
         for (const o of seed) {
           await tx.organization.create({
-            data: { code: o.code, nameJa: o.ja, nameEn: o.en, coordinator: !!o.coordinator, calendarToken: newToken() },
+            data: {
+              code: o.code,
+              nameJa: o.ja,
+              nameEn: o.en,
+              shortNames: encodeShortNames(o.short ?? []),
+              coordinator: !!o.coordinator,
+              calendarToken: newToken(),
+            },
           });
         }
         await audit(this.deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });
@@ -101,32 +123,101 @@ export class DirectoryService {
     return o;
   }
 
-  async addOrg(actor: string, code: string, ja: string, en: string): Promise<Org> {
+  async addOrg(actor: string, code: string, ja: string, en: string, wantedShort: readonly string[] = []): Promise<Org> {
     const c = code.toLowerCase();
     if (!ORG_CODE.test(c)) throw new UserError('org.bad_code', { org: code });
     return this.db.tx(async (tx) => {
       if (await tx.organization.findUnique({ where: { code: c } })) throw new UserError('org.exists', { org: c });
-      const o = await tx.organization.create({ data: { code: c, nameJa: ja, nameEn: en, calendarToken: newToken() } });
-      await audit(this.deps, tx, actor, 'org.add', c, { ja, en });
+      const short = await this.checkShortNames(tx, null, wantedShort);
+      const o = await tx.organization.create({
+        data: { code: c, nameJa: ja, nameEn: en, shortNames: encodeShortNames(short), calendarToken: newToken() },
+      });
+      await audit(this.deps, tx, actor, 'org.add', c, { ja, en, ...(short.length > 0 ? { short } : {}) });
       return o;
     });
   }
 
+  /**
+   * `org set`: the channel on one platform and/or the short names, in one transaction (a
+   * refused part writes nothing). A channel already held by another organisation on that
+   * platform is refused naming the holder; a short name that is another organisation's name,
+   * short name or code is refused naming it.
+   */
+  async setOrg(actor: string, code: string, change: OrgChange): Promise<Org> {
+    try {
+      return await this.setOrgOnce(actor, code, change);
+    } catch (e) {
+      // another transaction took the channel between our check and our write (PostgreSQL):
+      // the unique index refused it; say who holds it now, as the check would have
+      const ch = change.channel;
+      if (!ch || !isUniqueViolation(e)) throw e;
+      const holder = await channelOwner(this.db.prisma, ch.platform, ch.id);
+      if (!holder) throw e;
+      throw new UserError('org.channel_taken', { channel: ch.name, platform: ch.platform, org: holder.code });
+    }
+  }
+
+  private setOrgOnce(actor: string, code: string, change: OrgChange): Promise<Org> {
+    return this.db.tx(async (tx) => {
+      const o = await tx.organization.findUnique({ where: { code: code.toLowerCase() } });
+      if (!o) throw new UserError('org.not_found', { org: code });
+      if (change.channel) await this.assignChannel(tx, actor, o, change.channel);
+      if (change.short) {
+        const short = await this.checkShortNames(tx, o, change.short);
+        await tx.organization.update({ where: { id: o.id }, data: { shortNames: encodeShortNames(short) } });
+        await audit(this.deps, tx, actor, 'org.short', o.code, { short });
+      }
+      return tx.organization.findUniqueOrThrow({ where: { id: o.id } });
+    });
+  }
+
+  /** The channel of an organisation on one platform; see {@link setOrg}. */
   async setChannel(
     actor: string,
     code: string,
     platform: PlatformName,
     channel: { id: string; name: string },
   ): Promise<void> {
-    const o = await this.org(code);
-    await this.db.tx(async (tx) => {
-      await tx.orgChannel.upsert({
-        where: { orgId_platform: { orgId: o.id, platform } },
-        create: { orgId: o.id, platform, channelId: channel.id, name: channel.name },
-        update: { channelId: channel.id, name: channel.name },
+    await this.setOrg(actor, code, { channel: { platform, ...channel } });
+  }
+
+  private async assignChannel(
+    tx: Tx,
+    actor: string,
+    o: Org,
+    channel: { platform: PlatformName; id: string; name: string },
+  ): Promise<void> {
+    const { platform } = channel;
+    const holder = await channelOwner(tx, platform, channel.id);
+    if (holder && holder.id !== o.id) {
+      throw new UserError('org.channel_taken', {
+        channel: channel.name,
+        platform,
+        org: holder.code,
       });
-      await audit(this.deps, tx, actor, 'org.channel', o.code, { platform, channel: channel.id, name: channel.name });
+    }
+    await tx.orgChannel.upsert({
+      where: { orgId_platform: { orgId: o.id, platform } },
+      create: { orgId: o.id, platform, channelId: channel.id, name: channel.name },
+      update: { channelId: channel.id, name: channel.name },
     });
+    await audit(this.deps, tx, actor, 'org.channel', o.code, { platform, channel: channel.id, name: channel.name });
+  }
+
+  /** Short names as they will be stored: unique once folded, none another organisation's. */
+  private async checkShortNames(tx: Tx, o: Org | null, wanted: readonly string[]): Promise<string[]> {
+    const short: string[] = [];
+    for (const w of wanted) if (!short.some((x) => sameName(x, w))) short.push(w);
+    if (short.length === 0) return short;
+    const others = await tx.organization.findMany({ where: o ? { id: { not: o.id } } : {}, orderBy: { id: 'asc' } });
+    for (const name of short) {
+      for (const other of others) {
+        const theirs = [other.code, other.nameJa, other.nameEn, ...decodeShortNames(other.shortNames)];
+        if (theirs.some((x) => sameName(x, name)))
+          throw new UserError('org.short_taken', { short: name, org: other.code });
+      }
+    }
+    return short;
   }
 
   async addPoc(
@@ -204,6 +295,11 @@ export class DirectoryService {
       await audit(this.deps, tx, identity, 'person.locale', identity, { locale });
     });
   }
+}
+
+/** A write refused by a unique index (Prisma's P2002). */
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
 }
 
 function newToken(): string {

@@ -29,7 +29,8 @@ export interface IncidentView {
   status: string;
   stage: string;
   createdAt: Date;
-  org: { code: string; nameJa: string; nameEn: string };
+  /** shortNames: the stored JSON list, where the view needs it (exports) */
+  org: { code: string; nameJa: string; nameEn: string; shortNames?: string };
 }
 
 export interface IndicatorView {

@@ -18,7 +18,7 @@ export interface ListFilter {
   page?: number;
 }
 
-type OrgLite = { id: number; code: string; nameJa: string; nameEn: string };
+type OrgLite = { id: number; code: string; nameJa: string; nameEn: string; shortNames: string };
 
 export interface IncidentDetail {
   incident: IncidentView & Incident;

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { test } from 'node:test';
 import pino from 'pino';
+import { test } from 'vitest';
 import { runConsole } from '../../src/adapters/console/console.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';

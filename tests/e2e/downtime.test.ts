@@ -5,7 +5,7 @@
  * latest step), none for a subject past its due date (docs/reminders.md).
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
 import { type TestApp, testApp, testDb } from '../helpers/app.ts';
 

@@ -3,7 +3,7 @@
  * forms are accepted wherever yes/no or attend/absent/proxy is, through the real commands.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { replyToText } from '../../src/core/reply.ts';
 import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
 import { testApp } from '../helpers/app.ts';

@@ -4,7 +4,7 @@
  * reminder that recalls their answer.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
 import { testApp } from '../helpers/app.ts';
 

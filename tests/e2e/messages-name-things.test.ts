@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { z } from 'zod';
 import { runConsole } from '../../src/adapters/console/console.ts';
 import { issueText } from '../../src/core/schema-info.ts';
@@ -14,12 +14,14 @@ import { translator } from '../../src/i18n/index.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await t.run('console:admin', 'poc add console:kato org=nisc role=coordinator');
   await t.run('console:admin', 'poc add console:sato org=maff role=poc');
 });
-after(() => t.close());
+afterAll(async () => {
+  await t.close();
+});
 
 test('a too-long value names its field and its label; nothing is written', async () => {
   const before = await t.auditCount();

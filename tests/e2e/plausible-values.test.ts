@@ -5,14 +5,14 @@
  * the field and the allowed range (src/domain/plausible.ts), and nothing written.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 
 let t: TestApp;
 const NISC = 'console:kato';
 const MAFF = 'console:sato';
-before(async () => {
+beforeAll(async () => {
   // Wednesday 2026-11-25 10:00 JST
   t = await testApp({ now: '2026-11-25T01:00:00Z' });
   for (const cmd of [
@@ -23,7 +23,9 @@ before(async () => {
     assert.equal((await t.run('console:admin', cmd)).status, 'ok', cmd);
   }
 });
-after(() => t.close());
+afterAll(async () => {
+  await t.close();
+});
 
 async function refused(who: string, cmd: string, message: RegExp): Promise<void> {
   const before = await tableCounts(t.app);

@@ -9,8 +9,8 @@
  * arbitrary hostile records, which mostly stop at the schema; these reach the handlers.)
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { z } from 'zod';
 import { groups } from '../../commands/index.ts';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
@@ -265,7 +265,7 @@ function asLine(c: (typeof COMMANDS)[number], raw: Record<string, string | strin
 }
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp({ now: '2026-11-25T01:00:00Z' });
   await registerAdvisoryPeople(t);
   // some state for the ids to find
@@ -292,7 +292,7 @@ before(async () => {
   }
   await t.app.dispatcher.drain();
 });
-after(async () => {
+afterAll(async () => {
   await t.close();
   process.off('unhandledRejection', onRejection);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { parseChoice } from '../../../src/domain/answers.ts';
 
 test('parseChoice: English in any case and width, and the Japanese words, only where the answer is allowed', () => {

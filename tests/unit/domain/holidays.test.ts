@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { test } from 'vitest';
 import { holidayName, startWarning } from '../../../src/domain/holidays.ts';
 import { parseTokyoDateTime } from '../../../src/domain/tokyo-time.ts';
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { decide, REMINDER_POLICY, type Step, supersededSteps } from '../../../src/domain/reminder-policy.ts';
 

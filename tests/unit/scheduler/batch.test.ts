@@ -5,17 +5,17 @@
  * outcomes of one-by-one firing, and two schedulers on one database fire each job once.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
 import { appendAuditMany, verifyChain } from '../../../src/audit/chain.ts';
 import { cancelJobs, type JobHandler, Scheduler, scheduleJob } from '../../../src/scheduler/scheduler.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const log = pino({ level: 'silent' });
 

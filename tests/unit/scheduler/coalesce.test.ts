@@ -4,16 +4,18 @@
  * batch and when a job is fired alone (after a failed batch); other kinds are never coalesced.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type JobHandler, Scheduler, scheduleJob } from '../../../src/scheduler/scheduler.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
 });
-after(() => t.close());
+afterAll(async () => {
+  await t.close();
+});
 
 const log = pino({ level: 'silent' });
 const H = 3_600_000;
