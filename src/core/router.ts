@@ -149,11 +149,20 @@ export class Router<S> {
     for (const [k, v] of Object.entries(inv.formValues ?? {})) {
       if (k in shape && v !== '' && !(Array.isArray(v) && v.length === 0)) raw[k] = v;
     }
-    for (const [k, v] of Object.entries(raw)) {
-      for (const s of Array.isArray(v) ? v : [v]) {
-        if (s.length > this.d.maxFieldLength)
-          throw new UserError('input.too_long', { field: k, max: this.d.maxFieldLength });
-      }
+    // a value past the bot's limit is refused before any parsing, in the words the schema would
+    // use: the field with its label, and its own limit when that is the smaller one
+    const tooLong = Object.entries(raw)
+      .filter(([, v]) => (Array.isArray(v) ? v : [v]).some((s) => s.length > this.d.maxFieldLength))
+      .map(([k]) => k);
+    if (tooLong.length > 0) {
+      const t = translator(caller.locale);
+      const details = tooLong
+        .map((k) => {
+          const max = Math.min(fieldShape(shape[k] as z.ZodType).maxLength ?? Infinity, this.d.maxFieldLength);
+          return `・${fieldLabel(def, k, caller.locale)}: ${t('input.too_long_value', { max })}`;
+        })
+        .join('\n');
+      throw new UserError('input.invalid', { details, usage: def.usage });
     }
     const missing = Object.entries(shape)
       .filter(([k, s]) => !fieldShape(s).optional && raw[k] === undefined)

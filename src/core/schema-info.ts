@@ -13,6 +13,8 @@ export interface FieldShape {
   options?: string[];
   /** a long free text (rendered as a textarea) */
   long?: boolean;
+  /** the most characters a text field takes (its schema's `.max`), when it says */
+  maxLength?: number;
 }
 
 export function fieldShape(s: z.ZodType): FieldShape {
@@ -34,6 +36,7 @@ export function fieldShape(s: z.ZodType): FieldShape {
   }
   const out: FieldShape = { optional, array };
   if (cur instanceof z.ZodEnum) out.options = (cur as z.ZodEnum).options.map(String);
+  if (cur instanceof z.ZodString && typeof cur.maxLength === 'number') out.maxLength = cur.maxLength;
   const meta = (cur as z.ZodType).meta?.() as { long?: boolean } | undefined;
   if (meta?.long) out.long = true;
   return out;

@@ -31,6 +31,28 @@ test('a too-long value names its field and its label; nothing is written', async
   assert.equal(await t.auditCount(), before);
 });
 
+test("a value past the bot's length limit names its field, its label and the field's own limit", async () => {
+  const before = await t.auditCount();
+  // system name: at most 200 characters (it said 「name が長すぎます（4000 文字以内…）」)
+  const name = await t.say(
+    'console:sato',
+    `system add name="${'あ'.repeat(5000)}" confidentiality=2 exposure=internet`,
+  );
+  assert.match(name, /・name（[^）]*）: 長すぎます（200 文字以内で入力してください）/, name);
+  // a note as long as the bot takes at most: the bot's limit
+  const note = await t.say('console:kato', `incident update INC-2026-0001 note="${'x'.repeat(5000)}"`);
+  assert.match(note, /・note（[^）]*）: 長すぎます（4000 文字以内で入力してください）/, note);
+  assert.equal(await t.auditCount(), before, 'nothing written');
+  // in English for an English speaker
+  await t.run('console:sato', 'lang en');
+  try {
+    const en = await t.say('console:sato', `system add name="${'x'.repeat(5000)}" confidentiality=2 exposure=internet`);
+    assert.match(en, /・name \([^)]*\): too long \(at most 200 characters\)/, en);
+  } finally {
+    await t.run('console:sato', 'lang ja');
+  }
+});
+
 test('list items are counted from 1 and named with their field', async () => {
   const r = await t.say('console:sato', 'report category=malware summary=x ioc=1.2.3.4 ioc=');
   assert.match(r, /・ioc（[^）]*） 2: 入力されていません/);
