@@ -91,7 +91,10 @@ export const tokyoDateTime = z.string().transform((s, ctx) => {
   if (r.ok) return r.value;
   const d = parseTokyoDate(s);
   if (d.ok) return d.value;
-  ctx.addIssue({ code: 'custom', message: 'input.datetime' });
+  // a date whose written weekday is not its own is told so, not "cannot read"
+  const weekday = [r, d].find((x) => x.code === 'date.weekday');
+  if (weekday) ctx.addIssue({ code: 'custom', message: 'date.weekday', params: { input: weekday.input } });
+  else ctx.addIssue({ code: 'custom', message: 'input.datetime' });
   return z.NEVER;
 });
 

@@ -107,7 +107,10 @@ export const checkGroup: Group = {
           if (a.id) throw extra(a.id);
           if (!a.due) throw new UserError('input.missing_fields', { fields: 'due', usage: CAMPAIGN_USAGE });
           const d = parseTokyoDate(a.due);
-          if (!d.ok) throw new UserError('check.bad_due', { due: a.due });
+          if (!d.ok)
+            throw d.code === 'date.weekday'
+              ? new UserError(d.code, { input: d.input })
+              : new UserError('check.bad_due', { due: a.due });
           const out = outsideTime('campaignDue', d.value, ctx.clock.now());
           if (out) throw outOfRange(ctx.t, 'due', 'campaignDue', out, CAMPAIGN_USAGE);
           const list = orgList.safeParse(a.audience ?? 'all');

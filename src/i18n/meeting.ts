@@ -6,6 +6,7 @@ export const meeting: Catalog = {
     'time.invalid':
       '日時「{input}」を読み取れませんでした。日本時間で YYYY-MM-DD HH:MM の形式（例: 2027-01-12 10:00）でご指定ください。',
     'date.invalid': '日付「{input}」を読み取れませんでした。YYYY-MM-DD の形式（例: 2027-03-31）でご指定ください。',
+    'date.weekday': '「{input}」の曜日が日付と合っていません。日付と曜日をご確認ください。',
     'reminders.invalid':
       '事前通知「{input}」を読み取れませんでした。7d,1d,1h のように、日（d）・時間（h）・分（m）をカンマ区切りでご指定ください（90 日以内、10 個まで）。',
     'duration.invalid':
@@ -101,6 +102,7 @@ export const meeting: Catalog = {
     'time.invalid':
       'Could not read the time "{input}". Please give Japan time as YYYY-MM-DD HH:MM (e.g. 2027-01-12 10:00).',
     'date.invalid': 'Could not read the date "{input}". Please give it as YYYY-MM-DD (e.g. 2027-03-31).',
+    'date.weekday': 'In "{input}" the day of the week does not match the date. Please check the date and the day.',
     'reminders.invalid':
       'Could not read the reminders "{input}". Please give offsets in days (d), hours (h) and minutes (m) separated by commas, like 7d,1d,1h (at most 90 days, at most 10).',
     'duration.invalid':

@@ -94,3 +94,40 @@ test('numbers typed with full-width digits are read as numbers (page=２, versio
     await t.close();
   }
 });
+
+test('dates written the Japanese way are read wherever a date is typed; a weekday that is not the date is refused', async () => {
+  // Wednesday 2026-11-25 10:00 JST
+  const t = await testApp({ now: '2026-11-25T01:00:00Z' });
+  try {
+    await registerAdvisoryPeople(t);
+    const m = await t.run(
+      P.coordinator,
+      'meeting schedule title=定例会議 start="2026年12月8日（火） 午後2時半" invite=maff',
+    );
+    assert.equal(m.status, 'ok', replyToText(m.reply));
+    const meeting = await t.app.db.prisma.meeting.findUniqueOrThrow({ where: { id: 'MTG-2026-0001' } });
+    assert.equal(meeting.startAt.toISOString(), '2026-12-08T05:30:00.000Z');
+    const c = await t.run(P.coordinator, 'check campaign open due=令和9年1月15日（金） audience=maff');
+    assert.equal(c.status, 'ok', replyToText(c.reply));
+    assert.match(replyToText(c.reply), /2027年1月15日\(金\)/);
+    const r = await t.run(P.poc, 'report category=malware summary=x detected="2026年11月24日 9時15分"');
+    assert.equal(r.status, 'ok', replyToText(r.reply));
+    const inc = await t.app.db.prisma.incident.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    assert.equal(inc.detectedAt.toISOString(), '2026-11-24T00:15:00.000Z');
+    // 8 December 2026 is a Tuesday: a notice that says (水) is wrong somewhere, and is not guessed
+    const before = await t.app.db.prisma.meeting.count();
+    for (const cmd of [
+      'meeting schedule title=x start="2026年12月8日（水） 10時"',
+      'check campaign open due=2027年1月15日（木）',
+    ]) {
+      const o = await t.run(P.coordinator, cmd);
+      assert.equal(o.status, 'user_error', cmd);
+      assert.match(replyToText(o.reply), /の曜日が日付と合っていません/, cmd);
+    }
+    const bad = await t.run(P.poc, 'report category=malware summary=x detected="2026年11月24日（水） 9時"');
+    assert.match(replyToText(bad.reply), /・detected[^:]*: 「2026年11月24日（水） 9時」の曜日が日付と合っていません/);
+    assert.equal(await t.app.db.prisma.meeting.count(), before);
+  } finally {
+    await t.close();
+  }
+});
