@@ -96,10 +96,11 @@ export class Router<S> {
   find(words: string[]): { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[] } | null {
     const [first, second, ...rest] = words;
     if (!first) return null;
-    const w = first.toLowerCase();
+    // command words typed in full-width (ＲＥＰＯＲＴ) are the same words
+    const w = first.normalize('NFKC').toLowerCase();
     const group = this.d.groups.find((g) => g.name === w || g.aliases.includes(first));
     if (!group) return null;
-    const sub = second?.toLowerCase();
+    const sub = second?.normalize('NFKC').toLowerCase();
     const def = group.commands.find(
       (c) => c.name !== null && (c.name === sub || (second !== undefined && c.aliases?.includes(second))),
     );

@@ -131,3 +131,20 @@ test('dates written the Japanese way are read wherever a date is typed; a weekda
     await t.close();
   }
 });
+
+test('command words and keys typed in full-width (the IME left on) are the same words and keys', async () => {
+  const t = await testApp();
+  try {
+    await registerAdvisoryPeople(t);
+    const o = await t.run(P.poc, 'ＲＥＰＯＲＴ ｃａｔｅｇｏｒｙ＝ｍａｌｗａｒｅ ｓｕｍｍａｒｙ＝不審なメール');
+    assert.equal(o.status, 'ok', replyToText(o.reply));
+    const list = await t.run(P.coordinator, 'ｉｎｃｉｄｅｎｔ　ｌｉｓｔ');
+    assert.equal(list.status, 'ok', replyToText(list.reply));
+    assert.match(replyToText(list.reply), /不審なメール/);
+    assert.match(replyToText((await t.run(P.poc, 'ｈｅｌｐ ｒｅｐｏｒｔ')).reply), /report category=/);
+    // a key that is not one is still named as typed
+    assert.match(replyToText((await t.run(P.poc, 'report 種別=malware')).reply), /項目名「種別」は使えません/);
+  } finally {
+    await t.close();
+  }
+});
