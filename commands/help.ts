@@ -24,7 +24,9 @@ export function helpGroup(all: () => readonly Group[]): Group {
           const may = (a: Parameters<typeof allowed>[0]) => allowed(a, ctx.caller.roles, ctx.caller.personId !== null);
           const L = ctx.locale;
           if (command) {
-            const g = all().find((x) => x.name === command.normalize('NFKC').toLowerCase() || x.aliases.includes(command));
+            const g = all().find(
+              (x) => x.name === command.normalize('NFKC').toLowerCase() || x.aliases.includes(command),
+            );
             // `help poc add`: that subcommand's help alone
             const named = sub
               ? g?.commands.filter((c) => c.name === sub.normalize('NFKC').toLowerCase() || c.aliases?.includes(sub))
