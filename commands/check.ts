@@ -4,8 +4,9 @@ import { reply } from '../src/core/reply.ts';
 import type { Role } from '../src/core/roles.ts';
 import { CatalogError, catalog, catalogVersions } from '../src/domain/catalog.ts';
 import { toCsv } from '../src/domain/csv.ts';
+import { formatDate } from '../src/domain/dates.ts';
 import { outsideTime } from '../src/domain/plausible.ts';
-import { formatTokyoDate, parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
+import { parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
 import {
   anId,
@@ -120,10 +121,10 @@ export const checkGroup: Group = {
           return reply.text(
             ctx.t('check.opened', {
               id: r.campaign.id,
-              due: formatTokyoDate(r.campaign.dueDate, ctx.locale),
+              due: formatDate(r.campaign.dueDate, ctx.dates),
               orgs: r.orgs.length,
               version: r.campaign.catalogVersion,
-              reminders: r.reminders.map((x) => formatTokyoDate(x, ctx.locale)).join(', ') || '-',
+              reminders: r.reminders.map((x) => formatDate(x, ctx.dates)).join(', ') || '-',
             }),
           );
         }
@@ -152,7 +153,7 @@ export const checkGroup: Group = {
             rows: list.map((x) => [
               x.campaign.id,
               ctx.t(`check.state_${x.campaign.status}`),
-              formatTokyoDate(x.campaign.dueDate, ctx.locale),
+              formatDate(x.campaign.dueDate, ctx.dates),
               String(x.campaign.catalogVersion),
               String(x.orgs),
               x.total ? `${x.answered}/${x.total} (${Math.floor((100 * x.answered) / x.total)}%)` : '0/0',
@@ -259,7 +260,7 @@ export const checkGroup: Group = {
       writes: false,
       async run(ctx, a) {
         const v = viewerOf(ctx.caller);
-        const r = await ctx.services.inspectionViews.exportRows(v, a.campaign);
+        const r = await ctx.services.inspectionViews.exportRows(v, a.campaign, ctx.dates);
         const suffix = v.nisc ? '' : `-${v.org?.code ?? ''}`;
         return reply.of([{ kind: 'text', text: ctx.t('check.exported', { id: r.campaign.id, count: r.count }) }], {
           attachments: [

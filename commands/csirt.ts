@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
+import { formatDate } from '../src/domain/dates.ts';
 import { outsideTime } from '../src/domain/plausible.ts';
-import { formatTokyoDate, formatTokyoIsoDate, parseTokyoDate } from '../src/domain/tokyo-time.ts';
+import { formatTokyoIsoDate, parseTokyoDate } from '../src/domain/tokyo-time.ts';
 import { deadlineOf } from '../src/services/readiness.ts';
 import { orgCode, outOfRange, text } from './args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -83,7 +84,7 @@ export const csirtGroup: Group = {
         const t = ctx.t;
         const table = rows.map((r) => [
           r.org.code,
-          r.record?.established ? formatTokyoIsoDate(r.record.established) : t('csirt.not_established'),
+          r.record?.established ? formatDate(r.record.established, ctx.dates) : t('csirt.not_established'),
           r.primary ?? '-',
           r.deputy ?? '-',
           r.record?.contact ?? '-',
@@ -93,7 +94,7 @@ export const csirtGroup: Group = {
         return reply.of([
           {
             kind: 'heading',
-            text: t('csirt.status_title', { deadline: formatTokyoDate(deadline, ctx.locale), days: daysLeft }),
+            text: t('csirt.status_title', { deadline: formatDate(deadline, ctx.dates), days: daysLeft }),
           },
           {
             kind: 'text',

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
+import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
-import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
 import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
@@ -41,7 +41,7 @@ export const incidentGroup: Group = {
           ctx.t(`incident.status.${i.status}`),
           categoryLabel(i.category, L),
           ctx.t(`incident.severity.${i.severity}`),
-          formatTokyoDateTime(i.createdAt, L),
+          formatDateTime(i.createdAt, ctx.dates),
           [...i.summary].length > 30 ? `${[...i.summary].slice(0, 30).join('')}…` : i.summary,
         ]);
         const t = ctx.t;
@@ -78,7 +78,6 @@ export const incidentGroup: Group = {
         const d = await ctx.services.incidentQueries.show(ctx.caller, id);
         const i = d.incident;
         const t = ctx.t;
-        const L = ctx.locale;
         return reply.of([
           {
             kind: 'heading',
@@ -92,18 +91,18 @@ export const incidentGroup: Group = {
           {
             kind: 'fields',
             fields: [
-              ...incidentFields(i, d.indicators, t, L),
+              ...incidentFields(i, d.indicators, t, ctx.dates),
               [t('incident.f.status'), t(`incident.status.${i.status}`)],
               [t('incident.f.stage'), t(`incident.stage.${i.stage}`)],
               [t('incident.f.reporter'), d.reporter],
-              [t('incident.f.reported_at'), formatTokyoDateTime(i.createdAt, L)],
+              [t('incident.f.reported_at'), formatDateTime(i.createdAt, ctx.dates)],
             ],
           },
           { kind: 'heading', text: t('incident.timeline') },
           {
             kind: 'table',
             head: [t('incident.f.at'), t('incident.f.by'), t('incident.f.event')],
-            rows: d.events.map((e) => [formatTokyoDateTime(e.at, L), e.actor, eventText(e, t)]),
+            rows: d.events.map((e) => [formatDateTime(e.at, ctx.dates), e.actor, eventText(e, t)]),
           },
         ]);
       },

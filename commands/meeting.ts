@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { type Block, reply } from '../src/core/reply.ts';
+import { formatDate, formatDateTime } from '../src/domain/dates.ts';
 import { outsideTime } from '../src/domain/plausible.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
-import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import { parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
 import { anId, choice, orgList, outOfRange, refuseInvisible, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
@@ -78,7 +79,7 @@ export const meetingGroup: Group = {
           {
             kind: 'fields',
             fields: [
-              ...meetingFields(ctx.t, L, r.meeting),
+              ...meetingFields(ctx.t, ctx.dates, r.meeting),
               [
                 ctx.t('meeting.invited'),
                 r.meeting.invite === 'all' ? ctx.t('meeting.invited_all') : r.invited.join(', '),
@@ -89,15 +90,15 @@ export const meetingGroup: Group = {
         if (r.warning?.kind === 'holiday') {
           blocks.push({
             kind: 'text',
-            text: `⚠ ${ctx.t('meeting.warn.holiday', { date: formatTokyoDate(r.meeting.startAt, L), name: L === 'ja' ? r.warning.nameJa : r.warning.nameEn })}`,
+            text: `⚠ ${ctx.t('meeting.warn.holiday', { date: formatDate(r.meeting.startAt, ctx.dates), name: L === 'ja' ? r.warning.nameJa : r.warning.nameEn })}`,
           });
         } else if (r.warning?.kind === 'weekend') {
           blocks.push({
             kind: 'text',
-            text: `⚠ ${ctx.t('meeting.warn.weekend', { date: formatTokyoDate(r.meeting.startAt, L), day: ctx.t(`meeting.day.${r.warning.day}`) })}`,
+            text: `⚠ ${ctx.t('meeting.warn.weekend', { date: formatDate(r.meeting.startAt, ctx.dates), day: ctx.t(`meeting.day.${r.warning.day}`) })}`,
           });
         }
-        const planned = r.reminders.map((x) => `${offsetText(x.offset, L)} (${formatTokyoDateTime(x.dueAt, L)})`);
+        const planned = r.reminders.map((x) => `${offsetText(x.offset, L)} (${formatDateTime(x.dueAt, ctx.dates)})`);
         blocks.push({
           kind: 'context',
           text: planned.length
@@ -135,7 +136,7 @@ export const meetingGroup: Group = {
           blocks.push({
             kind: 'fields',
             fields: [
-              ...meetingFields(ctx.t, L, m).slice(1),
+              ...meetingFields(ctx.t, ctx.dates, m).slice(1),
               [ctx.t('meeting.status'), ctx.t(`meeting.status.${m.status}`)],
             ],
           });

@@ -81,6 +81,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     clock,
     log,
     locale: config.BOT_LOCALE,
+    calendar: config.BOT_CALENDAR,
     platforms,
     maxIndicators: config.MAX_INDICATORS,
     kick: () => {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { dateStyle } from '../domain/dates.ts';
 import { type Locale, translator } from '../i18n/index.ts';
 import { type Clock, validateAt } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
@@ -234,6 +235,7 @@ export class Router<S> {
         platform: inv.platform,
         channelId: inv.channelId,
         locale,
+        dates: dateStyle(locale, r.caller.calendar),
         t: translator(locale),
         clock: this.d.clock,
         requestId,

@@ -1,10 +1,12 @@
 /**
- * Asia/Tokyo wall time: parsing what people type and formatting what they read.
+ * Asia/Tokyo wall time: parsing what people type, and the input form `YYYY-MM-DD HH:MM` it
+ * reads back. Dates and times for people are written by dates.ts (one style for the product).
  *
  * Japan has had no daylight saving time since 1951, so Tokyo is always UTC+09:00. Every
  * computation here uses that fixed offset and the UTC accessors of `Date`, never the
  * process time zone: the answers are the same with TZ=UTC, TZ=Asia/Tokyo or anything else.
  */
+import { eraYear } from './dates.ts';
 import { tokyoDate } from './fiscal-year.ts';
 
 /** The fixed Asia/Tokyo offset from UTC, in milliseconds. */
@@ -97,23 +99,32 @@ const DATE_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})/;
 const DATE_ONLY_RE = new RegExp(`${DATE_RE.source}$`);
 const DATE_TIME_RE = new RegExp(`${DATE_RE.source}(?: ?T ?| )(\\d{1,2}):(\\d{2})$`);
 
-/** 令和 1 is 2019: the era year plus this is the Western year */
-const REIWA_OFFSET = 2018;
+/** the weekdays as written in brackets after a date, Sunday first (getUTCDay order) */
+const WEEKDAY_KANJI = ['日', '月', '火', '水', '木', '金', '土'] as const;
 
 /**
  * Reads the way dates and times are written in Japanese documents into the numeric form:
- * `2026年12月8日（火） 10時30分` → `2026-12-8 10:30`, `令和8年12月8日 10時` → `2026-12-8 10:00`,
- * `10時半` → `10:30` (a weekday in brackets is dropped; 元年 is year 1). Input already
- * folded by `normaliseTimeInput`. Anything else is returned as it is.
+ * `2026年12月8日（火） 10時30分` → `2026-12-8 10:30`, `令和8年12月8日 10時` → `2026-12-8 10:00`
+ * (any era of dates.ts; 元年 is year 1), `10時半` → `10:30`, and the bot's own form
+ * `令和8年12月8日(火) 10:00（日本時間）`; the weekday in brackets is returned to be checked.
+ * Input already folded by `normaliseTimeInput`. Anything else is returned as it is.
  */
 function fromJapaneseForm(s: string): { text: string; weekday: number | null } {
   let weekday: number | null = null;
   const text = s
-    .replace(/令和\s*(元|\d{1,2})\s*年/, (_, y: string) => `${(y === '元' ? 1 : Number(y)) + REIWA_OFFSET}年`)
+    // what the bot writes it reads back: `令和8年12月8日(火) 10:00（日本時間）`
+    .replace(/\s*(?:[（(]日本時間[）)]|[（(]?JST[）)]?)$/, '')
+    .replace(
+      /^(令和|平成|昭和|大正|明治)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/,
+      (all: string, era: string, y: string, m: string, d: string) => {
+        const year = eraYear(era, y === '元' ? 1 : Number(y), Number(m), Number(d));
+        return year === null ? all : `${year}年${m}月${d}日`;
+      },
+    )
     .replace(
       /^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:[（(]([日月火水木金土])(?:曜日?)?[）)])?\s*/,
       (_, y: string, m: string, d: string, w: string | undefined) => {
-        if (w) weekday = WEEKDAY_JA.indexOf(w as (typeof WEEKDAY_JA)[number]);
+        if (w) weekday = WEEKDAY_KANJI.indexOf(w as (typeof WEEKDAY_KANJI)[number]);
         return `${y}-${m}-${d} `;
       },
     )
@@ -181,9 +192,6 @@ export function parseTokyoDate(input: string): TimeResult {
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
-const WEEKDAY_JA = ['日', '月', '火', '水', '木', '金', '土'] as const;
-const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTH_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 /** The canonical input form `YYYY-MM-DD HH:MM` of an instant in Tokyo (what the parser reads back). */
 export function formatTokyoInput(at: Date): string {
@@ -195,20 +203,4 @@ export function formatTokyoInput(at: Date): string {
 export function formatTokyoIsoDate(at: Date): string {
   const { year, month, day } = tokyoDate(at);
   return `${year}-${pad2(month)}-${pad2(day)}`;
-}
-
-/** A Tokyo date for people: ja `2027年1月12日(火)`, en `Tue 12 Jan 2027`. */
-export function formatTokyoDate(at: Date, locale: Locale): string {
-  const t = tokyoWallTime(at);
-  const wd = tokyoWeekday(at);
-  return locale === 'ja'
-    ? `${t.year}年${t.month}月${t.day}日(${WEEKDAY_JA[wd]})`
-    : `${WEEKDAY_EN[wd]} ${t.day} ${MONTH_EN[t.month - 1]} ${t.year}`;
-}
-
-/** A Tokyo date and time for people: ja `2027年1月12日(火) 10:00`, en `Tue 12 Jan 2027 10:00 JST`. */
-export function formatTokyoDateTime(at: Date, locale: Locale): string {
-  const t = tokyoWallTime(at);
-  const hm = `${pad2(t.hour)}:${pad2(t.minute)}`;
-  return locale === 'ja' ? `${formatTokyoDate(at, 'ja')} ${hm}` : `${formatTokyoDate(at, 'en')} ${hm} JST`;
 }

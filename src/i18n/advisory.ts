@@ -86,13 +86,13 @@ export const advisory: Catalog = {
     'advisory.not_connected': '（この基盤には接続していないため配信できません）',
     'advisory.anonymous_note':
       '組織名を明示した共有の同意がない情報提供元は、配信物・受信組織向けの表示には一切記載しません。',
-    'advisory.d.sent': '配信済み（{at}）',
+    'advisory.d.sent': '配信済み {at}',
     'advisory.d.failed': '配信失敗（{reason}）',
     'advisory.d.pending': '配信待ち',
     'advisory.d.cancelled': '配信取消',
     'advisory.d.withdrawn': '取下げを表示済み',
     'advisory.d.none': '-',
-    'advisory.ack_by': '{by}（{at}）',
+    'advisory.ack_by': '{by} {at}',
     'advisory.ack_none': '未確認',
     'advisory.ack_summary': '受領確認: {total} 件中 {acked} 件',
 
@@ -233,7 +233,7 @@ export const advisory: Catalog = {
     'advisory.consent_done': "Your organisation's answer on advisory {id} has already been recorded.",
     'advisory.four_eyes':
       'You drafted advisory {id}. Its drafter cannot approve or reject it: please ask another approver.',
-    'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at} JST).',
+    'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at}).',
     'advisory.not_found': 'Advisory {id} was not found. Please check the id.',
     'advisory.names_source':
       'The title or body identifies a source that has not agreed to be named ("{word}", from {incident}). Please remove it before drafting or approving.',

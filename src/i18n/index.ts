@@ -8,8 +8,10 @@ import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
 import { directory } from './directory.ts';
+import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
+import { language } from './language.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { platform } from './platform.ts';
@@ -18,7 +20,18 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, names];
+const catalogs: Catalog[] = [
+  core,
+  directory,
+  platform,
+  inspection,
+  incident,
+  meeting,
+  advisory,
+  language,
+  exports,
+  names,
+];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

@@ -10,11 +10,11 @@ import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, AdvisorySource, Delivery } from '../db/generated/sqlite/client.ts';
 import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
+import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { decide } from '../domain/reminder-policy.ts';
 import type { Tlp } from '../domain/tlp.ts';
-import { formatTokyoInput } from '../domain/tokyo-time.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
@@ -267,7 +267,7 @@ export class AdvisoryService {
         throw new UserError('advisory.already_acked', {
           id: a.id,
           by: by?.identity ?? '?',
-          at: formatTokyoInput(prior.at),
+          at: formatDateTime(prior.at, dateStyle(caller.locale, caller.calendar)),
         });
       }
       await tx.advisoryAck.create({

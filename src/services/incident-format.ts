@@ -9,9 +9,9 @@
 
 import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
+import { type DateStyle, formatDateTime } from '../domain/dates.ts';
 import { categoryLabel } from '../domain/incident-categories.ts';
 import { defang } from '../domain/indicators.ts';
-import { formatTokyoDateTime } from '../domain/tokyo-time.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 
 export interface IncidentView {
@@ -48,16 +48,17 @@ export function indicatorList(list: readonly IndicatorView[]): string {
 }
 
 /** The label/value pairs of an incident, in the order of the report form. */
-export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[], t: Translate, locale: Locale) {
+export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[], t: Translate, style: DateStyle) {
+  const locale = style.locale;
   const f: [string, string][] = [
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
     [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
     ['TLP', tlpLabel(inc.tlp)],
     [t('incident.f.summary'), inc.summary],
-    [t('incident.f.detected'), formatTokyoDateTime(inc.detectedAt, locale)],
+    [t('incident.f.detected'), formatDateTime(inc.detectedAt, style)],
   ];
-  if (inc.occurredAt) f.push([t('incident.f.occurred'), formatTokyoDateTime(inc.occurredAt, locale)]);
+  if (inc.occurredAt) f.push([t('incident.f.occurred'), formatDateTime(inc.occurredAt, style)]);
   if (inc.confidentiality)
     f.push([t('incident.f.confidentiality'), t('incident.confidentiality', { level: inc.confidentiality })]);
   if (inc.systemId) f.push([t('incident.f.system'), inc.systemId]);
@@ -87,8 +88,9 @@ export function newReportPost(
   inc: IncidentView,
   inds: readonly IndicatorView[],
   t: Translate,
-  locale: Locale,
+  style: DateStyle,
 ): OutMessage {
+  const locale = style.locale;
   const heading: Block = {
     kind: 'heading',
     text: t('incident.post.new', { id: inc.id, stage: t(`incident.stage.${inc.stage}`) }),
@@ -97,7 +99,7 @@ export function newReportPost(
   return {
     blocks: [
       heading,
-      { kind: 'fields', fields: incidentFields(inc, inds, t, locale) },
+      { kind: 'fields', fields: incidentFields(inc, inds, t, style) },
       { kind: 'context', text: t('incident.post.more', { id: inc.id }) },
     ],
   };

@@ -19,7 +19,7 @@ import {
   type Tlp,
 } from '../domain/incident-status.ts';
 import { type Normalized as Indicator, normalizeIndicator } from '../domain/indicators.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, isHandler, sees } from './incident-access.ts';
 import { newReportPost, statusPost } from './incident-format.ts';
@@ -111,7 +111,7 @@ export class IncidentService {
         indicators: inds.map((i) => i.value),
       });
       await this.notify(tx, org, `incident:${id}:reported`, id, (t) =>
-        newReportPost({ ...inc, org }, inds, t, this.deps.locale),
+        newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
       );
       return { id, indicators: inds.length };
     });

@@ -7,15 +7,15 @@
 import { UserError } from '../core/errors.ts';
 import type { Campaign, CheckAnswer, System } from '../db/generated/sqlite/client.ts';
 import { catalog, item as catalogItem, latestVersion } from '../domain/catalog.ts';
+import { formatDate } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { foldCode, parseId } from '../domain/ids.ts';
 import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { campaignReminderTimes } from '../domain/reminders.ts';
 import type { AnswerStatus, Exposure } from '../domain/risk.ts';
-import { formatTokyoDate } from '../domain/tokyo-time.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { nextId, nextSeq } from './ids.ts';
 import { audienceOf, audienceOrgs, complete, orgAnswers, type Viewer, visibleCampaign } from './inspection-data.ts';
 import { postToOrg } from './notify.ts';
@@ -134,7 +134,7 @@ export class InspectionService {
               {
                 kind: 'text',
                 text: t('check.opened_body', {
-                  due: formatTokyoDate(due, this.deps.locale),
+                  due: formatDate(due, postStyle(this.deps)),
                   version: cat.version,
                   items: cat.items.length,
                   systems: n,
@@ -299,9 +299,9 @@ export class InspectionService {
               kind: 'text',
               text:
                 a.total === 0
-                  ? t('check.reminder_no_systems', { due: formatTokyoDate(c.dueDate, this.deps.locale) })
+                  ? t('check.reminder_no_systems', { due: formatDate(c.dueDate, postStyle(this.deps)) })
                   : t('check.reminder_body', {
-                      due: formatTokyoDate(c.dueDate, this.deps.locale),
+                      due: formatDate(c.dueDate, postStyle(this.deps)),
                       answered: a.answered,
                       total: a.total,
                     }),

@@ -22,7 +22,7 @@ import { canonicalId } from '../domain/ids.ts';
 import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
 import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, auditMany, type ServiceDeps } from './context.ts';
+import { audit, auditMany, postStyle, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
 import { meetingPost } from './meeting-messages.ts';
 import { postToOrg, postToOrgs } from './notify.ts';
@@ -157,7 +157,7 @@ export class MeetingService {
           this.deps,
           tx,
           o,
-          () => meetingPost(this.deps.locale, meeting, { kind: 'invitation' }),
+          () => meetingPost(postStyle(this.deps), meeting, { kind: 'invitation' }),
           `meeting:${id}:invitation`,
           {
             type: 'meeting',
@@ -250,7 +250,7 @@ export class MeetingService {
           this.deps,
           tx,
           o,
-          () => meetingPost(this.deps.locale, meeting, { kind: 'cancelled' }),
+          () => meetingPost(postStyle(this.deps), meeting, { kind: 'cancelled' }),
           `meeting:${cur.id}:cancelled`,
           {
             type: 'meeting',
@@ -383,7 +383,7 @@ export class MeetingService {
       orgs.forEach((o, k) => {
         posts.push({
           org: o,
-          build: () => meetingPost(this.deps.locale, m, { kind: 'reminder', offset, answered: answers[k] }),
+          build: () => meetingPost(postStyle(this.deps), m, { kind: 'reminder', offset, answered: answers[k] }),
           key: `meeting:${m.id}:reminder:${offset}`,
           ref: { type: 'meeting', id: m.id },
         });

@@ -11,13 +11,14 @@ import { UserError } from '../core/errors.ts';
 import { NISC_ROLES } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
 import type { CsirtReadiness, Organization } from '../db/generated/sqlite/client.ts';
+import { formatDate } from '../domain/dates.ts';
 import { fiscalYearEnd, fiscalYearOf } from '../domain/fiscal-year.ts';
 import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { readinessReminderTimes } from '../domain/reminders.ts';
-import { formatTokyoDate, tokyoStartOfDay } from '../domain/tokyo-time.ts';
+import { tokyoStartOfDay } from '../domain/tokyo-time.ts';
 import { translator } from '../i18n/index.ts';
 import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { postToOrg } from './notify.ts';
 
 export const READINESS_JOB = 'readiness.reminder' satisfies ReminderKind;
@@ -194,7 +195,10 @@ export class ReadinessService {
           blocks: [
             {
               kind: 'heading',
-              text: tt('csirt.reminder.title', { deadline: formatTokyoDate(deadline, locale), days: daysLeft }),
+              text: tt('csirt.reminder.title', {
+                deadline: formatDate(deadline, postStyle(this.deps)),
+                days: daysLeft,
+              }),
             },
             { kind: 'text', text: tt('csirt.reminder.body', { missing: missing.join(locale === 'ja' ? '、' : ', ') }) },
             { kind: 'context', text: tt('csirt.reminder.how') },

@@ -32,7 +32,7 @@ test('a report is 速報, gets the next id, posts to NISC and to the reporter’
     const p = last(ch);
     assert.match(p, new RegExp(`【速報】インシデント報告 ${id}`));
     assert.match(p, /種別: 標的型メール/);
-    assert.match(p, /検知日時: 2026年11月25日\(水\) 09:30/);
+    assert.match(p, /検知日時: 令和8年11月25日\(水\) 09:30（日本時間）/);
     assert.match(p, /機密性: 機密性2/);
     assert.match(p, /対処状況: 端末をネットワークから切り離しました/);
     assert.match(p, /hxxps:\/\/bad\[\.\]example\[\.\]jp\/login/);

@@ -31,12 +31,12 @@ test('schedule: MTG id, the invitation goes out at once with RSVP buttons, one j
     .join('\n');
   assert.equal(o.status, 'ok', text);
   assert.match(text, /会議 MTG-2026-0001 を登録し、開催通知を 2 組織に送付しました/);
-  assert.match(text, /2027年1月12日\(火\) 10:00/);
+  assert.match(text, /令和9年1月12日\(火\) 10:00（日本時間）/);
   assert.doesNotMatch(text, /ご注意/);
   assert.equal(await t.auditCount(), audits + 1);
   const invitation = t.platform.posts.find((p) => p.channel === 'maff' && /開催通知/.test(p.text));
   assert.ok(invitation, 'maff got the invitation');
-  assert.match(invitation.text, /開催日時: 2027年1月12日\(火\) 10:00/);
+  assert.match(invitation.text, /開催日時: 令和9年1月12日\(火\) 10:00（日本時間）/);
   assert.match(invitation.text, /場所: 中央合同庁舎 会議室/);
   assert.match(invitation.text, /議題: 年度末の体制整備/);
   assert.deepEqual(
@@ -66,7 +66,7 @@ test('11 January 2027 (成人の日) warns and is still scheduled; 12 January 20
     'meeting schedule title=祝日の会議 start="2027-01-11 14:00" invite=maff reminders=1d',
   );
   assert.match(holiday, /MTG-2026-0002 を登録/);
-  assert.match(holiday, /ご注意: 開催日 2027年1月11日\(月\) は祝日（成人の日）です/);
+  assert.match(holiday, /ご注意: 開催日 令和9年1月11日\(月\) は祝日（成人の日）です/);
   const weekday = await t.say(
     NISC,
     'meeting schedule title=平日の会議 start="2027-01-12 14:00" invite=maff reminders=1d',

@@ -11,7 +11,6 @@ export const OFFENDERS: readonly string[] = [
   'en|help:report:org|forbidden|NISC',
   'en|help:report|forbidden|NISC',
   'en|help:system add:org|forbidden|NISC',
-  'en|message:advisory.already_acked|date|{at} JST',
   'en|message:advisory.consent_body|forbidden|(s)',
   'en|message:advisory.withdrawn_body|forbidden|NISC',
   'en|message:check.org_required|forbidden|NISC',
