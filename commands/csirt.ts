@@ -3,7 +3,7 @@ import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
 import { formatDate } from '../src/domain/dates.ts';
 import { outsideTime } from '../src/domain/plausible.ts';
-import { formatTokyoIsoDate, parseTokyoDate } from '../src/domain/tokyo-time.ts';
+import { parseTokyoDate } from '../src/domain/tokyo-time.ts';
 import { deadlineOf } from '../src/services/readiness.ts';
 import { orgCode, outOfRange, text } from './args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';

@@ -109,7 +109,7 @@ test('dates written the Japanese way are read wherever a date is typed; a weekda
     assert.equal(meeting.startAt.toISOString(), '2026-12-08T05:30:00.000Z');
     const c = await t.run(P.coordinator, 'check campaign open due=令和9年1月15日（金） audience=maff');
     assert.equal(c.status, 'ok', replyToText(c.reply));
-    assert.match(replyToText(c.reply), /2027年1月15日\(金\)/);
+    assert.match(replyToText(c.reply), /令和9年1月15日\(金\)/);
     const r = await t.run(P.poc, 'report category=malware summary=x detected="2026年11月24日 9時15分"');
     assert.equal(r.status, 'ok', replyToText(r.reply));
     const inc = await t.app.db.prisma.incident.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
