@@ -114,16 +114,43 @@ export class Router<S> {
   /** Parses, finds the command and checks access; throws UserError when any of that fails. */
   async resolve(inv: Invocation, known?: Caller): Promise<Resolved> {
     const caller = known ?? (await this.caller(inv));
+    const found = this.command(inv);
+    this.checkAccess(found, caller);
+    return { ...this.args(found, inv), caller };
+  }
+
+  /**
+   * What needs no look-up: the command named in the text and its arguments (the text's, then
+   * the form's), with the required fields still missing. Throws UserError like resolve(), except
+   * that access is not checked (resolve() does that, with the caller). Platforms use this to act
+   * within their acknowledgement deadline (Slack: 3 s) before anything slow runs.
+   */
+  parse(inv: Pick<Invocation, 'text' | 'formValues'>): Omit<Resolved, 'caller'> {
+    return this.args(this.command(inv), inv);
+  }
+
+  private command(inv: Pick<Invocation, 'text'>) {
     const parsed = parseArgs(inv.text);
     const found = this.find(parsed.words);
     if (!found) {
       const name = parsed.words.slice(0, 2).join(' ');
       throw new UserError(name ? 'command.unknown' : 'command.empty', { name });
     }
-    const { group, def, rest } = found;
+    return { ...found, pairs: parsed.pairs };
+  }
+
+  private checkAccess(found: { group: CommandGroup<S>; def: CommandDef<S, never> }, caller: Caller): void {
+    const { group, def } = found;
     if (!allowed(def.access, caller.roles, caller.personId !== null)) {
       throw new UserError('auth.forbidden', { command: `${group.name}${def.name ? ` ${def.name}` : ''}` });
     }
+  }
+
+  private args(
+    found: { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[]; pairs: [string, string][] },
+    inv: Pick<Invocation, 'formValues'>,
+  ): Omit<Resolved, 'caller'> {
+    const { group, def, rest } = found;
     const shape = def.schema.shape as Record<string, z.ZodType>;
     const raw: Record<string, string | string[]> = {};
     const positional = def.positional ?? [];
@@ -133,7 +160,7 @@ export class Router<S> {
     rest.forEach((v, i) => {
       raw[positional[i] as string] = v;
     });
-    for (const [k, v] of parsed.pairs) {
+    for (const [k, v] of found.pairs) {
       if (!(k in shape)) {
         throw new UserError('input.unknown_key', {
           key: k,
@@ -169,7 +196,7 @@ export class Router<S> {
     const missing = Object.entries(shape)
       .filter(([k, s]) => !fieldShape(s).optional && raw[k] === undefined)
       .map(([k]) => k);
-    return { group: group as CommandGroup<never>, def: def as CommandDef<never, never>, raw, caller, missing };
+    return { group: group as CommandGroup<never>, def: def as CommandDef<never, never>, raw, missing };
   }
 
   /**
@@ -177,7 +204,7 @@ export class Router<S> {
    * the field (the first element of the zod path) and say what is wrong in `locale`;
    * required fields still missing are reported as missing.
    */
-  validate(r: Resolved, locale: Locale): Validation {
+  validate(r: Pick<Resolved, 'def' | 'raw'>, locale: Locale): Validation {
     const t = translator(locale);
     const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
     if (parsed.success) return { ok: true, data: parsed.data };

@@ -7,6 +7,7 @@ import type { Params } from '../core/errors.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
@@ -31,6 +32,7 @@ const catalogs: Catalog[] = [
   language,
   exports,
   names,
+  delivery,
 ];
 
 const merged: Catalog = { ja: {}, en: {} };

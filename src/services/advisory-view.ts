@@ -114,7 +114,12 @@ export async function statusView(
   const prefix = `advisory:${a.id}`;
   const stateOf = (d: Delivery): string => {
     const u = updates.find((x) => x.updatesId === d.id);
-    if (u?.status === 'sent') return t('advisory.d.withdrawn');
+    // the withdrawal's row records the post that shows it: the copy itself when edited in place,
+    // a follow-up post when the platform no longer let the copy be edited
+    if (u?.status === 'sent')
+      return t(u.messageRef === d.messageRef ? 'advisory.d.withdrawn' : 'advisory.d.withdrawn_followup');
+    if (u?.status === 'failed') return t('advisory.d.withdraw_failed', { reason: failure(t, u.error) });
+    if (u && d.status === 'sent') return t('advisory.d.withdraw_pending');
     if (d.status === 'sent') return t('advisory.d.sent', { at: at(d.sentAt) });
     if (d.status === 'failed') return t('advisory.d.failed', { reason: failure(t, d.error) });
     if (d.status === 'cancelled') return t('advisory.d.cancelled');

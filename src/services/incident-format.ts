@@ -95,13 +95,15 @@ export function newReportPost(
     kind: 'heading',
     text: t('incident.post.new', { id: inc.id, stage: t(`incident.stage.${inc.stage}`) }),
   };
-  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [])] };
+  const readMore = `incident show ${inc.id}`;
+  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [])], readMore };
   return {
     blocks: [
       heading,
       { kind: 'fields', fields: incidentFields(inc, inds, t, style) },
       { kind: 'context', text: t('incident.post.more', { id: inc.id }) },
     ],
+    readMore,
   };
 }
 
@@ -117,7 +119,8 @@ export function statusPost(
     t('incident.f.status'),
     `${t(`incident.status.${change.from}`)} → ${t(`incident.status.${change.to}`)}`,
   ];
-  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [move])] };
+  const readMore = `incident show ${inc.id}`;
+  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [move])], readMore };
   const fields: [string, string][] = [
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
@@ -128,6 +131,7 @@ export function statusPost(
   if (change.note) fields.push([t('incident.f.note'), change.note]);
   return {
     blocks: [heading, { kind: 'fields', fields }, { kind: 'context', text: t('incident.post.more', { id: inc.id }) }],
+    readMore,
   };
 }
 

@@ -16,7 +16,7 @@ import type { Invocation } from '../../core/router.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
 import type { Held } from '../../inbox/journal.ts';
-import { shownFields, submittedValues, verifyState } from './dialog.ts';
+import { submittedValues, verifyState } from './dialog.ts';
 import { admit, type HeldInvocation, journaled } from './journal.ts';
 import { mattermostRefs } from './refs.ts';
 import { renderText } from './render.ts';
@@ -131,7 +131,7 @@ export function dialogRoute(d: RouteDeps) {
     }
     const t = translator(state.l);
     const form = buildForm(found.group.name, found.def as never, state.l, {});
-    const shown = new Set(shownFields(form).shown.map((f) => f.name));
+    const shown = new Set(form.fields.map((f) => f.name));
     const team = d.team ?? state.tm ?? null;
     const base = {
       platform: 'mattermost' as const,
@@ -170,7 +170,7 @@ export function dialogRoute(d: RouteDeps) {
     d.track(
       journaled(d, admitted.held, async () => {
         const o = await app.router.handle(inv, caller);
-        await d.responder.send({ responseUrl: state.r, user }, o.reply, t);
+        await d.responder.send({ responseUrl: state.r, user, channel: state.ch }, o.reply, t);
       }).catch((e) => app.log.error({ err: e }, 'mattermost dialog command failed')),
     );
     return { status: 200 };

@@ -116,7 +116,12 @@ export function commandRoute(d: RouteDeps) {
       work,
       d.directReplyMs,
       async (r) => {
-        if (r?.reply) await d.responder.send({ responseUrl: fields.response_url, user }, r.reply, translator(r.locale));
+        if (r?.reply)
+          await d.responder.send(
+            { responseUrl: fields.response_url, user, channel: fields.channel_id || null },
+            r.reply,
+            translator(r.locale),
+          );
       },
       (p) => d.track(p.catch((e) => app.log.error({ err: e }, 'mattermost command failed'))),
     );
@@ -133,7 +138,7 @@ export async function replayCommand(d: RouteDeps, fields: Record<string, string>
   const r = await runCommand(d, fields, false);
   if (r.reply)
     await d.responder.send(
-      { responseUrl: fields.response_url, user: fields.user_id ?? '' },
+      { responseUrl: fields.response_url, user: fields.user_id ?? '', channel: fields.channel_id || null },
       r.reply,
       translator(r.locale),
     );
