@@ -116,17 +116,18 @@ export class Router<S> {
     const caller = known ?? (await this.caller(inv));
     const found = this.command(inv);
     this.checkAccess(found, caller);
-    return { ...this.args(found, inv), caller };
+    return { ...this.args(found, inv, caller.locale), caller };
   }
 
   /**
    * What needs no look-up: the command named in the text and its arguments (the text's, then
    * the form's), with the required fields still missing. Throws UserError like resolve(), except
    * that access is not checked (resolve() does that, with the caller). Platforms use this to act
-   * within their acknowledgement deadline (Slack: 3 s) before anything slow runs.
+   * within their acknowledgement deadline (Slack: 3 s) before anything slow runs. `locale`: the
+   * language of a refusal that names fields (a value past the bot's length limit).
    */
-  parse(inv: Pick<Invocation, 'text' | 'formValues'>): Omit<Resolved, 'caller'> {
-    return this.args(this.command(inv), inv);
+  parse(inv: Pick<Invocation, 'text' | 'formValues'>, locale: Locale = 'ja'): Omit<Resolved, 'caller'> {
+    return this.args(this.command(inv), inv, locale);
   }
 
   private command(inv: Pick<Invocation, 'text'>) {
@@ -149,6 +150,7 @@ export class Router<S> {
   private args(
     found: { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[]; pairs: [string, string][] },
     inv: Pick<Invocation, 'formValues'>,
+    locale: Locale,
   ): Omit<Resolved, 'caller'> {
     const { group, def, rest } = found;
     const shape = def.schema.shape as Record<string, z.ZodType>;
@@ -184,11 +186,11 @@ export class Router<S> {
       .filter(([, v]) => (Array.isArray(v) ? v : [v]).some((s) => s.length > this.d.maxFieldLength))
       .map(([k]) => k);
     if (tooLong.length > 0) {
-      const t = translator(caller.locale);
+      const t = translator(locale);
       const details = tooLong
         .map((k) => {
           const max = Math.min(fieldShape(shape[k] as z.ZodType).maxLength ?? Infinity, this.d.maxFieldLength);
-          return `・${fieldLabel(def, k, caller.locale)}: ${t('input.too_long_value', { max })}`;
+          return `・${fieldLabel(def, k, locale)}: ${t('input.too_long_value', { max })}`;
         })
         .join('\n');
       throw new UserError('input.invalid', { details, usage: def.usage });
