@@ -8,6 +8,7 @@ import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { canonicalId } from '../domain/ids.ts';
 import {
   checkTransition,
   FINAL,
@@ -89,7 +90,7 @@ export class IncidentService {
           tlp: input.tlp ?? 'amber',
           share: input.share ?? 'none',
           confidentiality: input.confidentiality ?? null,
-          systemId: input.system?.toUpperCase() ?? null,
+          systemId: input.system ? canonicalId(input.system, 'SYS') : null,
           detectedAt: input.detected ?? now,
           occurredAt: input.occurred ?? null,
           actions: input.actions ?? null,
@@ -117,7 +118,7 @@ export class IncidentService {
   }
 
   async update(caller: Caller, rawId: string, input: UpdateInput): Promise<{ id: string; changes: string[] }> {
-    const id = rawId.trim().toUpperCase();
+    const id = canonicalId(rawId, 'INC');
     const inds = this.indicators(input.ioc);
     if (!input.status && !input.note && !input.severity && !input.share && inds.length === 0) {
       throw new UserError('incident.nothing_to_update');
@@ -221,7 +222,7 @@ export class IncidentService {
   }
 
   private async checkSystem(tx: Tx, system: string, orgId: number) {
-    const s = await tx.system.findUnique({ where: { id: system.toUpperCase() } });
+    const s = await tx.system.findUnique({ where: { id: canonicalId(system, 'SYS') } });
     if (!s || s.orgId !== orgId) throw new UserError('incident.system_not_found', { system });
   }
 }
