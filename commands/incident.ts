@@ -5,7 +5,7 @@ import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
-import { incidentId, orgCode, text, tokyoDay } from './args.ts';
+import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
 import { category, indicators, reportFields, severity, share, status, tlp } from './incident-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
@@ -24,8 +24,8 @@ export const incidentGroup: Group = {
         status: status.optional(),
         org: orgCode.optional(),
         category: category.optional(),
-        since: tokyoDay.optional(),
-        page: z.coerce.number().int().min(1).optional(),
+        since: plausibleTime(tokyoDay, 'pastDate').optional(),
+        page: plausibleAmount(wholeNumber(), 'page').optional(),
       }),
       access: READERS,
       summary: { ja: 'インシデントの一覧を表示します（新しい順）', en: 'List incidents, newest first' },
@@ -154,7 +154,7 @@ export const incidentGroup: Group = {
       positional: ['id'],
       schema: z.object({
         id: incidentId,
-        format: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['stix', 'misp'])),
+        format: choice(['stix', 'misp']),
       }),
       access: READERS,
       summary: {

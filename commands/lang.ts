@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { dateStyle, formatDate } from '../src/domain/dates.ts';
 import { translator } from '../src/i18n/index.ts';
+import { choice } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 /** 和暦 / 西暦 (and full-width or capitalised forms) as typed, to the calendar code. */
@@ -22,7 +23,7 @@ export const langGroup: Group = {
     defineCommand({
       name: null,
       positional: ['lang', 'calendar'],
-      schema: z.object({ lang: z.enum(['ja', 'en']), calendar: calendar.optional() }),
+      schema: z.object({ lang: choice(['ja', 'en']), calendar: calendar.optional() }),
       access: 'person',
       summary: {
         ja: 'ご自身の表示言語と、日本語での日付の表記（和暦・西暦）を設定します',

@@ -4,8 +4,6 @@
  * main.ts listens, tests drive it directly.
  */
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { groups } from '../commands/index.ts';
 import { ensureAuditHead } from './audit/chain.ts';
@@ -23,12 +21,14 @@ import { HttpServer } from './http/server.ts';
 import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** the package root (data/, prisma/): the same from src/ and from dist/src/ */
+export const ROOT = PACKAGE_ROOT;
 
 export interface AppOptions {
   clock?: Clock;

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { dateStyle } from '../domain/dates.ts';
 import { type Locale, translator } from '../i18n/index.ts';
-import type { Clock } from './clock.ts';
+import { type Clock, validateAt } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
 import { isHandledElsewhere, isUserError, UserError } from './errors.ts';
 import type { InFlight } from './in-flight.ts';
@@ -45,6 +45,8 @@ export interface Outcome {
   /** the error code, when status is not ok */
   code?: string;
   requestId: string;
+  /** the language the reply is in (the caller's): renderers word what they add in it too */
+  locale: Locale;
 }
 
 /** A command found and allowed, with its raw arguments (before validation). */
@@ -95,10 +97,11 @@ export class Router<S> {
   find(words: string[]): { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[] } | null {
     const [first, second, ...rest] = words;
     if (!first) return null;
-    const w = first.toLowerCase();
+    // command words typed in full-width (ＲＥＰＯＲＴ) are the same words
+    const w = first.normalize('NFKC').toLowerCase();
     const group = this.d.groups.find((g) => g.name === w || g.aliases.includes(first));
     if (!group) return null;
-    const sub = second?.toLowerCase();
+    const sub = second?.normalize('NFKC').toLowerCase();
     const def = group.commands.find(
       (c) => c.name !== null && (c.name === sub || (second !== undefined && c.aliases?.includes(second))),
     );
@@ -113,17 +116,18 @@ export class Router<S> {
     const caller = known ?? (await this.caller(inv));
     const found = this.command(inv);
     this.checkAccess(found, caller);
-    return { ...this.args(found, inv), caller };
+    return { ...this.args(found, inv, caller.locale), caller };
   }
 
   /**
    * What needs no look-up: the command named in the text and its arguments (the text's, then
    * the form's), with the required fields still missing. Throws UserError like resolve(), except
    * that access is not checked (resolve() does that, with the caller). Platforms use this to act
-   * within their acknowledgement deadline (Slack: 3 s) before anything slow runs.
+   * within their acknowledgement deadline (Slack: 3 s) before anything slow runs. `locale`: the
+   * language of a refusal that names fields (a value past the bot's length limit).
    */
-  parse(inv: Pick<Invocation, 'text' | 'formValues'>): Omit<Resolved, 'caller'> {
-    return this.args(this.command(inv), inv);
+  parse(inv: Pick<Invocation, 'text' | 'formValues'>, locale: Locale = 'ja'): Omit<Resolved, 'caller'> {
+    return this.args(this.command(inv), inv, locale);
   }
 
   private command(inv: Pick<Invocation, 'text'>) {
@@ -146,6 +150,7 @@ export class Router<S> {
   private args(
     found: { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[]; pairs: [string, string][] },
     inv: Pick<Invocation, 'formValues'>,
+    locale: Locale,
   ): Omit<Resolved, 'caller'> {
     const { group, def, rest } = found;
     const shape = def.schema.shape as Record<string, z.ZodType>;
@@ -175,11 +180,20 @@ export class Router<S> {
     for (const [k, v] of Object.entries(inv.formValues ?? {})) {
       if (k in shape && v !== '' && !(Array.isArray(v) && v.length === 0)) raw[k] = v;
     }
-    for (const [k, v] of Object.entries(raw)) {
-      for (const s of Array.isArray(v) ? v : [v]) {
-        if (s.length > this.d.maxFieldLength)
-          throw new UserError('input.too_long', { field: k, max: this.d.maxFieldLength });
-      }
+    // a value past the bot's limit is refused before any parsing, in the words the schema would
+    // use: the field with its label, and its own limit when that is the smaller one
+    const tooLong = Object.entries(raw)
+      .filter(([, v]) => (Array.isArray(v) ? v : [v]).some((s) => s.length > this.d.maxFieldLength))
+      .map(([k]) => k);
+    if (tooLong.length > 0) {
+      const t = translator(locale);
+      const details = tooLong
+        .map((k) => {
+          const max = Math.min(fieldShape(shape[k] as z.ZodType).maxLength ?? Infinity, this.d.maxFieldLength);
+          return `・${fieldLabel(def, k, locale)}: ${t('input.too_long_value', { max })}`;
+        })
+        .join('\n');
+      throw new UserError('input.invalid', { details, usage: def.usage });
     }
     const missing = Object.entries(shape)
       .filter(([k, s]) => !fieldShape(s).optional && raw[k] === undefined)
@@ -194,7 +208,7 @@ export class Router<S> {
    */
   validate(r: Pick<Resolved, 'def' | 'raw'>, locale: Locale): Validation {
     const t = translator(locale);
-    const parsed = r.def.schema.safeParse(r.raw);
+    const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
     if (parsed.success) return { ok: true, data: parsed.data };
     const issues: FieldIssue[] = [];
     for (const i of parsed.error.issues) {
@@ -239,10 +253,11 @@ export class Router<S> {
           usage: r.def.usage,
         });
       }
-      const parsed = r.def.schema.safeParse(r.raw);
+      const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
       if (!parsed.success) {
         const t = translator(locale);
-        throw new UserError('input.invalid', { details: describeIssues(parsed.error.issues, t), usage: r.def.usage });
+        const details = describeIssues(parsed.error.issues, t, (k) => fieldLabel(r.def, k, locale));
+        throw new UserError('input.invalid', { details, usage: r.def.usage });
       }
       const ctx: CommandContext<S> = {
         caller: r.caller,
@@ -257,7 +272,7 @@ export class Router<S> {
         services: this.d.services,
       };
       const rep = await (r.def as unknown as CommandDef<S, unknown>).run(ctx, parsed.data);
-      outcome = { reply: rep, status: 'ok', command, requestId };
+      outcome = { reply: rep, status: 'ok', command, requestId, locale };
     } catch (e) {
       if (isHandledElsewhere(e)) throw e; // another process replies
       outcome = this.failure(e, locale, command, requestId);
@@ -278,7 +293,14 @@ export class Router<S> {
             : e.code.startsWith('command.')
               ? 'unknown'
               : 'user_error';
-      return { reply: { ...reply.text(t(e.code, e.params)), error: true }, status, command, code: e.code, requestId };
+      return {
+        reply: { ...reply.text(t(e.code, e.params)), error: true },
+        status,
+        command,
+        code: e.code,
+        requestId,
+        locale,
+      };
     }
     this.d.log.error({ err: e, requestId, command }, 'command failed');
     return {
@@ -287,19 +309,21 @@ export class Router<S> {
       command,
       code: 'error.internal',
       requestId,
+      locale,
     };
   }
 }
 
+/** `summary（概要）`: a field's name with its label from the command's help (the name alone without one). */
+export function fieldLabel(def: CommandDef<never, never>, k: string, locale: Locale): string {
+  const label = def.fields?.[k]?.[locale]?.split(/[（(:：]/)[0]?.trim();
+  if (!label) return k;
+  return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
+}
+
 /** `category（種別）, summary（概要）`: field names with their label from the command's help. */
 export function missingLabels(def: CommandDef<never, never>, missing: readonly string[], locale: Locale): string {
-  return missing
-    .map((k) => {
-      const label = def.fields?.[k]?.[locale]?.split(/[（(:：]/)[0]?.trim();
-      if (!label) return k;
-      return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
-    })
-    .join(', ');
+  return missing.map((k) => fieldLabel(def, k, locale)).join(', ');
 }
 
 export { z };

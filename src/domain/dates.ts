@@ -37,6 +37,21 @@ const ERAS: ReadonlyArray<{ name: string; start: number; firstYear: number }> = 
   { name: '明治', start: 18730101, firstYear: 1868 },
 ];
 
+/**
+ * The Western year of the date `n`年`month`月`day`日 of the era `name` (`令和`, 8 → 2026), or
+ * null when that date is not in the era (平成38年, 平成31年5月1日 — that day is 令和元年) or there
+ * is no such era. Read with `japaneseEra`'s table, so what is written is read back.
+ */
+export function eraYear(name: string, n: number, month: number, day: number): number | null {
+  const i = ERAS.findIndex((x) => x.name === name);
+  const e = ERAS[i];
+  if (!e || n < 1) return null;
+  const year = e.firstYear + n - 1;
+  const ymd = year * 10000 + month * 100 + day;
+  const next = ERAS[i - 1];
+  return ymd >= e.start && (!next || ymd < next.start) ? year : null;
+}
+
 /** The era and the year within it of a Tokyo calendar date, or null before 1873. */
 export function japaneseEra(year: number, month: number, day: number): { era: string; year: number } | null {
   const ymd = year * 10000 + month * 100 + day;

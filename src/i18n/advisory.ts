@@ -3,7 +3,6 @@ import type { Catalog } from './catalog.ts';
 /** Advisories (注意喚起) and the TLP rules. TLP labels are written in capitals and never translated. */
 export const advisory: Catalog = {
   ja: {
-    'input.adv_id': '注意喚起の ID（例: ADV-2026-0001）を指定してください',
     'input.tlp': 'TLP は clear, green, amber, amber+strict, red のいずれかを指定してください',
 
     'tlp.red_no_channels':
@@ -160,7 +159,6 @@ export const advisory: Catalog = {
     'advisory.acked': '注意喚起 {id} の受領確認を記録しました（{org}）。ご対応ありがとうございます。',
   },
   en: {
-    'input.adv_id': 'an advisory id (e.g. ADV-2026-0001)',
     'input.tlp': 'TLP is one of clear, green, amber, amber+strict, red',
 
     'tlp.red_no_channels':

@@ -148,6 +148,32 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Sends everything due for `platform` now, then waits for its rows due within `withinMs`
+   * (a retry after a transient error, an update waiting for its post) and sends those too —
+   * each wait until the next row's own time, never a fixed sleep. Returns how many of its rows
+   * are still pending after that (due later; another start sends them). The console calls it
+   * before it exits.
+   */
+  async settle(platform: PlatformName, withinMs: number): Promise<number> {
+    const end = Date.now() + withinMs;
+    for (;;) {
+      await this.drain();
+      const next = await this.db.prisma.delivery.findFirst({
+        where: { platform, status: 'pending' },
+        orderBy: { notBefore: 'asc' },
+        select: { notBefore: true },
+      });
+      if (!next) return 0;
+      const wait = Math.max(next.notBefore.getTime() - this.o.clock.now().getTime(), 0);
+      if (this.stopped || Date.now() + wait > end) {
+        return this.db.prisma.delivery.count({ where: { platform, status: 'pending' } });
+      }
+      // due now but not claimable yet (its channel is paced): the pacing interval is the wait
+      await new Promise((r) => setTimeout(r, wait > 0 ? wait : this.o.perChannelIntervalMs || this.o.pollMs));
+    }
+  }
+
   private async flow(): Promise<number> {
     let claimed = 0;
     try {

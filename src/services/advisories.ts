@@ -12,6 +12,8 @@ import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { canonicalId } from '../domain/ids.ts';
+import { decide } from '../domain/reminder-policy.ts';
 import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
 import type { Tlp } from '../domain/tlp.ts';
 import { translator } from '../i18n/index.ts';
@@ -77,6 +79,8 @@ export type Approval =
   | { status: 'approved' | 'sent'; targets: string[]; deliveries: number }
   | { status: 'consent'; reasons: string };
 
+type AckTarget = { id: number; code: string } | { identity: string; locale: string | null };
+
 export class AdvisoryService {
   constructor(
     private readonly deps: ServiceDeps,
@@ -93,7 +97,7 @@ export class AdvisoryService {
       const dist = { tlp: input.tlp, audience: input.audience ?? [], recipients: input.recipients };
       const targets = await resolveTargets(tx, dist);
       const sources: { incidentId: string; orgId: number; share: string; tlp: Tlp }[] = [];
-      for (const raw of new Set(input.sources.map((s) => s.toUpperCase()))) {
+      for (const raw of new Set(input.sources.map((s) => canonicalId(s, 'INC')))) {
         const inc = await tx.incident.findUnique({ where: { id: raw } });
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
         sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share, tlp: inc.tlp as Tlp });
@@ -355,7 +359,7 @@ export class AdvisoryService {
   }
 
   async status(caller: Caller, rawId: string): Promise<Reply> {
-    const id = rawId.toUpperCase();
+    const id = canonicalId(rawId, 'ADV');
     await this.settle(id);
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, id);
@@ -411,7 +415,9 @@ export class AdvisoryService {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    return { [REMINDER_JOB]: (tx, job) => this.remind(tx, String(job.args.advisoryId), Number(job.args.n)) };
+    return {
+      [REMINDER_JOB]: (tx, job, now) => this.remind(tx, String(job.args.advisoryId), Number(job.args.n), now),
+    };
   }
 
   private settle(id: string): Promise<boolean> {
@@ -421,12 +427,14 @@ export class AdvisoryService {
   }
 
   /** The ack reminder job: only to targets without an ack when it fires, in its transaction. */
-  private async remind(tx: Tx, id: string, n: number): Promise<'done' | 'skipped'> {
+  private async remind(tx: Tx, id: string, n: number, now: Date): Promise<'done' | 'skipped'> {
     const a = await tx.advisory.findUnique({ where: { id } });
     if (!a) return 'skipped';
-    if (a.status !== 'sent') return 'skipped';
-    const open = await this.unacked(tx, a);
-    if (open.length === 0) return 'skipped';
+    // the reminder policy (src/domain/reminder-policy.ts): nothing once withdrawn or all acknowledged
+    const targets = a.status === 'sent' ? await this.targetsWithAck(tx, a) : [];
+    const d = decide(REMINDER_JOB, a, targets, now);
+    if (!d.send) return 'skipped';
+    const open = targets.filter((_, k) => d.actions[k] !== 'none').map((x) => x.target);
     const ref = { type: REMINDER_REF, id };
     const key = `advisory:${id}:ack-reminder:${n}`;
     for (const target of open) {
@@ -439,18 +447,20 @@ export class AdvisoryService {
   }
 
   /** Targets (organisations, or TLP:RED recipients) whose organisation has not acknowledged. */
-  private async unacked(
-    tx: Tx,
-    a: Advisory,
-  ): Promise<({ id: number; code: string } | { identity: string; locale: string | null })[]> {
+  private async unacked(tx: Tx, a: Advisory): Promise<AckTarget[]> {
+    return (await this.targetsWithAck(tx, a)).filter((x) => !x.acknowledged).map((x) => x.target);
+  }
+
+  /** Every target (organisations, or TLP:RED recipients) and whether its organisation has acknowledged. */
+  private async targetsWithAck(tx: Tx, a: Advisory): Promise<{ target: AckTarget; acknowledged: boolean }[]> {
     const acked = new Set((await tx.advisoryAck.findMany({ where: { advisoryId: a.id } })).map((x) => x.orgId));
     const keys = splitList(a.targets);
     if (a.tlp === 'red') {
       const people = await tx.person.findMany({ where: { identity: { in: keys } }, orderBy: { id: 'asc' } });
-      return people.filter((p) => p.orgId === null || !acked.has(p.orgId));
+      return people.map((p) => ({ target: p, acknowledged: p.orgId !== null && acked.has(p.orgId) }));
     }
     const orgs = await tx.organization.findMany({ where: { code: { in: keys } }, orderBy: { id: 'asc' } });
-    return orgs.filter((o) => !acked.has(o.id));
+    return orgs.map((o) => ({ target: o, acknowledged: acked.has(o.id) }));
   }
 
   private async toReview(tx: Tx, a: Advisory): Promise<void> {
@@ -480,7 +490,7 @@ export class AdvisoryService {
   }
 
   private async load(tx: Tx, rawId: string): Promise<Advisory> {
-    const id = rawId.toUpperCase();
+    const id = canonicalId(rawId, 'ADV');
     const a = await tx.advisory.findUnique({ where: { id } });
     if (!a) throw new UserError('advisory.not_found', { id });
     return a;

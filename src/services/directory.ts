@@ -2,6 +2,7 @@
  * The directory: organisations, their channels, people and roles (PRODUCT.md §1–2).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
@@ -12,6 +13,7 @@ import { type Calendar, isCalendar } from '../domain/dates.ts';
 import { sameName } from '../domain/names.ts';
 import { effectiveRoles, grantable } from '../domain/sharing.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { newFeedToken } from './meetings.ts';
@@ -31,7 +33,7 @@ export interface SeedOrg {
 }
 
 export function loadSeedDirectory(): SeedOrg[] {
-  const file = new URL('../../data/directory.json', import.meta.url);
+  const file = join(PACKAGE_ROOT, 'data', 'directory.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
 }
 

@@ -2,6 +2,7 @@
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
+import { canonicalId } from '../domain/ids.ts';
 import { normalizeIndicator } from '../domain/indicators.ts';
 import { sightingView } from '../domain/sharing.ts';
 import type { ServiceDeps } from './context.ts';
@@ -88,7 +89,7 @@ export class IncidentQueries {
 
   /** The incident with everything about it; another organisation's id is `not found`. */
   async show(caller: Caller, rawId: string): Promise<IncidentDetail> {
-    const id = rawId.trim().toUpperCase();
+    const id = canonicalId(rawId, 'INC');
     const inc = await this.prisma.incident.findUnique({
       where: { id },
       include: {

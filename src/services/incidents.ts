@@ -8,6 +8,7 @@ import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { canonicalId } from '../domain/ids.ts';
 import {
   checkTransition,
   FINAL,
@@ -97,7 +98,7 @@ export class IncidentService {
           tlp: input.tlp ?? 'amber',
           share: input.share ?? 'none',
           confidentiality: input.confidentiality ?? null,
-          systemId: input.system?.toUpperCase() ?? null,
+          systemId: input.system ? canonicalId(input.system, 'SYS') : null,
           detectedAt: input.detected ?? now,
           occurredAt: input.occurred ?? null,
           actions: input.actions ?? null,
@@ -129,7 +130,7 @@ export class IncidentService {
     rawId: string,
     input: UpdateInput,
   ): Promise<{ id: string; changes: string[]; reconsent: string[] }> {
-    const id = rawId.trim().toUpperCase();
+    const id = canonicalId(rawId, 'INC');
     const inds = this.indicators(input.ioc);
     if (!input.status && !input.note && !input.severity && !input.share && !input.tlp && inds.length === 0) {
       throw new UserError('incident.nothing_to_update');
@@ -235,7 +236,7 @@ export class IncidentService {
   }
 
   private async checkSystem(tx: Tx, system: string, orgId: number) {
-    const s = await tx.system.findUnique({ where: { id: system.toUpperCase() } });
+    const s = await tx.system.findUnique({ where: { id: canonicalId(system, 'SYS') } });
     if (!s || s.orgId !== orgId) throw new UserError('incident.system_not_found', { system });
   }
 }

@@ -53,9 +53,17 @@ export function meetingFields(t: T, style: DateStyle, m: Meeting): [string, stri
   return f;
 }
 
-export type PostKind = { kind: 'invitation' } | { kind: 'reminder'; offset: string } | { kind: 'cancelled' };
+export type PostKind =
+  | { kind: 'invitation' }
+  /** `answered`: the organisation's answer so far; a reminder to one that answered asks nothing */
+  | { kind: 'reminder'; offset: string; answered?: string | null }
+  | { kind: 'cancelled' };
 
-/** A channel post about a meeting, in `locale`. Invitations and reminders carry RSVP buttons. */
+/**
+ * A channel post about a meeting, in `style`'s language and calendar. Invitations and reminders
+ * carry RSVP buttons, except a reminder to an organisation that has answered: it recalls the
+ * answer instead.
+ */
 export function meetingPost(style: DateStyle, m: Meeting, p: PostKind): OutMessage {
   const locale = style.locale;
   const t = translator(locale);
@@ -71,6 +79,13 @@ export function meetingPost(style: DateStyle, m: Meeting, p: PostKind): OutMessa
   ];
   if (p.kind === 'cancelled') {
     blocks.push({ kind: 'context', text: t('meeting.post.cancelled_note') });
+    return { blocks };
+  }
+  if (p.kind === 'reminder' && p.answered) {
+    blocks.push({
+      kind: 'context',
+      text: t('meeting.post.answered_note', { id: m.id, answer: t(`meeting.answer.${p.answered}`) }),
+    });
     return { blocks };
   }
   blocks.push({ kind: 'context', text: t('meeting.post.rsvp_note', { id: m.id }) });

@@ -102,10 +102,13 @@ test('csirt set: a PoC sets their own organisation, NISC any; status shows readi
     await t.say('console:sato', 'csirt set primary=@suzuki'),
     /console:suzuki は maff の担当者として登録されていません/,
   );
-  assert.match(await t.say('console:sato', 'csirt set established=2027-01-01'), /将来の日付/);
+  assert.match(
+    await t.say('console:sato', 'csirt set established=2027-01-01'),
+    /・established: 2000-01-01 から \d{4}-\d{2}-\d{2} までの日付/,
+  );
   assert.match(
     await t.say('console:sato', 'csirt set established=2026-13-01'),
-    /日時「2026-13-01」を読み取れませんでした/,
+    /日付「2026-13-01」を読み取れませんでした/,
   );
   assert.match(
     await t.say(NISC, 'csirt set org=mof established=2026-10-01 primary=@suzuki'),

@@ -18,6 +18,7 @@ import {
   BUILTIN_TRIGGERS,
   type FakeMmChannel,
   type FakeMmCommand,
+  fakeCommand,
   isValidMattermostId,
   MM_ERRORS,
   newMattermostId,
@@ -142,25 +143,13 @@ const createCommand: MmHandler = (ctx) => {
   const b = bodyObject(ctx);
   const teamId = str(b, 'team_id') ?? '';
   if (!ctx.store.teams.has(teamId) || ctx.options.commandPermissions === 'none') return forbidden(ctx);
-  const cmd: FakeMmCommand = {
+  const cmd = fakeCommand({
     id: newMattermostId(),
     token: newMattermostId(),
     create_at: ctx.now,
-    update_at: ctx.now,
-    delete_at: 0,
     creator_id: ctx.userId,
     team_id: teamId,
-    trigger: '',
-    method: '',
-    username: '',
-    icon_url: '',
-    auto_complete: false,
-    auto_complete_desc: '',
-    auto_complete_hint: '',
-    display_name: '',
-    description: '',
-    url: '',
-  };
+  });
   applyCommandFields(cmd, b);
   const issue = commandIssue(ctx, cmd);
   if (issue) return issue;

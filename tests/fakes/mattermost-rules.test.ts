@@ -13,6 +13,7 @@ import { test } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { MmCommandRefused, slashCommandFor, startResponseUrlReceiver } from './mattermost-requests.ts';
 import { type FakeMattermost, type FakeMattermostOptions, startFakeMattermost } from './mattermost-server.ts';
+import { fakeCommand } from './mattermost-state.ts';
 
 const { Client4, ClientError } = mattermostClient;
 
@@ -147,25 +148,16 @@ test('Site URL: unset, a custom slash command never reaches the integration; set
 test('slash command permissions: Team Admin (own + others) sees and edits every command; own only sees its own; a member none', async () => {
   const otherCommand = (fake: FakeMattermost) => {
     const human = fake.addUser({ username: 'admin-human' });
-    const c = {
+    const c = fakeCommand({
       id: 'cmdbyhuman0000000000000000',
       token: 'tokenbyhuman00000000000000',
       create_at: 1,
-      update_at: 1,
-      delete_at: 0,
       creator_id: human.id,
       team_id: fake.team.id,
       trigger: 'csirt',
       method: 'P',
-      username: '',
-      icon_url: '',
-      auto_complete: false,
-      auto_complete_desc: '',
-      auto_complete_hint: '',
-      display_name: '',
-      description: '',
       url: 'https://old.example/command',
-    };
+    });
     fake.store.commands.set(c.id, c);
     return c;
   };

@@ -118,7 +118,7 @@ export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
     // the values against the command's schema (no look-up): errors go back in the ack, beside their field
     const errors: Record<string, string> = {};
     try {
-      const r = app.router.parse(inv);
+      const r = app.router.parse(inv, meta.l);
       for (const f of r.missing) errors[f] = t('input.missing');
       const v = app.router.validate(r, meta.l);
       if (!v.ok) {

@@ -17,6 +17,7 @@ import { replyToText } from '../../../src/core/reply.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
 import type { MmBotRequest } from '../../fakes/mattermost-requests.ts';
 import { type FakeMmChannel, type FakeMmUser, startFakeMattermost } from '../../fakes/mattermost-server.ts';
+import { fakeCommand } from '../../fakes/mattermost-state.ts';
 import {
   freePort,
   type MattermostBot,
@@ -266,25 +267,19 @@ test('registration as a Team Admin takes over a /csirt someone else made; with m
       users: [{ id: MM_ADMIN, username: 'admin', locale: 'en' }],
     });
     const human = fake.addUser({ username: 'mm-sysadmin' });
-    fake.store.commands.set(mmid('oldcommand'), {
-      id: mmid('oldcommand'),
-      token: mmid('oldtoken'),
-      create_at: 1,
-      update_at: 1,
-      delete_at: 0,
-      creator_id: human.id,
-      team_id: fake.team.id,
-      trigger: 'csirt',
-      method: 'P',
-      username: '',
-      icon_url: '',
-      auto_complete: false,
-      auto_complete_desc: '',
-      auto_complete_hint: '',
-      display_name: '',
-      description: '',
-      url: 'http://old.example/command',
-    });
+    fake.store.commands.set(
+      mmid('oldcommand'),
+      fakeCommand({
+        id: mmid('oldcommand'),
+        token: mmid('oldtoken'),
+        create_at: 1,
+        creator_id: human.id,
+        team_id: fake.team.id,
+        trigger: 'csirt',
+        method: 'P',
+        url: 'http://old.example/command',
+      }),
+    );
     try {
       if (perm === 'others') {
         const b = await startMattermostBot({ fake });

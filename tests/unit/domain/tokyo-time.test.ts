@@ -42,6 +42,49 @@ test('accepted spellings all mean the same instant', () => {
   }
 });
 
+test('the Japanese written form: 年月日, a weekday in brackets, 時分, 時半, 午前／午後, 令和 years', () => {
+  const at = (s: string) => {
+    const r = parseTokyoDateTime(s);
+    return r.ok ? formatTokyoInput(r.value) : r.code;
+  };
+  assert.equal(at('2026年12月8日 10時30分'), '2026-12-08 10:30');
+  assert.equal(at('2026年12月8日（火） 10時'), '2026-12-08 10:00');
+  assert.equal(at('2026年12月8日(火曜日)10時半'), '2026-12-08 10:30');
+  assert.equal(at('２０２６年１２月８日（火）　１０時'), '2026-12-08 10:00');
+  assert.equal(at('令和8年12月8日 午後3時'), '2026-12-08 15:00');
+  assert.equal(at('令和元年5月1日 午前12時'), '2019-05-01 00:00');
+  assert.equal(at('2026年12月8日 午後12時'), '2026-12-08 12:00');
+  assert.equal(at('2026-12-08 10時'), '2026-12-08 10:00');
+  // what the bot writes (src/domain/dates.ts), it reads back
+  assert.equal(at('令和8年12月8日(火) 10:00（日本時間）'), '2026-12-08 10:00');
+  assert.equal(at('2026年12月8日(火) 10:00（日本時間）'), '2026-12-08 10:00');
+  assert.equal(at('平成31年4月30日 10時'), '2019-04-30 10:00');
+  // a weekday that is not the date's own is refused as such (8 December 2026 is a Tuesday)
+  assert.equal(at('2026年12月8日（水） 10時'), 'date.weekday');
+  assert.deepEqual(parseTokyoDate('令和9年1月15日（木）'), {
+    ok: false,
+    code: 'date.weekday',
+    input: '令和9年1月15日（木）',
+  });
+  // impossible ones stay impossible
+  for (const s of [
+    '2026年13月8日 10時',
+    '2026年12月8日 25時',
+    '2026年12月8日 10時60分',
+    '2026年12月8日',
+    '平成38年12月8日 10時',
+  ]) {
+    assert.equal(at(s), 'time.invalid', s);
+  }
+  const day = (s: string) => {
+    const r = parseTokyoDate(s);
+    return r.ok ? formatTokyoInput(r.value) : r.code;
+  };
+  assert.equal(day('2026年12月8日'), '2026-12-08 00:00');
+  assert.equal(day('令和9年1月15日（金）'), '2027-01-15 00:00');
+  assert.equal(day('2026年2月30日'), 'date.invalid');
+});
+
 test('impossible or malformed wall times are time.invalid', () => {
   for (const s of [
     '2027-02-30 10:00',
