@@ -65,7 +65,7 @@ beforeAll(async () => {
   out.coord = await as(
     'coord',
     [
-      'meeting schedule title="MEETING-MARK 窓口担当者会議" start="2099-05-12 10:00" invite=maff',
+      'meeting schedule title="MEETING-MARK 窓口担当者会議" start="2027-05-12 10:00" invite=maff',
       'advisory draft title="BODY-TITLE 注意" body="BODY-MARK 本文" severity=high tlp=amber audience=maff',
       `advisory submit ${ADV1}`,
       'advisory draft title="取り下げる起案" body="本文" severity=low tlp=green audience=all',
