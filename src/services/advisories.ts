@@ -9,6 +9,7 @@ import { UserError } from '../core/errors.ts';
 import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
+import { lockRow } from '../db/row-lock.ts';
 import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
@@ -150,7 +151,7 @@ export class AdvisoryService {
    */
   async submit(caller: Caller, rawId: string): Promise<{ status: string; consentOrgs: string[] }> {
     return this.db.tx(async (tx) => {
-      const a0 = await this.load(tx, rawId);
+      const a0 = await this.load(tx, rawId, true);
       this.move(a0, 'submit');
       await this.resolve(tx, a0);
       const s0 = await sharingState(tx, a0);
@@ -178,7 +179,7 @@ export class AdvisoryService {
     opts: { tlp?: Tlp; version?: number } = {},
   ): Promise<{ status: string; reasons?: string }> {
     return this.db.tx(async (tx) => {
-      const a = await this.load(tx, rawId);
+      const a = await this.load(tx, rawId, true);
       const org = caller.org;
       const s = await sharingState(tx, a);
       const mine = org ? s.sources.filter((x) => x.orgId === org.id) : [];
@@ -246,7 +247,7 @@ export class AdvisoryService {
    */
   async approve(caller: Caller, rawId: string): Promise<Approval> {
     return this.db.tx(async (tx) => {
-      const a = await this.load(tx, rawId);
+      const a = await this.load(tx, rawId, true);
       this.move(a, 'approve');
       if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
       const targets = await this.resolve(tx, a);
@@ -294,6 +295,7 @@ export class AdvisoryService {
     const links = await tx.advisorySource.findMany({ where: { incidentId }, select: { advisoryId: true } });
     const moved: string[] = [];
     for (const { advisoryId } of links) {
+      await lockRow(this.db, tx, 'Advisory', advisoryId);
       const a = await tx.advisory.findUnique({ where: { id: advisoryId } });
       if (!a || !['consent', 'review', 'approved'].includes(a.status)) continue;
       const s = await sharingState(tx, a);
@@ -306,7 +308,7 @@ export class AdvisoryService {
 
   async reject(caller: Caller, rawId: string, reason: string): Promise<void> {
     await this.db.tx(async (tx) => {
-      const a = await this.load(tx, rawId);
+      const a = await this.load(tx, rawId, true);
       this.move(a, 'reject');
       if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
       await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason } });
@@ -318,7 +320,7 @@ export class AdvisoryService {
 
   async withdraw(caller: Caller, rawId: string): Promise<{ cancelled: number; updated: number; jobs: number }> {
     return this.db.tx(async (tx) => {
-      const a = await this.load(tx, rawId);
+      const a = await this.load(tx, rawId, true);
       this.move(a, 'withdraw');
       await tx.advisory.update({ where: { id: a.id }, data: { status: 'withdrawn' } });
       const copies = await withdrawCopies(this.deps, tx, a);
@@ -386,24 +388,7 @@ export class AdvisoryService {
    */
   async onDeliverySettled(d: Delivery): Promise<void> {
     if (d.refType !== ADVISORY_REF || !d.refId || d.kind === 'update') return;
-    const id = d.refId;
-    // Asked of every settled copy, not only of the refused one: when the copies settle together,
-    // the last to settle may be another one (refused for its channel, or delivered), and calling
-    // the advisory sent then would leave the refusal unanswered (found by the model test on
-    // SQLite: all copies failed, one for sharing, and the advisory was marked sent).
-    const back = await this.db.tx(async (tx) => {
-      const a = await tx.advisory.findUnique({ where: { id } });
-      if (a?.status !== 'approved') return false;
-      const refused = await tx.delivery.count({
-        where: { refType: ADVISORY_REF, refId: id, status: 'failed', error: { startsWith: SHARING_REFUSED } },
-      });
-      if (refused === 0) return false;
-      const s = await sharingState(tx, a);
-      if (s.decision.ok) return false;
-      await reconsent(this.deps, tx, a, s, 'system');
-      return true;
-    });
-    if (!back) await this.settle(id);
+    await this.settle(d.refId);
   }
 
   /** On start: advisories whose last copy settled while no process could record it. */
@@ -414,16 +399,38 @@ export class AdvisoryService {
     return n;
   }
 
+  /**
+   * One locked transaction decides what the copies settled so far mean. Asked of every settled
+   * copy, not only of the refused one: when the copies settle together, the last to settle may be
+   * another one (refused for its channel, or delivered), and calling the advisory sent then would
+   * leave the refusal unanswered (found by the model test on SQLite: all copies failed, one for
+   * sharing, and the advisory was marked sent). A copy refused because the sharing decision no
+   * longer holds sends the advisory back to consent; else the last copy settled makes it `sent`.
+   * The lock makes two copies settling at once (two dispatchers) decide one after the other:
+   * before it, both could send it back to consent, or one call it sent past the refusal.
+   */
+  private settle(id: string): Promise<boolean> {
+    return this.db.tx(async (tx) => {
+      const a = await this.load(tx, id, true).catch(() => null);
+      if (a?.status !== 'approved') return false;
+      const refused = await tx.delivery.count({
+        where: { refType: ADVISORY_REF, refId: id, status: 'failed', error: { startsWith: SHARING_REFUSED } },
+      });
+      if (refused > 0) {
+        const s = await sharingState(tx, a);
+        if (!s.decision.ok) {
+          await reconsent(this.deps, tx, a, s, 'system');
+          return false;
+        }
+      }
+      return settleIfDone(this.deps, tx, id, this.reminders, (t, ...r) => this.audit(t, 'system', ...r));
+    });
+  }
+
   jobHandlers(): Record<string, JobHandler> {
     return {
       [REMINDER_JOB]: (tx, job, now) => this.remind(tx, String(job.args.advisoryId), Number(job.args.n), now),
     };
-  }
-
-  private settle(id: string): Promise<boolean> {
-    return this.db.tx((tx) =>
-      settleIfDone(this.deps, tx, id, this.reminders, (t, ...r) => this.audit(t, 'system', ...r)),
-    );
   }
 
   /** The ack reminder job: only to targets without an ack when it fires, in its transaction. */
@@ -489,8 +496,15 @@ export class AdvisoryService {
     return resolveTargets(tx, { tlp: a.tlp, audience: audienceOf(a), recipients: splitList(a.recipients) });
   }
 
-  private async load(tx: Tx, rawId: string): Promise<Advisory> {
+  /**
+   * The advisory `rawId` names. `lock`: its row is locked first, until the transaction ends
+   * (PostgreSQL; SQLite's transaction then holds the write lock), so that two transactions that
+   * move it — two answers, an answer and a source's change, two copies settling — read it one
+   * after the other and each decides on what the other wrote (tests/e2e/advisory-settle-race).
+   */
+  private async load(tx: Tx, rawId: string, lock = false): Promise<Advisory> {
     const id = canonicalId(rawId, 'ADV');
+    if (lock) await lockRow(this.db, tx, 'Advisory', id);
     const a = await tx.advisory.findUnique({ where: { id } });
     if (!a) throw new UserError('advisory.not_found', { id });
     return a;

@@ -254,10 +254,14 @@ export async function reconsent(
     where: { refType: NOTICE_REF, refId: a.id, status: 'pending', kind: { not: 'update' } },
     data: { status: 'cancelled', error: 'superseded' },
   });
-  const next = await tx.advisory.update({
-    where: { id: a.id },
+  // from the version and status it was decided on, or not at all: the callers lock the row first
+  // (advisories.ts), so a second decision on a stale read is a bug to stop, not to record twice
+  const moved = await tx.advisory.updateMany({
+    where: { id: a.id, version: a.version, status: a.status },
     data: { status: 'consent', version: a.version + 1, approverId: null, approvedAt: null, targets: null },
   });
+  if (moved.count !== 1) throw new Error(`reconsent of ${a.id}: changed since it was read (v${a.version} ${a.status})`);
+  const next = await tx.advisory.findUniqueOrThrow({ where: { id: a.id } });
   const stale = new Set([
     ...staleSources(s),
     ...s.sources.filter((x) => s.decision.problems.some((p) => p.incidentId === x.incidentId)),
