@@ -91,6 +91,11 @@ export const meetingGroup: Group = {
             kind: 'text',
             text: `⚠ ${ctx.t('meeting.warn.holiday', { date: formatTokyoDate(r.meeting.startAt, L), name: L === 'ja' ? r.warning.nameJa : r.warning.nameEn })}`,
           });
+        } else if (r.warning?.kind === 'year-end') {
+          blocks.push({
+            kind: 'text',
+            text: `⚠ ${ctx.t('meeting.warn.year_end', { date: formatTokyoDate(r.meeting.startAt, L) })}`,
+          });
         } else if (r.warning?.kind === 'weekend') {
           blocks.push({
             kind: 'text',
