@@ -55,7 +55,7 @@ export const reportFields = {
     en: 'Indicators (IP, domain, URL, e-mail, hash; several allowed; defanged forms accepted)',
   },
   org: {
-    ja: '報告組織（NISC が府省庁に代わって報告する場合のみ）',
-    en: "Organisation (only when NISC reports on a ministry's behalf)",
+    ja: '報告組織（{coordinator}が府省庁に代わって報告する場合のみ）',
+    en: "Organisation (only when the {coordinator} reports on a ministry's behalf)",
   },
 };

@@ -110,19 +110,51 @@ export const orgGroup: Group = {
       name: 'set',
       aliases: ['設定'],
       positional: ['org'],
-      schema: z.object({ org: orgCode, channel: z.string().trim().min(1) }),
+      schema: z.object({
+        org: orgCode,
+        channel: z.string().trim().min(1).optional(),
+        ja: text(200).optional(),
+        en: text(200).optional(),
+      }),
       access: ['admin'],
       summary: {
-        ja: 'この基盤での組織のチャンネルを設定します',
-        en: "Set the organisation's channel on this platform",
+        ja: '組織のチャンネル（この基盤での）と名称を設定します',
+        en: "Set the organisation's channel on this platform and its names",
       },
-      usage: 'org set <org> channel=<channel>',
+      usage: 'org set <org> [channel=<channel>] [ja="…"] [en="…"]',
+      fields: {
+        channel: {
+          ja: 'チャンネル（このコマンドを送った基盤のもの）',
+          en: 'Channel (on the platform the command came from)',
+        },
+        ja: { ja: '日本語の名称（組織の改称時）', en: 'Japanese name (when the organisation is renamed)' },
+        en: { ja: '英語の名称（組織の改称時）', en: 'English name (when the organisation is renamed)' },
+      },
       writes: true,
       async run(ctx, a) {
-        const ch = await ctx.refs.channel(a.channel);
-        if (!ch) throw new UserError('org.bad_channel', { channel: a.channel });
-        await ctx.services.directory.setChannel(ctx.caller.identity, a.org, ctx.platform, ch);
-        return reply.text(ctx.t('org.channel_set', { org: a.org, channel: ch.name, platform: ctx.platform }));
+        if (a.channel === undefined && a.ja === undefined && a.en === undefined) {
+          throw new UserError('org.nothing_to_set', { org: a.org });
+        }
+        const ch = a.channel === undefined ? null : await ctx.refs.channel(a.channel);
+        if (a.channel !== undefined && !ch) throw new UserError('org.bad_channel', { channel: a.channel });
+        const r = await ctx.services.directory.setOrg(ctx.caller.identity, a.org, {
+          ja: a.ja,
+          en: a.en,
+          ...(ch ? { channel: { platform: ctx.platform, ...ch } } : {}),
+        });
+        const lines: string[] = [];
+        if (r.renamed) {
+          const { from } = r.renamed;
+          lines.push(
+            ctx.t('org.renamed', {
+              org: r.org.code,
+              from: `${from.ja} / ${from.en}`,
+              to: `${r.org.nameJa} / ${r.org.nameEn}`,
+            }),
+          );
+        }
+        if (ch) lines.push(ctx.t('org.channel_set', { org: r.org.code, channel: ch.name, platform: ctx.platform }));
+        return reply.text(lines.join('\n'));
       },
     }),
   ],

@@ -7,7 +7,7 @@ import { defineCommand, type Group } from './types.ts';
 export const reportGroup: Group = {
   name: 'report',
   aliases: ['報告'],
-  summary: { ja: 'インシデントを NISC に報告します', en: 'Report an incident to NISC' },
+  summary: { ja: 'インシデントを{coordinator}に報告します', en: 'Report an incident to the {coordinator}' },
   commands: [
     defineCommand({
       name: null,

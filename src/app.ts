@@ -124,6 +124,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     maxFieldLength: config.MAX_FIELD_LENGTH,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     lookupCaller: (identity, hint, name) => services.directory.caller(identity, hint, name, config.BOT_LOCALE),
+    names: () => services.directory.names(),
     onOutcome: (o, ms) => {
       metrics.commands.inc({ command: o.command ?? 'unknown', outcome: o.status, platform: 'any' });
       metrics.latency.observe({ command: o.command ?? 'unknown' }, ms / 1000);

@@ -33,11 +33,14 @@ export function buildForm(
   def: CommandDef<never, never>,
   locale: Locale,
   given: Record<string, string | string[]>,
+  /** fills the directory's names into help texts (Translate.fill); as written without it */
+  fill: (text: string) => string = (x) => x,
 ): Form {
   const shape = def.schema.shape as Record<string, z.ZodType>;
   const fields: FormField[] = Object.entries(shape).map(([name, s]) => {
     const f = fieldShape(s);
-    const help = def.fields?.[name]?.[locale];
+    const raw = def.fields?.[name]?.[locale];
+    const help = raw === undefined ? undefined : fill(raw);
     const v = given[name];
     return {
       name,
@@ -57,7 +60,7 @@ export function buildForm(
   // required fields first, in declaration order
   fields.sort((a, b) => Number(a.optional) - Number(b.optional));
   const command = def.name ? `${groupName} ${def.name}` : groupName;
-  return { command, title: def.summary[locale].slice(0, 24), fields };
+  return { command, title: fill(def.summary[locale]).slice(0, 24), fields };
 }
 
 /** Form values back to router form values: multi fields split on new lines or commas. */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type Locale, translator } from '../i18n/index.ts';
+import { type DirectoryNames, type Locale, type Translate, translator } from '../i18n/index.ts';
 import type { Clock } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
 import { isHandledElsewhere, isUserError, UserError } from './errors.ts';
@@ -54,6 +54,8 @@ export interface Resolved {
   caller: Caller;
   /** required fields with no value yet (chat platforms open a form for these) */
   missing: string[];
+  /** the caller's language with the directory's names as they are now (forms fill their texts with it) */
+  t: Translate;
 }
 
 /** A problem with one field, for forms that show errors beside the field. */
@@ -71,6 +73,8 @@ export interface RouterDeps<S> {
   clock: Clock;
   log: Logger;
   lookupCaller(identity: string, localeHint: Locale | null, displayName: string | null): Promise<Caller>;
+  /** the directory's names that messages say (the coordinating organisation's), read per command */
+  names?(): Promise<DirectoryNames>;
   maxFieldLength: number;
   /** commands one person may run per minute (none = no limit) */
   rateLimitPerMinute?: number;
@@ -108,8 +112,8 @@ export class Router<S> {
   }
 
   /** Parses, finds the command and checks access; throws UserError when any of that fails. */
-  async resolve(inv: Invocation, known?: Caller): Promise<Resolved> {
-    const caller = known ?? (await this.caller(inv));
+  async resolve(inv: Invocation, known?: Caller, knownNames?: DirectoryNames | null): Promise<Resolved> {
+    const [caller, names] = await Promise.all([known ?? this.caller(inv), knownNames ?? this.names()]);
     const parsed = parseArgs(inv.text);
     const found = this.find(parsed.words);
     if (!found) {
@@ -156,7 +160,14 @@ export class Router<S> {
     const missing = Object.entries(shape)
       .filter(([k, s]) => !fieldShape(s).optional && raw[k] === undefined)
       .map(([k]) => k);
-    return { group: group as CommandGroup<never>, def: def as CommandDef<never, never>, raw, caller, missing };
+    return {
+      group: group as CommandGroup<never>,
+      def: def as CommandDef<never, never>,
+      raw,
+      caller,
+      missing,
+      t: translator(caller.locale, names),
+    };
   }
 
   /**
@@ -165,7 +176,7 @@ export class Router<S> {
    * required fields still missing are reported as missing.
    */
   validate(r: Resolved, locale: Locale): Validation {
-    const t = translator(locale);
+    const t = locale === r.caller.locale ? r.t : translator(locale);
     const parsed = r.def.schema.safeParse(r.raw);
     if (parsed.success) return { ok: true, data: parsed.data };
     const issues: FieldIssue[] = [];
@@ -174,6 +185,11 @@ export class Router<S> {
       if (!issues.some((x) => x.field === field)) issues.push({ field, message: issueText(i, t) });
     }
     return { ok: false, issues };
+  }
+
+  /** The directory's names as they are now (none without a names source: the generic words). */
+  names(): Promise<DirectoryNames | null> {
+    return this.d.names ? this.d.names() : Promise.resolve(null);
   }
 
   /** Who is calling (roles, organisation, language), as resolve() and handle() look it up. */
@@ -195,33 +211,37 @@ export class Router<S> {
     const started = performance.now();
     const requestId = inv.requestId ?? randomUUID();
     let locale: Locale = inv.localeHint ?? 'ja';
+    let names: DirectoryNames | null = null;
     let command: string | null = null;
     let outcome: Outcome;
     try {
-      const caller = known ?? (await this.caller(inv));
+      const [caller, read] = await Promise.all([known ?? this.caller(inv), this.names()]);
       locale = caller.locale;
+      names = read;
       const wait = inv.unlimited ? 0 : (this.limiter?.take(inv.identity) ?? 0);
       if (wait > 0) throw new UserError('rate.limited', { seconds: wait });
-      const r = await this.resolve(inv, caller);
+      const r = await this.resolve(inv, caller, names);
       command = `${r.group.name}${r.def.name ? `.${r.def.name}` : ''}`;
       if (r.missing.length > 0) {
         // platforms with forms open one before calling handle(); here the user is told what to add
         throw new UserError('input.missing_fields', {
-          fields: missingLabels(r.def, r.missing, locale),
+          fields: missingLabels(r.def, r.missing, locale, r.t),
           usage: r.def.usage,
         });
       }
       const parsed = r.def.schema.safeParse(r.raw);
       if (!parsed.success) {
-        const t = translator(locale);
-        throw new UserError('input.invalid', { details: describeIssues(parsed.error.issues, t), usage: r.def.usage });
+        throw new UserError('input.invalid', {
+          details: describeIssues(parsed.error.issues, r.t),
+          usage: r.def.usage,
+        });
       }
       const ctx: CommandContext<S> = {
         caller: r.caller,
         platform: inv.platform,
         channelId: inv.channelId,
         locale,
-        t: translator(locale),
+        t: r.t,
         clock: this.d.clock,
         requestId,
         refs: inv.refs,
@@ -231,15 +251,21 @@ export class Router<S> {
       outcome = { reply: rep, status: 'ok', command, requestId };
     } catch (e) {
       if (isHandledElsewhere(e)) throw e; // another process replies
-      outcome = this.failure(e, locale, command, requestId);
+      outcome = this.failure(e, locale, command, requestId, names);
     }
     this.d.onOutcome?.(outcome, performance.now() - started);
     return outcome;
   }
 
   /** The reply for a thrown error: a UserError's own text, else an apology with the request id. */
-  failure(e: unknown, locale: Locale, command: string | null, requestId: string): Outcome {
-    const t = translator(locale);
+  failure(
+    e: unknown,
+    locale: Locale,
+    command: string | null,
+    requestId: string,
+    names: DirectoryNames | null = null,
+  ): Outcome {
+    const t = translator(locale, names);
     if (isUserError(e)) {
       const status =
         e.code === 'auth.forbidden'
@@ -263,10 +289,21 @@ export class Router<S> {
 }
 
 /** `category（種別）, summary（概要）`: field names with their label from the command's help. */
-export function missingLabels(def: CommandDef<never, never>, missing: readonly string[], locale: Locale): string {
+export function missingLabels(
+  def: CommandDef<never, never>,
+  missing: readonly string[],
+  locale: Locale,
+  t: Translate,
+): string {
   return missing
     .map((k) => {
-      const label = def.fields?.[k]?.[locale]?.split(/[（(:：]/)[0]?.trim();
+      const help = def.fields?.[k]?.[locale];
+      const label = help
+        ? t
+            .fill(help)
+            .split(/[（(:：]/)[0]
+            ?.trim()
+        : undefined;
       if (!label) return k;
       return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
     })

@@ -7,9 +7,9 @@ export const incident: Catalog = {
       '種別は次のいずれかを指定してください: targeted-email（標的型メール）, malware（マルウェア感染）, unauthorized-access（不正アクセス）, dos（サービス妨害）, defacement（ウェブ改ざん）, data-leak（情報漏えい）, phishing（フィッシング）, scan（スキャン）, p2p-file-sharing（ファイル共有ソフト）, lost-media（記録媒体の紛失）, other（その他）',
     'input.incident_id': 'インシデント番号は INC-2026-0001 の形式で指定してください',
     'report.done':
-      'インシデントを {id} として受け付けました（速報）。内閣サイバーセキュリティセンター（NISC）へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
+      'インシデントを {id} として受け付けました（速報）。{coordinator_full}へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
     'report.org_not_allowed':
-      '他の組織に代わって報告（org={org}）できるのは NISC の担当者のみです。ご所属の組織の報告は org= を付けずに行ってください。',
+      '他の組織に代わって報告（org={org}）できるのは{coordinator}の担当者のみです。ご所属の組織の報告は org= を付けずに行ってください。',
     'report.no_org': 'ご所属の組織が登録されていないため、報告できません。管理者に所属の登録をご依頼ください。',
     'ioc.invalid':
       '指標「{value}」を解釈できませんでした。IPv4/IPv6 アドレス、ドメイン、URL、メールアドレス、MD5/SHA-1/SHA-256 のいずれかで指定してください（hxxp:// や [.] の表記も使えます）。何も登録していません。',
@@ -25,7 +25,7 @@ export const incident: Catalog = {
     'incident.final': 'インシデント {id} は「{status}」のため、これ以上更新できません。',
     'incident.bad_transition': '{id} の状況を {from} から {to} へ変更することはできません。変更できる状況: {allowed}',
     'incident.transition_forbidden':
-      '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は NISC が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
+      '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は{coordinator}が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
     'incident.same_status': 'インシデント {id} はすでに「{status}」です。',
     'incident.share_reporter_only': '{id} の共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.nothing_to_update':
@@ -96,9 +96,9 @@ export const incident: Catalog = {
       'the category must be one of: targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other',
     'input.incident_id': 'an incident id such as INC-2026-0001',
     'report.done':
-      'Your incident has been received as {id} (quick report). NISC has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
+      'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
     'report.org_not_allowed':
-      "Only NISC's handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
+      "Only the {coordinator}'s handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
     'report.no_org':
       'You cannot report because you belong to no organisation. Please ask an administrator to register it.',
     'ioc.invalid':
@@ -117,7 +117,7 @@ export const incident: Catalog = {
     'incident.bad_transition':
       'The status of {id} cannot change from {from} to {to}. Possible next statuses: {allowed}',
     'incident.transition_forbidden':
-      "You may not change the status of {id} from {from} to {to}. NISC triages, rejects and closes; the reporting organisation's PoC records containment and resolution. (Possible next statuses: {allowed})",
+      "You may not change the status of {id} from {from} to {to}. The {coordinator} triages, rejects and closes; the reporting organisation's PoC records containment and resolution. (Possible next statuses: {allowed})",
     'incident.same_status': 'Incident {id} is already "{status}".',
     'incident.share_reporter_only':
       "Only the reporting organisation's PoC may change the sharing consent (share) of {id}.",

@@ -20,6 +20,8 @@ export const platform: Catalog = {
     'mattermost.no_team': 'チームが分からないため、チャンネル「{channel}」を確認できませんでした。',
     'mattermost.dialog_more': 'このほかの項目はコマンドで指定できます: {fields}',
     'mattermost.working': '処理しています。結果は追ってお知らせします。',
+    'app.about': '{coordinator}と府省庁の CSIRT 窓口をつなぐ連絡ボット',
+    'app.autocomplete': '{coordinator}と府省庁 CSIRT の連絡ボット（{commands}）。まず /csirt help',
   },
   en: {
     'form.submit': 'Submit',
@@ -36,5 +38,8 @@ export const platform: Catalog = {
     'mattermost.no_team': 'Could not look up the channel "{channel}": no team is known.',
     'mattermost.dialog_more': 'Other fields can be given in the command: {fields}',
     'mattermost.working': 'Working on it; the result will follow.',
+    'app.about': "Links the {coordinator} with the ministries' CSIRT points of contact",
+    'app.autocomplete':
+      "Contact bot of the {coordinator} and the ministries' CSIRTs ({commands}). Start with /csirt help",
   },
 };

@@ -36,6 +36,7 @@ import {
 import { approvalPrompt, closedNotice, consentRequest, reminderMessage } from './advisory-format.ts';
 import { statusView } from './advisory-view.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { findCoordinator } from './directory-names.ts';
 import { nextId } from './ids.ts';
 import { dmPerson, postToOrg } from './notify.ts';
 
@@ -349,11 +350,11 @@ export class AdvisoryService {
     this.move({ ...a, status: 'consent' }, 'consented');
     await tx.advisory.update({ where: { id: a.id }, data: { status: 'review' } });
     await this.audit(tx, 'system', 'advisory.review', a.id, {});
-    const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
-    if (!nisc) throw new UserError('org.no_coordinator');
+    const coord = await findCoordinator(tx);
+    if (!coord) throw new UserError('org.no_coordinator');
     const targets = await this.resolve(tx, a);
     const lines = await describeTargets(tx, this.deps.platforms, targets, this.deps.locale);
-    await postToOrg(this.deps, tx, nisc, (t) => approvalPrompt(t, a, lines), `advisory:${a.id}:review`, {
+    await postToOrg(this.deps, tx, coord, (t) => approvalPrompt(t, a, lines), `advisory:${a.id}:review`, {
       type: NOTICE_REF,
       id: a.id,
     });

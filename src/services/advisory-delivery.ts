@@ -16,11 +16,12 @@ import type { PlatformName } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { checkDistribution, type Target, type Tlp, targetAllowed } from '../domain/tlp.ts';
-import { type Translate, t as translate } from '../i18n/index.ts';
+import { type Translate, t as translate, translator } from '../i18n/index.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
 import { broadcastMessage, withdrawnMessage } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
+import { namesInTx } from './directory-names.ts';
 import { channelOf, dmPerson, postToOrg } from './notify.ts';
 
 export const ADVISORY_REF = 'advisory';
@@ -261,7 +262,7 @@ export async function withdrawCopies(
         platform: d.platform as PlatformName,
         kind: 'update',
         target: d.target,
-        message: withdrawnMessage((k, p) => translate(locale, k, p), a),
+        message: withdrawnMessage(translator(locale, await namesInTx(tx)), a),
         dedupeKey: `advisory:${a.id}:withdraw:${d.id}`,
         refType: NOTICE_REF,
         refId: a.id,

@@ -1,29 +1,18 @@
 /**
  * The directory: organisations, their channels, people and roles (PRODUCT.md §1–2).
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
 import { isRole, ROLES, type Role } from '../core/roles.ts';
+import type { Tx } from '../db/client.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
-import { isLocale, type Locale } from '../i18n/index.ts';
+import { type DirectoryNames, isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { directoryNames, findCoordinator } from './directory-names.ts';
+import { newToken, seedDirectory } from './directory-seed.ts';
 
 export type Org = Organization;
-
-interface SeedOrg {
-  code: string;
-  ja: string;
-  en: string;
-  coordinator?: boolean;
-}
-
-export function loadSeedDirectory(): SeedOrg[] {
-  const file = new URL('../../data/directory.json', import.meta.url);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
-}
 
 export const ORG_CODE = /^[a-z][a-z0-9-]{1,15}$/;
 
@@ -34,22 +23,17 @@ export class DirectoryService {
     return this.deps.db;
   }
 
-  /** First start: the default directory and the BOT_ADMINS, each audited once. */
+  /**
+   * Every start: the shipped directory brought in (all of it on the first start; see
+   * directory-seed.ts) and the BOT_ADMINS, each change audited once.
+   */
   async bootstrap(admins: readonly string[]): Promise<void> {
     await this.db.tx(async (tx) => {
-      if ((await tx.organization.count()) === 0) {
-        const seed = loadSeedDirectory();
-        for (const o of seed) {
-          await tx.organization.create({
-            data: { code: o.code, nameJa: o.ja, nameEn: o.en, coordinator: !!o.coordinator, calendarToken: newToken() },
-          });
-        }
-        await audit(this.deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });
-      }
-      const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+      await seedDirectory(this.deps, tx);
+      const coord = await findCoordinator(tx);
       for (const identity of admins) {
         let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
-        if (!p) p = await tx.person.create({ data: { identity, orgId: nisc?.id ?? null }, include: { roles: true } });
+        if (!p) p = await tx.person.create({ data: { identity, orgId: coord?.id ?? null }, include: { roles: true } });
         if (!p.roles.some((r) => r.role === 'admin')) {
           await tx.roleGrant.create({ data: { personId: p.id, role: 'admin' } });
           await audit(this.deps, tx, 'system', 'role.grant', identity, { role: 'admin', via: 'BOT_ADMINS' });
@@ -96,9 +80,14 @@ export class DirectoryService {
   }
 
   async coordinatorOrg(): Promise<Org> {
-    const o = await this.db.prisma.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+    const o = await findCoordinator(this.db.prisma);
     if (!o) throw new UserError('org.no_coordinator');
     return o;
+  }
+
+  /** The names messages say (the coordinating organisation's), as the database holds them now. */
+  names(): Promise<DirectoryNames> {
+    return directoryNames(this.db.prisma);
   }
 
   async addOrg(actor: string, code: string, ja: string, en: string): Promise<Org> {
@@ -112,6 +101,36 @@ export class DirectoryService {
     });
   }
 
+  /**
+   * Sets an organisation's names (either or both) and its channel on one platform, in one
+   * transaction: all of it or nothing. After a rename every message that names it — and, for the
+   * coordinating organisation, every `{coordinator}` — says the new name from the next command on.
+   */
+  async setOrg(
+    actor: string,
+    code: string,
+    set: { ja?: string; en?: string; channel?: { platform: PlatformName; id: string; name: string } },
+  ): Promise<{ org: Org; renamed: { from: { ja: string; en: string } } | null }> {
+    const o = await this.org(code);
+    return this.db.tx(async (tx) => {
+      let renamed: { from: { ja: string; en: string } } | null = null;
+      if (set.ja !== undefined || set.en !== undefined) {
+        const to = { ja: set.ja ?? o.nameJa, en: set.en ?? o.nameEn };
+        if (to.ja === o.nameJa && to.en === o.nameEn) throw new UserError('org.same_names', { org: o.code });
+        // conditional on the names read: of two renames at once, the second is told
+        const r = await tx.organization.updateMany({
+          where: { id: o.id, nameJa: o.nameJa, nameEn: o.nameEn },
+          data: { nameJa: to.ja, nameEn: to.en },
+        });
+        if (r.count !== 1) throw new UserError('org.changed_meanwhile', { org: o.code });
+        renamed = { from: { ja: o.nameJa, en: o.nameEn } };
+        await audit(this.deps, tx, actor, 'org.rename', o.code, { from: renamed.from, to });
+      }
+      if (set.channel) await this.channelIn(tx, actor, o, set.channel.platform, set.channel);
+      return { org: await tx.organization.findUniqueOrThrow({ where: { id: o.id } }), renamed };
+    });
+  }
+
   async setChannel(
     actor: string,
     code: string,
@@ -119,14 +138,22 @@ export class DirectoryService {
     channel: { id: string; name: string },
   ): Promise<void> {
     const o = await this.org(code);
-    await this.db.tx(async (tx) => {
-      await tx.orgChannel.upsert({
-        where: { orgId_platform: { orgId: o.id, platform } },
-        create: { orgId: o.id, platform, channelId: channel.id, name: channel.name },
-        update: { channelId: channel.id, name: channel.name },
-      });
-      await audit(this.deps, tx, actor, 'org.channel', o.code, { platform, channel: channel.id, name: channel.name });
+    await this.db.tx((tx) => this.channelIn(tx, actor, o, platform, channel));
+  }
+
+  private async channelIn(
+    tx: Tx,
+    actor: string,
+    o: Org,
+    platform: PlatformName,
+    channel: { id: string; name: string },
+  ): Promise<void> {
+    await tx.orgChannel.upsert({
+      where: { orgId_platform: { orgId: o.id, platform } },
+      create: { orgId: o.id, platform, channelId: channel.id, name: channel.name },
+      update: { channelId: channel.id, name: channel.name },
     });
+    await audit(this.deps, tx, actor, 'org.channel', o.code, { platform, channel: channel.id, name: channel.name });
   }
 
   async addPoc(
@@ -204,8 +231,4 @@ export class DirectoryService {
       await audit(this.deps, tx, identity, 'person.locale', identity, { locale });
     });
   }
-}
-
-function newToken(): string {
-  return randomBytes(24).toString('base64url');
 }

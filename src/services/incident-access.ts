@@ -26,7 +26,7 @@ export function sees(c: Caller, orgId: number): boolean {
 /** What the caller counts as for the status workflow of an incident of `orgId`. */
 export function actorsFor(c: Caller, orgId: number): Set<StatusActor> {
   const s = new Set<StatusActor>();
-  if (isHandler(c)) s.add('nisc');
+  if (isHandler(c)) s.add('coordinator');
   if (c.roles.has('poc') && c.org?.id === orgId) s.add('reporter');
   return s;
 }

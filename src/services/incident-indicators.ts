@@ -14,6 +14,7 @@ import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Tx } from '../db/client.ts';
 import type { Normalized as Indicator } from '../domain/indicators.ts';
 import type { ServiceDeps } from './context.ts';
+import { findCoordinator } from './directory-names.ts';
 import { correlationPost } from './incident-format.ts';
 import { postToOrg } from './notify.ts';
 
@@ -65,8 +66,8 @@ async function correlate(deps: ServiceDeps, tx: Tx, indicatorId: number, ind: In
   const orgIds = [...new Set(links.map((l) => l.orgId))];
   const orgCount = orgIds.length;
   if (orgCount < 2) return;
-  const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
-  if (!nisc) return;
+  const coord = await findCoordinator(tx);
+  if (!coord) return;
   const orgs = new Map(
     (await tx.organization.findMany({ where: { id: { in: orgIds } } })).map((o) => [o.id, { code: o.code }]),
   );
@@ -74,7 +75,7 @@ async function correlate(deps: ServiceDeps, tx: Tx, indicatorId: number, ind: In
   await postToOrg(
     deps,
     tx,
-    nisc,
+    coord,
     (t) => correlationPost(ind, incidents, orgCount, t),
     `correlation:${indicatorId}:${orgCount}`,
     { type: 'indicator', id: String(indicatorId) },

@@ -19,6 +19,7 @@ import {
 } from '../domain/incident-status.ts';
 import { type Normalized as Indicator, normalizeIndicator } from '../domain/indicators.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { findCoordinator } from './directory-names.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, isHandler, sees } from './incident-access.ts';
 import { newReportPost, statusPost } from './incident-format.ts';
@@ -195,10 +196,10 @@ export class IncidentService {
     id: string,
     build: Parameters<typeof postToOrg>[3],
   ): Promise<void> {
-    const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+    const coord = await findCoordinator(tx);
     const ref = { type: 'incident', id };
-    if (nisc) await postToOrg(this.deps, tx, nisc, build, key, ref);
-    if (!nisc || nisc.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);
+    if (coord) await postToOrg(this.deps, tx, coord, build, key, ref);
+    if (!coord || coord.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);
   }
 
   private async event(tx: Tx, incidentId: string, actor: string, kind: string, data: Record<string, unknown>) {

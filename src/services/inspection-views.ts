@@ -17,7 +17,9 @@ import {
   withAnswers,
 } from '../domain/risk.ts';
 import { formatTokyoIsoDate } from '../domain/tokyo-time.ts';
+import { translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
+import { directoryNames } from './directory-names.ts';
 import {
   audienceOf,
   audienceOrgs,
@@ -158,6 +160,8 @@ export class InspectionViews {
     const ids = [...new Set(data.flatMap((d) => d.answers.map((a) => a.answeredBy)))];
     const people = await this.db.person.findMany({ where: { id: { in: ids } } });
     const who = new Map(people.map((p) => [p.id, p.identity]));
+    // catalogue titles may name the coordinating organisation ({coordinator})
+    const ja = translator('ja', await directoryNames(this.db));
     const order = new Map(cat.items.map((it, i) => [it.id, i]));
     const rows: CsvCell[][] = [EXPORT_HEADER];
     for (const d of data) {
@@ -176,7 +180,7 @@ export class InspectionViews {
             s.exposure,
             a.itemId,
             it?.area ?? null,
-            it?.ja.title ?? null,
+            it ? ja.fill(it.ja.title) : null,
             a.status,
             a.planned ? formatTokyoIsoDate(a.planned) : null,
             a.cost,

@@ -8,6 +8,7 @@ import type { Tx } from '../db/client.ts';
 import { translator } from '../i18n/index.ts';
 import { type Enqueue, enqueue, enqueueMany } from '../outbox/outbox.ts';
 import type { ServiceDeps } from './context.ts';
+import { namesInTx } from './directory-names.ts';
 
 export interface OrgRef {
   id: number;
@@ -29,7 +30,7 @@ export async function postToOrg(
   key: string,
   ref?: { type: string; id: string },
 ): Promise<string[]> {
-  const msg = build(translator(deps.locale));
+  const msg = build(translator(deps.locale, await namesInTx(tx)));
   const ids: string[] = [];
   for (const platform of deps.platforms) {
     const channel = await channelOf(tx, org, platform);
@@ -74,7 +75,7 @@ export async function postToOrgs(
     where: { orgId: { in: orgIds }, platform: { in: [...deps.platforms] } },
   });
   const channelOfOrg = new Map(channels.map((c) => [`${c.orgId}:${c.platform}`, c.channelId]));
-  const t = translator(deps.locale);
+  const t = translator(deps.locale, await namesInTx(tx));
   const es: Enqueue[] = [];
   for (const p of posts) {
     const msg = p.build(t);
@@ -114,7 +115,7 @@ export async function dmPerson(
       platform,
       kind: 'dm',
       target: user,
-      message: build(translator(locale)),
+      message: build(translator(locale, await namesInTx(tx))),
       dedupeKey: `${key}:${person.identity}`,
       refType: ref?.type,
       refId: ref?.id,

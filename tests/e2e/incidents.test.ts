@@ -64,7 +64,7 @@ test('an invalid indicator is named and nothing is written; too many indicators 
   const many = Array.from({ length: 101 }, (_, i) => `ioc=10.0.${Math.floor(i / 250)}.${i % 250}`).join(' ');
   assert.match(await t.say(P.poc, `report category=malware summary=x ${many}`), /1 回に指定できるのは 100 件まで/);
   assert.match(await t.say(P.poc, 'report category=nonsense summary=x'), /種別は次のいずれかを指定してください/);
-  assert.match(await t.say(P.poc, 'report category=malware summary=x org=mof'), /NISC の担当者のみ/);
+  assert.match(await t.say(P.poc, 'report category=malware summary=x org=mof'), /国家サイバー統括室の担当者のみ/);
   assert.deepEqual(await tableCounts(t.app), before);
 });
 

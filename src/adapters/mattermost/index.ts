@@ -123,6 +123,7 @@ async function register(app: App, api: MmApi, config: Config, url: string): Prom
       url,
       locale: config.BOT_LOCALE,
       groups: app.router.groups,
+      names: await app.services.directory.names(),
     });
   } catch (e) {
     app.log.error(

@@ -174,12 +174,12 @@ async function openFormIfMissing(
   }
   if (!r.def.form || r.missing.length === 0 || !command.trigger_id) return false;
   const locale = r.caller.locale;
-  const form = buildForm(r.group.name, r.def, locale, r.raw);
+  const form = buildForm(r.group.name, r.def, locale, r.raw, r.t.fill);
   const meta: FormMeta = { c: form.command, ch: inv.channelId, l: locale, r: command.response_url };
   try {
     await d.client.views.open({
       trigger_id: command.trigger_id,
-      view: buildModal(form, meta, translator(locale)) as never,
+      view: buildModal(form, meta, r.t) as never,
     });
     return true;
   } catch (e) {
