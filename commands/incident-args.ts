@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { CATEGORY_CODES, findCategory } from '../src/domain/incident-categories.ts';
 import { SEVERITIES, SHARES, STATUSES, TLPS } from '../src/domain/incident-status.ts';
+import { DISCLOSURE, PERSONAL, parseNotified } from '../src/domain/report-contents.ts';
+import { text, tokyoDateTime } from './args.ts';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 
@@ -19,6 +21,87 @@ export const tlp = z.preprocess(
 export const share = z.preprocess(lower, z.enum(SHARES));
 export const status = z.preprocess(lower, z.enum(STATUSES));
 export const indicators = z.array(z.string().trim().min(1));
+
+/** `value` or one of its Japanese spellings → the value (`あり` → `yes`). */
+const aliased = (aliases: Record<string, string>) => (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  const k = v.normalize('NFKC').trim().toLowerCase();
+  return aliases[k] ?? k;
+};
+const count = z.coerce.number({ error: 'input.count' }).int('input.count').min(0, 'input.count').max(1_000_000_000);
+
+/** The report items (issue 17): optional at 速報, asked for as the report matures. */
+export const contentArgs = {
+  awareness: tokyoDateTime.optional(),
+  contact: text(500).optional(),
+  found: text(2000).optional(),
+  damage: text(2000).optional(),
+  personal: z
+    .preprocess(
+      aliased({ なし: 'none', 無し: 'none', あり: 'yes', 有り: 'yes', 不明: 'unknown', 調査中: 'unknown' }),
+      z.enum(PERSONAL),
+    )
+    .optional(),
+  records: count.optional(),
+  hosts: count.optional(),
+  impact: text(2000).optional(),
+  cause: text(2000).optional(),
+  actions: text(4000).optional(),
+  plan: text(2000).optional(),
+  notified: z
+    .string()
+    .transform((s, ctx) => {
+      const list = parseNotified(s);
+      if (list) return list;
+      ctx.addIssue({ code: 'custom', message: 'input.notified' });
+      return z.NEVER;
+    })
+    .optional(),
+  public: z
+    .preprocess(
+      aliased({
+        はい: 'yes',
+        公表する: 'yes',
+        公表: 'yes',
+        いいえ: 'no',
+        公表しない: 'no',
+        非公表: 'no',
+        未定: 'undecided',
+      }),
+      z.enum(DISCLOSURE),
+    )
+    .optional(),
+};
+
+/** `final=yes` (also はい): the reporter marks the report final (確報). */
+export const finalFlag = z
+  .preprocess(aliased({ はい: 'yes', いいえ: 'no' }), z.enum(['yes', 'no'], { error: 'input.final' }))
+  .transform((v) => v === 'yes');
+
+/** The form's groups of report fields, in order (a heading each in modals and dialogs). */
+export const reportGroups = [
+  {
+    name: { ja: '基本情報', en: 'Basics' },
+    fields: [
+      'category',
+      'summary',
+      'severity',
+      'tlp',
+      'share',
+      'confidentiality',
+      'system',
+      'detected',
+      'occurred',
+      'awareness',
+      'org',
+    ],
+  },
+  { name: { ja: '報告者・発見の経緯', en: 'Reporter and discovery' }, fields: ['contact', 'found'] },
+  { name: { ja: '被害状況', en: 'Damage' }, fields: ['damage', 'personal', 'records', 'hosts', 'impact'] },
+  { name: { ja: '原因と対処', en: 'Cause and response' }, fields: ['cause', 'actions', 'plan'] },
+  { name: { ja: '通報・公表', en: 'Notification and disclosure' }, fields: ['notified', 'public'] },
+  { name: { ja: '指標', en: 'Indicators' }, fields: ['ioc'] },
+] as const;
 
 /** Japanese and English labels of the report fields (help, forms, missing-field errors). */
 export const reportFields = {
@@ -50,6 +133,36 @@ export const reportFields = {
   },
   occurred: { ja: '発生日時（YYYY-MM-DD HH:MM、日本時間）', en: 'Occurred (YYYY-MM-DD HH:MM, Japan time)' },
   actions: { ja: '対処状況（実施済みの対処）', en: 'Actions taken so far' },
+  awareness: {
+    ja: '認知日時（YYYY-MM-DD HH:MM、日本時間。報告期限の起算点。既定は検知日時）',
+    en: 'Aware since (YYYY-MM-DD HH:MM, Japan time; deadlines count from it; default: detected)',
+  },
+  contact: { ja: '報告者の連絡先（所属・氏名・電話番号）', en: "Reporter's contact (unit, name, telephone)" },
+  found: { ja: '発見の経緯（誰が・何によって気付いたか）', en: 'How it was found (who noticed, and how)' },
+  damage: {
+    ja: '被害の状況（情報漏えいの有無、改ざん・停止の範囲など）',
+    en: 'Damage (whether information leaked, what was altered or stopped)',
+  },
+  personal: {
+    ja: '個人情報の漏えい等（none なし, yes あり, unknown 不明）',
+    en: 'Personal data involved (none, yes, unknown)',
+  },
+  records: {
+    ja: '対象となる個人情報の件数（personal=yes のとき）',
+    en: 'Records of personal data (when personal=yes)',
+  },
+  hosts: { ja: '影響を受けた端末・サーバの台数', en: 'Hosts affected' },
+  impact: { ja: '業務・サービスへの影響', en: 'Impact on work and services' },
+  cause: { ja: '推定原因', en: 'Presumed cause' },
+  plan: { ja: '今後の対応（予定している対処）', en: 'Next steps (what is planned)' },
+  notified: {
+    ja: '通報・届出先（police 警察, ppc 個人情報保護委員会, jpcert JPCERT/CC, other その他。カンマ区切り。なければ none）',
+    en: 'Notified (police, ppc, jpcert, other; comma-separated; none if nobody yet)',
+  },
+  public: {
+    ja: '公表の予定（yes 公表する, no 公表しない, undecided 未定）',
+    en: 'To be made public (yes, no, undecided)',
+  },
   ioc: {
     ja: '指標（IP アドレス、ドメイン、URL、メールアドレス、ハッシュ値。複数指定可、hxxp:// や [.] の表記も可）',
     en: 'Indicators (IP, domain, URL, e-mail, hash; several allowed; defanged forms accepted)',

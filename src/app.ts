@@ -17,6 +17,7 @@ import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase, outsideGuard } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
+import type { ReportPolicy } from './domain/report-policy.ts';
 import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
@@ -26,6 +27,7 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
+import { loadReportPolicy } from './services/report-policy.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,6 +40,8 @@ export interface AppOptions {
   migrate?: boolean;
   /** minimum time between two posts to one channel (default 1 s, as Slack asks) */
   perChannelIntervalMs?: number;
+  /** the reporting rules (main.ts reads them first to report a bad file); REPORT_POLICY_FILE by default */
+  reportPolicy?: ReportPolicy;
   /** the command registry (tests add test-only groups); commands/index.ts by default */
   groups?: readonly CommandGroup<Services>[];
 }
@@ -87,6 +91,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       if (dispatcher) outsideGuard(() => setImmediate(() => void dispatcher?.runOnce().catch(() => {})));
     },
     publicUrl: config.PUBLIC_URL,
+    reportPolicy: opts.reportPolicy ?? loadReportPolicy(config.REPORT_POLICY_FILE),
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -108,6 +113,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
+  await services.incidents.ensureClocks();
   await services.advisories.reconcile();
   const inFlight = new InFlight();
   const journal = new CommandJournal(db, clock, log, {

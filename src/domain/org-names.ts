@@ -54,3 +54,8 @@ export function parseShortNames(stored: string | null | undefined): string[] {
     return [];
   }
 }
+
+/** An organisation as a line names it: `農林水産省 (maff)`, `Ministry of … (maff)`. */
+export function orgLabel(o: { code: string; nameJa: string; nameEn: string }, locale: Locale): string {
+  return `${locale === 'ja' ? o.nameJa : o.nameEn} (${o.code})`;
+}

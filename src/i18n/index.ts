@@ -13,12 +13,13 @@ import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
 import { meeting } from './meeting.ts';
 import { platform } from './platform.ts';
+import { reporting } from './reporting.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory];
+const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, reporting];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

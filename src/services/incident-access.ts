@@ -10,6 +10,7 @@
 import type { Caller } from '../core/command.ts';
 import { NISC_ROLES } from '../core/roles.ts';
 import type { StatusActor } from '../domain/incident-status.ts';
+import type { ChangeBy } from '../domain/report-stages.ts';
 
 export function seesAll(c: Caller): boolean {
   return NISC_ROLES.some((r) => c.roles.has(r));
@@ -29,4 +30,12 @@ export function actorsFor(c: Caller, orgId: number): Set<StatusActor> {
   if (isHandler(c)) s.add('coordinator');
   if (c.roles.has('poc') && c.org?.id === orgId) s.add('reporter');
   return s;
+}
+
+/**
+ * Whether a change is the reporting organisation's own (a 続報 or 確報) or someone else's (a
+ * note): its PoC, or a handler who belongs to it (the coordinating office reporting its own).
+ */
+export function changeBy(c: Caller, orgId: number): ChangeBy {
+  return c.org?.id === orgId && (c.roles.has('poc') || isHandler(c)) ? 'reporting-org' : 'other';
 }

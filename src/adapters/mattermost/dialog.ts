@@ -57,13 +57,23 @@ export function buildDialog(
     callback_id: form.command,
     title: plainText(form.title, 24),
     ...(rest.length
-      ? { introduction_text: plainText(t('mattermost.dialog_more', { fields: rest.join(', ') }), 500) }
+      ? { introduction_text: plainText(t('mattermost.dialog_more', { fields: restByGroup(form, rest) }), 500) }
       : {}),
     elements: shown.map((f) => element(f, maxFieldLength)),
     submit_label: plainText(t('form.submit'), 24),
     notify_on_cancel: false,
     state: signAction(secret, JSON.stringify(state), now),
   };
+}
+
+/** The fields a dialog cannot show, by group: `被害の状況: damage, personal / 原因と対処: cause`. */
+function restByGroup(form: Form, rest: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const name of rest) {
+    const g = form.fields.find((f) => f.name === name)?.group ?? '';
+    groups.set(g, [...(groups.get(g) ?? []), name]);
+  }
+  return [...groups].map(([g, names]) => (g ? `${g}: ${names.join(', ')}` : names.join(', '))).join(' / ');
 }
 
 /** The fields a dialog shows (required ones, then optional ones up to MAX_ELEMENTS) and the rest. */
