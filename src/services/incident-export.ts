@@ -5,11 +5,12 @@
  */
 import type { Caller } from '../core/command.ts';
 import type { Attachment } from '../core/reply.ts';
-import type { IncidentExport, Severity, TlpLevel } from '../domain/export/incident-export.ts';
+import type { ExportReport, IncidentExport, Severity, TlpLevel } from '../domain/export/incident-export.ts';
 import { toMispEvent } from '../domain/export/misp.ts';
 import { toStixBundle } from '../domain/export/stix.ts';
 import { CATEGORIES } from '../domain/incident-categories.ts';
 import type { IndicatorType } from '../domain/indicators.ts';
+import { readNotified } from '../domain/report-contents.ts';
 import type { IncidentDetail } from './incident-queries.ts';
 
 export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
@@ -31,6 +32,21 @@ export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
     updatedAt: i.updatedAt,
     actions: i.actions,
     indicators: d.indicators.map((x) => ({ type: x.type as IndicatorType, value: x.value, addedAt: x.addedAt })),
+    report: {
+      stage: i.stage as ExportReport['stage'],
+      updates: i.updates,
+      awareAt: i.awareAt,
+      found: i.found,
+      damage: i.damage,
+      personal: (i.personal as ExportReport['personal']) ?? null,
+      records: i.records,
+      hosts: i.hosts,
+      impact: i.impact,
+      cause: i.cause,
+      plan: i.plan,
+      notified: readNotified(i.notified),
+      public: (i.disclosure as ExportReport['public']) ?? null,
+    },
   };
 }
 

@@ -180,8 +180,10 @@ test('English readers get the same content', async () => {
   assert.match(r, /Required fields are missing: category \(Category\), summary \(Summary\)/);
   const id = /INC-2026-\d{4}/.exec(await t.say(P.otherPoc, 'report category=phishing summary="phish"'))?.[0] as string;
   const show = await t.say(P.otherPoc, `incident show ${id}`);
-  assert.match(show, /reported \(quick report\) TLP:AMBER/);
+  assert.match(show, /reported, quick report TLP:AMBER/);
   assert.match(show, /Timeline/);
+  assert.match(show, /Reporting deadlines/);
+  assert.match(show, /first update: due .* — \d+ d \d+ h left/);
   assert.doesNotMatch(show, /[\u3040-\u30ff]/);
 });
 
