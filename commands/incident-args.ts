@@ -140,11 +140,11 @@ export const reportFields = {
   contact: { ja: '報告者の連絡先（所属・氏名・電話番号）', en: "Reporter's contact (unit, name, telephone)" },
   found: { ja: '発見の経緯（誰が・何によって気付いたか）', en: 'How it was found (who noticed, and how)' },
   damage: {
-    ja: '被害の状況（情報漏えいの有無、改ざん・停止の範囲など）',
+    ja: '被害の内容（情報漏えいの有無、改ざん・停止の範囲など）',
     en: 'Damage (whether information leaked, what was altered or stopped)',
   },
   personal: {
-    ja: '個人情報の漏えい等（none なし, yes あり, unknown 不明）',
+    ja: '個人情報の漏えい等: なし（none）、あり（yes）、不明（unknown）',
     en: 'Personal data involved (none, yes, unknown)',
   },
   records: {
@@ -156,11 +156,11 @@ export const reportFields = {
   cause: { ja: '推定原因', en: 'Presumed cause' },
   plan: { ja: '今後の対応（予定している対処）', en: 'Next steps (what is planned)' },
   notified: {
-    ja: '通報・届出先（police 警察, ppc 個人情報保護委員会, jpcert JPCERT/CC, other その他。カンマ区切り。なければ none）',
+    ja: '通報・届出先: 警察（police）、個人情報保護委員会（ppc）、JPCERT/CC（jpcert）、その他（other）をカンマ区切りで。どこにも通報していなければ なし（none）',
     en: 'Notified (police, ppc, jpcert, other; comma-separated; none if nobody yet)',
   },
   public: {
-    ja: '公表の予定（yes 公表する, no 公表しない, undecided 未定）',
+    ja: '公表の予定: 公表する（yes）、公表しない（no）、未定（undecided）',
     en: 'To be made public (yes, no, undecided)',
   },
   ioc: {

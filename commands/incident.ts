@@ -48,7 +48,7 @@ export const incidentGroup: Group = {
       usage: 'incident list [status=…] [org=…] [category=…] [since=<date>] [page=N] [due=overdue|soon]',
       fields: {
         due: {
-          ja: '報告期限（overdue 期限を過ぎたもの, soon 24 時間以内に期限が来るもの）',
+          ja: '報告期限: 期限を過ぎたもの（overdue）、24 時間以内に期限が来るもの（soon）',
           en: 'Reporting deadline (overdue, or soon: due within 24 hours)',
         },
       },
@@ -181,7 +181,7 @@ export const incidentGroup: Group = {
         notified: reportFields.notified,
         public: reportFields.public,
         final: {
-          ja: '確報とする（yes。報告元の組織のみ。必要な項目がすべて記入されていること）',
+          ja: '確報とする場合に指定: はい（yes）。報告元の組織の方のみ、必要な項目をすべて記入のうえ',
           en: 'Make it the final report (yes; the reporting organisation only, with every required item filled)',
         },
       },

@@ -4,14 +4,15 @@ import type { Catalog } from './catalog.ts';
 export const reporting: Catalog = {
   ja: {
     'input.notified':
-      '通報・届出先は police（警察）, ppc（個人情報保護委員会）, jpcert（JPCERT/CC）, other（その他）をカンマ区切りで、どこにも通報していない場合は none（なし）を指定してください',
+      '通報・届出先は、警察（police）、個人情報保護委員会（ppc）、JPCERT/CC（jpcert）、その他（other）をカンマ区切りで、どこにも通報していない場合は なし（none）を指定してください',
     'input.count': '0 以上の整数（件数・台数）で指定してください',
     'input.final': '確報とする場合は final=yes を指定してください',
-    'input.due': 'due は overdue（期限超過）または soon（24 時間以内に期限）を指定してください',
+    'input.due':
+      '報告期限による絞り込み（due=）は、期限超過（overdue）または 24 時間以内に期限（soon）を指定してください',
     'incident.f.awareness': '認知日時',
     'incident.f.contact': '報告者の連絡先',
     'incident.f.found': '発見の経緯',
-    'incident.f.damage': '被害の状況',
+    'incident.f.damage': '被害の内容',
     'incident.f.personal': '個人情報の漏えい等',
     'incident.f.records': '対象となる個人情報の件数',
     'incident.f.hosts': '影響を受けた端末・サーバの台数',
@@ -137,11 +138,11 @@ export const reporting: Catalog = {
     'incident.group.response': 'Cause and response',
     'incident.group.notification': 'Notification and disclosure',
     'incident.group.indicators': 'Indicators',
-    'incident.stage.update': 'update',
+    'incident.stage.update': 'follow-up report',
     'incident.stage.final': 'final report',
-    'incident.stage.nth': 'update no. {n}',
+    'incident.stage.nth': 'follow-up report no. {n}',
     'incident.stage_of.quick': 'quick report',
-    'incident.stage_of.update': 'first update',
+    'incident.stage_of.update': 'first follow-up report',
     'incident.stage_of.final': 'final report',
     'incident.clocks': 'Reporting deadlines',
     'incident.clock.line': '{stage}: due {due} — {state}',
@@ -161,7 +162,7 @@ export const reporting: Catalog = {
     'rule.days': 'within {n} days',
     'rule.business_days': 'within {n} business days',
     'report.deadlines': 'Deadlines: {list}',
-    'incident.updated_nth': 'Incident {id} updated ({changes}); recorded as update no. {n}.',
+    'incident.updated_nth': 'Incident {id} updated ({changes}); recorded as follow-up report no. {n}.',
     'incident.updated_final': 'Incident {id} updated ({changes}); recorded as the final report.',
     'incident.updated_note': 'Incident {id} updated ({changes}).',
     'incident.final_not_reporter':
@@ -171,7 +172,7 @@ export const reporting: Catalog = {
     'incident.final_missing':
       'To make {id} the final report, these are needed: {fields}. Please give them and send final=yes again. Nothing was changed.',
     'incident.awareness_future': 'The awareness time (awareness) cannot be in the future. Nothing was changed.',
-    'incident.ev.stage_update': 'Update no. {n}: {fields}',
+    'incident.ev.stage_update': 'Follow-up report no. {n}: {fields}',
     'incident.ev.stage_final': 'Final report: {fields}',
     'incident.ev.content': 'Report items added: {fields}',
     'incident.ev.awareness': 'Awareness time changed: {from} → {to}',

@@ -183,7 +183,7 @@ test('English readers get the same content', async () => {
   assert.match(show, /reported, quick report TLP:AMBER/);
   assert.match(show, /Timeline/);
   assert.match(show, /Reporting deadlines/);
-  assert.match(show, /first update: due .* — \d+ d \d+ h left/);
+  assert.match(show, /first follow-up report: due .* — \d+ d \d+ h left/);
   assert.doesNotMatch(show, /[\u3040-\u30ff]/);
 });
 

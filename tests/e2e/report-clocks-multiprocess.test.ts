@@ -95,9 +95,9 @@ test('clock moved past a deadline: one reminder before, one escalation to the CI
       const sent = await check.prisma.delivery.findMany({ where: { refType: 'incident', refId: id } });
       const clock = sent.filter((d) => d.dedupeKey.includes(':clock:'));
       assert.deepEqual(clock.map((d) => `${d.kind}:${d.target}:${d.status}`).sort(), [
+        'dm:mori:sent',
         'post:maff:sent',
         'post:nisc:sent',
-        'dm:mori:sent',
       ]);
       const events = await check.prisma.incidentEvent.findMany({ where: { incidentId: id, kind: 'clock' } });
       assert.equal(events.length, 2, JSON.stringify(events));

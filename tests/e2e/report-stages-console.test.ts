@@ -20,9 +20,12 @@ function clocks(show: string): string[] {
     .filter((l) => /^(速報|最初の続報|確報): 期限/.test(l));
 }
 
-/** The sections of one console run, split at each `/csirt incident show` reply. */
+/** Each `/csirt incident show` reply of one console run (up to the next reply or post). */
 function shows(out: string): string[] {
-  return out.split(/(?=■ INC-\d{4}-\d{4} — )/).slice(1);
+  return out
+    .split(/(?=■ INC-\d{4}-\d{4} — )/)
+    .slice(1)
+    .map((s) => s.split(/\n(?=インシデント |\[#)/)[0] ?? s);
 }
 
 test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty, then accepted; timeline and clocks follow', {
@@ -53,10 +56,10 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.match(first.stdout, new RegExp(`${id} として受け付けました（速報）`));
   assert.match(first.stdout, /報告期限: 最初の続報 .+、確報 .+/);
-  assert.match(first.stdout, /確報に必要な項目のうち未記入のもの: 発見の経緯、被害の状況、個人情報の漏えい等/);
+  assert.match(first.stdout, /確報に必要な項目のうち未記入のもの: 発見の経緯、被害の内容、個人情報の漏えい等/);
   assert.match(
     first.stdout,
-    /更新しました（被害の状況、個人情報の漏えい等、対象となる個人情報の件数、影響を受けた端末・サーバの台数）。第1報（続報）として記録しました/,
+    /更新しました（被害の内容、個人情報の漏えい等、対象となる個人情報の件数、影響を受けた端末・サーバの台数）。第1報（続報）として記録しました/,
   );
   assert.match(first.stdout, new RegExp(`\\[#nisc\\] ■ 【第1報（続報）】インシデント ${id}`));
   const [quick, update1] = shows(first.stdout);
@@ -135,7 +138,7 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
   const timeline = final.slice(final.indexOf('■ 経過'));
   const order = [
     '報告を受け付けました（速報',
-    '第1報（続報）: 被害の状況',
+    '第1報（続報）: 被害の内容',
     '所見: 状況を確認しました',
     '第2報（続報）: 推定原因、今後の対応',
     '確報: 発見の経緯、業務・サービスへの影響、通報・届出先、公表の予定',

@@ -66,7 +66,7 @@ export function buildDialog(
   };
 }
 
-/** The fields a dialog cannot show, by group: `被害の状況: damage, personal / 原因と対処: cause`. */
+/** The fields a dialog cannot show, by group: `被害状況: damage, personal / 原因と対処: cause`. */
 function restByGroup(form: Form, rest: readonly string[]): string {
   const groups = new Map<string, string[]>();
   for (const name of rest) {

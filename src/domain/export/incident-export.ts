@@ -106,9 +106,13 @@ export function reportFacts(r: ExportReport): string[] {
   return out;
 }
 
-/** `quick report`, `update no. 2`, `final report`. */
+/** `quick report`, `follow-up report no. 2`, `final report` (docs/glossary.md). */
 export function stageName(r: ExportReport): string {
-  return r.stage === 'quick' ? 'quick report' : r.stage === 'final' ? 'final report' : `update no. ${r.updates}`;
+  return r.stage === 'quick'
+    ? 'quick report'
+    : r.stage === 'final'
+      ? 'final report'
+      : `follow-up report no. ${r.updates}`;
 }
 
 /** The name used for the reporting organisation of an anonymised incident. */

@@ -13,10 +13,10 @@ import {
   type IncidentExport,
   productUuid,
   REPORT_TEXTS,
-  reportFacts,
   reporterName,
-  stageName,
+  reportFacts,
   shareableText,
+  stageName,
   type TlpLevel,
   uuidV5,
 } from './incident-export.ts';
