@@ -28,7 +28,17 @@ const aliased = (aliases: Record<string, string>) => (v: unknown) => {
   const k = v.normalize('NFKC').trim().toLowerCase();
   return aliases[k] ?? k;
 };
-const count = z.coerce.number({ error: 'input.count' }).int('input.count').min(0, 'input.count').max(1_000_000_000);
+/** a count (records, hosts): full-width digits and separators as people type them (`１２０`, `1,200`) */
+const count = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .normalize('NFKC')
+          .trim()
+          .replace(/(?<=\d),(?=\d{3}(?:\D|$))/g, '')
+      : v,
+  z.coerce.number({ error: 'input.count' }).int('input.count').min(0, 'input.count').max(1_000_000_000, 'input.count'),
+);
 
 /** The report items (issue 17): optional at 速報, asked for as the report matures. */
 export const contentArgs = {

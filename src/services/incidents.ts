@@ -199,6 +199,10 @@ export class IncidentService {
     const now = this.deps.clock.now();
     if (input.awareness && input.awareness.getTime() > now.getTime()) throw new UserError('incident.awareness_future');
     return this.db.tx(async (tx) => {
+      // the row first, locked (PostgreSQL; SQLite's transaction holds the write lock already):
+      // two updates at once read it one after the other, so each 続報 gets its own number and a
+      // status move always starts from the status it was checked against
+      await this.db.execute(tx, 'UPDATE "Incident" SET id = id WHERE id = ?', id);
       const inc = await tx.incident.findUnique({ where: { id } });
       if (!inc || !sees(caller, inc.orgId)) throw new UserError('incident.not_found', { id: rawId });
       const org = await tx.organization.findUniqueOrThrow({ where: { id: inc.orgId } });
