@@ -70,6 +70,8 @@ export async function scheduleClocks(
 export function clockJobHandler(deps: ServiceDeps): JobHandler {
   return async (tx, job, now) => {
     const id = String(job.args.incident);
+    // locked like incident update: a 続報 committing meanwhile is seen, never escalated over
+    await deps.db.execute(tx, 'UPDATE "Incident" SET id = id WHERE id = ?', id);
     const inc = await tx.incident.findUnique({ where: { id } });
     if (!inc) return 'skipped';
     const notice = dueNotices(clockInput(inc), deps.reportPolicy, now).find((n) => n.key === job.args.key);
