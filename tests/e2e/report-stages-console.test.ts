@@ -5,6 +5,9 @@
  * clocks in `incident show` move with them, and a note by the coordinating office is no stage.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
@@ -150,4 +153,48 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
     at = i;
   }
   assert.equal(timeline.match(/確報: /g)?.length, 1, timeline);
+});
+
+test('REPORT_POLICY_FILE: a deployment’s own table is used; a bad one stops the start naming every problem', {
+  timeout: 180_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'csirt-policy-'));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(
+    bad,
+    JSON.stringify({ version: 1, deadlines: [{ stage: 'final', due: '2w' }], finalRequires: ['cause', 'phone'] }),
+  );
+  const refused = await runBot('/csirt help\n', { REPORT_POLICY_FILE: bad });
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /REPORT_POLICY_FILE: finalRequires\.1/);
+  assert.doesNotMatch(refused.stdout, /csirt/);
+
+  const own = join(dir, 'own.json');
+  writeFileSync(
+    own,
+    JSON.stringify({
+      version: 1,
+      deadlines: [
+        { stage: 'update', due: '2d', remind: '' },
+        { stage: 'final', due: '10bd', remind: '1d' },
+      ],
+      finalRequires: ['cause'],
+    }),
+  );
+  const DATABASE_URL = await freshDbUrl();
+  await runBot('/csirt poc add console:sato org=maff role=poc primary=yes\n', { DATABASE_URL });
+  const id = `INC-${fiscalYearOf(new Date())}-0001`;
+  const r = await runBot(
+    [
+      '/csirt report category=malware summary="不審な通信"',
+      `/csirt incident show ${id}`,
+      `/csirt incident update ${id} cause="設定不備" final=yes`,
+      '',
+    ].join('\n'),
+    { DATABASE_URL, CONSOLE_USER: 'sato', REPORT_POLICY_FILE: own },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /（最初の続報: 2日以内、確報: 10開庁日以内）/);
+  assert.doesNotMatch(r.stdout, /^速報: 期限/m, 'no clock for a stage the table leaves out');
+  assert.match(r.stdout, /確報として記録しました/);
 });
