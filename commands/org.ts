@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
-import { orgCode, text } from './args.ts';
+import { decodeShortNames } from '../src/services/org-names.ts';
+import { name, orgCode, shortNames } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
+
+const SHORT_FIELD = {
+  ja: '略称（農水省 など、カンマ区切り。組織名を伏せた情報提供元が本文で特定されないかの確認に使用）',
+  en: 'Short names (comma-separated; used to check that anonymous sources are not named)',
+};
 
 export const orgGroup: Group = {
   name: 'org',
@@ -64,6 +70,7 @@ export const orgGroup: Group = {
             kind: 'fields',
             fields: [
               [ctx.t('org.role'), o.coordinator ? ctx.t('org.coordinator') : ctx.t('org.member')],
+              [ctx.t('org.f.short'), decodeShortNames(o.shortNames).join('、') || '-'],
               [
                 ctx.t('org.channel'),
                 channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') ||
@@ -93,16 +100,21 @@ export const orgGroup: Group = {
           .trim()
           .toLowerCase()
           .regex(/^[a-z][a-z0-9-]{1,15}$/, 'input.org_code'),
-        ja: text(200),
-        en: text(200),
+        ja: name(200),
+        en: name(200),
+        short: shortNames.optional(),
       }),
       access: ['admin'],
       summary: { ja: '組織を追加します', en: 'Add an organisation' },
-      usage: 'org add <org> ja="…" en="…"',
-      fields: { ja: { ja: '日本語の名称', en: 'Japanese name' }, en: { ja: '英語の名称', en: 'English name' } },
+      usage: 'org add <org> ja="…" en="…" [short="…,…"]',
+      fields: {
+        ja: { ja: '日本語の名称', en: 'Japanese name' },
+        en: { ja: '英語の名称', en: 'English name' },
+        short: SHORT_FIELD,
+      },
       writes: true,
       async run(ctx, a) {
-        const o = await ctx.services.directory.addOrg(ctx.caller.identity, a.org, a.ja, a.en);
+        const o = await ctx.services.directory.addOrg(ctx.caller.identity, a.org, a.ja, a.en, a.short ?? []);
         return reply.text(ctx.t('org.added', { org: o.code, name: ctx.locale === 'ja' ? o.nameJa : o.nameEn }));
       },
     }),
@@ -113,15 +125,16 @@ export const orgGroup: Group = {
       schema: z.object({
         org: orgCode,
         channel: z.string().trim().min(1).optional(),
-        ja: text(200).optional(),
-        en: text(200).optional(),
+        ja: name(200).optional(),
+        en: name(200).optional(),
+        short: shortNames.optional(),
       }),
       access: ['admin'],
       summary: {
-        ja: '組織のチャンネル（この基盤での）と名称を設定します',
-        en: "Set the organisation's channel on this platform and its names",
+        ja: '組織のチャンネル（この基盤）、名称や略称を設定します',
+        en: "Set the organisation's channel (on this platform), names or short names",
       },
-      usage: 'org set <org> [channel=<channel>] [ja="…"] [en="…"]',
+      usage: 'org set <org> [channel=<channel>] [ja="…"] [en="…"] [short="…,…"]',
       fields: {
         channel: {
           ja: 'チャンネル（このコマンドを送った基盤のもの）',
@@ -129,31 +142,43 @@ export const orgGroup: Group = {
         },
         ja: { ja: '日本語の名称（組織の改称時）', en: 'Japanese name (when the organisation is renamed)' },
         en: { ja: '英語の名称（組織の改称時）', en: 'English name (when the organisation is renamed)' },
+        short: SHORT_FIELD,
       },
       writes: true,
       async run(ctx, a) {
-        if (a.channel === undefined && a.ja === undefined && a.en === undefined) {
-          throw new UserError('org.nothing_to_set', { org: a.org });
+        if (a.channel === undefined && a.ja === undefined && a.en === undefined && a.short === undefined)
+          throw new UserError('org.nothing_to_set');
+        let channel: { platform: typeof ctx.platform; id: string; name: string } | undefined;
+        if (a.channel !== undefined) {
+          const ch = await ctx.refs.channel(a.channel);
+          if (!ch) throw new UserError('org.bad_channel', { channel: a.channel });
+          channel = { platform: ctx.platform, ...ch };
         }
-        const ch = a.channel === undefined ? null : await ctx.refs.channel(a.channel);
-        if (a.channel !== undefined && !ch) throw new UserError('org.bad_channel', { channel: a.channel });
-        const r = await ctx.services.directory.setOrg(ctx.caller.identity, a.org, {
+        const { org: o, renamed } = await ctx.services.directory.setOrg(ctx.caller.identity, a.org, {
+          channel,
+          short: a.short,
           ja: a.ja,
           en: a.en,
-          ...(ch ? { channel: { platform: ctx.platform, ...ch } } : {}),
         });
         const lines: string[] = [];
-        if (r.renamed) {
-          const { from } = r.renamed;
+        if (renamed)
           lines.push(
             ctx.t('org.renamed', {
-              org: r.org.code,
-              from: `${from.ja} / ${from.en}`,
-              to: `${r.org.nameJa} / ${r.org.nameEn}`,
+              org: o.code,
+              from: `${renamed.from.ja} / ${renamed.from.en}`,
+              to: `${o.nameJa} / ${o.nameEn}`,
             }),
           );
+        if (channel)
+          lines.push(ctx.t('org.channel_set', { org: o.code, channel: channel.name, platform: ctx.platform }));
+        if (a.short !== undefined) {
+          const short = decodeShortNames(o.shortNames);
+          lines.push(
+            short.length > 0
+              ? ctx.t('org.short_set', { org: o.code, short: short.join('、') })
+              : ctx.t('org.short_cleared', { org: o.code }),
+          );
         }
-        if (ch) lines.push(ctx.t('org.channel_set', { org: r.org.code, channel: ch.name, platform: ctx.platform }));
         return reply.text(lines.join('\n'));
       },
     }),

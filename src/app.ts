@@ -27,6 +27,7 @@ import { Dispatcher } from './outbox/dispatcher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
+import { channelStillOwned } from './services/notify.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,9 +106,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     perChannelIntervalMs: opts.perChannelIntervalMs ?? config.DELIVERY_CHANNEL_INTERVAL_MS,
     claimTtlMs: config.DELIVERY_CLAIM_TTL_MS,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
-    // advisories: TLP re-checked on every copy just before it is sent; the last copy settled
-    // moves the advisory to `sent` (and `reconcile` below catches a crash in between)
-    preSend: (d) => services.advisories.preSend(d),
+    // advisories: TLP re-checked on every copy just before it is sent; any post goes only to a
+    // channel that still belongs to its organisation; the last copy settled moves the advisory
+    // to `sent` (and `reconcile` below catches a crash in between)
+    preSend: async (d) => (await services.advisories.preSend(d)) ?? (await channelStillOwned(db.prisma, d)),
     onSettled: (d) => services.advisories.onDeliverySettled(d),
   });
   const scheduler = new Scheduler(db, clock, log);

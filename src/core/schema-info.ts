@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Translate } from '../i18n/index.ts';
+import type { Params } from './errors.ts';
 
 export interface FieldShape {
   optional: boolean;
@@ -51,7 +52,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], t: Translate
 /** The message of one zod issue, in the caller's language (without the field name). */
 export function issueText(i: z.core.$ZodIssue, t: Translate): string {
   // schemas give their own messages as i18n keys
-  if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message)) return t(i.message);
+  if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message))
+    return t(i.message, i.code === 'custom' ? (i.params as Params | undefined) : undefined);
   switch (i.code) {
     case 'invalid_type':
       return i.input === undefined ? t('input.missing') : t('input.wrong_type');

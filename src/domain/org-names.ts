@@ -44,17 +44,6 @@ export function coordinatorName(names: OrgNames | null, locale: Locale, form: 'n
   return locale === 'ja' ? `${name}（${abbr}）` : `${name} (${abbr})`;
 }
 
-/** Short names as stored (a JSON array of strings); anything else reads as none. */
-export function parseShortNames(stored: string | null | undefined): string[] {
-  if (!stored) return [];
-  try {
-    const v: unknown = JSON.parse(stored);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 /** An organisation as a line names it: `農林水産省 (maff)`, `Ministry of … (maff)`. */
 export function orgLabel(o: { code: string; nameJa: string; nameEn: string }, locale: Locale): string {
   return `${locale === 'ja' ? o.nameJa : o.nameEn} (${o.code})`;

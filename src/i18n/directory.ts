@@ -26,8 +26,6 @@ export const directory: Catalog = {
     'org.same_names': '組織 {org} の名称は既にそのとおりです。変更はありません。',
     'org.changed_meanwhile':
       '組織 {org} の名称が同時に変更されました。/csirt org show {org} で現在の名称をご確認のうえ、再度お試しください。何も変更していません。',
-    'org.nothing_to_set':
-      '設定する内容（channel=、ja=、en= のいずれか）を指定してください。書式: /csirt org set {org} [channel=<チャンネル>] [ja="…"] [en="…"]',
     'poc.bad_user': '利用者「{user}」を確認できませんでした。メンションの形式（@名前）で指定してください。',
     'poc.added': '{user} を {org} の担当者として登録し、役割 {roles} を付与しました。',
     'poc.removed': '{user} の役割 {roles} を解除しました。',
@@ -71,8 +69,6 @@ export const directory: Catalog = {
     'org.same_names': 'The organisation {org} already has those names; nothing changed.',
     'org.changed_meanwhile':
       'The names of {org} were changed at the same moment. Please check them with /csirt org show {org} and try again. Nothing was changed.',
-    'org.nothing_to_set':
-      'Please say what to set (channel=, ja= or en=). Usage: /csirt org set {org} [channel=<channel>] [ja="…"] [en="…"]',
     'poc.bad_user': 'Could not find the user "{user}". Please mention them (@name).',
     'poc.added': 'Registered {user} for {org} with the roles {roles}.',
     'poc.removed': 'Revoked the roles {roles} from {user}.',

@@ -12,6 +12,7 @@ import { directory } from './directory.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
 import { meeting } from './meeting.ts';
+import { names } from './names.ts';
 import { platform } from './platform.ts';
 import { reporting } from './reporting.ts';
 
@@ -19,7 +20,7 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, reporting];
+const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, names, reporting];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

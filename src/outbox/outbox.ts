@@ -22,6 +22,8 @@ export interface Enqueue {
   updatesId?: string;
   /** an undeliverable row (e.g. no channel configured), kept so that status shows it */
   failedReason?: string;
+  /** for a post to an organisation's channel: that organisation (checked again before sending) */
+  orgId?: number;
 }
 
 /** The Delivery row for an entry (pending, or failed with its reason). */
@@ -39,6 +41,7 @@ function deliveryRow(id: string, e: Enqueue, now: Date) {
     refType: e.refType ?? null,
     refId: e.refId ?? null,
     updatesId: e.updatesId ?? null,
+    orgId: e.orgId ?? null,
     createdAt: now,
   };
 }

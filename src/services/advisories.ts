@@ -39,6 +39,7 @@ import { audit, type ServiceDeps } from './context.ts';
 import { findCoordinator } from './directory-names.ts';
 import { nextId } from './ids.ts';
 import { dmPerson, postToOrg } from './notify.ts';
+import { refuseNamedSources } from './org-names.ts';
 
 export interface DraftInput {
   title: string;
@@ -74,7 +75,7 @@ export class AdvisoryService {
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
         sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share });
       }
-      await this.refuseNamedSources(tx, input, sources);
+      await refuseNamedSources(tx, input, sources);
       const id = await nextId(this.db, tx, 'ADV', fiscalYearOf(this.deps.clock.now()));
       await tx.advisory.create({
         data: {
@@ -191,7 +192,7 @@ export class AdvisoryService {
       if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
       const targets = await this.resolve(tx, a);
       const sources = await this.sources(tx, a.id);
-      await this.refuseNamedSources(tx, a, sources);
+      await refuseNamedSources(tx, a, sources);
       const attributed = sources.filter((s) => s.share === 'attributed');
       const now = this.deps.clock.now();
       const approved = await tx.advisory.update({
@@ -384,27 +385,6 @@ export class AdvisoryService {
   private async audienceText(tx: Tx, a: Advisory): Promise<string> {
     const ts = await this.resolve(tx, a);
     return ts.kind === 'people' ? ts.people.map((p) => p.identity).join(', ') : ts.orgs.map((o) => o.code).join(', ');
-  }
-
-  /**
-   * A source that is not `attributed` must not be identifiable from the title or body: its
-   * organisation's code or names, or its incident id, refuse the draft (and the approval).
-   */
-  private async refuseNamedSources(
-    tx: Tx,
-    a: { title: string; body: string },
-    sources: { incidentId: string; orgId: number; share: string }[],
-  ): Promise<void> {
-    const text = `${a.title}\n${a.body}`;
-    for (const s of sources) {
-      if (s.share === 'attributed') continue;
-      const org = await tx.organization.findUnique({ where: { id: s.orgId } });
-      const words = [s.incidentId, org?.nameJa, org?.nameEn].filter((x): x is string => !!x);
-      const hit =
-        words.find((w) => text.toLowerCase().includes(w.toLowerCase())) ??
-        (org && new RegExp(`(^|[^a-z0-9-])${org.code}([^a-z0-9-]|$)`, 'i').test(text) ? org.code : undefined);
-      if (hit) throw new UserError('advisory.names_source', { word: hit, incident: s.incidentId });
-    }
   }
 
   private async sources(tx: Tx, id: string): Promise<Source[]> {

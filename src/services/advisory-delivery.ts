@@ -22,7 +22,7 @@ import { scheduleJob } from '../scheduler/scheduler.ts';
 import { broadcastMessage, withdrawnMessage } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
 import { namesInTx } from './directory-names.ts';
-import { channelOf, dmPerson, postToOrg } from './notify.ts';
+import { channelOf, channelOwner, dmPerson, postToOrg } from './notify.ts';
 
 export const ADVISORY_REF = 'advisory';
 export const REMINDER_REF = 'advisory-reminder';
@@ -177,11 +177,7 @@ export async function guardDelivery(db: Database, d: Delivery): Promise<string |
 }
 
 async function orgOfChannel(db: Database, platform: PlatformName, channel: string): Promise<string | null> {
-  const set = await db.prisma.orgChannel.findFirst({ where: { platform, channelId: channel }, include: { org: true } });
-  if (set) return set.org.code;
-  if (platform !== 'console') return null;
-  const o = await db.prisma.organization.findUnique({ where: { code: channel }, include: { channels: true } });
-  return o && !o.channels.some((c) => c.platform === 'console') ? o.code : null;
+  return (await channelOwner(db.prisma, platform, channel))?.code ?? null;
 }
 
 /** Delay of the n-th ack reminder after sending (default 24 h, then daily). */

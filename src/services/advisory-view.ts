@@ -22,6 +22,7 @@ import {
 } from './advisory-delivery.ts';
 import { label, severityText, statusText } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
+import { CHANNEL_MOVED } from './notify.ts';
 
 type Source = AdvisorySource & { org: { code: string; nameJa: string; nameEn: string } };
 
@@ -159,5 +160,6 @@ export async function statusView(
 function failure(t: (k: string) => string, error: string | null): string {
   if (error === 'no_channel') return t('advisory.no_channel');
   if (error === 'platform_not_connected') return t('advisory.not_connected');
+  if (error === CHANNEL_MOVED) return t('advisory.channel_moved');
   return error ?? '?';
 }

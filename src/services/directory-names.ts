@@ -4,14 +4,15 @@
  * transaction that writes a post, so a post says the name current when it was written.
  */
 import type { Tx } from '../db/client.ts';
-import { type OrgNames, parseShortNames } from '../domain/org-names.ts';
+import type { OrgNames } from '../domain/org-names.ts';
 import type { DirectoryNames } from '../i18n/index.ts';
+import { decodeShortNames } from './org-names.ts';
 
 type Reader = Pick<Tx, 'organization'>;
 
-/** The names of one organisation record (short names: a JSON array, when the record has them). */
-export function orgNamesOf(o: { nameJa: string; nameEn: string; shortNames?: string | null }): OrgNames {
-  return { nameJa: o.nameJa, nameEn: o.nameEn, short: parseShortNames(o.shortNames) };
+/** The names of one organisation record (short names as stored: a JSON array). */
+export function orgNamesOf(o: { nameJa: string; nameEn: string; shortNames: string }): OrgNames {
+  return { nameJa: o.nameJa, nameEn: o.nameEn, short: decodeShortNames(o.shortNames) };
 }
 
 /** The coordinating organisation's record (the first one flagged, as every lookup takes it), or null. */

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Tx } from '../db/client.ts';
 import type { DirectoryNames } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { decodeShortNames, encodeShortNames } from './org-names.ts';
 
 export interface SeedOrg {
   code: string;
@@ -40,7 +41,9 @@ export function newToken(): string {
 /** Brings the database's directory up to the shipped one (see the file comment); in `tx`. */
 export async function seedDirectory(deps: ServiceDeps, tx: Tx): Promise<void> {
   const seed = loadSeedDirectory();
-  const existing = await tx.organization.findMany({ select: { id: true, code: true, nameJa: true, nameEn: true } });
+  const existing = await tx.organization.findMany({
+    select: { id: true, code: true, nameJa: true, nameEn: true, shortNames: true },
+  });
   if (existing.length === 0) {
     for (const o of seed) await insertOrg(deps, tx, o);
     await audit(deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });
@@ -57,15 +60,19 @@ export async function seedDirectory(deps: ServiceDeps, tx: Tx): Promise<void> {
   for (const o of seed) {
     const cur = existing.find((e) => e.code === o.code);
     if (!cur || !o.former?.some((f) => f.ja === cur.nameJa && f.en === cur.nameEn)) continue;
+    // the shipped short names join the ones the record has (NCO first: the abbreviation messages print)
+    const had = decodeShortNames(cur.shortNames);
+    const short = [...(o.short ?? []), ...had.filter((s) => !(o.short ?? []).includes(s))];
     // conditional on the names read above: a second process starting at once renames nothing twice
     const r = await tx.organization.updateMany({
       where: { id: cur.id, nameJa: cur.nameJa, nameEn: cur.nameEn },
-      data: { nameJa: o.ja, nameEn: o.en },
+      data: { nameJa: o.ja, nameEn: o.en, shortNames: encodeShortNames(short) },
     });
     if (r.count === 1) {
       await audit(deps, tx, 'system', 'org.rename', o.code, {
         from: { ja: cur.nameJa, en: cur.nameEn },
         to: { ja: o.ja, en: o.en },
+        short,
         via: 'directory',
       });
     }
@@ -76,11 +83,12 @@ export async function seedDirectory(deps: ServiceDeps, tx: Tx): Promise<void> {
 async function insertOrg(deps: ServiceDeps, tx: Tx, o: SeedOrg): Promise<boolean> {
   const n = await deps.db.execute(
     tx,
-    `INSERT INTO "Organization" (code, "nameJa", "nameEn", coordinator, "calendarToken", "createdAt")
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
+    `INSERT INTO "Organization" (code, "nameJa", "nameEn", "shortNames", coordinator, "calendarToken", "createdAt")
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
     o.code,
     o.ja,
     o.en,
+    encodeShortNames(o.short ?? []),
     deps.db.provider === 'postgresql' ? !!o.coordinator : Number(!!o.coordinator),
     newToken(),
     deps.clock.now(),

@@ -7,12 +7,32 @@ import type { PlatformName } from '../core/platform.ts';
 import { isRole, ROLES, type Role } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
+import { sameName } from '../domain/names.ts';
 import { type DirectoryNames, isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { directoryNames, findCoordinator } from './directory-names.ts';
 import { newToken, seedDirectory } from './directory-seed.ts';
+import { channelOwner } from './notify.ts';
+import { decodeShortNames, encodeShortNames } from './org-names.ts';
 
 export type Org = Organization;
+
+/** What `org set` changes; fields left undefined stay as they are. */
+export interface OrgChange {
+  /** the channel on one platform */
+  channel?: { platform: PlatformName; id: string; name: string };
+  /** the short names, replacing the ones stored */
+  short?: string[];
+  /** the names (either or both): the organisation is renamed */
+  ja?: string;
+  en?: string;
+}
+
+/** What `org set` did: the organisation as it is now, and its former names when renamed. */
+export interface OrgSet {
+  org: Org;
+  renamed: { from: { ja: string; en: string } } | null;
+}
 
 export const ORG_CODE = /^[a-z][a-z0-9-]{1,15}$/;
 
@@ -90,32 +110,49 @@ export class DirectoryService {
     return directoryNames(this.db.prisma);
   }
 
-  async addOrg(actor: string, code: string, ja: string, en: string): Promise<Org> {
+  async addOrg(actor: string, code: string, ja: string, en: string, wantedShort: readonly string[] = []): Promise<Org> {
     const c = code.toLowerCase();
     if (!ORG_CODE.test(c)) throw new UserError('org.bad_code', { org: code });
     return this.db.tx(async (tx) => {
       if (await tx.organization.findUnique({ where: { code: c } })) throw new UserError('org.exists', { org: c });
-      const o = await tx.organization.create({ data: { code: c, nameJa: ja, nameEn: en, calendarToken: newToken() } });
-      await audit(this.deps, tx, actor, 'org.add', c, { ja, en });
+      const short = await this.checkShortNames(tx, null, wantedShort);
+      const o = await tx.organization.create({
+        data: { code: c, nameJa: ja, nameEn: en, shortNames: encodeShortNames(short), calendarToken: newToken() },
+      });
+      await audit(this.deps, tx, actor, 'org.add', c, { ja, en, ...(short.length > 0 ? { short } : {}) });
       return o;
     });
   }
 
   /**
-   * Sets an organisation's names (either or both) and its channel on one platform, in one
-   * transaction: all of it or nothing. After a rename every message that names it — and, for the
-   * coordinating organisation, every `{coordinator}` — says the new name from the next command on.
+   * `org set`: the names, the channel on one platform and/or the short names, in one
+   * transaction (a refused part writes nothing). A channel already held by another organisation
+   * on that platform is refused naming the holder; a short name that is another organisation's
+   * name, short name or code is refused naming it. After a rename every message that names the
+   * organisation — and, for the coordinating one, every `{coordinator}` — says the new name from
+   * the next command on.
    */
-  async setOrg(
-    actor: string,
-    code: string,
-    set: { ja?: string; en?: string; channel?: { platform: PlatformName; id: string; name: string } },
-  ): Promise<{ org: Org; renamed: { from: { ja: string; en: string } } | null }> {
-    const o = await this.org(code);
+  async setOrg(actor: string, code: string, change: OrgChange): Promise<OrgSet> {
+    try {
+      return await this.setOrgOnce(actor, code, change);
+    } catch (e) {
+      // another transaction took the channel between our check and our write (PostgreSQL):
+      // the unique index refused it; say who holds it now, as the check would have
+      const ch = change.channel;
+      if (!ch || !isUniqueViolation(e)) throw e;
+      const holder = await channelOwner(this.db.prisma, ch.platform, ch.id);
+      if (!holder) throw e;
+      throw new UserError('org.channel_taken', { channel: ch.name, platform: ch.platform, org: holder.code });
+    }
+  }
+
+  private setOrgOnce(actor: string, code: string, change: OrgChange): Promise<OrgSet> {
     return this.db.tx(async (tx) => {
-      let renamed: { from: { ja: string; en: string } } | null = null;
-      if (set.ja !== undefined || set.en !== undefined) {
-        const to = { ja: set.ja ?? o.nameJa, en: set.en ?? o.nameEn };
+      const o = await tx.organization.findUnique({ where: { code: code.toLowerCase() } });
+      if (!o) throw new UserError('org.not_found', { org: code });
+      let renamed: OrgSet['renamed'] = null;
+      if (change.ja !== undefined || change.en !== undefined) {
+        const to = { ja: change.ja ?? o.nameJa, en: change.en ?? o.nameEn };
         if (to.ja === o.nameJa && to.en === o.nameEn) throw new UserError('org.same_names', { org: o.code });
         // conditional on the names read: of two renames at once, the second is told
         const r = await tx.organization.updateMany({
@@ -126,34 +163,63 @@ export class DirectoryService {
         renamed = { from: { ja: o.nameJa, en: o.nameEn } };
         await audit(this.deps, tx, actor, 'org.rename', o.code, { from: renamed.from, to });
       }
-      if (set.channel) await this.channelIn(tx, actor, o, set.channel.platform, set.channel);
+      if (change.channel) await this.assignChannel(tx, actor, o, change.channel);
+      if (change.short) {
+        const short = await this.checkShortNames(tx, o, change.short);
+        await tx.organization.update({ where: { id: o.id }, data: { shortNames: encodeShortNames(short) } });
+        await audit(this.deps, tx, actor, 'org.short', o.code, { short });
+      }
       return { org: await tx.organization.findUniqueOrThrow({ where: { id: o.id } }), renamed };
     });
   }
 
+  /** The channel of an organisation on one platform; see {@link setOrg}. */
   async setChannel(
     actor: string,
     code: string,
     platform: PlatformName,
     channel: { id: string; name: string },
   ): Promise<void> {
-    const o = await this.org(code);
-    await this.db.tx((tx) => this.channelIn(tx, actor, o, platform, channel));
+    await this.setOrg(actor, code, { channel: { platform, ...channel } });
   }
 
-  private async channelIn(
+  private async assignChannel(
     tx: Tx,
     actor: string,
     o: Org,
-    platform: PlatformName,
-    channel: { id: string; name: string },
+    channel: { platform: PlatformName; id: string; name: string },
   ): Promise<void> {
+    const { platform } = channel;
+    const holder = await channelOwner(tx, platform, channel.id);
+    if (holder && holder.id !== o.id) {
+      throw new UserError('org.channel_taken', {
+        channel: channel.name,
+        platform,
+        org: holder.code,
+      });
+    }
     await tx.orgChannel.upsert({
       where: { orgId_platform: { orgId: o.id, platform } },
       create: { orgId: o.id, platform, channelId: channel.id, name: channel.name },
       update: { channelId: channel.id, name: channel.name },
     });
     await audit(this.deps, tx, actor, 'org.channel', o.code, { platform, channel: channel.id, name: channel.name });
+  }
+
+  /** Short names as they will be stored: unique once folded, none another organisation's. */
+  private async checkShortNames(tx: Tx, o: Org | null, wanted: readonly string[]): Promise<string[]> {
+    const short: string[] = [];
+    for (const w of wanted) if (!short.some((x) => sameName(x, w))) short.push(w);
+    if (short.length === 0) return short;
+    const others = await tx.organization.findMany({ where: o ? { id: { not: o.id } } : {}, orderBy: { id: 'asc' } });
+    for (const name of short) {
+      for (const other of others) {
+        const theirs = [other.code, other.nameJa, other.nameEn, ...decodeShortNames(other.shortNames)];
+        if (theirs.some((x) => sameName(x, name)))
+          throw new UserError('org.short_taken', { short: name, org: other.code });
+      }
+    }
+    return short;
   }
 
   async addPoc(
@@ -231,4 +297,9 @@ export class DirectoryService {
       await audit(this.deps, tx, identity, 'person.locale', identity, { locale });
     });
   }
+}
+
+/** A write refused by a unique index (Prisma's P2002). */
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
 }

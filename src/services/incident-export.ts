@@ -12,6 +12,7 @@ import { CATEGORIES } from '../domain/incident-categories.ts';
 import type { IndicatorType } from '../domain/indicators.ts';
 import { readNotified } from '../domain/report-contents.ts';
 import type { IncidentDetail } from './incident-queries.ts';
+import { decodeShortNames } from './org-names.ts';
 
 export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
   const i = d.incident;
@@ -19,6 +20,8 @@ export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
     id: i.id,
     orgCode: i.org.code,
     orgNameEn: i.org.nameEn,
+    orgNameJa: i.org.nameJa,
+    orgShortNames: decodeShortNames(i.org.shortNames),
     anonymized: !(i.share === 'attributed' || caller.org?.id === i.orgId),
     category: i.category,
     rsit: CATEGORIES.find((c) => c.code === i.category)?.rsit ?? { class: 'other', type: 'undetermined' },

@@ -50,7 +50,8 @@ export interface IncidentView extends Partial<ReportContentColumns> {
   status: string;
   stage: string;
   createdAt: Date;
-  org: { code: string; nameJa: string; nameEn: string };
+  /** shortNames: the stored JSON list, where the view needs it (exports) */
+  org: { code: string; nameJa: string; nameEn: string; shortNames?: string };
 }
 
 export interface IndicatorView {

@@ -25,7 +25,7 @@ export interface ListFilter {
   due?: 'overdue' | 'soon';
 }
 
-type OrgLite = { id: number; code: string; nameJa: string; nameEn: string };
+type OrgLite = { id: number; code: string; nameJa: string; nameEn: string; shortNames: string };
 
 export interface IncidentDetail {
   incident: IncidentView & Incident;

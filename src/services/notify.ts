@@ -22,6 +22,43 @@ export async function channelOf(tx: Tx, org: OrgRef, platform: PlatformName): Pr
   return platform === 'console' ? org.code : null;
 }
 
+/**
+ * The organisation a channel belongs to on a platform, or null: the one it is set for (at most
+ * one: OrgChannel is unique per platform and channel), else on the console the organisation
+ * whose code it is, if that one has no console channel set.
+ */
+export async function channelOwner(
+  tx: Tx,
+  platform: PlatformName,
+  channel: string,
+): Promise<{ id: number; code: string; nameJa: string; nameEn: string } | null> {
+  const set = await tx.orgChannel.findUnique({
+    where: { platform_channelId: { platform, channelId: channel } },
+    include: { org: true },
+  });
+  if (set) return set.org;
+  if (platform !== 'console') return null;
+  const o = await tx.organization.findUnique({ where: { code: channel }, include: { channels: true } });
+  return o && !o.channels.some((c) => c.platform === 'console') ? o : null;
+}
+
+/**
+ * The dispatcher's pre-send check for posts to an organisation's channel: the channel must
+ * still belong to the organisation the post was written for (an admin may have moved it since).
+ * Returns `channel_moved` to fail the row, or null.
+ */
+export async function channelStillOwned(
+  tx: Tx,
+  d: { kind: string; platform: string; target: string; orgId: number | null },
+): Promise<string | null> {
+  if (d.kind !== 'post' || d.orgId === null) return null;
+  const owner = await channelOwner(tx, d.platform as PlatformName, d.target);
+  return owner?.id === d.orgId ? null : CHANNEL_MOVED;
+}
+
+/** The error of a post refused because its channel no longer belongs to its organisation. */
+export const CHANNEL_MOVED = 'channel_moved';
+
 export async function postToOrg(
   deps: ServiceDeps,
   tx: Tx,
@@ -41,6 +78,7 @@ export async function postToOrg(
           platform,
           kind: 'post',
           target: channel ?? `(${org.code})`,
+          orgId: org.id,
           message: msg,
           dedupeKey: `${key}:${platform}:${org.code}`,
           refType: ref?.type,
@@ -85,6 +123,7 @@ export async function postToOrgs(
         platform,
         kind: 'post',
         target: channel ?? `(${p.org.code})`,
+        orgId: p.org.id,
         message: msg,
         dedupeKey: `${p.key}:${platform}:${p.org.code}`,
         refType: p.ref?.type,

@@ -83,7 +83,7 @@ test('a title or body naming a source without consent to attribution is refused'
     P.coordinator,
     `advisory draft title="t" body="seen at MOF" severity=low tlp=green audience=all sources=${inc}`,
   );
-  assert.match(code, /「mof」/);
+  assert.match(code, /「MOF」/);
   // "mofa" is another organisation, not a mention of mof
   const ok = await t.run(
     P.coordinator,

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IndicatorType } from '../indicators.ts';
+import { namesOf, redactNames } from '../names.ts';
 
 /** Incident severity as reported. */
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -28,6 +29,9 @@ export interface IncidentExport {
   id: string;
   orgCode: string;
   orgNameEn: string;
+  /** the Japanese name and short names: also removed from the text when anonymised */
+  orgNameJa?: string;
+  orgShortNames?: readonly string[];
   anonymized: boolean;
   /** One of targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other. */
   category: string;
@@ -141,20 +145,21 @@ export function productUuid(...parts: string[]): string {
 }
 
 /**
- * The free text of an incident as it may leave the system: for an anonymised incident,
- * every mention of the organisation's English name or code is replaced by
- * {@link ANONYMOUS_ORG_NAME}. Names written any other way (Japanese, a domain) cannot be
- * recognised here and remain the reporter's responsibility.
+ * The free text of an incident as it may leave the system: for an anonymised incident, every
+ * name of the organisation (its code, Japanese and English names, short names), however spelt
+ * — full-width, with invisible characters inside, with other dashes (src/domain/names.ts) — is
+ * replaced by {@link ANONYMOUS_ORG_NAME}. A description in other words (the ministry's
+ * building, a system's name) remains the reporter's responsibility.
  */
 export function shareableText(incident: IncidentExport, text: string): string {
   if (!incident.anonymized) return text;
-  let out = text;
-  for (const needle of [incident.orgNameEn.trim(), incident.orgCode.trim()]) {
-    if (needle === '') continue;
-    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'), ANONYMOUS_ORG_NAME);
-  }
-  return out;
+  const names = namesOf({
+    code: incident.orgCode,
+    nameJa: incident.orgNameJa ?? '',
+    nameEn: incident.orgNameEn,
+    short: incident.orgShortNames ?? [],
+  });
+  return redactNames(text, names, ANONYMOUS_ORG_NAME);
 }
 
 /** Display name of the reporting organisation, honouring anonymisation. */

@@ -186,6 +186,21 @@ test('anonymized: the organisation is named nowhere, in STIX or MISP', () => {
   assert.deepEqual(stixProblems(toStixBundle(ANONYMIZED) as unknown as Record<string, unknown>), []);
 });
 
+test('anonymized: every name of the organisation, however spelt, is removed from the free text', () => {
+  const spelt = {
+    ...ANONYMIZED,
+    orgNameJa: '経済産業省',
+    orgShortNames: ['経産省'],
+    summary: 'ＭＥＴＩ の端末と 経\u200B産省 の委託先、経済 産業省 本省',
+    actions: 'me\u00ADti-CSIRT に連絡、M\u0415TI（キリル文字の Е）も',
+  };
+  for (const json of [JSON.stringify(toStixBundle(spelt)), JSON.stringify(toMispEvent(spelt))]) {
+    for (const leak of ['ＭＥＴＩ', '経', '産業省', 'me\u00ADti', 'M\u0415TI'])
+      assert.ok(!json.includes(leak), `${leak} leaked: ${json.slice(0, 400)}`);
+    assert.ok(json.includes(`${ANONYMOUS_ORG_NAME}-CSIRT`));
+  }
+});
+
 test('MISP: the event passes every core-format check', () => {
   assert.deepEqual(mispProblems(toMispEvent(INCIDENT) as unknown as { Event: Record<string, unknown> }), []);
 });
