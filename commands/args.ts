@@ -1,7 +1,7 @@
 /** Shared argument schemas. Custom messages are i18n keys. */
 import { z } from 'zod';
 import { shortNameProblem } from '../src/domain/names.ts';
-import { cleanText, nameProblem } from '../src/domain/text.ts';
+import { cleanText, nameProblem, showInvisible } from '../src/domain/text.ts';
 import { parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 
 export const orgCode = z
@@ -30,7 +30,8 @@ export const text = (max = 4000) => z.string().overwrite(cleanText).trim().min(1
  */
 export const name = (max = 200) => z.string().trim().min(1).max(max).superRefine(refuseInvisible);
 
-function refuseInvisible(s: string, ctx: z.RefinementCtx): void {
+/** Refuses (under the field's name) a value holding a control, format or invisible character. */
+export function refuseInvisible(s: string, ctx: z.RefinementCtx): void {
   const p = nameProblem(s);
   if (p) ctx.addIssue({ code: 'custom', message: 'input.invisible_char', params: p });
 }
@@ -74,9 +75,10 @@ export const shortNames = csv.pipe(
       for (const short of list) {
         const invisible = nameProblem(short);
         const p = invisible ? null : shortNameProblem(short);
+        const params = { short: showInvisible(short) };
         if (invisible)
-          ctx.addIssue({ code: 'custom', message: 'input.short_invisible', params: { short, ...invisible } });
-        else if (p) ctx.addIssue({ code: 'custom', message: `input.short_${p}`, params: { short } });
+          ctx.addIssue({ code: 'custom', message: 'input.short_invisible', params: { ...params, ...invisible } });
+        else if (p) ctx.addIssue({ code: 'custom', message: `input.short_${p}`, params });
         if (invisible || p) return;
       }
     }),

@@ -4,7 +4,7 @@ import { type Block, reply } from '../src/core/reply.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
 import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
-import { csv, text } from './args.ts';
+import { csv, refuseInvisible, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const meetingId = z
@@ -31,6 +31,7 @@ export const meetingGroup: Group = {
           .trim()
           .max(2000)
           .regex(/^https?:\/\/\S+$/i, 'input.url')
+          .superRefine(refuseInvisible)
           .optional(),
         agenda: text(4000).meta({ long: true }).optional(),
         invite: z.string().trim().min(1).optional(),

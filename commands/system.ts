@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
-import { orgCode, text } from './args.ts';
+import { name, orgCode } from './args.ts';
 import { confidentiality, exposure } from './inspection-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
@@ -14,7 +14,7 @@ export const systemGroup: Group = {
     defineCommand({
       name: 'add',
       aliases: ['追加'],
-      schema: z.object({ org: orgCode.optional(), name: text(200), confidentiality, exposure }),
+      schema: z.object({ org: orgCode.optional(), name: name(200), confidentiality, exposure }),
       access: ['poc', 'coordinator'],
       summary: { ja: '重要システムを登録します', en: 'Register an important system' },
       usage: 'system add org=<org> name="…" confidentiality=1-3 exposure=internet|internal|isolated',

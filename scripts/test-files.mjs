@@ -18,6 +18,21 @@ export function testFiles(root) {
 }
 
 /**
+ * The long crash and chaos tests, which start several real bot processes and kill them
+ * (SIGKILL, SIGTERM, frozen processes): their own vitest projects (chaos-sqlite,
+ * chaos-postgresql), run by `npm run test:chaos` and by CI apart from the everyday `npm test`.
+ */
+export const CHAOS_FILES = [
+  'tests/chaos/chaos.test.ts',
+  'tests/e2e/advisory-crash.test.ts',
+  'tests/e2e/advisory-crash-mattermost.test.ts',
+  'tests/e2e/command-journal.test.ts',
+  'tests/e2e/reminders-multiprocess.test.ts',
+  'tests/e2e/report-clocks-multiprocess.test.ts',
+  'tests/e2e/shutdown.test.ts',
+];
+
+/**
  * A file uses the database when it, or a test helper it imports, builds an app or a database,
  * or starts real bot processes (the console runner, bot processes in console or Slack mode, the
  * crash test's).

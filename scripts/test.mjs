@@ -1,68 +1,85 @@
 #!/usr/bin/env node
-// npm test: every test, on SQLite and then on a real PostgreSQL server.
-// - starts a private PostgreSQL (scripts/pg-test-server.sh) unless TEST_PG_URL is given;
-// - runs node's test runner over tests/**/*.test.ts, first with TEST_PROVIDER=sqlite, then with
-//   TEST_PROVIDER=postgresql for the tests that use a database (files under tests/ whose
-//   source or helpers reach a database: scripts/test-files.mjs), and prints one closing line: "N passed, N failed".
-// Options: --sqlite-only, --pg-only, and file or folder filters (npm test -- tests/unit).
-import { execFileSync, spawn } from 'node:child_process';
+// npm test: every test on SQLite and the ones that use a database again on PostgreSQL (the
+// vitest projects `sqlite` and `postgresql`, vitest.config.ts), then one closing line:
+// "N passed, N failed".
+//   npm test -- tests/unit/core          only the files whose path contains these
+//   npm test -- --sqlite-only | --pg-only one provider
+//   npm test -- --chaos                  the long crash/chaos projects instead (npm run test:chaos)
+//   npm test -- -t 'words of a name'     any other argument goes to vitest as it is (--coverage, …)
+// The PostgreSQL server: TEST_PG_URL, else Debian's package, else one from the registry
+// (scripts/test-pg.mjs), started for the run and stopped after it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testFiles, usesDb as usesDbIn } from './test-files.mjs';
+import { testPgServer } from './test-pg.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const args = process.argv.slice(2);
-const filters = args.filter((a) => !a.startsWith('--'));
 const sqliteOnly = args.includes('--sqlite-only');
 const pgOnly = args.includes('--pg-only');
+const chaos = args.includes('--chaos');
+const rest = args
+  .filter((a) => !['--sqlite-only', '--pg-only', '--chaos'].includes(a))
+  .map((a) => (a.startsWith('./') ? a.slice(2) : a));
 
-const files = testFiles(root).filter(
-  (f) => filters.length === 0 || filters.some((x) => f.startsWith(x.replace(/^\.\//, ''))),
-);
-const usesDb = (f) => usesDbIn(root, f);
+const providers = sqliteOnly ? ['sqlite'] : pgOnly ? ['postgresql'] : ['sqlite', 'postgresql'];
+const projects = providers.map((p) => (chaos ? `chaos-${p}` : p));
 
-let pgUrl = process.env.TEST_PG_URL;
-if (!pgUrl && !sqliteOnly) {
+let pg = null;
+if (providers.includes('postgresql')) {
   try {
-    pgUrl = execFileSync(join(root, 'scripts', 'pg-test-server.sh'), { encoding: 'utf8' }).trim();
-  } catch {
-    console.error(
-      'Could not start the test PostgreSQL server (apt-get install -y postgresql); use --sqlite-only to skip it.',
-    );
+    pg = await testPgServer(root);
+    console.log(`PostgreSQL for the tests: ${pg.how}`);
+  } catch (e) {
+    console.error(`Could not start a PostgreSQL server for the tests: ${e.message}\nUse --sqlite-only to skip it.`);
     process.exit(1);
   }
 }
 
-function run(provider, list) {
-  return new Promise((resolve) => {
-    if (list.length === 0) return resolve({ pass: 0, fail: 0, code: 0 });
-    console.log(`\n=== ${list.length} test files on ${provider} ===`);
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...list],
-      {
-        cwd: root,
-        env: { ...process.env, TEST_PROVIDER: provider, TEST_PG_URL: pgUrl ?? '', TZ: process.env.TZ ?? 'UTC' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      process.stdout.write(d);
-      out += d.toString();
-    });
-    child.on('close', (code) => {
-      const num = (k) => Number(new RegExp(`ℹ ${k} (\\d+)`).exec(out)?.[1] ?? 0);
-      resolve({ pass: num('pass'), fail: num('fail') + num('cancelled'), code: code ?? 1 });
-    });
-  });
-}
+const out = mkdtempSync(join(tmpdir(), 'csirt-vitest-'));
+const json = join(out, 'results.json');
+const child = spawn(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    ...projects.flatMap((p) => ['--project', p]),
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${json}`,
+    ...rest,
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TEST_PG_URL: pg?.url ?? '', TZ: process.env.TZ ?? 'UTC' },
+  },
+);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+const code = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+await pg?.stop();
 
-const results = [];
-if (!pgOnly) results.push(await run('sqlite', files));
-if (!sqliteOnly && pgUrl) results.push(await run('postgresql', files.filter(usesDb)));
-const pass = results.reduce((a, r) => a + r.pass, 0);
-const fail = results.reduce((a, r) => a + r.fail, 0);
-const bad = results.some((r) => r.code !== 0);
-console.log(`\n${pass} passed, ${fail} failed`);
-process.exit(bad || fail > 0 || pass === 0 ? 1 : 0);
+let pass = 0;
+let fail = 0;
+let skipped = 0;
+try {
+  const r = JSON.parse(readFileSync(json, 'utf8'));
+  pass = r.numPassedTests;
+  skipped = r.numPendingTests + r.numTodoTests;
+  // a file that failed to load has no failed test of its own: count it once
+  const brokenFiles = r.testResults.filter(
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
+  fail = r.numFailedTests + brokenFiles;
+} catch {
+  // no results: vitest did not get that far
+}
+if (code !== 0 && fail === 0) {
+  console.log(`vitest exited with code ${code} (unhandled errors or a crash above): counted as one failure`);
+  fail = 1;
+}
+rmSync(out, { recursive: true, force: true });
+console.log(`\n${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(code !== 0 || fail > 0 || pass === 0 ? 1 : 0);

@@ -47,6 +47,8 @@ const schema = z
       emptyToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
+    // auto: one coloured line per event on a terminal, JSON lines otherwise (src/logger.ts)
+    LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
     CONSOLE_USER: z.preprocess(
       emptyToUndefined,
       z

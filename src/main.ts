@@ -38,7 +38,7 @@ async function main(): Promise<number> {
       new ConsoleSeam((l) => process.stdout.write(`${l}\n`), config.BOT_LOCALE, `${process.cwd()}/data/out`),
     );
   }
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   const slack = config.platforms.slack ? (await import('./adapters/slack/index.ts')).createSlack(config, log) : null;
   if (slack) seams.set('slack', slack.seam);
   const mattermost = config.platforms.mattermost

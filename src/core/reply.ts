@@ -2,6 +2,7 @@
  * The portable reply: what a command handler returns and what the outbox stores. Text is
  * plain (never platform markup): each adapter escapes and renders it for its platform.
  */
+import { cleanText } from '../domain/text.ts';
 
 /** One visual block of a reply or post. */
 export type Block =
@@ -50,6 +51,28 @@ export const reply = {
     return { visibility: 'ephemeral', blocks, ...extra };
   },
 };
+
+/**
+ * The reply as every renderer draws it: each text of its blocks and each button label cleaned
+ * of control characters and bidi embeddings, overrides and isolates (src/domain/text.ts), so
+ * that text stored before it was cleaned on input, or taken from elsewhere, cannot disguise
+ * itself either. Button commands are left as they are (they are signed and run, not shown).
+ */
+export function cleanReply<T extends Pick<Reply, 'blocks' | 'actions'>>(r: T): T {
+  const c = cleanText;
+  const blocks = r.blocks.map((b): Block => {
+    switch (b.kind) {
+      case 'fields':
+        return { kind: 'fields', fields: b.fields.map(([k, v]) => [c(k), c(v)]) };
+      case 'table':
+        return { kind: 'table', head: b.head.map(c), rows: b.rows.map((row) => row.map(c)) };
+      default:
+        return { ...b, text: c(b.text) };
+    }
+  });
+  const actions = r.actions?.map((a) => ({ ...a, label: c(a.label) }));
+  return { ...r, blocks, ...(actions ? { actions } : {}) };
+}
 
 /** The plain-text form of a reply, for the console, logs, notification previews and tests. */
 export function replyToText(r: Pick<Reply, 'blocks'>): string {

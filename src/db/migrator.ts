@@ -2,7 +2,7 @@
  * Migrations without Prisma's native engine: the same schema engine compiled to WebAssembly
  * (@prisma/schema-engine-wasm, pinned exactly) driven through our driver adapters. It writes and
  * reads Prisma's own `_prisma_migrations` table, so `prisma migrate deploy` on a machine with
- * the native engine agrees with it. See ../shared/design/PRISMA-OFFLINE.md.
+ * the native engine agrees with it. See docs/design/PRISMA-OFFLINE.md.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

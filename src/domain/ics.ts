@@ -5,6 +5,7 @@
  * deterministic (DTSTAMP is the meeting's `updatedAt`), so a feed's ETag changes only
  * when a meeting does.
  */
+import { cleanText } from './text.ts';
 
 /** A meeting as the calendar needs it. */
 export interface IcsMeeting {
@@ -40,12 +41,12 @@ const PRODID = '-//csirt-poc-bot//JA';
 
 /**
  * Escapes a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma, and any line break
- * as `\n`. Other control characters, which TEXT may not hold, are dropped.
+ * as `\n`. Other control characters, which TEXT may not hold, and bidi embeddings, overrides
+ * and isolates are dropped (src/domain/text.ts); a tab becomes a space.
  */
 export function escapeText(value: string): string {
-  return value
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
+  return cleanText(value)
+    .replace(/\t/g, ' ')
     .replace(/[\\;,]/g, (c) => `\\${c}`)
     .replace(/\n/g, '\\n');
 }
@@ -90,7 +91,7 @@ export function icsUtc(at: Date): string {
 
 /** A URI value may not be TEXT-escaped; strip what could break the line or the format. */
 function uriValue(uri: string): string {
-  return uri.replace(/[\u0000-\u001F\u007F\s]/g, '');
+  return cleanText(uri).replace(/[\u0000-\u001F\u007F\s]/g, '');
 }
 
 function eventLines(m: IcsMeeting, opts: IcsOptions): string[] {

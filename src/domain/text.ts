@@ -49,6 +49,16 @@ export function nameProblem(s: string): { char: string } | null {
   return { char: codePointLabel(m[0]) };
 }
 
+/**
+ * Text as a person can find it again in what they typed, on one line: line breaks and tabs
+ * become spaces, and every control, format or other invisible character is written `<U+200B>`.
+ */
+export function showInvisible(s: string): string {
+  return s
+    .replace(/[\t\n\r]+/g, ' ')
+    .replace(/[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu, (c) => `<${codePointLabel(c)}>`);
+}
+
 /** `U+200B` for a character (at least four hex digits, upper case). */
 export function codePointLabel(ch: string): string {
   return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;

@@ -2,6 +2,8 @@
  * `incident export`: the incident as the export module's input, then a STIX 2.1 bundle or a
  * MISP event as a .json attachment. The reporting organisation is named only when its report
  * carries `attributed` consent or the caller belongs to it (an export is made to be passed on).
+ * Its free text is cleaned of control and bidi characters first (src/domain/text.ts), whatever
+ * the stored row holds.
  */
 import type { Caller } from '../core/command.ts';
 import type { Attachment } from '../core/reply.ts';
@@ -11,21 +13,25 @@ import { toStixBundle } from '../domain/export/stix.ts';
 import { CATEGORIES } from '../domain/incident-categories.ts';
 import type { IndicatorType } from '../domain/indicators.ts';
 import { readNotified } from '../domain/report-contents.ts';
+import { cleanText } from '../domain/text.ts';
 import type { IncidentDetail } from './incident-queries.ts';
 import { decodeShortNames } from './org-names.ts';
+
+/** free text as it may leave the system (src/domain/text.ts) */
+const clean = (v: string | null) => (v === null ? null : cleanText(v));
 
 export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
   const i = d.incident;
   return {
     id: i.id,
     orgCode: i.org.code,
-    orgNameEn: i.org.nameEn,
-    orgNameJa: i.org.nameJa,
+    orgNameEn: cleanText(i.org.nameEn),
+    orgNameJa: cleanText(i.org.nameJa),
     orgShortNames: decodeShortNames(i.org.shortNames),
     anonymized: !(i.share === 'attributed' || caller.org?.id === i.orgId),
     category: i.category,
     rsit: CATEGORIES.find((c) => c.code === i.category)?.rsit ?? { class: 'other', type: 'undetermined' },
-    summary: i.summary,
+    summary: cleanText(i.summary),
     severity: i.severity as Severity,
     tlp: i.tlp as TlpLevel,
     status: i.status,
@@ -33,20 +39,20 @@ export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
     occurredAt: i.occurredAt,
     reportedAt: i.createdAt,
     updatedAt: i.updatedAt,
-    actions: i.actions,
+    actions: i.actions === null ? null : cleanText(i.actions),
     indicators: d.indicators.map((x) => ({ type: x.type as IndicatorType, value: x.value, addedAt: x.addedAt })),
     report: {
       stage: i.stage as ExportReport['stage'],
       updates: i.updates,
       awareAt: i.awareAt,
-      found: i.found,
-      damage: i.damage,
+      found: clean(i.found),
+      damage: clean(i.damage),
       personal: (i.personal as ExportReport['personal']) ?? null,
       records: i.records,
       hosts: i.hosts,
-      impact: i.impact,
-      cause: i.cause,
-      plan: i.plan,
+      impact: clean(i.impact),
+      cause: clean(i.cause),
+      plan: clean(i.plan),
       notified: readNotified(i.notified),
       public: (i.disclosure as ExportReport['public']) ?? null,
     },

@@ -6,7 +6,7 @@
 import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import { findName, type Name, namesOf, type OrgNames } from '../domain/names.ts';
-import { codePointLabel } from '../domain/text.ts';
+import { showInvisible } from '../domain/text.ts';
 
 /** Short names as stored: a JSON array of strings. */
 export function decodeShortNames(stored: string | null | undefined): string[] {
@@ -68,17 +68,10 @@ export async function refuseNamedSources(
     const names: Name[] = org ? namesOf(org, incidents) : incidents.map((text) => ({ kind: 'incident', text }));
     const hit = findName(a.title, names) ?? findName(a.body, names);
     if (!hit) continue;
-    const word = visible(hit.found);
+    const word = showInvisible(hit.found);
     const incident = hit.name.kind === 'incident' ? hit.name.text : (incidents[0] as string);
     if (word.toLowerCase() === hit.name.text.toLowerCase())
       throw new UserError('advisory.names_source', { word, incident });
     throw new UserError('advisory.names_source_as', { word, name: hit.name.text, incident });
   }
-}
-
-/** Text as a person can find it again: invisible and control characters written `<U+200B>`. */
-export function visible(s: string): string {
-  return s
-    .replace(/[\t\n\r]+/g, ' ')
-    .replace(/[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, (c) => `<${codePointLabel(c)}>`);
 }

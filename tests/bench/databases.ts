@@ -1,10 +1,10 @@
 /** Fresh databases for the benchmark: a SQLite file in a temporary directory, or a new database on the test PostgreSQL. */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { testPgServer } from '../../scripts/test-pg.mjs';
 import { ROOT } from '../../src/app.ts';
 import { applyMigrations } from '../../src/db/migrator.ts';
 
@@ -13,11 +13,15 @@ export interface BenchDb {
   drop(): Promise<void>;
 }
 
-/** The test PostgreSQL server's URL (TEST_PG_URL, else scripts/pg-test-server.sh), or null when there is none. */
-export function pgServer(log: (l: string) => void): string | null {
-  if (process.env.TEST_PG_URL) return process.env.TEST_PG_URL;
+/**
+ * The test PostgreSQL server (TEST_PG_URL, else Debian's package, else one from the registry:
+ * scripts/test-pg.mjs) and how to stop it, or null when none can be had.
+ */
+export async function pgServer(log: (l: string) => void): Promise<{ url: string; stop(): Promise<void> } | null> {
   try {
-    return execFileSync(join(ROOT, 'scripts', 'pg-test-server.sh'), { encoding: 'utf8' }).trim();
+    const server = await testPgServer(ROOT, { log });
+    log(`PostgreSQL: ${server.how}`);
+    return server;
   } catch (e) {
     log(`PostgreSQL not available (${(e as Error).message.split('\n')[0]}): its figures are skipped`);
     return null;

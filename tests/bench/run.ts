@@ -55,7 +55,8 @@ const sizes = quick
 
 const started = Date.now();
 const before = machine();
-const pgUrl = only.has('commands') ? pgServer(log) : null;
+const pgSrv = only.has('commands') ? await pgServer(log) : null;
+const pgUrl = pgSrv?.url ?? null;
 const profileDir = profile ? join(ROOT, 'bench-results', 'profiles') : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -119,6 +120,7 @@ mkdirSync(dir, { recursive: true });
 const file = join(dir, `${result.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
 writeFileSync(file, `${JSON.stringify({ ...result, rows }, null, 2)}\n`);
 log(`wrote ${file}`);
+await pgSrv?.stop();
 if (!args.includes('--no-readme') && !quick) {
   updateReadme(join(ROOT, 'README.md'), renderMarkdown(result, rows));
   log('README.md performance section updated');

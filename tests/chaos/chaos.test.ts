@@ -27,7 +27,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { formatTokyoInput } from '../../src/domain/tokyo-time.ts';
@@ -49,7 +49,7 @@ const REPORTER_ORGS = ['maff', 'mof', 'meti', 'mlit'];
 const CATEGORIES = ['malware', 'phishing', 'unauthorized-access', 'targeted-email', 'scan'];
 
 const cleanup: (() => Promise<void>)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => {});
 });
 

@@ -3,7 +3,7 @@
  * run per person on one database: what each of them would see on their terminal.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshSqliteUrl, runBot } from '../helpers/console.ts';
 

@@ -8,7 +8,7 @@
  * it among the channel's recent posts (GET /channels/{id}/posts?since=…) by its props.delivery_id.
  * The driver, shared with Slack: tests/helpers/advisory-crash.ts.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { crashTest, type Kill } from '../helpers/advisory-crash.ts';
 
 /** total copies posted when each kill lands */

@@ -8,7 +8,7 @@
  * restarted process finds it in conversations.history by its delivery id metadata).
  * The driver, shared with Mattermost: tests/helpers/advisory-crash.ts.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { crashTest, type Kill } from '../helpers/advisory-crash.ts';
 
 /** total copies posted when each kill lands; alternately from outside and from inside */

@@ -4,7 +4,7 @@
  * second person, one post in each audience channel, acknowledgements, reminders, status.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { replyToText } from '../../src/core/reply.ts';
 import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
@@ -17,7 +17,7 @@ let id: string;
 let anonymous: RegExp;
 let first = 0;
 
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await registerAdvisoryPeople(t);
   incNone = await reportIncident(t, P.poc, 'none');
@@ -26,7 +26,7 @@ before(async () => {
   first = t.platform.posts.length;
   anonymous = new RegExp(`\\bmof\\b|財務省|Ministry of Finance|${incAnon}`, 'i');
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const posts = () => t.platform.posts.slice(first);
 

@@ -3,7 +3,7 @@
  * dispatch-time re-check, a declining source, 429 with Retry-After, permanent failures.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { PlatformError } from '../../src/core/platform.ts';
 import { replyToText } from '../../src/core/reply.ts';
 import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
@@ -11,11 +11,11 @@ import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await registerAdvisoryPeople(t);
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const idOf = (text: string) => /ADV-\d{4}-\d{4}/.exec(text)?.[0] as string;
 

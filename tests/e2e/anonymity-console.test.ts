@@ -7,7 +7,7 @@
  * what to fix, with nothing posted.
  */
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { beforeAll, test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
 
@@ -20,7 +20,7 @@ async function as(user: string, script: string): Promise<{ code: number; out: st
   return { code: r.code, out: r.stdout };
 }
 
-before(async () => {
+beforeAll(async () => {
   DATABASE_URL = await freshDbUrl();
   const setup = await as(
     'admin',

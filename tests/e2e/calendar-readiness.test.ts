@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import ical, { type VEvent } from 'node-ical';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 const NISC = 'console:kato';
 let t: TestApp;
 let base: string;
 
-before(async () => {
+beforeAll(async () => {
   t = await testApp({ now: '2026-11-25T01:00:00Z', env: { PUBLIC_URL: 'https://csirt.example.go.jp' } });
   await t.run('console:admin', 'poc add console:kato org=nisc role=coordinator');
   await t.run('console:admin', 'poc add console:sato org=maff role=poc primary=yes');
@@ -22,7 +22,7 @@ before(async () => {
   await t.run(NISC, 'meeting schedule title=財務省のみ start="2027-01-14 09:30" invite=mof');
   base = `http://127.0.0.1:${await t.app.http.listen(0, '127.0.0.1')}`;
 });
-after(async () => {
+afterAll(async () => {
   await t.app.http.close();
   await t.close();
 });

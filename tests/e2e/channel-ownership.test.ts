@@ -6,18 +6,20 @@
  * `advisory status` — whatever the post (advisory, meeting notice).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { replyToText } from '../../src/core/reply.ts';
 import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await registerAdvisoryPeople(t);
 });
-after(() => t.close());
+afterAll(async () => {
+  await t.close();
+});
 
 const idOf = (text: string) => /ADV-\d{4}-\d{4}/.exec(text)?.[0] as string;
 

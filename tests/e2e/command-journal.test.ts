@@ -11,7 +11,7 @@
  * it wakes, finds its claim gone and stays silent).
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { testDb } from '../helpers/app.ts';
 import { channelOf, postsByDelivery, prepareMulti } from '../helpers/multi-setup.ts';
@@ -19,7 +19,7 @@ import { freePort, SlackProcess, sendCommand } from '../helpers/slack-process.ts
 
 const TTL_MS = 5000; // the smallest COMMAND_CLAIM_TTL_MS: a dead process's command runs again after it
 const cleanup: (() => Promise<unknown>)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => {});
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

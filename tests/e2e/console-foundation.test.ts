@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { runBot } from '../helpers/console.ts';
 
 test('console: help and the directory in Japanese, then in English with BOT_LOCALE=en', async () => {

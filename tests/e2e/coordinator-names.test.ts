@@ -5,7 +5,7 @@
  * before the reorganisation is brought up to date on start, keeping what an admin changed.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { testApp, testDb } from '../helpers/app.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';

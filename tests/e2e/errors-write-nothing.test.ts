@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await t.run('console:admin', 'poc add console:sato org=maff role=poc primary=yes');
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const ADMIN = 'console:admin';
 

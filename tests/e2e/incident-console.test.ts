@@ -4,7 +4,7 @@
  * mof's PoC reports one of them and NISC's channel gets exactly one correlation alert.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
 

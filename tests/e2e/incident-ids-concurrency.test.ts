@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { PROVIDER, testApp } from '../helpers/app.ts';
 

@@ -4,14 +4,14 @@
  * behalf INC-…-0003 (share anonymized); all three carry the same indicator.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 import { PERSONAS as P, type Persona, registerPersonas } from '../helpers/personas.ts';
 
 let t: TestApp;
 const IP = '203.0.113.5';
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await registerPersonas(t);
   for (const [who, cmd] of [
@@ -23,7 +23,7 @@ before(async () => {
     assert.equal(o.status, 'ok', JSON.stringify(o.reply));
   }
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const ID = (n: number) => `INC-2026-000${n}`;
 

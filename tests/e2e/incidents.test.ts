@@ -1,17 +1,17 @@
 /** Incident reports through the router: posts, timeline, workflow, indicators, correlation, ids. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await registerPersonas(t);
   await t.run(P.admin, 'poc add console:mic-poc org=mic role=poc');
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const posts = (channel: string) => t.platform.in(channel);
 const last = (channel: string) => posts(channel).at(-1) ?? '';

@@ -3,7 +3,7 @@
  * audience organisations still incomplete at fire time; a closed campaign's reminder is skipped.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { catalog } from '../../src/domain/catalog.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
@@ -18,7 +18,7 @@ async function ok(who: string, cmd: string): Promise<void> {
 
 const reminders = () => t.platform.posts.filter((p) => /【督促】/.test(p.text));
 
-before(async () => {
+beforeAll(async () => {
   t = await testApp({ now: '2026-11-25T01:00:00Z' });
   await registerPersonas(t);
   await ok(P.poc, 'system add name="電子申請システム" confidentiality=3 exposure=internet');
@@ -30,7 +30,7 @@ before(async () => {
     await ok(P.otherPoc, `check answer ${CMP} system=SYS-mof-001 item=${it.id} status=implemented`);
   }
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 test('the 7-day reminder fires once, only to the organisations that have not finished', async () => {
   t.clock.set('2026-12-13T00:59:00Z');

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
 import pngjs from 'pngjs';
+import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { heatmapSize } from '../../src/domain/heatmap.ts';
 import { formatTokyoIsoDate } from '../../src/domain/tokyo-time.ts';

@@ -3,9 +3,9 @@
  * against greedy, a ministry's isolation, the PNG heatmap and the CSV export.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import pngjs from 'pngjs';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { replyToText } from '../../src/core/reply.ts';
 import { catalog } from '../../src/domain/catalog.ts';
@@ -24,14 +24,14 @@ async function ok(who: string, cmd: string): Promise<Reply> {
   return o.reply;
 }
 
-before(async () => {
+beforeAll(async () => {
   t = await testApp({ now: '2026-11-25T01:00:00Z' });
   await registerPersonas(t);
   await ok(P.poc, 'system add name="電子申請システム" confidentiality=3 exposure=internet');
   await ok(P.poc, 'system add org=maff name="人事給与システム" confidentiality=2 exposure=internal');
   await ok(P.otherPoc, 'system add name="予算編成支援システム" confidentiality=2 exposure=internal');
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 test('system ids are per organisation; a PoC registers only for their own organisation; NISC must name it', async () => {
   const ids = (await t.app.db.prisma.system.findMany({ orderBy: { id: 'asc' } })).map((s) => s.id);

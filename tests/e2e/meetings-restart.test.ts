@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { type TestApp, testApp, testDb } from '../helpers/app.ts';
 
 /** Schedules MTG-2026-0001 (2027-01-12 10:00 JST, 7d,1d,1h) for maff and mof, then stops the bot. */

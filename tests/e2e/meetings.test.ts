@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 const ADMIN = 'console:admin';
@@ -8,7 +8,7 @@ const MAFF = 'console:sato'; // maff poc
 const MIC = 'console:ito'; // poc of an organisation that is not invited
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   // Wed 25 Nov 2026 10:00 JST
   t = await testApp({ now: '2026-11-25T01:00:00Z' });
   await t.run(ADMIN, 'poc add console:kato org=nisc role=coordinator');
@@ -16,7 +16,7 @@ before(async () => {
   await t.run(ADMIN, 'poc add console:suzuki org=mof role=poc primary=yes');
   await t.run(ADMIN, 'poc add console:ito org=mic role=poc primary=yes');
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const posts = (channel: string, re: RegExp) => t.platform.in(channel).filter((x) => re.test(x));
 

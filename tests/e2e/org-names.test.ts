@@ -4,7 +4,7 @@
  * ago, the organisation's channels and its people's platform ids count too.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { replyToText } from '../../src/core/reply.ts';
 import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
@@ -12,12 +12,14 @@ import { tableCounts } from '../helpers/counts.ts';
 
 let t: TestApp;
 let inc: string;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await registerAdvisoryPeople(t);
   inc = await reportIncident(t, P.poc, 'anonymized');
 });
-after(() => t.close());
+afterAll(async () => {
+  await t.close();
+});
 
 const draft = (body: string) =>
   t.run(
@@ -65,7 +67,7 @@ test('bad short names are refused naming the field, and nothing is written', asy
   await refusedWritingNothing(
     P.admin,
     'org set maff short="農水省,農\u200B林省"',
-    /short: 略称「農\u200B林省」に、目に見えない文字または制御文字（U\+200B）が含まれています/,
+    /short: 略称「農<U\+200B>林省」に、目に見えない文字または制御文字（U\+200B）が含まれています/,
   );
   await refusedWritingNothing(
     P.admin,

@@ -6,7 +6,7 @@
  * reached the channels in the bots' own output.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { formatTokyoInput } from '../../src/domain/tokyo-time.ts';
 import { testDb } from '../helpers/app.ts';

@@ -8,7 +8,7 @@
  * bots' own output, and the deliveries from the database.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { deadlineAt } from '../../src/domain/report-clocks.ts';
 import { loadReportPolicy } from '../../src/services/report-policy.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
 

@@ -5,17 +5,17 @@
  * as the clock moves.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
   await registerPersonas(t);
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const report = async (extra = '') =>
   /INC-\d{4}-\d{4}/.exec(await t.say(P.poc, `report category=malware summary="不審な通信" ${extra}`))?.[0] as string;

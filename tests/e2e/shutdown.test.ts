@@ -9,7 +9,7 @@
  *   lost is found in the channel's history by its delivery id).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import type { FakeSlack } from '../fakes/slack-server.ts';
 import { PROVIDER, testDb } from '../helpers/app.ts';
@@ -22,7 +22,7 @@ let reporter = '';
 const bots: SlackProcess[] = [];
 let env: Record<string, string> = {};
 
-before(async () => {
+beforeAll(async () => {
   db = await testDb();
   const s = await prepareMulti(db.url, { orgs: 0, reporterOrgs: ['maff'], perOrg: 1 });
   fake = s.fake;
@@ -38,7 +38,7 @@ before(async () => {
     LOG_LEVEL: 'error',
   };
 });
-after(async () => {
+afterAll(async () => {
   await Promise.all(bots.map((b) => b.kill()));
   await fake?.close();
   await db?.drop();

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { test } from 'node:test';
 import mattermostClient from '@mattermost/client';
 import type { Command } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
+import { test } from 'vitest';
 import {
   actionClickFor,
   dialogSubmissionFor,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import mattermostClient, { type ClientError as ClientErrorT } from '@mattermost/client';
 import type { Command } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
+import { test } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { type FakeMattermost, type FakeMattermostOptions, startFakeMattermost } from './mattermost-server.ts';
 

@@ -2,7 +2,7 @@
  * A protocol-faithful fake of the Mattermost REST API v4 for tests, to be used with the real `Client4`
  * from `@mattermost/client`: `const c = new Client4(); c.setUrl(fake.url); c.setToken(fake.botToken);`.
  *
- * Every request is checked against the OpenAPI spec in `shared/specs/mattermost/` (see mattermost-spec.ts);
+ * Every request is checked against the OpenAPI spec in `tests/fixtures/specs/mattermost/` (see mattermost-spec.ts);
  * a request that fails the check lands in `fake.violations` and is answered 400 with the server's error
  * JSON (the server itself ignores unknown body fields; the fake is stricter on purpose). Tests assert
  * `violations` is empty.

@@ -1,5 +1,5 @@
 /**
- * Loads the Mattermost REST API v4 OpenAPI 3.0 spec from `shared/specs/mattermost/` beside the repository
+ * Loads the Mattermost REST API v4 OpenAPI 3.0 spec from `tests/fixtures/specs/mattermost/`
  * and checks requests against it: the route (path template + method) exists, query parameters have the
  * declared types, the JSON body has its required properties with the right JSON types, and no unknown
  * top-level properties unless the schema allows additional properties.
@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-/** Where the shared specs live: `<repo>/../shared/specs/mattermost/` (this file is `<repo>/tests/fakes/`). */
-export const MATTERMOST_SPEC_DIR = new URL('../../../shared/specs/mattermost/', import.meta.url);
+/** Where the spec lives: `tests/fixtures/specs/mattermost/` (source and licence: tests/fixtures/README.md). */
+export const MATTERMOST_SPEC_DIR = new URL('../fixtures/specs/mattermost/', import.meta.url);
 
 /** The subset of a JSON Schema (OpenAPI 3.0 flavour) the checker understands. */
 export interface Schema {

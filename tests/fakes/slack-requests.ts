@@ -1,6 +1,6 @@
 /**
  * Requests Slack sends to the bot, built for tests: signed slash commands and interaction payloads
- * (block_actions, view_submission). Shapes follow shared/specs/slack/samples/*.json; values default to
+ * (block_actions, view_submission). Shapes follow tests/fixtures/specs/slack/samples/*.json; values default to
  * the fake workspace's ids (slack-state.ts) so they match a `startFakeSlack()` server.
  */
 import { createHmac, randomBytes } from 'node:crypto';

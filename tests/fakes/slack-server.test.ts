@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
 import { isValidSlackRequest } from '@slack/bolt';
 import { ErrorCode, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import {
   blockActionsPayload,
   interactionBody,
@@ -49,13 +49,13 @@ const modal = (title = 'Approve') => ({
   ],
 });
 
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeSlack({
     channels: { [C]: { name: 'advisories' }, C0ARCHIVED: { archived: true }, C0OUTSIDE: { member: false } },
     users: { U0ALICE: { name: 'alice', locale: 'ja-JP', tz: 'Asia/Tokyo' } },
   });
 });
-after(() => fake.close());
+afterAll(() => fake.close());
 afterEach(() => fake.reset());
 
 test('spec is found beside the repo and knows the methods the fake implements', () => {
@@ -193,9 +193,11 @@ test('a lost response leaves the post stored (crash window)', async () => {
 });
 
 test('a slow answer times the client out after the post is stored', async () => {
-  fake.setDelay('chat.postMessage', 300);
+  // the answer waits 20 s after the post is stored; the client gives up after 3 s (long enough
+  // for the request to reach the fake on a loaded machine, where 50 ms was not)
+  fake.setDelay('chat.postMessage', 20_000);
   const e = await rejection(() =>
-    client(fake.botToken, { timeout: 50 }).chat.postMessage({ channel: C, text: 'slow' }),
+    client(fake.botToken, { timeout: 3000 }).chat.postMessage({ channel: C, text: 'slow' }),
   );
   assert.equal(e.code, ErrorCode.RequestError);
   assert.equal(fake.posts(C).length, 1);

@@ -2,7 +2,7 @@
  * A protocol-faithful fake of the Slack Web API for tests, to be used with the real `@slack/web-api`
  * WebClient: `new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl })`.
  *
- * Every call is checked against the OpenAPI spec in `shared/specs/slack/` (see slack-spec.ts); a call
+ * Every call is checked against the OpenAPI spec in `tests/fixtures/specs/slack/` (see slack-spec.ts); a call
  * that fails the check lands in `fake.violations` and is answered `invalid_arguments` (the platform
  * itself ignores unknown arguments; the fake is stricter on purpose). Tests assert `violations` is empty.
  */

@@ -1,14 +1,14 @@
 /**
- * Loads the Slack Web API OpenAPI 2.0 spec (slackapi/slack-api-specs, 2021-09) from `shared/specs/slack/`
- * beside the repository and checks the arguments of a call against it.
+ * Loads the Slack Web API OpenAPI 2.0 spec (slackapi/slack-api-specs, 2021-09) from
+ * `tests/fixtures/specs/slack/` and checks the arguments of a call against it.
  *
  * The spec is old, so a few newer, documented parameters and methods are allowed explicitly below.
  * Keep those lists short and say where each entry comes from.
  */
 import { readFileSync } from 'node:fs';
 
-/** Where the shared specs live: `<repo>/../shared/specs/slack/` (this file is `<repo>/tests/fakes/`). */
-export const SLACK_SPEC_DIR = new URL('../../../shared/specs/slack/', import.meta.url);
+/** Where the specs live: `tests/fixtures/specs/slack/` (source and licence: tests/fixtures/README.md). */
+export const SLACK_SPEC_DIR = new URL('../fixtures/specs/slack/', import.meta.url);
 
 /** Parameter type as the spec declares it, plus `json` for parameters that carry a JSON document. */
 export type SpecParamType = 'string' | 'boolean' | 'integer' | 'number' | 'json';

@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { afterAll } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { PROVIDER, testDb } from './app.ts';
 
@@ -20,7 +20,7 @@ export function freshSqliteUrl(): string {
 }
 
 const dropLater: (() => Promise<void>)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const drop of dropLater.splice(0)) await drop().catch(() => {});
 });
 

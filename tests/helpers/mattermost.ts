@@ -217,3 +217,31 @@ export function shownText(markdown: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\u200d/g, '');
 }
+
+/**
+ * The mentions a Mattermost server would notify for a post's message: an oracle written after
+ * the server's StandardMentionParser.ProcessText (server/channels/app/mention_parser_standard.go,
+ * Apache-2.0/AGPL, read for its rules, not copied): words are split on anything but letters,
+ * digits and `: . - _ @`; leading `:.-_` are trimmed; a word, or a part of it split at `. - :`,
+ * that starts with `@` is a mention (`@channel`, `@all`, `@here` notify everyone). Returns the
+ * names mentioned (without `@`), lower case; code blocks are left out as the server does.
+ */
+export function mattermostMentions(message: string): string[] {
+  const text = message.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, ' ').replace(/`[^`\n]*`/g, ' ');
+  const found = new Set<string>();
+  const take = (w: string) => {
+    const name = w
+      .slice(1)
+      .replace(/[.\-:_]+$/, '')
+      .toLowerCase();
+    // only a name a user or group can have (letters, digits, `.-_`) can be notified
+    if (w.startsWith('@') && /^[\p{L}\p{N}._-]+$/u.test(name)) found.add(name);
+  };
+  for (const raw of text.split(/[^\p{L}\p{N}:.\-_@]+/u)) {
+    if (!raw || (raw.startsWith(':') && raw.endsWith(':') && raw.length > 1)) continue;
+    const word = raw.replace(/^[:.\-_]+/, '');
+    if (word.startsWith('@')) take(word);
+    else if (/[.\-:]/.test(word)) for (const part of word.split(/[.\-:]/)) take(part);
+  }
+  return [...found];
+}

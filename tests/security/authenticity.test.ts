@@ -8,8 +8,8 @@
  * Mattermost's command token and signed action contexts: add here when its adapter lands.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { afterAll, beforeAll, test } from 'vitest';
 import { ACTION_TTL_MS, signAction, verifyAction } from '../../src/core/action-token.ts';
 import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
 import { ADMIN, type SlackBot, startSlackBot } from '../helpers/slack.ts';
@@ -54,10 +54,10 @@ test('action tokens: any single-character change is refused (1,000 cases, seed 4
 });
 
 let bot: SlackBot;
-before(async () => {
+beforeAll(async () => {
   bot = await startSlackBot();
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 
 async function scrape(): Promise<Map<string, number>> {
   const res = await fetch(`${bot.url}/metrics`);

@@ -5,7 +5,7 @@
  * table's row count unchanged).
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { groups } from '../../commands/index.ts';
 import type { Access, Role } from '../../src/core/roles.ts';
 import { PROVIDER } from '../helpers/app.ts';

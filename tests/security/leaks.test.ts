@@ -6,7 +6,7 @@
  * (same status, same code, same text once the id itself is taken out).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { replyToText } from '../../src/core/reply.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { PERSONAS, registerPersonas } from '../helpers/personas.ts';
@@ -34,7 +34,7 @@ async function seen(who: string, cmd: string): Promise<string> {
   return [replyToText(o.reply), ...files].join('\n');
 }
 
-before(async () => {
+beforeAll(async () => {
   t = await testApp({ now: '2026-11-25T01:00:00Z' });
   await registerPersonas(t);
   // maff: an amber report, not shared
@@ -77,7 +77,7 @@ before(async () => {
   );
   await ok(P.otherPoc, `meeting rsvp ${ids.mtgAll} proxy proxy=console:mof-proxy-person`);
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const MOF_SECRETS = [
   'MOF-RED-SUMMARY-5512',

@@ -7,7 +7,7 @@
  * the body-size test posts to every path in BODY_PATHS that is mounted.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { signSlackRequest } from '../fakes/slack-requests.ts';
 import { tableCounts } from '../helpers/counts.ts';
 import { ADMIN, SIGNING_SECRET, type SlackBot, startSlackBot } from '../helpers/slack.ts';
@@ -18,14 +18,14 @@ const POC = 'U0MAFFPOC';
 const BODY_PATHS = ['/slack/events', '/mattermost/command', '/mattermost/action', '/mattermost/dialog'];
 
 let bot: SlackBot;
-before(async () => {
+beforeAll(async () => {
   bot = await startSlackBot({
     env: LIMITS,
     fake: { users: { [POC]: { name: 'poc', locale: 'en-US' }, U0FLOOD: { name: 'flood' }, U0CALM: { name: 'calm' } } },
   });
   assert.match(await say(ADMIN, `poc add slack:${POC} org=maff role=poc`), /maff/);
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 
 async function say(user: string, text: string): Promise<string> {
   const { res, responseUrl } = await bot.command(user, text);

@@ -10,8 +10,8 @@
  * unhandled rejection, and never a partial write (not ok → every table's row count unchanged).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { z } from 'zod';
 import { groups } from '../../commands/index.ts';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
@@ -241,7 +241,7 @@ test(`every command's schema: ${SCHEMA_RUNS} arbitrary records each through safe
 // ---------------------------------------------------------------- schemas, through the router
 let t: TestApp;
 let countSql = '';
-before(async () => {
+beforeAll(async () => {
   t = await testApp({ env: { MAX_FIELD_LENGTH: '4000' } });
   await registerPersonas(t);
   countSql = `SELECT ${Object.values(Prisma.ModelName)
@@ -258,7 +258,7 @@ before(async () => {
     assert.equal(o.status, 'ok', `${cmd}: ${replyToText(o.reply)}`);
   }
 });
-after(async () => {
+afterAll(async () => {
   await t.close();
   process.off('unhandledRejection', onRejection);
 });

@@ -12,8 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { afterAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { signAction } from '../../src/core/action-token.ts';
 import {
@@ -35,7 +35,7 @@ const NISC_CHANNEL = 'C0NISC';
 
 let fake: FakeSlack | undefined;
 let child: ChildProcess | undefined;
-after(async () => {
+afterAll(async () => {
   child?.kill('SIGKILL');
   await fake?.close();
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { rateLimitFloorMs } from '../bench/broadcast.ts';
 import { END, replaceBetweenMarkers, START } from '../bench/report.ts';

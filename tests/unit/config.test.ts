@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { ConfigError, deliveryTimeoutMs, loadConfig } from '../../src/config.ts';
 

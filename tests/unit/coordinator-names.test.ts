@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { groups } from '../../commands/index.ts';
 import { commandFields } from '../../src/adapters/mattermost/register.ts';
 import { buildManifest } from '../../src/adapters/slack/manifest.ts';

@@ -8,7 +8,7 @@
  * offence fails this test, and so does an entry that no longer offends (delete its line).
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { groups } from '../../commands/index.ts';
 import { ROOT } from '../../src/app.ts';
 import { allMessages, LOCALES, t, translator } from '../../src/i18n/index.ts';

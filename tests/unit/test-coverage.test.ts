@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { testFiles, usesDb } from '../../scripts/test-files.mjs';
+import { test } from 'vitest';
+import { CHAOS_FILES, testFiles, usesDb } from '../../scripts/test-files.mjs';
 import { ROOT } from '../../src/app.ts';
 
 const REACHES_DB = /\bopenDatabase\(|\bcreateApp\(|\brunBot\(|\bBotProcess\b|\bSlackProcess\b|\bprepareMulti\(/;
@@ -25,4 +25,12 @@ test('the helpers that start real bots give them a database of the provider unde
     const src = readFileSync(join(ROOT, 'tests', 'helpers', helper), 'utf8');
     assert.doesNotMatch(src, /DATABASE_URL: freshSqliteUrl\(\)/, `${helper} defaults to a SQLite file`);
   }
+});
+
+test('every chaos file exists: a renamed one would silently leave both runs', () => {
+  const all = new Set(testFiles(ROOT));
+  assert.deepEqual(
+    CHAOS_FILES.filter((f) => !all.has(f)),
+    [],
+  );
 });

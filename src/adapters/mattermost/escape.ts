@@ -1,9 +1,11 @@
 /**
  * Mattermost text safety. Reply text is plain by contract; before it becomes Mattermost
  * markdown every user-supplied string goes through escapeMarkdown (or fenceCode for code):
- * - `@channel`, `@all`, `@here` notify everyone: a zero-width joiner after the `@` splits the
- *   word for the server's mention parser (it splits on anything but letters, digits and
- *   `.-_:@`) and is invisible to readers;
+ * - `@channel`, `@all`, `@here` notify everyone, and `@name` notifies that person or group: a
+ *   zero-width joiner after the `@` splits the word for the server's mention parser (it splits
+ *   on anything but letters, digits and `.-_:@`) and the web app's, and is invisible to readers;
+ * - control characters and bidi embeddings, overrides and isolates are removed first
+ *   (src/domain/text.ts), whatever the stored text holds;
  * - `<!channel>`, `<!here>`, `<!all>`, `<@id>` and `<https://evil|gov.example>` are Slack
  *   syntax the server converts in command responses and attachments: `<` and `>` become
  *   entities (`&lt;`, shown as `<`) so those patterns can no longer match; command and action
@@ -11,19 +13,32 @@
  * - `[text](url)`, `![img](url)`, `<https://…>` autolinks and other markdown become literal
  *   with backslash escapes, so a link always shows its own address.
  */
+import { cleanText } from '../../domain/text.ts';
 
 const ZWJ = '\u200d';
 /** any `@` starting `channel`, `all` or `here` (also `@channel.` and `@all_team`: cheap, invisible) */
 const ANNOUNCE = /@(?=channel|all|here)/gi;
+/**
+ * An `@` the server or the web app would read as the start of a mention of a person or a group
+ * (`@tanaka`, `(@tanaka)`, `x.@tanaka`, `農水省@tanaka`): one followed by a letter, digit or
+ * `._-`, and not preceded by a Latin letter or digit — which leaves e-mail addresses
+ * (`user@example.jp`) whole, since neither the server's parser nor the web app reads those as
+ * mentions, and people copy them from advisories.
+ */
+const MENTION = /(?<![A-Za-z0-9])@(?=[\p{L}\p{N}._-])/gu;
 
-/** Breaks channel-wide mentions; everything else unchanged. */
+/**
+ * Breaks every mention that could notify someone — channel-wide (`@channel`, `@all`,
+ * `@here`) and of a person or group (`@tanaka`) — with a joiner after the `@`; everything else
+ * unchanged, and it still reads the same.
+ */
 export function neutraliseMentions(s: string): string {
-  return s.replace(ANNOUNCE, `@${ZWJ}`);
+  return s.replace(ANNOUNCE, `@${ZWJ}`).replace(MENTION, `@${ZWJ}`);
 }
 
 /** Plain text → Mattermost markdown that shows exactly that text and cannot notify or link. */
 export function escapeMarkdown(s: string): string {
-  const out = s
+  const out = cleanText(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -38,15 +53,16 @@ export function escapeMarkdown(s: string): string {
 
 /** Plain text → a fenced code block that the text cannot close early (nor notify). */
 export function fenceCode(s: string): string {
-  const longest = Math.max(2, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const code = cleanText(s);
+  const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   // code is shown verbatim: break Slack syntax (`<!here>`, `<@id>`) with the invisible joiner
-  return `${fence}\n${neutraliseMentions(s).replace(/<(?=[!@#])/g, `<${ZWJ}`)}\n${fence}`;
+  return `${fence}\n${neutraliseMentions(code).replace(/<(?=[!@#])/g, `<${ZWJ}`)}\n${fence}`;
 }
 
 /** Plain text for places shown without markdown (button names, dialog labels). */
 export function plainText(s: string, max: number): string {
-  return clip(neutraliseMentions(s.replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›'))), max);
+  return clip(neutraliseMentions(cleanText(s).replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›'))), max);
 }
 
 /** Cuts a string to at most `max` characters (code points), marking the cut. */

@@ -4,7 +4,7 @@
  * integration posts to our /mattermost/action with the signed command as its context.
  */
 import type { OutMessage } from '../../core/platform.ts';
-import type { Action, Block } from '../../core/reply.ts';
+import { type Action, type Block, cleanReply } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { clip, escapeMarkdown, fenceCode, plainText } from './escape.ts';
 
@@ -34,7 +34,8 @@ export interface MmMessage {
   attachments: MmAttachment[];
 }
 
-export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction, actionUrl: string): MmMessage {
+export function renderMessage(out: OutMessage, t: Translate, sign: SignAction, actionUrl: string): MmMessage {
+  const msg = cleanReply(out);
   const parts = msg.blocks.map(renderBlock);
   for (const f of msg.attachments ?? [])
     parts.push(escapeMarkdown(t('mattermost.attachment', { filename: f.filename })));
@@ -48,7 +49,8 @@ export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction, a
 }
 
 /** The plain text of a reply with its buttons written as commands (for ephemeral_text). */
-export function renderText(msg: OutMessage, t: Translate): string {
+export function renderText(out: OutMessage, t: Translate): string {
+  const msg = cleanReply(out);
   const parts = msg.blocks.map(renderBlock);
   for (const a of msg.actions ?? [])
     parts.push(escapeMarkdown(`→ ${t('button.hint', { command: `/csirt ${a.command}` })} [${a.label}]`));

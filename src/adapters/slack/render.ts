@@ -6,7 +6,7 @@
 
 import type { OutMessage } from '../../core/platform.ts';
 import type { Action, Block } from '../../core/reply.ts';
-import { replyToText } from '../../core/reply.ts';
+import { cleanReply, replyToText } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { chunkEscaped, clip, escapeCode, escapeText } from './escape.ts';
 
@@ -31,7 +31,8 @@ export type SignAction = (command: string) => string | null;
 
 export const ACTION_ID_PREFIX = 'csirt:action:';
 
-export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction): SlackMessage {
+export function renderMessage(message: OutMessage, t: Translate, sign: SignAction): SlackMessage {
+  const msg = cleanReply(message);
   const blocks: SlackBlock[] = msg.blocks.flatMap(renderBlock);
   for (const f of msg.attachments ?? []) {
     blocks.push({ type: 'context', elements: [mrkdwn(escapeText(t('slack.attachment', { filename: f.filename })))] });

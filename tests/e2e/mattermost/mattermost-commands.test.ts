@@ -4,9 +4,15 @@
  * the REST API v4 spec. Runs on the TEST_PROVIDER database.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import type { FakeMmChannel, FakeMmUser } from '../../fakes/mattermost-server.ts';
-import { type MattermostBot, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
+import {
+  type MattermostBot,
+  mattermostMentions,
+  mmid,
+  shownText,
+  startMattermostBot,
+} from '../../helpers/mattermost.ts';
 
 /** A test-only command that posts user text to an organisation's channel (the incident report
  * reaching NISC's channel has its own test below). */
@@ -16,12 +22,12 @@ let bot: MattermostBot;
 let taro: FakeMmUser;
 let maffChannel: FakeMmChannel;
 
-before(async () => {
+beforeAll(async () => {
   bot = await startMattermostBot();
   taro = bot.fake.addUser({ id: mmid('taro'), username: 'taro', locale: 'ja' });
   maffChannel = bot.fake.addChannel({ name: 'maff-csirt', team: bot.fake.team.id, members: [bot.fake.bot.id] });
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, [], 'every request the bot sent matches the Mattermost spec');
 });
@@ -224,6 +230,21 @@ test("a ministry PoC's report reaches NISC's Mattermost channel (and the ministr
   assert.match(shownText(post.message), /Emotet on a file server @channel/);
   assert.doesNotMatch(post.message, /@(channel|all|here)/);
   assert.ok(post.props.delivery_id);
+});
+
+test('a post carrying user text mentions nobody: @name, (@name), x.@name stay text; e-mail addresses stay whole', async () => {
+  const nisc = [...bot.fake.store.channels.values()].find((c) => c.name === 'nisc-csirt')!;
+  const reporter = bot.fake.store.users.get(mmid('reporter'))!;
+  const summary = '連絡は @reporter まで (@admin) x.@reporter 返信先 soc@mail.example.jp';
+  await bot.command(reporter, `report category=phishing summary="${summary}"`);
+  await bot.until(async () => {
+    await bot.app.dispatcher.drain();
+    return bot.fake.posts(nisc.id).some((p) => p.message.includes('soc@mail'));
+  });
+  const post = bot.fake.posts(nisc.id).find((p) => p.message.includes('soc@mail'))!;
+  assert.deepEqual(mattermostMentions(post.message), []);
+  assert.ok(shownText(post.message).includes(summary), post.message);
+  assert.ok(post.message.includes('soc@mail.example.jp'), 'the address is copied as it was written');
 });
 
 test('report with its required fields missing opens a dialog of at most five elements', async () => {

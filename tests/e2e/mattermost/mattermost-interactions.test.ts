@@ -4,7 +4,7 @@
  * as the server sends them.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import type { FakeMmUser } from '../../fakes/mattermost-server.ts';
 import { tableCounts as allCounts } from '../../helpers/counts.ts';
 import { type MattermostBot, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
@@ -18,11 +18,11 @@ async function tableCounts(app: MattermostBot['app']) {
 let bot: MattermostBot;
 let stranger: FakeMmUser;
 
-before(async () => {
+beforeAll(async () => {
   bot = await startMattermostBot();
   stranger = bot.fake.addUser({ id: mmid('stranger'), username: 'stranger', locale: 'en' });
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, [], 'every request the bot sent matches the Mattermost spec');
 });

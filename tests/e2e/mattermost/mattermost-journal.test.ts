@@ -9,20 +9,20 @@
  * tests/e2e/command-journal.test.ts (Slack).
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { type MattermostBot, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
 
 let bot: MattermostBot;
 let shift = 0;
 const TTL = 5000;
 
-before(async () => {
+beforeAll(async () => {
   bot = await startMattermostBot({
     clock: { now: () => new Date(Date.now() + shift) },
     env: { COMMAND_CLAIM_TTL_MS: String(TTL) },
   });
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, [], 'every request the bot sent matches the Mattermost spec');
 });

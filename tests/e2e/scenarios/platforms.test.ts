@@ -3,7 +3,7 @@
  * adapter calls it), Slack and Mattermost (the bot's HTTP server against their fakes). Runs on
  * the TEST_PROVIDER database.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { consoleDriver } from './console-driver.ts';
 import type { Driver } from './driver.ts';
 import { mattermostDriver } from './mattermost-driver.ts';
@@ -19,10 +19,10 @@ const platforms: [string, () => Promise<Driver>][] = [
 for (const [name, start] of platforms) {
   describe(name, () => {
     let d: Driver;
-    before(async () => {
+    beforeAll(async () => {
       d = await start();
     });
-    after(() => d.close());
+    afterAll(() => d.close());
     for (const s of scenarios) test(s.name, () => s.run(d));
   });
 }

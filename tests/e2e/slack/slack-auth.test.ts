@@ -3,15 +3,15 @@
  * changes nothing; a retried request never runs twice.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { type SlackSignatureHeaders, signSlackRequest, slashCommandBody } from '../../fakes/slack-requests.ts';
 import { ADMIN, SIGNING_SECRET, type SlackBot, startSlackBot } from '../../helpers/slack.ts';
 
 let bot: SlackBot;
-before(async () => {
+beforeAll(async () => {
   bot = await startSlackBot();
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, []);
   bot.fake.reset();

@@ -3,7 +3,7 @@
  * requests sent with fetch, the real WebClient talking to the fake Slack.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { ADMIN, type SlackBot, startSlackBot } from '../../helpers/slack.ts';
 
 /** The command that reaches a channel. When the incidents branch lands, switch to
@@ -14,10 +14,10 @@ const ORG_CHANNEL = 'C0MAFF';
 
 let bot: SlackBot;
 
-before(async () => {
+beforeAll(async () => {
   bot = await startSlackBot({ fake: { channels: { [ORG_CHANNEL]: { name: 'maff-csirt' } } } });
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, [], 'every request the bot sent matches the Slack spec');
 });

@@ -2,14 +2,14 @@
  * Forms (modals) and buttons through Slack, end to end.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import { ADMIN, type SlackBot, startSlackBot } from '../../helpers/slack.ts';
 
 let bot: SlackBot;
-before(async () => {
+beforeAll(async () => {
   bot = await startSlackBot();
 });
-after(() => bot.close());
+afterAll(() => bot.close());
 afterEach(() => {
   assert.deepEqual(bot.fake.violations, []);
   bot.fake.reset();

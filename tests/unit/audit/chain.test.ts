@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { canonicalJson } from '../../../src/audit/canonical-json.ts';
 import { appendAudit, verifyChain } from '../../../src/audit/chain.ts';
@@ -9,10 +9,10 @@ import { type TestApp, testApp } from '../../helpers/app.ts';
 
 const run = promisify(execFile);
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 test('canonical JSON sorts keys and drops undefined', () => {
   assert.equal(

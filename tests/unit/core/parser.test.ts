@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import { isUserError } from '../../../src/core/errors.ts';
 import { parseArgs, quoteArg } from '../../../src/core/parser.ts';
 

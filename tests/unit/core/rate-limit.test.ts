@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { RateLimiter } from '../../../src/core/rate-limit.ts';
 import { testApp } from '../../helpers/app.ts';
 

@@ -10,7 +10,7 @@
  * covered by tests/e2e/incident-ids-concurrency.test.ts and tests/chaos/chaos.test.ts.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { appendAudit, ensureAuditHead, verifyChain } from '../../../src/audit/chain.ts';
 import { type Database, openDatabase } from '../../../src/db/client.ts';
@@ -24,7 +24,7 @@ const NAMES = ['INC-2026', 'ADV-2026', 'MTG-2026', 'CMP-2026', 'SYS-maff'];
 
 test(`id sequences and the audit chain under ${HANDLES} concurrent handles (${PROVIDER}): no gaps, no duplicates, one chain`, {
   timeout: 180_000,
-  skip: PROVIDER === 'sqlite' ? 'PostgreSQL only (see above)' : false,
+  skip: PROVIDER === 'sqlite', // PostgreSQL only (see above)
 }, async () => {
   const db = await testDb();
   const handles: Database[] = [];
@@ -72,7 +72,7 @@ test(`id sequences and the audit chain under ${HANDLES} concurrent handles (${PR
 
 test('a deadlock between two processes is retried: both transactions commit (PostgreSQL)', {
   timeout: 60_000,
-  skip: PROVIDER === 'sqlite' ? 'PostgreSQL only' : false,
+  skip: PROVIDER === 'sqlite', // PostgreSQL only
 }, async () => {
   const db = await testDb();
   const handles: Database[] = [];

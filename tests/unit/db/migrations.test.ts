@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { openDatabase } from '../../../src/db/client.ts';
 import { applyMigrations, diffSchemas } from '../../../src/db/migrator.ts';

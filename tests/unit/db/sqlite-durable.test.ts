@@ -5,7 +5,7 @@
  * statement cache runs the same SQL with different arguments correctly.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { appendAudit, ensureAuditHead, verifyChain } from '../../../src/audit/chain.ts';
 import { type Database, openDatabase } from '../../../src/db/client.ts';
@@ -13,7 +13,7 @@ import { applyMigrations } from '../../../src/db/migrator.ts';
 import { nextSeq } from '../../../src/services/ids.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
 
-const skip = PROVIDER === 'sqlite' ? false : 'SQLite only';
+const skip = PROVIDER !== 'sqlite'; // SQLite only
 
 async function open(): Promise<{ db: Database; drop(): Promise<void> }> {
   const t = await testDb();

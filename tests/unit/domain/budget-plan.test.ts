@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { type Candidate, greedyPlan, plan } from '../../../src/domain/budget-plan.ts';
 
 /** mulberry32: a small seeded PRNG so failures reproduce. */

@@ -3,8 +3,8 @@
  * closure, Golden Week and substitute holidays; then deadlines counted in business days.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import {
   businessDaysAfter,
   businessDaysBetween,

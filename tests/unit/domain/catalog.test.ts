@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import v1 from '../../../data/catalog/v1.json' with { type: 'json' };
 import {
   AREAS,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import pngjs from 'pngjs';
+import { test } from 'vitest';
 import { AREAS, type Area } from '../../../src/domain/catalog.ts';
 import { cellRect, heatmapSize, LAYOUT, renderHeatmap, riskColour } from '../../../src/domain/heatmap.ts';
 

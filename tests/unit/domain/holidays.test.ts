@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { test } from 'vitest';
 import { startWarning } from '../../../src/domain/business-days.ts';
 import { holidayName } from '../../../src/domain/holidays.ts';
 import { parseTokyoDateTime } from '../../../src/domain/tokyo-time.ts';

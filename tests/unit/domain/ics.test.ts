@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
 import ical, { type VEvent } from 'node-ical';
+import { test } from 'vitest';
 import { escapeText, foldLine, type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../../../src/domain/ics.ts';
 import { parseTokyoDateTime } from '../../../src/domain/tokyo-time.ts';
 
@@ -81,7 +81,11 @@ test('TEXT escaping: Japanese, commas, semicolons, backslashes and newlines roun
   assert.equal(str(ev.summary), title);
   assert.equal(str(ev.description), 'a,b;c\\d\ne\nf\n\ng');
   assert.equal(str(ev.location), '会議室A,B;C');
-  assert.equal(escapeText('x\u0007y\tz'), 'xy\tz', 'control characters other than tab are dropped');
+  assert.equal(
+    escapeText('x\u0007y\tz'),
+    'xy z',
+    'a tab becomes a space; control characters other than tab are dropped',
+  );
 });
 
 test('a cancelled meeting says STATUS:CANCELLED with its sequence', () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { CATEGORIES, findCategory } from '../../../src/domain/incident-categories.ts';
 
-// shared/ lies beside the repository (here and in CI, which clones the repository elsewhere)
-const rsit = JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'domain', 'rsit.json'), 'utf8')) as {
+// the Reference Security Incident Taxonomy (source and licence: tests/fixtures/README.md)
+const rsit = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'domain', 'rsit.json'), 'utf8')) as {
   predicates: { value: string }[];
   values: { predicate: string; entry: { value: string }[] }[];
 };
@@ -30,7 +30,7 @@ test('the eleven categories of PRODUCT.md §4 with their Japanese labels', () =>
   );
 });
 
-test('every category maps to a class and type that exist in shared/domain/rsit.json', () => {
+test('every category maps to a class and type that exist in the RSIT (tests/fixtures/domain/rsit.json)', () => {
   const classes = new Set(rsit.predicates.map((p) => p.value));
   for (const c of CATEGORIES) {
     assert.ok(classes.has(c.rsit.class), `${c.code}: class ${c.rsit.class}`);

@@ -5,8 +5,8 @@
  * Unicode has, in Cyrillic look-alikes; and the words it must not mistake for a name.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import {
   findName,
   findNames,

@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import { businessDaysAfter } from '../../../src/domain/business-days.ts';
 import {
   type ClockInput,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { checkDistribution, isTlp, TLPS, targetAllowed, tlpLabel } from '../../../src/domain/tlp.ts';
 
 test('labels are TLP 2.0 in capitals; legacy white is not a TLP', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { test } from 'vitest';
 import { fiscalYearOf } from '../../../src/domain/fiscal-year.ts';
 import {
   formatTokyoDate,

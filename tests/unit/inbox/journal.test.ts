@@ -5,14 +5,14 @@
  * started inside a command does not carry the entry away.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
 import pino from 'pino';
+import { afterAll, test } from 'vitest';
 import { outsideGuard } from '../../../src/db/client.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
 const apps: TestApp[] = [];
-after(async () => {
+afterAll(async () => {
   for (const t of apps) await t.close();
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
 import { PlatformError } from '../../../src/core/platform.ts';
 import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
@@ -8,10 +8,10 @@ import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
 let t: TestApp;
-before(async () => {
+beforeAll(async () => {
   t = await testApp();
 });
-after(() => t.close());
+afterAll(() => t.close());
 
 const msg = (text: string) => ({ blocks: [{ kind: 'text' as const, text }] });
 

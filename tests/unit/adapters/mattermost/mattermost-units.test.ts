@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { MmApi } from '../../../../src/adapters/mattermost/api.ts';
 import { buildDialog, MAX_ELEMENTS, verifyState } from '../../../../src/adapters/mattermost/dialog.ts';
 import { mattermostLocaleToOurs } from '../../../../src/adapters/mattermost/locale.ts';

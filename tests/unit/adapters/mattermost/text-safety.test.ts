@@ -1,6 +1,7 @@
 /** Mattermost text safety: every vector from RELIABILITY.md, through escape and render. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import fc from 'fast-check';
+import { test } from 'vitest';
 import {
   escapeMarkdown,
   fenceCode,
@@ -10,7 +11,7 @@ import {
 import { renderMessage, renderText } from '../../../../src/adapters/mattermost/render.ts';
 import { commandResponse } from '../../../../src/adapters/mattermost/respond.ts';
 import { translator } from '../../../../src/i18n/index.ts';
-import { shownText } from '../../../helpers/mattermost.ts';
+import { mattermostMentions, shownText } from '../../../helpers/mattermost.ts';
 
 const t = translator('en');
 const sign = (c: string) => `signed:${c.length}`;
@@ -25,6 +26,84 @@ for (const word of ['@channel', '@all', '@here', '@Channel', '@ALL', '@here.', '
     assert.doesNotMatch(neutraliseMentions(word), LIVE_MENTION);
   });
 }
+
+for (const [text, names] of [
+  ['連絡は @tanaka まで', ['tanaka']],
+  ['(@tanaka) と x.@sato と -@suzuki と :@ito と :@emoji:', ['tanaka', 'sato', 'suzuki', 'ito']],
+  ['農水省@tanaka', []],
+  ['@maff-csirt-group の皆様', ['maff-csirt-group']],
+  ['user@example.jp に返信', []],
+  ['`@in-code` と\n```\n@in-block\n```', []],
+] as const) {
+  test(`the oracle reads mentions as the server does: ${JSON.stringify(text)}`, () => {
+    assert.deepEqual(mattermostMentions(text).sort(), [...names].sort());
+  });
+}
+
+for (const word of [
+  '@tanaka',
+  '(@tanaka)',
+  'x.@tanaka',
+  '-@tanaka',
+  ':@tanaka',
+  '_@tanaka',
+  '農水省@tanaka',
+  '@ta.na_ka',
+  '@TANAKA',
+  '＠tanaka',
+]) {
+  test(`a mention of a person or group from user text cannot notify: ${JSON.stringify(word)}`, () => {
+    for (const out of [
+      escapeMarkdown(`連絡は ${word} まで`),
+      renderText({ blocks: [{ kind: 'text', text: word }] }, t),
+    ]) {
+      assert.deepEqual(mattermostMentions(out), []);
+      assert.doesNotMatch(out, /(?<![A-Za-z0-9])@(?!\u200d)[\p{L}\p{N}]/u, 'the web app would highlight it');
+    }
+    assert.equal(shownText(escapeMarkdown(word)), word);
+  });
+}
+
+test('an e-mail address stays as it was written (people copy it), and is no mention', () => {
+  for (const mail of ['user@example.jp', 'first.last+tag@mail.go.jp', 'a_b@c-d.example']) {
+    const out = escapeMarkdown(mail);
+    assert.equal(out.replace(/\\/g, ''), mail.replace(/\\/g, ''));
+    assert.ok(!out.includes('\u200d'), out);
+    assert.deepEqual(mattermostMentions(out), []);
+  }
+});
+
+test('property: no text, however built, becomes a mention, and it reads the same (fast-check)', () => {
+  const unit = fc.constantFrom(
+    '@',
+    'a',
+    'Z',
+    '1',
+    '.',
+    '-',
+    '_',
+    ':',
+    ' ',
+    '(',
+    '農',
+    '\n',
+    'channel',
+    'here',
+    '`',
+    '*',
+    '<',
+    '!',
+    '#',
+  );
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 30 }), (s) => {
+      const out = escapeMarkdown(s);
+      assert.deepEqual(mattermostMentions(out), [], JSON.stringify({ s, out }));
+      assert.equal(shownText(out), s);
+    }),
+    { seed: 15, numRuns: 2000 },
+  );
+});
 
 for (const slack of ['<!channel>', '<!here>', '<!all>', '<!everyone>', '<@abc123>', '<!subteam^S1>']) {
   test(`Slack syntax ${slack} is not left for the server to expand`, () => {

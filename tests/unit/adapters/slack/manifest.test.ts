@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { groups } from '../../../../commands/index.ts';
 import { BOT_SCOPES, buildManifest } from '../../../../src/adapters/slack/manifest.ts';
 import { ROOT } from '../../../../src/app.ts';

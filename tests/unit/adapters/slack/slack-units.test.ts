@@ -1,7 +1,7 @@
 /** Slack adapter pieces: escaping, rendering, refs, the seam against the fake, settings, Socket Mode wiring. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
 import { escapeText } from '../../../../src/adapters/slack/escape.ts';
 import { createSlack } from '../../../../src/adapters/slack/index.ts';
 import { slackLocaleToOurs } from '../../../../src/adapters/slack/locale.ts';
@@ -72,13 +72,13 @@ test('refs: mentions become identities and channels; bare names get a clear erro
 });
 
 let fake: FakeSlack;
-before(async () => {
+beforeAll(async () => {
   fake = await startFakeSlack({
     channels: { C0OK: { name: 'ok' }, C0ARCH: { archived: true }, C0OUT: { member: false } },
     users: { U0BOB: { name: 'bob' } },
   });
 });
-after(() => fake.close());
+afterAll(() => fake.close());
 
 test('the seam posts with the delivery id, finds it again, DMs, updates, and maps errors', async () => {
   const env = { SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: 'sssssssssss', SLACK_API_URL: fake.apiUrl };
