@@ -112,7 +112,7 @@ test('org set: bad input writes nothing; only an admin may rename', async () => 
     ].join('\n'),
     { DATABASE_URL },
   );
-  assert.match(r.stdout, /設定する内容（channel=、ja=、en= のいずれか）を指定してください/);
+  assert.match(r.stdout, /変更する項目を指定してください（channel=、ja=、en=、short= のいずれか）/);
   assert.match(r.stdout, /組織 nisc の名称は既にそのとおりです/);
   assert.match(r.stdout, /組織「nosuch」は登録されていません/);
   assert.match(r.stdout, /国家サイバー統括室 \/ National Cybersecurity Office \(nisc\)/);
@@ -127,7 +127,11 @@ test('a database from before July 2025 gets the new names on start, once; names 
     const first = await testApp({ url: db.url });
     const p = first.app.db.prisma;
     // as a database seeded before the reorganisation, and before 人事院 and カジノ管理委員会 were listed
-    await p.organization.update({ where: { code: 'nisc' }, data: { nameJa: FORMER.ja, nameEn: FORMER.en } });
+    // (short names as the org_names_channels migration gave the record: ["ニスク"])
+    await p.organization.update({
+      where: { code: 'nisc' },
+      data: { nameJa: FORMER.ja, nameEn: FORMER.en, shortNames: '["ニスク"]' },
+    });
     await p.organization.deleteMany({ where: { code: { in: ['jinji', 'jcrc'] } } });
     await p.organization.update({ where: { code: 'mof' }, data: { nameJa: '財務省（試験）' } });
     await first.app.close();
@@ -136,6 +140,9 @@ test('a database from before July 2025 gets the new names on start, once; names 
     const q = second.app.db.prisma;
     const nisc = await q.organization.findUniqueOrThrow({ where: { code: 'nisc' } });
     assert.deepEqual([nisc.nameJa, nisc.nameEn], ['国家サイバー統括室', 'National Cybersecurity Office']);
+    // the shipped short names join the record's: NCO first, the abbreviation messages print
+    assert.deepEqual(JSON.parse(nisc.shortNames).slice(0, 3), ['NCO', 'NISC', 'ニスク']);
+    assert.equal(JSON.parse(nisc.shortNames).filter((s: string) => s === 'ニスク').length, 1);
     assert.equal((await q.organization.findUniqueOrThrow({ where: { code: 'mof' } })).nameJa, '財務省（試験）');
     assert.deepEqual(
       (await q.organization.findMany({ where: { code: { in: ['jinji', 'jcrc'] } }, orderBy: { code: 'asc' } })).map(
