@@ -2,33 +2,16 @@ import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
 import { isTlp, type Tlp, tlpLabel } from '../src/domain/tlp.ts';
-import { csv, orgCode, text, yesNo } from './args.ts';
+import { anId, choice, csv, orgList, text, yesNo } from './args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
 
-const advId = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^ADV-\d{4}-\d{4,}$/, 'input.adv_id');
-const severity = z.enum(['low', 'medium', 'high', 'critical']);
+const advId = anId('ADV');
+const severity = choice(['low', 'medium', 'high', 'critical']);
 const tlp = z
   .string()
   .trim()
   .toLowerCase()
   .refine((v) => isTlp(v), 'input.tlp');
-const audience = z
-  .string()
-  .trim()
-  .transform((s) =>
-    s.toLowerCase() === 'all'
-      ? ('all' as const)
-      : s
-          .split(/[,、，]/)
-          .map((x) => x.trim().toLowerCase())
-          .filter(Boolean),
-  )
-  .refine((v) => v === 'all' || v.every((c) => orgCode.safeParse(c).success), 'input.org_code');
-
 async function people(ctx: Ctx, refs: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const r of refs) {
@@ -59,7 +42,7 @@ export const advisoryGroup: Group = {
         body: text(4000),
         severity,
         tlp,
-        audience: audience.optional(),
+        audience: orgList.optional(),
         sources: csv.optional(),
         recipients: csv.optional(),
       }),

@@ -2,8 +2,9 @@
 import type { Attachment, Block, Reply } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
 import type { Area, Catalog } from '../src/domain/catalog.ts';
-import { renderHeatmap } from '../src/domain/heatmap.ts';
-import { formatTokyoDate } from '../src/domain/tokyo-time.ts';
+import { formatDate, formatFiscalYear } from '../src/domain/dates.ts';
+import { fiscalYearOf } from '../src/domain/fiscal-year.ts';
+import { renderHeatmap } from '../src/pictures/heatmap.ts';
 import type { OrgStatus, PlanSide, PlanView, StatusView } from '../src/services/inspection-views.ts';
 import type { Ctx } from './types.ts';
 
@@ -18,11 +19,14 @@ function progress(answered: number, total: number): string {
   return total === 0 ? '0/0' : `${answered}/${total} (${Math.floor((100 * answered) / total)}%)`;
 }
 
-function heatmap(id: string, orgs: readonly OrgStatus[], cat: Catalog): Attachment {
+function heatmap(ctx: Ctx, c: { id: string; dueDate: Date }, orgs: readonly OrgStatus[], cat: Catalog): Attachment {
+  const id = c.id;
+  const L = ctx.locale;
   const png = renderHeatmap({
-    title: `Residual risk by area - ${id}`,
-    rows: orgs.map((o) => ({ org: o.org.code, areas: o.risk.areas })),
-    areaLabels: Object.fromEntries(cat.areas.map((a) => [a.id, a.short])) as Record<Area, string>,
+    title: ctx.t('check.heatmap_title', { id, year: formatFiscalYear(fiscalYearOf(c.dueDate), ctx.dates) }),
+    rows: orgs.map((o) => ({ label: L === 'ja' ? o.org.nameJa : o.org.code.toUpperCase(), areas: o.risk.areas })),
+    areaLabels: Object.fromEntries(cat.areas.map((a) => [a.id, L === 'ja' ? a.ja : a.short])) as Record<Area, string>,
+    legend: ctx.t('check.area_residual'),
   });
   const suffix = orgs.length === 1 ? `-${orgs[0]?.org.code}` : '';
   return { filename: `${id}${suffix}-heatmap.png`, mime: 'image/png', data: png.toString('base64') };
@@ -49,7 +53,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
         {
           kind: 'text',
           text: ctx.t('check.status_summary', {
-            due: formatTokyoDate(c.dueDate, L),
+            due: formatDate(c.dueDate, ctx.dates),
             done,
             orgs: v.orgs.length,
             version: c.catalogVersion,
@@ -70,7 +74,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
         },
         { kind: 'context', text: ctx.t('check.risk_note') },
       ],
-      { attachments: [heatmap(c.id, v.orgs, v.catalog)] },
+      { attachments: [heatmap(ctx, c, v.orgs, v.catalog)] },
     );
   }
   const o = v.org;
@@ -82,7 +86,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
     {
       kind: 'fields',
       fields: [
-        [ctx.t('check.due'), formatTokyoDate(c.dueDate, L)],
+        [ctx.t('check.due'), formatDate(c.dueDate, ctx.dates)],
         [ctx.t('check.completion'), progress(o.answered, o.total)],
         [ctx.t('check.risk_score'), o.systems.length ? score(o.risk.score) : '-'],
         [ctx.t('check.risk_total'), o.systems.length ? score(o.risk.total) : '-'],
@@ -126,7 +130,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
     ]),
   });
   blocks.push({ kind: 'context', text: ctx.t('check.risk_note') });
-  return reply.of(blocks, { attachments: [heatmap(c.id, [o], v.catalog)] });
+  return reply.of(blocks, { attachments: [heatmap(ctx, c, [o], v.catalog)] });
 }
 
 function planTable(ctx: Ctx, p: PlanView, side: PlanSide): Block {

@@ -4,9 +4,21 @@ import { reply } from '../src/core/reply.ts';
 import type { Role } from '../src/core/roles.ts';
 import { CatalogError, catalog, catalogVersions } from '../src/domain/catalog.ts';
 import { toCsv } from '../src/domain/csv.ts';
-import { formatTokyoDate, parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
+import { formatDate } from '../src/domain/dates.ts';
+import { outsideTime } from '../src/domain/plausible.ts';
+import { parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
-import { csv, orgCode, text } from './args.ts';
+import {
+  anId,
+  choice,
+  orgCode,
+  orgList,
+  outOfRange,
+  plausibleAmount,
+  plausibleTime,
+  text,
+  wholeNumber,
+} from './args.ts';
 import { renderPlan, renderStatus, yenText } from './check-render.ts';
 import { answerStatus, tokyoDate, yen } from './inspection-args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -30,11 +42,7 @@ export const checkGroup: Group = {
       name: 'catalog',
       aliases: ['項目'],
       schema: z.object({
-        version: z
-          .string()
-          .regex(/^\d{1,4}$/, 'input.format')
-          .transform(Number)
-          .optional(),
+        version: wholeNumber().optional(),
       }),
       access: 'registered',
       summary: { ja: '対策項目の一覧を表示します', en: 'Show the countermeasure catalogue' },
@@ -81,10 +89,10 @@ export const checkGroup: Group = {
       positional: ['action', 'id'],
       // due stays text here so that a ministry's PoC is refused for the role before the value is read
       schema: z.object({
-        action: z.enum(['open', 'close', 'list']),
+        action: choice(['open', 'close', 'list']),
         id: z.string().optional(),
         due: z.string().optional(),
-        audience: csv.optional(),
+        audience: z.string().optional(),
       }),
       access: 'registered',
       summary: {
@@ -105,18 +113,23 @@ export const checkGroup: Group = {
           if (a.id) throw extra(a.id);
           if (!a.due) throw new UserError('input.missing_fields', { fields: 'due', usage: CAMPAIGN_USAGE });
           const d = parseTokyoDate(a.due);
-          if (!d.ok) throw new UserError('check.bad_due', { due: a.due });
-          const list = a.audience ?? ['all'];
-          const audience =
-            list.length === 1 && list[0]?.toLowerCase() === 'all' ? 'all' : list.map((x) => x.toLowerCase());
+          if (!d.ok)
+            throw d.code === 'date.weekday'
+              ? new UserError(d.code, { input: d.input })
+              : new UserError('check.bad_due', { due: a.due });
+          const out = outsideTime('campaignDue', d.value, ctx.clock.now());
+          if (out) throw outOfRange(ctx.t, 'due', 'campaignDue', out, CAMPAIGN_USAGE);
+          const list = orgList.safeParse(a.audience ?? 'all');
+          if (!list.success) throw new UserError('check.audience_unknown', { orgs: a.audience ?? '' });
+          const audience = list.data;
           const r = await ctx.services.inspections.openCampaign(v, tokyoEndOfDay(d.value), audience);
           return reply.text(
             ctx.t('check.opened', {
               id: r.campaign.id,
-              due: formatTokyoDate(r.campaign.dueDate, ctx.locale),
+              due: formatDate(r.campaign.dueDate, ctx.dates),
               orgs: r.orgs.length,
               version: r.campaign.catalogVersion,
-              reminders: r.reminders.map((x) => formatTokyoDate(x, ctx.locale)).join(', ') || '-',
+              reminders: r.reminders.map((x) => formatDate(x, ctx.dates)).join(', ') || '-',
             }),
           );
         }
@@ -145,7 +158,7 @@ export const checkGroup: Group = {
             rows: list.map((x) => [
               x.campaign.id,
               ctx.t(`check.state_${x.campaign.status}`),
-              formatTokyoDate(x.campaign.dueDate, ctx.locale),
+              formatDate(x.campaign.dueDate, ctx.dates),
               String(x.campaign.catalogVersion),
               String(x.orgs),
               x.total ? `${x.answered}/${x.total} (${Math.floor((100 * x.answered) / x.total)}%)` : '0/0',
@@ -159,12 +172,12 @@ export const checkGroup: Group = {
       aliases: ['回答'],
       positional: ['campaign'],
       schema: z.object({
-        campaign: z.string().trim().min(1),
-        system: z.string().trim().min(1),
+        campaign: anId('CMP'),
+        system: anId('SYS'),
         item: z.string().trim().min(1),
         status: answerStatus,
-        planned: tokyoDate.optional(),
-        cost: yen.optional(),
+        planned: plausibleTime(tokyoDate, 'plannedDate').optional(),
+        cost: plausibleAmount(yen, 'cost').optional(),
         note: text(1000).optional(),
       }),
       access: ['poc'],
@@ -210,7 +223,7 @@ export const checkGroup: Group = {
       name: 'status',
       aliases: ['状況'],
       positional: ['campaign'],
-      schema: z.object({ campaign: z.string().trim().min(1).optional(), org: orgCode.optional() }),
+      schema: z.object({ campaign: anId('CMP').optional(), org: orgCode.optional() }),
       access: READERS,
       summary: {
         ja: '回答状況と残存リスクを表示します（CISO 向けの表示を含みます）',
@@ -225,7 +238,7 @@ export const checkGroup: Group = {
     defineCommand({
       name: 'plan',
       aliases: ['予算案'],
-      schema: z.object({ budget: yen, org: orgCode.optional() }),
+      schema: z.object({ budget: plausibleAmount(yen, 'budget'), org: orgCode.optional() }),
       access: READERS,
       summary: {
         ja: '予算内で残存リスクを最も減らす対策の組合せ（予算案）を示します',
@@ -241,7 +254,6 @@ export const checkGroup: Group = {
       },
       writes: false,
       async run(ctx, a) {
-        if (a.budget <= 0) throw new UserError('check.bad_budget');
         return renderPlan(ctx, await ctx.services.inspectionViews.plan(viewerOf(ctx.caller), a.budget, a.org));
       },
     }),
@@ -249,14 +261,14 @@ export const checkGroup: Group = {
       name: 'export',
       aliases: ['出力'],
       positional: ['campaign'],
-      schema: z.object({ campaign: z.string().trim().min(1) }),
+      schema: z.object({ campaign: anId('CMP') }),
       access: READERS,
       summary: { ja: '回答を CSV で出力します', en: 'Export the answers as CSV' },
       usage: 'check export <CMP-id>',
       writes: false,
       async run(ctx, a) {
         const v = viewerOf(ctx.caller);
-        const r = await ctx.services.inspectionViews.exportRows(v, a.campaign);
+        const r = await ctx.services.inspectionViews.exportRows(v, a.campaign, ctx.dates);
         const suffix = v.nisc ? '' : `-${v.org?.code ?? ''}`;
         return reply.of([{ kind: 'text', text: ctx.t('check.exported', { id: r.campaign.id, count: r.count }) }], {
           attachments: [

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
-import { formatTokyoDate, formatTokyoIsoDate, parseTokyoDate } from '../src/domain/tokyo-time.ts';
+import { formatDate } from '../src/domain/dates.ts';
+import { outsideTime } from '../src/domain/plausible.ts';
+import { parseTokyoDate } from '../src/domain/tokyo-time.ts';
 import { deadlineOf } from '../src/services/readiness.ts';
-import { orgCode, text } from './args.ts';
+import { orgCode, outOfRange, text } from './args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
 
 async function user(ctx: Ctx, ref: string | undefined): Promise<string | undefined> {
@@ -12,6 +14,9 @@ async function user(ctx: Ctx, ref: string | undefined): Promise<string | undefin
   if (!id) throw new UserError('poc.bad_user', { user: ref });
   return id;
 }
+
+const SET_USAGE =
+  'csirt set [org=<org>] [established=<date>] [primary=<user>] [deputy=<user>] [contact="…"] [hours="…"]';
 
 export const csirtGroup: Group = {
   name: 'csirt',
@@ -34,7 +39,7 @@ export const csirtGroup: Group = {
         ja: 'CSIRT 体制を登録・更新します（窓口担当は自組織、{coordinator}は org= で各組織）',
         en: "Record a CSIRT's readiness (a PoC their own organisation; the {coordinator} any with org=)",
       },
-      usage: 'csirt set [org=<org>] [established=<date>] [primary=<user>] [deputy=<user>] [contact="…"] [hours="…"]',
+      usage: SET_USAGE,
       fields: {
         established: { ja: 'CSIRT の設置日（YYYY-MM-DD）', en: 'Date the CSIRT was established (YYYY-MM-DD)' },
         primary: { ja: '窓口担当（正）', en: 'Primary contact' },
@@ -46,6 +51,8 @@ export const csirtGroup: Group = {
         if (a.established !== undefined) {
           const d = parseTokyoDate(a.established);
           if (!d.ok) throw new UserError(d.code, { input: d.input });
+          const out = outsideTime('establishedDate', d.value, ctx.clock.now());
+          if (out) throw outOfRange(ctx.t, 'established', 'establishedDate', out, SET_USAGE);
           established = d.value;
         }
         const row = await ctx.services.readiness.set(ctx.caller, a.org, {
@@ -77,7 +84,7 @@ export const csirtGroup: Group = {
         const t = ctx.t;
         const table = rows.map((r) => [
           r.org.code,
-          r.record?.established ? formatTokyoIsoDate(r.record.established) : t('csirt.not_established'),
+          r.record?.established ? formatDate(r.record.established, ctx.dates) : t('csirt.not_established'),
           r.primary ?? '-',
           r.deputy ?? '-',
           r.record?.contact ?? '-',
@@ -87,7 +94,7 @@ export const csirtGroup: Group = {
         return reply.of([
           {
             kind: 'heading',
-            text: t('csirt.status_title', { deadline: formatTokyoDate(deadline, ctx.locale), days: daysLeft }),
+            text: t('csirt.status_title', { deadline: formatDate(deadline, ctx.dates), days: daysLeft }),
           },
           {
             kind: 'text',

@@ -14,21 +14,29 @@ export function helpGroup(all: () => readonly Group[]): Group {
     commands: [
       defineCommand({
         name: null,
-        positional: ['command'],
-        schema: z.object({ command: z.string().optional() }),
+        positional: ['command', 'sub'],
+        schema: z.object({ command: z.string().optional(), sub: z.string().optional() }),
         access: 'anyone',
         summary: { ja: '使い方を表示します', en: 'Show how to use the bot' },
-        usage: 'help [command]',
+        usage: 'help [command] [subcommand]',
         writes: false,
-        async run(ctx, { command }) {
+        async run(ctx, { command, sub }) {
           const may = (a: Parameters<typeof allowed>[0]) => allowed(a, ctx.caller.roles, ctx.caller.personId !== null);
           const L = ctx.locale;
           // help texts may name the coordinating organisation ({coordinator}): filled from the directory
           const say = ctx.t.fill;
           if (command) {
-            const g = all().find((x) => x.name === command.toLowerCase() || x.aliases.includes(command));
-            const visible = g?.commands.filter((c) => may(c.access)) ?? [];
-            if (!g || visible.length === 0) throw new UserError('help.unknown', { name: command });
+            const g = all().find(
+              (x) => x.name === command.normalize('NFKC').toLowerCase() || x.aliases.includes(command),
+            );
+            // `help poc add`: that subcommand's help alone
+            const named = sub
+              ? g?.commands.filter((c) => c.name === sub.normalize('NFKC').toLowerCase() || c.aliases?.includes(sub))
+              : g?.commands;
+            const visible = named?.filter((c) => may(c.access)) ?? [];
+            if (!g || visible.length === 0) {
+              throw new UserError('help.unknown', { name: sub ? `${command} ${sub}` : command });
+            }
             const blocks: Block[] = [
               { kind: 'heading', text: `/csirt ${g.name} (${g.aliases.join(', ')}) — ${say(g.summary[L])}` },
             ];

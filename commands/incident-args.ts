@@ -1,11 +1,13 @@
 /** Argument schemas shared by report, incident and ioc. */
 import { z } from 'zod';
+import { foldCode } from '../src/domain/ids.ts';
 import { CATEGORY_CODES, findCategory } from '../src/domain/incident-categories.ts';
 import { SEVERITIES, SHARES, STATUSES, TLPS } from '../src/domain/incident-status.ts';
 import { DISCLOSURE, PERSONAL, parseNotified } from '../src/domain/report-contents.ts';
-import { text, tokyoDateTime } from './args.ts';
+import { plausibleTime, text, tokyoDateTime } from './args.ts';
 
-const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
+/** any case, full-width forms accepted (src/domain/ids.ts foldCode) */
+const lower = (v: unknown) => (typeof v === 'string' ? foldCode(v).toLowerCase() : v);
 
 /** a category code or its Japanese label (`malware`, `マルウェア感染`) → the code */
 export const category = z.preprocess(
@@ -15,7 +17,7 @@ export const category = z.preprocess(
 export const severity = z.preprocess(lower, z.enum(SEVERITIES));
 /** `amber`, `TLP:AMBER`, `amber+strict` */
 export const tlp = z.preprocess(
-  (v) => (typeof v === 'string' ? v.trim().toLowerCase().replace(/^tlp:/, '') : v),
+  (v) => (typeof v === 'string' ? foldCode(v).toLowerCase().replace(/^tlp:/, '') : v),
   z.enum(TLPS),
 );
 export const share = z.preprocess(lower, z.enum(SHARES));
@@ -42,7 +44,7 @@ const count = z.preprocess(
 
 /** The report items (issue 17): optional at 速報, asked for as the report matures. */
 export const contentArgs = {
-  awareness: tokyoDateTime.optional(),
+  awareness: plausibleTime(tokyoDateTime, 'incidentTime').optional(),
   contact: text(500).optional(),
   found: text(2000).optional(),
   damage: text(2000).optional(),

@@ -1,9 +1,9 @@
 /** How report, incident update and incident show/list say stages, items and deadlines (issue 17). */
 import type { Block } from '../src/core/reply.ts';
+import { formatDateTime } from '../src/domain/dates.ts';
 import type { ReportClock } from '../src/domain/report-clocks.ts';
 import type { ContentField } from '../src/domain/report-contents.ts';
 import type { StageStep } from '../src/domain/report-stages.ts';
-import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { clockLines, contentBlocks, contentsOf, fieldList, stageLabel } from '../src/services/incident-clock-format.ts';
 import type { Ctx } from './types.ts';
 
@@ -13,7 +13,7 @@ export function deadlineLines(ctx: Ctx, r: { id: string; clocks: ReportClock[]; 
   const open = r.clocks.filter((c) => c.state === 'running' || c.state === 'overdue');
   const lines: string[] = [];
   if (open.length) {
-    const list = open.map((c) => `${stageLabel(c.stage, ctx.t)} ${formatTokyoDateTime(c.dueAt, L)}`);
+    const list = open.map((c) => `${stageLabel(c.stage, ctx.t)} ${formatDateTime(c.dueAt, ctx.dates)}`);
     lines.push(ctx.t('report.deadlines', { list: list.join(L === 'ja' ? '、' : ', ') }));
   }
   const final = r.clocks.some((c) => c.stage === 'final' && c.metAt);
@@ -46,18 +46,18 @@ export function reportBlocks(
   if (clocks.length) {
     blocks.push(
       { kind: 'heading', text: ctx.t('incident.clocks') },
-      { kind: 'text', text: clockLines(clocks, ctx.clock.now(), ctx.t, ctx.locale).join('\n') },
+      { kind: 'text', text: clockLines(clocks, ctx.clock.now(), ctx.t, ctx.dates).join('\n') },
       { kind: 'context', text: basis },
     );
   }
   return blocks;
 }
 
-/** The nearest deadline not met, for `incident list`: `確報 12月31日(木) 14:30（超過）`. */
+/** The nearest deadline not met, for `incident list`: `確報 令和8年12月31日(木) 14:30（日本時間）（超過）`. */
 export function nextDueText(ctx: Ctx, clocks: readonly ReportClock[]): string {
   const open = clocks.filter((c) => c.state === 'running' || c.state === 'overdue');
   const c = open.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
   if (!c) return '-';
-  const due = `${stageLabel(c.stage, ctx.t)} ${formatTokyoDateTime(c.dueAt, ctx.locale)}`;
+  const due = `${stageLabel(c.stage, ctx.t)} ${formatDateTime(c.dueAt, ctx.dates)}`;
   return c.state === 'overdue' ? ctx.t('incident.due_overdue', { due }) : due;
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
+import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
-import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
-import { incidentId, orgCode, text, tokyoDay } from './args.ts';
+import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
 import {
   category,
   contentArgs,
@@ -34,8 +34,8 @@ export const incidentGroup: Group = {
         status: status.optional(),
         org: orgCode.optional(),
         category: category.optional(),
-        since: tokyoDay.optional(),
-        page: z.coerce.number().int().min(1).optional(),
+        since: plausibleTime(tokyoDay, 'pastDate').optional(),
+        page: plausibleAmount(wholeNumber(), 'page').optional(),
         due: z
           .preprocess(
             (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
@@ -63,7 +63,7 @@ export const incidentGroup: Group = {
           ctx.t(`incident.status.${i.status}`),
           categoryLabel(i.category, L),
           ctx.t(`incident.severity.${i.severity}`),
-          formatTokyoDateTime(i.createdAt, L),
+          formatDateTime(i.createdAt, ctx.dates),
           [...i.summary].length > 30 ? `${[...i.summary].slice(0, 30).join('')}…` : i.summary,
           ...(a.due ? [nextDueText(ctx, i.clocks)] : []),
         ]);
@@ -106,7 +106,6 @@ export const incidentGroup: Group = {
         const d = await ctx.services.incidentQueries.show(ctx.caller, id);
         const i = d.incident;
         const t = ctx.t;
-        const L = ctx.locale;
         return reply.of([
           {
             kind: 'heading',
@@ -120,11 +119,11 @@ export const incidentGroup: Group = {
           {
             kind: 'fields',
             fields: [
-              ...incidentFields(i, d.indicators, t, L),
+              ...incidentFields(i, d.indicators, t, ctx.dates),
               [t('incident.f.status'), t(`incident.status.${i.status}`)],
               [t('incident.f.stage'), stageText(ctx, i.stage, i.updates)],
               [t('incident.f.reporter'), d.reporter],
-              [t('incident.f.reported_at'), formatTokyoDateTime(i.createdAt, L)],
+              [t('incident.f.reported_at'), formatDateTime(i.createdAt, ctx.dates)],
             ],
           },
           ...reportBlocks(ctx, i, d.clocks, d.basis),
@@ -132,7 +131,7 @@ export const incidentGroup: Group = {
           {
             kind: 'table',
             head: [t('incident.f.at'), t('incident.f.by'), t('incident.f.event')],
-            rows: d.events.map((e) => [formatTokyoDateTime(e.at, L), e.actor, eventText(e, t, L)]),
+            rows: d.events.map((e) => [formatDateTime(e.at, ctx.dates), e.actor, eventText(e, t, ctx.dates)]),
           },
         ]);
       },
@@ -197,7 +196,7 @@ export const incidentGroup: Group = {
       positional: ['id'],
       schema: z.object({
         id: incidentId,
-        format: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['stix', 'misp'])),
+        format: choice(['stix', 'misp']),
       }),
       access: READERS,
       summary: {

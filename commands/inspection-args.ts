@@ -1,6 +1,6 @@
 /** Argument schemas of the inspection commands (system, check). Custom messages are i18n keys. */
 import { z } from 'zod';
-import { parseTokyoDate } from '../src/domain/tokyo-time.ts';
+import { choice, tokyoDay } from './args.ts';
 
 /** Whole yen: `3000000`, `3,000,000`, `¥3,000,000`, `3000000円` (full-width digits accepted). */
 export const yen = z
@@ -17,18 +17,8 @@ export const yen = z
   .transform(Number);
 
 /** A Tokyo calendar date (YYYY-MM-DD), as the instant of its 00:00 JST. */
-export const tokyoDate = z
-  .string()
-  .trim()
-  .transform((s, ctx) => {
-    const r = parseTokyoDate(s);
-    if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: 'input.date' });
-      return z.NEVER;
-    }
-    return r.value;
-  });
+export const tokyoDate = tokyoDay;
 
-export const exposure = z.enum(['internet', 'internal', 'isolated']);
-export const confidentiality = z.enum(['1', '2', '3']).transform(Number);
-export const answerStatus = z.enum(['implemented', 'partial', 'missing', 'na']);
+export const exposure = choice(['internet', 'internal', 'isolated']);
+export const confidentiality = choice(['1', '2', '3']).transform(Number);
+export const answerStatus = choice(['implemented', 'partial', 'missing', 'na']);

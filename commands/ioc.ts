@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
+import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { defang } from '../src/domain/indicators.ts';
-import { formatTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { seesAll } from '../src/services/incident-access.ts';
 import type { IocSighting } from '../src/services/incident-queries.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -24,7 +24,7 @@ function table(ctx: Ctx, list: IocSighting[]): Block {
       s.org.code,
       t(`incident.status.${s.status}`),
       categoryLabel(s.category, ctx.locale),
-      formatTokyoDateTime(s.createdAt, ctx.locale),
+      formatDateTime(s.createdAt, ctx.dates),
     ]),
   };
 }

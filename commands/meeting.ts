@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { type Block, reply } from '../src/core/reply.ts';
+import { formatDate, formatDateTime } from '../src/domain/dates.ts';
+import { outsideTime } from '../src/domain/plausible.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
-import { formatTokyoDate, formatTokyoDateTime, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import { parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
-import { csv, refuseInvisible, text } from './args.ts';
+import { anId, choice, orgList, outOfRange, refuseInvisible, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
-const meetingId = z
-  .string()
-  .trim()
-  .regex(/^mtg-\d{4}-\d{4,}$/i, 'meeting.bad_id')
-  .transform((s) => s.toUpperCase());
+const meetingId = anId('MTG');
+const SCHEDULE_USAGE =
+  'meeting schedule title="…" start="YYYY-MM-DD HH:MM" [duration=90m] [place="…"|url=…] [agenda="…"] [invite=all|<org>,…] [reminders=7d,1d,1h]';
 
 export const meetingGroup: Group = {
   name: 'meeting',
@@ -34,7 +34,7 @@ export const meetingGroup: Group = {
           .superRefine(refuseInvisible)
           .optional(),
         agenda: text(4000).meta({ long: true }).optional(),
-        invite: z.string().trim().min(1).optional(),
+        invite: orgList.optional(),
         reminders: z.string().trim().min(1).optional(),
       }),
       access: ['coordinator'],
@@ -42,8 +42,7 @@ export const meetingGroup: Group = {
         ja: '会議を登録し、招集先に開催通知を送付します',
         en: 'Schedule a meeting and send the notice to the invited organisations',
       },
-      usage:
-        'meeting schedule title="…" start="YYYY-MM-DD HH:MM" [duration=90m] [place="…"|url=…] [agenda="…"] [invite=all|<org>,…] [reminders=7d,1d,1h]',
+      usage: SCHEDULE_USAGE,
       fields: {
         start: { ja: '開催日時（日本時間、YYYY-MM-DD HH:MM）', en: 'Start (Japan time, YYYY-MM-DD HH:MM)' },
         duration: { ja: '所要時間（既定 90m）', en: 'Duration (default 90m)' },
@@ -58,11 +57,12 @@ export const meetingGroup: Group = {
       async run(ctx, a) {
         const start = parseTokyoDateTime(a.start);
         if (!start.ok) throw new UserError(start.code, { input: start.input });
+        const out = outsideTime('meetingStart', start.value, ctx.clock.now());
+        if (out) throw outOfRange(ctx.t, 'start', 'meetingStart', out, SCHEDULE_USAGE);
         const duration = parseDuration(a.duration ?? '90m');
         if (!duration.ok) throw new UserError(duration.code, { input: duration.input });
         const reminders = parseReminderOffsets(a.reminders ?? '7d,1d,1h');
         if (!reminders.ok) throw new UserError(reminders.code, { input: reminders.input });
-        const invite = !a.invite || a.invite.toLowerCase() === 'all' ? 'all' : csv.parse(a.invite);
         const r = await ctx.services.meetings.schedule(ctx.caller, {
           title: a.title,
           start: start.value,
@@ -70,7 +70,7 @@ export const meetingGroup: Group = {
           place: a.place,
           url: a.url,
           agenda: a.agenda,
-          invite,
+          invite: a.invite ?? 'all',
           reminders: reminders.value,
         });
         const L = ctx.locale;
@@ -79,7 +79,7 @@ export const meetingGroup: Group = {
           {
             kind: 'fields',
             fields: [
-              ...meetingFields(ctx.t, L, r.meeting),
+              ...meetingFields(ctx.t, ctx.dates, r.meeting),
               [
                 ctx.t('meeting.invited'),
                 r.meeting.invite === 'all' ? ctx.t('meeting.invited_all') : r.invited.join(', '),
@@ -90,20 +90,20 @@ export const meetingGroup: Group = {
         if (r.warning?.kind === 'holiday') {
           blocks.push({
             kind: 'text',
-            text: `⚠ ${ctx.t('meeting.warn.holiday', { date: formatTokyoDate(r.meeting.startAt, L), name: L === 'ja' ? r.warning.nameJa : r.warning.nameEn })}`,
+            text: `⚠ ${ctx.t('meeting.warn.holiday', { date: formatDate(r.meeting.startAt, ctx.dates), name: L === 'ja' ? r.warning.nameJa : r.warning.nameEn })}`,
           });
         } else if (r.warning?.kind === 'year-end') {
           blocks.push({
             kind: 'text',
-            text: `⚠ ${ctx.t('meeting.warn.year_end', { date: formatTokyoDate(r.meeting.startAt, L) })}`,
+            text: `⚠ ${ctx.t('meeting.warn.year_end', { date: formatDate(r.meeting.startAt, ctx.dates) })}`,
           });
         } else if (r.warning?.kind === 'weekend') {
           blocks.push({
             kind: 'text',
-            text: `⚠ ${ctx.t('meeting.warn.weekend', { date: formatTokyoDate(r.meeting.startAt, L), day: ctx.t(`meeting.day.${r.warning.day}`) })}`,
+            text: `⚠ ${ctx.t('meeting.warn.weekend', { date: formatDate(r.meeting.startAt, ctx.dates), day: ctx.t(`meeting.day.${r.warning.day}`) })}`,
           });
         }
-        const planned = r.reminders.map((x) => `${offsetText(x.offset, L)} (${formatTokyoDateTime(x.dueAt, L)})`);
+        const planned = r.reminders.map((x) => `${offsetText(x.offset, L)} (${formatDateTime(x.dueAt, ctx.dates)})`);
         blocks.push({
           kind: 'context',
           text: planned.length
@@ -141,7 +141,7 @@ export const meetingGroup: Group = {
           blocks.push({
             kind: 'fields',
             fields: [
-              ...meetingFields(ctx.t, L, m).slice(1),
+              ...meetingFields(ctx.t, ctx.dates, m).slice(1),
               [ctx.t('meeting.status'), ctx.t(`meeting.status.${m.status}`)],
             ],
           });
@@ -210,7 +210,7 @@ export const meetingGroup: Group = {
       positional: ['id', 'answer'],
       schema: z.object({
         id: meetingId,
-        answer: z.enum(['attend', 'absent', 'proxy']),
+        answer: choice(['attend', 'absent', 'proxy']),
         proxy: z.string().trim().min(1).optional(),
       }),
       access: ['poc'],

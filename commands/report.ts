@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
-import { orgCode, text, tokyoDateTime } from './args.ts';
+import { anId, occurredNotAfterDetected, orgCode, plausibleTime, text, tokyoDateTime } from './args.ts';
 import {
   category,
   contentArgs,
@@ -12,6 +12,7 @@ import {
   tlp,
 } from './incident-args.ts';
 import { deadlineLines } from './incident-render.ts';
+import { confidentiality } from './inspection-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 export const reportGroup: Group = {
@@ -21,24 +22,22 @@ export const reportGroup: Group = {
   commands: [
     defineCommand({
       name: null,
-      schema: z.object({
-        category,
-        summary: text(2000),
-        severity: severity.optional(),
-        tlp: tlp.optional(),
-        share: share.optional(),
-        confidentiality: z.enum(['1', '2', '3']).transform(Number).optional(),
-        system: z
-          .string()
-          .trim()
-          .regex(/^SYS-[a-z0-9-]+-\d{3}$/i, 'input.format')
-          .optional(),
-        detected: tokyoDateTime.optional(),
-        occurred: tokyoDateTime.optional(),
-        ioc: iocList.optional(),
-        org: orgCode.optional(),
-        ...contentArgs,
-      }),
+      schema: z
+        .object({
+          category,
+          summary: text(2000),
+          severity: severity.optional(),
+          tlp: tlp.optional(),
+          share: share.optional(),
+          confidentiality: confidentiality.optional(),
+          system: anId('SYS').optional(),
+          detected: plausibleTime(tokyoDateTime, 'incidentTime').optional(),
+          occurred: plausibleTime(tokyoDateTime, 'incidentTime').optional(),
+          ioc: iocList.optional(),
+          org: orgCode.optional(),
+          ...contentArgs,
+        })
+        .superRefine(occurredNotAfterDetected),
       access: ['poc', 'coordinator'],
       summary: { ja: 'インシデントを報告します（速報）', en: 'Report an incident (quick report)' },
       usage:

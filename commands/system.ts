@@ -23,6 +23,7 @@ export const systemGroup: Group = {
           ja: '組織コード（窓口担当者はご所属の組織。{coordinator}の方は必須）',
           en: "organisation code (a PoC's own by default; required for staff of the {coordinator})",
         },
+        name: { ja: 'システム名（200 文字以内）', en: 'system name (at most 200 characters)' },
         confidentiality: { ja: '取り扱う情報の機密性（1〜3）', en: 'confidentiality class of its information (1–3)' },
         exposure: {
           ja: 'internet（インターネットから到達可能）、internal（庁内ネットワークのみ）、isolated（閉域）',

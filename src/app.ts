@@ -4,8 +4,6 @@
  * main.ts listens, tests drive it directly.
  */
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { groups } from '../commands/index.ts';
 import { ensureAuditHead } from './audit/chain.ts';
@@ -15,7 +13,7 @@ import type { CommandGroup } from './core/command.ts';
 import { InFlight } from './core/in-flight.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
-import { type Database, openDatabase, outsideGuard } from './db/client.ts';
+import { type Database, openDatabase } from './db/client.ts';
 import { applyMigrations } from './db/migrator.ts';
 import type { ReportPolicy } from './domain/report-policy.ts';
 import { mountCalendar } from './http/calendar.ts';
@@ -24,13 +22,15 @@ import { HttpServer } from './http/server.ts';
 import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** the package root (data/, prisma/): the same from src/ and from dist/src/ */
+export const ROOT = PACKAGE_ROOT;
 
 export interface AppOptions {
   clock?: Clock;
@@ -85,11 +85,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     clock,
     log,
     locale: config.BOT_LOCALE,
+    calendar: config.BOT_CALENDAR,
     platforms,
     maxIndicators: config.MAX_INDICATORS,
     kick: () => {
-      // outside the command's journal scope: the pass's transactions are not the command's
-      if (dispatcher) outsideGuard(() => setImmediate(() => void dispatcher?.runOnce().catch(() => {})));
+      // once the transaction that wrote the deliveries has committed, outside the command's
+      // journal scope (the pass's transactions are not the command's)
+      db.afterCommit(() => dispatcher?.runOnce().catch(() => {}));
     },
     publicUrl: config.PUBLIC_URL,
     reportPolicy: opts.reportPolicy ?? loadReportPolicy(config.REPORT_POLICY_FILE),

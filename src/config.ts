@@ -27,6 +27,8 @@ const schema = z
         'identities like slack:U123, mattermost:<26 chars>, console:name',
       ),
     BOT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ja', 'en']).default('ja')),
+    // how Japanese dates are written unless a person chose otherwise with /csirt lang
+    BOT_CALENDAR: z.preprocess(emptyToUndefined, z.enum(['wareki', 'seireki']).default('wareki')),
     // Meetings and deadlines are always reckoned in Japan time (a fixed +09:00, whatever TZ
     // says); TZ only has to be a zone this Node.js knows, for log timestamps and the like.
     TZ: z.preprocess(

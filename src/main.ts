@@ -104,8 +104,15 @@ async function main(): Promise<number> {
   if (consoleAdapter) {
     const [{ runConsole }] = consoleAdapter;
     // SIGTERM/SIGINT end the input: the line in progress finishes, the outbox drains, then we stop.
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => process.stdin.destroy());
-    const code = await runConsole(app, { input: process.stdin, write: (t) => process.stdout.write(`${t}\n`) });
+    // (Destroying stdin did not end readline's loop while the input was open: the bot hung, and
+    // `npm run dev` waited for it forever on every change.)
+    const endOfInput = new AbortController();
+    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => endOfInput.abort());
+    const code = await runConsole(app, {
+      input: process.stdin,
+      write: (t) => process.stdout.write(`${t}\n`),
+      signal: endOfInput.signal,
+    });
     await shutdown('end of input');
     return code;
   }

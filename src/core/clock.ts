@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /** Time as the application sees it; tests set it instead of sleeping. */
 export interface Clock {
   now(): Date;
@@ -22,4 +24,20 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.t = new Date(this.t.getTime() + ms);
   }
+}
+
+const validating = new AsyncLocalStorage<Date>();
+
+/**
+ * Runs `parse` (a command schema's synchronous parse) at the moment `now`: the router passes
+ * its clock, so that schemas check values against ranges that move with time
+ * (src/domain/plausible.ts) on the bot's clock, not the machine's.
+ */
+export function validateAt<T>(now: Date, parse: () => T): T {
+  return validating.run(now, parse);
+}
+
+/** The moment of the parse in progress (`validateAt`); the system clock outside one. */
+export function validationNow(): Date {
+  return validating.getStore() ?? new Date();
 }

@@ -3,6 +3,7 @@
  * never a branch of a switch. commands/index.ts lists the groups in order.
  */
 import type { z } from 'zod';
+import type { Calendar, DateStyle } from '../domain/dates.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 import type { Clock } from './clock.ts';
 import type { PlatformName } from './platform.ts';
@@ -23,6 +24,8 @@ export interface Caller {
   roles: ReadonlySet<Role>;
   org: { id: number; code: string; nameJa: string; nameEn: string; coordinator: boolean } | null;
   locale: Locale;
+  /** how this person reads Japanese dates (`/csirt lang ja wareki|seireki`, else BOT_CALENDAR) */
+  calendar: Calendar;
 }
 
 /** Turns what a user typed for a person or channel into our identifiers, per platform. */
@@ -42,6 +45,8 @@ export interface CommandContext<S = unknown> {
   platform: PlatformName;
   channelId: string | null;
   locale: Locale;
+  /** how dates are written for this caller (pass to src/domain/dates.ts) */
+  dates: DateStyle;
   t: Translate;
   clock: Clock;
   requestId: string;

@@ -59,9 +59,11 @@ export function parseArgs(input: string): ParsedArgs {
         words.push(text.slice(start, i));
         continue;
       }
-      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(head)) throw new UserError('parse.bad_key', { key: head || '=' });
+      // a key typed with the IME in full-width mode (ｓｕｍｍａｒｙ) is the same key
+      const key = head.normalize('NFKC');
+      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(key)) throw new UserError('parse.bad_key', { key: head || '=' });
       i++;
-      pairs.push([head.toLowerCase(), i < n && !SPACE.test(text[i] ?? '') ? readValue() : '']);
+      pairs.push([key.toLowerCase(), i < n && !SPACE.test(text[i] ?? '') ? readValue() : '']);
     } else {
       words.push(head);
     }

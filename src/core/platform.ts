@@ -7,14 +7,30 @@ import type { Reply } from './reply.ts';
 export type PlatformName = 'console' | 'slack' | 'mattermost';
 
 /** What a delivery carries: a portable reply, already in the recipient's language. */
-export type OutMessage = Pick<Reply, 'blocks' | 'actions' | 'attachments'>;
+export type OutMessage = Pick<Reply, 'blocks' | 'actions' | 'attachments' | 'readMore'>;
 
 export interface PlatformSeam {
   readonly name: PlatformName;
   /** Posts to a channel; the delivery id travels with the post (metadata / props). */
   post(channel: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string }>;
-  /** Replaces a post made earlier (withdrawn advisories, answered buttons). */
+  /**
+   * Replaces a post made earlier (withdrawn advisories, answered buttons). Throws a
+   * PlatformError of kind `not_editable` when the platform refuses to edit that post (e.g.
+   * older than its edit window): the dispatcher then posts a follow-up instead.
+   */
   update(channel: string, ref: string, msg: OutMessage, deliveryId: string): Promise<void>;
+  /**
+   * Posts `msg` as a follow-up to the earlier post `ref` in `channel`, where everyone in the
+   * channel sees it (Slack: a reply in its thread, also sent to the channel; Mattermost: a post
+   * in the channel that links the earlier one, since Collapsed Reply Threads hide replies from
+   * the channel). `deliveryId` travels with it, as with post().
+   */
+  followUp(
+    channel: string,
+    ref: string,
+    msg: OutMessage,
+    deliveryId: string,
+  ): Promise<{ ref: string; channel: string }>;
   /** Sends a direct message to a person (identity without the platform prefix). */
   dm(user: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string; channel: string }>;
   /**
@@ -33,7 +49,12 @@ export interface PlatformSeam {
 /** Why a platform call failed, as the dispatcher needs to know it. */
 export class PlatformError extends Error {
   constructor(
-    readonly kind: 'rate_limited' | 'permanent' | 'transient',
+    /**
+     * rate_limited: the platform refused the call for now (429; retryAfterMs), nothing happened;
+     * permanent: no retry will help; not_editable: the post cannot be edited any more (update
+     * only); transient: anything else, worth retrying.
+     */
+    readonly kind: 'rate_limited' | 'permanent' | 'not_editable' | 'transient',
     message: string,
     readonly retryAfterMs?: number,
   ) {

@@ -41,6 +41,11 @@ export interface Reply {
   attachments?: Attachment[];
   /** true when the reply reports a failure (console exit status, metrics) */
   error?: boolean;
+  /**
+   * The command (without `/csirt`) that shows this message in full, named in the note a
+   * platform adds when it has to shorten the message (e.g. `incident show INC-2026-0001`).
+   */
+  readMore?: string;
 }
 
 export const reply = {

@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { dateStyle } from '../domain/dates.ts';
 import { type DirectoryNames, type Locale, type Translate, translator } from '../i18n/index.ts';
-import type { Clock } from './clock.ts';
+import { type Clock, validateAt } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
 import { isHandledElsewhere, isUserError, UserError } from './errors.ts';
 import type { InFlight } from './in-flight.ts';
@@ -44,6 +45,8 @@ export interface Outcome {
   /** the error code, when status is not ok */
   code?: string;
   requestId: string;
+  /** the language the reply is in (the caller's): renderers word what they add in it too */
+  locale: Locale;
 }
 
 /** A command found and allowed, with its raw arguments (before validation). */
@@ -85,6 +88,8 @@ export interface RouterDeps<S> {
 
 export class Router<S> {
   private readonly limiter: RateLimiter | null;
+  /** the directory's names as last read (parse() uses them: it reads nothing) */
+  private lastNames: DirectoryNames | null = null;
 
   constructor(private readonly d: RouterDeps<S>) {
     this.limiter = d.rateLimitPerMinute ? new RateLimiter(d.rateLimitPerMinute) : null;
@@ -98,10 +103,11 @@ export class Router<S> {
   find(words: string[]): { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[] } | null {
     const [first, second, ...rest] = words;
     if (!first) return null;
-    const w = first.toLowerCase();
+    // command words typed in full-width (ＲＥＰＯＲＴ) are the same words
+    const w = first.normalize('NFKC').toLowerCase();
     const group = this.d.groups.find((g) => g.name === w || g.aliases.includes(first));
     if (!group) return null;
-    const sub = second?.toLowerCase();
+    const sub = second?.normalize('NFKC').toLowerCase();
     const def = group.commands.find(
       (c) => c.name !== null && (c.name === sub || (second !== undefined && c.aliases?.includes(second))),
     );
@@ -114,16 +120,49 @@ export class Router<S> {
   /** Parses, finds the command and checks access; throws UserError when any of that fails. */
   async resolve(inv: Invocation, known?: Caller, knownNames?: DirectoryNames | null): Promise<Resolved> {
     const [caller, names] = await Promise.all([known ?? this.caller(inv), knownNames ?? this.names()]);
+    const found = this.command(inv);
+    this.checkAccess(found, caller);
+    const t = translator(caller.locale, names);
+    return { ...this.args(found, inv, caller.locale, t), caller, t };
+  }
+
+  /**
+   * What needs no look-up: the command named in the text and its arguments (the text's, then
+   * the form's), with the required fields still missing. Throws UserError like resolve(), except
+   * that access is not checked (resolve() does that, with the caller). Platforms use this to act
+   * within their acknowledgement deadline (Slack: 3 s) before anything slow runs. `locale`: the
+   * language of a refusal that names fields (a value past the bot's length limit); texts say the
+   * directory's names as last read (generic before any command ran).
+   */
+  parse(inv: Pick<Invocation, 'text' | 'formValues'>, locale: Locale = 'ja'): Omit<Resolved, 'caller'> {
+    const t = translator(locale, this.lastNames);
+    return { ...this.args(this.command(inv), inv, locale, t), t };
+  }
+
+  private command(inv: Pick<Invocation, 'text'>) {
     const parsed = parseArgs(inv.text);
     const found = this.find(parsed.words);
     if (!found) {
       const name = parsed.words.slice(0, 2).join(' ');
       throw new UserError(name ? 'command.unknown' : 'command.empty', { name });
     }
-    const { group, def, rest } = found;
+    return { ...found, pairs: parsed.pairs };
+  }
+
+  private checkAccess(found: { group: CommandGroup<S>; def: CommandDef<S, never> }, caller: Caller): void {
+    const { group, def } = found;
     if (!allowed(def.access, caller.roles, caller.personId !== null)) {
       throw new UserError('auth.forbidden', { command: `${group.name}${def.name ? ` ${def.name}` : ''}` });
     }
+  }
+
+  private args(
+    found: { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[]; pairs: [string, string][] },
+    inv: Pick<Invocation, 'formValues'>,
+    locale: Locale,
+    t: Translate,
+  ): Omit<Resolved, 'caller' | 't'> {
+    const { group, def, rest } = found;
     const shape = def.schema.shape as Record<string, z.ZodType>;
     const raw: Record<string, string | string[]> = {};
     const positional = def.positional ?? [];
@@ -133,7 +172,7 @@ export class Router<S> {
     rest.forEach((v, i) => {
       raw[positional[i] as string] = v;
     });
-    for (const [k, v] of parsed.pairs) {
+    for (const [k, v] of found.pairs) {
       if (!(k in shape)) {
         throw new UserError('input.unknown_key', {
           key: k,
@@ -151,23 +190,24 @@ export class Router<S> {
     for (const [k, v] of Object.entries(inv.formValues ?? {})) {
       if (k in shape && v !== '' && !(Array.isArray(v) && v.length === 0)) raw[k] = v;
     }
-    for (const [k, v] of Object.entries(raw)) {
-      for (const s of Array.isArray(v) ? v : [v]) {
-        if (s.length > this.d.maxFieldLength)
-          throw new UserError('input.too_long', { field: k, max: this.d.maxFieldLength });
-      }
+    // a value past the bot's limit is refused before any parsing, in the words the schema would
+    // use: the field with its label, and its own limit when that is the smaller one
+    const tooLong = Object.entries(raw)
+      .filter(([, v]) => (Array.isArray(v) ? v : [v]).some((s) => s.length > this.d.maxFieldLength))
+      .map(([k]) => k);
+    if (tooLong.length > 0) {
+      const details = tooLong
+        .map((k) => {
+          const max = Math.min(fieldShape(shape[k] as z.ZodType).maxLength ?? Infinity, this.d.maxFieldLength);
+          return `・${fieldLabel(def, k, locale, t)}: ${t('input.too_long_value', { max })}`;
+        })
+        .join('\n');
+      throw new UserError('input.invalid', { details, usage: def.usage });
     }
     const missing = Object.entries(shape)
       .filter(([k, s]) => !fieldShape(s).optional && raw[k] === undefined)
       .map(([k]) => k);
-    return {
-      group: group as CommandGroup<never>,
-      def: def as CommandDef<never, never>,
-      raw,
-      caller,
-      missing,
-      t: translator(caller.locale, names),
-    };
+    return { group: group as CommandGroup<never>, def: def as CommandDef<never, never>, raw, missing };
   }
 
   /**
@@ -175,9 +215,9 @@ export class Router<S> {
    * the field (the first element of the zod path) and say what is wrong in `locale`;
    * required fields still missing are reported as missing.
    */
-  validate(r: Resolved, locale: Locale): Validation {
-    const t = locale === r.caller.locale ? r.t : translator(locale);
-    const parsed = r.def.schema.safeParse(r.raw);
+  validate(r: Pick<Resolved, 'def' | 'raw' | 't'> & { caller?: Caller }, locale: Locale): Validation {
+    const t = locale === (r.caller?.locale ?? locale) ? r.t : translator(locale);
+    const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
     if (parsed.success) return { ok: true, data: parsed.data };
     const issues: FieldIssue[] = [];
     for (const i of parsed.error.issues) {
@@ -188,8 +228,10 @@ export class Router<S> {
   }
 
   /** The directory's names as they are now (none without a names source: the generic words). */
-  names(): Promise<DirectoryNames | null> {
-    return this.d.names ? this.d.names() : Promise.resolve(null);
+  async names(): Promise<DirectoryNames | null> {
+    if (!this.d.names) return null;
+    this.lastNames = await this.d.names();
+    return this.lastNames;
   }
 
   /** Who is calling (roles, organisation, language), as resolve() and handle() look it up. */
@@ -229,18 +271,17 @@ export class Router<S> {
           usage: r.def.usage,
         });
       }
-      const parsed = r.def.schema.safeParse(r.raw);
+      const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
       if (!parsed.success) {
-        throw new UserError('input.invalid', {
-          details: describeIssues(parsed.error.issues, r.t),
-          usage: r.def.usage,
-        });
+        const details = describeIssues(parsed.error.issues, r.t, (k) => fieldLabel(r.def, k, locale, r.t));
+        throw new UserError('input.invalid', { details, usage: r.def.usage });
       }
       const ctx: CommandContext<S> = {
         caller: r.caller,
         platform: inv.platform,
         channelId: inv.channelId,
         locale,
+        dates: dateStyle(locale, r.caller.calendar),
         t: r.t,
         clock: this.d.clock,
         requestId,
@@ -248,7 +289,7 @@ export class Router<S> {
         services: this.d.services,
       };
       const rep = await (r.def as unknown as CommandDef<S, unknown>).run(ctx, parsed.data);
-      outcome = { reply: rep, status: 'ok', command, requestId };
+      outcome = { reply: rep, status: 'ok', command, requestId, locale };
     } catch (e) {
       if (isHandledElsewhere(e)) throw e; // another process replies
       outcome = this.failure(e, locale, command, requestId, names);
@@ -275,7 +316,14 @@ export class Router<S> {
             : e.code.startsWith('command.')
               ? 'unknown'
               : 'user_error';
-      return { reply: { ...reply.text(t(e.code, e.params)), error: true }, status, command, code: e.code, requestId };
+      return {
+        reply: { ...reply.text(t(e.code, e.params)), error: true },
+        status,
+        command,
+        code: e.code,
+        requestId,
+        locale,
+      };
     }
     this.d.log.error({ err: e, requestId, command }, 'command failed');
     return {
@@ -284,8 +332,25 @@ export class Router<S> {
       command,
       code: 'error.internal',
       requestId,
+      locale,
     };
   }
+}
+
+/**
+ * `summary（概要）`: a field's name with its label from the command's help (the name alone
+ * without one); `t` fills the directory's names into the help text.
+ */
+export function fieldLabel(
+  def: CommandDef<never, never>,
+  k: string,
+  locale: Locale,
+  t?: Pick<Translate, 'fill'>,
+): string {
+  const help = def.fields?.[k]?.[locale];
+  const label = (help && t ? t.fill(help) : help)?.split(/[（(:：]/)[0]?.trim();
+  if (!label) return k;
+  return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
 }
 
 /** `category（種別）, summary（概要）`: field names with their label from the command's help. */
@@ -293,21 +358,9 @@ export function missingLabels(
   def: CommandDef<never, never>,
   missing: readonly string[],
   locale: Locale,
-  t: Translate,
+  t?: Pick<Translate, 'fill'>,
 ): string {
-  return missing
-    .map((k) => {
-      const help = def.fields?.[k]?.[locale];
-      const label = help
-        ? t
-            .fill(help)
-            .split(/[（(:：]/)[0]
-            ?.trim()
-        : undefined;
-      if (!label) return k;
-      return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
-    })
-    .join(', ');
+  return missing.map((k) => fieldLabel(def, k, locale, t)).join(', ');
 }
 
 export { z };

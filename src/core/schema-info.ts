@@ -13,6 +13,8 @@ export interface FieldShape {
   options?: string[];
   /** a long free text (rendered as a textarea) */
   long?: boolean;
+  /** the most characters a text field takes (its schema's `.max`), when it says */
+  maxLength?: number;
 }
 
 export function fieldShape(s: z.ZodType): FieldShape {
@@ -34,39 +36,60 @@ export function fieldShape(s: z.ZodType): FieldShape {
   }
   const out: FieldShape = { optional, array };
   if (cur instanceof z.ZodEnum) out.options = (cur as z.ZodEnum).options.map(String);
+  if (cur instanceof z.ZodString && typeof cur.maxLength === 'number') out.maxLength = cur.maxLength;
   const meta = (cur as z.ZodType).meta?.() as { long?: boolean } | undefined;
   if (meta?.long) out.long = true;
   return out;
 }
 
-/** One line per problem, in the caller's language: `summary: 入力されていません`. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], t: Translate): string {
+/** A field as people read it: `summary`, `ioc 1` (list items counted from 1). */
+export function fieldName(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? String(p + 1) : String(p))).join(' ') || '-';
+}
+
+/**
+ * One line per problem, in the caller's language: `・summary（概要）: 入力されていません`.
+ * `label` gives a field's name with its label (the command's help), else the field's own name.
+ */
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  t: Translate,
+  label: (field: string) => string = (f) => f,
+): string {
   return issues
     .map((i) => {
-      const field = i.path.map(String).join('.') || '-';
+      const [head, ...rest] = i.path;
+      const field =
+        head === undefined ? '-' : [label(String(head)), ...(rest.length ? [fieldName(rest)] : [])].join(' ');
       return `・${field}: ${issueText(i, t)}`;
     })
     .join('\n');
 }
 
-/** The message of one zod issue, in the caller's language (without the field name). */
+/**
+ * The message of one zod issue, in the caller's language (without the field name). Parse with
+ * `reportInput: true` so that a value given in the wrong form is told apart from one missing.
+ */
 export function issueText(i: z.core.$ZodIssue, t: Translate): string {
-  // schemas give their own messages as i18n keys
-  if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message))
+  // schemas give their own messages as i18n keys, with their parameters
+  if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message)) {
     return t(i.message, i.code === 'custom' ? (i.params as Params | undefined) : undefined);
+  }
   switch (i.code) {
     case 'invalid_type':
-      return i.input === undefined ? t('input.missing') : t('input.wrong_type');
+      if (i.input === undefined) return t('input.missing');
+      return i.expected === 'number' || i.expected === 'int' ? t('input.number') : t('input.wrong_type');
     case 'invalid_value':
       return t('input.one_of', { values: i.values.map(String).join(', ') });
     case 'too_big':
-      return i.origin === 'array'
-        ? t('input.too_many', { max: String(i.maximum) })
-        : t('input.too_long', { field: '', max: String(i.maximum) });
+      if (i.origin === 'array') return t('input.too_many', { max: String(i.maximum) });
+      if (i.origin === 'string') return t('input.too_long_value', { max: String(i.maximum) });
+      return t('input.too_big', { max: String(i.maximum) });
     case 'too_small':
-      return i.origin === 'string' && Number(i.minimum) <= 1
-        ? t('input.missing')
-        : t('input.too_small', { min: String(i.minimum) });
+      if (i.origin === 'string')
+        return Number(i.minimum) <= 1 ? t('input.missing') : t('input.too_short', { min: String(i.minimum) });
+      if (i.origin === 'array') return t('input.too_few', { min: String(i.minimum) });
+      return t('input.too_small', { min: String(i.minimum) });
     case 'invalid_format':
       return t('input.format');
     case 'unrecognized_keys':

@@ -3,12 +3,14 @@
  * transaction helper that behaves the same on SQLite and PostgreSQL, and raw SQL with the
  * provider's placeholders.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
-import { type DurabilityStats, durableSqlite, type WalSync } from './sqlite-durable.ts';
+import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
+import { type SqliteFactory, sqliteAdapter } from './sqlite-adapter.ts';
+import type { DurabilityStats } from './sqlite-durable.ts';
 import { baselineWasmOnly } from './wasm.ts';
 
 /** The client type our code is written against (both generated clients have this shape). */
@@ -21,10 +23,18 @@ export interface Database {
   readonly prisma: Prisma$;
   /**
    * Runs `fn` in one transaction. On SQLite it first takes the write lock (so several
-   * processes on one file queue on busy_timeout instead of failing on upgrade); on both it
-   * retries a few times on lock timeouts, deadlocks and serialisation failures.
+   * processes on one file queue for it instead of failing on upgrade); on both it retries a
+   * few times on lock timeouts, deadlocks and serialisation failures. Inside `fn` every
+   * statement goes through `tx` (scope.ts: anything else fails at once).
    */
-  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  tx<T>(fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T>;
+  /** false while the database cannot be reached (availability.ts): /healthz says 503 */
+  readonly available: boolean;
+  /**
+   * Runs `fn` once the current transaction has committed (at once, outside a transaction),
+   * outside every transaction's scope: work a transaction starts for afterwards.
+   */
+  afterCommit(fn: () => unknown): void;
   /** Raw SQL written with `?` placeholders, rewritten to `$n` on PostgreSQL. */
   query<T = Record<string, unknown>>(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<T[]>;
   execute(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<number>;
@@ -35,27 +45,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/**
- * Work that must commit with the first transaction started in an async scope: the command
- * journal (src/inbox) deletes an acknowledged command's entry in the same transaction as the
- * command's own change, so a crash leaves either both or neither. `run` may throw to abort.
- */
-export interface FirstTxGuard {
-  pending: boolean;
-  run(tx: Tx): Promise<void>;
+export interface TxOptions {
+  /**
+   * How long this transaction may wait for the database, all tries together (default 60 s):
+   * locks held by others, the database away. A request that must be journalled before the
+   * platform's deadline gives a short one.
+   */
+  waitMs?: number;
 }
-export const firstTxGuard = new AsyncLocalStorage<FirstTxGuard>();
 
-/** Runs `fn` outside any guard's scope (background work started from inside a command). */
-export function outsideGuard<T>(fn: () => T): T {
-  return firstTxGuard.exit(fn);
-}
+export { DatabaseUnavailable } from './availability.ts';
+export type { FirstTxGuard } from './scope.ts';
+export { runWithGuard } from './scope.ts';
 
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in
 // time (every pooled connection busy under a burst: nothing ran, so trying again is safe —
 // failing would lose a command that was already acknowledged).
 const RETRYABLE =
-  /P2034|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01|Unable to start a transaction in the given time/i;
+  /P2034|P1008|SocketTimeout|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01|Unable to start a transaction in the given time/i;
 
 export async function openDatabase(
   url: string,
@@ -63,42 +70,35 @@ export async function openDatabase(
 ): Promise<Database> {
   const provider = providerOf(url);
   let prisma: Prisma$;
-  let durability: WalSync | undefined;
+  let sqlite: SqliteFactory | undefined;
+  const availability = new Availability();
   baselineWasmOnly();
   if (provider === 'sqlite') {
     const path = sqlitePath(url);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // Only the provider in use is loaded: each generated client brings its own query compiler
     // (WebAssembly), and each adapter its driver.
-    const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
-      import('@prisma/adapter-better-sqlite3'),
-      import('./generated/sqlite/client.ts'),
-    ]);
-    const adapter = durableSqlite(
-      new PrismaBetterSqlite3({ url: `file:${path}`, timeout: opts.busyTimeoutMs ?? 10_000 }),
-      path === ':memory:' ? null : `${path}-wal`,
-    );
-    prisma = new PrismaClient({ adapter });
-    const [mode] = await prisma.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode = WAL');
-    // The outbox and the audit chain must survive power loss, not only a process crash: every
-    // commit is on disk before anyone sees its result. In WAL mode the fsync is ours, off the
-    // event loop and shared by concurrent commits (sqlite-durable.ts); otherwise SQLite's own.
-    if (adapter.wal && String(mode?.journal_mode).toLowerCase() === 'wal') {
-      await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
-      adapter.wal.activate();
-      durability = adapter.wal;
-    } else {
-      await prisma.$executeRawUnsafe('PRAGMA synchronous = FULL');
-    }
-    await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+    const { PrismaClient } = await import('./generated/sqlite/client.ts');
+    sqlite = sqliteAdapter(path, { busyTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
+    prisma = new PrismaClient({ adapter: guardedFactory(sqlite, availability) });
   } else {
-    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([
+    const [{ PrismaPg }, { PrismaClient }, { default: pg }] = await Promise.all([
       import('@prisma/adapter-pg'),
       import('./generated/postgresql/client.ts'),
+      import('pg'),
     ]);
-    const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
-    prisma = new PrismaClient({ adapter }) as unknown as Prisma$;
+    // our own pool, so that every connection has an error listener for as long as it lives: a
+    // server that goes down sends "terminating connection" to connections checked out between
+    // two statements too, and an 'error' event nobody listens to would end the process (the
+    // statement that meets the dead connection fails, and availability.ts takes over)
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
+    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+    prisma = new PrismaClient({ adapter: guardedFactory(adapter, availability) }) as unknown as Prisma$;
   }
+  await prisma.$connect();
+  const durability = sqlite?.wal ?? undefined;
   const rewrite = (sql: string) => {
     if (provider === 'sqlite') return sql;
     let n = 0;
@@ -106,33 +106,52 @@ export async function openDatabase(
   };
   const db: Database = {
     provider,
-    prisma,
-    ...(durability ? { durability } : {}),
-    async tx(fn) {
-      const guard = firstTxGuard.getStore();
+    prisma: checkedClient(prisma),
+    ...(durability?.active ? { durability } : {}),
+    get available() {
+      return availability.available;
+    },
+    async tx(fn, o = {}) {
+      assertNotInTx('a second transaction (db.tx)');
+      const guard = currentGuard();
+      const deadline = Date.now() + (o.waitMs ?? 60_000);
       for (let attempt = 1; ; attempt++) {
         let guarded = false;
+        const state: TxState = { open: true, after: [] };
         try {
-          return await prisma.$transaction(
-            async (tx) => {
-              if (provider === 'sqlite') await tx.$executeRawUnsafe('UPDATE "AuditHead" SET id = id WHERE id = -1');
-              if (guard?.pending) {
-                guard.pending = false;
-                guarded = true;
-                await guard.run(tx);
-              }
-              return fn(tx);
-            },
-            { maxWait: 30_000, timeout: 60_000 },
+          const left = deadline - Date.now();
+          if (left <= 0 || (!availability.available && left < 1000)) throw new DatabaseUnavailable();
+          const r = await prisma.$transaction(
+            (tx) =>
+              runInTx(state, async () => {
+                if (guard?.pending) {
+                  guard.pending = false;
+                  guarded = true;
+                  await guard.run(tx);
+                }
+                return fn(tx);
+              }),
+            { maxWait: Math.min(30_000, left), timeout: 60_000 },
           );
+          committed(state);
+          return r;
         } catch (e) {
+          state.open = false;
           if (guarded && guard) guard.pending = true; // rolled back: the next transaction carries it
-          if (attempt >= 8 || !RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)))
-            throw e;
-          await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+          // the database went away: wait for it (the next start waits in availability.ts)
+          const away = unavailable(e) !== null;
+          if (away) availability.lost();
+          const retry =
+            away ||
+            (attempt < 8 && RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)));
+          if (!retry) throw e;
+          // the database could not be had in the time given (away, or locked by others throughout)
+          if (Date.now() >= deadline) throw new DatabaseUnavailable(e);
+          await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
         }
       }
     },
+    afterCommit,
     async query<T>(runner: Tx | Prisma$, sql: string, ...params: unknown[]) {
       return (await runner.$queryRawUnsafe(rewrite(sql), ...params)) as T[];
     },
@@ -141,8 +160,9 @@ export async function openDatabase(
     },
     async ping() {
       try {
-        await prisma.$queryRawUnsafe('SELECT 1');
-        return true;
+        // SQLite: reads go on while another process holds the write lock, commands cannot
+        if (sqlite?.adapter) return await sqlite.adapter.canWrite(1000);
+        return await availability.check();
       } catch {
         return false;
       }

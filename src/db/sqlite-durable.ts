@@ -6,9 +6,9 @@
  * of the time the bot spent in SQLite under load, and nothing else could run meanwhile — not
  * even the acknowledgement of the next request).
  *
- * Here the connection runs with `synchronous = NORMAL` (a commit writes its WAL frames to the
- * OS and returns) and this wrapper makes the WAL durable itself, with `fdatasync` on libuv's
- * thread pool, before any caller sees a result:
+ * The connection runs with `synchronous = NORMAL` (a commit writes its WAL frames to the OS and
+ * returns) and our driver (sqlite-adapter.ts) makes the WAL durable itself, with `fdatasync` on
+ * libuv's thread pool, before any caller sees a result:
  * - a transaction's `commit()` resolves only once an fsync that started after its COMMIT has
  *   finished (so `db.tx` returns, and a command replies or is acknowledged, only when its
  *   change is on disk, as with FULL);
@@ -24,38 +24,8 @@
  * of its that writes makes that change durable too (its own fsync covers the earlier frames),
  * so its dispatcher — which claims a delivery in a transaction before sending it — still never
  * sends one that could be lost.
- *
- * Also: prepared statements are reused. The adapter prepares every query again (`prepare` →
- * `bind` → run, 30–200 µs each); the connection's `prepare` here returns a one-use handle over
- * a cached statement.
  */
 import { fdatasync, openSync } from 'node:fs';
-import type {
-  SqlDriverAdapter,
-  SqlDriverAdapterFactory,
-  SqlQuery,
-  SqlResultSet,
-  Transaction,
-} from '@prisma/driver-adapter-utils';
-
-const DDL = /^\s*(CREATE|DROP|ALTER)\b/i;
-
-/** The parts of a better-sqlite3 Statement the Prisma adapter uses. */
-interface Stmt {
-  readonly reader: boolean;
-  readonly readonly: boolean;
-  bind(...args: unknown[]): Stmt;
-  run(...args: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-  all(...args: unknown[]): unknown[];
-  get(...args: unknown[]): unknown;
-  iterate(...args: unknown[]): IterableIterator<unknown>;
-  raw(on?: boolean): Stmt;
-  columns(): unknown[];
-}
-interface Connection {
-  prepare(sql: string): Stmt;
-  readonly inTransaction: boolean;
-}
 
 export interface DurabilityStats {
   /** commits (or autocommit writes) seen */
@@ -70,7 +40,7 @@ export class WalSync {
   private synced = 0;
   private inFlight: Promise<void> | null = null;
   private fd: number | null = null;
-  private active = false;
+  private on = false;
   readonly stats: DurabilityStats = { commits: 0, syncs: 0 };
 
   constructor(private readonly walPath: string) {}
@@ -80,12 +50,17 @@ export class WalSync {
    * `synchronous = NORMAL`) but here.
    */
   activate(): void {
-    this.active = true;
+    this.on = true;
+  }
+
+  /** true once activated: this connection's commits are synced here */
+  get active(): boolean {
+    return this.on;
   }
 
   /** A commit has just been written to the WAL. */
   noteCommit(): void {
-    if (!this.active) return;
+    if (!this.on) return;
     this.committed++;
     this.stats.commits++;
   }
@@ -121,135 +96,4 @@ export class WalSync {
     this.stats.syncs++;
     return new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
   }
-}
-
-/**
- * The connection's `prepare`, reusing statements: each call returns a handle that takes the
- * adapter's one `bind(args)` and runs the cached statement with those arguments. After each
- * run it notes a completed commit (a write outside a transaction, or the end of a transaction
- * that wrote) in `wal`.
- */
-function cachingPrepare(conn: Connection, wal: WalSync | null, max = 500): (sql: string) => Stmt {
-  const original = conn.prepare.bind(conn);
-  const cache = new Map<string, Stmt>();
-  let txWrote = false;
-  const after = (st: Stmt, sql: string, changed: boolean) => {
-    if (!wal) return;
-    // BEGIN/COMMIT/ROLLBACK count as read-only; a statement that changed nothing (the write-lock
-    // UPDATE in db.tx, an upsert that did nothing) needs no fsync, as with FULL; a write inside
-    // a transaction is remembered until the transaction ends (a rolled-back one costs at most
-    // one needless fsync)
-    const wrote = !st.readonly && (changed || DDL.test(sql));
-    if (conn.inTransaction) {
-      if (wrote) txWrote = true;
-    } else if (txWrote || wrote) {
-      txWrote = false;
-      wal.noteCommit();
-    }
-  };
-  return (sql: string) => {
-    let st = cache.get(sql);
-    if (st) {
-      cache.delete(sql); // most recently used last
-    } else {
-      st = original(sql);
-      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
-    }
-    cache.set(sql, st);
-    const s = st;
-    let args: unknown[] = [];
-    let raw = false;
-    const exec = <T>(f: () => T, changed: (r: T) => boolean): T => {
-      if (s.reader) s.raw(raw);
-      let r: T | undefined;
-      try {
-        r = f();
-        return r;
-      } finally {
-        after(s, sql, r !== undefined && changed(r));
-      }
-    };
-    const rows = (r: unknown[]) => r.length > 0;
-    const handle: Stmt = {
-      get reader() {
-        return s.reader;
-      },
-      get readonly() {
-        return s.readonly;
-      },
-      bind(...a: unknown[]) {
-        args = a;
-        return handle;
-      },
-      raw(on = true) {
-        raw = on;
-        return handle;
-      },
-      columns: () => s.columns(),
-      run: (...a: unknown[]) =>
-        exec(
-          () => s.run(...(a.length ? a : args)),
-          (r) => r.changes > 0,
-        ),
-      all: (...a: unknown[]) => exec(() => s.all(...(a.length ? a : args)), rows),
-      get: (...a: unknown[]) =>
-        exec(
-          () => s.get(...(a.length ? a : args)),
-          (r) => r !== undefined,
-        ),
-      iterate: () => {
-        throw new Error('iterate is not supported on cached statements');
-      },
-    };
-    return handle;
-  };
-}
-
-/**
- * Wraps the better-sqlite3 adapter factory: statements are cached, and (when `walPath` is
- * given: a file database in WAL mode with `synchronous = NORMAL`) every result waits for the
- * WAL fsync as described above.
- */
-export function durableSqlite(
-  inner: SqlDriverAdapterFactory,
-  walPath: string | null,
-): SqlDriverAdapterFactory & { wal: WalSync | null } {
-  const wal = walPath ? new WalSync(walPath) : null;
-  const settle = async <T>(p: Promise<T>): Promise<T> => {
-    const r = await p;
-    if (wal?.pending) await wal.durable();
-    return r;
-  };
-  return {
-    provider: inner.provider,
-    adapterName: inner.adapterName,
-    wal,
-    async connect(): Promise<SqlDriverAdapter> {
-      const adapter = await inner.connect();
-      const conn = (adapter as unknown as { client?: Connection }).client;
-      if (!conn || typeof conn.prepare !== 'function') throw new Error('unexpected better-sqlite3 adapter shape');
-      (conn as { prepare: (sql: string) => Stmt }).prepare = cachingPrepare(conn, wal);
-      if (!wal) return adapter;
-      const queryRaw = adapter.queryRaw.bind(adapter);
-      const executeRaw = adapter.executeRaw.bind(adapter);
-      const startTransaction = adapter.startTransaction.bind(adapter);
-      const executeScript = adapter.executeScript.bind(adapter);
-      adapter.executeScript = async (script: string) => {
-        await executeScript(script); // migrations: not through prepare, so always synced
-        wal.noteCommit();
-        await wal.durable();
-      };
-      adapter.queryRaw = (q: SqlQuery): Promise<SqlResultSet> => settle(queryRaw(q));
-      adapter.executeRaw = (q: SqlQuery): Promise<number> => settle(executeRaw(q));
-      adapter.startTransaction = async (...a: Parameters<SqlDriverAdapter['startTransaction']>) => {
-        const tx: Transaction = await startTransaction(...a);
-        const commit = tx.commit.bind(tx);
-        // the COMMIT statement has run; the adapter's commit() releases its lock, so the next
-        // transaction starts while this one waits for the disk
-        tx.commit = () => settle(commit());
-        return tx;
-      };
-      return adapter;
-    },
-  };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import v1 from '../../data/catalog/v1.json' with { type: 'json' };
+import v2 from '../../data/catalog/v2.json' with { type: 'json' };
 
 /** The seven countermeasure areas, in display order. */
 export const AREAS = ['entry', 'internal', 'exit', 'detection', 'training', 'response', 'violation'] as const;
@@ -61,6 +62,8 @@ const itemSchema = z
     effectiveness: z.number().gt(0).max(0.95),
     costBand: z.enum(['S', 'M', 'L', 'XL']),
     typicalCost: z.number().int().nonnegative(),
+    /** where the measure comes from: documents, by title (required from version 2 on) */
+    sources: z.array(z.string().trim().min(1).max(300)).optional(),
   })
   .superRefine((it, ctx) => {
     const band = COST_BANDS[it.costBand];
@@ -94,6 +97,9 @@ const catalogSchema = z
     }
     const weights = c.areas.reduce((s, a) => s + a.weight, 0);
     if (Math.abs(weights - 1) > 1e-9) issue(`area weights sum to ${weights}, not 1`);
+    if (c.version >= 2)
+      for (const it of c.items)
+        if (!it.sources?.length) issue(`${it.id}: no source (every item from version 2 on names its sources)`);
     for (const r of c.retired) {
       if (ids.has(r.id)) issue(`retired id ${r.id} is still an item`);
       if (r.replacedBy !== undefined && !ids.has(r.replacedBy))
@@ -120,6 +126,8 @@ export interface CatalogItem {
   readonly costBand: CostBand;
   /** Typical initial cost per system, yen; lies within `costBand`. */
   readonly typicalCost: number;
+  /** The documents the measure comes from (every item from version 2 on has at least one). */
+  readonly sources?: readonly string[] | undefined;
 }
 
 /** An area's labels and its weight in a system's inherent risk (weights sum to 1). */
@@ -198,7 +206,7 @@ export function createCatalogRegistry(raws: readonly unknown[]): CatalogRegistry
   };
 }
 
-const builtIn = createCatalogRegistry([v1]);
+const builtIn = createCatalogRegistry([v1, v2]);
 
 /** Catalogue versions shipped with the bot, oldest first. */
 export const catalogVersions: readonly number[] = builtIn.versions;

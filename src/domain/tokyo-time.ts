@@ -1,10 +1,12 @@
 /**
- * Asia/Tokyo wall time: parsing what people type and formatting what they read.
+ * Asia/Tokyo wall time: parsing what people type, and the input form `YYYY-MM-DD HH:MM` it
+ * reads back. Dates and times for people are written by dates.ts (one style for the product).
  *
  * Japan has had no daylight saving time since 1951, so Tokyo is always UTC+09:00. Every
  * computation here uses that fixed offset and the UTC accessors of `Date`, never the
  * process time zone: the answers are the same with TZ=UTC, TZ=Asia/Tokyo or anything else.
  */
+import { eraYear } from './dates.ts';
 import { tokyoDate } from './fiscal-year.ts';
 
 /** The fixed Asia/Tokyo offset from UTC, in milliseconds. */
@@ -13,7 +15,7 @@ export const TOKYO_OFFSET_MS = 9 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Stable error code for a date or date-time that cannot be read (an i18n key). */
-export type TimeErrorCode = 'time.invalid';
+export type TimeErrorCode = 'time.invalid' | 'date.invalid' | 'date.weekday';
 
 /** Outcome of parsing user input: the instant, or a coded failure carrying the input. */
 export type TimeResult = { ok: true; value: Date } | { ok: false; code: TimeErrorCode; input: string };
@@ -97,18 +99,68 @@ const DATE_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})/;
 const DATE_ONLY_RE = new RegExp(`${DATE_RE.source}$`);
 const DATE_TIME_RE = new RegExp(`${DATE_RE.source}(?: ?T ?| )(\\d{1,2}):(\\d{2})$`);
 
-function fail(input: string): TimeResult {
-  return { ok: false, code: 'time.invalid', input };
+/** the weekdays as written in brackets after a date, Sunday first (getUTCDay order) */
+const WEEKDAY_KANJI = ['日', '月', '火', '水', '木', '金', '土'] as const;
+
+/**
+ * Reads the way dates and times are written in Japanese documents into the numeric form:
+ * `2026年12月8日（火） 10時30分` → `2026-12-8 10:30`, `令和8年12月8日 10時` → `2026-12-8 10:00`
+ * (any era of dates.ts; 元年 is year 1), `10時半` → `10:30`, and the bot's own form
+ * `令和8年12月8日(火) 10:00（日本時間）`; the weekday in brackets is returned to be checked.
+ * Input already folded by `normaliseTimeInput`. Anything else is returned as it is.
+ */
+function fromJapaneseForm(s: string): { text: string; weekday: number | null } {
+  let weekday: number | null = null;
+  const text = s
+    // what the bot writes it reads back: `令和8年12月8日(火) 10:00（日本時間）`
+    .replace(/\s*(?:[（(]日本時間[）)]|[（(]?JST[）)]?)$/, '')
+    .replace(
+      /^(令和|平成|昭和|大正|明治)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/,
+      (all: string, era: string, y: string, m: string, d: string) => {
+        const year = eraYear(era, y === '元' ? 1 : Number(y), Number(m), Number(d));
+        return year === null ? all : `${year}年${m}月${d}日`;
+      },
+    )
+    .replace(
+      /^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:[（(]([日月火水木金土])(?:曜日?)?[）)])?\s*/,
+      (_, y: string, m: string, d: string, w: string | undefined) => {
+        if (w) weekday = WEEKDAY_KANJI.indexOf(w as (typeof WEEKDAY_KANJI)[number]);
+        return `${y}-${m}-${d} `;
+      },
+    )
+    .replace(
+      /(?:(午前|午後)\s*)?(\d{1,2})\s*時\s*(?:(\d{1,2})\s*分|(半))?$/,
+      (_, ampm: string | undefined, h: string, min: string | undefined, half: string | undefined) => {
+        let hour = Number(h);
+        // 午後3時 is 15:00, 午後12時 noon, 午前12時 midnight
+        if (ampm === '午後' && hour < 12) hour += 12;
+        if (ampm === '午前' && hour === 12) hour = 0;
+        return `${hour}:${half ? '30' : (min ?? '0').padStart(2, '0')}`;
+      },
+    )
+    .trim();
+  return { text, weekday };
+}
+
+/** A weekday written with the date (`（火）`) that is not the date's own. */
+function weekdayDiffers(t: TokyoWallTime, weekday: number | null): boolean {
+  return weekday !== null && new Date(Date.UTC(t.year, t.month - 1, t.day)).getUTCDay() !== weekday;
+}
+
+function fail(input: string, code: TimeErrorCode = 'time.invalid'): TimeResult {
+  return { ok: false, code, input };
 }
 
 /**
  * Parses `YYYY-MM-DD HH:MM` (or `YYYY/MM/DD`, a `T` separator, full-width digits and
- * punctuation) as Asia/Tokyo wall time. Impossible dates and times (2027-02-30, 24:00, month 13)
+ * punctuation, or the Japanese written form `2026年12月8日（火） 10時30分`, 令和 years too) as
+ * Asia/Tokyo wall time. Impossible dates and times (2027-02-30, 24:00, month 13)
  * are rejected with `time.invalid`. Never throws.
  */
 export function parseTokyoDateTime(input: string): TimeResult {
   if (typeof input !== 'string' || input.length > 64) return fail(String(input));
-  const m = DATE_TIME_RE.exec(normaliseTimeInput(input));
+  const ja = fromJapaneseForm(normaliseTimeInput(input));
+  const m = DATE_TIME_RE.exec(ja.text);
   if (!m) return fail(input);
   const t: TokyoWallTime = {
     year: Number(m[1]),
@@ -118,27 +170,28 @@ export function parseTokyoDateTime(input: string): TimeResult {
     minute: Number(m[5]),
   };
   if (!isValidWallTime(t)) return fail(input);
+  if (weekdayDiffers(t, ja.weekday)) return fail(input, 'date.weekday');
   return { ok: true, value: tokyoInstant(t.year, t.month, t.day, t.hour, t.minute) };
 }
 
 /**
- * Parses a calendar date `YYYY-MM-DD` (or `YYYY/MM/DD`, full-width accepted) as a Tokyo date,
+ * Parses a calendar date `YYYY-MM-DD` (or `YYYY/MM/DD`, full-width accepted, or `2026年12月8日`,
+ * `令和8年12月8日`) as a Tokyo date,
  * giving the instant of its 00:00 JST; pair with {@link tokyoEndOfDay} for a deadline that
- * lasts the whole day. Never throws.
+ * lasts the whole day. A date it cannot read is `date.invalid`. Never throws.
  */
 export function parseTokyoDate(input: string): TimeResult {
-  if (typeof input !== 'string' || input.length > 64) return fail(String(input));
-  const m = DATE_ONLY_RE.exec(normaliseTimeInput(input));
-  if (!m) return fail(input);
+  if (typeof input !== 'string' || input.length > 64) return fail(String(input), 'date.invalid');
+  const ja = fromJapaneseForm(normaliseTimeInput(input));
+  const m = DATE_ONLY_RE.exec(ja.text);
+  if (!m) return fail(input, 'date.invalid');
   const t: TokyoWallTime = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: 0, minute: 0 };
-  if (!isValidWallTime(t)) return fail(input);
+  if (!isValidWallTime(t)) return fail(input, 'date.invalid');
+  if (weekdayDiffers(t, ja.weekday)) return fail(input, 'date.weekday');
   return { ok: true, value: tokyoInstant(t.year, t.month, t.day) };
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
-const WEEKDAY_JA = ['日', '月', '火', '水', '木', '金', '土'] as const;
-const WEEKDAY_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTH_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 /** The canonical input form `YYYY-MM-DD HH:MM` of an instant in Tokyo (what the parser reads back). */
 export function formatTokyoInput(at: Date): string {
@@ -150,20 +203,4 @@ export function formatTokyoInput(at: Date): string {
 export function formatTokyoIsoDate(at: Date): string {
   const { year, month, day } = tokyoDate(at);
   return `${year}-${pad2(month)}-${pad2(day)}`;
-}
-
-/** A Tokyo date for people: ja `2027年1月12日(火)`, en `Tue 12 Jan 2027`. */
-export function formatTokyoDate(at: Date, locale: Locale): string {
-  const t = tokyoWallTime(at);
-  const wd = tokyoWeekday(at);
-  return locale === 'ja'
-    ? `${t.year}年${t.month}月${t.day}日(${WEEKDAY_JA[wd]})`
-    : `${WEEKDAY_EN[wd]} ${t.day} ${MONTH_EN[t.month - 1]} ${t.year}`;
-}
-
-/** A Tokyo date and time for people: ja `2027年1月12日(火) 10:00`, en `Tue 12 Jan 2027 10:00 JST`. */
-export function formatTokyoDateTime(at: Date, locale: Locale): string {
-  const t = tokyoWallTime(at);
-  const hm = `${pad2(t.hour)}:${pad2(t.minute)}`;
-  return locale === 'ja' ? `${formatTokyoDate(at, 'ja')} ${hm}` : `${formatTokyoDate(at, 'en')} ${hm} JST`;
 }

@@ -3,7 +3,6 @@ import type { Catalog } from './catalog.ts';
 /** Advisories (注意喚起) and the TLP rules. TLP labels are written in capitals and never translated. */
 export const advisory: Catalog = {
   ja: {
-    'input.adv_id': '注意喚起の ID（例: ADV-2026-0001）を指定してください',
     'input.tlp': 'TLP は clear, green, amber, amber+strict, red のいずれかを指定してください',
 
     'tlp.red_no_channels':
@@ -87,13 +86,13 @@ export const advisory: Catalog = {
     'advisory.not_connected': '（この基盤には接続していないため配信できません）',
     'advisory.anonymous_note':
       '組織名を明示した共有の同意がない情報提供元は、配信物・受信組織向けの表示には一切記載しません。',
-    'advisory.d.sent': '配信済み（{at}）',
+    'advisory.d.sent': '配信済み {at}',
     'advisory.d.failed': '配信失敗（{reason}）',
     'advisory.d.pending': '配信待ち',
     'advisory.d.cancelled': '配信取消',
     'advisory.d.withdrawn': '取下げを表示済み',
     'advisory.d.none': '-',
-    'advisory.ack_by': '{by}（{at}）',
+    'advisory.ack_by': '{by} {at}',
     'advisory.ack_none': '未確認',
     'advisory.ack_summary': '受領確認: {total} 件中 {acked} 件',
 
@@ -133,7 +132,6 @@ export const advisory: Catalog = {
     'advisory.acked': '注意喚起 {id} の受領確認を記録しました（{org}）。ご対応ありがとうございます。',
   },
   en: {
-    'input.adv_id': 'an advisory id (e.g. ADV-2026-0001)',
     'input.tlp': 'TLP is one of clear, green, amber, amber+strict, red',
 
     'tlp.red_no_channels':
@@ -235,7 +233,7 @@ export const advisory: Catalog = {
     'advisory.consent_done': "Your organisation's answer on advisory {id} has already been recorded.",
     'advisory.four_eyes':
       'You drafted advisory {id}. Its drafter cannot approve or reject it: please ask another approver.',
-    'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at} JST).',
+    'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at}).',
     'advisory.not_found': 'Advisory {id} was not found. Please check the id.',
     'advisory.names_source':
       'The title or body identifies a source that has not agreed to be named ("{word}", from {incident}). Please remove it before drafting or approving.',

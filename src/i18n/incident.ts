@@ -5,7 +5,6 @@ export const incident: Catalog = {
   ja: {
     'input.category':
       '種別は次のいずれかを指定してください: targeted-email（標的型メール）, malware（マルウェア感染）, unauthorized-access（不正アクセス）, dos（サービス妨害）, defacement（ウェブ改ざん）, data-leak（情報漏えい）, phishing（フィッシング）, scan（スキャン）, p2p-file-sharing（ファイル共有ソフト）, lost-media（記録媒体の紛失）, other（その他）',
-    'input.incident_id': 'インシデント番号は INC-2026-0001 の形式で指定してください',
     'report.done':
       'インシデントを {id} として受け付けました（速報）。{coordinator_full}へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
     'report.org_not_allowed':
@@ -92,7 +91,6 @@ export const incident: Catalog = {
   en: {
     'input.category':
       'the category must be one of: targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other',
-    'input.incident_id': 'an incident id such as INC-2026-0001',
     'report.done':
       'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
     'report.org_not_allowed':

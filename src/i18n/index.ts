@@ -8,9 +8,13 @@ import { coordinatorName, type OrgNames } from '../domain/org-names.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { database } from './database.ts';
+import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
+import { language } from './language.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { platform } from './platform.ts';
@@ -20,7 +24,21 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [core, directory, platform, inspection, incident, meeting, advisory, names, reporting];
+const catalogs: Catalog[] = [
+  core,
+  directory,
+  platform,
+  inspection,
+  incident,
+  meeting,
+  advisory,
+  language,
+  exports,
+  names,
+  delivery,
+  database,
+  reporting,
+];
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {

@@ -87,7 +87,6 @@ export const inspection: Catalog = {
     'check.total_cost': '費用合計／予算',
     'check.total_reduction': '低減リスク合計',
     'check.residual_change': '残存リスク（合計）',
-    'check.bad_budget': '予算額には 1 円以上の金額を指定してください。',
     'check.plan_title': '{org} の予算案（予算 {budget}）',
     'check.plan_basis':
       '点検 {id} の回答のうち未実施・一部実施の {candidates} 件を対象としました。未回答の {unanswered} 件は対象としていません。',
@@ -187,7 +186,6 @@ export const inspection: Catalog = {
     'check.total_cost': 'Total cost / budget',
     'check.total_reduction': 'Total risk removed',
     'check.residual_change': 'Residual risk (total)',
-    'check.bad_budget': 'Please give a budget of at least 1 yen.',
     'check.plan_title': 'Budget plan for {org} (budget {budget})',
     'check.plan_basis':
       'Based on the {candidates} missing or partial answers of {id} ({unanswered} unanswered pairs are left out).',

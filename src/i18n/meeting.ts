@@ -4,13 +4,14 @@ import type { Catalog } from './catalog.ts';
 export const meeting: Catalog = {
   ja: {
     'time.invalid':
-      '日時「{input}」を読み取れませんでした。日本時間で YYYY-MM-DD HH:MM の形式（例: 2027-01-12 10:00）、日付のみの項目は YYYY-MM-DD の形式でご指定ください。',
+      '日時「{input}」を読み取れませんでした。日本時間で YYYY-MM-DD HH:MM の形式（例: 2027-01-12 10:00）でご指定ください。',
+    'date.invalid': '日付「{input}」を読み取れませんでした。YYYY-MM-DD の形式（例: 2027-03-31）でご指定ください。',
+    'date.weekday': '「{input}」の曜日が日付と合っていません。日付と曜日をご確認ください。',
     'reminders.invalid':
       '事前通知「{input}」を読み取れませんでした。7d,1d,1h のように、日（d）・時間（h）・分（m）をカンマ区切りでご指定ください（90 日以内、10 個まで）。',
     'duration.invalid':
       '所要時間「{input}」を読み取れませんでした。90m や 1h30m のように、1 分から 24 時間までの範囲でご指定ください。',
     'input.url': 'URL は http:// または https:// で始まる形式でご指定ください',
-    'meeting.bad_id': '会議 ID は MTG-2026-0001 の形式でご指定ください',
     'meeting.id': '会議 ID',
     'meeting.title': '件名',
     'meeting.start': '開催日時',
@@ -36,6 +37,8 @@ export const meeting: Catalog = {
     'meeting.post.cancelled_note': '本会議は中止となりました。恐れ入りますが、ご予定の調整をお願いいたします。',
     'meeting.post.rsvp_note':
       '出欠につきましては、下のボタン（または /csirt meeting rsvp {id} attend|absent|proxy）からご回答くださいますようお願いいたします。',
+    'meeting.post.answered_note':
+      '貴組織からは「{answer}」とのご回答をいただいております。変更される場合は /csirt meeting rsvp {id} でお知らせください。',
     'meeting.scheduled': '会議 {id} を登録し、開催通知を {count} 組織に送付しました。',
     'meeting.reminders_planned': '事前通知: {list}',
     'meeting.reminders_none': '事前通知: なし',
@@ -59,6 +62,8 @@ export const meeting: Catalog = {
     'meeting.rsvp_done': '会議 {id}（{title}）について、{org} の出欠を「{answer}」として承りました。',
     'meeting.rsvp_proxy': '代理出席者: {user}',
     'meeting.ics_done': '会議 {id} の予定ファイル（iCalendar）を添付いたします。',
+    'meeting.proxy_other_org':
+      '代理出席者（proxy）には {org} の方をご指定ください。{user} は {org} の担当者として登録されていません。',
     'meeting.start_past': '開催日時が既に過ぎています。これから先の日時をご指定ください。',
     'meeting.place_or_url': '場所（place）と URL（url）は、どちらか一方のみご指定ください。',
     'meeting.invite_empty': '招集先（invite）には all または組織コードをカンマ区切りでご指定ください。',
@@ -97,13 +102,14 @@ export const meeting: Catalog = {
   },
   en: {
     'time.invalid':
-      'Could not read the time "{input}". Please give Japan time as YYYY-MM-DD HH:MM (e.g. 2027-01-12 10:00), or YYYY-MM-DD for a date.',
+      'Could not read the time "{input}". Please give Japan time as YYYY-MM-DD HH:MM (e.g. 2027-01-12 10:00).',
+    'date.invalid': 'Could not read the date "{input}". Please give it as YYYY-MM-DD (e.g. 2027-03-31).',
+    'date.weekday': 'In "{input}" the day of the week does not match the date. Please check the date and the day.',
     'reminders.invalid':
       'Could not read the reminders "{input}". Please give offsets in days (d), hours (h) and minutes (m) separated by commas, like 7d,1d,1h (at most 90 days, at most 10).',
     'duration.invalid':
       'Could not read the duration "{input}". Please give it like 90m or 1h30m, from 1 minute to 24 hours.',
     'input.url': 'a URL starting with http:// or https://',
-    'meeting.bad_id': 'a meeting ID like MTG-2026-0001',
     'meeting.id': 'Meeting ID',
     'meeting.title': 'Title',
     'meeting.start': 'Date and time',
@@ -128,6 +134,8 @@ export const meeting: Catalog = {
     'meeting.post.cancelled': 'Meeting cancelled: {title} ({id})',
     'meeting.post.cancelled_note': 'This meeting has been cancelled. Please adjust your schedule.',
     'meeting.post.rsvp_note': 'Please answer with the buttons below (or /csirt meeting rsvp {id} attend|absent|proxy).',
+    'meeting.post.answered_note':
+      'Your organisation has answered "{answer}". To change it, use /csirt meeting rsvp {id}.',
     'meeting.scheduled': 'Scheduled meeting {id} and sent the notice to {count} organisations.',
     'meeting.reminders_planned': 'Reminders: {list}',
     'meeting.reminders_none': 'Reminders: none',
@@ -149,6 +157,7 @@ export const meeting: Catalog = {
     'meeting.rsvp_done': "Recorded {org}'s answer for meeting {id} ({title}): {answer}.",
     'meeting.rsvp_proxy': 'Attending by proxy: {user}',
     'meeting.ics_done': 'The calendar file (iCalendar) of meeting {id} is attached.',
+    'meeting.proxy_other_org': 'The proxy must be someone of {org}: {user} is not registered with {org}.',
     'meeting.start_past': 'The start time has already passed. Please give a time in the future.',
     'meeting.place_or_url': 'Please give either a place (place) or a URL (url), not both.',
     'meeting.invite_empty': 'Please give invite=all or organisation codes separated by commas.',

@@ -5,7 +5,7 @@
  * (RELIABILITY.md, "Acknowledge first"). A process killed in between used to lose a command
  * the person had already seen accepted. Now the adapter writes the request here in the same
  * commit that records it as seen, before it acknowledges; the command's first transaction
- * deletes the entry together with its own change (db/client.ts `firstTxGuard`), or, for a
+ * deletes the entry together with its own change (db/scope.ts `FirstTxGuard`), or, for a
  * command that changes nothing, the entry is deleted when the work ends. An entry left behind
  * by a dead process is claimed by any process after `claimTtlMs` and run again through the
  * platform's own path, replying to the same response URL.
@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { HandledElsewhere, isHandledElsewhere } from '../core/errors.ts';
-import { type Database, firstTxGuard, type Prisma$, type Tx } from '../db/client.ts';
+import { type Database, type Prisma$, runWithGuard, type Tx } from '../db/client.ts';
 import type { SeenRequests } from '../services/seen-requests.ts';
 
 export interface Held {
@@ -39,6 +39,11 @@ export interface JournalOptions {
   onOutcome?: (platform: string, outcome: 'replayed' | 'taken_over' | 'given_up') => void;
   /** how often to look for abandoned entries */
   pollMs?: number;
+  /**
+   * how long recording a request may wait for the database before it is refused with "please
+   * try again" (default 2 s: Slack gives up after 3 s)
+   */
+  admitWaitMs?: number;
 }
 
 interface Row {
@@ -95,13 +100,17 @@ export class CommandJournal {
     entries: readonly { key: string; expiresAt: Date }[],
     journal: { key: string; platform: string; payload: unknown } | null,
   ): Promise<{ fresh: Set<string>; held: Held | null }> {
-    if (!journal) return { fresh: await seen.firstTimeMany(entries), held: null };
-    return this.db.tx(async (tx) => {
-      const fresh = await seen.firstTimeMany(entries, tx);
-      const isNew = entries.every((e) => fresh.has(e.key));
-      const held = isNew ? await this.hold(tx, journal.key, journal.platform, journal.payload) : null;
-      return { fresh, held };
-    });
+    // one short transaction, whether or not there is a command to hold: the platform is
+    // answered within its deadline (refused with "please try again" when the database is away)
+    return this.db.tx(
+      async (tx) => {
+        const fresh = await seen.firstTimeMany(entries, tx);
+        const isNew = entries.every((e) => fresh.has(e.key));
+        const held = journal && isNew ? await this.hold(tx, journal.key, journal.platform, journal.payload) : null;
+        return { fresh, held };
+      },
+      { waitMs: this.o.admitWaitMs ?? 2000 },
+    );
   }
 
   /**
@@ -126,7 +135,7 @@ export class CommandJournal {
     );
     heartbeat.unref();
     try {
-      return await firstTxGuard.run(guard, work);
+      return await runWithGuard(guard, work);
     } catch (e) {
       if (!isHandledElsewhere(e)) throw e;
       this.log.warn(

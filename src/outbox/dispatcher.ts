@@ -5,14 +5,24 @@
  *   writer) with an expiry, so a killed process's claims are taken over;
  * - before any second attempt the channel is searched for a post carrying the delivery id,
  *   so a post that was stored but whose answer was lost is not sent again;
- * - 429 → Retry-After becomes the row's notBefore; a permanent error fails the row; other
- *   errors back off exponentially with jitter.
+ * - a permanent error fails the row; other errors back off exponentially with jitter;
+ * - a 429 holds back the whole platform (its rate limits are per app/token: Mattermost limits
+ *   per token, Slack per app and method, and its per-channel and workspace-wide limits answer
+ *   the same 429 without saying which) until Retry-After, and the row goes back to pending
+ *   without spending an attempt: the platform refused the call, so nothing was posted and
+ *   there is nothing to search for;
+ * - an update the platform refuses to make (a post older than its edit window) is posted as a
+ *   follow-up to the post instead; the update row then records the follow-up's ref.
  *
  * Flow: rows are claimed only for channels that can take a post now (none of its rows in hand,
- * its pacing interval over), at most one per channel per claim, so no claim waits on pacing.
- * Each claimed row is sent as soon as it is claimed, independently of the others (no barrier
- * at the end of a batch); when nothing more is ready the flow sleeps until the first channel
- * known to have more rows becomes ready again, or a send finishes, or a kick arrives.
+ * its pacing interval over) and platforms not held back by a 429, at most one per channel per
+ * claim, so no claim waits on pacing. Each claimed row is sent as soon as it is claimed,
+ * independently of the others (no barrier at the end of a batch); when nothing more is ready
+ * the flow sleeps until the first channel known to have more rows becomes ready again, or a
+ * send finishes, or a kick arrives.
+ *
+ * State: per channel one record (rows in hand, when it may post again, whether more rows are
+ * known to wait), per platform the end of its 429 hold, and the send tasks in flight.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
@@ -48,15 +58,20 @@ const READY_SLACK_MS = 250;
 /** above this many channels in hand or paced, the claim stops listing them and filters in memory */
 const MAX_EXCLUDED = 500;
 
+/** What the flow knows of one channel (`platform:target`). */
+interface ChannelState {
+  /** rows claimed by this process and not yet settled */
+  inHand: number;
+  /** Date.now() before which the channel takes no post (pacing) */
+  readyAt: number;
+  /** seen with more due rows than the one claimed: worth waking up for */
+  more: boolean;
+}
+
 export class Dispatcher {
-  /** per channel (`platform:target`): the earliest time (Date.now()) of its next post */
-  private readonly nextAllowed = new Map<string, number>();
-  /** per channel: rows claimed by this process and not yet settled */
-  private readonly inHand = new Map<string, number>();
-  /** per channel: the end of a platform's Retry-After (on `clock`, as the rows' notBefore) */
-  private readonly limitedUntil = new Map<string, number>();
-  /** channels seen with more due rows than the one claimed: worth waking up for */
-  private readonly more = new Set<string>();
+  private readonly channels = new Map<string, ChannelState>();
+  /** per platform: the end of its 429 hold, on `clock` (as the rows' notBefore) */
+  private readonly held = new Map<string, number>();
   private readonly tasks = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -133,6 +148,32 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Sends everything due for `platform` now, then waits for its rows due within `withinMs`
+   * (a retry after a transient error, an update waiting for its post) and sends those too —
+   * each wait until the next row's own time, never a fixed sleep. Returns how many of its rows
+   * are still pending after that (due later; another start sends them). The console calls it
+   * before it exits.
+   */
+  async settle(platform: PlatformName, withinMs: number): Promise<number> {
+    const end = Date.now() + withinMs;
+    for (;;) {
+      await this.drain();
+      const next = await this.db.prisma.delivery.findFirst({
+        where: { platform, status: 'pending' },
+        orderBy: { notBefore: 'asc' },
+        select: { notBefore: true },
+      });
+      if (!next) return 0;
+      const wait = Math.max(next.notBefore.getTime() - this.o.clock.now().getTime(), 0);
+      if (this.stopped || Date.now() + wait > end) {
+        return this.db.prisma.delivery.count({ where: { platform, status: 'pending' } });
+      }
+      // due now but not claimable yet (its channel is paced): the pacing interval is the wait
+      await new Promise((r) => setTimeout(r, wait > 0 ? wait : this.o.perChannelIntervalMs || this.o.pollMs));
+    }
+  }
+
   private async flow(): Promise<number> {
     let claimed = 0;
     try {
@@ -148,16 +189,16 @@ export class Dispatcher {
           claimedNow = rows.length;
           for (const d of rows) this.launch(d);
           // new rows may be waiting for a channel left out as paced: look when it is ready
-          if (kicked) for (const key of paced) this.more.add(key);
+          if (kicked) for (const key of paced) this.channel(key).more = true;
           if (full) continue; // more may be ready now
         }
         if (this.stopped) break;
-        // the first channel known to have more rows and none in hand: when it is ready again
+        // the first channel known to have more rows, none in hand, its platform not held: when it is ready again
         let next = Number.POSITIVE_INFINITY;
         const clockNow = this.o.clock.now().getTime();
-        for (const key of this.more) {
-          if (this.inHand.has(key) || (this.limitedUntil.get(key) ?? 0) > clockNow) continue;
-          next = Math.min(next, this.nextAllowed.get(key) ?? 0);
+        for (const [key, c] of this.channels) {
+          if (!c.more || c.inHand > 0 || (this.held.get(platformOf(key)) ?? 0) > clockNow) continue;
+          next = Math.min(next, c.readyAt);
         }
         // a look that found nothing to claim is not repeated at once (no busy loop)
         if (claimedNow === 0 && next <= Date.now() + this.slackMs) next = Date.now() + this.o.pollMs;
@@ -198,16 +239,25 @@ export class Dispatcher {
     });
   }
 
+  /** The channel's record, made on first use. */
+  private channel(key: string): ChannelState {
+    let c = this.channels.get(key);
+    if (!c) {
+      c = { inHand: 0, readyAt: 0, more: false };
+      this.channels.set(key, c);
+    }
+    return c;
+  }
+
   /** Sends one claimed row in its own task; the flow goes on claiming meanwhile. */
   private launch(d: Delivery): void {
     const key = `${d.platform}:${d.target}`;
-    this.inHand.set(key, (this.inHand.get(key) ?? 0) + 1);
+    const c = this.channel(key);
+    c.inHand += 1;
     const task = this.deliver(key, d)
       .catch((e) => this.o.log.error({ err: e, delivery: d.id }, 'delivery task failed'))
       .finally(() => {
-        const n = (this.inHand.get(key) ?? 1) - 1;
-        if (n > 0) this.inHand.set(key, n);
-        else this.inHand.delete(key);
+        c.inHand -= 1;
         this.tasks.delete(task);
         this.wake?.();
       });
@@ -215,51 +265,52 @@ export class Dispatcher {
   }
 
   private async deliver(key: string, d: Delivery): Promise<void> {
-    await this.pace(key);
+    const wait = this.channel(key).readyAt - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     if (this.stopped) return this.release(d);
     await this.sendOne(d, key);
   }
 
-  private async pace(key: string): Promise<void> {
-    const wait = (this.nextAllowed.get(key) ?? 0) - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-
   /** The channel may not take another post for `ms` from now (never shortens a longer wait). */
   private holdOff(key: string, ms: number): void {
-    this.nextAllowed.set(key, Math.max(this.nextAllowed.get(key) ?? 0, Date.now() + ms));
+    const c = this.channel(key);
+    c.readyAt = Math.max(c.readyAt, Date.now() + ms);
   }
 
   /**
    * Claims due rows of channels that can take a post now, at most one per channel, up to
-   * `batch`. `full`: the candidate window was full, so more rows may be ready.
+   * `batch`. `full`: the candidate window was full, so more rows may be ready. `paced`: the
+   * channels left out only because of their pacing.
    */
   private async claim(): Promise<{ rows: Delivery[]; full: boolean; paced: string[] }> {
     const now = this.o.clock.now();
     const expires = new Date(now.getTime() + this.o.claimTtlMs);
     const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     const soon = Date.now() + this.slackMs;
-    const blocked = new Set(this.inHand.keys());
-    for (const [key, t] of this.nextAllowed) {
-      if (t > soon) blocked.add(key);
-      else if (t <= Date.now()) this.nextAllowed.delete(key); // over (a channel ready soon keeps its time: pace() waits for it)
+    const blocked = new Set<string>();
+    const paced: string[] = [];
+    for (const [key, c] of this.channels) {
+      if (c.inHand > 0) blocked.add(key);
+      else if (c.readyAt > soon) {
+        blocked.add(key);
+        paced.push(key);
+      } else if (!c.more && c.readyAt <= Date.now()) this.channels.delete(key); // nothing to remember
     }
-    for (const [key, t] of this.limitedUntil) {
-      if (t > now.getTime()) blocked.add(key);
-      else this.limitedUntil.delete(key);
-    }
+    for (const [platform, until] of this.held) if (until <= now.getTime()) this.held.delete(platform);
+    const heldPlatforms = [...this.held.keys()];
     const excluded = blocked.size <= MAX_EXCLUDED ? [...blocked] : [];
-    const paced = [...blocked].filter((key) => !this.inHand.has(key) && !this.limitedUntil.has(key));
     const window = this.o.batch * 4;
     const picked = await this.db.tx(async (tx) => {
       const candidates = await this.db.query<{ id: string; platform: string; target: string }>(
         tx,
         `SELECT id, platform, target FROM "Delivery"
           WHERE ((status = 'pending' AND "notBefore" <= ?) OR (status = 'sending' AND "claimExpires" < ?))
+          ${heldPlatforms.length ? `AND platform NOT IN (${heldPlatforms.map(() => '?').join(', ')})` : ''}
           ${excluded.length ? `AND (platform || ':' || target) NOT IN (${excluded.map(() => '?').join(', ')})` : ''}
           ORDER BY "notBefore", "createdAt" LIMIT ? ${lock}`,
         now,
         now,
+        ...heldPlatforms,
         ...excluded,
         window,
       );
@@ -268,19 +319,21 @@ export class Dispatcher {
       for (const c of candidates) {
         const key = `${c.platform}:${c.target}`;
         if (blocked.has(key) || seen.has(key)) {
-          this.more.add(key);
+          this.channel(key).more = true;
           continue;
         }
         seen.add(key);
-        this.more.delete(key);
-        if (ids.length < this.o.batch) ids.push(c.id);
-        else this.more.add(key);
+        if (ids.length < this.o.batch) {
+          ids.push(c.id);
+          const known = this.channels.get(key);
+          if (known) known.more = false;
+        } else this.channel(key).more = true;
       }
       const full = candidates.length === window;
       // a channel looked at that showed no row has nothing more (unless the window cut it off;
       // when nothing at all could be claimed, forget them anyway: the next poll looks again)
       if (!full || ids.length === 0)
-        for (const key of this.more) if (!blocked.has(key) && !seen.has(key)) this.more.delete(key);
+        for (const [key, c] of this.channels) if (c.more && !blocked.has(key) && !seen.has(key)) c.more = false;
       if (ids.length > 0) {
         await tx.delivery.updateMany({
           where: { id: { in: ids } },
@@ -345,9 +398,22 @@ export class Dispatcher {
           return this.finish(d, { status: 'failed', error: 'the post was never delivered' });
         const [channel, ref] = splitRef(original);
         called = true;
-        await seam.update(channel, ref, msg, original.id);
+        try {
+          await seam.update(channel, ref, msg, original.id);
+          this.holdOff(key, this.o.perChannelIntervalMs);
+          return this.finish(d, { status: 'sent', messageRef: original.messageRef });
+        } catch (e) {
+          if (!(e instanceof PlatformError && e.kind === 'not_editable')) throw e;
+          this.o.log.info({ delivery: d.id, reason: e.message }, 'the platform refused the edit; posting a follow-up');
+        }
+        // the follow-up is a new post: one whose answer was lost is found again, not doubled
+        if (d.attempts > 1) {
+          const found = await seam.findByDeliveryId('post', channel, d.id, new Date(d.createdAt.getTime() - 60_000));
+          if (found) return this.finish(d, { status: 'sent', messageRef: `${found.channel}|${found.ref}` });
+        }
+        const r = await seam.followUp(channel, ref, msg, d.id);
         this.holdOff(key, this.o.perChannelIntervalMs);
-        return this.finish(d, { status: 'sent', messageRef: original.messageRef });
+        return this.finish(d, { status: 'sent', messageRef: `${r.channel}|${r.ref}` });
       }
       if (d.attempts > 1) {
         // An earlier attempt may have reached the platform with its answer lost.
@@ -374,15 +440,22 @@ export class Dispatcher {
       const now = this.o.clock.now().getTime();
       if (called) this.holdOff(key, this.o.perChannelIntervalMs);
       if (e instanceof PlatformError && e.kind === 'rate_limited') {
+        // the whole platform waits (on the clock the rows' notBefore is on); the flow does not
+        // wait for it (the next poll looks again). The platform refused the call: no attempt spent.
         const wait = Math.max(e.retryAfterMs ?? 1000, 250);
-        this.holdOff(key, Math.min(wait, this.o.perChannelIntervalMs));
-        // other rows of the channel wait too, on the clock the rows' notBefore is on; the
-        // flow does not wait for it (the next poll looks again)
-        this.limitedUntil.set(key, Math.max(this.limitedUntil.get(key) ?? 0, now + wait));
-        this.more.delete(key);
-        return this.finish(d, { status: 'pending', notBefore: new Date(now + wait), error: 'rate_limited' });
+        this.held.set(d.platform, Math.max(this.held.get(d.platform) ?? 0, now + wait));
+        this.o.log.warn(
+          { platform: d.platform, delivery: d.id, retryAfterMs: wait },
+          'rate limited; holding the platform',
+        );
+        return this.finish(d, {
+          status: 'pending',
+          notBefore: new Date(now + wait),
+          error: 'rate_limited',
+          unspent: true,
+        });
       }
-      if (e instanceof PlatformError && e.kind === 'permanent')
+      if (e instanceof PlatformError && (e.kind === 'permanent' || e.kind === 'not_editable'))
         return this.finish(d, { status: 'failed', error: e.message });
       if (d.attempts >= this.o.maxAttempts)
         return this.finish(d, { status: 'failed', error: String((e as Error).message ?? e) });
@@ -398,7 +471,14 @@ export class Dispatcher {
 
   private async finish(
     d: Delivery,
-    r: { status: 'sent' | 'failed' | 'pending'; messageRef?: string; error?: string; notBefore?: Date },
+    r: {
+      status: 'sent' | 'failed' | 'pending';
+      messageRef?: string;
+      error?: string;
+      notBefore?: Date;
+      /** the attempt did not reach the platform (a 429): it is given back */
+      unspent?: boolean;
+    },
   ): Promise<void> {
     const now = this.o.clock.now();
     // Only the current claimant may settle the row (a takeover after expiry wins otherwise).
@@ -411,6 +491,7 @@ export class Dispatcher {
         ...(r.messageRef ? { messageRef: r.messageRef, sentAt: now } : {}),
         ...(r.error !== undefined ? { error: r.error } : r.status === 'sent' ? { error: null } : {}),
         ...(r.notBefore ? { notBefore: r.notBefore } : {}),
+        ...(r.unspent ? { attempts: { decrement: 1 } } : {}),
       },
     });
     if (n.count === 0) return;
@@ -429,3 +510,5 @@ function splitRef(d: Delivery): [channel: string, ref: string] {
   const i = ref.indexOf('|');
   return i < 0 ? [d.target, ref] : [ref.slice(0, i), ref.slice(i + 1)];
 }
+
+const platformOf = (key: string) => key.slice(0, key.indexOf(':'));

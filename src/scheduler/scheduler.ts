@@ -11,6 +11,11 @@
  * (the write lock is not held long). When any job of a batch throws, the whole batch rolls
  * back and its jobs fire one transaction each; a job that failed alone is kept out of batches
  * and retried alone on the next passes.
+ *
+ * Reminders (the kinds of src/domain/reminder-policy.ts) coalesce after downtime: a step with a
+ * later step of the same kind and subject also overdue is marked `skipped` without running its
+ * handler, so each subject sends only its latest step (rule 1 of the policy; the handlers apply
+ * the rest of it).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
@@ -18,6 +23,7 @@ import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Tx } from '../db/client.ts';
 import type { Job } from '../db/generated/sqlite/client.ts';
+import { isReminderKind, supersededSteps } from '../domain/reminder-policy.ts';
 
 export type JobOutcome = 'done' | 'skipped';
 export type JobWithArgs = Job & { args: Record<string, unknown> };
@@ -188,16 +194,27 @@ export class Scheduler {
       const ids = await this.dueIds(now, limit, tx);
       if (ids.length === 0) return { more: false, fired: [] };
       const jobs = await tx.job.findMany({ where: { id: { in: ids } }, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }] });
+      const superseded = await this.superseded(tx, jobs, now);
       const fired: Fired[] = [];
       let i = 0;
       while (i < jobs.length) {
         if (this.stopped || (fired.length > 0 && Date.now() - started > this.batchMs)) break;
         const first = jobs[i] as Job;
+        if (superseded.has(first.id)) {
+          const n = await tx.job.updateMany({
+            where: { id: first.id, status: 'pending' },
+            data: { status: 'skipped', firedAt: now },
+          });
+          if (n.count !== 1) throw new Error(`job ${first.id} changed while its batch ran`);
+          fired.push({ job: first, outcome: 'skipped' });
+          i++;
+          continue;
+        }
         const many = this.handlers.get(first.kind)?.many;
         if (many) {
-          // the run of jobs of this kind next in due order, fired by one call
+          // the run of jobs of this kind next in due order (superseded steps aside), fired by one call
           let j = i + 1;
-          while (j < jobs.length && (jobs[j] as Job).kind === first.kind) j++;
+          while (j < jobs.length && (jobs[j] as Job).kind === first.kind && !superseded.has((jobs[j] as Job).id)) j++;
           const run = jobs.slice(i, j);
           const outcomes = await many(tx, run.map(withArgs), now);
           if (outcomes.length !== run.length) throw new Error(`handler ${first.kind} answered for the wrong jobs`);
@@ -231,6 +248,31 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Which of `jobs` a later overdue step of the same reminder subject supersedes (one query for
+   * the pending overdue steps of their subjects).
+   */
+  private async superseded(tx: Tx, jobs: readonly Job[], now: Date): Promise<Set<string>> {
+    const reminders = jobs.filter((j) => isReminderKind(j.kind) && j.refId !== null);
+    if (reminders.length === 0) return new Set();
+    const steps = await tx.job.findMany({
+      where: {
+        status: 'pending',
+        dueAt: { lte: now },
+        kind: { in: [...new Set(reminders.map((j) => j.kind))] },
+        refId: { in: [...new Set(reminders.map((j) => j.refId as string))] },
+      },
+      select: { id: true, kind: true, refType: true, refId: true, dueAt: true },
+    });
+    const subject = (j: { refType: string | null; refId: string | null }) =>
+      j.refId === null ? null : `${j.refType ?? ''}:${j.refId}`;
+    const out = supersededSteps(
+      steps.map((j) => ({ id: j.id, kind: j.kind, subject: subject(j), dueAt: j.dueAt })),
+      now,
+    );
+    return new Set(jobs.filter((j) => out.has(j.id)).map((j) => j.id));
+  }
+
   private async runHandler(tx: Tx, job: Job, now: Date): Promise<JobOutcome> {
     const handler = this.handlers.get(job.kind);
     if (handler) return handler(tx, withArgs(job), now);
@@ -251,7 +293,8 @@ export class Scheduler {
         );
         if (rows.length === 0) return null;
         const job = await tx.job.findUniqueOrThrow({ where: { id } });
-        const outcome = await this.runHandler(tx, job, now);
+        const superseded = (await this.superseded(tx, [job], now)).has(id);
+        const outcome = superseded ? 'skipped' : await this.runHandler(tx, job, now);
         await tx.job.update({ where: { id }, data: { status: outcome, firedAt: now } });
         return { job, outcome };
       });

@@ -10,9 +10,11 @@ import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, AdvisorySource, Delivery } from '../db/generated/sqlite/client.ts';
 import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
+import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { canonicalId } from '../domain/ids.ts';
+import { decide } from '../domain/reminder-policy.ts';
 import type { Tlp } from '../domain/tlp.ts';
-import { formatTokyoInput } from '../domain/tokyo-time.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
@@ -54,6 +56,8 @@ export interface DraftInput {
 
 type Source = AdvisorySource & { org: { id: number; code: string; nameJa: string; nameEn: string } };
 
+type AckTarget = { id: number; code: string } | { identity: string; locale: string | null };
+
 export class AdvisoryService {
   constructor(
     private readonly deps: ServiceDeps,
@@ -70,7 +74,7 @@ export class AdvisoryService {
       const dist = { tlp: input.tlp, audience: input.audience ?? [], recipients: input.recipients };
       const targets = await resolveTargets(tx, dist);
       const sources: { incidentId: string; orgId: number; share: string }[] = [];
-      for (const raw of new Set(input.sources.map((s) => s.toUpperCase()))) {
+      for (const raw of new Set(input.sources.map((s) => canonicalId(s, 'INC')))) {
         const inc = await tx.incident.findUnique({ where: { id: raw } });
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
         sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share });
@@ -264,7 +268,7 @@ export class AdvisoryService {
         throw new UserError('advisory.already_acked', {
           id: a.id,
           by: by?.identity ?? '?',
-          at: formatTokyoInput(prior.at),
+          at: formatDateTime(prior.at, dateStyle(caller.locale, caller.calendar)),
         });
       }
       await tx.advisoryAck.create({
@@ -277,7 +281,7 @@ export class AdvisoryService {
   }
 
   async status(caller: Caller, rawId: string): Promise<Reply> {
-    const id = rawId.toUpperCase();
+    const id = canonicalId(rawId, 'ADV');
     await this.settle(id);
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, id);
@@ -305,7 +309,9 @@ export class AdvisoryService {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    return { [REMINDER_JOB]: (tx, job) => this.remind(tx, String(job.args.advisoryId), Number(job.args.n)) };
+    return {
+      [REMINDER_JOB]: (tx, job, now) => this.remind(tx, String(job.args.advisoryId), Number(job.args.n), now),
+    };
   }
 
   private settle(id: string): Promise<boolean> {
@@ -315,12 +321,14 @@ export class AdvisoryService {
   }
 
   /** The ack reminder job: only to targets without an ack when it fires, in its transaction. */
-  private async remind(tx: Tx, id: string, n: number): Promise<'done' | 'skipped'> {
+  private async remind(tx: Tx, id: string, n: number, now: Date): Promise<'done' | 'skipped'> {
     const a = await tx.advisory.findUnique({ where: { id } });
     if (!a) return 'skipped';
-    if (a.status !== 'sent') return 'skipped';
-    const open = await this.unacked(tx, a);
-    if (open.length === 0) return 'skipped';
+    // the reminder policy (src/domain/reminder-policy.ts): nothing once withdrawn or all acknowledged
+    const targets = a.status === 'sent' ? await this.targetsWithAck(tx, a) : [];
+    const d = decide(REMINDER_JOB, a, targets, now);
+    if (!d.send) return 'skipped';
+    const open = targets.filter((_, k) => d.actions[k] !== 'none').map((x) => x.target);
     const ref = { type: REMINDER_REF, id };
     const key = `advisory:${id}:ack-reminder:${n}`;
     for (const target of open) {
@@ -333,18 +341,20 @@ export class AdvisoryService {
   }
 
   /** Targets (organisations, or TLP:RED recipients) whose organisation has not acknowledged. */
-  private async unacked(
-    tx: Tx,
-    a: Advisory,
-  ): Promise<({ id: number; code: string } | { identity: string; locale: string | null })[]> {
+  private async unacked(tx: Tx, a: Advisory): Promise<AckTarget[]> {
+    return (await this.targetsWithAck(tx, a)).filter((x) => !x.acknowledged).map((x) => x.target);
+  }
+
+  /** Every target (organisations, or TLP:RED recipients) and whether its organisation has acknowledged. */
+  private async targetsWithAck(tx: Tx, a: Advisory): Promise<{ target: AckTarget; acknowledged: boolean }[]> {
     const acked = new Set((await tx.advisoryAck.findMany({ where: { advisoryId: a.id } })).map((x) => x.orgId));
     const keys = splitList(a.targets);
     if (a.tlp === 'red') {
       const people = await tx.person.findMany({ where: { identity: { in: keys } }, orderBy: { id: 'asc' } });
-      return people.filter((p) => p.orgId === null || !acked.has(p.orgId));
+      return people.map((p) => ({ target: p, acknowledged: p.orgId !== null && acked.has(p.orgId) }));
     }
     const orgs = await tx.organization.findMany({ where: { code: { in: keys } }, orderBy: { id: 'asc' } });
-    return orgs.filter((o) => !acked.has(o.id));
+    return orgs.map((o) => ({ target: o, acknowledged: acked.has(o.id) }));
   }
 
   private async toReview(tx: Tx, a: Advisory): Promise<void> {
@@ -399,7 +409,7 @@ export class AdvisoryService {
   }
 
   private async load(tx: Tx, rawId: string): Promise<Advisory> {
-    const id = rawId.toUpperCase();
+    const id = canonicalId(rawId, 'ADV');
     const a = await tx.advisory.findUnique({ where: { id } });
     if (!a) throw new UserError('advisory.not_found', { id });
     return a;

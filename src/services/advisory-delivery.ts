@@ -15,6 +15,7 @@ import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
+import type { ReminderKind } from '../domain/reminder-policy.ts';
 import { checkDistribution, type Target, type Tlp, targetAllowed } from '../domain/tlp.ts';
 import { type Translate, t as translate, translator } from '../i18n/index.ts';
 import { enqueue } from '../outbox/outbox.ts';
@@ -27,7 +28,7 @@ import { channelOf, channelOwner, dmPerson, postToOrg } from './notify.ts';
 export const ADVISORY_REF = 'advisory';
 export const REMINDER_REF = 'advisory-reminder';
 export const NOTICE_REF = 'advisory-notice';
-export const REMINDER_JOB = 'advisory.ack-reminder';
+export const REMINDER_JOB = 'advisory.ack-reminder' satisfies ReminderKind;
 
 export interface TargetOrg {
   id: number;

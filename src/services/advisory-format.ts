@@ -43,6 +43,7 @@ export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: read
       { kind: 'context', text: t('advisory.ack_hint') },
     ],
     actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }],
+    readMore: `advisory status ${a.id}`,
   };
 }
 

@@ -10,7 +10,7 @@ import { type Block, type Reply, reply } from '../core/reply.ts';
 import { NISC_ROLES } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, AdvisorySource, Delivery } from '../db/generated/sqlite/client.ts';
-import { formatTokyoInput } from '../domain/tokyo-time.ts';
+import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { translator } from '../i18n/index.ts';
 import {
   ADVISORY_REF,
@@ -43,7 +43,7 @@ export async function statusView(
   const ownSources = ownOrg ? sources.filter((s) => s.orgId === ownOrg.id) : [];
   if (!nisc && !addressed && ownSources.length === 0) throw new UserError('advisory.not_found', { id: a.id });
   const name = (o: { nameJa: string; nameEn: string }) => (caller.locale === 'ja' ? o.nameJa : o.nameEn);
-  const at = (d: Date | null) => (d ? formatTokyoInput(d) : '-');
+  const at = (d: Date | null) => (d ? formatDateTime(d, dateStyle(caller.locale, caller.calendar)) : '-');
 
   const fields: [string, string][] = [
     [t('advisory.f.status'), statusText(t, a.status)],
@@ -114,7 +114,12 @@ export async function statusView(
   const prefix = `advisory:${a.id}`;
   const stateOf = (d: Delivery): string => {
     const u = updates.find((x) => x.updatesId === d.id);
-    if (u?.status === 'sent') return t('advisory.d.withdrawn');
+    // the withdrawal's row records the post that shows it: the copy itself when edited in place,
+    // a follow-up post when the platform no longer let the copy be edited
+    if (u?.status === 'sent')
+      return t(u.messageRef === d.messageRef ? 'advisory.d.withdrawn' : 'advisory.d.withdrawn_followup');
+    if (u?.status === 'failed') return t('advisory.d.withdraw_failed', { reason: failure(t, u.error) });
+    if (u && d.status === 'sent') return t('advisory.d.withdraw_pending');
     if (d.status === 'sent') return t('advisory.d.sent', { at: at(d.sentAt) });
     if (d.status === 'failed') return t('advisory.d.failed', { reason: failure(t, d.error) });
     if (d.status === 'cancelled') return t('advisory.d.cancelled');

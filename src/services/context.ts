@@ -4,6 +4,7 @@ import { appendAudit, appendAuditMany } from '../audit/chain.ts';
 import type { Clock } from '../core/clock.ts';
 import type { PlatformName } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
+import { type Calendar, type DateStyle, dateStyle } from '../domain/dates.ts';
 import type { ReportPolicy } from '../domain/report-policy.ts';
 import type { Locale } from '../i18n/index.ts';
 
@@ -13,6 +14,8 @@ export interface ServiceDeps {
   log: Logger;
   /** the language of channel posts (BOT_LOCALE) */
   locale: Locale;
+  /** how Japanese dates are written in posts and for people who did not choose (BOT_CALENDAR; default wareki) */
+  calendar?: Calendar;
   /** the platforms the bot is connected to; posts go to the organisation's channel on each */
   platforms: readonly PlatformName[];
   /** wakes the dispatcher after a transaction wrote deliveries */
@@ -49,4 +52,9 @@ export function auditMany(
     tx,
     es.map((e) => ({ ...e, at })),
   );
+}
+
+/** How channel posts write dates: BOT_LOCALE and BOT_CALENDAR. */
+export function postStyle(deps: Pick<ServiceDeps, 'locale' | 'calendar'>, locale: Locale = deps.locale): DateStyle {
+  return dateStyle(locale, deps.calendar ?? 'wareki');
 }

@@ -7,8 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Tx } from '../db/client.ts';
 import type { DirectoryNames } from '../i18n/index.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { decodeShortNames, encodeShortNames } from './org-names.ts';
 
@@ -24,7 +26,7 @@ export interface SeedOrg {
 }
 
 export function loadSeedDirectory(): SeedOrg[] {
-  const file = new URL('../../data/directory.json', import.meta.url);
+  const file = join(PACKAGE_ROOT, 'data', 'directory.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
 }
 

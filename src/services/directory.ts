@@ -7,6 +7,7 @@ import type { PlatformName } from '../core/platform.ts';
 import { isRole, ROLES, type Role } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
+import { type Calendar, isCalendar } from '../domain/dates.ts';
 import { sameName } from '../domain/names.ts';
 import { type DirectoryNames, isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
@@ -71,7 +72,9 @@ export class DirectoryService {
   ): Promise<Caller> {
     const p = await this.db.prisma.person.findUnique({ where: { identity }, include: { roles: true, org: true } });
     const locale: Locale = (p?.locale && isLocale(p.locale) ? p.locale : null) ?? localeHint ?? fallback;
-    if (!p) return { identity, personId: null, displayName, roles: new Set(), org: null, locale };
+    const fallbackCalendar = this.deps.calendar ?? 'wareki';
+    const calendar: Calendar = p?.calendar && isCalendar(p.calendar) ? p.calendar : fallbackCalendar;
+    if (!p) return { identity, personId: null, displayName, roles: new Set(), org: null, locale, calendar };
     return {
       identity,
       personId: p.id,
@@ -81,6 +84,7 @@ export class DirectoryService {
         ? { id: p.org.id, code: p.org.code, nameJa: p.org.nameJa, nameEn: p.org.nameEn, coordinator: p.org.coordinator }
         : null,
       locale,
+      calendar,
     };
   }
 
@@ -289,12 +293,13 @@ export class DirectoryService {
     return list;
   }
 
-  async setLocale(identity: string, locale: Locale): Promise<void> {
+  /** The person's language and, when given, how they read Japanese dates. */
+  async setLocale(identity: string, locale: Locale, calendar?: Calendar): Promise<void> {
     await this.db.tx(async (tx) => {
       const p = await tx.person.findUnique({ where: { identity } });
       if (!p) throw new UserError('auth.unregistered');
-      await tx.person.update({ where: { id: p.id }, data: { locale } });
-      await audit(this.deps, tx, identity, 'person.locale', identity, { locale });
+      await tx.person.update({ where: { id: p.id }, data: calendar ? { locale, calendar } : { locale } });
+      await audit(this.deps, tx, identity, 'person.locale', identity, calendar ? { locale, calendar } : { locale });
     });
   }
 }

@@ -6,6 +6,7 @@
 import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
+import { type DateStyle, formatDateTime } from '../domain/dates.ts';
 import { orgLabel as orgName } from '../domain/org-names.ts';
 import type { ClockNotice, ReportClock } from '../domain/report-clocks.ts';
 import {
@@ -19,7 +20,6 @@ import {
 } from '../domain/report-contents.ts';
 import type { Due, ReportPolicy } from '../domain/report-policy.ts';
 import type { ReportStage } from '../domain/report-stages.ts';
-import { formatTokyoDateTime } from '../domain/tokyo-time.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 
 type ContentColumns = Pick<
@@ -117,9 +117,9 @@ export function stageLabel(stage: ReportStage, t: Translate): string {
 }
 
 /** One line per clock, for `incident show`. */
-export function clockLines(clocks: readonly ReportClock[], now: Date, t: Translate, locale: Locale): string[] {
+export function clockLines(clocks: readonly ReportClock[], now: Date, t: Translate, style: DateStyle): string[] {
   return clocks.map((c) => {
-    const at = c.metAt ? formatTokyoDateTime(c.metAt, locale) : '';
+    const at = c.metAt ? formatDateTime(c.metAt, style) : '';
     const state =
       c.state === 'met'
         ? t('incident.clock.met', { at })
@@ -132,7 +132,7 @@ export function clockLines(clocks: readonly ReportClock[], now: Date, t: Transla
               : t('incident.clock.stopped');
     return t('incident.clock.line', {
       stage: stageLabel(c.stage, t),
-      due: formatTokyoDateTime(c.dueAt, locale),
+      due: formatDateTime(c.dueAt, style),
       state,
     });
   });
@@ -150,7 +150,7 @@ export function clockMissing(i: ContentColumns, policy: ReportPolicy): ContentFi
  */
 export function clockPost(
   t: Translate,
-  locale: Locale,
+  style: DateStyle,
   inc: Pick<Incident, 'id' | 'awareAt' | 'detectedAt'> & { org: { code: string; nameJa: string; nameEn: string } },
   notice: ClockNotice,
   missing: readonly ContentField[],
@@ -161,10 +161,10 @@ export function clockPost(
 ): OutMessage {
   const p = {
     id: inc.id,
-    org: orgName(inc.org, locale),
+    org: orgName(inc.org, style.locale),
     stage: stageLabel(notice.stage, t),
-    due: formatTokyoDateTime(notice.dueAt, locale),
-    aware: formatTokyoDateTime(inc.awareAt ?? inc.detectedAt, locale),
+    due: formatDateTime(notice.dueAt, style),
+    aware: formatDateTime(inc.awareAt ?? inc.detectedAt, style),
     rule: ruleText(rule, t),
   };
   const blocks: Block[] = [];
@@ -185,6 +185,6 @@ export function clockPost(
     if (noCiso && audience === 'coordinator') blocks.push({ kind: 'context', text: t('clock.no_ciso') });
   }
   if (notice.stage === 'final' && missing.length)
-    blocks.push({ kind: 'context', text: t('clock.missing', { fields: fieldList(missing, t, locale) }) });
+    blocks.push({ kind: 'context', text: t('clock.missing', { fields: fieldList(missing, t, style.locale) }) });
   return { blocks };
 }

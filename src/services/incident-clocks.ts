@@ -11,6 +11,7 @@
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Tx } from '../db/client.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
+import type { DateStyle } from '../domain/dates.ts';
 import { FINAL } from '../domain/incident-status.ts';
 import { type ClockInput, type ClockNotice, dueNotices, plannedNotices } from '../domain/report-clocks.ts';
 import type { Translate } from '../i18n/index.ts';
@@ -91,8 +92,8 @@ async function speak(deps: ServiceDeps, tx: Tx, inc: Incident, notice: ClockNoti
   const cisos = notice.tell.includes('ciso')
     ? await tx.person.findMany({ where: { orgId: org.id, roles: { some: { role: 'ciso' } } }, orderBy: { id: 'asc' } })
     : [];
-  const post = (audience: 'organisation' | 'ciso' | 'coordinator') => (t: Translate) =>
-    clockPost(t, deps.locale, { ...inc, org }, notice, missing, audience, rule.due, cisos.length === 0);
+  const post = (audience: 'organisation' | 'ciso' | 'coordinator') => (t: Translate, dates: DateStyle) =>
+    clockPost(t, dates, { ...inc, org }, notice, missing, audience, rule.due, cisos.length === 0);
   const told: string[] = [];
   if (notice.tell.includes('organisation')) {
     await postToOrg(deps, tx, org, post('organisation'), key, ref);

@@ -9,12 +9,12 @@
 
 import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
+import { type DateStyle, formatDateTime } from '../domain/dates.ts';
 import { categoryLabel } from '../domain/incident-categories.ts';
 import { defang } from '../domain/indicators.ts';
 import { orgLabel } from '../domain/org-names.ts';
 import type { ReportContents } from '../domain/report-contents.ts';
 import type { StageStep } from '../domain/report-stages.ts';
-import { formatTokyoDateTime } from '../domain/tokyo-time.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 import { contentsOf, contentValue, fieldList } from './incident-clock-format.ts';
 
@@ -68,18 +68,19 @@ export function indicatorList(list: readonly IndicatorView[]): string {
 }
 
 /** The label/value pairs of an incident, in the order of the report form. */
-export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[], t: Translate, locale: Locale) {
+export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[], t: Translate, style: DateStyle) {
+  const locale = style.locale;
   const f: [string, string][] = [
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
     [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
     ['TLP', tlpLabel(inc.tlp)],
     [t('incident.f.summary'), inc.summary],
-    [t('incident.f.detected'), formatTokyoDateTime(inc.detectedAt, locale)],
+    [t('incident.f.detected'), formatDateTime(inc.detectedAt, style)],
   ];
-  if (inc.occurredAt) f.push([t('incident.f.occurred'), formatTokyoDateTime(inc.occurredAt, locale)]);
+  if (inc.occurredAt) f.push([t('incident.f.occurred'), formatDateTime(inc.occurredAt, style)]);
   if (inc.awareAt && inc.awareAt.getTime() !== inc.detectedAt.getTime())
-    f.push([t('incident.f.awareness'), formatTokyoDateTime(inc.awareAt, locale)]);
+    f.push([t('incident.f.awareness'), formatDateTime(inc.awareAt, style)]);
   if (inc.confidentiality)
     f.push([t('incident.f.confidentiality'), t('incident.confidentiality', { level: inc.confidentiality })]);
   if (inc.systemId) f.push([t('incident.f.system'), inc.systemId]);
@@ -109,19 +110,22 @@ export function newReportPost(
   inc: IncidentView,
   inds: readonly IndicatorView[],
   t: Translate,
-  locale: Locale,
+  style: DateStyle,
 ): OutMessage {
+  const locale = style.locale;
   const heading: Block = {
     kind: 'heading',
     text: t('incident.post.new', { id: inc.id, stage: t(`incident.stage.${inc.stage}`) }),
   };
-  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [])] };
+  const readMore = `incident show ${inc.id}`;
+  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [])], readMore };
   return {
     blocks: [
       heading,
-      { kind: 'fields', fields: incidentFields(inc, inds, t, locale) },
+      { kind: 'fields', fields: incidentFields(inc, inds, t, style) },
       { kind: 'context', text: t('incident.post.more', { id: inc.id }) },
     ],
+    readMore,
   };
 }
 
@@ -137,7 +141,8 @@ export function statusPost(
     t('incident.f.status'),
     `${t(`incident.status.${change.from}`)} → ${t(`incident.status.${change.to}`)}`,
   ];
-  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [move])] };
+  const readMore = `incident show ${inc.id}`;
+  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [move])], readMore };
   const fields: [string, string][] = [
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
@@ -148,6 +153,7 @@ export function statusPost(
   if (change.note) fields.push([t('incident.f.note'), change.note]);
   return {
     blocks: [heading, { kind: 'fields', fields }, { kind: 'context', text: t('incident.post.more', { id: inc.id }) }],
+    readMore,
   };
 }
 
@@ -182,10 +188,11 @@ export interface EventView {
 }
 
 /** One line of the timeline: what happened, in the reader's language. */
-export function eventText(e: EventView, t: Translate, locale: Locale): string {
+export function eventText(e: EventView, t: Translate, style: DateStyle): string {
   const d = e.data;
-  const list = (v: unknown) => fieldList((Array.isArray(v) ? v : []).map(String), t, locale) || t('incident.ev.none');
-  const when = (v: unknown) => formatTokyoDateTime(new Date(String(v)), locale);
+  const list = (v: unknown) =>
+    fieldList((Array.isArray(v) ? v : []).map(String), t, style.locale) || t('incident.ev.none');
+  const when = (v: unknown) => formatDateTime(new Date(String(v)), style);
   switch (e.kind) {
     case 'stage':
       return d.stage === 'final'
@@ -232,8 +239,9 @@ export function stagePost(
   changes: readonly string[],
   move: { from: string; to: string; actor: string; note: string | null } | null,
   t: Translate,
-  locale: Locale,
+  style: DateStyle,
 ): OutMessage {
+  const locale = style.locale;
   const stage = step.step === 'update' ? t('incident.stage.nth', { n: step.n }) : t('incident.stage.final');
   const heading: Block = { kind: 'heading', text: t('incident.post.stage', { id: inc.id, stage }) };
   const moved: [string, string][] = move
@@ -248,8 +256,7 @@ export function stagePost(
     ...moved,
   ];
   for (const f of changes) {
-    if (f === 'awareness' && inc.awareAt)
-      fields.push([t('incident.f.awareness'), formatTokyoDateTime(inc.awareAt, locale)]);
+    if (f === 'awareness' && inc.awareAt) fields.push([t('incident.f.awareness'), formatDateTime(inc.awareAt, style)]);
     const v = f in c ? contentValue(c, f as keyof ReportContents, t, locale) : null;
     if (v !== null) fields.push([t(`incident.f.${f}`), v]);
   }

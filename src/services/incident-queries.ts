@@ -2,11 +2,12 @@
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
+import { type DateStyle, dateStyle, formatDateTime } from '../domain/dates.ts';
+import { canonicalId } from '../domain/ids.ts';
 import { FINAL } from '../domain/incident-status.ts';
 import { normalizeIndicator } from '../domain/indicators.ts';
 import { clockFilter, type ReportClock, reportClocks } from '../domain/report-clocks.ts';
-import { formatTokyoDateTime } from '../domain/tokyo-time.ts';
-import { type Locale, type Translate, translator } from '../i18n/index.ts';
+import { type Translate, translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
 import { sees, seesAll } from './incident-access.ts';
 import { ruleText, stageLabel } from './incident-clock-format.ts';
@@ -123,19 +124,19 @@ export class IncidentQueries {
   }
 
   /** What the clocks count from, in the caller's language. */
-  private basis(inc: Incident, t: Translate, locale: Locale): string {
+  private basis(inc: Incident, t: Translate, style: DateStyle): string {
     const rules = this.deps.reportPolicy.deadlines
       .filter((d) => d.stage !== 'quick')
       .map((d) => `${stageLabel(d.stage, t)}: ${ruleText(d.due, t)}`);
     return t('incident.clock.basis', {
-      aware: formatTokyoDateTime(inc.awareAt ?? inc.detectedAt, locale),
-      rule: rules.join(locale === 'ja' ? '、' : ', '),
+      aware: formatDateTime(inc.awareAt ?? inc.detectedAt, style),
+      rule: rules.join(style.locale === 'ja' ? '、' : ', '),
     });
   }
 
   /** The incident with everything about it; another organisation's id is `not found`. */
   async show(caller: Caller, rawId: string): Promise<IncidentDetail> {
-    const id = rawId.trim().toUpperCase();
+    const id = canonicalId(rawId, 'INC');
     const inc = await this.prisma.incident.findUnique({
       where: { id },
       include: {
@@ -149,7 +150,7 @@ export class IncidentQueries {
     const t = translator(caller.locale);
     return {
       clocks: reportClocks(clockInput(inc), this.deps.reportPolicy, this.deps.clock.now()),
-      basis: this.basis(inc, t, caller.locale),
+      basis: this.basis(inc, t, dateStyle(caller.locale, caller.calendar)),
       incident: { ...inc, org },
       reporter: reporter?.identity ?? '?',
       indicators: inc.indicators.map((l) => ({ type: l.indicator.type, value: l.indicator.value, addedAt: l.addedAt })),

@@ -9,6 +9,7 @@ import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { canonicalId } from '../domain/ids.ts';
 import {
   checkTransition,
   FINAL,
@@ -24,7 +25,7 @@ import type { ContentField, Disclosure, Notified, Personal } from '../domain/rep
 import { type ReportStage, type StageStep, stageStep } from '../domain/report-stages.ts';
 import { translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { findCoordinator } from './directory-names.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
@@ -127,7 +128,7 @@ export class IncidentService {
           tlp: input.tlp ?? 'amber',
           share: input.share ?? 'none',
           confidentiality: input.confidentiality ?? null,
-          systemId: input.system?.toUpperCase() ?? null,
+          systemId: input.system ? canonicalId(input.system, 'SYS') : null,
           detectedAt: input.detected ?? now,
           occurredAt: input.occurred ?? null,
           awareAt: input.awareness ?? input.detected ?? now,
@@ -151,7 +152,7 @@ export class IncidentService {
         items: contentAudit(input),
       });
       await this.notify(tx, org, `incident:${id}:reported`, id, (t) =>
-        newReportPost({ ...inc, org }, inds, t, this.deps.locale),
+        newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
       );
       await scheduleClocks(this.deps, tx, inc);
       return { indicators: inds.length, ...this.outcome(inc, now) };
@@ -181,7 +182,7 @@ export class IncidentService {
     rawId: string,
     input: UpdateInput,
   ): Promise<ReportOutcome & { changes: string[]; step: StageStep }> {
-    const id = rawId.trim().toUpperCase();
+    const id = canonicalId(rawId, 'INC');
     const inds = this.indicators(input.ioc);
     const items = contentColumns(input);
     if (
@@ -293,7 +294,7 @@ export class IncidentService {
       if (step.step !== 'note') {
         const seq = step.step === 'update' ? `update:${step.n}` : 'final';
         await this.notify(tx, org, `incident:${id}:${seq}`, id, (t) =>
-          stagePost({ ...updated, org }, step, changes, move, t, this.deps.locale),
+          stagePost({ ...updated, org }, step, changes, move, t, postStyle(this.deps)),
         );
       } else if (move) {
         const seq = await tx.incidentEvent.count({ where: { incidentId: id, kind: 'status' } });
@@ -340,7 +341,7 @@ export class IncidentService {
   }
 
   private async checkSystem(tx: Tx, system: string, orgId: number) {
-    const s = await tx.system.findUnique({ where: { id: system.toUpperCase() } });
+    const s = await tx.system.findUnique({ where: { id: canonicalId(system, 'SYS') } });
     if (!s || s.orgId !== orgId) throw new UserError('incident.system_not_found', { system });
   }
 }

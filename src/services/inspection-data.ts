@@ -8,6 +8,7 @@ import { NISC_ROLES } from '../core/roles.ts';
 import type { Prisma$, Tx } from '../db/client.ts';
 import type { Campaign, CheckAnswer, Organization, System } from '../db/generated/sqlite/client.ts';
 import { type Catalog, catalog } from '../domain/catalog.ts';
+import { parseId } from '../domain/ids.ts';
 import type { AnswerStatus, Confidentiality, Exposure, SystemProfile } from '../domain/risk.ts';
 
 export type Runner = Tx | Prisma$;
@@ -32,18 +33,6 @@ export function viewerOf(c: Caller): Viewer {
   };
 }
 
-/** `cmp-2026-0001` → `CMP-2026-0001`; anything else → null (treated as not found). */
-export function normaliseCampaignId(id: string): string | null {
-  const m = /^cmp-(\d{4})-(\d{4,})$/i.exec(id.trim());
-  return m ? `CMP-${m[1]}-${m[2]}` : null;
-}
-
-/** `sys-MAFF-001` → `SYS-maff-001`; anything else → null. */
-export function normaliseSystemId(id: string): string | null {
-  const m = /^sys-([a-z][a-z0-9-]*)-(\d{3,})$/i.exec(id.trim());
-  return m ? `SYS-${(m[1] as string).toLowerCase()}-${m[2]}` : null;
-}
-
 export function audienceOf(c: Pick<Campaign, 'audience'>): string[] {
   return c.audience.split(',').filter(Boolean);
 }
@@ -53,7 +42,7 @@ export function audienceOf(c: Pick<Campaign, 'audience'>): string[] {
  * audience includes their organisation. Unknown and invisible ids fail alike.
  */
 export async function visibleCampaign(db: Runner, v: Viewer, id: string): Promise<Campaign> {
-  const norm = normaliseCampaignId(id);
+  const norm = parseId(id, 'CMP');
   const c = norm ? await db.campaign.findUnique({ where: { id: norm } }) : null;
   if (!c || (!v.nisc && !(v.org && audienceOf(c).includes(v.org.code)))) {
     throw new UserError('check.campaign_not_found', { id });

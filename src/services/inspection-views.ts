@@ -8,6 +8,7 @@ import type { Campaign, Organization } from '../db/generated/sqlite/client.ts';
 import { greedyPlan, type Plan, plan } from '../domain/budget-plan.ts';
 import { type Catalog, catalog } from '../domain/catalog.ts';
 import type { CsvCell } from '../domain/csv.ts';
+import { type DateStyle, formatDate, formatDateTime } from '../domain/dates.ts';
 import {
   type OrganisationRisk,
   organisationRisk,
@@ -16,7 +17,6 @@ import {
   type SystemProfile,
   withAnswers,
 } from '../domain/risk.ts';
-import { formatTokyoIsoDate } from '../domain/tokyo-time.ts';
 import { translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
 import { directoryNames } from './directory-names.ts';
@@ -150,20 +150,30 @@ export class InspectionViews {
     };
   }
 
-  /** CSV rows (header first) of every answer the viewer may see in a campaign. */
-  async exportRows(v: Viewer, id: string): Promise<{ campaign: Campaign; rows: CsvCell[][]; count: number }> {
+  /**
+   * CSV rows (header first) of every answer the viewer may see in a campaign, in the reader's
+   * language and date style: headers, organisation and area names, answers and exposure as
+   * labels; dates by the date module. Codes people join on (IDs, organisation code) stay.
+   */
+  async exportRows(
+    v: Viewer,
+    id: string,
+    style: DateStyle,
+  ): Promise<{ campaign: Campaign; rows: CsvCell[][]; count: number }> {
     const campaign = await visibleCampaign(this.db, v, id);
     const cat = catalog(campaign.catalogVersion);
+    const L = style.locale;
+    // catalogue titles may name the coordinating organisation ({coordinator})
+    const t = translator(L, await directoryNames(this.db));
     const all = await audienceOrgs(this.db, campaign);
     const orgs = v.nisc ? all : all.filter((o) => o.id === v.org?.id);
     const data = await orgAnswers(this.db, campaign, orgs);
     const ids = [...new Set(data.flatMap((d) => d.answers.map((a) => a.answeredBy)))];
     const people = await this.db.person.findMany({ where: { id: { in: ids } } });
     const who = new Map(people.map((p) => [p.id, p.identity]));
-    // catalogue titles may name the coordinating organisation ({coordinator})
-    const ja = translator('ja', await directoryNames(this.db));
     const order = new Map(cat.items.map((it, i) => [it.id, i]));
-    const rows: CsvCell[][] = [EXPORT_HEADER];
+    const areaName = new Map(cat.areas.map((a) => [a.id, a[L]]));
+    const rows: CsvCell[][] = [EXPORT_COLUMNS.map((c) => t(`csv.${c}`))];
     for (const d of data) {
       for (const s of d.systems) {
         const answers = d.answers
@@ -174,19 +184,20 @@ export class InspectionViews {
           rows.push([
             campaign.id,
             d.org.code,
+            L === 'ja' ? d.org.nameJa : d.org.nameEn,
             s.id,
             s.name,
-            s.confidentiality,
-            s.exposure,
+            t('incident.confidentiality', { level: s.confidentiality }),
+            t(`system.exposure_${s.exposure}`),
             a.itemId,
-            it?.area ?? null,
-            it ? ja.fill(it.ja.title) : null,
-            a.status,
-            a.planned ? formatTokyoIsoDate(a.planned) : null,
+            it ? (areaName.get(it.area) ?? it.area) : null,
+            it ? t.fill(it[L].title) : null,
+            t(`check.status_${a.status}`),
+            a.planned ? formatDate(a.planned, style) : null,
             a.cost,
             a.note,
             who.get(a.answeredBy) ?? null,
-            a.updatedAt.toISOString(),
+            formatDateTime(a.updatedAt, style),
           ]);
         }
       }
@@ -195,23 +206,25 @@ export class InspectionViews {
   }
 }
 
-export const EXPORT_HEADER: string[] = [
+/** The columns of `check export`, in order; each header is the message `csv.<column>`. */
+export const EXPORT_COLUMNS = [
   'campaign',
+  'org_code',
   'org',
-  'system id',
-  'system name',
-  '機密性',
+  'system',
+  'system_name',
+  'confidentiality',
   'exposure',
-  'item id',
+  'item',
   'area',
-  'item title (ja)',
-  'status',
+  'item_title',
+  'answer',
   'planned',
   'cost',
   'note',
-  'answered by',
-  'updated at',
-];
+  'answered_by',
+  'answered_at',
+] as const;
 
 /** The organisation's total residual with the chosen items implemented (combined, not summed). */
 function residualAfter(

@@ -7,26 +7,20 @@
 import { UserError } from '../core/errors.ts';
 import type { Campaign, CheckAnswer, System } from '../db/generated/sqlite/client.ts';
 import { catalog, item as catalogItem, latestVersion } from '../domain/catalog.ts';
+import { formatDate } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { foldCode, parseId } from '../domain/ids.ts';
+import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { campaignReminderTimes } from '../domain/reminders.ts';
 import type { AnswerStatus, Exposure } from '../domain/risk.ts';
-import { formatTokyoDate } from '../domain/tokyo-time.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { nextId, nextSeq } from './ids.ts';
-import {
-  audienceOf,
-  audienceOrgs,
-  complete,
-  normaliseSystemId,
-  orgAnswers,
-  type Viewer,
-  visibleCampaign,
-} from './inspection-data.ts';
+import { audienceOf, audienceOrgs, complete, orgAnswers, type Viewer, visibleCampaign } from './inspection-data.ts';
 import { postToOrg } from './notify.ts';
 
-export const CAMPAIGN_REMINDER_JOB = 'campaign.reminder';
+export const CAMPAIGN_REMINDER_JOB = 'campaign.reminder' satisfies ReminderKind;
 
 export interface AnswerInput {
   campaign: string;
@@ -140,7 +134,7 @@ export class InspectionService {
               {
                 kind: 'text',
                 text: t('check.opened_body', {
-                  due: formatTokyoDate(due, this.deps.locale),
+                  due: formatDate(due, postStyle(this.deps)),
                   version: cat.version,
                   items: cat.items.length,
                   systems: n,
@@ -224,13 +218,13 @@ export class InspectionService {
   ): Promise<{ answer: CheckAnswer; previous: string | null; answered: number; total: number; campaign: Campaign }> {
     return this.db.tx(async (tx) => {
       const c = await visibleCampaign(tx, v, a.campaign);
-      const sysId = normaliseSystemId(a.system);
+      const sysId = parseId(a.system, 'SYS');
       const sys = sysId ? await tx.system.findUnique({ where: { id: sysId } }) : null;
       if (!sys || (!v.admin && sys.orgId !== v.org?.id)) throw new UserError('system.not_found', { system: a.system });
       const org = await tx.organization.findUniqueOrThrow({ where: { id: sys.orgId } });
       if (!audienceOf(c).includes(org.code)) throw new UserError('check.not_in_audience', { id: c.id, org: org.code });
       if (c.status !== 'open') throw new UserError('check.campaign_closed', { id: c.id });
-      const itemId = a.item.trim().toUpperCase();
+      const itemId = foldCode(a.item).toUpperCase();
       if (!catalogItem(c.catalogVersion, itemId)) {
         throw new UserError('check.item_not_found', { item: a.item, version: c.catalogVersion });
       }
@@ -278,14 +272,22 @@ export class InspectionService {
    * The laggard reminder (job `campaign:<CMP>:<n>d`): posts, in the job's transaction, to each
    * audience organisation not yet finished at fire time; a closed campaign skips.
    */
-  readonly remindJob: JobHandler = async (tx, job) => {
+  readonly remindJob: JobHandler = async (tx, job, now) => {
     const id = String(job.args.campaign);
     const days = Number(job.args.daysBefore);
     const c = await tx.campaign.findUnique({ where: { id } });
-    if (c?.status !== 'open') return 'skipped';
-    const orgs = await audienceOrgs(tx, c);
-    for (const a of await orgAnswers(tx, c, orgs)) {
-      if (complete(a)) continue;
+    if (!c) return 'skipped';
+    const answers = await orgAnswers(tx, c, await audienceOrgs(tx, c));
+    // the reminder policy (src/domain/reminder-policy.ts): nothing once closed or past the due date
+    const d = decide(
+      CAMPAIGN_REMINDER_JOB,
+      c,
+      answers.map((a) => ({ complete: complete(a) })),
+      now,
+    );
+    if (!d.send) return 'skipped';
+    for (const [k, a] of answers.entries()) {
+      if (d.actions[k] === 'none') continue;
       await postToOrg(
         this.deps,
         tx,
@@ -297,9 +299,9 @@ export class InspectionService {
               kind: 'text',
               text:
                 a.total === 0
-                  ? t('check.reminder_no_systems', { due: formatTokyoDate(c.dueDate, this.deps.locale) })
+                  ? t('check.reminder_no_systems', { due: formatDate(c.dueDate, postStyle(this.deps)) })
                   : t('check.reminder_body', {
-                      due: formatTokyoDate(c.dueDate, this.deps.locale),
+                      due: formatDate(c.dueDate, postStyle(this.deps)),
                       answered: a.answered,
                       total: a.total,
                     }),

@@ -7,7 +7,7 @@
 import type { OutMessage } from '../core/platform.ts';
 import type { Action, Block } from '../core/reply.ts';
 import type { Meeting } from '../db/generated/sqlite/client.ts';
-import { formatTokyoDateTime } from '../domain/tokyo-time.ts';
+import { type DateStyle, formatDateTime } from '../domain/dates.ts';
 import { type Locale, translator } from '../i18n/index.ts';
 
 type T = ReturnType<typeof translator>;
@@ -40,10 +40,11 @@ export function rsvpActions(t: T, id: string): Action[] {
 }
 
 /** 開催日時・所要時間・場所・議題 of a meeting. */
-export function meetingFields(t: T, locale: Locale, m: Meeting): [string, string][] {
+export function meetingFields(t: T, style: DateStyle, m: Meeting): [string, string][] {
+  const locale = style.locale;
   const f: [string, string][] = [
     [t('meeting.id'), m.id],
-    [t('meeting.start'), formatTokyoDateTime(m.startAt, locale)],
+    [t('meeting.start'), formatDateTime(m.startAt, style)],
     [t('meeting.duration'), durationText(m.durationMin, locale)],
   ];
   if (m.place) f.push([t('meeting.place'), m.place]);
@@ -52,10 +53,19 @@ export function meetingFields(t: T, locale: Locale, m: Meeting): [string, string
   return f;
 }
 
-export type PostKind = { kind: 'invitation' } | { kind: 'reminder'; offset: string } | { kind: 'cancelled' };
+export type PostKind =
+  | { kind: 'invitation' }
+  /** `answered`: the organisation's answer so far; a reminder to one that answered asks nothing */
+  | { kind: 'reminder'; offset: string; answered?: string | null }
+  | { kind: 'cancelled' };
 
-/** A channel post about a meeting, in `locale`. Invitations and reminders carry RSVP buttons. */
-export function meetingPost(locale: Locale, m: Meeting, p: PostKind): OutMessage {
+/**
+ * A channel post about a meeting, in `style`'s language and calendar. Invitations and reminders
+ * carry RSVP buttons, except a reminder to an organisation that has answered: it recalls the
+ * answer instead.
+ */
+export function meetingPost(style: DateStyle, m: Meeting, p: PostKind): OutMessage {
+  const locale = style.locale;
   const t = translator(locale);
   const heading =
     p.kind === 'invitation'
@@ -65,10 +75,17 @@ export function meetingPost(locale: Locale, m: Meeting, p: PostKind): OutMessage
         : t('meeting.post.cancelled', { title: m.title, id: m.id });
   const blocks: Block[] = [
     { kind: 'heading', text: heading },
-    { kind: 'fields', fields: meetingFields(t, locale, m) },
+    { kind: 'fields', fields: meetingFields(t, style, m) },
   ];
   if (p.kind === 'cancelled') {
     blocks.push({ kind: 'context', text: t('meeting.post.cancelled_note') });
+    return { blocks };
+  }
+  if (p.kind === 'reminder' && p.answered) {
+    blocks.push({
+      kind: 'context',
+      text: t('meeting.post.answered_note', { id: m.id, answer: t(`meeting.answer.${p.answered}`) }),
+    });
     return { blocks };
   }
   blocks.push({ kind: 'context', text: t('meeting.post.rsvp_note', { id: m.id }) });

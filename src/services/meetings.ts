@@ -6,8 +6,8 @@
  * across processes and restarts, in a transaction that also writes the outbox rows. A
  * reminder whose time had passed when the meeting was scheduled is never created; one that
  * comes due while no process ran is sent on start unless the meeting has begun or was
- * cancelled (the handler checks at fire time); when several came due during the downtime,
- * only the latest (nearest the start) is sent and the older ones are skipped.
+ * cancelled; when several came due during the downtime, only the latest (nearest the start)
+ * is sent and the older ones are skipped (the reminder policy, src/domain/reminder-policy.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../core/command.ts';
@@ -18,14 +18,16 @@ import type { Meeting, MeetingRsvp, Organization } from '../db/generated/sqlite/
 import { type StartWarning, startWarning } from '../domain/business-days.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../domain/ics.ts';
+import { canonicalId } from '../domain/ids.ts';
+import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
 import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, auditMany, type ServiceDeps } from './context.ts';
+import { audit, auditMany, postStyle, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
 import { meetingPost } from './meeting-messages.ts';
 import { postToOrg, postToOrgs } from './notify.ts';
 
-export const REMINDER_JOB = 'meeting.reminder';
+export const REMINDER_JOB = 'meeting.reminder' satisfies ReminderKind;
 export type RsvpAnswer = 'attend' | 'absent' | 'proxy';
 
 export interface ScheduleInput {
@@ -155,7 +157,7 @@ export class MeetingService {
           this.deps,
           tx,
           o,
-          () => meetingPost(this.deps.locale, meeting, { kind: 'invitation' }),
+          () => meetingPost(postStyle(this.deps), meeting, { kind: 'invitation' }),
           `meeting:${id}:invitation`,
           {
             type: 'meeting',
@@ -186,7 +188,7 @@ export class MeetingService {
 
   /** A meeting the caller may see, or meeting.not_found (never says that it exists). */
   async get(caller: Caller, rawId: string): Promise<Meeting> {
-    const m = await this.db.prisma.meeting.findUnique({ where: { id: rawId.toUpperCase() } });
+    const m = await this.db.prisma.meeting.findUnique({ where: { id: canonicalId(rawId, 'MTG') } });
     if (!m || !(seesAll(caller) || (caller.org && isInvited(m, caller.org.code)))) {
       throw new UserError('meeting.not_found', { id: rawId });
     }
@@ -248,7 +250,7 @@ export class MeetingService {
           this.deps,
           tx,
           o,
-          () => meetingPost(this.deps.locale, meeting, { kind: 'cancelled' }),
+          () => meetingPost(postStyle(this.deps), meeting, { kind: 'cancelled' }),
           `meeting:${cur.id}:cancelled`,
           {
             type: 'meeting',
@@ -267,7 +269,7 @@ export class MeetingService {
     if (proxy && answer !== 'proxy') throw new UserError('meeting.proxy_only');
     const org = caller.org;
     const personId = caller.personId;
-    const m = await this.db.prisma.meeting.findUnique({ where: { id: rawId.toUpperCase() } });
+    const m = await this.db.prisma.meeting.findUnique({ where: { id: canonicalId(rawId, 'MTG') } });
     if (!m || !isInvited(m, org.code)) {
       if (m && seesAll(caller)) throw new UserError('meeting.not_invited', { id: m.id, org: org.code });
       throw new UserError('meeting.not_found', { id: rawId });
@@ -276,6 +278,12 @@ export class MeetingService {
     if (m.status === 'cancelled') throw new UserError('meeting.is_cancelled', { id: m.id });
     if (m.startAt.getTime() <= now.getTime()) throw new UserError('meeting.started', { id: m.id });
     await this.db.tx(async (tx) => {
+      // a proxy attends for the organisation: someone registered with another one cannot
+      if (proxy) {
+        const p = await tx.person.findUnique({ where: { identity: proxy }, select: { orgId: true } });
+        if (p?.orgId != null && p.orgId !== org.id)
+          throw new UserError('meeting.proxy_other_org', { user: proxy, org: org.code });
+      }
       await tx.meetingRsvp.upsert({
         where: { meetingId_orgId: { meetingId: m.id, orgId: org.id } },
         create: { meetingId: m.id, orgId: org.id, personId, answer, proxy, at: now },
@@ -323,98 +331,76 @@ export class MeetingService {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    const one: JobHandler = (tx, job, now) => this.fireReminder(tx, job.args, job.dueAt, now);
+    const one: JobHandler = async (tx, job, now) => (await this.fireReminders(tx, [job], now))[0] ?? 'skipped';
     one.many = (tx, jobs, now) => this.fireReminders(tx, jobs, now);
     return { [REMINDER_JOB]: one };
   }
 
   /**
-   * Several reminders (a burst due at the same instant) with a fixed number of queries: the
-   * same outcomes, posts and audit records as `fireReminder` on each in turn (jobs come in due
-   * order, so "a later one is also due" sees the same pending jobs).
+   * Fires reminders (one, or a burst due at the same instant) with a fixed number of queries,
+   * each as the reminder policy decides (src/domain/reminder-policy.ts): nothing for a meeting
+   * cancelled or begun; to each invited organisation, a reminder that asks for its answer, or,
+   * when it has answered, one that recalls the answer. Earlier steps overdue together were
+   * already superseded by the scheduler.
    */
   private async fireReminders(tx: Tx, jobs: JobWithArgs[], now: Date): Promise<JobOutcome[]> {
     const ids = [...new Set(jobs.map((j) => String(j.args.meetingId)))];
     const meetings = new Map((await tx.meeting.findMany({ where: { id: { in: ids } } })).map((m) => [m.id, m]));
-    const due = await tx.job.findMany({
-      where: { refType: 'meeting', refId: { in: ids }, kind: REMINDER_JOB, status: 'pending', dueAt: { lte: now } },
-      select: { refId: true, dueAt: true },
+    const rsvps = await tx.meetingRsvp.findMany({
+      where: { meetingId: { in: ids } },
+      select: { meetingId: true, orgId: true, answer: true },
     });
+    const answerOf = new Map(rsvps.map((r) => [`${r.meetingId}:${r.orgId}`, r.answer]));
+    const lists = [...meetings.values()].map((m) => invitedCodes(m.invite));
+    const all =
+      lists.length === 0
+        ? []
+        : await tx.organization.findMany({
+            where: lists.includes('all') ? {} : { code: { in: [...new Set(lists.flat())] } },
+            orderBy: { id: 'asc' },
+          });
     const outcomes: JobOutcome[] = [];
-    const fire: { m: Meeting; offset: string }[] = [];
+    const posts: Parameters<typeof postToOrgs>[2][number][] = [];
+    const records: Parameters<typeof auditMany>[2][number][] = [];
     for (const job of jobs) {
-      const id = String(job.args.meetingId);
-      const m = meetings.get(id);
-      const later = due.some((d) => d.refId === id && d.dueAt.getTime() > job.dueAt.getTime());
-      if (m?.status !== 'scheduled' || m.startAt.getTime() <= now.getTime() || later) {
+      const m = meetings.get(String(job.args.meetingId));
+      const offset = String(job.args.offset);
+      const orgs = m ? all.filter((o) => isInvited(m, o.code)) : [];
+      const answers = orgs.map((o) => (m ? (answerOf.get(`${m.id}:${o.id}`) ?? null) : null));
+      const d = m
+        ? decide(
+            REMINDER_JOB,
+            m,
+            answers.map((a) => ({ answered: a !== null })),
+            now,
+          )
+        : ({ send: false, reason: 'settled' } as const);
+      if (!m || !d.send) {
         outcomes.push('skipped');
         continue;
       }
       outcomes.push('done');
-      fire.push({ m, offset: String(job.args.offset) });
-    }
-    if (fire.length === 0) return outcomes;
-    const lists = fire.map((f) => invitedCodes(f.m.invite));
-    const all = await tx.organization.findMany({
-      where: lists.includes('all') ? {} : { code: { in: [...new Set(lists.flat())] } },
-      orderBy: { id: 'asc' },
-    });
-    const posts: Parameters<typeof postToOrgs>[2][number][] = [];
-    const records: Parameters<typeof auditMany>[2][number][] = [];
-    fire.forEach(({ m, offset }, k) => {
-      const list = lists[k] as ReturnType<typeof invitedCodes>;
-      const orgs = list === 'all' ? all : all.filter((o) => list.includes(o.code));
-      for (const o of orgs) {
+      orgs.forEach((o, k) => {
         posts.push({
           org: o,
-          build: () => meetingPost(this.deps.locale, m, { kind: 'reminder', offset }),
+          build: () => meetingPost(postStyle(this.deps), m, { kind: 'reminder', offset, answered: answers[k] }),
           key: `meeting:${m.id}:reminder:${offset}`,
           ref: { type: 'meeting', id: m.id },
         });
-      }
+      });
       records.push({
         actor: 'system',
         action: 'meeting.reminder',
         subject: m.id,
-        data: { offset, orgs: orgs.map((o) => o.code) },
+        data: {
+          offset,
+          orgs: orgs.map((o) => o.code),
+          answered: orgs.filter((_, k) => answers[k] !== null).map((o) => o.code),
+        },
       });
-    });
+    }
     await postToOrgs(this.deps, tx, posts);
     await auditMany(this.deps, tx, records);
     return outcomes;
-  }
-
-  private async fireReminder(
-    tx: Tx,
-    args: Record<string, unknown>,
-    dueAt: Date,
-    now: Date,
-  ): Promise<'done' | 'skipped'> {
-    const id = String(args.meetingId);
-    const offset = String(args.offset);
-    const m = await tx.meeting.findUnique({ where: { id } });
-    // cancelled, or begun while no process ran: a late reminder would only confuse
-    if (m?.status !== 'scheduled' || m.startAt.getTime() <= now.getTime()) return 'skipped';
-    // after downtime several may be overdue at once: only the latest (nearest the start) is sent
-    const later = await tx.job.count({
-      where: { refType: 'meeting', refId: id, kind: REMINDER_JOB, status: 'pending', dueAt: { gt: dueAt, lte: now } },
-    });
-    if (later > 0) return 'skipped';
-    const orgs = await this.invitedOrgs(tx, m.invite);
-    for (const o of orgs) {
-      await postToOrg(
-        this.deps,
-        tx,
-        o,
-        () => meetingPost(this.deps.locale, m, { kind: 'reminder', offset }),
-        `meeting:${id}:reminder:${offset}`,
-        {
-          type: 'meeting',
-          id,
-        },
-      );
-    }
-    await audit(this.deps, tx, 'system', 'meeting.reminder', id, { offset, orgs: orgs.map((o) => o.code) });
-    return 'done';
   }
 }

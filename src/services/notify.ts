@@ -5,9 +5,10 @@
  */
 import type { OutMessage, PlatformName } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
+import { type DateStyle, dateStyle, isCalendar } from '../domain/dates.ts';
 import { translator } from '../i18n/index.ts';
 import { type Enqueue, enqueue, enqueueMany } from '../outbox/outbox.ts';
-import type { ServiceDeps } from './context.ts';
+import { postStyle, type ServiceDeps } from './context.ts';
 import { namesInTx } from './directory-names.ts';
 
 export interface OrgRef {
@@ -63,11 +64,11 @@ export async function postToOrg(
   deps: ServiceDeps,
   tx: Tx,
   org: OrgRef,
-  build: (t: ReturnType<typeof translator>) => OutMessage,
+  build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage,
   key: string,
   ref?: { type: string; id: string },
 ): Promise<string[]> {
-  const msg = build(translator(deps.locale, await namesInTx(tx)));
+  const msg = build(translator(deps.locale, await namesInTx(tx)), postStyle(deps));
   const ids: string[] = [];
   for (const platform of deps.platforms) {
     const channel = await channelOf(tx, org, platform);
@@ -141,8 +142,8 @@ export async function postToOrgs(
 export async function dmPerson(
   deps: ServiceDeps,
   tx: Tx,
-  person: { identity: string; locale: string | null },
-  build: (t: ReturnType<typeof translator>) => OutMessage,
+  person: { identity: string; locale: string | null; calendar?: string | null },
+  build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage,
   key: string,
   ref?: { type: string; id: string },
 ): Promise<string> {
@@ -154,7 +155,10 @@ export async function dmPerson(
       platform,
       kind: 'dm',
       target: user,
-      message: build(translator(locale, await namesInTx(tx))),
+      message: build(
+        translator(locale, await namesInTx(tx)),
+        dateStyle(locale, isCalendar(person.calendar) ? person.calendar : (deps.calendar ?? 'wareki')),
+      ),
       dedupeKey: `${key}:${person.identity}`,
       refType: ref?.type,
       refId: ref?.id,

@@ -11,15 +11,17 @@ import { UserError } from '../core/errors.ts';
 import { NISC_ROLES } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
 import type { CsirtReadiness, Organization } from '../db/generated/sqlite/client.ts';
+import { formatDate } from '../domain/dates.ts';
 import { fiscalYearEnd, fiscalYearOf } from '../domain/fiscal-year.ts';
+import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { readinessReminderTimes } from '../domain/reminders.ts';
-import { formatTokyoDate, tokyoStartOfDay } from '../domain/tokyo-time.ts';
+import { tokyoStartOfDay } from '../domain/tokyo-time.ts';
 import { translator } from '../i18n/index.ts';
 import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
+import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { postToOrg } from './notify.ts';
 
-export const READINESS_JOB = 'readiness.reminder';
+export const READINESS_JOB = 'readiness.reminder' satisfies ReminderKind;
 const DAY_MS = 24 * 60 * 60_000;
 
 export interface ReadinessInput {
@@ -165,10 +167,17 @@ export class ReadinessService {
   private async fireReminder(tx: Tx, args: Record<string, unknown>, now: Date): Promise<'done' | 'skipped'> {
     const fy = Number(args.fy);
     const deadline = fiscalYearEnd(fy);
-    if (now.getTime() > deadline.getTime()) return 'skipped';
     const daysLeft = Math.round((tokyoStartOfDay(deadline).getTime() - tokyoStartOfDay(now).getTime()) / DAY_MS);
     const orgs = await tx.organization.findMany({ orderBy: { id: 'asc' }, include: { readiness: true } });
-    const notReady = orgs.filter((o) => !isReady(o.readiness));
+    // the reminder policy (src/domain/reminder-policy.ts): nothing past the deadline or once all are ready
+    const d = decide(
+      READINESS_JOB,
+      { fiscalYear: fy },
+      orgs.map((o) => ({ ready: isReady(o.readiness) })),
+      now,
+    );
+    if (!d.send) return 'skipped';
+    const notReady = orgs.filter((_, k) => d.actions[k] !== 'none');
     const locale = this.deps.locale;
     for (const o of notReady) {
       const r = o.readiness;
@@ -186,7 +195,10 @@ export class ReadinessService {
           blocks: [
             {
               kind: 'heading',
-              text: tt('csirt.reminder.title', { deadline: formatTokyoDate(deadline, locale), days: daysLeft }),
+              text: tt('csirt.reminder.title', {
+                deadline: formatDate(deadline, postStyle(this.deps)),
+                days: daysLeft,
+              }),
             },
             { kind: 'text', text: tt('csirt.reminder.body', { missing: missing.join(locale === 'ja' ? '、' : ', ') }) },
             { kind: 'context', text: tt('csirt.reminder.how') },

@@ -32,7 +32,7 @@ export class SeenRequests {
       ...entries.flatMap((e) => [e.key, e.expiresAt]),
       now,
     );
-    if (++this.inserts % 500 === 0) void this.purge().catch(() => {});
+    if (++this.inserts % 500 === 0) this.db.afterCommit(() => this.purge().catch(() => {}));
     return new Set(rows.map((r) => r.key));
   }
 

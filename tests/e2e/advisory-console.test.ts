@@ -51,8 +51,8 @@ test('console: report ×2, draft, consent, approval by a second person, one post
   await as('mlit-poc', `advisory ack ${adv}\n`);
   const status = await as('nisc-duty', `advisory status ${adv}\n`);
   assert.match(status, /状態: 配信完了/);
-  assert.match(status, /農林水産省 \(maff\)\s+配信済み（.*）\s+console:maff-poc（/);
-  assert.match(status, /環境省 \(env\)\s+配信済み（.*）\s+未確認/);
+  assert.match(status, /農林水産省 \(maff\)\s+配信済み 令和.*\s+console:maff-poc 令和/);
+  assert.match(status, /環境省 \(env\)\s+配信済み 令和\S+ \d\d:\d\d（日本時間）\s+未確認/);
   assert.match(status, /受領確認: 3 件中 2 件/);
   for (const out of [drafted, consented, approved]) {
     const posted = out.split('\n').filter((l) => /^\[[#@]/.test(l));

@@ -137,9 +137,12 @@ test('acknowledgement by audience PoCs; outsiders and doubles are refused; statu
   assert.match(await t.say(P.otherPoc, `advisory ack ${id}`), /見つかりません/);
   const status = await t.say(P.approver, `advisory status ${id}`);
   assert.match(status, /配信完了/);
-  assert.match(status, /農林水産省 \(maff\)\s+配信済み（2026-11-25 10:00）\s+console:maff-poc（2026-11-25 11:00）/);
-  assert.match(status, /国土交通省 \(mlit\)\s+配信済み（2026-11-25 10:00）\s+console:mlit-poc/);
-  assert.match(status, /環境省 \(env\)\s+配信済み（2026-11-25 10:00）\s+未確認/);
+  assert.match(
+    status,
+    /農林水産省 \(maff\)\s+配信済み 令和8年11月25日\(水\) 10:00（日本時間）\s+console:maff-poc 令和8年11月25日\(水\) 11:00（日本時間）/,
+  );
+  assert.match(status, /国土交通省 \(mlit\)\s+配信済み 令和8年11月25日\(水\) 10:00（日本時間）\s+console:mlit-poc/);
+  assert.match(status, /環境省 \(env\)\s+配信済み 令和8年11月25日\(水\) 10:00（日本時間）\s+未確認/);
   assert.match(status, /受領確認: 3 件中 2 件/);
   console.log(`\n${status}\n`);
 });

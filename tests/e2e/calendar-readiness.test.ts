@@ -100,10 +100,13 @@ test('csirt set: a PoC sets their own organisation, NISC any; status shows readi
     await t.say('console:sato', 'csirt set primary=@suzuki'),
     /console:suzuki は maff の担当者として登録されていません/,
   );
-  assert.match(await t.say('console:sato', 'csirt set established=2027-01-01'), /将来の日付/);
+  assert.match(
+    await t.say('console:sato', 'csirt set established=2027-01-01'),
+    /・established: 2000-01-01 から \d{4}-\d{2}-\d{2} までの日付/,
+  );
   assert.match(
     await t.say('console:sato', 'csirt set established=2026-13-01'),
-    /日時「2026-13-01」を読み取れませんでした/,
+    /日付「2026-13-01」を読み取れませんでした/,
   );
   assert.match(
     await t.say(NISC, 'csirt set org=mof established=2026-10-01 primary=@suzuki'),
@@ -111,10 +114,13 @@ test('csirt set: a PoC sets their own organisation, NISC any; status shows readi
   );
   assert.equal(await t.auditCount(), audits + 2);
   const status = await t.say(NISC, 'csirt status');
-  assert.match(status, /CSIRT 体制の整備状況（整備期限: 2027年3月31日\(水\)、残り 126 日）/);
+  assert.match(status, /CSIRT 体制の整備状況（整備期限: 令和9年3月31日\(水\)、残り 126 日）/);
   assert.match(status, /整備済み 1 \/ 27 組織/);
-  assert.match(status, /maff\s+2026-04-01\s+console:sato\s+console:sasaki\s+03-0000-0000\s+平日 9:30-18:15\s+整備済み/);
-  assert.match(status, /mof\s+2026-10-01\s+console:suzuki\s+-\s+-\s+-\s+未整備/);
+  assert.match(
+    status,
+    /maff\s+令和8年4月1日\(水\)\s+console:sato\s+console:sasaki\s+03-0000-0000\s+平日 9:30-18:15\s+整備済み/,
+  );
+  assert.match(status, /mof\s+令和8年10月1日\(木\)\s+console:suzuki\s+-\s+-\s+-\s+未整備/);
   assert.match(status, /nisc\s+未設置/);
   const own = await t.say('console:suzuki', 'csirt status');
   assert.doesNotMatch(own, /maff/);
@@ -137,7 +143,7 @@ test('readiness reminders: jobs for 30 and 7 days before; at fire time only orga
   const fired = await t.app.db.prisma.job.findUniqueOrThrow({ where: { id: 'readiness:2026:30d' } });
   assert.equal(fired.status, 'done');
   await t.app.dispatcher.drain();
-  const reminder = /CSIRT 体制の整備期限（2027年3月31日\(水\)）まで残り 30 日です/;
+  const reminder = /CSIRT 体制の整備期限（令和9年3月31日\(水\)）まで残り 30 日です/;
   assert.equal(t.platform.in('maff').filter((x) => reminder.test(x)).length, 0, 'maff is ready');
   const mof = t.platform.in('mof').filter((x) => reminder.test(x));
   assert.equal(mof.length, 1);

@@ -42,7 +42,7 @@ test('the 7-day reminder fires once, only to the organisations that have not fin
   assert.deepEqual(sent.map((p) => p.channel).sort(), ['maff', 'mext']);
   const maff = sent.find((p) => p.channel === 'maff');
   assert.match(maff?.text ?? '', /【督促】点検 CMP-2026-0001 の回答期限まであと 7 日です/);
-  assert.match(maff?.text ?? '', /現在の回答状況は 1\/43 です/);
+  assert.match(maff?.text ?? '', /現在の回答状況は 1\/51 です/);
   assert.match(sent.find((p) => p.channel === 'mext')?.text ?? '', /重要システムが登録されていない/);
 
   // a second pass, or a later one, fires nothing more

@@ -49,7 +49,7 @@ test('console: two systems, a campaign, answers, status for NISC and the ministr
   console.log(poc);
   assert.match(poc, /重要システム SYS-maff-001「電子申請システム」（機密性3、インターネット接続）を登録しました/);
   assert.match(poc, /重要システム SYS-maff-002/);
-  assert.match(poc, /貴組織の回答状況は 6\/86 です/);
+  assert.match(poc, /貴組織の回答状況は 6\/102 です/);
   assert.match(poc, /農林水産省 の予算案（予算 3,000,000円）/);
   assert.match(poc, /SYS-maff-001\s+EXT-02\s+\S+\s+1,500,000円/);
   assert.match(poc, /費用合計／予算: 3,000,000円 \/ 3,000,000円/);
@@ -67,14 +67,14 @@ test('console: two systems, a campaign, answers, status for NISC and the ministr
   const nisc = await as('nisc-coord', ['check status', 'check plan budget=3000000 org=maff', `check export ${cmp}`]);
   console.log(nisc);
   assert.match(nisc, new RegExp(`点検 ${cmp} の回答状況と残存リスク`));
-  assert.match(nisc, /1\s+maff\s+農林水産省\s+2\s+6\/86 \(6%\)/);
+  assert.match(nisc, /1\s+maff\s+農林水産省\s+2\s+6\/102 \(5%\)/);
   assert.match(nisc, /2\s+mof\s+財務省\s+0\s+0\/0/);
   const all = pngOf(nisc);
   assert.deepEqual([all.width, all.height], [heatmapSize(2).width, heatmapSize(2).height]);
   assert.match(nisc, /回答 6 件を CSV ファイルで出力しました/);
   const csvPath = /📎 (\S+\.csv)/.exec(nisc)?.[1];
   assert.ok(csvPath);
-  assert.match(readFileSync(csvPath, 'utf8'), /^\uFEFFcampaign,org,system id/);
+  assert.match(readFileSync(csvPath, 'utf8'), /^\uFEFF点検番号,組織コード,組織名,システム番号/);
 });
 
 function pngOf(stdout: string) {

@@ -10,7 +10,6 @@ import type { Reply } from '../../src/core/reply.ts';
 import { replyToText } from '../../src/core/reply.ts';
 import { catalog } from '../../src/domain/catalog.ts';
 import { heatmapSize } from '../../src/domain/heatmap.ts';
-import { EXPORT_HEADER } from '../../src/services/inspection-views.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { tableCounts } from '../helpers/counts.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
@@ -54,7 +53,7 @@ test('opening a campaign posts to each audience channel, schedules two reminders
   const audit = await t.auditCount();
   const posts = t.platform.posts.length;
   const r = replyToText(await ok(P.coordinator, 'check campaign open due=2026-12-20 audience=maff,mof'));
-  assert.match(r, /点検 CMP-2026-0001 を開始しました。期限は 2026年12月20日\(日\)、対象は 2 組織/);
+  assert.match(r, /点検 CMP-2026-0001 を開始しました。期限は 令和8年12月20日\(日\)、対象は 2 組織/);
   assert.equal(await t.auditCount(), audit + 1);
   const sent = t.platform.posts.slice(posts);
   assert.deepEqual(sent.map((p) => p.channel).sort(), ['maff', 'mof']);
@@ -187,7 +186,9 @@ test('check status: NISC sees every audience organisation by risk with a heatmap
     ['maff', 'mof'],
     'sorted by residual risk, worst first',
   );
-  assert.match(table.rows[0]?.[4] ?? '', /^4\/86 \(4%\)$/);
+  // maff has two systems, each asked every item of the campaign's catalogue (v2: 51); four answered
+  assert.equal(catalog().items.length, 51);
+  assert.equal(table.rows[0]?.[4], '4/102 (3%)');
   const png = (r: Reply) => pngjs.PNG.sync.read(Buffer.from(r.attachments?.[0]?.data ?? '', 'base64'));
   const img = png(nisc);
   assert.deepEqual({ width: img.width, height: img.height }, heatmapSize(2));
@@ -211,27 +212,77 @@ test('check export: CSV with BOM that round-trips through csv-parse, formula tex
   const bytes = Buffer.from(a?.data ?? '', 'base64');
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const rows = parse(bytes.toString('utf8'), { bom: true }) as string[][];
-  assert.deepEqual(rows[0], EXPORT_HEADER);
+  // headers and values in the reader's language, dates in their style (issue 18)
+  assert.deepEqual(rows[0], [
+    '点検番号',
+    '組織コード',
+    '組織名',
+    'システム番号',
+    'システム名',
+    '機密性',
+    '接続形態',
+    '項目番号',
+    '対策区分',
+    '対策項目',
+    '回答',
+    '実施予定日',
+    '費用（円）',
+    '備考',
+    '回答者',
+    '回答日時',
+  ]);
   assert.equal(rows.length - 1, await t.app.db.prisma.checkAnswer.count({ where: { campaignId: CMP } }));
-  const ent = rows.find((x) => x[2] === 'SYS-maff-001' && x[6] === 'ENT-01');
-  assert.deepEqual(ent?.slice(0, 12), [
+  const ent = rows.find((x) => x[3] === 'SYS-maff-001' && x[7] === 'ENT-01');
+  assert.deepEqual(ent?.slice(0, 13), [
     CMP,
     'maff',
+    '農林水産省',
     'SYS-maff-001',
     '電子申請システム',
-    '3',
-    'internet',
+    '機密性3',
+    'インターネット接続',
     'ENT-01',
-    'entry',
+    '入口対策',
     '脆弱性修正プログラムの適用',
-    'missing',
+    '未実施',
     '',
     '2000000',
   ]);
-  assert.equal(ent?.[13], P.poc);
-  const vio = rows.find((x) => x[6] === 'VIO-01');
-  assert.equal(vio?.[12], `'=HYPERLINK("x"), 済`);
-  assert.equal(rows.find((x) => x[6] === 'INT-05')?.[10], '2027-03-31');
+  assert.equal(ent?.[14], P.poc);
+  assert.match(ent?.[15] ?? '', /^令和8年\d+月\d+日\(.\) \d\d:\d\d（日本時間）$/);
+  const vio = rows.find((x) => x[7] === 'VIO-01');
+  assert.equal(vio?.[13], `'=HYPERLINK("x"), 済`);
+  assert.equal(rows.find((x) => x[7] === 'INT-05')?.[11], '令和9年3月31日(水)');
+  // no English code left among the values of a Japanese export
+  for (const row of rows.slice(1))
+    for (const cell of [row[5], row[6], row[8], row[10]]) assert.doesNotMatch(cell ?? '', /^[a-z]+$/, row.join(','));
+});
+
+test('check export in English: English headers, names and labels, Western dates with JST', async () => {
+  await ok(P.coordinator, 'lang en');
+  try {
+    const r = await ok(P.coordinator, `check export ${CMP}`);
+    const rows = parse(Buffer.from(r.attachments?.[0]?.data ?? '', 'base64').toString('utf8'), {
+      bom: true,
+    }) as string[][];
+    assert.deepEqual(rows[0]?.slice(0, 4), ['Inspection ID', 'Organisation code', 'Organisation', 'System ID']);
+    const ent = rows.find((x) => x[3] === 'SYS-maff-001' && x[7] === 'ENT-01');
+    assert.deepEqual(ent?.slice(5, 11), [
+      'level 3',
+      'internet-facing',
+      'ENT-01',
+      'Entry countermeasures',
+      'Applying security patches',
+      'missing',
+    ]);
+    assert.equal(rows.find((x) => x[7] === 'INT-05')?.[11], 'Wed 31 Mar 2027');
+    assert.match(ent?.[15] ?? '', /^\w{3} \d{1,2} \w{3} 2026 \d\d:\d\d JST$/);
+    // everything but what people typed (system name, note) is English
+    for (const row of rows)
+      assert.doesNotMatch(row.filter((_, i) => i !== 4 && i !== 13).join(','), /[\u3040-\u30ff\u4e00-\u9faf]/);
+  } finally {
+    await ok(P.coordinator, 'lang ja');
+  }
 });
 
 test('a closed campaign refuses answers and cancels its reminders', async () => {

@@ -22,6 +22,13 @@ export const MM_ERRORS = {
   channelByName: ['app.channel.get_by_name.missing.app_error', 'Channel does not exist.'],
   teamByName: ['app.team.get_by_name.missing.app_error', 'Unable to find the existing team.'],
   postMissing: ['app.post.get.app_error', 'Unable to get the post.'],
+  // {name} is the limit in seconds (params timeLimit)
+  editTimeLimit: [
+    'api.post.update_post.permissions_time_limit.app_error',
+    'Post edit is only allowed for {name} seconds.',
+  ],
+  // the id is the server's (app/command.go tryExecuteCustomCommand, MM-67142); the text is ours
+  siteUrlRequired: ['api.command.execute_command.site_url_required.app_error', 'Site URL is required.'],
   commandMissing: ['app.command.getcommand.app_error', 'Unable to get the command.'],
   duplicateTrigger: [
     'api.command.duplicate_trigger.app_error',

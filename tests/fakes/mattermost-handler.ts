@@ -26,10 +26,23 @@ export interface MmContext {
 export interface MmHandlerOptions {
   /** How long a trigger id is accepted by dialogs/open (ms). */
   triggerTtlMs: number;
-  /** Whether the bot may list/create/edit slash commands (manage_slash_commands). */
-  canManageCommands: boolean;
+  /**
+   * The bot's slash command permissions in the team (api4/command.go): `own` =
+   * manage_own_slash_commands (list, create and edit its own commands), `others` = also
+   * manage_others_slash_commands (see and edit commands someone else created). The built-in
+   * Team Admin role has both (model/role.go); a plain team member neither.
+   */
+  commandPermissions: 'none' | 'own' | 'others';
+  /**
+   * ServiceSettings.PostEditTimeLimit in seconds (-1, the default: no limit). Past it, an edit
+   * that changes the message is refused with 400 `api.post.update_post.permissions_time_limit`,
+   * bots included (api4/post.go postPatchChecks and updatePost; app/post.go UpdatePost).
+   */
+  postEditTimeLimitSeconds: number;
   /** Whether the bot holds create_post_ephemeral (bots usually do not). */
   canPostEphemeral: boolean;
+  /** ServiceSettings.SiteURL ('' = unset), as GET /config/client answers it. */
+  siteUrl: string;
 }
 
 /** A handler's answer: status and JSON body. */

@@ -5,8 +5,17 @@
  * `props.from_bot = "true"`, action ids are generated, and action integrations are stripped from every
  * post the API returns (Post.EncodeJSON → StripActionIntegrations).
  */
-import { bodyObject, fail, forbidden, invalid, type MmContext, type MmHandler, str } from './mattermost-handler.ts';
-import { type FakeMmPost, newMattermostId } from './mattermost-state.ts';
+import {
+  bodyObject,
+  fail,
+  forbidden,
+  invalid,
+  type MmContext,
+  type MmHandler,
+  type MmResult,
+  str,
+} from './mattermost-handler.ts';
+import { type FakeMmPost, MM_ERRORS, newMattermostId } from './mattermost-state.ts';
 
 /** model.PostMessageMaxRunesV2 */
 const MAX_MESSAGE_RUNES = 16383;
@@ -97,6 +106,19 @@ const createPost: MmHandler = (ctx) => {
   return { status: ctx.status, body: toClientPost(post) };
 };
 
+/**
+ * ServiceSettings.PostEditTimeLimit: past it, an edit that changes the message is refused with
+ * 400 `api.post.update_post.permissions_time_limit.app_error` — bots included, no exemption
+ * (mattermost/mattermost server/channels/api4/post.go @00a2b403: patchPost → postPatchChecks refuses
+ * any patch carrying `message`; updatePost and app/post.go UpdatePost refuse a changed message).
+ * A patch without `message` (props only) is not checked.
+ */
+function pastEditLimit(ctx: MmContext, post: FakeMmPost, changesMessage: boolean): MmResult | undefined {
+  const limit = ctx.options.postEditTimeLimitSeconds;
+  if (limit === -1 || !changesMessage || ctx.now <= post.create_at + limit * 1000) return undefined;
+  return fail(ctx, 400, MM_ERRORS.editTimeLimit, String(limit));
+}
+
 function editable(ctx: MmContext): FakeMmPost | undefined {
   const post = ctx.store.posts.find((p) => p.id === ctx.params.post_id && p.delete_at === 0);
   if (!post || !ctx.store.isMember(post.channel_id, ctx.userId) || post.user_id !== ctx.userId) return undefined;
@@ -121,6 +143,8 @@ const updatePost: MmHandler = (ctx) => {
   if (b.id !== ctx.params.post_id) return invalid(ctx, 'id');
   const post = editable(ctx);
   if (!post) return forbidden(ctx);
+  const late = pastEditLimit(ctx, post, (str(b, 'message') ?? '') !== post.message);
+  if (late) return late;
   applyEdit(ctx, post, str(b, 'message') ?? '', b.props ?? {});
   if (typeof b.is_pinned === 'boolean') post.is_pinned = b.is_pinned;
   return { status: ctx.status, body: toClientPost(post) };
@@ -131,6 +155,8 @@ const patchPost: MmHandler = (ctx) => {
   const b = bodyObject(ctx);
   const post = editable(ctx);
   if (!post) return forbidden(ctx);
+  const late = pastEditLimit(ctx, post, b.message !== undefined && b.message !== null);
+  if (late) return late;
   applyEdit(ctx, post, str(b, 'message'), b.props);
   if (typeof b.is_pinned === 'boolean') post.is_pinned = b.is_pinned;
   if (Array.isArray(b.file_ids)) post.file_ids = b.file_ids as string[];

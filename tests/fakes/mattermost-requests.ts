@@ -5,7 +5,7 @@
  * (web/webhook.go commandWebhook: 5 uses within 30 minutes).
  */
 import type { FakeMattermost, FakeMmChannel, FakeMmDialog, FakeMmPost, FakeMmUser } from './mattermost-server.ts';
-import { newMattermostId } from './mattermost-state.ts';
+import { MM_ERRORS, newMattermostId } from './mattermost-state.ts';
 
 /** A request to send to the bot: `fetch(url + (query ? '?' + query : ''), { method, headers, body })`. */
 export interface MmBotRequest {
@@ -42,9 +42,23 @@ export function slashCommandRequest(fields: MmSlashCommandFields, method: 'P' | 
   return { method: 'POST', headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form };
 }
 
+/** The server refused to run a slash command before calling the integration (what the user sees). */
+export class MmCommandRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly id: string,
+  ) {
+    super(`${status} ${id}`);
+    this.name = 'MmCommandRefused';
+  }
+}
+
 /**
  * A slash command for a command registered on the fake (found by trigger in the channel's team): token,
  * method and team come from it, the trigger id is issued by the fake. Returns the command's URL too.
+ * As the server (app/command.go tryExecuteCustomCommand, since MM-67142): with Site URL unset a custom
+ * command is refused (400 `api.command.execute_command.site_url_required.app_error`, thrown here as
+ * MmCommandRefused) and never reaches the integration; the response_url is `<Site URL>/hooks/commands/<id>`.
  */
 export function slashCommandFor(
   fake: FakeMattermost,
@@ -54,6 +68,7 @@ export function slashCommandFor(
   const teamId = channel.team_id || fake.team.id;
   const cmd = fake.commands().find((c) => c.team_id === teamId && c.trigger === input.trigger.replace(/^\//, ''));
   if (!cmd) throw new Error(`fake Mattermost: no command ${input.trigger} in team ${teamId}`);
+  if (fake.siteUrl === '') throw new MmCommandRefused(400, MM_ERRORS.siteUrlRequired[0]);
   const fields: MmSlashCommandFields = {
     token: cmd.token,
     team_id: teamId,
@@ -65,7 +80,7 @@ export function slashCommandFor(
     command: `/${cmd.trigger}`,
     text: input.text ?? '',
     trigger_id: fake.issueTriggerId(input.user.id),
-    response_url: input.responseUrl ?? `${fake.url}/hooks/commands/${newMattermostId()}`,
+    response_url: input.responseUrl ?? `${fake.siteUrl}/hooks/commands/${newMattermostId()}`,
   };
   return { url: cmd.url, request: slashCommandRequest(fields, cmd.method === 'G' ? 'G' : 'P') };
 }

@@ -2,6 +2,8 @@
  * User, team, channel, slash command and dialog routes of the fake Mattermost server
  * (api4/user.go, team.go, channel.go, command.go, integration_action.go).
  */
+
+import { dialogProblems } from './mattermost-dialog-rules.ts';
 import {
   bodyObject,
   fail,
@@ -16,6 +18,7 @@ import {
   BUILTIN_TRIGGERS,
   type FakeMmChannel,
   type FakeMmCommand,
+  fakeCommand,
   isValidMattermostId,
   MM_ERRORS,
   newMattermostId,
@@ -117,13 +120,21 @@ function applyCommandFields(cmd: FakeMmCommand, b: Record<string, unknown>): voi
   for (const f of COMMAND_TEXT_FIELDS) cmd[f] = str(b, f) ?? '';
 }
 
+/**
+ * GET /commands?team_id&custom_only=true: manage_own_slash_commands is needed; without
+ * manage_others_slash_commands only the caller's own commands are listed (api4/command.go
+ * listCommands → ListTeamCommandsByUser).
+ */
 const listCommands: MmHandler = (ctx) => {
   const teamId = ctx.query.get('team_id') ?? '';
   if (teamId === '') return invalid(ctx, 'team_id');
-  if (!ctx.store.teams.has(teamId) || !ctx.options.canManageCommands) return forbidden(ctx);
+  const perm = ctx.options.commandPermissions;
+  if (!ctx.store.teams.has(teamId) || perm === 'none') return forbidden(ctx);
   return ok(
     ctx,
-    [...ctx.store.commands.values()].filter((c) => c.team_id === teamId && c.delete_at === 0),
+    [...ctx.store.commands.values()].filter(
+      (c) => c.team_id === teamId && c.delete_at === 0 && (perm === 'others' || c.creator_id === ctx.userId),
+    ),
   );
 };
 
@@ -131,26 +142,14 @@ const listCommands: MmHandler = (ctx) => {
 const createCommand: MmHandler = (ctx) => {
   const b = bodyObject(ctx);
   const teamId = str(b, 'team_id') ?? '';
-  if (!ctx.store.teams.has(teamId) || !ctx.options.canManageCommands) return forbidden(ctx);
-  const cmd: FakeMmCommand = {
+  if (!ctx.store.teams.has(teamId) || ctx.options.commandPermissions === 'none') return forbidden(ctx);
+  const cmd = fakeCommand({
     id: newMattermostId(),
     token: newMattermostId(),
     create_at: ctx.now,
-    update_at: ctx.now,
-    delete_at: 0,
     creator_id: ctx.userId,
     team_id: teamId,
-    trigger: '',
-    method: '',
-    username: '',
-    icon_url: '',
-    auto_complete: false,
-    auto_complete_desc: '',
-    auto_complete_hint: '',
-    display_name: '',
-    description: '',
-    url: '',
-  };
+  });
   applyCommandFields(cmd, b);
   const issue = commandIssue(ctx, cmd);
   if (issue) return issue;
@@ -162,14 +161,19 @@ const createCommand: MmHandler = (ctx) => {
   return ok(ctx, cmd);
 };
 
-/** PUT /commands/{command_id}: same team only; token, creator and create_at are kept. */
+/**
+ * PUT /commands/{command_id}: same team only; token, creator and create_at are kept. Without
+ * manage_own_slash_commands the command is "not found" (its existence does not leak); another
+ * creator's command needs manage_others_slash_commands (api4/command.go updateCommand).
+ */
 const updateCommand: MmHandler = (ctx) => {
   const b = bodyObject(ctx);
   if (b.id !== ctx.params.command_id) return invalid(ctx, 'command_id');
   const old = ctx.store.commands.get(ctx.params.command_id ?? '');
   if (!old || old.delete_at > 0) return fail(ctx, 404, MM_ERRORS.commandMissing);
-  if (!ctx.options.canManageCommands) return forbidden(ctx);
-  if (old.creator_id !== ctx.userId) return forbidden(ctx); // manage_others_slash_commands
+  const perm = ctx.options.commandPermissions;
+  if (perm === 'none') return fail(ctx, 404, MM_ERRORS.commandMissing);
+  if (old.creator_id !== ctx.userId && perm !== 'others') return forbidden(ctx);
   if (str(b, 'team_id') !== old.team_id) return fail(ctx, 400, MM_ERRORS.teamMismatch);
   const next: FakeMmCommand = { ...old };
   applyCommandFields(next, b);
@@ -194,6 +198,8 @@ const openDialog: MmHandler = (ctx) => {
   if (ctx.now - issuedAt > ctx.options.triggerTtlMs) return fail(ctx, 400, MM_ERRORS.triggerExpired);
   const known = ctx.store.triggers.get(triggerId);
   if (!known) return fail(ctx, 400, MM_ERRORS.triggerSignature);
+  // the server logs an invalid dialog and opens it anyway; a test must see it
+  for (const p of dialogProblems(b.dialog)) ctx.violate('invalid_dialog', p);
   ctx.store.dialogs.push({
     trigger_id: triggerId,
     user_id: known.userId,
@@ -202,6 +208,23 @@ const openDialog: MmHandler = (ctx) => {
     opened_at: ctx.now,
   });
   return ok(ctx, { status: 'OK' });
+};
+
+/**
+ * GET /config/client?format=old: the limited client configuration, strings only
+ * (config/client.go GenerateLimitedClientConfig); here the two settings the bot reads.
+ */
+const clientConfig: MmHandler = (ctx) => {
+  if (ctx.query.get('format') !== 'old')
+    return fail(ctx, 501, [
+      'api.config.client.old_format.app_error',
+      'New format for the client configuration is not supported yet. Please specify format=old in the query string.',
+    ]);
+  return ok(ctx, {
+    SiteURL: ctx.options.siteUrl,
+    PostEditTimeLimit: String(ctx.options.postEditTimeLimitSeconds),
+    Version: '10.5.0',
+  });
 };
 
 /** User, team, channel, command and dialog routes by `METHOD template`. */
@@ -217,4 +240,5 @@ export const otherHandlers: Record<string, MmHandler> = {
   'POST /api/v4/commands': createCommand,
   'PUT /api/v4/commands/{command_id}': updateCommand,
   'POST /api/v4/actions/dialogs/open': openDialog,
+  'GET /api/v4/config/client': clientConfig,
 };

@@ -23,6 +23,7 @@ import type {
   FakeMmDelayMode,
   FakeMmViolation,
 } from './mattermost-types.ts';
+import { RandomFaults } from './random.ts';
 
 export type { FakeMmRateLimit } from './mattermost-rate-limit.ts';
 export type * from './mattermost-state.ts';
@@ -66,10 +67,13 @@ export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Pro
 
   const handlerOptions: MmHandlerOptions = {
     triggerTtlMs: opts.triggerTtlMs ?? 30_000,
-    canManageCommands: opts.canManageCommands ?? true,
+    commandPermissions: opts.commandPermissions ?? 'others',
     canPostEphemeral: opts.canPostEphemeral ?? false,
+    postEditTimeLimitSeconds: opts.postEditTimeLimitSeconds ?? -1,
+    siteUrl: '',
   };
   const limiter = new MmRateLimiter(opts.rateLimit);
+  const randomLimits = new RandomFaults();
   const postFaults: Fault[] = [];
   const delays = new Map<string, { ms: number; mode: FakeMmDelayMode }>();
   const timers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
@@ -112,6 +116,10 @@ export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Pro
     const decision = limiter.admit(token ?? 'anonymous', nowMs());
     if (decision) Object.assign(headers, decision.headers);
     if (decision?.limited) return tooMany({});
+    if (randomLimits.hit()) {
+      const wait = String(randomLimits.retryAfterSeconds);
+      return tooMany({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': wait, 'Retry-After': wait });
+    }
 
     const raw = await readBody(req);
     let body: unknown;
@@ -186,6 +194,7 @@ export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Pro
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  handlerOptions.siteUrl = opts.siteUrl ?? baseUrl;
   const byChannel = <T>(list: T[], get: (x: T) => string, channelId?: string) =>
     channelId === undefined ? [...list] : list.filter((x) => get(x) === channelId);
 
@@ -228,6 +237,18 @@ export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Pro
       };
       store.posts.push(post);
       return post;
+    },
+    get siteUrl() {
+      return handlerOptions.siteUrl;
+    },
+    setSiteUrl(url) {
+      handlerOptions.siteUrl = url;
+    },
+    setPostEditTimeLimit(seconds) {
+      handlerOptions.postEditTimeLimitSeconds = seconds;
+    },
+    rateLimitAtRandom(probability, retryAfterSeconds = 1, seed = 1) {
+      randomLimits.set(probability, retryAfterSeconds, seed);
     },
     addToken: (token, userId) => void tokens.set(token, userId),
     issueTriggerId: (userId) => store.issueTriggerId(userId),

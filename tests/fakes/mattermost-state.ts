@@ -110,6 +110,27 @@ export interface FakeMmCommand {
   url: string;
 }
 
+/** A custom command as the server stores one: the given fields over its defaults (empty texts, no autocomplete). */
+export function fakeCommand(
+  f: Pick<FakeMmCommand, 'id' | 'token' | 'create_at' | 'creator_id' | 'team_id'> & Partial<FakeMmCommand>,
+): FakeMmCommand {
+  return {
+    update_at: f.create_at,
+    delete_at: 0,
+    trigger: '',
+    method: '',
+    username: '',
+    icon_url: '',
+    auto_complete: false,
+    auto_complete_desc: '',
+    auto_complete_hint: '',
+    display_name: '',
+    description: '',
+    url: '',
+    ...f,
+  };
+}
+
 /** A dialog opened through POST /api/v4/actions/dialogs/open. */
 export interface FakeMmDialog {
   trigger_id: string;

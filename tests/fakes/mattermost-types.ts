@@ -27,8 +27,18 @@ export interface FakeMattermostOptions {
   rateLimit?: FakeMmRateLimit;
   /** How long dialogs/open accepts a trigger id (ms). Default 30 000 (servers before ~v9.x: 3 000). */
   triggerTtlMs?: number;
-  /** Whether the bot may manage slash commands (manage_slash_commands). Default true. */
-  canManageCommands?: boolean;
+  /**
+   * The bot's slash command permissions in the team (see MmHandlerOptions): `others` (the
+   * default) as a Team Admin, `own` with manage_own_slash_commands only, `none` as a member.
+   */
+  commandPermissions?: 'none' | 'own' | 'others';
+  /** ServiceSettings.PostEditTimeLimit in seconds; -1 (the default) is no limit. */
+  postEditTimeLimitSeconds?: number;
+  /**
+   * ServiceSettings.SiteURL (default: the fake's own URL). `''` = unset: the server refuses to run
+   * custom slash commands (`slashCommandFor` throws, see mattermost-requests.ts).
+   */
+  siteUrl?: string;
   /** Whether the bot holds create_post_ephemeral. Default false, as for bots on a default server. */
   canPostEphemeral?: boolean;
   /** The fake's clock (create_at, trigger expiry, rate limits); the project's `Clock` fits. */
@@ -103,6 +113,16 @@ export interface FakeMattermost {
   addToken(token: string, userId: string): void;
   /** A trigger id for dialogs/open, as the server puts in a slash command or action request. */
   issueTriggerId(userId: string): string;
+  /** ServiceSettings.SiteURL as the server has it ('' = unset). */
+  siteUrl: string;
+  setSiteUrl(url: string): void;
+  /** Changes ServiceSettings.PostEditTimeLimit (seconds; -1 = no limit). */
+  setPostEditTimeLimit(seconds: number): void;
+  /**
+   * From now on every API request answers 429 with probability `probability` (a seeded, repeatable
+   * sequence), as the server's per-token rate limiter does under load; 0 turns it off.
+   */
+  rateLimitAtRandom(probability: number, retryAfterSeconds?: number, seed?: number): void;
   /** The next `count` POST /api/v4/posts answer 429 with this Retry-After (nothing is stored). */
   rateLimitNextPosts(count: number, retryAfterSeconds: number): void;
   /** The next `count` POST /api/v4/posts store the post, then drop the connection without an answer. */

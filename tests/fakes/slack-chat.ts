@@ -15,6 +15,28 @@ import {
 } from './slack-methods.ts';
 import type { FakeMetadata, FakePost } from './slack-state.ts';
 
+/**
+ * The cumulative block text Slack accepts in one message. Undocumented: `chat.postMessage` answers
+ * `msg_blocks_too_long` when the text of all blocks together is too long, although each block is
+ * within its own limit. Reported: accepted at 13,297 characters of markdown blocks and refused
+ * beyond (slackapi/bolt-js#2509; a maintainer there: "12,000 text characters with a buffer for block
+ * containers"), refused at 11,341 characters summed over rich_text/section/header blocks
+ * (slackapi/bolt-js#2867). The fake refuses above 11,000 — below every reported refusal — counting
+ * every `text` string in the blocks. Applied to chat.postMessage, chat.update and
+ * chat.postEphemeral (the same message builder); not to response_url (#2867: respond() took the
+ * same blocks).
+ */
+export const MAX_BLOCK_TEXT = 11_000;
+
+/** The characters of every `text` string anywhere in `v` (blocks, elements, fields). */
+export function blockText(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + blockText(x), 0);
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  for (const [k, x] of Object.entries(v)) n += k === 'text' && typeof x === 'string' ? [...x].length : blockText(x);
+  return n;
+}
+
 /** Text, blocks, attachments and metadata of a post or update; an error result when they are malformed. */
 function content(args: Record<string, unknown>): HandlerResult | Partial<FakePost> {
   const out: Partial<FakePost> = {};
@@ -25,6 +47,7 @@ function content(args: Record<string, unknown>): HandlerResult | Partial<FakePos
     const blocks = json(args.blocks);
     const problem = blocksProblem(blocks, 50);
     if (problem) return fail('invalid_blocks', [`blocks: ${problem}`]);
+    if (blockText(blocks) > MAX_BLOCK_TEXT) return fail('msg_blocks_too_long');
     out.blocks = blocks as unknown[];
   }
   if (args.attachments !== undefined && args.attachments !== '') {

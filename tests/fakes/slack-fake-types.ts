@@ -111,6 +111,11 @@ export interface FakeSlack {
   /** Slows every answer of `method` by `ms` (0 to stop). */
   setDelay(method: string, ms: number, mode?: DelayMode): void;
   setRateLimits(limits: FakeRateLimits): void;
+  /**
+   * From now on every Web API call answers HTTP 429 `ratelimited` with probability `probability`
+   * (a seeded, repeatable sequence) — Slack's per-app, per-method limits under load; 0 turns it off.
+   */
+  rateLimitAtRandom(probability: number, retryAfterSeconds?: number, seed?: number): void;
   /** Clears recorded calls, violations, messages, views, faults, delays and rate-limit counts; keeps channels, users, limits. */
   reset(): void;
   close(): Promise<void>;

@@ -9,6 +9,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RandomFaults } from './random.ts';
 import { chatHandlers } from './slack-chat.ts';
 import { conversationHandlers } from './slack-conversations.ts';
 import type { DelayMode, FakeCall, FakeFault, FakeSlack, FakeSlackOptions, FakeViolation } from './slack-fake-types.ts';
@@ -64,6 +65,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   for (const [id, cfg] of Object.entries(opts.channels ?? {})) ws.setChannel(id, cfg);
   for (const [id, cfg] of Object.entries(opts.users ?? {})) ws.setUser(id, cfg);
   const limiter = new RateLimiter(opts.rateLimits);
+  const randomLimits = new RandomFaults();
   const faults = new Map<string, FakeFault[]>();
   const delays = new Map<string, { ms: number; mode: DelayMode }>();
   for (const [m, ms] of Object.entries(opts.delays ?? {})) delays.set(m, { ms, mode: 'after' });
@@ -169,6 +171,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       req.socket.destroy();
       return;
     }
+    // app-level limits (per app and workspace, per method tier) hit any method under load
+    if (randomLimits.hit()) {
+      return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(randomLimits.retryAfterSeconds) });
+    }
     const retryAfter = limiter.admit(method, typeof args.channel === 'string' ? args.channel : undefined, nowMs());
     if (retryAfter !== undefined) {
       return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
@@ -250,6 +256,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (ms > 0) delays.set(method, { ms, mode });
       else delays.delete(method);
     },
+    rateLimitAtRandom(probability, retryAfterSeconds = 1, seed = 1) {
+      randomLimits.set(probability, retryAfterSeconds, seed);
+    },
     setRateLimits(limits) {
       limiter.limits = limits;
       limiter.reset();
@@ -267,6 +276,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       faults.clear();
       delays.clear();
       limiter.reset();
+      randomLimits.set(0);
     },
     async close() {
       for (const t of [...timers]) {

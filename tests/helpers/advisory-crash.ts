@@ -52,6 +52,8 @@ interface CrashFake {
   violations: readonly unknown[];
   /** searches of a channel's recent posts (before a second attempt) */
   lookups(): number;
+  /** calls the fake answered 429 (app-level limits injected at random) */
+  limited(): number;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ const fakes: Record<CrashPlatform, (codes: string[]) => Promise<CrashFake>> = {
     const channel = (code: string) => `C${code.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
     const fake = await startFakeSlack({ channels: Object.fromEntries(codes.map((c) => [channel(c), { name: c }])) });
     fake.setDelay('chat.postMessage', 15);
+    fake.rateLimitAtRandom(RANDOM_429, 1, 23);
     return {
       channel,
       env: {
@@ -73,13 +76,15 @@ const fakes: Record<CrashPlatform, (codes: string[]) => Promise<CrashFake>> = {
           .filter((p) => p.byBot)
           .map((p) => ({ channel: p.channel, ref: p.ts, deliveryId: p.metadata?.event_payload.delivery_id })),
       violations: fake.violations,
-      lookups: () => fake.callsTo('conversations.history').length,
+      lookups: () => fake.callsTo('conversations.history').filter((c) => c.status === 200).length,
+      limited: () => fake.calls.filter((c) => c.status === 429).length,
       close: () => fake.close(),
     };
   },
   async mattermost(codes) {
     const fake = await startFakeMattermost({ channels: codes.map((c) => ({ id: mmid(c), name: c })) });
     fake.setDelay(15, 'POST /api/v4/posts');
+    fake.rateLimitAtRandom(RANDOM_429, 1, 23);
     return {
       channel: mmid,
       env: {
@@ -94,11 +99,20 @@ const fakes: Record<CrashPlatform, (codes: string[]) => Promise<CrashFake>> = {
           .map((p) => ({ channel: p.channel_id, ref: p.id, deliveryId: p.props.delivery_id })),
       violations: fake.violations,
       lookups: () =>
-        fake.calls.filter((c) => c.method === 'GET' && c.template === '/api/v4/channels/{channel_id}/posts').length,
+        fake.calls.filter(
+          (c) => c.method === 'GET' && c.template === '/api/v4/channels/{channel_id}/posts' && c.status === 200,
+        ).length,
+      limited: () => fake.calls.filter((c) => c.status === 429).length,
       close: () => fake.close(),
     };
   },
 };
+
+/**
+ * Share of the fake's API calls answered 429 at random (Retry-After 1 s): the platforms' app-level
+ * limits, which hold the whole platform queue back without spending attempts (issue #23).
+ */
+const RANDOM_429 = 0.08;
 
 /** The seeded ministries and agencies (the coordinating office is the sender) and test organisations: 50 channels on the fake. */
 async function prepare(platform: CrashPlatform): Promise<{ url: string; fake: CrashFake; drop(): Promise<void> }> {
@@ -236,8 +250,9 @@ export async function crashTest(platform: CrashPlatform, kills: readonly Kill[])
     const advisory = await db.prisma.advisory.findUniqueOrThrow({ where: { id } });
     assert.equal(advisory.status, 'sent');
     assert.deepEqual(fake.violations, []);
+    assert.ok(fake.limited() > 0, 'the fake answered some calls 429 (app-level limits injected at random)');
     const retaken = deliveries.filter((d) => d.attempts > 1).length;
-    return `\ncrash test (${platform}, fake server, ${PROVIDER}); per kill: how, copies at kill point, copies posted, rows left 'sending', ms\n${rows.join('\n')}\nfinal: 50 channels × 1 post, each matching its delivery row; ${retaken} rows taken over after a crash (attempts > 1), ${fake.lookups()} look-ups of a channel's recent posts\n`;
+    return `\ncrash test (${platform}, fake server, ${PROVIDER}); per kill: how, copies at kill point, copies posted, rows left 'sending', ms\n${rows.join('\n')}\nfinal: 50 channels × 1 post, each matching its delivery row; ${retaken} rows taken over after a crash (attempts > 1), ${fake.lookups()} look-ups of a channel's recent posts, ${fake.limited()} calls answered 429 at random\n`;
   } finally {
     await db.close();
     await fake.close();

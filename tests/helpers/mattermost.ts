@@ -96,7 +96,8 @@ export async function startMattermostBot(
       users: [{ id: MM_ADMIN, username: 'admin', locale: 'en' }, ...(o.fakeOptions?.users ?? [])],
     }));
   const admin = fake.store.users.get(MM_ADMIN) ?? fake.addUser({ id: MM_ADMIN, username: 'admin', locale: 'en' });
-  const receiver = await startResponseUrlReceiver();
+  // a response_url lives 30 minutes on the bot's clock
+  const receiver = await startResponseUrlReceiver(o.clock ? () => o.clock!.now().getTime() : undefined);
   const db = await testDb();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -131,7 +132,18 @@ export async function startMattermostBot(
     groups: testGroups,
     ...(o.clock ? { clock: o.clock } : {}),
   });
-  const mount = await mm.mount(app);
+  let mount: MattermostMount;
+  try {
+    mount = await mm.mount(app);
+  } catch (e) {
+    // a start that fails (e.g. registration refused) leaves nothing running; its logs go with the error
+    Object.assign(e as object, { logs });
+    await app.close();
+    await receiver.close();
+    if (!o.fake) await fake.close();
+    await db.drop();
+    throw e;
+  }
   await app.http.listen(port, '127.0.0.1');
 
   const bot: MattermostBot = {

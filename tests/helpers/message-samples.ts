@@ -3,10 +3,12 @@
  * labels (not codes) for statuses and roles, names for organisations, dates from the date
  * module. A parameter not listed here gets a neutral placeholder, so a new key still renders.
  */
-import { formatTokyoDate, formatTokyoDateTime } from '../../src/domain/tokyo-time.ts';
+import { formatDate, formatDateTime } from '../../src/domain/dates.ts';
 import type { Locale } from '../../src/i18n/index.ts';
 
-const AT = new Date('2026-12-02T01:00:00Z'); // 令和8年12月2日(水) 10:00 JST
+const AT = new Date('2026-12-02T01:00:00Z'); // 令和8年12月2日(水) 10:00（日本時間）
+const JA = { locale: 'ja', calendar: 'wareki' } as const;
+const EN = { locale: 'en', calendar: 'seireki' } as const;
 
 type Sample = Record<Locale, string>;
 const same = (v: string): Sample => ({ ja: v, en: v });
@@ -65,15 +67,15 @@ const SAMPLES: Record<string, Sample> = {
   word: { ja: '農水省', en: 'MAFF' },
   budget: { ja: '10,000,000 円', en: '¥10,000,000' },
   versions: same('1, 2'),
-  reminders: { ja: formatTokyoDate(AT, 'ja'), en: formatTokyoDate(AT, 'en') },
+  reminders: { ja: formatDate(AT, JA), en: formatDate(AT, EN) },
   list: { ja: '7 日前、1 日前', en: '7 days, 1 day' },
   before: { ja: '1 日', en: '1 day' },
   day: { ja: '土曜日', en: 'Saturday' },
-  due: { ja: formatTokyoDate(AT, 'ja'), en: formatTokyoDate(AT, 'en') },
-  deadline: { ja: formatTokyoDate(AT, 'ja'), en: formatTokyoDate(AT, 'en') },
-  date: { ja: formatTokyoDate(AT, 'ja'), en: formatTokyoDate(AT, 'en') },
-  published: { ja: formatTokyoDate(AT, 'ja'), en: formatTokyoDate(AT, 'en') },
-  at: { ja: formatTokyoDateTime(AT, 'ja'), en: formatTokyoDateTime(AT, 'en') },
+  due: { ja: formatDate(AT, JA), en: formatDate(AT, EN) },
+  deadline: { ja: formatDate(AT, JA), en: formatDate(AT, EN) },
+  date: { ja: formatDate(AT, JA), en: formatDate(AT, EN) },
+  published: { ja: formatDate(AT, JA), en: formatDate(AT, EN) },
+  at: { ja: formatDateTime(AT, JA), en: formatDateTime(AT, EN) },
 };
 
 /** Where one parameter name carries different things, the value for that key. */

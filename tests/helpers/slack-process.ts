@@ -125,6 +125,8 @@ export interface Sent {
   refused: string[];
   /** a transport error after the request reached a process (it died with the request) */
   lost: string | null;
+  /** the answer's body (an acknowledgement is empty; "please try again" carries its text) */
+  body?: string;
 }
 
 /**
@@ -157,12 +159,12 @@ export async function sendCommand(
         },
         signal: AbortSignal.timeout(15_000),
       });
-      await r.arrayBuffer();
+      const text = await r.text();
       if (r.status === 503) {
         refused.push(p.name);
         continue;
       }
-      return { by: r.status === 200 ? p.name : null, status: r.status, refused, lost: null };
+      return { by: r.status === 200 ? p.name : null, status: r.status, refused, lost: null, body: text };
     } catch (e) {
       const code = (e as { cause?: { code?: string } }).cause?.code;
       if (code === 'ECONNREFUSED') {

@@ -110,7 +110,8 @@ const SLACK_USERS: Record<Persona, string> = {
 /**
  * Signed slash commands to the running bot's POST /slack/events (tests/helpers/slack.ts). The
  * router's outcome is observed by wrapping router.handle (the listener calls it); a command
- * whose form opened instead (views.open) has no outcome.
+ * whose form opened instead (views.open) has no outcome, unless the caller may not use it (the
+ * form is replaced by the refusal, which is also the reply).
  */
 export const slackDriver: Driver = {
   platform: 'slack',
@@ -133,6 +134,8 @@ export const slackDriver: Driver = {
       const { res, responseUrl } = await bot.command(SLACK_USERS[p], text);
       if (res.status !== 200) throw new Error(`slack: ${text} as ${p}: HTTP ${res.status}`);
       await bot.until(() => outcomes.length > seen || bot.fake.views().length > views, 20_000);
+      // a form opens before the caller is looked up (Slack's 3 s): a refusal follows it
+      await bot.app.inFlight.idle(20_000);
       if (outcomes.length === seen) return { outcome: null };
       // the person is told, on the response_url
       await bot.until(() => bot.fake.responses(responseUrl).length > 0, 20_000);

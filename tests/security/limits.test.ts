@@ -82,7 +82,7 @@ test('HTTP body over MAX_BODY_BYTES: 413 on every platform endpoint, declared or
 test('MAX_FIELD_LENGTH: a longer value is refused, naming the field and the limit; nothing written', async () => {
   const before = await state();
   const text = await say(POC, `report category=malware summary="${'x'.repeat(101)}"`);
-  assert.match(text, /summary is too long \(at most 100 characters\)/);
+  assert.match(text, /・summary \(Summary\): too long \(at most 100 characters\)/, text);
   assert.deepEqual(await state(), before);
   assert.match(await say(POC, `report category=malware summary="${'x'.repeat(100)}"`), /INC-\d{4}-\d{4}/);
 });

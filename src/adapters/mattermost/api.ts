@@ -6,6 +6,9 @@
  */
 import { PlatformError } from '../../core/platform.ts';
 
+/** The server's error id when an edit comes after ServiceSettings.PostEditTimeLimit (400). */
+export const EDIT_TIME_LIMIT = 'api.post.update_post.permissions_time_limit.app_error';
+
 export class MmApiError extends Error {
   constructor(
     readonly status: number,

@@ -10,13 +10,20 @@
 import { signAction, verifyAction } from '../../core/action-token.ts';
 import type { Form, FormField } from '../../core/forms.ts';
 import type { Locale, Translate } from '../../i18n/index.ts';
-import { clip, plainText } from './escape.ts';
+import { clipBytes, plainText, plainTextBytes } from './escape.ts';
 
 /**
- * Mattermost's documentation allows up to 5 elements per dialog: required fields always,
- * then optional ones up to that; the rest can be given in the command (said in the intro).
+ * The server's limits on a dialog (model.Dialog.IsValid, server/public/model/integration_action.go),
+ * counted in UTF-8 bytes: a title and a label of 24 bytes are 8 Japanese characters. Beyond them
+ * the server only logs "Interactive dialog is invalid" and the dialog may not show as meant.
+ * There is no limit on the number of elements (the "up to 5" of older documentation is not in
+ * the server): every field of the form is shown.
  */
-export const MAX_ELEMENTS = 5;
+const TITLE_BYTES = 24;
+const LABEL_BYTES = 24;
+const HELP_BYTES = 150;
+const TEXT_BYTES = 150;
+const TEXTAREA_BYTES = 3000;
 
 export interface DialogState {
   /** the command, e.g. `org add` */
@@ -52,44 +59,28 @@ export function buildDialog(
   now: Date,
   maxFieldLength: number,
 ): Record<string, unknown> {
-  const { shown, rest } = shownFields(form);
   return {
     callback_id: form.command,
-    title: plainText(form.title, 24),
-    ...(rest.length
-      ? { introduction_text: plainText(t('mattermost.dialog_more', { fields: restByGroup(form, rest) }), 500) }
-      : {}),
-    elements: shown.map((f) => element(f, maxFieldLength)),
+    title: plainTextBytes(form.title, TITLE_BYTES),
+    elements: form.fields.map((f, i) => element(f, maxFieldLength, f.group !== form.fields[i - 1]?.group)),
     submit_label: plainText(t('form.submit'), 24),
     notify_on_cancel: false,
     state: signAction(secret, JSON.stringify(state), now),
   };
 }
 
-/** The fields a dialog cannot show, by group: `被害状況: damage, personal / 原因と対処: cause`. */
-function restByGroup(form: Form, rest: readonly string[]): string {
-  const groups = new Map<string, string[]>();
-  for (const name of rest) {
-    const g = form.fields.find((f) => f.name === name)?.group ?? '';
-    groups.set(g, [...(groups.get(g) ?? []), name]);
-  }
-  return [...groups].map(([g, names]) => (g ? `${g}: ${names.join(', ')}` : names.join(', '))).join(' / ');
-}
-
-/** The fields a dialog shows (required ones, then optional ones up to MAX_ELEMENTS) and the rest. */
-export function shownFields(form: Form): { shown: FormField[]; rest: string[] } {
-  const required = form.fields.filter((f) => !f.optional);
-  const optional = form.fields.filter((f) => f.optional);
-  const room = Math.max(0, MAX_ELEMENTS - required.length);
-  return { shown: [...required, ...optional.slice(0, room)], rest: optional.slice(room).map((f) => f.name) };
-}
-
-function element(f: FormField, maxFieldLength: number): DialogElement {
+/**
+ * A dialog has no headings: the first field of each group (CommandDef.groups) says the group's
+ * name first in its help text, `【被害状況】…`.
+ */
+function element(f: FormField, maxFieldLength: number, groupStarts = false): DialogElement {
+  const hint = groupStarts && f.group ? `【${f.group}】${f.hint ?? ''}` : f.hint;
   const base = {
-    display_name: plainText(f.label, 24),
+    // a label cut to fit is still whole in the help text below it (the hint begins with it)
+    display_name: plainTextBytes(f.label, LABEL_BYTES),
     name: f.name,
     optional: f.optional,
-    ...(f.hint ? { help_text: plainText(f.hint, 150) } : {}),
+    ...(hint ? { help_text: plainTextBytes(hint, HELP_BYTES) } : {}),
   };
   if (f.kind === 'select' && f.options && f.options.length > 0) {
     const options = f.options.slice(0, 100).map((o) => ({ text: plainText(o, 75), value: o }));
@@ -105,7 +96,9 @@ function element(f: FormField, maxFieldLength: number): DialogElement {
     ...base,
     type: long ? 'textarea' : 'text',
     max_length: Math.min(maxFieldLength, long ? 3000 : 150),
-    ...(f.value !== undefined && f.value !== '' ? { default: clip(f.value, long ? 3000 : 150) } : {}),
+    ...(f.value !== undefined && f.value !== ''
+      ? { default: clipBytes(f.value, long ? TEXTAREA_BYTES : TEXT_BYTES) }
+      : {}),
   };
 }
 

@@ -70,3 +70,26 @@ export function clip(s: string, max: number): string {
   const chars = [...s];
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
 }
+
+/**
+ * Cuts a string to at most `maxBytes` bytes of UTF-8 (code point by code point, never inside
+ * one), marking the cut: Mattermost counts dialog limits with Go's len(), in bytes, so a
+ * Japanese character is 3 of a 24-byte label.
+ */
+export function clipBytes(s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
+  let out = '';
+  let used = 3; // the '…'
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (used + n > maxBytes) break;
+    out += ch;
+    used += n;
+  }
+  return `${out}…`;
+}
+
+/** plainText within a byte limit (dialog titles, labels, help texts). */
+export function plainTextBytes(s: string, maxBytes: number): string {
+  return clipBytes(plainText(s, Number.MAX_SAFE_INTEGER), maxBytes);
+}

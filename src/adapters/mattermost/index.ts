@@ -12,11 +12,12 @@ import type { App } from '../../app.ts';
 import { type Config, deliveryTimeoutMs } from '../../config.ts';
 import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
-import { MmApi } from './api.ts';
+import { waitOutRateLimits } from '../startup.ts';
+import { MmApi, MmApiError } from './api.ts';
 import { actionRoute, dialogRoute } from './interactions.ts';
 import { type HeldInvocation, replayInvocation } from './journal.ts';
 import { mattermostLocales } from './locale.ts';
-import { type Registration, registerCommand } from './register.ts';
+import { DUPLICATE_TRIGGER, type Registration, registerCommand } from './register.ts';
 import type { SignAction } from './render.ts';
 import { MattermostResponder } from './respond.ts';
 import { commandRoute, PATHS, type RouteDeps, replayCommand } from './routes.ts';
@@ -65,8 +66,13 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
       const actionSecret = await app.services.settings.actionSecret(config.ACTION_SECRET);
       signer = (command) => signAction(actionSecret, command, app.clock.now());
       // resolved once here, so that no request waits on it
-      const me = await api.get<{ id: string; username: string }>('/users/me');
+      const me = await waitOutRateLimits(
+        () => api.get<{ id: string; username: string }>('/users/me'),
+        mmRetryAfterMs,
+        app.log,
+      );
       seam.setBotId(me.id);
+      await checkServerSettings(app, api, seam);
       const registration = await register(app, api, config, urls.command);
       const commandToken = config.MATTERMOST_COMMAND_TOKEN ?? registration?.token ?? null;
       if (!commandToken) {
@@ -113,22 +119,65 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
   };
 }
 
+/**
+ * Reads the server's client configuration once (GET /config/client, any logged-in account):
+ * the Site URL, for links to posts, and whether it is set at all — without it the server runs
+ * no custom slash command (app/command.go: `site_url_required`, since MM-67142), so /csirt
+ * would fail for everyone with nothing reaching the bot.
+ */
+async function checkServerSettings(app: App, api: MmApi, seam: MattermostSeam): Promise<void> {
+  let cfg: { SiteURL?: string; PostEditTimeLimit?: string };
+  try {
+    cfg = await waitOutRateLimits(() => api.get('/config/client', { format: 'old' }), mmRetryAfterMs, app.log);
+  } catch (e) {
+    app.log.warn({ err: (e as Error).message }, 'could not read the Mattermost client configuration');
+    return;
+  }
+  seam.setSiteUrl(cfg.SiteURL ?? '');
+  if (!cfg.SiteURL) {
+    app.log.error(
+      'Mattermost has no Site URL (System Console › Environment › Web Server › Site URL): it refuses to run custom slash commands, so /csirt cannot work until it is set',
+    );
+  }
+  const limit = Number(cfg.PostEditTimeLimit ?? -1);
+  if (limit > 0) {
+    app.log.info(
+      { postEditTimeLimitSeconds: limit },
+      'Mattermost limits editing posts: a withdrawal after that is posted as a follow-up',
+    );
+  }
+}
+
+/** A 429's wait in ms; null for any other error. */
+function mmRetryAfterMs(e: unknown): number | null {
+  return e instanceof MmApiError && e.status === 429 ? (e.retryAfterMs ?? 1000) : null;
+}
+
 /** Registers /csirt when MATTERMOST_TEAM and PUBLIC_URL are set, and says what to do about the token. */
 async function register(app: App, api: MmApi, config: Config, url: string): Promise<Registration | null> {
   if (!config.MATTERMOST_TEAM || !url) return null;
   let r: Registration;
   try {
-    r = await registerCommand(api, {
-      team: config.MATTERMOST_TEAM,
-      url,
-      locale: config.BOT_LOCALE,
-      groups: app.router.groups,
-      names: await app.services.directory.names(),
-    });
+    const names = await app.services.directory.names();
+    r = await waitOutRateLimits(
+      () =>
+        registerCommand(api, {
+          team: config.MATTERMOST_TEAM as string,
+          url,
+          locale: config.BOT_LOCALE,
+          groups: app.router.groups,
+          names,
+        }),
+      mmRetryAfterMs,
+      app.log,
+    );
   } catch (e) {
+    const duplicate = e instanceof MmApiError && e.id === DUPLICATE_TRIGGER;
     app.log.error(
       { err: (e as Error).message, team: config.MATTERMOST_TEAM },
-      'could not register the /csirt slash command (the bot needs manage_slash_commands in the team)',
+      duplicate
+        ? 'could not register /csirt: the team has a /csirt command the bot cannot see (someone else made it). Make the bot a Team Admin of the team (manage_others_slash_commands), or delete that command, or set MATTERMOST_COMMAND_TOKEN to its token'
+        : 'could not register the /csirt slash command: make the bot a Team Admin of the team (Team Admins hold manage_own_slash_commands and manage_others_slash_commands)',
     );
     if (!config.MATTERMOST_COMMAND_TOKEN) throw e;
     return null;

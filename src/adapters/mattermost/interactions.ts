@@ -13,10 +13,11 @@ import { isUserError } from '../../core/errors.ts';
 import { buildForm, formValues } from '../../core/forms.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
+import { DatabaseUnavailable } from '../../db/client.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
 import type { Held } from '../../inbox/journal.ts';
-import { shownFields, submittedValues, verifyState } from './dialog.ts';
+import { submittedValues, verifyState } from './dialog.ts';
 import { admit, type HeldInvocation, journaled } from './journal.ts';
 import { mattermostRefs } from './refs.ts';
 import { renderText } from './render.ts';
@@ -39,8 +40,13 @@ const str = (b: Json, k: string) => (typeof b[k] === 'string' ? (b[k] as string)
  * Records `key` as seen and holds the command in the journal (one commit); fresh false when it
  * was seen before (a replayed request is answered but not run).
  */
+/** null when it could not be recorded (the database is away): refused with "please try again" */
 function admitOnce(d: RouteDeps, key: string, held: HeldInvocation) {
-  return admit(d, `mattermost:${createHash('sha256').update(key).digest('hex')}`, held);
+  return admit(d, `mattermost:${createHash('sha256').update(key).digest('hex')}`, held).catch((e: unknown) => {
+    if (!(e instanceof DatabaseUnavailable)) throw e;
+    d.app.log.warn({ err: e }, 'mattermost request not recorded (database unavailable); refused');
+    return null;
+  });
 }
 
 export function actionRoute(d: RouteDeps) {
@@ -80,6 +86,7 @@ export function actionRoute(d: RouteDeps) {
     let held: Held | null = null;
     if (triggerId) {
       const admitted = await admitOnce(d, `action:${triggerId}`, { inv: base, team, reply: { dm: user } });
+      if (!admitted) return json({ ephemeral_text: translator(app.config.BOT_LOCALE)('db.try_again') });
       if (!admitted.fresh) return json({});
       held = admitted.held;
     }
@@ -131,7 +138,7 @@ export function dialogRoute(d: RouteDeps) {
     }
     const t = translator(state.l);
     const form = buildForm(found.group.name, found.def as never, state.l, {});
-    const shown = new Set(shownFields(form).shown.map((f) => f.name));
+    const shown = new Set(form.fields.map((f) => f.name));
     const team = d.team ?? state.tm ?? null;
     const base = {
       platform: 'mattermost' as const,
@@ -166,11 +173,12 @@ export function dialogRoute(d: RouteDeps) {
     const key = `dialog:${user}:${canonicalJson({ s: body.state, v: body.submission ?? null })}`;
     const reply = state.r ? { responseUrl: state.r } : { dm: user };
     const admitted = await admitOnce(d, key, { inv: base, team, reply });
+    if (!admitted) return json({ error: t('db.try_again') });
     if (!admitted.fresh) return { status: 200 };
     d.track(
       journaled(d, admitted.held, async () => {
         const o = await app.router.handle(inv, caller);
-        await d.responder.send({ responseUrl: state.r, user }, o.reply, t);
+        await d.responder.send({ responseUrl: state.r, user, channel: state.ch }, o.reply, t);
       }).catch((e) => app.log.error({ err: e }, 'mattermost dialog command failed')),
     );
     return { status: 200 };

@@ -58,5 +58,10 @@ export async function replayInvocation(d: RouteDeps, h: HeldInvocation): Promise
 async function sendReply(d: RouteDeps, h: HeldInvocation, reply: Reply, locale: 'ja' | 'en'): Promise<void> {
   const t = translator(locale);
   if ('dm' in h.reply) await d.responder.dm(h.reply.dm, reply, t);
-  else await d.responder.send({ responseUrl: h.reply.responseUrl, user: h.inv.identity.split(':')[1] ?? '' }, reply, t);
+  else
+    await d.responder.send(
+      { responseUrl: h.reply.responseUrl, user: h.inv.identity.split(':')[1] ?? '', channel: h.inv.channelId },
+      reply,
+      t,
+    );
 }

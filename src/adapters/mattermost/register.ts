@@ -5,6 +5,10 @@
  *
  * Mattermost generates the command's token; requests carry it and we verify them with it.
  * The caller compares it with MATTERMOST_COMMAND_TOKEN (never logging either).
+ *
+ * Permissions (api4/command.go): listing, creating and editing its own commands needs
+ * manage_own_slash_commands in the team; seeing and editing a /csirt someone else made needs
+ * manage_others_slash_commands. The Team Admin role holds both; System Admin is not needed.
  */
 import type { CommandGroup } from '../../core/command.ts';
 import { type DirectoryNames, type Locale, t } from '../../i18n/index.ts';
@@ -12,6 +16,8 @@ import type { MmApi } from './api.ts';
 import { clip } from './escape.ts';
 
 export const TRIGGER = 'csirt';
+/** The server's answer to a second command with a trigger the team already has. */
+export const DUPLICATE_TRIGGER = 'api.command.duplicate_trigger.app_error';
 
 export interface MmCommand {
   id: string;

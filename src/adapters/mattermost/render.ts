@@ -3,12 +3,13 @@
  * escaped by escape.ts), and one message attachment carrying the buttons. A button's
  * integration posts to our /mattermost/action with the signed command as its context.
  */
+import { splitBlocks } from '../../core/fit.ts';
 import type { OutMessage } from '../../core/platform.ts';
 import { type Action, type Block, cleanReply } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
-import { clip, escapeMarkdown, fenceCode, plainText } from './escape.ts';
+import { escapeMarkdown, fenceCode, plainText } from './escape.ts';
 
-/** model.PostMessageMaxRunesV2 is 16 383; keep room for the cut marker. */
+/** model.PostMessageMaxRunesV2 is 16,383 characters (runes); kept with some margin. */
 const MAX_MESSAGE = 16_000;
 const MAX_BUTTONS = 20;
 
@@ -34,27 +35,73 @@ export interface MmMessage {
   attachments: MmAttachment[];
 }
 
-export function renderMessage(out: OutMessage, t: Translate, sign: SignAction, actionUrl: string): MmMessage {
+/** A post: one message, shortened to fit with a note saying where to read it all. */
+export function renderMessage(msg: OutMessage, t: Translate, sign: SignAction, actionUrl: string): MmMessage {
+  return renderMessages(msg, t, sign, actionUrl, 1)[0] as MmMessage;
+}
+
+/**
+ * A reply as up to `maxParts` consecutive messages within the post limit, cut at block
+ * boundaries where it can (src/core/fit.ts); file notes and buttons come with the last. Room is
+ * kept in each for `reserve` (a note the sender may put above it).
+ */
+export function renderMessages(
+  out: OutMessage,
+  t: Translate,
+  sign: SignAction,
+  actionUrl: string,
+  maxParts: number,
+  reserve = '',
+): MmMessage[] {
   const msg = cleanReply(out);
-  const parts = msg.blocks.map(renderBlock);
-  for (const f of msg.attachments ?? [])
-    parts.push(escapeMarkdown(t('mattermost.attachment', { filename: f.filename })));
-  const message = clip(parts.join('\n\n'), MAX_MESSAGE) || ' ';
+  const files = (msg.attachments ?? []).map((f) =>
+    escapeMarkdown(t('mattermost.attachment', { filename: f.filename })),
+  );
   const actions = (msg.actions ?? [])
     .slice(0, MAX_BUTTONS)
     .map((a, i) => button(a, i, sign, actionUrl))
     .filter((b): b is MmAction => b !== null);
   const fallback = plainText((msg.actions ?? []).map((a) => a.label).join(' / '), 200);
-  return { message, attachments: actions.length ? [{ fallback, actions }] : [] };
+  const messages = splitMarkdown(msg, t, files, maxParts, reserve);
+  return messages.map((message, i) => ({
+    message: message || ' ',
+    attachments: i === messages.length - 1 && actions.length ? [{ fallback, actions }] : [],
+  }));
 }
 
 /** The plain text of a reply with its buttons written as commands (for ephemeral_text). */
 export function renderText(out: OutMessage, t: Translate): string {
   const msg = cleanReply(out);
-  const parts = msg.blocks.map(renderBlock);
-  for (const a of msg.actions ?? [])
-    parts.push(escapeMarkdown(`→ ${t('button.hint', { command: `/csirt ${a.command}` })} [${a.label}]`));
-  return clip(parts.join('\n\n'), MAX_MESSAGE);
+  const hints = (msg.actions ?? []).map((a) =>
+    escapeMarkdown(`→ ${t('button.hint', { command: `/csirt ${a.command}` })} [${a.label}]`),
+  );
+  return splitMarkdown(msg, t, hints, 1)[0] as string;
+}
+
+/** The markdown of a context block (a note above a reply, e.g. why it comes as a direct message). */
+export const contextMarkdown = (text: string): string => `_${escapeMarkdown(text)}_`;
+
+const runes = (s: string) => [...s].length;
+const join = (parts: readonly string[]) => parts.join('\n\n');
+
+/**
+ * The blocks as markdown, then `tail` (file notes, button hints) with the last, in up to
+ * `maxParts` messages within MAX_MESSAGE (less `reserve`): when too long, whole blocks are kept
+ * together where they fit, a longer one is cut between rows or characters, never inside a
+ * table's or code's markdown, and what does not fit ends with a note saying where to read it all.
+ */
+function splitMarkdown(msg: OutMessage, t: Translate, tail: string[], maxParts: number, reserve = ''): string[] {
+  const whole = join([...msg.blocks.map(renderBlock), ...tail]);
+  if (runes(whole) + (reserve ? runes(reserve) + 2 : 0) <= MAX_MESSAGE) return [whole];
+  const note = contextMarkdown(
+    msg.readMore ? t('delivery.clipped', { command: msg.readMore }) : t('delivery.clipped_plain'),
+  );
+  const fixed = runes(join([note, ...tail])) + 2 + (reserve ? runes(reserve) + 2 : 0);
+  const split = splitBlocks(msg.blocks, MAX_MESSAGE - fixed, (b) => runes(renderBlock(b)) + 2, maxParts);
+  return split.parts.map((g, i) => {
+    const last = i === split.parts.length - 1;
+    return join([...g.map(renderBlock), ...(last && split.clipped ? [note] : []), ...(last ? tail : [])]);
+  });
 }
 
 function renderBlock(b: Block): string {

@@ -13,6 +13,7 @@ import type { Caller } from '../../core/command.ts';
 import { buildForm } from '../../core/forms.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
+import { DatabaseUnavailable } from '../../db/client.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
 import type { Held } from '../../inbox/journal.ts';
@@ -104,7 +105,14 @@ export function commandRoute(d: RouteDeps) {
     let held: Held | null = null;
     if (triggerId) {
       const key = `mattermost:trigger:${createHash('sha256').update(triggerId).digest('hex')}`;
-      const admitted = await admit(d, key, { route: 'command', fields });
+      const admitted = await admit(d, key, { route: 'command', fields }).catch((e: unknown) => {
+        if (!(e instanceof DatabaseUnavailable)) throw e;
+        app.log.warn({ err: e }, 'mattermost command not recorded (database unavailable); refused');
+        return null;
+      });
+      // not recorded: nothing was run or kept, the person is told to try again
+      if (!admitted)
+        return json({ response_type: 'ephemeral', text: translator(app.config.BOT_LOCALE)('db.try_again') });
       if (!admitted.fresh) {
         app.log.info({ user }, 'mattermost command seen before; not run again');
         return json(EMPTY_RESPONSE);
@@ -116,7 +124,12 @@ export function commandRoute(d: RouteDeps) {
       work,
       d.directReplyMs,
       async (r) => {
-        if (r?.reply) await d.responder.send({ responseUrl: fields.response_url, user }, r.reply, translator(r.locale));
+        if (r?.reply)
+          await d.responder.send(
+            { responseUrl: fields.response_url, user, channel: fields.channel_id || null },
+            r.reply,
+            translator(r.locale),
+          );
       },
       (p) => d.track(p.catch((e) => app.log.error({ err: e }, 'mattermost command failed'))),
     );
@@ -133,7 +146,7 @@ export async function replayCommand(d: RouteDeps, fields: Record<string, string>
   const r = await runCommand(d, fields, false);
   if (r.reply)
     await d.responder.send(
-      { responseUrl: fields.response_url, user: fields.user_id ?? '' },
+      { responseUrl: fields.response_url, user: fields.user_id ?? '', channel: fields.channel_id || null },
       r.reply,
       translator(r.locale),
     );

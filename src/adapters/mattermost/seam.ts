@@ -7,7 +7,7 @@
  */
 import { type OutMessage, PlatformError, type PlatformSeam } from '../../core/platform.ts';
 import type { Translate } from '../../i18n/index.ts';
-import { call, type MmApi } from './api.ts';
+import { call, EDIT_TIME_LIMIT, type MmApi, MmApiError, toPlatformError } from './api.ts';
 import { renderMessage, type SignAction } from './render.ts';
 
 interface MmPost {
@@ -18,6 +18,8 @@ interface MmPost {
 export class MattermostSeam implements PlatformSeam {
   readonly name = 'mattermost' as const;
   private botId: string | null = null;
+  /** ServiceSettings.SiteURL: where people open posts (permalinks) */
+  private siteUrl = '';
   private readonly directChannels = new Map<string, string>();
 
   constructor(
@@ -30,6 +32,11 @@ export class MattermostSeam implements PlatformSeam {
   /** Set once at start, from GET /users/me. */
   setBotId(id: string): void {
     this.botId = id;
+  }
+
+  /** Set at start from the server's client configuration ('' when the server has none). */
+  setSiteUrl(url: string): void {
+    this.siteUrl = url.replace(/\/+$/, '');
   }
 
   private body(msg: OutMessage, deliveryId: string) {
@@ -47,7 +54,34 @@ export class MattermostSeam implements PlatformSeam {
 
   async update(_channel: string, ref: string, msg: OutMessage, deliveryId: string): Promise<void> {
     // patch, not update: a full update would drop what we did not send
-    await call(() => this.api.put(`/posts/${encodeURIComponent(ref)}/patch`, this.body(msg, deliveryId)));
+    try {
+      await this.api.put(`/posts/${encodeURIComponent(ref)}/patch`, this.body(msg, deliveryId));
+    } catch (e) {
+      // past ServiceSettings.PostEditTimeLimit (bots included), or editing taken away: follow up instead
+      if (e instanceof MmApiError && (e.id === EDIT_TIME_LIMIT || e.status === 403))
+        throw new PlatformError('not_editable', e.message);
+      throw toPlatformError(e);
+    }
+  }
+
+  /**
+   * A post in the channel that links the earlier one. Not a reply (root_id): with Collapsed
+   * Reply Threads, on by default since Mattermost 7 (ServiceSettings.CollapsedThreads
+   * "always_on"), a reply is shown only in its thread, not in the channel.
+   */
+  async followUp(
+    channel: string,
+    ref: string,
+    msg: OutMessage,
+    deliveryId: string,
+  ): Promise<{ ref: string; channel: string }> {
+    const body = this.body(msg, deliveryId);
+    if (this.siteUrl) {
+      const link = `${this.siteUrl}/_redirect/pl/${encodeURIComponent(ref)}`;
+      body.message = `${body.message}\n\n${this.t('mattermost.earlier_post', { url: link })}`;
+    }
+    const p = await call(() => this.api.post<MmPost>('/posts', { channel_id: channel, ...body }));
+    return { ref: p.id, channel };
   }
 
   async dm(user: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string; channel: string }> {

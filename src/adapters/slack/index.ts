@@ -7,14 +7,15 @@
  *   await mounted.start();                              // Socket Mode connects here
  */
 import { App as BoltApp, type LogLevel, SocketModeReceiver } from '@slack/bolt';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { App } from '../../app.ts';
 import { type Config, deliveryTimeoutMs } from '../../config.ts';
 import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
+import { waitOutRateLimits } from '../startup.ts';
 import { dedupeMiddleware, SEEN_CONTEXT_KEY } from './dedupe.ts';
-import { registerListeners } from './listeners.ts';
+import { RecentLocales, registerListeners } from './listeners.ts';
 import { slackLocales } from './locale.ts';
 import { boltLogger } from './logger.ts';
 import { HttpRouteReceiver, SLACK_EVENTS_PATH } from './receiver.ts';
@@ -47,6 +48,12 @@ function baseOptions(config: Config, log: Logger): WebClientOptions {
   };
 }
 
+/** A Web API 429's Retry-After in ms; null for any other error. */
+function slackRetryAfterMs(e: unknown): number | null {
+  const err = e as { code?: string; retryAfter?: number };
+  return err?.code === ErrorCode.RateLimitedError ? Math.max(1, err.retryAfter ?? 1) * 1000 : null;
+}
+
 export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}): Slack {
   const token = config.SLACK_BOT_TOKEN;
   if (!token) throw new Error('SLACK_BOT_TOKEN is not set');
@@ -77,7 +84,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
       const actionSecret = await app.services.settings.actionSecret(config.ACTION_SECRET);
       signer = (command) => signAction(actionSecret, command, app.clock.now());
       // resolved once here, so that no request waits on auth.test
-      const auth = await api.auth.test();
+      const auth = await waitOutRateLimits(() => api.auth.test(), slackRetryAfterMs, app.log);
       const botUserId = String(auth.user_id ?? '');
       const botId = String(auth.bot_id ?? '');
       const socket = !!config.SLACK_APP_TOKEN;
@@ -92,6 +99,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
             seen: app.services.seenRequests,
             journal: app.journal,
             inFlight: app.inFlight,
+            locale: config.BOT_LOCALE,
           });
       const bolt = new BoltApp({
         token,
@@ -118,6 +126,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
         responder: new SlackResponder(api, app.log),
         sign,
         actionSecret,
+        formLocales: new RecentLocales(),
       });
       if (receiver instanceof HttpRouteReceiver) app.http.route('POST', SLACK_EVENTS_PATH, receiver.route);
       app.log.info({ mode: socket ? 'socket' : 'http', botUserId }, 'slack connected');

@@ -1,7 +1,9 @@
 /**
- * bolt listeners: the /csirt slash command, button clicks and form submissions. Each acks
- * first (a form submission acks with its validation errors, which needs only the database)
- * and then runs the command through the router as the person who sent it.
+ * bolt listeners: the /csirt slash command, button clicks and form submissions. Slack waits 3 s
+ * for the ack and a trigger_id lives 3 s, so each keeps what comes before the ack (and before
+ * views.open) to work that needs no network call — parsing the command and checking the form's
+ * values against its schema — and does everything slow after: the person's language
+ * (users.info), the caller's roles and organisation (the database), the command itself.
  */
 import { randomUUID } from 'node:crypto';
 import type { BlockButtonAction, App as BoltApp, SlashCommand, ViewSubmitAction } from '@slack/bolt';
@@ -11,11 +13,11 @@ import { verifyAction } from '../../core/action-token.ts';
 import type { Caller } from '../../core/command.ts';
 import { isHandledElsewhere, isUserError } from '../../core/errors.ts';
 import { buildForm, formValues } from '../../core/forms.ts';
-import { reply } from '../../core/reply.ts';
+import { type Reply, reply, replyToText } from '../../core/reply.ts';
 import type { Invocation } from '../../core/router.ts';
 import { type Locale, translator } from '../../i18n/index.ts';
 import type { PlatformLocales } from '../locales.ts';
-import { buildModal, FORM_CALLBACK_ID, type FormMeta, parseMeta, submittedValues } from './modal.ts';
+import { buildModal, FORM_CALLBACK_ID, type FormMeta, messageModal, parseMeta, submittedValues } from './modal.ts';
 import { slackRefs } from './refs.ts';
 import { ACTION_ID_PREFIX, type SignAction } from './render.ts';
 import type { ReplyTarget, SlackResponder } from './respond.ts';
@@ -27,6 +29,20 @@ export interface ListenerDeps {
   responder: SlackResponder;
   sign: SignAction;
   actionSecret: string;
+  /** the language of each person's last command, to open their next form in it with no look-up */
+  formLocales: RecentLocales;
+}
+
+/** The language each person last used, kept in memory (a bounded map; a miss means the default). */
+export class RecentLocales {
+  private readonly map = new Map<string, Locale>();
+  get(user: string): Locale | undefined {
+    return this.map.get(user);
+  }
+  remember(user: string, locale: Locale): void {
+    if (this.map.size > 10_000) this.map.clear();
+    this.map.set(user, locale);
+  }
 }
 
 export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
@@ -99,13 +115,12 @@ export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
       requestId: randomUUID(),
       refs: slackRefs,
     };
+    // the values against the command's schema (no look-up): errors go back in the ack, beside their field
     const errors: Record<string, string> = {};
-    let caller: Caller | undefined;
     try {
-      const r = await app.router.resolve(inv);
-      caller = r.caller;
+      const r = app.router.parse(inv, meta.l);
       for (const f of r.missing) errors[f] = t('input.missing');
-      const v = app.router.validate(r, r.caller.locale);
+      const v = app.router.validate(r, meta.l);
       if (!v.ok) {
         for (const i of v.issues) {
           const block = form.fields.some((f) => f.name === i.field) ? i.field : firstBlock;
@@ -121,7 +136,9 @@ export function registerListeners(bolt: BoltApp, d: ListenerDeps): void {
       return;
     }
     await ack();
-    const o = await app.router.handle(inv, caller);
+    // after the ack: who submits (roles, organisation: the database) and the command itself; a
+    // refusal (no longer allowed, a rule broken meanwhile) is the reply
+    const o = await app.router.handle(inv);
     await answer({ responseUrl: meta.r, channel: meta.ch, user }, o.reply, meta.l);
   });
 
@@ -139,51 +156,104 @@ async function runCommand(
 ): Promise<void> {
   const { app } = d;
   const user = command.user_id;
-  const localeHint = await d.locales.of(user);
-  const inv: Invocation = {
-    platform: 'slack',
+  const base = {
+    platform: 'slack' as const,
     identity: `slack:${user}`,
     displayName: command.user_name ?? null,
     text: command.text ?? '',
     channelId: command.channel_id ?? null,
-    localeHint,
     requestId: randomUUID(),
     refs: slackRefs,
   };
+  // the trigger_id lives 3 s: the form opens before anything slow
+  const opened = await openFormFirst(d, base, command, fallback);
+  const localeHint = await d.locales.of(user);
+  const inv: Invocation = { ...base, localeHint };
   const target: ReplyTarget = { responseUrl: command.response_url, channel: command.channel_id, user };
   // looked up once for the form check and the command (three queries each time)
   const caller = await app.router.caller(inv);
-  if (await openFormIfMissing(d, inv, command, caller)) return;
+  d.formLocales.remember(user, caller.locale);
+  if (opened) return settleForm(d, opened, inv, caller, (r) => answer(target, r, caller.locale));
   const o = await app.router.handle(inv, caller);
   await answer(target, o.reply, localeHint ?? fallback);
 }
 
-/** Opens the command's form when it has one and required fields are missing; true if opened. */
-async function openFormIfMissing(
+/** A form opened before the caller was known. */
+interface OpenedForm {
+  viewId: string;
+  locale: Locale;
+  meta: FormMeta;
+  /** the form as drawn (JSON), to tell whether the caller's language and names change it */
+  form: string;
+}
+
+/**
+ * Opens the command's form when it has one and required fields are missing, with what needs no
+ * look-up: the command's text, and the language this person's last form was in (else the
+ * default). Null when no form was opened (the command then runs and says what is missing).
+ */
+async function openFormFirst(
   d: ListenerDeps,
-  inv: Invocation,
+  inv: Pick<Invocation, 'text'>,
   command: SlashCommand,
-  caller: Caller,
-): Promise<boolean> {
-  const { app } = d;
-  let r: Awaited<ReturnType<typeof app.router.resolve>>;
+  fallback: Locale,
+): Promise<OpenedForm | null> {
+  const locale = d.formLocales.get(command.user_id) ?? fallback;
+  let r: ReturnType<ListenerDeps['app']['router']['parse']>;
   try {
-    r = await app.router.resolve(inv, caller);
+    // the directory's names as last read (the database is not asked): settleForm redraws if they changed
+    r = d.app.router.parse(inv, locale);
   } catch {
-    return false; // handle() reports it
+    return null; // handle() reports it
   }
-  if (!r.def.form || r.missing.length === 0 || !command.trigger_id) return false;
-  const locale = r.caller.locale;
+  if (!r.def.form || r.missing.length === 0 || !command.trigger_id) return null;
   const form = buildForm(r.group.name, r.def, locale, r.raw, r.t.fill);
-  const meta: FormMeta = { c: form.command, ch: inv.channelId, l: locale, r: command.response_url };
+  const meta: FormMeta = { c: form.command, ch: command.channel_id ?? null, l: locale, r: command.response_url };
   try {
-    await d.client.views.open({
+    const res = await d.client.views.open({
       trigger_id: command.trigger_id,
       view: buildModal(form, meta, r.t) as never,
     });
-    return true;
+    const viewId = res.view?.id;
+    return viewId ? { viewId, locale, meta, form: JSON.stringify(form) } : null;
   } catch (e) {
-    app.log.warn({ err: (e as Error).message, command: form.command }, 'views.open failed; answering in text');
-    return false;
+    d.app.log.warn({ err: (e as Error).message, command: form.command }, 'views.open failed; answering in text');
+    return null;
+  }
+}
+
+/**
+ * Once the caller is known: a form they may not use becomes the reason why (the refusal runs
+ * through the router like any other, and is also the reply: they may have closed the form); a
+ * form opened in another language than theirs is redrawn in theirs (views.update needs no
+ * trigger_id).
+ */
+async function settleForm(
+  d: ListenerDeps,
+  opened: OpenedForm,
+  inv: Invocation,
+  caller: Caller,
+  answer: (r: Reply) => Promise<void>,
+): Promise<void> {
+  const { app } = d;
+  let view: Record<string, unknown> | null = null;
+  try {
+    const r = await app.router.resolve(inv, caller);
+    // redrawn in the caller's language, with the directory's names, when either changes it
+    const form = buildForm(r.group.name, r.def, caller.locale, r.raw, r.t.fill);
+    if (caller.locale !== opened.locale || JSON.stringify(form) !== opened.form) {
+      view = buildModal(form, { ...opened.meta, l: caller.locale }, r.t);
+    }
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    const o = await app.router.handle(inv, caller);
+    view = messageModal(replyToText(o.reply), translator(caller.locale));
+    await answer(o.reply);
+  }
+  if (!view) return;
+  try {
+    await d.client.views.update({ view_id: opened.viewId, view: view as never });
+  } catch (e) {
+    app.log.warn({ err: (e as Error).message }, 'views.update failed');
   }
 }

@@ -23,6 +23,23 @@ export const BOT_SCOPES: Record<string, string> = {
   'users:read': "reading a person's Slack language",
 };
 
+/**
+ * Every Web API method the bot calls, with the bot scopes it needs (Slack's method reference);
+ * a test checks that the code calls no other method and that BOT_SCOPES is exactly their union
+ * with `commands`: least privilege, kept true as the code changes.
+ */
+export const METHOD_SCOPES: Record<string, string[]> = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'conversations.open': ['im:write'],
+  'conversations.history': ['channels:history', 'groups:history', 'im:history'],
+  'users.info': ['users:read'],
+  'views.open': [],
+  'views.update': [],
+};
+
 export interface ManifestOptions {
   groups: readonly CommandGroup<never>[] | readonly CommandGroup<unknown>[];
   locale: Locale;

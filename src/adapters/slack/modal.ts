@@ -53,6 +53,17 @@ function formBlocks(fields: readonly FormField[]): SlackBlock[] {
   return cut.at(-1)?.type === 'header' ? cut.slice(0, -1) : cut;
 }
 
+/** A modal that only says something (e.g. why the form cannot be used), with a close button. */
+export function messageModal(text: string, t: Translate): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: FORM_CALLBACK_ID,
+    title: plain('/csirt', 24),
+    close: plain(t('form.close'), 24),
+    blocks: [{ type: 'section', text: { type: 'plain_text', text: clip(text || '-', 3000), emoji: true } }],
+  };
+}
+
 function inputBlock(f: FormField): SlackBlock {
   let element: Record<string, unknown>;
   if (f.kind === 'select' && f.options && f.options.length > 0) {

@@ -14,8 +14,10 @@ import { verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import type { InFlight } from '../../core/in-flight.ts';
+import { DatabaseUnavailable } from '../../db/client.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import type { HttpRequest, HttpResponse } from '../../http/server.ts';
+import { type Locale, t } from '../../i18n/index.ts';
 import type { CommandJournal, Held } from '../../inbox/journal.ts';
 import type { SeenRequests } from '../../services/seen-requests.ts';
 import { HELD_CONTEXT_KEY, journalPayload, KEEP_MS, requestKey, SEEN_CONTEXT_KEY } from './dedupe.ts';
@@ -35,6 +37,8 @@ export interface ReceiverDeps {
   journal: CommandJournal;
   /** the listener's work after the ack (command, reply), for a graceful shutdown to wait on */
   inFlight?: InFlight;
+  /** the language of the "please try again" answer (nobody's own language can be looked up then) */
+  locale?: Locale;
 }
 
 export class HttpRouteReceiver implements Receiver {
@@ -53,7 +57,24 @@ export class HttpRouteReceiver implements Receiver {
   readonly route = async (req: HttpRequest): Promise<HttpResponse> => {
     const raw = req.body.toString('utf8');
     const body = parseBody(req, raw);
-    const { refused, held } = await this.verify(req, raw, body);
+    let verdict: Awaited<ReturnType<HttpRouteReceiver['verify']>>;
+    try {
+      verdict = await this.verify(req, raw, body);
+    } catch (e) {
+      // the request could not be recorded (the database is away or locked): nothing was run
+      // or kept, so the person is told to try again instead of seeing it acknowledged
+      if (!(e instanceof DatabaseUnavailable)) throw e;
+      this.d.log.warn({ err: e, path: req.path }, 'slack request not recorded (database unavailable); refused');
+      const text = t(this.d.locale ?? 'ja', 'db.try_again');
+      if (typeof body?.command === 'string')
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ response_type: 'ephemeral', text }),
+        };
+      return { status: 503, headers: { 'retry-after': '5' }, body: text };
+    }
+    const { refused, held } = verdict;
     if (refused && refused !== 'seen') {
       if (isSslCheck(req, raw)) return { status: 200 };
       this.d.metrics.authFailures.inc({ endpoint: 'slack', reason: refused });

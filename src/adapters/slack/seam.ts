@@ -10,11 +10,18 @@ import { renderMessage, type SignAction } from './render.ts';
 
 export const DELIVERY_EVENT = 'csirt_delivery';
 
-/** Slack errors that no retry will fix. */
+/**
+ * Slack errors that no retry will fix: the error enums of the methods the dispatcher calls
+ * (tests/fixtures/specs/slack/slack_web_openapi_v2.json: chat.postMessage, chat.update,
+ * conversations.open, conversations.history), the scope and token errors, and
+ * `msg_blocks_too_long` (undocumented; the blocks' text together is too long, slackapi/bolt-js#2509).
+ * Not here, so retried: request_timeout, fatal_error, internal_error, service_unavailable.
+ */
 const PERMANENT = new Set([
   'channel_not_found',
   'not_in_channel',
   'is_archived',
+  'is_inactive',
   'invalid_auth',
   'not_authed',
   'account_inactive',
@@ -22,23 +29,46 @@ const PERMANENT = new Set([
   'token_expired',
   'no_permission',
   'missing_scope',
+  'not_allowed_token_type',
+  'org_login_required',
+  'team_added_to_org',
+  'team_access_not_granted',
+  'ekm_access_denied',
   'restricted_action',
   'restricted_action_read_only_channel',
   'restricted_action_non_threadable_channel',
   'cannot_dm_bot',
   'user_not_found',
+  'user_not_visible',
   'user_disabled',
+  'user_not_in_channel',
+  'method_not_supported_for_channel_type',
+  'invalid_user_combination',
   'msg_too_long',
+  'msg_blocks_too_long',
+  'too_many_attachments',
   'no_text',
   'invalid_blocks',
-  'invalid_arguments',
+  'invalid_blocks_format',
+  'invalid_attachments',
   'invalid_metadata_format',
+  'invalid_arguments',
+  'invalid_arg_name',
+  'invalid_array_arg',
+  'invalid_charset',
+  'invalid_form_data',
+  'invalid_post_type',
+  'missing_post_type',
+  'invalid_json',
+  'json_not_object',
+  'invalid_ts_latest',
+  'invalid_ts_oldest',
+  'upgrade_required',
   'message_not_found',
-  'cant_update_message',
-  'edit_window_closed',
-  'team_access_not_granted',
-  'ekm_access_denied',
 ]);
+
+/** chat.update refused for this message: it can be followed up instead of edited. */
+const NOT_EDITABLE = new Set(['cant_update_message', 'edit_window_closed']);
 
 export class SlackSeam implements PlatformSeam {
   readonly name = 'slack' as const;
@@ -71,6 +101,28 @@ export class SlackSeam implements PlatformSeam {
   async update(channel: string, ref: string, msg: OutMessage, deliveryId: string): Promise<void> {
     const m = renderMessage(msg, this.t, this.sign);
     await call(() => this.client.chat.update({ channel, ts: ref, ...m, metadata: this.metadata(deliveryId) }));
+  }
+
+  /** A reply in the post's thread, also sent to the channel (reply_broadcast): seen in both. */
+  async followUp(
+    channel: string,
+    ref: string,
+    msg: OutMessage,
+    deliveryId: string,
+  ): Promise<{ ref: string; channel: string }> {
+    const m = renderMessage(msg, this.t, this.sign);
+    const r = await call(() =>
+      this.client.chat.postMessage({
+        channel,
+        thread_ts: ref,
+        reply_broadcast: true,
+        ...m,
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: this.metadata(deliveryId),
+      }),
+    );
+    return { ref: String(r.ts), channel };
   }
 
   async dm(user: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string; channel: string }> {
@@ -139,7 +191,9 @@ export function toPlatformError(e: unknown): PlatformError {
       return new PlatformError('rate_limited', 'ratelimited', Math.max(1, err.retryAfter ?? 1) * 1000);
     case ErrorCode.PlatformError: {
       const code = err.data?.error ?? 'unknown_error';
-      if (code === 'ratelimited') return new PlatformError('rate_limited', code, 1000);
+      // the spec writes rate_limited, the platform answers ratelimited
+      if (code === 'ratelimited' || code === 'rate_limited') return new PlatformError('rate_limited', code, 1000);
+      if (NOT_EDITABLE.has(code)) return new PlatformError('not_editable', code);
       return new PlatformError(PERMANENT.has(code) ? 'permanent' : 'transient', code);
     }
     case ErrorCode.HTTPError: {

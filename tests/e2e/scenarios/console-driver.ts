@@ -48,6 +48,7 @@ export async function consoleDriver(): Promise<Driver> {
       // on the console a button is shown as the command that does the same thing
       return run(who, a.command, true);
     },
+    userRef: (who) => identity(who),
     channelRef: (name) => `#${name}`,
     async channelPosts(name) {
       await app.dispatcher.drain();

@@ -19,6 +19,8 @@ export interface Driver {
   buttons(): string[];
   /** `who` clicks the button labelled `label` of the last reply; the answer as they read it */
   click(who: Person, label: string): Promise<string>;
+  /** how a person writes another person in a command on this platform (a mention) */
+  userRef(who: Person): string;
   /** how a person writes the channel `name` in a command on this platform */
   channelRef(name: string): string;
   /** what was posted to the channel `name` (plain text), after the outbox has run */

@@ -46,6 +46,7 @@ export async function mattermostDriver(): Promise<Driver> {
       violations();
       return shownText((r.json as Answer | undefined)?.ephemeral_text ?? '');
     },
+    userRef: (who) => `@${users[who].username}`,
     channelRef: (name) => `~${name}`,
     async channelPosts(name) {
       await bot.app.dispatcher.drain();

@@ -48,4 +48,31 @@ export const scenarios: Scenario[] = [
       assert.equal(rec?.actor, d.identity('admin'));
     },
   },
+  {
+    name: 'a PoC reports against a registered system, the id typed in any case or full-width',
+    async run(d) {
+      await d.run('admin', `poc add ${d.userRef('taro')} org=maff role=poc`);
+      const added = await d.run('taro', 'system add name="電子申請システム" confidentiality=2 exposure=internet');
+      const id = /SYS-maff-\d{3}/.exec(added)?.[0];
+      assert.ok(id, added);
+      // as registered, upper-cased (as the check used to store it), lower-cased, full-width with a long dash
+      const typed = [
+        id,
+        id.toUpperCase(),
+        id.toLowerCase(),
+        'ＳＹＳ－ｍａｆｆ－' + id.slice(-3).replace(/\d/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+      ];
+      for (const sys of typed) {
+        const r = await d.run('taro', `report category=malware summary="端末の感染（${d.name}）" system=${sys}`);
+        const inc = /INC-\d{4}-\d{4}/.exec(r)?.[0];
+        assert.ok(inc, `${sys}: ${r}`);
+        const row = await d.app.db.prisma.incident.findUniqueOrThrow({ where: { id: inc } });
+        assert.equal(row.systemId, id, sys);
+      }
+      // another organisation's system, or none, is refused and writes nothing
+      const before = await domainCounts(d.app);
+      assert.match(await d.run('taro', 'report category=malware summary=x system=SYS-mof-001'), /SYS-mof-001/);
+      assert.deepEqual(await domainCounts(d.app), before);
+    },
+  },
 ];

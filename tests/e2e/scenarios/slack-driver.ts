@@ -60,6 +60,7 @@ export async function slackDriver(): Promise<Driver> {
       });
       return blocksText(await answer(responseUrl));
     },
+    userRef: (who) => `<@${IDS[who]}|${who}>`,
     channelRef: (name) => `<#${CHANNELS[name]}|${name}>`,
     async channelPosts(name) {
       await bot.app.dispatcher.drain();

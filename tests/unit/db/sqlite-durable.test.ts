@@ -1,5 +1,6 @@
 /**
- * SQLite durability off the event loop (src/db/sqlite-durable.ts): the connection runs with
+ * SQLite durability off the event loop (src/db/sqlite-durable.ts, through our driver
+ * src/db/sqlite-adapter.ts): the connection runs with
  * synchronous = NORMAL and every result waits for an fsync of the WAL that covers it; one
  * fsync serves many concurrent commits; a transaction that changed nothing costs none; the
  * statement cache runs the same SQL with different arguments correctly.
@@ -44,7 +45,7 @@ test('WAL with synchronous = NORMAL; every write is on disk when its promise res
     await db.execute(db.prisma, 'INSERT INTO "Setting" ("key", "value") VALUES (?, ?)', 'k1', 'v1');
     assert.equal(d.pending, false, 'an autocommit write returned before its fsync');
     assert.ok(d.stats.syncs > s2);
-    // a transaction that changes nothing (only the write-lock UPDATE) and plain reads: no fsync
+    // a transaction that changes nothing (it only took the write lock) and plain reads: no fsync
     const s3 = d.stats.syncs;
     await db.tx(async (tx) => tx.organization.count());
     await db.prisma.setting.findMany();

@@ -71,20 +71,58 @@ test('invalid data is rejected with every problem listed', () => {
   );
 });
 
-test('an item retired in v2 still resolves for v1 campaigns', () => {
-  const v2 = structuredClone(v1) as typeof v1 & { retired?: unknown };
-  v2.version = 2;
-  v2.published = '2027-04-01';
-  v2.items = v2.items.filter((it) => it.id !== 'VIO-07');
-  v2.retired = [{ id: 'VIO-07', replacedBy: 'INT-06' }];
-  const reg = createCatalogRegistry([v1, v2]);
-  assert.equal(reg.latestVersion, 2);
-  assert.deepEqual(reg.versions, [1, 2]);
-  assert.equal(reg.catalog().version, 2);
+test('an item retired in a later version still resolves for campaigns of the earlier one', () => {
+  const v3 = structuredClone(v1) as typeof v1 & { retired?: unknown; items: Array<Record<string, unknown>> };
+  v3.version = 3;
+  v3.published = '2028-04-01';
+  v3.items = v3.items.filter((it) => it.id !== 'VIO-07').map((it) => ({ ...it, sources: ['a document'] }));
+  v3.retired = [{ id: 'VIO-07', replacedBy: 'INT-06' }];
+  const reg = createCatalogRegistry([v1, v3]);
+  assert.equal(reg.latestVersion, 3);
+  assert.deepEqual(reg.versions, [1, 3]);
+  assert.equal(reg.catalog().version, 3);
   assert.equal(reg.item(1, 'VIO-07')?.en.title, 'Disabling accounts on transfer or departure');
-  assert.equal(reg.item(2, 'VIO-07'), undefined);
-  assert.deepEqual(reg.catalog(2).retired, [{ id: 'VIO-07', replacedBy: 'INT-06' }]);
-  assert.throws(() => reg.catalog(3), CatalogError);
+  assert.equal(reg.item(3, 'VIO-07'), undefined);
+  assert.deepEqual(reg.catalog(3).retired, [{ id: 'VIO-07', replacedBy: 'INT-06' }]);
+  assert.throws(() => reg.catalog(4), CatalogError);
+});
+
+test('from version 2 on, an item without a source is refused', () => {
+  const bad = structuredClone(v1) as typeof v1;
+  bad.version = 2;
+  assert.throws(() => createCatalogRegistry([bad]).catalog(2), /ENT-01: no source/);
+});
+
+test("v2 is the default for new campaigns: today's measures are in it, each item with its sources", () => {
+  const c = catalog();
+  assert.equal(c.version, 2);
+  for (const it of c.items) assert.ok((it.sources?.length ?? 0) >= 1, `${it.id} names a source`);
+  const titles = c.items.map((it) => `${it.ja.title} ${it.ja.description} ${it.en.title}`).join('\n');
+  for (const want of [
+    /VPN/,
+    /多要素主体認証/,
+    /オフラインバックアップと復旧訓練/,
+    /無害化/,
+    /インターネット分離/,
+    /外部委託先とクラウドサービス/,
+    /Active Directory/,
+    /ログの取得と保存期間/,
+    /ログの常時監視/,
+  ])
+    assert.match(titles, want);
+  assert.ok(
+    c.items.some((it) => it.sources?.some((s) => /ISMAP/.test(s))),
+    'ISMAP is cited',
+  );
+  assert.equal(c.areas.find((a) => a.id === 'violation')?.ja, '内部規律違反対策');
+  // every v1 item is still asked (same id, same area) or retired with a replacement
+  for (const old of catalog(1).items)
+    assert.ok(
+      c.items.some((it) => it.id === old.id && it.area === old.area) || c.retired.some((r) => r.id === old.id),
+      old.id,
+    );
+  // the coordinating office is not named: its name is data
+  assert.doesNotMatch(JSON.stringify(c.items.map((it) => [it.ja, it.en])), /NISC|内閣サイバーセキュリティセンター/);
 });
 
 test('the built-in lookup finds items by version', () => {

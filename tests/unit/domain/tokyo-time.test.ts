@@ -5,8 +5,6 @@ import fc from 'fast-check';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../../src/domain/fiscal-year.ts';
 import {
-  formatTokyoDate,
-  formatTokyoDateTime,
   formatTokyoInput,
   formatTokyoIsoDate,
   parseTokyoDate,
@@ -42,6 +40,49 @@ test('accepted spellings all mean the same instant', () => {
   ]) {
     assert.equal(instant(s).toISOString(), want, s);
   }
+});
+
+test('the Japanese written form: 年月日, a weekday in brackets, 時分, 時半, 午前／午後, 令和 years', () => {
+  const at = (s: string) => {
+    const r = parseTokyoDateTime(s);
+    return r.ok ? formatTokyoInput(r.value) : r.code;
+  };
+  assert.equal(at('2026年12月8日 10時30分'), '2026-12-08 10:30');
+  assert.equal(at('2026年12月8日（火） 10時'), '2026-12-08 10:00');
+  assert.equal(at('2026年12月8日(火曜日)10時半'), '2026-12-08 10:30');
+  assert.equal(at('２０２６年１２月８日（火）　１０時'), '2026-12-08 10:00');
+  assert.equal(at('令和8年12月8日 午後3時'), '2026-12-08 15:00');
+  assert.equal(at('令和元年5月1日 午前12時'), '2019-05-01 00:00');
+  assert.equal(at('2026年12月8日 午後12時'), '2026-12-08 12:00');
+  assert.equal(at('2026-12-08 10時'), '2026-12-08 10:00');
+  // what the bot writes (src/domain/dates.ts), it reads back
+  assert.equal(at('令和8年12月8日(火) 10:00（日本時間）'), '2026-12-08 10:00');
+  assert.equal(at('2026年12月8日(火) 10:00（日本時間）'), '2026-12-08 10:00');
+  assert.equal(at('平成31年4月30日 10時'), '2019-04-30 10:00');
+  // a weekday that is not the date's own is refused as such (8 December 2026 is a Tuesday)
+  assert.equal(at('2026年12月8日（水） 10時'), 'date.weekday');
+  assert.deepEqual(parseTokyoDate('令和9年1月15日（木）'), {
+    ok: false,
+    code: 'date.weekday',
+    input: '令和9年1月15日（木）',
+  });
+  // impossible ones stay impossible
+  for (const s of [
+    '2026年13月8日 10時',
+    '2026年12月8日 25時',
+    '2026年12月8日 10時60分',
+    '2026年12月8日',
+    '平成38年12月8日 10時',
+  ]) {
+    assert.equal(at(s), 'time.invalid', s);
+  }
+  const day = (s: string) => {
+    const r = parseTokyoDate(s);
+    return r.ok ? formatTokyoInput(r.value) : r.code;
+  };
+  assert.equal(day('2026年12月8日'), '2026-12-08 00:00');
+  assert.equal(day('令和9年1月15日（金）'), '2027-01-15 00:00');
+  assert.equal(day('2026年2月30日'), 'date.invalid');
 });
 
 test('impossible or malformed wall times are time.invalid', () => {
@@ -87,26 +128,23 @@ test('fiscal-year boundary: 2027-03-31 23:59 JST is FY2026, 2027-04-01 00:00 JST
   assert.equal(instant('2027-04-01 00:00').toISOString(), '2027-03-31T15:00:00.000Z');
 });
 
-test('formats for people in ja and en', () => {
-  const at = instant('2027-01-12 10:00');
-  assert.equal(formatTokyoDateTime(at, 'ja'), '2027年1月12日(火) 10:00');
-  assert.equal(formatTokyoDateTime(at, 'en'), 'Tue 12 Jan 2027 10:00 JST');
-  assert.equal(formatTokyoDate(at, 'ja'), '2027年1月12日(火)');
-  assert.equal(formatTokyoDate(at, 'en'), 'Tue 12 Jan 2027');
+test('the input form and the Tokyo calendar date of an instant', () => {
   // 23:30 UTC on the 11th is already the 12th in Tokyo.
   const late = new Date('2027-01-11T23:30:00Z');
-  assert.equal(formatTokyoDateTime(late, 'en'), 'Tue 12 Jan 2027 08:30 JST');
+  assert.equal(formatTokyoInput(late), '2027-01-12 08:30');
   assert.equal(formatTokyoIsoDate(late), '2027-01-12');
   assert.equal(tokyoWeekday(late), 2);
 });
 
 test('results do not depend on the process time zone (TZ=UTC, America/New_York, Asia/Tokyo)', () => {
   const mod = fileURLToPath(new URL('../../../src/domain/tokyo-time.ts', import.meta.url));
+  const dates = fileURLToPath(new URL('../../../src/domain/dates.ts', import.meta.url));
   const script = `
     const t = await import(${JSON.stringify(mod)});
+    const d = await import(${JSON.stringify(dates)});
     const out = ['2027-01-12 10:00', '2027-03-31 23:59', '2026-11-01 01:30', '2027-03-14 02:30'].map((s) => {
       const r = t.parseTokyoDateTime(s);
-      return [r.value.toISOString(), t.formatTokyoDateTime(r.value, 'ja'), t.formatTokyoDateTime(r.value, 'en'),
+      return [r.value.toISOString(), d.formatDateTime(r.value, { locale: 'ja', calendar: 'wareki' }), d.formatDateTime(r.value, { locale: 'en', calendar: 'seireki' }),
         t.tokyoEndOfDay(r.value).toISOString(), t.parseTokyoDate(s.slice(0, 10)).value.toISOString()];
     });
     console.log(JSON.stringify({ tz: Intl.DateTimeFormat().resolvedOptions().timeZone, out }));`;

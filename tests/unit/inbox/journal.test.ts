@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { afterAll, test } from 'vitest';
-import { outsideGuard } from '../../../src/db/client.ts';
+import { outsideScope } from '../../../src/db/scope.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
@@ -172,7 +172,7 @@ test('background work started inside a command (the dispatcher kick) runs outsid
                 }),
           ),
         );
-      await (isolate ? outsideGuard(background) : background());
+      await (isolate ? outsideScope(background) : background());
       await write(`j-${isolate}`);
     });
     return inside;

@@ -245,13 +245,19 @@ test('no barrier: a channel whose post hangs does not hold up the next posts of 
   }
 });
 
-test('a 429 on one channel holds that channel only; the others keep flowing', async () => {
+test('a 429 holds the whole platform until Retry-After, gives the attempt back and searches no history', async () => {
   const platform = new MemoryPlatform('console');
   const post = platform.post.bind(platform);
+  const find = platform.findByDeliveryId.bind(platform);
   let limited = 0;
+  let searches = 0;
   platform.post = async (c, m, dId) => {
-    if (c === 'busy' && limited++ === 0) throw new PlatformError('rate_limited', 'ratelimited', 30_000);
+    if (c === 'busy' && limited++ < 3) throw new PlatformError('rate_limited', 'ratelimited', 30_000);
     return post(c, m, dId);
+  };
+  platform.findByDeliveryId = async (...a) => {
+    searches++;
+    return find(...a);
   };
   const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
     workerId: 'limits',
@@ -260,14 +266,105 @@ test('a 429 on one channel holds that channel only; the others keep flowing', as
     perChannelIntervalMs: 0,
   });
   const busy = await put('rl-busy-1', 'busy');
-  t.clock.advance(1);
-  await put('rl-busy-2', 'busy');
+  await d.drain();
+  let row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: busy } });
+  assert.equal(row.status, 'pending');
+  assert.equal(row.attempts, 0, 'the refused call spent no attempt');
+  assert.equal(row.notBefore.getTime(), t.clock.now().getTime() + 30_000);
+  // another channel of the same platform waits too: the limit is the app's, not the channel's
   await put('rl-calm-1', 'calm');
   await d.drain();
+  assert.deepEqual(platform.in('calm'), [], 'held with the rest of the platform');
+  for (let i = 0; i < 3; i++) {
+    t.clock.advance(30_000);
+    await d.drain();
+  }
   assert.deepEqual(platform.in('calm'), ['rl-calm-1']);
-  assert.deepEqual(platform.in('busy'), [], 'the channel waits out Retry-After, its other rows too');
-  assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: busy } })).status, 'pending');
-  t.clock.advance(30_000);
-  await d.drain();
-  assert.deepEqual(platform.in('busy').sort(), ['rl-busy-1', 'rl-busy-2']);
+  assert.deepEqual(platform.in('busy'), ['rl-busy-1']);
+  row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: busy } });
+  assert.equal(row.status, 'sent');
+  assert.equal(row.attempts, 1, 'three 429s, one attempt');
+  assert.equal(searches, 0, 'a 429 stored nothing: no history search before the next attempt');
+});
+
+test('an update the platform no longer lets the bot make is posted as a follow-up to the post; its row records the follow-up', async () => {
+  const id = await put('frozen-1', 'mlit');
+  await t.app.dispatcher.drain();
+  const original = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  const [, ref] = (original.messageRef ?? '').split('|');
+  t.platform.frozen.add(ref as string);
+  const upd = await t.app.db.tx((tx) =>
+    enqueue(
+      tx,
+      {
+        platform: 'console',
+        kind: 'update',
+        target: 'mlit',
+        message: msg('frozen-1 withdrawn'),
+        dedupeKey: 'frozen-1:withdraw',
+        updatesId: id,
+      },
+      t.clock.now(),
+    ),
+  );
+  await t.app.dispatcher.drain();
+  const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: upd } });
+  assert.equal(row.status, 'sent');
+  const follow = t.platform.posts.find((p) => p.kind === 'followup' && p.deliveryId === upd);
+  assert.ok(follow, 'a follow-up was posted');
+  assert.equal(follow.parent, ref);
+  assert.equal(follow.channel, 'mlit');
+  assert.equal(row.messageRef, `mlit|${follow.ref}`, 'the row records the follow-up, not the original');
+  assert.notEqual(row.messageRef, original.messageRef);
+  assert.deepEqual(t.platform.in('mlit'), ['frozen-1', 'frozen-1 withdrawn']);
+  t.platform.frozen.clear();
+});
+
+test('a follow-up whose answer was lost is found again by its delivery id, not posted twice', async () => {
+  const id = await put('frozen-2', 'mhlw');
+  await t.app.dispatcher.drain();
+  const original = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  const [, ref] = (original.messageRef ?? '').split('|');
+  const upd = await t.app.db.tx((tx) =>
+    enqueue(
+      tx,
+      {
+        platform: 'console',
+        kind: 'update',
+        target: 'mhlw',
+        message: msg('frozen-2 withdrawn'),
+        dedupeKey: 'frozen-2:withdraw',
+        updatesId: id,
+      },
+      t.clock.now(),
+    ),
+  );
+  // a first process: the edit is refused, the follow-up lands, the process dies before recording it
+  const dead = new MemoryPlatform('console');
+  dead.frozen.add(ref as string);
+  const followUp = dead.followUp.bind(dead);
+  dead.followUp = async (c, r, m, dId) => {
+    await followUp(c, r, m, dId);
+    t.platform.posts.push({ ...dead.posts.at(-1)! });
+    throw new Error('socket hang up after the follow-up was stored');
+  };
+  const first = new Dispatcher(t.app.db, new Map([['console', dead]]), {
+    workerId: 'dead-followup',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    claimTtlMs: 60_000,
+  });
+  (first as unknown as { finish: () => Promise<void> }).finish = async () => {};
+  await first.runOnce();
+  t.platform.frozen.add(ref as string);
+  t.clock.advance(61_000);
+  await t.app.dispatcher.drain();
+  const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: upd } });
+  assert.equal(row.status, 'sent');
+  assert.equal(
+    t.platform.posts.filter((p) => p.kind === 'followup' && p.deliveryId === upd).length,
+    1,
+    'one follow-up',
+  );
+  t.platform.frozen.clear();
 });

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { test } from 'vitest';
 import { MmApi } from '../../../../src/adapters/mattermost/api.ts';
-import { buildDialog, MAX_ELEMENTS, verifyState } from '../../../../src/adapters/mattermost/dialog.ts';
+import { buildDialog, verifyState } from '../../../../src/adapters/mattermost/dialog.ts';
 import { mattermostLocaleToOurs } from '../../../../src/adapters/mattermost/locale.ts';
 import { mattermostRefs } from '../../../../src/adapters/mattermost/refs.ts';
 import { registerCommand } from '../../../../src/adapters/mattermost/register.ts';
@@ -151,7 +151,7 @@ test('refs: @username, ~channel, identities; unknown ones are user errors', asyn
   });
 });
 
-test('dialogs: required fields first, at most five elements, the rest named; state signed', () => {
+test('dialogs: required fields first, every field shown (the server has no element limit); state signed', () => {
   const form: Form = {
     command: 'report',
     title: 'Report an incident to NISC now',
@@ -187,7 +187,7 @@ test('dialogs: required fields first, at most five elements, the rest named; sta
     introduction_text?: string;
     state: string;
   };
-  assert.equal(d.elements.length, MAX_ELEMENTS);
+  assert.equal(d.elements.length, 7);
   assert.deepEqual(
     d.elements.slice(0, 2).map((e) => e.name),
     ['category', 'summary'],
@@ -195,10 +195,46 @@ test('dialogs: required fields first, at most five elements, the rest named; sta
   assert.equal(d.elements[0]!.default, 'malware');
   assert.equal(d.elements[1]!.type, 'textarea');
   assert.ok(d.title.length <= 24 && d.elements.every((e) => [...e.display_name].length <= 24));
-  assert.match(String(d.introduction_text), /system, detected/);
+  assert.equal(d.introduction_text, undefined);
   assert.deepEqual(verifyState('secret-0123456789', d.state, now), state);
   assert.equal(verifyState('another-secret-000', d.state, now), null);
   assert.equal(verifyState('secret-0123456789', `${d.state}x`, now), null);
+});
+
+test('dialogs: title, labels, help texts and defaults are cut in UTF-8 bytes, as the server counts them', () => {
+  const form: Form = {
+    command: 'report',
+    title: 'インシデントを報告します',
+    fields: [
+      {
+        name: 'detected',
+        label: '検知日時（発見した日時）',
+        hint: `検知日時（発見した日時）。${'例'.repeat(60)}`,
+        optional: true,
+        kind: 'text',
+        value: '値'.repeat(60),
+      },
+    ],
+  };
+  const d = buildDialog(
+    form,
+    { c: 'report', x: 'report', ch: null, l: 'ja' },
+    t,
+    'secret-0123456789',
+    new Date(),
+    4000,
+  ) as {
+    title: string;
+    elements: { display_name: string; help_text?: string; default?: string }[];
+  };
+  const bytes = (s = '') => Buffer.byteLength(s, 'utf8');
+  const el = d.elements[0]!;
+  assert.ok(bytes(d.title) <= 24, d.title);
+  assert.ok(bytes(el.display_name) <= 24, el.display_name);
+  assert.ok(bytes(el.help_text) <= 150);
+  assert.ok(bytes(el.default) <= 150);
+  assert.match(el.display_name, /^検知日時（発見…$/);
+  assert.match(el.help_text ?? '', /^検知日時（発見した日時）/, 'the whole label is in the help text');
 });
 
 test('locale: ja… → ja, anything else → en, nothing → null', () => {

@@ -1,10 +1,11 @@
 /** The manifest against the shape Slack documents (https://docs.slack.dev/reference/app-manifest). */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'vitest';
 import { groups } from '../../../../commands/index.ts';
-import { BOT_SCOPES, buildManifest } from '../../../../src/adapters/slack/manifest.ts';
+import { BOT_SCOPES, buildManifest, METHOD_SCOPES } from '../../../../src/adapters/slack/manifest.ts';
 import { ROOT } from '../../../../src/app.ts';
 
 /** Bot scopes Slack documents (a subset of https://docs.slack.dev/reference/scopes). */
@@ -127,4 +128,16 @@ test('npm run slack:manifest prints it, and refuses without PUBLIC_URL', () => {
   });
   assert.deepEqual(check(JSON.parse(out.toString()), false), []);
   assert.throws(() => execFileSync(process.execPath, args, { cwd: ROOT, env, stdio: 'pipe' }), /PUBLIC_URL/);
+});
+
+test('least privilege: the scopes are exactly those of the Web API methods the code calls (and commands)', () => {
+  const dir = join(ROOT, 'src', 'adapters', 'slack');
+  const called = new Set<string>();
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/\b(?:client|api)\.([a-z]+)\.([a-zA-Z]+)\(/g))
+      called.add(`${m[1]}.${m[2]}`);
+  }
+  assert.deepEqual([...called].sort(), Object.keys(METHOD_SCOPES).sort(), 'every method called has its scopes listed');
+  const needed = new Set(['commands', ...Object.values(METHOD_SCOPES).flat()]);
+  assert.deepEqual(Object.keys(BOT_SCOPES).sort(), [...needed].sort());
 });

@@ -6,7 +6,7 @@ import { escapeText } from '../../../../src/adapters/slack/escape.ts';
 import { createSlack } from '../../../../src/adapters/slack/index.ts';
 import { slackLocaleToOurs } from '../../../../src/adapters/slack/locale.ts';
 import { slackRefs } from '../../../../src/adapters/slack/refs.ts';
-import { renderMessage } from '../../../../src/adapters/slack/render.ts';
+import { blockText, MAX_BLOCK_TEXT, renderMessage } from '../../../../src/adapters/slack/render.ts';
 import { loadConfig } from '../../../../src/config.ts';
 import { PlatformError } from '../../../../src/core/platform.ts';
 import { translator } from '../../../../src/i18n/index.ts';
@@ -43,13 +43,25 @@ test('user text cannot mention anyone or disguise a link in any block kind', () 
 });
 
 test('long text is split into sections within Slack limits without cutting an escape', () => {
-  const m = renderMessage({ blocks: [{ kind: 'text', text: '&'.repeat(7000) }] }, t, sign);
+  const m = renderMessage({ blocks: [{ kind: 'text', text: '&'.repeat(1800) }] }, t, sign);
   const sections = m.blocks as { text: { text: string } }[];
-  assert.ok(sections.length >= 3);
+  assert.equal(sections.length, 3);
   for (const s of sections) {
     assert.ok(s.text.text.length <= 3000);
     assert.match(s.text.text, /^(&amp;)+$/);
   }
+  // beyond the blocks' text limit together: cut between escapes, then the note
+  const cut = renderMessage(
+    { blocks: [{ kind: 'text', text: '&'.repeat(7000) }], readMore: 'incident show INC-2026-0001' },
+    t,
+    sign,
+  );
+  const all = cut.blocks as { type: string; text?: { text: string }; elements?: { text: string }[] }[];
+  assert.ok(blockText(all) <= MAX_BLOCK_TEXT);
+  const secs = all.filter((b) => b.type === 'section');
+  for (const s of secs) assert.match(s.text?.text ?? '', /^(&amp;)+…?$/);
+  assert.match(secs.at(-1)?.text?.text ?? '', /…$/);
+  assert.match(all.at(-1)?.elements?.[0]?.text ?? '', /incident show INC-2026-0001/);
   const many = renderMessage(
     { blocks: Array.from({ length: 80 }, () => ({ kind: 'text' as const, text: 'a' })) },
     t,

@@ -1,0 +1,6 @@
+/** Why root's dist/ must be built again (a sentence), or null when it is up to date. */
+export function staleReason(root?: string): string | null;
+/** Builds root's dist/ from a clean directory (esbuild). */
+export function build(root?: string): Promise<void>;
+/** The compiled entry point `npm start` runs, relative to the package root. */
+export const ENTRY: string;

@@ -1,0 +1,416 @@
+/**
+ * Our SQLite driver for Prisma: one better-sqlite3 connection behind Prisma's public driver
+ * adapter interface (@prisma/driver-adapter-utils `SqlDriverAdapterFactory`), serialised.
+ *
+ * **One user of the connection at a time.** A transaction has the connection from `BEGIN` to
+ * `COMMIT`/`ROLLBACK`; a statement outside a transaction waits for it, then has the connection
+ * for that one statement. (Prisma's own better-sqlite3 adapter serialised only the start of
+ * transactions: a plain statement issued while another code path had a transaction open ran
+ * inside it, saw its uncommitted rows and was rolled back with it — issue 16, item 6.) The
+ * queue is FIFO, and a statement awaited inside a `db.tx` callback is refused before it can
+ * wait for its own transaction (scope.ts).
+ *
+ * **Every transaction takes the write lock first** (`BEGIN IMMEDIATE`), so several processes
+ * on one file queue for it instead of failing on a lock upgrade. SQLite's own busy handler
+ * would wait for another process's lock by sleeping on the one JavaScript thread (nothing
+ * else, not even /healthz, could run); here busy_timeout is 0 and a busy lock is tried again
+ * on a timer, for up to `busyTimeoutMs`.
+ *
+ * **Durable before anyone sees it, without blocking on fsync**: WAL with `synchronous =
+ * NORMAL`, and a result is handed back only once an fdatasync of the WAL that started after
+ * it has ended (group commit, sqlite-durable.ts).
+ *
+ * **Prepared statements are reused** (an LRU cache; preparing every query again cost 30–200 µs
+ * each).
+ */
+
+import type {
+  ColumnType,
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+  Transaction,
+} from '@prisma/driver-adapter-utils';
+import Sqlite from 'better-sqlite3';
+import { columnTypes, isBusy, mapArg, mapRow, toAdapterError } from './sqlite-convert.ts';
+import { WalSync } from './sqlite-durable.ts';
+
+const DDL = /^\s*(CREATE|DROP|ALTER)\b/i;
+const ADAPTER_NAME = 'csirt-sqlite';
+const BEGIN = 'BEGIN IMMEDIATE';
+
+export interface SqliteOptions {
+  /** how long a statement or a transaction start waits for another process's lock (default 10 s) */
+  busyTimeoutMs?: number;
+  /** prepared statements kept (default 500) */
+  statements?: number;
+}
+
+/** FIFO ownership of the one connection. */
+class Lane {
+  /** someone has the connection */
+  busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  async acquire(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  /** `acquire`, giving up after `ms` (false: not acquired, and not queued any more). */
+  async tryAcquire(ms: number): Promise<boolean> {
+    if (!this.busy) {
+      this.busy = true;
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      const take = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve(false);
+      }, ms);
+      this.waiting.push(take);
+    });
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+}
+
+interface Cached {
+  st: Sqlite.Statement;
+  /** declared column types and names (readers) */
+  columns: { names: string[]; types: (string | null)[] } | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What this process last saw of the file's write lock. */
+interface LockSeen {
+  /**
+   * since when another process has been seen holding the write lock (the first attempt that
+   * found it busy); null once a write or `BEGIN IMMEDIATE` of ours got through
+   */
+  blockedSince: number | null;
+}
+
+/**
+ * `f` now, or, while another process holds a lock it needs, again on a timer (the event loop
+ * stays free) for up to `timeoutMs`.
+ */
+async function unlocked<T>(f: () => T, timeoutMs: number, seen?: LockSeen): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (let i = 0; ; i++) {
+    try {
+      return f();
+    } catch (e) {
+      const cause = (e as { cause?: { originalCode?: string } }).cause;
+      const busy = isBusy(e) || (cause?.originalCode !== undefined && isBusy({ code: cause.originalCode }));
+      if (!busy) throw e;
+      if (seen) seen.blockedSince ??= Date.now();
+      if (Date.now() >= until) throw e;
+    }
+    await sleep(Math.min(50, 1 + i * 2) * (0.5 + Math.random()));
+  }
+}
+
+/** The connection: statements, the queue, the WAL's durability. */
+class Connection {
+  readonly lane = new Lane();
+  private readonly cache = new Map<string, Cached>();
+  /** the current transaction wrote something (its commit needs an fsync) */
+  private txWrote = false;
+
+  constructor(
+    readonly db: Sqlite.Database,
+    readonly wal: WalSync | null,
+    private readonly busyTimeoutMs: number,
+    private readonly maxStatements: number,
+  ) {}
+
+  private prepare(sql: string): Cached {
+    let c = this.cache.get(sql);
+    if (c) {
+      this.cache.delete(sql); // most recently used last
+    } else {
+      const st = this.db.prepare(sql);
+      c = { st, columns: null };
+      if (this.cache.size >= this.maxStatements) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    this.cache.set(sql, c);
+    return c;
+  }
+
+  /** Runs one statement now (the caller has the connection). */
+  run(q: SqlQuery, rows: true): SqlResultSet;
+  run(q: SqlQuery, rows: false): number;
+  run(q: SqlQuery, rows: boolean): SqlResultSet | number {
+    try {
+      const c = this.prepare(q.sql);
+      const args = q.args.map((a, i) => mapArg(a, q.argTypes[i]));
+      const st = c.st;
+      let changed: boolean;
+      let result: SqlResultSet | number;
+      if (st.reader) {
+        c.columns ??= (() => {
+          const cols = st.columns();
+          return { names: cols.map((x) => x.name), types: cols.map((x) => x.type) };
+        })();
+        const values = st.raw(true).all(args) as unknown[][];
+        changed = values.length > 0;
+        if (rows) {
+          const types: ColumnType[] = columnTypes(c.columns.types, values);
+          result = { columnNames: c.columns.names, columnTypes: types, rows: values.map((r) => mapRow(r, types)) };
+        } else result = values.length;
+      } else {
+        const r = st.run(args);
+        changed = r.changes > 0;
+        result = rows ? { columnNames: [], columnTypes: [], rows: [] } : r.changes;
+      }
+      // it got through: this process can write (reads go on while another process holds the lock)
+      if (!st.readonly || q.sql === BEGIN) this.lock.blockedSince = null;
+      // a statement that changed nothing needs no fsync (BEGIN/COMMIT count as read-only)
+      if (!st.readonly && (changed || DDL.test(q.sql))) {
+        if (this.db.inTransaction) this.txWrote = true;
+        else this.wal?.noteCommit();
+      }
+      return result;
+    } catch (e) {
+      throw toAdapterError(e);
+    }
+  }
+
+  /** what this process last saw of the write lock (/healthz: canWrite) */
+  readonly lock: LockSeen = { blockedSince: null };
+
+  /** `f` now, or again on a timer while another process holds the lock (up to the busy timeout). */
+  unlocked<T>(f: () => T): Promise<T> {
+    return unlocked(f, this.busyTimeoutMs, this.lock);
+  }
+
+  /** The current transaction ended: its commit, if it wrote, is to be made durable. */
+  ended(committed: boolean): void {
+    if (committed && this.txWrote) this.wal?.noteCommit();
+    this.txWrote = false;
+  }
+
+  /** Resolves once everything committed so far is on disk. */
+  async durable(): Promise<void> {
+    if (this.wal?.pending) await this.wal.durable();
+  }
+}
+
+class SqliteTransaction implements Transaction {
+  readonly provider = 'sqlite' as const;
+  readonly adapterName = ADAPTER_NAME;
+  // Prisma sends COMMIT / ROLLBACK as statements, then calls commit() / rollback()
+  readonly options = { usePhantomQuery: false };
+  private done = false;
+
+  constructor(private readonly c: Connection) {}
+
+  async queryRaw(q: SqlQuery): Promise<SqlResultSet> {
+    return this.c.run(q, true);
+  }
+
+  async executeRaw(q: SqlQuery): Promise<number> {
+    return this.c.run(q, false);
+  }
+
+  async commit(): Promise<void> {
+    if (this.done) return;
+    // Prisma has sent COMMIT; should it ever not have, commit here rather than lose the work
+    if (this.c.db.inTransaction) {
+      try {
+        this.c.db.exec('COMMIT');
+      } catch (e) {
+        throw toAdapterError(e);
+      }
+    }
+    this.end(true);
+    await this.c.durable();
+  }
+
+  async rollback(): Promise<void> {
+    if (this.done) return;
+    if (this.c.db.inTransaction) {
+      try {
+        this.c.db.exec('ROLLBACK');
+      } catch {}
+    }
+    this.end(false);
+  }
+
+  /** Gives the connection back (the next transaction starts while this one waits for the disk). */
+  private end(committed: boolean): void {
+    this.done = true;
+    this.c.ended(committed);
+    this.c.lane.release();
+  }
+
+  async createSavepoint(name: string): Promise<void> {
+    this.c.db.exec(`SAVEPOINT ${name}`);
+  }
+
+  async rollbackToSavepoint(name: string): Promise<void> {
+    this.c.db.exec(`ROLLBACK TO ${name}`);
+  }
+
+  async releaseSavepoint(name: string): Promise<void> {
+    this.c.db.exec(`RELEASE SAVEPOINT ${name}`);
+  }
+}
+
+export class SqliteAdapter implements SqlDriverAdapter {
+  readonly provider = 'sqlite' as const;
+  readonly adapterName = ADAPTER_NAME;
+
+  constructor(readonly c: Connection) {}
+
+  /** One statement outside any transaction, once the connection is free. */
+  private async alone<T>(f: () => T): Promise<T> {
+    await this.c.lane.acquire();
+    let r: T;
+    try {
+      r = await this.c.unlocked(f);
+    } finally {
+      this.c.lane.release();
+    }
+    // a write: durable before its result; a read: what it read is durable
+    await this.c.durable();
+    return r;
+  }
+
+  queryRaw(q: SqlQuery): Promise<SqlResultSet> {
+    return this.alone(() => this.c.run(q, true));
+  }
+
+  executeRaw(q: SqlQuery): Promise<number> {
+    return this.alone(() => this.c.run(q, false));
+  }
+
+  async executeScript(script: string): Promise<void> {
+    await this.alone(() => {
+      try {
+        this.c.db.exec(script);
+      } catch (e) {
+        throw toAdapterError(e);
+      }
+      this.c.wal?.noteCommit();
+    });
+  }
+
+  async startTransaction(level?: IsolationLevel): Promise<Transaction> {
+    if (level && level !== 'SERIALIZABLE') {
+      throw toAdapterError({ code: 'SQLITE_MISUSE', message: `isolation level ${level} is not supported` });
+    }
+    await this.c.lane.acquire();
+    try {
+      await this.c.unlocked(() => this.c.run({ sql: BEGIN, args: [], argTypes: [] }, false));
+    } catch (e) {
+      this.c.lane.release();
+      throw e;
+    }
+    return new SqliteTransaction(this.c);
+  }
+
+  /**
+   * true when this process can write: what /healthz asks (reads go on while another process
+   * holds the write lock; commands cannot). False once another process has been seen holding
+   * the lock for `waitMs`, until a write of ours gets through again. The answer does not
+   * change with what this process happens to be doing at the moment of the question: while
+   * our own work has the connection, what that work last saw of the lock answers; while the
+   * connection is free, the lock is tried (for up to `waitMs` from when it was first seen held,
+   * then once per question, so that reads are not kept waiting).
+   */
+  async canWrite(waitMs: number): Promise<boolean> {
+    const c = this.c;
+    const stuck = () => c.lock.blockedSince !== null && Date.now() - c.lock.blockedSince >= waitMs;
+    if (c.lane.busy) return !stuck();
+    if (!(await c.lane.tryAcquire(waitMs))) return !stuck();
+    try {
+      for (;;) {
+        try {
+          c.db.exec(BEGIN);
+          c.db.exec('ROLLBACK');
+          c.lock.blockedSince = null;
+          return true;
+        } catch (e) {
+          if (!isBusy(e)) return false;
+          c.lock.blockedSince ??= Date.now();
+          if (stuck()) return false;
+        }
+        await sleep(20);
+      }
+    } finally {
+      c.lane.release();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.c.lane.acquire();
+    try {
+      this.c.db.close();
+    } finally {
+      this.c.lane.release();
+    }
+  }
+}
+
+export interface SqliteFactory extends SqlDriverAdapterFactory {
+  /** commits and fsyncs (file databases in WAL mode); null for `:memory:` */
+  readonly wal: WalSync | null;
+  /** the connection Prisma opened (after its first query) */
+  readonly adapter: SqliteAdapter | null;
+}
+
+/**
+ * The factory Prisma's client connects through. `path` is a file or `:memory:`. The
+ * connection is set up here: WAL (file databases), `synchronous = NORMAL` with our own fsync
+ * (or FULL where WAL is unavailable), foreign keys on, busy_timeout 0 (we wait on a timer).
+ */
+export function sqliteAdapter(path: string, o: SqliteOptions = {}): SqliteFactory {
+  const wal = path === ':memory:' ? null : new WalSync(`${path}-wal`);
+  let adapter: SqliteAdapter | null = null;
+  const busyTimeoutMs = o.busyTimeoutMs ?? 10_000;
+  return {
+    provider: 'sqlite',
+    adapterName: ADAPTER_NAME,
+    wal,
+    get adapter() {
+      return adapter;
+    },
+    async connect(): Promise<SqlDriverAdapter> {
+      const db = new Sqlite(path, { timeout: 0 });
+      db.defaultSafeIntegers(true);
+      // another process may be creating the file or holding a lock for a moment
+      const mode = await unlocked(
+        () => String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase(),
+        busyTimeoutMs,
+      );
+      let walSync: WalSync | null = null;
+      if (wal && mode === 'wal') {
+        db.pragma('synchronous = NORMAL');
+        wal.activate();
+        walSync = wal;
+      } else {
+        db.pragma('synchronous = FULL');
+      }
+      db.pragma('foreign_keys = ON');
+      adapter = new SqliteAdapter(new Connection(db, walSync, busyTimeoutMs, o.statements ?? 500));
+      return adapter;
+    },
+  };
+}

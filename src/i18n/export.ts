@@ -1,0 +1,43 @@
+import type { Catalog } from './catalog.ts';
+
+/** Headers and values of exported files (CSV), in the reader's language (issue 18). */
+export const exports: Catalog = {
+  ja: {
+    'csv.campaign': '点検番号',
+    'csv.org_code': '組織コード',
+    'csv.org': '組織名',
+    'csv.system': 'システム番号',
+    'csv.system_name': 'システム名',
+    'csv.confidentiality': '機密性',
+    'csv.exposure': '接続形態',
+    'csv.item': '項目番号',
+    'csv.area': '対策区分',
+    'csv.item_title': '対策項目',
+    'csv.answer': '回答',
+    'csv.planned': '実施予定日',
+    'csv.cost': '費用（円）',
+    'csv.note': '備考',
+    'csv.answered_by': '回答者',
+    'csv.answered_at': '回答日時',
+    'check.heatmap_title': '対策区分別の残存リスク（点検 {id}、{year}）',
+  },
+  en: {
+    'csv.campaign': 'Inspection ID',
+    'csv.org_code': 'Organisation code',
+    'csv.org': 'Organisation',
+    'csv.system': 'System ID',
+    'csv.system_name': 'System name',
+    'csv.confidentiality': 'Confidentiality',
+    'csv.exposure': 'Exposure',
+    'csv.item': 'Item ID',
+    'csv.area': 'Area',
+    'csv.item_title': 'Countermeasure',
+    'csv.answer': 'Answer',
+    'csv.planned': 'Planned date',
+    'csv.cost': 'Cost (yen)',
+    'csv.note': 'Note',
+    'csv.answered_by': 'Answered by',
+    'csv.answered_at': 'Answered at',
+    'check.heatmap_title': 'Residual risk by area (inspection {id}, {year})',
+  },
+};
