@@ -4,13 +4,6 @@
  * here and on a line here that no longer offends. Do not add lines; reword the text.
  */
 export const OFFENDERS: readonly string[] = [
-  'en|help:check campaign|forbidden|NISC',
-  'en|help:check plan:org|forbidden|NISC',
-  'en|help:csirt set|forbidden|NISC',
-  'en|help:incident update|forbidden|confirmed report',
-  'en|help:report:org|forbidden|NISC',
-  'en|help:report|forbidden|NISC',
-  'en|help:system add:org|forbidden|NISC',
   'en|message:advisory.consent_body|forbidden|(s)',
   'en|message:check.plan_title|forbidden|Budget plan',
   'en|message:incident.ev.reported|forbidden|(s)',
