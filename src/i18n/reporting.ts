@@ -75,7 +75,6 @@ export const reporting: Catalog = {
       'インシデント {id} は既に確報として報告済みです。追加の内容は note= でお知らせください。何も変更していません。',
     'incident.final_missing':
       'インシデント {id} を確報とするには、次の項目が必要です: {fields}。これらを指定して final=yes をもう一度お送りください。何も変更していません。',
-    'incident.awareness_future': '認知日時（awareness）に未来の日時は指定できません。何も変更していません。',
     'incident.ev.stage_update': '第{n}報（続報）: {fields}',
     'incident.ev.stage_final': '確報: {fields}',
     'incident.ev.content': '報告内容を追記: {fields}',
@@ -171,7 +170,6 @@ export const reporting: Catalog = {
       'Incident {id} already has its final report. Please add what you know with note=. Nothing was changed.',
     'incident.final_missing':
       'To make {id} the final report, these are needed: {fields}. Please give them and send final=yes again. Nothing was changed.',
-    'incident.awareness_future': 'The awareness time (awareness) cannot be in the future. Nothing was changed.',
     'incident.ev.stage_update': 'Follow-up report no. {n}: {fields}',
     'incident.ev.stage_final': 'Final report: {fields}',
     'incident.ev.content': 'Report items added: {fields}',

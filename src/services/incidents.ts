@@ -112,7 +112,6 @@ export class IncidentService {
     const inds = this.indicators(input.ioc);
     if (caller.personId === null) throw new UserError('auth.unregistered');
     const now = this.deps.clock.now();
-    if (input.awareness && input.awareness.getTime() > now.getTime()) throw new UserError('incident.awareness_future');
     return this.db.tx(async (tx) => {
       if (input.system) await this.checkSystem(tx, input.system, org.id);
       const id = await nextId(this.db, tx, 'INC', fiscalYearOf(now));
@@ -198,7 +197,6 @@ export class IncidentService {
       throw new UserError('incident.nothing_to_update');
     }
     const now = this.deps.clock.now();
-    if (input.awareness && input.awareness.getTime() > now.getTime()) throw new UserError('incident.awareness_future');
     return this.db.tx(async (tx) => {
       // the row first, locked (PostgreSQL; SQLite's transaction holds the write lock already):
       // two updates at once read it one after the other, so each 続報 gets its own number and a

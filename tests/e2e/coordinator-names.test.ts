@@ -37,7 +37,8 @@ async function round(DATABASE_URL: string, adv: string) {
   ]);
   const kato = await as(DATABASE_URL, 'kato', [
     '/csirt system add name=基幹システム confidentiality=2 exposure=internal',
-    '/csirt check catalog',
+    // v1 names the office in an item (v2, the default since issue 18, says 調整機関)
+    '/csirt check catalog version=1',
     `/csirt advisory draft title="注意喚起" body="本文" severity=low tlp=green audience=all`,
     `/csirt advisory submit ${adv}`,
   ]);
