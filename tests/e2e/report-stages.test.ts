@@ -44,7 +44,10 @@ test('a refused 確報, a bad item, a future awareness time: a clear error and n
     [`incident update ${id} records=-1`, /0 以上の整数/],
     [`incident update ${id} personal=たぶん`, /personal/],
     // the range of plausible incident times (src/domain/plausible.ts): not in the future
-    [`incident update ${id} awareness="2099-01-01 09:00"`, /awareness（認知日時）: 2000-01-01 00:00 から .* までの日時/],
+    [
+      `incident update ${id} awareness="2099-01-01 09:00"`,
+      /awareness（認知日時）: 2000-01-01 00:00 から .* までの日時/,
+    ],
     [`incident update ${id} final=yes`, /確報とするには/],
   ];
   for (const [cmd, re] of cases) assert.match(await t.say(P.poc, cmd), re, cmd);
