@@ -51,8 +51,6 @@ export const OFFENDERS: readonly string[] = [
   'ja|help:system add:exposure|code|internal',
   'ja|help:system add:exposure|code|internet',
   'ja|help:system add:exposure|code|isolated',
-  'ja|message:advisory.consent_body|forbidden|ID',
-  'ja|help:system add:org|forbidden|NISC',
   'ja|message:advisory.f.severity|forbidden|重要度',
   'ja|message:advisory.f.share|forbidden|共有区分',
   'ja|message:advisory.is_draft|code|submit',
