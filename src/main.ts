@@ -9,11 +9,14 @@ import { ConfigError, loadConfig } from './config.ts';
 import { offsetClock } from './core/clock.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { createLogger } from './logger.ts';
+import { loadReportPolicy } from './services/report-policy.ts';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
+  let reportPolicy: ReturnType<typeof loadReportPolicy>;
   try {
     config = loadConfig(process.env);
+    reportPolicy = loadReportPolicy(config.REPORT_POLICY_FILE);
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const p of e.problems) process.stderr.write(`csirt-poc-bot: configuration error: ${p}\n`);
@@ -42,7 +45,7 @@ async function main(): Promise<number> {
     ? (await import('./adapters/mattermost/index.ts')).createMattermost(config, log)
     : null;
   if (mattermost) seams.set('mattermost', mattermost.seam);
-  const app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
+  const app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS), reportPolicy });
   if (config.BOT_CLOCK_OFFSET_MS !== 0) {
     app.log.warn(
       { offsetMs: config.BOT_CLOCK_OFFSET_MS },

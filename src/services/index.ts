@@ -34,12 +34,13 @@ export function createServices(deps: ServiceDeps): Services {
   const readiness = new ReadinessService(deps);
   const inspections = new InspectionService(deps);
   const advisories = new AdvisoryService(deps);
+  const incidents = new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor));
   return {
     deps,
     directory: new DirectoryService(deps),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
-    incidents: new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor)),
+    incidents,
     incidentQueries: new IncidentQueries(deps),
     meetings,
     readiness,
@@ -51,6 +52,7 @@ export function createServices(deps: ServiceDeps): Services {
       ...readiness.jobHandlers(),
       [CAMPAIGN_REMINDER_JOB]: inspections.remindJob,
       ...advisories.jobHandlers(),
+      ...incidents.jobHandlers(),
     }),
   };
 }
