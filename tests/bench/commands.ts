@@ -140,7 +140,10 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
     ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.profileDir, `${target}-${Date.now()}`)}`]
     : [];
   if (target === 'floor') {
-    bot = await startChild<BotReady>(join(HERE, 'bot-process.ts'), { mode: 'bolt' } satisfies BotInput, { execArgv });
+    bot = await startChild<BotReady>(join(HERE, 'bot-process.ts'), { mode: 'bolt' } satisfies BotInput, {
+      execArgv,
+      compiled: true,
+    });
   } else {
     const channels = Array.from({ length: opts.orgs }, (_, i) => channelId(i + 1));
     const users = Array.from({ length: opts.orgs }, (_, i) => pocUser(i + 1));
@@ -158,7 +161,8 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
         botToken: fake.ready.botToken,
         orgs: opts.orgs,
       } satisfies BotInput,
-      { execArgv },
+      // compiled as npm start runs it (both the bot and the floor: no TypeScript loader)
+      { execArgv, compiled: true },
     );
   }
   return { fake, bot };
