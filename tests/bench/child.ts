@@ -4,28 +4,6 @@
  * A tiny RPC over the IPC channel: the parent calls `rpc(name, arg)`, the child answers.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { basename, join } from 'node:path';
-import { esbuildOptions } from '../../scripts/build.mjs';
-import { ROOT } from '../../src/app.ts';
-
-const compiled = new Map<string, Promise<string>>();
-
-/**
- * `entry` compiled as `npm start` runs the bot (scripts/build.mjs's esbuild options, no
- * TypeScript loader in the process: tsx alone costs ~40 MB of RSS), once per run.
- */
-function compile(entry: string): Promise<string> {
-  let p = compiled.get(entry);
-  if (!p) {
-    const out = join(ROOT, 'bench-results', 'build', basename(entry, '.ts'));
-    p = import('esbuild')
-      .then(({ build }) => build({ ...esbuildOptions(ROOT, [entry], out), logLevel: 'error' }))
-      .then(() => join(out, `${basename(entry, '.ts')}.js`));
-    compiled.set(entry, p);
-  }
-  return p;
-}
-
 export interface Child<Ready> {
   proc: ChildProcess;
   ready: Ready;
@@ -39,10 +17,10 @@ type Msg = { id?: number; ready?: unknown; result?: unknown; error?: string };
 export async function startChild<Ready>(
   entry: string,
   input: unknown,
+  /** compiled: `entry` is JavaScript (compile.ts), run without the TypeScript loader */
   opts: { execArgv?: string[]; env?: Record<string, string>; compiled?: boolean } = {},
 ): Promise<Child<Ready>> {
-  const file = opts.compiled ? await compile(entry) : entry;
-  const proc = fork(file, [], {
+  const proc = fork(entry, [], {
     execArgv: [...(opts.compiled ? [] : ['--import', 'tsx']), ...(opts.execArgv ?? [])],
     env: { ...process.env, ...opts.env, BENCH_CHILD_INPUT: JSON.stringify(input) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
