@@ -47,10 +47,6 @@ export function allMessages(): Catalog {
   return merged;
 }
 
-export function hasMessage(key: string): boolean {
-  return key in merged.ja && key in merged.en;
-}
-
 /** The text of `key` in `locale` with `{param}` filled in; an unknown key shows itself. */
 export function t(locale: Locale, key: string, params: Params = {}): string {
   const template = merged[locale][key] ?? merged.ja[key] ?? key;
