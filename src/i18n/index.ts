@@ -17,6 +17,7 @@ import { language } from './language.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { platform } from './platform.ts';
+import { sharing } from './sharing.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
@@ -35,6 +36,7 @@ const catalogs: Catalog[] = [
   names,
   delivery,
   database,
+  sharing,
 ];
 
 const merged: Catalog = { ja: {}, en: {} };
