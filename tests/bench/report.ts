@@ -208,8 +208,11 @@ function machineLine(r: BenchResult): string {
 }
 
 export function renderText(r: BenchResult, rows: Row[]): string {
-  const head = ['what', 'measured', 'floor / reference', 'target', ''];
-  const cells = [head, ...rows.map((x) => [x.what.replace(/`/g, ''), x.measured, x.against, x.target, x.verdict])];
+  const head = ['what', 'measured', 'floor / reference', 'target', '', 'before'];
+  const cells = [
+    head,
+    ...rows.map((x) => [x.what.replace(/`/g, ''), x.measured, x.against, x.target, x.verdict, x.before ?? '']),
+  ];
   const widths = head.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ');
   return [
