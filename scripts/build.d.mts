@@ -4,3 +4,5 @@ export function staleReason(root?: string): string | null;
 export function build(root?: string): Promise<void>;
 /** The compiled entry point `npm start` runs, relative to the package root. */
 export const ENTRY: string;
+/** The build's esbuild options, for another entry point and output directory (tests/bench). */
+export function esbuildOptions(root?: string, entryPoints?: string[], outdir?: string): import('esbuild').BuildOptions;

@@ -64,14 +64,15 @@ export function staleReason(root = ROOT) {
 /** The compiled entry point `npm start` runs. */
 export const ENTRY = 'dist/main.js';
 
-export async function build(root = ROOT) {
-  const started = new Date();
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
-  const { build: esbuild } = await import('esbuild');
-  await esbuild({
+/**
+ * The esbuild options of the build (tests/bench compiles its bot processes with the same ones, so
+ * that the bench measures the bot as `npm start` runs it).
+ */
+export function esbuildOptions(root = ROOT, entryPoints = ['src/main.ts'], outdir = 'dist') {
+  return {
     absWorkingDir: root,
-    entryPoints: ['src/main.ts'],
-    outdir: 'dist',
+    entryPoints,
+    outdir,
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     splitting: true,
@@ -84,7 +85,14 @@ export async function build(root = ROOT) {
     // dist/*.js.map: `node --enable-source-maps dist/main.js` shows the sources' lines
     sourcemap: 'linked',
     logLevel: 'warning',
-  });
+  };
+}
+
+export async function build(root = ROOT) {
+  const started = new Date();
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const { build: esbuild } = await import('esbuild');
+  await esbuild(esbuildOptions(root));
   const stamp = join(root, STAMP);
   writeFileSync(stamp, `${started.toISOString()}\n`);
   utimesSync(stamp, started, started);

@@ -3,8 +3,12 @@
 // generates one Prisma Client per provider into src/db/generated/<provider>.
 // `prisma generate` never runs the schema engine, but the CLI insists on locating one before
 // it starts; PRISMA_SCHEMA_ENGINE_BINARY pointing at any executable satisfies it offline.
+// Then the query compiler's WebAssembly is written as a plain .wasm file beside each client and
+// the client loads it from there (src/db/query-compiler.ts says why; pinned seam, tested by
+// tests/unit/db/query-compiler-seam.test.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +35,43 @@ datasource db {
 }
 `;
   return `${header}\n${parts.join('\n')}`;
+}
+
+/** What the generated client says to load its query compiler (Prisma 7.10, compilerBuild fast). */
+export function base64Loader(provider) {
+  return `  getQueryCompilerWasmModule: async () => {
+    const { wasm } = await import("@prisma/client/runtime/query_compiler_fast_bg.${provider}.wasm-base64.mjs")
+    return await decodeBase64AsWasm(wasm)
+  },`;
+}
+
+/** What it says instead: the bytes from the .wasm file db-generate wrote. */
+export function fileLoader(provider) {
+  return `  getQueryCompilerWasmModule: async () =>
+    (await import("../../../query-compiler.ts")).queryCompilerModule(${JSON.stringify(provider)}),`;
+}
+
+/**
+ * Writes `provider`'s query compiler as a .wasm file beside its generated client and points the
+ * client at it. Fails loudly when the generated client does not say what Prisma 7.10 says.
+ */
+export function useWasmFile(provider, dir = root) {
+  const out = join(dir, 'src', 'db', 'generated', provider);
+  const require = createRequire(join(dir, 'package.json'));
+  const { wasm } = require(`@prisma/client/runtime/query_compiler_fast_bg.${provider}.wasm-base64.js`);
+  if (typeof wasm !== 'string' || wasm.length < 1000)
+    throw new Error(`${provider}: no query compiler in @prisma/client`);
+  writeFileSync(join(out, 'query_compiler_bg.wasm'), Buffer.from(wasm, 'base64'));
+  const classFile = join(out, 'internal', 'class.ts');
+  const text = readFileSync(classFile, 'utf8');
+  const from = base64Loader(provider);
+  if (text.split(from).length !== 2) {
+    throw new Error(
+      `${classFile}: Prisma's generated loader of the query compiler is not the one this script replaces ` +
+        '(did @prisma/client change?): see src/db/query-compiler.ts',
+    );
+  }
+  writeFileSync(classFile, text.replace(from, fileLoader(provider)));
 }
 
 function main() {
@@ -67,6 +108,7 @@ function main() {
         },
       },
     );
+    useWasmFile(provider);
     console.log(`prisma: generated the ${provider} client`);
   }
   if (stale) process.exit(1);

@@ -1,5 +1,5 @@
 /** Roles of PRODUCT.md §1. A person may hold several; admin may do everything. */
-import { ALL_ORG_ROLES, isMember } from '../domain/sharing.ts';
+import { isMember } from '../domain/sharing.ts';
 
 export const ROLES = ['admin', 'coordinator', 'approver', 'poc', 'ciso'] as const;
 export type Role = (typeof ROLES)[number];
@@ -7,9 +7,6 @@ export type Role = (typeof ROLES)[number];
 export function isRole(v: string): v is Role {
   return (ROLES as readonly string[]).includes(v);
 }
-
-/** NISC's roles see every organisation's data (the rule itself: src/domain/sharing.ts). */
-export const NISC_ROLES: readonly Role[] = ALL_ORG_ROLES;
 
 /**
  * Who may run a command:

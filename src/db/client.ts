@@ -55,7 +55,6 @@ export interface TxOptions {
 }
 
 export { DatabaseUnavailable } from './availability.ts';
-export type { FirstTxGuard } from './scope.ts';
 export { runWithGuard } from './scope.ts';
 
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in

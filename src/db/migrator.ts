@@ -212,26 +212,6 @@ export async function diffSchemas(
   });
 }
 
-/** The SQL that would take a live database to the current schema; empty when they agree. */
-export async function diffDatabase(url: string, root: string): Promise<string> {
-  const provider = providerOf(url);
-  const schemaPath = join(prismaDir(root, provider), 'schema.prisma');
-  return withEngine(provider, root, url, async (engine) => {
-    const res = await engine.diff({
-      from: {
-        tag: 'schemaDatasource',
-        files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }],
-        configDir: root,
-      },
-      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }] },
-      script: true,
-      exitCode: null,
-      filters: FILTERS,
-    } as never);
-    return res.stdout ?? '';
-  });
-}
-
 const SNAPSHOT = 'schema.snapshot.prisma';
 
 /**

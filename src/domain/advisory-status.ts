@@ -54,8 +54,3 @@ export function nextStatus(from: string, event: AdvisoryEvent): AdvisoryStatus |
   const t = ADVISORY_TRANSITIONS[event];
   return isAdvisoryStatus(from) && t.from.includes(from) ? t.to : null;
 }
-
-/** Statuses in which the advisory has been (or is being) delivered. */
-export function isReleased(s: string): boolean {
-  return s === 'approved' || s === 'sent';
-}

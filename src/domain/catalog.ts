@@ -216,5 +216,3 @@ export const latestVersion: number = builtIn.latestVersion;
 export const catalog = (version?: number): Catalog => builtIn.catalog(version);
 /** An item of a shipped version, or undefined. */
 export const item = (version: number, id: string): CatalogItem | undefined => builtIn.item(version, id);
-/** The items of one area, in catalogue order. */
-export const itemsOfArea = (c: Catalog, area: Area): CatalogItem[] => c.items.filter((it) => it.area === area);

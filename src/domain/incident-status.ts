@@ -35,10 +35,6 @@ export const TRANSITIONS: readonly Transition[] = [
 /** Terminal statuses: nothing moves out of them. */
 export const FINAL: readonly IncidentStatus[] = ['closed', 'rejected'];
 
-export function isStatus(v: string): v is IncidentStatus {
-  return (STATUSES as readonly string[]).includes(v);
-}
-
 export type TransitionCheck =
   | { ok: true }
   | { ok: false; code: 'incident.bad_transition' | 'incident.transition_forbidden' };

@@ -79,7 +79,10 @@ export function seesOrg(v: Viewer, orgId: number): boolean {
   return isMember(v) && (seesEveryOrg(v) || v.org?.id === orgId);
 }
 
-/** Sees the people (identities, roles) of organisation `orgId`, e.g. in `org show`. */
+/**
+ * Sees the people (identities, roles) of organisation `orgId`, e.g. in `org show`.
+ * @alias the same rule as seesOrg, named for where it is used
+ */
 export const seesPeopleOf = seesOrg;
 
 /**
@@ -92,7 +95,10 @@ export function seesMeeting(v: Viewer, invite: 'all' | readonly string[]): boole
   return !!v.org && (invite === 'all' || invite.includes(v.org.code));
 }
 
-/** A person's calendar feed answers only while that person holds a role. */
+/**
+ * A person's calendar feed answers only while that person holds a role.
+ * @alias the same rule as isMember, named for where it is used
+ */
 export const feedAlive = isMember;
 
 /**

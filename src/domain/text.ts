@@ -34,11 +34,6 @@ export function cleanText(s: string): string {
     .replace(BIDI_CONTROL, '');
 }
 
-/** True when {@link cleanText} would change nothing. */
-export function isClean(s: string): boolean {
-  return cleanText(s) === s;
-}
-
 /**
  * Why a name cannot be stored, or null: the first character that may not be in a name,
  * written `U+200B`.

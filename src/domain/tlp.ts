@@ -41,11 +41,6 @@ export type Reach =
   | { kind: 'channels'; orgs: 'all' | readonly string[] }
   | { kind: 'people'; people: readonly string[] };
 
-/** Whether the TLP allows posting to organisations' channels at all. */
-export function allowsChannels(tlp: Tlp): boolean {
-  return tlp !== 'red';
-}
-
 /** Whether `audience=all` (every registered organisation) is allowed. */
 export function allowsAll(tlp: Tlp): boolean {
   return tlp === 'clear' || tlp === 'green';

@@ -1,9 +1,177 @@
-/** Prometheus metrics (GET /metrics). One registry per app so tests can run several. */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+/**
+ * Prometheus metrics (GET /metrics, text exposition format 0.0.4). One registry per app so
+ * tests can run several. Written here rather than taken from prom-client: counters and one
+ * histogram are all the bot keeps, and prom-client cost every start ~4 MB of resident memory
+ * and 40–100 ms of loading (tests/bench/startup.ts) for features we did not use.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+type Labels<N extends string> = Partial<Record<N, string | number>>;
+
+interface Metric {
+  render(): string;
+}
+
+const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const escapeValue = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const number = (n: number) =>
+  Number.isNaN(n) ? 'NaN' : n === Infinity ? '+Inf' : n === -Infinity ? '-Inf' : String(n);
+
+function labelText(names: readonly string[], labels: Record<string, string | number | undefined>): string {
+  const parts = names.filter((n) => labels[n] !== undefined).map((n) => `${n}="${escapeValue(String(labels[n]))}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+function header(name: string, help: string, type: string): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+}
+
+/** The label names in a fixed order, so that one combination is one key whatever the call's order. */
+function keyOf(names: readonly string[], labels: Record<string, unknown>): string {
+  for (const k of Object.keys(labels)) {
+    if (!names.includes(k)) throw new Error(`unknown label ${k}`);
+  }
+  return JSON.stringify(names.map((n) => (labels[n] === undefined ? null : String(labels[n]))));
+}
+
+export class Counter<N extends string> implements Metric {
+  private readonly values = new Map<string, { labels: Labels<N>; value: number }>();
+
+  constructor(readonly o: { name: string; help: string; labelNames: readonly N[]; registers?: Registry[] }) {
+    for (const r of o.registers ?? []) r.register(this);
+  }
+
+  inc(labels: Labels<N> = {}, by = 1): void {
+    if (!(by >= 0)) throw new Error('a counter only goes up');
+    const key = keyOf(this.o.labelNames, labels);
+    const v = this.values.get(key);
+    if (v) v.value += by;
+    else this.values.set(key, { labels: { ...labels }, value: by });
+  }
+
+  /** the current values (tests read them) */
+  get(): { values: { labels: Labels<N>; value: number }[] } {
+    return { values: [...this.values.values()].map((v) => ({ labels: { ...v.labels }, value: v.value })) };
+  }
+
+  render(): string {
+    let out = header(this.o.name, this.o.help, 'counter');
+    for (const v of this.values.values())
+      out += `${this.o.name}${labelText(this.o.labelNames, v.labels)} ${number(v.value)}\n`;
+    return out;
+  }
+}
+
+export class Histogram<N extends string> implements Metric {
+  private readonly series = new Map<string, { labels: Labels<N>; counts: number[]; sum: number; count: number }>();
+  private readonly buckets: number[];
+
+  constructor(
+    readonly o: { name: string; help: string; labelNames: readonly N[]; buckets: number[]; registers?: Registry[] },
+  ) {
+    this.buckets = [...o.buckets].sort((a, b) => a - b);
+    for (const r of o.registers ?? []) r.register(this);
+  }
+
+  observe(labels: Labels<N>, value: number): void {
+    const key = keyOf(this.o.labelNames, labels);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels: { ...labels }, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.series.set(key, s);
+    }
+    this.buckets.forEach((b, i) => {
+      if (value <= b) (s as { counts: number[] }).counts[i] = (s?.counts[i] ?? 0) + 1;
+    });
+    s.sum += value;
+    s.count += 1;
+  }
+
+  render(): string {
+    const names = this.o.labelNames as readonly string[];
+    let out = header(this.o.name, this.o.help, 'histogram');
+    for (const s of this.series.values()) {
+      const l = s.labels as Record<string, string | number | undefined>;
+      this.buckets.forEach((b, i) => {
+        out += `${this.o.name}_bucket${labelText([...names, 'le'], { ...l, le: number(b) })} ${s.counts[i]}\n`;
+      });
+      out += `${this.o.name}_bucket${labelText([...names, 'le'], { ...l, le: '+Inf' })} ${s.count}\n`;
+      out += `${this.o.name}_sum${labelText(names, l)} ${number(s.sum)}\n`;
+      out += `${this.o.name}_count${labelText(names, l)} ${s.count}\n`;
+    }
+    return out;
+  }
+}
+
+/** The process's own figures, read at each scrape (names as every Node exporter writes them). */
+class ProcessMetrics implements Metric {
+  private readonly lag = monitorEventLoopDelay({ resolution: 20 });
+
+  constructor() {
+    this.lag.enable();
+  }
+
+  render(): string {
+    const cpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    const g = (name: string, help: string, type: 'gauge' | 'counter', v: number) =>
+      `${header(name, help, type)}${name} ${number(v)}\n`;
+    const out =
+      g('process_cpu_user_seconds_total', 'User CPU time spent in seconds.', 'counter', cpu.user / 1e6) +
+      g('process_cpu_system_seconds_total', 'System CPU time spent in seconds.', 'counter', cpu.system / 1e6) +
+      g(
+        'process_cpu_seconds_total',
+        'Total user and system CPU time spent in seconds.',
+        'counter',
+        (cpu.user + cpu.system) / 1e6,
+      ) +
+      g(
+        'process_start_time_seconds',
+        'Start time of the process since unix epoch in seconds.',
+        'gauge',
+        Math.round(Date.now() / 1000 - process.uptime()),
+      ) +
+      g('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', mem.rss) +
+      g('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', 'gauge', mem.heapTotal) +
+      g('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', 'gauge', mem.heapUsed) +
+      g('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', 'gauge', mem.external) +
+      g(
+        'nodejs_eventloop_lag_p99_seconds',
+        'The 99th percentile of the event loop delay since the last scrape.',
+        'gauge',
+        (this.lag.percentile(99) || 0) / 1e9,
+      ) +
+      g(
+        'nodejs_eventloop_lag_max_seconds',
+        'The longest event loop delay since the last scrape.',
+        'gauge',
+        (this.lag.max || 0) / 1e9,
+      );
+    this.lag.reset();
+    return out;
+  }
+
+  stop(): void {
+    this.lag.disable();
+  }
+}
+
+export class Registry {
+  readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
+  private readonly all: Metric[] = [];
+
+  register(m: Metric): void {
+    this.all.push(m);
+  }
+
+  async metrics(): Promise<string> {
+    return this.all.map((m) => m.render()).join('\n');
+  }
+}
 
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registry.register(new ProcessMetrics());
   return {
     registry,
     commands: new Counter({

@@ -52,10 +52,6 @@ export function allMessages(): Catalog {
   return merged;
 }
 
-export function hasMessage(key: string): boolean {
-  return key in merged.ja && key in merged.en;
-}
-
 /** The directory's names that messages may say (src/domain/org-names.ts). */
 export interface DirectoryNames {
   /** the coordinating organisation's names; null when none is registered */

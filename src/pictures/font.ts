@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { GlobalFonts } from '@napi-rs/canvas';
+import { canvas } from './skia.ts';
 import { coveredCodePoints } from './woff2-cmap.ts';
 
 /** The family name the pictures use; private, so no system font can answer to it. */
@@ -22,6 +22,7 @@ let loaded: { covered: Set<number> } | null = null;
 export function pictureFont(): { family: string; covered: Set<number> } {
   if (!loaded) {
     const bytes = readFileSync(createRequire(import.meta.url).resolve(FONT_FILE));
+    const { GlobalFonts } = canvas();
     GlobalFonts.register(bytes, FONT_FAMILY);
     if (!GlobalFonts.has(FONT_FAMILY)) throw new Error(`could not register the font ${FONT_FILE}`);
     loaded = { covered: coveredCodePoints(bytes) };

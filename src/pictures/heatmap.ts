@@ -4,7 +4,7 @@
  * package (src/pictures/font.ts), no system font and no browser. Text that does not fit its
  * box is shrunk, then cut with an ellipsis.
  */
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { AREAS } from '../domain/catalog.ts';
 import {
   cellRect,
@@ -19,6 +19,7 @@ import {
   titleRect,
 } from '../domain/heatmap.ts';
 import { drawable, pictureFont } from './font.ts';
+import { canvas as skia } from './skia.ts';
 
 const INK = '#181818';
 const rgb = (c: Rgb) => `rgb(${c[0]},${c[1]},${c[2]})`;
@@ -50,7 +51,7 @@ export function renderHeatmap(input: HeatmapInput): Buffer {
   const L = LAYOUT;
   const n = input.rows.length;
   const { width, height } = heatmapSize(n);
-  const canvas = createCanvas(width, height);
+  const canvas = skia().createCanvas(width, height);
   const g = canvas.getContext('2d');
   g.fillStyle = '#ffffff';
   g.fillRect(0, 0, width, height);

@@ -28,7 +28,13 @@ export interface BotReady {
 
 const memory = () => {
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed };
+  return {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+  };
 };
 
 serveChild<BotInput>(async (input): Promise<Served> => {

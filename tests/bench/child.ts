@@ -4,7 +4,6 @@
  * A tiny RPC over the IPC channel: the parent calls `rpc(name, arg)`, the child answers.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-
 export interface Child<Ready> {
   proc: ChildProcess;
   ready: Ready;
@@ -18,10 +17,11 @@ type Msg = { id?: number; ready?: unknown; result?: unknown; error?: string };
 export async function startChild<Ready>(
   entry: string,
   input: unknown,
-  opts: { execArgv?: string[]; env?: Record<string, string> } = {},
+  /** compiled: `entry` is JavaScript (compile.ts), run without the TypeScript loader */
+  opts: { execArgv?: string[]; env?: Record<string, string>; compiled?: boolean } = {},
 ): Promise<Child<Ready>> {
   const proc = fork(entry, [], {
-    execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
+    execArgv: [...(opts.compiled ? [] : ['--import', 'tsx']), ...(opts.execArgv ?? [])],
     env: { ...process.env, ...opts.env, BENCH_CHILD_INPUT: JSON.stringify(input) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

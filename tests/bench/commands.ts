@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { fakeTriggerId, signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
 import type { BotInput, BotReady } from './bot-process.ts';
 import { type Child, startChild } from './child.ts';
+import { compiledEntry } from './compile.ts';
 import type { FakeInput, FakeReady } from './fake-slack-process.ts';
 import { channelId, pocUser, SIGNING_SECRET } from './seed.ts';
 import { mb, percentile, round, sleep, until } from './stats.ts';
@@ -140,7 +141,14 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
     ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.profileDir, `${target}-${Date.now()}`)}`]
     : [];
   if (target === 'floor') {
-    bot = await startChild<BotReady>(join(HERE, 'bot-process.ts'), { mode: 'bolt' } satisfies BotInput, { execArgv });
+    bot = await startChild<BotReady>(
+      await compiledEntry(join(HERE, 'bot-process.ts')),
+      { mode: 'bolt' } satisfies BotInput,
+      {
+        execArgv,
+        compiled: true,
+      },
+    );
   } else {
     const channels = Array.from({ length: opts.orgs }, (_, i) => channelId(i + 1));
     const users = Array.from({ length: opts.orgs }, (_, i) => pocUser(i + 1));
@@ -150,7 +158,7 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
       responseUrls: urls,
     } satisfies FakeInput);
     bot = await startChild<BotReady>(
-      join(HERE, 'bot-process.ts'),
+      await compiledEntry(join(HERE, 'bot-process.ts')),
       {
         mode: 'bot',
         dbUrl: target === 'sqlite' ? opts.sqliteUrl : (opts.pgUrl as string),
@@ -158,7 +166,8 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
         botToken: fake.ready.botToken,
         orgs: opts.orgs,
       } satisfies BotInput,
-      { execArgv },
+      // compiled as npm start runs it (both the bot and the floor: no TypeScript loader)
+      { execArgv, compiled: true },
     );
   }
   return { fake, bot };

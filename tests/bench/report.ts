@@ -5,6 +5,7 @@ import type { CommandBench, CommandKind, LoadResult, Target } from './commands.t
 import type { IocResult } from './ioc.ts';
 import type { Machine } from './machine.ts';
 import type { SchedulerResult } from './scheduler.ts';
+import type { StartupResult } from './startup.ts';
 import { round } from './stats.ts';
 
 export interface BenchResult {
@@ -16,6 +17,7 @@ export interface BenchResult {
   broadcast: BroadcastResult | null;
   scheduler: SchedulerResult | null;
   ioc: IocResult | null;
+  startup?: StartupResult | null;
 }
 
 export interface Row {
@@ -25,6 +27,8 @@ export interface Row {
   against: string;
   /** the ratio or figure the target applies to, with the target */
   target: string;
+  /** the same figure before the work of issue #19 (BEFORE), or measured in this run on another tree */
+  before?: string;
   verdict: 'pass' | 'miss' | '';
 }
 
@@ -39,7 +43,25 @@ export const TARGETS = {
   broadcastOverFloor: 1.1,
   reminderP99Ms: 2000,
   iocP99Ms: 5,
-  idleRssMb: 150,
+  /** issue #19: the bot in Slack mode on SQLite, compiled (dist/), at idle */
+  idleRssMb: 120,
+  /** issue #19: `report` acknowledged and completed per second at the maximum */
+  reportSqlitePerSec: 400,
+  reportPgPerSec: 200,
+  /** issue #19: the console answering one `/csirt help` from a pipe, whole process, median */
+  helpMs: 800,
+};
+
+/**
+ * The figures before issue #19 (README table of 2026-11-26 03:47 UTC, load 0.44–4.36; the
+ * `/csirt help` start from the progress note of session 3, dist/, load 11–13.5), by row.
+ */
+export const BEFORE: Record<string, string> = {
+  '`report` ack @200/s, SQLite: p99': '2783.38 ms',
+  '`report` ack, SQLite: max throughput (10 connections)': '117 ack/s, 120 done/s',
+  '`report` ack, PostgreSQL: max throughput (10 connections)': '50 ack/s, 49 done/s',
+  'RSS of the bot (SQLite) at idle': '203.4 MB (tsx)',
+  '`/csirt help` from a pipe, whole process (console, dist/, SQLite)': '4024 ms (load 11)',
 };
 
 export function buildRows(r: BenchResult): Row[] {
@@ -82,14 +104,15 @@ export function buildRows(r: BenchResult): Row[] {
         });
         const m = get(t, cmd, 'max');
         if (m) {
+          const want = cmd !== 'report' ? null : t === 'sqlite' ? TARGETS.reportSqlitePerSec : TARGETS.reportPgPerSec;
           rows.push({
             what: `${name.replace(/ @\d+\/s/, '')}: max throughput (${m.connections} connections)`,
             measured: `${m.ackPerSec} ack/s, ${fmt(m.donePerSec)} done/s, p99 ${fmt(m.p99, ' ms')}`,
             against: floorMax
               ? `floor ${floorMax.ackPerSec} ack/s (${fmt(ratio(floorMax.ackPerSec, m.ackPerSec), '×')})`
               : '',
-            target: '',
-            verdict: '',
+            target: want ? `≥ ${want} done/s` : '',
+            verdict: want ? verdict(Math.min(m.ackPerSec, m.donePerSec ?? 0) >= want && (m.missing ?? 0) === 0) : '',
           });
         }
       }
@@ -159,6 +182,20 @@ export function buildRows(r: BenchResult): Row[] {
       verdict: '',
     });
   }
+  if (r.startup) {
+    const s = r.startup;
+    const what = '`/csirt help` from a pipe, whole process (console, dist/, SQLite)';
+    const other = s.others[0];
+    rows.push({
+      what,
+      measured: `p50 ${s.helpMs.p50} ms, p90 ${s.helpMs.p90} ms (${fmt(ratio(s.helpMs.p50, s.floorMs.p50), '×')})`,
+      against: `node starting an empty script: p50 ${s.floorMs.p50} ms`,
+      target: `p50 ≤ ${TARGETS.helpMs} ms`,
+      verdict: verdict(s.helpMs.p50 <= TARGETS.helpMs),
+      ...(other ? { before: `p50 ${other.p50} ms, p90 ${other.p90} ms (same run: ${other.label})` } : {}),
+    });
+  }
+  for (const row of rows) row.before ??= BEFORE[row.what] ?? '';
   return rows;
 }
 
@@ -171,8 +208,11 @@ function machineLine(r: BenchResult): string {
 }
 
 export function renderText(r: BenchResult, rows: Row[]): string {
-  const head = ['what', 'measured', 'floor / reference', 'target', ''];
-  const cells = [head, ...rows.map((x) => [x.what.replace(/`/g, ''), x.measured, x.against, x.target, x.verdict])];
+  const head = ['what', 'measured', 'floor / reference', 'target', '', 'before'];
+  const cells = [
+    head,
+    ...rows.map((x) => [x.what.replace(/`/g, ''), x.measured, x.against, x.target, x.verdict, x.before ?? '']),
+  ];
   const widths = head.map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ');
   return [
@@ -189,9 +229,11 @@ export function renderMarkdown(r: BenchResult, rows: Row[]): string {
   return [
     `Measured ${machineLine(r)}.`,
     '',
-    '| what | measured | floor / reference | target | |',
-    '|---|---|---|---|---|',
-    ...rows.map((x) => `| ${[x.what, x.measured, x.against, x.target, x.verdict].map(esc).join(' | ')} |`),
+    '| what | measured | floor / reference | target | | before |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (x) => `| ${[x.what, x.measured, x.against, x.target, x.verdict, x.before ?? ''].map(esc).join(' | ')} |`,
+    ),
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only=commands,broadcast,scheduler,ioc] [-- --profile]
- * [-- --no-readme]`: measures the bot side by side with its floors and targets, prints a
+ * `npm run bench [-- --quick] [-- --only=startup,commands,broadcast,scheduler,ioc] [-- --profile]
+ * [-- --no-readme] [-- --before=<another checkout, built>]`: measures the bot side by side with its floors and targets, prints a
  * table, writes bench-results/<date>.json and the table into README.md's performance section.
  * Figures are compared as ratios measured in the same run; nothing here asserts a time.
  */
@@ -14,12 +14,13 @@ import { benchIoc, type IocResult } from './ioc.ts';
 import { machine } from './machine.ts';
 import { buildRows, renderMarkdown, renderText, updateReadme } from './report.ts';
 import { benchScheduler, type SchedulerResult } from './scheduler.ts';
+import { benchStartup, type StartupResult } from './startup.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
 const only = new Set(
-  (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'commands,broadcast,scheduler,ioc').split(','),
+  (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'startup,commands,broadcast,scheduler,ioc').split(','),
 );
 const listArg = (name: string) =>
   args
@@ -64,6 +65,13 @@ let commands: CommandBench | null = null;
 let broadcast: BroadcastResult | null = null;
 let scheduler: SchedulerResult | null = null;
 let ioc: IocResult | null = null;
+let startup: StartupResult | null = null;
+
+if (only.has('startup')) {
+  // before the rest: the machine as quiet as it will be
+  const before = args.find((a) => a.startsWith('--before='))?.slice(9);
+  startup = await benchStartup({ runs: quick ? 3 : 15, others: before ? [before] : [], log });
+}
 
 if (only.has('commands')) {
   const sqlite = await freshDb('sqlite', null);
@@ -112,6 +120,7 @@ const result = {
   broadcast,
   scheduler,
   ioc,
+  startup,
 };
 const rows = buildRows(result);
 process.stdout.write(`${renderText(result, rows)}\n`);

@@ -199,5 +199,5 @@ export async function sendToBot(
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export type { FakeResponseUrlReceiver, ReceivedCommandResponse } from './mattermost-response-url.ts';
+export type { FakeResponseUrlReceiver } from './mattermost-response-url.ts';
 export { startResponseUrlReceiver } from './mattermost-response-url.ts';

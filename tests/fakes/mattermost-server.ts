@@ -25,9 +25,7 @@ import type {
 } from './mattermost-types.ts';
 import { RandomFaults } from './random.ts';
 
-export type { FakeMmRateLimit } from './mattermost-rate-limit.ts';
 export type * from './mattermost-state.ts';
-export { isValidMattermostId, newMattermostId } from './mattermost-state.ts';
 export type * from './mattermost-types.ts';
 
 const handlers: Record<string, MmHandler> = { ...postHandlers, ...otherHandlers };

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export { appError, BUILTIN_TRIGGERS, MM_ERRORS, type MmAppError } from './mattermost-errors.ts';
+export { appError, BUILTIN_TRIGGERS, MM_ERRORS } from './mattermost-errors.ts';
 
 const ID_ALPHABET = 'abcdefghijkmnopqrstuwxyz13456789'; // model.NewId: base32 without ambiguous characters
 

@@ -9,7 +9,7 @@ export interface FakeRateLimits {
   perChannel?: { limit: number; windowMs: number };
   /** chat.postMessage across the workspace per minute (Slack: several hundred). */
   workspacePerMinute?: number;
-  /** Any method, calls per minute (see `tierPerMinute` in slack-spec.ts for the documented tiers). */
+  /** Any method, calls per minute (Slack's documented tiers: Tier1 1+, Tier2 20+, Tier3 50+, Tier4 100+). */
   perMethodPerMinute?: Record<string, number>;
 }
 

@@ -22,18 +22,6 @@ export function signSlackRequest(secret: string, body: string, timestamp?: numbe
   return { 'X-Slack-Signature': `v0=${mac}`, 'X-Slack-Request-Timestamp': ts };
 }
 
-/** A signed, form-encoded request ready for `fetch(url, { method: 'POST', ...req })`. */
-export function signedFormRequest(
-  secret: string,
-  body: string,
-  timestamp?: number,
-): { body: string; headers: Record<string, string> } {
-  return {
-    body,
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackRequest(secret, body, timestamp) },
-  };
-}
-
 /** A trigger_id in Slack's format (`digits.digits.hex`); not known to any fake server. */
 export function fakeTriggerId(): string {
   const n = () => String(1_000_000_000 + Math.floor(Math.random() * 9_000_000_000));

@@ -21,10 +21,7 @@ import { FAKE_SLACK, type FakeIdentity, type FakePost, FakeWorkspace } from './s
 import { viewHandlers } from './slack-views.ts';
 
 export type * from './slack-fake-types.ts';
-export type { FakeRateLimits } from './slack-rate-limit.ts';
-export type { FakeResponse } from './slack-response-url.ts';
 export type * from './slack-state.ts';
-export { FAKE_SLACK } from './slack-state.ts';
 
 /** Every method the fake implements; a spec method missing here is recorded as a violation. */
 const handlers: Record<string, Handler> = { ...chatHandlers, ...conversationHandlers, ...viewHandlers };

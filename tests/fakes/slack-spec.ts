@@ -132,11 +132,6 @@ export function loadSlackSpec(): Map<string, SpecMethod> {
   return methods;
 }
 
-/** Calls per minute a tier allows (Slack's documented floor: Tier1 1+, Tier2 20+, Tier3 50+, Tier4 100+). */
-export function tierPerMinute(tier: string | undefined): number | undefined {
-  return { Tier1: 1, Tier2: 20, Tier3: 50, Tier4: 100 }[tier ?? ''];
-}
-
 function typeIssue(type: SpecParamType, value: unknown): string | undefined {
   if (type === 'json') {
     if (typeof value !== 'string') return typeof value === 'object' ? undefined : 'expected a JSON document';

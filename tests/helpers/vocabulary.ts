@@ -96,7 +96,6 @@ export function codeWords(): Set<string> {
   return codes;
 }
 
-const CJK = /[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60\uff61-\uff9f]/u;
 const JA_PUNCT_OR_CHAR = /[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60\uff61-\uff9f]/gu;
 
 /** Character ranges of `text` where the person is shown what to type. */
@@ -203,8 +202,3 @@ function escapeRe(s: string): string {
 
 /** Parameters that carry a date or a date and time (filled by the date module). */
 export const DATE_PARAMS = new Set(['due', 'at', 'date', 'deadline', 'published', 'start', 'planned', 'when']);
-
-/** Whether a string contains Japanese text (for tests that want to say which locale leaked). */
-export function hasJapanese(s: string): boolean {
-  return CJK.test(s);
-}

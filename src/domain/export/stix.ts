@@ -37,7 +37,7 @@ export interface StixBundle {
 }
 
 /** The OASIS extension definition that TLP 2.0 marking definitions carry. */
-export const TLP2_EXTENSION_ID = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
+const TLP2_EXTENSION_ID = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
 
 /** Official TLP 2.0 marking-definition ids (oasis-open/cti-stix-common-objects, tlp-2.0). */
 export const TLP2_MARKING_IDS: Readonly<Record<TlpLevel, string>> = {

@@ -8,8 +8,7 @@ import { openDatabase } from '../../../src/db/client.ts';
 import { applyMigrations, diffSchemas } from '../../../src/db/migrator.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
 
-// @ts-expect-error a plain .mjs script without types
-const { assembleSchema } = (await import('../../../scripts/db-generate.mjs')) as { assembleSchema(p: string): string };
+const { assembleSchema } = await import('../../../scripts/db-generate.mjs');
 
 test('the provider schemas are assembled from prisma/models (one source of truth)', () => {
   for (const p of ['sqlite', 'postgresql']) {
