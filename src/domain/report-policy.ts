@@ -40,11 +40,6 @@ export function parseDue(s: string): Due | null {
   return n >= 1 && n <= MAX_DUE[unit] ? { unit, n } : null;
 }
 
-/** The canonical text of a Due (`3bd`). */
-export function dueText(d: Due): string {
-  return `${d.n}${d.unit === 'hours' ? 'h' : d.unit === 'days' ? 'd' : 'bd'}`;
-}
-
 const ruleSchema = z.strictObject({
   stage: z.enum(REPORT_STAGES),
   due: z.string(),
