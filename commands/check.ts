@@ -129,7 +129,7 @@ export const checkGroup: Group = {
               due: formatDate(r.campaign.dueDate, ctx.dates),
               orgs: r.orgs.length,
               version: r.campaign.catalogVersion,
-              reminders: r.reminders.map((x) => formatDate(x, ctx.dates)).join(', ') || '-',
+              reminders: r.reminders.map((x) => formatDate(x, ctx.dates)).join(ctx.locale === 'ja' ? '、' : ', ') || '-',
             }),
           );
         }
@@ -237,11 +237,11 @@ export const checkGroup: Group = {
     }),
     defineCommand({
       name: 'plan',
-      aliases: ['予算案'],
+      aliases: ['投資計画'],
       schema: z.object({ budget: plausibleAmount(yen, 'budget'), org: orgCode.optional() }),
       access: READERS,
       summary: {
-        ja: '予算内で残存リスクを最も減らす対策の組合せ（予算案）を示します',
+        ja: '予算内で残存リスクを最も減らす対策の組合せを、投資計画（案）として示します',
         en: 'The countermeasures that remove the most residual risk within a budget',
       },
       usage: 'check plan budget=<yen> [org=<org>]',

@@ -5,7 +5,6 @@
  */
 export const OFFENDERS: readonly string[] = [
   'en|message:advisory.consent_body|forbidden|(s)',
-  'en|message:check.plan_title|forbidden|Budget plan',
   'en|message:incident.ev.reported|forbidden|(s)',
   'en|message:ioc.others|forbidden|(s)',
   'en|message:report.done|forbidden|(s)',
@@ -17,7 +16,6 @@ export const OFFENDERS: readonly string[] = [
   'ja|help:check answer:status|code|missing',
   'ja|help:check answer:status|code|na',
   'ja|help:check answer:status|code|partial',
-  'ja|help:check plan|forbidden|予算案',
   'ja|help:incident update:severity|code|medium',
   'ja|help:incident update:share|code|anonymized',
   'ja|help:incident update:share|code|attributed',
@@ -60,10 +58,6 @@ export const OFFENDERS: readonly string[] = [
   'ja|message:advisory.source_not_found|forbidden|ID',
   'ja|message:advisory.source_not_found|forbidden|情報源',
   'ja|message:auth.forbidden|code|report',
-  'ja|message:check.opened|forbidden|督促',
-  'ja|message:check.plan_nothing|forbidden|予算案',
-  'ja|message:check.plan_title|forbidden|予算案',
-  'ja|message:check.reminder_title|forbidden|督促',
   'ja|message:incident.bad_transition|forbidden|状況',
   'ja|message:incident.ev.status|forbidden|状況',
   'ja|message:incident.f.status|forbidden|状況',
