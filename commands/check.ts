@@ -129,7 +129,8 @@ export const checkGroup: Group = {
               due: formatDate(r.campaign.dueDate, ctx.dates),
               orgs: r.orgs.length,
               version: r.campaign.catalogVersion,
-              reminders: r.reminders.map((x) => formatDate(x, ctx.dates)).join(ctx.locale === 'ja' ? '、' : ', ') || '-',
+              reminders:
+                r.reminders.map((x) => formatDate(x, ctx.dates)).join(ctx.locale === 'ja' ? '、' : ', ') || '-',
             }),
           );
         }

@@ -177,7 +177,10 @@ test('check plan: the exact plan within budget, and the greedy alternative that 
   // NISC gives org=; in English the titles are English
   await t.run(P.coordinator, 'lang en');
   const en = replyToText(await ok(P.coordinator, 'check plan budget=3000000 org=maff'));
-  assert.match(en, /Investment plan \(draft\) for Ministry of Agriculture, Forestry and Fisheries \(budget: ¥3,000,000\)/);
+  assert.match(
+    en,
+    /Investment plan \(draft\) for Ministry of Agriculture, Forestry and Fisheries \(budget: ¥3,000,000\)/,
+  );
   assert.match(en, /removing only 7\.5 \(the combination above removes 9\.7\)/);
   await t.run(P.coordinator, 'lang ja');
   assert.match(await t.say(P.coordinator, 'check plan budget=3000000'), /org= で組織コード/);
