@@ -66,7 +66,7 @@ export const advisory: Catalog = {
       'この注意喚起（{id}）は{coordinator}により取り下げられました。本件に基づく対応は不要です。既に共有された場合は、共有先にもお知らせください。',
     'advisory.consent_heading': '情報提供元の同意のお願い（注意喚起 {id}）',
     'advisory.consent_body':
-      '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。ご同意いただいても、貴組織名や報告の ID は配信物には記載しません。',
+      '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。ご同意いただいても、貴組織名やインシデント番号は配信物には記載しません。',
     'advisory.consent_yes': '同意する',
     'advisory.consent_no': '同意しない',
     'advisory.review_heading': '注意喚起 {id} の承認をお願いします',
@@ -195,12 +195,12 @@ export const advisory: Catalog = {
       'This advisory ({id}) has been withdrawn by the {coordinator}. No action based on it is needed. If you passed it on, please tell those you shared it with.',
     'advisory.consent_heading': 'Consent requested as a source (advisory {id})',
     'advisory.consent_body':
-      'Please consent to the use of the information from your incident report(s) ({incidents}) in the advisory below. Your organisation and report ids are not named in what is sent.',
+      'Please consent to the use of the information from your incident {count|report|reports} ({incidents}) in the advisory below. Your organisation and incident numbers are not named in what is sent.',
     'advisory.consent_yes': 'Consent',
     'advisory.consent_no': 'Decline',
     'advisory.review_heading': 'Advisory {id} is waiting for approval',
     'advisory.review_red':
-      'The TLP:RED advisory {id} ({count} recipients) is waiting for approval. Read its title, body and recipients with /csirt advisory status {id}.',
+      'The TLP:RED advisory {id} ({count} {count|recipient|recipients}) is waiting for approval. Read its title, body and recipients with /csirt advisory status {id}.',
     'advisory.review_hint':
       'It must be approved by an approver other than its drafter. To reject it: /csirt advisory reject {id} reason="…".',
     'advisory.approve_button': 'Approve and send',
@@ -254,10 +254,11 @@ export const advisory: Catalog = {
     'advisory.consent_complete':
       'Recorded your consent to advisory {id}. Every consent is in: it now waits for approval.',
     'advisory.consent_declined': 'Recorded that you decline advisory {id}. It will not be sent.',
-    'advisory.approved': 'Approved advisory {id}. Delivering to these {count} recipients ({deliveries} deliveries):',
+    'advisory.approved':
+      'Approved advisory {id}. Delivering to the following {count} {count|recipient|recipients} ({deliveries} {deliveries|delivery|deliveries}):',
     'advisory.rejected': 'Rejected advisory {id}. Its drafter will be told.',
     'advisory.withdrawn':
-      'Withdrew advisory {id}: {updated} delivered copies are marked withdrawn and {cancelled} pending deliveries cancelled.',
+      'Withdrew advisory {id}: {updated} delivered {updated|copy is|copies are} marked withdrawn and {cancelled} pending {cancelled|delivery|deliveries} cancelled.',
     'advisory.acked': 'Recorded your acknowledgement of advisory {id} ({org}). Thank you.',
   },
 };

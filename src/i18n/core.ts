@@ -67,8 +67,8 @@ export const core: Catalog = {
     'input.missing_fields': 'Required fields are missing: {fields}\nUsage: /csirt {usage}',
     'input.wrong_type': 'wrong form',
     'input.one_of': 'must be one of: {values}',
-    'input.too_long_value': 'too long (at most {max} characters)',
-    'input.too_short': 'too short (at least {min} characters)',
+    'input.too_long_value': 'too long (at most {max} {max|character|characters})',
+    'input.too_short': 'too short (at least {min} {min|character|characters})',
     'input.too_many': 'too many (at most {max})',
     'input.too_few': 'too few (at least {min})',
     'input.too_small': 'must be at least {min}',
@@ -92,7 +92,7 @@ export const core: Catalog = {
     'input.range_datetime': 'a date and time from {min} to {max} (Japan time)',
     'error.internal':
       'Sorry, something went wrong while processing this. Please try again later; if it persists, give the administrator the reference {id}.',
-    'rate.limited': 'Too many commands in a short time; please try again in about {seconds} seconds.',
+    'rate.limited': 'Too many commands in a short time; please try again in about {seconds} {seconds|second|seconds}.',
     'help.title': 'Commands you can use',
     'help.command': 'Command',
     'help.what': 'What it does',
@@ -102,7 +102,7 @@ export const core: Catalog = {
     'button.hint': 'Action: {command}',
     'action.stale': 'This button has expired or was altered. Please use the latest post.',
     'console.left_pending':
-      '{count} posts are still waiting to be sent (to be retried); they will be sent at the next start.',
+      '{count} {count|post is|posts are} still waiting to be sent (to be retried); {count|it|they} will be sent at the next start.',
     'console.welcome': 'csirt-poc-bot console (acting as {user}). /csirt help shows how to use it. Ctrl+D quits.',
   },
 };

@@ -92,7 +92,7 @@ export const incident: Catalog = {
     'input.category':
       'the category must be one of: targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other',
     'report.done':
-      'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
+      'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} {count|indicator|indicators} registered. Please send updates with /csirt incident update {id}.',
     'report.org_not_allowed':
       "Only the {coordinator}'s handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
     'report.no_org':
@@ -104,7 +104,7 @@ export const incident: Catalog = {
     'ioc.none': 'No report contains this indicator.',
     'ioc.own_none': "Your organisation's reports do not contain it.",
     'ioc.others':
-      'It appears in reports of {count} other organisation(s) (not named unless they consented to sharing).',
+      'It appears in reports of {count} other {count|organisation|organisations} (not named unless they consented to sharing).',
     'ioc.attributed': 'Reports shared with consent',
     'incident.not_found': 'Incident "{id}" was not found. Please check the id.',
     'incident.own_org_only': "You can only list your own organisation's incidents.",
@@ -168,10 +168,11 @@ export const incident: Catalog = {
     'incident.post.status': '[Status update] Incident {id}',
     'incident.post.more': 'Details: /csirt incident show {id}',
     'incident.post.red': 'TLP:RED: details are not posted in this channel. Details: /csirt incident show {id}',
-    'incident.correlation.title': '[Correlation] The same indicator appears in reports of {count} organisations',
+    'incident.correlation.title':
+      '[Correlation] The same indicator appears in reports of {count} {count|organisation|organisations}',
     'incident.correlation.incidents': 'Incidents',
     'incident.correlation.withheld': 'withheld: a TLP:RED report is among them (see each incident)',
-    'incident.ev.reported': 'Report received (quick report, {org}, {count} indicator(s))',
+    'incident.ev.reported': 'Report received (quick report, {org}, {count} {count|indicator|indicators})',
     'incident.ev.status': 'Status changed: {from} → {to}',
     'incident.ev.note': 'Note: {text}',
     'incident.ev.indicator': 'Indicator added: {value}',

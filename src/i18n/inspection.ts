@@ -117,7 +117,8 @@ export const inspection: Catalog = {
     'system.name': 'Name',
     'system.confidentiality': 'Confidentiality',
     'system.exposure': 'Exposure',
-    'check.catalog_title': 'Countermeasure catalogue (version {version}, effective {published}, {items} items)',
+    'check.catalog_title':
+      'Countermeasure catalogue (version {version}, effective {published}, {items} {items|item|items})',
     'check.catalog_version': 'There is no catalogue version {version}. Versions available: {versions}',
     'check.item': 'Item',
     'check.area': 'Area',
@@ -128,10 +129,10 @@ export const inspection: Catalog = {
     'check.audience_unknown': 'These organisation codes in the audience are not registered: {orgs}',
     'check.audience_empty': 'There is no organisation to inspect. Please name them with audience=.',
     'check.opened':
-      "Opened the inspection {id}, due {due}, for {orgs} organisations, on catalogue version {version}. Each organisation's channel has been asked. Reminders: {reminders}",
+      "Opened the inspection {id}, due {due}, for {orgs} {orgs|organisation|organisations}, on catalogue version {version}. Each organisation's channel has been asked. Reminders: {reminders}",
     'check.opened_title': '[Inspection request] {id}',
     'check.opened_body':
-      'We are inspecting countermeasures against targeted attacks. For each of your important systems ({systems} registered now), please answer every countermeasure item (version {version}, {items} items) by {due}.',
+      'We are inspecting countermeasures against targeted attacks. For each of your important systems ({systems} registered now), please answer every countermeasure item (version {version}, {items} {items|item|items}) by {due}.',
     'check.opened_hint':
       'See the items with /csirt check catalog, register systems with /csirt system add, and follow your progress with /csirt check status.',
     'check.closed': 'Closed the inspection {id}. Answers can no longer be changed.',
@@ -163,13 +164,14 @@ export const inspection: Catalog = {
       'Recorded for {id}: {system} / {item} "{title}" is {status}. Your organisation has answered {answered}/{total}.',
     'check.answer_changed':
       'Changed for {id}: {system} / {item} "{title}" from {previous} to {status}. Your organisation has answered {answered}/{total}.',
-    'check.reminder_title': '[Reminder] {days} days left to answer the inspection {id}',
+    'check.reminder_title': '[Reminder] {days} {days|day|days} left to answer the inspection {id}',
     'check.reminder_body':
       'Answers are due {due}. You have answered {answered}/{total}. Please answer the remaining items.',
     'check.reminder_no_systems':
       'Answers are due {due}. No important system is registered: please register them with /csirt system add and answer.',
     'check.status_title': 'Inspection {id}: completion and residual risk ({state})',
-    'check.status_summary': 'Due: {due}  Finished: {done}/{orgs} organisations  Catalogue: version {version}',
+    'check.status_summary':
+      'Due: {due}  Finished: {done}/{orgs} {orgs|organisation|organisations}  Catalogue: version {version}',
     'check.status_org_title': 'Inspection {id}: completion and residual risk of {org} ({state})',
     'check.rank': 'Rank',
     'check.org_name': 'Organisation',
@@ -192,13 +194,13 @@ export const inspection: Catalog = {
     'check.plan_nothing': 'No item was answered missing or partial, so there is nothing to plan.',
     'check.plan_none_fits': 'No countermeasure fits within the budget. Please check the amount.',
     'check.plan_exact':
-      'The combination that removes the most residual risk within the budget ({count} items, best value first):',
+      'The combination that removes the most residual risk within the budget ({count} {count|item|items}, best value first):',
     'check.plan_greedy_differs':
-      'For reference: picking by value for money until the budget runs out chooses these {count} items instead, removing only {reduction} (the combination above removes {exact}).',
+      'For reference: picking by value for money until the budget runs out chooses {count} {count|item|items} instead, removing only {reduction} (the combination above removes {exact}).',
     'check.plan_greedy_same': 'Picking by value for money gives the same combination.',
     'check.plan_not_proven': 'The search hit its limit, so this combination is not proven optimal.',
     'check.plan_note':
       "Risk removed adds up each item's own effect. Items of one system and area overlap, so the residual total is recomputed for the actual combination.",
-    'check.exported': 'Exported {count} answers of the inspection {id} as CSV.',
+    'check.exported': 'Exported {count} {count|answer|answers} of the inspection {id} as CSV.',
   },
 };

@@ -136,7 +136,7 @@ export const meeting: Catalog = {
     'meeting.post.rsvp_note': 'Please answer with the buttons below (or /csirt meeting rsvp {id} attend|absent|proxy).',
     'meeting.post.answered_note':
       'Your organisation has answered "{answer}". To change it, use /csirt meeting rsvp {id}.',
-    'meeting.scheduled': 'Scheduled meeting {id} and sent the notice to {count} organisations.',
+    'meeting.scheduled': 'Scheduled meeting {id} and sent the notice to {count} {count|organisation|organisations}.',
     'meeting.reminders_planned': 'Reminders: {list}',
     'meeting.reminders_none': 'Reminders: none',
     'meeting.reminders_skipped': 'These reminders will not be sent because their time has already passed: {list}',
@@ -153,7 +153,8 @@ export const meeting: Catalog = {
     'meeting.feed_url':
       "Your organisation's ({org}) calendar feed (iCalendar): {url}\nPlease do not share it outside your organisation.",
     'meeting.feed_no_public_url': '(PUBLIC_URL is not set, so only the path is shown)',
-    'meeting.cancelled': 'Cancelled meeting {id} and told {count} organisations ({jobs} pending reminders withdrawn).',
+    'meeting.cancelled':
+      'Cancelled meeting {id} and told {count} {count|organisation|organisations} ({jobs} pending {jobs|reminder|reminders} withdrawn).',
     'meeting.rsvp_done': "Recorded {org}'s answer for meeting {id} ({title}): {answer}.",
     'meeting.rsvp_proxy': 'Attending by proxy: {user}',
     'meeting.ics_done': 'The calendar file (iCalendar) of meeting {id} is attached.',
@@ -178,8 +179,8 @@ export const meeting: Catalog = {
     'csirt.ready': 'ready',
     'csirt.not_ready': 'not ready',
     'csirt.not_established': 'not established',
-    'csirt.status_title': 'CSIRT readiness (deadline: {deadline}, {days} days left)',
-    'csirt.status_summary': 'Ready: {ready} of {total} organisations',
+    'csirt.status_title': 'CSIRT readiness (deadline: {deadline}, {days} {days|day|days} left)',
+    'csirt.status_summary': 'Ready: {ready} of {total} {total|organisation|organisations}',
     'csirt.ready_rule':
       'Ready means: the established date, the primary contact and the deputy contact are all registered.',
     'csirt.set_done': "Updated {org}'s CSIRT record (readiness: {ready}).",
@@ -190,7 +191,7 @@ export const meeting: Catalog = {
       'The established date cannot be in the future. Please give the date the CSIRT was established.',
     'csirt.person_not_in_org': '{user} is not registered with {org}. Please register them first with /csirt poc add.',
     'csirt.same_person': 'The primary and the deputy contact must be different people.',
-    'csirt.reminder.title': '{days} days left until the CSIRT readiness deadline ({deadline})',
+    'csirt.reminder.title': '{days} {days|day|days} left until the CSIRT readiness deadline ({deadline})',
     'csirt.reminder.body': "Your organisation's CSIRT is not ready yet; these items are missing: {missing}",
     'csirt.reminder.how':
       'Please register them with /csirt csirt set (e.g. /csirt csirt set established=2026-04-01 primary=@primary deputy=@deputy).',

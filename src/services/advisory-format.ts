@@ -67,7 +67,10 @@ export function consentRequest(
   return {
     blocks: [
       { kind: 'heading', text: t('advisory.consent_heading', { id: a.id }) },
-      { kind: 'text', text: t('advisory.consent_body', { incidents: ownIncidents.join(', ') }) },
+      {
+        kind: 'text',
+        text: t('advisory.consent_body', { incidents: ownIncidents.join(', '), count: ownIncidents.length }),
+      },
       {
         kind: 'fields',
         fields: [

@@ -4,10 +4,6 @@
  * here and on a line here that no longer offends. Do not add lines; reword the text.
  */
 export const OFFENDERS: readonly string[] = [
-  'en|message:advisory.consent_body|forbidden|(s)',
-  'en|message:incident.ev.reported|forbidden|(s)',
-  'en|message:ioc.others|forbidden|(s)',
-  'en|message:report.done|forbidden|(s)',
   'ja|help:advisory draft:severity|forbidden|重要度',
   'ja|help:advisory draft:sources|forbidden|ID',
   'ja|help:advisory draft:sources|forbidden|情報源',
@@ -49,7 +45,6 @@ export const OFFENDERS: readonly string[] = [
   'ja|help:system add:exposure|code|internal',
   'ja|help:system add:exposure|code|internet',
   'ja|help:system add:exposure|code|isolated',
-  'ja|message:advisory.consent_body|forbidden|ID',
   'ja|message:advisory.f.severity|forbidden|重要度',
   'ja|message:advisory.f.share|forbidden|共有区分',
   'ja|message:advisory.is_draft|code|submit',
