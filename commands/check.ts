@@ -187,8 +187,8 @@ export const checkGroup: Group = {
         'check answer <CMP-id> system=<SYS-id> item=<item id> status=implemented|partial|missing|na [planned=<date>] [cost=<yen>] [note="…"]',
       fields: {
         status: {
-          ja: 'implemented（実施済み）、partial（一部実施）、missing（未実施）、na（対象外）',
-          en: 'implemented, partial, missing, na (not applicable)',
+          ja: '回答（実施済み（implemented）、一部実施（partial）、未実施（missing）、対象外（na））',
+          en: 'Answer (implemented, partial, missing, na: not applicable)',
         },
         planned: { ja: '実施予定日（YYYY-MM-DD）', en: 'planned date (YYYY-MM-DD)' },
         cost: { ja: '概算費用（円）', en: 'estimated cost (yen)' },

@@ -4,7 +4,7 @@ import type { Catalog } from './catalog.ts';
 export const incident: Catalog = {
   ja: {
     'input.category':
-      '種別は次のいずれかを指定してください: targeted-email（標的型メール）, malware（マルウェア感染）, unauthorized-access（不正アクセス）, dos（サービス妨害）, defacement（ウェブ改ざん）, data-leak（情報漏えい）, phishing（フィッシング）, scan（スキャン）, p2p-file-sharing（ファイル共有ソフト）, lost-media（記録媒体の紛失）, other（その他）',
+      '種別は次のいずれかを指定してください: 標的型メール（targeted-email）、マルウェア感染（malware）、不正アクセス（unauthorized-access）、サービス妨害（dos）、ウェブ改ざん（defacement）、情報漏えい（data-leak）、フィッシング（phishing）、スキャン（scan）、ファイル共有ソフト（p2p-file-sharing）、記録媒体の紛失（lost-media）、その他（other）',
     'report.done':
       'インシデントを {id} として受け付けました（速報）。{coordinator_full}へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
     'report.org_not_allowed':
