@@ -82,7 +82,7 @@ test('11 January 2027 (成人の日) warns and is still scheduled; 12 January 20
 
 test('29 December 2026 (year-end closure, a Tuesday) warns as a 行政機関の休日; it got no warning before', async () => {
   const ja = await t.say(NISC, 'meeting schedule title=年末の会議 start="2026-12-29 14:00" invite=maff reminders=1d');
-  assert.match(ja, /ご注意: 開催日 2026年12月29日\(火\) は年末年始の行政機関の休日（12月29日〜1月3日）です/);
+  assert.match(ja, /ご注意: 開催日 令和8年12月29日\(火\) は年末年始の行政機関の休日（12月29日〜1月3日）です/);
   await t.run('console:admin', 'lang en');
   const en = await t.say(ADMIN, 'meeting schedule title=Year-end start="2027-01-02 10:00" invite=maff reminders=1d');
   assert.match(en, /Note: Sat 2 Jan 2027 falls in the year-end closure of government offices/);
