@@ -6,10 +6,10 @@ export const advisory: Catalog = {
     'input.tlp': 'TLP は clear, green, amber, amber+strict, red のいずれかを指定してください',
 
     'tlp.red_no_channels':
-      '{tlp} の情報はチャンネルには配信できません。audience は指定せず、recipients に受信者を個別に指定してください。',
+      '{tlp} の情報はチャンネルには配信できません。audience= は指定せず、recipients= に受信者を個別に指定してください。',
     'tlp.red_needs_recipients': '{tlp} の注意喚起には、受信者（recipients）を個別に指定してください。',
     'tlp.recipients_only_red':
-      'recipients（個人宛ての配信）は TLP:RED の場合のみ指定できます。{tlp} では audience に組織を指定してください。',
+      '個人宛ての配信（recipients=）は TLP:RED の場合のみ指定できます。{tlp} では audience= に組織を指定してください。',
     'tlp.amber_no_all':
       '{tlp} の情報は、知る必要のある組織に限って共有するものです。audience=all（全組織）は指定できませんので、配信先の組織コードを列挙してください。',
     'tlp.audience_required': '{tlp} の注意喚起には配信先（audience=all または組織コードの列挙）を指定してください。',
@@ -109,7 +109,7 @@ export const advisory: Catalog = {
     'advisory.not_found': '注意喚起 {id} は見つかりません。ID をご確認ください。',
     'advisory.names_source':
       '件名または本文に、組織名の明示に同意していない情報提供元を特定できる記載（「{word}」、{incident} 関係）があります。該当箇所を削除してから起案・承認してください。',
-    'advisory.is_draft': '注意喚起 {id} はまだ起案中のため、{action} はできません。先に submit してください。',
+    'advisory.is_draft': '注意喚起 {id} はまだ起案中のため、{action} はできません。先に /csirt advisory submit {id} で提出してください。',
     'advisory.is_consent': '注意喚起 {id} は情報提供元の同意確認中のため、{action} はできません。',
     'advisory.is_review': '注意喚起 {id} は承認待ちのため、{action} はできません。',
     'advisory.is_approved': '注意喚起 {id} は既に承認され配信中のため、{action} はできません。',
@@ -135,10 +135,10 @@ export const advisory: Catalog = {
     'input.tlp': 'TLP is one of clear, green, amber, amber+strict, red',
 
     'tlp.red_no_channels':
-      '{tlp} information is never posted to a channel. Leave audience out and name each person in recipients.',
+      '{tlp} information is never posted to a channel. Leave audience= out and name each person in recipients=.',
     'tlp.red_needs_recipients': 'A {tlp} advisory needs named recipients (recipients=…).',
     'tlp.recipients_only_red':
-      'recipients (direct messages) are for TLP:RED only. For {tlp}, name organisations in audience.',
+      'Direct messages (recipients=) are for TLP:RED only. For {tlp}, name organisations in audience=.',
     'tlp.amber_no_all':
       '{tlp} information is shared only with the organisations that need to know: audience=all is not allowed. List the organisation codes instead.',
     'tlp.audience_required': 'A {tlp} advisory needs an audience (audience=all or organisation codes).',
@@ -237,7 +237,7 @@ export const advisory: Catalog = {
     'advisory.not_found': 'Advisory {id} was not found. Please check the id.',
     'advisory.names_source':
       'The title or body identifies a source that has not agreed to be named ("{word}", from {incident}). Please remove it before drafting or approving.',
-    'advisory.is_draft': 'Advisory {id} is still a draft: {action} is not possible. Submit it first.',
+    'advisory.is_draft': 'Advisory {id} is still a draft: {action} is not possible. Submit it first with /csirt advisory submit {id}.',
     'advisory.is_consent': 'Advisory {id} is waiting for source consent: {action} is not possible.',
     'advisory.is_review': 'Advisory {id} is waiting for approval: {action} is not possible.',
     'advisory.is_approved': 'Advisory {id} is already approved and being delivered: {action} is not possible.',

@@ -5,7 +5,7 @@ export const core: Catalog = {
   ja: {
     'command.unknown': '「{name}」というコマンドはありません。/csirt help で利用できるコマンドをご確認ください。',
     'command.empty': 'コマンドを指定してください。/csirt help で利用できるコマンドをご確認ください。',
-    'auth.forbidden': '「{command}」を実行する権限がありません。必要な役割の付与は管理者にご依頼ください。',
+    'auth.forbidden': '「/csirt {command}」を実行する権限がありません。必要な役割の付与は管理者にご依頼ください。',
     'auth.unregistered': 'まだ担当者として登録されていません。管理者に登録をご依頼ください。',
     'parse.unterminated_quote': '引用符 {quote} が閉じられていません。値の最後に {close} を付けてください。',
     'parse.after_quote': '引用符の直後に空白がありません（「{text}」の前）。値と次の項目の間に空白を入れてください。',
@@ -57,7 +57,7 @@ export const core: Catalog = {
   en: {
     'command.unknown': 'There is no command "{name}". See /csirt help for the commands you can use.',
     'command.empty': 'Please give a command. See /csirt help for the commands you can use.',
-    'auth.forbidden': 'You are not allowed to run "{command}". Please ask an administrator for the role it needs.',
+    'auth.forbidden': 'You are not allowed to run "/csirt {command}". Please ask an administrator for the role it needs.',
     'auth.unregistered': 'You are not registered yet. Please ask an administrator to register you.',
     'parse.unterminated_quote': 'The quote {quote} is not closed. Please end the value with {close}.',
     'parse.after_quote': 'There is no space after a quoted value (before "{text}"). Please put a space between items.',
