@@ -109,7 +109,8 @@ export const advisory: Catalog = {
     'advisory.not_found': '注意喚起 {id} は見つかりません。ID をご確認ください。',
     'advisory.names_source':
       '件名または本文に、組織名の明示に同意していない情報提供元を特定できる記載（「{word}」、{incident} 関係）があります。該当箇所を削除してから起案・承認してください。',
-    'advisory.is_draft': '注意喚起 {id} はまだ起案中のため、{action} はできません。先に /csirt advisory submit {id} で提出してください。',
+    'advisory.is_draft':
+      '注意喚起 {id} はまだ起案中のため、{action} はできません。先に /csirt advisory submit {id} で提出してください。',
     'advisory.is_consent': '注意喚起 {id} は情報提供元の同意確認中のため、{action} はできません。',
     'advisory.is_review': '注意喚起 {id} は承認待ちのため、{action} はできません。',
     'advisory.is_approved': '注意喚起 {id} は既に承認され配信中のため、{action} はできません。',
@@ -237,7 +238,8 @@ export const advisory: Catalog = {
     'advisory.not_found': 'Advisory {id} was not found. Please check the id.',
     'advisory.names_source':
       'The title or body identifies a source that has not agreed to be named ("{word}", from {incident}). Please remove it before drafting or approving.',
-    'advisory.is_draft': 'Advisory {id} is still a draft: {action} is not possible. Submit it first with /csirt advisory submit {id}.',
+    'advisory.is_draft':
+      'Advisory {id} is still a draft: {action} is not possible. Submit it first with /csirt advisory submit {id}.',
     'advisory.is_consent': 'Advisory {id} is waiting for source consent: {action} is not possible.',
     'advisory.is_review': 'Advisory {id} is waiting for approval: {action} is not possible.',
     'advisory.is_approved': 'Advisory {id} is already approved and being delivered: {action} is not possible.',

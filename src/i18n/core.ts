@@ -57,7 +57,8 @@ export const core: Catalog = {
   en: {
     'command.unknown': 'There is no command "{name}". See /csirt help for the commands you can use.',
     'command.empty': 'Please give a command. See /csirt help for the commands you can use.',
-    'auth.forbidden': 'You are not allowed to run "/csirt {command}". Please ask an administrator for the role it needs.',
+    'auth.forbidden':
+      'You are not allowed to run "/csirt {command}". Please ask an administrator for the role it needs.',
     'auth.unregistered': 'You are not registered yet. Please ask an administrator to register you.',
     'parse.unterminated_quote': 'The quote {quote} is not closed. Please end the value with {close}.',
     'parse.after_quote': 'There is no space after a quoted value (before "{text}"). Please put a space between items.',
