@@ -185,7 +185,7 @@ export const advisoryGroup: Group = {
       schema: z.object({ id: advId }),
       access: 'registered',
       summary: {
-        ja: '注意喚起の状況（配信先・配信・受領確認）を表示します',
+        ja: '注意喚起の状態と配信状況（配信先・配信・受領確認）を表示します',
         en: 'Show an advisory: targets, deliveries, acknowledgements',
       },
       usage: 'advisory status <ADV-id>',

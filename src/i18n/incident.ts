@@ -22,9 +22,10 @@ export const incident: Catalog = {
     'incident.own_org_only': 'ご所属の組織のインシデントのみ表示できます。',
     'incident.read_only': 'インシデント {id} を更新する権限がありません。閲覧のみ可能です。',
     'incident.final': 'インシデント {id} は「{status}」のため、これ以上更新できません。',
-    'incident.bad_transition': '{id} の状況を {from} から {to} へ変更することはできません。変更できる状況: {allowed}',
+    'incident.bad_transition':
+      '{id} の状態を「{from}」から「{to}」へ変更することはできません。変更できる状態: {allowed}',
     'incident.transition_forbidden':
-      '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は{coordinator}が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
+      '{id} の状態を「{from}」から「{to}」へ変更する権限がありません。トリアージ・却下・終結は{coordinator}が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状態から変更できる状態: {allowed}）',
     'incident.same_status': 'インシデント {id} はすでに「{status}」です。',
     'incident.share_reporter_only': '{id} の共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.nothing_to_update':
@@ -51,7 +52,7 @@ export const incident: Catalog = {
     'incident.f.share': '共有可否',
     'incident.f.indicators': '指標',
     'incident.f.indicator': '指標',
-    'incident.f.status': '状況',
+    'incident.f.status': '状態',
     'incident.f.stage': '報告段階',
     'incident.f.by': '更新者',
     'incident.f.note': '所見',
@@ -75,7 +76,7 @@ export const incident: Catalog = {
     'incident.stage.quick': '速報',
     'incident.confidentiality': '機密性{level}',
     'incident.post.new': '【{stage}】インシデント報告 {id}',
-    'incident.post.status': '【状況更新】インシデント {id}',
+    'incident.post.status': '【状態の変更】インシデント {id}',
     'incident.post.more': '詳細: /csirt incident show {id}',
     'incident.post.red': 'TLP:RED のため、詳細はこのチャンネルに掲載しません。詳細: /csirt incident show {id}',
     'incident.correlation.title': '【相関】同一の指標が {count} 組織からの報告に含まれています',
@@ -83,7 +84,7 @@ export const incident: Catalog = {
     'incident.correlation.withheld':
       'TLP:RED の報告を含むため、値は掲載しません（各インシデントの詳細をご確認ください）',
     'incident.ev.reported': '報告を受け付けました（速報、{org}、指標 {count} 件）',
-    'incident.ev.status': '状況を変更: {from} → {to}',
+    'incident.ev.status': '状態を変更: {from} → {to}',
     'incident.ev.note': '所見: {text}',
     'incident.ev.indicator': '指標を追加: {value}',
     'incident.ev.field': '{field}を変更: {from} → {to}',

@@ -102,7 +102,7 @@ test('status workflow: who may move it, timeline, stages (the office’s triage 
   assert.match(last('maff'), /報告受付 → トリアージ中/);
   assert.match(
     await t.say(P.poc, `incident update ${id} status=contained ioc=evil[.]example[.]org severity=critical`),
-    /更新しました（状況、重大度、指標）。第1報（続報）として記録しました/,
+    /更新しました（状態、重大度、指標）。第1報（続報）として記録しました/,
   );
   assert.match(await t.say(P.coordinator, `incident update ${id} status=closed`), /変更することはできません/);
   await t.say(P.poc, `incident update ${id} status=resolved`);
@@ -113,14 +113,14 @@ test('status workflow: who may move it, timeline, stages (the office’s triage 
   const show = await t.say(P.poc, `incident show ${id}`);
   for (const re of [
     /終結・第2報（続報）/,
-    /第1報（続報）: 状況、重大度、指標/,
-    /第2報（続報）: 状況/,
+    /第1報（続報）: 状態、重大度、指標/,
+    /第2報（続報）: 状態/,
     /報告を受け付けました（速報、maff、指標 0 件）/,
-    /状況を変更: 報告受付 → トリアージ中/,
+    /状態を変更: 報告受付 → トリアージ中/,
     /所見: 確認を開始します/,
     /指標を追加: domain evil\[\.\]example\[\.\]org/,
     /重大度を変更: 中 → 緊急/,
-    /状況を変更: 対処完了 → 終結/,
+    /状態を変更: 対処完了 → 終結/,
   ])
     assert.match(show, re);
   const events = await t.app.db.prisma.incidentEvent.count({ where: { incidentId: id } });
