@@ -15,6 +15,7 @@ import {
   severity,
   share,
   status,
+  tlp,
 } from './incident-args.ts';
 import { deadlineLines, nextDueText, reportBlocks, updatedText } from './incident-render.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -147,6 +148,7 @@ export const incidentGroup: Group = {
         ioc: indicators.optional(),
         severity: severity.optional(),
         share: share.optional(),
+        tlp: tlp.optional(),
         ...contentArgs,
         final: finalFlag.optional(),
       }),
@@ -156,7 +158,7 @@ export const incidentGroup: Group = {
         en: 'Send an update or the final report; change the status, add notes and indicators',
       },
       usage:
-        'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=…] [records=N] [hosts=N] [impact="…"] [cause="…"] [actions="…"] [plan="…"] [notified=…] [public=…] [final=yes]',
+        'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [tlp=…] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=…] [records=N] [hosts=N] [impact="…"] [cause="…"] [actions="…"] [plan="…"] [notified=…] [public=…] [final=yes]',
       fields: {
         status: {
           ja: '状態（トリアージ中（triaging）、封じ込め済み（contained）、対処完了（resolved）、終結（closed）、却下（rejected））',
@@ -166,6 +168,10 @@ export const incidentGroup: Group = {
         ioc: reportFields.ioc,
         severity: reportFields.severity,
         share: reportFields.share,
+        tlp: {
+          ja: 'TLP（clear, green, amber, amber+strict, red）。変更すると、この報告を利用する注意喚起は同意の確認に戻ります',
+          en: 'TLP (clear, green, amber, amber+strict, red); a change sends the advisories using this report back to the consent step',
+        },
         awareness: reportFields.awareness,
         contact: reportFields.contact,
         found: reportFields.found,
@@ -187,7 +193,9 @@ export const incidentGroup: Group = {
       writes: true,
       async run(ctx, { id, ...input }) {
         const r = await ctx.services.incidents.update(ctx.caller, id, input);
-        return reply.text([updatedText(ctx, r.id, r.changes, r.step), ...deadlineLines(ctx, r)].join('\n'));
+        const lines = [updatedText(ctx, r.id, r.changes, r.step), ...deadlineLines(ctx, r)];
+        if (r.reconsent.length > 0) lines.push(ctx.t('incident.advisories_reconsent', { ids: r.reconsent.join(', ') }));
+        return reply.text(lines.join('\n'));
       },
     }),
     defineCommand({

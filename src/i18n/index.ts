@@ -19,6 +19,7 @@ import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { platform } from './platform.ts';
 import { reporting } from './reporting.ts';
+import { sharing } from './sharing.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
@@ -38,6 +39,7 @@ const catalogs: Catalog[] = [
   delivery,
   database,
   reporting,
+  sharing,
 ];
 
 const merged: Catalog = { ja: {}, en: {} };

@@ -3,26 +3,20 @@
  * record), turned into text by src/domain/org-names.ts through the translator. Read in the
  * transaction that writes a post, so a post says the name current when it was written.
  */
-import type { Tx } from '../db/client.ts';
+import type { Prisma$, Tx } from '../db/client.ts';
 import type { OrgNames } from '../domain/org-names.ts';
 import type { DirectoryNames } from '../i18n/index.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
 import { decodeShortNames } from './org-names.ts';
-
-type Reader = Pick<Tx, 'organization'>;
 
 /** The names of one organisation record (short names as stored: a JSON array). */
 export function orgNamesOf(o: { nameJa: string; nameEn: string; shortNames: string }): OrgNames {
   return { nameJa: o.nameJa, nameEn: o.nameEn, short: decodeShortNames(o.shortNames) };
 }
 
-/** The coordinating organisation's record (the first one flagged, as every lookup takes it), or null. */
-export function findCoordinator(q: Reader) {
-  return q.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
-}
-
 /** The names every message may say, as the database holds them now. */
-export async function directoryNames(q: Reader): Promise<DirectoryNames> {
-  const c = await findCoordinator(q);
+export async function directoryNames(q: Tx | Prisma$): Promise<DirectoryNames> {
+  const c = await coordinatingOrg(q);
   return { coordinator: c ? orgNamesOf(c) : null };
 }
 

@@ -5,7 +5,6 @@
  * an organisation whose record still carries one of its `former` names (NISC → 国家サイバー統括室
  * in July 2025). Names an admin has set are never overwritten. Each change is audited.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tx } from '../db/client.ts';
@@ -34,10 +33,6 @@ export function loadSeedDirectory(): SeedOrg[] {
 export function shippedNames(): DirectoryNames {
   const c = loadSeedDirectory().find((o) => o.coordinator);
   return { coordinator: c ? { nameJa: c.ja, nameEn: c.en, short: c.short ?? [] } : null };
-}
-
-export function newToken(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 /** Brings the database's directory up to the shipped one (see the file comment); in `tx`. */
@@ -85,14 +80,13 @@ export async function seedDirectory(deps: ServiceDeps, tx: Tx): Promise<void> {
 async function insertOrg(deps: ServiceDeps, tx: Tx, o: SeedOrg): Promise<boolean> {
   const n = await deps.db.execute(
     tx,
-    `INSERT INTO "Organization" (code, "nameJa", "nameEn", "shortNames", coordinator, "calendarToken", "createdAt")
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
+    `INSERT INTO "Organization" (code, "nameJa", "nameEn", "shortNames", coordinator, "createdAt")
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
     o.code,
     o.ja,
     o.en,
     encodeShortNames(o.short ?? []),
     deps.db.provider === 'postgresql' ? !!o.coordinator : Number(!!o.coordinator),
-    newToken(),
     deps.clock.now(),
   );
   return n === 1;

@@ -17,7 +17,7 @@ import { type ClockInput, type ClockNotice, dueNotices, plannedNotices } from '.
 import type { Translate } from '../i18n/index.ts';
 import { cancelJobs, type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, type ServiceDeps } from './context.ts';
-import { findCoordinator } from './directory-names.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
 import { clockMissing, clockPost } from './incident-clock-format.ts';
 import { dmPerson, postToOrg } from './notify.ts';
 
@@ -104,7 +104,7 @@ async function speak(deps: ServiceDeps, tx: Tx, inc: Incident, notice: ClockNoti
     told.push(p.identity);
   }
   if (notice.tell.includes('coordinator')) {
-    const coord = await findCoordinator(tx);
+    const coord = await coordinatingOrg(tx);
     if (coord && coord.id !== org.id) {
       await postToOrg(deps, tx, coord, post('coordinator'), key, ref);
       told.push(coord.code);

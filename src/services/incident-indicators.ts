@@ -14,7 +14,7 @@ import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Tx } from '../db/client.ts';
 import type { Normalized as Indicator } from '../domain/indicators.ts';
 import type { ServiceDeps } from './context.ts';
-import { findCoordinator } from './directory-names.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
 import { correlationPost } from './incident-format.ts';
 import { postToOrg } from './notify.ts';
 
@@ -66,7 +66,7 @@ async function correlate(deps: ServiceDeps, tx: Tx, indicatorId: number, ind: In
   const orgIds = [...new Set(links.map((l) => l.orgId))];
   const orgCount = orgIds.length;
   if (orgCount < 2) return;
-  const coord = await findCoordinator(tx);
+  const coord = await coordinatingOrg(tx);
   if (!coord) return;
   const orgs = new Map(
     (await tx.organization.findMany({ where: { id: { in: orgIds } } })).map((o) => [o.id, { code: o.code }]),

@@ -26,7 +26,7 @@ import { type ReportStage, type StageStep, stageStep } from '../domain/report-st
 import { translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
-import { findCoordinator } from './directory-names.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
 import { clockMissing } from './incident-clock-format.ts';
@@ -75,6 +75,7 @@ export interface UpdateInput extends ContentInput {
   ioc?: string[];
   severity?: Severity;
   share?: Share;
+  tlp?: Tlp;
   /** the reporter marks it final: 確報 */
   final?: boolean;
 }
@@ -87,8 +88,14 @@ export interface ReportOutcome {
   missing: ContentField[];
 }
 
+/** Told, in the update's transaction, that a report's `share` or TLP changed (advisories re-check their consents). */
+export type SourceChangedHook = (tx: Tx, incidentId: string, actor: string) => Promise<string[]>;
+
 export class IncidentService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly sourceChanged: SourceChangedHook = async () => [],
+  ) {}
 
   private get db() {
     return this.deps.db;
@@ -180,7 +187,7 @@ export class IncidentService {
     caller: Caller,
     rawId: string,
     input: UpdateInput,
-  ): Promise<ReportOutcome & { changes: string[]; step: StageStep }> {
+  ): Promise<ReportOutcome & { changes: string[]; step: StageStep; reconsent: string[] }> {
     const id = canonicalId(rawId, 'INC');
     const inds = this.indicators(input.ioc);
     const items = contentColumns(input);
@@ -189,6 +196,7 @@ export class IncidentService {
       !input.note &&
       !input.severity &&
       !input.share &&
+      !input.tlp &&
       !input.final &&
       !input.awareness &&
       inds.length === 0 &&
@@ -224,11 +232,12 @@ export class IncidentService {
       } else if (input.status) {
         throw new UserError('incident.same_status', { id, status: from });
       }
-      for (const field of ['severity', 'share'] as const) {
+      for (const field of ['severity', 'share', 'tlp'] as const) {
         const v = input[field];
         if (v === undefined || v === inc[field]) continue;
-        if (field === 'share' && !actors.has('reporter') && !caller.roles.has('admin')) {
-          throw new UserError('incident.share_reporter_only', { id });
+        // the reporting organisation owns its report's sharing and label
+        if (field !== 'severity' && !actors.has('reporter') && !caller.roles.has('admin')) {
+          throw new UserError(`incident.${field}_reporter_only`, { id });
         }
         data[field] = v;
         await this.event(tx, id, caller.identity, 'field', { field, from: inc[field], to: v });
@@ -301,7 +310,8 @@ export class IncidentService {
         );
       }
       if (data.awareAt || step.step !== 'note' || data.status) await scheduleClocks(this.deps, tx, updated);
-      return { changes, step, ...this.outcome(updated, now) };
+      const reconsent = data.share || data.tlp ? await this.sourceChanged(tx, id, caller.identity) : [];
+      return { changes, step, reconsent, ...this.outcome(updated, now) };
     });
   }
 
@@ -313,7 +323,7 @@ export class IncidentService {
     id: string,
     build: Parameters<typeof postToOrg>[3],
   ): Promise<void> {
-    const coord = await findCoordinator(tx);
+    const coord = await coordinatingOrg(tx);
     const ref = { type: 'incident', id };
     if (coord) await postToOrg(this.deps, tx, coord, build, key, ref);
     if (!coord || coord.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);

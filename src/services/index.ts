@@ -34,7 +34,7 @@ export function createServices(deps: ServiceDeps): Services {
   const readiness = new ReadinessService(deps);
   const inspections = new InspectionService(deps);
   const advisories = new AdvisoryService(deps);
-  const incidents = new IncidentService(deps);
+  const incidents = new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor));
   return {
     deps,
     directory: new DirectoryService(deps),
