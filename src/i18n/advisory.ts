@@ -28,14 +28,14 @@ export const advisory: Catalog = {
     'advisory.st.rejected': '却下',
     'advisory.st.withdrawn': '取下げ',
     'advisory.share.none': '共有不可',
-    'advisory.share.anonymized': '匿名で共有可',
+    'advisory.share.anonymized': '組織名を伏せて共有可',
     'advisory.share.attributed': '組織名を明示して共有可',
     'advisory.consent.pending': '同意待ち',
     'advisory.consent.given': '同意済み',
     'advisory.consent.declined': '不同意',
 
     'advisory.f.title': '件名',
-    'advisory.f.severity': '重要度',
+    'advisory.f.severity': '重大度',
     'advisory.f.sources': '情報提供元',
     'advisory.f.targets': '配信先',
     'advisory.f.targets_planned': '配信先（{count} 件）:',
@@ -46,7 +46,7 @@ export const advisory: Catalog = {
     'advisory.f.sent_at': '配信完了',
     'advisory.f.incident': 'インシデント',
     'advisory.f.org': '組織',
-    'advisory.f.share': '共有区分',
+    'advisory.f.share': '共有可否',
     'advisory.f.consent': '同意',
     'advisory.f.target': '配信先',
     'advisory.f.delivery': '配信',
@@ -116,7 +116,8 @@ export const advisory: Catalog = {
 
     'advisory.unknown_recipient': '受信者 {user} は担当者として登録されていません。登録済みの方を指定してください。',
     'advisory.unknown_org': '配信先の組織「{org}」は登録されていません。/csirt org list で組織コードをご確認ください。',
-    'advisory.source_not_found': '情報源のインシデント {incident} は見つかりません。ID をご確認ください。',
+    'advisory.source_not_found':
+      '情報提供元のインシデント {incident} は見つかりません。インシデント番号をご確認ください。',
     'advisory.source_no_poc':
       '情報提供元の組織 {org} に窓口担当者（poc）が登録されていないため、同意を確認できません。先に担当者を登録してください。',
     'advisory.consent_stale':
@@ -133,7 +134,7 @@ export const advisory: Catalog = {
     'advisory.four_eyes':
       '注意喚起 {id} はご自身が起案したものです。起案者は承認・却下できませんので、別の承認者にご依頼ください。',
     'advisory.already_acked': '注意喚起 {id} は、{at} に {by} により既に受領確認されています。',
-    'advisory.not_found': '注意喚起 {id} は見つかりません。ID をご確認ください。',
+    'advisory.not_found': '注意喚起 {id} は見つかりません。注意喚起番号をご確認ください。',
     'advisory.names_source':
       '件名または本文に、組織名の明示に同意していない情報提供元を特定できる記載（「{word}」、{incident} 関係）があります。該当箇所を削除してから起案・承認してください。',
     'advisory.is_draft':
