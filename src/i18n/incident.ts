@@ -7,6 +7,8 @@ export const incident: Catalog = {
       '種別は次のいずれかを指定してください: 標的型メール（targeted-email）、マルウェア感染（malware）、不正アクセス（unauthorized-access）、サービス妨害（dos）、ウェブ改ざん（defacement）、情報漏えい（data-leak）、フィッシング（phishing）、スキャン（scan）、ファイル共有ソフト（p2p-file-sharing）、記録媒体の紛失（lost-media）、その他（other）',
     'report.done':
       'インシデントを {id} として受け付けました（速報）。{coordinator_full}へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
+    'report.done_on_behalf':
+      '{org}に代わって、インシデントを {id} として受け付けました（速報）。{org}と{coordinator_full}のチャンネルへ通知しました。指標 {count} 件を登録しました。続報は、{org}の窓口担当者の方からも /csirt incident update {id} でお送りいただけます。',
     'report.org_not_allowed':
       '他の組織に代わって報告（org={org}）できるのは{coordinator}の担当者のみです。ご所属の組織の報告は org= を付けずに行ってください。',
     'report.no_org': 'ご所属の組織が登録されていないため、報告できません。管理者に所属の登録をご依頼ください。',
@@ -98,6 +100,8 @@ export const incident: Catalog = {
       'the category must be one of: targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other',
     'report.done':
       'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} {count|indicator|indicators} registered. Please send updates with /csirt incident update {id}.',
+    'report.done_on_behalf':
+      "The incident has been received as {id} (quick report) on behalf of {org}. The channels of {org} and of the {coordinator_full} have been notified. {count} {count|indicator|indicators} registered. Updates may be sent with /csirt incident update {id}, also by {org}'s point of contact.",
     'report.org_not_allowed':
       "Only the {coordinator}'s handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
     'report.no_org':

@@ -45,6 +45,26 @@ test('a report is 速報, gets the next id, posts to NISC and to the reporter’
   assert.equal(inc.share, 'none');
 });
 
+test("the coordinating office reporting on a ministry's behalf is told so, in both languages (issue 18 item 8)", async () => {
+  const ja = await t.say(P.coordinator, 'report category=malware summary="代理報告" org=mof');
+  assert.match(ja, /財務省に代わって、インシデントを INC-2026-\d{4} として受け付けました（速報）/);
+  assert.match(ja, /財務省と国家サイバー統括室（NCO）のチャンネルへ通知しました/);
+  assert.doesNotMatch(ja, /^インシデントを/);
+  await t.run(P.coordinator, 'lang en');
+  const en = await t.say(P.coordinator, 'report category=malware summary="on behalf" org=mof');
+  await t.run(P.coordinator, 'lang ja');
+  assert.match(
+    en,
+    /The incident has been received as INC-2026-\d{4} \(quick report\) on behalf of Ministry of Finance/,
+  );
+  assert.doesNotMatch(en, /Your incident/);
+  // a ministry reporting for itself is thanked for its own report
+  assert.match(
+    await t.say(P.poc, 'report category=malware summary="自組織"'),
+    /^インシデントを INC-2026-\d{4} として受け付けました/,
+  );
+});
+
 test('missing required fields name them with their labels; nothing is written', async () => {
   const before = await tableCounts(t.app);
   const o = await t.run(P.poc, 'report severity=high');
