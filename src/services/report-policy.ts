@@ -4,10 +4,13 @@
  * start with every problem named, like a bad environment variable.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../config.ts';
 import { parseReportPolicy, type ReportPolicy } from '../domain/report-policy.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-export const SHIPPED_POLICY = new URL('../../data/report-policy.json', import.meta.url);
+/** from the package root: the same path from the sources and from the build (dist/) */
+export const SHIPPED_POLICY = join(PACKAGE_ROOT, 'data', 'report-policy.json');
 
 export function loadReportPolicy(file: string | undefined): ReportPolicy {
   const where = file ? 'REPORT_POLICY_FILE' : 'data/report-policy.json';
