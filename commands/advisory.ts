@@ -53,13 +53,16 @@ export const advisoryGroup: Group = {
       fields: {
         title: { ja: '件名', en: 'Title' },
         body: { ja: '本文', en: 'Body' },
-        severity: { ja: '重要度（low, medium, high, critical）', en: 'Severity (low, medium, high, critical)' },
+        severity: {
+          ja: '重大度（低（low）、中（medium）、高（high）、緊急（critical））',
+          en: 'Severity (low, medium, high, critical)',
+        },
         tlp: {
           ja: 'TLP（clear, green, amber, amber+strict, red）',
           en: 'TLP (clear, green, amber, amber+strict, red)',
         },
         audience: { ja: '配信先（all または組織コードのカンマ区切り）', en: 'Audience (all or organisation codes)' },
-        sources: { ja: '情報源のインシデント ID', en: 'Source incident ids' },
+        sources: { ja: '情報提供元のインシデント番号', en: 'Source incident ids' },
         recipients: { ja: '受信者（TLP:RED のみ）', en: 'Recipients (TLP:RED only)' },
       },
       form: true,
@@ -220,7 +223,7 @@ export const advisoryGroup: Group = {
       schema: z.object({ id: advId }),
       access: 'registered',
       summary: {
-        ja: '注意喚起の状況（配信先・配信・受領確認）を表示します',
+        ja: '注意喚起の状態と配信状況（配信先・配信・受領確認）を表示します',
         en: 'Show an advisory: targets, deliveries, acknowledgements',
       },
       usage: 'advisory status <ADV-id>',

@@ -129,7 +129,8 @@ export const checkGroup: Group = {
               due: formatDate(r.campaign.dueDate, ctx.dates),
               orgs: r.orgs.length,
               version: r.campaign.catalogVersion,
-              reminders: r.reminders.map((x) => formatDate(x, ctx.dates)).join(', ') || '-',
+              reminders:
+                r.reminders.map((x) => formatDate(x, ctx.dates)).join(ctx.locale === 'ja' ? '、' : ', ') || '-',
             }),
           );
         }
@@ -186,8 +187,8 @@ export const checkGroup: Group = {
         'check answer <CMP-id> system=<SYS-id> item=<item id> status=implemented|partial|missing|na [planned=<date>] [cost=<yen>] [note="…"]',
       fields: {
         status: {
-          ja: 'implemented（実施済み）、partial（一部実施）、missing（未実施）、na（対象外）',
-          en: 'implemented, partial, missing, na (not applicable)',
+          ja: '回答（実施済み（implemented）、一部実施（partial）、未実施（missing）、対象外（na））',
+          en: 'Answer (implemented, partial, missing, na: not applicable)',
         },
         planned: { ja: '実施予定日（YYYY-MM-DD）', en: 'planned date (YYYY-MM-DD)' },
         cost: { ja: '概算費用（円）', en: 'estimated cost (yen)' },
@@ -237,11 +238,11 @@ export const checkGroup: Group = {
     }),
     defineCommand({
       name: 'plan',
-      aliases: ['予算案'],
+      aliases: ['投資計画'],
       schema: z.object({ budget: plausibleAmount(yen, 'budget'), org: orgCode.optional() }),
       access: READERS,
       summary: {
-        ja: '予算内で残存リスクを最も減らす対策の組合せ（予算案）を示します',
+        ja: '予算内で残存リスクを最も減らす対策の組合せを、投資計画（案）として示します',
         en: 'The countermeasures that remove the most residual risk within a budget',
       },
       usage: 'check plan budget=<yen> [org=<org>]',

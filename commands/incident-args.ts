@@ -1,7 +1,7 @@
 /** Argument schemas shared by report, incident and ioc. */
 import { z } from 'zod';
 import { foldCode } from '../src/domain/ids.ts';
-import { CATEGORY_CODES, findCategory } from '../src/domain/incident-categories.ts';
+import { CATEGORIES, CATEGORY_CODES, findCategory } from '../src/domain/incident-categories.ts';
 import { SEVERITIES, SHARES, STATUSES, TLPS } from '../src/domain/incident-status.ts';
 import { DISCLOSURE, PERSONAL, parseNotified } from '../src/domain/report-contents.ts';
 import { plausibleTime, text, tokyoDateTime } from './args.ts';
@@ -118,20 +118,21 @@ export const reportGroups = [
 /** Japanese and English labels of the report fields (help, forms, missing-field errors). */
 export const reportFields = {
   category: {
-    ja: '種別（targeted-email 標的型メール, malware マルウェア感染, unauthorized-access 不正アクセス, dos サービス妨害, defacement ウェブ改ざん, data-leak 情報漏えい, phishing フィッシング, scan スキャン, p2p-file-sharing ファイル共有ソフト, lost-media 記録媒体の紛失, other その他）',
-    en: 'Category (targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other)',
+    // from data/categories.json: 「ラベル（code）」, either may be typed
+    ja: `種別（${CATEGORIES.map((c) => `${c.ja}（${c.code}）`).join('、')}）`,
+    en: `Category (${CATEGORY_CODES.join(', ')})`,
   },
   summary: { ja: '概要（何が起きたか）', en: 'Summary (what happened)' },
   severity: {
-    ja: '重大度（low, medium, high, critical。既定は medium）',
+    ja: '重大度（低（low）、中（medium）、高（high）、緊急（critical）。既定は中（medium））',
     en: 'Severity (low, medium, high, critical; default medium)',
   },
   tlp: {
-    ja: 'TLP（clear, green, amber, amber+strict, red。既定は amber）',
+    ja: 'TLP（clear, green, amber, amber+strict, red。既定は TLP:AMBER）',
     en: 'TLP (clear, green, amber, amber+strict, red; default amber)',
   },
   share: {
-    ja: '共有可否（none 共有不可・既定, anonymized 組織名を伏せて共有可, attributed 組織名を明示して共有可）',
+    ja: '共有可否（共有不可（none）：既定、組織名を伏せて共有可（anonymized）、組織名を明示して共有可（attributed））',
     en: 'Sharing consent (none — default, anonymized, attributed)',
   },
   confidentiality: {

@@ -154,14 +154,14 @@ export const incidentGroup: Group = {
       }),
       access: WRITERS,
       summary: {
-        ja: '続報・確報を送り、状況の変更や所見・指標の追加を行います',
+        ja: '続報・確報を送り、状態の変更や所見・指標の追加を行います',
         en: 'Send an update or the final report; change the status, add notes and indicators',
       },
       usage:
         'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [tlp=…] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=…] [records=N] [hosts=N] [impact="…"] [cause="…"] [actions="…"] [plan="…"] [notified=…] [public=…] [final=yes]',
       fields: {
         status: {
-          ja: '状況（triaging, contained, resolved, closed, rejected）',
+          ja: '状態（トリアージ中（triaging）、封じ込め済み（contained）、対処完了（resolved）、終結（closed）、却下（rejected））',
           en: 'Status (triaging, contained, resolved, closed, rejected)',
         },
         note: { ja: '所見（経過の記録）', en: 'Note (for the timeline)' },

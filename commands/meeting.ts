@@ -15,8 +15,8 @@ const SCHEDULE_USAGE =
 
 export const meetingGroup: Group = {
   name: 'meeting',
-  aliases: ['会議'],
-  summary: { ja: '窓口担当者会議（開催通知・出欠・予定表）', en: 'PoC meetings (notices, RSVPs, calendar)' },
+  aliases: ['会合', '会議'],
+  summary: { ja: 'PoC 会合（開催通知・出欠・予定表）', en: 'PoC meetings (notices, RSVPs, calendar)' },
   commands: [
     defineCommand({
       name: 'schedule',
@@ -39,7 +39,7 @@ export const meetingGroup: Group = {
       }),
       access: ['coordinator'],
       summary: {
-        ja: '会議を登録し、招集先に開催通知を送付します',
+        ja: 'PoC 会合を登録し、招集先に開催通知を送付します',
         en: 'Schedule a meeting and send the notice to the invited organisations',
       },
       usage: SCHEDULE_USAGE,
@@ -123,7 +123,7 @@ export const meetingGroup: Group = {
       aliases: ['一覧'],
       schema: z.object({}),
       access: 'registered',
-      summary: { ja: '今後の会議と出欠の回答状況を表示します', en: 'List upcoming meetings and who answered' },
+      summary: { ja: '今後の PoC 会合と出欠状況を表示します', en: 'List upcoming meetings and who answered' },
       usage: 'meeting list',
       writes: false,
       async run(ctx) {
@@ -175,7 +175,7 @@ export const meetingGroup: Group = {
       positional: ['id'],
       schema: z.object({ id: meetingId }),
       access: ['coordinator'],
-      summary: { ja: '会議を中止し、招集先に通知します', en: 'Cancel a meeting and tell the invited organisations' },
+      summary: { ja: '会合を中止し、招集先に通知します', en: 'Cancel a meeting and tell the invited organisations' },
       usage: 'meeting cancel <MTG-id>',
       writes: true,
       async run(ctx, a) {
@@ -190,7 +190,7 @@ export const meetingGroup: Group = {
       schema: z.object({ id: meetingId }),
       access: 'registered',
       summary: {
-        ja: '会議の予定ファイル（iCalendar）を取得します',
+        ja: '会合の予定ファイル（iCalendar）を取得します',
         en: 'Get the calendar file (iCalendar) of a meeting',
       },
       usage: 'meeting ics <MTG-id>',
@@ -215,7 +215,7 @@ export const meetingGroup: Group = {
       }),
       access: ['poc'],
       summary: {
-        ja: '会議の出欠を回答します（所属組織として）',
+        ja: '会合の出欠を回答します（所属組織として）',
         en: 'Answer for your organisation whether it attends',
       },
       usage: 'meeting rsvp <MTG-id> attend|absent|proxy [proxy=<user>]',

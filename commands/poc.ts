@@ -62,7 +62,7 @@ export const pocGroup: Group = {
       schema: z.object({ user: z.string(), role: z.string().refine(isRole, 'input.roles').optional() }),
       access: ['admin'],
       summary: {
-        ja: '役割を解除します（role を省略するとすべて）',
+        ja: '役割を解除します（role= を省略するとすべての役割）',
         en: 'Revoke a role (all roles when role is omitted)',
       },
       usage: 'poc remove <user> [role=<role>]',

@@ -49,7 +49,16 @@ export const reportGroup: Group = {
       async run(ctx, a) {
         const r = await ctx.services.incidents.report(ctx.caller, a);
         return reply.text(
-          [ctx.t('report.done', { id: r.id, count: r.indicators }), ...deadlineLines(ctx, r)].join('\n'),
+          [
+            r.onBehalf
+              ? ctx.t('report.done_on_behalf', {
+                  id: r.id,
+                  count: r.indicators,
+                  org: ctx.locale === 'ja' ? r.onBehalf.nameJa : r.onBehalf.nameEn,
+                })
+              : ctx.t('report.done', { id: r.id, count: r.indicators }),
+            ...deadlineLines(ctx, r),
+          ].join('\n'),
         );
       },
     }),

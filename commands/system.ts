@@ -26,8 +26,8 @@ export const systemGroup: Group = {
         name: { ja: 'システム名（200 文字以内）', en: 'system name (at most 200 characters)' },
         confidentiality: { ja: '取り扱う情報の機密性（1〜3）', en: 'confidentiality class of its information (1–3)' },
         exposure: {
-          ja: 'internet（インターネットから到達可能）、internal（庁内ネットワークのみ）、isolated（閉域）',
-          en: 'internet (reachable from the internet), internal (internal network only), isolated',
+          ja: '接続形態（インターネット接続（internet）、庁内ネットワークのみ（internal）、閉域（isolated））',
+          en: 'Exposure (internet: reachable from the internet; internal: internal network only; isolated)',
         },
       },
       writes: true,

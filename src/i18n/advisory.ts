@@ -6,10 +6,10 @@ export const advisory: Catalog = {
     'input.tlp': 'TLP は clear, green, amber, amber+strict, red のいずれかを指定してください',
 
     'tlp.red_no_channels':
-      '{tlp} の情報はチャンネルには配信できません。audience は指定せず、recipients に受信者を個別に指定してください。',
+      '{tlp} の情報はチャンネルには配信できません。audience= は指定せず、recipients= に受信者を個別に指定してください。',
     'tlp.red_needs_recipients': '{tlp} の注意喚起には、受信者（recipients）を個別に指定してください。',
     'tlp.recipients_only_red':
-      'recipients（個人宛ての配信）は TLP:RED の場合のみ指定できます。{tlp} では audience に組織を指定してください。',
+      '個人宛ての配信（recipients=）は TLP:RED の場合のみ指定できます。{tlp} では audience= に組織を指定してください。',
     'tlp.amber_no_all':
       '{tlp} の情報は、知る必要のある組織に限って共有するものです。audience=all（全組織）は指定できませんので、配信先の組織コードを列挙してください。',
     'tlp.audience_required': '{tlp} の注意喚起には配信先（audience=all または組織コードの列挙）を指定してください。',
@@ -28,14 +28,14 @@ export const advisory: Catalog = {
     'advisory.st.rejected': '却下',
     'advisory.st.withdrawn': '取下げ',
     'advisory.share.none': '共有不可',
-    'advisory.share.anonymized': '匿名で共有可',
+    'advisory.share.anonymized': '組織名を伏せて共有可',
     'advisory.share.attributed': '組織名を明示して共有可',
     'advisory.consent.pending': '同意待ち',
     'advisory.consent.given': '同意済み',
     'advisory.consent.declined': '不同意',
 
     'advisory.f.title': '件名',
-    'advisory.f.severity': '重要度',
+    'advisory.f.severity': '重大度',
     'advisory.f.sources': '情報提供元',
     'advisory.f.targets': '配信先',
     'advisory.f.targets_planned': '配信先（{count} 件）:',
@@ -46,7 +46,7 @@ export const advisory: Catalog = {
     'advisory.f.sent_at': '配信完了',
     'advisory.f.incident': 'インシデント',
     'advisory.f.org': '組織',
-    'advisory.f.share': '共有区分',
+    'advisory.f.share': '共有可否',
     'advisory.f.consent': '同意',
     'advisory.f.target': '配信先',
     'advisory.f.delivery': '配信',
@@ -116,7 +116,8 @@ export const advisory: Catalog = {
 
     'advisory.unknown_recipient': '受信者 {user} は担当者として登録されていません。登録済みの方を指定してください。',
     'advisory.unknown_org': '配信先の組織「{org}」は登録されていません。/csirt org list で組織コードをご確認ください。',
-    'advisory.source_not_found': '情報源のインシデント {incident} は見つかりません。ID をご確認ください。',
+    'advisory.source_not_found':
+      '情報提供元のインシデント {incident} は見つかりません。インシデント番号をご確認ください。',
     'advisory.source_no_poc':
       '情報提供元の組織 {org} に窓口担当者（poc）が登録されていないため、同意を確認できません。先に担当者を登録してください。',
     'advisory.consent_stale':
@@ -133,10 +134,11 @@ export const advisory: Catalog = {
     'advisory.four_eyes':
       '注意喚起 {id} はご自身が起案したものです。起案者は承認・却下できませんので、別の承認者にご依頼ください。',
     'advisory.already_acked': '注意喚起 {id} は、{at} に {by} により既に受領確認されています。',
-    'advisory.not_found': '注意喚起 {id} は見つかりません。ID をご確認ください。',
+    'advisory.not_found': '注意喚起 {id} は見つかりません。注意喚起番号をご確認ください。',
     'advisory.names_source':
       '件名または本文に、組織名の明示に同意していない情報提供元を特定できる記載（「{word}」、{incident} 関係）があります。該当箇所を削除してから起案・承認してください。',
-    'advisory.is_draft': '注意喚起 {id} はまだ起案中のため、{action} はできません。先に submit してください。',
+    'advisory.is_draft':
+      '注意喚起 {id} はまだ起案中のため、{action} はできません。先に /csirt advisory submit {id} で提出してください。',
     'advisory.is_consent': '注意喚起 {id} は情報提供元の同意確認中のため、{action} はできません。',
     'advisory.is_review': '注意喚起 {id} は承認待ちのため、{action} はできません。',
     'advisory.is_approved': '注意喚起 {id} は既に承認され配信中のため、{action} はできません。',
@@ -162,10 +164,10 @@ export const advisory: Catalog = {
     'input.tlp': 'TLP is one of clear, green, amber, amber+strict, red',
 
     'tlp.red_no_channels':
-      '{tlp} information is never posted to a channel. Leave audience out and name each person in recipients.',
+      '{tlp} information is never posted to a channel. Leave audience= out and name each person in recipients=.',
     'tlp.red_needs_recipients': 'A {tlp} advisory needs named recipients (recipients=…).',
     'tlp.recipients_only_red':
-      'recipients (direct messages) are for TLP:RED only. For {tlp}, name organisations in audience.',
+      'Direct messages (recipients=) are for TLP:RED only. For {tlp}, name organisations in audience=.',
     'tlp.amber_no_all':
       '{tlp} information is shared only with the organisations that need to know: audience=all is not allowed. List the organisation codes instead.',
     'tlp.audience_required': 'A {tlp} advisory needs an audience (audience=all or organisation codes).',
@@ -221,16 +223,16 @@ export const advisory: Catalog = {
       'This advisory ({id}) has been withdrawn by the {coordinator}. No action based on it is needed. If you passed it on, please tell those you shared it with.',
     'advisory.consent_heading': 'Consent requested as a source (advisory {id})',
     'advisory.consent_body':
-      'Please consent to the use of the information from your incident report(s) ({incidents}) in the advisory below, which shows exactly what will be sent. Should the text, or the sharing or TLP of your report, change after your consent, you will be asked again.',
-    'advisory.consent_named': 'This advisory names your organisation as a source (not your report ids).',
-    'advisory.consent_anonymous': 'Neither your organisation nor your report ids are named in what is sent.',
+      'Please consent to the use of the information from your incident {count|report|reports} ({incidents}) in the advisory below, which shows exactly what will be sent. Should the text, or the sharing or TLP of your report, change after your consent, you will be asked again.',
+    'advisory.consent_named': 'This advisory names your organisation as a source (not your incident numbers).',
+    'advisory.consent_anonymous': 'Neither your organisation nor your incident numbers are named in what is sent.',
     'advisory.consent_lower_tlp':
       'What your organisation reported ({incidents}) is labelled {source}, but this advisory is sent as {tlp}. If you agree to that lower label, press Consent or type {command}.',
     'advisory.consent_yes': 'Consent',
     'advisory.consent_no': 'Decline',
     'advisory.review_heading': 'Advisory {id} is waiting for approval',
     'advisory.review_red':
-      'The TLP:RED advisory {id} ({count} recipients) is waiting for approval. Read its title, body and recipients with /csirt advisory status {id}.',
+      'The TLP:RED advisory {id} ({count} {count|recipient|recipients}) is waiting for approval. Read its title, body and recipients with /csirt advisory status {id}.',
     'advisory.review_hint':
       'It must be approved by an approver other than its drafter. To reject it: /csirt advisory reject {id} reason="…".',
     'advisory.approve_button': 'Approve and send',
@@ -251,7 +253,7 @@ export const advisory: Catalog = {
     'advisory.why.sep': '; ',
     'advisory.agreed_tlp': 'agreed to {tlp}',
     'advisory.earlier_copies':
-      '{count} copies of an earlier version were delivered (before it went back to the consent step).',
+      '{count} {count|copy|copies} of an earlier version {count|was|were} delivered (before it went back to the consent step).',
     'advisory.draft_lower_tlp':
       'The source {incident} is {source}. To send it as {tlp}, the source organisation must agree to that label when it is asked to consent.',
     'advisory.by_dm': 'direct message',
@@ -291,7 +293,8 @@ export const advisory: Catalog = {
     'advisory.not_found': 'Advisory {id} was not found. Please check the id.',
     'advisory.names_source':
       'The title or body identifies a source that has not agreed to be named ("{word}", from {incident}). Please remove it before drafting or approving.',
-    'advisory.is_draft': 'Advisory {id} is still a draft: {action} is not possible. Submit it first.',
+    'advisory.is_draft':
+      'Advisory {id} is still a draft: {action} is not possible. Submit it first with /csirt advisory submit {id}.',
     'advisory.is_consent': 'Advisory {id} is waiting for source consent: {action} is not possible.',
     'advisory.is_review': 'Advisory {id} is waiting for approval: {action} is not possible.',
     'advisory.is_approved': 'Advisory {id} is already approved and being delivered: {action} is not possible.',
@@ -308,10 +311,11 @@ export const advisory: Catalog = {
     'advisory.consent_complete':
       'Recorded your consent to advisory {id}. Every consent is in: it now waits for approval.',
     'advisory.consent_declined': 'Recorded that you decline advisory {id}. It will not be sent.',
-    'advisory.approved': 'Approved advisory {id}. Delivering to these {count} recipients ({deliveries} deliveries):',
+    'advisory.approved':
+      'Approved advisory {id}. Delivering to the following {count} {count|recipient|recipients} ({deliveries} {deliveries|delivery|deliveries}):',
     'advisory.rejected': 'Rejected advisory {id}. Its drafter will be told.',
     'advisory.withdrawn':
-      'Withdrew advisory {id}: {updated} delivered copies are marked withdrawn and {cancelled} pending deliveries cancelled.',
+      'Withdrew advisory {id}: {updated} delivered {updated|copy is|copies are} marked withdrawn and {cancelled} pending {cancelled|delivery|deliveries} cancelled.',
     'advisory.acked': 'Recorded your acknowledgement of advisory {id} ({org}). Thank you.',
   },
 };

@@ -5,7 +5,7 @@ export const core: Catalog = {
   ja: {
     'command.unknown': '「{name}」というコマンドはありません。/csirt help で利用できるコマンドをご確認ください。',
     'command.empty': 'コマンドを指定してください。/csirt help で利用できるコマンドをご確認ください。',
-    'auth.forbidden': '「{command}」を実行する権限がありません。必要な役割の付与は管理者にご依頼ください。',
+    'auth.forbidden': '「/csirt {command}」を実行する権限がありません。必要な役割の付与は管理者にご依頼ください。',
     'auth.unregistered': 'まだ担当者として登録されていません。管理者に登録をご依頼ください。',
     'parse.unterminated_quote': '引用符 {quote} が閉じられていません。値の最後に {close} を付けてください。',
     'parse.after_quote': '引用符の直後に空白がありません（「{text}」の前）。値と次の項目の間に空白を入れてください。',
@@ -57,7 +57,8 @@ export const core: Catalog = {
   en: {
     'command.unknown': 'There is no command "{name}". See /csirt help for the commands you can use.',
     'command.empty': 'Please give a command. See /csirt help for the commands you can use.',
-    'auth.forbidden': 'You are not allowed to run "{command}". Please ask an administrator for the role it needs.',
+    'auth.forbidden':
+      'You are not allowed to run "/csirt {command}". Please ask an administrator for the role it needs.',
     'auth.unregistered': 'You are not registered yet. Please ask an administrator to register you.',
     'parse.unterminated_quote': 'The quote {quote} is not closed. Please end the value with {close}.',
     'parse.after_quote': 'There is no space after a quoted value (before "{text}"). Please put a space between items.',
@@ -67,8 +68,8 @@ export const core: Catalog = {
     'input.missing_fields': 'Required fields are missing: {fields}\nUsage: /csirt {usage}',
     'input.wrong_type': 'wrong form',
     'input.one_of': 'must be one of: {values}',
-    'input.too_long_value': 'too long (at most {max} characters)',
-    'input.too_short': 'too short (at least {min} characters)',
+    'input.too_long_value': 'too long (at most {max} {max|character|characters})',
+    'input.too_short': 'too short (at least {min} {min|character|characters})',
     'input.too_many': 'too many (at most {max})',
     'input.too_few': 'too few (at least {min})',
     'input.too_small': 'must be at least {min}',
@@ -92,7 +93,7 @@ export const core: Catalog = {
     'input.range_datetime': 'a date and time from {min} to {max} (Japan time)',
     'error.internal':
       'Sorry, something went wrong while processing this. Please try again later; if it persists, give the administrator the reference {id}.',
-    'rate.limited': 'Too many commands in a short time; please try again in about {seconds} seconds.',
+    'rate.limited': 'Too many commands in a short time; please try again in about {seconds} {seconds|second|seconds}.',
     'help.title': 'Commands you can use',
     'help.command': 'Command',
     'help.what': 'What it does',
@@ -102,7 +103,7 @@ export const core: Catalog = {
     'button.hint': 'Action: {command}',
     'action.stale': 'This button has expired or was altered. Please use the latest post.',
     'console.left_pending':
-      '{count} posts are still waiting to be sent (to be retried); they will be sent at the next start.',
+      '{count} {count|post is|posts are} still waiting to be sent (to be retried); {count|it|they} will be sent at the next start.',
     'console.welcome': 'csirt-poc-bot console (acting as {user}). /csirt help shows how to use it. Ctrl+D quits.',
   },
 };

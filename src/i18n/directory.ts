@@ -43,8 +43,10 @@ export const directory: Catalog = {
     'poc.no_such_role': '{user} には役割 {role} が付与されていません。',
     'poc.self_admin': 'ご自身の管理者権限は解除できません。他の管理者にご依頼ください。',
     'poc.last_admin': '最後の管理者の権限は解除できません。先に別の管理者を登録してください。',
-    'poc.primary_and_deputy': 'primary と deputy は同時に指定できません。どちらか一方を指定してください。',
-    'poc.position_needs_poc': '正・副の指定（primary / deputy）は role に poc を含む場合のみ有効です。',
+    'poc.primary_and_deputy':
+      '正（primary=yes）と副（deputy=yes）は同時に指定できません。どちらか一方を指定してください。',
+    'poc.position_needs_poc':
+      '正・副の指定（primary=yes、deputy=yes）は、役割（role=）に窓口担当者（poc）を含む場合のみ有効です。',
     'poc.own_org_only': 'ご所属の組織の担当者のみ表示できます。',
     'poc.none': '該当する担当者はいません。',
     'poc.user': '担当者',
@@ -93,8 +95,8 @@ export const directory: Catalog = {
     'poc.no_such_role': '{user} does not have the role {role}.',
     'poc.self_admin': 'You cannot revoke your own admin role. Please ask another administrator.',
     'poc.last_admin': 'The last administrator cannot be removed. Please register another administrator first.',
-    'poc.primary_and_deputy': 'Give primary or deputy, not both.',
-    'poc.position_needs_poc': 'primary / deputy apply only when role includes poc.',
+    'poc.primary_and_deputy': 'Give primary=yes or deputy=yes, not both.',
+    'poc.position_needs_poc': 'primary=yes and deputy=yes apply only when role= includes poc (point of contact).',
     'poc.own_org_only': 'You can list the people of your own organisation only.',
     'poc.none': 'Nobody matches.',
     'poc.user': 'Person',

@@ -4,9 +4,11 @@ import type { Catalog } from './catalog.ts';
 export const incident: Catalog = {
   ja: {
     'input.category':
-      '種別は次のいずれかを指定してください: targeted-email（標的型メール）, malware（マルウェア感染）, unauthorized-access（不正アクセス）, dos（サービス妨害）, defacement（ウェブ改ざん）, data-leak（情報漏えい）, phishing（フィッシング）, scan（スキャン）, p2p-file-sharing（ファイル共有ソフト）, lost-media（記録媒体の紛失）, other（その他）',
+      '種別は次のいずれかを指定してください: 標的型メール（targeted-email）、マルウェア感染（malware）、不正アクセス（unauthorized-access）、サービス妨害（dos）、ウェブ改ざん（defacement）、情報漏えい（data-leak）、フィッシング（phishing）、スキャン（scan）、ファイル共有ソフト（p2p-file-sharing）、記録媒体の紛失（lost-media）、その他（other）',
     'report.done':
       'インシデントを {id} として受け付けました（速報）。{coordinator_full}へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
+    'report.done_on_behalf':
+      '{org}に代わって、インシデントを {id} として受け付けました（速報）。{org}と{coordinator_full}のチャンネルへ通知しました。指標 {count} 件を登録しました。続報は、{org}の窓口担当者の方からも /csirt incident update {id} でお送りいただけます。',
     'report.org_not_allowed':
       '他の組織に代わって報告（org={org}）できるのは{coordinator}の担当者のみです。ご所属の組織の報告は org= を付けずに行ってください。',
     'report.no_org': 'ご所属の組織が登録されていないため、報告できません。管理者に所属の登録をご依頼ください。',
@@ -22,9 +24,10 @@ export const incident: Catalog = {
     'incident.own_org_only': 'ご所属の組織のインシデントのみ表示できます。',
     'incident.read_only': 'インシデント {id} を更新する権限がありません。閲覧のみ可能です。',
     'incident.final': 'インシデント {id} は「{status}」のため、これ以上更新できません。',
-    'incident.bad_transition': '{id} の状況を {from} から {to} へ変更することはできません。変更できる状況: {allowed}',
+    'incident.bad_transition':
+      '{id} の状態を「{from}」から「{to}」へ変更することはできません。変更できる状態: {allowed}',
     'incident.transition_forbidden':
-      '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は{coordinator}が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
+      '{id} の状態を「{from}」から「{to}」へ変更する権限がありません。トリアージ・却下・終結は{coordinator}が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状態から変更できる状態: {allowed}）',
     'incident.same_status': 'インシデント {id} はすでに「{status}」です。',
     'incident.share_reporter_only': '{id} の共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.tlp_reporter_only': '{id} の TLP を変更できるのは、報告元の組織の窓口担当者のみです。',
@@ -55,7 +58,7 @@ export const incident: Catalog = {
     'incident.f.tlp': 'TLP',
     'incident.f.indicators': '指標',
     'incident.f.indicator': '指標',
-    'incident.f.status': '状況',
+    'incident.f.status': '状態',
     'incident.f.stage': '報告段階',
     'incident.f.by': '更新者',
     'incident.f.note': '所見',
@@ -79,7 +82,7 @@ export const incident: Catalog = {
     'incident.stage.quick': '速報',
     'incident.confidentiality': '機密性{level}',
     'incident.post.new': '【{stage}】インシデント報告 {id}',
-    'incident.post.status': '【状況更新】インシデント {id}',
+    'incident.post.status': '【状態の変更】インシデント {id}',
     'incident.post.more': '詳細: /csirt incident show {id}',
     'incident.post.red': 'TLP:RED のため、詳細はこのチャンネルに掲載しません。詳細: /csirt incident show {id}',
     'incident.correlation.title': '【相関】同一の指標が {count} 組織からの報告に含まれています',
@@ -87,7 +90,7 @@ export const incident: Catalog = {
     'incident.correlation.withheld':
       'TLP:RED の報告を含むため、値は掲載しません（各インシデントの詳細をご確認ください）',
     'incident.ev.reported': '報告を受け付けました（速報、{org}、指標 {count} 件）',
-    'incident.ev.status': '状況を変更: {from} → {to}',
+    'incident.ev.status': '状態を変更: {from} → {to}',
     'incident.ev.note': '所見: {text}',
     'incident.ev.indicator': '指標を追加: {value}',
     'incident.ev.field': '{field}を変更: {from} → {to}',
@@ -96,7 +99,9 @@ export const incident: Catalog = {
     'input.category':
       'the category must be one of: targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other',
     'report.done':
-      'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
+      'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} {count|indicator|indicators} registered. Please send updates with /csirt incident update {id}.',
+    'report.done_on_behalf':
+      "The incident has been received as {id} (quick report) on behalf of {org}. The channels of {org} and of the {coordinator_full} have been notified. {count} {count|indicator|indicators} registered. Updates may be sent with /csirt incident update {id}, also by {org}'s point of contact.",
     'report.org_not_allowed':
       "Only the {coordinator}'s handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
     'report.no_org':
@@ -108,7 +113,7 @@ export const incident: Catalog = {
     'ioc.none': 'No report contains this indicator.',
     'ioc.own_none': "Your organisation's reports do not contain it.",
     'ioc.others':
-      'It appears in reports of {count} other organisation(s) (not named unless they consented to sharing).',
+      'It appears in reports of {count} other {count|organisation|organisations} (not named unless they consented to sharing).',
     'ioc.attributed': 'Reports shared with consent',
     'incident.not_found': 'Incident "{id}" was not found. Please check the id.',
     'incident.own_org_only': "You can only list your own organisation's incidents.",
@@ -176,10 +181,11 @@ export const incident: Catalog = {
     'incident.post.status': '[Status update] Incident {id}',
     'incident.post.more': 'Details: /csirt incident show {id}',
     'incident.post.red': 'TLP:RED: details are not posted in this channel. Details: /csirt incident show {id}',
-    'incident.correlation.title': '[Correlation] The same indicator appears in reports of {count} organisations',
+    'incident.correlation.title':
+      '[Correlation] The same indicator appears in reports of {count} {count|organisation|organisations}',
     'incident.correlation.incidents': 'Incidents',
     'incident.correlation.withheld': 'withheld: a TLP:RED report is among them (see each incident)',
-    'incident.ev.reported': 'Report received (quick report, {org}, {count} indicator(s))',
+    'incident.ev.reported': 'Report received (quick report, {org}, {count} {count|indicator|indicators})',
     'incident.ev.status': 'Status changed: {from} → {to}',
     'incident.ev.note': 'Note: {text}',
     'incident.ev.indicator': 'Indicator added: {value}',

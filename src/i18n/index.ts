@@ -58,9 +58,17 @@ export interface DirectoryNames {
   coordinator: OrgNames | null;
 }
 
-/** `{param}` filled from `params`; a placeholder with no value stays as written. */
+/**
+ * `{param}` filled from `params`; a placeholder with no value stays as written. English plurals:
+ * `{count|indicator|indicators}` is the first form when `count` is 1, else the second (`{count}
+ * {count|indicator|indicators}` → `1 indicator`, `2 indicators`); never `indicator(s)`.
+ */
 function fillIn(template: string, params: Params): string {
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  return template
+    .replace(/\{(\w+)\|([^{}|]*)\|([^{}|]*)\}/g, (m, name: string, one: string, other: string) =>
+      name in params ? (Number(params[name]) === 1 ? one : other) : m,
+    )
+    .replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
 /** The placeholders every text may use: `{coordinator}` and `{coordinator_full}`. */

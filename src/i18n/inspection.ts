@@ -30,7 +30,7 @@ export const inspection: Catalog = {
     'check.audience_unknown': '対象組織のうち、次の組織コードは登録されていません: {orgs}',
     'check.audience_empty': '点検の対象となる組織がありません。audience= で組織を指定してください。',
     'check.opened':
-      '点検 {id} を開始しました。期限は {due}、対象は {orgs} 組織、対策項目は第{version}版です。各組織のチャンネルへ依頼を送りました。督促予定: {reminders}',
+      '点検 {id} を開始しました。期限は {due}、対象は {orgs} 組織、対策項目は第{version}版です。各組織のチャンネルへ依頼を送りました。回答のお願いの送信予定: {reminders}',
     'check.opened_title': '【点検のお願い】{id}',
     'check.opened_body':
       '標的型攻撃等に備えた対策の点検を実施します。貴組織の重要システム（現在 {systems} 件）ごとに、対策項目（第{version}版、{items} 項目）の実施状況を {due} までにご回答ください。',
@@ -64,7 +64,7 @@ export const inspection: Catalog = {
       '点検 {id} の回答を登録しました: {system} / {item}「{title}」は{status}。貴組織の回答状況は {answered}/{total} です。',
     'check.answer_changed':
       '点検 {id} の回答を変更しました: {system} / {item}「{title}」を{previous}から{status}に変更しました。貴組織の回答状況は {answered}/{total} です。',
-    'check.reminder_title': '【督促】点検 {id} の回答期限まであと {days} 日です',
+    'check.reminder_title': '【回答のお願い】点検 {id} の回答期限まであと {days} 日です',
     'check.reminder_body':
       '回答期限は {due} です。現在の回答状況は {answered}/{total} です。未回答の項目についてご回答をお願いいたします。',
     'check.reminder_no_systems':
@@ -87,10 +87,10 @@ export const inspection: Catalog = {
     'check.total_cost': '費用合計／予算',
     'check.total_reduction': '低減リスク合計',
     'check.residual_change': '残存リスク（合計）',
-    'check.plan_title': '{org} の予算案（予算 {budget}）',
+    'check.plan_title': '{org} の投資計画（案）（予算額: {budget}）',
     'check.plan_basis':
       '点検 {id} の回答のうち未実施・一部実施の {candidates} 件を対象としました。未回答の {unanswered} 件は対象としていません。',
-    'check.plan_nothing': '未実施・一部実施と回答された対策項目はないため、予算案はありません。',
+    'check.plan_nothing': '未実施・一部実施と回答された対策項目はないため、投資計画（案）はありません。',
     'check.plan_none_fits': '予算内で実施できる対策項目はありません。予算額をご確認ください。',
     'check.plan_exact': '予算内で残存リスクを最も低減する組合せ（{count} 件、費用対効果の高い順）は次のとおりです。',
     'check.plan_greedy_differs':
@@ -117,7 +117,8 @@ export const inspection: Catalog = {
     'system.name': 'Name',
     'system.confidentiality': 'Confidentiality',
     'system.exposure': 'Exposure',
-    'check.catalog_title': 'Countermeasure catalogue (version {version}, effective {published}, {items} items)',
+    'check.catalog_title':
+      'Countermeasure catalogue (version {version}, effective {published}, {items} {items|item|items})',
     'check.catalog_version': 'There is no catalogue version {version}. Versions available: {versions}',
     'check.item': 'Item',
     'check.area': 'Area',
@@ -128,10 +129,10 @@ export const inspection: Catalog = {
     'check.audience_unknown': 'These organisation codes in the audience are not registered: {orgs}',
     'check.audience_empty': 'There is no organisation to inspect. Please name them with audience=.',
     'check.opened':
-      "Opened the inspection {id}, due {due}, for {orgs} organisations, on catalogue version {version}. Each organisation's channel has been asked. Reminders: {reminders}",
+      "Opened the inspection {id}, due {due}, for {orgs} {orgs|organisation|organisations}, on catalogue version {version}. Each organisation's channel has been asked. Reminders: {reminders}",
     'check.opened_title': '[Inspection request] {id}',
     'check.opened_body':
-      'We are inspecting countermeasures against targeted attacks. For each of your important systems ({systems} registered now), please answer every countermeasure item (version {version}, {items} items) by {due}.',
+      'We are inspecting countermeasures against targeted attacks. For each of your important systems ({systems} registered now), please answer every countermeasure item (version {version}, {items} {items|item|items}) by {due}.',
     'check.opened_hint':
       'See the items with /csirt check catalog, register systems with /csirt system add, and follow your progress with /csirt check status.',
     'check.closed': 'Closed the inspection {id}. Answers can no longer be changed.',
@@ -163,13 +164,14 @@ export const inspection: Catalog = {
       'Recorded for {id}: {system} / {item} "{title}" is {status}. Your organisation has answered {answered}/{total}.',
     'check.answer_changed':
       'Changed for {id}: {system} / {item} "{title}" from {previous} to {status}. Your organisation has answered {answered}/{total}.',
-    'check.reminder_title': '[Reminder] {days} days left to answer the inspection {id}',
+    'check.reminder_title': '[Reminder] {days} {days|day|days} left to answer the inspection {id}',
     'check.reminder_body':
       'Answers are due {due}. You have answered {answered}/{total}. Please answer the remaining items.',
     'check.reminder_no_systems':
       'Answers are due {due}. No important system is registered: please register them with /csirt system add and answer.',
     'check.status_title': 'Inspection {id}: completion and residual risk ({state})',
-    'check.status_summary': 'Due: {due}  Finished: {done}/{orgs} organisations  Catalogue: version {version}',
+    'check.status_summary':
+      'Due: {due}  Finished: {done}/{orgs} {orgs|organisation|organisations}  Catalogue: version {version}',
     'check.status_org_title': 'Inspection {id}: completion and residual risk of {org} ({state})',
     'check.rank': 'Rank',
     'check.org_name': 'Organisation',
@@ -186,19 +188,19 @@ export const inspection: Catalog = {
     'check.total_cost': 'Total cost / budget',
     'check.total_reduction': 'Total risk removed',
     'check.residual_change': 'Residual risk (total)',
-    'check.plan_title': 'Budget plan for {org} (budget {budget})',
+    'check.plan_title': 'Investment plan (draft) for {org} (budget: {budget})',
     'check.plan_basis':
       'Based on the {candidates} missing or partial answers of {id} ({unanswered} unanswered pairs are left out).',
     'check.plan_nothing': 'No item was answered missing or partial, so there is nothing to plan.',
     'check.plan_none_fits': 'No countermeasure fits within the budget. Please check the amount.',
     'check.plan_exact':
-      'The combination that removes the most residual risk within the budget ({count} items, best value first):',
+      'The combination that removes the most residual risk within the budget ({count} {count|item|items}, best value first):',
     'check.plan_greedy_differs':
-      'For reference: picking by value for money until the budget runs out chooses these {count} items instead, removing only {reduction} (the combination above removes {exact}).',
+      'For reference: picking by value for money until the budget runs out chooses {count} {count|item|items} instead, removing only {reduction} (the combination above removes {exact}).',
     'check.plan_greedy_same': 'Picking by value for money gives the same combination.',
     'check.plan_not_proven': 'The search hit its limit, so this combination is not proven optimal.',
     'check.plan_note':
       "Risk removed adds up each item's own effect. Items of one system and area overlap, so the residual total is recomputed for the actual combination.",
-    'check.exported': 'Exported {count} answers of the inspection {id} as CSV.',
+    'check.exported': 'Exported {count} {count|answer|answers} of the inspection {id} as CSV.',
   },
 };

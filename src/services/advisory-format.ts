@@ -88,7 +88,10 @@ export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): Ou
   if (o.named.length > 0) fields.push([t('advisory.f.sources'), o.named.join(', ')]);
   const blocks: Block[] = [
     { kind: 'heading', text: t('advisory.consent_heading', { id: a.id }) },
-    { kind: 'text', text: t('advisory.consent_body', { incidents: o.incidents.join(', ') }) },
+    {
+      kind: 'text',
+      text: t('advisory.consent_body', { incidents: o.incidents.join(', '), count: o.incidents.length }),
+    },
     { kind: 'text', text: t(o.namedSelf ? 'advisory.consent_named' : 'advisory.consent_anonymous') },
     { kind: 'fields', fields },
     { kind: 'code', text: a.body },

@@ -114,7 +114,10 @@ export class IncidentService {
     return [...out.values()];
   }
 
-  async report(caller: Caller, input: ReportInput): Promise<ReportOutcome & { indicators: number }> {
+  async report(
+    caller: Caller,
+    input: ReportInput,
+  ): Promise<ReportOutcome & { indicators: number; onBehalf: { nameJa: string; nameEn: string } | null }> {
     const org = await this.reportingOrg(caller, input.org);
     const inds = this.indicators(input.ioc);
     if (caller.personId === null) throw new UserError('auth.unregistered');
@@ -161,7 +164,9 @@ export class IncidentService {
         newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
       );
       await scheduleClocks(this.deps, tx, inc);
-      return { indicators: inds.length, ...this.outcome(inc, now) };
+      // the coordinating office reporting for a ministry (org=): the reply names that ministry
+      const onBehalf = caller.org?.id === org.id ? null : { nameJa: org.nameJa, nameEn: org.nameEn };
+      return { indicators: inds.length, onBehalf, ...this.outcome(inc, now) };
     });
   }
 

@@ -126,7 +126,7 @@ test('delivery: exactly one post in each audience channel with TLP label, severi
     assert.equal(mine.length, 1, ch);
     const p = mine[0]!;
     assert.match(p.text, /^■ TLP:AMBER 注意喚起 ADV-2026-0001「標的型メールによる不正プログラム感染への注意」/);
-    assert.match(p.text, /重要度: 高/);
+    assert.match(p.text, /重大度: 高/);
     assert.match(p.text, /業務連絡を装ったメールの添付ファイルに注意してください。/);
     assert.match(p.text, /TLP:AMBER: 貴組織内およびその委託先等に限り/);
     assert.deepEqual(p.message.actions, [{ label: '受領確認', command: `advisory ack ${id}`, style: 'primary' }]);
@@ -206,7 +206,7 @@ test('the anonymised source is named in no post, no reply to other organisations
   assert.match(nisc, /配信物・受信組織向けの表示には一切記載しません/);
   // the anonymised source's own PoC sees its own report and the text it consented to, nothing of the audience
   const own = await t.say(P.otherPoc, `advisory status ${id}`);
-  assert.match(own, new RegExp(`${incAnon}\\s+財務省 \\(mof\\)\\s+匿名で共有可 / TLP:AMBER\\s+同意済み`));
+  assert.match(own, new RegExp(`${incAnon}\\s+財務省 \\(mof\\)\\s+組織名を伏せて共有可 / TLP:AMBER\\s+同意済み`));
   assert.match(own, /業務連絡を装った/);
   assert.doesNotMatch(own, /maff|mlit|env/);
   // someone outside the audience and the sources learns nothing

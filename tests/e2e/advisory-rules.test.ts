@@ -58,7 +58,7 @@ test('other refusals at draft: RED with a channel audience, RED without recipien
     ['tlp=red audience=maff recipients=@maff-poc', /TLP:RED の情報はチャンネルには配信できません/],
     ['tlp=red', /TLP:RED の注意喚起には、受信者（recipients）を個別に指定してください/],
     ['tlp=amber audience=maff,nowhere', /配信先の組織「nowhere」は登録されていません/],
-    ['tlp=green audience=maff recipients=@maff-poc', /recipients（個人宛ての配信）は TLP:RED の場合のみ/],
+    ['tlp=green audience=maff recipients=@maff-poc', /個人宛ての配信（recipients=）は TLP:RED の場合のみ/],
     ['tlp=red recipients=@ghost', /受信者 console:ghost は担当者として登録されていません/],
     ['tlp=white audience=all', /TLP は clear, green, amber, amber\+strict, red のいずれか/],
     ['tlp=green audience=all sources=INC-2026-0999', /インシデント INC-2026-0999 は見つかりません/],

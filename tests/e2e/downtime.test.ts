@@ -64,8 +64,8 @@ test('ten days down: one reminder per subject and recipient (the latest step), n
           '[#maff] ■ 開催のご案内（開催の7日前）: 定例会議（MTG-2026-0001）',
           '[#mof] ■ 開催のご案内（開催の7日前）: 定例会議（MTG-2026-0001）',
           '[#maff] ■ TLP:GREEN 受領確認のお願い（3 回目）',
-          '[#maff] ■ 【督促】点検 CMP-2026-0002 の回答期限まであと 7 日です',
-          '[#mof] ■ 【督促】点検 CMP-2026-0002 の回答期限まであと 7 日です',
+          '[#maff] ■ 【回答のお願い】点検 CMP-2026-0002 の回答期限まであと 7 日です',
+          '[#mof] ■ 【回答のお願い】点検 CMP-2026-0002 の回答期限まであと 7 日です',
         ].sort(),
         JSON.stringify(posts.map((p) => p.heading)),
       );

@@ -16,7 +16,7 @@ test('an unknown subcommand, a missing role and a bad value each get a specific 
   const people = await t.app.db.prisma.person.count();
   const cases: [string, string, RegExp, string][] = [
     [ADMIN, 'org frobnicate', /「org frobnicate」というコマンドはありません/, 'unknown'],
-    ['console:sato', 'org add x1 ja=あ en=a', /「org add」を実行する権限がありません/, 'denied'],
+    ['console:sato', 'org add x1 ja=あ en=a', /「\/csirt org add」を実行する権限がありません/, 'denied'],
     [
       ADMIN,
       'poc add console:kim org=maff role=boss',
@@ -42,7 +42,7 @@ test('an unknown subcommand, a missing role and a bad value each get a specific 
 test('the same errors in English for a person who chose English', async () => {
   await t.run('console:sato', 'lang en');
   const o = await t.say('console:sato', 'org add x1 ja=あ en=a');
-  assert.match(o, /You are not allowed to run "org add"/);
+  assert.match(o, /You are not allowed to run "\/csirt org add"/);
 });
 
 test('poc add, list and remove are audited; the last admin cannot be removed', async () => {

@@ -45,6 +45,26 @@ test('a report is 速報, gets the next id, posts to NISC and to the reporter’
   assert.equal(inc.share, 'none');
 });
 
+test("the coordinating office reporting on a ministry's behalf is told so, in both languages (issue 18 item 8)", async () => {
+  const ja = await t.say(P.coordinator, 'report category=malware summary="代理報告" org=mof');
+  assert.match(ja, /財務省に代わって、インシデントを INC-2026-\d{4} として受け付けました（速報）/);
+  assert.match(ja, /財務省と国家サイバー統括室（NCO）のチャンネルへ通知しました/);
+  assert.doesNotMatch(ja, /^インシデントを/);
+  await t.run(P.coordinator, 'lang en');
+  const en = await t.say(P.coordinator, 'report category=malware summary="on behalf" org=mof');
+  await t.run(P.coordinator, 'lang ja');
+  assert.match(
+    en,
+    /The incident has been received as INC-2026-\d{4} \(quick report\) on behalf of Ministry of Finance/,
+  );
+  assert.doesNotMatch(en, /Your incident/);
+  // a ministry reporting for itself is thanked for its own report
+  assert.match(
+    await t.say(P.poc, 'report category=malware summary="自組織"'),
+    /^インシデントを INC-2026-\d{4} として受け付けました/,
+  );
+});
+
 test('missing required fields name them with their labels; nothing is written', async () => {
   const before = await tableCounts(t.app);
   const o = await t.run(P.poc, 'report severity=high');
@@ -102,7 +122,7 @@ test('status workflow: who may move it, timeline, stages (the office’s triage 
   assert.match(last('maff'), /報告受付 → トリアージ中/);
   assert.match(
     await t.say(P.poc, `incident update ${id} status=contained ioc=evil[.]example[.]org severity=critical`),
-    /更新しました（状況、重大度、指標）。第1報（続報）として記録しました/,
+    /更新しました（状態、重大度、指標）。第1報（続報）として記録しました/,
   );
   assert.match(await t.say(P.coordinator, `incident update ${id} status=closed`), /変更することはできません/);
   await t.say(P.poc, `incident update ${id} status=resolved`);
@@ -113,14 +133,14 @@ test('status workflow: who may move it, timeline, stages (the office’s triage 
   const show = await t.say(P.poc, `incident show ${id}`);
   for (const re of [
     /終結・第2報（続報）/,
-    /第1報（続報）: 状況、重大度、指標/,
-    /第2報（続報）: 状況/,
+    /第1報（続報）: 状態、重大度、指標/,
+    /第2報（続報）: 状態/,
     /報告を受け付けました（速報、maff、指標 0 件）/,
-    /状況を変更: 報告受付 → トリアージ中/,
+    /状態を変更: 報告受付 → トリアージ中/,
     /所見: 確認を開始します/,
     /指標を追加: domain evil\[\.\]example\[\.\]org/,
     /重大度を変更: 中 → 緊急/,
-    /状況を変更: 対処完了 → 終結/,
+    /状態を変更: 対処完了 → 終結/,
   ])
     assert.match(show, re);
   const events = await t.app.db.prisma.incidentEvent.count({ where: { incidentId: id } });

@@ -16,7 +16,8 @@ async function ok(who: string, cmd: string): Promise<void> {
   assert.equal(o.status, 'ok', `${cmd}: ${JSON.stringify(o.reply.blocks)}`);
 }
 
-const reminders = () => t.platform.posts.filter((p) => /【督促】/.test(p.text));
+// a reminder asks (【回答のお願い】); it does not press (督促: docs/glossary.md)
+const reminders = () => t.platform.posts.filter((p) => /【回答のお願い】/.test(p.text));
 
 beforeAll(async () => {
   t = await testApp({ now: '2026-11-25T01:00:00Z' });
@@ -41,7 +42,7 @@ test('the 7-day reminder fires once, only to the organisations that have not fin
   const sent = reminders();
   assert.deepEqual(sent.map((p) => p.channel).sort(), ['maff', 'mext']);
   const maff = sent.find((p) => p.channel === 'maff');
-  assert.match(maff?.text ?? '', /【督促】点検 CMP-2026-0001 の回答期限まであと 7 日です/);
+  assert.match(maff?.text ?? '', /【回答のお願い】点検 CMP-2026-0001 の回答期限まであと 7 日です/);
   assert.match(maff?.text ?? '', /現在の回答状況は 1\/51 です/);
   assert.match(sent.find((p) => p.channel === 'mext')?.text ?? '', /重要システムが登録されていない/);
 

@@ -50,7 +50,7 @@ test('console: two systems, a campaign, answers, status for NISC and the ministr
   assert.match(poc, /重要システム SYS-maff-001「電子申請システム」（機密性3、インターネット接続）を登録しました/);
   assert.match(poc, /重要システム SYS-maff-002/);
   assert.match(poc, /貴組織の回答状況は 6\/102 です/);
-  assert.match(poc, /農林水産省 の予算案（予算 3,000,000円）/);
+  assert.match(poc, /農林水産省 の投資計画（案）（予算額: 3,000,000円）/);
   assert.match(poc, /SYS-maff-001\s+EXT-02\s+\S+\s+1,500,000円/);
   assert.match(poc, /費用合計／予算: 3,000,000円 \/ 3,000,000円/);
   assert.match(poc, /残存リスク（合計）: \d+\.\d → \d+\.\d/);

@@ -54,6 +54,9 @@ test('opening a campaign posts to each audience channel, schedules two reminders
   const posts = t.platform.posts.length;
   const r = replyToText(await ok(P.coordinator, 'check campaign open due=2026-12-20 audience=maff,mof'));
   assert.match(r, /点検 CMP-2026-0001 を開始しました。期限は 令和8年12月20日\(日\)、対象は 2 組織/);
+  // reminders are announced as what they are: a request to answer, not 督促 (docs/glossary.md)
+  assert.match(r, /回答のお願いの送信予定: 令和8年12月13日\(日\)、令和8年12月19日\(土\)/);
+  assert.doesNotMatch(r, /督促/);
   assert.equal(await t.auditCount(), audit + 1);
   const sent = t.platform.posts.slice(posts);
   assert.deepEqual(sent.map((p) => p.channel).sort(), ['maff', 'mof']);
@@ -168,10 +171,16 @@ test('check plan: the exact plan within budget, and the greedy alternative that 
     /費用対効果の高い順に予算まで選ぶ方法では次の 1 件となり、低減リスクは 7\.5（上記の組合せでは 9\.7）/,
   );
   assert.match(text, /脆弱性修正プログラムの適用/);
+  // 投資計画（案）, the seed's word (予算案 is the Cabinet's budget bill: docs/glossary.md)
+  assert.match(text, /農林水産省 の投資計画（案）（予算額: 3,000,000円）/);
+  assert.doesNotMatch(text, /予算案/);
   // NISC gives org=; in English the titles are English
   await t.run(P.coordinator, 'lang en');
   const en = replyToText(await ok(P.coordinator, 'check plan budget=3000000 org=maff'));
-  assert.match(en, /Budget plan for Ministry of Agriculture/);
+  assert.match(
+    en,
+    /Investment plan \(draft\) for Ministry of Agriculture, Forestry and Fisheries \(budget: ¥3,000,000\)/,
+  );
   assert.match(en, /removing only 7\.5 \(the combination above removes 9\.7\)/);
   await t.run(P.coordinator, 'lang ja');
   assert.match(await t.say(P.coordinator, 'check plan budget=3000000'), /org= で組織コード/);

@@ -30,7 +30,7 @@ test('schedule: MTG id, the invitation goes out at once with RSVP buttons, one j
     .map((b) => ('text' in b ? b.text : 'fields' in b ? b.fields.flat().join(' ') : ''))
     .join('\n');
   assert.equal(o.status, 'ok', text);
-  assert.match(text, /会議 MTG-2026-0001 を登録し、開催通知を 2 組織に送付しました/);
+  assert.match(text, /PoC 会合 MTG-2026-0001 を登録し、開催通知を 2 組織に送付しました/);
   assert.match(text, /令和9年1月12日\(火\) 10:00（日本時間）/);
   assert.doesNotMatch(text, /ご注意/);
   assert.equal(await t.auditCount(), audits + 1);
@@ -112,7 +112,7 @@ test('bad input is refused with a specific message and writes nothing (past star
     ],
     [MAFF, 'meeting schedule title=x start="2027-02-03 10:00"', /権限がありません/],
     [MAFF, 'meeting cancel MTG-2026-0001', /権限がありません/],
-    [MIC, 'meeting rsvp MTG-2026-0001 attend', /会議「MTG-2026-0001」は見つかりませんでした/],
+    [MIC, 'meeting rsvp MTG-2026-0001 attend', /会合「MTG-2026-0001」は見つかりませんでした/],
     [MAFF, 'meeting rsvp MTG-2026-0001 attend proxy=@tanaka', /代理出席者（proxy=）は/],
     ['console:nobody', 'meeting list', /権限がありません/],
   ];
