@@ -1,5 +1,6 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
 import { advisoryGroup } from './advisory.ts';
+import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
 import { helpGroup } from './help.ts';
@@ -27,5 +28,6 @@ const all: Group[] = [
   systemGroup,
   orgGroup,
   pocGroup,
+  auditGroup,
 ];
 (groups as Group[]).push(...all);

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { groups } from '../commands/index.ts';
+import { anchorFilePath } from './audit/anchor.ts';
 import { ensureAuditHead } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './core/clock.ts';
@@ -90,6 +91,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       db.afterCommit(() => dispatcher?.runOnce().catch(() => {}));
     },
     publicUrl: config.PUBLIC_URL,
+    anchorFile: anchorFilePath(config.AUDIT_ANCHOR_FILE, config.DATABASE_URL),
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -113,6 +115,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
   await services.advisories.reconcile();
+  await services.anchors.ensureDaily();
   const inFlight = new InFlight();
   const journal = new CommandJournal(db, clock, log, {
     workerId,

@@ -89,6 +89,8 @@ const schema = z
       emptyToUndefined,
       z.coerce.number().int().min(0).max(60_000).default(1000),
     ),
+    /** The append-only file the audit chain's head is written to daily (default: beside a SQLite database, else ./data). */
+    AUDIT_ANCHOR_FILE: opt(z.string().min(1)),
     /** On SIGTERM: how long to wait for commands in progress before closing anyway. */
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
   })

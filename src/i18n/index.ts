@@ -16,6 +16,7 @@ import { inspection } from './inspection.ts';
 import { language } from './language.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
+import { operations } from './operations.ts';
 import { platform } from './platform.ts';
 
 export type { Locale } from './catalog.ts';
@@ -35,6 +36,7 @@ const catalogs: Catalog[] = [
   names,
   delivery,
   database,
+  operations,
 ];
 
 const merged: Catalog = { ja: {}, en: {} };

@@ -23,6 +23,8 @@ export interface ServiceDeps {
   maxIndicators?: number;
   /** PUBLIC_URL, for links the bot hands out (calendar feeds); undefined when not set */
   publicUrl?: string;
+  /** the append-only audit anchor file (AUDIT_ANCHOR_FILE; src/audit/anchor.ts anchorFilePath) */
+  anchorFile?: string;
 }
 
 /** Appends an audit record in `tx` (the one place services write the audit chain). */

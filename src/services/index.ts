@@ -1,7 +1,9 @@
 /** Every service, built once by the composition root and handed to handlers as ctx.services. */
 
 import type { JobHandler } from '../scheduler/scheduler.ts';
+import { anchorFilePath } from '../audit/anchor.ts';
 import { AdvisoryService } from './advisories.ts';
+import { AuditAnchorService } from './audit-anchor.ts';
 import type { ServiceDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
 import { IncidentQueries } from './incident-queries.ts';
@@ -25,6 +27,8 @@ export interface Services {
   readiness: ReadinessService;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
+  /** the audit chain's daily and on-demand anchor */
+  anchors: AuditAnchorService;
   /** every scheduler job kind the services handle; app.ts registers them on the scheduler */
   jobHandlers(): Record<string, JobHandler>;
 }
@@ -34,6 +38,7 @@ export function createServices(deps: ServiceDeps): Services {
   const readiness = new ReadinessService(deps);
   const inspections = new InspectionService(deps);
   const advisories = new AdvisoryService(deps);
+  const anchors = new AuditAnchorService(deps, deps.anchorFile ?? anchorFilePath(undefined, 'postgresql:'));
   return {
     deps,
     directory: new DirectoryService(deps),
@@ -46,11 +51,13 @@ export function createServices(deps: ServiceDeps): Services {
     inspections,
     inspectionViews: new InspectionViews(deps),
     advisories,
+    anchors,
     jobHandlers: () => ({
       ...meetings.jobHandlers(),
       ...readiness.jobHandlers(),
       [CAMPAIGN_REMINDER_JOB]: inspections.remindJob,
       ...advisories.jobHandlers(),
+      ...anchors.jobHandlers(),
     }),
   };
 }
