@@ -1,7 +1,7 @@
 /** Every service, built once by the composition root and handed to handlers as ctx.services. */
 
-import type { JobHandler } from '../scheduler/scheduler.ts';
 import { anchorFilePath } from '../audit/anchor.ts';
+import type { JobHandler } from '../scheduler/scheduler.ts';
 import { AdvisoryService } from './advisories.ts';
 import { AuditAnchorService } from './audit-anchor.ts';
 import type { ServiceDeps } from './context.ts';
