@@ -15,7 +15,7 @@ import { InFlight } from './core/in-flight.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
-import { applyMigrations } from './db/migrator.ts';
+import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migrator.ts';
 import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
@@ -27,6 +27,7 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
+import { BUILD } from './version.ts';
 
 /** the package root (data/, prisma/): the same from src/ and from dist/src/ */
 export const ROOT = PACKAGE_ROOT;
@@ -67,9 +68,15 @@ export interface App {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   const clock = opts.clock ?? systemClock;
-  if (opts.migrate !== false) {
+  log.info({ version: BUILD.version, commit: BUILD.commit, node: BUILD.node }, 'csirt-poc-bot starting');
+  if (opts.migrate ?? config.MIGRATE_ON_START) {
     const applied = await applyMigrations(config.DATABASE_URL, ROOT);
     if (applied.length) log.info({ applied }, 'database migrations applied');
+  } else {
+    // a fleet migrates in one step (npm run db:migrate) before starting its processes: a
+    // process of a newer version must not run on the older schema
+    const pending = await pendingMigrations(config.DATABASE_URL, ROOT);
+    if (pending.length) throw new SchemaBehindError(pending);
   }
   const db = await openDatabase(config.DATABASE_URL);
   await ensureAuditHead(db);
@@ -136,7 +143,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       metrics.latency.observe({ command: o.command ?? 'unknown' }, ms / 1000);
     },
   });
-  const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES, inFlight });
+  const http = new HttpServer({
+    db,
+    metrics,
+    log,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    inFlight,
+    metricsToken: config.METRICS_TOKEN,
+  });
   mountCalendar(http, services.meetings, metrics, log);
   const d = dispatcher;
   return {

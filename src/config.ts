@@ -91,6 +91,15 @@ const schema = z
     ),
     /** The append-only file the audit chain's head is written to daily (default: beside a SQLite database, else ./data). */
     AUDIT_ANCHOR_FILE: opt(z.string().min(1)),
+    /** false for fleets: no process migrates on start (one `npm run db:migrate` step before); a process refuses to start on an older schema */
+    MIGRATE_ON_START: z
+      .preprocess(emptyToUndefined, z.enum(['true', 'false'], { error: 'true or false' }).default('true'))
+      .transform((v) => v === 'true'),
+    /** GET /metrics on PORT answers only with `Authorization: Bearer <METRICS_TOKEN>` (unset: 404 there) */
+    METRICS_TOKEN: opt(z.string().min(16, 'at least 16 characters')),
+    /** a separate listener for GET /metrics (and /healthz), on METRICS_HOST (default 127.0.0.1) */
+    METRICS_PORT: opt(z.coerce.number({ error: 'a port number from 0 to 65535' }).int().min(0).max(65535)),
+    METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
     /** On SIGTERM: how long to wait for commands in progress before closing anyway. */
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
   })

@@ -1,9 +1,16 @@
 /** Prometheus metrics (GET /metrics). One registry per app so tests can run several. */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { BUILD } from '../version.ts';
 
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'csirt_build_info',
+    help: 'The running build: always 1, its labels say which (version, commit, Node.js)',
+    labelNames: ['version', 'commit', 'node'] as const,
+    registers: [registry],
+  }).set({ version: BUILD.version, commit: BUILD.commit, node: BUILD.node }, 1);
   return {
     registry,
     commands: new Counter({
