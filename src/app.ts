@@ -111,7 +111,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     perChannelIntervalMs: opts.perChannelIntervalMs ?? config.DELIVERY_CHANNEL_INTERVAL_MS,
     claimTtlMs: config.DELIVERY_CLAIM_TTL_MS,
+    retryHorizonMs: config.DELIVERY_RETRY_HORIZON_HOURS * 3_600_000,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+    onAuth: (platform, reason) => {
+      metrics.credentialsRefused.set({ platform }, reason === null ? 0 : 1);
+      if (reason !== null) metrics.credentialAlerts.inc({ platform });
+    },
     // advisories: TLP re-checked on every copy just before it is sent; any post goes only to a
     // channel that still belongs to its organisation; the last copy settled moves the advisory
     // to `sent` (and `reconcile` below catches a crash in between)
@@ -143,6 +148,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       metrics.latency.observe({ command: o.command ?? 'unknown' }, ms / 1000);
     },
   });
+  const d = dispatcher;
   const http = new HttpServer({
     db,
     metrics,
@@ -150,9 +156,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     maxBodyBytes: config.MAX_BODY_BYTES,
     inFlight,
     metricsToken: config.METRICS_TOKEN,
+    healthDetail: () => {
+      // a platform refusing the bot's credentials: shown, but the process still serves commands
+      const stopped = d.authFailures();
+      return stopped.length === 0
+        ? {}
+        : {
+            deliveriesStopped: Object.fromEntries(
+              stopped.map((s) => [s.platform, { reason: s.reason, since: s.since.toISOString() }]),
+            ),
+          };
+    },
   });
   mountCalendar(http, services.meetings, metrics, log);
-  const d = dispatcher;
   return {
     config,
     db,

@@ -38,6 +38,18 @@ export function createMetrics() {
       labelNames: ['platform', 'outcome'] as const,
       registers: [registry],
     }),
+    credentialsRefused: new Gauge({
+      name: 'csirt_platform_credentials_refused',
+      help: "1 while a chat platform refuses the bot's credentials (token revoked or expired): its deliveries are stopped; alert on it",
+      labelNames: ['platform'] as const,
+      registers: [registry],
+    }),
+    credentialAlerts: new Counter({
+      name: 'csirt_platform_credential_alerts_total',
+      help: "Times a chat platform started refusing the bot's credentials (one alert each)",
+      labelNames: ['platform'] as const,
+      registers: [registry],
+    }),
     authFailures: new Counter({
       name: 'csirt_auth_failures_total',
       help: 'Requests refused for failed authenticity checks, by endpoint and reason',

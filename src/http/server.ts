@@ -46,6 +46,8 @@ export class HttpServer {
        * token it is not served here (404): use `listenMetrics` (METRICS_PORT) instead.
        */
       metricsToken?: string;
+      /** more for /healthz (it stays 200: e.g. a platform whose deliveries are stopped) */
+      healthDetail?: () => Record<string, unknown>;
     },
   ) {
     this.server = createServer((req, res) => void this.dispatch(req, res));
@@ -69,7 +71,13 @@ export class HttpServer {
     return {
       status: ok ? 200 : 503,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ok, draining: !this.accepting, version: BUILD.version, commit: BUILD.commit }),
+      body: JSON.stringify({
+        ok,
+        draining: !this.accepting,
+        version: BUILD.version,
+        commit: BUILD.commit,
+        ...this.o.healthDetail?.(),
+      }),
     };
   }
 
