@@ -87,7 +87,11 @@ const schema = z
     /** A delivery failing for a transient reason (network, 5xx, 429) is retried this long before it fails. */
     DELIVERY_RETRY_HORIZON_HOURS: z.preprocess(
       emptyToUndefined,
-      z.coerce.number().min(0.1).max(24 * 30).default(72),
+      z.coerce
+        .number()
+        .min(0.1)
+        .max(24 * 30)
+        .default(72),
     ),
     /** Minimum time between two posts of one process to one channel (Slack asks about 1 s). */
     DELIVERY_CHANNEL_INTERVAL_MS: z.preprocess(
