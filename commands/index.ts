@@ -3,6 +3,7 @@ import { advisoryGroup } from './advisory.ts';
 import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
+import { deliveryGroup } from './delivery.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -29,5 +30,6 @@ const all: Group[] = [
   orgGroup,
   pocGroup,
   auditGroup,
+  deliveryGroup,
 ];
 (groups as Group[]).push(...all);

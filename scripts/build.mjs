@@ -11,6 +11,7 @@
 //                                        sources (npm start runs this first: a few ms when fresh)
 // dist/.build-stamp marks a finished build; its time is the build's START, so a source saved
 // while it ran is seen as newer and the next start builds again.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,19 @@ export function staleReason(root = ROOT) {
 /** The compiled entry point `npm start` runs. */
 export const ENTRY = 'dist/main.js';
 
+/** The checked-out commit, or 'unknown' (no git, or not a repository). */
+function gitCommit(root) {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function build(root = ROOT) {
   const started = new Date();
   rmSync(join(root, 'dist'), { recursive: true, force: true });
@@ -86,7 +100,8 @@ export async function build(root = ROOT) {
     logLevel: 'warning',
   });
   const stamp = join(root, STAMP);
-  writeFileSync(stamp, `${started.toISOString()}\n`);
+  // line 2: the commit built, for the version shown in logs, /healthz and /metrics (src/version.ts)
+  writeFileSync(stamp, `${started.toISOString()}\n${gitCommit(root)}\n`);
   utimesSync(stamp, started, started);
 }
 

@@ -121,7 +121,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // channel that still belongs to its organisation; the last copy settled moves the advisory
     // to `sent` (and `reconcile` below catches a crash in between)
     preSend: async (d) => (await services.advisories.preSend(d)) ?? (await channelStillOwned(db.prisma, d)),
-    onSettled: (d) => services.advisories.onDeliverySettled(d),
+    onSettled: async (d) => {
+      await services.advisories.onDeliverySettled(d);
+      // a delivery failed for good is shown to the coordinating office
+      await services.deliveries.onSettled(d);
+    },
   });
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);

@@ -490,7 +490,7 @@ export class Dispatcher {
       }
       if (e instanceof PlatformError && (e.kind === 'permanent' || e.kind === 'not_editable'))
         return this.finish(d, { status: 'failed', error: e.message });
-      if (now - d.createdAt.getTime() >= this.o.retryHorizonMs)
+      if (now - (d.retryFrom ?? d.createdAt).getTime() >= this.o.retryHorizonMs)
         return this.finish(d, {
           status: 'failed',
           error: `gave_up_after_${Math.round(this.o.retryHorizonMs / 3_600_000)}h: ${String((e as Error).message ?? e)}`,

@@ -5,6 +5,7 @@ import type { JobHandler } from '../scheduler/scheduler.ts';
 import { AdvisoryService } from './advisories.ts';
 import { AuditAnchorService } from './audit-anchor.ts';
 import type { ServiceDeps } from './context.ts';
+import { DeliveryService } from './deliveries.ts';
 import { DirectoryService } from './directory.ts';
 import { IncidentQueries } from './incident-queries.ts';
 import { IncidentService } from './incidents.ts';
@@ -27,6 +28,8 @@ export interface Services {
   readiness: ReadinessService;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
+  /** deliveries that need a person: failure notices, list, resend */
+  deliveries: DeliveryService;
   /** the audit chain's daily and on-demand anchor */
   anchors: AuditAnchorService;
   /** every scheduler job kind the services handle; app.ts registers them on the scheduler */
@@ -52,6 +55,7 @@ export function createServices(deps: ServiceDeps): Services {
     inspectionViews: new InspectionViews(deps),
     advisories,
     anchors,
+    deliveries: new DeliveryService(deps),
     jobHandlers: () => ({
       ...meetings.jobHandlers(),
       ...readiness.jobHandlers(),
