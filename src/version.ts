@@ -17,8 +17,10 @@ export interface BuildInfo {
 function read(): BuildInfo {
   const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string };
   const stamp = join(PACKAGE_ROOT, 'dist', '.build-stamp');
-"  // only the build knows its commit (run from the sources, an old dist/ would say another one)
-  const fromDist = fileURLToPath(import.meta.url).split(sep).includes('dist');
+  // only the build knows its commit (run from the sources, an old dist/ would say another one)
+  const fromDist = fileURLToPath(import.meta.url)
+    .split(sep)
+    .includes('dist');
   const commit = fromDist && existsSync(stamp) ? (readFileSync(stamp, 'utf8').split('\n')[1] ?? '').trim() : '';
   return {
     version: pkg.version ?? '0.0.0',
