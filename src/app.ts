@@ -99,6 +99,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     publicUrl: config.PUBLIC_URL,
     anchorFile: anchorFilePath(config.AUDIT_ANCHOR_FILE, config.DATABASE_URL),
+    anchorAt: config.AUDIT_ANCHOR_AT,
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];

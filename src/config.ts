@@ -100,6 +100,14 @@ const schema = z
     ),
     /** The append-only file the audit chain's head is written to daily (default: beside a SQLite database, else ./data). */
     AUDIT_ANCHOR_FILE: opt(z.string().min(1)),
+    /** When the daily anchor is taken, Japan time (HH:MM), or off (then only `audit anchor`). */
+    AUDIT_ANCHOR_AT: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM (Japan time) or off')
+        .default('09:00'),
+    ),
     /** false for fleets: no process migrates on start (one `npm run db:migrate` step before); a process refuses to start on an older schema */
     MIGRATE_ON_START: z
       .preprocess(emptyToUndefined, z.enum(['true', 'false'], { error: 'true or false' }).default('true'))

@@ -95,7 +95,7 @@ async function main(): Promise<number> {
       return 2;
     }
   } else if (!config.METRICS_TOKEN) {
-    app.log.warn('GET /metrics is not served: set METRICS_PORT (a separate address) or METRICS_TOKEN');
+    app.log.info('GET /metrics is not served: set METRICS_PORT (a separate address) or METRICS_TOKEN');
   }
   app.log.info(
     { port, metricsPort, platforms: [...seams.keys()], version: BUILD.version, commit: BUILD.commit },

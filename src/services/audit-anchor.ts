@@ -14,8 +14,6 @@ import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { postToOrg } from './notify.ts';
 
 export const ANCHOR_JOB = 'audit.anchor';
-/** the daily anchor's wall time in Japan */
-export const ANCHOR_HOUR_JST = 9;
 
 export interface AnchorResult extends Anchor {
   at: Date;
@@ -23,11 +21,12 @@ export interface AnchorResult extends Anchor {
   office: { nameJa: string; nameEn: string } | null;
 }
 
-/** The next daily anchor time strictly after `now`. */
-export function nextAnchorTime(now: Date): Date {
+/** The next daily anchor time strictly after `now`, at `at` (HH:MM) Japan time. */
+export function nextAnchorTime(now: Date, at = '09:00'): Date {
+  const [h, m] = at.split(':').map(Number) as [number, number];
   const w = tokyoWallTime(now);
-  const today = tokyoInstant(w.year, w.month, w.day, ANCHOR_HOUR_JST);
-  return today.getTime() > now.getTime() ? today : tokyoInstant(w.year, w.month, w.day + 1, ANCHOR_HOUR_JST);
+  const today = tokyoInstant(w.year, w.month, w.day, h, m);
+  return today.getTime() > now.getTime() ? today : tokyoInstant(w.year, w.month, w.day + 1, h, m);
 }
 
 export class AuditAnchorService {
@@ -35,18 +34,28 @@ export class AuditAnchorService {
     private readonly deps: ServiceDeps,
     /** the append-only anchor file (src/audit/anchor.ts anchorFilePath) */
     private readonly file: string,
+    /** AUDIT_ANCHOR_AT: the daily time (HH:MM, Japan time), or off */
+    private readonly dailyAt: string = '09:00',
   ) {}
 
   get filePath(): string {
     return this.file;
   }
 
-  /** Schedules the next daily anchor unless one is pending (idempotent; run at start). */
+  /**
+   * Schedules the next daily anchor unless one is pending (idempotent; run at start). With
+   * AUDIT_ANCHOR_AT=off the pending one is cancelled; a changed time moves it.
+   */
   async ensureDaily(): Promise<void> {
     const { db } = this.deps;
     await db.tx(async (tx) => {
-      const pending = await tx.job.findFirst({ where: { kind: ANCHOR_JOB, status: 'pending' }, select: { id: true } });
-      if (!pending) await this.scheduleNext(tx, this.deps.clock.now());
+      const pending = await tx.job.findMany({ where: { kind: ANCHOR_JOB, status: 'pending' } });
+      const want = this.dailyAt === 'off' ? null : nextAnchorTime(this.deps.clock.now(), this.dailyAt);
+      const keep = pending.filter((j) => want && j.dueAt.getTime() === want.getTime());
+      for (const j of pending)
+        if (!keep.includes(j))
+          await tx.job.updateMany({ where: { id: j.id, status: 'pending' }, data: { status: 'cancelled' } });
+      if (want && keep.length === 0) await this.scheduleNext(tx, this.deps.clock.now());
     });
   }
 
@@ -61,7 +70,7 @@ export class AuditAnchorService {
     return {
       [ANCHOR_JOB]: async (tx, _job, now) => {
         const r = await this.anchorIn(tx, 'system', 'daily');
-        await this.scheduleNext(tx, now);
+        if (this.dailyAt !== 'off') await this.scheduleNext(tx, now);
         // outside the transaction, once it has committed: an anchor of a rolled-back head would be false
         this.deps.db.afterCommit(() =>
           this.writeFile(r).catch((e) =>
@@ -74,9 +83,9 @@ export class AuditAnchorService {
   }
 
   private async scheduleNext(tx: Tx, now: Date): Promise<void> {
-    const at = nextAnchorTime(now);
+    const at = nextAnchorTime(now, this.dailyAt);
     await scheduleJob(this.deps.db, tx, {
-      id: `audit:anchor:${formatTokyoIsoDate(at)}`,
+      id: `audit:anchor:${formatTokyoIsoDate(at)}:${this.dailyAt.replace(':', '')}`,
       kind: ANCHOR_JOB,
       dueAt: at,
       refType: 'audit',

@@ -25,6 +25,8 @@ export interface ServiceDeps {
   publicUrl?: string;
   /** the append-only audit anchor file (AUDIT_ANCHOR_FILE; src/audit/anchor.ts anchorFilePath) */
   anchorFile?: string;
+  /** AUDIT_ANCHOR_AT: the daily anchor's time (HH:MM, Japan time) or off */
+  anchorAt?: string;
 }
 
 /** Appends an audit record in `tx` (the one place services write the audit chain). */

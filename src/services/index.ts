@@ -41,7 +41,11 @@ export function createServices(deps: ServiceDeps): Services {
   const readiness = new ReadinessService(deps);
   const inspections = new InspectionService(deps);
   const advisories = new AdvisoryService(deps);
-  const anchors = new AuditAnchorService(deps, deps.anchorFile ?? anchorFilePath(undefined, 'postgresql:'));
+  const anchors = new AuditAnchorService(
+    deps,
+    deps.anchorFile ?? anchorFilePath(undefined, 'postgresql:'),
+    deps.anchorAt ?? '09:00',
+  );
   return {
     deps,
     directory: new DirectoryService(deps),

@@ -26,7 +26,7 @@ let file: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anchor-'));
   file = join(dir, 'anchors.log');
-  t = await testApp({ env: { AUDIT_ANCHOR_FILE: file }, now: '2026-11-25T01:00:00Z' });
+  t = await testApp({ env: { AUDIT_ANCHOR_FILE: file, AUDIT_ANCHOR_AT: '09:00' }, now: '2026-11-25T01:00:00Z' });
 });
 afterAll(async () => {
   await t.close();
@@ -49,8 +49,9 @@ test('the daily anchor is due at the next 09:00 in Japan', () => {
   assert.equal(nextAnchorTime(new Date('2026-11-25T01:00:00Z')).toISOString(), '2026-11-26T00:00:00.000Z');
   assert.equal(nextAnchorTime(new Date('2026-11-24T23:59:59Z')).toISOString(), '2026-11-25T00:00:00.000Z');
   assert.equal(nextAnchorTime(new Date('2026-11-25T00:00:00Z')).toISOString(), '2026-11-26T00:00:00.000Z');
-  // month and year ends roll over
+  // month and year ends roll over; another time of day
   assert.equal(nextAnchorTime(new Date('2026-12-31T03:00:00Z')).toISOString(), '2027-01-01T00:00:00.000Z');
+  assert.equal(nextAnchorTime(new Date('2026-12-31T03:00:00Z'), '23:30').toISOString(), '2026-12-31T14:30:00.000Z');
 });
 
 test('audit anchor: admin only, posts the head to the office channel, appends it to the file', async () => {
@@ -163,12 +164,34 @@ test('the daily anchor fires at 09:00 JST once, posts, appends, and schedules th
   assert.deepEqual(
     jobs.map((j) => [j.id, j.status]),
     [
-      ['audit:anchor:2026-11-26', 'done'],
-      ['audit:anchor:2026-11-27', 'pending'],
+      ['audit:anchor:2026-11-26:0900', 'done'],
+      ['audit:anchor:2026-11-27:0900', 'pending'],
     ],
   );
   // a second pass the same day fires nothing more
   await t.app.scheduler.runDue();
   await t.app.dispatcher.drain();
   assert.equal(t.platform.in('nisc').length, posted + 1);
+});
+
+test('AUDIT_ANCHOR_AT=off cancels the pending daily anchor on start; a new time moves it', async () => {
+  const moved = await testApp({
+    url: t.url,
+    env: { AUDIT_ANCHOR_FILE: file, AUDIT_ANCHOR_AT: '18:30' },
+    now: '2026-11-26T00:00:05Z',
+  });
+  await moved.app.close();
+  let pending = await t.app.db.prisma.job.findMany({ where: { kind: 'audit.anchor', status: 'pending' } });
+  assert.deepEqual(
+    pending.map((j) => [j.id, j.dueAt.toISOString()]),
+    [['audit:anchor:2026-11-26:1830', '2026-11-26T09:30:00.000Z']],
+  );
+  const off = await testApp({
+    url: t.url,
+    env: { AUDIT_ANCHOR_FILE: file, AUDIT_ANCHOR_AT: 'off' },
+    now: '2026-11-26T00:00:05Z',
+  });
+  await off.app.close();
+  pending = await t.app.db.prisma.job.findMany({ where: { kind: 'audit.anchor', status: 'pending' } });
+  assert.deepEqual(pending, []);
 });

@@ -114,6 +114,8 @@ export async function startMattermostBot(
     BOT_ADMINS: `mattermost:${MM_ADMIN}`,
     LOG_LEVEL: 'info',
     METRICS_TOKEN,
+    // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
+    AUDIT_ANCHOR_AT: 'off',
     ...o.env,
   });
   const logs: string[] = [];

@@ -71,6 +71,8 @@ export async function startSlackBot(
     BOT_ADMINS: `slack:${ADMIN}`,
     LOG_LEVEL: 'silent',
     METRICS_TOKEN,
+    // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
+    AUDIT_ANCHOR_AT: 'off',
     ...opts.env,
   });
   const log = pino({ level: 'silent' });

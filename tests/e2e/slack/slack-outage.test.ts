@@ -31,7 +31,7 @@ async function put(target: string, text: string, key: string): Promise<string> {
   );
 }
 const rows = (ids: string[]) =>
-  bot.app.db.prisma.delivery.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: 'asc' } });
+  bot.app.db.prisma.delivery.findMany({ where: { id: { in: ids } }, orderBy: { dedupeKey: 'asc' } });
 /** how many posts in the fake carry each delivery id (the bot tags every post with it) */
 function postsPerDelivery(): Map<string, number> {
   const n = new Map<string, number>();
