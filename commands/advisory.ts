@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
-import { reply } from '../src/core/reply.ts';
+import { type Block, reply } from '../src/core/reply.ts';
 import { isTlp, type Tlp, tlpLabel } from '../src/domain/tlp.ts';
 import { anId, choice, csv, orgList, text, yesNo } from './args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -74,16 +74,25 @@ export const advisoryGroup: Group = {
           sources: a.sources ?? [],
           recipients: await people(ctx, a.recipients ?? []),
         });
-        return reply.of(
-          [
-            { kind: 'text', text: ctx.t('advisory.drafted', { id: r.id, tlp: tlpLabel(a.tlp as Tlp) }) },
-            {
-              kind: 'text',
-              text: `${ctx.t('advisory.f.targets_planned', { count: r.targets.length })}\n${r.targets.join('\n')}`,
-            },
-          ],
-          { actions: [{ label: ctx.t('advisory.submit_button'), command: `advisory submit ${r.id}` }] },
-        );
+        const blocks: Block[] = [
+          { kind: 'text', text: ctx.t('advisory.drafted', { id: r.id, tlp: tlpLabel(a.tlp as Tlp) }) },
+          {
+            kind: 'text',
+            text: `${ctx.t('advisory.f.targets_planned', { count: r.targets.length })}\n${r.targets.join('\n')}`,
+          },
+        ];
+        for (const x of r.lower)
+          blocks.push({
+            kind: 'context',
+            text: ctx.t('advisory.draft_lower_tlp', {
+              incident: x.incident,
+              source: tlpLabel(x.tlp),
+              tlp: tlpLabel(a.tlp as Tlp),
+            }),
+          });
+        return reply.of(blocks, {
+          actions: [{ label: ctx.t('advisory.submit_button'), command: `advisory submit ${r.id}` }],
+        });
       },
     }),
     defineCommand({
@@ -108,16 +117,40 @@ export const advisoryGroup: Group = {
       name: 'consent',
       aliases: ['同意'],
       positional: ['id', 'answer'],
-      schema: z.object({ id: advId, answer: yesNo }),
+      schema: z.object({
+        id: advId,
+        answer: yesNo,
+        tlp: tlp.optional(),
+        version: z.coerce.number().int().min(1).optional(),
+      }),
       access: POC,
       summary: {
         ja: '情報提供元として、注意喚起への情報の利用に同意（yes）または不同意（no）します',
         en: 'As a source, consent (yes) or decline (no) to the use of your report',
       },
-      usage: 'advisory consent <ADV-id> yes|no',
+      usage: 'advisory consent <ADV-id> yes|no [tlp=<label>]',
+      fields: {
+        tlp: {
+          ja: '報告より緩い TLP で配信する場合に、その区分への同意（注意喚起の TLP と同じ値）',
+          en: "agreement to a label lower than your report's (the advisory's TLP)",
+        },
+        version: {
+          ja: '同意依頼の版（ボタンが指定します。内容が変わった後の古い依頼への回答を防ぎます）',
+          en: 'the version of the request (set by the button, so an answer to an outdated request is refused)',
+        },
+      },
       writes: true,
       async run(ctx, a) {
-        const r = await ctx.services.advisories.consent(ctx.caller, a.id, a.answer === 'yes');
+        const r = await ctx.services.advisories.consent(ctx.caller, a.id, a.answer === 'yes', {
+          tlp: a.tlp as Tlp | undefined,
+          version: a.version,
+        });
+        if (r.status === 'restarted')
+          return reply.text(
+            r.reasons
+              ? ctx.t('advisory.consent_restarted', { id: a.id, reasons: r.reasons })
+              : ctx.t('advisory.consent_restarted_text', { id: a.id }),
+          );
         const key =
           a.answer === 'no'
             ? 'advisory.consent_declined'
@@ -141,6 +174,8 @@ export const advisoryGroup: Group = {
       writes: true,
       async run(ctx, a) {
         const r = await ctx.services.advisories.approve(ctx.caller, a.id);
+        if (r.status === 'consent')
+          return reply.text(ctx.t('advisory.approve_reconsent', { id: a.id, reasons: r.reasons }));
         return reply.text(
           `${ctx.t('advisory.approved', { id: a.id, count: r.targets.length, deliveries: r.deliveries })}\n${r.targets.join('\n')}`,
         );

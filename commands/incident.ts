@@ -6,7 +6,7 @@ import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
 import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
-import { category, indicators, reportFields, severity, share, status } from './incident-args.ts';
+import { category, indicators, reportFields, severity, share, status, tlp } from './incident-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const READERS = ['poc', 'ciso', 'coordinator', 'approver'] as const;
@@ -118,13 +118,14 @@ export const incidentGroup: Group = {
         ioc: indicators.optional(),
         severity: severity.optional(),
         share: share.optional(),
+        tlp: tlp.optional(),
       }),
       access: WRITERS,
       summary: {
         ja: '状況の変更、所見・指標の追加を行います（確報）',
         en: 'Change the status, add notes and indicators (confirmed report)',
       },
-      usage: 'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…]',
+      usage: 'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [tlp=…]',
       fields: {
         status: {
           ja: '状況（triaging, contained, resolved, closed, rejected）',
@@ -134,11 +135,17 @@ export const incidentGroup: Group = {
         ioc: reportFields.ioc,
         severity: reportFields.severity,
         share: reportFields.share,
+        tlp: {
+          ja: 'TLP（clear, green, amber, amber+strict, red）。変更すると、この報告を利用する注意喚起は同意の確認に戻ります',
+          en: 'TLP (clear, green, amber, amber+strict, red); a change sends the advisories using this report back to the consent step',
+        },
       },
       writes: true,
       async run(ctx, { id, ...input }) {
         const r = await ctx.services.incidents.update(ctx.caller, id, input);
-        return reply.text(ctx.t('incident.updated', { id: r.id, changes: r.changes.join(', ') }));
+        const lines = [ctx.t('incident.updated', { id: r.id, changes: r.changes.join(', ') })];
+        if (r.reconsent.length > 0) lines.push(ctx.t('incident.advisories_reconsent', { ids: r.reconsent.join(', ') }));
+        return reply.text(lines.join('\n'));
       },
     }),
     defineCommand({

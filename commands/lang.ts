@@ -24,7 +24,7 @@ export const langGroup: Group = {
       name: null,
       positional: ['lang', 'calendar'],
       schema: z.object({ lang: choice(['ja', 'en']), calendar: calendar.optional() }),
-      access: 'registered',
+      access: 'person',
       summary: {
         ja: 'ご自身の表示言語と、日本語での日付の表記（和暦・西暦）を設定します',
         en: 'Set your own language (ja, en) and how Japanese dates are written (wareki: Japanese era, seireki: Western)',

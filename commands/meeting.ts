@@ -157,9 +157,9 @@ export const meetingGroup: Group = {
           }
         }
         const url = await ctx.services.meetings.feedUrl(ctx.caller);
-        if (url && ctx.caller.org) {
+        if (url) {
           const note = ctx.services.deps.publicUrl ? '' : `\n${ctx.t('meeting.feed_no_public_url')}`;
-          blocks.push({ kind: 'context', text: ctx.t('meeting.feed_url', { org: ctx.caller.org.code, url }) + note });
+          blocks.push({ kind: 'context', text: ctx.t('meeting.feed_url', { url }) + note });
         }
         return reply.of(blocks);
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
+import { seesPeopleOf } from '../src/domain/sharing.ts';
 import { decodeShortNames } from '../src/services/org-names.ts';
 import { name, orgCode, shortNames } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
@@ -61,32 +62,27 @@ export const orgGroup: Group = {
       writes: false,
       async run(ctx, { org }) {
         const o = await ctx.services.directory.org(org);
-        const people = await ctx.services.directory.people(o.code);
         const all = await ctx.services.directory.listOrgs();
         const channels = all.find((x) => x.id === o.id)?.channels ?? [];
+        const fields: [string, string][] = [
+          [ctx.t('org.role'), o.coordinator ? ctx.t('org.coordinator') : ctx.t('org.member')],
+          [ctx.t('org.f.short'), decodeShortNames(o.shortNames).join('、') || '-'],
+          [
+            ctx.t('org.channel'),
+            channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') ||
+              (ctx.platform === 'console' ? `console: #${o.code}` : ctx.t('org.no_channel')),
+          ],
+        ];
+        // people are listed only to those who may see them: NISC's roles and the organisation's own
+        if (seesPeopleOf(ctx.caller, o.id)) {
+          const people = await ctx.services.directory.people(o.code);
+          const line = (p: (typeof people)[number]) =>
+            `${p.identity} (${p.roles.map((r) => (r.position ? `${r.role}:${r.position}` : r.role)).join(',')})`;
+          fields.push([ctx.t('org.people'), people.map(line).join('\n') || '-']);
+        }
         return reply.of([
           { kind: 'heading', text: `${o.nameJa} / ${o.nameEn} (${o.code})` },
-          {
-            kind: 'fields',
-            fields: [
-              [ctx.t('org.role'), o.coordinator ? ctx.t('org.coordinator') : ctx.t('org.member')],
-              [ctx.t('org.f.short'), decodeShortNames(o.shortNames).join('、') || '-'],
-              [
-                ctx.t('org.channel'),
-                channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') ||
-                  (ctx.platform === 'console' ? `console: #${o.code}` : ctx.t('org.no_channel')),
-              ],
-              [
-                ctx.t('org.people'),
-                people
-                  .map(
-                    (p) =>
-                      `${p.identity} (${p.roles.map((r) => (r.position ? `${r.role}:${r.position}` : r.role)).join(',')})`,
-                  )
-                  .join('\n') || '-',
-              ],
-            ],
-          },
+          { kind: 'fields', fields },
         ]);
       },
     }),

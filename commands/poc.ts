@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
-import { isRole, NISC_ROLES, type Role } from '../src/core/roles.ts';
+import { isRole, type Role } from '../src/core/roles.ts';
+import { seesEveryOrg } from '../src/domain/sharing.ts';
 import { csv, orgCode, yesNo } from './args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
 
@@ -42,11 +43,16 @@ export const pocGroup: Group = {
       async run(ctx, a) {
         if (a.primary === 'yes' && a.deputy === 'yes') throw new UserError('poc.primary_and_deputy');
         const roles = a.role as Role[];
+        const repeated = roles.find((r, i) => roles.indexOf(r) !== i);
+        if (repeated) throw new UserError('poc.duplicate_role', { role: repeated });
         const position = a.primary === 'yes' ? 'primary' : a.deputy === 'yes' ? 'deputy' : null;
         if (position && !roles.includes('poc')) throw new UserError('poc.position_needs_poc');
         const identity = await user(ctx, a.user);
         const r = await ctx.services.directory.addPoc(ctx.caller.identity, identity, a.org, roles, position);
-        return reply.text(ctx.t('poc.added', { user: identity, org: a.org, roles: r.added.join(', ') || '-' }));
+        const lines = [ctx.t('poc.added', { user: identity, org: a.org, roles: r.added.join(', ') || '-' })];
+        if (r.moved)
+          lines.push(ctx.t(`poc.${r.moved.position}_moved`, { org: a.org, from: r.moved.from, to: identity }));
+        return reply.text(lines.join('\n'));
       },
     }),
     defineCommand({
@@ -80,7 +86,7 @@ export const pocGroup: Group = {
       usage: 'poc list [org=<org>]',
       writes: false,
       async run(ctx, a) {
-        const nisc = NISC_ROLES.some((r) => ctx.caller.roles.has(r));
+        const nisc = seesEveryOrg(ctx.caller);
         const own = ctx.caller.org?.code ?? null;
         if (!nisc && a.org && a.org !== own) throw new UserError('poc.own_org_only');
         const people = await ctx.services.directory.people(nisc ? (a.org ?? null) : own);

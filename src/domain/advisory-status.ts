@@ -2,9 +2,13 @@
  * The advisory lifecycle (PRODUCT.md §5) as data: which event moves which status where.
  *
  *   draft ─submit─▶ consent ─consented─▶ review ─approve─▶ approved ─delivered─▶ sent
- *                      │ decline             │ reject
- *                      ▼                     ▼
- *                   rejected              rejected          (withdraw: from any open status)
+ *                    ▲  │ decline             │ reject        │
+ *                    │  ▼                     ▼               │
+ *                    │ rejected            rejected           │    (withdraw: from any open status)
+ *                    └─── source_changed (from consent, review or approved) ─┘
+ *
+ * `source_changed`: a source's `share` or TLP, or the final text, changed after its consent
+ * (src/domain/sharing.ts); the advisory goes back to the consent step in a new version.
  *
  * `submit` always enters `consent`; when no source needs consent the service fires `consented`
  * in the same transaction, so the advisory is in `review` when the command returns.
@@ -21,6 +25,7 @@ export const ADVISORY_EVENTS = [
   'reject',
   'delivered',
   'withdraw',
+  'source_changed',
 ] as const;
 export type AdvisoryEvent = (typeof ADVISORY_EVENTS)[number];
 
@@ -34,6 +39,7 @@ export const ADVISORY_TRANSITIONS: Readonly<
   reject: { from: ['consent', 'review'], to: 'rejected' },
   delivered: { from: ['approved'], to: 'sent' },
   withdraw: { from: ['draft', 'consent', 'review', 'approved', 'sent'], to: 'withdrawn' },
+  source_changed: { from: ['consent', 'review', 'approved'], to: 'consent' },
 };
 
 /** Statuses from which nothing moves any more. */

@@ -27,10 +27,9 @@ export const advisory: Catalog = {
     'advisory.st.sent': '配信完了',
     'advisory.st.rejected': '却下',
     'advisory.st.withdrawn': '取下げ',
-    'advisory.share.none': '共有不可（要同意）',
+    'advisory.share.none': '共有不可',
     'advisory.share.anonymized': '匿名で共有可',
     'advisory.share.attributed': '組織名を明示して共有可',
-    'advisory.consent.not-needed': '同意不要',
     'advisory.consent.pending': '同意待ち',
     'advisory.consent.given': '同意済み',
     'advisory.consent.declined': '不同意',
@@ -66,7 +65,12 @@ export const advisory: Catalog = {
       'この注意喚起（{id}）は NISC により取り下げられました。本件に基づく対応は不要です。既に共有された場合は、共有先にもお知らせください。',
     'advisory.consent_heading': '情報提供元の同意のお願い（注意喚起 {id}）',
     'advisory.consent_body':
-      '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。ご同意いただいても、貴組織名や報告の ID は配信物には記載しません。',
+      '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。配信される内容は以下のとおりです。同意の後に内容、報告の共有可否または TLP が変わった場合は、改めてご同意をお願いします。',
+    'advisory.consent_named':
+      'この注意喚起では、貴組織名を情報提供元として記載します（インシデント番号は記載しません）。',
+    'advisory.consent_anonymous': '貴組織名やインシデント番号は、配信される内容には記載しません。',
+    'advisory.consent_lower_tlp':
+      '貴組織の報告（{incidents}）は {source} ですが、この注意喚起は {tlp} で配信されます。より緩い区分での配信にご同意いただける場合は「同意する」を押すか、{command} と入力してください。',
     'advisory.consent_yes': '同意する',
     'advisory.consent_no': '同意しない',
     'advisory.review_heading': '注意喚起 {id} の承認をお願いします',
@@ -81,6 +85,20 @@ export const advisory: Catalog = {
     'advisory.notice_declined':
       '注意喚起 {id}「{title}」は、情報提供元が情報の利用に同意しなかったため（{reason}）、配信を中止しました。',
     'advisory.notice_rejected': '注意喚起 {id}「{title}」は承認者により却下されました。理由: {reason}',
+    'advisory.notice_reconsent':
+      '注意喚起 {id}「{title}」は、情報提供元の同意の後に変更があったため、同意の確認に戻しました（{reasons}）。情報提供元には改めて同意をお願いしています。未配信の分は配信を取り消しました。',
+    'advisory.approve_reconsent':
+      '注意喚起 {id} は承認できませんでした。情報提供元の同意の後に変更があったため（{reasons}）、同意の確認に戻しました。起案者に通知しました。',
+    'advisory.why.share_changed': '{incident} の共有可否が「{from}」から「{to}」に変更されました',
+    'advisory.why.tlp_changed': '{incident} の TLP が {from} から {to} に変更されました',
+    'advisory.why.text_changed': '配信される内容が同意の後に変わりました',
+    'advisory.why.label_not_agreed': '{incident} は {source} ですが、{tlp} での配信への同意がありません',
+    'advisory.why.no_consent': '{org} の同意がまだありません',
+    'advisory.why.sep': '、',
+    'advisory.agreed_tlp': '{tlp} での配信に同意',
+    'advisory.earlier_copies': '以前の版は {count} 件配信済みです（同意の確認に戻る前に配信されたもの）。',
+    'advisory.draft_lower_tlp':
+      'インシデント {incident} は {source} です。{tlp} で配信するには、提出後に情報提供元の組織から、この区分での配信への同意が必要です。',
     'advisory.by_dm': '個人宛て',
     'advisory.no_channel': '（チャンネル未設定のため配信できません）',
     'advisory.not_connected': '（この基盤には接続していないため配信できません）',
@@ -101,8 +119,17 @@ export const advisory: Catalog = {
     'advisory.source_not_found': '情報源のインシデント {incident} は見つかりません。ID をご確認ください。',
     'advisory.source_no_poc':
       '情報提供元の組織 {org} に窓口担当者（poc）が登録されていないため、同意を確認できません。先に担当者を登録してください。',
-    'advisory.not_source': '注意喚起 {id} について、貴組織は同意を求められている情報提供元ではありません。',
+    'advisory.consent_stale':
+      '注意喚起 {id} の内容または情報提供元の報告が、この同意依頼（第 {version} 版）の後に変わりました。最新の同意依頼（第 {current} 版）をご確認のうえ、改めてご回答ください。何も記録していません。',
+    'advisory.consent_needs_tlp':
+      '注意喚起 {id} は {tlp} で配信されますが、貴組織の報告（{incidents}）は {source} です。より緩い区分での配信にご同意いただける場合は、tlp={value} を付けてもう一度ご回答ください（/csirt advisory consent {id} yes tlp={value}）。何も記録していません。',
+    'advisory.consent_tlp_mismatch':
+      '注意喚起 {id} は {tlp} で配信されます。{given} への同意は記録できません。tlp= には注意喚起と同じ区分を指定してください。',
     'advisory.consent_done': '注意喚起 {id} についての貴組織の回答は既に記録されています。',
+    'advisory.consent_restarted':
+      '注意喚起 {id} は、同意依頼の後に内容または報告の共有可否・TLP が変わっていました（{reasons}）。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
+    'advisory.consent_restarted_text':
+      '注意喚起 {id} は、同意依頼の後に配信される内容が変わっていました。ご回答は記録していません。現在の内容で改めて同意依頼をお送りしましたので、ご確認のうえご回答ください。',
     'advisory.four_eyes':
       '注意喚起 {id} はご自身が起案したものです。起案者は承認・却下できませんので、別の承認者にご依頼ください。',
     'advisory.already_acked': '注意喚起 {id} は、{at} に {by} により既に受領確認されています。',
@@ -156,10 +183,9 @@ export const advisory: Catalog = {
     'advisory.st.sent': 'sent',
     'advisory.st.rejected': 'rejected',
     'advisory.st.withdrawn': 'withdrawn',
-    'advisory.share.none': 'not shareable (consent needed)',
+    'advisory.share.none': 'not shareable',
     'advisory.share.anonymized': 'shareable anonymised',
     'advisory.share.attributed': 'shareable with attribution',
-    'advisory.consent.not-needed': 'not needed',
     'advisory.consent.pending': 'pending',
     'advisory.consent.given': 'given',
     'advisory.consent.declined': 'declined',
@@ -195,7 +221,11 @@ export const advisory: Catalog = {
       'This advisory ({id}) has been withdrawn by NISC. No action based on it is needed. If you passed it on, please tell those you shared it with.',
     'advisory.consent_heading': 'Consent requested as a source (advisory {id})',
     'advisory.consent_body':
-      'Please consent to the use of the information from your incident report(s) ({incidents}) in the advisory below. Your organisation and report ids are not named in what is sent.',
+      'Please consent to the use of the information from your incident report(s) ({incidents}) in the advisory below, which shows exactly what will be sent. Should the text, or the sharing or TLP of your report, change after your consent, you will be asked again.',
+    'advisory.consent_named': 'This advisory names your organisation as a source (not your report ids).',
+    'advisory.consent_anonymous': 'Neither your organisation nor your report ids are named in what is sent.',
+    'advisory.consent_lower_tlp':
+      'What your organisation reported ({incidents}) is labelled {source}, but this advisory is sent as {tlp}. If you agree to that lower label, press Consent or type {command}.',
     'advisory.consent_yes': 'Consent',
     'advisory.consent_no': 'Decline',
     'advisory.review_heading': 'Advisory {id} is waiting for approval',
@@ -209,6 +239,21 @@ export const advisory: Catalog = {
     'advisory.notice_declined':
       'Advisory {id} "{title}" has been stopped: a source did not consent to the use of its information ({reason}).',
     'advisory.notice_rejected': 'Advisory {id} "{title}" was rejected by an approver. Reason: {reason}',
+    'advisory.notice_reconsent':
+      'Advisory {id} "{title}" went back to the consent step: things changed after its sources consented ({reasons}). The sources are asked again; copies not yet delivered were cancelled.',
+    'advisory.approve_reconsent':
+      'Advisory {id} could not be approved: things changed after its sources consented ({reasons}). It went back to the consent step and its drafter has been told.',
+    'advisory.why.share_changed': 'the sharing of {incident} changed from "{from}" to "{to}"',
+    'advisory.why.tlp_changed': 'the TLP of {incident} changed from {from} to {to}',
+    'advisory.why.text_changed': 'what will be sent changed after the consent',
+    'advisory.why.label_not_agreed': '{incident} is {source}, and sending it as {tlp} was not agreed',
+    'advisory.why.no_consent': '{org} has not consented yet',
+    'advisory.why.sep': '; ',
+    'advisory.agreed_tlp': 'agreed to {tlp}',
+    'advisory.earlier_copies':
+      '{count} copies of an earlier version were delivered (before it went back to the consent step).',
+    'advisory.draft_lower_tlp':
+      'The source {incident} is {source}. To send it as {tlp}, the source organisation must agree to that label when it is asked to consent.',
     'advisory.by_dm': 'direct message',
     'advisory.no_channel': '(no channel set: cannot be delivered)',
     'advisory.not_connected': '(the bot is not connected to this platform)',
@@ -229,8 +274,17 @@ export const advisory: Catalog = {
     'advisory.source_not_found': 'The source incident {incident} was not found. Please check the id.',
     'advisory.source_no_poc':
       'The source organisation {org} has no registered point of contact (poc) to give consent. Please register one first.',
-    'advisory.not_source': 'Your organisation is not a source asked for consent on advisory {id}.',
+    'advisory.consent_stale':
+      'Advisory {id}, or the state of its sources, changed after this request (version {version}). Please read the latest request (version {current}) and answer it. Nothing was recorded.',
+    'advisory.consent_needs_tlp':
+      'Advisory {id} is sent as {tlp}, but what your organisation reported ({incidents}) is labelled {source}. If you agree to that lower label, answer again with tlp={value} (/csirt advisory consent {id} yes tlp={value}). Nothing was recorded.',
+    'advisory.consent_tlp_mismatch':
+      'Advisory {id} is sent as {tlp}: consent to {given} cannot be recorded. Give the advisory’s own label in tlp=.',
     'advisory.consent_done': "Your organisation's answer on advisory {id} has already been recorded.",
+    'advisory.consent_restarted':
+      'Advisory {id} had changed since the consent request ({reasons}). Your answer has not been recorded. A new request with the current text has been sent: please review it and answer again.',
+    'advisory.consent_restarted_text':
+      'What advisory {id} will send had changed since the consent request. Your answer has not been recorded. A new request with the current text has been sent: please review it and answer again.',
     'advisory.four_eyes':
       'You drafted advisory {id}. Its drafter cannot approve or reject it: please ask another approver.',
     'advisory.already_acked': 'Advisory {id} was already acknowledged by {by} ({at}).',

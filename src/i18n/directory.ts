@@ -28,6 +28,13 @@ export const directory: Catalog = {
     'poc.other_org':
       '{user} は既に組織 {org} に所属しています。所属の変更は、役割をすべて解除してから登録し直してください。',
     'poc.nothing_changed': '{user} には既にその役割が付与されています。',
+    'poc.duplicate_role': '役割 {role} が重複して指定されています。同じ役割は一度だけ指定してください。',
+    'poc.role_coordinating_only':
+      '{user} は {org} の所属のため、役割 {role} は付与できません。調整担当者（coordinator）と承認者（approver）は、調整機関（{coord}）の職員にのみ付与できます。',
+    'poc.primary_moved':
+      '{org} の窓口担当（正）を {from} から {to} に変更しました。{from} は引き続き窓口担当者（poc）です。',
+    'poc.deputy_moved':
+      '{org} の窓口担当（副）を {from} から {to} に変更しました。{from} は引き続き窓口担当者（poc）です。',
     'poc.not_found': '{user} は登録されていません。',
     'poc.no_such_role': '{user} には役割 {role} が付与されていません。',
     'poc.self_admin': 'ご自身の管理者権限は解除できません。他の管理者にご依頼ください。',
@@ -67,6 +74,13 @@ export const directory: Catalog = {
     'poc.other_org':
       '{user} already belongs to {org}. To move them, revoke all their roles first and register them again.',
     'poc.nothing_changed': '{user} already has that role.',
+    'poc.duplicate_role': 'The role {role} is given more than once. Please give each role once.',
+    'poc.role_coordinating_only':
+      '{user} belongs to {org}, so the role {role} cannot be granted: coordinator and approver are for staff of the coordinating organisation ({coord}) only.',
+    'poc.primary_moved':
+      'The primary contact of {org} is now {to} instead of {from}; {from} remains a point of contact (poc).',
+    'poc.deputy_moved':
+      'The deputy contact of {org} is now {to} instead of {from}; {from} remains a point of contact (poc).',
     'poc.not_found': '{user} is not registered.',
     'poc.no_such_role': '{user} does not have the role {role}.',
     'poc.self_admin': 'You cannot revoke your own admin role. Please ask another administrator.',

@@ -27,8 +27,11 @@ export const incident: Catalog = {
       '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は NISC が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
     'incident.same_status': 'インシデント {id} はすでに「{status}」です。',
     'incident.share_reporter_only': '{id} の共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです。',
+    'incident.tlp_reporter_only': '{id} の TLP を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.nothing_to_update':
-      '更新する内容（status=, note=, ioc=, severity=, share= のいずれか）を指定してください。',
+      '更新する内容（status=, note=, ioc=, severity=, share=, tlp= のいずれか）を指定してください。',
+    'incident.advisories_reconsent':
+      'この報告を利用する注意喚起（{ids}）は、共有可否または TLP の変更に伴い、同意の確認に戻しました。改めて同意のお願いをお送りします。',
     'incident.nothing_changed': 'インシデント {id} の内容に変更はありませんでした。',
     'incident.system_not_found':
       'システム「{system}」は報告元の組織に登録されていません。/csirt system list でご確認ください。',
@@ -50,6 +53,7 @@ export const incident: Catalog = {
     'incident.f.system': '影響範囲（対象システム）',
     'incident.f.actions': '対処状況',
     'incident.f.share': '共有可否',
+    'incident.f.tlp': 'TLP',
     'incident.f.indicators': '指標',
     'incident.f.indicator': '指標',
     'incident.f.status': '状況',
@@ -119,7 +123,10 @@ export const incident: Catalog = {
     'incident.same_status': 'Incident {id} is already "{status}".',
     'incident.share_reporter_only':
       "Only the reporting organisation's PoC may change the sharing consent (share) of {id}.",
-    'incident.nothing_to_update': 'Please say what to update (status=, note=, ioc=, severity= or share=).',
+    'incident.tlp_reporter_only': "Only the reporting organisation's PoC may change the TLP of {id}.",
+    'incident.nothing_to_update': 'Please say what to update (status=, note=, ioc=, severity=, share= or tlp=).',
+    'incident.advisories_reconsent':
+      'The advisories using this report ({ids}) went back to the consent step because its sharing or TLP changed. You will be asked to consent again.',
     'incident.nothing_changed': 'Nothing changed in incident {id}.',
     'incident.system_not_found':
       'The system "{system}" is not registered for the reporting organisation. See /csirt system list.',
@@ -141,6 +148,7 @@ export const incident: Catalog = {
     'incident.f.system': 'Scope (affected system)',
     'incident.f.actions': 'Actions taken',
     'incident.f.share': 'Sharing',
+    'incident.f.tlp': 'TLP',
     'incident.f.indicators': 'Indicators',
     'incident.f.indicator': 'Indicator',
     'incident.f.status': 'Status',

@@ -18,6 +18,7 @@ import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { operations } from './operations.ts';
 import { platform } from './platform.ts';
+import { sharing } from './sharing.ts';
 
 export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
@@ -36,6 +37,7 @@ const catalogs: Catalog[] = [
   names,
   delivery,
   database,
+  sharing,
   operations,
 ];
 

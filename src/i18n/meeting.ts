@@ -53,7 +53,7 @@ export const meeting: Catalog = {
     'meeting.list_none': '予定されている会議はありません。',
     'meeting.tally': '回答状況: 出席 {attend}・欠席 {absent}・代理出席 {proxy}・未回答 {none}',
     'meeting.feed_url':
-      '貴組織（{org}）の予定表（iCalendar）購読 URL: {url}\n組織外には共有なさらないようお願いいたします。',
+      'ご本人用の予定表（iCalendar）購読 URL: {url}\n他の方には共有なさらないようお願いいたします。役割が解除されると、この URL は使用できなくなります。',
     'meeting.feed_no_public_url': '（PUBLIC_URL が設定されていないため、パスのみを表示しています）',
     'meeting.cancelled':
       '会議 {id} を中止とし、{count} 組織に通知しました（未送付の事前通知 {jobs} 件を取り消しました）。',
@@ -147,7 +147,7 @@ export const meeting: Catalog = {
     'meeting.list_none': 'No meetings are scheduled.',
     'meeting.tally': 'Answers: attend {attend}, absent {absent}, proxy {proxy}, no answer {none}',
     'meeting.feed_url':
-      "Your organisation's ({org}) calendar feed (iCalendar): {url}\nPlease do not share it outside your organisation.",
+      'Your personal calendar feed (iCalendar): {url}\nPlease do not share it with anyone. It stops working when your roles are removed.',
     'meeting.feed_no_public_url': '(PUBLIC_URL is not set, so only the path is shown)',
     'meeting.cancelled': 'Cancelled meeting {id} and told {count} organisations ({jobs} pending reminders withdrawn).',
     'meeting.rsvp_done': "Recorded {org}'s answer for meeting {id} ({title}): {answer}.",

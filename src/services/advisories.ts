@@ -8,13 +8,15 @@ import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
-import type { Advisory, AdvisorySource, Delivery } from '../db/generated/sqlite/client.ts';
+import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { decide } from '../domain/reminder-policy.ts';
+import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
 import type { Tlp } from '../domain/tlp.ts';
+import { translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
@@ -23,7 +25,6 @@ import {
   DEFAULT_REMINDERS,
   describeTargets,
   enqueueBroadcast,
-  guardDelivery,
   NOTICE_REF,
   REMINDER_JOB,
   REMINDER_REF,
@@ -33,11 +34,24 @@ import {
   splitList,
   type Targets,
   targetKeys,
+  versionKey,
   withdrawCopies,
 } from './advisory-delivery.ts';
-import { approvalPrompt, closedNotice, consentRequest, reminderMessage } from './advisory-format.ts';
+import { approvalPrompt, reminderMessage } from './advisory-format.ts';
+import { guardDelivery, guardNotice, SHARING_REFUSED } from './advisory-guard.ts';
+import {
+  askConsent,
+  markAsked,
+  reasonsText,
+  reconsent,
+  sharingState,
+  staleProblems,
+  staleSources,
+  tellDrafter,
+} from './advisory-sharing.ts';
 import { statusView } from './advisory-view.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
 import { nextId } from './ids.ts';
 import { dmPerson, postToOrg } from './notify.ts';
 import { refuseNamedSources } from './org-names.ts';
@@ -53,7 +67,17 @@ export interface DraftInput {
   recipients: string[];
 }
 
-type Source = AdvisorySource & { org: { id: number; code: string; nameJa: string; nameEn: string } };
+/** What `draft` tells its drafter: where it would go, and which sources must agree to a lower label. */
+export interface Drafted {
+  id: string;
+  targets: string[];
+  lower: { incident: string; tlp: Tlp }[];
+}
+
+/** `approve`: sent on its way, or sent back to the consent step because a source changed. */
+export type Approval =
+  | { status: 'approved' | 'sent'; targets: string[]; deliveries: number }
+  | { status: 'consent'; reasons: string };
 
 type AckTarget = { id: number; code: string } | { identity: string; locale: string | null };
 
@@ -67,16 +91,16 @@ export class AdvisoryService {
     return this.deps.db;
   }
 
-  async draft(caller: Caller, input: DraftInput): Promise<{ id: string; targets: string[] }> {
+  async draft(caller: Caller, input: DraftInput): Promise<Drafted> {
     const me = registered(caller);
     return this.db.tx(async (tx) => {
       const dist = { tlp: input.tlp, audience: input.audience ?? [], recipients: input.recipients };
       const targets = await resolveTargets(tx, dist);
-      const sources: { incidentId: string; orgId: number; share: string }[] = [];
+      const sources: { incidentId: string; orgId: number; share: string; tlp: Tlp }[] = [];
       for (const raw of new Set(input.sources.map((s) => canonicalId(s, 'INC')))) {
         const inc = await tx.incident.findUnique({ where: { id: raw } });
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
-        sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share });
+        sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share, tlp: inc.tlp as Tlp });
       }
       await refuseNamedSources(tx, input, sources);
       const id = await nextId(this.db, tx, 'ADV', fiscalYearOf(this.deps.clock.now()));
@@ -93,7 +117,15 @@ export class AdvisoryService {
           status: 'draft',
           drafterId: me,
           createdAt: this.deps.clock.now(),
-          sources: { create: sources.map((s) => ({ ...s, consent: consentFor(s.share) })) },
+          sources: {
+            create: sources.map((s) => ({
+              incidentId: s.incidentId,
+              orgId: s.orgId,
+              share: s.share,
+              tlp: s.tlp,
+              consent: 'pending',
+            })),
+          },
         },
       });
       await this.audit(tx, caller.identity, 'advisory.draft', id, {
@@ -102,75 +134,94 @@ export class AdvisoryService {
         recipients: input.recipients,
         sources: sources.map((s) => s.incidentId),
       });
-      return { id, targets: await describeTargets(tx, this.deps.platforms, targets, caller.locale) };
+      return {
+        id,
+        targets: await describeTargets(tx, this.deps.platforms, targets, caller.locale),
+        lower: sources
+          .filter((s) => needsLowerLabel(input.tlp, s.tlp))
+          .map((s) => ({ incident: s.incidentId, tlp: s.tlp })),
+      };
     });
   }
 
+  /**
+   * Every source organisation is asked to consent to the exact final text, whatever its report's
+   * `share` (attributed and anonymised alike); with no source, the advisory goes to review.
+   */
   async submit(caller: Caller, rawId: string): Promise<{ status: string; consentOrgs: string[] }> {
     return this.db.tx(async (tx) => {
-      const a = await this.load(tx, rawId);
-      this.move(a, 'submit');
-      await this.resolve(tx, a);
-      // consent is decided by the reports' share as it is now, not as it was at draft
-      for (const s of await this.sources(tx, a.id)) {
-        const inc = await tx.incident.findUnique({ where: { id: s.incidentId } });
-        const share = inc?.share ?? s.share;
-        const consent = s.consent === 'given' ? 'given' : consentFor(share);
-        if (share !== s.share || consent !== s.consent) {
-          await tx.advisorySource.update({
-            where: { advisoryId_incidentId: { advisoryId: a.id, incidentId: s.incidentId } },
-            data: { share, consent },
-          });
-        }
-      }
+      const a0 = await this.load(tx, rawId);
+      this.move(a0, 'submit');
+      await this.resolve(tx, a0);
+      const s0 = await sharingState(tx, a0);
+      await refuseNamedSources(tx, a0, s0.sources);
       const now = this.deps.clock.now();
-      await tx.advisory.update({ where: { id: a.id }, data: { status: 'consent', submittedAt: now } });
-      const sources = await this.sources(tx, a.id);
-      const pending = sources.filter((s) => s.consent === 'pending');
-      const byOrg = new Map<number, Source[]>();
-      for (const s of pending) byOrg.set(s.orgId, [...(byOrg.get(s.orgId) ?? []), s]);
-      const audienceText = await this.audienceText(tx, a);
-      for (const list of byOrg.values()) {
-        const org = (list[0] as Source).org;
-        const pocs = await tx.person.findMany({ where: { orgId: org.id, roles: { some: { role: 'poc' } } } });
-        if (pocs.length === 0) throw new UserError('advisory.source_no_poc', { org: org.code });
-        const incidents = list.map((s) => s.incidentId);
-        for (const p of pocs) {
-          await dmPerson(
-            this.deps,
-            tx,
-            p,
-            (t) => consentRequest(t, a, incidents, audienceText),
-            `advisory:${a.id}:consent`,
-            { type: NOTICE_REF, id: a.id },
-          );
-        }
-      }
-      const orgs = [...byOrg.values()].map((l) => (l[0] as Source).org.code);
+      const a = await tx.advisory.update({ where: { id: a0.id }, data: { status: 'consent', submittedAt: now } });
+      await markAsked(tx, a, s0, s0.sources);
+      const orgs = await askConsent(this.deps, tx, a, await sharingState(tx, a), true);
       await this.audit(tx, caller.identity, 'advisory.submit', a.id, { consentFrom: orgs });
       if (orgs.length === 0) await this.toReview(tx, a);
       return { status: orgs.length === 0 ? 'review' : 'consent', consentOrgs: orgs };
     });
   }
 
-  async consent(caller: Caller, rawId: string, yes: boolean): Promise<{ status: string }> {
+  /**
+   * A source organisation's answer, recorded for the text, the report states and the label as
+   * they are now. Anyone else — not a source, or asked nothing yet — is told the advisory does
+   * not exist. An answer to an older version of the request (the text or a report changed since)
+   * is refused, and so is `yes` without `tlp=` where the advisory's label is lower than a report's.
+   */
+  async consent(
+    caller: Caller,
+    rawId: string,
+    yes: boolean,
+    opts: { tlp?: Tlp; version?: number } = {},
+  ): Promise<{ status: string; reasons?: string }> {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId);
       const org = caller.org;
-      const mine = org ? (await this.sources(tx, a.id)).filter((s) => s.orgId === org.id) : [];
-      if (!org || mine.length === 0) throw new UserError('advisory.not_source', { id: a.id });
+      const s = await sharingState(tx, a);
+      const mine = org ? s.sources.filter((x) => x.orgId === org.id) : [];
+      if (!org || mine.length === 0 || a.status === 'draft') throw new UserError('advisory.not_found', { id: a.id });
       if (a.status !== 'consent') throw this.badStatus(a, 'consent');
-      const open = mine.filter((s) => s.consent === 'pending');
+      if (opts.version !== undefined && opts.version !== a.version)
+        throw new UserError('advisory.consent_stale', { id: a.id, version: opts.version, current: a.version });
+      // the text or a report changed since the request by a path that did not ask again (an
+      // organisation renamed, a hand edit): an answer now would be to a text nobody was shown
+      const stale = staleProblems(s);
+      if (stale.length > 0) {
+        await reconsent(this.deps, tx, a, s, caller.identity);
+        // the caller is told only what concerns their own reports (another source's change is
+        // theirs to know, and may be all that tells an anonymous source exists)
+        const own = stale.filter((p) => p.orgId === org.id);
+        return { status: 'restarted', reasons: own.length ? reasonsText(translator(caller.locale), s, own) : '' };
+      }
+      const open = mine.filter((x) => s.decision.problems.some((p) => p.incidentId === x.incidentId));
       if (open.length === 0) throw new UserError('advisory.consent_done', { id: a.id });
+      const problem = consentAnswerProblem({ tlp: a.tlp as Tlp }, mine, yes, opts.tlp ?? null);
+      if (problem) throw new UserError(problem.code, { ...problem.params, id: a.id });
       const now = this.deps.clock.now();
-      await tx.advisorySource.updateMany({
-        where: { advisoryId: a.id, orgId: org.id, consent: 'pending' },
-        data: { consent: yes ? 'given' : 'declined', decidedBy: caller.personId, decidedAt: now },
-      });
+      for (const x of mine) {
+        await tx.advisorySource.update({
+          where: { advisoryId_incidentId: { advisoryId: a.id, incidentId: x.incidentId } },
+          data: {
+            consent: yes ? 'given' : 'declined',
+            share: x.share,
+            tlp: x.tlp,
+            textKey: s.textKey,
+            agreedTlp: yes ? (opts.tlp ?? null) : null,
+            decidedBy: caller.personId,
+            decidedAt: now,
+          },
+        });
+      }
       await this.audit(tx, caller.identity, 'advisory.consent', a.id, {
         org: org.code,
         answer: yes ? 'yes' : 'no',
-        incidents: open.map((s) => s.incidentId),
+        incidents: mine.map((x) => x.incidentId),
+        version: a.version,
+        text: s.textKey,
+        ...(yes && opts.tlp ? { tlp: opts.tlp } : {}),
       });
       if (!yes) {
         const reason = `declined by ${org.code}`;
@@ -178,25 +229,33 @@ export class AdvisoryService {
         await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason } });
         await this.audit(tx, 'system', 'advisory.declined', a.id, { org: org.code });
         await this.closeNotices(tx, a);
-        await this.tellDrafter(tx, a, 'declined', reason);
+        await tellDrafter(this.deps, tx, a, 'declined', reason);
         return { status: 'rejected' };
       }
-      const left = await tx.advisorySource.count({ where: { advisoryId: a.id, consent: 'pending' } });
-      if (left > 0) return { status: 'consent' };
+      if (!(await sharingState(tx, a)).decision.ok) return { status: 'consent' };
       await this.toReview(tx, a);
       return { status: 'review' };
     });
   }
 
-  async approve(caller: Caller, rawId: string): Promise<{ targets: string[]; deliveries: number; status: string }> {
+  /**
+   * Four eyes, the TLP rules against the directory as it is now, the anonymity check, and the
+   * sharing decision against every source as it is now: when a source changed since its
+   * consent, the advisory goes back to the consent step instead (committed), and the approver
+   * is told why.
+   */
+  async approve(caller: Caller, rawId: string): Promise<Approval> {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId);
       this.move(a, 'approve');
       if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
       const targets = await this.resolve(tx, a);
-      const sources = await this.sources(tx, a.id);
-      await refuseNamedSources(tx, a, sources);
-      const attributed = sources.filter((s) => s.share === 'attributed');
+      const s = await sharingState(tx, a);
+      await refuseNamedSources(tx, a, s.sources);
+      if (!s.decision.ok) {
+        await reconsent(this.deps, tx, a, s, caller.identity);
+        return { status: 'consent', reasons: reasonsText(translator(caller.locale), s, s.decision.problems) };
+      }
       const now = this.deps.clock.now();
       const approved = await tx.advisory.update({
         where: { id: a.id },
@@ -208,12 +267,14 @@ export class AdvisoryService {
         },
       });
       const n = await enqueueBroadcast(this.deps, tx, approved, targets, {
-        ja: unique(attributed.map((s) => s.org.nameJa)),
-        en: unique(attributed.map((s) => s.org.nameEn)),
+        ja: s.named.map((o) => o.nameJa),
+        en: s.named.map((o) => o.nameEn),
       });
       await this.audit(tx, caller.identity, 'advisory.approve', a.id, {
         targets: targetKeys(targets),
         deliveries: n,
+        version: a.version,
+        text: s.textKey,
       });
       // rows that could not even be queued (no channel) are already settled
       const sent = await settleIfDone(this.deps, tx, a.id, this.reminders, (t, ...r) => this.audit(t, 'system', ...r));
@@ -225,6 +286,24 @@ export class AdvisoryService {
     });
   }
 
+  /**
+   * A source report's `share` or TLP changed (in the caller's transaction): every advisory still
+   * open on it whose consents no longer cover it goes back to the consent step. Returns the ids.
+   */
+  async sourceChanged(tx: Tx, incidentId: string, actor: string): Promise<string[]> {
+    const links = await tx.advisorySource.findMany({ where: { incidentId }, select: { advisoryId: true } });
+    const moved: string[] = [];
+    for (const { advisoryId } of links) {
+      const a = await tx.advisory.findUnique({ where: { id: advisoryId } });
+      if (!a || !['consent', 'review', 'approved'].includes(a.status)) continue;
+      const s = await sharingState(tx, a);
+      if (staleSources(s).length === 0 && s.decision.problems.every((p) => p.problem.kind === 'pending')) continue;
+      await reconsent(this.deps, tx, a, s, actor);
+      moved.push(a.id);
+    }
+    return moved;
+  }
+
   async reject(caller: Caller, rawId: string, reason: string): Promise<void> {
     await this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId);
@@ -233,7 +312,7 @@ export class AdvisoryService {
       await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason } });
       await this.audit(tx, caller.identity, 'advisory.reject', a.id, { reason });
       await this.closeNotices(tx, a);
-      await this.tellDrafter(tx, a, 'rejected', reason);
+      await tellDrafter(this.deps, tx, a, 'rejected', reason);
     });
   }
 
@@ -284,19 +363,47 @@ export class AdvisoryService {
     await this.settle(id);
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, id);
-      return statusView(tx, this.deps, caller, a, await this.sources(tx, a.id));
+      return statusView(tx, this.deps, caller, a, await sharingState(tx, a));
     });
   }
 
-  /** Dispatcher pre-send guard for advisory copies and reminders (null: send it). */
+  /**
+   * Dispatcher pre-send check (null: send it): a copy or ack reminder only while the advisory's
+   * TLP rules and its sharing decision hold against the directory and the sources as they are
+   * now; a consent request only to a current PoC of an organisation still asked, for the current
+   * version; the approval prompt only while that version waits for approval.
+   */
   preSend(d: Delivery): Promise<string | null> {
-    if (d.refType !== ADVISORY_REF && d.refType !== REMINDER_REF) return Promise.resolve(null);
-    return guardDelivery(this.db, d);
+    if (d.refType === ADVISORY_REF || d.refType === REMINDER_REF)
+      return guardDelivery(this.db, d, d.refType === ADVISORY_REF);
+    if (d.refType === NOTICE_REF) return guardNotice(this.db, d);
+    return Promise.resolve(null);
   }
 
-  /** Dispatcher settle hook: the last copy settled moves the advisory to `sent`. */
+  /**
+   * Dispatcher settle hook: the last copy settled moves the advisory to `sent`; a copy refused
+   * because the sharing decision no longer holds sends the advisory back to the consent step.
+   */
   async onDeliverySettled(d: Delivery): Promise<void> {
-    if (d.refType === ADVISORY_REF && d.refId && d.kind !== 'update') await this.settle(d.refId);
+    if (d.refType !== ADVISORY_REF || !d.refId || d.kind === 'update') return;
+    const id = d.refId;
+    // Asked of every settled copy, not only of the refused one: when the copies settle together,
+    // the last to settle may be another one (refused for its channel, or delivered), and calling
+    // the advisory sent then would leave the refusal unanswered (found by the model test on
+    // SQLite: all copies failed, one for sharing, and the advisory was marked sent).
+    const back = await this.db.tx(async (tx) => {
+      const a = await tx.advisory.findUnique({ where: { id } });
+      if (a?.status !== 'approved') return false;
+      const refused = await tx.delivery.count({
+        where: { refType: ADVISORY_REF, refId: id, status: 'failed', error: { startsWith: SHARING_REFUSED } },
+      });
+      if (refused === 0) return false;
+      const s = await sharingState(tx, a);
+      if (s.decision.ok) return false;
+      await reconsent(this.deps, tx, a, s, 'system');
+      return true;
+    });
+    if (!back) await this.settle(id);
   }
 
   /** On start: advisories whose last copy settled while no process could record it. */
@@ -360,20 +467,11 @@ export class AdvisoryService {
     this.move({ ...a, status: 'consent' }, 'consented');
     await tx.advisory.update({ where: { id: a.id }, data: { status: 'review' } });
     await this.audit(tx, 'system', 'advisory.review', a.id, {});
-    const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
-    if (!nisc) throw new UserError('org.no_coordinator');
+    const coord = await coordinatingOrg(tx);
+    if (!coord) throw new UserError('org.no_coordinator');
     const targets = await this.resolve(tx, a);
     const lines = await describeTargets(tx, this.deps.platforms, targets, this.deps.locale);
-    await postToOrg(this.deps, tx, nisc, (t) => approvalPrompt(t, a, lines), `advisory:${a.id}:review`, {
-      type: NOTICE_REF,
-      id: a.id,
-    });
-  }
-
-  private async tellDrafter(tx: Tx, a: Advisory, key: 'declined' | 'rejected', reason: string): Promise<void> {
-    const drafter = await tx.person.findUnique({ where: { id: a.drafterId } });
-    if (!drafter) return;
-    await dmPerson(this.deps, tx, drafter, (t) => closedNotice(t, a, key, reason), `advisory:${a.id}:${key}`, {
+    await postToOrg(this.deps, tx, coord, (t) => approvalPrompt(t, a, lines), `${versionKey(a)}:review`, {
       type: NOTICE_REF,
       id: a.id,
     });
@@ -389,22 +487,6 @@ export class AdvisoryService {
 
   private resolve(tx: Tx, a: Advisory): Promise<Targets> {
     return resolveTargets(tx, { tlp: a.tlp, audience: audienceOf(a), recipients: splitList(a.recipients) });
-  }
-
-  private async audienceText(tx: Tx, a: Advisory): Promise<string> {
-    const ts = await this.resolve(tx, a);
-    return ts.kind === 'people' ? ts.people.map((p) => p.identity).join(', ') : ts.orgs.map((o) => o.code).join(', ');
-  }
-
-  private async sources(tx: Tx, id: string): Promise<Source[]> {
-    const rows = await tx.advisorySource.findMany({ where: { advisoryId: id }, orderBy: { incidentId: 'asc' } });
-    const orgs = await tx.organization.findMany({
-      where: { id: { in: unique(rows.map((r) => String(r.orgId))).map(Number) } },
-    });
-    return rows.map((r) => {
-      const o = orgs.find((x) => x.id === r.orgId);
-      return { ...r, org: { id: r.orgId, code: o?.code ?? '?', nameJa: o?.nameJa ?? '?', nameEn: o?.nameEn ?? '?' } };
-    });
   }
 
   private async load(tx: Tx, rawId: string): Promise<Advisory> {
@@ -427,17 +509,9 @@ export class AdvisoryService {
   }
 }
 
-function consentFor(share: string): string {
-  return share === 'none' ? 'pending' : 'not-needed';
-}
-
 function registered(c: Caller): number {
   if (c.personId === null) throw new UserError('auth.unregistered');
   return c.personId;
-}
-
-function unique(xs: string[]): string[] {
-  return [...new Set(xs)];
 }
 
 /** The command a refused event corresponds to, as the user typed it. */

@@ -13,16 +13,16 @@
  */
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
-import type { Database, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import type { ReminderKind } from '../domain/reminder-policy.ts';
-import { checkDistribution, type Target, type Tlp, targetAllowed } from '../domain/tlp.ts';
+import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { type Translate, t as translate } from '../i18n/index.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
 import { broadcastMessage, withdrawnMessage } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
-import { channelOf, channelOwner, dmPerson, postToOrg } from './notify.ts';
+import { channelOf, dmPerson, postToOrg } from './notify.ts';
 
 export const ADVISORY_REF = 'advisory';
 export const REMINDER_REF = 'advisory-reminder';
@@ -48,6 +48,19 @@ export function splitList(s: string | null | undefined): string[] {
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
+}
+
+/** Prefix of the outbox keys of an advisory's version (version 1 keeps the original keys). */
+export function versionKey(a: Pick<Advisory, 'id' | 'version'>): string {
+  return a.version > 1 ? `advisory:${a.id}:v${a.version}` : `advisory:${a.id}`;
+}
+
+/** The version a workflow row (consent request, approval prompt) was written for, from its key. */
+export function versionOfKey(id: string, dedupeKey: string): { version: number; kind: string } | null {
+  const prefix = `advisory:${id}:`;
+  if (!dedupeKey.startsWith(prefix)) return null;
+  const m = /^(?:v(\d+):)?([a-z-]+)(?::|$)/.exec(dedupeKey.slice(prefix.length));
+  return m ? { version: m[1] ? Number(m[1]) : 1, kind: m[2] as string } : null;
 }
 
 export function audienceOf(a: Pick<Advisory, 'audience'>): 'all' | string[] {
@@ -126,14 +139,14 @@ export async function enqueueBroadcast(
   if (ts.kind === 'people') {
     for (const p of ts.people) {
       const locale = p.locale === 'en' || p.locale === 'ja' ? p.locale : deps.locale;
-      await dmPerson(deps, tx, p, (t) => broadcastMessage(t, a, attributed[locale]), `advisory:${a.id}`, ref);
+      await dmPerson(deps, tx, p, (t) => broadcastMessage(t, a, attributed[locale]), versionKey(a), ref);
       n++;
     }
     return n;
   }
   for (const o of ts.orgs) {
     const build = (t: Translate) => broadcastMessage(t, a, attributed[deps.locale]);
-    n += (await postToOrg(deps, tx, o, build, `advisory:${a.id}`, ref)).length;
+    n += (await postToOrg(deps, tx, o, build, versionKey(a), ref)).length;
   }
   return n;
 }
@@ -144,40 +157,6 @@ export function deliveryTargetKey(d: Pick<Delivery, 'dedupeKey' | 'kind'>, prefi
   if (d.kind === 'dm') return rest;
   const i = rest.indexOf(':');
   return rest.slice(i + 1);
-}
-
-/**
- * The dispatch-time guard: is this row still allowed by the advisory's TLP? The row's actual
- * channel is mapped back to the organisation that owns it now (a channel re-assigned since
- * approval is caught), and checked against the targets frozen at approval. Returns a reason
- * to fail the row, or null to send it.
- */
-export async function guardDelivery(db: Database, d: Delivery): Promise<string | null> {
-  if (d.kind === 'update' || !d.refId) return null;
-  const a = await db.prisma.advisory.findUnique({ where: { id: d.refId } });
-  if (!a) return 'refused: advisory not found';
-  if (a.status !== 'approved' && a.status !== 'sent') return `refused: advisory is ${a.status}`;
-  const distribution = checkDistribution({
-    tlp: a.tlp as Tlp,
-    audience: audienceOf(a),
-    recipients: splitList(a.recipients),
-  });
-  if (!distribution.ok)
-    return `refused (TLP): ${translate('en', distribution.violation.code, distribution.violation.params)}`;
-  const frozen = splitList(a.targets);
-  let target: Target;
-  if (d.kind === 'dm') target = { kind: 'person', identity: `${d.platform}:${d.target}` };
-  else {
-    const org = await orgOfChannel(db, d.platform as PlatformName, d.target);
-    if (!org) return `refused (TLP): the channel ${d.target} belongs to no registered organisation`;
-    target = { kind: 'channel', org };
-  }
-  const v = targetAllowed({ tlp: a.tlp as Tlp, orgs: frozen, recipients: frozen }, target);
-  return v ? `refused (TLP): ${translate('en', v.code, v.params)}` : null;
-}
-
-async function orgOfChannel(db: Database, platform: PlatformName, channel: string): Promise<string | null> {
-  return (await channelOwner(db.prisma, platform, channel))?.code ?? null;
 }
 
 /** Delay of the n-th ack reminder after sending (default 24 h, then daily). */

@@ -5,6 +5,7 @@
  */
 import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
+import { stricter } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
 import type { Translate } from '../i18n/index.ts';
 
@@ -57,33 +58,70 @@ export function withdrawnMessage(t: Translate, a: AdvisoryText): OutMessage {
   };
 }
 
-/** To a source organisation's PoC: the draft, their own report(s), Consent / Decline. */
-export function consentRequest(
-  t: Translate,
-  a: AdvisoryText,
-  ownIncidents: readonly string[],
-  audience: string,
-): OutMessage {
+/** What a consent request shows besides the advisory itself. */
+export interface ConsentAsk {
+  /** the advisory's version the answer is for (the buttons carry it) */
+  version: number;
+  /** the organisation's own reports used as sources */
+  incidents: readonly string[];
+  /** where it will be delivered (organisation codes or people) */
+  audience: string;
+  /** the sources named in what is sent, as the copies will show them */
+  named: readonly string[];
+  /** whether the asked organisation is itself among the named */
+  namedSelf: boolean;
+  /** its reports labelled stricter than the advisory: the lower label needs its explicit agreement */
+  lower: readonly { incident: string; tlp: Tlp }[];
+}
+
+/**
+ * To a source organisation's PoC: the exact final text — title, TLP, severity, recipients, the
+ * sources named, the body — and Consent / Decline for that version of it.
+ */
+export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): OutMessage {
+  const fields: [string, string][] = [
+    [t('advisory.f.title'), a.title],
+    ['TLP', label(a)],
+    [t('advisory.f.severity'), severityText(t, a.severity)],
+    [t('advisory.f.targets'), o.audience],
+  ];
+  if (o.named.length > 0) fields.push([t('advisory.f.sources'), o.named.join(', ')]);
+  const blocks: Block[] = [
+    { kind: 'heading', text: t('advisory.consent_heading', { id: a.id }) },
+    { kind: 'text', text: t('advisory.consent_body', { incidents: o.incidents.join(', ') }) },
+    { kind: 'text', text: t(o.namedSelf ? 'advisory.consent_named' : 'advisory.consent_anonymous') },
+    { kind: 'fields', fields },
+    { kind: 'code', text: a.body },
+  ];
+  const agree = o.lower.length > 0 ? ` tlp=${a.tlp}` : '';
+  if (o.lower.length > 0) {
+    const strictest = o.lower.reduce((m, x) => (stricter(x.tlp, m) ? x.tlp : m), o.lower[0]?.tlp as Tlp);
+    blocks.push({
+      kind: 'text',
+      text: t('advisory.consent_lower_tlp', {
+        incidents: o.lower.map((x) => x.incident).join(', '),
+        source: tlpLabel(strictest),
+        tlp: label(a),
+        command: `/csirt advisory consent ${a.id} yes${agree} version=${o.version}`,
+      }),
+    });
+  }
   return {
-    blocks: [
-      { kind: 'heading', text: t('advisory.consent_heading', { id: a.id }) },
-      { kind: 'text', text: t('advisory.consent_body', { incidents: ownIncidents.join(', ') }) },
-      {
-        kind: 'fields',
-        fields: [
-          [t('advisory.f.title'), a.title],
-          ['TLP', label(a)],
-          [t('advisory.f.severity'), severityText(t, a.severity)],
-          [t('advisory.f.targets'), audience],
-        ],
-      },
-      { kind: 'code', text: a.body },
-    ],
+    blocks,
     actions: [
-      { label: t('advisory.consent_yes'), command: `advisory consent ${a.id} yes`, style: 'primary' },
-      { label: t('advisory.consent_no'), command: `advisory consent ${a.id} no`, style: 'danger' },
+      {
+        label: t('advisory.consent_yes'),
+        command: `advisory consent ${a.id} yes${agree} version=${o.version}`,
+        style: 'primary',
+      },
+      { label: t('advisory.consent_no'), command: `advisory consent ${a.id} no version=${o.version}`, style: 'danger' },
     ],
   };
+}
+
+/** To the drafter: the advisory went back to the consent step, and why. */
+export function reconsentNotice(t: Translate, a: AdvisoryText, reasons: string): OutMessage {
+  return { blocks: [{ kind: 'text', text: t('advisory.notice_reconsent', { id: a.id, title: a.title, reasons }) }] };
 }
 
 /**

@@ -1,16 +1,17 @@
 /**
- * `advisory status`: NISC roles see everything (sources, consent, every target); an audience
- * organisation (or a TLP:RED recipient) sees the advisory and its own row only, with sources
- * named only when attributed; a source organisation's PoC sees its own consent. Anyone else is
- * told the advisory does not exist.
+ * `advisory status` (access: src/domain/sharing.ts `advisoryAccess`): NISC roles see everything
+ * (sources, consent, every target); an audience organisation (or a TLP:RED recipient) sees the
+ * advisory and its own row only, with sources named only when attributed; a source
+ * organisation's people see the text and their own sources' consent once it is submitted.
+ * Anyone else — and anyone holding no role — is told the advisory does not exist.
  */
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import { type Block, type Reply, reply } from '../core/reply.ts';
-import { NISC_ROLES } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
-import type { Advisory, AdvisorySource, Delivery } from '../db/generated/sqlite/client.ts';
+import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
+import { advisoryAccess } from '../domain/sharing.ts';
 import { translator } from '../i18n/index.ts';
 import {
   ADVISORY_REF,
@@ -19,29 +20,35 @@ import {
   describeTargets,
   resolveTargets,
   splitList,
+  versionKey,
+  versionOfKey,
 } from './advisory-delivery.ts';
 import { label, severityText, statusText } from './advisory-format.ts';
+import type { SharingState } from './advisory-sharing.ts';
 import type { ServiceDeps } from './context.ts';
 import { CHANNEL_MOVED } from './notify.ts';
-
-type Source = AdvisorySource & { org: { code: string; nameJa: string; nameEn: string } };
 
 export async function statusView(
   tx: Tx,
   deps: ServiceDeps,
   caller: Caller,
   a: Advisory,
-  sources: Source[],
+  sharing: SharingState,
 ): Promise<Reply> {
   const t = translator(caller.locale);
-  const nisc = NISC_ROLES.some((r) => caller.roles.has(r));
+  const sources = sharing.sources;
   const released = !!a.targets;
   const frozen = splitList(a.targets);
   const ownOrg = caller.org;
-  const addressed =
-    released && (a.tlp === 'red' ? frozen.includes(caller.identity) : !!ownOrg && frozen.includes(ownOrg.code));
+  const access = advisoryAccess(
+    caller,
+    { status: a.status, tlp: a.tlp, targets: released ? frozen : null },
+    sources.map((s) => s.orgId),
+  );
+  if (!access) throw new UserError('advisory.not_found', { id: a.id });
+  const nisc = access === 'all';
+  const addressed = access === 'audience';
   const ownSources = ownOrg ? sources.filter((s) => s.orgId === ownOrg.id) : [];
-  if (!nisc && !addressed && ownSources.length === 0) throw new UserError('advisory.not_found', { id: a.id });
   const name = (o: { nameJa: string; nameEn: string }) => (caller.locale === 'ja' ? o.nameJa : o.nameEn);
   const at = (d: Date | null) => (d ? formatDateTime(d, dateStyle(caller.locale, caller.calendar)) : '-');
 
@@ -58,33 +65,47 @@ export async function statusView(
     if (a.approverId) fields.push([t('advisory.f.approver'), `${who(a.approverId)} (${at(a.approvedAt)})`]);
   }
   if (a.sentAt) fields.push([t('advisory.f.sent_at'), at(a.sentAt)]);
-  const attributed = sources.filter((s) => s.share === 'attributed').map((s) => name(s.org));
-  if (!nisc && attributed.length > 0) fields.push([t('advisory.f.sources'), [...new Set(attributed)].join(', ')]);
+  const named = sharing.named.map((o) => name(o));
+  if (!nisc && named.length > 0) fields.push([t('advisory.f.sources'), named.join(', ')]);
 
   const blocks: Block[] = [
     { kind: 'heading', text: `${label(a)} ${t('advisory.post_heading', { id: a.id, title: a.title })}` },
     { kind: 'fields', fields },
   ];
-  if (nisc || addressed || a.status === 'consent') blocks.push({ kind: 'code', text: a.body });
+  blocks.push({ kind: 'code', text: a.body });
 
   const shown = nisc ? sources : ownSources;
   if (shown.length > 0) {
     blocks.push({
       kind: 'table',
       head: [t('advisory.f.incident'), t('advisory.f.org'), t('advisory.f.share'), t('advisory.f.consent')],
-      rows: shown.map((s) => [
-        s.incidentId,
-        `${name(s.org)} (${s.org.code})`,
-        t(`advisory.share.${s.share}`),
-        `${t(`advisory.consent.${s.consent}`)}${s.decidedAt ? ` ${at(s.decidedAt)}` : ''}`,
-      ]),
+      rows: shown.map((s) => {
+        const problem = sharing.decision.problems.find((p) => p.incidentId === s.incidentId)?.problem;
+        const state = !problem ? 'given' : problem.kind === 'declined' ? 'declined' : 'pending';
+        return [
+          s.incidentId,
+          `${name(s.org)} (${s.org.code})`,
+          `${t(`advisory.share.${s.share}`)} / TLP:${s.tlp.toUpperCase()}`,
+          `${t(`advisory.consent.${state}`)}${state !== 'pending' && s.row.decidedAt ? ` ${at(s.row.decidedAt)}` : ''}${s.row.agreedTlp && state === 'given' ? ` (${t('advisory.agreed_tlp', { tlp: `TLP:${s.row.agreedTlp.toUpperCase()}` })})` : ''}`,
+        ];
+      }),
     });
     if (nisc && shown.some((s) => s.share !== 'attributed'))
       blocks.push({ kind: 'context', text: t('advisory.anonymous_note') });
   }
 
+  // the copies of the version approved now (an earlier version's delivered copies stay as they went)
+  const all = await tx.delivery.findMany({
+    where: { refType: ADVISORY_REF, refId: a.id, kind: { in: ['post', 'dm'] } },
+    orderBy: { createdAt: 'asc' },
+  });
+  const deliveries = all.filter((d) => (versionOfKey(a.id, d.dedupeKey)?.version ?? 1) === a.version);
+  const earlier = all.filter((d) => !deliveries.includes(d) && d.status === 'sent').length;
+  if (nisc && earlier > 0) blocks.push({ kind: 'context', text: t('advisory.earlier_copies', { count: earlier }) });
+
   if (!released || (!nisc && !addressed)) {
-    if (nisc) {
+    // where it would go is shown only while it may still go somewhere
+    if (nisc && ['draft', 'consent', 'review'].includes(a.status)) {
       try {
         const targets = await resolveTargets(tx, {
           tlp: a.tlp,
@@ -104,14 +125,10 @@ export async function statusView(
     return reply.of(blocks);
   }
 
-  const deliveries = await tx.delivery.findMany({
-    where: { refType: ADVISORY_REF, refId: a.id, kind: { in: ['post', 'dm'] } },
-    orderBy: { createdAt: 'asc' },
-  });
   const updates = await tx.delivery.findMany({ where: { refId: a.id, kind: 'update' } });
   const acks = await tx.advisoryAck.findMany({ where: { advisoryId: a.id } });
   const ackers = await tx.person.findMany({ where: { id: { in: acks.map((x) => x.personId) } } });
-  const prefix = `advisory:${a.id}`;
+  const prefix = versionKey(a);
   const stateOf = (d: Delivery): string => {
     const u = updates.find((x) => x.updatesId === d.id);
     // the withdrawal's row records the post that shows it: the copy itself when edited in place,

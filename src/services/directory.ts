@@ -1,7 +1,6 @@
 /**
  * The directory: organisations, their channels, people and roles (PRODUCT.md §1–2).
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Caller } from '../core/command.ts';
@@ -12,9 +11,12 @@ import type { Tx } from '../db/client.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
 import { type Calendar, isCalendar } from '../domain/dates.ts';
 import { sameName } from '../domain/names.ts';
+import { effectiveRoles, grantable } from '../domain/sharing.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
+import { newFeedToken } from './meetings.ts';
 import { channelOwner } from './notify.ts';
 import { decodeShortNames, encodeShortNames } from './org-names.ts';
 
@@ -65,16 +67,19 @@ export class DirectoryService {
               nameEn: o.en,
               shortNames: encodeShortNames(o.short ?? []),
               coordinator: !!o.coordinator,
-              calendarToken: newToken(),
             },
           });
         }
         await audit(this.deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });
       }
-      const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+      const coord = await coordinatingOrg(tx);
       for (const identity of admins) {
         let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
-        if (!p) p = await tx.person.create({ data: { identity, orgId: nisc?.id ?? null }, include: { roles: true } });
+        if (!p)
+          p = await tx.person.create({
+            data: { identity, orgId: coord?.id ?? null, calendarToken: newFeedToken() },
+            include: { roles: true },
+          });
         if (!p.roles.some((r) => r.role === 'admin')) {
           await tx.roleGrant.create({ data: { personId: p.id, role: 'admin' } });
           await audit(this.deps, tx, 'system', 'role.grant', identity, { role: 'admin', via: 'BOT_ADMINS' });
@@ -83,7 +88,11 @@ export class DirectoryService {
     });
   }
 
-  /** Who is calling: their roles, organisation and language. Unknown people have no roles. */
+  /**
+   * Who is calling: the roles that count now (src/domain/sharing.ts: a coordinating role on
+   * record for someone outside the coordinating organisation counts for nothing), their
+   * organisation and language. Unknown people have no roles.
+   */
   async caller(
     identity: string,
     localeHint: Locale | null,
@@ -99,7 +108,7 @@ export class DirectoryService {
       identity,
       personId: p.id,
       displayName: p.displayName ?? displayName,
-      roles: new Set(p.roles.map((r) => r.role).filter(isRole)),
+      roles: effectiveRoles(p.roles.map((r) => r.role).filter(isRole), !!p.org?.coordinator),
       org: p.org
         ? { id: p.org.id, code: p.org.code, nameJa: p.org.nameJa, nameEn: p.org.nameEn, coordinator: p.org.coordinator }
         : null,
@@ -124,7 +133,7 @@ export class DirectoryService {
   }
 
   async coordinatorOrg(): Promise<Org> {
-    const o = await this.db.prisma.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+    const o = await coordinatingOrg(this.db.prisma);
     if (!o) throw new UserError('org.no_coordinator');
     return o;
   }
@@ -136,7 +145,7 @@ export class DirectoryService {
       if (await tx.organization.findUnique({ where: { code: c } })) throw new UserError('org.exists', { org: c });
       const short = await this.checkShortNames(tx, null, wantedShort);
       const o = await tx.organization.create({
-        data: { code: c, nameJa: ja, nameEn: en, shortNames: encodeShortNames(short), calendarToken: newToken() },
+        data: { code: c, nameJa: ja, nameEn: en, shortNames: encodeShortNames(short) },
       });
       await audit(this.deps, tx, actor, 'org.add', c, { ja, en, ...(short.length > 0 ? { short } : {}) });
       return o;
@@ -226,42 +235,71 @@ export class DirectoryService {
     return short;
   }
 
+  /**
+   * Registers a person for an organisation and grants roles. The coordinating roles are refused
+   * outside the coordinating organisation (nothing written); a primary or deputy named in place
+   * of someone else is reported as `moved`, so the admin is told whose place it was.
+   */
   async addPoc(
     actor: string,
     identity: string,
     code: string,
     roles: Role[],
     position: 'primary' | 'deputy' | null,
-  ): Promise<{ created: boolean; added: Role[] }> {
+  ): Promise<{ created: boolean; added: Role[]; moved: { position: 'primary' | 'deputy'; from: string } | null }> {
     const o = await this.org(code);
     return this.db.tx(async (tx) => {
+      const refused = roles.find((r) => !grantable(r, o.coordinator));
+      if (refused) {
+        const coord = await coordinatingOrg(tx);
+        throw new UserError('poc.role_coordinating_only', {
+          user: identity,
+          org: o.code,
+          role: refused,
+          coord: coord?.code ?? '-',
+        });
+      }
       let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
       const created = !p;
       if (p && p.orgId !== null && p.orgId !== o.id) {
         const other = await tx.organization.findUnique({ where: { id: p.orgId } });
         throw new UserError('poc.other_org', { user: identity, org: other?.code ?? '?' });
       }
-      if (!p) p = await tx.person.create({ data: { identity, orgId: o.id }, include: { roles: true } });
+      if (!p)
+        p = await tx.person.create({
+          data: { identity, orgId: o.id, calendarToken: newFeedToken() },
+          include: { roles: true },
+        });
       else if (p.orgId === null) await tx.person.update({ where: { id: p.id }, data: { orgId: o.id } });
       const added: Role[] = [];
-      for (const role of roles) {
+      let moved: { position: 'primary' | 'deputy'; from: string } | null = null;
+      for (const role of new Set(roles)) {
         const pos = role === 'poc' ? position : null;
         const existing = p.roles.find((r) => r.role === role);
         if (existing && existing.position === pos) continue;
         if (pos) {
           // one primary and one deputy per organisation: the new one replaces the old
-          await tx.roleGrant.updateMany({
-            where: { role: 'poc', position: pos, person: { orgId: o.id } },
-            data: { position: null },
+          const holder = await tx.roleGrant.findFirst({
+            where: { role: 'poc', position: pos, person: { orgId: o.id }, personId: { not: p.id } },
+            include: { person: true },
           });
+          if (holder) {
+            await tx.roleGrant.update({ where: { id: holder.id }, data: { position: null } });
+            moved = { position: pos, from: holder.person.identity };
+          }
         }
         if (existing) await tx.roleGrant.update({ where: { id: existing.id }, data: { position: pos } });
         else await tx.roleGrant.create({ data: { personId: p.id, role, position: pos } });
         added.push(role);
       }
       if (added.length === 0 && !created) throw new UserError('poc.nothing_changed', { user: identity });
-      await audit(this.deps, tx, actor, 'role.grant', identity, { org: o.code, roles: added, position });
-      return { created, added };
+      await audit(this.deps, tx, actor, 'role.grant', identity, {
+        org: o.code,
+        roles: added,
+        position,
+        ...(moved ? { replaced: moved.from } : {}),
+      });
+      return { created, added, moved };
     });
   }
 
@@ -276,6 +314,9 @@ export class DirectoryService {
         throw new UserError('poc.last_admin');
       }
       await tx.roleGrant.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
+      // the last role gone: the calendar feed stops, and its URL never comes back to life
+      if (gone.length === p.roles.length)
+        await tx.person.update({ where: { id: p.id }, data: { calendarToken: newFeedToken() } });
       await audit(this.deps, tx, actor, 'role.revoke', identity, { roles: gone.map((r) => r.role) });
       return gone.map((r) => r.role).filter(isRole);
     });
@@ -307,8 +348,4 @@ export class DirectoryService {
 /** A write refused by a unique index (Prisma's P2002). */
 function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
-}
-
-function newToken(): string {
-  return randomBytes(24).toString('base64url');
 }

@@ -8,11 +8,11 @@
  *   indicators, severity, share consent).
  */
 import type { Caller } from '../core/command.ts';
-import { NISC_ROLES } from '../core/roles.ts';
 import type { StatusActor } from '../domain/incident-status.ts';
+import { seesEveryOrg, seesOrg } from '../domain/sharing.ts';
 
 export function seesAll(c: Caller): boolean {
-  return NISC_ROLES.some((r) => c.roles.has(r));
+  return seesEveryOrg(c);
 }
 
 export function isHandler(c: Caller): boolean {
@@ -20,7 +20,7 @@ export function isHandler(c: Caller): boolean {
 }
 
 export function sees(c: Caller, orgId: number): boolean {
-  return seesAll(c) || (c.org !== null && c.org.id === orgId);
+  return seesOrg(c, orgId);
 }
 
 /** What the caller counts as for the status workflow of an incident of `orgId`. */

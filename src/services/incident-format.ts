@@ -178,7 +178,9 @@ export function eventText(e: EventView, t: Translate): string {
     case 'indicator':
       return t('incident.ev.indicator', { value: `${d.type} ${defang(String(d.value ?? ''))}` });
     case 'field': {
-      const show = (v: unknown) => t(`incident.${d.field}.${v}`);
+      // TLP labels are written in capitals and never translated
+      const show = (v: unknown) =>
+        d.field === 'tlp' ? `TLP:${String(v).toUpperCase()}` : t(`incident.${d.field}.${v}`);
       return t('incident.ev.field', { field: t(`incident.f.${d.field}`), from: show(d.from), to: show(d.to) });
     }
     default:

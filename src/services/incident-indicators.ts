@@ -14,6 +14,7 @@ import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Tx } from '../db/client.ts';
 import type { Normalized as Indicator } from '../domain/indicators.ts';
 import type { ServiceDeps } from './context.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
 import { correlationPost } from './incident-format.ts';
 import { postToOrg } from './notify.ts';
 
@@ -65,7 +66,7 @@ async function correlate(deps: ServiceDeps, tx: Tx, indicatorId: number, ind: In
   const orgIds = [...new Set(links.map((l) => l.orgId))];
   const orgCount = orgIds.length;
   if (orgCount < 2) return;
-  const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+  const nisc = await coordinatingOrg(tx);
   if (!nisc) return;
   const orgs = new Map(
     (await tx.organization.findMany({ where: { id: { in: orgIds } } })).map((o) => [o.id, { code: o.code }]),

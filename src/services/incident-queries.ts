@@ -4,6 +4,7 @@ import { UserError } from '../core/errors.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { normalizeIndicator } from '../domain/indicators.ts';
+import { sightingView } from '../domain/sharing.ts';
 import type { ServiceDeps } from './context.ts';
 import { sees, seesAll } from './incident-access.ts';
 import type { EventView, IncidentView, IndicatorView } from './incident-format.ts';
@@ -129,15 +130,13 @@ export class IncidentQueries {
       category: i.category,
       createdAt: i.createdAt,
     });
-    const all = ind.incidents.map((l) => l.incident);
-    if (seesAll(caller)) return { ...empty, visible: all.map(sight) };
-    const own = caller.org?.id ?? -1;
-    const others = all.filter((i) => i.orgId !== own);
+    const all = ind.incidents.map((l) => ({ i: l.incident, view: sightingView(caller, l.incident) }));
+    const others = all.filter((x) => x.view === 'attributed' || x.view === 'count');
     return {
       ...empty,
-      visible: all.filter((i) => i.orgId === own).map(sight),
-      otherOrgs: new Set(others.map((i) => i.orgId)).size,
-      attributed: others.filter((i) => i.share === 'attributed' && i.tlp !== 'red').map(sight),
+      visible: all.filter((x) => x.view === 'full').map((x) => sight(x.i)),
+      otherOrgs: new Set(others.map((x) => x.i.orgId)).size,
+      attributed: others.filter((x) => x.view === 'attributed').map((x) => sight(x.i)),
     };
   }
 }

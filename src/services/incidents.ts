@@ -20,6 +20,7 @@ import {
 } from '../domain/incident-status.ts';
 import { type Normalized as Indicator, normalizeIndicator } from '../domain/indicators.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
+import { coordinatingOrg } from './coordinating-org.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, isHandler, sees } from './incident-access.ts';
 import { newReportPost, statusPost } from './incident-format.ts';
@@ -48,10 +49,17 @@ export interface UpdateInput {
   ioc?: string[];
   severity?: Severity;
   share?: Share;
+  tlp?: Tlp;
 }
 
+/** Told, in the update's transaction, that a report's `share` or TLP changed (advisories re-check their consents). */
+export type SourceChangedHook = (tx: Tx, incidentId: string, actor: string) => Promise<string[]>;
+
 export class IncidentService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly sourceChanged: SourceChangedHook = async () => [],
+  ) {}
 
   private get db() {
     return this.deps.db;
@@ -117,10 +125,14 @@ export class IncidentService {
     });
   }
 
-  async update(caller: Caller, rawId: string, input: UpdateInput): Promise<{ id: string; changes: string[] }> {
+  async update(
+    caller: Caller,
+    rawId: string,
+    input: UpdateInput,
+  ): Promise<{ id: string; changes: string[]; reconsent: string[] }> {
     const id = canonicalId(rawId, 'INC');
     const inds = this.indicators(input.ioc);
-    if (!input.status && !input.note && !input.severity && !input.share && inds.length === 0) {
+    if (!input.status && !input.note && !input.severity && !input.share && !input.tlp && inds.length === 0) {
       throw new UserError('incident.nothing_to_update');
     }
     const now = this.deps.clock.now();
@@ -147,11 +159,12 @@ export class IncidentService {
       } else if (input.status) {
         throw new UserError('incident.same_status', { id, status: from });
       }
-      for (const field of ['severity', 'share'] as const) {
+      for (const field of ['severity', 'share', 'tlp'] as const) {
         const v = input[field];
         if (v === undefined || v === inc[field]) continue;
-        if (field === 'share' && !actors.has('reporter') && !caller.roles.has('admin')) {
-          throw new UserError('incident.share_reporter_only', { id });
+        // the reporting organisation owns its report's sharing and label
+        if (field !== 'severity' && !actors.has('reporter') && !caller.roles.has('admin')) {
+          throw new UserError(`incident.${field}_reporter_only`, { id });
         }
         data[field] = v;
         await this.event(tx, id, caller.identity, 'field', { field, from: inc[field], to: v });
@@ -184,7 +197,8 @@ export class IncidentService {
           ),
         );
       }
-      return { id, changes };
+      const reconsent = data.share || data.tlp ? await this.sourceChanged(tx, id, caller.identity) : [];
+      return { id, changes, reconsent };
     });
   }
 
@@ -196,7 +210,7 @@ export class IncidentService {
     id: string,
     build: Parameters<typeof postToOrg>[3],
   ): Promise<void> {
-    const nisc = await tx.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
+    const nisc = await coordinatingOrg(tx);
     const ref = { type: 'incident', id };
     if (nisc) await postToOrg(this.deps, tx, nisc, build, key, ref);
     if (!nisc || nisc.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);

@@ -51,7 +51,7 @@ export function createServices(deps: ServiceDeps): Services {
     directory: new DirectoryService(deps),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
-    incidents: new IncidentService(deps),
+    incidents: new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor)),
     incidentQueries: new IncidentQueries(deps),
     meetings,
     readiness,

@@ -4,12 +4,12 @@
  */
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
-import { NISC_ROLES } from '../core/roles.ts';
 import type { Prisma$, Tx } from '../db/client.ts';
 import type { Campaign, CheckAnswer, Organization, System } from '../db/generated/sqlite/client.ts';
 import { type Catalog, catalog } from '../domain/catalog.ts';
 import { parseId } from '../domain/ids.ts';
 import type { AnswerStatus, Confidentiality, Exposure, SystemProfile } from '../domain/risk.ts';
+import { seesEveryOrg } from '../domain/sharing.ts';
 
 export type Runner = Tx | Prisma$;
 
@@ -27,7 +27,7 @@ export function viewerOf(c: Caller): Viewer {
   return {
     identity: c.identity,
     personId: c.personId,
-    nisc: NISC_ROLES.some((r) => c.roles.has(r)),
+    nisc: seesEveryOrg(c),
     admin: c.roles.has('admin'),
     org: c.org ? { id: c.org.id, code: c.org.code } : null,
   };

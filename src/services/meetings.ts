@@ -9,10 +9,10 @@
  * cancelled; when several came due during the downtime, only the latest (nearest the start)
  * is sent and the older ones are skipped (the reminder policy, src/domain/reminder-policy.ts).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
-import { NISC_ROLES } from '../core/roles.ts';
+import { isRole } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
 import type { Meeting, MeetingRsvp, Organization } from '../db/generated/sqlite/client.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
@@ -21,6 +21,7 @@ import { type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../domain/ics.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
+import { effectiveRoles, feedAlive, seesEveryOrg, seesMeeting, type Viewer } from '../domain/sharing.ts';
 import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, auditMany, postStyle, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
@@ -28,6 +29,11 @@ import { meetingPost } from './meeting-messages.ts';
 import { postToOrg, postToOrgs } from './notify.ts';
 
 export const REMINDER_JOB = 'meeting.reminder' satisfies ReminderKind;
+
+/** A calendar-feed token: 192 random bits, URL-safe. */
+export function newFeedToken(): string {
+  return randomBytes(24).toString('base64url');
+}
 export type RsvpAnswer = 'attend' | 'absent' | 'proxy';
 
 export interface ScheduleInput {
@@ -56,9 +62,9 @@ export interface MeetingView {
   answers: { org: Organization; rsvp: (MeetingRsvp & { by: string }) | null }[];
 }
 
-/** NISC's roles and the coordinating organisation's people see every meeting. */
-function seesAll(caller: Caller): boolean {
-  return NISC_ROLES.some((r) => caller.roles.has(r)) || !!caller.org?.coordinator;
+/** NISC's roles and the coordinating organisation's people see every meeting (src/domain/sharing.ts). */
+function seesAll(v: Viewer): boolean {
+  return seesMeeting(v, []);
 }
 
 function invitedCodes(invite: string): 'all' | string[] {
@@ -68,6 +74,10 @@ function invitedCodes(invite: string): 'all' | string[] {
 function isInvited(m: Pick<Meeting, 'invite'>, code: string): boolean {
   const list = invitedCodes(m.invite);
   return list === 'all' || list.includes(code);
+}
+
+function sees(v: Viewer, m: Pick<Meeting, 'invite'>): boolean {
+  return seesMeeting(v, invitedCodes(m.invite));
 }
 
 export function icsOf(m: Meeting): IcsMeeting {
@@ -189,7 +199,7 @@ export class MeetingService {
   /** A meeting the caller may see, or meeting.not_found (never says that it exists). */
   async get(caller: Caller, rawId: string): Promise<Meeting> {
     const m = await this.db.prisma.meeting.findUnique({ where: { id: canonicalId(rawId, 'MTG') } });
-    if (!m || !(seesAll(caller) || (caller.org && isInvited(m, caller.org.code)))) {
+    if (!m || !sees(caller, m)) {
       throw new UserError('meeting.not_found', { id: rawId });
     }
     return m;
@@ -209,7 +219,7 @@ export class MeetingService {
     });
     const visible = all
       .filter((m) => m.startAt.getTime() + m.durationMin * 60_000 > now.getTime())
-      .filter((m) => seesAll(caller) || (caller.org && isInvited(m, caller.org.code)))
+      .filter((m) => sees(caller, m))
       .slice(0, limit);
     const orgs = await this.db.prisma.organization.findMany({ orderBy: { id: 'asc' } });
     const people = await this.db.prisma.person.findMany({
@@ -218,7 +228,7 @@ export class MeetingService {
     });
     // a ministry sees every invited organisation's answer, but who answered (and who attends
     // as a proxy) only for its own: people of other ministries are theirs to name
-    const nisc = seesAll(caller);
+    const nisc = seesEveryOrg(caller) || !!caller.org?.coordinator;
     return visible.map(({ rsvps, ...meeting }) => ({
       meeting,
       answers: orgs
@@ -301,33 +311,64 @@ export class MeetingService {
   }
 
   /**
-   * The feed behind `GET /calendar/<token>.ics`, or null for a token that is not an
-   * organisation's. Every organisation's token is compared in constant time (SHA-256 digests
-   * of equal length, no early exit), so the answer's timing does not tell which tokens exist.
+   * The feed behind `GET /calendar/<token>.ics`, or null for a token that is not a person's, or
+   * whose person holds no role now (a feed stops working the moment its person's roles go).
+   * Every person's token is compared in constant time (SHA-256 digests of equal length, no early
+   * exit), so the answer's timing does not tell which tokens exist. The feed holds the meetings
+   * that person may see, as `meeting list` shows them.
    */
   async feed(token: string): Promise<string | null> {
-    const candidates = await this.db.prisma.organization.findMany({ orderBy: { id: 'asc' } });
+    const candidates = await this.db.prisma.person.findMany({
+      where: { calendarToken: { not: null } },
+      select: { id: true, calendarToken: true },
+      orderBy: { id: 'asc' },
+    });
     const given = createHash('sha256').update(token).digest();
-    let org: Organization | null = null;
-    for (const o of candidates) {
-      const same = timingSafeEqual(given, createHash('sha256').update(o.calendarToken).digest());
-      if (same && org === null) org = o;
+    let found: number | null = null;
+    for (const c of candidates) {
+      const same = timingSafeEqual(
+        given,
+        createHash('sha256')
+          .update(c.calendarToken ?? '')
+          .digest(),
+      );
+      if (same && found === null) found = c.id;
     }
-    if (!org) return null;
-    const code = org.code;
+    if (found === null) return null;
+    const p = await this.db.prisma.person.findUnique({ where: { id: found }, include: { roles: true, org: true } });
+    if (!p) return null;
+    const org = p.org;
+    const viewer: Viewer = {
+      identity: p.identity,
+      roles: effectiveRoles(p.roles.map((r) => r.role).filter(isRole), !!org?.coordinator),
+      org: org ? { id: org.id, code: org.code, coordinator: org.coordinator } : null,
+    };
+    if (!feedAlive(viewer)) return null;
     const meetings = await this.db.prisma.meeting.findMany({ orderBy: { startAt: 'asc' } });
-    const mine = org.coordinator ? meetings : meetings.filter((m) => isInvited(m, code));
-    const name = this.deps.locale === 'ja' ? org.nameJa : org.nameEn;
+    const mine = meetings.filter((m) => sees(viewer, m));
+    const name = org ? (this.deps.locale === 'ja' ? org.nameJa : org.nameEn) : p.identity;
     return meetingsFeedIcs(mine.map(icsOf), { host: this.icsHost, calName: `CSIRT PoC — ${name}` });
   }
 
-  /** The caller's organisation's feed URL (PUBLIC_URL + /calendar/<token>.ics), or null. */
+  /** The caller's own feed URL (PUBLIC_URL + /calendar/<token>.ics), or null for strangers. */
   async feedUrl(caller: Caller): Promise<string | null> {
-    if (!caller.org) return null;
-    const o = await this.db.prisma.organization.findUnique({ where: { id: caller.org.id } });
-    if (!o) return null;
+    if (caller.personId === null || !feedAlive(caller)) return null;
     const base = (this.deps.publicUrl ?? '').replace(/\/+$/, '');
-    return `${base}/calendar/${o.calendarToken}.ics`;
+    return `${base}/calendar/${await this.feedToken(caller.personId)}.ics`;
+  }
+
+  /** The person's calendar-feed token (people registered before feeds were per person get one on first use). */
+  private async feedToken(personId: number): Promise<string> {
+    const p = await this.db.prisma.person.findUnique({ where: { id: personId } });
+    if (p?.calendarToken) return p.calendarToken;
+    return this.db.tx(async (tx) => {
+      const cur = await tx.person.findUniqueOrThrow({ where: { id: personId } });
+      if (cur.calendarToken) return cur.calendarToken;
+      const token = newFeedToken();
+      await tx.person.update({ where: { id: personId }, data: { calendarToken: token } });
+      await audit(this.deps, tx, cur.identity, 'person.calendar_feed', cur.identity, {});
+      return token;
+    });
   }
 
   jobHandlers(): Record<string, JobHandler> {

@@ -5,7 +5,7 @@
  */
 import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
-import { findName, type Name, namesOf, type OrgNames } from '../domain/names.ts';
+import { findName, type Name, type NameHit, namesOf, type OrgNames } from '../domain/names.ts';
 import { showInvisible } from '../domain/text.ts';
 
 /** Short names as stored: a JSON array of strings. */
@@ -58,6 +58,25 @@ export async function refuseNamedSources(
   a: { title: string; body: string },
   sources: readonly CheckedSource[],
 ): Promise<void> {
+  const found = await namedSource(tx, a, sources);
+  if (!found) return;
+  const { hit, incident } = found;
+  const word = showInvisible(hit.found);
+  if (word.toLowerCase() === hit.name.text.toLowerCase())
+    throw new UserError('advisory.names_source', { word, incident });
+  throw new UserError('advisory.names_source_as', { word, name: hit.name.text, incident });
+}
+
+/**
+ * The first name of a source that is not `attributed` found in the title or body, with the
+ * source incident it points at, or null: the check of {@link refuseNamedSources} for callers
+ * that refuse in their own way (the dispatcher's pre-send check, src/services/advisory-guard.ts).
+ */
+export async function namedSource(
+  tx: Tx,
+  a: { title: string; body: string },
+  sources: readonly CheckedSource[],
+): Promise<{ hit: NameHit; incident: string } | null> {
   const byOrg = new Map<number, string[]>();
   for (const s of sources) {
     if (s.share === 'attributed') continue;
@@ -67,11 +86,7 @@ export async function refuseNamedSources(
     const org = await orgNames(tx, orgId);
     const names: Name[] = org ? namesOf(org, incidents) : incidents.map((text) => ({ kind: 'incident', text }));
     const hit = findName(a.title, names) ?? findName(a.body, names);
-    if (!hit) continue;
-    const word = showInvisible(hit.found);
-    const incident = hit.name.kind === 'incident' ? hit.name.text : (incidents[0] as string);
-    if (word.toLowerCase() === hit.name.text.toLowerCase())
-      throw new UserError('advisory.names_source', { word, incident });
-    throw new UserError('advisory.names_source_as', { word, name: hit.name.text, incident });
+    if (hit) return { hit, incident: hit.name.kind === 'incident' ? hit.name.text : (incidents[0] as string) };
   }
+  return null;
 }

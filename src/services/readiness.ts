@@ -8,13 +8,13 @@
  */
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
-import { NISC_ROLES } from '../core/roles.ts';
 import type { Tx } from '../db/client.ts';
 import type { CsirtReadiness, Organization } from '../db/generated/sqlite/client.ts';
 import { formatDate } from '../domain/dates.ts';
 import { fiscalYearEnd, fiscalYearOf } from '../domain/fiscal-year.ts';
 import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { readinessReminderTimes } from '../domain/reminders.ts';
+import { seesEveryOrg } from '../domain/sharing.ts';
 import { tokyoStartOfDay } from '../domain/tokyo-time.ts';
 import { translator } from '../i18n/index.ts';
 import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
@@ -123,7 +123,7 @@ export class ReadinessService {
 
   /** Every organisation's record for NISC's roles; a ministry's people see their own. */
   async status(caller: Caller): Promise<ReadinessRow[]> {
-    const all = NISC_ROLES.some((r) => caller.roles.has(r)) || !!caller.org?.coordinator;
+    const all = seesEveryOrg(caller) || !!caller.org?.coordinator;
     if (!all && !caller.org) throw new UserError('meeting.no_org');
     const orgs = await this.db.prisma.organization.findMany({
       where: all ? {} : { id: caller.org?.id ?? -1 },

@@ -1,7 +1,8 @@
 /**
  * An advisory's whole life through the router, as different people: draft from two incidents
- * (one `share=none`, one `share=anonymized`), consent by the first source's PoC, approval by a
- * second person, one post in each audience channel, acknowledgements, reminders, status.
+ * (one `share=none`, one `share=anonymized`), consent by both sources' PoCs to the exact text,
+ * approval by a second person, one post in each audience channel, acknowledgements, reminders,
+ * status.
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
@@ -48,26 +49,36 @@ test('draft: the coordinator names title, body, TLP, audience and sources; the r
   );
 });
 
-test('submit: the share=none source is asked (DM to its PoC with Consent/Decline); the anonymised one is not', async () => {
+test('submit: every source is asked to consent to the exact text (DM to its PoC with Consent/Decline)', async () => {
   const o = await t.run(P.coordinator, `advisory submit ${id}`);
-  assert.match(replyToText(o.reply), /情報提供元（maff）の窓口担当者に同意を依頼しました/);
-  const dm = posts().filter((p) => p.channel === '@maff-poc');
-  assert.equal(dm.length, 1);
-  assert.match(dm[0]?.text ?? '', /情報提供元の同意のお願い/);
-  assert.match(dm[0]?.text ?? '', new RegExp(incNone));
-  assert.deepEqual(
-    dm[0]?.message.actions?.map((a) => a.command),
-    [`advisory consent ${id} yes`, `advisory consent ${id} no`],
-  );
-  assert.equal(posts().filter((p) => p.channel === '@mof-poc').length, 0, 'anonymized needs no consent');
+  assert.match(replyToText(o.reply), /情報提供元（maff, mof）の窓口担当者に同意を依頼しました/);
+  for (const [who, inc] of [
+    ['@maff-poc', incNone],
+    ['@mof-poc', incAnon],
+  ] as const) {
+    const dm = posts().filter((p) => p.channel === who);
+    assert.equal(dm.length, 1, who);
+    assert.match(dm[0]?.text ?? '', /情報提供元の同意のお願い/);
+    assert.match(dm[0]?.text ?? '', new RegExp(inc));
+    assert.match(dm[0]?.text ?? '', /貴組織名やインシデント番号は、配信される内容には記載しません/);
+    assert.match(dm[0]?.text ?? '', /業務連絡を装ったメールの添付ファイルに注意してください。/, 'the text itself');
+    assert.deepEqual(
+      dm[0]?.message.actions?.map((a) => a.command),
+      [`advisory consent ${id} yes version=1`, `advisory consent ${id} no version=1`],
+    );
+  }
   assert.match(await t.say(P.coordinator, `advisory status ${id}`), /情報提供元の同意確認中/);
-  // nobody may approve yet, and a PoC of another organisation cannot consent for maff
+  // nobody may approve yet, and a PoC of another organisation learns nothing (not even that it exists)
   assert.match(await t.say(P.approver, `advisory approve ${id}`), /同意確認中のため、approve はできません/);
-  assert.match(await t.say(P.mlit, `advisory consent ${id} yes`), /同意を求められている情報提供元ではありません/);
+  assert.equal(
+    (await t.say(P.mlit, `advisory consent ${id} yes`)).replace(id, '<id>'),
+    (await t.say(P.mlit, 'advisory consent ADV-2026-0999 yes')).replace('ADV-2026-0999', '<id>'),
+  );
 });
 
-test('consent by the source PoC moves it to review; NISC is shown the exact channels', async () => {
-  const o = await t.run(P.poc, `advisory consent ${id} yes`);
+test('consent by every source PoC moves it to review; NISC is shown the exact channels', async () => {
+  assert.match(await t.say(P.poc, `advisory consent ${id} yes version=1`), /他の情報提供元の回答をお待ちしています/);
+  const o = await t.run(P.otherPoc, `advisory consent ${id} yes`);
   assert.match(replyToText(o.reply), /必要な同意が揃ったため、承認待ち/);
   const prompt = posts()
     .filter((p) => p.channel === 'nisc')
@@ -178,7 +189,9 @@ test('reminders: 24 h after sending, then daily, only to organisations without a
 
 test('the anonymised source is named in no post, no reply to other organisations and no audience status', async () => {
   assert.ok(posts().length >= 6);
-  for (const p of posts()) assert.doesNotMatch(p.text, anonymous, `post to ${p.channel}: ${p.text}`);
+  // (the source's own PoC is asked for its consent about its own report: that one names it)
+  for (const p of posts().filter((x) => x.channel !== '@mof-poc'))
+    assert.doesNotMatch(p.text, anonymous, `post to ${p.channel}: ${p.text}`);
   for (const who of [P.poc, P.mlit, P.env]) {
     const s = await t.say(who, `advisory status ${id}`);
     assert.doesNotMatch(s, anonymous, s);
@@ -191,10 +204,11 @@ test('the anonymised source is named in no post, no reply to other organisations
   const nisc = await t.say(P.coordinator, `advisory status ${id}`);
   assert.match(nisc, new RegExp(incAnon));
   assert.match(nisc, /配信物・受信組織向けの表示には一切記載しません/);
-  // the anonymised source's own PoC sees its own report and nothing of the audience
+  // the anonymised source's own PoC sees its own report and the text it consented to, nothing of the audience
   const own = await t.say(P.otherPoc, `advisory status ${id}`);
-  assert.match(own, new RegExp(`${incAnon}\\s+財務省 \\(mof\\)\\s+匿名で共有可`));
-  assert.doesNotMatch(own, /maff|mlit|env|業務連絡を装った/);
+  assert.match(own, new RegExp(`${incAnon}\\s+財務省 \\(mof\\)\\s+匿名で共有可 / TLP:AMBER\\s+同意済み`));
+  assert.match(own, /業務連絡を装った/);
+  assert.doesNotMatch(own, /maff|mlit|env/);
   // someone outside the audience and the sources learns nothing
   await t.run(P.admin, 'poc add console:mod-poc org=mod role=poc');
   assert.match(await t.say('console:mod-poc', `advisory status ${id}`), /見つかりません/);
@@ -216,6 +230,7 @@ test('withdraw marks every delivered copy withdrawn in place and cancels what is
     [
       'advisory.draft',
       'advisory.submit',
+      'advisory.consent',
       'advisory.consent',
       'advisory.review',
       'advisory.approve',

@@ -51,9 +51,11 @@ test('meeting ics: an .ics attachment that node-ical reads, with the start in UT
   );
 });
 
-test('GET /calendar/<token>.ics: the organisation’s meetings, cancelled ones marked; nisc sees all; bad tokens 404 alike', async () => {
-  const maff = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'maff' } });
-  const nisc = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'nisc' } });
+test('GET /calendar/<token>.ics: the person’s meetings, cancelled ones marked; the coordinating organisation sees all; bad tokens 404 alike', async () => {
+  const token = async (identity: string) =>
+    (await t.app.db.prisma.person.findUniqueOrThrow({ where: { identity } })).calendarToken as string;
+  const maff = { calendarToken: await token('console:sato') };
+  const nisc = { calendarToken: await token(NISC) };
   const res = await fetch(`${base}/calendar/${maff.calendarToken}.ics`);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'text/calendar; charset=utf-8');

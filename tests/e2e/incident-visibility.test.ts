@@ -42,6 +42,7 @@ const EXPECT: Record<Persona, Expect> = {
   poc: { list: [1], show: [1], ioc: { named: [1, 2], others: 2 } },
   ciso: { list: [1], show: [1], ioc: { named: [1, 2], others: 2 } },
   otherPoc: { list: [2], show: [2], ioc: { named: [2], others: 2 } },
+  former: { list: 'denied', show: [], ioc: 'denied' },
   stranger: { list: 'denied', show: [], ioc: 'denied' },
 };
 
@@ -63,7 +64,7 @@ for (const persona of Object.keys(EXPECT) as Persona[]) {
       if (e.show.includes(n)) {
         assert.equal(o.status, 'ok', `${persona} show ${ID(n)}`);
         assert.match(text, new RegExp(ID(n)));
-      } else if (persona === 'stranger') {
+      } else if (persona === 'stranger' || persona === 'former') {
         assert.equal(o.status, 'denied');
       } else {
         // another organisation's incident reads exactly like one that does not exist

@@ -17,7 +17,7 @@ test('consent, RSVP and poc add take the Japanese answers and full-width forms t
     for (const n of [1, 2]) {
       const d = await t.run(
         P.coordinator,
-        `advisory draft title=注意喚起${n} body=本文 severity=high tlp=green audience=maff sources=${inc}`,
+        `advisory draft title=注意喚起${n} body=本文 severity=high tlp=amber audience=maff sources=${inc}`,
       );
       assert.equal(d.status, 'ok', replyToText(d.reply));
       assert.equal((await t.run(P.coordinator, `advisory submit ADV-2026-000${n}`)).status, 'ok');

@@ -81,6 +81,7 @@ const SAMPLES: Record<string, Sample> = {
 /** Where one parameter name carries different things, the value for that key. */
 const BY_KEY: Record<string, Record<string, Sample>> = {
   'button.hint': { command: same('/csirt advisory ack ADV-2026-0001') },
+  'advisory.consent_lower_tlp': { command: same('/csirt advisory consent ADV-2026-0001 yes tlp=clear') },
   'parse.unterminated_quote': { quote: { ja: '「', en: '"' }, close: { ja: '」', en: '"' } },
 };
 

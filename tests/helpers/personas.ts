@@ -8,6 +8,8 @@ export const PERSONAS = {
   poc: 'console:maff-poc',
   otherPoc: 'console:mof-poc',
   ciso: 'console:maff-ciso',
+  /** registered as maff's PoC, then every role removed: a person the directory knows, with no role */
+  former: 'console:maff-former',
   stranger: 'console:stranger',
 } as const;
 
@@ -21,6 +23,8 @@ export async function registerPersonas(t: TestApp): Promise<void> {
     `poc add ${P.poc} org=maff role=poc primary=yes`,
     `poc add ${P.otherPoc} org=mof role=poc primary=yes`,
     `poc add ${P.ciso} org=maff role=ciso`,
+    `poc add ${P.former} org=maff role=poc`,
+    `poc remove ${P.former}`,
   ]) {
     const o = await t.run(P.admin, cmd);
     if (o.status !== 'ok') throw new Error(`${cmd}: ${JSON.stringify(o.reply)}`);

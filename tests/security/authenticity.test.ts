@@ -4,7 +4,8 @@
  * - every refusal shows in GET /metrics as csirt_auth_failures_total{endpoint,reason};
  * - button values (src/core/action-token.ts): altered, truncated, forged, expired, from the
  *   future — refused before anything runs, and counted;
- * - calendar tokens: 192 random bits each, compared in constant time, a wrong one a 404, counted.
+ * - calendar tokens (one per person): 192 random bits each, compared in constant time, a wrong
+ *   one a 404, counted.
  * Mattermost's command token and signed action contexts: add here when its adapter lands.
  */
 import assert from 'node:assert/strict';
@@ -130,14 +131,15 @@ test('an altered button value is refused at the click, nothing runs, and it is c
 });
 
 test('calendar tokens: ≥128 random bits, unique; a wrong token is a 404 like any other, counted', async () => {
-  const orgs = await bot.app.db.prisma.organization.findMany();
-  assert.ok(orgs.length > 10);
-  for (const o of orgs) {
-    assert.match(o.calendarToken, /^[A-Za-z0-9_-]+$/);
-    assert.ok(Buffer.from(o.calendarToken, 'base64url').length * 8 >= 128, `${o.code}: at least 128 bits`);
+  const people = await bot.app.db.prisma.person.findMany();
+  assert.ok(people.length > 0);
+  const tokens = people.map((p) => p.calendarToken as string);
+  for (const [i, tok] of tokens.entries()) {
+    assert.match(tok, /^[A-Za-z0-9_-]+$/, `${people[i]?.identity} has a token`);
+    assert.ok(Buffer.from(tok, 'base64url').length * 8 >= 128, `${people[i]?.identity}: at least 128 bits`);
   }
-  assert.equal(new Set(orgs.map((o) => o.calendarToken)).size, orgs.length, 'unique');
-  const real = orgs[1]?.calendarToken as string;
+  assert.equal(new Set(tokens).size, tokens.length, 'unique');
+  const real = tokens[0] as string;
   assert.equal((await fetch(`${bot.url}/calendar/${real}.ics`)).status, 200);
   const before = await scrape();
   const wrong = [`${real.slice(0, -1)}${real.endsWith('A') ? 'B' : 'A'}`, real.slice(0, 16), 'x', `${real}${real}`];

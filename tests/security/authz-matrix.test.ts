@@ -19,13 +19,15 @@ const ROLES_OF: Record<Persona, Role[] | null> = {
   poc: ['poc'],
   otherPoc: ['poc'],
   ciso: ['ciso'],
+  former: [],
   stranger: null,
 };
 
 /** What the registry declares, recomputed here (not through roles.ts's allowed()). */
 function expectAllowed(access: Access, roles: Role[] | null): boolean {
   if (access === 'anyone') return true;
-  if (access === 'registered') return roles !== null;
+  if (access === 'person') return roles !== null;
+  if (access === 'registered') return roles !== null && roles.length > 0;
   return !!roles && (roles.includes('admin') || access.some((r) => roles.includes(r)));
 }
 

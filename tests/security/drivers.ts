@@ -22,11 +22,12 @@ export const PERSONA_NAMES: readonly Persona[] = [
   'poc',
   'otherPoc',
   'ciso',
+  'former',
   'stranger',
 ];
 
 /** What every persona is (the registration commands use these). */
-export const PERSONA_GRANTS: Record<Exclude<Persona, 'admin' | 'stranger'>, string> = {
+export const PERSONA_GRANTS: Record<Exclude<Persona, 'admin' | 'stranger' | 'former'>, string> = {
   coordinator: 'org=nisc role=coordinator',
   approver: 'org=nisc role=approver',
   poc: 'org=maff role=poc primary=yes',
@@ -69,6 +70,11 @@ async function register(e: Entry, runAsAdmin: (text: string) => Promise<Outcome 
     const o = await runAsAdmin(`poc add ${e.identity(p as Persona)} ${grant}`);
     if (o?.status !== 'ok') throw new Error(`${e.platform}: registering ${p} failed: ${JSON.stringify(o?.reply)}`);
   }
+  // a person whose roles were all removed: known to the directory, holding none
+  for (const text of [`poc add ${e.identity('former')} org=maff role=poc`, `poc remove ${e.identity('former')}`]) {
+    const o = await runAsAdmin(text);
+    if (o?.status !== 'ok') throw new Error(`${e.platform}: ${text} failed: ${JSON.stringify(o?.reply)}`);
+  }
 }
 
 export const consoleDriver: Driver = {
@@ -82,6 +88,7 @@ export const consoleDriver: Driver = {
       poc: 'console:maff-poc',
       otherPoc: 'console:mof-poc',
       ciso: 'console:maff-ciso',
+      former: 'console:maff-former',
       stranger: 'console:stranger',
     };
     const e: Entry = {
@@ -104,6 +111,7 @@ const SLACK_USERS: Record<Persona, string> = {
   poc: 'U0MAFFPOC',
   otherPoc: 'U0MOFPOC',
   ciso: 'U0MAFFCISO',
+  former: 'U0MAFFFORMER',
   stranger: 'U0STRANGER',
 };
 
@@ -161,6 +169,7 @@ const MM_USERS: Record<Persona, string> = {
   poc: mmid('maffpoc'),
   otherPoc: mmid('mofpoc'),
   ciso: mmid('maffciso'),
+  former: mmid('mafformer'),
   stranger: mmid('stranger'),
 };
 

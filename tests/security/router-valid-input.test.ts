@@ -48,7 +48,13 @@ const ROLES: Record<string, readonly string[]> = {
 function whoFor(c: (typeof COMMANDS)[number]): fc.Arbitrary<string> {
   const a = c.def.access;
   const fits = WHO.filter((w) =>
-    a === 'anyone' ? true : a === 'registered' ? w !== P.stranger : a.some((r) => ROLES[w]?.includes(r)),
+    a === 'anyone'
+      ? true
+      : a === 'person'
+        ? w !== P.stranger
+        : a === 'registered'
+          ? w !== P.stranger && (ROLES[w]?.length ?? 0) > 0
+          : a.some((r) => ROLES[w]?.includes(r)),
   );
   return fits.length
     ? fc.oneof({ weight: 4, arbitrary: one(...fits) }, { weight: 1, arbitrary: one(...WHO) })

@@ -73,7 +73,6 @@ export const OFFENDERS: readonly string[] = [
   'ja|help:system add:exposure|code|internet',
   'ja|help:system add:exposure|code|isolated',
   'ja|help:system add:org|forbidden|NISC',
-  'ja|message:advisory.consent_body|forbidden|ID',
   'ja|message:advisory.f.severity|forbidden|重要度',
   'ja|message:advisory.f.share|forbidden|共有区分',
   'ja|message:advisory.is_draft|code|submit',

@@ -24,6 +24,11 @@ test('no approval without review; nothing leaves rejected or withdrawn', () => {
   assert.equal(nextStatus('bogus', 'withdraw'), null);
 });
 
+test('a source changed after its consent: back to consent from consent, review or approved; never once sent', () => {
+  for (const s of ['consent', 'review', 'approved']) assert.equal(nextStatus(s, 'source_changed'), 'consent', s);
+  for (const s of ['draft', 'sent', 'rejected', 'withdrawn']) assert.equal(nextStatus(s, 'source_changed'), null, s);
+});
+
 test('every transition names known statuses', () => {
   for (const t of Object.values(ADVISORY_TRANSITIONS)) {
     assert.ok(ADVISORY_STATUSES.includes(t.to));
