@@ -141,7 +141,7 @@ function planTable(ctx: Ctx, p: PlanView, side: PlanSide): Block {
       return [
         c.systemId,
         c.itemId,
-        it ? it[ctx.locale].title : c.itemId,
+        it ? ctx.t.fill(it[ctx.locale].title) : c.itemId,
         yenText(c.cost, ctx.locale),
         score(c.reduction),
         c.cost > 0 ? score((c.reduction * 1_000_000) / c.cost) : '∞',

@@ -73,7 +73,12 @@ export const checkGroup: Group = {
           {
             kind: 'table',
             head: [ctx.t('check.item'), ctx.t('check.area'), ctx.t('check.item_title'), ctx.t('check.typical_cost')],
-            rows: cat.items.map((it) => [it.id, area.get(it.area) ?? it.area, it[L].title, yenText(it.typicalCost, L)]),
+            rows: cat.items.map((it) => [
+              it.id,
+              area.get(it.area) ?? it.area,
+              ctx.t.fill(it[L].title),
+              yenText(it.typicalCost, L),
+            ]),
           },
         ]);
       },
@@ -91,8 +96,8 @@ export const checkGroup: Group = {
       }),
       access: 'registered',
       summary: {
-        ja: '点検を開始・終了し、一覧を表示します（開始・終了は NISC）',
-        en: 'Open, close and list inspection campaigns (open and close: NISC)',
+        ja: '点検を開始・終了し、一覧を表示します（開始・終了は{coordinator}）',
+        en: 'Open, close and list inspection campaigns (open and close: the {coordinator})',
       },
       usage: CAMPAIGN_USAGE,
       fields: {
@@ -205,7 +210,7 @@ export const checkGroup: Group = {
             id: r.campaign.id,
             system: r.answer.systemId,
             item: r.answer.itemId,
-            title: it ? it[ctx.locale].title : r.answer.itemId,
+            title: it ? ctx.t.fill(it[ctx.locale].title) : r.answer.itemId,
             status,
             previous: r.previous ? ctx.t(`check.status_${r.previous}`) : '-',
             answered: r.answered,
@@ -242,7 +247,10 @@ export const checkGroup: Group = {
       usage: 'check plan budget=<yen> [org=<org>]',
       fields: {
         budget: { ja: '予算額（円）', en: 'budget (yen)' },
-        org: { ja: '組織コード（NISC の方は必須）', en: 'organisation code (required for NISC staff)' },
+        org: {
+          ja: '組織コード（{coordinator}の方は必須）',
+          en: 'organisation code (required for staff of the {coordinator})',
+        },
       },
       writes: false,
       async run(ctx, a) {

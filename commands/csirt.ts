@@ -36,8 +36,8 @@ export const csirtGroup: Group = {
       }),
       access: ['poc', 'coordinator'],
       summary: {
-        ja: 'CSIRT 体制を登録・更新します（窓口担当は自組織、NISC は org= で各組織）',
-        en: "Record a CSIRT's readiness (a PoC their own organisation; NISC any with org=)",
+        ja: 'CSIRT 体制を登録・更新します（窓口担当は自組織、{coordinator}は org= で各組織）',
+        en: "Record a CSIRT's readiness (a PoC their own organisation; the {coordinator} any with org=)",
       },
       usage: SET_USAGE,
       fields: {

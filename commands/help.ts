@@ -23,6 +23,8 @@ export function helpGroup(all: () => readonly Group[]): Group {
         async run(ctx, { command, sub }) {
           const may = (a: Parameters<typeof allowed>[0]) => allowed(a, ctx.caller.roles, ctx.caller.personId !== null);
           const L = ctx.locale;
+          // help texts may name the coordinating organisation ({coordinator}): filled from the directory
+          const say = ctx.t.fill;
           if (command) {
             const g = all().find(
               (x) => x.name === command.normalize('NFKC').toLowerCase() || x.aliases.includes(command),
@@ -36,13 +38,13 @@ export function helpGroup(all: () => readonly Group[]): Group {
               throw new UserError('help.unknown', { name: sub ? `${command} ${sub}` : command });
             }
             const blocks: Block[] = [
-              { kind: 'heading', text: `/csirt ${g.name} (${g.aliases.join(', ')}) — ${g.summary[L]}` },
+              { kind: 'heading', text: `/csirt ${g.name} (${g.aliases.join(', ')}) — ${say(g.summary[L])}` },
             ];
             for (const c of visible) {
               blocks.push({ kind: 'code', text: `/csirt ${c.usage}` });
-              blocks.push({ kind: 'text', text: c.summary[L] });
+              blocks.push({ kind: 'text', text: say(c.summary[L]) });
               const fields = Object.entries(c.fields ?? {});
-              if (fields.length) blocks.push({ kind: 'fields', fields: fields.map(([k, v]) => [k, v[L]]) });
+              if (fields.length) blocks.push({ kind: 'fields', fields: fields.map(([k, v]) => [k, say(v[L])]) });
             }
             return reply.of(blocks);
           }
@@ -55,7 +57,7 @@ export function helpGroup(all: () => readonly Group[]): Group {
                     .split(' ')
                     .slice(0, c.name ? 2 : 1)
                     .join(' ')}`,
-                  c.summary[L],
+                  say(c.summary[L]),
                 ]);
           }
           return reply.of([

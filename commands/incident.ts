@@ -6,8 +6,19 @@ import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
 import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
-import { category, indicators, reportFields, severity, share, status, tlp } from './incident-args.ts';
-import { defineCommand, type Group } from './types.ts';
+import {
+  category,
+  contentArgs,
+  finalFlag,
+  indicators,
+  reportFields,
+  severity,
+  share,
+  status,
+  tlp,
+} from './incident-args.ts';
+import { deadlineLines, nextDueText, reportBlocks, updatedText } from './incident-render.ts';
+import { type Ctx, defineCommand, type Group } from './types.ts';
 
 const READERS = ['poc', 'ciso', 'coordinator', 'approver'] as const;
 const WRITERS = ['poc', 'coordinator'] as const;
@@ -26,10 +37,22 @@ export const incidentGroup: Group = {
         category: category.optional(),
         since: plausibleTime(tokyoDay, 'pastDate').optional(),
         page: plausibleAmount(wholeNumber(), 'page').optional(),
+        due: z
+          .preprocess(
+            (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+            z.enum(['overdue', 'soon'], { error: 'input.due' }),
+          )
+          .optional(),
       }),
       access: READERS,
       summary: { ja: 'インシデントの一覧を表示します（新しい順）', en: 'List incidents, newest first' },
-      usage: 'incident list [status=…] [org=…] [category=…] [since=<date>] [page=N]',
+      usage: 'incident list [status=…] [org=…] [category=…] [since=<date>] [page=N] [due=overdue|soon]',
+      fields: {
+        due: {
+          ja: '報告期限: 期限を過ぎたもの（overdue）、24 時間以内に期限が来るもの（soon）',
+          en: 'Reporting deadline (overdue, or soon: due within 24 hours)',
+        },
+      },
       writes: false,
       async run(ctx, a) {
         const r = await ctx.services.incidentQueries.list(ctx.caller, a);
@@ -43,6 +66,7 @@ export const incidentGroup: Group = {
           ctx.t(`incident.severity.${i.severity}`),
           formatDateTime(i.createdAt, ctx.dates),
           [...i.summary].length > 30 ? `${[...i.summary].slice(0, 30).join('')}…` : i.summary,
+          ...(a.due ? [nextDueText(ctx, i.clocks)] : []),
         ]);
         const t = ctx.t;
         const blocks: Block[] = [
@@ -57,11 +81,16 @@ export const incidentGroup: Group = {
               t('incident.f.severity'),
               t('incident.f.reported_at'),
               t('incident.f.summary'),
+              ...(a.due ? [t('incident.f.next_due')] : []),
             ],
             rows,
           },
         ];
-        if (r.page < r.pages) blocks.push({ kind: 'context', text: t('incident.list_more', { next: r.page + 1 }) });
+        if (r.page < r.pages)
+          blocks.push({
+            kind: 'context',
+            text: t('incident.list_more', { next: a.due ? `${r.page + 1} due=${a.due}` : r.page + 1 }),
+          });
         return reply.of(blocks);
       },
     }),
@@ -84,7 +113,7 @@ export const incidentGroup: Group = {
             text: t('incident.show_title', {
               id: i.id,
               status: t(`incident.status.${i.status}`),
-              stage: t(`incident.stage.${i.stage}`),
+              stage: stageText(ctx, i.stage, i.updates),
               tlp: tlpLabel(i.tlp),
             }),
           },
@@ -93,16 +122,17 @@ export const incidentGroup: Group = {
             fields: [
               ...incidentFields(i, d.indicators, t, ctx.dates),
               [t('incident.f.status'), t(`incident.status.${i.status}`)],
-              [t('incident.f.stage'), t(`incident.stage.${i.stage}`)],
+              [t('incident.f.stage'), stageText(ctx, i.stage, i.updates)],
               [t('incident.f.reporter'), d.reporter],
               [t('incident.f.reported_at'), formatDateTime(i.createdAt, ctx.dates)],
             ],
           },
+          ...reportBlocks(ctx, i, d.clocks, d.basis),
           { kind: 'heading', text: t('incident.timeline') },
           {
             kind: 'table',
             head: [t('incident.f.at'), t('incident.f.by'), t('incident.f.event')],
-            rows: d.events.map((e) => [formatDateTime(e.at, ctx.dates), e.actor, eventText(e, t)]),
+            rows: d.events.map((e) => [formatDateTime(e.at, ctx.dates), e.actor, eventText(e, t, ctx.dates)]),
           },
         ]);
       },
@@ -119,13 +149,16 @@ export const incidentGroup: Group = {
         severity: severity.optional(),
         share: share.optional(),
         tlp: tlp.optional(),
+        ...contentArgs,
+        final: finalFlag.optional(),
       }),
       access: WRITERS,
       summary: {
-        ja: '状況の変更、所見・指標の追加を行います（確報）',
-        en: 'Change the status, add notes and indicators (confirmed report)',
+        ja: '続報・確報を送り、状況の変更や所見・指標の追加を行います',
+        en: 'Send an update or the final report; change the status, add notes and indicators',
       },
-      usage: 'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [tlp=…]',
+      usage:
+        'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [tlp=…] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=…] [records=N] [hosts=N] [impact="…"] [cause="…"] [actions="…"] [plan="…"] [notified=…] [public=…] [final=yes]',
       fields: {
         status: {
           ja: '状況（triaging, contained, resolved, closed, rejected）',
@@ -139,11 +172,28 @@ export const incidentGroup: Group = {
           ja: 'TLP（clear, green, amber, amber+strict, red）。変更すると、この報告を利用する注意喚起は同意の確認に戻ります',
           en: 'TLP (clear, green, amber, amber+strict, red); a change sends the advisories using this report back to the consent step',
         },
+        awareness: reportFields.awareness,
+        contact: reportFields.contact,
+        found: reportFields.found,
+        damage: reportFields.damage,
+        personal: reportFields.personal,
+        records: reportFields.records,
+        hosts: reportFields.hosts,
+        impact: reportFields.impact,
+        cause: reportFields.cause,
+        actions: reportFields.actions,
+        plan: reportFields.plan,
+        notified: reportFields.notified,
+        public: reportFields.public,
+        final: {
+          ja: '確報とする場合に指定: はい（yes）。報告元の組織の方のみ、必要な項目をすべて記入のうえ',
+          en: 'Make it the final report (yes; the reporting organisation only, with every required item filled)',
+        },
       },
       writes: true,
       async run(ctx, { id, ...input }) {
         const r = await ctx.services.incidents.update(ctx.caller, id, input);
-        const lines = [ctx.t('incident.updated', { id: r.id, changes: r.changes.join(', ') })];
+        const lines = [updatedText(ctx, r.id, r.changes, r.step), ...deadlineLines(ctx, r)];
         if (r.reconsent.length > 0) lines.push(ctx.t('incident.advisories_reconsent', { ids: r.reconsent.join(', ') }));
         return reply.text(lines.join('\n'));
       },
@@ -176,3 +226,8 @@ export const incidentGroup: Group = {
     }),
   ],
 };
+
+/** 速報 / 第2報（続報） / 確報 */
+function stageText(ctx: Ctx, stage: string, updates: number): string {
+  return stage === 'update' ? ctx.t('incident.stage.nth', { n: updates }) : ctx.t(`incident.stage.${stage}`);
+}

@@ -92,6 +92,11 @@ export const meetingGroup: Group = {
             kind: 'text',
             text: `⚠ ${ctx.t('meeting.warn.holiday', { date: formatDate(r.meeting.startAt, ctx.dates), name: L === 'ja' ? r.warning.nameJa : r.warning.nameEn })}`,
           });
+        } else if (r.warning?.kind === 'year-end') {
+          blocks.push({
+            kind: 'text',
+            text: `⚠ ${ctx.t('meeting.warn.year_end', { date: formatDate(r.meeting.startAt, ctx.dates) })}`,
+          });
         } else if (r.warning?.kind === 'weekend') {
           blocks.push({
             kind: 'text',

@@ -118,25 +118,53 @@ export const orgGroup: Group = {
       name: 'set',
       aliases: ['設定'],
       positional: ['org'],
-      schema: z.object({ org: orgCode, channel: z.string().trim().min(1).optional(), short: shortNames.optional() }),
+      schema: z.object({
+        org: orgCode,
+        channel: z.string().trim().min(1).optional(),
+        ja: name(200).optional(),
+        en: name(200).optional(),
+        short: shortNames.optional(),
+      }),
       access: ['admin'],
       summary: {
-        ja: '組織のチャンネル（この基盤）や略称を設定します',
-        en: "Set the organisation's channel (on this platform) or short names",
+        ja: '組織のチャンネル（この基盤）、名称や略称を設定します',
+        en: "Set the organisation's channel (on this platform), names or short names",
       },
-      usage: 'org set <org> [channel=<channel>] [short="…,…"]',
-      fields: { short: SHORT_FIELD },
+      usage: 'org set <org> [channel=<channel>] [ja="…"] [en="…"] [short="…,…"]',
+      fields: {
+        channel: {
+          ja: 'チャンネル（このコマンドを送った基盤のもの）',
+          en: 'Channel (on the platform the command came from)',
+        },
+        ja: { ja: '日本語の名称（組織の改称時）', en: 'Japanese name (when the organisation is renamed)' },
+        en: { ja: '英語の名称（組織の改称時）', en: 'English name (when the organisation is renamed)' },
+        short: SHORT_FIELD,
+      },
       writes: true,
       async run(ctx, a) {
-        if (a.channel === undefined && a.short === undefined) throw new UserError('org.nothing_to_set');
+        if (a.channel === undefined && a.ja === undefined && a.en === undefined && a.short === undefined)
+          throw new UserError('org.nothing_to_set');
         let channel: { platform: typeof ctx.platform; id: string; name: string } | undefined;
         if (a.channel !== undefined) {
           const ch = await ctx.refs.channel(a.channel);
           if (!ch) throw new UserError('org.bad_channel', { channel: a.channel });
           channel = { platform: ctx.platform, ...ch };
         }
-        const o = await ctx.services.directory.setOrg(ctx.caller.identity, a.org, { channel, short: a.short });
+        const { org: o, renamed } = await ctx.services.directory.setOrg(ctx.caller.identity, a.org, {
+          channel,
+          short: a.short,
+          ja: a.ja,
+          en: a.en,
+        });
         const lines: string[] = [];
+        if (renamed)
+          lines.push(
+            ctx.t('org.renamed', {
+              org: o.code,
+              from: `${renamed.from.ja} / ${renamed.from.en}`,
+              to: `${o.nameJa} / ${o.nameEn}`,
+            }),
+          );
         if (channel)
           lines.push(ctx.t('org.channel_set', { org: o.code, channel: channel.name, platform: ctx.platform }));
         if (a.short !== undefined) {

@@ -1,14 +1,24 @@
 import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { anId, occurredNotAfterDetected, orgCode, plausibleTime, text, tokyoDateTime } from './args.ts';
-import { category, indicators as iocList, reportFields, severity, share, tlp } from './incident-args.ts';
+import {
+  category,
+  contentArgs,
+  indicators as iocList,
+  reportFields,
+  reportGroups,
+  severity,
+  share,
+  tlp,
+} from './incident-args.ts';
+import { deadlineLines } from './incident-render.ts';
 import { confidentiality } from './inspection-args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 export const reportGroup: Group = {
   name: 'report',
   aliases: ['報告'],
-  summary: { ja: 'インシデントを NISC に報告します', en: 'Report an incident to NISC' },
+  summary: { ja: 'インシデントを{coordinator}に報告します', en: 'Report an incident to the {coordinator}' },
   commands: [
     defineCommand({
       name: null,
@@ -23,21 +33,24 @@ export const reportGroup: Group = {
           system: anId('SYS').optional(),
           detected: plausibleTime(tokyoDateTime, 'incidentTime').optional(),
           occurred: plausibleTime(tokyoDateTime, 'incidentTime').optional(),
-          actions: text(4000).optional(),
           ioc: iocList.optional(),
           org: orgCode.optional(),
+          ...contentArgs,
         })
         .superRefine(occurredNotAfterDetected),
       access: ['poc', 'coordinator'],
       summary: { ja: 'インシデントを報告します（速報）', en: 'Report an incident (quick report)' },
       usage:
-        'report category=<c> summary="…" [severity=…] [tlp=…] [share=…] [confidentiality=1-3] [system=SYS-…] [detected=<date-time>] [occurred=…] [actions="…"] [ioc=<v>]… [org=<org>]',
+        'report category=<c> summary="…" [severity=…] [tlp=…] [share=…] [confidentiality=1-3] [system=SYS-…] [detected=<date-time>] [occurred=…] [actions="…"] [ioc=<v>]… [org=<org>] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=none|yes|unknown] [records=N] [hosts=N] [impact="…"] [cause="…"] [plan="…"] [notified=police,ppc,jpcert,other] [public=yes|no|undecided]',
       fields: reportFields,
       form: true,
+      groups: reportGroups,
       writes: true,
       async run(ctx, a) {
         const r = await ctx.services.incidents.report(ctx.caller, a);
-        return reply.text(ctx.t('report.done', { id: r.id, count: r.indicators }));
+        return reply.text(
+          [ctx.t('report.done', { id: r.id, count: r.indicators }), ...deadlineLines(ctx, r)].join('\n'),
+        );
       },
     }),
   ],

@@ -20,8 +20,8 @@ export const systemGroup: Group = {
       usage: 'system add org=<org> name="…" confidentiality=1-3 exposure=internet|internal|isolated',
       fields: {
         org: {
-          ja: '組織コード（窓口担当者はご所属の組織。NISC の方は必須）',
-          en: "organisation code (a PoC's own by default; required for NISC staff)",
+          ja: '組織コード（窓口担当者はご所属の組織。{coordinator}の方は必須）',
+          en: "organisation code (a PoC's own by default; required for staff of the {coordinator})",
         },
         name: { ja: 'システム名（200 文字以内）', en: 'system name (at most 200 characters)' },
         confidentiality: { ja: '取り扱う情報の機密性（1〜3）', en: 'confidentiality class of its information (1–3)' },

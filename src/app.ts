@@ -16,6 +16,7 @@ import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migrator.ts';
+import type { ReportPolicy } from './domain/report-policy.ts';
 import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
@@ -27,6 +28,7 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
+import { loadReportPolicy } from './services/report-policy.ts';
 import { BUILD } from './version.ts';
 
 /** the package root (data/, prisma/): the same from src/ and from dist/src/ */
@@ -41,6 +43,8 @@ export interface AppOptions {
   migrate?: boolean;
   /** minimum time between two posts to one channel (default 1 s, as Slack asks) */
   perChannelIntervalMs?: number;
+  /** the reporting rules (main.ts reads them first to report a bad file); REPORT_POLICY_FILE by default */
+  reportPolicy?: ReportPolicy;
   /** the command registry (tests add test-only groups); commands/index.ts by default */
   groups?: readonly CommandGroup<Services>[];
 }
@@ -100,6 +104,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     publicUrl: config.PUBLIC_URL,
     anchorFile: anchorFilePath(config.AUDIT_ANCHOR_FILE, config.DATABASE_URL),
     anchorAt: config.AUDIT_ANCHOR_AT,
+    reportPolicy: opts.reportPolicy ?? loadReportPolicy(config.REPORT_POLICY_FILE),
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -131,6 +136,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
+  await services.incidents.ensureClocks();
   await services.advisories.reconcile();
   await services.anchors.ensureDaily();
   const inFlight = new InFlight();
@@ -148,6 +154,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     maxFieldLength: config.MAX_FIELD_LENGTH,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     lookupCaller: (identity, hint, name) => services.directory.caller(identity, hint, name, config.BOT_LOCALE),
+    names: () => services.directory.names(),
     onOutcome: (o, ms) => {
       metrics.commands.inc({ command: o.command ?? 'unknown', outcome: o.status, platform: 'any' });
       metrics.latency.observe({ command: o.command ?? 'unknown' }, ms / 1000);

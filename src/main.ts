@@ -10,12 +10,15 @@ import { offsetClock } from './core/clock.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { SchemaBehindError } from './db/migrator.ts';
 import { createLogger } from './logger.ts';
+import { loadReportPolicy } from './services/report-policy.ts';
 import { BUILD } from './version.ts';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
+  let reportPolicy: ReturnType<typeof loadReportPolicy>;
   try {
     config = loadConfig(process.env);
+    reportPolicy = loadReportPolicy(config.REPORT_POLICY_FILE);
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const p of e.problems) process.stderr.write(`csirt-poc-bot: configuration error: ${p}\n`);
@@ -46,7 +49,7 @@ async function main(): Promise<number> {
   if (mattermost) seams.set('mattermost', mattermost.seam);
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
-    app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS) });
+    app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS), reportPolicy });
   } catch (e) {
     if (!(e instanceof SchemaBehindError)) throw e;
     process.stderr.write(`csirt-poc-bot: ${e.message}\n`);

@@ -72,6 +72,8 @@ export interface CommandDef<S = unknown, A = Record<string, unknown>> {
   fields?: FieldHelp;
   /** on chat platforms, open a form when required fields are missing */
   form?: boolean;
+  /** how the form groups the fields (a heading each, in this order); ungrouped fields come last */
+  groups?: readonly { name: Bilingual; fields: readonly string[] }[];
   /** false for commands that only read (metrics, rate limits, audit expectations) */
   writes: boolean;
   run(ctx: CommandContext<S>, args: A): Promise<Reply>;

@@ -17,6 +17,8 @@ export interface FormField {
   options?: string[];
   /** a value already given on the command line */
   value?: string;
+  /** the heading of the group the field belongs to (CommandDef.groups), in the form's language */
+  group?: string;
 }
 
 export interface Form {
@@ -33,11 +35,14 @@ export function buildForm(
   def: CommandDef<never, never>,
   locale: Locale,
   given: Record<string, string | string[]>,
+  /** fills the directory's names into help texts (Translate.fill); as written without it */
+  fill: (text: string) => string = (x) => x,
 ): Form {
   const shape = def.schema.shape as Record<string, z.ZodType>;
   const fields: FormField[] = Object.entries(shape).map(([name, s]) => {
     const f = fieldShape(s);
-    const help = def.fields?.[name]?.[locale];
+    const raw = def.fields?.[name]?.[locale];
+    const help = raw === undefined ? undefined : fill(raw);
     const v = given[name];
     return {
       name,
@@ -54,10 +59,20 @@ export function buildForm(
       ...(v !== undefined ? { value: Array.isArray(v) ? v.join('\n') : v } : {}),
     };
   });
-  // required fields first, in declaration order
-  fields.sort((a, b) => Number(a.optional) - Number(b.optional));
+  const groupOf = new Map<string, { index: number; name: string }>();
+  def.groups?.forEach((g, i) => {
+    for (const f of g.fields) groupOf.set(f, { index: i, name: fill(g.name[locale]) });
+  });
+  const rank = (f: FormField) => groupOf.get(f.name)?.index ?? Number.MAX_SAFE_INTEGER;
+  const within = (f: FormField) => def.groups?.[rank(f)]?.fields.indexOf(f.name) ?? 0;
+  for (const f of fields) {
+    const g = groupOf.get(f.name);
+    if (g) f.group = g.name;
+  }
+  // required fields first; then by group and the group's order (declaration order without groups)
+  fields.sort((a, b) => Number(a.optional) - Number(b.optional) || rank(a) - rank(b) || within(a) - within(b));
   const command = def.name ? `${groupName} ${def.name}` : groupName;
-  return { command, title: def.summary[locale].slice(0, 24), fields };
+  return { command, title: fill(def.summary[locale]).slice(0, 24), fields };
 }
 
 /** Form values back to router form values: multi fields split on new lines or commas. */

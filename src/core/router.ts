@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { dateStyle } from '../domain/dates.ts';
-import { type Locale, translator } from '../i18n/index.ts';
+import { type DirectoryNames, type Locale, type Translate, translator } from '../i18n/index.ts';
 import { type Clock, validateAt } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
 import { isHandledElsewhere, isUserError, UserError } from './errors.ts';
@@ -57,6 +57,8 @@ export interface Resolved {
   caller: Caller;
   /** required fields with no value yet (chat platforms open a form for these) */
   missing: string[];
+  /** the caller's language with the directory's names as they are now (forms fill their texts with it) */
+  t: Translate;
 }
 
 /** A problem with one field, for forms that show errors beside the field. */
@@ -74,6 +76,8 @@ export interface RouterDeps<S> {
   clock: Clock;
   log: Logger;
   lookupCaller(identity: string, localeHint: Locale | null, displayName: string | null): Promise<Caller>;
+  /** the directory's names that messages say (the coordinating organisation's), read per command */
+  names?(): Promise<DirectoryNames>;
   maxFieldLength: number;
   /** commands one person may run per minute (none = no limit) */
   rateLimitPerMinute?: number;
@@ -84,6 +88,8 @@ export interface RouterDeps<S> {
 
 export class Router<S> {
   private readonly limiter: RateLimiter | null;
+  /** the directory's names as last read (parse() uses them: it reads nothing) */
+  private lastNames: DirectoryNames | null = null;
 
   constructor(private readonly d: RouterDeps<S>) {
     this.limiter = d.rateLimitPerMinute ? new RateLimiter(d.rateLimitPerMinute) : null;
@@ -112,11 +118,12 @@ export class Router<S> {
   }
 
   /** Parses, finds the command and checks access; throws UserError when any of that fails. */
-  async resolve(inv: Invocation, known?: Caller): Promise<Resolved> {
-    const caller = known ?? (await this.caller(inv));
+  async resolve(inv: Invocation, known?: Caller, knownNames?: DirectoryNames | null): Promise<Resolved> {
+    const [caller, names] = await Promise.all([known ?? this.caller(inv), knownNames ?? this.names()]);
     const found = this.command(inv);
     this.checkAccess(found, caller);
-    return { ...this.args(found, inv, caller.locale), caller };
+    const t = translator(caller.locale, names);
+    return { ...this.args(found, inv, caller.locale, t), caller, t };
   }
 
   /**
@@ -124,10 +131,12 @@ export class Router<S> {
    * the form's), with the required fields still missing. Throws UserError like resolve(), except
    * that access is not checked (resolve() does that, with the caller). Platforms use this to act
    * within their acknowledgement deadline (Slack: 3 s) before anything slow runs. `locale`: the
-   * language of a refusal that names fields (a value past the bot's length limit).
+   * language of a refusal that names fields (a value past the bot's length limit); texts say the
+   * directory's names as last read (generic before any command ran).
    */
   parse(inv: Pick<Invocation, 'text' | 'formValues'>, locale: Locale = 'ja'): Omit<Resolved, 'caller'> {
-    return this.args(this.command(inv), inv, locale);
+    const t = translator(locale, this.lastNames);
+    return { ...this.args(this.command(inv), inv, locale, t), t };
   }
 
   private command(inv: Pick<Invocation, 'text'>) {
@@ -151,7 +160,8 @@ export class Router<S> {
     found: { group: CommandGroup<S>; def: CommandDef<S, never>; rest: string[]; pairs: [string, string][] },
     inv: Pick<Invocation, 'formValues'>,
     locale: Locale,
-  ): Omit<Resolved, 'caller'> {
+    t: Translate,
+  ): Omit<Resolved, 'caller' | 't'> {
     const { group, def, rest } = found;
     const shape = def.schema.shape as Record<string, z.ZodType>;
     const raw: Record<string, string | string[]> = {};
@@ -186,11 +196,10 @@ export class Router<S> {
       .filter(([, v]) => (Array.isArray(v) ? v : [v]).some((s) => s.length > this.d.maxFieldLength))
       .map(([k]) => k);
     if (tooLong.length > 0) {
-      const t = translator(locale);
       const details = tooLong
         .map((k) => {
           const max = Math.min(fieldShape(shape[k] as z.ZodType).maxLength ?? Infinity, this.d.maxFieldLength);
-          return `・${fieldLabel(def, k, locale)}: ${t('input.too_long_value', { max })}`;
+          return `・${fieldLabel(def, k, locale, t)}: ${t('input.too_long_value', { max })}`;
         })
         .join('\n');
       throw new UserError('input.invalid', { details, usage: def.usage });
@@ -206,8 +215,8 @@ export class Router<S> {
    * the field (the first element of the zod path) and say what is wrong in `locale`;
    * required fields still missing are reported as missing.
    */
-  validate(r: Pick<Resolved, 'def' | 'raw'>, locale: Locale): Validation {
-    const t = translator(locale);
+  validate(r: Pick<Resolved, 'def' | 'raw' | 't'> & { caller?: Caller }, locale: Locale): Validation {
+    const t = locale === (r.caller?.locale ?? locale) ? r.t : translator(locale);
     const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
     if (parsed.success) return { ok: true, data: parsed.data };
     const issues: FieldIssue[] = [];
@@ -216,6 +225,13 @@ export class Router<S> {
       if (!issues.some((x) => x.field === field)) issues.push({ field, message: issueText(i, t) });
     }
     return { ok: false, issues };
+  }
+
+  /** The directory's names as they are now (none without a names source: the generic words). */
+  async names(): Promise<DirectoryNames | null> {
+    if (!this.d.names) return null;
+    this.lastNames = await this.d.names();
+    return this.lastNames;
   }
 
   /** Who is calling (roles, organisation, language), as resolve() and handle() look it up. */
@@ -237,26 +253,27 @@ export class Router<S> {
     const started = performance.now();
     const requestId = inv.requestId ?? randomUUID();
     let locale: Locale = inv.localeHint ?? 'ja';
+    let names: DirectoryNames | null = null;
     let command: string | null = null;
     let outcome: Outcome;
     try {
-      const caller = known ?? (await this.caller(inv));
+      const [caller, read] = await Promise.all([known ?? this.caller(inv), this.names()]);
       locale = caller.locale;
+      names = read;
       const wait = inv.unlimited ? 0 : (this.limiter?.take(inv.identity) ?? 0);
       if (wait > 0) throw new UserError('rate.limited', { seconds: wait });
-      const r = await this.resolve(inv, caller);
+      const r = await this.resolve(inv, caller, names);
       command = `${r.group.name}${r.def.name ? `.${r.def.name}` : ''}`;
       if (r.missing.length > 0) {
         // platforms with forms open one before calling handle(); here the user is told what to add
         throw new UserError('input.missing_fields', {
-          fields: missingLabels(r.def, r.missing, locale),
+          fields: missingLabels(r.def, r.missing, locale, r.t),
           usage: r.def.usage,
         });
       }
       const parsed = validateAt(this.d.clock.now(), () => r.def.schema.safeParse(r.raw, { reportInput: true }));
       if (!parsed.success) {
-        const t = translator(locale);
-        const details = describeIssues(parsed.error.issues, t, (k) => fieldLabel(r.def, k, locale));
+        const details = describeIssues(parsed.error.issues, r.t, (k) => fieldLabel(r.def, k, locale, r.t));
         throw new UserError('input.invalid', { details, usage: r.def.usage });
       }
       const ctx: CommandContext<S> = {
@@ -265,7 +282,7 @@ export class Router<S> {
         channelId: inv.channelId,
         locale,
         dates: dateStyle(locale, r.caller.calendar),
-        t: translator(locale),
+        t: r.t,
         clock: this.d.clock,
         requestId,
         refs: inv.refs,
@@ -275,15 +292,21 @@ export class Router<S> {
       outcome = { reply: rep, status: 'ok', command, requestId, locale };
     } catch (e) {
       if (isHandledElsewhere(e)) throw e; // another process replies
-      outcome = this.failure(e, locale, command, requestId);
+      outcome = this.failure(e, locale, command, requestId, names);
     }
     this.d.onOutcome?.(outcome, performance.now() - started);
     return outcome;
   }
 
   /** The reply for a thrown error: a UserError's own text, else an apology with the request id. */
-  failure(e: unknown, locale: Locale, command: string | null, requestId: string): Outcome {
-    const t = translator(locale);
+  failure(
+    e: unknown,
+    locale: Locale,
+    command: string | null,
+    requestId: string,
+    names: DirectoryNames | null = null,
+  ): Outcome {
+    const t = translator(locale, names);
     if (isUserError(e)) {
       const status =
         e.code === 'auth.forbidden'
@@ -314,16 +337,30 @@ export class Router<S> {
   }
 }
 
-/** `summary（概要）`: a field's name with its label from the command's help (the name alone without one). */
-export function fieldLabel(def: CommandDef<never, never>, k: string, locale: Locale): string {
-  const label = def.fields?.[k]?.[locale]?.split(/[（(:：]/)[0]?.trim();
+/**
+ * `summary（概要）`: a field's name with its label from the command's help (the name alone
+ * without one); `t` fills the directory's names into the help text.
+ */
+export function fieldLabel(
+  def: CommandDef<never, never>,
+  k: string,
+  locale: Locale,
+  t?: Pick<Translate, 'fill'>,
+): string {
+  const help = def.fields?.[k]?.[locale];
+  const label = (help && t ? t.fill(help) : help)?.split(/[（(:：]/)[0]?.trim();
   if (!label) return k;
   return locale === 'ja' ? `${k}（${label}）` : `${k} (${label})`;
 }
 
 /** `category（種別）, summary（概要）`: field names with their label from the command's help. */
-export function missingLabels(def: CommandDef<never, never>, missing: readonly string[], locale: Locale): string {
-  return missing.map((k) => fieldLabel(def, k, locale)).join(', ');
+export function missingLabels(
+  def: CommandDef<never, never>,
+  missing: readonly string[],
+  locale: Locale,
+  t?: Pick<Translate, 'fill'>,
+): string {
+  return missing.map((k) => fieldLabel(def, k, locale, t)).join(', ');
 }
 
 export { z };

@@ -1,24 +1,19 @@
 /**
- * Japanese public holidays (国民の祝日) and the warning shown when a meeting starts on one.
+ * Japanese public holidays (国民の祝日に関する法律の休日). Business days and the meeting warning,
+ * which also count weekends and the year-end closure, are in business-days.ts.
  *
  * `@holiday-jp/holiday_jp`'s `isHoliday(Date)` formats the date with local-time getters, so
  * its answer depends on the process time zone. We never pass it a `Date`: we look up its
  * table by the Asia/Tokyo calendar date (`YYYY-MM-DD`) computed with a fixed +09:00 offset.
  */
 import holidayJp from '@holiday-jp/holiday_jp';
-import { formatTokyoIsoDate, tokyoWeekday } from './tokyo-time.ts';
+import { formatTokyoIsoDate } from './tokyo-time.ts';
 
 /** A holiday's name: Japanese always, English when known. */
 export interface HolidayName {
   ja: string;
   en?: string;
 }
-
-/** Why a meeting's start deserves a second look, or null when it is an ordinary weekday. */
-export type StartWarning =
-  | null
-  | { kind: 'holiday'; nameJa: string; nameEn: string }
-  | { kind: 'weekend'; day: 'sat' | 'sun' };
 
 /** English names, by the Japanese name used in the holiday table. */
 const EN: Readonly<Record<string, string>> = {
@@ -70,17 +65,4 @@ export function holidayName(date: Date): HolidayName | null {
   const ja = canonicalJa(entry.name);
   const en = EN[ja] ?? (entry.name_en || undefined);
   return en ? { ja, en } : { ja };
-}
-
-/**
- * A warning for a meeting starting at `start` (Tokyo calendar): a public holiday first, then
- * Saturday or Sunday; null on an ordinary weekday.
- */
-export function startWarning(start: Date): StartWarning {
-  const h = holidayName(start);
-  if (h) return { kind: 'holiday', nameJa: h.ja, nameEn: h.en ?? h.ja };
-  const wd = tokyoWeekday(start);
-  if (wd === 6) return { kind: 'weekend', day: 'sat' };
-  if (wd === 0) return { kind: 'weekend', day: 'sun' };
-  return null;
 }

@@ -5,17 +5,18 @@
  *        └──────────┴── rejected
  *
  * Who may make each move:
- * - `nisc`: NISC's incident handlers — the roles `admin` and `coordinator` (PRODUCT.md §1:
- *   coordinators "see and triage every incident"; approvers see everything but change nothing);
+ * - `coordinator`: the coordinating office's incident handlers — the roles `admin` and
+ *   `coordinator` (PRODUCT.md §1: coordinators "see and triage every incident"; approvers see
+ *   everything but change nothing);
  * - `reporter`: a `poc` of the organisation the incident belongs to.
- * NISC alone triages, rejects and closes; the reporting organisation records containment and
- * resolution (NISC may record them too, e.g. from a phone call).
+ * The coordinating office alone triages, rejects and closes; the reporting organisation records
+ * containment and resolution (the office may record them too, e.g. from a phone call).
  */
 
 export const STATUSES = ['reported', 'triaging', 'contained', 'resolved', 'closed', 'rejected'] as const;
 export type IncidentStatus = (typeof STATUSES)[number];
 
-export type StatusActor = 'nisc' | 'reporter';
+export type StatusActor = 'coordinator' | 'reporter';
 
 export interface Transition {
   from: readonly IncidentStatus[];
@@ -24,11 +25,11 @@ export interface Transition {
 }
 
 export const TRANSITIONS: readonly Transition[] = [
-  { from: ['reported'], to: 'triaging', by: ['nisc'] },
-  { from: ['reported', 'triaging'], to: 'contained', by: ['reporter', 'nisc'] },
-  { from: ['reported', 'triaging', 'contained'], to: 'resolved', by: ['reporter', 'nisc'] },
-  { from: ['resolved'], to: 'closed', by: ['nisc'] },
-  { from: ['reported', 'triaging'], to: 'rejected', by: ['nisc'] },
+  { from: ['reported'], to: 'triaging', by: ['coordinator'] },
+  { from: ['reported', 'triaging'], to: 'contained', by: ['reporter', 'coordinator'] },
+  { from: ['reported', 'triaging', 'contained'], to: 'resolved', by: ['reporter', 'coordinator'] },
+  { from: ['resolved'], to: 'closed', by: ['coordinator'] },
+  { from: ['reported', 'triaging'], to: 'rejected', by: ['coordinator'] },
 ];
 
 /** Terminal statuses: nothing moves out of them. */

@@ -62,7 +62,7 @@ export const advisory: Catalog = {
     'advisory.ack_button': '受領確認',
     'advisory.withdrawn_heading': '【取下げ】注意喚起 {id}「{title}」',
     'advisory.withdrawn_body':
-      'この注意喚起（{id}）は NISC により取り下げられました。本件に基づく対応は不要です。既に共有された場合は、共有先にもお知らせください。',
+      'この注意喚起（{id}）は{coordinator}により取り下げられました。本件に基づく対応は不要です。既に共有された場合は、共有先にもお知らせください。',
     'advisory.consent_heading': '情報提供元の同意のお願い（注意喚起 {id}）',
     'advisory.consent_body':
       '貴組織からご報告いただいたインシデント（{incidents}）の情報を、次の注意喚起に利用することについて、ご同意をお願いいたします。配信される内容は以下のとおりです。同意の後に内容、報告の共有可否または TLP が変わった場合は、改めてご同意をお願いします。',
@@ -218,7 +218,7 @@ export const advisory: Catalog = {
     'advisory.ack_button': 'Acknowledge',
     'advisory.withdrawn_heading': '[WITHDRAWN] Advisory {id} "{title}"',
     'advisory.withdrawn_body':
-      'This advisory ({id}) has been withdrawn by NISC. No action based on it is needed. If you passed it on, please tell those you shared it with.',
+      'This advisory ({id}) has been withdrawn by the {coordinator}. No action based on it is needed. If you passed it on, please tell those you shared it with.',
     'advisory.consent_heading': 'Consent requested as a source (advisory {id})',
     'advisory.consent_body':
       'Please consent to the use of the information from your incident report(s) ({incidents}) in the advisory below, which shows exactly what will be sent. Should the text, or the sharing or TLP of your report, change after your consent, you will be asked again.',

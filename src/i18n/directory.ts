@@ -14,7 +14,7 @@ export const directory: Catalog = {
     'org.member': '府省庁等',
     'org.no_channel': '（未設定）',
     'org.not_found': '組織「{org}」は登録されていません。/csirt org list で組織コードをご確認ください。',
-    'org.no_coordinator': '調整機関（NISC）が登録されていません。管理者にご連絡ください。',
+    'org.no_coordinator': '調整機関が登録されていません。管理者にご連絡ください。',
     'org.bad_code':
       '組織コード「{org}」は使えません。英小文字で始まる 2〜16 文字（英小文字・数字・ハイフン）で指定してください。',
     'org.exists': '組織コード「{org}」は既に登録されています。',
@@ -22,6 +22,10 @@ export const directory: Catalog = {
     'org.bad_channel':
       'チャンネル「{channel}」を確認できませんでした。チャンネルを選択するか、正しい名前で指定してください。',
     'org.channel_set': '組織 {org} の {platform} のチャンネルを #{channel} に設定しました。',
+    'org.renamed': '組織 {org} の名称を「{from}」から「{to}」に変更しました。',
+    'org.same_names': '組織 {org} の名称は既にそのとおりです。変更はありません。',
+    'org.changed_meanwhile':
+      '組織 {org} の名称が同時に変更されました。/csirt org show {org} で現在の名称をご確認のうえ、再度お試しください。何も変更していません。',
     'poc.bad_user': '利用者「{user}」を確認できませんでした。メンションの形式（@名前）で指定してください。',
     'poc.added': '{user} を {org} の担当者として登録し、役割 {roles} を付与しました。',
     'poc.removed': '{user} の役割 {roles} を解除しました。',
@@ -61,13 +65,17 @@ export const directory: Catalog = {
     'org.member': 'Ministry or agency',
     'org.no_channel': '(not set)',
     'org.not_found': 'The organisation "{org}" is not registered. See /csirt org list for the codes.',
-    'org.no_coordinator': 'No coordinating organisation (NISC) is registered. Please contact an administrator.',
+    'org.no_coordinator': 'No coordinating organisation is registered. Please contact an administrator.',
     'org.bad_code':
       'The code "{org}" cannot be used: 2–16 characters, lower-case letters, digits and hyphens, starting with a letter.',
     'org.exists': 'The code "{org}" is already registered.',
     'org.added': 'Registered the organisation "{name}" ({org}).',
     'org.bad_channel': 'Could not find the channel "{channel}". Please pick the channel or give its exact name.',
     'org.channel_set': "Set {org}'s {platform} channel to #{channel}.",
+    'org.renamed': 'Renamed the organisation {org} from "{from}" to "{to}".',
+    'org.same_names': 'The organisation {org} already has those names; nothing changed.',
+    'org.changed_meanwhile':
+      'The names of {org} were changed at the same moment. Please check them with /csirt org show {org} and try again. Nothing was changed.',
     'poc.bad_user': 'Could not find the user "{user}". Please mention them (@name).',
     'poc.added': 'Registered {user} for {org} with the roles {roles}.',
     'poc.removed': 'Revoked the roles {roles} from {user}.',

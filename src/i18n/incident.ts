@@ -6,9 +6,9 @@ export const incident: Catalog = {
     'input.category':
       '種別は次のいずれかを指定してください: targeted-email（標的型メール）, malware（マルウェア感染）, unauthorized-access（不正アクセス）, dos（サービス妨害）, defacement（ウェブ改ざん）, data-leak（情報漏えい）, phishing（フィッシング）, scan（スキャン）, p2p-file-sharing（ファイル共有ソフト）, lost-media（記録媒体の紛失）, other（その他）',
     'report.done':
-      'インシデントを {id} として受け付けました（速報）。内閣サイバーセキュリティセンター（NISC）へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
+      'インシデントを {id} として受け付けました（速報）。{coordinator_full}へ通知しました。指標 {count} 件を登録しました。続報は /csirt incident update {id} でお知らせください。',
     'report.org_not_allowed':
-      '他の組織に代わって報告（org={org}）できるのは NISC の担当者のみです。ご所属の組織の報告は org= を付けずに行ってください。',
+      '他の組織に代わって報告（org={org}）できるのは{coordinator}の担当者のみです。ご所属の組織の報告は org= を付けずに行ってください。',
     'report.no_org': 'ご所属の組織が登録されていないため、報告できません。管理者に所属の登録をご依頼ください。',
     'ioc.invalid':
       '指標「{value}」を解釈できませんでした。IPv4/IPv6 アドレス、ドメイン、URL、メールアドレス、MD5/SHA-1/SHA-256 のいずれかで指定してください（hxxp:// や [.] の表記も使えます）。何も登録していません。',
@@ -24,23 +24,22 @@ export const incident: Catalog = {
     'incident.final': 'インシデント {id} は「{status}」のため、これ以上更新できません。',
     'incident.bad_transition': '{id} の状況を {from} から {to} へ変更することはできません。変更できる状況: {allowed}',
     'incident.transition_forbidden':
-      '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は NISC が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
+      '{id} の状況を {from} から {to} へ変更する権限がありません。トリアージ・却下・終結は{coordinator}が、封じ込め・対処完了は報告元の組織の窓口担当者が行います。（現在の状況から変更できる状況: {allowed}）',
     'incident.same_status': 'インシデント {id} はすでに「{status}」です。',
     'incident.share_reporter_only': '{id} の共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.tlp_reporter_only': '{id} の TLP を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.nothing_to_update':
-      '更新する内容（status=, note=, ioc=, severity=, share=, tlp= のいずれか）を指定してください。',
+      '更新する内容（status=, note=, ioc=, severity=, share=, tlp= や報告の項目 damage=, cause= など）を指定してください。',
     'incident.advisories_reconsent':
       'この報告を利用する注意喚起（{ids}）は、共有可否または TLP の変更に伴い、同意の確認に戻しました。改めて同意のお願いをお送りします。',
     'incident.nothing_changed': 'インシデント {id} の内容に変更はありませんでした。',
     'incident.system_not_found':
       'システム「{system}」は報告元の組織に登録されていません。/csirt system list でご確認ください。',
-    'incident.updated': 'インシデント {id} を更新しました（{changes}）。確報として記録しました。',
     'incident.list_title': 'インシデント一覧（{total} 件、{page}/{pages} ページ）',
     'incident.list_empty': '条件に合うインシデントはありません。',
     'incident.list_more': '次のページ: /csirt incident list page={next}',
     'incident.timeline': '経過',
-    'incident.show_title': '{id} — {status}（{stage}） {tlp}',
+    'incident.show_title': '{id} — {status}・{stage} {tlp}',
     'incident.exported': 'インシデント {id} を {format} 形式で出力しました。',
     'incident.f.id': '番号',
     'incident.f.org': '報告組織',
@@ -78,7 +77,6 @@ export const incident: Catalog = {
     'incident.status.closed': '終結',
     'incident.status.rejected': '却下',
     'incident.stage.quick': '速報',
-    'incident.stage.confirmed': '確報',
     'incident.confidentiality': '機密性{level}',
     'incident.post.new': '【{stage}】インシデント報告 {id}',
     'incident.post.status': '【状況更新】インシデント {id}',
@@ -98,9 +96,9 @@ export const incident: Catalog = {
     'input.category':
       'the category must be one of: targeted-email, malware, unauthorized-access, dos, defacement, data-leak, phishing, scan, p2p-file-sharing, lost-media, other',
     'report.done':
-      'Your incident has been received as {id} (quick report). NISC has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
+      'Your incident has been received as {id} (quick report). The {coordinator_full} has been notified. {count} indicator(s) registered. Please send updates with /csirt incident update {id}.',
     'report.org_not_allowed':
-      "Only NISC's handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
+      "Only the {coordinator}'s handlers may report on another organisation's behalf (org={org}). To report for your own organisation, leave out org=.",
     'report.no_org':
       'You cannot report because you belong to no organisation. Please ask an administrator to register it.',
     'ioc.invalid':
@@ -119,23 +117,23 @@ export const incident: Catalog = {
     'incident.bad_transition':
       'The status of {id} cannot change from {from} to {to}. Possible next statuses: {allowed}',
     'incident.transition_forbidden':
-      "You may not change the status of {id} from {from} to {to}. NISC triages, rejects and closes; the reporting organisation's PoC records containment and resolution. (Possible next statuses: {allowed})",
+      "You may not change the status of {id} from {from} to {to}. The {coordinator} triages, rejects and closes; the reporting organisation's PoC records containment and resolution. (Possible next statuses: {allowed})",
     'incident.same_status': 'Incident {id} is already "{status}".',
     'incident.share_reporter_only':
       "Only the reporting organisation's PoC may change the sharing consent (share) of {id}.",
     'incident.tlp_reporter_only': "Only the reporting organisation's PoC may change the TLP of {id}.",
-    'incident.nothing_to_update': 'Please say what to update (status=, note=, ioc=, severity=, share= or tlp=).',
+    'incident.nothing_to_update':
+      'Please say what to update (status=, note=, ioc=, severity=, share=, tlp=, or report items such as damage= or cause=).',
     'incident.advisories_reconsent':
       'The advisories using this report ({ids}) went back to the consent step because its sharing or TLP changed. You will be asked to consent again.',
     'incident.nothing_changed': 'Nothing changed in incident {id}.',
     'incident.system_not_found':
       'The system "{system}" is not registered for the reporting organisation. See /csirt system list.',
-    'incident.updated': 'Incident {id} updated ({changes}); it is now a confirmed report.',
     'incident.list_title': 'Incidents ({total}, page {page}/{pages})',
     'incident.list_empty': 'No incident matches.',
     'incident.list_more': 'Next page: /csirt incident list page={next}',
     'incident.timeline': 'Timeline',
-    'incident.show_title': '{id} — {status} ({stage}) {tlp}',
+    'incident.show_title': '{id} — {status}, {stage} {tlp}',
     'incident.exported': 'Incident {id} exported as {format}.',
     'incident.f.id': 'Id',
     'incident.f.org': 'Reporting organisation',
@@ -173,7 +171,6 @@ export const incident: Catalog = {
     'incident.status.closed': 'closed',
     'incident.status.rejected': 'rejected',
     'incident.stage.quick': 'quick report',
-    'incident.stage.confirmed': 'confirmed report',
     'incident.confidentiality': 'level {level}',
     'incident.post.new': '[{stage}] Incident report {id}',
     'incident.post.status': '[Status update] Incident {id}',

@@ -4,6 +4,7 @@
  * write them (丁寧語, the terms of the unified standards); English says the same.
  */
 import type { Params } from '../core/errors.ts';
+import { coordinatorName, type OrgNames } from '../domain/org-names.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
@@ -18,6 +19,7 @@ import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { operations } from './operations.ts';
 import { platform } from './platform.ts';
+import { reporting } from './reporting.ts';
 import { sharing } from './sharing.ts';
 
 export type { Locale } from './catalog.ts';
@@ -37,6 +39,7 @@ const catalogs: Catalog[] = [
   names,
   delivery,
   database,
+  reporting,
   sharing,
   operations,
 ];
@@ -55,14 +58,42 @@ export function hasMessage(key: string): boolean {
   return key in merged.ja && key in merged.en;
 }
 
-/** The text of `key` in `locale` with `{param}` filled in; an unknown key shows itself. */
-export function t(locale: Locale, key: string, params: Params = {}): string {
-  const template = merged[locale][key] ?? merged.ja[key] ?? key;
+/** The directory's names that messages may say (src/domain/org-names.ts). */
+export interface DirectoryNames {
+  /** the coordinating organisation's names; null when none is registered */
+  coordinator: OrgNames | null;
+}
+
+/** `{param}` filled from `params`; a placeholder with no value stays as written. */
+function fillIn(template: string, params: Params): string {
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-export type Translate = (key: string, params?: Params) => string;
+/** The placeholders every text may use: `{coordinator}` and `{coordinator_full}`. */
+function nameParams(locale: Locale, names: DirectoryNames | null | undefined): Params {
+  const c = names?.coordinator ?? null;
+  return { coordinator: coordinatorName(c, locale, 'name'), coordinator_full: coordinatorName(c, locale, 'full') };
+}
 
-export function translator(locale: Locale): Translate {
-  return (key, params) => t(locale, key, params);
+/**
+ * The text of `key` in `locale` with `{param}` filled in; an unknown key shows itself. The
+ * coordinating organisation's names fill `{coordinator}` / `{coordinator_full}` (without
+ * `names`, the generic 調整機関 / coordinating office).
+ */
+export function t(locale: Locale, key: string, params: Params = {}, names?: DirectoryNames | null): string {
+  const template = merged[locale][key] ?? merged.ja[key] ?? key;
+  return fillIn(template, { ...nameParams(locale, names), ...params });
+}
+
+export interface Translate {
+  (key: string, params?: Params): string;
+  /** a text written elsewhere (a help text, a catalogue item) with the directory's names filled in */
+  fill(template: string): string;
+}
+
+export function translator(locale: Locale, names?: DirectoryNames | null): Translate {
+  const fixed = nameParams(locale, names);
+  const tr = ((key: string, params?: Params) => t(locale, key, params, names)) as Translate;
+  tr.fill = (template) => fillIn(template, fixed);
+  return tr;
 }

@@ -6,7 +6,7 @@ export const inspection: Catalog = {
     'system.no_org': '所属組織が登録されていないため、重要システムを登録できません。管理者にご連絡ください。',
     'system.own_org_only':
       '組織「{org}」の重要システムは登録・表示できません。ご所属の組織の重要システムのみ扱えます。',
-    'system.org_required': 'NISC の方が登録する場合は、org= で組織コードを指定してください。',
+    'system.org_required': '{coordinator}の方が登録する場合は、org= で組織コードを指定してください。',
     'system.not_found':
       '重要システム「{system}」は見つかりません。/csirt system list で登録済みのシステムをご確認ください。',
     'system.added': '重要システム {id}「{name}」（機密性{confidentiality}、{exposure}）を登録しました。',
@@ -43,7 +43,7 @@ export const inspection: Catalog = {
     'check.not_in_audience': '組織 {org} は点検 {id} の対象ではありません。',
     'check.item_not_found':
       '対策項目「{item}」は第{version}版にありません。/csirt check catalog version={version} でご確認ください。',
-    'check.org_required': 'NISC の方は org= で組織コードを指定してください。',
+    'check.org_required': '{coordinator}の方は org= で組織コードを指定してください。',
     'check.org_not_visible': '組織「{org}」の点検結果は表示できません（存在しないか、閲覧権限がありません）。',
     'check.no_campaign': '該当する点検はまだありません。',
     'check.none': '点検はまだ実施されていません。',
@@ -105,7 +105,7 @@ export const inspection: Catalog = {
     'system.no_org':
       'You have no organisation registered, so you cannot register systems. Please contact an administrator.',
     'system.own_org_only': "You can register and list only your own organisation's systems (you gave: {org}).",
-    'system.org_required': 'As NISC staff, please give the organisation with org=.',
+    'system.org_required': 'As staff of the {coordinator}, please give the organisation with org=.',
     'system.not_found': 'The system "{system}" was not found. See /csirt system list for registered systems.',
     'system.added': 'Registered the important system {id} "{name}" (confidentiality {confidentiality}, {exposure}).',
     'system.exposure_internet': 'internet-facing',
@@ -141,7 +141,7 @@ export const inspection: Catalog = {
     'check.not_in_audience': 'The organisation {org} is not part of the inspection {id}.',
     'check.item_not_found':
       'There is no item "{item}" in catalogue version {version}. See /csirt check catalog version={version}.',
-    'check.org_required': 'As NISC staff, please give the organisation with org=.',
+    'check.org_required': 'As staff of the {coordinator}, please give the organisation with org=.',
     'check.org_not_visible':
       'The inspection results of "{org}" cannot be shown (no such organisation, or you may not see it).',
     'check.no_campaign': 'There is no inspection for this yet.',

@@ -47,6 +47,8 @@ export const meeting: Catalog = {
       'ご注意: 開催日 {date} は祝日（{name}）です。登録は完了しておりますので、必要に応じて日程をご確認ください。',
     'meeting.warn.weekend':
       'ご注意: 開催日 {date} は{day}です。登録は完了しておりますので、必要に応じて日程をご確認ください。',
+    'meeting.warn.year_end':
+      'ご注意: 開催日 {date} は年末年始の行政機関の休日（12月29日〜1月3日）です。登録は完了しておりますので、必要に応じて日程をご確認ください。',
     'meeting.day.sat': '土曜日',
     'meeting.day.sun': '日曜日',
     'meeting.list_title': '今後の会議（{count} 件）',
@@ -141,6 +143,8 @@ export const meeting: Catalog = {
     'meeting.warn.holiday':
       'Note: {date} is a public holiday ({name}). The meeting is scheduled; please check the date if needed.',
     'meeting.warn.weekend': 'Note: {date} is a {day}. The meeting is scheduled; please check the date if needed.',
+    'meeting.warn.year_end':
+      'Note: {date} falls in the year-end closure of government offices (29 December to 3 January). The meeting is scheduled; please check the date if needed.',
     'meeting.day.sat': 'Saturday',
     'meeting.day.sun': 'Sunday',
     'meeting.list_title': 'Upcoming meetings ({count})',

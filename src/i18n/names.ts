@@ -12,7 +12,7 @@ export const names: Catalog = {
     'org.short_taken': '略称「{short}」は、組織 {org} の名称・略称またはコードと同じため、設定できません。',
     'org.channel_taken':
       '{platform} のチャンネル #{channel} は、既に組織 {org} に割り当てられています。1 つのチャンネルを複数の組織に割り当てることはできません。',
-    'org.nothing_to_set': '変更する項目を指定してください（channel=、short= など）。',
+    'org.nothing_to_set': '変更する項目を指定してください（channel=、ja=、en=、short= のいずれか）。',
     'input.invisible_char': '目に見えない文字または制御文字（{char}）は使用できません。その文字を削除してください。',
     'input.short_invisible':
       '略称「{short}」に、目に見えない文字または制御文字（{char}）が含まれています。その文字を削除してください。',
@@ -29,7 +29,7 @@ export const names: Catalog = {
     'org.short_taken': 'The short name "{short}" cannot be used: it is a name, short name or code of {org}.',
     'org.channel_taken':
       'The {platform} channel #{channel} already belongs to {org}. A channel can belong to one organisation only.',
-    'org.nothing_to_set': 'Please give what to change (channel=, short=, …).',
+    'org.nothing_to_set': 'Please give what to change (channel=, ja=, en= or short=).',
     'input.invisible_char': 'Invisible or control characters ({char}) cannot be used. Please remove the character.',
     'input.short_invisible':
       'The short name "{short}" holds an invisible or control character ({char}). Please remove the character.',

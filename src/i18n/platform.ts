@@ -19,6 +19,8 @@ export const platform: Catalog = {
       'チャンネル「{channel}」がチーム「{team}」に見つかりませんでした。「~」に続けてチャンネル名を指定してください（例: ~maff-csirt）。ボットをチャンネルに追加してください。',
     'mattermost.no_team': 'チームが分からないため、チャンネル「{channel}」を確認できませんでした。',
     'mattermost.working': '処理しています。結果は追ってお知らせします。',
+    'app.about': '{coordinator}と府省庁の CSIRT 窓口をつなぐ連絡ボット',
+    'app.autocomplete': '{coordinator}と府省庁 CSIRT の連絡ボット（{commands}）。まず /csirt help',
   },
   en: {
     'form.submit': 'Submit',
@@ -34,5 +36,8 @@ export const platform: Catalog = {
       'Could not find the channel "{channel}" in team "{team}". Write "~" and the channel name (e.g. ~maff-csirt), and add the bot to the channel.',
     'mattermost.no_team': 'Could not look up the channel "{channel}": no team is known.',
     'mattermost.working': 'Working on it; the result will follow.',
+    'app.about': "Links the {coordinator} with the ministries' CSIRT points of contact",
+    'app.autocomplete':
+      "Contact bot of the {coordinator} and the ministries' CSIRTs ({commands}). Start with /csirt help",
   },
 };

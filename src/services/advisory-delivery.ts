@@ -17,11 +17,12 @@ import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import type { ReminderKind } from '../domain/reminder-policy.ts';
 import { checkDistribution, type Tlp } from '../domain/tlp.ts';
-import { type Translate, t as translate } from '../i18n/index.ts';
+import { type Translate, t as translate, translator } from '../i18n/index.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
 import { broadcastMessage, withdrawnMessage } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
+import { namesInTx } from './directory-names.ts';
 import { channelOf, dmPerson, postToOrg } from './notify.ts';
 
 export const ADVISORY_REF = 'advisory';
@@ -237,7 +238,7 @@ export async function withdrawCopies(
         platform: d.platform as PlatformName,
         kind: 'update',
         target: d.target,
-        message: withdrawnMessage((k, p) => translate(locale, k, p), a),
+        message: withdrawnMessage(translator(locale, await namesInTx(tx)), a),
         dedupeKey: `advisory:${a.id}:withdraw:${d.id}`,
         refType: NOTICE_REF,
         refId: a.id,

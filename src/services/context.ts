@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { PlatformName } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { type Calendar, type DateStyle, dateStyle } from '../domain/dates.ts';
+import type { ReportPolicy } from '../domain/report-policy.ts';
 import type { Locale } from '../i18n/index.ts';
 
 export interface ServiceDeps {
@@ -27,6 +28,8 @@ export interface ServiceDeps {
   anchorFile?: string;
   /** AUDIT_ANCHOR_AT: the daily anchor's time (HH:MM, Japan time) or off */
   anchorAt?: string;
+  /** the deployment's reporting rules: deadlines, reminders, the items a 確報 needs */
+  reportPolicy: ReportPolicy;
 }
 
 /** Appends an audit record in `tx` (the one place services write the audit chain). */

@@ -1,8 +1,6 @@
 /**
  * The directory: organisations, their channels, people and roles (PRODUCT.md §1–2).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
@@ -12,30 +10,16 @@ import type { Organization } from '../db/generated/sqlite/client.ts';
 import { type Calendar, isCalendar } from '../domain/dates.ts';
 import { sameName } from '../domain/names.ts';
 import { effectiveRoles, grantable } from '../domain/sharing.ts';
-import { isLocale, type Locale } from '../i18n/index.ts';
-import { PACKAGE_ROOT } from '../package-root.ts';
+import { type DirectoryNames, isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
+import { directoryNames } from './directory-names.ts';
+import { seedDirectory } from './directory-seed.ts';
 import { newFeedToken } from './meetings.ts';
 import { channelOwner } from './notify.ts';
 import { decodeShortNames, encodeShortNames } from './org-names.ts';
 
 export type Org = Organization;
-
-/** One organisation of the default directory (data/directory.json). */
-export interface SeedOrg {
-  code: string;
-  ja: string;
-  en: string;
-  /** the short names officials write (農水省, METI…) */
-  short?: string[];
-  coordinator?: boolean;
-}
-
-export function loadSeedDirectory(): SeedOrg[] {
-  const file = join(PACKAGE_ROOT, 'data', 'directory.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
-}
 
 /** What `org set` changes; fields left undefined stay as they are. */
 export interface OrgChange {
@@ -43,6 +27,15 @@ export interface OrgChange {
   channel?: { platform: PlatformName; id: string; name: string };
   /** the short names, replacing the ones stored */
   short?: string[];
+  /** the names (either or both): the organisation is renamed */
+  ja?: string;
+  en?: string;
+}
+
+/** What `org set` did: the organisation as it is now, and its former names when renamed. */
+export interface OrgSet {
+  org: Org;
+  renamed: { from: { ja: string; en: string } } | null;
 }
 
 export const ORG_CODE = /^[a-z][a-z0-9-]{1,15}$/;
@@ -54,24 +47,13 @@ export class DirectoryService {
     return this.deps.db;
   }
 
-  /** First start: the default directory and the BOT_ADMINS, each audited once. */
+  /**
+   * Every start: the shipped directory brought in (all of it on the first start; see
+   * directory-seed.ts) and the BOT_ADMINS, each change audited once.
+   */
   async bootstrap(admins: readonly string[]): Promise<void> {
     await this.db.tx(async (tx) => {
-      if ((await tx.organization.count()) === 0) {
-        const seed = loadSeedDirectory();
-        for (const o of seed) {
-          await tx.organization.create({
-            data: {
-              code: o.code,
-              nameJa: o.ja,
-              nameEn: o.en,
-              shortNames: encodeShortNames(o.short ?? []),
-              coordinator: !!o.coordinator,
-            },
-          });
-        }
-        await audit(this.deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });
-      }
+      await seedDirectory(this.deps, tx);
       const coord = await coordinatingOrg(tx);
       for (const identity of admins) {
         let p = await tx.person.findUnique({ where: { identity }, include: { roles: true } });
@@ -138,6 +120,11 @@ export class DirectoryService {
     return o;
   }
 
+  /** The names messages say (the coordinating organisation's), as the database holds them now. */
+  names(): Promise<DirectoryNames> {
+    return directoryNames(this.db.prisma);
+  }
+
   async addOrg(actor: string, code: string, ja: string, en: string, wantedShort: readonly string[] = []): Promise<Org> {
     const c = code.toLowerCase();
     if (!ORG_CODE.test(c)) throw new UserError('org.bad_code', { org: code });
@@ -153,12 +140,14 @@ export class DirectoryService {
   }
 
   /**
-   * `org set`: the channel on one platform and/or the short names, in one transaction (a
-   * refused part writes nothing). A channel already held by another organisation on that
-   * platform is refused naming the holder; a short name that is another organisation's name,
-   * short name or code is refused naming it.
+   * `org set`: the names, the channel on one platform and/or the short names, in one
+   * transaction (a refused part writes nothing). A channel already held by another organisation
+   * on that platform is refused naming the holder; a short name that is another organisation's
+   * name, short name or code is refused naming it. After a rename every message that names the
+   * organisation — and, for the coordinating one, every `{coordinator}` — says the new name from
+   * the next command on.
    */
-  async setOrg(actor: string, code: string, change: OrgChange): Promise<Org> {
+  async setOrg(actor: string, code: string, change: OrgChange): Promise<OrgSet> {
     try {
       return await this.setOrgOnce(actor, code, change);
     } catch (e) {
@@ -172,17 +161,30 @@ export class DirectoryService {
     }
   }
 
-  private setOrgOnce(actor: string, code: string, change: OrgChange): Promise<Org> {
+  private setOrgOnce(actor: string, code: string, change: OrgChange): Promise<OrgSet> {
     return this.db.tx(async (tx) => {
       const o = await tx.organization.findUnique({ where: { code: code.toLowerCase() } });
       if (!o) throw new UserError('org.not_found', { org: code });
+      let renamed: OrgSet['renamed'] = null;
+      if (change.ja !== undefined || change.en !== undefined) {
+        const to = { ja: change.ja ?? o.nameJa, en: change.en ?? o.nameEn };
+        if (to.ja === o.nameJa && to.en === o.nameEn) throw new UserError('org.same_names', { org: o.code });
+        // conditional on the names read: of two renames at once, the second is told
+        const r = await tx.organization.updateMany({
+          where: { id: o.id, nameJa: o.nameJa, nameEn: o.nameEn },
+          data: { nameJa: to.ja, nameEn: to.en },
+        });
+        if (r.count !== 1) throw new UserError('org.changed_meanwhile', { org: o.code });
+        renamed = { from: { ja: o.nameJa, en: o.nameEn } };
+        await audit(this.deps, tx, actor, 'org.rename', o.code, { from: renamed.from, to });
+      }
       if (change.channel) await this.assignChannel(tx, actor, o, change.channel);
       if (change.short) {
         const short = await this.checkShortNames(tx, o, change.short);
         await tx.organization.update({ where: { id: o.id }, data: { shortNames: encodeShortNames(short) } });
         await audit(this.deps, tx, actor, 'org.short', o.code, { short });
       }
-      return tx.organization.findUniqueOrThrow({ where: { id: o.id } });
+      return { org: await tx.organization.findUniqueOrThrow({ where: { id: o.id } }), renamed };
     });
   }
 

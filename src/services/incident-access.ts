@@ -9,6 +9,7 @@
  */
 import type { Caller } from '../core/command.ts';
 import type { StatusActor } from '../domain/incident-status.ts';
+import type { ChangeBy } from '../domain/report-stages.ts';
 import { seesEveryOrg, seesOrg } from '../domain/sharing.ts';
 
 export function seesAll(c: Caller): boolean {
@@ -26,7 +27,15 @@ export function sees(c: Caller, orgId: number): boolean {
 /** What the caller counts as for the status workflow of an incident of `orgId`. */
 export function actorsFor(c: Caller, orgId: number): Set<StatusActor> {
   const s = new Set<StatusActor>();
-  if (isHandler(c)) s.add('nisc');
+  if (isHandler(c)) s.add('coordinator');
   if (c.roles.has('poc') && c.org?.id === orgId) s.add('reporter');
   return s;
+}
+
+/**
+ * Whether a change is the reporting organisation's own (a 続報 or 確報) or someone else's (a
+ * note): its PoC, or a handler who belongs to it (the coordinating office reporting its own).
+ */
+export function changeBy(c: Caller, orgId: number): ChangeBy {
+  return c.org?.id === orgId && (c.roles.has('poc') || isHandler(c)) ? 'reporting-org' : 'other';
 }

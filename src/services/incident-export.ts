@@ -7,14 +7,18 @@
  */
 import type { Caller } from '../core/command.ts';
 import type { Attachment } from '../core/reply.ts';
-import type { IncidentExport, Severity, TlpLevel } from '../domain/export/incident-export.ts';
+import type { ExportReport, IncidentExport, Severity, TlpLevel } from '../domain/export/incident-export.ts';
 import { toMispEvent } from '../domain/export/misp.ts';
 import { toStixBundle } from '../domain/export/stix.ts';
 import { CATEGORIES } from '../domain/incident-categories.ts';
 import type { IndicatorType } from '../domain/indicators.ts';
+import { readNotified } from '../domain/report-contents.ts';
 import { cleanText } from '../domain/text.ts';
 import type { IncidentDetail } from './incident-queries.ts';
 import { decodeShortNames } from './org-names.ts';
+
+/** free text as it may leave the system (src/domain/text.ts) */
+const clean = (v: string | null) => (v === null ? null : cleanText(v));
 
 export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
   const i = d.incident;
@@ -37,6 +41,21 @@ export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
     updatedAt: i.updatedAt,
     actions: i.actions === null ? null : cleanText(i.actions),
     indicators: d.indicators.map((x) => ({ type: x.type as IndicatorType, value: x.value, addedAt: x.addedAt })),
+    report: {
+      stage: i.stage as ExportReport['stage'],
+      updates: i.updates,
+      awareAt: i.awareAt,
+      found: clean(i.found),
+      damage: clean(i.damage),
+      personal: (i.personal as ExportReport['personal']) ?? null,
+      records: i.records,
+      hosts: i.hosts,
+      impact: clean(i.impact),
+      cause: clean(i.cause),
+      plan: clean(i.plan),
+      notified: readNotified(i.notified),
+      public: (i.disclosure as ExportReport['public']) ?? null,
+    },
   };
 }
 

@@ -12,9 +12,30 @@ import type { Block } from '../core/reply.ts';
 import { type DateStyle, formatDateTime } from '../domain/dates.ts';
 import { categoryLabel } from '../domain/incident-categories.ts';
 import { defang } from '../domain/indicators.ts';
+import { orgLabel } from '../domain/org-names.ts';
+import type { ReportContents } from '../domain/report-contents.ts';
+import type { StageStep } from '../domain/report-stages.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
+import { contentsOf, contentValue, fieldList } from './incident-clock-format.ts';
 
-export interface IncidentView {
+/** The report-item columns of an incident row (incident-items.ts). */
+type ReportContentColumns = {
+  awareAt: Date | null;
+  contact: string | null;
+  found: string | null;
+  damage: string | null;
+  personal: string | null;
+  records: number | null;
+  hosts: number | null;
+  impact: string | null;
+  cause: string | null;
+  plan: string | null;
+  notified: string | null;
+  disclosure: string | null;
+  updates: number;
+};
+
+export interface IncidentView extends Partial<ReportContentColumns> {
   id: string;
   category: string;
   summary: string;
@@ -38,8 +59,7 @@ export interface IndicatorView {
   value: string;
 }
 
-export const orgName = (o: { code: string; nameJa: string; nameEn: string }, locale: Locale) =>
-  `${locale === 'ja' ? o.nameJa : o.nameEn} (${o.code})`;
+export const orgName = orgLabel;
 
 export const tlpLabel = (tlp: string) => `TLP:${tlp.toUpperCase()}`;
 
@@ -59,6 +79,8 @@ export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[]
     [t('incident.f.detected'), formatDateTime(inc.detectedAt, style)],
   ];
   if (inc.occurredAt) f.push([t('incident.f.occurred'), formatDateTime(inc.occurredAt, style)]);
+  if (inc.awareAt && inc.awareAt.getTime() !== inc.detectedAt.getTime())
+    f.push([t('incident.f.awareness'), formatDateTime(inc.awareAt, style)]);
   if (inc.confidentiality)
     f.push([t('incident.f.confidentiality'), t('incident.confidentiality', { level: inc.confidentiality })]);
   if (inc.systemId) f.push([t('incident.f.system'), inc.systemId]);
@@ -166,9 +188,30 @@ export interface EventView {
 }
 
 /** One line of the timeline: what happened, in the reader's language. */
-export function eventText(e: EventView, t: Translate): string {
+export function eventText(e: EventView, t: Translate, style: DateStyle): string {
   const d = e.data;
+  const list = (v: unknown) =>
+    fieldList((Array.isArray(v) ? v : []).map(String), t, style.locale) || t('incident.ev.none');
+  const when = (v: unknown) => formatDateTime(new Date(String(v)), style);
   switch (e.kind) {
+    case 'stage':
+      return d.stage === 'final'
+        ? t('incident.ev.stage_final', { fields: list(d.fields) })
+        : t('incident.ev.stage_update', { n: Number(d.n ?? 0), fields: list(d.fields) });
+    case 'content':
+      return t('incident.ev.content', { fields: list(d.fields) });
+    case 'awareness':
+      return t('incident.ev.awareness', { from: when(d.from), to: when(d.to) });
+    case 'clock': {
+      const stage = t(`incident.stage_of.${d.stage}`);
+      return d.kind === 'remind'
+        ? t('incident.ev.clock_remind', { stage, due: when(d.due) })
+        : t('incident.ev.clock_escalate', {
+            stage,
+            due: when(d.due),
+            told: (Array.isArray(d.told) ? d.told : []).join(', ') || '-',
+          });
+    }
     case 'reported':
       return t('incident.ev.reported', { org: String(d.org ?? ''), count: Number(d.indicators ?? 0) });
     case 'status':
@@ -186,4 +229,41 @@ export function eventText(e: EventView, t: Translate): string {
     default:
       return e.kind;
   }
+}
+
+/**
+ * The post for a 続報 or the 確報: what it brings (the items it set, a status move), to the
+ * coordinating office's channel and the organisation's own. TLP:RED: the stage and the id only.
+ */
+export function stagePost(
+  inc: IncidentView & ReportContentColumns,
+  step: Extract<StageStep, { ok: true }>,
+  changes: readonly string[],
+  move: { from: string; to: string; actor: string; note: string | null } | null,
+  t: Translate,
+  style: DateStyle,
+): OutMessage {
+  const locale = style.locale;
+  const stage = step.step === 'update' ? t('incident.stage.nth', { n: step.n }) : t('incident.stage.final');
+  const heading: Block = { kind: 'heading', text: t('incident.post.stage', { id: inc.id, stage }) };
+  const moved: [string, string][] = move
+    ? [[t('incident.f.status'), `${t(`incident.status.${move.from}`)} → ${t(`incident.status.${move.to}`)}`]]
+    : [];
+  if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, moved)] };
+  const c: ReportContents = contentsOf(inc as Parameters<typeof contentsOf>[0]);
+  const fields: [string, string][] = [
+    [t('incident.f.org'), orgName(inc.org, locale)],
+    [t('incident.f.category'), categoryLabel(inc.category, locale)],
+    [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+    ...moved,
+  ];
+  for (const f of changes) {
+    if (f === 'awareness' && inc.awareAt) fields.push([t('incident.f.awareness'), formatDateTime(inc.awareAt, style)]);
+    const v = f in c ? contentValue(c, f as keyof ReportContents, t, locale) : null;
+    if (v !== null) fields.push([t(`incident.f.${f}`), v]);
+  }
+  if (move?.note) fields.push([t('incident.f.note'), move.note]);
+  return {
+    blocks: [heading, { kind: 'fields', fields }, { kind: 'context', text: t('incident.post.more', { id: inc.id }) }],
+  };
 }

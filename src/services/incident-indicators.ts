@@ -66,8 +66,8 @@ async function correlate(deps: ServiceDeps, tx: Tx, indicatorId: number, ind: In
   const orgIds = [...new Set(links.map((l) => l.orgId))];
   const orgCount = orgIds.length;
   if (orgCount < 2) return;
-  const nisc = await coordinatingOrg(tx);
-  if (!nisc) return;
+  const coord = await coordinatingOrg(tx);
+  if (!coord) return;
   const orgs = new Map(
     (await tx.organization.findMany({ where: { id: { in: orgIds } } })).map((o) => [o.id, { code: o.code }]),
   );
@@ -75,7 +75,7 @@ async function correlate(deps: ServiceDeps, tx: Tx, indicatorId: number, ind: In
   await postToOrg(
     deps,
     tx,
-    nisc,
+    coord,
     (t) => correlationPost(ind, incidents, orgCount, t),
     `correlation:${indicatorId}:${orgCount}`,
     { type: 'indicator', id: String(indicatorId) },

@@ -2,11 +2,17 @@
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
+import { type DateStyle, dateStyle, formatDateTime } from '../domain/dates.ts';
 import { canonicalId } from '../domain/ids.ts';
+import { FINAL } from '../domain/incident-status.ts';
 import { normalizeIndicator } from '../domain/indicators.ts';
+import { clockFilter, type ReportClock, reportClocks } from '../domain/report-clocks.ts';
 import { sightingView } from '../domain/sharing.ts';
+import { type Translate, translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
 import { sees, seesAll } from './incident-access.ts';
+import { ruleText, stageLabel } from './incident-clock-format.ts';
+import { clockInput } from './incident-clocks.ts';
 import type { EventView, IncidentView, IndicatorView } from './incident-format.ts';
 
 export const PAGE_SIZE = 20;
@@ -17,6 +23,8 @@ export interface ListFilter {
   category?: string;
   since?: Date;
   page?: number;
+  /** only incidents with a clock overdue, or due within 24 hours */
+  due?: 'overdue' | 'soon';
 }
 
 type OrgLite = { id: number; code: string; nameJa: string; nameEn: string; shortNames: string };
@@ -26,6 +34,10 @@ export interface IncidentDetail {
   reporter: string;
   indicators: (IndicatorView & { addedAt: Date })[];
   events: EventView[];
+  /** the deadline clocks as they stand now */
+  clocks: ReportClock[];
+  /** what the clocks count from: `認知日時 … から起算（最初の続報: 3開庁日以内、…）` */
+  basis: string;
 }
 
 export interface IocSighting {
@@ -74,17 +86,53 @@ export class IncidentQueries {
     if (f.status) where.status = f.status;
     if (f.category) where.category = f.category;
     if (f.since) where.createdAt = { gte: f.since };
-    const total = await this.prisma.incident.count({ where });
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.min(Math.max(1, f.page ?? 1), pages);
-    const rows = await this.prisma.incident.findMany({
-      where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-    });
+    const now = this.deps.clock.now();
+    const clocks = (i: Incident) => reportClocks(clockInput(i), this.deps.reportPolicy, now);
+    let total: number;
+    let page: number;
+    let pages: number;
+    let rows: Incident[];
+    if (f.due) {
+      // only incidents whose clocks still run can match: not final, not closed or rejected
+      const due = f.due;
+      const candidates = await this.prisma.incident.findMany({
+        where: { ...where, stage: { not: 'final' }, status: { notIn: [...FINAL] } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      });
+      const matching = candidates.filter((i) => clockFilter(clocks(i), due, now));
+      total = matching.length;
+      pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      page = Math.min(Math.max(1, f.page ?? 1), pages);
+      rows = matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    } else {
+      total = await this.prisma.incident.count({ where });
+      pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      page = Math.min(Math.max(1, f.page ?? 1), pages);
+      rows = await this.prisma.incident.findMany({
+        where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        skip: (page - 1) * PAGE_SIZE,
+        take: PAGE_SIZE,
+      });
+    }
     const orgs = await this.orgs(rows.map((r) => r.orgId));
-    return { total, page, pages, rows: rows.map((r) => ({ ...r, org: orgs.get(r.orgId) as OrgLite })) };
+    return {
+      total,
+      page,
+      pages,
+      rows: rows.map((r) => ({ ...r, org: orgs.get(r.orgId) as OrgLite, clocks: clocks(r) })),
+    };
+  }
+
+  /** What the clocks count from, in the caller's language. */
+  private basis(inc: Incident, t: Translate, style: DateStyle): string {
+    const rules = this.deps.reportPolicy.deadlines
+      .filter((d) => d.stage !== 'quick')
+      .map((d) => `${stageLabel(d.stage, t)}: ${ruleText(d.due, t)}`);
+    return t('incident.clock.basis', {
+      aware: formatDateTime(inc.awareAt ?? inc.detectedAt, style),
+      rule: rules.join(style.locale === 'ja' ? '、' : ', '),
+    });
   }
 
   /** The incident with everything about it; another organisation's id is `not found`. */
@@ -100,7 +148,10 @@ export class IncidentQueries {
     if (!inc || !sees(caller, inc.orgId)) throw new UserError('incident.not_found', { id: rawId });
     const org = (await this.orgs([inc.orgId])).get(inc.orgId) as OrgLite;
     const reporter = await this.prisma.person.findUnique({ where: { id: inc.reporterId } });
+    const t = translator(caller.locale);
     return {
+      clocks: reportClocks(clockInput(inc), this.deps.reportPolicy, this.deps.clock.now()),
+      basis: this.basis(inc, t, dateStyle(caller.locale, caller.calendar)),
       incident: { ...inc, org },
       reporter: reporter?.identity ?? '?',
       indicators: inc.indicators.map((l) => ({ type: l.indicator.type, value: l.indicator.value, addedAt: l.addedAt })),

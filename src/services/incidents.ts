@@ -7,6 +7,7 @@ import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
+import type { Incident } from '../db/generated/sqlite/client.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { canonicalId } from '../domain/ids.ts';
 import {
@@ -19,15 +20,41 @@ import {
   type Tlp,
 } from '../domain/incident-status.ts';
 import { type Normalized as Indicator, normalizeIndicator } from '../domain/indicators.ts';
+import { type ReportClock, reportClocks } from '../domain/report-clocks.ts';
+import type { ContentField, Disclosure, Notified, Personal } from '../domain/report-contents.ts';
+import { type ReportStage, type StageStep, stageStep } from '../domain/report-stages.ts';
+import { translator } from '../i18n/index.ts';
+import type { JobHandler } from '../scheduler/scheduler.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { nextId } from './ids.ts';
-import { actorsFor, isHandler, sees } from './incident-access.ts';
-import { newReportPost, statusPost } from './incident-format.ts';
+import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
+import { clockMissing } from './incident-clock-format.ts';
+import { clockInput, clockJobHandler, ensureClocks, INCIDENT_CLOCK_JOB, scheduleClocks } from './incident-clocks.ts';
+import { newReportPost, stagePost, statusPost } from './incident-format.ts';
 import { attachIndicators } from './incident-indicators.ts';
+import { COLUMN, changedItems, contentAudit, contentColumns } from './incident-items.ts';
 import { type OrgRef, postToOrg } from './notify.ts';
 
-export interface ReportInput {
+/** The report items (issue 17) as `report` and `incident update` take them; all optional. */
+export interface ContentInput {
+  /** 認知日時; default: the detection time */
+  awareness?: Date;
+  contact?: string;
+  found?: string;
+  damage?: string;
+  personal?: Personal;
+  records?: number;
+  hosts?: number;
+  impact?: string;
+  cause?: string;
+  actions?: string;
+  plan?: string;
+  notified?: Notified[];
+  public?: Disclosure;
+}
+
+export interface ReportInput extends ContentInput {
   category: string;
   summary: string;
   severity?: Severity;
@@ -37,19 +64,28 @@ export interface ReportInput {
   system?: string;
   detected?: Date;
   occurred?: Date;
-  actions?: string;
   ioc?: string[];
-  /** for NISC handlers reporting on a ministry's behalf */
+  /** for the coordinating office's handlers reporting on a ministry's behalf */
   org?: string;
 }
 
-export interface UpdateInput {
+export interface UpdateInput extends ContentInput {
   status?: IncidentStatus;
   note?: string;
   ioc?: string[];
   severity?: Severity;
   share?: Share;
   tlp?: Tlp;
+  /** the reporter marks it final: 確報 */
+  final?: boolean;
+}
+
+/** What a report or an update did, for the reply. */
+export interface ReportOutcome {
+  id: string;
+  clocks: ReportClock[];
+  /** the items the 確報 still lacks */
+  missing: ContentField[];
 }
 
 /** Told, in the update's transaction, that a report's `share` or TLP changed (advisories re-check their consents). */
@@ -78,7 +114,7 @@ export class IncidentService {
     return [...out.values()];
   }
 
-  async report(caller: Caller, input: ReportInput): Promise<{ id: string; indicators: number }> {
+  async report(caller: Caller, input: ReportInput): Promise<ReportOutcome & { indicators: number }> {
     const org = await this.reportingOrg(caller, input.org);
     const inds = this.indicators(input.ioc);
     if (caller.personId === null) throw new UserError('auth.unregistered');
@@ -101,7 +137,8 @@ export class IncidentService {
           systemId: input.system ? canonicalId(input.system, 'SYS') : null,
           detectedAt: input.detected ?? now,
           occurredAt: input.occurred ?? null,
-          actions: input.actions ?? null,
+          awareAt: input.awareness ?? input.detected ?? now,
+          ...contentColumns(input),
           status: 'reported',
           stage: 'quick',
           createdAt: now,
@@ -117,26 +154,62 @@ export class IncidentService {
         tlp: inc.tlp,
         share: inc.share,
         indicators: inds.map((i) => i.value),
+        awareAt: inc.awareAt?.toISOString() ?? null,
+        items: contentAudit(input),
       });
       await this.notify(tx, org, `incident:${id}:reported`, id, (t) =>
         newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
       );
-      return { id, indicators: inds.length };
+      await scheduleClocks(this.deps, tx, inc);
+      return { indicators: inds.length, ...this.outcome(inc, now) };
     });
+  }
+
+  /** The clocks and what the 確報 still lacks, as the reply says them. */
+  private outcome(inc: Incident, now: Date): ReportOutcome {
+    return {
+      id: inc.id,
+      clocks: reportClocks(clockInput(inc), this.deps.reportPolicy, now),
+      missing: clockMissing(inc, this.deps.reportPolicy),
+    };
+  }
+
+  /** Schedules the clocks of every open incident again when the reporting rules changed (on start). */
+  ensureClocks(): Promise<number> {
+    return ensureClocks(this.deps, canonicalJson(this.deps.reportPolicy as unknown as Record<string, unknown>));
+  }
+
+  jobHandlers(): Record<string, JobHandler> {
+    return { [INCIDENT_CLOCK_JOB]: clockJobHandler(this.deps) };
   }
 
   async update(
     caller: Caller,
     rawId: string,
     input: UpdateInput,
-  ): Promise<{ id: string; changes: string[]; reconsent: string[] }> {
+  ): Promise<ReportOutcome & { changes: string[]; step: StageStep; reconsent: string[] }> {
     const id = canonicalId(rawId, 'INC');
     const inds = this.indicators(input.ioc);
-    if (!input.status && !input.note && !input.severity && !input.share && !input.tlp && inds.length === 0) {
+    const items = contentColumns(input);
+    if (
+      !input.status &&
+      !input.note &&
+      !input.severity &&
+      !input.share &&
+      !input.tlp &&
+      !input.final &&
+      !input.awareness &&
+      inds.length === 0 &&
+      Object.keys(items).length === 0
+    ) {
       throw new UserError('incident.nothing_to_update');
     }
     const now = this.deps.clock.now();
     return this.db.tx(async (tx) => {
+      // the row first, locked (PostgreSQL; SQLite's transaction holds the write lock already):
+      // two updates at once read it one after the other, so each 続報 gets its own number and a
+      // status move always starts from the status it was checked against
+      await this.db.execute(tx, 'UPDATE "Incident" SET id = id WHERE id = ?', id);
       const inc = await tx.incident.findUnique({ where: { id } });
       if (!inc || !sees(caller, inc.orgId)) throw new UserError('incident.not_found', { id: rawId });
       const org = await tx.organization.findUniqueOrThrow({ where: { id: inc.orgId } });
@@ -170,39 +243,79 @@ export class IncidentService {
         await this.event(tx, id, caller.identity, 'field', { field, from: inc[field], to: v });
         changes.push(field);
       }
+      const awareFrom = inc.awareAt ?? inc.detectedAt;
+      if (input.awareness && input.awareness.getTime() !== awareFrom.getTime()) {
+        data.awareAt = input.awareness;
+        await this.event(tx, id, caller.identity, 'awareness', {
+          from: awareFrom.toISOString(),
+          to: input.awareness.toISOString(),
+        });
+        changes.push('awareness');
+      }
+      const itemFields = changedItems(inc, items);
+      for (const f of itemFields) data[COLUMN[f]] = items[COLUMN[f]];
+      changes.push(...itemFields);
       if (input.note) {
         await this.event(tx, id, caller.identity, 'note', { text: input.note });
         changes.push('note');
       }
       const added = await attachIndicators(this.deps, tx, inc, inds, caller.identity, true);
       if (added.length) changes.push('ioc');
-      if (changes.length === 0) throw new UserError('incident.nothing_changed', { id });
-      const updated = await tx.incident.update({
-        where: { id },
-        data: { ...data, stage: 'confirmed', updatedAt: now },
-      });
+      const missing = clockMissing({ ...inc, ...data } as Incident, this.deps.reportPolicy);
+      const step = stageStep(
+        { stage: inc.stage as ReportStage, updates: inc.updates },
+        changeBy(caller, inc.orgId),
+        input.final === true,
+        missing,
+      );
+      if (!step.ok) {
+        const t = translator(caller.locale);
+        const fields = missing.map((f) =>
+          caller.locale === 'ja' ? `${f}（${t(`incident.f.${f}`)}）` : `${f} (${t(`incident.f.${f}`)})`,
+        );
+        throw new UserError(step.code, { id, fields: fields.join(caller.locale === 'ja' ? '、' : ', ') });
+      }
+      if (changes.length === 0 && step.step !== 'final') throw new UserError('incident.nothing_changed', { id });
+      if (step.step === 'update') {
+        Object.assign(data, { stage: 'update', updates: step.n, updateAt: inc.updateAt ?? now });
+        await this.event(tx, id, caller.identity, 'stage', { stage: 'update', n: step.n, fields: changes });
+      } else if (step.step === 'final') {
+        Object.assign(data, { stage: 'final', finalAt: now });
+        await this.event(tx, id, caller.identity, 'stage', { stage: 'final', n: inc.updates, fields: changes });
+      } else if (itemFields.length) {
+        await this.event(tx, id, caller.identity, 'content', { fields: itemFields });
+      }
+      const updated = await tx.incident.update({ where: { id }, data: { ...data, updatedAt: now } });
       await audit(this.deps, tx, caller.identity, 'incident.update', id, {
         ...data,
+        awareAt: input.awareness ? input.awareness.toISOString() : undefined,
+        updateAt: undefined,
+        finalAt: undefined,
         note: input.note ?? null,
         indicators: added.map((i) => i.value),
+        step: step.step === 'update' ? `update:${step.n}` : step.step,
       });
-      if (data.status) {
+      const move = data.status
+        ? { from, to: String(data.status), actor: caller.identity, note: input.note ?? null }
+        : null;
+      if (step.step !== 'note') {
+        const seq = step.step === 'update' ? `update:${step.n}` : 'final';
+        await this.notify(tx, org, `incident:${id}:${seq}`, id, (t) =>
+          stagePost({ ...updated, org }, step, changes, move, t, postStyle(this.deps)),
+        );
+      } else if (move) {
         const seq = await tx.incidentEvent.count({ where: { incidentId: id, kind: 'status' } });
         await this.notify(tx, org, `incident:${id}:status:${seq}`, id, (t) =>
-          statusPost(
-            { ...updated, org },
-            { from, to: String(data.status), actor: caller.identity, note: input.note ?? null },
-            t,
-            this.deps.locale,
-          ),
+          statusPost({ ...updated, org }, move, t, this.deps.locale),
         );
       }
+      if (data.awareAt || step.step !== 'note' || data.status) await scheduleClocks(this.deps, tx, updated);
       const reconsent = data.share || data.tlp ? await this.sourceChanged(tx, id, caller.identity) : [];
-      return { id, changes, reconsent };
+      return { changes, step, reconsent, ...this.outcome(updated, now) };
     });
   }
 
-  /** NISC's channel and the incident's own organisation channel (once when they are the same). */
+  /** The coordinating office's channel and the incident's own organisation channel (once when they are the same). */
   private async notify(
     tx: Tx,
     own: OrgRef,
@@ -210,10 +323,10 @@ export class IncidentService {
     id: string,
     build: Parameters<typeof postToOrg>[3],
   ): Promise<void> {
-    const nisc = await coordinatingOrg(tx);
+    const coord = await coordinatingOrg(tx);
     const ref = { type: 'incident', id };
-    if (nisc) await postToOrg(this.deps, tx, nisc, build, key, ref);
-    if (!nisc || nisc.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);
+    if (coord) await postToOrg(this.deps, tx, coord, build, key, ref);
+    if (!coord || coord.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);
   }
 
   private async event(tx: Tx, incidentId: string, actor: string, kind: string, data: Record<string, unknown>) {

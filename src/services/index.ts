@@ -46,12 +46,13 @@ export function createServices(deps: ServiceDeps): Services {
     deps.anchorFile ?? anchorFilePath(undefined, 'postgresql:'),
     deps.anchorAt ?? '09:00',
   );
+  const incidents = new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor));
   return {
     deps,
     directory: new DirectoryService(deps),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
-    incidents: new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor)),
+    incidents,
     incidentQueries: new IncidentQueries(deps),
     meetings,
     readiness,
@@ -66,6 +67,7 @@ export function createServices(deps: ServiceDeps): Services {
       [CAMPAIGN_REMINDER_JOB]: inspections.remindJob,
       ...advisories.jobHandlers(),
       ...anchors.jobHandlers(),
+      ...incidents.jobHandlers(),
     }),
   };
 }

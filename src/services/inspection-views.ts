@@ -19,6 +19,7 @@ import {
 } from '../domain/risk.ts';
 import { translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
+import { directoryNames } from './directory-names.ts';
 import {
   audienceOf,
   audienceOrgs,
@@ -162,7 +163,8 @@ export class InspectionViews {
     const campaign = await visibleCampaign(this.db, v, id);
     const cat = catalog(campaign.catalogVersion);
     const L = style.locale;
-    const t = translator(L);
+    // catalogue titles may name the coordinating organisation ({coordinator})
+    const t = translator(L, await directoryNames(this.db));
     const all = await audienceOrgs(this.db, campaign);
     const orgs = v.nisc ? all : all.filter((o) => o.id === v.org?.id);
     const data = await orgAnswers(this.db, campaign, orgs);
@@ -189,7 +191,7 @@ export class InspectionViews {
             t(`system.exposure_${s.exposure}`),
             a.itemId,
             it ? (areaName.get(it.area) ?? it.area) : null,
-            it?.[L].title ?? null,
+            it ? t.fill(it[L].title) : null,
             t(`check.status_${a.status}`),
             a.planned ? formatDate(a.planned, style) : null,
             a.cost,

@@ -5,9 +5,11 @@
  */
 import type { OutMessage, PlatformName } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
+import { type DateStyle, dateStyle, isCalendar } from '../domain/dates.ts';
 import { translator } from '../i18n/index.ts';
 import { type Enqueue, enqueue, enqueueMany } from '../outbox/outbox.ts';
-import type { ServiceDeps } from './context.ts';
+import { postStyle, type ServiceDeps } from './context.ts';
+import { namesInTx } from './directory-names.ts';
 
 export interface OrgRef {
   id: number;
@@ -62,11 +64,11 @@ export async function postToOrg(
   deps: ServiceDeps,
   tx: Tx,
   org: OrgRef,
-  build: (t: ReturnType<typeof translator>) => OutMessage,
+  build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage,
   key: string,
   ref?: { type: string; id: string },
 ): Promise<string[]> {
-  const msg = build(translator(deps.locale));
+  const msg = build(translator(deps.locale, await namesInTx(tx)), postStyle(deps));
   const ids: string[] = [];
   for (const platform of deps.platforms) {
     const channel = await channelOf(tx, org, platform);
@@ -112,7 +114,7 @@ export async function postToOrgs(
     where: { orgId: { in: orgIds }, platform: { in: [...deps.platforms] } },
   });
   const channelOfOrg = new Map(channels.map((c) => [`${c.orgId}:${c.platform}`, c.channelId]));
-  const t = translator(deps.locale);
+  const t = translator(deps.locale, await namesInTx(tx));
   const es: Enqueue[] = [];
   for (const p of posts) {
     const msg = p.build(t);
@@ -140,8 +142,8 @@ export async function postToOrgs(
 export async function dmPerson(
   deps: ServiceDeps,
   tx: Tx,
-  person: { identity: string; locale: string | null },
-  build: (t: ReturnType<typeof translator>) => OutMessage,
+  person: { identity: string; locale: string | null; calendar?: string | null },
+  build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage,
   key: string,
   ref?: { type: string; id: string },
 ): Promise<string> {
@@ -153,7 +155,10 @@ export async function dmPerson(
       platform,
       kind: 'dm',
       target: user,
-      message: build(translator(locale)),
+      message: build(
+        translator(locale, await namesInTx(tx)),
+        dateStyle(locale, isCalendar(person.calendar) ? person.calendar : (deps.calendar ?? 'wareki')),
+      ),
       dedupeKey: `${key}:${person.identity}`,
       refType: ref?.type,
       refId: ref?.id,

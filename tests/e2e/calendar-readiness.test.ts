@@ -117,7 +117,7 @@ test('csirt set: a PoC sets their own organisation, NISC any; status shows readi
   assert.equal(await t.auditCount(), audits + 2);
   const status = await t.say(NISC, 'csirt status');
   assert.match(status, /CSIRT 体制の整備状況（整備期限: 令和9年3月31日\(水\)、残り 126 日）/);
-  assert.match(status, /整備済み 1 \/ 25 組織/);
+  assert.match(status, /整備済み 1 \/ 27 組織/);
   assert.match(
     status,
     /maff\s+令和8年4月1日\(水\)\s+console:sato\s+console:sasaki\s+03-0000-0000\s+平日 9:30-18:15\s+整備済み/,

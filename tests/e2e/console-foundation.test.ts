@@ -7,11 +7,14 @@ test('console: help and the directory in Japanese, then in English with BOT_LOCA
   assert.equal(ja.code, 0, ja.stderr);
   assert.match(ja.stdout, /ご利用いただけるコマンド/);
   assert.match(ja.stdout, /農林水産省/);
-  assert.match(ja.stdout, /登録組織一覧（25 組織）/);
+  // the coordinating organisation and the 26 府省庁 under the unified standards (docs/directory.md)
+  assert.match(ja.stdout, /登録組織一覧（27 組織）/);
+  assert.match(ja.stdout, /人事院/);
+  assert.match(ja.stdout, /カジノ管理委員会/);
   const en = await runBot('/csirt help\n/csirt org list\n', { BOT_LOCALE: 'en' });
   assert.equal(en.code, 0, en.stderr);
   assert.match(en.stdout, /Commands you can use/);
-  assert.match(en.stdout, /Registered organisations \(25\)/);
+  assert.match(en.stdout, /Registered organisations \(27\)/);
   assert.doesNotMatch(en.stdout, /ご利用いただけるコマンド/);
 });
 

@@ -64,7 +64,7 @@ test('an invalid indicator is named and nothing is written; too many indicators 
   const many = Array.from({ length: 101 }, (_, i) => `ioc=10.0.${Math.floor(i / 250)}.${i % 250}`).join(' ');
   assert.match(await t.say(P.poc, `report category=malware summary=x ${many}`), /1 回に指定できるのは 100 件まで/);
   assert.match(await t.say(P.poc, 'report category=nonsense summary=x'), /種別は次のいずれかを指定してください/);
-  assert.match(await t.say(P.poc, 'report category=malware summary=x org=mof'), /NISC の担当者のみ/);
+  assert.match(await t.say(P.poc, 'report category=malware summary=x org=mof'), /国家サイバー統括室の担当者のみ/);
   assert.deepEqual(await tableCounts(t.app), before);
 });
 
@@ -90,17 +90,19 @@ test('indicators are stored once; one correlation alert per new organisation cou
   assert.equal(alerts().filter((p) => p.includes('192.0.2[.]77')).length, 2);
 });
 
-test('status workflow: who may move it, timeline, 確報, posts to both channels', async () => {
+test('status workflow: who may move it, timeline, stages (the office’s triage is a note, not a 続報), posts to both channels', async () => {
   const id = /INC-2026-\d{4}/.exec(await t.say(P.poc, 'report category=dos summary="サービス停止"'))?.[0] as string;
   assert.match(await t.say(P.poc, `incident update ${id} status=triaging`), /権限がありません/);
   assert.match(await t.say(P.ciso, `incident update ${id} note=x`), /権限がありません/);
   assert.match(await t.say(P.otherPoc, `incident update ${id} note=x`), /見つかりませんでした/);
-  assert.match(await t.say(P.coordinator, `incident update ${id} status=triaging note="確認を開始します"`), /確報/);
+  const triage = await t.say(P.coordinator, `incident update ${id} status=triaging note="確認を開始します"`);
+  assert.match(triage, /更新しました/);
+  assert.doesNotMatch(triage, /確報として|続報）として/, 'a note by the coordinating office is not a stage');
   assert.match(last('nisc'), /報告受付 → トリアージ中/);
   assert.match(last('maff'), /報告受付 → トリアージ中/);
   assert.match(
     await t.say(P.poc, `incident update ${id} status=contained ioc=evil[.]example[.]org severity=critical`),
-    /更新しました/,
+    /更新しました（状況、重大度、指標）。第1報（続報）として記録しました/,
   );
   assert.match(await t.say(P.coordinator, `incident update ${id} status=closed`), /変更することはできません/);
   await t.say(P.poc, `incident update ${id} status=resolved`);
@@ -110,7 +112,9 @@ test('status workflow: who may move it, timeline, 確報, posts to both channels
   assert.match(await t.say(P.poc, `incident update ${id} note=x`), /これ以上更新できません|終結/);
   const show = await t.say(P.poc, `incident show ${id}`);
   for (const re of [
-    /終結（確報）/,
+    /終結・第2報（続報）/,
+    /第1報（続報）: 状況、重大度、指標/,
+    /第2報（続報）: 状況/,
     /報告を受け付けました（速報、maff、指標 0 件）/,
     /状況を変更: 報告受付 → トリアージ中/,
     /所見: 確認を開始します/,
@@ -120,7 +124,7 @@ test('status workflow: who may move it, timeline, 確報, posts to both channels
   ])
     assert.match(show, re);
   const events = await t.app.db.prisma.incidentEvent.count({ where: { incidentId: id } });
-  assert.equal(events, 8);
+  assert.equal(events, 10);
   assert.equal(t.platform.in('nisc').filter((p) => p.includes(`インシデント ${id}`)).length, 4);
 });
 
@@ -180,8 +184,10 @@ test('English readers get the same content', async () => {
   assert.match(r, /Required fields are missing: category \(Category\), summary \(Summary\)/);
   const id = /INC-2026-\d{4}/.exec(await t.say(P.otherPoc, 'report category=phishing summary="phish"'))?.[0] as string;
   const show = await t.say(P.otherPoc, `incident show ${id}`);
-  assert.match(show, /reported \(quick report\) TLP:AMBER/);
+  assert.match(show, /reported, quick report TLP:AMBER/);
   assert.match(show, /Timeline/);
+  assert.match(show, /Reporting deadlines/);
+  assert.match(show, /first follow-up report: due .* — \d+ d \d+ h left/);
   assert.doesNotMatch(show, /[\u3040-\u30ff]/);
 });
 

@@ -80,6 +80,17 @@ test('11 January 2027 (成人の日) warns and is still scheduled; 12 January 20
   for (const id of ['MTG-2026-0002', 'MTG-2026-0003', 'MTG-2026-0004']) await t.run(NISC, `meeting cancel ${id}`);
 });
 
+test('29 December 2026 (year-end closure, a Tuesday) warns as a 行政機関の休日; it got no warning before', async () => {
+  const ja = await t.say(NISC, 'meeting schedule title=年末の会議 start="2026-12-29 14:00" invite=maff reminders=1d');
+  assert.match(ja, /ご注意: 開催日 令和8年12月29日\(火\) は年末年始の行政機関の休日（12月29日〜1月3日）です/);
+  await t.run('console:admin', 'lang en');
+  const en = await t.say(ADMIN, 'meeting schedule title=Year-end start="2027-01-02 10:00" invite=maff reminders=1d');
+  assert.match(en, /Note: Sat 2 Jan 2027 falls in the year-end closure of government offices/);
+  await t.run('console:admin', 'lang ja');
+  const rows = await t.app.db.prisma.meeting.findMany({ where: { title: { in: ['年末の会議', 'Year-end'] } } });
+  for (const m of rows) await t.run(NISC, `meeting cancel ${m.id}`);
+});
+
 test('bad input is refused with a specific message and writes nothing (past start, bad time, reminders, duration, roles)', async () => {
   const audits = await t.auditCount();
   const meetings = await t.app.db.prisma.meeting.count();

@@ -96,19 +96,28 @@ test('bad short names are refused naming the field, and nothing is written', asy
 test('org add takes short names; names with invisible or control characters are refused', async () => {
   await refusedWritingNothing(
     P.admin,
-    'org add nco ja="国家サイバー\u202E統括室" en="National Cybersecurity Office"',
+    'org add jaxa ja="宇宙航空\u202E研究開発機構" en="Japan Aerospace Exploration Agency"',
     /ja[^:]*: 目に見えない文字または制御文字（U\+202E）/,
   );
   await refusedWritingNothing(
     P.admin,
-    'org add nco ja="国家サイバー統括室" en="National\u0007 Cybersecurity Office"',
+    'org add jaxa ja="宇宙航空研究開発機構" en="Japan\u0007 Aerospace Exploration Agency"',
     /en[^:]*: 目に見えない文字または制御文字（U\+0007）/,
   );
   assert.match(
-    await t.say(P.admin, 'org add nco ja="国家サイバー統括室" en="National Cybersecurity Office" short="NCO,統括室"'),
-    /組織「国家サイバー統括室」（nco）を登録しました/,
+    await t.say(
+      P.admin,
+      'org add jaxa ja="宇宙航空研究開発機構" en="Japan Aerospace Exploration Agency" short="JAXA,宇宙機構"',
+    ),
+    /組織「宇宙航空研究開発機構」（jaxa）を登録しました/,
   );
-  assert.match(await t.say(P.admin, 'org show nco'), /略称: NCO、統括室/);
+  assert.match(await t.say(P.admin, 'org show jaxa'), /略称: JAXA、宇宙機構/);
+  // the coordinating office's short names are its own (issue 17: the shipped directory gives NCO)
+  await refusedWritingNothing(
+    P.admin,
+    'org add nco ja="統括室" en="Cybersecurity Office" short="NCO"',
+    /略称「NCO」は、組織 nisc の名称・略称またはコードと同じため/,
+  );
 });
 
 test("an organisation's channel and its people's platform ids name it too", async () => {

@@ -114,13 +114,14 @@ const fakes: Record<CrashPlatform, (codes: string[]) => Promise<CrashFake>> = {
  */
 const RANDOM_429 = 0.08;
 
-/** 24 seeded ministries and agencies (NISC is the sender) + 26 test organisations = 50 channels on the fake. */
+/** The seeded ministries and agencies (the coordinating office is the sender) and test organisations: 50 channels on the fake. */
 async function prepare(platform: CrashPlatform): Promise<{ url: string; fake: CrashFake; drop(): Promise<void> }> {
   const db = await testDb();
   const t = await testApp({ url: db.url });
   try {
     await registerPersonas(t);
-    for (let i = 1; i <= 26; i++) {
+    const seeded = await t.app.db.prisma.organization.count();
+    for (let i = 1; i <= 51 - seeded; i++) {
       const code = `test${String(i).padStart(2, '0')}`;
       assert.equal((await t.run('console:admin', `org add ${code} ja="試験組織${i}" en="Test ${i}"`)).status, 'ok');
     }

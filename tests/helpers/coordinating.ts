@@ -3,7 +3,7 @@
  * the organisation marked `coordinator`): tests name it through this, never as a literal, since
  * the code is data (it changes when the directory does).
  */
-import { loadSeedDirectory } from '../../src/services/directory.ts';
+import { loadSeedDirectory } from '../../src/services/directory-seed.ts';
 
 export const COORD_ORG: string = (() => {
   const o = loadSeedDirectory().find((x) => x.coordinator);

@@ -62,20 +62,25 @@ export function buildDialog(
   return {
     callback_id: form.command,
     title: plainTextBytes(form.title, TITLE_BYTES),
-    elements: form.fields.map((f) => element(f, maxFieldLength)),
+    elements: form.fields.map((f, i) => element(f, maxFieldLength, f.group !== form.fields[i - 1]?.group)),
     submit_label: plainText(t('form.submit'), 24),
     notify_on_cancel: false,
     state: signAction(secret, JSON.stringify(state), now),
   };
 }
 
-function element(f: FormField, maxFieldLength: number): DialogElement {
+/**
+ * A dialog has no headings: the first field of each group (CommandDef.groups) says the group's
+ * name first in its help text, `【被害状況】…`.
+ */
+function element(f: FormField, maxFieldLength: number, groupStarts = false): DialogElement {
+  const hint = groupStarts && f.group ? `【${f.group}】${f.hint ?? ''}` : f.hint;
   const base = {
     // a label cut to fit is still whole in the help text below it (the hint begins with it)
     display_name: plainTextBytes(f.label, LABEL_BYTES),
     name: f.name,
     optional: f.optional,
-    ...(f.hint ? { help_text: plainTextBytes(f.hint, HELP_BYTES) } : {}),
+    ...(hint ? { help_text: plainTextBytes(hint, HELP_BYTES) } : {}),
   };
   if (f.kind === 'select' && f.options && f.options.length > 0) {
     const options = f.options.slice(0, 100).map((o) => ({ text: plainText(o, 75), value: o }));

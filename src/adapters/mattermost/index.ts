@@ -158,6 +158,7 @@ async function register(app: App, api: MmApi, config: Config, url: string): Prom
   if (!config.MATTERMOST_TEAM || !url) return null;
   let r: Registration;
   try {
+    const names = await app.services.directory.names();
     r = await waitOutRateLimits(
       () =>
         registerCommand(api, {
@@ -165,6 +166,7 @@ async function register(app: App, api: MmApi, config: Config, url: string): Prom
           url,
           locale: config.BOT_LOCALE,
           groups: app.router.groups,
+          names,
         }),
       mmRetryAfterMs,
       app.log,

@@ -11,7 +11,7 @@
  * manage_others_slash_commands. The Team Admin role holds both; System Admin is not needed.
  */
 import type { CommandGroup } from '../../core/command.ts';
-import type { Locale } from '../../i18n/index.ts';
+import { type DirectoryNames, type Locale, t } from '../../i18n/index.ts';
 import type { MmApi } from './api.ts';
 import { clip } from './escape.ts';
 
@@ -36,18 +36,17 @@ export interface Registration {
 }
 
 /** The autocomplete and description fields, in the deployment's language. */
-export function commandFields(groups: readonly Pick<CommandGroup, 'name' | 'summary'>[], locale: Locale) {
+export function commandFields(
+  groups: readonly Pick<CommandGroup, 'name' | 'summary'>[],
+  locale: Locale,
+  directory: DirectoryNames | null = null,
+) {
   const names = groups.map((g) => g.name);
   return {
     trigger: TRIGGER,
     method: 'P',
     auto_complete: true,
-    auto_complete_desc: clip(
-      locale === 'ja'
-        ? `NISC と府省庁 CSIRT の連絡ボット（${names.join(', ')}）。まず /csirt help`
-        : `NISC ↔ ministry CSIRT contact bot (${names.join(', ')}). Start with /csirt help`,
-      500,
-    ),
+    auto_complete_desc: clip(t(locale, 'app.autocomplete', { commands: names.join(', ') }, directory), 500),
     auto_complete_hint: clip(`[${names.join('|')}] …`, 500),
     display_name: 'CSIRT PoC',
     description: clip(locale === 'ja' ? 'CSIRT 連絡窓口ボット' : 'CSIRT point-of-contact bot', 128),
@@ -56,11 +55,17 @@ export function commandFields(groups: readonly Pick<CommandGroup, 'name' | 'summ
 
 export async function registerCommand(
   api: MmApi,
-  o: { team: string; url: string; locale: Locale; groups: readonly Pick<CommandGroup, 'name' | 'summary'>[] },
+  o: {
+    team: string;
+    url: string;
+    locale: Locale;
+    groups: readonly Pick<CommandGroup, 'name' | 'summary'>[];
+    names?: DirectoryNames | null;
+  },
 ): Promise<Registration> {
   const team = await api.get<{ id: string }>(`/teams/name/${encodeURIComponent(o.team)}`);
   const list = await api.get<MmCommand[]>('/commands', { team_id: team.id, custom_only: true });
-  const fields = { ...commandFields(o.groups, o.locale), team_id: team.id, url: o.url };
+  const fields = { ...commandFields(o.groups, o.locale, o.names ?? null), team_id: team.id, url: o.url };
   const ours = list.find((c) => c.trigger === TRIGGER && c.team_id === team.id);
   if (ours) {
     const changed = Object.entries(fields).some(([k, v]) => ours[k] !== v);

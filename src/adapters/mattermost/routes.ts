@@ -200,7 +200,7 @@ async function openDialogIfMissing(
   }
   if (!r.def.form || r.missing.length === 0) return false;
   const locale = r.caller.locale;
-  const form = buildForm(r.group.name, r.def, locale, r.raw);
+  const form = buildForm(r.group.name, r.def, locale, r.raw, r.t.fill);
   const state: DialogState = {
     c: form.command,
     x: inv.text,
@@ -209,14 +209,7 @@ async function openDialogIfMissing(
     ...(responseUrl ? { r: responseUrl } : {}),
     ...(team ? { tm: team } : {}),
   };
-  const dialog = buildDialog(
-    form,
-    state,
-    translator(locale),
-    d.actionSecret,
-    app.clock.now(),
-    app.config.MAX_FIELD_LENGTH,
-  );
+  const dialog = buildDialog(form, state, r.t, d.actionSecret, app.clock.now(), app.config.MAX_FIELD_LENGTH);
   try {
     await d.api.post('/actions/dialogs/open', { trigger_id: triggerId, url: d.urls.dialog, dialog });
     return true;

@@ -183,6 +183,8 @@ interface OpenedForm {
   viewId: string;
   locale: Locale;
   meta: FormMeta;
+  /** the form as drawn (JSON), to tell whether the caller's language and names change it */
+  form: string;
 }
 
 /**
@@ -196,23 +198,24 @@ async function openFormFirst(
   command: SlashCommand,
   fallback: Locale,
 ): Promise<OpenedForm | null> {
+  const locale = d.formLocales.get(command.user_id) ?? fallback;
   let r: ReturnType<ListenerDeps['app']['router']['parse']>;
   try {
-    r = d.app.router.parse(inv);
+    // the directory's names as last read (the database is not asked): settleForm redraws if they changed
+    r = d.app.router.parse(inv, locale);
   } catch {
     return null; // handle() reports it
   }
   if (!r.def.form || r.missing.length === 0 || !command.trigger_id) return null;
-  const locale = d.formLocales.get(command.user_id) ?? fallback;
-  const form = buildForm(r.group.name, r.def, locale, r.raw);
+  const form = buildForm(r.group.name, r.def, locale, r.raw, r.t.fill);
   const meta: FormMeta = { c: form.command, ch: command.channel_id ?? null, l: locale, r: command.response_url };
   try {
     const res = await d.client.views.open({
       trigger_id: command.trigger_id,
-      view: buildModal(form, meta, translator(locale)) as never,
+      view: buildModal(form, meta, r.t) as never,
     });
     const viewId = res.view?.id;
-    return viewId ? { viewId, locale, meta } : null;
+    return viewId ? { viewId, locale, meta, form: JSON.stringify(form) } : null;
   } catch (e) {
     d.app.log.warn({ err: (e as Error).message, command: form.command }, 'views.open failed; answering in text');
     return null;
@@ -236,9 +239,10 @@ async function settleForm(
   let view: Record<string, unknown> | null = null;
   try {
     const r = await app.router.resolve(inv, caller);
-    if (caller.locale !== opened.locale) {
-      const form = buildForm(r.group.name, r.def, caller.locale, r.raw);
-      view = buildModal(form, { ...opened.meta, l: caller.locale }, translator(caller.locale));
+    // redrawn in the caller's language, with the directory's names, when either changes it
+    const form = buildForm(r.group.name, r.def, caller.locale, r.raw, r.t.fill);
+    if (caller.locale !== opened.locale || JSON.stringify(form) !== opened.form) {
+      view = buildModal(form, { ...opened.meta, l: caller.locale }, r.t);
     }
   } catch (e) {
     if (!isUserError(e)) throw e;

@@ -3,7 +3,7 @@
  * https://docs.slack.dev/reference/app-manifest — JSON is accepted as well as YAML.
  */
 import type { CommandGroup } from '../../core/command.ts';
-import type { Locale } from '../../i18n/index.ts';
+import { type DirectoryNames, type Locale, translator } from '../../i18n/index.ts';
 import { clip } from './escape.ts';
 import { SLACK_EVENTS_PATH } from './receiver.ts';
 
@@ -47,6 +47,8 @@ export interface ManifestOptions {
   publicUrl?: string | undefined;
   socketMode: boolean;
   name?: string;
+  /** the directory's names (the coordinating organisation's) that the texts say */
+  names?: DirectoryNames | null;
 }
 
 export function buildManifest(o: ManifestOptions): Record<string, unknown> {
@@ -55,12 +57,10 @@ export function buildManifest(o: ManifestOptions): Record<string, unknown> {
   const url = o.publicUrl ? `${o.publicUrl.replace(/\/+$/, '')}${SLACK_EVENTS_PATH}` : undefined;
   const name = o.name ?? 'csirt-poc-bot';
   const groups = o.groups as readonly CommandGroup<unknown>[];
-  const description = clip(groups.map((g) => `${g.name}: ${g.summary[o.locale]}`).join(' / '), 2000);
+  const t = translator(o.locale, o.names);
+  const description = clip(groups.map((g) => `${g.name}: ${t.fill(g.summary[o.locale])}`).join(' / '), 2000);
   const usage = clip(`${groups.map((g) => g.name).join(' | ')} …`, 1000);
-  const about =
-    o.locale === 'ja'
-      ? 'NISC と府省庁の CSIRT 窓口をつなぐ連絡ボット'
-      : "Links NISC with the ministries' CSIRT points of contact";
+  const about = t('app.about');
   return {
     _metadata: { major_version: 1, minor_version: 1 },
     display_information: { name: clip(name, 35), description: clip(about, 140), background_color: '#1d3557' },

@@ -35,8 +35,22 @@ export function buildModal(form: Form, meta: FormMeta, t: Translate): Record<str
     submit: plain(t('form.submit'), 24),
     close: plain(t('form.cancel'), 24),
     private_metadata: metaJson.length <= 3000 ? metaJson : JSON.stringify({ ...meta, r: undefined }),
-    blocks: form.fields.slice(0, 100).map(inputBlock),
+    blocks: formBlocks(form.fields),
   };
+}
+
+/** Each field's input block, with a header block where a new group starts (at most 100 blocks in all). */
+function formBlocks(fields: readonly FormField[]): SlackBlock[] {
+  const out: SlackBlock[] = [];
+  let group: string | undefined;
+  for (const f of fields) {
+    if (f.group && f.group !== group) out.push({ type: 'header', text: plain(f.group, 150) });
+    group = f.group;
+    out.push(inputBlock(f));
+  }
+  // never cut a header off from its first field
+  const cut = out.slice(0, 100);
+  return cut.at(-1)?.type === 'header' ? cut.slice(0, -1) : cut;
 }
 
 /** A modal that only says something (e.g. why the form cannot be used), with a close button. */

@@ -47,6 +47,76 @@ export interface IncidentExport {
   updatedAt: Date;
   actions: string | null;
   indicators: ExportIndicator[];
+  /** the report items (issue 17) that leave the system; absent in exports made before them */
+  report?: ExportReport;
+}
+
+/**
+ * The report items an export carries. The reporter's contact (所属・氏名・電話) never leaves
+ * the bot: it is a person's data, and an export is made to be passed on.
+ */
+export interface ExportReport {
+  /** quick 速報 · update 続報 · final 確報 */
+  stage: 'quick' | 'update' | 'final';
+  /** 続報 so far */
+  updates: number;
+  /** 認知日時 */
+  awareAt: Date | null;
+  found: string | null;
+  damage: string | null;
+  personal: 'none' | 'yes' | 'unknown' | null;
+  records: number | null;
+  hosts: number | null;
+  impact: string | null;
+  cause: string | null;
+  plan: string | null;
+  /** police, ppc, jpcert, other, none */
+  notified: readonly string[] | null;
+  public: 'yes' | 'no' | 'undecided' | null;
+}
+
+/** The free-text report items, with the English label both exporters give them. */
+export const REPORT_TEXTS = [
+  ['found', 'How it was found'],
+  ['damage', 'Damage'],
+  ['impact', 'Impact on work and services'],
+  ['cause', 'Presumed cause'],
+  ['plan', 'Next steps'],
+] as const satisfies readonly (readonly [keyof ExportReport, string])[];
+
+const NOTIFIED_EN: Readonly<Record<string, string>> = {
+  police: 'police',
+  ppc: 'Personal Information Protection Commission',
+  jpcert: 'JPCERT/CC',
+  other: 'others',
+  none: 'nobody yet',
+};
+
+/**
+ * The structured report items as English `label: value` lines (personal data, hosts,
+ * notifications, disclosure), in form order; nothing for items not given.
+ */
+export function reportFacts(r: ExportReport): string[] {
+  const out: string[] = [];
+  if (r.personal)
+    out.push(
+      `Personal data involved: ${r.personal === 'unknown' ? 'not known yet' : r.personal}${
+        r.personal === 'yes' && r.records !== null ? ` (${r.records} records)` : ''
+      }`,
+    );
+  if (r.hosts !== null) out.push(`Hosts affected: ${r.hosts}`);
+  if (r.notified?.length) out.push(`Notified: ${r.notified.map((n) => NOTIFIED_EN[n] ?? n).join(', ')}`);
+  if (r.public) out.push(`To be made public: ${r.public === 'undecided' ? 'not decided' : r.public}`);
+  return out;
+}
+
+/** `quick report`, `follow-up report no. 2`, `final report` (docs/glossary.md). */
+export function stageName(r: ExportReport): string {
+  return r.stage === 'quick'
+    ? 'quick report'
+    : r.stage === 'final'
+      ? 'final report'
+      : `follow-up report no. ${r.updates}`;
 }
 
 /** The name used for the reporting organisation of an anonymised incident. */

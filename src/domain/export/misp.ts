@@ -9,13 +9,25 @@
  * - distribution follows TLP: clear → 3 (All communities), green → 1 (This community),
  *   amber, amber+strict, red → 0 (Your organisation only); attributes inherit (5).
  * - date is the Asia/Tokyo calendar date of detection.
+ * - Report items (issue 17): each free-text item given is a `comment` attribute labelled as
+ *   the STIX description labels it; records and hosts are `counter` attributes; personal data,
+ *   notifications and disclosure one `comment` of facts. The reporter's contact is never
+ *   exported.
  * - Instance-local fields (`id`, `event_id`, `Org`, `Orgc`) are left to the importing
  *   instance; the reporting organisation, when not anonymised, is a `target-org` attribute.
  */
 
 import { tokyoDate } from '../fiscal-year.ts';
 import type { IndicatorType } from '../indicators.ts';
-import { type IncidentExport, productUuid, type Severity, shareableText, type TlpLevel } from './incident-export.ts';
+import {
+  type IncidentExport,
+  productUuid,
+  REPORT_TEXTS,
+  reportFacts,
+  type Severity,
+  shareableText,
+  type TlpLevel,
+} from './incident-export.ts';
 
 /** A MISP attribute as exported (core format §Attribute). */
 export interface MispAttribute {
@@ -136,6 +148,47 @@ export function toMispEvent(incident: IncidentExport): MispEvent {
       timestamp: unixSeconds(updated),
       comment: 'Actions taken',
     });
+  }
+  const r = incident.report;
+  if (r) {
+    const at = unixSeconds(updated);
+    for (const [key, label] of REPORT_TEXTS) {
+      const v = r[key];
+      if (v === null || v.trim() === '') continue;
+      attribute([key], {
+        type: 'comment',
+        category: 'Other',
+        value: shareableText(incident, v),
+        to_ids: false,
+        timestamp: at,
+        comment: label,
+      });
+    }
+    const counters = [
+      ['records', r.personal === 'yes' ? r.records : null, 'Records of personal data involved'],
+      ['hosts', r.hosts, 'Hosts affected'],
+    ] as const;
+    for (const [key, n, label] of counters) {
+      if (n === null) continue;
+      attribute([key], {
+        type: 'counter',
+        category: 'Other',
+        value: String(n),
+        to_ids: false,
+        timestamp: at,
+        comment: label,
+      });
+    }
+    const facts = reportFacts(r);
+    if (facts.length)
+      attribute(['report-facts'], {
+        type: 'comment',
+        category: 'Other',
+        value: facts.join('\n'),
+        to_ids: false,
+        timestamp: at,
+        comment: 'Personal data, notifications and disclosure',
+      });
   }
   return {
     Event: {

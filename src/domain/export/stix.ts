@@ -12,8 +12,11 @@ import {
   type ExportIndicator,
   type IncidentExport,
   productUuid,
+  REPORT_TEXTS,
   reporterName,
+  reportFacts,
   shareableText,
+  stageName,
   type TlpLevel,
   uuidV5,
 } from './incident-export.ts';
@@ -125,7 +128,12 @@ export function toStixBundle(incident: IncidentExport): StixBundle {
     modified,
     name: `${incident.id} (${incident.category})`,
     description: describe(incident),
-    labels: [incident.category, `severity:${incident.severity}`, `rsit:${incident.rsit.class}="${incident.rsit.type}"`],
+    labels: [
+      incident.category,
+      `severity:${incident.severity}`,
+      `rsit:${incident.rsit.class}="${incident.rsit.type}"`,
+      ...(incident.report ? [`report-stage:${incident.report.stage}`] : []),
+    ],
     external_references: [{ source_name: 'csirt-poc-bot', external_id: incident.id }],
   };
   const objects: StixObject[] = [tlpMarkingDefinition(incident.tlp), identity, incidentObject];
@@ -192,10 +200,22 @@ function indicatorObjects(
   ];
 }
 
+/** The summary, then each report item given (free text made shareable), one paragraph each. */
 function describe(incident: IncidentExport): string {
-  const summary = shareableText(incident, incident.summary);
-  if (incident.actions === null || incident.actions.trim() === '') return summary;
-  return `${summary}\n\nActions taken: ${shareableText(incident, incident.actions)}`;
+  const parts = [shareableText(incident, incident.summary)];
+  const r = incident.report;
+  const given = (v: string | null | undefined): v is string => v !== null && v !== undefined && v.trim() !== '';
+  if (r) {
+    parts.push(`Report stage: ${stageName(r)}`);
+    for (const [key, label] of REPORT_TEXTS)
+      if (given(r[key])) parts.push(`${label}: ${shareableText(incident, r[key])}`);
+  }
+  if (given(incident.actions)) parts.push(`Actions taken: ${shareableText(incident, incident.actions)}`);
+  if (r) {
+    const facts = reportFacts(r);
+    if (facts.length) parts.push(facts.join('\n'));
+  }
+  return parts.join('\n\n');
 }
 
 function latest(a: Date, b: Date): Date {

@@ -137,3 +137,32 @@ test('an altered or forged button value is refused politely and changes nothing'
   assert.equal(await bot.auditCount(), before);
   assert.equal(await bot.app.db.prisma.organization.count({ where: { code: 'yy' } }), 0);
 });
+
+test('the report form groups its items under headers, in the reporting forms’ order, each field after its header', async () => {
+  const { view } = await openForm('report');
+  const blocks = view.blocks as { type: string; block_id?: string; text?: { text: string } }[];
+  assert.ok(blocks.length <= 100);
+  const headers = blocks.filter((b) => b.type === 'header').map((b) => b.text?.text);
+  assert.deepEqual(headers, [
+    'Basics',
+    'Reporter and discovery',
+    'Damage',
+    'Cause and response',
+    'Notification and disclosure',
+    'Indicators',
+  ]);
+  const order = blocks.map((b) => (b.type === 'header' ? `#${b.text?.text}` : b.block_id));
+  const after = (field: string, header: string) => {
+    const h = order.indexOf(`#${header}`);
+    const f = order.indexOf(field);
+    assert.ok(h >= 0 && f > h, `${field} under ${header}: ${order.join(' ')}`);
+    const next = order.findIndex((x, i) => i > h && String(x).startsWith('#'));
+    assert.ok(next === -1 || f < next, `${field} under ${header}: ${order.join(' ')}`);
+  };
+  for (const f of ['category', 'summary', 'awareness']) after(f, 'Basics');
+  for (const f of ['contact', 'found']) after(f, 'Reporter and discovery');
+  for (const f of ['damage', 'personal', 'records', 'hosts', 'impact']) after(f, 'Damage');
+  for (const f of ['cause', 'actions', 'plan']) after(f, 'Cause and response');
+  for (const f of ['notified', 'public']) after(f, 'Notification and disclosure');
+  after('ioc', 'Indicators');
+});

@@ -164,7 +164,7 @@ export const MISP_CATEGORY_TYPES: Readonly<Record<string, readonly string[]>> = 
     'target-external',
     'comment',
   ],
-  Other: ['comment', 'text', 'other'],
+  Other: ['comment', 'text', 'other', 'counter'],
 };
 
 /** TLP 2.0 values of MISP's `tlp` taxonomy (legacy white, ex:chr and unclear excluded). */

@@ -272,3 +272,62 @@ test('MISP: anonymized events carry no target-org attribute', () => {
   assert.ok(!e.Attribute.some((a) => a.type === 'target-org'));
   assert.deepEqual(mispProblems({ Event: e as unknown as Record<string, unknown> }), []);
 });
+
+const REPORT: NonNullable<IncidentExport['report']> = {
+  stage: 'update',
+  updates: 2,
+  awareAt: at('2026-04-09T16:00:00.000Z'),
+  found: 'The METI help desk noticed odd log-ins',
+  damage: 'Mail of 3 staff read',
+  personal: 'yes',
+  records: 1200,
+  hosts: 4,
+  impact: null,
+  cause: 'Reused password',
+  plan: '',
+  notified: ['police', 'ppc'],
+  public: 'undecided',
+};
+
+test('report items (issue 17): STIX labels the stage and describes what maps; MISP comments and counters; both pass the spec checks', () => {
+  const inc = { ...INCIDENT, report: REPORT };
+  const stix = toStixBundle(inc);
+  assert.deepEqual(stixProblems(stix as unknown as Record<string, unknown>), []);
+  const incident = byType(stix.objects, 'incident')[0];
+  assert.ok(((incident?.labels ?? []) as string[]).includes('report-stage:update'));
+  const d = String(incident?.description);
+  for (const line of [
+    'Report stage: follow-up report no. 2',
+    'How it was found: The METI help desk noticed odd log-ins',
+    'Damage: Mail of 3 staff read',
+    'Presumed cause: Reused password',
+    'Personal data involved: yes (1200 records)',
+    'Hosts affected: 4',
+    'Notified: police, Personal Information Protection Commission',
+    'To be made public: not decided',
+  ])
+    assert.ok(d.includes(line), `${line} in ${d}`);
+  assert.ok(!d.includes('Next steps') && !d.includes('Impact on'), 'items not given are left out');
+
+  const misp = toMispEvent(inc);
+  assert.deepEqual(mispProblems(misp as unknown as { Event: Record<string, unknown> }), []);
+  const attrs = misp.Event.Attribute;
+  const by = (comment: string) => attrs.filter((a) => a.comment === comment).map((a) => `${a.type}:${a.value}`);
+  assert.deepEqual(by('Presumed cause'), ['comment:Reused password']);
+  assert.deepEqual(by('Records of personal data involved'), ['counter:1200']);
+  assert.deepEqual(by('Hosts affected'), ['counter:4']);
+  assert.equal(by('Personal data, notifications and disclosure').length, 1);
+  // a count of records means nothing without personal=yes
+  const none = toMispEvent({ ...inc, report: { ...REPORT, personal: 'none' } });
+  assert.equal(none.Event.Attribute.filter((a) => a.comment === 'Records of personal data involved').length, 0);
+  // ids stay stable: exporting again gives the same JSON
+  assert.equal(JSON.stringify(toMispEvent(inc)), JSON.stringify(misp));
+});
+
+test('report items of an anonymised incident lose the organisation’s names too', () => {
+  const inc = { ...ANONYMIZED, report: REPORT };
+  for (const json of [JSON.stringify(toStixBundle(inc)), JSON.stringify(toMispEvent(inc))]) {
+    assert.ok(!/METI/.test(json), json.slice(0, 300));
+    assert.ok(json.includes(`The ${ANONYMOUS_ORG_NAME} help desk`));
+  }
+});

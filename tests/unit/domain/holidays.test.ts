@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
-import { holidayName, startWarning } from '../../../src/domain/holidays.ts';
+import { startWarning } from '../../../src/domain/business-days.ts';
+import { holidayName } from '../../../src/domain/holidays.ts';
 import { parseTokyoDateTime } from '../../../src/domain/tokyo-time.ts';
 
 function at(input: string): Date {
@@ -67,7 +68,7 @@ test('every holiday in 2026–2028 has an English name', () => {
 });
 
 test('same answers whatever the process time zone', () => {
-  const mod = fileURLToPath(new URL('../../../src/domain/holidays.ts', import.meta.url));
+  const mod = fileURLToPath(new URL('../../../src/domain/business-days.ts', import.meta.url));
   const script = `
     const h = await import(${JSON.stringify(mod)});
     const out = [];

@@ -10,7 +10,7 @@ import {
   TRANSITIONS,
 } from '../../../src/domain/incident-status.ts';
 
-const NISC = new Set<StatusActor>(['nisc']);
+const NISC = new Set<StatusActor>(['coordinator']);
 const REPORTER = new Set<StatusActor>(['reporter']);
 const NOBODY = new Set<StatusActor>();
 

@@ -18,7 +18,7 @@ import {
   sameName,
   shortNameProblem,
 } from '../../../src/domain/names.ts';
-import { loadSeedDirectory } from '../../../src/services/directory.ts';
+import { loadSeedDirectory } from '../../../src/services/directory-seed.ts';
 
 const DIRECTORY: OrgNames[] = loadSeedDirectory().map((o) => ({
   code: o.code,
