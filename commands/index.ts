@@ -1,7 +1,9 @@
 /** The explicit, ordered list of command groups the router reads (no scanning the disk). */
 import { advisoryGroup } from './advisory.ts';
+import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
+import { deliveryGroup } from './delivery.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -27,5 +29,7 @@ const all: Group[] = [
   systemGroup,
   orgGroup,
   pocGroup,
+  auditGroup,
+  deliveryGroup,
 ];
 (groups as Group[]).push(...all);

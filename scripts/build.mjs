@@ -11,6 +11,7 @@
 //                                        sources (npm start runs this first: a few ms when fresh)
 // dist/.build-stamp marks a finished build; its time is the build's START, so a source saved
 // while it ran is seen as newer and the next start builds again.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,19 @@ export function staleReason(root = ROOT) {
 /** The compiled entry point `npm start` runs. */
 export const ENTRY = 'dist/main.js';
 
+/** The checked-out commit, or 'unknown' (no git, or not a repository). */
+function gitCommit(root) {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 /**
  * The esbuild options of the build (tests/bench compiles its bot processes with the same ones, so
  * that the bench measures the bot as `npm start` runs it).
@@ -94,7 +108,8 @@ export async function build(root = ROOT) {
   const { build: esbuild } = await import('esbuild');
   await esbuild(esbuildOptions(root));
   const stamp = join(root, STAMP);
-  writeFileSync(stamp, `${started.toISOString()}\n`);
+  // line 2: the commit built, for the version shown in logs, /healthz and /metrics (src/version.ts)
+  writeFileSync(stamp, `${started.toISOString()}\n${gitCommit(root)}\n`);
   utimesSync(stamp, started, started);
 }
 

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { groups } from '../commands/index.ts';
+import { anchorFilePath } from './audit/anchor.ts';
 import { ensureAuditHead } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { type Clock, systemClock } from './core/clock.ts';
@@ -14,7 +15,7 @@ import { InFlight } from './core/in-flight.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, openDatabase } from './db/client.ts';
-import { applyMigrations } from './db/migrator.ts';
+import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migrator.ts';
 import type { ReportPolicy } from './domain/report-policy.ts';
 import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -28,6 +29,7 @@ import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
+import { BUILD } from './version.ts';
 
 /** the package root (data/, prisma/): the same from src/ and from dist/src/ */
 export const ROOT = PACKAGE_ROOT;
@@ -70,9 +72,15 @@ export interface App {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   const clock = opts.clock ?? systemClock;
-  if (opts.migrate !== false) {
+  log.info({ version: BUILD.version, commit: BUILD.commit, node: BUILD.node }, 'csirt-poc-bot starting');
+  if (opts.migrate ?? config.MIGRATE_ON_START) {
     const applied = await applyMigrations(config.DATABASE_URL, ROOT);
     if (applied.length) log.info({ applied }, 'database migrations applied');
+  } else {
+    // a fleet migrates in one step (npm run db:migrate) before starting its processes: a
+    // process of a newer version must not run on the older schema
+    const pending = await pendingMigrations(config.DATABASE_URL, ROOT);
+    if (pending.length) throw new SchemaBehindError(pending);
   }
   const db = await openDatabase(config.DATABASE_URL);
   await ensureAuditHead(db);
@@ -94,6 +102,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       db.afterCommit(() => dispatcher?.runOnce().catch(() => {}));
     },
     publicUrl: config.PUBLIC_URL,
+    anchorFile: anchorFilePath(config.AUDIT_ANCHOR_FILE, config.DATABASE_URL),
+    anchorAt: config.AUDIT_ANCHOR_AT,
     reportPolicy: opts.reportPolicy ?? loadReportPolicy(config.REPORT_POLICY_FILE),
   };
   const services = createServices(deps);
@@ -107,18 +117,28 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     perChannelIntervalMs: opts.perChannelIntervalMs ?? config.DELIVERY_CHANNEL_INTERVAL_MS,
     claimTtlMs: config.DELIVERY_CLAIM_TTL_MS,
+    retryHorizonMs: config.DELIVERY_RETRY_HORIZON_HOURS * 3_600_000,
     onOutcome: (d, outcome) => metrics.deliveries.inc({ platform: d.platform, outcome }),
+    onAuth: (platform, reason) => {
+      metrics.credentialsRefused.set({ platform }, reason === null ? 0 : 1);
+      if (reason !== null) metrics.credentialAlerts.inc({ platform });
+    },
     // advisories: TLP re-checked on every copy just before it is sent; any post goes only to a
     // channel that still belongs to its organisation; the last copy settled moves the advisory
     // to `sent` (and `reconcile` below catches a crash in between)
     preSend: async (d) => (await services.advisories.preSend(d)) ?? (await channelStillOwned(db.prisma, d)),
-    onSettled: (d) => services.advisories.onDeliverySettled(d),
+    onSettled: async (d) => {
+      await services.advisories.onDeliverySettled(d);
+      // a delivery failed for good is shown to the coordinating office
+      await services.deliveries.onSettled(d);
+    },
   });
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
   await services.incidents.ensureClocks();
   await services.advisories.reconcile();
+  await services.anchors.ensureDaily();
   const inFlight = new InFlight();
   const journal = new CommandJournal(db, clock, log, {
     workerId,
@@ -140,9 +160,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       metrics.latency.observe({ command: o.command ?? 'unknown' }, ms / 1000);
     },
   });
-  const http = new HttpServer({ db, metrics, log, maxBodyBytes: config.MAX_BODY_BYTES, inFlight });
-  mountCalendar(http, services.meetings, metrics, log);
   const d = dispatcher;
+  const http = new HttpServer({
+    db,
+    metrics,
+    log,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    inFlight,
+    metricsToken: config.METRICS_TOKEN,
+    healthDetail: () => {
+      // a platform refusing the bot's credentials: shown, but the process still serves commands
+      const stopped = d.authFailures();
+      return stopped.length === 0
+        ? {}
+        : {
+            deliveriesStopped: Object.fromEntries(
+              stopped.map((s) => [s.platform, { reason: s.reason, since: s.since.toISOString() }]),
+            ),
+          };
+    },
+  });
+  mountCalendar(http, services.meetings, metrics, log);
   return {
     config,
     db,

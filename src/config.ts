@@ -86,11 +86,39 @@ const schema = z
       emptyToUndefined,
       z.coerce.number().int().min(5_000).max(3_600_000).default(60_000),
     ),
+    /** A delivery failing for a transient reason (network, 5xx, 429) is retried this long before it fails. */
+    DELIVERY_RETRY_HORIZON_HOURS: z.preprocess(
+      emptyToUndefined,
+      z.coerce
+        .number()
+        .min(0.1)
+        .max(24 * 30)
+        .default(72),
+    ),
     /** Minimum time between two posts of one process to one channel (Slack asks about 1 s). */
     DELIVERY_CHANNEL_INTERVAL_MS: z.preprocess(
       emptyToUndefined,
       z.coerce.number().int().min(0).max(60_000).default(1000),
     ),
+    /** The append-only file the audit chain's head is written to daily (default: beside a SQLite database, else ./data). */
+    AUDIT_ANCHOR_FILE: opt(z.string().min(1)),
+    /** When the daily anchor is taken, Japan time (HH:MM), or off (then only `audit anchor`). */
+    AUDIT_ANCHOR_AT: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM (Japan time) or off')
+        .default('09:00'),
+    ),
+    /** false for fleets: no process migrates on start (one `npm run db:migrate` step before); a process refuses to start on an older schema */
+    MIGRATE_ON_START: z
+      .preprocess(emptyToUndefined, z.enum(['true', 'false'], { error: 'true or false' }).default('true'))
+      .transform((v) => v === 'true'),
+    /** GET /metrics on PORT answers only with `Authorization: Bearer <METRICS_TOKEN>` (unset: 404 there) */
+    METRICS_TOKEN: opt(z.string().min(16, 'at least 16 characters')),
+    /** a separate listener for GET /metrics (and /healthz), on METRICS_HOST (default 127.0.0.1) */
+    METRICS_PORT: opt(z.coerce.number({ error: 'a port number from 0 to 65535' }).int().min(0).max(65535)),
+    METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
     /** On SIGTERM: how long to wait for commands in progress before closing anyway. */
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
   })

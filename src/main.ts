@@ -8,8 +8,10 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { offsetClock } from './core/clock.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
+import { SchemaBehindError } from './db/migrator.ts';
 import { createLogger } from './logger.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
+import { BUILD } from './version.ts';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -45,7 +47,14 @@ async function main(): Promise<number> {
     ? (await import('./adapters/mattermost/index.ts')).createMattermost(config, log)
     : null;
   if (mattermost) seams.set('mattermost', mattermost.seam);
-  const app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS), reportPolicy });
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS), reportPolicy });
+  } catch (e) {
+    if (!(e instanceof SchemaBehindError)) throw e;
+    process.stderr.write(`csirt-poc-bot: ${e.message}\n`);
+    return 2;
+  }
   if (config.BOT_CLOCK_OFFSET_MS !== 0) {
     app.log.warn(
       { offsetMs: config.BOT_CLOCK_OFFSET_MS },
@@ -76,7 +85,25 @@ async function main(): Promise<number> {
     await app.close();
     return 2;
   }
-  app.log.info({ port, platforms: [...seams.keys()] }, 'csirt-poc-bot started');
+  let metricsPort: number | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    try {
+      metricsPort = await app.http.listenMetrics(config.METRICS_PORT, config.METRICS_HOST);
+    } catch (e) {
+      process.stderr.write(
+        `csirt-poc-bot: cannot listen for metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}: ${(e as Error).message}\n`,
+      );
+      await app.close();
+      await app.http.close();
+      return 2;
+    }
+  } else if (!config.METRICS_TOKEN) {
+    app.log.info('GET /metrics is not served: set METRICS_PORT (a separate address) or METRICS_TOKEN');
+  }
+  app.log.info(
+    { port, metricsPort, platforms: [...seams.keys()], version: BUILD.version, commit: BUILD.commit },
+    'csirt-poc-bot started',
+  );
   await slackMount?.start();
   app.dispatcher.start();
   app.scheduler.start();

@@ -52,9 +52,11 @@ export class PlatformError extends Error {
     /**
      * rate_limited: the platform refused the call for now (429; retryAfterMs), nothing happened;
      * permanent: no retry will help; not_editable: the post cannot be edited any more (update
-     * only); transient: anything else, worth retrying.
+     * only); unauthorized: the platform refused the bot's own credentials (token revoked,
+     * expired, invalid): every call fails until an operator fixes them, so the dispatcher stops
+     * for the platform and alerts instead of failing rows; transient: anything else, worth retrying.
      */
-    readonly kind: 'rate_limited' | 'permanent' | 'not_editable' | 'transient',
+    readonly kind: 'rate_limited' | 'permanent' | 'not_editable' | 'unauthorized' | 'transient',
     message: string,
     readonly retryAfterMs?: number,
   ) {

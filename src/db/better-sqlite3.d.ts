@@ -9,6 +9,7 @@ declare module 'better-sqlite3' {
       readonly readonly: boolean;
       run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
       all(...params: unknown[]): unknown[];
+      get(...params: unknown[]): unknown;
       raw(on?: boolean): Statement;
       columns(): { name: string; type: string | null }[];
     }
@@ -19,8 +20,13 @@ declare module 'better-sqlite3' {
       pragma(sql: string, options?: { simple?: boolean }): unknown;
       defaultSafeIntegers(on?: boolean): Database;
       close(): Database;
+      /** the SQLite online backup API: a consistent copy while others write (WAL included) */
+      backup(destination: string): Promise<{ totalPages: number; remainingPages: number }>;
     }
   }
-  const Sqlite: new (path: string, options?: { timeout?: number; readonly?: boolean }) => Sqlite.Database;
+  const Sqlite: new (
+    path: string,
+    options?: { timeout?: number; readonly?: boolean; fileMustExist?: boolean },
+  ) => Sqlite.Database;
   export default Sqlite;
 }

@@ -138,6 +138,12 @@ function migrationsList(root: string, provider: Provider) {
  * which on SQLite waits on the other process's locks (and the check is much faster).
  */
 async function allApplied(url: string, names: string[]): Promise<boolean> {
+  const done = await appliedNames(url);
+  return names.length > 0 && names.every((n) => done.has(n));
+}
+
+/** The migrations `_prisma_migrations` records as finished (none when there is no such table). */
+async function appliedNames(url: string): Promise<Set<string>> {
   // Straight through the driver adapter: a Prisma Client here would instantiate its query
   // compiler (WebAssembly, tens of MB once compiled) a second time just for this check.
   let conn: Disposable | undefined;
@@ -152,19 +158,69 @@ async function allApplied(url: string, names: string[]): Promise<boolean> {
       args: [],
       argTypes: [],
     });
-    const done = new Set(res.rows.map((r) => String(r[0])));
-    return names.length > 0 && names.every((n) => done.has(n));
+    return new Set(res.rows.map((r) => String(r[0])));
   } catch {
-    return false; // no table yet, or no database: let the engine decide
+    return new Set(); // no table yet, or no database: let the engine decide
   } finally {
     await conn?.dispose().catch(() => {});
   }
 }
 
-/** Applies every checked-in migration not yet applied; returns the names applied now. */
+/** The checked-in migrations the database has not applied (all of them on an empty database). */
+export async function pendingMigrations(url: string, root: string): Promise<string[]> {
+  const names = migrationDirs(join(prismaDir(root, providerOf(url)), 'migrations'));
+  const done = await appliedNames(url);
+  return names.filter((n) => !done.has(n));
+}
+
+/** MIGRATE_ON_START=false and the schema is older than this version. */
+export class SchemaBehindError extends Error {
+  constructor(readonly pending: string[]) {
+    super(
+      `the database schema is older than this version (${pending.length} migration${pending.length === 1 ? '' : 's'} not applied: ${pending.join(', ')}); MIGRATE_ON_START=false, so run \`npm run db:migrate\` once, then start the bot`,
+    );
+  }
+}
+
+/**
+ * A PostgreSQL session lock held while the engine migrates, so that processes starting at once
+ * migrate one after another (the others find everything applied). Its own key: the schema
+ * engine may take Prisma's lock on its own connection, and two locks on one key from two of our
+ * connections would wait on each other.
+ */
+export const MIGRATION_LOCK_KEY = 0x63_73_69_72; // "csir"
+
+async function withMigrationLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  if (providerOf(url) !== 'postgresql') return fn();
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await fn();
+  } finally {
+    // ending the session releases the lock even if the unlock is never sent
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Applies every checked-in migration not yet applied; returns the names applied now. Safe with
+ * several processes starting at once: on PostgreSQL they take turns under an advisory lock.
+ */
 export async function applyMigrations(url: string, root: string): Promise<string[]> {
   const provider = providerOf(url);
-  if (await allApplied(url, migrationDirs(join(prismaDir(root, provider), 'migrations')))) return [];
+  const names = migrationDirs(join(prismaDir(root, provider), 'migrations'));
+  if (await allApplied(url, names)) return [];
+  return withMigrationLock(url, async () => {
+    // whoever held the lock before us may have applied everything meanwhile
+    if (await allApplied(url, names)) return [];
+    return applyWithEngine(url, root, provider);
+  });
+}
+
+async function applyWithEngine(url: string, root: string, provider: Provider): Promise<string[]> {
   // Another bot process on the same SQLite file may hold the write lock for a moment (its
   // scheduler ticks every second); the engine then fails at once with SQLITE_BUSY, surfaced
   // as `SocketTimeout`. Try again rather than refuse to start.

@@ -5,6 +5,7 @@
  * and 40–100 ms of loading (tests/bench/startup.ts) for features we did not use.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { BUILD } from '../version.ts';
 
 type Labels<N extends string> = Partial<Record<N, string | number>>;
 
@@ -56,6 +57,31 @@ export class Counter<N extends string> implements Metric {
 
   render(): string {
     let out = header(this.o.name, this.o.help, 'counter');
+    for (const v of this.values.values())
+      out += `${this.o.name}${labelText(this.o.labelNames, v.labels)} ${number(v.value)}\n`;
+    return out;
+  }
+}
+
+/** A value that goes up and down (set per label combination). */
+export class Gauge<N extends string> implements Metric {
+  private readonly values = new Map<string, { labels: Labels<N>; value: number }>();
+
+  constructor(readonly o: { name: string; help: string; labelNames: readonly N[]; registers?: Registry[] }) {
+    for (const r of o.registers ?? []) r.register(this);
+  }
+
+  set(labels: Labels<N>, value: number): void {
+    this.values.set(keyOf(this.o.labelNames, labels), { labels: { ...labels }, value });
+  }
+
+  /** the current values (tests read them) */
+  get(): { values: { labels: Labels<N>; value: number }[] } {
+    return { values: [...this.values.values()].map((v) => ({ labels: { ...v.labels }, value: v.value })) };
+  }
+
+  render(): string {
+    let out = header(this.o.name, this.o.help, 'gauge');
     for (const v of this.values.values())
       out += `${this.o.name}${labelText(this.o.labelNames, v.labels)} ${number(v.value)}\n`;
     return out;
@@ -172,6 +198,12 @@ export class Registry {
 export function createMetrics() {
   const registry = new Registry();
   registry.register(new ProcessMetrics());
+  new Gauge({
+    name: 'csirt_build_info',
+    help: 'The running build: always 1, its labels say which (version, commit, Node.js)',
+    labelNames: ['version', 'commit', 'node'] as const,
+    registers: [registry],
+  }).set({ version: BUILD.version, commit: BUILD.commit, node: BUILD.node }, 1);
   return {
     registry,
     commands: new Counter({
@@ -197,6 +229,18 @@ export function createMetrics() {
       name: 'csirt_command_journal_total',
       help: 'Acknowledged commands left by a stopped process, by outcome: replayed, taken_over (this process was too slow), given_up',
       labelNames: ['platform', 'outcome'] as const,
+      registers: [registry],
+    }),
+    credentialsRefused: new Gauge({
+      name: 'csirt_platform_credentials_refused',
+      help: "1 while a chat platform refuses the bot's credentials (token revoked or expired): its deliveries are stopped; alert on it",
+      labelNames: ['platform'] as const,
+      registers: [registry],
+    }),
+    credentialAlerts: new Counter({
+      name: 'csirt_platform_credential_alerts_total',
+      help: "Times a chat platform started refusing the bot's credentials (one alert each)",
+      labelNames: ['platform'] as const,
       registers: [registry],
     }),
     authFailures: new Counter({

@@ -2,10 +2,12 @@
  * The one HTTP server: /healthz, /metrics, and whatever routes the platform adapters and
  * later features mount. Routes get the raw body (signatures are computed over it).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { InFlight } from '../core/in-flight.ts';
 import type { Database } from '../db/client.ts';
+import { BUILD } from '../version.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface HttpRequest {
@@ -29,24 +31,93 @@ export class HttpServer {
   private readonly prefixes: [method: string, prefix: string, route: Route][] = [];
   readonly server: Server;
   private accepting = true;
+  /** the metrics listener, when there is one */
+  private readonly extra: Server[] = [];
 
   constructor(
-    private readonly o: { db: Database; metrics: Metrics; log: Logger; maxBodyBytes: number; inFlight?: InFlight },
+    private readonly o: {
+      db: Database;
+      metrics: Metrics;
+      log: Logger;
+      maxBodyBytes: number;
+      inFlight?: InFlight;
+      /**
+       * GET /metrics on this server answers only with `Authorization: Bearer <token>`; without a
+       * token it is not served here (404): use `listenMetrics` (METRICS_PORT) instead.
+       */
+      metricsToken?: string;
+      /** more for /healthz (it stays 200: e.g. a platform whose deliveries are stopped) */
+      healthDetail?: () => Record<string, unknown>;
+    },
   ) {
     this.server = createServer((req, res) => void this.dispatch(req, res));
-    this.route('GET', '/healthz', async () => {
-      const ok = this.accepting && (await o.db.ping());
-      return {
-        status: ok ? 200 : 503,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ok, draining: !this.accepting }),
-      };
+    this.route('GET', '/healthz', () => this.health());
+    this.route('GET', '/metrics', async (req) => {
+      const token = o.metricsToken;
+      if (!token) return { status: 404, body: 'not found' };
+      if (!bearerMatches(req.headers.authorization, token)) {
+        o.metrics.authFailures.inc({
+          endpoint: 'metrics',
+          reason: req.headers.authorization ? 'bad_token' : 'no_token',
+        });
+        return { status: 401, headers: { 'www-authenticate': 'Bearer realm="metrics"' }, body: 'unauthorized' };
+      }
+      return this.scrape();
     });
-    this.route('GET', '/metrics', async () => ({
+  }
+
+  private async health(): Promise<HttpResponse> {
+    const ok = this.accepting && (await this.o.db.ping());
+    return {
+      status: ok ? 200 : 503,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ok,
+        draining: !this.accepting,
+        version: BUILD.version,
+        commit: BUILD.commit,
+        ...this.o.healthDetail?.(),
+      }),
+    };
+  }
+
+  private async scrape(): Promise<HttpResponse> {
+    return {
       status: 200,
-      headers: { 'content-type': o.metrics.registry.contentType },
-      body: await o.metrics.registry.metrics(),
-    }));
+      headers: { 'content-type': this.o.metrics.registry.contentType },
+      body: await this.o.metrics.registry.metrics(),
+    };
+  }
+
+  /**
+   * A second listener that serves only GET /metrics (no token asked: bind it to an address only
+   * the monitoring can reach, METRICS_HOST, default 127.0.0.1) and GET /healthz. Closed with close().
+   */
+  async listenMetrics(port: number, host: string): Promise<number> {
+    const server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const answer =
+        req.method === 'GET' && path === '/metrics'
+          ? this.scrape()
+          : req.method === 'GET' && path === '/healthz'
+            ? this.health()
+            : Promise.resolve({ status: 404, body: 'not found' });
+      answer.then(
+        (r) => send(res, r),
+        (e) => {
+          this.o.log.error({ err: e, path }, 'metrics route failed');
+          send(res, { status: 500, body: 'internal error' });
+        },
+      );
+    });
+    this.extra.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        const a = server.address();
+        resolve(typeof a === 'object' && a ? a.port : port);
+      });
+    });
   }
 
   route(method: string, path: string, r: Route): void {
@@ -76,6 +147,10 @@ export class HttpServer {
 
   /** Stops listening; requests being answered finish (cut after `graceMs`). */
   close(graceMs = 1000): Promise<void> {
+    for (const x of this.extra.splice(0)) {
+      x.close();
+      x.closeAllConnections?.();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.server.closeAllConnections?.(), graceMs);
       this.server.close(() => {
@@ -114,6 +189,17 @@ export class HttpServer {
       send(res, { status: 500, body: 'internal error' });
     }
   }
+}
+
+/** Constant-time comparison of a Bearer token (a timing side channel would leak it byte by byte). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = createHash('sha256')
+    .update(m[1] as string)
+    .digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
 }
 
 function send(res: ServerResponse, r: HttpResponse): void {

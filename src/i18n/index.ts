@@ -17,6 +17,7 @@ import { inspection } from './inspection.ts';
 import { language } from './language.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
+import { operations } from './operations.ts';
 import { platform } from './platform.ts';
 import { reporting } from './reporting.ts';
 import { sharing } from './sharing.ts';
@@ -40,6 +41,7 @@ const catalogs: Catalog[] = [
   database,
   reporting,
   sharing,
+  operations,
 ];
 
 const merged: Catalog = { ja: {}, en: {} };

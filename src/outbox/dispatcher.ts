@@ -5,7 +5,13 @@
  *   writer) with an expiry, so a killed process's claims are taken over;
  * - before any second attempt the channel is searched for a post carrying the delivery id,
  *   so a post that was stored but whose answer was lost is not sent again;
- * - a permanent error fails the row; other errors back off exponentially with jitter;
+ * - a permanent error fails the row; other errors back off exponentially with jitter (at most
+ *   5 minutes apart) for the retry horizon (default 72 h from the row's creation: an outage of
+ *   the platform is waited out), after which the row fails;
+ * - an authentication failure (the bot's token revoked or expired) is not the row's fault: the
+ *   row goes back untouched, the platform is stopped (no claims) and reported once (error log,
+ *   `onAuth`: a metric and /healthz), then probed every `authProbeMs`; the first send that
+ *   succeeds resumes it;
  * - a 429 holds back the whole platform (its rate limits are per app/token: Mattermost limits
  *   per token, Slack per app and method, and its per-channel and workspace-wide limits answer
  *   the same 429 without saying which) until Retry-After, and the row goes back to pending
@@ -38,7 +44,12 @@ export interface DispatcherOptions {
   batch?: number;
   /** minimum time between two posts to the same channel */
   perChannelIntervalMs?: number;
-  maxAttempts?: number;
+  /** a row failing transiently keeps being retried until this long after it was created (default 72 h) */
+  retryHorizonMs?: number;
+  /** while a platform refuses the bot's credentials, one attempt this often (default 60 s) */
+  authProbeMs?: number;
+  /** a platform's credentials refused (`reason`) or accepted again (null); once per change, per process */
+  onAuth?: (platform: string, reason: string | null) => void;
   pollMs?: number;
   onOutcome?: (d: Delivery, outcome: 'sent' | 'failed' | 'retry') => void;
   /** called after a row settles (sent or failed), outside the send path */
@@ -79,7 +90,10 @@ export class Dispatcher {
   /** set by a kick during a flow: look again before finishing */
   private dirty = false;
   private wake: (() => void) | undefined;
-  private readonly o: Required<Omit<DispatcherOptions, 'onOutcome' | 'onSettled' | 'preSend'>> & DispatcherOptions;
+  /** per platform whose credentials were refused: why and since when (clock ms) */
+  private readonly unauthorized = new Map<string, { reason: string; since: number }>();
+  private readonly o: Required<Omit<DispatcherOptions, 'onOutcome' | 'onSettled' | 'preSend' | 'onAuth'>> &
+    DispatcherOptions;
   private readonly slackMs: number;
 
   constructor(
@@ -90,12 +104,18 @@ export class Dispatcher {
     this.o = {
       claimTtlMs: 120_000,
       batch: 25,
-      maxAttempts: 12,
+      retryHorizonMs: 72 * 3_600_000,
+      authProbeMs: 60_000,
       pollMs: 250,
       ...opts,
       perChannelIntervalMs: opts.perChannelIntervalMs ?? 1000,
     };
     this.slackMs = Math.min(READY_SLACK_MS, Math.floor(this.o.perChannelIntervalMs / 4));
+  }
+
+  /** The platforms whose credentials are refused now, with the reason and since when. */
+  authFailures(): { platform: string; reason: string; since: Date }[] {
+    return [...this.unauthorized].map(([platform, u]) => ({ platform, reason: u.reason, since: new Date(u.since) }));
   }
 
   /** Polls until stop(). */
@@ -455,10 +475,26 @@ export class Dispatcher {
           unspent: true,
         });
       }
+      if (e instanceof PlatformError && e.kind === 'unauthorized') {
+        // not this row's fault: it goes back as it was; the platform stops until a probe succeeds
+        this.held.set(d.platform, Math.max(this.held.get(d.platform) ?? 0, now + this.o.authProbeMs));
+        if (!this.unauthorized.has(d.platform)) {
+          this.unauthorized.set(d.platform, { reason: e.message, since: now });
+          this.o.log.error(
+            { platform: d.platform, reason: e.message, probeMs: this.o.authProbeMs },
+            'the platform refused the bot credentials: deliveries stopped for this platform until they are fixed',
+          );
+          this.o.onAuth?.(d.platform, e.message);
+        }
+        return this.finish(d, { status: 'pending', unspent: true, untouched: true });
+      }
       if (e instanceof PlatformError && (e.kind === 'permanent' || e.kind === 'not_editable'))
         return this.finish(d, { status: 'failed', error: e.message });
-      if (d.attempts >= this.o.maxAttempts)
-        return this.finish(d, { status: 'failed', error: String((e as Error).message ?? e) });
+      if (now - (d.retryFrom ?? d.createdAt).getTime() >= this.o.retryHorizonMs)
+        return this.finish(d, {
+          status: 'failed',
+          error: `gave_up_after_${Math.round(this.o.retryHorizonMs / 3_600_000)}h: ${String((e as Error).message ?? e)}`,
+        });
       const backoff = Math.min(300_000, 1000 * 2 ** (d.attempts - 1)) * (0.7 + Math.random() * 0.6);
       this.o.log.warn({ delivery: d.id, attempt: d.attempts, err: (e as Error).message }, 'delivery failed; retrying');
       return this.finish(d, {
@@ -478,9 +514,17 @@ export class Dispatcher {
       notBefore?: Date;
       /** the attempt did not reach the platform (a 429): it is given back */
       unspent?: boolean;
+      /** back exactly as it was before the claim (error and due time kept) */
+      untouched?: boolean;
     },
   ): Promise<void> {
     const now = this.o.clock.now();
+    if (r.status === 'sent' && this.unauthorized.delete(d.platform)) {
+      this.held.delete(d.platform);
+      this.o.log.info({ platform: d.platform }, 'the platform accepts the bot credentials again: deliveries resumed');
+      this.o.onAuth?.(d.platform, null);
+      this.wake?.();
+    }
     // Only the current claimant may settle the row (a takeover after expiry wins otherwise).
     const n = await this.db.prisma.delivery.updateMany({
       where: { id: d.id, status: 'sending', claimedBy: this.o.workerId, attempts: d.attempts },
@@ -494,7 +538,7 @@ export class Dispatcher {
         ...(r.unspent ? { attempts: { decrement: 1 } } : {}),
       },
     });
-    if (n.count === 0) return;
+    if (n.count === 0 || r.untouched) return;
     const outcome = r.status === 'pending' ? 'retry' : r.status;
     this.o.onOutcome?.(d, outcome);
     if (r.status !== 'pending' && this.o.onSettled) {

@@ -24,6 +24,10 @@ export interface ServiceDeps {
   maxIndicators?: number;
   /** PUBLIC_URL, for links the bot hands out (calendar feeds); undefined when not set */
   publicUrl?: string;
+  /** the append-only audit anchor file (AUDIT_ANCHOR_FILE; src/audit/anchor.ts anchorFilePath) */
+  anchorFile?: string;
+  /** AUDIT_ANCHOR_AT: the daily anchor's time (HH:MM, Japan time) or off */
+  anchorAt?: string;
   /** the deployment's reporting rules: deadlines, reminders, the items a 確報 needs */
   reportPolicy: ReportPolicy;
 }

@@ -1,8 +1,11 @@
 /** Every service, built once by the composition root and handed to handlers as ctx.services. */
 
+import { anchorFilePath } from '../audit/anchor.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { AdvisoryService } from './advisories.ts';
+import { AuditAnchorService } from './audit-anchor.ts';
 import type { ServiceDeps } from './context.ts';
+import { DeliveryService } from './deliveries.ts';
 import { DirectoryService } from './directory.ts';
 import { IncidentQueries } from './incident-queries.ts';
 import { IncidentService } from './incidents.ts';
@@ -25,6 +28,10 @@ export interface Services {
   readiness: ReadinessService;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
+  /** deliveries that need a person: failure notices, list, resend */
+  deliveries: DeliveryService;
+  /** the audit chain's daily and on-demand anchor */
+  anchors: AuditAnchorService;
   /** every scheduler job kind the services handle; app.ts registers them on the scheduler */
   jobHandlers(): Record<string, JobHandler>;
 }
@@ -34,6 +41,11 @@ export function createServices(deps: ServiceDeps): Services {
   const readiness = new ReadinessService(deps);
   const inspections = new InspectionService(deps);
   const advisories = new AdvisoryService(deps);
+  const anchors = new AuditAnchorService(
+    deps,
+    deps.anchorFile ?? anchorFilePath(undefined, 'postgresql:'),
+    deps.anchorAt ?? '09:00',
+  );
   const incidents = new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor));
   return {
     deps,
@@ -47,11 +59,14 @@ export function createServices(deps: ServiceDeps): Services {
     inspections,
     inspectionViews: new InspectionViews(deps),
     advisories,
+    anchors,
+    deliveries: new DeliveryService(deps),
     jobHandlers: () => ({
       ...meetings.jobHandlers(),
       ...readiness.jobHandlers(),
       [CAMPAIGN_REMINDER_JOB]: inspections.remindJob,
       ...advisories.jobHandlers(),
+      ...anchors.jobHandlers(),
       ...incidents.jobHandlers(),
     }),
   };

@@ -104,6 +104,10 @@ export interface FakeSlack {
   newTriggerId(): string;
   /** Makes views.open/push with this trigger_id answer `expired_trigger_id`. */
   expireTrigger(triggerId: string): void;
+  /** An outage in front of Slack: while on, every Web API call answers HTTP 503 (nothing processed). */
+  setDown(on: boolean): void;
+  /** While on, calls with the bot token answer `token_revoked`, as Slack does once a token is revoked. */
+  setRevoked(on: boolean): void;
   /** Injects `fault` into the next `count` calls of `method`. */
   failNext(method: string, fault: FakeFault, count?: number): void;
   rateLimitNext(method: string, count: number, retryAfter: number): void;

@@ -71,6 +71,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const violations: FakeViolation[] = [];
   const responseUrls = new ResponseUrls(nowMs);
   let url = '';
+  /** an outage: every Web API call answers 503 */
+  let down = false;
+  /** the bot token revoked: calls with it answer `token_revoked` */
+  let revoked = false;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -105,6 +109,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const method = match[1]!;
     const call: FakeCall = { method, args: {}, at: nowMs(), auth: 'missing', status: 200, ok: false };
     calls.push(call);
+    if (down) {
+      call.status = 503;
+      res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>503 Service Unavailable</body></html>');
+      return;
+    }
     const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       call.status = status;
       call.ok = body.ok === true;
@@ -133,6 +142,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     if (token === undefined || token === '') return send(200, { ok: false, error: 'not_authed' });
     call.auth = token === identity.botToken ? 'bot' : token === identity.appToken ? 'app' : 'invalid';
     if (call.auth === 'invalid') return send(200, { ok: false, error: 'invalid_auth' });
+    if (call.auth === 'bot' && revoked) return send(200, { ok: false, error: 'token_revoked' });
 
     const issues = checkCall(method, args);
     if (issues.some((i) => i.kind === 'unknown_method')) {
@@ -247,6 +257,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         : responseUrls.responses.filter((r) => responseUrl.endsWith(`/response/${r.id}`)),
     expireTrigger: (id) => void ws.expiredTriggers.add(id),
     failNext,
+    setDown(on) {
+      down = on;
+    },
+    setRevoked(on) {
+      revoked = on;
+    },
     rateLimitNext: (method, count, retryAfter) => failNext(method, { kind: 'ratelimited', retryAfter }, count),
     loseResponseNext: (method, count = 1) => failNext(method, { kind: 'lose-response' }, count),
     setDelay(method, ms, mode = 'after') {

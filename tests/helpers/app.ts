@@ -67,7 +67,15 @@ export async function testApp(
   } = {},
 ): Promise<TestApp> {
   const db = opts.url ? { url: opts.url, drop: async () => {} } : await testDb();
-  const config = loadConfig({ BOT_ADMINS: 'console:admin', LOG_LEVEL: 'silent', ...opts.env, DATABASE_URL: db.url });
+  // the daily audit anchor is a scheduler job of its own: off unless a test asks for it
+  // (tests/e2e/audit-anchor.test.ts), so that reminder tests count only their jobs
+  const config = loadConfig({
+    BOT_ADMINS: 'console:admin',
+    LOG_LEVEL: 'silent',
+    AUDIT_ANCHOR_AT: 'off',
+    ...opts.env,
+    DATABASE_URL: db.url,
+  });
   const clock = new ManualClock(new Date(opts.now ?? '2026-11-25T01:00:00Z'));
   const platform = new MemoryPlatform(opts.platform ?? 'console');
   const seams = opts.seams ?? new Map<PlatformName, PlatformSeam>([[platform.name, platform]]);

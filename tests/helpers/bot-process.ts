@@ -30,7 +30,15 @@ export class BotProcess {
     const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
     const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-bot-')),
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        AUDIT_ANCHOR_AT: 'off',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const bot = new BotProcess(child);

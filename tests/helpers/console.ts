@@ -47,6 +47,8 @@ export async function runBot(
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
+        AUDIT_ANCHOR_AT: 'off',
         ...env,
         DATABASE_URL: url,
       },

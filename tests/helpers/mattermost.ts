@@ -39,6 +39,10 @@ export const MM_ADMIN = mmid('admin');
 
 export type BotAnswer = Awaited<ReturnType<typeof sendToBot>>;
 
+/** GET /metrics on the bot's port asks for this token (METRICS_TOKEN) */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
+export const metricsAuth = { authorization: `Bearer ${METRICS_TOKEN}` };
+
 export interface MattermostBot {
   app: App;
   fake: FakeMattermost;
@@ -109,6 +113,9 @@ export async function startMattermostBot(
     PUBLIC_URL: url,
     BOT_ADMINS: `mattermost:${MM_ADMIN}`,
     LOG_LEVEL: 'info',
+    METRICS_TOKEN,
+    // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
+    AUDIT_ANCHOR_AT: 'off',
     ...o.env,
   });
   const logs: string[] = [];

@@ -13,7 +13,12 @@ import { replyToText } from '../../src/core/reply.ts';
 import { MemoryPlatform } from '../fakes/memory-platform.ts';
 
 const [url, count, identity, now] = process.argv.slice(2) as [string, string, string, string];
-const config = loadConfig({ DATABASE_URL: url, BOT_ADMINS: 'console:admin', LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  DATABASE_URL: url,
+  BOT_ADMINS: 'console:admin',
+  LOG_LEVEL: 'silent',
+  AUDIT_ANCHOR_AT: 'off',
+});
 const seams = new Map<PlatformName, PlatformSeam>([['console', new MemoryPlatform('console')]]);
 const app = await createApp(config, {
   clock: new ManualClock(new Date(now)),

@@ -68,6 +68,8 @@ export class SlackProcess {
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
+        AUDIT_ANCHOR_AT: 'off',
         SLACK_SIGNING_SECRET: SLACK_SECRET,
         ...env,
       },

@@ -26,6 +26,10 @@ import { testGroups } from './test-commands.ts';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const ADMIN = 'U0ADMIN';
 
+/** GET /metrics on the bot's port asks for this token (METRICS_TOKEN) */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
+export const metricsAuth = { authorization: `Bearer ${METRICS_TOKEN}` };
+
 export interface SlackBot {
   app: App;
   fake: FakeSlack;
@@ -66,6 +70,9 @@ export async function startSlackBot(
     SLACK_API_URL: fake.apiUrl,
     BOT_ADMINS: `slack:${ADMIN}`,
     LOG_LEVEL: 'silent',
+    METRICS_TOKEN,
+    // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
+    AUDIT_ANCHOR_AT: 'off',
     ...opts.env,
   });
   const log = pino({ level: 'silent' });

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, test } from 'vitest';
 import { ACTION_TTL_MS, signAction, verifyAction } from '../../src/core/action-token.ts';
 import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
-import { ADMIN, type SlackBot, startSlackBot } from '../helpers/slack.ts';
+import { ADMIN, metricsAuth, type SlackBot, startSlackBot } from '../helpers/slack.ts';
 
 const SECRET = 'an-action-secret-of-32-bytes-xxxx';
 const NOW = new Date('2026-11-25T01:00:00Z');
@@ -61,7 +61,7 @@ beforeAll(async () => {
 afterAll(() => bot.close());
 
 async function scrape(): Promise<Map<string, number>> {
-  const res = await fetch(`${bot.url}/metrics`);
+  const res = await fetch(`${bot.url}/metrics`, { headers: metricsAuth });
   assert.equal(res.status, 200);
   const out = new Map<string, number>();
   for (const line of (await res.text()).split('\n')) {

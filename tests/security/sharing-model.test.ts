@@ -308,6 +308,14 @@ async function deliver(m: Model, real: Real): Promise<void> {
       );
       continue;
     }
+    if (d.refType === 'delivery.failure') {
+      // issue 22 item 1: a delivery that failed for good (here: refused before sending by the
+      // checks above) is shown to the coordinating office only, which may see every organisation's
+      assert.equal(owner, COORD_ORG, `${where}: failure notices go to the coordinating organisation only`);
+      const failed = await t.app.db.prisma.delivery.findUnique({ where: { id: d.refId as string } });
+      assert.equal(failed?.status, 'failed', `${where}: about a delivery that failed`);
+      continue;
+    }
     assert.fail(`${where}: unexpected delivery\n${p.text}`);
   }
   // every copy the model lets through went out (the rule is not kept by refusing everything)

@@ -101,6 +101,8 @@ export function toPlatformError(e: unknown): PlatformError {
   if (e instanceof PlatformError) return e;
   if (e instanceof MmApiError) {
     if (e.status === 429) return new PlatformError('rate_limited', e.id, e.retryAfterMs ?? 1000);
+    // the bot's token refused (revoked, expired, deactivated bot): not this row's fault
+    if (e.status === 401) return new PlatformError('unauthorized', e.id || e.message);
     const permanent = e.status >= 400 && e.status < 500 && e.status !== 408;
     return new PlatformError(permanent ? 'permanent' : 'transient', e.message);
   }

@@ -22,14 +22,8 @@ const PERMANENT = new Set([
   'not_in_channel',
   'is_archived',
   'is_inactive',
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
   'no_permission',
   'missing_scope',
-  'not_allowed_token_type',
   'org_login_required',
   'team_added_to_org',
   'team_access_not_granted',
@@ -65,6 +59,16 @@ const PERMANENT = new Set([
   'invalid_ts_oldest',
   'upgrade_required',
   'message_not_found',
+]);
+
+/** the bot's token refused: every call fails until an operator fixes it (the dispatcher stops for Slack) */
+const UNAUTHORIZED = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_allowed_token_type',
 ]);
 
 /** chat.update refused for this message: it can be followed up instead of edited. */
@@ -194,10 +198,12 @@ export function toPlatformError(e: unknown): PlatformError {
       // the spec writes rate_limited, the platform answers ratelimited
       if (code === 'ratelimited' || code === 'rate_limited') return new PlatformError('rate_limited', code, 1000);
       if (NOT_EDITABLE.has(code)) return new PlatformError('not_editable', code);
+      if (UNAUTHORIZED.has(code)) return new PlatformError('unauthorized', code);
       return new PlatformError(PERMANENT.has(code) ? 'permanent' : 'transient', code);
     }
     case ErrorCode.HTTPError: {
       const status = err.statusCode ?? 0;
+      if (status === 401) return new PlatformError('unauthorized', 'http_401');
       // 4xx other than 408/429 will not change on retry; 5xx and timeouts may
       const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
       return new PlatformError(permanent ? 'permanent' : 'transient', `http_${status}`);

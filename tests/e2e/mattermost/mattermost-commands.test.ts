@@ -9,6 +9,7 @@ import type { FakeMmChannel, FakeMmUser } from '../../fakes/mattermost-server.ts
 import {
   type MattermostBot,
   mattermostMentions,
+  metricsAuth,
   mmid,
   shownText,
   startMattermostBot,
@@ -127,7 +128,7 @@ test('a wrong, missing or form-only wrong command token gets 401, counted, never
   });
   assert.equal(wrongField.status, 401);
   assert.equal(await bot.auditCount(), before);
-  const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+  const metrics = await (await fetch(`${bot.url}/metrics`, { headers: metricsAuth })).text();
   assert.match(metrics, /csirt_auth_failures_total\{endpoint="mattermost",reason="bad_token"\} 2/);
   assert.match(metrics, /csirt_auth_failures_total\{endpoint="mattermost",reason="missing_token"\} 1/);
   const token = bot.mount.registration!.token;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { afterAll, afterEach, beforeAll, test } from 'vitest';
 import type { FakeMmUser } from '../../fakes/mattermost-server.ts';
 import { tableCounts as allCounts } from '../../helpers/counts.ts';
-import { type MattermostBot, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
+import { type MattermostBot, metricsAuth, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
 
 /** Row counts of every table but the replay store (each request's trigger id) and the command journal. */
 async function tableCounts(app: MattermostBot['app']) {
@@ -156,7 +156,7 @@ test('a click with an altered or forged context is refused politely and changes 
   }
   assert.deepEqual(await tableCounts(bot.app), before);
   assert.equal(await bot.auditCount(), audit);
-  const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+  const metrics = await (await fetch(`${bot.url}/metrics`, { headers: metricsAuth })).text();
   assert.match(metrics, /csirt_auth_failures_total\{endpoint="mattermost_action",reason="bad_action_token"\} 3/);
 });
 

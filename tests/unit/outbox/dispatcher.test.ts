@@ -119,19 +119,29 @@ test('a direct message whose answer was lost is recorded with its DM channel, so
   assert.match(row.messageRef ?? '', /^@alice\|\d+$/);
 });
 
-test('transient errors back off exponentially, then give up', async () => {
+test('transient errors back off exponentially up to 5 minutes, and give up only after the retry horizon (72 h)', async () => {
   const id = await put('flaky-1', 'npa');
-  for (let i = 0; i < 12; i++) {
+  const created = t.clock.now().getTime();
+  const gaps: number[] = [];
+  for (let i = 0; i < 40; i++) {
     t.platform.failures.push(new Error('ECONNRESET'));
     await t.app.dispatcher.drain();
     const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
-    if (row.status === 'failed') {
-      assert.equal(row.attempts, 12);
-      return;
-    }
+    assert.equal(row.status, 'pending', `attempt ${i + 1}: still retrying (12 attempts used to fail it)`);
+    gaps.push(row.notBefore.getTime() - t.clock.now().getTime());
     t.clock.advance(row.notBefore.getTime() - t.clock.now().getTime());
   }
-  assert.fail('should have given up after 12 attempts');
+  // 1 s, 2 s, 4 s … with ±30 % jitter, then at most 5 minutes (+30 %)
+  for (const [k, g] of gaps.entries()) {
+    const base = Math.min(300_000, 1000 * 2 ** k);
+    assert.ok(g >= base * 0.7 - 1 && g <= base * 1.3 + 1, `gap ${k}: ${g} ms for base ${base}`);
+  }
+  t.clock.set(new Date(created + 72 * 3_600_000));
+  t.platform.failures.push(new Error('ECONNRESET'));
+  await t.app.dispatcher.drain();
+  const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
+  assert.equal(row.status, 'failed');
+  assert.equal(row.error, 'gave_up_after_72h: ECONNRESET');
 });
 
 test('a claim that expires while its process waits on pacing is not sent by both: the claimant renews before each send and drops rows taken over', async () => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Delivery" ADD COLUMN     "resentBy" TEXT,
+ADD COLUMN     "retryFrom" TIMESTAMP(3);
