@@ -86,7 +86,7 @@ export const operations: Catalog = {
     'delivery.reason.no_channel': 'the organisation has no channel set',
     'delivery.reason.channel_moved': 'the channel was set for another organisation',
     'delivery.reason.not_connected': 'the bot is not connected to this chat service',
-    'delivery.reason.gave_up': 'still failing after {hours} hours of retries (last answer: {detail})',
+    'delivery.reason.gave_up': 'still failing after {hours} {hours|hour|hours} of retries (last answer: {detail})',
     'delivery.reason.refused': 'the chat service refused it (answer: {detail})',
     'delivery.next_try': 'next try {at} ({attempts} attempts, last answer: {error})',
     'delivery.status.failed': 'failed',
