@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { beforeAll, test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runAs } from '../helpers/console.ts';
+import { freshDbUrl, runBot } from '../helpers/console.ts';
 import { COORD_ORG } from '../helpers/coordinating.ts';
 
 const fy = fiscalYearOf(new Date());
@@ -27,9 +27,19 @@ const out = {
   coordShow: '',
 };
 
+async function as(user: string, lines: string[], url: string): Promise<string> {
+  const r = await runBot(`${lines.join('\n')}\n`, {
+    DATABASE_URL: url,
+    CONSOLE_USER: user,
+    BOT_ADMINS: 'console:admin',
+  });
+  assert.ok(r.code === 0 || r.code === 1, `${user}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
 beforeAll(async () => {
   const url = await freshDbUrl();
-  out.admin = await runAs(
+  out.admin = await as(
     'admin',
     [
       `poc add console:coord org=${COORD_ORG} role=coordinator`,
@@ -44,7 +54,7 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.leaverBefore = await runAs(
+  out.leaverBefore = await as(
     'leaver',
     [
       'report category=malware summary="LEAVER-MARK 不審な通信" severity=high',
@@ -52,7 +62,7 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.coord = await runAs(
+  out.coord = await as(
     'coord',
     [
       'meeting schedule title="MEETING-MARK 窓口担当者会議" start="2027-05-12 10:00" invite=maff',
@@ -64,10 +74,10 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.duty = await runAs('duty', [`advisory approve ${ADV1}`], url);
-  out.leaverMeeting = await runAs('leaver', ['meeting list'], url);
-  out.remove = await runAs('admin', ['poc remove console:leaver'], url);
-  out.leaver = await runAs(
+  out.duty = await as('duty', [`advisory approve ${ADV1}`], url);
+  out.leaverMeeting = await as('leaver', ['meeting list'], url);
+  out.remove = await as('admin', ['poc remove console:leaver'], url);
+  out.leaver = await as(
     'leaver',
     [
       `advisory status ${ADV1}`,
@@ -85,7 +95,7 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.mof = await runAs(
+  out.mof = await as(
     'mof-poc',
     [
       'org show maff',
@@ -98,8 +108,8 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.maff = await runAs('maff-new', ['org show maff', 'org show mof'], url);
-  out.coordShow = await runAs('coord', ['org show maff'], url);
+  out.maff = await as('maff-new', ['org show maff', 'org show mof'], url);
+  out.coordShow = await as('coord', ['org show maff'], url);
 });
 
 test('a person whose roles were all removed sees nothing of any organisation: help and lang only', () => {

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { beforeAll, test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runAs } from '../helpers/console.ts';
+import { freshDbUrl, runBot } from '../helpers/console.ts';
 import { consolePosts, consoleReplies } from '../helpers/console-posts.ts';
 import { COORD_ORG } from '../helpers/coordinating.ts';
 
@@ -34,6 +34,16 @@ const out = {
   coordStatus: '',
 };
 
+async function as(user: string, lines: string[], url: string): Promise<string> {
+  const r = await runBot(`${lines.join('\n')}\n`, {
+    DATABASE_URL: url,
+    CONSOLE_USER: user,
+    BOT_ADMINS: 'console:admin',
+  });
+  assert.ok(r.code === 0 || r.code === 1, `${user}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
 /** Posts of an advisory's broadcast (its copies, not the workflow messages) in some output. */
 const copies = (stdout: string, id: string) =>
   consolePosts(stdout).filter(
@@ -42,7 +52,7 @@ const copies = (stdout: string, id: string) =>
 
 beforeAll(async () => {
   const url = await freshDbUrl();
-  out.admin = await runAs(
+  out.admin = await as(
     'admin',
     [
       `poc add console:coord org=${COORD_ORG} role=coordinator`,
@@ -53,7 +63,7 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.maffReports = await runAs(
+  out.maffReports = await as(
     'maff-poc',
     [
       'report category=targeted-email summary="請求書を装うメール" severity=high share=attributed',
@@ -63,12 +73,12 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.mofReports = await runAs(
+  out.mofReports = await as(
     'mof-poc',
     ['report category=unauthorized-access summary="同種の不正ログイン" severity=high share=anonymized'],
     url,
   );
-  out.coord = await runAs(
+  out.coord = await as(
     'coord',
     [
       `advisory draft title="請求書を装うメール" body="請求書を装うメールが確認されています。" severity=high tlp=amber audience=maff,mof,mlit sources=${inc(1)}`,
@@ -82,7 +92,7 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.maff = await runAs(
+  out.maff = await as(
     'maff-poc',
     [
       `advisory consent ${adv(1)} yes`,
@@ -94,12 +104,8 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.mof = await runAs(
-    'mof-poc',
-    [`incident update ${inc(5)} share=attributed`, `advisory consent ${adv(3)} yes`],
-    url,
-  );
-  out.duty = await runAs(
+  out.mof = await as('mof-poc', [`incident update ${inc(5)} share=attributed`, `advisory consent ${adv(3)} yes`], url);
+  out.duty = await as(
     'duty',
     [
       `advisory approve ${adv(1)}`,
@@ -109,9 +115,9 @@ beforeAll(async () => {
     ],
     url,
   );
-  out.maff2 = await runAs('maff-poc', [`advisory consent ${adv(2)} yes tlp=clear`], url);
-  out.duty2 = await runAs('duty', [`advisory approve ${adv(2)}`], url);
-  out.coordStatus = await runAs('coord', [`advisory status ${adv(1)}`, `advisory status ${adv(4)}`], url);
+  out.maff2 = await as('maff-poc', [`advisory consent ${adv(2)} yes tlp=clear`], url);
+  out.duty2 = await as('duty', [`advisory approve ${adv(2)}`], url);
+  out.coordStatus = await as('coord', [`advisory status ${adv(1)}`, `advisory status ${adv(4)}`], url);
 });
 
 test('ADV1: a source that stops sharing after its consent sends the advisory back to consent; nothing goes out', () => {

@@ -1,5 +1,4 @@
 /** Runs the real bot (`npm start`'s entry) with a script on stdin, as a user would. */
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -69,18 +68,4 @@ export async function runBot(
     });
     child.stdin.end(script);
   });
-}
-
-/**
- * `lines` typed by `user` into a console bot on `url` (console:admin is the admin); its output.
- * Exit 1 is allowed (some line was refused), anything else fails with the output.
- */
-export async function runAs(user: string, lines: string[], url: string): Promise<string> {
-  const r = await runBot(`${lines.join('\n')}\n`, {
-    DATABASE_URL: url,
-    CONSOLE_USER: user,
-    BOT_ADMINS: 'console:admin',
-  });
-  assert.ok(r.code === 0 || r.code === 1, `${user}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
 }
