@@ -35,20 +35,19 @@ function keyOf(names: readonly string[], labels: Record<string, unknown>): strin
   return JSON.stringify(names.map((n) => (labels[n] === undefined ? null : String(labels[n]))));
 }
 
-/** One value per label combination, written as a counter or a gauge. */
-abstract class Scalar<N extends string> implements Metric {
-  protected readonly values = new Map<string, { labels: Labels<N>; value: number }>();
-  protected abstract readonly type: 'counter' | 'gauge';
+export class Counter<N extends string> implements Metric {
+  private readonly values = new Map<string, { labels: Labels<N>; value: number }>();
 
   constructor(readonly o: { name: string; help: string; labelNames: readonly N[]; registers?: Registry[] }) {
     for (const r of o.registers ?? []) r.register(this);
   }
 
-  protected update(labels: Labels<N>, next: (old: number | undefined) => number): void {
+  inc(labels: Labels<N> = {}, by = 1): void {
+    if (!(by >= 0)) throw new Error('a counter only goes up');
     const key = keyOf(this.o.labelNames, labels);
     const v = this.values.get(key);
-    if (v) v.value = next(v.value);
-    else this.values.set(key, { labels: { ...labels }, value: next(undefined) });
+    if (v) v.value += by;
+    else this.values.set(key, { labels: { ...labels }, value: by });
   }
 
   /** the current values (tests read them) */
@@ -57,28 +56,35 @@ abstract class Scalar<N extends string> implements Metric {
   }
 
   render(): string {
-    let out = header(this.o.name, this.o.help, this.type);
+    let out = header(this.o.name, this.o.help, 'counter');
     for (const v of this.values.values())
       out += `${this.o.name}${labelText(this.o.labelNames, v.labels)} ${number(v.value)}\n`;
     return out;
   }
 }
 
-export class Counter<N extends string> extends Scalar<N> {
-  protected readonly type = 'counter';
-
-  inc(labels: Labels<N> = {}, by = 1): void {
-    if (!(by >= 0)) throw new Error('a counter only goes up');
-    this.update(labels, (old) => (old ?? 0) + by);
-  }
-}
-
 /** A value that goes up and down (set per label combination). */
-export class Gauge<N extends string> extends Scalar<N> {
-  protected readonly type = 'gauge';
+export class Gauge<N extends string> implements Metric {
+  private readonly values = new Map<string, { labels: Labels<N>; value: number }>();
+
+  constructor(readonly o: { name: string; help: string; labelNames: readonly N[]; registers?: Registry[] }) {
+    for (const r of o.registers ?? []) r.register(this);
+  }
 
   set(labels: Labels<N>, value: number): void {
-    this.update(labels, () => value);
+    this.values.set(keyOf(this.o.labelNames, labels), { labels: { ...labels }, value });
+  }
+
+  /** the current values (tests read them) */
+  get(): { values: { labels: Labels<N>; value: number }[] } {
+    return { values: [...this.values.values()].map((v) => ({ labels: { ...v.labels }, value: v.value })) };
+  }
+
+  render(): string {
+    let out = header(this.o.name, this.o.help, 'gauge');
+    for (const v of this.values.values())
+      out += `${this.o.name}${labelText(this.o.labelNames, v.labels)} ${number(v.value)}\n`;
+    return out;
   }
 }
 
