@@ -411,8 +411,7 @@ export class AdvisoryService {
    */
   private settle(id: string): Promise<boolean> {
     return this.db.tx(async (tx) => {
-      await lockRow(this.db, tx, 'Advisory', id);
-      const a = await tx.advisory.findUnique({ where: { id } });
+      const a = await this.load(tx, id, true).catch(() => null);
       if (a?.status !== 'approved') return false;
       const refused = await tx.delivery.count({
         where: { refType: ADVISORY_REF, refId: id, status: 'failed', error: { startsWith: SHARING_REFUSED } },
