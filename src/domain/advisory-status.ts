@@ -54,3 +54,22 @@ export function nextStatus(from: string, event: AdvisoryEvent): AdvisoryStatus |
   const t = ADVISORY_TRANSITIONS[event];
   return isAdvisoryStatus(from) && t.from.includes(from) ? t.to : null;
 }
+
+/** One copy of an approved advisory as its settle hook sees it. */
+export interface CopyState {
+  status: string;
+  /** failed because the sharing decision no longer held when it was to go out */
+  refusedForSharing: boolean;
+}
+
+/**
+ * What the copies of an approved advisory, read together, mean: a copy refused for sharing
+ * sends it back to consent (`source_changed`) whatever the others did; else, once none is
+ * pending or being sent, it is `delivered`; else nothing yet. One read of all the copies, never
+ * two: between two reads another copy may settle, and the two answers would not belong together.
+ */
+export function copiesOutcome(copies: readonly CopyState[]): 'source_changed' | 'delivered' | null {
+  if (copies.some((c) => c.status === 'failed' && c.refusedForSharing)) return 'source_changed';
+  if (copies.some((c) => c.status === 'pending' || c.status === 'sending')) return null;
+  return 'delivered';
+}

@@ -10,7 +10,7 @@ import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { lockRow } from '../db/row-lock.ts';
-import { type AdvisoryEvent, nextStatus } from '../domain/advisory-status.ts';
+import { type AdvisoryEvent, copiesOutcome, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import { canonicalId } from '../domain/ids.ts';
@@ -411,18 +411,27 @@ export class AdvisoryService {
    */
   private settle(id: string): Promise<boolean> {
     return this.db.tx(async (tx) => {
-      const a = await this.load(tx, id, true).catch(() => null);
+      // locked and read directly: an error of the database ends the transaction (db.tx retries
+      // it), it is never taken for "nothing to settle"
+      await lockRow(this.db, tx, 'Advisory', id);
+      const a = await tx.advisory.findUnique({ where: { id } });
       if (a?.status !== 'approved') return false;
-      const refused = await tx.delivery.count({
-        where: { refType: ADVISORY_REF, refId: id, status: 'failed', error: { startsWith: SHARING_REFUSED } },
+      // all the copies in one statement: one snapshot (read committed gives each statement its own)
+      const copies = await tx.delivery.findMany({
+        where: { refType: ADVISORY_REF, refId: id },
+        select: { status: true, error: true },
       });
-      if (refused > 0) {
+      const outcome = copiesOutcome(
+        copies.map((c) => ({ status: c.status, refusedForSharing: !!c.error?.startsWith(SHARING_REFUSED) })),
+      );
+      if (outcome === 'source_changed') {
         const s = await sharingState(tx, a);
         if (!s.decision.ok) {
           await reconsent(this.deps, tx, a, s, 'system');
           return false;
         }
       }
+      if (outcome === null) return false;
       return settleIfDone(this.deps, tx, id, this.reminders, (t, ...r) => this.audit(t, 'system', ...r));
     });
   }

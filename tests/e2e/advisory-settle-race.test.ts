@@ -81,3 +81,42 @@ test(`two copies settling at once (${PROVIDER}): back to consent exactly once, n
     );
   }
 });
+
+/**
+ * The other order, found by the model test on PostgreSQL under load (CI of 2026-12-02): copy A
+ * failed for its channel (not for sharing) and its settle hook began while copy B was still being
+ * sent; B was refused for sharing and its row committed *between* the hook's two reads (refused
+ * copies: none yet; copies still open: none any more). Read committed gives each statement its
+ * own snapshot, so the hook called the advisory sent, and B's hook, waiting on the lock, then
+ * found it sent: the refusal went unanswered. The decision must come from one read of the copies.
+ */
+test(`a refusal committed while another copy's hook decides (${PROVIDER}): never sent past it`, {
+  timeout: 300_000,
+}, async () => {
+  const p = t.app.db.prisma;
+  const { id, inc } = await sent(100);
+  const copies = await p.delivery.findMany({ where: { refType: 'advisory', refId: id }, orderBy: { id: 'asc' } });
+  const [a, b] = copies as [(typeof copies)[0], (typeof copies)[0]];
+  await p.incident.update({ where: { id: inc }, data: { share: 'none' } });
+  const wrong: string[] = [];
+  for (let round = 0; round < 40; round++) {
+    await p.advisory.update({ where: { id }, data: { status: 'approved', sentAt: null } });
+    await p.delivery.update({ where: { id: a.id }, data: { status: 'failed', error: 'refused (TLP): channel' } });
+    await p.delivery.update({ where: { id: b.id }, data: { status: 'sending', error: null } });
+    // A's hook and B's refusal at once, B's commit landing a little later each round
+    await Promise.all([
+      t.app.services.advisories.onDeliverySettled({ ...a, status: 'failed' }),
+      (async () => {
+        for (let i = 0; i < round % 8; i++) await new Promise((r) => setImmediate(r));
+        await p.delivery.update({
+          where: { id: b.id },
+          data: { status: 'failed', error: `${SHARING_REFUSED}: the source withdrew` },
+        });
+        await t.app.services.advisories.onDeliverySettled({ ...b, status: 'failed' });
+      })(),
+    ]);
+    const after = await p.advisory.findUniqueOrThrow({ where: { id } });
+    if (after.status !== 'consent') wrong.push(`round ${round}: ${after.status}`);
+  }
+  assert.deepEqual(wrong, [], 'every round back to consent');
+});

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { test } from 'vitest';
 import {
   ADVISORY_EVENTS,
   ADVISORY_STATUSES,
   ADVISORY_TRANSITIONS,
   FINAL_STATUSES,
+  copiesOutcome,
   nextStatus,
 } from '../../../src/domain/advisory-status.ts';
 
@@ -34,4 +36,22 @@ test('every transition names known statuses', () => {
     assert.ok(ADVISORY_STATUSES.includes(t.to));
     for (const f of t.from) assert.ok(ADVISORY_STATUSES.includes(f));
   }
+});
+
+test('the copies read together: a refusal for sharing wins over every other copy, in any order; sent only when none is open', () => {
+  const copy = fc.record({
+    status: fc.constantFrom('pending', 'sending', 'sent', 'failed', 'cancelled'),
+    refusedForSharing: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(fc.array(copy, { maxLength: 6 }), (copies) => {
+      const refused = copies.filter((c) => c.status === 'failed' && c.refusedForSharing).length;
+      const open = copies.filter((c) => c.status === 'pending' || c.status === 'sending').length;
+      const expected = refused > 0 ? 'source_changed' : open > 0 ? null : 'delivered';
+      assert.equal(copiesOutcome(copies), expected);
+      assert.equal(copiesOutcome([...copies].reverse()), expected);
+    }),
+  );
+  // a refusal recorded on a copy that is not failed is no refusal
+  assert.equal(copiesOutcome([{ status: 'sent', refusedForSharing: true }]), 'delivered');
 });
