@@ -5,8 +5,8 @@ import {
   ADVISORY_EVENTS,
   ADVISORY_STATUSES,
   ADVISORY_TRANSITIONS,
-  FINAL_STATUSES,
   copiesOutcome,
+  FINAL_STATUSES,
   nextStatus,
 } from '../../../src/domain/advisory-status.ts';
 
