@@ -3,6 +3,8 @@
 // `--expect <seq>:<hash>` (repeatable) and `--anchors <file>` (every line of an anchor file)
 // also check that the chain still holds each anchored head: a truncated chain (newest records
 // deleted, head rewound) verifies as a chain but fails here, naming the records missing.
+// Redacted records (retention, erasure: src/audit/redact.ts) verify against the audit.redact
+// record that attests them, and are counted with the records that attest them.
 // Exit: 0 OK, 1 broken or an anchor not matched, 2 could not check (configuration, arguments).
 import { type Anchor, checkAnchor, formatAnchor, parseAnchor, readAnchorFile } from '../src/audit/anchor.ts';
 import { verifyChain } from '../src/audit/chain.ts';
@@ -68,6 +70,10 @@ try {
       } else if (argv.includes('--head')) console.log(r.head);
       else {
         console.log(`audit chain OK: ${r.count} records, head ${r.count}:${r.head}`);
+        if (r.redacted)
+          console.log(
+            `${r.redacted} records redacted (retention, erasure), as attested by audit.redact record${r.redactions.length === 1 ? '' : 's'} ${r.redactions.join(', ')}`,
+          );
         if (anchors.length) console.log(`matches ${anchors.length} anchor${anchors.length === 1 ? '' : 's'}`);
       }
     }

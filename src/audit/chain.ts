@@ -9,6 +9,8 @@ import type { Database, Prisma$, Tx } from '../db/client.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 export const GENESIS = '0'.repeat(64);
+/** the action of the records that attest redactions (src/audit/redact.ts) */
+export const REDACT_ACTION = 'audit.redact';
 
 export interface AuditEntry {
   actor: string;
@@ -77,12 +79,12 @@ export async function appendAuditMany(db: Database, tx: Tx, es: readonly AuditEn
 }
 
 export type VerifyResult =
-  | { ok: true; count: number; head: string }
+  | { ok: true; count: number; head: string; redacted: number; redactions: number[] }
   | {
       ok: false;
       count: number;
       seq: number;
-      kind: 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'head-mismatch';
+      kind: 'hash-mismatch' | 'broken-link' | 'sequence-gap' | 'head-mismatch' | 'redaction-mismatch';
       detail: string;
     };
 
@@ -91,6 +93,9 @@ export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<Ver
   let prev = GENESIS;
   let expected = 1;
   let count = 0;
+  const attested = await readAttestations(prisma);
+  let redacted = 0;
+  const redactions = new Set<number>();
   for (;;) {
     const page = await prisma.auditRecord.findMany({
       where: { seq: { gte: expected } },
@@ -116,7 +121,21 @@ export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<Ver
           detail: `prevHash ${r.prevHash.slice(0, 12)}… ≠ ${prev.slice(0, 12)}…`,
         };
       const h = recordHash(prev, r);
-      if (h !== r.hash)
+      const a = attested.get(r.seq);
+      if (a && h !== r.hash) {
+        // a redacted record: it must be exactly the form its audit.redact record attests, and
+        // keep the original hash the next record links to
+        if (a.redacted !== h || a.hash !== r.hash)
+          return {
+            ok: false,
+            count,
+            seq: r.seq,
+            kind: 'redaction-mismatch',
+            detail: `redacted ${r.action} ${r.subject} is not the form record ${a.by} attests (changed after its redaction)`,
+          };
+        redacted++;
+        redactions.add(a.by);
+      } else if (h !== r.hash)
         return {
           ok: false,
           count,
@@ -139,5 +158,33 @@ export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<Ver
       detail: `head says ${head.seq} records ending ${head.hash.slice(0, 12)}…`,
     };
   }
-  return { ok: true, count, head: prev };
+  return { ok: true, count, head: prev, redacted, redactions: [...redactions].sort((x, y) => x - y) };
+}
+
+/**
+ * What the audit.redact records attest: seq → the original hash, the hash of the redacted form,
+ * and the attesting record (the newest attestation of a record wins). Read before the walk;
+ * the walk then checks every audit.redact record like any other, so an altered one fails.
+ */
+export async function readAttestations(
+  prisma: Prisma$,
+): Promise<Map<number, { hash: string; redacted: string; by: number }>> {
+  const out = new Map<number, { hash: string; redacted: string; by: number }>();
+  const rows = await prisma.auditRecord.findMany({ where: { action: REDACT_ACTION }, orderBy: { seq: 'asc' } });
+  for (const r of rows) {
+    let records: unknown;
+    try {
+      records = (JSON.parse(r.data) as { records?: unknown }).records;
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(records)) continue;
+    for (const a of records) {
+      if (!Array.isArray(a) || a.length !== 3) continue;
+      const [seq, hash, redacted] = a as unknown[];
+      if (typeof seq === 'number' && typeof hash === 'string' && typeof redacted === 'string' && seq < r.seq)
+        out.set(seq, { hash, redacted, by: r.seq });
+    }
+  }
+  return out;
 }
