@@ -26,11 +26,6 @@ export function redactedData(reason: RedactReason): string {
   return canonicalJson({ redacted: reason });
 }
 
-/** Whether stored data is a redaction marker (either reason). */
-export function isRedactedData(data: string): boolean {
-  return data === redactedData('retention') || data === redactedData('erasure');
-}
-
 /** One attestation: [seq, original hash, hash of the redacted form]. */
 type Attestation = [number, string, string];
 

@@ -6,8 +6,9 @@
  * the reports they made still count and link, but no longer name them), language and calendar
  * choices and calendar feed, their roles (and their place as a CSIRT's primary or deputy
  * contact); the reporter's contact (所属・氏名・電話) of every report they made; every occurrence
- * of their identity, name and those contacts in incident timelines and in the outbox's copies
- * (replaced by `[erased]`; a pending DM to them is cancelled); and every audit record that names
+ * of their identity, name and those contacts in incident timelines, scheduled jobs and the
+ * outbox's copies (replaced by `[erased]`; a pending DM to them is cancelled), their identity as
+ * a meeting proxy or a TLP:RED recipient (the pseudonym instead); and every audit record that names
  * them — redacted, not removed (src/audit/redact.ts), so `audit:verify` and anchors still pass.
  * One transaction, after the audit head's lock: the person is read again inside it.
  */
@@ -43,6 +44,10 @@ function scrub(text: string, needles: string[]): string {
   return out;
 }
 
+const mentionsIn = (field: string, needles: string[]) => ({
+  OR: needles.map((n) => ({ [field]: { contains: n } })),
+});
+
 async function plan(r: Runner, identity: string) {
   const p = await r.person.findUnique({ where: { identity }, include: { roles: true } });
   if (!p) return null;
@@ -57,7 +62,7 @@ async function plan(r: Runner, identity: string) {
     ...reports.flatMap((x) => (x.contact && x.contact.trim().length >= 2 ? [x.contact.trim()] : [])),
   ];
   const needles = [...new Set(plain.map(inJson))].sort((a, b) => b.length - a.length);
-  const mentions = (field: string) => ({ OR: needles.map((n) => ({ [field]: { contains: n } })) });
+  const mentions = (field: string) => mentionsIn(field, needles);
   const events = (await r.incidentEvent.findMany({ where: mentions('data'), select: { id: true, data: true } })).filter(
     (e) => needles.some((n) => e.data.includes(n)),
   );
@@ -114,6 +119,25 @@ export async function erasePerson(
           ...(d.status === 'pending' ? { status: 'cancelled', error: 'erased on request' } : {}),
         },
       });
+    // identities named elsewhere: a proxy attending a meeting, a TLP:RED advisory's recipients,
+    // a scheduled job's arguments
+    await tx.meetingRsvp.updateMany({ where: { proxy: opts.identity }, data: { proxy: pseudonym } });
+    for (const a of await tx.advisory.findMany({
+      where: { recipients: { contains: opts.identity } },
+      select: { id: true, recipients: true },
+    }))
+      await tx.advisory.update({
+        where: { id: a.id },
+        data: {
+          recipients: (a.recipients ?? '')
+            .split(',')
+            .map((r) => (r === opts.identity ? pseudonym : r))
+            .join(','),
+        },
+      });
+    for (const j of await tx.job.findMany({ where: mentionsIn('data', x.needles), select: { id: true, data: true } }))
+      if (x.needles.some((n) => j.data.includes(n)))
+        await tx.job.update({ where: { id: j.id }, data: { data: scrub(j.data, x.needles) } });
     await tx.roleGrant.deleteMany({ where: { personId: x.p.id } });
     await tx.csirtReadiness.updateMany({ where: { primaryId: x.p.id }, data: { primaryId: null } });
     await tx.csirtReadiness.updateMany({ where: { deputyId: x.p.id }, data: { deputyId: null } });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { checkAnchor } from '../../src/audit/anchor.ts';
 import { REDACT_ACTION, verifyChain } from '../../src/audit/chain.ts';
-import type { RetentionTable } from '../../src/domain/retention.ts';
+import type { RetentionKind, RetentionTable } from '../../src/domain/retention.ts';
 import { runRetention } from '../../src/services/retention.ts';
 import { loadRetentionTable } from '../../src/services/retention-table.ts';
 import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
@@ -80,7 +80,8 @@ const exists = async () => ({
   advisory: !!(await t.app.db.prisma.advisory.findUnique({ where: { id: advisory } })),
   meeting: !!(await t.app.db.prisma.meeting.findUnique({ where: { id: meeting } })),
 });
-const due = (r: Awaited<ReturnType<typeof runRetention>>) => Object.fromEntries(r.kinds.map((k) => [k.kind, k.due]));
+const due = (r: Awaited<ReturnType<typeof runRetention>>) =>
+  Object.fromEntries(r.kinds.map((k) => [k.kind, k.due])) as Record<RetentionKind, number>;
 const retain = (now: string, apply: boolean, table: RetentionTable = SHIPPED) =>
   runRetention(t.app.db, { table, now: new Date(now), apply, by: 'test' });
 
