@@ -16,7 +16,7 @@ try {
     process.exit(2);
   }
   const config = loadConfig(process.env);
-  const table = loadRetentionTable(process.env.RETENTION_FILE);
+  const table = loadRetentionTable(config.RETENTION_FILE);
   const now = offsetClock(config.BOT_CLOCK_OFFSET_MS).now();
   const db = await openDatabase(config.DATABASE_URL);
   try {

@@ -72,6 +72,8 @@ const schema = z
     MAX_INDICATORS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(100)),
     /** The deployment's reporting rules (deadlines, reminders, items a 確報 needs); default data/report-policy.json. */
     REPORT_POLICY_FILE: opt(z.string().min(1)),
+    // the retention table npm run retention uses (docs/operations.md "Retention and erasure")
+    RETENTION_FILE: opt(z.string().min(1)),
     NODE_ENV: opt(z.string()),
     /** Tests and drills only: shifts the bot's clock by this many ms. Refused with NODE_ENV=production. */
     BOT_CLOCK_OFFSET_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(-1e13).max(1e13).default(0)),

@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, test } from 'vitest';
@@ -243,10 +245,10 @@ test('npm run retention: a dry run in plain words; two processes applying at onc
       ids.push(id);
     }
     const offset = String(new Date('2032-04-02T00:00:00Z').getTime() - Date.now());
-    const run = (args: string[]) =>
+    const run = (args: string[], env: Record<string, string> = {}) =>
       exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'retention.ts'), ...args], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: t2.url, BOT_CLOCK_OFFSET_MS: offset, NODE_ENV: 'test' },
+        env: { ...process.env, DATABASE_URL: t2.url, BOT_CLOCK_OFFSET_MS: offset, NODE_ENV: 'test', ...env },
       }).then(
         (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
@@ -259,6 +261,14 @@ test('npm run retention: a dry run in plain words; two processes applying at onc
       /incident reports: 6 to remove \(kept 5 years from the April after closing, so closed in FY2026 or before are due\)/,
     );
     assert.equal(await t2.app.db.prisma.incident.count({ where: { id: { in: ids } } }), 6);
+    const dir = mkdtempSync(join(tmpdir(), 'retention-'));
+    writeFileSync(join(dir, 'r.json'), JSON.stringify({ ...SHIPPED, incidents: 0, audits: 1 }));
+    const badTable = await run(['--apply'], { RETENTION_FILE: join(dir, 'r.json') });
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(badTable.code, 2);
+    assert.match(badTable.err, /configuration error: RETENTION_FILE \(.*r\.json\): unknown record kind "audits"/);
+    assert.match(badTable.err, /"incidents": 0 is not a whole number of years/);
+    assert.equal(await t2.app.db.prisma.incident.count({ where: { id: { in: ids } } }), 6, 'nothing removed');
     const bad = await run(['--aply']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /unknown argument --aply/);
