@@ -47,6 +47,18 @@ export function unavailable(e: unknown): 'not-sent' | 'broken' | null {
   return null;
 }
 
+/**
+ * The database could not be had and nothing of the statement ran: waited past the time allowed
+ * (`DatabaseUnavailable`, also after a transaction's retries ran out), or refused before sending.
+ */
+export function databaseAway(e: unknown): boolean {
+  for (let x = e, depth = 0; x && depth < 4; depth++) {
+    if (x instanceof DatabaseUnavailable || unavailable(x) === 'not-sent') return true;
+    x = (x as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 const READ = /^\s*(SELECT|WITH\b(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
 
 export class Availability {
