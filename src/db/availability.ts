@@ -107,8 +107,11 @@ export class Availability {
     if (this.probing) return;
     this.probing = true;
     try {
-      for (;;) {
-        await new Promise((r) => setTimeout(r, this.o.probeMs ?? 250).unref());
+      // the first probe at once: a connection that broke (a pooled one the server cut while it
+      // restarted) does not mean the database is still away, and every request refused in the
+      // meantime is a person told to try again for nothing
+      for (let first = true; ; first = false) {
+        if (!first) await new Promise((r) => setTimeout(r, this.o.probeMs ?? 250).unref());
         try {
           await this.probe();
           break;
