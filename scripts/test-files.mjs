@@ -24,6 +24,7 @@ export function testFiles(root) {
  */
 export const CHAOS_FILES = [
   'tests/chaos/chaos.test.ts',
+  'tests/chaos/package.test.ts',
   'tests/e2e/advisory-crash.test.ts',
   'tests/e2e/advisory-crash-mattermost.test.ts',
   'tests/e2e/command-journal.test.ts',
