@@ -15,7 +15,7 @@ import { ROOT } from '../../src/app.ts';
 import { verifyChain } from '../../src/audit/chain.ts';
 import { runRetention } from '../../src/services/retention.ts';
 import { loadRetentionTable } from '../../src/services/retention-table.ts';
-import { type TestApp, testApp } from '../helpers/app.ts';
+import { PROVIDER, type TestApp, testApp } from '../helpers/app.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
 const exec = promisify(execFile);
@@ -77,13 +77,17 @@ test('bad identities are refused with a clear message and nothing written', asyn
     ['console:admin', 2, /in BOT_ADMINS/],
     ['console:nobody', 1, /no person with the identity console:nobody: nothing changed/],
   ] as const) {
+    // the argument checks come before any database: run them on one provider only
+    if (PROVIDER === 'postgresql' && code === 2) continue;
     const r = await erase([arg, '--apply']);
     assert.equal(r.code, code, `${arg}: ${r.out}${r.err}`);
     assert.match(r.out + r.err, re);
   }
-  const none = await erase([]);
-  assert.equal(none.code, 2);
-  assert.match(none.err, /usage: npm run erase/);
+  if (PROVIDER === 'sqlite') {
+    const none = await erase([]);
+    assert.equal(none.code, 2);
+    assert.match(none.err, /usage: npm run erase/);
+  }
   assert.equal(await t.auditCount(), before);
   assert.ok((await mentions()).length > 5, 'still named everywhere');
 });
@@ -149,4 +153,18 @@ test('retention afterwards leaves the erased records as they are and the chain v
   const v = await verifyChain(t.app.db.prisma);
   assert.ok(v.ok, JSON.stringify(v));
   assert.deepEqual(await mentions(), []);
+});
+
+test('two erasures of the same person at once: one erases, the other finds nobody; one audit record', async () => {
+  const [a, b] = await Promise.all([erase([P.otherPoc, '--apply']), erase([P.otherPoc, '--apply'])]);
+  const outcomes = [a, b].map((r) =>
+    r.code === 0 ? /erased console:mof-poc: the person is now erased:\d+/.test(r.out) : r.code,
+  );
+  assert.deepEqual(outcomes.sort(), [1, true].sort(), `${a.out}${a.err}\n${b.out}${b.err}`);
+  assert.equal(
+    await t.app.db.prisma.auditRecord.count({ where: { action: 'person.erase' } }),
+    2,
+    'maff-poc and mof-poc once each',
+  );
+  assert.ok((await verifyChain(t.app.db.prisma)).ok);
 });
