@@ -7,7 +7,7 @@ import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
 import { stricter } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
-import type { Translate } from '../i18n/index.ts';
+import { keyOf, type Translate } from '../i18n/index.ts';
 
 /** The fields of an advisory a message may show. */
 export interface AdvisoryText {
@@ -21,11 +21,11 @@ export interface AdvisoryText {
 export const label = (a: { tlp: string }) => tlpLabel(a.tlp as Tlp);
 
 export function severityText(t: Translate, s: string): string {
-  return t(`advisory.sev.${s}`);
+  return t(keyOf('advisory.sev.', s));
 }
 
 export function statusText(t: Translate, s: string): string {
-  return t(`advisory.st.${s}`);
+  return t(keyOf('advisory.st.', s));
 }
 
 /** The advisory itself, as every audience channel (or TLP:RED recipient) receives it. */
@@ -40,7 +40,7 @@ export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: read
       { kind: 'heading', text: `${label(a)} ${t('advisory.post_heading', { id: a.id, title: a.title })}` },
       { kind: 'fields', fields },
       { kind: 'text', text: a.body },
-      { kind: 'context', text: `${label(a)}: ${t(`advisory.handling.${a.tlp}`)}` },
+      { kind: 'context', text: `${label(a)}: ${t(keyOf('advisory.handling.', a.tlp))}` },
       { kind: 'context', text: t('advisory.ack_hint') },
     ],
     actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }],
