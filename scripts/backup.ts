@@ -52,7 +52,7 @@ try {
         `PostgreSQL: the audit head ${head.seq}:${head.hash} is recorded in ${out}.meta.json.`,
         'Now take the dump itself (consistent while bots run: pg_dump reads one snapshot):',
         `  pg_dump --format=custom --no-owner --file=${out} '${safeUrl}'`,
-        'Restore it into an empty database with pg_restore --no-owner --dbname=<url> <file>,',
+        'Restore it into an empty database with npm run restore -- <file> (docs/operations.md "Restore"),',
         `then check it: npm run audit:verify -- --expect ${head.seq}:${head.hash}`,
       ].join('\n'),
     );

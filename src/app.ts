@@ -29,7 +29,9 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
+import { Heartbeat, readOpsState } from './services/ops-state.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
+import { RestorePendingError, readRestoreMarker, reconcileRestore } from './services/restore.ts';
 import { BUILD } from './version.ts';
 
 /** the package root (data/, prisma/): the same from src/ and from dist/src/ */
@@ -65,6 +67,8 @@ export interface App {
   inFlight: InFlight;
   /** commands acknowledged but not yet committed; a dead process's are run again (src/inbox) */
   journal: CommandJournal;
+  /** this process's clock against the database's, written every 15 s once started (metrics) */
+  heartbeat: Heartbeat;
   seams: Map<PlatformName, PlatformSeam>;
   /** stop background work and close the database */
   close(): Promise<void>;
@@ -87,6 +91,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await ensureAuditHead(db);
   const metrics = createMetrics();
   const seams = opts.seams ?? new Map();
+  const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
+  // a restored database runs nothing before it is reconciled (src/services/restore.ts)
+  try {
+    if (await readRestoreMarker(db)) {
+      if (!config.RESTORE_RECONCILE_ON_START)
+        throw new RestorePendingError(
+          'the database was restored from a backup and is not reconciled yet (RESTORE_RECONCILE_ON_START=false)',
+        );
+      await reconcileRestore({ db, clock, log, seams, workerId, actor: 'system:restore' });
+    }
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   const platforms = [...seams.keys()];
   let dispatcher: Dispatcher | undefined;
   const deps: ServiceDeps = {
@@ -111,7 +129,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const admins = [...config.BOT_ADMINS];
   if (admins.length === 0 && !config.platforms.slack && !config.platforms.mattermost) admins.push('console:admin');
   await services.directory.bootstrap(admins);
-  const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
   dispatcher = new Dispatcher(db, seams, {
     workerId,
     clock,
@@ -184,6 +201,18 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   mountCalendar(http, services.meetings, metrics, log);
+  const heartbeat = new Heartbeat(db, clock, workerId);
+  metrics.registry.onCollect(async () => {
+    const s = await readOpsState(db, clock, heartbeat);
+    metrics.outboxRows.reset();
+    for (const [state, n] of Object.entries(s.deliveries)) metrics.outboxRows.set({ state }, n);
+    metrics.outboxOldest.set({}, s.oldestWaitingSeconds);
+    metrics.jobsOverdue.set({}, s.jobsOverdue);
+    metrics.jobsOldestOverdue.set({}, s.oldestOverdueSeconds);
+    metrics.clockOffset.set({}, s.clockSpreadSeconds);
+    metrics.clockOffsetToDb.set({}, s.ownOffsetSeconds);
+    metrics.processesSeen.set({}, s.liveProcesses);
+  });
   return {
     config,
     db,
@@ -197,8 +226,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     http,
     inFlight,
     journal,
+    heartbeat,
     seams,
     async close() {
+      await heartbeat.stop();
       await journal.stop();
       await d.stop();
       await scheduler.stop();

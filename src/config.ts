@@ -116,6 +116,10 @@ const schema = z
     MIGRATE_ON_START: z
       .preprocess(emptyToUndefined, z.enum(['true', 'false'], { error: 'true or false' }).default('true'))
       .transform((v) => v === 'true'),
+    /** false: a restored database is reconciled only by `npm run restore -- --reconcile`; a process refuses to start on it before */
+    RESTORE_RECONCILE_ON_START: z
+      .preprocess(emptyToUndefined, z.enum(['true', 'false'], { error: 'true or false' }).default('true'))
+      .transform((v) => v === 'true'),
     /** GET /metrics on PORT answers only with `Authorization: Bearer <METRICS_TOKEN>` (unset: 404 there) */
     METRICS_TOKEN: opt(z.string().min(16, 'at least 16 characters')),
     /** a separate listener for GET /metrics (and /healthz), on METRICS_HOST (default 127.0.0.1) */

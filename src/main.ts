@@ -11,6 +11,7 @@ import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { SchemaBehindError } from './db/migrator.ts';
 import { createLogger } from './logger.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
+import { RestorePendingError } from './services/restore.ts';
 import { BUILD } from './version.ts';
 
 async function main(): Promise<number> {
@@ -51,6 +52,12 @@ async function main(): Promise<number> {
   try {
     app = await createApp(config, { seams, log, clock: offsetClock(config.BOT_CLOCK_OFFSET_MS), reportPolicy });
   } catch (e) {
+    if (e instanceof RestorePendingError) {
+      process.stderr.write(
+        `csirt-poc-bot: not started: ${e.message}. Fix the cause and start again, or run npm run restore -- --reconcile (docs/operations.md "Restore").\n`,
+      );
+      return 2;
+    }
     if (!(e instanceof SchemaBehindError)) throw e;
     process.stderr.write(`csirt-poc-bot: ${e.message}\n`);
     return 2;
@@ -108,6 +115,7 @@ async function main(): Promise<number> {
   app.dispatcher.start();
   app.scheduler.start();
   app.journal.start();
+  app.heartbeat.start();
 
   let stopping = false;
   // Graceful stop (SIGTERM): new requests get 503 and /healthz says 503 (draining) while the

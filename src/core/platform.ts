@@ -44,6 +44,13 @@ export interface PlatformSeam {
     deliveryId: string,
     since: Date,
   ): Promise<{ ref: string; channel: string } | null>;
+  /**
+   * The bot's own posts in a channel since `since` (those carrying a delivery id), each as the
+   * text of everything it shows; null when the platform keeps no history the bot can read
+   * (the console prints and forgets). After a restore the ids posted since the backup are read
+   * back from here (src/services/restore.ts), so that none is issued twice.
+   */
+  botPostsSince(channel: string, since: Date): Promise<{ deliveryId: string; text: string }[] | null>;
 }
 
 /** Why a platform call failed, as the dispatcher needs to know it. */

@@ -67,3 +67,22 @@ export function parseId(input: string, prefixes?: IdPrefix | readonly IdPrefix[]
 export function canonicalId(input: string, prefixes?: IdPrefix | readonly IdPrefix[]): string {
   return parseId(input, prefixes) ?? String(input).trim();
 }
+
+const YEAR_ID_IN_TEXT = /(?<![A-Za-z0-9])(INC|ADV|MTG|CMP|DRL)-(\d{4})-(\d{4,9})(?![0-9])/g;
+const SYSTEM_ID_IN_TEXT = /(?<![A-Za-z0-9])SYS-([a-z][a-z0-9-]{0,15})-(\d{3,9})(?![0-9])/g;
+
+/**
+ * The highest number of each id sequence found in `text` (ids as the bot writes them; JSON
+ * text too, whose `\n` before an id is not a letter glued to it), keyed by the sequence's
+ * counter name (`INC-2026`, `SYS-maff`: src/services/ids.ts).
+ */
+export function highestIdsIn(json: string, into = new Map<string, number>()): Map<string, number> {
+  const text = json.replace(/\\[nrtbf]/g, ' ');
+  const see = (counter: string, digits: string) => {
+    const n = Number(digits);
+    if (n > (into.get(counter) ?? 0)) into.set(counter, n);
+  };
+  for (const m of text.matchAll(YEAR_ID_IN_TEXT)) see(`${m[1]}-${m[2]}`, m[3] as string);
+  for (const m of text.matchAll(SYSTEM_ID_IN_TEXT)) see(`SYS-${m[1]}`, m[2] as string);
+  return into;
+}

@@ -13,6 +13,9 @@ interface Metric {
   render(): string;
 }
 
+/** Figures read at each scrape (from the database): set the gauges before they are rendered. */
+type Collect = () => Promise<void>;
+
 const escapeHelp = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const escapeValue = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const number = (n: number) =>
@@ -73,6 +76,11 @@ export class Gauge<N extends string> implements Metric {
 
   set(labels: Labels<N>, value: number): void {
     this.values.set(keyOf(this.o.labelNames, labels), { labels: { ...labels }, value });
+  }
+
+  /** forgets every label combination (a gauge read afresh at each scrape: states that vanished go) */
+  reset(): void {
+    this.values.clear();
   }
 
   /** the current values (tests read them) */
@@ -185,12 +193,19 @@ class ProcessMetrics implements Metric {
 export class Registry {
   readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
   private readonly all: Metric[] = [];
+  private readonly collectors: Collect[] = [];
 
   register(m: Metric): void {
     this.all.push(m);
   }
 
+  /** `fn` runs before each rendering (a failure is left to the caller: the scrape fails, it does not lie). */
+  onCollect(fn: Collect): void {
+    this.collectors.push(fn);
+  }
+
   async metrics(): Promise<string> {
+    for (const c of this.collectors) await c();
     return this.all.map((m) => m.render()).join('\n');
   }
 }
@@ -247,6 +262,50 @@ export function createMetrics() {
       name: 'csirt_auth_failures_total',
       help: 'Requests refused for failed authenticity checks, by endpoint and reason',
       labelNames: ['endpoint', 'reason'] as const,
+      registers: [registry],
+    }),
+    // read from the database at each scrape (src/services/ops-state.ts): the same figures from
+    // every process, so alert rules take max() over the instances
+    outboxRows: new Gauge({
+      name: 'csirt_outbox_deliveries',
+      help: 'Outbox deliveries by state (pending, sending, sent, failed, cancelled); failed rows wait for an administrator (delivery resend)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    outboxOldest: new Gauge({
+      name: 'csirt_outbox_oldest_waiting_seconds',
+      help: 'Age of the oldest delivery not yet sent (pending or sending and due), from its creation or its resend; 0 when none',
+      labelNames: [] as const,
+      registers: [registry],
+    }),
+    jobsOverdue: new Gauge({
+      name: 'csirt_jobs_overdue',
+      help: 'Scheduled jobs (reminders, deadline clocks, the audit anchor) still pending more than a minute after they came due',
+      labelNames: [] as const,
+      registers: [registry],
+    }),
+    jobsOldestOverdue: new Gauge({
+      name: 'csirt_jobs_oldest_overdue_seconds',
+      help: 'How long the most overdue pending job has been due; 0 when none',
+      labelNames: [] as const,
+      registers: [registry],
+    }),
+    clockOffset: new Gauge({
+      name: 'csirt_clock_offset_seconds',
+      help: "The largest difference between two live processes' clocks, each measured against the database's clock in its heartbeat (every 15 s); 0 with one process",
+      labelNames: [] as const,
+      registers: [registry],
+    }),
+    clockOffsetToDb: new Gauge({
+      name: 'csirt_clock_offset_to_database_seconds',
+      help: "This process's clock minus the database's clock, at its last heartbeat (the error is at most half the round trip)",
+      labelNames: [] as const,
+      registers: [registry],
+    }),
+    processesSeen: new Gauge({
+      name: 'csirt_processes_live',
+      help: 'Processes whose heartbeat is under 2 minutes old (this one included)',
+      labelNames: [] as const,
       registers: [registry],
     }),
   };

@@ -10,6 +10,7 @@ export const names = defineCatalog({
     'org.short_set': '組織 {org} の略称を設定しました: {short}',
     'org.short_cleared': '組織 {org} の略称をすべて削除しました。',
     'org.short_taken': '略称「{short}」は、組織 {org} の名称・略称またはコードと同じため、設定できません。',
+    'org.name_taken': '名称「{name}」は、組織 {org} の名称・略称またはコードと同じため、使用できません。',
     'org.channel_taken':
       '{platform} のチャンネル #{channel} は、既に組織 {org} に割り当てられています。1 つのチャンネルを複数の組織に割り当てることはできません。',
     'org.nothing_to_set': '変更する項目を指定してください（channel=、ja=、en=、short= のいずれか）。',
@@ -27,6 +28,7 @@ export const names = defineCatalog({
     'org.short_set': 'Set the short names of {org}: {short}',
     'org.short_cleared': 'Removed every short name of {org}.',
     'org.short_taken': 'The short name "{short}" cannot be used: it is a name, short name or code of {org}.',
+    'org.name_taken': 'The name "{name}" cannot be used: it is a name, short name or code of {org}.',
     'org.channel_taken':
       'The {platform} channel #{channel} already belongs to {org}. A channel can belong to one organisation only.',
     'org.nothing_to_set': 'Please give what to change (channel=, ja=, en= or short=).',

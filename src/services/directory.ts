@@ -130,6 +130,7 @@ export class DirectoryService {
     if (!ORG_CODE.test(c)) throw new UserError('org.bad_code', { org: code });
     return this.db.tx(async (tx) => {
       if (await tx.organization.findUnique({ where: { code: c } })) throw new UserError('org.exists', { org: c });
+      await this.checkNames(tx, null, [ja, en]);
       const short = await this.checkShortNames(tx, null, wantedShort);
       const o = await tx.organization.create({
         data: { code: c, nameJa: ja, nameEn: en, shortNames: encodeShortNames(short) },
@@ -169,6 +170,7 @@ export class DirectoryService {
       if (change.ja !== undefined || change.en !== undefined) {
         const to = { ja: change.ja ?? o.nameJa, en: change.en ?? o.nameEn };
         if (to.ja === o.nameJa && to.en === o.nameEn) throw new UserError('org.same_names', { org: o.code });
+        await this.checkNames(tx, o, [to.ja, to.en]);
         // conditional on the names read: of two renames at once, the second is told
         const r = await tx.organization.updateMany({
           where: { id: o.id, nameJa: o.nameJa, nameEn: o.nameEn },
@@ -222,6 +224,20 @@ export class DirectoryService {
   }
 
   /** Short names as they will be stored: unique once folded, none another organisation's. */
+  /**
+   * An organisation's official names are nobody else's code, name or short name, however spelt
+   * (NFKC, case, dashes: sameName): two organisations under one name would make the anonymity
+   * check and every reader take one for the other.
+   */
+  private async checkNames(tx: Tx, o: Org | null, names: readonly string[]): Promise<void> {
+    const others = await tx.organization.findMany({ where: o ? { id: { not: o.id } } : {}, orderBy: { id: 'asc' } });
+    for (const name of names)
+      for (const other of others) {
+        const theirs = [other.code, other.nameJa, other.nameEn, ...decodeShortNames(other.shortNames)];
+        if (theirs.some((x) => sameName(x, name))) throw new UserError('org.name_taken', { name, org: other.code });
+      }
+  }
+
   private async checkShortNames(tx: Tx, o: Org | null, wanted: readonly string[]): Promise<string[]> {
     const short: string[] = [];
     for (const w of wanted) if (!short.some((x) => sameName(x, w))) short.push(w);

@@ -130,3 +130,36 @@ test("an organisation's channel and its people's platform ids name it too", asyn
   assert.equal(m.status, 'user_error');
   assert.match(replyToText(m.reply), /「U0NOURIN1」/);
 });
+
+test("an organisation's official names are not another's name, short name or code, however spelt", async () => {
+  // org add: the name of an organisation already registered, in full-width letters, with a
+  // variant dash, or equal to another's short name or code
+  await refusedWritingNothing(
+    P.admin,
+    'org add mof2 ja="財務省" en="Ministry of Finance 2"',
+    /名称「財務省」は、組織 mof の名称・略称またはコードと同じため、使用できません/,
+  );
+  await refusedWritingNothing(
+    P.admin,
+    'org add mof3 ja="財務三庁" en="ＭＩＮＩＳＴＲＹ ＯＦ ＦＩＮＡＮＣＥ"',
+    /名称「ＭＩＮＩＳＴＲＹ ＯＦ ＦＩＮＡＮＣＥ」は、組織 mof の名称・略称またはコードと同じため/,
+  );
+  await refusedWritingNothing(
+    P.admin,
+    'org add nsh ja="農水省" en="Nousui Agency"',
+    /名称「農水省」は、組織 maff の名称・略称またはコードと同じため/,
+  );
+  await refusedWritingNothing(
+    P.admin,
+    'org add mff ja="農林水産四庁" en="MAFF"',
+    /名称「MAFF」は、組織 maff の名称・略称またはコードと同じため/,
+  );
+  // org set: a rename onto another organisation's name
+  await refusedWritingNothing(
+    P.admin,
+    'org set mlit ja="環境省"',
+    /名称「環境省」は、組織 env の名称・略称またはコードと同じため/,
+  );
+  // its own names again are no conflict (a rename of the English name only)
+  assert.match(await t.say(P.admin, 'org set mlit en="MLIT of Japan"'), /mlit/);
+});

@@ -57,6 +57,13 @@ export class MemoryPlatform implements PlatformSeam {
     return p ? { ref: p.ref, channel: p.channel } : null;
   }
 
+  async botPostsSince(channel: string) {
+    // no times are kept: every post to the channel (a superset of those since any moment)
+    return this.posts
+      .filter((p) => p.channel === channel && p.kind !== 'update')
+      .map((p) => ({ deliveryId: p.deliveryId, text: p.text }));
+  }
+
   /** texts posted to a channel (or `@user` for direct messages), follow-ups included */
   in(channel: string): string[] {
     return this.posts.filter((p) => p.channel === channel && p.kind !== 'update').map((p) => p.text);

@@ -43,6 +43,11 @@ export class ConsoleSeam implements PlatformSeam {
     return { ref: this.print(`[@${user}]`, msg, deliveryId), channel: `@${user}` };
   }
 
+  /** the console keeps no history: what it printed is gone */
+  async botPostsSince(): Promise<null> {
+    return null;
+  }
+
   async findByDeliveryId(kind: 'post' | 'dm', target: string, deliveryId: string) {
     const ref = this.byDelivery.get(deliveryId);
     return ref ? { ref, channel: kind === 'dm' ? `@${target}` : target } : null;

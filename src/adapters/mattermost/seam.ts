@@ -109,6 +109,31 @@ export class MattermostSeam implements PlatformSeam {
     return null;
   }
 
+  async botPostsSince(channel: string, since: Date): Promise<{ deliveryId: string; text: string }[]> {
+    // page by page, newest first, until a post older than `since` (`?since=` answers only the
+    // newest 1000 changed posts, so it could leave older ones out)
+    const out: { deliveryId: string; text: string }[] = [];
+    const perPage = 200;
+    for (let page = 0; ; page++) {
+      const r = await call(() =>
+        this.api.get<{ order?: string[]; posts?: Record<string, MmPost & { message?: string; create_at?: number }> }>(
+          `/channels/${encodeURIComponent(channel)}/posts`,
+          { page, per_page: perPage },
+        ),
+      );
+      const order = r.order ?? [];
+      for (const id of order) {
+        const p = r.posts?.[id];
+        if (!p) continue;
+        if ((p.create_at ?? 0) < since.getTime()) return out;
+        const deliveryId = p.props?.delivery_id;
+        if (typeof deliveryId === 'string')
+          out.push({ deliveryId, text: JSON.stringify({ message: p.message, props: p.props }) });
+      }
+      if (order.length < perPage) return out;
+    }
+  }
+
   /** The direct channel between the bot and a user (POST /channels/direct answers an existing one too). */
   async directChannel(user: string): Promise<string> {
     const known = this.directChannels.get(user);

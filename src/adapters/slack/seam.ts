@@ -165,6 +165,35 @@ export class SlackSeam implements PlatformSeam {
     return null;
   }
 
+  async botPostsSince(channel: string, since: Date): Promise<{ deliveryId: string; text: string }[]> {
+    const oldest = (since.getTime() / 1000).toFixed(6);
+    const out: { deliveryId: string; text: string }[] = [];
+    let cursor: string | undefined;
+    // every page (a restore reads once): a page missed could hide an id posted since the backup
+    for (;;) {
+      const r = await call(() =>
+        this.client.conversations.history({
+          channel,
+          oldest,
+          limit: 200,
+          include_all_metadata: true,
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      for (const m of r.messages ?? []) {
+        const md = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
+        const id = md?.event_payload?.delivery_id;
+        if (md?.event_type === DELIVERY_EVENT && typeof id === 'string')
+          out.push({
+            deliveryId: id,
+            text: JSON.stringify({ text: m.text, blocks: m.blocks, attachments: m.attachments }),
+          });
+      }
+      cursor = r.response_metadata?.next_cursor || undefined;
+      if (!r.has_more || !cursor) return out;
+    }
+  }
+
   private async imChannel(user: string): Promise<string> {
     const r = await call(() => this.client.conversations.open({ users: user }));
     const id = r.channel?.id;

@@ -22,7 +22,7 @@ const nowS = () => Math.floor(Date.now() / 1000);
 const addOrg = (code: string) =>
   slashCommandBody({
     user_id: ADMIN,
-    text: `org add ${code} ja="テスト" en="Test"`,
+    text: `org add ${code} ja="テスト${code}" en="Test ${code}"`,
     response_url: bot.fake.responseUrl(),
   });
 

@@ -141,6 +141,9 @@ test('the dispatcher’s “sent” mark is not rolled back with another code pa
       async followUp() {
         throw new Error('not used');
       },
+      async botPostsSince() {
+        return null;
+      },
       async dm() {
         throw new Error('not used');
       },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { test } from 'vitest';
-import { canonicalId, foldCode, parseId, YEAR_ID_PREFIXES } from '../../../src/domain/ids.ts';
+import { canonicalId, foldCode, highestIdsIn, parseId, YEAR_ID_PREFIXES } from '../../../src/domain/ids.ts';
 
 const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
@@ -53,4 +53,45 @@ test('property: any year id, however cased or widened, reads back as itself', ()
 test('foldCode undoes width and dashes but keeps the case', () => {
   assert.equal(foldCode('ＥＮＴ－０１'), 'ENT-01');
   assert.equal(foldCode(' ｍａｆｆ '), 'maff');
+});
+
+test('highestIdsIn: the highest number per sequence, wherever the ids stand in a text (restore)', () => {
+  const m = highestIdsIn(
+    '{"text":"INC-2026-0007 と INC-2026-0012、ADV-2026-0003；MTG-2025-0100\\nSYS-maff-007 SYS-soumu-cao-012 INC-2027-0001"}',
+  );
+  assert.deepEqual(Object.fromEntries(m), {
+    'INC-2026': 12,
+    'ADV-2026': 3,
+    'MTG-2025': 100,
+    'SYS-maff': 7,
+    'SYS-soumu-cao': 12,
+    'INC-2027': 1,
+  });
+  // not ids: glued to letters or digits, too few digits, another prefix
+  assert.deepEqual(
+    Object.fromEntries(highestIdsIn('XINC-2026-0009 INC-2026-009 INC-2026-000912345678901 ABC-2026-0001 INC-26-0001')),
+    {},
+  );
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          prefix: fc.constantFrom(...YEAR_ID_PREFIXES),
+          fy: fc.integer({ min: 2000, max: 2099 }),
+          n: fc.integer({ min: 1, max: 99999 }),
+          sep: fc.constantFrom(' ', '\n', '、', '"', '(', '：', '|'),
+        }),
+        { maxLength: 20 },
+      ),
+      (ids) => {
+        const text = ids.map((i) => `${i.sep}${i.prefix}-${i.fy}-${String(i.n).padStart(4, '0')}${i.sep}`).join('');
+        const expected = new Map<string, number>();
+        for (const i of ids) {
+          const k = `${i.prefix}-${i.fy}`;
+          expected.set(k, Math.max(expected.get(k) ?? 0, i.n));
+        }
+        assert.deepEqual(highestIdsIn(text), expected);
+      },
+    ),
+  );
 });

@@ -69,6 +69,27 @@ test('seam: post with delivery_id in props, patch in place, DM, find by delivery
   });
 });
 
+test('seam: the bot posts since a time, with what they show, read back past 1000 posts (restore)', async () => {
+  await withFake(async (fake, seam) => {
+    const since = new Date(Date.now() - 60_000);
+    fake.addPost(fake.channel.id, { message: 'INC-2026-0999 typed by a person', create_at: Date.now() });
+    fake.addPost(fake.channel.id, {
+      message: 'older',
+      props: { delivery_id: 'd-old' },
+      create_at: since.getTime() - 1,
+    });
+    await seam.post(fake.channel.id, { blocks: [{ kind: 'heading', text: 'INC-2026-0007 reported' }] }, 'd-7');
+    const t0 = Date.now();
+    for (let i = 0; i < 1005; i++)
+      fake.addPost(fake.channel.id, { message: `bulk ${i}`, props: { delivery_id: `b-${i}` }, create_at: t0 + i });
+    const posts = await seam.botPostsSince(fake.channel.id, since);
+    assert.equal(posts.length, 1006, 'every bot post after the time, none of a person, none before');
+    const mine = posts.find((p) => p.deliveryId === 'd-7');
+    assert.match(mine?.text ?? '', /INC-2026-0007/);
+    assert.ok(!posts.some((p) => p.text.includes('INC-2026-0999') || p.deliveryId === 'd-old'));
+  });
+});
+
 test('seam: 429 → rate_limited with Retry-After; 403/404/400 → permanent', async () => {
   await withFake(async (fake, seam) => {
     fake.rateLimitNextPosts(1, 7);

@@ -164,3 +164,24 @@ test('Socket Mode: with SLACK_APP_TOKEN the app mounts a SocketModeReceiver and 
     await ta.close();
   }
 });
+
+test('the seam reads back the bot posts since a time: every page, only the bot, with what they show (restore)', async () => {
+  const env = { SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: 'sssssssssss', SLACK_API_URL: fake.apiUrl };
+  const ta = await testApp({ env });
+  try {
+    const seam = createSlack(ta.app.config, pino({ level: 'silent' }), { deliveryTimeoutMs: 2000 }).seam;
+    fake.setChannel('C0HIST', { name: 'hist' });
+    const since = new Date(Date.now() - 1000);
+    await seam.post('C0HIST', { blocks: [{ kind: 'heading', text: 'ADV-2026-0042 approved' }] }, 'd-42');
+    fake.addMessage('C0HIST', { text: 'ADV-2026-0999 typed by a person' });
+    for (let i = 0; i < 205; i++)
+      await seam.post('C0HIST', { blocks: [{ kind: 'text', text: `bulk ${i}` }] }, `b-${i}`);
+    const mine = await seam.botPostsSince('C0HIST', since);
+    assert.equal(mine.length, 1 + 205, 'over two pages of 200');
+    assert.match(mine.find((p) => p.deliveryId === 'd-42')?.text ?? '', /ADV-2026-0042/);
+    assert.ok(!mine.some((p) => p.text.includes('ADV-2026-0999')));
+    assert.deepEqual(await seam.botPostsSince('C0HIST', new Date(Date.now() + 60_000)), []);
+  } finally {
+    await ta.close();
+  }
+});

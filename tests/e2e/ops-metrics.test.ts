@@ -1,0 +1,190 @@
+/**
+ * Metrics an operator alerts on (issue 22 item 7), read through GET /metrics with the token:
+ * the outbox backlog by state and the age of the oldest delivery waiting (a platform down for
+ * two hours on the moved clock), deliveries failed, jobs overdue, commands given up, and the
+ * largest clock difference between live processes (two real apps on one database, one with
+ * its clock 7 s ahead; a stopped process and a long-dead heartbeat are not counted).
+ */
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
+import { type App, createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { offsetClock } from '../../src/core/clock.ts';
+import { PlatformError, type PlatformName, type PlatformSeam } from '../../src/core/platform.ts';
+import { enqueue } from '../../src/outbox/outbox.ts';
+import { scheduleJob } from '../../src/scheduler/scheduler.ts';
+import { MemoryPlatform } from '../fakes/memory-platform.ts';
+import { type TestApp, testApp, testDb } from '../helpers/app.ts';
+
+const TOKEN = 'metrics-token-for-ops-test-0001';
+let t: TestApp;
+let base: string;
+
+beforeAll(async () => {
+  t = await testApp({ env: { METRICS_TOKEN: TOKEN } });
+  base = `http://127.0.0.1:${await t.app.http.listen(0, '127.0.0.1')}`;
+});
+afterAll(async () => {
+  await t.app.http.close();
+  await t.close();
+});
+
+async function scrape(url = base): Promise<string> {
+  const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(r.status, 200);
+  return r.text();
+}
+
+/** the value of one series (exact labels text, '' for none), or undefined */
+function value(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+const put = (key: string) =>
+  t.app.db.tx((tx) =>
+    enqueue(
+      tx,
+      {
+        platform: 'console',
+        kind: 'post',
+        target: 'ops-metrics',
+        message: { blocks: [{ kind: 'text', text: key }] },
+        dedupeKey: key,
+      },
+      t.clock.now(),
+    ),
+  );
+
+test('without the token: 401, and nothing read', async () => {
+  assert.equal((await fetch(`${base}/metrics`)).status, 401);
+});
+
+test('outbox backlog by state, the oldest waiting row aging on the clock, failures counted', async () => {
+  let m = await scrape();
+  assert.equal(value(m, 'csirt_outbox_oldest_waiting_seconds'), 0);
+  assert.equal(value(m, 'csirt_outbox_deliveries', '{state="pending"}'), 0);
+  const failedBefore = value(m, 'csirt_outbox_deliveries', '{state="failed"}') ?? 0;
+  // the platform down: two posts wait, retried with backoff
+  for (let i = 0; i < 6; i++) t.platform.failures.push(new PlatformError('transient', 'ECONNREFUSED'));
+  await put('om:1');
+  await put('om:2');
+  await t.app.dispatcher.drain();
+  m = await scrape();
+  assert.equal(value(m, 'csirt_outbox_deliveries', '{state="pending"}'), 2);
+  assert.equal(value(m, 'csirt_outbox_oldest_waiting_seconds'), 0);
+  t.clock.advance(2 * 3_600_000);
+  m = await scrape();
+  assert.equal(value(m, 'csirt_outbox_oldest_waiting_seconds'), 7200, 'two hours on the moved clock');
+  // a permanent failure: one more failed row (and its notice is posted)
+  t.platform.failures = [new PlatformError('permanent', 'channel_not_found')];
+  await put('om:3');
+  await t.app.dispatcher.drain();
+  m = await scrape();
+  assert.equal(value(m, 'csirt_outbox_deliveries', '{state="failed"}'), failedBefore + 1);
+  assert.equal(value(m, 'csirt_deliveries_total', '{platform="console",outcome="failed"}'), 1);
+  // the platform back: everything sent, nothing waiting
+  t.platform.failures = [];
+  t.clock.advance(600_000);
+  await t.app.dispatcher.drain();
+  m = await scrape();
+  assert.equal(value(m, 'csirt_outbox_deliveries', '{state="pending"}'), 0);
+  assert.equal(value(m, 'csirt_outbox_oldest_waiting_seconds'), 0);
+  assert.ok((value(m, 'csirt_outbox_deliveries', '{state="sent"}') ?? 0) >= 2);
+  // a post scheduled for later and never tried is not "waiting"
+  await t.app.db.tx((tx) =>
+    enqueue(
+      tx,
+      {
+        platform: 'console',
+        kind: 'post',
+        target: 'ops-metrics',
+        message: { blocks: [{ kind: 'text', text: 'later' }] },
+        dedupeKey: 'om:later',
+        notBefore: new Date(t.clock.now().getTime() + 86_400_000),
+      },
+      t.clock.now(),
+    ),
+  );
+  t.clock.advance(3_600_000);
+  m = await scrape();
+  assert.equal(value(m, 'csirt_outbox_deliveries', '{state="pending"}'), 1);
+  assert.equal(value(m, 'csirt_outbox_oldest_waiting_seconds'), 0);
+});
+
+test('jobs overdue: pending a minute past due while no scheduler runs; none once fired', async () => {
+  t.app.scheduler.register('ops-metrics-test', async () => 'done');
+  const due = t.clock.now();
+  await t.app.db.tx((tx) => scheduleJob(t.app.db, tx, { id: 'om:job:1', kind: 'ops-metrics-test', dueAt: due }));
+  await t.app.db.tx((tx) =>
+    scheduleJob(t.app.db, tx, { id: 'om:job:2', kind: 'ops-metrics-test', dueAt: new Date(due.getTime() + 1_800_000) }),
+  );
+  let m = await scrape();
+  assert.equal(value(m, 'csirt_jobs_overdue'), 0, 'due now is not overdue yet');
+  t.clock.advance(59_000);
+  assert.equal(value(await scrape(), 'csirt_jobs_overdue'), 0, 'within the minute of grace');
+  t.clock.advance(3_600_000 - 59_000);
+  m = await scrape();
+  assert.equal(value(m, 'csirt_jobs_overdue'), 2);
+  assert.equal(value(m, 'csirt_jobs_oldest_overdue_seconds'), 3600);
+  await t.app.scheduler.runDue();
+  m = await scrape();
+  assert.equal(value(m, 'csirt_jobs_overdue'), 0);
+  assert.equal(value(m, 'csirt_jobs_oldest_overdue_seconds'), 0);
+});
+
+test('commands given up by the journal are counted', async () => {
+  t.app.metrics.journal.inc({ platform: 'slack', outcome: 'given_up' });
+  const m = await scrape();
+  assert.equal(value(m, 'csirt_command_journal_total', '{platform="slack",outcome="given_up"}'), 1);
+});
+
+test('clock offset between processes: two apps on one database, one 7 s ahead; stopped and dead ones left out', async () => {
+  const db = await testDb();
+  const seams = () => new Map<PlatformName, PlatformSeam>([['console', new MemoryPlatform()]]);
+  const start = (offset: number, workerId: string) =>
+    createApp(loadConfig({ DATABASE_URL: db.url, METRICS_TOKEN: TOKEN, AUDIT_ANCHOR_AT: 'off' }), {
+      clock: offsetClock(offset),
+      seams: seams(),
+      log: pino({ level: 'silent' }),
+      workerId,
+    });
+  const a: App = await start(0, 'a');
+  const b: App = await start(7000, 'b');
+  try {
+    const url = `http://127.0.0.1:${await a.http.listen(0, '127.0.0.1')}`;
+    let m = await scrape(url);
+    assert.equal(value(m, 'csirt_processes_live'), 1, 'b has not beaten yet');
+    assert.equal(value(m, 'csirt_clock_offset_seconds'), 0);
+    await b.heartbeat.beat();
+    m = await scrape(url);
+    assert.equal(value(m, 'csirt_processes_live'), 2);
+    const spread = value(m, 'csirt_clock_offset_seconds') ?? Number.NaN;
+    assert.ok(Math.abs(spread - 7) < 0.5, `7 s apart, measured ${spread}`);
+    assert.ok(Math.abs(value(m, 'csirt_clock_offset_to_database_seconds') ?? Number.NaN) < 0.5);
+    // a heartbeat 3 minutes old is a stopped process; one 2 days old is removed
+    const dbNow = Date.now();
+    await a.db.prisma.setting.createMany({
+      data: [
+        { key: 'heartbeat:gone', value: JSON.stringify({ offsetMs: 60_000, at: dbNow - 180_000, rttMs: 1 }) },
+        { key: 'heartbeat:dead', value: JSON.stringify({ offsetMs: 60_000, at: dbNow - 2 * 86_400_000, rttMs: 1 }) },
+      ],
+    });
+    m = await scrape(url);
+    assert.equal(value(m, 'csirt_processes_live'), 2);
+    assert.ok(Math.abs((value(m, 'csirt_clock_offset_seconds') ?? 0) - 7) < 0.5);
+    assert.equal(await a.db.prisma.setting.count({ where: { key: 'heartbeat:dead' } }), 0);
+    assert.equal(await a.db.prisma.setting.count({ where: { key: 'heartbeat:gone' } }), 1);
+    // b stops: its heartbeat goes with it
+    await b.close();
+    m = await scrape(url);
+    assert.equal(value(m, 'csirt_processes_live'), 1);
+    assert.equal(value(m, 'csirt_clock_offset_seconds'), 0);
+    await a.http.close();
+  } finally {
+    await a.close();
+    await b.close().catch(() => {});
+    await db.drop();
+  }
+});
