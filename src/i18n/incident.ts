@@ -130,7 +130,8 @@ export const incident: Catalog = {
     'incident.share_reporter_only':
       "Only the reporting organisation's PoC may change the sharing consent (share) of {id}.",
     'incident.tlp_reporter_only': "Only the reporting organisation's PoC may change the TLP of {id}.",
-    'incident.confidentiality_reporter_only': "Only the reporting organisation's PoC may change the confidentiality of {id}.",
+    'incident.confidentiality_reporter_only':
+      "Only the reporting organisation's PoC may change the confidentiality of {id}.",
     'incident.handling_reporter_only': "Only the reporting organisation's PoC may change the handling marks of {id}.",
     'incident.nothing_to_update':
       'Please say what to update (status=, note=, ioc=, severity=, share=, tlp=, or report items such as damage= or cause=).',
