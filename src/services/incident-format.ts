@@ -228,8 +228,8 @@ export function eventText(e: EventView, t: Translate, style: DateStyle): string 
       const show = (v: unknown) => {
         if (d.field === 'tlp') return `TLP:${String(v).toUpperCase()}`;
         if (d.field === 'confidentiality')
-          return v ? t('marks.confidentiality', { level: Number(v) }) : t('incident.ev.none');
-        if (d.field === 'handling') return handlingLine(t, v ? String(v) : null) || t('incident.ev.none');
+          return v ? t('marks.confidentiality', { level: Number(v) }) : t('marks.none');
+        if (d.field === 'handling') return handlingLine(t, v ? String(v) : null) || t('marks.none');
         return t(`incident.${d.field}.${v}`);
       };
       return t('incident.ev.field', { field: t(`incident.f.${d.field}`), from: show(d.from), to: show(d.to) });
@@ -263,6 +263,9 @@ export function stagePost(
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
     [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+    // every copy carries its label and the handling marks beside it
+    ['TLP', tlpLabel(inc.tlp)],
+    ...markFields(t, inc),
     ...moved,
   ];
   for (const f of changes) {

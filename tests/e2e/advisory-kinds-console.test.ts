@@ -73,10 +73,7 @@ test('console: a warning and an information, marks carried into the consent requ
   assert.match(request, /機密性: 機密性2\n\s*取扱制限: 関係者限り・複製禁止/);
 
   await as('maff-poc', `advisory consent ${warn} yes\n`);
-  const approved = await as(
-    'nisc-duty',
-    `advisory approve ${warn}\nadvisory approve ${info}\n`,
-  );
+  const approved = await as('nisc-duty', `advisory approve ${warn}\nadvisory approve ${info}\n`);
   for (const ch of ['maff', 'mlit']) {
     const posts = approved.split('\n[').filter((p) => p.startsWith(`#${ch}] ■ 【`));
     const w = posts.filter((p) => p.startsWith(`#${ch}] ■ 【注意喚起】TLP:GREEN ${warn}「VPN 装置の更新のお願い」`));
@@ -116,7 +113,8 @@ test('console: a warning and an information, marks carried into the consent requ
     // one reminder per organisation that has not acknowledged (the stale ones are skipped)
     const reminders = later.stdout.split('\n[').filter((p) => /受領確認のお願い/.test(p));
     assert.deepEqual(reminders.map((r) => r.slice(0, r.indexOf(']'))).sort(), ['#maff', '#mlit'], later.stdout);
-    for (const r of reminders) assert.match(r, new RegExp(`注意喚起 ${warn}「VPN 装置の更新のお願い」の受領確認がまだ`));
+    for (const r of reminders)
+      assert.match(r, new RegExp(`注意喚起 ${warn}「VPN 装置の更新のお願い」の受領確認がまだ`));
     assert.doesNotMatch(later.stdout, new RegExp(info));
   } finally {
     for (const b of all) await b.kill();
