@@ -17,9 +17,6 @@ export interface HandlingMark {
 export const HANDLING_MARKS: readonly HandlingMark[] = (data as { marks: HandlingMark[] }).marks;
 export const HANDLING_CODES: readonly string[] = HANDLING_MARKS.map((m) => m.code);
 
-/** 機密性 (confidentiality class) of the unified standards: 3 is the strictest. */
-export type Confidentiality = 1 | 2 | 3;
-
 /** One mark by its code, its Japanese label or its English label (NFKC, any case); null when none. */
 export function findMark(input: string): HandlingMark | null {
   const s = foldCode(input);
