@@ -14,8 +14,9 @@ import type { CommandGroup } from './core/command.ts';
 import { InFlight } from './core/in-flight.ts';
 import type { PlatformName, PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
-import { type Database, openDatabase } from './db/client.ts';
+import { type Database, databaseAway, openDatabase } from './db/client.ts';
 import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migrator.ts';
+import { currentGuard } from './db/scope.ts';
 import type { ReportPolicy } from './domain/report-policy.ts';
 import { mountCalendar } from './http/calendar.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -152,6 +153,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     clock,
     log,
     maxFieldLength: config.MAX_FIELD_LENGTH,
+    // the database away before the command's first commit, with its journal entry still held
+    runsLater: (e) => databaseAway(e) && currentGuard()?.pending === true,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     lookupCaller: (identity, hint, name) => services.directory.caller(identity, hint, name, config.BOT_LOCALE),
     names: () => services.directory.names(),

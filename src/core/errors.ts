@@ -30,11 +30,33 @@ export class HandledElsewhere extends Error {
   }
 }
 
-/** True for HandledElsewhere, also when a library wrapped it (bolt: `original`; `cause`). */
-export function isHandledElsewhere(e: unknown): boolean {
+/**
+ * An acknowledged command that could not run because the database was away, before anything of
+ * it committed: the command journal keeps its entry and runs it again once its claim lapses
+ * (src/inbox/journal.ts), so the person is told nothing now and answered once, later. Never
+ * shown to a person.
+ */
+export class RunLater extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the database is away: the command runs again from the journal');
+    this.name = 'RunLater';
+  }
+}
+
+/** True for RunLater, also when a library wrapped it. */
+export function isRunLater(e: unknown): boolean {
+  return unwrap(e, RunLater);
+}
+
+function unwrap(e: unknown, kind: new (...a: never[]) => Error): boolean {
   for (let x = e, depth = 0; x && depth < 4; depth++) {
-    if (x instanceof HandledElsewhere) return true;
+    if (x instanceof kind) return true;
     x = (x as { original?: unknown; cause?: unknown }).original ?? (x as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** True for HandledElsewhere, also when a library wrapped it (bolt: `original`; `cause`). */
+export function isHandledElsewhere(e: unknown): boolean {
+  return unwrap(e, HandledElsewhere);
 }

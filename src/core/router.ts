@@ -9,7 +9,7 @@ import { dateStyle } from '../domain/dates.ts';
 import { type DirectoryNames, type Locale, type Translate, translator } from '../i18n/index.ts';
 import { type Clock, validateAt } from './clock.ts';
 import type { Caller, CommandContext, CommandDef, CommandGroup, RefResolver } from './command.ts';
-import { isHandledElsewhere, isUserError, UserError } from './errors.ts';
+import { isHandledElsewhere, isUserError, RunLater, UserError } from './errors.ts';
 import type { InFlight } from './in-flight.ts';
 import { parseArgs } from './parser.ts';
 import type { PlatformName } from './platform.ts';
@@ -84,6 +84,11 @@ export interface RouterDeps<S> {
   onOutcome?(o: Outcome, ms: number): void;
   /** commands in progress, for a graceful shutdown to wait on */
   inFlight?: InFlight;
+  /**
+   * Whether a failure means "the database was away and nothing of this command committed, and
+   * the command journal holds it" (app.ts): then it is not answered now but run again later.
+   */
+  runsLater?(e: unknown): boolean;
 }
 
 export class Router<S> {
@@ -292,6 +297,7 @@ export class Router<S> {
       outcome = { reply: rep, status: 'ok', command, requestId, locale };
     } catch (e) {
       if (isHandledElsewhere(e)) throw e; // another process replies
+      if (this.d.runsLater?.(e)) throw new RunLater(e); // the journal runs it again, and replies
       outcome = this.failure(e, locale, command, requestId, names);
     }
     this.d.onOutcome?.(outcome, performance.now() - started);

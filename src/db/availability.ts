@@ -47,6 +47,18 @@ export function unavailable(e: unknown): 'not-sent' | 'broken' | null {
   return null;
 }
 
+/**
+ * The database could not be had and nothing of the statement ran: waited past the time allowed
+ * (`DatabaseUnavailable`, also after a transaction's retries ran out), or refused before sending.
+ */
+export function databaseAway(e: unknown): boolean {
+  for (let x = e, depth = 0; x && depth < 4; depth++) {
+    if (x instanceof DatabaseUnavailable || unavailable(x) === 'not-sent') return true;
+    x = (x as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 const READ = /^\s*(SELECT|WITH\b(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
 
 export class Availability {
@@ -95,8 +107,11 @@ export class Availability {
     if (this.probing) return;
     this.probing = true;
     try {
-      for (;;) {
-        await new Promise((r) => setTimeout(r, this.o.probeMs ?? 250).unref());
+      // the first probe at once: a connection that broke (a pooled one the server cut while it
+      // restarted) does not mean the database is still away, and every request refused in the
+      // meantime is a person told to try again for nothing
+      for (let first = true; ; first = false) {
+        if (!first) await new Promise((r) => setTimeout(r, this.o.probeMs ?? 250).unref());
         try {
           await this.probe();
           break;

@@ -54,7 +54,7 @@ export interface TxOptions {
   waitMs?: number;
 }
 
-export { DatabaseUnavailable } from './availability.ts';
+export { DatabaseUnavailable, databaseAway } from './availability.ts';
 export { runWithGuard } from './scope.ts';
 
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in
@@ -140,12 +140,12 @@ export async function openDatabase(
           // the database went away: wait for it (the next start waits in availability.ts)
           const away = unavailable(e) !== null;
           if (away) availability.lost();
-          const retry =
-            away ||
-            (attempt < 8 && RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code)));
-          if (!retry) throw e;
-          // the database could not be had in the time given (away, or locked by others throughout)
-          if (Date.now() >= deadline) throw new DatabaseUnavailable(e);
+          const retryable =
+            away || RETRYABLE.test(String((e as Error)?.message) + String((e as { code?: string })?.code));
+          if (!retryable) throw e;
+          // the database could not be had in the time given (away, or locked by others throughout),
+          // or every retry met a lock: nothing of this transaction committed
+          if (Date.now() >= deadline || (!away && attempt >= 8)) throw new DatabaseUnavailable(e);
           await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
         }
       }

@@ -227,7 +227,7 @@ export function createMetrics() {
     }),
     journal: new Counter({
       name: 'csirt_command_journal_total',
-      help: 'Acknowledged commands left by a stopped process, by outcome: replayed, taken_over (this process was too slow), given_up',
+      help: 'Acknowledged commands run from the journal, by outcome: replayed, taken_over (this process was too slow), given_up, deferred (the database away before the first commit)',
       labelNames: ['platform', 'outcome'] as const,
       registers: [registry],
     }),

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import { HandledElsewhere, isHandledElsewhere } from '../core/errors.ts';
+import { HandledElsewhere, isHandledElsewhere, isRunLater } from '../core/errors.ts';
 import { type Database, type Prisma$, runWithGuard, type Tx } from '../db/client.ts';
 import type { SeenRequests } from '../services/seen-requests.ts';
 
@@ -36,7 +36,7 @@ export interface JournalOptions {
   /** a command started this many times by processes that all stopped before it ended is given up (logged, removed) */
   maxAttempts?: number;
   /** counts what happened to entries (metrics) */
-  onOutcome?: (platform: string, outcome: 'replayed' | 'taken_over' | 'given_up') => void;
+  onOutcome?: (platform: string, outcome: 'replayed' | 'taken_over' | 'given_up' | 'deferred') => void;
   /** how often to look for abandoned entries */
   pollMs?: number;
   /**
@@ -134,9 +134,21 @@ export class CommandJournal {
       Math.floor(this.o.claimTtlMs / 3),
     );
     heartbeat.unref();
+    let keep = false;
     try {
       return await runWithGuard(guard, work);
     } catch (e) {
+      if (isRunLater(e) && guard.pending) {
+        // nothing of it committed and the database is away: the entry stays, its claim lapses,
+        // and a pass of any process runs it again (and answers) once the database is back
+        keep = true;
+        this.log.warn(
+          { key: held.key },
+          'acknowledged command could not run (the database is away); it runs again from the journal',
+        );
+        this.o.onOutcome?.(held.platform, 'deferred');
+        return undefined;
+      }
       if (!isHandledElsewhere(e)) throw e;
       this.log.warn(
         { key: held.key },
@@ -146,7 +158,7 @@ export class CommandJournal {
       return undefined;
     } finally {
       clearInterval(heartbeat);
-      if (guard.pending) await this.release(this.db.prisma, held).catch(() => 0);
+      if (guard.pending && !keep) await this.release(this.db.prisma, held).catch(() => 0);
     }
   }
 

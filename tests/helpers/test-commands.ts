@@ -7,13 +7,37 @@ import { orgCode, text } from '../../commands/args.ts';
 import { groups } from '../../commands/index.ts';
 import { defineCommand, type Group } from '../../commands/types.ts';
 import { reply } from '../../src/core/reply.ts';
+import { DatabaseUnavailable } from '../../src/db/client.ts';
 import { postToOrg } from '../../src/services/notify.ts';
+
+/** runs of `qa flaky-db` per key, in this process */
+const flaky = new Map<string, number>();
+/** how many times `qa flaky-db key=<key>` has run in this process */
+export const flakyRuns = (key: string) => flaky.get(key) ?? 0;
 
 export const qaGroup: Group = {
   name: 'qa',
   aliases: ['試験'],
   summary: { ja: '試験用', en: 'Test only' },
   commands: [
+    defineCommand({
+      name: 'flaky-db',
+      schema: z.object({ key: text(40) }),
+      access: 'anyone',
+      summary: { ja: '試験用（データベースが一度だけ使えない）', en: 'Test only (the database away once)' },
+      usage: 'qa flaky-db key=…',
+      writes: true,
+      // the first run of each key meets the database away before anything committed (as
+      // db.tx throws once its wait is over); the next run records the key
+      async run(ctx, a) {
+        const db = ctx.services.deps.db;
+        const tries = (flaky.get(a.key) ?? 0) + 1;
+        flaky.set(a.key, tries);
+        if (tries === 1) throw new DatabaseUnavailable();
+        await db.tx((tx) => tx.setting.create({ data: { key: `flaky-${a.key}`, value: String(tries) } }));
+        return reply.text(`recorded ${a.key} on run ${tries}`);
+      },
+    }),
     defineCommand({
       name: 'form',
       positional: ['org'],
