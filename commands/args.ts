@@ -1,4 +1,5 @@
 /** Shared argument schemas. Custom messages are i18n keys. */
+
 import { z } from 'zod';
 import { validationNow } from '../src/core/clock.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -14,6 +15,7 @@ import {
 } from '../src/domain/plausible.ts';
 import { cleanText, nameProblem, showInvisible } from '../src/domain/text.ts';
 import { formatTokyoInput, formatTokyoIsoDate, parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import type { MessageKey } from '../src/i18n/index.ts';
 
 export const orgCode = z
   .string()
@@ -144,7 +146,7 @@ export const plausibleTime = <S extends z.ZodType<Date>>(schema: S, name: TimeRa
  * check): the same message as `plausibleTime`'s, naming the field.
  */
 export function outOfRange(
-  t: (key: string, params?: Record<string, string | number>) => string,
+  t: (key: MessageKey, params?: Record<string, string | number>) => string,
   field: string,
   name: TimeRangeName,
   bounds: { min: Date; max: Date },

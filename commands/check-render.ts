@@ -1,9 +1,11 @@
 /** Turns the inspection views into portable replies: tables in chat, a PNG heatmap, CSV. */
+
 import type { Attachment, Block, Reply } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
 import type { Area, Catalog } from '../src/domain/catalog.ts';
 import { formatDate, formatFiscalYear } from '../src/domain/dates.ts';
 import { fiscalYearOf } from '../src/domain/fiscal-year.ts';
+import { keyOf } from '../src/i18n/index.ts';
 import { renderHeatmap } from '../src/pictures/heatmap.ts';
 import type { OrgStatus, PlanSide, PlanView, StatusView } from '../src/services/inspection-views.ts';
 import type { Ctx } from './types.ts';
@@ -35,7 +37,7 @@ function heatmap(ctx: Ctx, c: { id: string; dueDate: Date }, orgs: readonly OrgS
 export function renderStatus(ctx: Ctx, v: StatusView): Reply {
   const L = ctx.locale;
   const c = v.campaign;
-  const state = ctx.t(`check.state_${c.status}`);
+  const state = ctx.t(keyOf('check.state_', c.status));
   if (v.kind === 'all') {
     const rows = v.orgs.map((o, i) => [
       String(i + 1),
@@ -114,7 +116,7 @@ export function renderStatus(ctx: Ctx, v: StatusView): Reply {
         s.id,
         s.name,
         String(s.confidentiality),
-        ctx.t(`system.exposure_${s.exposure}`),
+        ctx.t(keyOf('system.exposure_', s.exposure)),
         progress(n, v.catalog.items.length),
         r ? score(r.score) : '-',
       ];

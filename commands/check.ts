@@ -7,6 +7,7 @@ import { toCsv } from '../src/domain/csv.ts';
 import { formatDate } from '../src/domain/dates.ts';
 import { outsideTime } from '../src/domain/plausible.ts';
 import { parseTokyoDate, tokyoEndOfDay } from '../src/domain/tokyo-time.ts';
+import { keyOf } from '../src/i18n/index.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
 import {
   anId,
@@ -158,7 +159,7 @@ export const checkGroup: Group = {
             ],
             rows: list.map((x) => [
               x.campaign.id,
-              ctx.t(`check.state_${x.campaign.status}`),
+              ctx.t(keyOf('check.state_', x.campaign.status)),
               formatDate(x.campaign.dueDate, ctx.dates),
               String(x.campaign.catalogVersion),
               String(x.orgs),
@@ -205,7 +206,7 @@ export const checkGroup: Group = {
           note: a.note ?? null,
         });
         const it = catalog(r.campaign.catalogVersion).items.find((x) => x.id === r.answer.itemId);
-        const status = ctx.t(`check.status_${r.answer.status}`);
+        const status = ctx.t(keyOf('check.status_', r.answer.status));
         return reply.text(
           ctx.t(r.previous ? 'check.answer_changed' : 'check.answered', {
             id: r.campaign.id,
@@ -213,7 +214,7 @@ export const checkGroup: Group = {
             item: r.answer.itemId,
             title: it ? ctx.t.fill(it[ctx.locale].title) : r.answer.itemId,
             status,
-            previous: r.previous ? ctx.t(`check.status_${r.previous}`) : '-',
+            previous: r.previous ? ctx.t(keyOf('check.status_', r.previous)) : '-',
             answered: r.answered,
             total: r.total,
           }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { dateStyle, formatDateTime } from '../src/domain/dates.ts';
 import { foldCode } from '../src/domain/ids.ts';
+import { keyOf } from '../src/i18n/index.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const state = z.enum(['failed', 'pending']);
@@ -45,7 +46,7 @@ export const deliveryGroup: Group = {
             ],
             rows: rows.map((r) => [
               r.id,
-              ctx.t(`delivery.status.${r.status}`),
+              ctx.t(keyOf('delivery.status.', r.status)),
               r.destination,
               r.about,
               r.detail,

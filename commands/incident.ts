@@ -3,6 +3,7 @@ import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
 import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
+import { keyOf } from '../src/i18n/index.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
 import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
@@ -63,9 +64,9 @@ export const incidentGroup: Group = {
         const rows = r.rows.map((i) => [
           i.id,
           i.org.code,
-          ctx.t(`incident.status.${i.status}`),
+          ctx.t(keyOf('incident.status.', i.status)),
           categoryLabel(i.category, L),
-          ctx.t(`incident.severity.${i.severity}`),
+          ctx.t(keyOf('incident.severity.', i.severity)),
           formatDateTime(i.createdAt, ctx.dates),
           [...i.summary].length > 30 ? `${[...i.summary].slice(0, 30).join('')}…` : i.summary,
           ...(a.due ? [nextDueText(ctx, i.clocks)] : []),
@@ -114,7 +115,7 @@ export const incidentGroup: Group = {
             kind: 'heading',
             text: t('incident.show_title', {
               id: i.id,
-              status: t(`incident.status.${i.status}`),
+              status: t(keyOf('incident.status.', i.status)),
               stage: stageText(ctx, i.stage, i.updates),
               tlp: tlpLabel(i.tlp),
             }),
@@ -123,7 +124,7 @@ export const incidentGroup: Group = {
             kind: 'fields',
             fields: [
               ...incidentFields(i, d.indicators, t, ctx.dates),
-              [t('incident.f.status'), t(`incident.status.${i.status}`)],
+              [t('incident.f.status'), t(keyOf('incident.status.', i.status))],
               [t('incident.f.stage'), stageText(ctx, i.stage, i.updates)],
               [t('incident.f.reporter'), d.reporter],
               [t('incident.f.reported_at'), formatDateTime(i.createdAt, ctx.dates)],
@@ -235,5 +236,5 @@ export const incidentGroup: Group = {
 
 /** 速報 / 第2報（続報） / 確報 */
 function stageText(ctx: Ctx, stage: string, updates: number): string {
-  return stage === 'update' ? ctx.t('incident.stage.nth', { n: updates }) : ctx.t(`incident.stage.${stage}`);
+  return stage === 'update' ? ctx.t('incident.stage.nth', { n: updates }) : ctx.t(keyOf('incident.stage.', stage));
 }

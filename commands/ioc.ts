@@ -4,6 +4,7 @@ import { reply } from '../src/core/reply.ts';
 import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { defang } from '../src/domain/indicators.ts';
+import { keyOf } from '../src/i18n/index.ts';
 import { seesAll } from '../src/services/incident-access.ts';
 import type { IocSighting } from '../src/services/incident-queries.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
@@ -22,7 +23,7 @@ function table(ctx: Ctx, list: IocSighting[]): Block {
     rows: list.map((s) => [
       s.id,
       s.org.code,
-      t(`incident.status.${s.status}`),
+      t(keyOf('incident.status.', s.status)),
       categoryLabel(s.category, ctx.locale),
       formatDateTime(s.createdAt, ctx.dates),
     ]),

@@ -5,6 +5,7 @@ import { formatDate, formatDateTime } from '../src/domain/dates.ts';
 import { outsideTime } from '../src/domain/plausible.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
 import { parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
+import { keyOf } from '../src/i18n/index.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
 import { anId, choice, orgList, outOfRange, refuseInvisible, text } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
@@ -142,7 +143,7 @@ export const meetingGroup: Group = {
             kind: 'fields',
             fields: [
               ...meetingFields(ctx.t, ctx.dates, m).slice(1),
-              [ctx.t('meeting.status'), ctx.t(`meeting.status.${m.status}`)],
+              [ctx.t('meeting.status'), ctx.t(keyOf('meeting.status.', m.status))],
             ],
           });
           const count = { attend: 0, absent: 0, proxy: 0, none: 0 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reply } from '../src/core/reply.ts';
+import { keyOf } from '../src/i18n/index.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';
 import { name, orgCode } from './args.ts';
 import { confidentiality, exposure } from './inspection-args.ts';
@@ -44,7 +45,7 @@ export const systemGroup: Group = {
             id: s.id,
             name: s.name,
             confidentiality: s.confidentiality,
-            exposure: ctx.t(`system.exposure_${s.exposure}`),
+            exposure: ctx.t(keyOf('system.exposure_', s.exposure)),
           }),
         );
       },
@@ -76,7 +77,7 @@ export const systemGroup: Group = {
               s.org,
               s.name,
               String(s.confidentiality),
-              ctx.t(`system.exposure_${s.exposure}`),
+              ctx.t(keyOf('system.exposure_', s.exposure)),
             ]),
           },
         ]);

@@ -2,11 +2,14 @@
  * Expected failures are values with a stable code (an i18n key) and parameters; anything
  * else is a bug, logged once with the request id. (ARCHITECTURE.md rules 4 and 5.)
  */
+import type { MessageKey } from '../i18n/index.ts';
+
 export type Params = Record<string, string | number>;
 
 export class UserError extends Error {
   constructor(
-    readonly code: string,
+    /** a message key: a code no area defines is a compile error */
+    readonly code: MessageKey,
     readonly params: Params = {},
   ) {
     super(code);

@@ -3,7 +3,7 @@
  * dialogs), help and error messages: optional or not, a list or not, the allowed values.
  */
 import { z } from 'zod';
-import type { Translate } from '../i18n/index.ts';
+import { codeKey, type Translate } from '../i18n/index.ts';
 import type { Params } from './errors.ts';
 
 export interface FieldShape {
@@ -73,7 +73,7 @@ export function describeIssues(
 export function issueText(i: z.core.$ZodIssue, t: Translate): string {
   // schemas give their own messages as i18n keys, with their parameters
   if (i.message && /^[a-z_]+\.[a-z_.]+$/.test(i.message)) {
-    return t(i.message, i.code === 'custom' ? (i.params as Params | undefined) : undefined);
+    return t(codeKey(i.message), i.code === 'custom' ? (i.params as Params | undefined) : undefined);
   }
   switch (i.code) {
     case 'invalid_type':

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Advisories (注意喚起) and the TLP rules. TLP labels are written in capitals and never translated. */
-export const advisory: Catalog = {
+export const advisory = defineCatalog({
   ja: {
     'input.tlp': 'TLP は clear, green, amber, amber+strict, red のいずれかを指定してください',
 
@@ -348,4 +348,4 @@ export const advisory: Catalog = {
       'Withdrew advisory {id}: {updated} delivered {updated|copy is|copies are} marked withdrawn and {cancelled} pending {cancelled|delivery|deliveries} cancelled.',
     'advisory.acked': 'Recorded your acknowledgement of advisory {id} ({org}). Thank you.',
   },
-};
+});

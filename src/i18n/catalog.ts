@@ -7,6 +7,20 @@ export interface Catalog {
   en: Messages;
 }
 
+/**
+ * An area's catalogue, its keys kept as types: English must have exactly the keys of Japanese
+ * (a missing or extra one is a compile error), and `t()` accepts only keys some area defines.
+ */
+export function defineCatalog<const J extends Messages>(c: {
+  ja: J;
+  en: { [K in keyof J]: string };
+}): {
+  ja: J;
+  en: { [K in keyof J]: string };
+} {
+  return c;
+}
+
 export function isLocale(v: unknown): v is Locale {
   return v === 'ja' || v === 'en';
 }

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Messages of the command framework itself: parsing, validation, access, help. */
-export const core: Catalog = {
+export const core = defineCatalog({
   ja: {
     'command.unknown': '「{name}」というコマンドはありません。/csirt help で利用できるコマンドをご確認ください。',
     'command.empty': 'コマンドを指定してください。/csirt help で利用できるコマンドをご確認ください。',
@@ -106,4 +106,4 @@ export const core: Catalog = {
       '{count} {count|post is|posts are} still waiting to be sent (to be retried); {count|it|they} will be sent at the next start.',
     'console.welcome': 'csirt-poc-bot console (acting as {user}). /csirt help shows how to use it. Ctrl+D quits.',
   },
-};
+});

@@ -1,11 +1,11 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /**
  * Messages about how a message reached people when the platform did not let it go the usual
  * way: a post clipped to the platform's size, a withdrawal posted after a post that could no
  * longer be edited, a reply sent as a direct message.
  */
-export const delivery: Catalog = {
+export const delivery = defineCatalog({
   ja: {
     'delivery.clipped': '（本文が長いため、ここまでを表示しています。全文は「/csirt {command}」で確認できます。）',
     'delivery.clipped_plain': '（本文が長いため、ここまでを表示しています。）',
@@ -29,4 +29,4 @@ export const delivery: Catalog = {
     'advisory.d.withdraw_pending': 'withdrawal being shown',
     'advisory.d.withdraw_failed': 'withdrawal not shown ({reason})',
   },
-};
+});

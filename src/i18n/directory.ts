@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Organisations, people and roles. */
-export const directory: Catalog = {
+export const directory = defineCatalog({
   ja: {
     'org.list_title': '登録組織一覧（{count} 組織）',
     'org.code': 'コード',
@@ -105,4 +105,4 @@ export const directory: Catalog = {
     'poc.primary': 'primary',
     'poc.deputy': 'deputy',
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Headers and values of exported files (CSV), in the reader's language (issue 18). */
-export const exports: Catalog = {
+export const exports = defineCatalog({
   ja: {
     'csv.campaign': '点検番号',
     'csv.org_code': '組織コード',
@@ -40,4 +40,4 @@ export const exports: Catalog = {
     'csv.answered_at': 'Answered at',
     'check.heatmap_title': 'Residual risk by area (inspection {id}, {year})',
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Incident reports, the incident views and indicator checks (PRODUCT.md §4). */
-export const incident: Catalog = {
+export const incident = defineCatalog({
   ja: {
     'input.category':
       '種別は次のいずれかを指定してください: 標的型メール（targeted-email）、マルウェア感染（malware）、不正アクセス（unauthorized-access）、サービス妨害（dos）、ウェブ改ざん（defacement）、情報漏えい（data-leak）、フィッシング（phishing）、スキャン（scan）、ファイル共有ソフト（p2p-file-sharing）、記録媒体の紛失（lost-media）、その他（other）',
@@ -198,4 +198,4 @@ export const incident: Catalog = {
     'incident.ev.indicator': 'Indicator added: {value}',
     'incident.ev.field': '{field} changed: {from} → {to}',
   },
-};
+});

@@ -27,7 +27,7 @@ export type { Locale } from './catalog.ts';
 export { isLocale, LOCALES } from './catalog.ts';
 
 /** Every area's catalogue; an area adds itself here. */
-const catalogs: Catalog[] = [
+const catalogs = [
   core,
   directory,
   platform,
@@ -44,7 +44,31 @@ const catalogs: Catalog[] = [
   reporting,
   sharing,
   operations,
-];
+] as const satisfies readonly Catalog[];
+
+/** Every message key some area defines: a key that does not exist is a compile error. */
+export type MessageKey = KeysOf<(typeof catalogs)[number]>;
+type KeysOf<C> = C extends { ja: infer J } ? keyof J & string : never;
+
+/** A family of keys (`incident.status.`): a prefix that some key starts with, or a compile error. */
+type Family<F extends string> = [Extract<MessageKey, `${F}${string}`>] extends [never] ? never : F;
+
+/**
+ * A key built at run time from a family and a value (`keyOf('incident.status.', i.status)`): the
+ * family is checked when compiling, the value when the text is made (an unknown one shows itself,
+ * and tests/unit/i18n-vocabulary renders every key).
+ */
+export function keyOf<F extends string>(family: Family<F>, value: unknown): MessageKey {
+  return `${family}${String(value)}` as MessageKey;
+}
+
+/**
+ * A code that arrives as data (a UserError's, a zod issue's): compile-time checking ends here,
+ * so the code is taken as it is (an unknown one shows itself).
+ */
+export function codeKey(code: string): MessageKey {
+  return code as MessageKey;
+}
 
 const merged: Catalog = { ja: {}, en: {} };
 for (const c of catalogs) {
@@ -86,20 +110,20 @@ function nameParams(locale: Locale, names: DirectoryNames | null | undefined): P
  * coordinating organisation's names fill `{coordinator}` / `{coordinator_full}` (without
  * `names`, the generic 調整機関 / coordinating office).
  */
-export function t(locale: Locale, key: string, params: Params = {}, names?: DirectoryNames | null): string {
+export function t(locale: Locale, key: MessageKey, params: Params = {}, names?: DirectoryNames | null): string {
   const template = merged[locale][key] ?? merged.ja[key] ?? key;
   return fillIn(template, { ...nameParams(locale, names), ...params });
 }
 
 export interface Translate {
-  (key: string, params?: Params): string;
+  (key: MessageKey, params?: Params): string;
   /** a text written elsewhere (a help text, a catalogue item) with the directory's names filled in */
   fill(template: string): string;
 }
 
 export function translator(locale: Locale, names?: DirectoryNames | null): Translate {
   const fixed = nameParams(locale, names);
-  const tr = ((key: string, params?: Params) => t(locale, key, params, names)) as Translate;
+  const tr = ((key: MessageKey, params?: Params) => t(locale, key, params, names)) as Translate;
   tr.fill = (template) => fillIn(template, fixed);
   return tr;
 }

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Important systems and inspections (点検): campaigns, answers, status, budget plan, export. */
-export const inspection: Catalog = {
+export const inspection = defineCatalog({
   ja: {
     'system.no_org': '所属組織が登録されていないため、重要システムを登録できません。管理者にご連絡ください。',
     'system.own_org_only':
@@ -203,4 +203,4 @@ export const inspection: Catalog = {
       "Risk removed adds up each item's own effect. Items of one system and area overlap, so the residual total is recomputed for the actual combination.",
     'check.exported': 'Exported {count} {count|answer|answers} of the inspection {id} as CSV.',
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** The reader's own settings: language and how dates are written (issue 18). */
-export const language: Catalog = {
+export const language = defineCatalog({
   ja: {
     'lang.calendar_set': '日付は{calendar}で表示します（例: {example}）。',
     'lang.calendar.wareki': '和暦',
@@ -15,4 +15,4 @@ export const language: Catalog = {
     'lang.calendar.seireki': 'Western calendar',
     'input.calendar': 'the calendar is wareki (Japanese era) or seireki (Western)',
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** PoC meetings, the calendar, CSIRT readiness, and the domain's time codes. */
-export const meeting: Catalog = {
+export const meeting = defineCatalog({
   ja: {
     'time.invalid':
       '日時「{input}」を読み取れませんでした。日本時間で YYYY-MM-DD HH:MM の形式（例: 2027-01-12 10:00）でご指定ください。',
@@ -196,4 +196,4 @@ export const meeting: Catalog = {
     'csirt.reminder.how':
       'Please register them with /csirt csirt set (e.g. /csirt csirt set established=2026-04-01 primary=@primary deputy=@deputy).',
   },
-};
+});

@@ -1,10 +1,10 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /**
  * The names an organisation goes by (short names, channels held by one organisation) and text
  * that cannot disguise itself (src/domain/names.ts, src/domain/text.ts).
  */
-export const names: Catalog = {
+export const names = defineCatalog({
   ja: {
     'org.f.short': '略称',
     'org.short_set': '組織 {org} の略称を設定しました: {short}',
@@ -39,4 +39,4 @@ export const names: Catalog = {
     'advisory.names_source_as':
       'The title or body identifies a source that has not agreed to be named ("{word}" reads as "{name}", from {incident}). Please remove it before drafting or approving.',
   },
-};
+});

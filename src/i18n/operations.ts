@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Messages of operation (issue 22): the audit chain's anchor, deliveries that need a person. */
-export const operations: Catalog = {
+export const operations = defineCatalog({
   ja: {
     'audit.anchor.title': '監査記録の照合値',
     'audit.anchor.body':
@@ -107,4 +107,4 @@ export const operations: Catalog = {
       'Organisation {org} still has no channel, so this cannot be sent again. Please set its channel first.',
     'delivery.none_resendable': 'Nothing can be sent again (every one is for an organisation without a channel).',
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Messages of the chat platform adapters: forms, mentions, attachments. */
-export const platform: Catalog = {
+export const platform = defineCatalog({
   ja: {
     'form.submit': '送信',
     'form.cancel': 'キャンセル',
@@ -40,4 +40,4 @@ export const platform: Catalog = {
     'app.autocomplete':
       "Contact bot of the {coordinator} and the ministries' CSIRTs ({commands}). Start with /csirt help",
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** Report contents, stages (速報・続報・確報) and deadline clocks (issue 17). */
-export const reporting: Catalog = {
+export const reporting = defineCatalog({
   ja: {
     'input.notified':
       '通報・届出先は、警察（police）、個人情報保護委員会（ppc）、JPCERT/CC（jpcert）、その他（other）をカンマ区切りで、どこにも通報していない場合は なし（none）を指定してください',
@@ -193,4 +193,4 @@ export const reporting: Catalog = {
     'clock.missing': 'Still missing for the final report: {fields}',
     'clock.no_ciso': 'The reporting organisation has no CISO registered, so no CISO was told.',
   },
-};
+});

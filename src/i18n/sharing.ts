@@ -1,7 +1,7 @@
-import type { Catalog } from './catalog.ts';
+import { defineCatalog } from './catalog.ts';
 
 /** The sharing rules (src/domain/sharing.ts): why a delivery was refused at the last moment. */
-export const sharing: Catalog = {
+export const sharing = defineCatalog({
   ja: {
     'sharing.refused_status': '注意喚起の状態が「{status}」のため、配信できません。',
     'sharing.refused_no_owner': 'このチャンネルは、現在どの登録組織のものでもないため、配信できません。',
@@ -12,4 +12,4 @@ export const sharing: Catalog = {
     'sharing.refused_no_owner': 'the channel belongs to no registered organisation now',
     'sharing.refused_no_role': '{user} no longer holds a role',
   },
-};
+});

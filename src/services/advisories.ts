@@ -26,7 +26,7 @@ import { canonicalId } from '../domain/ids.ts';
 import { decide } from '../domain/reminder-policy.ts';
 import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
 import type { Tlp } from '../domain/tlp.ts';
-import { translator } from '../i18n/index.ts';
+import { codeKey, keyOf, translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
@@ -248,7 +248,7 @@ export class AdvisoryService {
       const open = mine.filter((x) => s.decision.problems.some((p) => p.incidentId === x.incidentId));
       if (open.length === 0) throw new UserError('advisory.consent_done', { id: a.id });
       const problem = consentAnswerProblem({ tlp: a.tlp as Tlp }, mine, yes, opts.tlp ?? null);
-      if (problem) throw new UserError(problem.code, { ...problem.params, id: a.id });
+      if (problem) throw new UserError(codeKey(problem.code), { ...problem.params, id: a.id });
       const now = this.deps.clock.now();
       for (const x of mine) {
         await tx.advisorySource.update({
@@ -589,7 +589,7 @@ export class AdvisoryService {
   }
 
   private badStatus(a: Advisory, action: string): UserError {
-    return new UserError(`advisory.is_${a.status}`, { id: a.id, action: ACTION_WORD[action] ?? action });
+    return new UserError(keyOf('advisory.is_', a.status), { id: a.id, action: ACTION_WORD[action] ?? action });
   }
 
   private audit(tx: Tx, actor: string, action: string, subject: string, data: Record<string, unknown>) {

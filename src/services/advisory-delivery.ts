@@ -18,7 +18,7 @@ import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { expectsAck } from '../domain/advisory-kind.ts';
 import type { ReminderKind } from '../domain/reminder-policy.ts';
 import { checkDistribution, type Tlp } from '../domain/tlp.ts';
-import { type Translate, t as translate, translator } from '../i18n/index.ts';
+import { codeKey, type Translate, t as translate, translator } from '../i18n/index.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
 import { broadcastMessage, withdrawnMessage } from './advisory-format.ts';
@@ -79,7 +79,7 @@ export async function resolveTargets(
   a: { tlp: string; audience: 'all' | readonly string[]; recipients: readonly string[] },
 ): Promise<Targets> {
   const checked = checkDistribution({ tlp: a.tlp as Tlp, audience: a.audience, recipients: a.recipients });
-  if (!checked.ok) throw new UserError(checked.violation.code, checked.violation.params);
+  if (!checked.ok) throw new UserError(codeKey(checked.violation.code), checked.violation.params);
   const reach = checked.reach;
   if (reach.kind === 'people') {
     const people: TargetPerson[] = [];

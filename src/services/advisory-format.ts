@@ -8,7 +8,7 @@ import type { Block } from '../core/reply.ts';
 import { expectsAck, kindOf } from '../domain/advisory-kind.ts';
 import { stricter } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
-import type { Translate } from '../i18n/index.ts';
+import { keyOf, type Translate } from '../i18n/index.ts';
 import { markFields } from './marks-format.ts';
 
 /** The fields of an advisory a message may show. */
@@ -28,7 +28,7 @@ export interface AdvisoryText {
 export const label = (a: { tlp: string }) => tlpLabel(a.tlp as Tlp);
 
 export function severityText(t: Translate, s: string): string {
-  return t(`advisory.sev.${s}`);
+  return t(keyOf('advisory.sev.', s));
 }
 
 /**
@@ -40,7 +40,7 @@ export function statusText(
   a: { status: string; endedBy?: string | null; reason?: string | null },
 ): string {
   if (a.status === 'rejected' && endedBySource(a)) return t('advisory.st.declined');
-  return t(`advisory.st.${a.status}`);
+  return t(keyOf('advisory.st.', a.status));
 }
 
 /** Whether a rejected advisory was ended by a source's decline (not by the approver). */
@@ -50,7 +50,7 @@ export function endedBySource(a: { endedBy?: string | null; reason?: string | nu
 
 /** 注意喚起 / 情報提供 ("Warning" / "Information"). */
 export function kindText(t: Translate, a: { kind: string }): string {
-  return t(`advisory.kind.${kindOf(a)}`);
+  return t(keyOf('advisory.kind.', kindOf(a)));
 }
 
 /** 【注意喚起】TLP:AMBER ADV-2026-0001「件名」: how every copy and view of an advisory is headed. */
@@ -73,7 +73,7 @@ export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: read
       { kind: 'heading', text: heading(t, a) },
       { kind: 'fields', fields },
       { kind: 'text', text: a.body },
-      { kind: 'context', text: `${label(a)}: ${t(`advisory.handling.${a.tlp}`)}` },
+      { kind: 'context', text: `${label(a)}: ${t(keyOf('advisory.handling.', a.tlp))}` },
       // 情報提供: nothing to acknowledge, so no button and no request to press one
       { kind: 'context', text: t(ack ? 'advisory.ack_hint' : 'advisory.info_hint') },
     ],

@@ -22,7 +22,7 @@ import {
   sharingDecision,
 } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
-import type { Translate } from '../i18n/index.ts';
+import { keyOf, type Translate } from '../i18n/index.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
   ADVISORY_REF,
@@ -212,8 +212,8 @@ export function reasonsText(t: Translate, s: SharingState, problems: SharingDeci
       case 'share_changed':
         return t('advisory.why.share_changed', {
           incident,
-          from: t(`advisory.share.${p.from}`),
-          to: t(`advisory.share.${p.to}`),
+          from: t(keyOf('advisory.share.', p.from)),
+          to: t(keyOf('advisory.share.', p.to)),
         });
       case 'tlp_changed':
         return t('advisory.why.tlp_changed', { incident, from: tlpLabel(p.from as Tlp), to: tlpLabel(p.to) });

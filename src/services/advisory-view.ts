@@ -13,7 +13,7 @@ import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { expectsAck } from '../domain/advisory-kind.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { advisoryAccess } from '../domain/sharing.ts';
-import { translator } from '../i18n/index.ts';
+import { keyOf, type MessageKey, translator } from '../i18n/index.ts';
 import {
   ADVISORY_REF,
   audienceOf,
@@ -91,7 +91,7 @@ export async function statusView(
         return [
           s.incidentId,
           `${name(s.org)} (${s.org.code})`,
-          `${t(`advisory.share.${s.share}`)} / TLP:${s.tlp.toUpperCase()}`,
+          `${t(keyOf('advisory.share.', s.share))} / TLP:${s.tlp.toUpperCase()}`,
           `${t(`advisory.consent.${state}`)}${state !== 'pending' && s.row.decidedAt ? ` ${at(s.row.decidedAt)}` : ''}${s.row.agreedTlp && state === 'given' ? ` (${t('advisory.agreed_tlp', { tlp: `TLP:${s.row.agreedTlp.toUpperCase()}` })})` : ''}`,
         ];
       }),
@@ -188,7 +188,7 @@ export async function statusView(
   return reply.of(blocks);
 }
 
-function failure(t: (k: string) => string, error: string | null): string {
+function failure(t: (k: MessageKey) => string, error: string | null): string {
   if (error === 'no_channel') return t('advisory.no_channel');
   if (error === 'platform_not_connected') return t('advisory.not_connected');
   if (error === CHANNEL_MOVED) return t('advisory.channel_moved');

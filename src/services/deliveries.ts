@@ -11,7 +11,7 @@ import type { PlatformName } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { formatDateTime } from '../domain/dates.ts';
-import type { Translate } from '../i18n/index.ts';
+import { keyOf, type Translate } from '../i18n/index.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { CHANNEL_MOVED, channelOf, postToOrg } from './notify.ts';
 
@@ -72,7 +72,7 @@ export async function notifyDeliveryFailure(deps: ServiceDeps, tx: Tx, d: Delive
 
 function destination(t: Translate, d: Pick<Delivery, 'kind' | 'platform' | 'target'>): string {
   const where = d.kind === 'dm' ? t('delivery.to_dm', { target: d.target }) : d.target;
-  return `${t(`delivery.platform.${d.platform}`)} ${where}`;
+  return `${t(keyOf('delivery.platform.', d.platform))} ${where}`;
 }
 
 function subject(t: Translate, d: Pick<Delivery, 'kind' | 'refType' | 'refId'>): string {

@@ -20,7 +20,7 @@ import {
 } from '../domain/report-contents.ts';
 import type { Due, ReportPolicy } from '../domain/report-policy.ts';
 import type { ReportStage } from '../domain/report-stages.ts';
-import type { Locale, Translate } from '../i18n/index.ts';
+import { keyOf, type Locale, type Translate } from '../i18n/index.ts';
 
 type ContentColumns = Pick<
   Incident,
@@ -58,7 +58,7 @@ export function contentsOf(i: ContentColumns): ReportContents {
 
 /** Field labels joined the way each language lists them (`ioc` reads as the indicators). */
 export function fieldList(fields: readonly string[], t: Translate, locale: Locale): string {
-  return fields.map((f) => t(`incident.f.${f === 'ioc' ? 'indicators' : f}`)).join(locale === 'ja' ? '、' : ', ');
+  return fields.map((f) => t(keyOf('incident.f.', f === 'ioc' ? 'indicators' : f))).join(locale === 'ja' ? '、' : ', ');
 }
 
 /** One item as text, or null when not given. */
@@ -67,11 +67,11 @@ export function contentValue(c: ReportContents, f: ContentField, t: Translate, l
   if (v === null || v === undefined || v === '') return null;
   switch (f) {
     case 'personal':
-      return t(`incident.personal.${v}`);
+      return t(keyOf('incident.personal.', v));
     case 'public':
-      return t(`incident.public.${v}`);
+      return t(keyOf('incident.public.', v));
     case 'notified':
-      return (v as string[]).map((n) => t(`incident.notified.${n}`)).join(locale === 'ja' ? '、' : ', ');
+      return (v as string[]).map((n) => t(keyOf('incident.notified.', n))).join(locale === 'ja' ? '、' : ', ');
     case 'records':
       return t('incident.count', { count: String(v) });
     case 'hosts':
@@ -90,7 +90,8 @@ export function contentBlocks(c: ReportContents, t: Translate, locale: Locale): 
       const v = contentValue(c, f, t, locale);
       if (v !== null) fields.push([t(`incident.f.${f}`), v]);
     }
-    if (fields.length) out.push({ kind: 'heading', text: t(`incident.group.${g.key}`) }, { kind: 'fields', fields });
+    if (fields.length)
+      out.push({ kind: 'heading', text: t(keyOf('incident.group.', g.key)) }, { kind: 'fields', fields });
   }
   return out;
 }

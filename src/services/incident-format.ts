@@ -15,7 +15,7 @@ import { defang } from '../domain/indicators.ts';
 import { orgLabel } from '../domain/org-names.ts';
 import type { ReportContents } from '../domain/report-contents.ts';
 import type { StageStep } from '../domain/report-stages.ts';
-import type { Locale, Translate } from '../i18n/index.ts';
+import { keyOf, type Locale, type Translate } from '../i18n/index.ts';
 import { contentsOf, contentValue, fieldList } from './incident-clock-format.ts';
 import { handlingLine, markFields } from './marks-format.ts';
 
@@ -76,7 +76,7 @@ export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[]
   const f: [string, string][] = [
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
-    [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+    [t('incident.f.severity'), t(keyOf('incident.severity.', inc.severity))],
     ['TLP', tlpLabel(inc.tlp)],
     ...markFields(t, inc),
     [t('incident.f.summary'), inc.summary],
@@ -87,7 +87,7 @@ export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[]
     f.push([t('incident.f.awareness'), formatDateTime(inc.awareAt, style)]);
   if (inc.systemId) f.push([t('incident.f.system'), inc.systemId]);
   if (inc.actions) f.push([t('incident.f.actions'), inc.actions]);
-  f.push([t('incident.f.share'), t(`incident.share.${inc.share}`)]);
+  f.push([t('incident.f.share'), t(keyOf('incident.share.', inc.share))]);
   if (inds.length) f.push([t('incident.f.indicators'), indicatorList(inds)]);
   return f;
 }
@@ -98,7 +98,7 @@ function redBlocks(inc: IncidentView, t: Translate, locale: Locale, extra: [stri
       kind: 'fields',
       fields: [
         [t('incident.f.category'), categoryLabel(inc.category, locale)],
-        [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+        [t('incident.f.severity'), t(keyOf('incident.severity.', inc.severity))],
         ['TLP', tlpLabel(inc.tlp)],
         ...markFields(t, inc),
         ...extra,
@@ -118,7 +118,7 @@ export function newReportPost(
   const locale = style.locale;
   const heading: Block = {
     kind: 'heading',
-    text: t('incident.post.new', { id: inc.id, stage: t(`incident.stage.${inc.stage}`) }),
+    text: t('incident.post.new', { id: inc.id, stage: t(keyOf('incident.stage.', inc.stage)) }),
   };
   const readMore = `incident show ${inc.id}`;
   if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [])], readMore };
@@ -142,14 +142,14 @@ export function statusPost(
   const heading: Block = { kind: 'heading', text: t('incident.post.status', { id: inc.id }) };
   const move: [string, string] = [
     t('incident.f.status'),
-    `${t(`incident.status.${change.from}`)} → ${t(`incident.status.${change.to}`)}`,
+    `${t(keyOf('incident.status.', change.from))} → ${t(keyOf('incident.status.', change.to))}`,
   ];
   const readMore = `incident show ${inc.id}`;
   if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, [move])], readMore };
   const fields: [string, string][] = [
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
-    [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+    [t('incident.f.severity'), t(keyOf('incident.severity.', inc.severity))],
     move,
     [t('incident.f.by'), change.actor],
   ];
@@ -206,7 +206,7 @@ export function eventText(e: EventView, t: Translate, style: DateStyle): string 
     case 'awareness':
       return t('incident.ev.awareness', { from: when(d.from), to: when(d.to) });
     case 'clock': {
-      const stage = t(`incident.stage_of.${d.stage}`);
+      const stage = t(keyOf('incident.stage_of.', d.stage));
       return d.kind === 'remind'
         ? t('incident.ev.clock_remind', { stage, due: when(d.due) })
         : t('incident.ev.clock_escalate', {
@@ -218,7 +218,10 @@ export function eventText(e: EventView, t: Translate, style: DateStyle): string 
     case 'reported':
       return t('incident.ev.reported', { org: String(d.org ?? ''), count: Number(d.indicators ?? 0) });
     case 'status':
-      return t('incident.ev.status', { from: t(`incident.status.${d.from}`), to: t(`incident.status.${d.to}`) });
+      return t('incident.ev.status', {
+        from: t(keyOf('incident.status.', d.from)),
+        to: t(keyOf('incident.status.', d.to)),
+      });
     case 'note':
       return t('incident.ev.note', { text: String(d.text ?? '') });
     case 'indicator':
@@ -230,9 +233,9 @@ export function eventText(e: EventView, t: Translate, style: DateStyle): string 
         if (d.field === 'confidentiality')
           return v ? t('marks.confidentiality', { level: Number(v) }) : t('marks.none');
         if (d.field === 'handling') return handlingLine(t, v ? String(v) : null) || t('marks.none');
-        return t(`incident.${d.field}.${v}`);
+        return t(keyOf('incident.', `${d.field}.${v}`));
       };
-      return t('incident.ev.field', { field: t(`incident.f.${d.field}`), from: show(d.from), to: show(d.to) });
+      return t('incident.ev.field', { field: t(keyOf('incident.f.', d.field)), from: show(d.from), to: show(d.to) });
     }
     default:
       return e.kind;
@@ -255,14 +258,19 @@ export function stagePost(
   const stage = step.step === 'update' ? t('incident.stage.nth', { n: step.n }) : t('incident.stage.final');
   const heading: Block = { kind: 'heading', text: t('incident.post.stage', { id: inc.id, stage }) };
   const moved: [string, string][] = move
-    ? [[t('incident.f.status'), `${t(`incident.status.${move.from}`)} → ${t(`incident.status.${move.to}`)}`]]
+    ? [
+        [
+          t('incident.f.status'),
+          `${t(keyOf('incident.status.', move.from))} → ${t(keyOf('incident.status.', move.to))}`,
+        ],
+      ]
     : [];
   if (inc.tlp === 'red') return { blocks: [heading, ...redBlocks(inc, t, locale, moved)] };
   const c: ReportContents = contentsOf(inc as Parameters<typeof contentsOf>[0]);
   const fields: [string, string][] = [
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
-    [t('incident.f.severity'), t(`incident.severity.${inc.severity}`)],
+    [t('incident.f.severity'), t(keyOf('incident.severity.', inc.severity))],
     // every copy carries its label and the handling marks beside it
     ['TLP', tlpLabel(inc.tlp)],
     ...markFields(t, inc),
@@ -271,7 +279,7 @@ export function stagePost(
   for (const f of changes) {
     if (f === 'awareness' && inc.awareAt) fields.push([t('incident.f.awareness'), formatDateTime(inc.awareAt, style)]);
     const v = f in c ? contentValue(c, f as keyof ReportContents, t, locale) : null;
-    if (v !== null) fields.push([t(`incident.f.${f}`), v]);
+    if (v !== null) fields.push([t(keyOf('incident.f.', f)), v]);
   }
   if (move?.note) fields.push([t('incident.f.note'), move.note]);
   return {

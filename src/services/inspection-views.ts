@@ -17,7 +17,7 @@ import {
   type SystemProfile,
   withAnswers,
 } from '../domain/risk.ts';
-import { translator } from '../i18n/index.ts';
+import { keyOf, translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
 import { directoryNames } from './directory-names.ts';
 import {
@@ -188,11 +188,11 @@ export class InspectionViews {
             s.id,
             s.name,
             t('incident.confidentiality', { level: s.confidentiality }),
-            t(`system.exposure_${s.exposure}`),
+            t(keyOf('system.exposure_', s.exposure)),
             a.itemId,
             it ? (areaName.get(it.area) ?? it.area) : null,
             it ? t.fill(it[L].title) : null,
-            t(`check.status_${a.status}`),
+            t(keyOf('check.status_', a.status)),
             a.planned ? formatDate(a.planned, style) : null,
             a.cost,
             a.note,

@@ -3,12 +3,12 @@
  * in incident posts and `incident show`, advisory copies, consent requests and `advisory status`.
  */
 import { handlingCodes } from '../domain/handling.ts';
-import type { Translate } from '../i18n/index.ts';
+import { keyOf, type Translate } from '../i18n/index.ts';
 
 /** 「関係者限り・複製禁止」 / "Need-to-know only, No copying"; empty when none. */
 export function handlingLine(t: Translate, stored: string | null | undefined): string {
   return handlingCodes(stored)
-    .map((c) => t(`marks.mark.${c}`))
+    .map((c) => t(keyOf('marks.mark.', c)))
     .join(t('marks.separator'));
 }
 

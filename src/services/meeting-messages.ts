@@ -8,7 +8,7 @@ import type { OutMessage } from '../core/platform.ts';
 import type { Action, Block } from '../core/reply.ts';
 import type { Meeting } from '../db/generated/sqlite/client.ts';
 import { type DateStyle, formatDateTime } from '../domain/dates.ts';
-import { type Locale, translator } from '../i18n/index.ts';
+import { keyOf, type Locale, translator } from '../i18n/index.ts';
 
 type T = ReturnType<typeof translator>;
 
@@ -84,7 +84,7 @@ export function meetingPost(style: DateStyle, m: Meeting, p: PostKind): OutMessa
   if (p.kind === 'reminder' && p.answered) {
     blocks.push({
       kind: 'context',
-      text: t('meeting.post.answered_note', { id: m.id, answer: t(`meeting.answer.${p.answered}`) }),
+      text: t('meeting.post.answered_note', { id: m.id, answer: t(keyOf('meeting.answer.', p.answered)) }),
     });
     return { blocks };
   }

@@ -254,7 +254,7 @@ test(`the database goes away for 10 s under load (${PG ? 'PostgreSQL restarted' 
     // and this machine's load)
     assert.ok(
       s.at > wentAway - 5000 && s.at < cameBack + 5000,
-      `report ${i} refused ${s.at - wentAway} ms after the database went away (back after ${cameBack - wentAway} ms)`,
+      `report ${i} refused ${s.at - wentAway} ms after the database went away (back after ${cameBack - wentAway} ms; answered after ${s.ms} ms; went away at ${new Date(wentAway).toISOString()})\n${procs.map((p) => `${p.name}: ${p.stderr.slice(-5000)}`).join('\n')}`,
     );
   }
   const incidents = await check.prisma.incident.findMany({ select: { id: true, summary: true } });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { allMessages, t } from '../../src/i18n/index.ts';
+import { allMessages, codeKey, t } from '../../src/i18n/index.ts';
 
 /** The nouns our English messages count. */
 const COUNTED = [
@@ -36,7 +36,7 @@ function renderAll(n: string): Array<[string, string]> {
   return Object.entries(allMessages().en).map(([key, template]) => {
     const params: Record<string, string> = {};
     for (const m of template.matchAll(/\{(\w+)/g)) params[m[1] as string] = n;
-    return [key, t('en', key, params)];
+    return [key, t('en', codeKey(key), params)];
   });
 }
 

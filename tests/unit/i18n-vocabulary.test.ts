@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { groups } from '../../commands/index.ts';
 import { ROOT } from '../../src/app.ts';
-import { allMessages, LOCALES, t, translator } from '../../src/i18n/index.ts';
+import { allMessages, codeKey, LOCALES, t, translator } from '../../src/i18n/index.ts';
 import { shippedNames } from '../../src/services/directory-seed.ts';
 import { sampleParams } from '../helpers/message-samples.ts';
 import { check, codeWords, forbiddenWords, type Offence } from '../helpers/vocabulary.ts';
@@ -31,7 +31,7 @@ function everyOffence(): string[] {
   for (const locale of LOCALES) {
     for (const [key, template] of Object.entries(messages[locale])) {
       const params = sampleParams(key, template, locale);
-      const rendered = t(locale, key, params);
+      const rendered = t(locale, codeKey(key), params);
       found.push(
         ...entries(
           `message:${key}`,

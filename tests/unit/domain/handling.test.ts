@@ -15,6 +15,8 @@ import {
   strictestConfidentiality,
   weakerThanSources,
 } from '../../../src/domain/handling.ts';
+import { t as translate } from '../../../src/i18n/index.ts';
+import { handlingLine } from '../../../src/services/marks-format.ts';
 
 test('the list is the unified standards marks, 配付 as 公用文 writes it, each code and label once', () => {
   assert.deepEqual(
@@ -25,6 +27,18 @@ test('the list is the unified standards marks, 配付 as 公用文 writes it, ea
   for (const m of data.marks) {
     assert.match(m.code, /^[a-z]+(-[a-z]+)*$/);
     assert.equal(m.ja, m.ja.normalize('NFKC'));
+  }
+});
+
+test('the messages name each mark exactly as the list does, in both languages', () => {
+  for (const locale of ['ja', 'en'] as const) {
+    const t = Object.assign(
+      (key: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate(locale, key, p),
+      {
+        fill: (s: string) => s,
+      },
+    );
+    for (const m of HANDLING_MARKS) assert.equal(handlingLine(t, m.code), m[locale], `${locale} ${m.code}`);
   }
 });
 
