@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { type Block, reply } from '../src/core/reply.ts';
+import { parseKind } from '../src/domain/advisory-kind.ts';
+import { ADVISORY_STATUSES } from '../src/domain/advisory-status.ts';
+import { formatDateTime } from '../src/domain/dates.ts';
 import { isTlp, type Tlp, tlpLabel } from '../src/domain/tlp.ts';
+import { kindText, statusText } from '../src/services/advisory-format.ts';
+import { markFields } from '../src/services/marks-format.ts';
 import { anId, choice, csv, orgList, text, yesNo } from './args.ts';
+import { handling, reportFields } from './incident-args.ts';
+import { confidentiality } from './inspection-args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
 
 const advId = anId('ADV');
@@ -12,6 +19,13 @@ const tlp = z
   .trim()
   .toLowerCase()
   .refine((v) => isTlp(v), 'input.tlp');
+/** 注意喚起 (`warning`) or 情報提供 (`info`), as a code or its Japanese word */
+const kind = z.string().transform((v, ctx) => {
+  const k = parseKind(v);
+  if (k) return k;
+  ctx.addIssue({ code: 'custom', message: 'input.kind' });
+  return z.NEVER;
+});
 async function people(ctx: Ctx, refs: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const r of refs) {
@@ -45,11 +59,14 @@ export const advisoryGroup: Group = {
         audience: orgList.optional(),
         sources: csv.optional(),
         recipients: csv.optional(),
+        kind: kind.optional(),
+        confidentiality: confidentiality.optional(),
+        handling: handling.optional(),
       }),
       access: COORD,
-      summary: { ja: '注意喚起を起案します', en: 'Draft an advisory' },
+      summary: { ja: '注意喚起または情報提供を起案します', en: 'Draft an advisory (a warning or information)' },
       usage:
-        'advisory draft title="…" body="…" severity=… tlp=… audience=all|<org>,<org>… [sources=<INC-id>,…] [recipients=<user>,…]',
+        'advisory draft title="…" body="…" severity=… tlp=… audience=all|<org>,<org>… [sources=<INC-id>,…] [recipients=<user>,…] [kind=warning|info] [confidentiality=1-3] [handling="…"]',
       fields: {
         title: { ja: '件名', en: 'Title' },
         body: { ja: '本文', en: 'Body' },
@@ -64,6 +81,18 @@ export const advisoryGroup: Group = {
         audience: { ja: '配信先（all または組織コードのカンマ区切り）', en: 'Audience (all or organisation codes)' },
         sources: { ja: '情報提供元のインシデント番号', en: 'Source incident ids' },
         recipients: { ja: '受信者（TLP:RED のみ）', en: 'Recipients (TLP:RED only)' },
+        kind: {
+          ja: '種類: 注意喚起（warning、受領確認を求めます。既定）または 情報提供（info、受領確認は求めません）',
+          en: 'Kind: warning (acknowledgement expected; the default) or info (information, no acknowledgement)',
+        },
+        confidentiality: {
+          ja: '機密性（1〜3。既定は情報提供元のインシデントのうち最も高いもの。これより低くはできません）',
+          en: 'Confidentiality (1–3; default: the highest of the source incidents, and never lower)',
+        },
+        handling: {
+          ja: `${reportFields.handling.ja}。既定は情報提供元のインシデントに付された取扱制限`,
+          en: `${reportFields.handling.en}; default: the marks of the source incidents`,
+        },
       },
       form: true,
       writes: true,
@@ -73,12 +102,20 @@ export const advisoryGroup: Group = {
           body: a.body,
           severity: a.severity,
           tlp: a.tlp as Tlp,
+          kind: a.kind,
+          confidentiality: a.confidentiality,
+          handling: a.handling,
           audience: a.audience ?? null,
           sources: a.sources ?? [],
           recipients: await people(ctx, a.recipients ?? []),
         });
+        const marks = markFields(ctx.t, r);
         const blocks: Block[] = [
-          { kind: 'text', text: ctx.t('advisory.drafted', { id: r.id, tlp: tlpLabel(a.tlp as Tlp) }) },
+          {
+            kind: 'text',
+            text: ctx.t('advisory.drafted', { kind: kindText(ctx.t, r), id: r.id, tlp: tlpLabel(a.tlp as Tlp) }),
+          },
+          ...(marks.length ? [{ kind: 'fields' as const, fields: marks }] : []),
           {
             kind: 'text',
             text: `${ctx.t('advisory.f.targets_planned', { count: r.targets.length })}\n${r.targets.join('\n')}`,
@@ -214,6 +251,51 @@ export const advisoryGroup: Group = {
       async run(ctx, a) {
         const r = await ctx.services.advisories.withdraw(ctx.caller, a.id);
         return reply.text(ctx.t('advisory.withdrawn', { id: a.id, updated: r.updated, cancelled: r.cancelled }));
+      },
+    }),
+    defineCommand({
+      name: 'list',
+      aliases: ['一覧'],
+      schema: z.object({ status: choice(ADVISORY_STATUSES).optional() }),
+      access: ['coordinator', 'approver'],
+      summary: {
+        ja: '注意喚起等の一覧を表示します（新しい順）',
+        en: 'List advisories, newest first',
+      },
+      usage: 'advisory list [status=draft|consent|review|approved|sent|rejected|withdrawn]',
+      fields: {
+        status: {
+          ja: '状態（draft, consent, review, approved, sent, rejected, withdrawn）',
+          en: 'Status (draft, consent, review, approved, sent, rejected, withdrawn)',
+        },
+      },
+      writes: false,
+      async run(ctx, a) {
+        const rows = await ctx.services.advisories.list(ctx.caller, a.status);
+        if (rows.length === 0) return reply.text(ctx.t('advisory.list_empty'));
+        const t = ctx.t;
+        return reply.of([
+          { kind: 'heading', text: t('advisory.list_title', { count: rows.length }) },
+          {
+            kind: 'table',
+            head: [
+              t('advisory.f.id'),
+              t('advisory.f.kind'),
+              t('advisory.f.status'),
+              'TLP',
+              t('advisory.f.title'),
+              t('advisory.f.created'),
+            ],
+            rows: rows.map((x) => [
+              x.id,
+              kindText(t, x),
+              statusText(t, x),
+              tlpLabel(x.tlp as Tlp),
+              x.title,
+              formatDateTime(x.createdAt, ctx.dates),
+            ]),
+          },
+        ]);
       },
     }),
     defineCommand({

@@ -1,5 +1,6 @@
 /** Argument schemas shared by report, incident and ioc. */
 import { z } from 'zod';
+import { HANDLING_MARKS, parseHandling } from '../src/domain/handling.ts';
 import { foldCode } from '../src/domain/ids.ts';
 import { CATEGORIES, CATEGORY_CODES, findCategory } from '../src/domain/incident-categories.ts';
 import { SEVERITIES, SHARES, STATUSES, TLPS } from '../src/domain/incident-status.ts';
@@ -23,6 +24,17 @@ export const tlp = z.preprocess(
 export const share = z.preprocess(lower, z.enum(SHARES));
 export const status = z.preprocess(lower, z.enum(STATUSES));
 export const indicators = z.array(z.string().trim().min(1));
+
+/**
+ * 取扱制限: marks from the fixed list (data/handling-marks.json), comma-separated, as codes or
+ * labels; NFKC-normalised, an invisible or control character refused (src/domain/handling.ts).
+ */
+export const handling = z.string().transform((v, ctx) => {
+  const r = parseHandling(v);
+  if (r.ok) return r.codes;
+  ctx.addIssue({ code: 'custom', message: r.code, params: r.params });
+  return z.NEVER;
+});
 
 /** `value` or one of its Japanese spellings → the value (`あり` → `yes`). */
 const aliased = (aliases: Record<string, string>) => (v: unknown) => {
@@ -101,6 +113,7 @@ export const reportGroups = [
       'tlp',
       'share',
       'confidentiality',
+      'handling',
       'system',
       'detected',
       'occurred',
@@ -138,6 +151,10 @@ export const reportFields = {
   confidentiality: {
     ja: '機密性（影響を受けた情報の格付 1〜3）',
     en: 'Confidentiality (level 1–3 of the information affected)',
+  },
+  handling: {
+    ja: `取扱制限（${HANDLING_MARKS.map((m) => `${m.ja}（${m.code}）`).join('、')}。カンマ区切りで複数可、なし（none）で取扱制限なし）`,
+    en: `Handling marks (${HANDLING_MARKS.map((m) => m.code).join(', ')}; comma-separated; none for no mark)`,
   },
   system: { ja: '影響範囲（対象システム SYS-…）', en: 'Scope (affected system SYS-…)' },
   detected: {

@@ -11,6 +11,7 @@ import {
   category,
   contentArgs,
   finalFlag,
+  handling,
   indicators,
   reportFields,
   severity,
@@ -19,6 +20,7 @@ import {
   tlp,
 } from './incident-args.ts';
 import { deadlineLines, nextDueText, reportBlocks, updatedText } from './incident-render.ts';
+import { confidentiality } from './inspection-args.ts';
 import { type Ctx, defineCommand, type Group } from './types.ts';
 
 const READERS = ['poc', 'ciso', 'coordinator', 'approver'] as const;
@@ -150,6 +152,8 @@ export const incidentGroup: Group = {
         severity: severity.optional(),
         share: share.optional(),
         tlp: tlp.optional(),
+        confidentiality: confidentiality.optional(),
+        handling: handling.optional(),
         ...contentArgs,
         final: finalFlag.optional(),
       }),
@@ -159,7 +163,7 @@ export const incidentGroup: Group = {
         en: 'Send an update or the final report; change the status, add notes and indicators',
       },
       usage:
-        'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [tlp=…] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=…] [records=N] [hosts=N] [impact="…"] [cause="…"] [actions="…"] [plan="…"] [notified=…] [public=…] [final=yes]',
+        'incident update <INC-id> [status=…] [note="…"] [ioc=<v>]… [severity=…] [share=…] [tlp=…] [confidentiality=1-3] [handling="…"] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=…] [records=N] [hosts=N] [impact="…"] [cause="…"] [actions="…"] [plan="…"] [notified=…] [public=…] [final=yes]',
       fields: {
         status: {
           ja: '状態（トリアージ中（triaging）、封じ込め済み（contained）、対処完了（resolved）、終結（closed）、却下（rejected））',
@@ -173,6 +177,8 @@ export const incidentGroup: Group = {
           ja: 'TLP（clear, green, amber, amber+strict, red）。変更すると、この報告を利用する注意喚起は同意の確認に戻ります',
           en: 'TLP (clear, green, amber, amber+strict, red); a change sends the advisories using this report back to the consent step',
         },
+        confidentiality: reportFields.confidentiality,
+        handling: reportFields.handling,
         awareness: reportFields.awareness,
         contact: reportFields.contact,
         found: reportFields.found,

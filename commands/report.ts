@@ -4,6 +4,7 @@ import { anId, occurredNotAfterDetected, orgCode, plausibleTime, text, tokyoDate
 import {
   category,
   contentArgs,
+  handling,
   indicators as iocList,
   reportFields,
   reportGroups,
@@ -30,6 +31,7 @@ export const reportGroup: Group = {
           tlp: tlp.optional(),
           share: share.optional(),
           confidentiality: confidentiality.optional(),
+          handling: handling.optional(),
           system: anId('SYS').optional(),
           detected: plausibleTime(tokyoDateTime, 'incidentTime').optional(),
           occurred: plausibleTime(tokyoDateTime, 'incidentTime').optional(),
@@ -41,7 +43,7 @@ export const reportGroup: Group = {
       access: ['poc', 'coordinator'],
       summary: { ja: 'インシデントを報告します（速報）', en: 'Report an incident (quick report)' },
       usage:
-        'report category=<c> summary="…" [severity=…] [tlp=…] [share=…] [confidentiality=1-3] [system=SYS-…] [detected=<date-time>] [occurred=…] [actions="…"] [ioc=<v>]… [org=<org>] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=none|yes|unknown] [records=N] [hosts=N] [impact="…"] [cause="…"] [plan="…"] [notified=police,ppc,jpcert,other] [public=yes|no|undecided]',
+        'report category=<c> summary="…" [severity=…] [tlp=…] [share=…] [confidentiality=1-3] [handling="…"] [system=SYS-…] [detected=<date-time>] [occurred=…] [actions="…"] [ioc=<v>]… [org=<org>] [awareness=<date-time>] [contact="…"] [found="…"] [damage="…"] [personal=none|yes|unknown] [records=N] [hosts=N] [impact="…"] [cause="…"] [plan="…"] [notified=police,ppc,jpcert,other] [public=yes|no|undecided]',
       fields: reportFields,
       form: true,
       groups: reportGroups,

@@ -129,10 +129,21 @@ export interface FinalText {
   recipients: string | null;
   /** the organisations named as sources, in both languages, in the order they are shown */
   named: readonly { code: string; nameJa: string; nameEn: string }[];
+  /** 注意喚起 (`warning`) or 情報提供 (`info`); absent: `warning` */
+  kind?: string;
+  /** 機密性 1–3, or null when not marked */
+  confidentiality?: number | null;
+  /** 取扱制限 as stored (codes in list order), or null */
+  handling?: string | null;
 }
 
-/** A digest of the final text: equal exactly when what recipients would read is the same. */
+/**
+ * A digest of the final text: equal exactly when what recipients would read is the same. The
+ * kind and the handling marks join the digest only when they differ from an unmarked warning,
+ * so that the consents given before they existed still cover the same text.
+ */
 export function finalTextKey(t: FinalText): string {
+  const marks = [t.kind ?? 'warning', t.confidentiality ?? null, t.handling ?? null];
   const canonical = JSON.stringify([
     t.title,
     t.body,
@@ -141,6 +152,7 @@ export function finalTextKey(t: FinalText): string {
     t.audience,
     t.recipients ?? '',
     t.named.map((n) => [n.code, n.nameJa, n.nameEn]),
+    ...(marks[0] === 'warning' && marks[1] === null && marks[2] === null ? [] : [marks]),
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

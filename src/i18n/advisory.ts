@@ -25,7 +25,22 @@ export const advisory = defineCatalog({
     'advisory.st.review': '承認待ち',
     'advisory.st.approved': '承認済み（配信中）',
     'advisory.st.sent': '配信完了',
-    'advisory.st.rejected': '却下',
+    'advisory.st.rejected': '承認者が却下',
+    'advisory.st.declined': '同意が得られなかったため中止',
+    'advisory.kind.warning': '注意喚起',
+    'advisory.kind.info': '情報提供',
+    'advisory.f.kind': '種類',
+    'advisory.info_hint': '情報提供のため、受領確認は不要です。',
+    'advisory.ack_not_expected': '{id} は情報提供のため、受領確認は不要です。何も記録していません。',
+    'advisory.declined_by': '{org} が同意しませんでした',
+    'advisory.confidentiality_below_source':
+      '情報提供元のインシデント（{incidents}）は機密性{level}です。注意喚起等の機密性をこれより低くすることはできません。confidentiality={value} 以上を指定してください。何も記録していません。',
+    'advisory.handling_below_source':
+      '情報提供元のインシデント（{incidents}）には取扱制限（{marks}）が付されています。注意喚起等にも同じ取扱制限を付してください（handling={value}）。何も記録していません。',
+    'advisory.list_title': '注意喚起等の一覧（{count} 件）',
+    'advisory.list_empty': '該当する注意喚起等はありません。',
+    'advisory.f.id': '注意喚起番号',
+    'advisory.f.created': '起案日時',
     'advisory.st.withdrawn': '取下げ',
     'advisory.share.none': '共有不可',
     'advisory.share.anonymized': '組織名を伏せて共有可',
@@ -52,7 +67,7 @@ export const advisory = defineCatalog({
     'advisory.f.delivery': '配信',
     'advisory.f.ack': '受領確認',
 
-    'advisory.post_heading': '注意喚起 {id}「{title}」',
+    'advisory.post_heading': '【{kind}】{tlp} {id}「{title}」',
     'advisory.handling.clear': '公開に制限はありません。',
     'advisory.handling.green': 'コミュニティ内で共有できますが、公開の場には掲載しないでください。',
     'advisory.handling.amber': '貴組織内およびその委託先等に限り、知る必要のある範囲で共有してください。',
@@ -60,7 +75,7 @@ export const advisory = defineCatalog({
     'advisory.handling.red': '受信者ご本人限りとし、他の方には共有しないでください。',
     'advisory.ack_hint': 'ご確認のうえ、受領確認をお願いいたします。',
     'advisory.ack_button': '受領確認',
-    'advisory.withdrawn_heading': '【取下げ】注意喚起 {id}「{title}」',
+    'advisory.withdrawn_heading': '【取下げ】{kind} {id}「{title}」',
     'advisory.withdrawn_body':
       'この注意喚起（{id}）は{coordinator}により取り下げられました。本件に基づく対応は不要です。既に共有された場合は、共有先にもお知らせください。',
     'advisory.consent_heading': '情報提供元の同意のお願い（注意喚起 {id}）',
@@ -73,7 +88,7 @@ export const advisory = defineCatalog({
       '貴組織の報告（{incidents}）は {source} ですが、この注意喚起は {tlp} で配信されます。より緩い区分での配信にご同意いただける場合は「同意する」を押すか、{command} と入力してください。',
     'advisory.consent_yes': '同意する',
     'advisory.consent_no': '同意しない',
-    'advisory.review_heading': '注意喚起 {id} の承認をお願いします',
+    'advisory.review_heading': '{kind} {id} の承認をお願いします',
     'advisory.review_red':
       'TLP:RED の注意喚起 {id}（受信者 {count} 名）が承認待ちです。件名・本文・受信者は /csirt advisory status {id} でご確認ください。',
     'advisory.review_hint':
@@ -83,8 +98,8 @@ export const advisory = defineCatalog({
     'advisory.reminder_body':
       '注意喚起 {id}「{title}」の受領確認がまだ行われていません。内容をご確認のうえ、受領確認をお願いいたします。',
     'advisory.notice_declined':
-      '注意喚起 {id}「{title}」は、情報提供元が情報の利用に同意しなかったため（{reason}）、配信を中止しました。',
-    'advisory.notice_rejected': '注意喚起 {id}「{title}」は承認者により却下されました。理由: {reason}',
+      '注意喚起 {id}「{title}」は、情報提供元（{reason}）の同意が得られなかったため中止しました。配信はしていません。',
+    'advisory.notice_rejected': '注意喚起 {id}「{title}」は承認者が却下しました。理由: {reason}',
     'advisory.notice_reconsent':
       '注意喚起 {id}「{title}」は、情報提供元の同意の後に変更があったため、同意の確認に戻しました（{reasons}）。情報提供元には改めて同意をお願いしています。未配信の分は配信を取り消しました。',
     'advisory.approve_reconsent':
@@ -146,7 +161,7 @@ export const advisory = defineCatalog({
     'advisory.is_rejected': '注意喚起 {id} は却下されているため、{action} はできません。',
     'advisory.is_withdrawn': '注意喚起 {id} は取り下げられているため、{action} はできません。',
 
-    'advisory.drafted': '注意喚起 {id}（{tlp}）を起案しました。内容をご確認のうえ、提出してください。',
+    'advisory.drafted': '{kind} {id}（{tlp}）を起案しました。内容をご確認のうえ、提出してください。',
     'advisory.submit_button': '提出する',
     'advisory.submitted_review': '注意喚起 {id} を提出しました。同意の必要な情報提供元はなく、承認待ちとなりました。',
     'advisory.submitted_consent':
@@ -183,7 +198,22 @@ export const advisory = defineCatalog({
     'advisory.st.review': 'waiting for approval',
     'advisory.st.approved': 'approved (delivering)',
     'advisory.st.sent': 'sent',
-    'advisory.st.rejected': 'rejected',
+    'advisory.st.rejected': 'rejected by the approver',
+    'advisory.st.declined': 'declined by a source',
+    'advisory.kind.warning': 'Warning',
+    'advisory.kind.info': 'Information',
+    'advisory.f.kind': 'Kind',
+    'advisory.info_hint': 'For information: no acknowledgement is needed.',
+    'advisory.ack_not_expected': '{id} is for information: no acknowledgement is needed. Nothing was recorded.',
+    'advisory.declined_by': '{org} did not consent',
+    'advisory.confidentiality_below_source':
+      'The source incidents ({incidents}) are confidentiality level {level}: an advisory cannot be marked lower. Please give confidentiality={value} or higher. Nothing was recorded.',
+    'advisory.handling_below_source':
+      'The source incidents ({incidents}) carry the handling marks {marks}: the advisory must carry them too (handling={value}). Nothing was recorded.',
+    'advisory.list_title': 'Advisories ({count})',
+    'advisory.list_empty': 'No advisory matches.',
+    'advisory.f.id': 'Advisory ID',
+    'advisory.f.created': 'Drafted',
     'advisory.st.withdrawn': 'withdrawn',
     'advisory.share.none': 'not shareable',
     'advisory.share.anonymized': 'shareable anonymised',
@@ -210,7 +240,7 @@ export const advisory = defineCatalog({
     'advisory.f.delivery': 'Delivery',
     'advisory.f.ack': 'Acknowledged',
 
-    'advisory.post_heading': 'Advisory {id} "{title}"',
+    'advisory.post_heading': '[{kind}] {tlp} {id} "{title}"',
     'advisory.handling.clear': 'Disclosure is not limited.',
     'advisory.handling.green': 'Share within the community; not on public channels.',
     'advisory.handling.amber': 'Share within your organisation and its clients, on a need-to-know basis.',
@@ -218,7 +248,7 @@ export const advisory = defineCatalog({
     'advisory.handling.red': 'For the named recipients only; do not share further.',
     'advisory.ack_hint': 'Please acknowledge receipt.',
     'advisory.ack_button': 'Acknowledge',
-    'advisory.withdrawn_heading': '[WITHDRAWN] Advisory {id} "{title}"',
+    'advisory.withdrawn_heading': '[WITHDRAWN] {kind} {id} "{title}"',
     'advisory.withdrawn_body':
       'This advisory ({id}) has been withdrawn by the {coordinator}. No action based on it is needed. If you passed it on, please tell those you shared it with.',
     'advisory.consent_heading': 'Consent requested as a source (advisory {id})',
@@ -230,7 +260,7 @@ export const advisory = defineCatalog({
       'What your organisation reported ({incidents}) is labelled {source}, but this advisory is sent as {tlp}. If you agree to that lower label, press Consent or type {command}.',
     'advisory.consent_yes': 'Consent',
     'advisory.consent_no': 'Decline',
-    'advisory.review_heading': 'Advisory {id} is waiting for approval',
+    'advisory.review_heading': 'Advisory {id} ({kind}) is waiting for approval',
     'advisory.review_red':
       'The TLP:RED advisory {id} ({count} {count|recipient|recipients}) is waiting for approval. Read its title, body and recipients with /csirt advisory status {id}.',
     'advisory.review_hint':
@@ -239,8 +269,8 @@ export const advisory = defineCatalog({
     'advisory.reminder_heading': 'Please acknowledge (reminder {n})',
     'advisory.reminder_body': 'Advisory {id} "{title}" has not been acknowledged yet. Please read it and acknowledge.',
     'advisory.notice_declined':
-      'Advisory {id} "{title}" has been stopped: a source did not consent to the use of its information ({reason}).',
-    'advisory.notice_rejected': 'Advisory {id} "{title}" was rejected by an approver. Reason: {reason}',
+      'Advisory {id} "{title}" has been stopped, declined by a source: {reason} did not consent to the use of its information.',
+    'advisory.notice_rejected': 'Advisory {id} "{title}" was rejected by the approver. Reason: {reason}',
     'advisory.notice_reconsent':
       'Advisory {id} "{title}" went back to the consent step: things changed after its sources consented ({reasons}). The sources are asked again; copies not yet delivered were cancelled.',
     'advisory.approve_reconsent':
@@ -302,7 +332,7 @@ export const advisory = defineCatalog({
     'advisory.is_rejected': 'Advisory {id} was rejected: {action} is not possible.',
     'advisory.is_withdrawn': 'Advisory {id} was withdrawn: {action} is not possible.',
 
-    'advisory.drafted': 'Drafted advisory {id} ({tlp}). Please check it and submit it.',
+    'advisory.drafted': 'Drafted advisory {id} ({kind}, {tlp}). Please check it and submit it.',
     'advisory.submit_button': 'Submit',
     'advisory.submitted_review': 'Submitted advisory {id}. No source needs to consent: it is waiting for approval.',
     'advisory.submitted_consent':

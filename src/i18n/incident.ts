@@ -31,6 +31,8 @@ export const incident = defineCatalog({
     'incident.same_status': 'インシデント {id} はすでに「{status}」です。',
     'incident.share_reporter_only': '{id} の共有可否（share）を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.tlp_reporter_only': '{id} の TLP を変更できるのは、報告元の組織の窓口担当者のみです。',
+    'incident.confidentiality_reporter_only': '{id} の機密性を変更できるのは、報告元の組織の窓口担当者のみです。',
+    'incident.handling_reporter_only': '{id} の取扱制限を変更できるのは、報告元の組織の窓口担当者のみです。',
     'incident.nothing_to_update':
       '更新する内容（status=, note=, ioc=, severity=, share=, tlp= や報告の項目 damage=, cause= など）を指定してください。',
     'incident.advisories_reconsent':
@@ -52,6 +54,7 @@ export const incident = defineCatalog({
     'incident.f.detected': '検知日時',
     'incident.f.occurred': '発生日時',
     'incident.f.confidentiality': '機密性',
+    'incident.f.handling': '取扱制限',
     'incident.f.system': '影響範囲（対象システム）',
     'incident.f.actions': '対処状況',
     'incident.f.share': '共有可否',
@@ -127,6 +130,9 @@ export const incident = defineCatalog({
     'incident.share_reporter_only':
       "Only the reporting organisation's PoC may change the sharing consent (share) of {id}.",
     'incident.tlp_reporter_only': "Only the reporting organisation's PoC may change the TLP of {id}.",
+    'incident.confidentiality_reporter_only':
+      "Only the reporting organisation's PoC may change the confidentiality of {id}.",
+    'incident.handling_reporter_only': "Only the reporting organisation's PoC may change the handling marks of {id}.",
     'incident.nothing_to_update':
       'Please say what to update (status=, note=, ioc=, severity=, share=, tlp=, or report items such as damage= or cause=).',
     'incident.advisories_reconsent':
@@ -148,6 +154,7 @@ export const incident = defineCatalog({
     'incident.f.detected': 'Detected',
     'incident.f.occurred': 'Occurred',
     'incident.f.confidentiality': 'Confidentiality',
+    'incident.f.handling': 'Handling',
     'incident.f.system': 'Scope (affected system)',
     'incident.f.actions': 'Actions taken',
     'incident.f.share': 'Sharing',

@@ -15,6 +15,7 @@ import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
 import { language } from './language.ts';
+import { marks } from './marks.ts';
 import { meeting } from './meeting.ts';
 import { names } from './names.ts';
 import { operations } from './operations.ts';
@@ -35,6 +36,7 @@ const catalogs = [
   meeting,
   advisory,
   language,
+  marks,
   exports,
   names,
   delivery,

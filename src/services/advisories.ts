@@ -10,9 +10,18 @@ import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { lockRow } from '../db/row-lock.ts';
+import { type AdvisoryKind, DEFAULT_KIND, expectsAck } from '../domain/advisory-kind.ts';
 import { type AdvisoryEvent, copiesOutcome, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import {
+  handlingCodes,
+  handlingText,
+  marksMissing,
+  storeHandling,
+  strictestConfidentiality,
+  weakerThanSources,
+} from '../domain/handling.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { decide } from '../domain/reminder-policy.ts';
 import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
@@ -62,6 +71,12 @@ export interface DraftInput {
   body: string;
   severity: string;
   tlp: Tlp;
+  /** 注意喚起 (default) or 情報提供 */
+  kind?: AdvisoryKind;
+  /** 機密性 1–3; default: the strictest of the sources (none when no source is marked) */
+  confidentiality?: number;
+  /** 取扱制限 codes (src/domain/handling.ts); default: every mark the sources carry */
+  handling?: string[];
   /** `all`, organisation codes, or null when omitted */
   audience: 'all' | string[] | null;
   sources: string[];
@@ -71,6 +86,9 @@ export interface DraftInput {
 /** What `draft` tells its drafter: where it would go, and which sources must agree to a lower label. */
 export interface Drafted {
   id: string;
+  kind: AdvisoryKind;
+  confidentiality: number | null;
+  handling: string | null;
   targets: string[];
   lower: { incident: string; tlp: Tlp }[];
 }
@@ -97,13 +115,33 @@ export class AdvisoryService {
     return this.db.tx(async (tx) => {
       const dist = { tlp: input.tlp, audience: input.audience ?? [], recipients: input.recipients };
       const targets = await resolveTargets(tx, dist);
-      const sources: { incidentId: string; orgId: number; share: string; tlp: Tlp }[] = [];
+      const sources: {
+        incidentId: string;
+        orgId: number;
+        share: string;
+        tlp: Tlp;
+        confidentiality: number | null;
+        handling: string | null;
+      }[] = [];
       for (const raw of new Set(input.sources.map((s) => canonicalId(s, 'INC')))) {
         const inc = await tx.incident.findUnique({ where: { id: raw } });
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
-        sources.push({ incidentId: inc.id, orgId: inc.orgId, share: inc.share, tlp: inc.tlp as Tlp });
+        sources.push({
+          incidentId: inc.id,
+          orgId: inc.orgId,
+          share: inc.share,
+          tlp: inc.tlp as Tlp,
+          confidentiality: inc.confidentiality,
+          handling: inc.handling,
+        });
       }
       await refuseNamedSources(tx, input, sources);
+      const confidentiality = input.confidentiality ?? strictestConfidentiality(sources);
+      const handling =
+        input.handling === undefined
+          ? storeHandling(sources.flatMap((s) => handlingCodes(s.handling)))
+          : storeHandling(input.handling);
+      refuseWeakerMarks({ confidentiality, handling }, sources, caller.locale);
       const id = await nextId(this.db, tx, 'ADV', fiscalYearOf(this.deps.clock.now()));
       await tx.advisory.create({
         data: {
@@ -113,6 +151,9 @@ export class AdvisoryService {
           body: input.body,
           severity: input.severity,
           tlp: input.tlp,
+          kind: input.kind ?? DEFAULT_KIND,
+          confidentiality,
+          handling,
           audience: input.audience === 'all' ? 'all' : (input.audience ?? []).join(','),
           recipients: input.recipients.length ? input.recipients.join(',') : null,
           status: 'draft',
@@ -131,12 +172,18 @@ export class AdvisoryService {
       });
       await this.audit(tx, caller.identity, 'advisory.draft', id, {
         tlp: input.tlp,
+        kind: input.kind ?? DEFAULT_KIND,
+        confidentiality,
+        handling,
         audience: input.audience ?? [],
         recipients: input.recipients,
         sources: sources.map((s) => s.incidentId),
       });
       return {
         id,
+        kind: input.kind ?? DEFAULT_KIND,
+        confidentiality,
+        handling,
         targets: await describeTargets(tx, this.deps.platforms, targets, caller.locale),
         lower: sources
           .filter((s) => needsLowerLabel(input.tlp, s.tlp))
@@ -156,6 +203,7 @@ export class AdvisoryService {
       await this.resolve(tx, a0);
       const s0 = await sharingState(tx, a0);
       await refuseNamedSources(tx, a0, s0.sources);
+      refuseWeakerMarks(a0, s0.sources, caller.locale);
       const now = this.deps.clock.now();
       const a = await tx.advisory.update({ where: { id: a0.id }, data: { status: 'consent', submittedAt: now } });
       await markAsked(tx, a, s0, s0.sources);
@@ -227,10 +275,10 @@ export class AdvisoryService {
       if (!yes) {
         const reason = `declined by ${org.code}`;
         this.move(a, 'decline');
-        await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason } });
+        await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason, endedBy: 'source' } });
         await this.audit(tx, 'system', 'advisory.declined', a.id, { org: org.code });
         await this.closeNotices(tx, a);
-        await tellDrafter(this.deps, tx, a, 'declined', reason);
+        await tellDrafter(this.deps, tx, a, 'declined', { ja: org.nameJa, en: org.nameEn });
         return { status: 'rejected' };
       }
       if (!(await sharingState(tx, a)).decision.ok) return { status: 'consent' };
@@ -253,6 +301,7 @@ export class AdvisoryService {
       const targets = await this.resolve(tx, a);
       const s = await sharingState(tx, a);
       await refuseNamedSources(tx, a, s.sources);
+      refuseWeakerMarks(a, s.sources, caller.locale);
       if (!s.decision.ok) {
         await reconsent(this.deps, tx, a, s, caller.identity);
         return { status: 'consent', reasons: reasonsText(translator(caller.locale), s, s.decision.problems) };
@@ -311,7 +360,7 @@ export class AdvisoryService {
       const a = await this.load(tx, rawId, true);
       this.move(a, 'reject');
       if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
-      await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason } });
+      await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason, endedBy: 'approver' } });
       await this.audit(tx, caller.identity, 'advisory.reject', a.id, { reason });
       await this.closeNotices(tx, a);
       await tellDrafter(this.deps, tx, a, 'rejected', reason);
@@ -340,6 +389,7 @@ export class AdvisoryService {
       // people outside the audience learn nothing about the advisory, not even its status
       if (!org || !addressed) throw new UserError('advisory.not_found', { id: a.id });
       if (a.status !== 'approved' && a.status !== 'sent') throw this.badStatus(a, 'ack');
+      if (!expectsAck(a)) throw new UserError('advisory.ack_not_expected', { id: a.id });
       const prior = await tx.advisoryAck.findUnique({
         where: { advisoryId_orgId: { advisoryId: a.id, orgId: org.id } },
       });
@@ -357,6 +407,19 @@ export class AdvisoryService {
       await this.audit(tx, caller.identity, 'advisory.ack', a.id, { org: org.code });
       if ((await this.unacked(tx, a)).length === 0) await cancelJobs(tx, ADVISORY_REF, a.id);
       return { org: org.code };
+    });
+  }
+
+  /**
+   * `advisory list` (the coordinating office's roles, who see every advisory): the newest 50,
+   * optionally of one status, with what the list shows (kind, status and who ended a rejection).
+   */
+  async list(caller: Caller, status?: string): Promise<Advisory[]> {
+    registered(caller);
+    return this.db.prisma.advisory.findMany({
+      where: status ? { status } : {},
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: 50,
     });
   }
 
@@ -445,7 +508,9 @@ export class AdvisoryService {
   /** The ack reminder job: only to targets without an ack when it fires, in its transaction. */
   private async remind(tx: Tx, id: string, n: number, now: Date): Promise<'done' | 'skipped'> {
     const a = await tx.advisory.findUnique({ where: { id } });
-    if (!a) return 'skipped';
+    // 情報提供 asks for no acknowledgement: nothing to remind of (no job is scheduled for one;
+    // this holds for a job scheduled by hand or before the kind existed)
+    if (!a || !expectsAck(a)) return 'skipped';
     // the reminder policy (src/domain/reminder-policy.ts): nothing once withdrawn or all acknowledged
     const targets = a.status === 'sent' ? await this.targetsWithAck(tx, a) : [];
     const d = decide(REMINDER_JOB, a, targets, now);
@@ -529,6 +594,36 @@ export class AdvisoryService {
 
   private audit(tx: Tx, actor: string, action: string, subject: string, data: Record<string, unknown>) {
     return audit(this.deps, tx, actor, action, subject, data);
+  }
+}
+
+/**
+ * Refuses an advisory marked less strictly than one of its sources as they are now: a 機密性
+ * below a source's, or a source's 取扱制限 mark missing. Asked at draft, at submit and at
+ * approval (a source's marks may have been raised in between).
+ */
+function refuseWeakerMarks(
+  a: { confidentiality: number | null; handling: string | null },
+  sources: readonly { incidentId: string; confidentiality: number | null; handling: string | null }[],
+  locale: 'ja' | 'en',
+): void {
+  const weaker = weakerThanSources(a.confidentiality, sources);
+  if (weaker.length > 0) {
+    const level = strictestConfidentiality(weaker) as number;
+    throw new UserError('advisory.confidentiality_below_source', {
+      incidents: weaker.map((s) => s.incidentId).join(', '),
+      level,
+      value: level,
+    });
+  }
+  const missing = marksMissing(a.handling, sources);
+  if (missing.length > 0) {
+    const holders = sources.filter((s) => handlingCodes(s.handling).some((c) => missing.includes(c)));
+    throw new UserError('advisory.handling_below_source', {
+      incidents: holders.map((s) => s.incidentId).join(', '),
+      marks: handlingText(storeHandling(missing), locale),
+      value: storeHandling([...handlingCodes(a.handling), ...missing]) ?? '',
+    });
   }
 }
 

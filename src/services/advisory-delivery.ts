@@ -15,6 +15,7 @@ import { UserError } from '../core/errors.ts';
 import type { PlatformName } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
+import { expectsAck } from '../domain/advisory-kind.ts';
 import type { ReminderKind } from '../domain/reminder-policy.ts';
 import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { codeKey, type Translate, t as translate, translator } from '../i18n/index.ts';
@@ -196,6 +197,9 @@ export async function settleIfDone(
   });
   const counts = Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
   await audit(tx, 'advisory.sent', id, { deliveries: counts });
+  // 情報提供 asks for no acknowledgement, so nobody is reminded of one
+  const kind = await tx.advisory.findUnique({ where: { id }, select: { kind: true } });
+  if (!kind || !expectsAck(kind)) return true;
   for (let n = 1; n <= policy.max; n++) {
     await scheduleJob(deps.db, tx, {
       id: `advisory:${id}:ack:${n}`,

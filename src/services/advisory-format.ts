@@ -5,9 +5,11 @@
  */
 import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
+import { expectsAck, kindOf } from '../domain/advisory-kind.ts';
 import { stricter } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
 import { keyOf, type Translate } from '../i18n/index.ts';
+import { markFields } from './marks-format.ts';
 
 /** The fields of an advisory a message may show. */
 export interface AdvisoryText {
@@ -16,6 +18,11 @@ export interface AdvisoryText {
   body: string;
   severity: string;
   tlp: string;
+  /** warning (注意喚起) | info (情報提供) */
+  kind: string;
+  /** 機密性 and 取扱制限, shown beside TLP */
+  confidentiality: number | null;
+  handling: string | null;
 }
 
 export const label = (a: { tlp: string }) => tlpLabel(a.tlp as Tlp);
@@ -24,26 +31,55 @@ export function severityText(t: Translate, s: string): string {
   return t(keyOf('advisory.sev.', s));
 }
 
-export function statusText(t: Translate, s: string): string {
-  return t(keyOf('advisory.st.', s));
+/**
+ * The status as a reader reads it; a rejected advisory says who ended it: a source that did not
+ * consent, or the approver (rows from before `endedBy` existed: by the reason recorded).
+ */
+export function statusText(
+  t: Translate,
+  a: { status: string; endedBy?: string | null; reason?: string | null },
+): string {
+  if (a.status === 'rejected' && endedBySource(a)) return t('advisory.st.declined');
+  return t(keyOf('advisory.st.', a.status));
+}
+
+/** Whether a rejected advisory was ended by a source's decline (not by the approver). */
+export function endedBySource(a: { endedBy?: string | null; reason?: string | null }): boolean {
+  return a.endedBy ? a.endedBy === 'source' : !!a.reason?.startsWith('declined by ');
+}
+
+/** 注意喚起 / 情報提供 ("Warning" / "Information"). */
+export function kindText(t: Translate, a: { kind: string }): string {
+  return t(keyOf('advisory.kind.', kindOf(a)));
+}
+
+/** 【注意喚起】TLP:AMBER ADV-2026-0001「件名」: how every copy and view of an advisory is headed. */
+export function heading(t: Translate, a: AdvisoryText): string {
+  return t('advisory.post_heading', { kind: kindText(t, a), tlp: label(a), id: a.id, title: a.title });
+}
+
+/** TLP and the handling marks beside it (機密性, 取扱制限), as fields. */
+export function labelFields(t: Translate, a: AdvisoryText): [string, string][] {
+  return [['TLP', label(a)], ...markFields(t, a)];
 }
 
 /** The advisory itself, as every audience channel (or TLP:RED recipient) receives it. */
 export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: readonly string[]): OutMessage {
-  const fields: [string, string][] = [
-    ['TLP', label(a)],
-    [t('advisory.f.severity'), severityText(t, a.severity)],
-  ];
+  const fields: [string, string][] = [...labelFields(t, a), [t('advisory.f.severity'), severityText(t, a.severity)]];
   if (attributed.length > 0) fields.push([t('advisory.f.sources'), attributed.join(', ')]);
+  const ack = expectsAck(a);
   return {
     blocks: [
-      { kind: 'heading', text: `${label(a)} ${t('advisory.post_heading', { id: a.id, title: a.title })}` },
+      { kind: 'heading', text: heading(t, a) },
       { kind: 'fields', fields },
       { kind: 'text', text: a.body },
       { kind: 'context', text: `${label(a)}: ${t(keyOf('advisory.handling.', a.tlp))}` },
-      { kind: 'context', text: t('advisory.ack_hint') },
+      // 情報提供: nothing to acknowledge, so no button and no request to press one
+      { kind: 'context', text: t(ack ? 'advisory.ack_hint' : 'advisory.info_hint') },
     ],
-    actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }],
+    ...(ack
+      ? { actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }] }
+      : {}),
     readMore: `advisory status ${a.id}`,
   };
 }
@@ -52,7 +88,10 @@ export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: read
 export function withdrawnMessage(t: Translate, a: AdvisoryText): OutMessage {
   return {
     blocks: [
-      { kind: 'heading', text: `${label(a)} ${t('advisory.withdrawn_heading', { id: a.id, title: a.title })}` },
+      {
+        kind: 'heading',
+        text: `${label(a)} ${t('advisory.withdrawn_heading', { kind: kindText(t, a), id: a.id, title: a.title })}`,
+      },
       { kind: 'text', text: t('advisory.withdrawn_body', { id: a.id }) },
     ],
   };
@@ -80,8 +119,9 @@ export interface ConsentAsk {
  */
 export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): OutMessage {
   const fields: [string, string][] = [
+    [t('advisory.f.kind'), kindText(t, a)],
     [t('advisory.f.title'), a.title],
-    ['TLP', label(a)],
+    ...labelFields(t, a),
     [t('advisory.f.severity'), severityText(t, a.severity)],
     [t('advisory.f.targets'), o.audience],
   ];
@@ -132,7 +172,9 @@ export function reconsentNotice(t: Translate, a: AdvisoryText, reasons: string):
  * TLP:RED the channel gets neither title nor body (approvers read them with `advisory status`).
  */
 export function approvalPrompt(t: Translate, a: AdvisoryText, targets: readonly string[]): OutMessage {
-  const blocks: Block[] = [{ kind: 'heading', text: `${label(a)} ${t('advisory.review_heading', { id: a.id })}` }];
+  const blocks: Block[] = [
+    { kind: 'heading', text: `${label(a)} ${t('advisory.review_heading', { kind: kindText(t, a), id: a.id })}` },
+  ];
   if (a.tlp === 'red') {
     blocks.push({ kind: 'text', text: t('advisory.review_red', { id: a.id, count: targets.length }) });
   } else {
@@ -141,6 +183,7 @@ export function approvalPrompt(t: Translate, a: AdvisoryText, targets: readonly 
         kind: 'fields',
         fields: [
           [t('advisory.f.title'), a.title],
+          ...markFields(t, a),
           [t('advisory.f.severity'), severityText(t, a.severity)],
         ],
       },
@@ -164,6 +207,11 @@ export function reminderMessage(t: Translate, a: AdvisoryText, n: number): OutMe
 }
 
 /** To the drafter: a source declined, or an approver rejected. */
-export function closedNotice(t: Translate, a: AdvisoryText, key: 'declined' | 'rejected', reason: string): OutMessage {
+export function closedNotice(
+  t: Translate,
+  a: { id: string; title: string },
+  key: 'declined' | 'rejected',
+  reason: string,
+): OutMessage {
   return { blocks: [{ kind: 'text', text: t(`advisory.notice_${key}`, { id: a.id, title: a.title, reason }) }] };
 }

@@ -46,6 +46,9 @@ export interface SourceOrg {
 
 /** One source: its row, its report as it is now, its organisation and its consent on record. */
 export interface SourceState extends SourceNow {
+  /** the report's 機密性 and 取扱制限 as they are now (an advisory is marked at least as strictly) */
+  confidentiality: number | null;
+  handling: string | null;
   row: AdvisorySource;
   org: SourceOrg;
   consent: ConsentOnRecord;
@@ -74,6 +77,8 @@ export async function sharingState(tx: Tx | Prisma$, a: Advisory): Promise<Shari
       // a report that no longer exists shares nothing
       share: inc?.share ?? 'none',
       tlp: (inc?.tlp ?? 'red') as Tlp,
+      confidentiality: inc?.confidentiality ?? null,
+      handling: inc?.handling ?? null,
       org: { id: row.orgId, code: o?.code ?? '?', nameJa: o?.nameJa ?? '?', nameEn: o?.nameEn ?? '?' },
       consent: { answer: row.consent, textKey: row.textKey, share: row.share, tlp: row.tlp, agreedTlp: row.agreedTlp },
     };
@@ -88,6 +93,9 @@ export async function sharingState(tx: Tx | Prisma$, a: Advisory): Promise<Shari
     audience: a.audience,
     recipients: a.recipients,
     named,
+    kind: a.kind,
+    confidentiality: a.confidentiality,
+    handling: a.handling,
   };
   const textKey = finalTextKey(text);
   return { sources, named, text, textKey, decision: sharingDecision({ tlp: a.tlp as Tlp, textKey }, sources) };
@@ -297,12 +305,17 @@ export async function tellDrafter(
   tx: Tx,
   a: Advisory,
   key: 'declined' | 'rejected',
-  reason: string,
+  /** the approver's reason, or the declining organisation's names (shown in the drafter's language) */
+  reason: string | { ja: string; en: string },
 ): Promise<void> {
   const drafter = await tx.person.findUnique({ where: { id: a.drafterId } });
   if (!drafter) return;
-  await dmPerson(deps, tx, drafter, (t) => closedNotice(t, a, key, reason), `advisory:${a.id}:${key}`, {
-    type: NOTICE_REF,
-    id: a.id,
-  });
+  await dmPerson(
+    deps,
+    tx,
+    drafter,
+    (t, dates) => closedNotice(t, a, key, typeof reason === 'string' ? reason : reason[dates.locale]),
+    `advisory:${a.id}:${key}`,
+    { type: NOTICE_REF, id: a.id },
+  );
 }

@@ -10,6 +10,7 @@ import { UserError } from '../core/errors.ts';
 import { type Block, type Reply, reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
+import { expectsAck } from '../domain/advisory-kind.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { advisoryAccess } from '../domain/sharing.ts';
 import { keyOf, type MessageKey, translator } from '../i18n/index.ts';
@@ -23,7 +24,7 @@ import {
   versionKey,
   versionOfKey,
 } from './advisory-delivery.ts';
-import { label, severityText, statusText } from './advisory-format.ts';
+import { endedBySource, heading, kindText, labelFields, severityText, statusText } from './advisory-format.ts';
 import type { SharingState } from './advisory-sharing.ts';
 import type { ServiceDeps } from './context.ts';
 import { CHANNEL_MOVED } from './notify.ts';
@@ -53,11 +54,16 @@ export async function statusView(
   const at = (d: Date | null) => (d ? formatDateTime(d, dateStyle(caller.locale, caller.calendar)) : '-');
 
   const fields: [string, string][] = [
-    [t('advisory.f.status'), statusText(t, a.status)],
-    ['TLP', label(a)],
+    [t('advisory.f.status'), statusText(t, a)],
+    [t('advisory.f.kind'), kindText(t, a)],
+    ...labelFields(t, a),
     [t('advisory.f.severity'), severityText(t, a.severity)],
   ];
-  if (a.reason && (nisc || ownSources.length > 0)) fields.push([t('advisory.f.reason'), a.reason]);
+  if (a.status === 'rejected' && endedBySource(a)) {
+    // which source declined is NISC's to know (an anonymised source is never named to others)
+    const by = sources.find((s) => s.consent.answer === 'declined');
+    if (nisc && by) fields.push([t('advisory.f.reason'), t('advisory.declined_by', { org: name(by.org) })]);
+  } else if (a.reason && (nisc || ownSources.length > 0)) fields.push([t('advisory.f.reason'), a.reason]);
   if (nisc) {
     const people = await tx.person.findMany({ where: { id: { in: [a.drafterId, a.approverId ?? -1] } } });
     const who = (id: number | null) => people.find((p) => p.id === id)?.identity ?? '-';
@@ -69,7 +75,7 @@ export async function statusView(
   if (!nisc && named.length > 0) fields.push([t('advisory.f.sources'), named.join(', ')]);
 
   const blocks: Block[] = [
-    { kind: 'heading', text: `${label(a)} ${t('advisory.post_heading', { id: a.id, title: a.title })}` },
+    { kind: 'heading', text: heading(t, a) },
     { kind: 'fields', fields },
   ];
   blocks.push({ kind: 'code', text: a.body });
@@ -142,6 +148,8 @@ export async function statusView(
     if (d.status === 'cancelled') return t('advisory.d.cancelled');
     return t('advisory.d.pending');
   };
+  // 情報提供 asks for no acknowledgement: no column for it, and nobody shown as not yet acknowledged
+  const askAck = expectsAck(a);
   const rows: string[][] = [];
   const people =
     a.tlp === 'red' ? await tx.person.findMany({ where: { identity: { in: frozen } }, include: { org: true } }) : [];
@@ -162,14 +170,15 @@ export async function statusView(
       ? t('advisory.ack_by', { by: ackers.find((p) => p.id === ack.personId)?.identity ?? '?', at: at(ack.at) })
       : t('advisory.ack_none');
     const who = person ? `@${person.identity}` : org ? `${name(org)} (${org.code})` : key;
-    rows.push([who, delivered, ackText]);
+    rows.push(askAck ? [who, delivered, ackText] : [who, delivered]);
   }
   blocks.push({
     kind: 'table',
-    head: [t('advisory.f.target'), t('advisory.f.delivery'), t('advisory.f.ack')],
+    head: [t('advisory.f.target'), t('advisory.f.delivery'), ...(askAck ? [t('advisory.f.ack')] : [])],
     rows,
   });
-  if (nisc) {
+  if (!askAck) blocks.push({ kind: 'context', text: t('advisory.info_hint') });
+  if (nisc && askAck) {
     const acked = frozen.filter((k) => {
       const org = a.tlp === 'red' ? people.find((p) => p.identity === k)?.org : orgs.find((o) => o.code === k);
       return !!org && acks.some((x) => x.orgId === org.id);

@@ -10,6 +10,7 @@ import type { Attachment } from '../core/reply.ts';
 import type { ExportReport, IncidentExport, Severity, TlpLevel } from '../domain/export/incident-export.ts';
 import { toMispEvent } from '../domain/export/misp.ts';
 import { toStixBundle } from '../domain/export/stix.ts';
+import { handlingCodes } from '../domain/handling.ts';
 import { CATEGORIES } from '../domain/incident-categories.ts';
 import type { IndicatorType } from '../domain/indicators.ts';
 import { readNotified } from '../domain/report-contents.ts';
@@ -34,6 +35,8 @@ export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
     summary: cleanText(i.summary),
     severity: i.severity as Severity,
     tlp: i.tlp as TlpLevel,
+    confidentiality: i.confidentiality,
+    handling: handlingCodes(i.handling),
     status: i.status,
     detectedAt: i.detectedAt,
     occurredAt: i.occurredAt,

@@ -17,6 +17,7 @@ import type { ReportContents } from '../domain/report-contents.ts';
 import type { StageStep } from '../domain/report-stages.ts';
 import { keyOf, type Locale, type Translate } from '../i18n/index.ts';
 import { contentsOf, contentValue, fieldList } from './incident-clock-format.ts';
+import { handlingLine, markFields } from './marks-format.ts';
 
 /** The report-item columns of an incident row (incident-items.ts). */
 type ReportContentColumns = {
@@ -43,6 +44,8 @@ export interface IncidentView extends Partial<ReportContentColumns> {
   tlp: string;
   share: string;
   confidentiality: number | null;
+  /** 取扱制限 as stored (src/domain/handling.ts) */
+  handling?: string | null;
   systemId: string | null;
   detectedAt: Date;
   occurredAt: Date | null;
@@ -75,14 +78,13 @@ export function incidentFields(inc: IncidentView, inds: readonly IndicatorView[]
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
     [t('incident.f.severity'), t(keyOf('incident.severity.', inc.severity))],
     ['TLP', tlpLabel(inc.tlp)],
+    ...markFields(t, inc),
     [t('incident.f.summary'), inc.summary],
     [t('incident.f.detected'), formatDateTime(inc.detectedAt, style)],
   ];
   if (inc.occurredAt) f.push([t('incident.f.occurred'), formatDateTime(inc.occurredAt, style)]);
   if (inc.awareAt && inc.awareAt.getTime() !== inc.detectedAt.getTime())
     f.push([t('incident.f.awareness'), formatDateTime(inc.awareAt, style)]);
-  if (inc.confidentiality)
-    f.push([t('incident.f.confidentiality'), t('incident.confidentiality', { level: inc.confidentiality })]);
   if (inc.systemId) f.push([t('incident.f.system'), inc.systemId]);
   if (inc.actions) f.push([t('incident.f.actions'), inc.actions]);
   f.push([t('incident.f.share'), t(keyOf('incident.share.', inc.share))]);
@@ -98,6 +100,7 @@ function redBlocks(inc: IncidentView, t: Translate, locale: Locale, extra: [stri
         [t('incident.f.category'), categoryLabel(inc.category, locale)],
         [t('incident.f.severity'), t(keyOf('incident.severity.', inc.severity))],
         ['TLP', tlpLabel(inc.tlp)],
+        ...markFields(t, inc),
         ...extra,
       ],
     },
@@ -225,8 +228,13 @@ export function eventText(e: EventView, t: Translate, style: DateStyle): string 
       return t('incident.ev.indicator', { value: `${d.type} ${defang(String(d.value ?? ''))}` });
     case 'field': {
       // TLP labels are written in capitals and never translated
-      const show = (v: unknown) =>
-        d.field === 'tlp' ? `TLP:${String(v).toUpperCase()}` : t(keyOf('incident.', `${d.field}.${v}`));
+      const show = (v: unknown) => {
+        if (d.field === 'tlp') return `TLP:${String(v).toUpperCase()}`;
+        if (d.field === 'confidentiality')
+          return v ? t('marks.confidentiality', { level: Number(v) }) : t('marks.none');
+        if (d.field === 'handling') return handlingLine(t, v ? String(v) : null) || t('marks.none');
+        return t(keyOf('incident.', `${d.field}.${v}`));
+      };
       return t('incident.ev.field', { field: t(keyOf('incident.f.', d.field)), from: show(d.from), to: show(d.to) });
     }
     default:
@@ -263,6 +271,9 @@ export function stagePost(
     [t('incident.f.org'), orgName(inc.org, locale)],
     [t('incident.f.category'), categoryLabel(inc.category, locale)],
     [t('incident.f.severity'), t(keyOf('incident.severity.', inc.severity))],
+    // every copy carries its label and the handling marks beside it
+    ['TLP', tlpLabel(inc.tlp)],
+    ...markFields(t, inc),
     ...moved,
   ];
   for (const f of changes) {

@@ -9,6 +9,7 @@ import { UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { storeHandling } from '../domain/handling.ts';
 import { canonicalId } from '../domain/ids.ts';
 import {
   checkTransition,
@@ -61,6 +62,8 @@ export interface ReportInput extends ContentInput {
   tlp?: Tlp;
   share?: Share;
   confidentiality?: number;
+  /** 取扱制限 codes (src/domain/handling.ts) */
+  handling?: string[];
   system?: string;
   detected?: Date;
   occurred?: Date;
@@ -76,6 +79,9 @@ export interface UpdateInput extends ContentInput {
   severity?: Severity;
   share?: Share;
   tlp?: Tlp;
+  /** 機密性 1–3 and 取扱制限 codes (an empty list clears the marks) */
+  confidentiality?: number;
+  handling?: string[];
   /** the reporter marks it final: 確報 */
   final?: boolean;
 }
@@ -137,6 +143,7 @@ export class IncidentService {
           tlp: input.tlp ?? 'amber',
           share: input.share ?? 'none',
           confidentiality: input.confidentiality ?? null,
+          handling: storeHandling(input.handling ?? []),
           systemId: input.system ? canonicalId(input.system, 'SYS') : null,
           detectedAt: input.detected ?? now,
           occurredAt: input.occurred ?? null,
@@ -156,6 +163,8 @@ export class IncidentService {
         severity: inc.severity,
         tlp: inc.tlp,
         share: inc.share,
+        confidentiality: inc.confidentiality,
+        handling: inc.handling,
         indicators: inds.map((i) => i.value),
         awareAt: inc.awareAt?.toISOString() ?? null,
         items: contentAudit(input),
@@ -202,6 +211,8 @@ export class IncidentService {
       !input.severity &&
       !input.share &&
       !input.tlp &&
+      input.confidentiality === undefined &&
+      input.handling === undefined &&
       !input.final &&
       !input.awareness &&
       inds.length === 0 &&
@@ -242,6 +253,21 @@ export class IncidentService {
         if (v === undefined || v === inc[field]) continue;
         // the reporting organisation owns its report's sharing and label
         if (field !== 'severity' && !actors.has('reporter') && !caller.roles.has('admin')) {
+          throw new UserError(`incident.${field}_reporter_only`, { id });
+        }
+        data[field] = v;
+        await this.event(tx, id, caller.identity, 'field', { field, from: inc[field], to: v });
+        changes.push(field);
+      }
+      // the handling marks beside TLP: the reporting organisation's, like its TLP
+      const marks = {
+        confidentiality: input.confidentiality,
+        handling: input.handling === undefined ? undefined : storeHandling(input.handling),
+      };
+      for (const field of ['confidentiality', 'handling'] as const) {
+        const v = marks[field];
+        if (v === undefined || v === inc[field]) continue;
+        if (!actors.has('reporter') && !caller.roles.has('admin')) {
           throw new UserError(`incident.${field}_reporter_only`, { id });
         }
         data[field] = v;

@@ -44,7 +44,7 @@ test('console: report ×2, draft, consent of both sources, approval by a second 
   assert.match(consented, new RegExp(`\\[#nisc\\] ■ TLP:AMBER 注意喚起 ${adv} の承認をお願いします`));
   const approved = await as('nisc-duty', `advisory status ${adv}\nadvisory approve ${adv}\n`);
   for (const ch of ['maff', 'mlit', 'env']) {
-    const lines = approved.split('\n').filter((l) => l.startsWith(`[#${ch}] ■ TLP:AMBER 注意喚起 ${adv}「`));
+    const lines = approved.split('\n').filter((l) => l.startsWith(`[#${ch}] ■ 【注意喚起】TLP:AMBER ${adv}「`));
     assert.equal(lines.length, 1, ch);
   }
   assert.match(approved, new RegExp(`操作: /csirt advisory ack ${adv}  \\[受領確認\\]`));

@@ -125,7 +125,7 @@ test('delivery: exactly one post in each audience channel with TLP label, severi
     const mine = posts().filter((p) => p.channel === ch && p.kind === 'post' && p.text.includes(id));
     assert.equal(mine.length, 1, ch);
     const p = mine[0]!;
-    assert.match(p.text, /^■ TLP:AMBER 注意喚起 ADV-2026-0001「標的型メールによる不正プログラム感染への注意」/);
+    assert.match(p.text, /^■ 【注意喚起】TLP:AMBER ADV-2026-0001「標的型メールによる不正プログラム感染への注意」/);
     assert.match(p.text, /重大度: 高/);
     assert.match(p.text, /業務連絡を装ったメールの添付ファイルに注意してください。/);
     assert.match(p.text, /TLP:AMBER: 貴組織内およびその委託先等に限り/);

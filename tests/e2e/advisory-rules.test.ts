@@ -109,7 +109,7 @@ test('TLP:RED goes only to the named people, by direct message, and to no channe
   await t.run(P.approver, `advisory approve ${id}`);
   const fresh = t.platform.posts.slice(before).filter((p) => p.text.includes(id));
   assert.deepEqual(fresh.map((p) => `${p.kind} ${p.channel}`).sort(), ['dm @maff-poc', 'dm @mlit-poc']);
-  for (const p of fresh) assert.match(p.text, /^■ TLP:RED 注意喚起/);
+  for (const p of fresh) assert.match(p.text, /^■ 【注意喚起】TLP:RED /);
   assert.match(await t.say(P.poc, `advisory ack ${id}`), /受領確認を記録しました/);
   assert.match(await t.say(P.env, `advisory ack ${id}`), /見つかりません/);
   const status = await t.say(P.approver, `advisory status ${id}`);
@@ -162,7 +162,7 @@ test('a declining source stops the advisory and the drafter is told by direct me
   assert.equal(a.status, 'rejected');
   assert.equal(a.reason, 'declined by maff');
   const dm = t.platform.in('@nisc-coord').at(-1) ?? '';
-  assert.match(dm, new RegExp(`${id}.*同意しなかったため（declined by maff）、配信を中止しました`));
+  assert.match(dm, new RegExp(`${id}.*情報提供元（農林水産省）の同意が得られなかったため中止しました`));
   assert.match(await t.say(P.approver, `advisory approve ${id}`), /却下されているため、approve はできません/);
   assert.equal(t.platform.in('mlit').filter((x) => x.includes(id)).length, 0);
 });
@@ -170,7 +170,7 @@ test('a declining source stops the advisory and the drafter is told by direct me
 test('an approver rejects with a reason; the drafter is told', async () => {
   const id = await toReview('tlp=clear audience=all');
   assert.match(await t.say(P.approver, `advisory reject ${id} reason="根拠の記載が不足しています"`), /却下しました/);
-  assert.match(t.platform.in('@nisc-coord').at(-1) ?? '', /却下されました。理由: 根拠の記載が不足しています/);
+  assert.match(t.platform.in('@nisc-coord').at(-1) ?? '', /承認者が却下しました。理由: 根拠の記載が不足しています/);
 });
 
 test('429 with Retry-After: 2 — the copy waits, nothing is lost or doubled', async () => {

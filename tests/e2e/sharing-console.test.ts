@@ -47,7 +47,7 @@ async function as(user: string, lines: string[], url: string): Promise<string> {
 /** Posts of an advisory's broadcast (its copies, not the workflow messages) in some output. */
 const copies = (stdout: string, id: string) =>
   consolePosts(stdout).filter(
-    (p) => p.to.startsWith('#') && new RegExp(`^TLP:\\S+ 注意喚起 ${id}「`).test(p.text.slice(2)),
+    (p) => p.to.startsWith('#') && new RegExp(`^【注意喚起】TLP:\\S+ ${id}「`).test(p.text.slice(2)),
   );
 
 beforeAll(async () => {

@@ -2,7 +2,9 @@
  * What the STIX and MISP exporters read from an incident, and the helpers both share:
  * deterministic UUIDs (so that re-exporting gives the same ids) and anonymisation.
  */
+
 import { createHash } from 'node:crypto';
+import { HANDLING_MARKS } from '../handling.ts';
 import type { IndicatorType } from '../indicators.ts';
 import { namesOf, redactNames } from '../names.ts';
 
@@ -40,6 +42,9 @@ export interface IncidentExport {
   summary: string;
   severity: Severity;
   tlp: TlpLevel;
+  /** 機密性 1–3 (統一基準の格付) and 取扱制限 codes (src/domain/handling.ts): marked beside TLP */
+  confidentiality?: number | null;
+  handling?: readonly string[];
   status: string;
   detectedAt: Date;
   occurredAt: Date | null;
@@ -166,3 +171,28 @@ export function shareableText(incident: IncidentExport, text: string): string {
 export function reporterName(incident: IncidentExport): string {
   return incident.anonymized ? ANONYMOUS_ORG_NAME : incident.orgNameEn;
 }
+
+/**
+ * The handling marks beside TLP as the exporters name them: the 機密性 class and each 取扱制限
+ * mark, in Japanese as officials write them and in English, with the machine tag MISP carries.
+ */
+export function handlingMarks(incident: IncidentExport): { statement: string; tag: string }[] {
+  const out: { statement: string; tag: string }[] = [];
+  if (incident.confidentiality)
+    out.push({
+      statement: `機密性${incident.confidentiality} (Confidentiality class ${incident.confidentiality}, Japanese government unified standards)`,
+      tag: `${MARK_NAMESPACE}:confidentiality="${incident.confidentiality}"`,
+    });
+  for (const code of incident.handling ?? []) {
+    const m = HANDLING_MARKS.find((x) => x.code === code);
+    if (!m) continue;
+    out.push({
+      statement: `取扱制限: ${m.ja} (Handling: ${m.en})`,
+      tag: `${MARK_NAMESPACE}:handling="${m.code}"`,
+    });
+  }
+  return out;
+}
+
+/** The MISP tag namespace of the handling marks (no public taxonomy carries them). */
+export const MARK_NAMESPACE = 'jp-gov-unified-standards';

@@ -20,6 +20,7 @@
 import { tokyoDate } from '../fiscal-year.ts';
 import type { IndicatorType } from '../indicators.ts';
 import {
+  handlingMarks,
   type IncidentExport,
   productUuid,
   REPORT_TEXTS,
@@ -202,7 +203,11 @@ export function toMispEvent(incident: IncidentExport): MispEvent {
       published: false,
       timestamp: unixSeconds(updated),
       Attribute: attributes,
-      Tag: [{ name: tlpTag(incident.tlp) }, { name: rsitTag(incident.rsit) }],
+      Tag: [
+        { name: tlpTag(incident.tlp) },
+        ...handlingMarks(incident).map((m) => ({ name: m.tag })),
+        { name: rsitTag(incident.rsit) },
+      ],
     },
   };
 }

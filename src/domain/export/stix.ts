@@ -10,6 +10,7 @@
 import type { IndicatorType } from '../indicators.ts';
 import {
   type ExportIndicator,
+  handlingMarks,
   type IncidentExport,
   productUuid,
   REPORT_TEXTS,
@@ -80,6 +81,22 @@ export function tlpMarkingDefinition(level: TlpLevel): StixObject {
 }
 
 /**
+ * The handling marks beside TLP (機密性, 取扱制限) as STIX 2.1 statement markings (§7.2.1.3),
+ * one per mark; ids are name-based, so every export of the same mark names the same object.
+ */
+export function handlingMarkings(incident: IncidentExport): StixObject[] {
+  return handlingMarks(incident).map((m) => ({
+    type: 'marking-definition',
+    spec_version: '2.1',
+    id: `marking-definition--${productUuid('marking', m.statement)}`,
+    created: IDENTITY_TIMESTAMP,
+    name: m.statement,
+    definition_type: 'statement',
+    definition: { statement: m.statement },
+  }));
+}
+
+/**
  * The STIX comparison expression matching `indicator`, e.g. `[ipv4-addr:value = '1.2.3.4']`
  * or `[file:hashes.'SHA-256' = '…']`, with `\` and `'` escaped in the string literal.
  */
@@ -102,7 +119,8 @@ export function stixObservable(indicator: { type: IndicatorType; value: string }
 
 /** The incident as a STIX 2.1 bundle. Pure: the same incident always gives the same JSON. */
 export function toStixBundle(incident: IncidentExport): StixBundle {
-  const markingRefs = [TLP2_MARKING_IDS[incident.tlp]];
+  const marks = handlingMarkings(incident);
+  const markingRefs = [TLP2_MARKING_IDS[incident.tlp], ...marks.map((m) => m.id)];
   const reported = incident.reportedAt.toISOString();
   const modified = latest(incident.reportedAt, incident.updatedAt).toISOString();
   const anonymous = incident.anonymized;
@@ -136,7 +154,7 @@ export function toStixBundle(incident: IncidentExport): StixBundle {
     ],
     external_references: [{ source_name: 'csirt-poc-bot', external_id: incident.id }],
   };
-  const objects: StixObject[] = [tlpMarkingDefinition(incident.tlp), identity, incidentObject];
+  const objects: StixObject[] = [tlpMarkingDefinition(incident.tlp), ...marks, identity, incidentObject];
   const seen = new Set<string>();
   for (const ioc of incident.indicators) {
     const key = `${ioc.type} ${ioc.value}`;

@@ -85,6 +85,11 @@ function objectProblems(o: Obj, byId: Map<string, Obj>): string[] {
 }
 
 function markingProblems(o: Obj): string[] {
+  // a statement marking (STIX 2.1 §7.2.1.3): definition_type "statement", definition.statement a string
+  if (o.definition_type === 'statement') {
+    const statement = (o.definition as Obj | undefined)?.statement;
+    return typeof statement === 'string' && statement.length > 0 ? [] : ['statement marking without a statement'];
+  }
   if (!TLP2_NAMES.includes(String(o.name))) return ['not a TLP 2.0 marking name'];
   const ext = (o.extensions as Obj | undefined)?.['extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d'] as
     | Obj

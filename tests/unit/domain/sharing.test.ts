@@ -1,5 +1,6 @@
 /** The sharing rules of src/domain/sharing.ts, case by case (the model test drives them end to end). */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { test } from 'vitest';
 import type { Role } from '../../../src/core/roles.ts';
@@ -102,8 +103,22 @@ test('the final-text key changes with every part of what recipients read, and on
     { audience: 'maff' },
     { recipients: 'console:a' },
     { named: [{ code: 'mof', nameJa: '財務省', nameEn: 'Ministry of Finance' }] },
+    { kind: 'info' },
+    { confidentiality: 2 },
+    { handling: 'no-copy' },
   ])
     assert.notEqual(finalTextKey(text(over)), base, JSON.stringify(over));
+  // an unmarked warning keeps the key it had before kinds and marks existed: consents given
+  // then still cover the same text (the digest of the seven parts alone, computed here)
+  assert.equal(finalTextKey(text({ kind: 'warning', confidentiality: null, handling: null })), base);
+  assert.equal(
+    base,
+    createHash('sha256')
+      .update(JSON.stringify(['t', 'b', 'high', 'amber', 'maff,mof', '', []]), 'utf8')
+      .digest('hex'),
+  );
+  assert.notEqual(finalTextKey(text({ confidentiality: 1 })), finalTextKey(text({ confidentiality: 2 })));
+  assert.notEqual(finalTextKey(text({ handling: 'no-copy' })), finalTextKey(text({ handling: 'need-to-know' })));
   // no two different texts collide by shifting content between fields
   fc.assert(
     fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (t1, b1, t2, b2) => {
