@@ -24,6 +24,7 @@ import { HttpServer } from './http/server.ts';
 import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
+import { deliveryIdKey, derivedIds } from './outbox/outbox.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
@@ -31,7 +32,7 @@ import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
 import { Heartbeat, readOpsState } from './services/ops-state.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
-import { RestorePendingError, readRestoreMarker, reconcileRestore } from './services/restore.ts';
+import { RestorePendingError, readAfterRestore, readRestoreMarker, reconcileRestore } from './services/restore.ts';
 import { BUILD } from './version.ts';
 
 /** the package root (data/, prisma/): the same from src/ and from dist/src/ */
@@ -105,6 +106,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await db.close();
     throw e;
   }
+  // the key derived delivery ids are made with, before any job runs (so every backup holds it)
+  await db.tx((tx) => deliveryIdKey(tx));
   const platforms = [...seams.keys()];
   let dispatcher: Dispatcher | undefined;
   const deps: ServiceDeps = {
@@ -145,17 +148,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // channel that still belongs to its organisation; the last copy settled moves the advisory
     // to `sent` (and `reconcile` below catches a crash in between)
     preSend: async (d) => (await services.advisories.preSend(d)) ?? (await channelStillOwned(db.prisma, d)),
-    onSettled: async (d) => {
-      await services.advisories.onDeliverySettled(d);
-      // a delivery failed for good is shown to the coordinating office
-      await services.deliveries.onSettled(d);
-    },
+    // what follows a delivery's outcome is made again when the outcome comes again (after a
+    // restore): derived ids, as for the scheduler's jobs
+    onSettled: (d) =>
+      derivedIds(async () => {
+        await services.advisories.onDeliverySettled(d);
+        // a delivery failed for good is shown to the coordinating office
+        await services.deliveries.onSettled(d);
+      }),
+    afterRestore: await readAfterRestore(db),
   });
   const scheduler = new Scheduler(db, clock, log);
   for (const [kind, handler] of Object.entries(services.jobHandlers())) scheduler.register(kind, handler);
   await services.readiness.ensureReminders();
   await services.incidents.ensureClocks();
-  await services.advisories.reconcile();
+  await derivedIds(() => services.advisories.reconcile());
   await services.anchors.ensureDaily();
   const inFlight = new InFlight();
   const journal = new CommandJournal(db, clock, log, {

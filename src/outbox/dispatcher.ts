@@ -4,7 +4,9 @@
  * - a claim is an atomic UPDATE (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's single
  *   writer) with an expiry, so a killed process's claims are taken over;
  * - before any second attempt the channel is searched for a post carrying the delivery id,
- *   so a post that was stored but whose answer was lost is not sent again;
+ *   so a post that was stored but whose answer was lost is not sent again; after a restore,
+ *   so is the channel before the first attempt of a delivery a job made again (its id derived
+ *   from its dedupe key, so the post made before the restore carries it: `afterRestore`);
  * - a permanent error fails the row; other errors back off exponentially with jitter (at most
  *   5 minutes apart) for the retry horizon (default 72 h from the row's creation: an outage of
  *   the platform is waited out), after which the row fails;
@@ -35,6 +37,7 @@ import type { Clock } from '../core/clock.ts';
 import { type OutMessage, PlatformError, type PlatformName, type PlatformSeam } from '../core/platform.ts';
 import type { Database } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
+import { isDerivedDeliveryId } from './outbox.ts';
 
 export interface DispatcherOptions {
   workerId: string;
@@ -59,6 +62,13 @@ export interface DispatcherOptions {
    * target as it is now). A returned reason fails the row with that reason instead of sending.
    */
   preSend?: (d: Delivery) => Promise<string | null>;
+  /**
+   * After a restore (src/services/restore.ts `readAfterRestore`): a delivery with a derived id
+   * created between `from` and `until` is looked for in its channel since `since` before its
+   * first attempt. Such a delivery was made again by a job that had fired between the backup
+   * and the restore, and its post may be in the channel already.
+   */
+  afterRestore?: { since: Date; from: Date; until: Date } | null;
 }
 
 /**
@@ -92,7 +102,9 @@ export class Dispatcher {
   private wake: (() => void) | undefined;
   /** per platform whose credentials were refused: why and since when (clock ms) */
   private readonly unauthorized = new Map<string, { reason: string; since: number }>();
-  private readonly o: Required<Omit<DispatcherOptions, 'onOutcome' | 'onSettled' | 'preSend' | 'onAuth'>> &
+  private readonly o: Required<
+    Omit<DispatcherOptions, 'onOutcome' | 'onSettled' | 'preSend' | 'onAuth' | 'afterRestore'>
+  > &
     DispatcherOptions;
   private readonly slackMs: number;
 
@@ -435,13 +447,15 @@ export class Dispatcher {
         this.holdOff(key, this.o.perChannelIntervalMs);
         return this.finish(d, { status: 'sent', messageRef: `${r.channel}|${r.ref}` });
       }
-      if (d.attempts > 1) {
-        // An earlier attempt may have reached the platform with its answer lost.
+      const madeAgain = this.madeAgainAfterRestore(d);
+      if (d.attempts > 1 || madeAgain) {
+        // An earlier attempt may have reached the platform with its answer lost; or the
+        // delivery was made again after a restore and posted before it.
         const found = await seam.findByDeliveryId(
           d.kind === 'dm' ? 'dm' : 'post',
           d.target,
           d.id,
-          new Date(d.createdAt.getTime() - 60_000),
+          madeAgain ?? new Date(d.createdAt.getTime() - 60_000),
         );
         if (found) return this.finish(d, { status: 'sent', messageRef: `${found.channel}|${found.ref}` });
       }
@@ -503,6 +517,14 @@ export class Dispatcher {
         error: String((e as Error).message ?? e),
       });
     }
+  }
+
+  /** For the first attempt of a delivery a job made again after a restore: since when to search. */
+  private madeAgainAfterRestore(d: Delivery): Date | null {
+    const r = this.o.afterRestore;
+    if (!r || d.attempts !== 1 || !isDerivedDeliveryId(d.id)) return null;
+    const at = d.createdAt.getTime();
+    return at >= r.from.getTime() && at <= r.until.getTime() ? r.since : null;
   }
 
   private async finish(

@@ -1,8 +1,17 @@
 /**
  * The outbox: every message to a channel or a person is a Delivery row written in the same
  * transaction as the change that causes it. The dispatcher sends it later, exactly once.
+ *
+ * A delivery's id travels with its post (metadata / props), so that the channel's history
+ * tells whether it was posted. Most ids are random. A deterministic producer (the scheduler's
+ * jobs, the hooks that follow a delivery's outcome: `derivedIds`) makes the same delivery again
+ * after a restore from a backup older than its post; its id is derived from the dedupe key
+ * (with a key kept in the database, so two installations sharing a channel never meet), so the
+ * delivery made again carries the id of the post it repeats, and the dispatcher finds that
+ * post in the channel before posting (src/outbox/dispatcher.ts, `afterRestore`).
  */
-import { randomUUID } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { OutMessage, PlatformName } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
@@ -46,11 +55,77 @@ function deliveryRow(id: string, e: Enqueue, now: Date) {
   };
 }
 
+/** The Setting holding the key derived delivery ids are made with (created once, kept in backups). */
+export const DELIVERY_ID_KEY = 'delivery_id_key';
+
+/** Inside `derivedIds(fn)`: the key, once read. */
+const derived = new AsyncLocalStorage<{ key?: string }>();
+
+/**
+ * Runs `fn` as a deterministic producer: the deliveries it enqueues get ids derived from their
+ * dedupe keys instead of random ones. Only for producers that make the same delivery, under the
+ * same dedupe key, from the same cause again (a scheduled job firing again after a restore);
+ * never for a command's own posts, whose keys may name things a restore gives out again.
+ */
+export function derivedIds<T>(fn: () => Promise<T>): Promise<T> {
+  return derived.run({}, fn);
+}
+
+/**
+ * The deployment's key for derived ids, made on first use (race-safe: insert-or-nothing, then
+ * read). The app makes it at start, so that every backup of a database that ran holds it.
+ */
+export async function deliveryIdKey(tx: Tx): Promise<{ key: string; made: boolean }> {
+  const read = async () => (await tx.setting.findUnique({ where: { key: DELIVERY_ID_KEY } }))?.value;
+  const found = await read();
+  if (found) return { key: found, made: false };
+  const value = randomBytes(32).toString('base64url');
+  await tx.$executeRaw`INSERT INTO "Setting" ("key", "value") VALUES (${DELIVERY_ID_KEY}, ${value}) ON CONFLICT ("key") DO NOTHING`;
+  const stored = await read();
+  if (!stored) throw new Error(`setting ${DELIVERY_ID_KEY} could not be stored`);
+  return { key: stored, made: true };
+}
+
+/**
+ * A UUID (version 8) from an HMAC of the delivery's dedupe key, kind and target: the same for
+ * the same delivery made again, unrelated across installations.
+ */
+export function derivedDeliveryId(key: string, e: Pick<Enqueue, 'dedupeKey' | 'kind' | 'platform' | 'target'>): string {
+  const b = createHmac('sha256', key)
+    .update(`csirt-delivery\0${e.kind}\0${e.platform}\0${e.target}\0${e.dedupeKey}`)
+    .digest()
+    .subarray(0, 16);
+  b[6] = ((b[6] as number) & 0x0f) | 0x80;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Whether an id was derived (version 8) rather than random (randomUUID: version 4). */
+export function isDerivedDeliveryId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab]/.test(id);
+}
+
+/** The id-maker for the deliveries enqueued now: derived inside `derivedIds`, else random. */
+async function idMaker(tx: Tx): Promise<(e: Enqueue) => string> {
+  const scope = derived.getStore();
+  if (!scope) return () => randomUUID();
+  let key = scope.key;
+  if (key === undefined) {
+    const k = await deliveryIdKey(tx);
+    key = k.key;
+    // one made in this transaction is not kept for the next: this one may roll back
+    if (!k.made) scope.key = key;
+  }
+  const use = key;
+  return (e) => derivedDeliveryId(use, e);
+}
+
 /** Writes one delivery; a second enqueue with the same dedupeKey is a no-op. Returns its id. */
 export async function enqueue(tx: Tx, e: Enqueue, now: Date): Promise<string> {
   const existing = await tx.delivery.findUnique({ where: { dedupeKey: e.dedupeKey }, select: { id: true } });
   if (existing) return existing.id;
-  const id = randomUUID();
+  const id = (await idMaker(tx))(e);
   await tx.delivery.create({ data: deliveryRow(id, e, now) });
   return id;
 }
@@ -67,10 +142,11 @@ export async function enqueueMany(tx: Tx, es: readonly Enqueue[], now: Date): Pr
     select: { id: true, dedupeKey: true },
   });
   const idOf = new Map(existing.map((d) => [d.dedupeKey, d.id]));
+  const makeId = await idMaker(tx);
   const rows = [];
   for (const e of es) {
     if (idOf.has(e.dedupeKey)) continue;
-    const id = randomUUID();
+    const id = makeId(e);
     idOf.set(e.dedupeKey, id);
     rows.push(deliveryRow(id, e, now));
   }

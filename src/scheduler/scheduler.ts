@@ -12,6 +12,10 @@
  * back and its jobs fire one transaction each; a job that failed alone is kept out of batches
  * and retried alone on the next passes.
  *
+ * A job is a deterministic producer: after a restore from a backup taken before it fired, it
+ * fires again and makes the same deliveries, so their ids are derived from their dedupe keys
+ * (`derivedIds`, src/outbox/outbox.ts) and the dispatcher finds the posts already made.
+ *
  * Reminders (the kinds of src/domain/reminder-policy.ts) coalesce after downtime: a step with a
  * later step of the same kind and subject also overdue is marked `skipped` without running its
  * handler, so each subject sends only its latest step (rule 1 of the policy; the handlers apply
@@ -24,6 +28,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Tx } from '../db/client.ts';
 import type { Job } from '../db/generated/sqlite/client.ts';
 import { isReminderKind, supersededSteps } from '../domain/reminder-policy.ts';
+import { derivedIds } from '../outbox/outbox.ts';
 
 export type JobOutcome = 'done' | 'skipped';
 export type JobWithArgs = Job & { args: Record<string, unknown> };
@@ -216,7 +221,7 @@ export class Scheduler {
           let j = i + 1;
           while (j < jobs.length && (jobs[j] as Job).kind === first.kind && !superseded.has((jobs[j] as Job).id)) j++;
           const run = jobs.slice(i, j);
-          const outcomes = await many(tx, run.map(withArgs), now);
+          const outcomes = await derivedIds(() => many(tx, run.map(withArgs), now));
           if (outcomes.length !== run.length) throw new Error(`handler ${first.kind} answered for the wrong jobs`);
           let marked = 0;
           for (const outcome of ['done', 'skipped'] as const) {
@@ -275,7 +280,7 @@ export class Scheduler {
 
   private async runHandler(tx: Tx, job: Job, now: Date): Promise<JobOutcome> {
     const handler = this.handlers.get(job.kind);
-    if (handler) return handler(tx, withArgs(job), now);
+    if (handler) return derivedIds(() => handler(tx, withArgs(job), now));
     this.log.warn({ job: job.id, kind: job.kind }, 'no handler for job kind; skipped');
     return 'skipped';
   }

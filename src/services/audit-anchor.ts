@@ -128,7 +128,9 @@ export class AuditAnchorService {
             { kind: 'context', text: t('audit.anchor.keep') },
           ],
         }),
-        `audit:anchor:${anchor.seq}`,
+        // the hash too: after a restore the chain may reach this seq again with another head,
+        // whose anchor must be posted (a daily anchor's id is derived from this key)
+        `audit:anchor:${anchor.seq}:${anchor.hash}`,
         { type: 'audit', id: 'anchor' },
       );
     } else {

@@ -25,6 +25,14 @@ import type { Database } from '../db/client.ts';
 import { highestIdsIn } from '../domain/ids.ts';
 
 export const RESTORE_MARKER = 'restore.pending';
+/** the last reconciliation: when, and from when the channels were read (`afterRestore`) */
+export const RESTORE_RECONCILED = 'restore.reconciled';
+/**
+ * For this long after a reconciliation, a delivery with a derived id (a job firing again) is
+ * searched for in its channel before its first attempt: the jobs that fired between the backup
+ * and the restore are overdue at the first start and fire then.
+ */
+const RECHECK_MS = 24 * 3_600_000;
 /** how far before the newest record in the backup the channels are read */
 const HISTORY_MARGIN_MS = 3_600_000;
 const CLAIM_MS = 120_000;
@@ -131,6 +139,12 @@ export async function reconcileRestore(o: ReconcileOptions): Promise<ReconcileRe
         at: o.clock.now(),
         data: { restoredAt: marker.restoredAt, source: marker.source, ...report.result },
       });
+      const reconciled = JSON.stringify({ at: o.clock.now().toISOString(), since: report.since.toISOString() });
+      await tx.setting.upsert({
+        where: { key: RESTORE_RECONCILED },
+        create: { key: RESTORE_RECONCILED, value: reconciled },
+        update: { value: reconciled },
+      });
       const gone = await tx.setting.deleteMany({ where: { key: RESTORE_MARKER, value: claimed as string } });
       if (gone.count !== 1) throw new RestorePendingError('the claim on the restore marker was lost (taken over)');
     });
@@ -148,8 +162,21 @@ export async function reconcileRestore(o: ReconcileOptions): Promise<ReconcileRe
   }
 }
 
+/**
+ * After a reconciliation, for the dispatcher: deliveries with derived ids created between
+ * `from` and `until` are searched for in their channel since `since` before their first attempt.
+ */
+export async function readAfterRestore(db: Database): Promise<{ since: Date; from: Date; until: Date } | null> {
+  const row = await db.prisma.setting.findUnique({ where: { key: RESTORE_RECONCILED } });
+  if (!row) return null;
+  const v = JSON.parse(row.value) as { at: string; since: string };
+  const at = new Date(v.at);
+  return { since: new Date(v.since), from: at, until: new Date(at.getTime() + RECHECK_MS) };
+}
+
 async function collect(o: ReconcileOptions): Promise<{
   highest: Map<string, number>;
+  since: Date;
   channelsRead: number;
   notReadable: string[];
   result?: ReconcileReport;
@@ -225,5 +252,5 @@ async function collect(o: ReconcileOptions): Promise<{
     channelsRead += 1;
     for (const post of posts) highestIdsIn(post.text, highest);
   }
-  return { highest, channelsRead, notReadable };
+  return { highest, since, channelsRead, notReadable };
 }

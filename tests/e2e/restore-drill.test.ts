@@ -2,6 +2,10 @@
  * The restore drill (issue 22 item 2): reports and an advisory, a backup, more reports and
  * posts, the backup restored into an empty database, the bot started on it — no id issued
  * twice, no post made twice, the audit chain verifying with the head anchored at the backup.
+ * Reminders that fired between the backup and the restore (a meeting's, an advisory's
+ * acknowledgement reminder) fire again at the first start: their deliveries get the ids of the
+ * posts made before (derived from the dedupe key), which are found in the channels, so each
+ * channel still has exactly one of each.
  * Attacks: a restore over a non-empty database, a truncated and a foreign backup file, a start
  * refused before reconciliation (and by the real process), the platform's history unreadable
  * at the start, two processes starting at once on the restored database.
@@ -51,6 +55,8 @@ let restored: { url: string; head: { seq: number; hash: string } };
 /** every id the platform has seen posted before the restore */
 let postedBefore: Set<string>;
 let lostTimelineRow = '';
+/** the texts of the reminders posted between the backup and the restore */
+let remindersBefore: Set<string>;
 let now = '2026-11-25T01:00:00Z';
 
 async function start(url: string, env: Record<string, string> = {}): Promise<TestApp> {
@@ -104,6 +110,13 @@ beforeAll(async () => {
   const inc1 = await reportIncident(t, P.poc, 'attributed', 'before the backup 1');
   await reportIncident(t, P.otherPoc, 'none', 'before the backup 2');
   await advisory(t, inc1, '復元前の注意喚起');
+  // a meeting whose reminder (a day before it) comes due after the backup; the advisory's
+  // acknowledgement reminder comes due 24 hours after it was sent
+  const m = await t.run(
+    P.coordinator,
+    'meeting schedule title=復元訓練の連絡会議 start="2026-11-26 12:00" invite=mof,mlit reminders=1d',
+  );
+  assert.equal(m.status, 'ok', replyToText(m.reply));
   // a post not yet tried when the backup is taken (due in five minutes), sent after it
   lostTimelineRow = await t.app.db.tx((tx) =>
     enqueue(
@@ -137,14 +150,26 @@ beforeAll(async () => {
     restored = { url: db1.url.replace(/\/[^/]*$/, `/${name}`), head: { seq: head.seq, hash: head.hash } };
     t = await start(db1.url);
   }
-  // after the backup: more reports, an advisory, the scheduled post sent
+  // after the backup: more reports, an advisory, the scheduled post sent, a day later the reminders
   const inc3 = await reportIncident(t, P.poc, 'attributed', 'after the backup 1');
   await reportIncident(t, P.mlit, 'attributed', 'after the backup 2');
   await advisory(t, inc3, '復元後に失われる注意喚起');
-  t.clock.advance(600_000);
+  t.clock.advance(25 * 3_600_000);
   now = t.clock.now().toISOString();
+  assert.ok((await t.app.scheduler.runDue()) >= 2);
   await t.app.dispatcher.drain();
   assert.equal(platform.posts.filter((p) => p.deliveryId === lostTimelineRow).length, 1);
+  const reminders = await t.app.db.prisma.delivery.findMany({
+    where: {
+      OR: [
+        { dedupeKey: { startsWith: 'meeting:MTG-2026-0001:reminder:' } },
+        { dedupeKey: { startsWith: 'advisory:ADV-2026-0001:ack-reminder:' } },
+      ],
+    },
+  });
+  const sent = platform.posts.filter((p) => reminders.some((r) => r.id === p.deliveryId));
+  assert.deepEqual(sent.map((p) => p.channel).sort(), ['mlit', 'mlit', 'mof', 'mof'], 'two reminders in each channel');
+  remindersBefore = new Set(sent.map((p) => p.text));
   postedBefore = idsPosted();
   assert.ok(postedBefore.has('INC-2026-0004') && postedBefore.has('ADV-2026-0002'), [...postedBefore].join(' '));
   await t.app.close();
@@ -290,9 +315,24 @@ test('two processes start at once on the restored database: one reconciles, no i
     assert.deepEqual(data.counters['ADV-2026'], { from: 1, to: 2 });
     assert.ok(data.deliveriesToCheck >= 1);
     assert.equal((await pgOrSqliteRead(restored.url)).marker, false);
-    // the post scheduled before the backup and sent after it: found in the channel, not sent again
+    // the post scheduled before the backup and sent after it: found in the channel, not sent
+    // again; the reminders that fired after the backup fire again, and are found too
+    const fired = await Promise.all([a.app.scheduler.runDue(), b.app.scheduler.runDue()]);
+    assert.ok(fired[0] + fired[1] >= 2, `jobs fired again: ${fired}`);
     await a.app.dispatcher.drain();
     await b.app.dispatcher.drain();
+    const again = await p.delivery.findMany({ where: { dedupeKey: { contains: 'reminder:' } } });
+    assert.equal(again.length, 4, 'the reminders are made again');
+    assert.ok(
+      again.every((d) => d.status === 'sent'),
+      JSON.stringify(again.map((d) => [d.dedupeKey, d.status])),
+    );
+    for (const channel of ['mof', 'mlit'])
+      assert.equal(
+        platform.posts.filter((x) => x.channel === channel && remindersBefore.has(x.text)).length,
+        2,
+        `one meeting reminder and one acknowledgement reminder in ${channel}`,
+      );
     assert.equal((await p.delivery.findUniqueOrThrow({ where: { id: lostTimelineRow } })).status, 'sent');
     assert.deepEqual(postsTwice(), [], 'no post twice');
     assert.equal(platform.posts.length, posts, 'nothing posted again at the start');
