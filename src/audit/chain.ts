@@ -11,6 +11,14 @@ import { canonicalJson } from './canonical-json.ts';
 export const GENESIS = '0'.repeat(64);
 /** the action of the records that attest redactions (src/audit/redact.ts) */
 export const REDACT_ACTION = 'audit.redact';
+/** why a record may be redacted; its data then is exactly `{"redacted":"<reason>"}` */
+export const REDACT_REASONS = ['retention', 'erasure'] as const;
+export type RedactReason = (typeof REDACT_REASONS)[number];
+
+/** The data a redacted record holds. */
+export function redactedData(reason: RedactReason): string {
+  return canonicalJson({ redacted: reason });
+}
 
 export interface AuditEntry {
   actor: string;
@@ -133,6 +141,16 @@ export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<Ver
             kind: 'redaction-mismatch',
             detail: `redacted ${r.action} ${r.subject} is not the form record ${a.by} attests (changed after its redaction)`,
           };
+        // and a redaction only takes content out: whatever a redaction record attests, the data
+        // left is the marker of its reason, never other content put in its place
+        if (a.reason === null || r.data !== redactedData(a.reason))
+          return {
+            ok: false,
+            count,
+            seq: r.seq,
+            kind: 'redaction-mismatch',
+            detail: `${r.action} ${r.subject}, attested as redacted by record ${a.by}, holds ${r.data.length > 60 ? `${r.data.slice(0, 60)}…` : r.data} instead of a redaction marker`,
+          };
         redacted++;
         redactions.add(a.by);
       } else if (h !== r.hash)
@@ -168,13 +186,16 @@ export async function verifyChain(prisma: Prisma$, pageSize = 1000): Promise<Ver
  */
 export async function readAttestations(
   prisma: Prisma$,
-): Promise<Map<number, { hash: string; redacted: string; by: number }>> {
-  const out = new Map<number, { hash: string; redacted: string; by: number }>();
+): Promise<Map<number, { hash: string; redacted: string; by: number; reason: RedactReason | null }>> {
+  const out = new Map<number, { hash: string; redacted: string; by: number; reason: RedactReason | null }>();
   const rows = await prisma.auditRecord.findMany({ where: { action: REDACT_ACTION }, orderBy: { seq: 'asc' } });
   for (const r of rows) {
     let records: unknown;
+    let reason: RedactReason | null = null;
     try {
-      records = (JSON.parse(r.data) as { records?: unknown }).records;
+      const body = JSON.parse(r.data) as { records?: unknown; reason?: unknown };
+      records = body.records;
+      reason = REDACT_REASONS.find((x) => x === body.reason) ?? null;
     } catch {
       continue;
     }
@@ -183,7 +204,7 @@ export async function readAttestations(
       if (!Array.isArray(a) || a.length !== 3) continue;
       const [seq, hash, redacted] = a as unknown[];
       if (typeof seq === 'number' && typeof hash === 'string' && typeof redacted === 'string' && seq < r.seq)
-        out.set(seq, { hash, redacted, by: r.seq });
+        out.set(seq, { hash, redacted, by: r.seq, reason });
     }
   }
   return out;

@@ -13,18 +13,10 @@
  * visible in the chain (who, when, why, how many) and moves the head, like any other change.
  */
 import type { Database, Tx } from '../db/client.ts';
-import { canonicalJson } from './canonical-json.ts';
-import { appendAuditMany, REDACT_ACTION, recordHash } from './chain.ts';
+import { appendAuditMany, REDACT_ACTION, type RedactReason, recordHash, redactedData } from './chain.ts';
 
 /** at most this many records attested by one audit.redact record (about 140 bytes each) */
 const PER_RECORD = 500;
-
-export type RedactReason = 'retention' | 'erasure';
-
-/** The data a redacted record holds. */
-export function redactedData(reason: RedactReason): string {
-  return canonicalJson({ redacted: reason });
-}
 
 /** One attestation: [seq, original hash, hash of the redacted form]. */
 type Attestation = [number, string, string];

@@ -20,8 +20,8 @@
  * due: two runs at once queue, and the second finds nothing left to do and writes nothing.
  */
 import { hostname, userInfo } from 'node:os';
-import { appendAudit, REDACT_ACTION } from '../audit/chain.ts';
-import { type Redaction, redactAudit, redactedData } from '../audit/redact.ts';
+import { appendAudit, REDACT_ACTION, redactedData } from '../audit/chain.ts';
+import { type Redaction, redactAudit } from '../audit/redact.ts';
 import type { Database, Prisma$, Tx } from '../db/client.ts';
 import { fiscalYearEnd } from '../domain/fiscal-year.ts';
 import {

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { canonicalJson } from '../../../src/audit/canonical-json.ts';
-import { appendAudit, verifyChain } from '../../../src/audit/chain.ts';
+import { checkAnchor } from '../../../src/audit/anchor.ts';
+import { appendAudit, REDACT_ACTION, recordHash, verifyChain } from '../../../src/audit/chain.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
 const run = promisify(execFile);
@@ -71,4 +72,61 @@ test('npm run audit:verify finds a record changed directly in the database and n
   );
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, new RegExp(`record ${rec.seq} \\(hash-mismatch\\): org.add tamper`));
+});
+
+test('a redaction record forged after the last anchor cannot put content into an anchored record: only a redaction marker passes', async () => {
+  const f = await testApp();
+  try {
+    const db = f.app.db;
+    const at = new Date('2026-11-25T01:00:00Z');
+    for (const [actor, subject] of [
+      ['console:alice', 'INC-2026-0001'],
+      ['console:bob', 'INC-2026-0002'],
+    ])
+      await db.tx((tx) => appendAudit(db, tx, { actor, action: 'incident.report', subject, data: { summary: 'x' }, at }));
+    const anchor = await db.prisma.auditHead.findUniqueOrThrow({ where: { id: 1 } });
+    const victim = await db.prisma.auditRecord.findFirstOrThrow({ where: { subject: 'INC-2026-0001' } });
+    // someone who can write the database rewrites the anchored record, then appends a
+    // well-formed audit.redact record attesting the new form (hashes computed as the bot does)
+    const forge = async (data: string, reason: unknown) => {
+      await db.prisma.auditRecord.update({ where: { seq: victim.seq }, data: { data } });
+      const redacted = recordHash(victim.prevHash, { ...victim, data });
+      await db.tx((tx) =>
+        appendAudit(db, tx, {
+          actor: 'system:retention',
+          action: REDACT_ACTION,
+          subject: 'retention',
+          at,
+          data: { reason, count: 1, records: [[victim.seq, victim.hash, redacted]] },
+        }),
+      );
+    };
+    await forge('{"summary":"nothing happened"}', 'retention');
+    // the anchor still matches (the record keeps its hash): the chain walk must catch it
+    assert.equal((await checkAnchor(db.prisma, { seq: anchor.seq, hash: anchor.hash })).ok, true);
+    let v = await verifyChain(db.prisma);
+    assert.equal(v.ok, false, 'other content put in through a redaction record');
+    assert.equal(!v.ok && v.kind, 'redaction-mismatch');
+    assert.equal(!v.ok && v.seq, victim.seq);
+    assert.match(!v.ok ? v.detail : '', /holds \{"summary":"nothing happened"\} instead of a redaction marker/);
+    // the marker of another reason, or a reason that is none of the two
+    for (const [data, reason] of [
+      ['{"redacted":"erasure"}', 'retention'],
+      ['{"redacted":"whim"}', 'whim'],
+      ['{"redacted":"retention"}', undefined],
+      ['{"redacted": "retention"}', 'retention'],
+    ] as const) {
+      await forge(data, reason);
+      v = await verifyChain(db.prisma);
+      assert.equal(!v.ok && v.kind, 'redaction-mismatch', `${data} / ${String(reason)}`);
+    }
+    // what a forged redaction can still do: take the content out, visibly (listed by audit:verify)
+    await forge('{"redacted":"retention"}', 'retention');
+    v = await verifyChain(db.prisma);
+    assert.ok(v.ok, JSON.stringify(v));
+    assert.equal(v.redacted, 1);
+    assert.deepEqual(v.redactions, [v.count]);
+  } finally {
+    await f.close();
+  }
 });
