@@ -4,7 +4,7 @@
 // with Node and nothing else — no registry, no compiler, no TypeScript loader:
 //   dist/              the bot and the operator scripts compiled by esbuild (scripts/build.mjs's
 //                      options): dist/main.js, dist/scripts/{db-migrate,audit-verify,backup,
-//                      retention,erase}.js, and dist/.build-stamp (version and commit)
+//                      restore,retention,erase}.js, and dist/.build-stamp (version and commit)
 //   node_modules/      the production dependencies exactly as installed here, native builds
 //                      included (better-sqlite3, @napi-rs/canvas's platform package): the packages
 //                      package-lock.json does not mark dev or devOptional (the Prisma CLI and its
@@ -25,7 +25,7 @@ import { esbuildOptions } from './build.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 /** The operator scripts shipped compiled, each as `npm run <name>` in the package. */
-const SCRIPTS = ['db-migrate', 'audit-verify', 'backup', 'retention', 'erase'];
+const SCRIPTS = ['db-migrate', 'audit-verify', 'backup', 'restore', 'retention', 'erase'];
 
 function args(argv) {
   let out = join(ROOT, 'release');
@@ -117,6 +117,7 @@ try {
       'db:migrate': run('db-migrate'),
       'audit:verify': run('audit-verify'),
       backup: run('backup'),
+      restore: run('restore'),
       retention: run('retention'),
       erase: run('erase'),
     },

@@ -5,7 +5,8 @@
  * `unshare -rn`, where the machine allows it) and npm pointed at a registry that is not there
  * (`npm_config_offline=true`, registry 127.0.0.1:9): the bot starts on SQLite with commands from
  * a pipe and answers in Japanese, the compiled operator scripts run through `npm run`, and the
- * native builds load. In the chaos project: building and compressing the archive takes a minute.
+ * native builds load; a backup taken there is restored there (into an empty database only),
+ * reconciled, verified against the head recorded at the backup, and the bot starts on it. In the chaos project: building and compressing the archive takes a minute.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -39,7 +40,11 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs `argv` in the unpacked package as the closed machine would: no registry, no network. */
-function offline(argv: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
+function offline(
+  argv: string[],
+  input = '',
+  more: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   const env = {
     PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
     HOME: tmp,
@@ -48,6 +53,7 @@ function offline(argv: string[], input = ''): Promise<{ code: number | null; out
     npm_config_cache: join(tmp, 'npm-cache'),
     DATABASE_URL: `file:${join(tmp, 'bot.db')}`,
     PORT: '0',
+    ...more,
   };
   const [cmd, args] = isolated ? ['unshare', ['-rn', ...argv]] : [argv[0] as string, argv.slice(1)];
   return new Promise((res) => {
@@ -73,6 +79,8 @@ test('the archive holds the compiled bot, production dependencies with their nat
     'dist/scripts/db-migrate.js',
     'dist/scripts/audit-verify.js',
     'dist/scripts/retention.js',
+    'dist/scripts/backup.js',
+    'dist/scripts/restore.js',
     'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
     'node_modules/@prisma/schema-engine-wasm',
     'src/db/generated/sqlite/query_compiler_bg.wasm',
@@ -120,4 +128,29 @@ test(`started offline${isolated ? ' in a network namespace of its own' : ''} on 
   ]);
   assert.equal(png.code, 0, png.err);
   assert.ok(Number(png.out) > 0, png.out);
+});
+
+test('offline in the package: npm run backup, npm run restore into an empty database (never over one), reconcile, verify, start', async () => {
+  assert.ok(existsSync(join(tmp, 'bot.db')), 'the database the test above started');
+  const file = join(tmp, 'backup.db');
+  const backup = await offline(['npm', 'run', '--silent', 'backup', '--', file]);
+  assert.equal(backup.code, 0, backup.err + backup.out);
+  const head = /audit head (\d+:[0-9a-f]{64})/.exec(backup.out)?.[1];
+  assert.ok(head, backup.out);
+  const restored = { DATABASE_URL: `file:${join(tmp, 'restored.db')}` };
+  const r = await offline(['npm', 'run', '--silent', 'restore', '--', file], '', restored);
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, new RegExp(`restored .* \\(audit head ${head}\\)`));
+  // over a database that is not empty: refused, exit 2
+  const over = await offline(['npm', 'run', '--silent', 'restore', '--', file]);
+  assert.equal(over.code, 2, over.err + over.out);
+  assert.match(over.err, /is not empty .*Nothing was changed/s);
+  const rec = await offline(['npm', 'run', '--silent', 'restore', '--', '--reconcile'], '', restored);
+  assert.equal(rec.code, 0, rec.err + rec.out);
+  assert.match(rec.out, /^reconciled\./m);
+  const verify = await offline(['npm', 'run', '--silent', 'audit:verify', '--', '--expect', head as string], '', restored);
+  assert.equal(verify.code, 0, verify.err + verify.out);
+  const bot = await offline(['npm', 'start', '--silent'], '/csirt org list\n', restored);
+  assert.equal(bot.code, 0, bot.err + bot.out);
+  assert.match(bot.out, /農林水産省/);
 });
