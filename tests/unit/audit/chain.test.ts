@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
-import { canonicalJson } from '../../../src/audit/canonical-json.ts';
 import { checkAnchor } from '../../../src/audit/anchor.ts';
+import { canonicalJson } from '../../../src/audit/canonical-json.ts';
 import { appendAudit, REDACT_ACTION, recordHash, verifyChain } from '../../../src/audit/chain.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 
@@ -82,8 +82,10 @@ test('a redaction record forged after the last anchor cannot put content into an
     for (const [actor, subject] of [
       ['console:alice', 'INC-2026-0001'],
       ['console:bob', 'INC-2026-0002'],
-    ])
-      await db.tx((tx) => appendAudit(db, tx, { actor, action: 'incident.report', subject, data: { summary: 'x' }, at }));
+    ] as const)
+      await db.tx((tx) =>
+        appendAudit(db, tx, { actor, action: 'incident.report', subject, data: { summary: 'x' }, at }),
+      );
     const anchor = await db.prisma.auditHead.findUniqueOrThrow({ where: { id: 1 } });
     const victim = await db.prisma.auditRecord.findFirstOrThrow({ where: { subject: 'INC-2026-0001' } });
     // someone who can write the database rewrites the anchored record, then appends a
