@@ -3,7 +3,7 @@
  * own (a timed-out post may have been stored: the dispatcher checks the channel history
  * first) and throws at once on 429, so that one rate-limited channel does not pause others.
  */
-import { ErrorCode, type WebClient } from '@slack/web-api';
+import { type ConversationsHistoryResponse, ErrorCode, type WebClient } from '@slack/web-api';
 import { type OutMessage, PlatformError, type PlatformSeam } from '../../core/platform.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { renderMessage, type SignAction } from './render.ts';
@@ -60,6 +60,9 @@ const PERMANENT = new Set([
   'upgrade_required',
   'message_not_found',
 ]);
+
+/** one message of conversations.history */
+type HistoryMessage = NonNullable<ConversationsHistoryResponse['messages']>[number];
 
 /** the bot's token refused: every call fails until an operator fixes it (the dispatcher stops for Slack) */
 const UNAUTHORIZED = new Set([
@@ -142,35 +145,32 @@ export class SlackSeam implements PlatformSeam {
     since: Date,
   ): Promise<{ ref: string; channel: string } | null> {
     const channel = kind === 'dm' ? await this.imChannel(target) : target;
-    const oldest = (since.getTime() / 1000).toFixed(6);
-    let cursor: string | undefined;
-    for (let page = 0; page < this.historyPages; page++) {
-      const r = await call(() =>
-        this.client.conversations.history({
-          channel,
-          oldest,
-          limit: 200,
-          include_all_metadata: true,
-          ...(cursor ? { cursor } : {}),
-        }),
-      );
-      for (const m of r.messages ?? []) {
-        const md = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
-        if (md?.event_type === DELIVERY_EVENT && md.event_payload?.delivery_id === deliveryId && m.ts)
-          return { ref: m.ts, channel };
-      }
-      cursor = r.response_metadata?.next_cursor || undefined;
-      if (!r.has_more || !cursor) break;
-    }
+    for await (const p of this.botPosts(channel, since, this.historyPages))
+      if (p.deliveryId === deliveryId && p.message.ts) return { ref: p.message.ts, channel };
     return null;
   }
 
   async botPostsSince(channel: string, since: Date): Promise<{ deliveryId: string; text: string }[]> {
-    const oldest = (since.getTime() / 1000).toFixed(6);
     const out: { deliveryId: string; text: string }[] = [];
-    let cursor: string | undefined;
     // every page (a restore reads once): a page missed could hide an id posted since the backup
-    for (;;) {
+    for await (const { deliveryId, message: m } of this.botPosts(channel, since))
+      out.push({ deliveryId, text: JSON.stringify({ text: m.text, blocks: m.blocks, attachments: m.attachments }) });
+    return out;
+  }
+
+  /**
+   * The bot's posts (those carrying a delivery id in their metadata) in a channel since `since`,
+   * newest first, read from conversations.history 200 at a time, for at most `maxPages` pages;
+   * a page is read only when the one before it has been gone through.
+   */
+  private async *botPosts(
+    channel: string,
+    since: Date,
+    maxPages = Number.POSITIVE_INFINITY,
+  ): AsyncGenerator<{ deliveryId: string; message: HistoryMessage }> {
+    const oldest = (since.getTime() / 1000).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
       const r = await call(() =>
         this.client.conversations.history({
           channel,
@@ -183,14 +183,10 @@ export class SlackSeam implements PlatformSeam {
       for (const m of r.messages ?? []) {
         const md = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
         const id = md?.event_payload?.delivery_id;
-        if (md?.event_type === DELIVERY_EVENT && typeof id === 'string')
-          out.push({
-            deliveryId: id,
-            text: JSON.stringify({ text: m.text, blocks: m.blocks, attachments: m.attachments }),
-          });
+        if (md?.event_type === DELIVERY_EVENT && typeof id === 'string') yield { deliveryId: id, message: m };
       }
       cursor = r.response_metadata?.next_cursor || undefined;
-      if (!r.has_more || !cursor) return out;
+      if (!r.has_more || !cursor) return;
     }
   }
 

@@ -181,6 +181,17 @@ test('the seam reads back the bot posts since a time: every page, only the bot, 
     assert.match(mine.find((p) => p.deliveryId === 'd-42')?.text ?? '', /ADV-2026-0042/);
     assert.ok(!mine.some((p) => p.text.includes('ADV-2026-0999')));
     assert.deepEqual(await seam.botPostsSince('C0HIST', new Date(Date.now() + 60_000)), []);
+    // the search for one delivery reads the same pages, newest first, and stops at the page it is on
+    const history = () => fake.callsTo('conversations.history').length;
+    let before = history();
+    assert.ok(await seam.findByDeliveryId('post', 'C0HIST', 'b-204', since));
+    assert.equal(history() - before, 1, 'the newest post: one page');
+    before = history();
+    assert.ok(await seam.findByDeliveryId('post', 'C0HIST', 'd-42', since));
+    assert.equal(history() - before, 2, 'the oldest post: on the second page');
+    before = history();
+    assert.equal(await seam.findByDeliveryId('post', 'C0HIST', 'b-none', since), null);
+    assert.equal(history() - before, 2, 'none: every page since, two');
   } finally {
     await ta.close();
   }
