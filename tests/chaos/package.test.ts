@@ -148,7 +148,11 @@ test('offline in the package: npm run backup, npm run restore into an empty data
   const rec = await offline(['npm', 'run', '--silent', 'restore', '--', '--reconcile'], '', restored);
   assert.equal(rec.code, 0, rec.err + rec.out);
   assert.match(rec.out, /^reconciled\./m);
-  const verify = await offline(['npm', 'run', '--silent', 'audit:verify', '--', '--expect', head as string], '', restored);
+  const verify = await offline(
+    ['npm', 'run', '--silent', 'audit:verify', '--', '--expect', head as string],
+    '',
+    restored,
+  );
   assert.equal(verify.code, 0, verify.err + verify.out);
   const bot = await offline(['npm', 'start', '--silent'], '/csirt org list\n', restored);
   assert.equal(bot.code, 0, bot.err + bot.out);
