@@ -101,3 +101,43 @@ export function marksMissing(advisory: string | null, sources: readonly { handli
   const need = new Set(sources.flatMap((s) => handlingCodes(s.handling)));
   return HANDLING_CODES.filter((c) => need.has(c) && !have.has(c));
 }
+
+/** How an advisory is marked less strictly than its sources: the one rule for draft, submit, approval and the dispatcher. */
+export interface MarksBelow<S> {
+  /** sources with a higher 機密性 than the advisory */
+  weaker: S[];
+  /** 取扱制限 codes the sources carry and the advisory does not (list order) */
+  missing: string[];
+  /** sources carrying a missing mark */
+  holders: S[];
+}
+
+/**
+ * The advisory against its sources as they are now: null when it is marked at least as strictly
+ * as each of them (機密性 and 取扱制限). Asked at draft, submit and approval (refused there) and by
+ * the dispatcher just before each copy (a source raised after approval stops the copies).
+ */
+export function marksBelowSources<
+  S extends { incidentId: string; confidentiality: number | null; handling: string | null },
+>(advisory: { confidentiality: number | null; handling: string | null }, sources: readonly S[]): MarksBelow<S> | null {
+  const weaker = weakerThanSources(advisory.confidentiality, sources);
+  const missing = marksMissing(advisory.handling, sources);
+  if (weaker.length === 0 && missing.length === 0) return null;
+  const holders = sources.filter((s) => handlingCodes(s.handling).some((c) => missing.includes(c)));
+  return { weaker, missing, holders };
+}
+
+/** The reason in English, as audited and recorded on a refused copy: `INC-… confidentiality 3 above the advisory's`. */
+export function describeMarksBelow(
+  below: MarksBelow<{ incidentId: string; confidentiality: number | null; handling: string | null }>,
+): string {
+  return [
+    ...below.weaker.map((s) => `${s.incidentId} confidentiality ${s.confidentiality} above the advisory's`),
+    ...below.holders.map(
+      (s) =>
+        `${s.incidentId} handling ${handlingCodes(s.handling)
+          .filter((c) => below.missing.includes(c))
+          .join(',')} not on the advisory`,
+    ),
+  ].join('; ');
+}

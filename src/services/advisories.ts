@@ -17,10 +17,9 @@ import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import {
   handlingCodes,
   handlingText,
-  marksMissing,
+  marksBelowSources,
   storeHandling,
   strictestConfidentiality,
-  weakerThanSources,
 } from '../domain/handling.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { decide } from '../domain/reminder-policy.ts';
@@ -489,7 +488,8 @@ export class AdvisoryService {
       );
       if (outcome === 'source_changed') {
         const s = await sharingState(tx, a);
-        if (!s.decision.ok) {
+        // a source's share or TLP changed, or its marks were raised above the advisory's
+        if (!s.decision.ok || marksBelowSources(a, s.sources)) {
           await reconsent(this.deps, tx, a, s, 'system');
           return false;
         }
@@ -607,24 +607,21 @@ function refuseWeakerMarks(
   sources: readonly { incidentId: string; confidentiality: number | null; handling: string | null }[],
   locale: 'ja' | 'en',
 ): void {
-  const weaker = weakerThanSources(a.confidentiality, sources);
-  if (weaker.length > 0) {
-    const level = strictestConfidentiality(weaker) as number;
+  const below = marksBelowSources(a, sources);
+  if (!below) return;
+  if (below.weaker.length > 0) {
+    const level = strictestConfidentiality(below.weaker) as number;
     throw new UserError('advisory.confidentiality_below_source', {
-      incidents: weaker.map((s) => s.incidentId).join(', '),
+      incidents: below.weaker.map((s) => s.incidentId).join(', '),
       level,
       value: level,
     });
   }
-  const missing = marksMissing(a.handling, sources);
-  if (missing.length > 0) {
-    const holders = sources.filter((s) => handlingCodes(s.handling).some((c) => missing.includes(c)));
-    throw new UserError('advisory.handling_below_source', {
-      incidents: holders.map((s) => s.incidentId).join(', '),
-      marks: handlingText(storeHandling(missing), locale),
-      value: storeHandling([...handlingCodes(a.handling), ...missing]) ?? '',
-    });
-  }
+  throw new UserError('advisory.handling_below_source', {
+    incidents: below.holders.map((s) => s.incidentId).join(', '),
+    marks: handlingText(storeHandling(below.missing), locale),
+    value: storeHandling([...handlingCodes(a.handling), ...below.missing]) ?? '',
+  });
 }
 
 function registered(c: Caller): number {

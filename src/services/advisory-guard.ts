@@ -11,6 +11,7 @@ import type { PlatformName } from '../core/platform.ts';
 import { isRole } from '../core/roles.ts';
 import type { Database, Prisma$ } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
+import { describeMarksBelow, marksBelowSources } from '../domain/handling.ts';
 import {
   type CopyTarget,
   consentRequestAllowed,
@@ -54,6 +55,9 @@ export async function guardDelivery(db: Database, d: Delivery, copy: boolean): P
   if ((key?.version ?? 1) !== a.version) return `refused: written for version ${key?.version ?? 1}, now ${a.version}`;
   const s = await sharingState(p, a);
   if (!s.decision.ok) return `${SHARING_REFUSED}: ${describeProblems(s.decision)}`;
+  // the same rule approval applies: a source marked more strictly since then stops the copy
+  const below = marksBelowSources(a, s.sources);
+  if (below) return `${SHARING_REFUSED}: ${describeMarksBelow(below)}`;
   const named = await namedSource(p, a, s.sources);
   if (named) return `${SHARING_REFUSED}: the text names ${named.incident}'s source`;
   return null;

@@ -9,6 +9,7 @@ import {
   HANDLING_MARKS,
   handlingCodes,
   handlingText,
+  marksBelowSources,
   marksMissing,
   parseHandling,
   storeHandling,
@@ -125,6 +126,41 @@ test('an advisory is never marked less strictly than a source', () => {
       return weakerThanSources(strictestConfidentiality(list), list).length === 0;
     }),
     { seed: 7, numRuns: 200 },
+  );
+});
+
+test('marksBelowSources (draft, submit, approval and the dispatcher): null exactly when the advisory is at least as strict as every source', () => {
+  const code = fc.constantFrom(...HANDLING_CODES);
+  const marks = fc.option(fc.uniqueArray(code, { maxLength: 3 }).map(storeHandling), { nil: null });
+  const level = fc.option(fc.integer({ min: 1, max: 3 }), { nil: null });
+  const source = fc.record({
+    incidentId: fc.constantFrom('INC-1', 'INC-2', 'INC-3'),
+    confidentiality: level,
+    handling: marks,
+  });
+  fc.assert(
+    fc.property(level, marks, fc.array(source, { maxLength: 4 }), (c, h, sources) => {
+      const below = marksBelowSources({ confidentiality: c, handling: h }, sources);
+      const weaker = weakerThanSources(c, sources);
+      const missing = marksMissing(h, sources);
+      if (weaker.length === 0 && missing.length === 0) return below === null;
+      // every source named holds what the advisory lacks; raising the advisory to the strictest clears it
+      const raised = marksBelowSources(
+        {
+          confidentiality: strictestConfidentiality(sources),
+          handling: storeHandling([...handlingCodes(h), ...(below?.missing ?? [])]),
+        },
+        sources,
+      );
+      return (
+        below !== null &&
+        below.weaker.length === weaker.length &&
+        below.missing.join() === missing.join() &&
+        below.holders.every((x) => handlingCodes(x.handling).some((m) => missing.includes(m))) &&
+        raised === null
+      );
+    }),
+    { seed: 18, numRuns: 300 },
   );
 });
 
