@@ -175,6 +175,7 @@ export async function askConsent(
     tlp: a.tlp,
     audience: audienceOf(a),
     recipients: splitList(a.recipients),
+    kind: a.kind,
   });
   const audience =
     targets.kind === 'people'

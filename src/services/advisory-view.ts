@@ -117,6 +117,7 @@ export async function statusView(
           tlp: a.tlp,
           audience: audienceOf(a),
           recipients: splitList(a.recipients),
+          kind: a.kind,
         });
         const lines = await describeTargets(tx, deps.platforms, targets, caller.locale);
         blocks.push({

@@ -141,7 +141,7 @@ test('an advisory takes its sources marks by default, is refused below them, and
     P.coordinator,
     `advisory draft title="t" body="b" severity=low tlp=green audience=mlit sources=${inc} confidentiality=1`,
     new RegExp(
-      `情報提供元のインシデント（${inc}）は機密性2です。注意喚起等の機密性をこれより低くすることはできません。confidentiality=2 以上`,
+      `情報提供元のインシデント（${inc}）は機密性2です。この注意喚起の機密性をこれより低くすることはできません。confidentiality=2 以上`,
     ),
   );
   await refusedWritingNothing(
@@ -164,7 +164,7 @@ test('an advisory takes its sources marks by default, is refused below them, and
   await refusedWritingNothing(
     P.approver,
     `advisory approve ${adv}`,
-    /機密性3です。注意喚起等の機密性をこれより低くすることはできません/,
+    /機密性3です。この注意喚起の機密性をこれより低くすることはできません/,
   );
   assert.equal(t.platform.in('mlit').filter((x) => x.includes(adv)).length, 0);
 });

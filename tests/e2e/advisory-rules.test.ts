@@ -143,7 +143,7 @@ test('dispatch-time guard: a copy whose target breaks the TLP is failed with the
   assert.equal(t.platform.in('maff').filter((x) => x.includes(id)).length, 1);
   const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { dedupeKey: `advisory:${id}:console:env` } });
   assert.equal(row.status, 'failed');
-  assert.match(row.error ?? '', /refused \(TLP\): A TLP:AMBER advisory cannot go to the channel of mofa/);
+  assert.match(row.error ?? '', /refused \(TLP\): A TLP:AMBER warning advisory cannot go to the channel of mofa/);
   const status = await t.say(P.approver, `advisory status ${id}`);
   assert.match(status, /環境省 \(env\)\s+配信失敗（refused \(TLP\)/);
   assert.match(status, /配信完了/, 'every copy settled (one failed) → sent');

@@ -34,7 +34,7 @@ test('the list is the unified standards marks, 配付 as 公用文 writes it, ea
 test('the messages name each mark exactly as the list does, in both languages', () => {
   for (const locale of ['ja', 'en'] as const) {
     const t = Object.assign(
-      (key: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate(locale, key, p),
+      (key: Parameters<typeof translate>[1], p?: Parameters<typeof translate>[2]) => translate(locale, key, p),
       {
         fill: (s: string) => s,
       },
