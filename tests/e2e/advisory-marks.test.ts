@@ -80,9 +80,52 @@ test('handling marks: codes, labels, full-width and dash variants accepted; unkn
   await refusedWritingNothing(
     P.poc,
     `incident update ${inc} handling=secret`,
-    /The handling mark "secret" is not one of need-to-know, no-copy/,
+    /The handling mark "secret" is not one we know\. Give one or more of need-to-know \("Need-to-know only"\), no-copy \("No copying"\)/,
   );
   await t.run(P.poc, 'lang ja');
+});
+
+test('English labels with spaces typed on the command line: quoted, unquoted or in key form; full-width; anything else refused listing the values', async () => {
+  const inc = await report('tlp=green');
+  await t.run(P.poc, 'lang en');
+  const stored = async () => (await t.app.db.prisma.incident.findUniqueOrThrow({ where: { id: inc } })).handling;
+  const ok: [string, string][] = [
+    ['handling=「"Need-to-know only", "No copying"」', 'need-to-know,no-copy'],
+    ['handling="“Encryption required” no-forwarding"', 'no-forwarding,encryption-required'],
+    ['handling="No distribution, Need-to-know only"', 'need-to-know,no-distribution'],
+    ['handling="no-copying need-to-know-only"', 'need-to-know,no-copy'],
+    ['handling="ＮＯ　ＣＯＰＹＩＮＧ"', 'no-copy'],
+    ['handling="\'No forwarding\'"', 'no-forwarding'],
+  ];
+  for (const [arg, want] of ok) {
+    const o = await t.run(P.poc, `incident update ${inc} ${arg}`);
+    assert.equal(o.status, 'ok', `${arg}: ${replyToText(o.reply)}`);
+    assert.equal(await stored(), want, arg);
+  }
+  const listed =
+    /Give one or more of need-to-know \("Need-to-know only"\), no-copy \("No copying"\), no-distribution \("No distribution"\), no-forwarding \("No forwarding"\), encryption-required \("Encryption required"\)/;
+  for (const [arg, value] of [
+    ['handling="No copyin"', 'No copyin'],
+    ['handling=「"No copying」', '"No copying'],
+    ['handling="Need-to-know only please"', 'please'],
+    ['handling="only"', 'only'],
+  ] as const) {
+    await refusedWritingNothing(
+      P.poc,
+      `incident update ${inc} ${arg}`,
+      new RegExp(`The handling mark "${value}" is not one we know`),
+    );
+    await refusedWritingNothing(P.poc, `incident update ${inc} ${arg}`, listed);
+  }
+  // a hidden character inside a quoted label is refused like one anywhere else
+  await refusedWritingNothing(P.poc, `incident update ${inc} handling=「"No\u200bcopying"」`, /U\+200B/);
+  await refusedWritingNothing(P.poc, `incident update ${inc} handling=「"No\u202ecopying"」`, /U\+202E/);
+  await t.run(P.poc, 'lang ja');
+  await refusedWritingNothing(
+    P.poc,
+    `incident update ${inc} handling="No copyin"`,
+    /取扱制限「No copyin」は指定できません。関係者限り（need-to-know）/,
+  );
 });
 
 test('incident update changes the marks (reporting organisation only), the timeline says it in words, the exports carry them', async () => {

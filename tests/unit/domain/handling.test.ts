@@ -54,6 +54,47 @@ test('parse: codes, labels, English labels, full-width and dash variants, separa
   assert.deepEqual(parseHandling('none'), { ok: true, codes: [] });
 });
 
+test('parse: any set of marks, each as code, Japanese label, English label (quoted or not) or key form, in any order and separation, is read exactly', () => {
+  const written = (m: (typeof HANDLING_MARKS)[number]) =>
+    fc.constantFrom(
+      m.code,
+      m.ja,
+      m.en,
+      `"${m.en}"`,
+      `「${m.en}」`,
+      `“${m.en.toUpperCase()}”`,
+      m.en.toLowerCase().replaceAll(' ', '-'),
+      m.en.replaceAll(' ', '\u3000'),
+    );
+  const sep = fc.constantFrom(', ', ',', '、', ' ', '\u3000', ' , ');
+  fc.assert(
+    fc.property(
+      fc
+        .shuffledSubarray([...HANDLING_MARKS], { minLength: 1 })
+        .chain((ms) =>
+          fc.tuple(
+            fc.constant(ms),
+            fc.tuple(...ms.map(written)),
+            fc.array(sep, { minLength: ms.length, maxLength: ms.length }),
+          ),
+        ),
+      ([ms, texts, seps]) => {
+        const raw = texts.map((x, i) => (i === 0 ? x : `${seps[i]}${x}`)).join('');
+        const r = parseHandling(raw);
+        const want = HANDLING_CODES.filter((c) => ms.some((m) => m.code === c));
+        return r.ok && r.codes.join() === want.join();
+      },
+    ),
+    { seed: 1818, numRuns: 400 },
+  );
+  // a word that starts no mark is named, with what follows it ("Need-to-know" alone is the code)
+  assert.deepEqual(parseHandling('No copying, Need-to-know onl y'), {
+    ok: false,
+    code: 'input.handling',
+    params: { value: 'onl y' },
+  });
+});
+
 test('parse refuses what is not on the list, and every hidden character, naming it', () => {
   assert.deepEqual(parseHandling('配布先限定'), { ok: false, code: 'input.handling', params: { value: '配布先限定' } });
   assert.deepEqual(parseHandling('配布禁止'), { ok: false, code: 'input.handling', params: { value: '配布禁止' } });
