@@ -11,7 +11,7 @@ import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { lockRow } from '../db/row-lock.ts';
 import { type AdvisoryKind, DEFAULT_KIND, expectsAck } from '../domain/advisory-kind.ts';
-import { type AdvisoryEvent, copiesOutcome, nextStatus } from '../domain/advisory-status.ts';
+import { type AdvisoryEvent, copiesOutcome, declineReason, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import {
@@ -282,7 +282,8 @@ export class AdvisoryService {
         ...(yes && opts.tlp ? { tlp: opts.tlp } : {}),
       });
       if (!yes) {
-        const reason = `declined by ${org.code}`;
+        // a code, never words: shown in the reader's language (src/services/advisory-view.ts)
+        const reason = declineReason(org.code);
         this.move(a, 'decline');
         await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason, endedBy: 'source' } });
         await this.audit(tx, 'system', 'advisory.declined', a.id, { org: org.code });

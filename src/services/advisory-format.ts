@@ -7,6 +7,7 @@ import type { Bilingual } from '../core/errors.ts';
 import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
 import { expectsAck, kindOf } from '../domain/advisory-kind.ts';
+import { declinedOrg } from '../domain/advisory-status.ts';
 import { stricter } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
 import { keyOf, type Translate, t as translate } from '../i18n/index.ts';
@@ -46,7 +47,7 @@ export function statusText(
 
 /** Whether a rejected advisory was ended by a source's decline (not by the approver). */
 export function endedBySource(a: { endedBy?: string | null; reason?: string | null }): boolean {
-  return a.endedBy ? a.endedBy === 'source' : !!a.reason?.startsWith('declined by ');
+  return a.endedBy ? a.endedBy === 'source' : declinedOrg(a.reason) !== null;
 }
 
 /** 注意喚起 / 情報提供 ("Warning" / "Information"). */

@@ -296,3 +296,42 @@ test('a rejected advisory says who ended it, in status and list, in both languag
   // a person outside the coordinating office's roles does not list advisories
   assert.equal((await t.run(P.poc, 'advisory list')).status, 'denied');
 });
+
+test("a decline is stored as a neutral code, shown in the reader's language; rows stored in English before still read right", async () => {
+  const inc = await report('tlp=green');
+  const adv = idOf(
+    await t.say(
+      P.coordinator,
+      `advisory draft title="中止" body="b" severity=low tlp=green audience=mlit sources=${inc}`,
+    ),
+    'ADV',
+  );
+  await t.say(P.coordinator, `advisory submit ${adv}`);
+  await t.say(P.poc, `advisory consent ${adv} no`);
+  const row = () => t.app.db.prisma.advisory.findUniqueOrThrow({ where: { id: adv } });
+  assert.equal((await row()).reason, 'declined:maff', 'a code, not English words');
+  const ja = /理由: 農林水産省 が同意しませんでした/;
+  const en = /Reason: Ministry of Agriculture, Forestry and Fisheries did not consent/;
+  const shows = async (re: RegExp, lang: 'ja' | 'en') => {
+    await t.run(P.coordinator, `lang ${lang}`);
+    const s = await t.say(P.coordinator, `advisory status ${adv}`);
+    assert.match(s, re);
+    assert.doesNotMatch(s, /declined:|declined by maff/);
+  };
+  await shows(ja, 'ja');
+  await shows(en, 'en');
+  // the source row no longer says declined (asked again by hand): the code still names the organisation
+  await t.app.db.prisma.advisorySource.updateMany({ where: { advisoryId: adv }, data: { consent: 'pending' } });
+  await shows(ja, 'ja');
+  await shows(en, 'en');
+  // a row written before the code (English reason, no endedBy): still a source's decline, in words
+  await t.app.db.prisma.advisory.update({ where: { id: adv }, data: { reason: 'declined by maff', endedBy: null } });
+  await shows(/状態: 同意が得られなかったため中止\n[\s\S]*理由: 農林水産省 が同意しませんでした/, 'ja');
+  await shows(
+    /Status: declined by a source\n[\s\S]*Reason: Ministry of Agriculture, Forestry and Fisheries did not consent/,
+    'en',
+  );
+  await t.run(P.coordinator, 'lang ja');
+  // the source itself sees that it ended, no code
+  assert.doesNotMatch(await t.say(P.poc, `advisory status ${adv}`), /declined/);
+});

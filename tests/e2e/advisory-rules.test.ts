@@ -160,7 +160,7 @@ test('a declining source stops the advisory and the drafter is told by direct me
   assert.match(await t.say(P.poc, `advisory consent ${id} no`), /不同意を記録しました。この注意喚起は配信されません/);
   const a = await t.app.db.prisma.advisory.findUniqueOrThrow({ where: { id } });
   assert.equal(a.status, 'rejected');
-  assert.equal(a.reason, 'declined by maff');
+  assert.equal(a.reason, 'declined:maff');
   const dm = t.platform.in('@nisc-coord').at(-1) ?? '';
   assert.match(dm, new RegExp(`${id}.*情報提供元（農林水産省）の同意が得られなかったため中止しました`));
   assert.match(await t.say(P.approver, `advisory approve ${id}`), /却下されているため、approve はできません/);
