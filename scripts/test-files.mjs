@@ -35,6 +35,13 @@ export const CHAOS_FILES = [
 ];
 
 /**
+ * Chaos files whose assertions are about time (db-outage: a request is refused only while the
+ * database is away, give or take seconds): `npm run test:chaos` runs them after the others, one
+ * at a time (scripts/test.mjs).
+ */
+export const SOLO_FILES = ['tests/e2e/db-outage.test.ts'];
+
+/**
  * A file uses the database when it, or a test helper it imports, builds an app or a database,
  * or starts real bot processes (the console runner, bot processes in console or Slack mode, the
  * crash test's).

@@ -16,11 +16,16 @@
  * have been applied); its caller sees the error.
  */
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import { startDeadline } from './reserved-lane.ts';
 
 /** The error seen by work that waited for the database longer than it may. */
 export class DatabaseUnavailable extends Error {
-  constructor(override readonly cause?: unknown) {
-    super('the database cannot be reached');
+  /** `detail`: what the connection pool looked like when it gave up (for the log) */
+  constructor(
+    override readonly cause?: unknown,
+    readonly detail?: string,
+  ) {
+    super(detail ? `the database cannot be reached (${detail})` : 'the database cannot be reached');
     this.name = 'DatabaseUnavailable';
   }
 }
@@ -146,8 +151,8 @@ export class Availability {
    * it is away; sent again after a failure when that is safe (`rerun`: a read, or the start of
    * a transaction; any statement that never reached the server).
    */
-  async run<T>(f: () => Promise<T>, rerun: boolean): Promise<T> {
-    const until = Date.now() + this.waitMs;
+  async run<T>(f: () => Promise<T>, rerun: boolean, by?: number): Promise<T> {
+    const until = Math.min(Date.now() + this.waitMs, by ?? Number.POSITIVE_INFINITY);
     for (;;) {
       await this.until(until - Date.now());
       try {
@@ -179,7 +184,7 @@ export function guardedFactory(inner: SqlDriverAdapterFactory, availability: Ava
         queryRaw: (q: SqlQuery) => availability.run(() => a.queryRaw(q), READ.test(q.sql)),
         executeRaw: (q: SqlQuery) => availability.run(() => a.executeRaw(q), false),
         executeScript: (script) => a.executeScript(script),
-        startTransaction: (level) => availability.run(() => a.startTransaction(level), true),
+        startTransaction: (level) => availability.run(() => a.startTransaction(level), true, startDeadline()),
         dispose: () => a.dispose(),
       };
       if (a.getConnectionInfo) {

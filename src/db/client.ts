@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
+import { laneFactory, starting } from './reserved-lane.ts';
 import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
 import { type SqliteFactory, sqliteAdapter } from './sqlite-adapter.ts';
 import type { DurabilityStats } from './sqlite-durable.ts';
@@ -52,7 +53,17 @@ export interface TxOptions {
    * platform's deadline gives a short one.
    */
   waitMs?: number;
+  /**
+   * In the reserved lane (reserved-lane.ts): on PostgreSQL the transaction takes its connection
+   * from a small pool of its own, never queueing behind the main pool. For the short
+   * transactions that answer a platform before its deadline. (SQLite: one writer at a time
+   * either way.)
+   */
+  reserved?: boolean;
 }
+
+/** Connections of the reserved lane, per process (PostgreSQL). */
+const RESERVED_CONNECTIONS = 2;
 
 export { DatabaseUnavailable, databaseAway } from './availability.ts';
 export { runWithGuard } from './scope.ts';
@@ -70,6 +81,8 @@ export async function openDatabase(
   const provider = providerOf(url);
   let prisma: Prisma$;
   let sqlite: SqliteFactory | undefined;
+  /** PostgreSQL: the pool's state, said when a transaction gives up (busy, or the database away) */
+  let poolState = (): string | undefined => undefined;
   const availability = new Availability();
   baselineWasmOnly();
   if (provider === 'sqlite') {
@@ -90,10 +103,22 @@ export async function openDatabase(
     // server that goes down sends "terminating connection" to connections checked out between
     // two statements too, and an 'error' event nobody listens to would end the process (the
     // statement that meets the dead connection fails, and availability.ts takes over)
-    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
-    const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+    const newPool = (max: number) => {
+      const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+      pool.on('error', () => {});
+      pool.on('connect', (client) => client.on('error', () => {}));
+      return pool;
+    };
+    // the main pool, and a small one of its own for the reserved lane (reserved-lane.ts)
+    const pool = newPool(opts.poolSize ?? 10);
+    const spare = newPool(RESERVED_CONNECTIONS);
+    const use = (p: InstanceType<typeof pg.Pool>) =>
+      `${p.totalCount - p.idleCount} of ${p.options.max} connections in use, ${p.waitingCount} waiting`;
+    poolState = () => `pool: ${use(pool)}; reserved: ${use(spare)}`;
+    const adapter = laneFactory(
+      new PrismaPg(pool, { disposeExternalPool: true }),
+      new PrismaPg(spare, { disposeExternalPool: true }),
+    );
     prisma = new PrismaClient({ adapter: guardedFactory(adapter, availability) }) as unknown as Prisma$;
   }
   await prisma.$connect();
@@ -119,19 +144,23 @@ export async function openDatabase(
         const state: TxState = { open: true, after: [] };
         try {
           const left = deadline - Date.now();
-          if (left <= 0 || (!availability.available && left < 1000)) throw new DatabaseUnavailable();
-          const r = await prisma.$transaction(
-            (tx) =>
-              runInTx(state, async () => {
-                if (guard?.pending) {
-                  guard.pending = false;
-                  guarded = true;
-                  await guard.run(tx);
-                }
-                return fn(tx);
-              }),
-            { maxWait: Math.min(30_000, left), timeout: 60_000 },
-          );
+          if (left <= 0 || (!availability.available && left < 1000))
+            throw new DatabaseUnavailable(undefined, poolState());
+          const maxWait = Math.min(30_000, left);
+          const start = () =>
+            prisma.$transaction(
+              (tx) =>
+                runInTx(state, async () => {
+                  if (guard?.pending) {
+                    guard.pending = false;
+                    guarded = true;
+                    await guard.run(tx);
+                  }
+                  return fn(tx);
+                }),
+              { maxWait, timeout: 60_000 },
+            );
+          const r = await starting({ reserved: o.reserved === true, by: Date.now() + maxWait }, start);
           committed(state);
           return r;
         } catch (e) {
@@ -145,7 +174,7 @@ export async function openDatabase(
           if (!retryable) throw e;
           // the database could not be had in the time given (away, or locked by others throughout),
           // or every retry met a lock: nothing of this transaction committed
-          if (Date.now() >= deadline || (!away && attempt >= 8)) throw new DatabaseUnavailable(e);
+          if (Date.now() >= deadline || (!away && attempt >= 8)) throw new DatabaseUnavailable(e, poolState());
           await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
         }
       }

@@ -109,7 +109,7 @@ export class CommandJournal {
         const held = journal && isNew ? await this.hold(tx, journal.key, journal.platform, journal.payload) : null;
         return { fresh, held };
       },
-      { waitMs: this.o.admitWaitMs ?? 2000 },
+      { waitMs: this.o.admitWaitMs ?? 2000, reserved: true },
     );
   }
 

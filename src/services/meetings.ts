@@ -21,7 +21,7 @@ import { type IcsMeeting, meetingIcs, meetingsFeedIcs } from '../domain/ics.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
-import { effectiveRoles, feedAlive, seesEveryOrg, seesMeeting, type Viewer } from '../domain/sharing.ts';
+import { effectiveRoles, feedAlive, seesMeeting, seesPeopleOf, type Viewer } from '../domain/sharing.ts';
 import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, auditMany, postStyle, type ServiceDeps } from './context.ts';
 import { nextId } from './ids.ts';
@@ -226,9 +226,8 @@ export class MeetingService {
       where: { id: { in: visible.flatMap((m) => m.rsvps.map((r) => r.personId)) } },
       select: { id: true, identity: true },
     });
-    // a ministry sees every invited organisation's answer, but who answered (and who attends
-    // as a proxy) only for its own: people of other ministries are theirs to name
-    const nisc = seesEveryOrg(caller) || !!caller.org?.coordinator;
+    // everyone invited sees every invited organisation's answer, but who answered (and who
+    // attends as a proxy) only where they may see that organisation's people (seesPeopleOf)
     return visible.map(({ rsvps, ...meeting }) => ({
       meeting,
       answers: orgs
@@ -236,7 +235,7 @@ export class MeetingService {
         .map((o) => {
           const r = rsvps.find((x) => x.orgId === o.id);
           if (!r) return { org: o, rsvp: null };
-          if (!nisc && o.id !== caller.org?.id) return { org: o, rsvp: { ...r, proxy: null, by: '' } };
+          if (!seesPeopleOf(caller, o.id)) return { org: o, rsvp: { ...r, proxy: null, by: '' } };
           return { org: o, rsvp: { ...r, by: people.find((p) => p.id === r.personId)?.identity ?? '?' } };
         }),
     }));

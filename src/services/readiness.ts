@@ -14,7 +14,7 @@ import { formatDate } from '../domain/dates.ts';
 import { fiscalYearEnd, fiscalYearOf } from '../domain/fiscal-year.ts';
 import { decide, type ReminderKind } from '../domain/reminder-policy.ts';
 import { readinessReminderTimes } from '../domain/reminders.ts';
-import { seesEveryOrg } from '../domain/sharing.ts';
+import { seesEveryOrg, seesOrg } from '../domain/sharing.ts';
 import { tokyoStartOfDay } from '../domain/tokyo-time.ts';
 import { translator } from '../i18n/index.ts';
 import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
@@ -121,9 +121,12 @@ export class ReadinessService {
     return { org, record, primary: who(record?.primaryId), deputy: who(record?.deputyId), ready: isReady(record) };
   }
 
-  /** Every organisation's record for NISC's roles; a ministry's people see their own. */
+  /**
+   * The records of the organisations the caller sees (seesOrg: every one for the coordinating
+   * roles, else their own; the coordinating organisation's other people included).
+   */
   async status(caller: Caller): Promise<ReadinessRow[]> {
-    const all = seesEveryOrg(caller) || !!caller.org?.coordinator;
+    const all = seesEveryOrg(caller);
     if (!all && !caller.org) throw new UserError('meeting.no_org');
     const orgs = await this.db.prisma.organization.findMany({
       where: all ? {} : { id: caller.org?.id ?? -1 },
@@ -131,7 +134,8 @@ export class ReadinessService {
       include: { readiness: true },
     });
     const rows: ReadinessRow[] = [];
-    for (const { readiness, ...org } of orgs) rows.push(await this.row(this.db.prisma, org, readiness));
+    for (const { readiness, ...org } of orgs.filter((o) => seesOrg(caller, o.id)))
+      rows.push(await this.row(this.db.prisma, org, readiness));
     return rows;
   }
 

@@ -13,6 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { beforeAll, test } from 'vitest';
+import { openDatabase } from '../../src/db/client.ts';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
 import { consolePosts, consoleReplies } from '../helpers/console-posts.ts';
@@ -33,6 +34,7 @@ const out = {
   duty2: '',
   coordStatus: '',
 };
+let url = '';
 
 async function as(user: string, lines: string[], url: string): Promise<string> {
   const r = await runBot(`${lines.join('\n')}\n`, {
@@ -51,7 +53,7 @@ const copies = (stdout: string, id: string) =>
   );
 
 beforeAll(async () => {
-  const url = await freshDbUrl();
+  url = await freshDbUrl();
   out.admin = await as(
     'admin',
     [
@@ -152,6 +154,28 @@ test('ADV2: TLP:CLEAR from a TLP:RED report waits for the source to agree to tha
     sent.every((p) => p.text.includes('情報提供元: 農林水産省')),
     'attributed, as agreed',
   );
+});
+
+test('ADV2: the agreement to the lower label is recorded and audited, for that advisory and that label', async () => {
+  const db = await openDatabase(url);
+  try {
+    const p = db.prisma;
+    const source = await p.advisorySource.findFirstOrThrow({ where: { advisoryId: adv(2), incidentId: inc(2) } });
+    assert.equal(source.consent, 'given');
+    assert.equal(source.agreedTlp, 'clear');
+    const audits = await p.auditRecord.findMany({
+      where: { action: 'advisory.consent', subject: adv(2) },
+      orderBy: { seq: 'asc' },
+    });
+    assert.equal(audits.length, 1, 'the refused answer (no label) recorded nothing');
+    const data = JSON.parse(audits[0]?.data ?? '{}');
+    assert.equal(data.org, 'maff');
+    assert.equal(data.answer, 'yes');
+    assert.equal(data.tlp, 'clear');
+    assert.deepEqual(data.incidents, [inc(2)]);
+  } finally {
+    await db.close();
+  }
 });
 
 test('ADV3: another source choosing attribution changes the final text, so the first source is asked again', () => {

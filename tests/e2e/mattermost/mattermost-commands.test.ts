@@ -264,4 +264,25 @@ test('report with its required fields missing opens a dialog of every field, the
     els.slice(0, 2).map((e) => e.name),
     ['category', 'summary'],
   );
+  // a dialog has no headings: the first field of each group of the report items names the group
+  // (issue 17 item 2: the form groups them), in the reporting forms' order (this reporter reads English)
+  const dialog = els as { name: string; help_text?: string }[];
+  const starts = dialog.flatMap((e) => {
+    const g = /^【([^】]+)】/.exec(e.help_text ?? '')?.[1];
+    return g ? [`${g}:${e.name}`] : [];
+  });
+  assert.deepEqual(
+    starts.map((s) => s.split(':')[0]),
+    ['Basics', 'Reporter and discovery', 'Damage', 'Cause and response', 'Notification and disclosure', 'Indicators'],
+    starts.join(' '),
+  );
+  const groupOf = (field: string) => {
+    const i = dialog.findIndex((e) => e.name === field);
+    const start = dialog.slice(0, i + 1).findLast((e) => /^【/.test(e.help_text ?? ''));
+    return /^【([^】]+)】/.exec(start?.help_text ?? '')?.[1];
+  };
+  for (const f of ['contact', 'found']) assert.equal(groupOf(f), 'Reporter and discovery', f);
+  for (const f of ['damage', 'personal', 'records', 'hosts', 'impact']) assert.equal(groupOf(f), 'Damage', f);
+  for (const f of ['cause', 'actions', 'plan']) assert.equal(groupOf(f), 'Cause and response', f);
+  for (const f of ['notified', 'public']) assert.equal(groupOf(f), 'Notification and disclosure', f);
 });

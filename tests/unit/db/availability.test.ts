@@ -96,3 +96,24 @@ test('work gives up after waiting its time; other errors are not retried', async
   );
   assert.equal(n, 1);
 });
+
+test('a transaction start its caller has given up on is abandoned, not sent when the database comes back', async () => {
+  const { a, bringUp } = server();
+  let calls = 0;
+  const start = () =>
+    a.run(
+      async () => {
+        calls++;
+        if (calls === 1) throw refused;
+        return 'started';
+      },
+      true,
+      Date.now() + 100, // Prisma's maxWait: the caller has been answered by then
+    );
+  const began = Date.now();
+  await assert.rejects(start(), DatabaseUnavailable);
+  assert.ok(Date.now() - began < 1000, `gave up at the caller's deadline (${Date.now() - began} ms), not after waitMs`);
+  bringUp();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(calls, 1, 'the abandoned start took no connection when the database came back');
+});

@@ -1,0 +1,79 @@
+/**
+ * A reserved lane for the transactions that must not queue behind everything else.
+ *
+ * A platform request is journalled in one short transaction before it is acknowledged, within
+ * the platform's deadline (src/inbox/journal.ts `admit`). On PostgreSQL every transaction takes a
+ * connection from the pool, first come first served. When the database comes back after an
+ * outage, the work that waited for it (commands run again, the dispatcher, the scheduler) asks
+ * for connections all at once: measured in tests/e2e/db-outage at load 12, 10 of 10 in use and
+ * 60–87 waiting, for about 5 s. A request arriving then was answered "please try again" although
+ * the database was up.
+ *
+ * So transactions started with `db.tx(fn, { reserved: true })` take their connection from a small pool of
+ * their own; everything else uses the main pool. Both are plain driver adapters behind Prisma's
+ * public `SqlDriverAdapterFactory` interface: this factory connects both and, when Prisma starts
+ * a transaction, picks the adapter by the caller's async context.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+
+/**
+ * What the caller of `db.tx` wants of the transaction's start, seen by the driver adapters below
+ * Prisma: the lane, and the time after which the caller has given up on it (Prisma's `maxWait`).
+ */
+interface Start {
+  reserved: boolean;
+  by: number;
+}
+
+const start = new AsyncLocalStorage<Start>();
+
+/** Runs `fn` (which starts one transaction) with these wishes for its start. */
+export function starting<T>(s: Start, fn: () => Promise<T>): Promise<T> {
+  return start.run(s, fn);
+}
+
+/** Whether the caller runs in the reserved lane. */
+export function inReservedLane(): boolean {
+  return start.getStore()?.reserved === true;
+}
+
+/**
+ * When the caller gives up waiting for its transaction to start (epoch ms), if it said so. A
+ * start still waiting for the database after that is abandoned instead of going on: Prisma has
+ * already answered the caller, and a start that went on would only take a connection (in the
+ * worst case a reserved one) when the database comes back, to be rolled back at once.
+ */
+export function startDeadline(): number | undefined {
+  return start.getStore()?.by;
+}
+
+/**
+ * One factory over two: statements outside transactions and ordinary transactions go to `main`,
+ * transactions started in the reserved lane to `spare`.
+ */
+export function laneFactory(main: SqlDriverAdapterFactory, spare: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+  return {
+    provider: main.provider,
+    adapterName: main.adapterName,
+    async connect(): Promise<SqlDriverAdapter> {
+      const [a, b] = await Promise.all([main.connect(), spare.connect()]);
+      const adapter: SqlDriverAdapter = {
+        provider: a.provider,
+        adapterName: a.adapterName,
+        queryRaw: (q) => a.queryRaw(q),
+        executeRaw: (q) => a.executeRaw(q),
+        executeScript: (script) => a.executeScript(script),
+        startTransaction: (level) => (inReservedLane() ? b : a).startTransaction(level),
+        dispose: async () => {
+          await Promise.all([a.dispose(), b.dispose()]);
+        },
+      };
+      if (a.getConnectionInfo) {
+        const info = a.getConnectionInfo.bind(a);
+        adapter.getConnectionInfo = () => info();
+      }
+      return adapter;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The reserved lane (src/db/reserved-lane.ts): with every connection of the main pool taken and
+ * more transactions queued behind them (as after a database outage, when the work that waited
+ * for it all starts again), a platform request is still journalled within its deadline, because
+ * the journal's `admit` takes its connection from a pool of its own. An ordinary transaction with
+ * the same short wait gives up, naming the pools' state.
+ *
+ * PostgreSQL only: on SQLite there is one writer at a time, lane or not.
+ */
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { afterEach, test } from 'vitest';
+import { ROOT } from '../../../src/app.ts';
+import { systemClock } from '../../../src/core/clock.ts';
+import { type Database, DatabaseUnavailable, openDatabase } from '../../../src/db/client.ts';
+import { applyMigrations } from '../../../src/db/migrator.ts';
+import { inReservedLane } from '../../../src/db/reserved-lane.ts';
+import { CommandJournal } from '../../../src/inbox/journal.ts';
+import { SeenRequests } from '../../../src/services/seen-requests.ts';
+import { PROVIDER, testDb } from '../../helpers/app.ts';
+
+const skip = PROVIDER === 'sqlite';
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f().catch(() => {});
+});
+
+/** A database handle whose main pool has `size` connections, every one held by an open transaction, and `queued` more waiting. */
+async function busyDatabase(size: number, queued: number): Promise<{ db: Database; pids: Set<number> }> {
+  const t = await testDb();
+  await applyMigrations(t.url, ROOT);
+  const db = await openDatabase(t.url, { poolSize: size });
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  const pids = new Set<number>();
+  let entered = 0;
+  const holders = Array.from({ length: size + queued }, () =>
+    db
+      .tx(async (tx) => {
+        const [row] = await db.query<{ pid: number }>(tx, 'SELECT pg_backend_pid() AS pid');
+        pids.add(Number(row?.pid));
+        entered++;
+        await released;
+      })
+      .catch(() => {}),
+  );
+  cleanup.push(async () => {
+    release();
+    await Promise.all(holders);
+    await db.close();
+    await t.drop();
+  });
+  for (let i = 0; i < 200 && entered < size; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(entered, size, 'every connection of the main pool is held');
+  return { db, pids };
+}
+
+test('a reserved transaction gets its own connection while the main pool is taken and others queue; an ordinary one gives up and says why', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { db, pids } = await busyDatabase(2, 5);
+  const started = Date.now();
+  const pid = await db.tx(
+    async (tx) => {
+      assert.ok(inReservedLane(), 'the transaction body runs in the reserved lane');
+      const [row] = await db.query<{ pid: number }>(tx, 'SELECT pg_backend_pid() AS pid');
+      return Number(row?.pid);
+    },
+    { waitMs: 1000, reserved: true },
+  );
+  assert.ok(Date.now() - started < 1000, `answered within its wait (${Date.now() - started} ms)`);
+  assert.ok(!pids.has(pid), 'not one of the main pool’s connections');
+
+  await assert.rejects(
+    db.tx(async () => 'never', { waitMs: 800 }),
+    (e: unknown) => {
+      assert.ok(e instanceof DatabaseUnavailable, String(e));
+      assert.match(e.message, /pool: 2 of 2 connections in use, \d+ waiting/);
+      return true;
+    },
+    'an ordinary transaction with the same short wait queues behind the others and gives up',
+  );
+  assert.ok(!inReservedLane(), 'the lane does not leak to the caller');
+});
+
+test('the journal records a platform request in the reserved lane while the main pool is taken', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { db } = await busyDatabase(2, 5);
+  const journal = new CommandJournal(db, systemClock, pino({ level: 'silent' }), {
+    workerId: 'A',
+    claimTtlMs: 60_000,
+    admitWaitMs: 1500,
+  });
+  const seen = new SeenRequests(db, systemClock);
+  const key = 'slack:trigger:reserved-lane';
+  const { fresh, held } = await journal.admit(seen, [{ key, expiresAt: new Date(Date.now() + 60_000) }], {
+    key,
+    platform: 'slack',
+    payload: { text: 'report category=malware summary=x' },
+  });
+  assert.ok(fresh.has(key));
+  assert.equal(held?.key, key, 'held in the journal: the request may be acknowledged');
+});
