@@ -25,7 +25,7 @@ import { canonicalId } from '../domain/ids.ts';
 import { decide } from '../domain/reminder-policy.ts';
 import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
 import type { Tlp } from '../domain/tlp.ts';
-import { codeKey, keyOf, translator } from '../i18n/index.ts';
+import { codeKey, keyOf, t as translate, translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
@@ -617,7 +617,7 @@ export class AdvisoryService {
   private badStatus(a: Advisory, action: string): UserError {
     return new UserError(keyOf('advisory.is_', a.status), {
       id: a.id,
-      action: ACTION_WORD[action] ?? action,
+      action: actionWord(action),
       kind: kindWord(a),
     });
   }
@@ -662,6 +662,7 @@ function registered(c: Caller): number {
 }
 
 /** The command a refused event corresponds to, as the user typed it. */
+/** The refused step as the reader's language names it (承認 / approving), never the command word. */
 const ACTION_WORD: Record<string, string> = {
   submit: 'submit',
   consented: 'consent',
@@ -672,3 +673,7 @@ const ACTION_WORD: Record<string, string> = {
   withdraw: 'withdraw',
   ack: 'ack',
 };
+function actionWord(action: string): Bilingual {
+  const k = keyOf('advisory.action.', ACTION_WORD[action] ?? action);
+  return { ja: translate('ja', k), en: translate('en', k) };
+}

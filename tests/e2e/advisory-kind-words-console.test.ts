@@ -69,7 +69,8 @@ test('console, Japanese: a 情報提供 never says 注意喚起, a 注意喚起 
     new RegExp(`情報提供 ${info.id} への同意を記録しました`),
     new RegExp(`情報提供 ${info.id} は承認待ちのため`),
     new RegExp(`情報提供 ${info.id} を承認しました`),
-    new RegExp(`情報提供 ${info.id} は既に配信が完了しているため`),
+    new RegExp(`情報提供 ${info.id} は既に配信が完了しているため、承認はできません`),
+    new RegExp(`情報提供 ${info.id} は承認待ちのため、同意の回答はできません`),
     new RegExp(`【情報提供】TLP:GREEN ${info.id}`),
     /種類: 情報提供/,
   ])

@@ -163,7 +163,7 @@ test('a declining source stops the advisory and the drafter is told by direct me
   assert.equal(a.reason, 'declined:maff');
   const dm = t.platform.in('@nisc-coord').at(-1) ?? '';
   assert.match(dm, new RegExp(`${id}.*情報提供元（農林水産省）の同意が得られなかったため中止しました`));
-  assert.match(await t.say(P.approver, `advisory approve ${id}`), /却下されているため、approve はできません/);
+  assert.match(await t.say(P.approver, `advisory approve ${id}`), /却下されているため、承認はできません/);
   assert.equal(t.platform.in('mlit').filter((x) => x.includes(id)).length, 0);
 });
 
