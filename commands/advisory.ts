@@ -44,7 +44,7 @@ export const advisoryGroup: Group = {
   name: 'advisory',
   aliases: ['注意喚起'],
   summary: {
-    ja: '注意喚起（同意・承認・配信・受領確認）',
+    ja: '注意喚起等（同意・承認・配信・受領確認）',
     en: 'Advisories (consent, approval, delivery, acknowledgement)',
   },
   commands: [
@@ -141,15 +141,15 @@ export const advisoryGroup: Group = {
       positional: ['id'],
       schema: z.object({ id: advId }),
       access: COORD,
-      summary: { ja: '注意喚起を同意確認・承認に回します', en: 'Submit an advisory for consent and approval' },
+      summary: { ja: '注意喚起等を同意確認・承認に回します', en: 'Submit an advisory for consent and approval' },
       usage: 'advisory submit <ADV-id>',
       writes: true,
       async run(ctx, a) {
         const r = await ctx.services.advisories.submit(ctx.caller, a.id);
         return reply.text(
           r.status === 'review'
-            ? ctx.t('advisory.submitted_review', { id: a.id })
-            : ctx.t('advisory.submitted_consent', { id: a.id, orgs: r.consentOrgs.join(', ') }),
+            ? ctx.t('advisory.submitted_review', { id: a.id, kind: r.kind })
+            : ctx.t('advisory.submitted_consent', { id: a.id, orgs: r.consentOrgs.join(', '), kind: r.kind }),
         );
       },
     }),
@@ -165,13 +165,13 @@ export const advisoryGroup: Group = {
       }),
       access: POC,
       summary: {
-        ja: '情報提供元として、注意喚起への情報の利用に同意（yes）または不同意（no）します',
+        ja: '情報提供元として、注意喚起等への情報の利用に同意（yes）または不同意（no）します',
         en: 'As a source, consent (yes) or decline (no) to the use of your report',
       },
       usage: 'advisory consent <ADV-id> yes|no [tlp=<label>]',
       fields: {
         tlp: {
-          ja: '報告より緩い TLP で配信する場合に、その区分への同意（注意喚起の TLP と同じ値）',
+          ja: '報告より緩い TLP で配信する場合に、その区分への同意（注意喚起等の TLP と同じ値）',
           en: "agreement to a label lower than your report's (the advisory's TLP)",
         },
         version: {
@@ -188,8 +188,8 @@ export const advisoryGroup: Group = {
         if (r.status === 'restarted')
           return reply.text(
             r.reasons
-              ? ctx.t('advisory.consent_restarted', { id: a.id, reasons: r.reasons })
-              : ctx.t('advisory.consent_restarted_text', { id: a.id }),
+              ? ctx.t('advisory.consent_restarted', { id: a.id, reasons: r.reasons, kind: r.kind })
+              : ctx.t('advisory.consent_restarted_text', { id: a.id, kind: r.kind }),
           );
         const key =
           a.answer === 'no'
@@ -197,7 +197,7 @@ export const advisoryGroup: Group = {
             : r.status === 'review'
               ? 'advisory.consent_complete'
               : 'advisory.consent_recorded';
-        return reply.text(ctx.t(key, { id: a.id }));
+        return reply.text(ctx.t(key, { id: a.id, kind: r.kind }));
       },
     }),
     defineCommand({
@@ -207,7 +207,7 @@ export const advisoryGroup: Group = {
       schema: z.object({ id: advId }),
       access: APPROVER,
       summary: {
-        ja: '注意喚起を承認し、配信します（ご自身の起案は承認できません）',
+        ja: '注意喚起等を承認し、配信します（ご自身の起案は承認できません）',
         en: 'Approve and send an advisory (never your own draft)',
       },
       usage: 'advisory approve <ADV-id>',
@@ -215,9 +215,9 @@ export const advisoryGroup: Group = {
       async run(ctx, a) {
         const r = await ctx.services.advisories.approve(ctx.caller, a.id);
         if (r.status === 'consent')
-          return reply.text(ctx.t('advisory.approve_reconsent', { id: a.id, reasons: r.reasons }));
+          return reply.text(ctx.t('advisory.approve_reconsent', { id: a.id, reasons: r.reasons, kind: r.kind }));
         return reply.text(
-          `${ctx.t('advisory.approved', { id: a.id, count: r.targets.length, deliveries: r.deliveries })}\n${r.targets.join('\n')}`,
+          `${ctx.t('advisory.approved', { id: a.id, count: r.targets.length, deliveries: r.deliveries, kind: r.kind })}\n${r.targets.join('\n')}`,
         );
       },
     }),
@@ -227,13 +227,13 @@ export const advisoryGroup: Group = {
       positional: ['id'],
       schema: z.object({ id: advId, reason: text(1000) }),
       access: APPROVER,
-      summary: { ja: '注意喚起を却下します（理由を記載）', en: 'Reject an advisory (with a reason)' },
+      summary: { ja: '注意喚起等を却下します（理由を記載）', en: 'Reject an advisory (with a reason)' },
       usage: 'advisory reject <ADV-id> reason="…"',
       fields: { reason: { ja: '却下の理由', en: 'Reason' } },
       writes: true,
       async run(ctx, a) {
-        await ctx.services.advisories.reject(ctx.caller, a.id, a.reason);
-        return reply.text(ctx.t('advisory.rejected', { id: a.id }));
+        const r = await ctx.services.advisories.reject(ctx.caller, a.id, a.reason);
+        return reply.text(ctx.t('advisory.rejected', { id: a.id, kind: r.kind }));
       },
     }),
     defineCommand({
@@ -243,14 +243,16 @@ export const advisoryGroup: Group = {
       schema: z.object({ id: advId }),
       access: COORD,
       summary: {
-        ja: '注意喚起を取り下げます（配信済みの投稿にも取下げを表示）',
+        ja: '注意喚起等を取り下げます（配信済みの投稿にも取下げを表示）',
         en: 'Withdraw an advisory (delivered copies are marked)',
       },
       usage: 'advisory withdraw <ADV-id>',
       writes: true,
       async run(ctx, a) {
         const r = await ctx.services.advisories.withdraw(ctx.caller, a.id);
-        return reply.text(ctx.t('advisory.withdrawn', { id: a.id, updated: r.updated, cancelled: r.cancelled }));
+        return reply.text(
+          ctx.t('advisory.withdrawn', { id: a.id, updated: r.updated, cancelled: r.cancelled, kind: r.kind }),
+        );
       },
     }),
     defineCommand({
@@ -305,7 +307,7 @@ export const advisoryGroup: Group = {
       schema: z.object({ id: advId }),
       access: 'registered',
       summary: {
-        ja: '注意喚起の状態と配信状況（配信先・配信・受領確認）を表示します',
+        ja: '注意喚起等の状態と配信状況（配信先・配信・受領確認）を表示します',
         en: 'Show an advisory: targets, deliveries, acknowledgements',
       },
       usage: 'advisory status <ADV-id>',
@@ -325,7 +327,7 @@ export const advisoryGroup: Group = {
       writes: true,
       async run(ctx, a) {
         const r = await ctx.services.advisories.ack(ctx.caller, a.id);
-        return reply.text(ctx.t('advisory.acked', { id: a.id, org: r.org }), 'ephemeral');
+        return reply.text(ctx.t('advisory.acked', { id: a.id, org: r.org, kind: r.kind }), 'ephemeral');
       },
     }),
   ],

@@ -6,6 +6,7 @@ import { UserError } from '../src/core/errors.ts';
 import { parseChoice } from '../src/domain/answers.ts';
 import { foldCode, ID_EXAMPLE, type IdPrefix, parseId } from '../src/domain/ids.ts';
 import { shortNameProblem } from '../src/domain/names.ts';
+import { canonicalOrgCode } from '../src/domain/org-codes.ts';
 import {
   type AmountRangeName,
   outsideAmount,
@@ -16,7 +17,13 @@ import {
 import { cleanText, nameProblem, showInvisible } from '../src/domain/text.ts';
 import { formatTokyoInput, formatTokyoIsoDate, parseTokyoDate, parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import type { MessageKey } from '../src/i18n/index.ts';
+import { shippedAliases } from '../src/services/directory-seed.ts';
 
+/**
+ * An organisation code as typed → its canonical code: folded (full-width, case, dashes,
+ * zero-width) and an alias (`nco`) read as its organisation's code (`nisc`), by the one rule in
+ * src/domain/org-codes.ts with the shipped directory's aliases (data/directory.json).
+ */
 export const orgCode = z
   .string()
   .transform(foldCode)
@@ -24,11 +31,13 @@ export const orgCode = z
     z
       .string()
       .toLowerCase()
-      .regex(/^[a-z][a-z0-9-]{0,15}$/, 'input.org_code'),
+      .regex(/^[a-z][a-z0-9-]{0,15}$/, 'input.org_code')
+      .transform((c) => canonicalOrgCode(c, shippedAliases())),
   );
 /**
- * `all` or organisation codes separated by commas (`,` `、` `，`) → 'all' or the codes, each read
- * as `orgCode` reads one; a bad item is named in the message.
+ * `all` or organisation codes separated by commas (`,` `、` `，`) → 'all' or the canonical codes,
+ * each read as `orgCode` reads one (an alias and its code count once); a bad item is named in the
+ * message.
  */
 export const orgList = z.string().transform((s, ctx): 'all' | string[] => {
   const items = s
@@ -36,12 +45,13 @@ export const orgList = z.string().transform((s, ctx): 'all' | string[] => {
     .map((x) => foldCode(x).toLowerCase())
     .filter(Boolean);
   if (items.length === 1 && items[0] === 'all') return 'all';
-  const bad = items.find((c) => !orgCode.safeParse(c).success);
+  const read = items.map((c) => orgCode.safeParse(c));
+  const bad = items.find((_, i) => !read[i]?.success);
   if (bad !== undefined || items.length === 0) {
     ctx.addIssue({ code: 'custom', message: 'input.org_list', params: { value: bad ?? s } });
     return z.NEVER;
   }
-  return [...new Set(items)];
+  return [...new Set(read.map((r) => r.data as string))];
 });
 /**
  * One of `options`, read by `parseChoice` (src/domain/answers.ts): any case, full-width, and the

@@ -4,6 +4,7 @@ import { reply } from '../src/core/reply.ts';
 import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { keyOf } from '../src/i18n/index.ts';
+import { kindsWord } from '../src/services/advisory-format.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
 import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
@@ -174,7 +175,7 @@ export const incidentGroup: Group = {
         severity: reportFields.severity,
         share: reportFields.share,
         tlp: {
-          ja: 'TLP（clear, green, amber, amber+strict, red）。変更すると、この報告を利用する注意喚起は同意の確認に戻ります',
+          ja: 'TLP（clear, green, amber, amber+strict, red）。変更すると、この報告を利用する注意喚起等は同意の確認に戻ります',
           en: 'TLP (clear, green, amber, amber+strict, red); a change sends the advisories using this report back to the consent step',
         },
         confidentiality: reportFields.confidentiality,
@@ -201,7 +202,13 @@ export const incidentGroup: Group = {
       async run(ctx, { id, ...input }) {
         const r = await ctx.services.incidents.update(ctx.caller, id, input);
         const lines = [updatedText(ctx, r.id, r.changes, r.step), ...deadlineLines(ctx, r)];
-        if (r.reconsent.length > 0) lines.push(ctx.t('incident.advisories_reconsent', { ids: r.reconsent.join(', ') }));
+        if (r.reconsent.length > 0)
+          lines.push(
+            ctx.t('incident.advisories_reconsent', {
+              ids: r.reconsent.map((x) => x.id).join(', '),
+              kind: kindsWord(r.reconsent),
+            }),
+          );
         return reply.text(lines.join('\n'));
       },
     }),

@@ -33,7 +33,11 @@ export const orgGroup: Group = {
             : ctx.platform === 'console'
               ? `#${o.code}`
               : ctx.t('org.no_channel');
-          return [o.code, o.nameJa, o.nameEn, channel, String(o._count.people)];
+          const aliases = ctx.services.directory.aliases(o.code);
+          const code = aliases.length
+            ? ctx.t('org.code_aliases', { code: o.code, aliases: aliases.join(', ') })
+            : o.code;
+          return [code, o.nameJa, o.nameEn, channel, String(o._count.people)];
         });
         return reply.of([
           { kind: 'heading', text: ctx.t('org.list_title', { count: orgs.length }) },
@@ -67,6 +71,7 @@ export const orgGroup: Group = {
         const fields: [string, string][] = [
           [ctx.t('org.role'), o.coordinator ? ctx.t('org.coordinator') : ctx.t('org.member')],
           [ctx.t('org.f.short'), decodeShortNames(o.shortNames).join('、') || '-'],
+          [ctx.t('org.f.aliases'), ctx.services.directory.aliases(o.code).join(', ') || '-'],
           [
             ctx.t('org.channel'),
             channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') ||

@@ -53,7 +53,9 @@ const results = [];
 for (const [i, part] of parts.entries()) {
   const json = join(out, `results-${i}.json`);
   results.push(json);
-  code ||= await vitest([...part, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
+  // every part runs, whatever the one before it found
+  const partCode = await vitest([...part, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
+  code ||= partCode;
 }
 await pg?.stop();
 

@@ -4,7 +4,16 @@
  */
 import type { MessageKey } from '../i18n/index.ts';
 
-export type Params = Record<string, string | number>;
+/**
+ * A parameter written in both languages (the kind of an advisory: 情報提供 / information): the
+ * reader's language is chosen when the text is made, also for a UserError made before the
+ * reader's locale is known.
+ */
+export interface Bilingual {
+  ja: string;
+  en: string;
+}
+export type Params = Record<string, string | number | Bilingual>;
 
 export class UserError extends Error {
   constructor(

@@ -115,9 +115,14 @@ export async function openDatabase(
     const use = (p: InstanceType<typeof pg.Pool>) =>
       `${p.totalCount - p.idleCount} of ${p.options.max} connections in use, ${p.waitingCount} waiting`;
     poolState = () => `pool: ${use(pool)}; reserved: ${use(spare)}`;
+    const free = (p: InstanceType<typeof pg.Pool>) =>
+      p.waitingCount === 0 && (p.idleCount > 0 || p.totalCount < (p.options.max ?? 10));
     const adapter = laneFactory(
       new PrismaPg(pool, { disposeExternalPool: true }),
       new PrismaPg(spare, { disposeExternalPool: true }),
+      // the main pool while it has room (a burst is not held to two connections); else the
+      // reserved one, or whichever has the shorter queue when both are full
+      () => (free(pool) ? 'main' : free(spare) || spare.waitingCount <= pool.waitingCount ? 'spare' : 'main'),
     );
     prisma = new PrismaClient({ adapter: guardedFactory(adapter, availability) }) as unknown as Prisma$;
   }

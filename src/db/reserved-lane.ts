@@ -49,10 +49,16 @@ export function startDeadline(): number | undefined {
 }
 
 /**
- * One factory over two: statements outside transactions and ordinary transactions go to `main`,
- * transactions started in the reserved lane to `spare`.
+ * One factory over two: statements outside transactions and ordinary transactions go to `main`;
+ * a transaction started in the reserved lane goes where `choose` says (the main pool while it has
+ * a connection free and nobody waiting, so that a burst of requests is not held to the reserved
+ * pool's few connections; the reserved pool otherwise).
  */
-export function laneFactory(main: SqlDriverAdapterFactory, spare: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+export function laneFactory(
+  main: SqlDriverAdapterFactory,
+  spare: SqlDriverAdapterFactory,
+  choose: () => 'main' | 'spare' = () => 'spare',
+): SqlDriverAdapterFactory {
   return {
     provider: main.provider,
     adapterName: main.adapterName,
@@ -64,7 +70,7 @@ export function laneFactory(main: SqlDriverAdapterFactory, spare: SqlDriverAdapt
         queryRaw: (q) => a.queryRaw(q),
         executeRaw: (q) => a.executeRaw(q),
         executeScript: (script) => a.executeScript(script),
-        startTransaction: (level) => (inReservedLane() ? b : a).startTransaction(level),
+        startTransaction: (level) => (inReservedLane() && choose() === 'spare' ? b : a).startTransaction(level),
         dispose: async () => {
           await Promise.all([a.dispose(), b.dispose()]);
         },

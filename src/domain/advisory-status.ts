@@ -73,3 +73,19 @@ export function copiesOutcome(copies: readonly CopyState[]): 'source_changed' | 
   if (copies.some((c) => c.status === 'pending' || c.status === 'sending')) return null;
   return 'delivered';
 }
+
+/**
+ * The `reason` stored when a source declines: a neutral code naming the organisation
+ * (`declined:maff`), rendered in the reader's language where shown (「農林水産省 が同意しません
+ * でした」 / "… did not consent"). Rows written before the code held English (`declined by maff`);
+ * both are read.
+ */
+export function declineReason(orgCode: string): string {
+  return `declined:${orgCode}`;
+}
+
+/** The declining organisation's code in a stored reason (the code or the older English), else null. */
+export function declinedOrg(reason: string | null | undefined): string | null {
+  const m = /^(?:declined:|declined by )(\S+)$/.exec(reason ?? '');
+  return m ? (m[1] as string) : null;
+}

@@ -18,6 +18,10 @@ export const directory = defineCatalog({
     'org.bad_code':
       '組織コード「{org}」は使えません。英小文字で始まる 2〜16 文字（英小文字・数字・ハイフン）で指定してください。',
     'org.exists': '組織コード「{org}」は既に登録されています。',
+    'org.code_is_alias':
+      '組織コード「{org}」は、組織 {holder} の組織コードの別名として使われているため登録できません。別の組織コードを指定してください。',
+    'org.code_aliases': '{code}（別名: {aliases}）',
+    'org.f.aliases': '組織コードの別名',
     'org.added': '組織「{name}」（{org}）を登録しました。',
     'org.bad_channel':
       'チャンネル「{channel}」を確認できませんでした。チャンネルを選択するか、正しい名前で指定してください。',
@@ -71,6 +75,10 @@ export const directory = defineCatalog({
     'org.bad_code':
       'The code "{org}" cannot be used: 2–16 characters, lower-case letters, digits and hyphens, starting with a letter.',
     'org.exists': 'The code "{org}" is already registered.',
+    'org.code_is_alias':
+      'The code "{org}" cannot be registered: it is an alias of the organisation code {holder}. Please choose another code.',
+    'org.code_aliases': '{code} (alias: {aliases})',
+    'org.f.aliases': 'Code aliases',
     'org.added': 'Registered the organisation "{name}" ({org}).',
     'org.bad_channel': 'Could not find the channel "{channel}". Please pick the channel or give its exact name.',
     'org.channel_set': "Set {org}'s {platform} channel to #{channel}.",

@@ -36,7 +36,7 @@ export const incident = defineCatalog({
     'incident.nothing_to_update':
       '更新する内容（status=, note=, ioc=, severity=, share=, tlp= や報告の項目 damage=, cause= など）を指定してください。',
     'incident.advisories_reconsent':
-      'この報告を利用する注意喚起（{ids}）は、共有可否または TLP の変更に伴い、同意の確認に戻しました。改めて同意のお願いをお送りします。',
+      'この報告を利用する{kind}（{ids}）は、共有可否または TLP の変更に伴い、同意の確認に戻しました。改めて同意のお願いをお送りします。',
     'incident.nothing_changed': 'インシデント {id} の内容に変更はありませんでした。',
     'incident.system_not_found':
       'システム「{system}」は報告元の組織に登録されていません。/csirt system list でご確認ください。',
@@ -136,7 +136,7 @@ export const incident = defineCatalog({
     'incident.nothing_to_update':
       'Please say what to update (status=, note=, ioc=, severity=, share=, tlp=, or report items such as damage= or cause=).',
     'incident.advisories_reconsent':
-      'The advisories using this report ({ids}) went back to the consent step because its sharing or TLP changed. You will be asked to consent again.',
+      'The {kind} advisories using this report ({ids}) went back to the consent step because its sharing or TLP changed. You will be asked to consent again.',
     'incident.nothing_changed': 'Nothing changed in incident {id}.',
     'incident.system_not_found':
       'The system "{system}" is not registered for the reporting organisation. See /csirt system list.',

@@ -91,7 +91,7 @@ export interface DirectoryNames {
  * `{count|indicator|indicators}` is the first form when `count` is 1, else the second (`{count}
  * {count|indicator|indicators}` → `1 indicator`, `2 indicators`); never `indicator(s)`.
  */
-function fillIn(template: string, params: Params): string {
+function fillIn(template: string, params: Record<string, string | number>): string {
   return template
     .replace(/\{(\w+)\|([^{}|]*)\|([^{}|]*)\}/g, (m, name: string, one: string, other: string) =>
       name in params ? (Number(params[name]) === 1 ? one : other) : m,
@@ -100,7 +100,7 @@ function fillIn(template: string, params: Params): string {
 }
 
 /** The placeholders every text may use: `{coordinator}` and `{coordinator_full}`. */
-function nameParams(locale: Locale, names: DirectoryNames | null | undefined): Params {
+function nameParams(locale: Locale, names: DirectoryNames | null | undefined): Record<string, string> {
   const c = names?.coordinator ?? null;
   return { coordinator: coordinatorName(c, locale, 'name'), coordinator_full: coordinatorName(c, locale, 'full') };
 }
@@ -112,7 +112,10 @@ function nameParams(locale: Locale, names: DirectoryNames | null | undefined): P
  */
 export function t(locale: Locale, key: MessageKey, params: Params = {}, names?: DirectoryNames | null): string {
   const template = merged[locale][key] ?? merged.ja[key] ?? key;
-  return fillIn(template, { ...nameParams(locale, names), ...params });
+  const own = Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, typeof v === 'object' ? v[locale] : v] as const),
+  );
+  return fillIn(template, { ...nameParams(locale, names), ...own });
 }
 
 export interface Translate {

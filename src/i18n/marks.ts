@@ -31,7 +31,7 @@ export const marks = defineCatalog({
     'marks.mark.no-distribution': 'No distribution',
     'marks.mark.no-forwarding': 'No forwarding',
     'marks.mark.encryption-required': 'Encryption required',
-    'input.handling': `The handling mark "{value}" is not one of ${HANDLING_MARKS.map((m) => m.code).join(', ')}. Please give them comma-separated (none for no mark).`,
+    'input.handling': `The handling mark "{value}" is not one we know. Give one or more of ${HANDLING_MARKS.map((m) => `${m.code} ("${m.en}")`).join(', ')}, comma-separated; a label with spaces in quotes or as written here, or its code (none for no mark).`,
     'input.kind': 'The kind must be warning or info.',
   },
 });

@@ -5,28 +5,27 @@
  * advisory-view.ts.
  */
 import type { Caller } from '../core/command.ts';
-import { UserError } from '../core/errors.ts';
+import { type Bilingual, UserError } from '../core/errors.ts';
 import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { lockRow } from '../db/row-lock.ts';
 import { type AdvisoryKind, DEFAULT_KIND, expectsAck } from '../domain/advisory-kind.ts';
-import { type AdvisoryEvent, copiesOutcome, nextStatus } from '../domain/advisory-status.ts';
+import { type AdvisoryEvent, copiesOutcome, declineReason, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import {
   handlingCodes,
   handlingText,
-  marksMissing,
+  marksBelowSources,
   storeHandling,
   strictestConfidentiality,
-  weakerThanSources,
 } from '../domain/handling.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { decide } from '../domain/reminder-policy.ts';
 import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
 import type { Tlp } from '../domain/tlp.ts';
-import { codeKey, keyOf, translator } from '../i18n/index.ts';
+import { codeKey, keyOf, t as translate, translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
@@ -47,7 +46,7 @@ import {
   versionKey,
   withdrawCopies,
 } from './advisory-delivery.ts';
-import { approvalPrompt, reminderMessage } from './advisory-format.ts';
+import { approvalPrompt, kindWord, reminderMessage } from './advisory-format.ts';
 import { guardDelivery, guardNotice, SHARING_REFUSED } from './advisory-guard.ts';
 import {
   askConsent,
@@ -94,9 +93,10 @@ export interface Drafted {
 }
 
 /** `approve`: sent on its way, or sent back to the consent step because a source changed. */
-export type Approval =
+export type Approval = { kind: Bilingual } & (
   | { status: 'approved' | 'sent'; targets: string[]; deliveries: number }
-  | { status: 'consent'; reasons: string };
+  | { status: 'consent'; reasons: string }
+);
 
 type AckTarget = { id: number; code: string } | { identity: string; locale: string | null };
 
@@ -113,7 +113,7 @@ export class AdvisoryService {
   async draft(caller: Caller, input: DraftInput): Promise<Drafted> {
     const me = registered(caller);
     return this.db.tx(async (tx) => {
-      const dist = { tlp: input.tlp, audience: input.audience ?? [], recipients: input.recipients };
+      const dist = { tlp: input.tlp, audience: input.audience ?? [], recipients: input.recipients, kind: input.kind };
       const targets = await resolveTargets(tx, dist);
       const sources: {
         incidentId: string;
@@ -141,7 +141,7 @@ export class AdvisoryService {
         input.handling === undefined
           ? storeHandling(sources.flatMap((s) => handlingCodes(s.handling)))
           : storeHandling(input.handling);
-      refuseWeakerMarks({ confidentiality, handling }, sources, caller.locale);
+      refuseWeakerMarks({ confidentiality, handling, kind: input.kind ?? DEFAULT_KIND }, sources, caller.locale);
       const id = await nextId(this.db, tx, 'ADV', fiscalYearOf(this.deps.clock.now()));
       await tx.advisory.create({
         data: {
@@ -196,7 +196,7 @@ export class AdvisoryService {
    * Every source organisation is asked to consent to the exact final text, whatever its report's
    * `share` (attributed and anonymised alike); with no source, the advisory goes to review.
    */
-  async submit(caller: Caller, rawId: string): Promise<{ status: string; consentOrgs: string[] }> {
+  async submit(caller: Caller, rawId: string): Promise<{ status: string; consentOrgs: string[]; kind: Bilingual }> {
     return this.db.tx(async (tx) => {
       const a0 = await this.load(tx, rawId, true);
       this.move(a0, 'submit');
@@ -210,7 +210,7 @@ export class AdvisoryService {
       const orgs = await askConsent(this.deps, tx, a, await sharingState(tx, a), true);
       await this.audit(tx, caller.identity, 'advisory.submit', a.id, { consentFrom: orgs });
       if (orgs.length === 0) await this.toReview(tx, a);
-      return { status: orgs.length === 0 ? 'review' : 'consent', consentOrgs: orgs };
+      return { status: orgs.length === 0 ? 'review' : 'consent', consentOrgs: orgs, kind: kindWord(a) };
     });
   }
 
@@ -225,7 +225,7 @@ export class AdvisoryService {
     rawId: string,
     yes: boolean,
     opts: { tlp?: Tlp; version?: number } = {},
-  ): Promise<{ status: string; reasons?: string }> {
+  ): Promise<{ status: string; reasons?: string; kind: Bilingual }> {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId, true);
       const org = caller.org;
@@ -234,7 +234,12 @@ export class AdvisoryService {
       if (!org || mine.length === 0 || a.status === 'draft') throw new UserError('advisory.not_found', { id: a.id });
       if (a.status !== 'consent') throw this.badStatus(a, 'consent');
       if (opts.version !== undefined && opts.version !== a.version)
-        throw new UserError('advisory.consent_stale', { id: a.id, version: opts.version, current: a.version });
+        throw new UserError('advisory.consent_stale', {
+          id: a.id,
+          version: opts.version,
+          current: a.version,
+          kind: kindWord(a),
+        });
       // the text or a report changed since the request by a path that did not ask again (an
       // organisation renamed, a hand edit): an answer now would be to a text nobody was shown
       const stale = staleProblems(s);
@@ -243,12 +248,16 @@ export class AdvisoryService {
         // the caller is told only what concerns their own reports (another source's change is
         // theirs to know, and may be all that tells an anonymous source exists)
         const own = stale.filter((p) => p.orgId === org.id);
-        return { status: 'restarted', reasons: own.length ? reasonsText(translator(caller.locale), s, own) : '' };
+        return {
+          status: 'restarted',
+          reasons: own.length ? reasonsText(translator(caller.locale), s, own) : '',
+          kind: kindWord(a),
+        };
       }
       const open = mine.filter((x) => s.decision.problems.some((p) => p.incidentId === x.incidentId));
-      if (open.length === 0) throw new UserError('advisory.consent_done', { id: a.id });
+      if (open.length === 0) throw new UserError('advisory.consent_done', { id: a.id, kind: kindWord(a) });
       const problem = consentAnswerProblem({ tlp: a.tlp as Tlp }, mine, yes, opts.tlp ?? null);
-      if (problem) throw new UserError(codeKey(problem.code), { ...problem.params, id: a.id });
+      if (problem) throw new UserError(codeKey(problem.code), { ...problem.params, id: a.id, kind: kindWord(a) });
       const now = this.deps.clock.now();
       for (const x of mine) {
         await tx.advisorySource.update({
@@ -273,17 +282,18 @@ export class AdvisoryService {
         ...(yes && opts.tlp ? { tlp: opts.tlp } : {}),
       });
       if (!yes) {
-        const reason = `declined by ${org.code}`;
+        // a code, never words: shown in the reader's language (src/services/advisory-view.ts)
+        const reason = declineReason(org.code);
         this.move(a, 'decline');
         await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason, endedBy: 'source' } });
         await this.audit(tx, 'system', 'advisory.declined', a.id, { org: org.code });
         await this.closeNotices(tx, a);
         await tellDrafter(this.deps, tx, a, 'declined', { ja: org.nameJa, en: org.nameEn });
-        return { status: 'rejected' };
+        return { status: 'rejected', kind: kindWord(a) };
       }
-      if (!(await sharingState(tx, a)).decision.ok) return { status: 'consent' };
+      if (!(await sharingState(tx, a)).decision.ok) return { status: 'consent', kind: kindWord(a) };
       await this.toReview(tx, a);
-      return { status: 'review' };
+      return { status: 'review', kind: kindWord(a) };
     });
   }
 
@@ -297,14 +307,18 @@ export class AdvisoryService {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId, true);
       this.move(a, 'approve');
-      if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
+      if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id, kind: kindWord(a) });
       const targets = await this.resolve(tx, a);
       const s = await sharingState(tx, a);
       await refuseNamedSources(tx, a, s.sources);
       refuseWeakerMarks(a, s.sources, caller.locale);
       if (!s.decision.ok) {
         await reconsent(this.deps, tx, a, s, caller.identity);
-        return { status: 'consent', reasons: reasonsText(translator(caller.locale), s, s.decision.problems) };
+        return {
+          status: 'consent',
+          reasons: reasonsText(translator(caller.locale), s, s.decision.problems),
+          kind: kindWord(a),
+        };
       }
       const now = this.deps.clock.now();
       const approved = await tx.advisory.update({
@@ -332,6 +346,7 @@ export class AdvisoryService {
         targets: await describeTargets(tx, this.deps.platforms, targets, caller.locale),
         deliveries: n,
         status: sent ? 'sent' : 'approved',
+        kind: kindWord(a),
       };
     });
   }
@@ -340,9 +355,9 @@ export class AdvisoryService {
    * A source report's `share` or TLP changed (in the caller's transaction): every advisory still
    * open on it whose consents no longer cover it goes back to the consent step. Returns the ids.
    */
-  async sourceChanged(tx: Tx, incidentId: string, actor: string): Promise<string[]> {
+  async sourceChanged(tx: Tx, incidentId: string, actor: string): Promise<{ id: string; kind: string }[]> {
     const links = await tx.advisorySource.findMany({ where: { incidentId }, select: { advisoryId: true } });
-    const moved: string[] = [];
+    const moved: { id: string; kind: string }[] = [];
     for (const { advisoryId } of links) {
       await lockRow(this.db, tx, 'Advisory', advisoryId);
       const a = await tx.advisory.findUnique({ where: { id: advisoryId } });
@@ -350,24 +365,28 @@ export class AdvisoryService {
       const s = await sharingState(tx, a);
       if (staleSources(s).length === 0 && s.decision.problems.every((p) => p.problem.kind === 'pending')) continue;
       await reconsent(this.deps, tx, a, s, actor);
-      moved.push(a.id);
+      moved.push({ id: a.id, kind: a.kind });
     }
     return moved;
   }
 
-  async reject(caller: Caller, rawId: string, reason: string): Promise<void> {
-    await this.db.tx(async (tx) => {
+  async reject(caller: Caller, rawId: string, reason: string): Promise<{ kind: Bilingual }> {
+    return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId, true);
       this.move(a, 'reject');
-      if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id });
+      if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id, kind: kindWord(a) });
       await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason, endedBy: 'approver' } });
       await this.audit(tx, caller.identity, 'advisory.reject', a.id, { reason });
       await this.closeNotices(tx, a);
       await tellDrafter(this.deps, tx, a, 'rejected', reason);
+      return { kind: kindWord(a) };
     });
   }
 
-  async withdraw(caller: Caller, rawId: string): Promise<{ cancelled: number; updated: number; jobs: number }> {
+  async withdraw(
+    caller: Caller,
+    rawId: string,
+  ): Promise<{ cancelled: number; updated: number; jobs: number; kind: Bilingual }> {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId, true);
       this.move(a, 'withdraw');
@@ -376,11 +395,11 @@ export class AdvisoryService {
       const jobs = await cancelJobs(tx, ADVISORY_REF, a.id);
       await this.closeNotices(tx, a);
       await this.audit(tx, caller.identity, 'advisory.withdraw', a.id, { from: a.status, ...copies, jobs });
-      return { ...copies, jobs };
+      return { ...copies, jobs, kind: kindWord(a) };
     });
   }
 
-  async ack(caller: Caller, rawId: string): Promise<{ org: string }> {
+  async ack(caller: Caller, rawId: string): Promise<{ org: string; kind: Bilingual }> {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId);
       const org = caller.org;
@@ -397,6 +416,7 @@ export class AdvisoryService {
         const by = await tx.person.findUnique({ where: { id: prior.personId } });
         throw new UserError('advisory.already_acked', {
           id: a.id,
+          kind: kindWord(a),
           by: by?.identity ?? '?',
           at: formatDateTime(prior.at, dateStyle(caller.locale, caller.calendar)),
         });
@@ -406,7 +426,7 @@ export class AdvisoryService {
       });
       await this.audit(tx, caller.identity, 'advisory.ack', a.id, { org: org.code });
       if ((await this.unacked(tx, a)).length === 0) await cancelJobs(tx, ADVISORY_REF, a.id);
-      return { org: org.code };
+      return { org: org.code, kind: kindWord(a) };
     });
   }
 
@@ -489,7 +509,8 @@ export class AdvisoryService {
       );
       if (outcome === 'source_changed') {
         const s = await sharingState(tx, a);
-        if (!s.decision.ok) {
+        // a source's share or TLP changed, or its marks were raised above the advisory's
+        if (!s.decision.ok || marksBelowSources(a, s.sources)) {
           await reconsent(this.deps, tx, a, s, 'system');
           return false;
         }
@@ -567,7 +588,12 @@ export class AdvisoryService {
   }
 
   private resolve(tx: Tx, a: Advisory): Promise<Targets> {
-    return resolveTargets(tx, { tlp: a.tlp, audience: audienceOf(a), recipients: splitList(a.recipients) });
+    return resolveTargets(tx, {
+      tlp: a.tlp,
+      audience: audienceOf(a),
+      recipients: splitList(a.recipients),
+      kind: a.kind,
+    });
   }
 
   /**
@@ -589,7 +615,11 @@ export class AdvisoryService {
   }
 
   private badStatus(a: Advisory, action: string): UserError {
-    return new UserError(keyOf('advisory.is_', a.status), { id: a.id, action: ACTION_WORD[action] ?? action });
+    return new UserError(keyOf('advisory.is_', a.status), {
+      id: a.id,
+      action: actionWord(action),
+      kind: kindWord(a),
+    });
   }
 
   private audit(tx: Tx, actor: string, action: string, subject: string, data: Record<string, unknown>) {
@@ -603,28 +633,27 @@ export class AdvisoryService {
  * approval (a source's marks may have been raised in between).
  */
 function refuseWeakerMarks(
-  a: { confidentiality: number | null; handling: string | null },
+  a: { confidentiality: number | null; handling: string | null; kind: string },
   sources: readonly { incidentId: string; confidentiality: number | null; handling: string | null }[],
   locale: 'ja' | 'en',
 ): void {
-  const weaker = weakerThanSources(a.confidentiality, sources);
-  if (weaker.length > 0) {
-    const level = strictestConfidentiality(weaker) as number;
+  const below = marksBelowSources(a, sources);
+  if (!below) return;
+  if (below.weaker.length > 0) {
+    const level = strictestConfidentiality(below.weaker) as number;
     throw new UserError('advisory.confidentiality_below_source', {
-      incidents: weaker.map((s) => s.incidentId).join(', '),
+      incidents: below.weaker.map((s) => s.incidentId).join(', '),
       level,
       value: level,
+      kind: kindWord(a),
     });
   }
-  const missing = marksMissing(a.handling, sources);
-  if (missing.length > 0) {
-    const holders = sources.filter((s) => handlingCodes(s.handling).some((c) => missing.includes(c)));
-    throw new UserError('advisory.handling_below_source', {
-      incidents: holders.map((s) => s.incidentId).join(', '),
-      marks: handlingText(storeHandling(missing), locale),
-      value: storeHandling([...handlingCodes(a.handling), ...missing]) ?? '',
-    });
-  }
+  throw new UserError('advisory.handling_below_source', {
+    incidents: below.holders.map((s) => s.incidentId).join(', '),
+    marks: handlingText(storeHandling(below.missing), locale),
+    value: storeHandling([...handlingCodes(a.handling), ...below.missing]) ?? '',
+    kind: kindWord(a),
+  });
 }
 
 function registered(c: Caller): number {
@@ -633,6 +662,7 @@ function registered(c: Caller): number {
 }
 
 /** The command a refused event corresponds to, as the user typed it. */
+/** The refused step as the reader's language names it (承認 / approving), never the command word. */
 const ACTION_WORD: Record<string, string> = {
   submit: 'submit',
   consented: 'consent',
@@ -643,3 +673,7 @@ const ACTION_WORD: Record<string, string> = {
   withdraw: 'withdraw',
   ack: 'ack',
 };
+function actionWord(action: string): Bilingual {
+  const k = keyOf('advisory.action.', ACTION_WORD[action] ?? action);
+  return { ja: translate('ja', k), en: translate('en', k) };
+}

@@ -21,7 +21,7 @@ import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { codeKey, type Translate, t as translate, translator } from '../i18n/index.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
-import { broadcastMessage, withdrawnMessage } from './advisory-format.ts';
+import { broadcastMessage, kindWord, withdrawnMessage } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
 import { namesInTx } from './directory-names.ts';
 import { channelOf, dmPerson, postToOrg } from './notify.ts';
@@ -76,10 +76,11 @@ export function audienceOf(a: Pick<Advisory, 'audience'>): 'all' | string[] {
  */
 export async function resolveTargets(
   tx: Tx,
-  a: { tlp: string; audience: 'all' | readonly string[]; recipients: readonly string[] },
+  a: { tlp: string; audience: 'all' | readonly string[]; recipients: readonly string[]; kind?: string | null },
 ): Promise<Targets> {
   const checked = checkDistribution({ tlp: a.tlp as Tlp, audience: a.audience, recipients: a.recipients });
-  if (!checked.ok) throw new UserError(codeKey(checked.violation.code), checked.violation.params);
+  if (!checked.ok)
+    throw new UserError(codeKey(checked.violation.code), { ...checked.violation.params, kind: kindWord(a) });
   const reach = checked.reach;
   if (reach.kind === 'people') {
     const people: TargetPerson[] = [];

@@ -3,12 +3,14 @@
  * what its reader may see: sources appear by name only when their report was shared
  * `attributed`; an anonymised source is never passed in, so it cannot leak into a post.
  */
+import type { Bilingual } from '../core/errors.ts';
 import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
 import { expectsAck, kindOf } from '../domain/advisory-kind.ts';
+import { declinedOrg } from '../domain/advisory-status.ts';
 import { stricter } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
-import { keyOf, type Translate } from '../i18n/index.ts';
+import { keyOf, type Translate, t as translate } from '../i18n/index.ts';
 import { markFields } from './marks-format.ts';
 
 /** The fields of an advisory a message may show. */
@@ -45,12 +47,28 @@ export function statusText(
 
 /** Whether a rejected advisory was ended by a source's decline (not by the approver). */
 export function endedBySource(a: { endedBy?: string | null; reason?: string | null }): boolean {
-  return a.endedBy ? a.endedBy === 'source' : !!a.reason?.startsWith('declined by ');
+  return a.endedBy ? a.endedBy === 'source' : declinedOrg(a.reason) !== null;
 }
 
 /** 注意喚起 / 情報提供 ("Warning" / "Information"). */
 export function kindText(t: Translate, a: { kind: string }): string {
   return t(keyOf('advisory.kind.', kindOf(a)));
+}
+
+/**
+ * The kind as a sentence names it (注意喚起 / 情報提供; "warning" / "information"), in both
+ * languages: the reader's is chosen when the text is made (a UserError's too).
+ */
+export function kindWord(a: { kind?: string | null }): Bilingual {
+  const k = keyOf('advisory.kind_word.', kindOf(a));
+  return { ja: translate('ja', k), en: translate('en', k) };
+}
+
+/** Several advisories: their one kind, or 注意喚起等 ("warning and information") when both. */
+export function kindsWord(list: readonly { kind?: string | null }[]): Bilingual {
+  const kinds = new Set(list.map((a) => kindOf(a)));
+  if (kinds.size === 1) return kindWord(list[0] as { kind?: string | null });
+  return { ja: translate('ja', 'advisory.kind_word.any'), en: translate('en', 'advisory.kind_word.any') };
 }
 
 /** 【注意喚起】TLP:AMBER ADV-2026-0001「件名」: how every copy and view of an advisory is headed. */
@@ -92,7 +110,7 @@ export function withdrawnMessage(t: Translate, a: AdvisoryText): OutMessage {
         kind: 'heading',
         text: `${label(a)} ${t('advisory.withdrawn_heading', { kind: kindText(t, a), id: a.id, title: a.title })}`,
       },
-      { kind: 'text', text: t('advisory.withdrawn_body', { id: a.id }) },
+      { kind: 'text', text: t('advisory.withdrawn_body', { id: a.id, kind: kindWord(a) }) },
     ],
   };
 }
@@ -127,12 +145,19 @@ export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): Ou
   ];
   if (o.named.length > 0) fields.push([t('advisory.f.sources'), o.named.join(', ')]);
   const blocks: Block[] = [
-    { kind: 'heading', text: t('advisory.consent_heading', { id: a.id }) },
+    { kind: 'heading', text: t('advisory.consent_heading', { id: a.id, kind: kindWord(a) }) },
     {
       kind: 'text',
-      text: t('advisory.consent_body', { incidents: o.incidents.join(', '), count: o.incidents.length }),
+      text: t('advisory.consent_body', {
+        incidents: o.incidents.join(', '),
+        count: o.incidents.length,
+        kind: kindWord(a),
+      }),
     },
-    { kind: 'text', text: t(o.namedSelf ? 'advisory.consent_named' : 'advisory.consent_anonymous') },
+    {
+      kind: 'text',
+      text: t(o.namedSelf ? 'advisory.consent_named' : 'advisory.consent_anonymous', { kind: kindWord(a) }),
+    },
     { kind: 'fields', fields },
     { kind: 'code', text: a.body },
   ];
@@ -145,6 +170,7 @@ export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): Ou
         incidents: o.lower.map((x) => x.incident).join(', '),
         source: tlpLabel(strictest),
         tlp: label(a),
+        kind: kindWord(a),
         command: `/csirt advisory consent ${a.id} yes${agree} version=${o.version}`,
       }),
     });
@@ -164,7 +190,11 @@ export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): Ou
 
 /** To the drafter: the advisory went back to the consent step, and why. */
 export function reconsentNotice(t: Translate, a: AdvisoryText, reasons: string): OutMessage {
-  return { blocks: [{ kind: 'text', text: t('advisory.notice_reconsent', { id: a.id, title: a.title, reasons }) }] };
+  return {
+    blocks: [
+      { kind: 'text', text: t('advisory.notice_reconsent', { id: a.id, title: a.title, reasons, kind: kindWord(a) }) },
+    ],
+  };
 }
 
 /**
@@ -176,7 +206,10 @@ export function approvalPrompt(t: Translate, a: AdvisoryText, targets: readonly 
     { kind: 'heading', text: `${label(a)} ${t('advisory.review_heading', { kind: kindText(t, a), id: a.id })}` },
   ];
   if (a.tlp === 'red') {
-    blocks.push({ kind: 'text', text: t('advisory.review_red', { id: a.id, count: targets.length }) });
+    blocks.push({
+      kind: 'text',
+      text: t('advisory.review_red', { id: a.id, count: targets.length, kind: kindWord(a) }),
+    });
   } else {
     blocks.push(
       {
@@ -200,7 +233,7 @@ export function reminderMessage(t: Translate, a: AdvisoryText, n: number): OutMe
   return {
     blocks: [
       { kind: 'heading', text: `${label(a)} ${t('advisory.reminder_heading', { id: a.id, n })}` },
-      { kind: 'text', text: t('advisory.reminder_body', { id: a.id, title: a.title }) },
+      { kind: 'text', text: t('advisory.reminder_body', { id: a.id, title: a.title, kind: kindWord(a) }) },
     ],
     actions: [{ label: t('advisory.ack_button'), command: `advisory ack ${a.id}`, style: 'primary' }],
   };
@@ -209,9 +242,13 @@ export function reminderMessage(t: Translate, a: AdvisoryText, n: number): OutMe
 /** To the drafter: a source declined, or an approver rejected. */
 export function closedNotice(
   t: Translate,
-  a: { id: string; title: string },
+  a: { id: string; title: string; kind: string },
   key: 'declined' | 'rejected',
   reason: string,
 ): OutMessage {
-  return { blocks: [{ kind: 'text', text: t(`advisory.notice_${key}`, { id: a.id, title: a.title, reason }) }] };
+  return {
+    blocks: [
+      { kind: 'text', text: t(`advisory.notice_${key}`, { id: a.id, title: a.title, reason, kind: kindWord(a) }) },
+    ],
+  };
 }

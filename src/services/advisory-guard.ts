@@ -11,6 +11,7 @@ import type { PlatformName } from '../core/platform.ts';
 import { isRole } from '../core/roles.ts';
 import type { Database, Prisma$ } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
+import { describeMarksBelow, marksBelowSources } from '../domain/handling.ts';
 import {
   type CopyTarget,
   consentRequestAllowed,
@@ -22,6 +23,7 @@ import {
 import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { codeKey, t as translate } from '../i18n/index.ts';
 import { audienceOf, splitList, versionOfKey } from './advisory-delivery.ts';
+import { kindWord } from './advisory-format.ts';
 import { sharingState } from './advisory-sharing.ts';
 import { channelOwner } from './notify.ts';
 import { namedSource } from './org-names.ts';
@@ -41,19 +43,25 @@ export async function guardDelivery(db: Database, d: Delivery, copy: boolean): P
     recipients: splitList(a.recipients),
   });
   if (!distribution.ok)
-    return `refused (TLP): ${translate('en', codeKey(distribution.violation.code), distribution.violation.params)}`;
+    return `refused (TLP): ${translate('en', codeKey(distribution.violation.code), {
+      ...distribution.violation.params,
+      kind: kindWord(a),
+    })}`;
   const target: CopyTarget =
     d.kind === 'dm'
       ? await personTarget(p, `${d.platform}:${d.target}`)
       : { kind: 'channel', org: await orgOfChannel(p, d.platform as PlatformName, d.target) };
   const frozen = { status: a.status, tlp: a.tlp as Tlp, targets: splitList(a.targets) };
   const plain = copyRefusal(frozen, target);
-  if (plain) return `refused (TLP): ${translate('en', codeKey(plain.code), plain.params)}`;
+  if (plain) return `refused (TLP): ${translate('en', codeKey(plain.code), { ...plain.params, kind: kindWord(a) })}`;
   if (!copy) return null;
   const key = versionOfKey(a.id, d.dedupeKey);
   if ((key?.version ?? 1) !== a.version) return `refused: written for version ${key?.version ?? 1}, now ${a.version}`;
   const s = await sharingState(p, a);
   if (!s.decision.ok) return `${SHARING_REFUSED}: ${describeProblems(s.decision)}`;
+  // the same rule approval applies: a source marked more strictly since then stops the copy
+  const below = marksBelowSources(a, s.sources);
+  if (below) return `${SHARING_REFUSED}: ${describeMarksBelow(below)}`;
   const named = await namedSource(p, a, s.sources);
   if (named) return `${SHARING_REFUSED}: the text names ${named.incident}'s source`;
   return null;

@@ -10,6 +10,13 @@ import type { Prisma$, Tx } from '../db/client.ts';
 import type { Advisory, AdvisorySource } from '../db/generated/sqlite/client.ts';
 import { nextStatus } from '../domain/advisory-status.ts';
 import {
+  describeMarksBelow,
+  handlingCodes,
+  type MarksBelow,
+  marksBelowSources,
+  storeHandling,
+} from '../domain/handling.ts';
+import {
   type ConsentOnRecord,
   describeProblems,
   type FinalText,
@@ -35,6 +42,7 @@ import {
 } from './advisory-delivery.ts';
 import { closedNotice, consentRequest, reconsentNotice } from './advisory-format.ts';
 import { audit, type ServiceDeps } from './context.ts';
+import { handlingLine } from './marks-format.ts';
 import { dmPerson } from './notify.ts';
 
 export interface SourceOrg {
@@ -167,6 +175,7 @@ export async function askConsent(
     tlp: a.tlp,
     audience: audienceOf(a),
     recipients: splitList(a.recipients),
+    kind: a.kind,
   });
   const audience =
     targets.kind === 'people'
@@ -232,6 +241,21 @@ export function reasonsText(t: Translate, s: SharingState, problems: SharingDeci
   return [...new Set(problems.map((x) => one(x.incidentId, x.orgId, x.problem)))].join(t('advisory.why.sep'));
 }
 
+/** Why the advisory is now marked below a source, in the reader's language. */
+export function marksReasons(t: Translate, below: MarksBelow<SourceState>): string {
+  return [
+    ...below.weaker.map((x) =>
+      t('advisory.why.confidentiality_raised', { incident: x.incidentId, level: x.confidentiality ?? '' }),
+    ),
+    ...below.holders.map((x) =>
+      t('advisory.why.handling_added', {
+        incident: x.incidentId,
+        marks: handlingLine(t, storeHandling(handlingCodes(x.handling).filter((c) => below.missing.includes(c)))),
+      }),
+    ),
+  ].join(t('advisory.why.sep'));
+}
+
 /**
  * Back to the consent step: a new version, pending copies and reminders cancelled (copies
  * already delivered stay as they are), the approval prompt and older requests closed, every
@@ -252,7 +276,14 @@ export async function reconsent(
       (p) => !s.decision.problems.some((q) => q.incidentId === p.incidentId && q.problem.kind !== 'pending'),
     ),
   ];
-  const reasons = describeProblems({ ok: false, problems: why.length ? why : s.decision.problems });
+  // a source marked more strictly than the advisory since its consent (機密性, 取扱制限)
+  const below = marksBelowSources(a, s.sources);
+  const reasons = [
+    describeProblems({ ok: false, problems: why.length ? why : s.decision.problems }),
+    below ? describeMarksBelow(below) : '',
+  ]
+    .filter((x) => x)
+    .join('; ');
   const copies = await tx.delivery.updateMany({
     where: { refType: { in: [ADVISORY_REF, REMINDER_REF] }, refId: a.id, status: 'pending' },
     data: { status: 'cancelled', error: `superseded: ${reasons}` },
@@ -273,6 +304,7 @@ export async function reconsent(
   const stale = new Set([
     ...staleSources(s),
     ...s.sources.filter((x) => s.decision.problems.some((p) => p.incidentId === x.incidentId)),
+    ...(below ? [...below.weaker, ...below.holders] : []),
   ]);
   await markAsked(tx, next, s, [...stale]);
   const fresh = await sharingState(tx, next);
@@ -291,7 +323,14 @@ export async function reconsent(
       deps,
       tx,
       drafter,
-      (t) => reconsentNotice(t, a, reasonsText(t, s, why.length ? why : s.decision.problems)),
+      (t) =>
+        reconsentNotice(
+          t,
+          a,
+          [reasonsText(t, s, why.length ? why : s.decision.problems), below ? marksReasons(t, below) : '']
+            .filter((x) => x)
+            .join(t('advisory.why.sep')),
+        ),
       `${versionKey(next)}:reconsent`,
       { type: NOTICE_REF, id: a.id },
     );

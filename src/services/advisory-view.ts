@@ -11,6 +11,7 @@ import { type Block, type Reply, reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { expectsAck } from '../domain/advisory-kind.ts';
+import { declinedOrg } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { advisoryAccess } from '../domain/sharing.ts';
 import { keyOf, type MessageKey, translator } from '../i18n/index.ts';
@@ -61,8 +62,13 @@ export async function statusView(
   ];
   if (a.status === 'rejected' && endedBySource(a)) {
     // which source declined is NISC's to know (an anonymised source is never named to others)
-    const by = sources.find((s) => s.consent.answer === 'declined');
-    if (nisc && by) fields.push([t('advisory.f.reason'), t('advisory.declined_by', { org: name(by.org) })]);
+    // the source row that declined, else the organisation the stored code names (a row asked
+    // again by hand, or written before endedBy): never the stored code or English itself
+    const code = declinedOrg(a.reason);
+    const by =
+      sources.find((s) => s.consent.answer === 'declined')?.org ??
+      (code ? await tx.organization.findUnique({ where: { code } }) : null);
+    if (nisc && by) fields.push([t('advisory.f.reason'), t('advisory.declined_by', { org: name(by) })]);
   } else if (a.reason && (nisc || ownSources.length > 0)) fields.push([t('advisory.f.reason'), a.reason]);
   if (nisc) {
     const people = await tx.person.findMany({ where: { id: { in: [a.drafterId, a.approverId ?? -1] } } });
@@ -117,6 +123,7 @@ export async function statusView(
           tlp: a.tlp,
           audience: audienceOf(a),
           recipients: splitList(a.recipients),
+          kind: a.kind,
         });
         const lines = await describeTargets(tx, deps.platforms, targets, caller.locale);
         blocks.push({

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tx } from '../db/client.ts';
+import { type AliasTable, aliasTable } from '../domain/org-codes.ts';
 import type { DirectoryNames } from '../i18n/index.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { audit, type ServiceDeps } from './context.ts';
@@ -20,6 +21,8 @@ export interface SeedOrg {
   /** the short names officials write (format: the sharing checks', src/domain/names.ts) */
   short?: string[];
   coordinator?: boolean;
+  /** other codes people may type for it (`nco` for `nisc`): src/domain/org-codes.ts */
+  aliases?: string[];
   /** names the organisation went by before (a record still carrying them is renamed on start) */
   former?: { ja: string; en: string; until?: string }[];
 }
@@ -27,6 +30,17 @@ export interface SeedOrg {
 export function loadSeedDirectory(): SeedOrg[] {
   const file = join(PACKAGE_ROOT, 'data', 'directory.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { organizations: SeedOrg[] }).organizations;
+}
+
+let aliases: AliasTable | null = null;
+
+/**
+ * The organisation-code aliases of the shipped directory (read once per process; a
+ * contradictory table throws, so the process refuses to start: see {@link seedDirectory}).
+ */
+export function shippedAliases(): AliasTable {
+  aliases ??= aliasTable(loadSeedDirectory());
+  return aliases;
 }
 
 /** The names the shipped directory gives (for texts made without a database: the Slack manifest). */
@@ -38,9 +52,19 @@ export function shippedNames(): DirectoryNames {
 /** Brings the database's directory up to the shipped one (see the file comment); in `tx`. */
 export async function seedDirectory(deps: ServiceDeps, tx: Tx): Promise<void> {
   const seed = loadSeedDirectory();
+  const table = shippedAliases();
   const existing = await tx.organization.findMany({
     select: { id: true, code: true, nameJa: true, nameEn: true, shortNames: true },
   });
+  // an alias that is the code of an organisation registered here (an admin's `org add` before
+  // the alias was shipped) would make one code mean two organisations: refuse to start
+  for (const o of existing) {
+    const holder = table.get(o.code);
+    if (holder !== undefined)
+      throw new Error(
+        `data/directory.json: alias "${o.code}" of ${holder} is the code of a registered organisation; remove the alias or the organisation`,
+      );
+  }
   if (existing.length === 0) {
     for (const o of seed) await insertOrg(deps, tx, o);
     await audit(deps, tx, 'system', 'directory.seed', 'organizations', { count: seed.length });

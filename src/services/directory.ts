@@ -9,12 +9,13 @@ import type { Tx } from '../db/client.ts';
 import type { Organization } from '../db/generated/sqlite/client.ts';
 import { type Calendar, isCalendar } from '../domain/dates.ts';
 import { sameName } from '../domain/names.ts';
+import { aliasesOf, aliasHolder, canonicalOrgCode } from '../domain/org-codes.ts';
 import { effectiveRoles, grantable } from '../domain/sharing.ts';
 import { type DirectoryNames, isLocale, type Locale } from '../i18n/index.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { directoryNames } from './directory-names.ts';
-import { seedDirectory } from './directory-seed.ts';
+import { seedDirectory, shippedAliases } from './directory-seed.ts';
 import { newFeedToken } from './meetings.ts';
 import { channelOwner } from './notify.ts';
 import { decodeShortNames, encodeShortNames } from './org-names.ts';
@@ -108,8 +109,11 @@ export class DirectoryService {
     });
   }
 
+  /** The organisation of a code or an alias of it (src/domain/org-codes.ts). */
   async org(code: string): Promise<Org> {
-    const o = await this.db.prisma.organization.findUnique({ where: { code: code.toLowerCase() } });
+    const o = await this.db.prisma.organization.findUnique({
+      where: { code: canonicalOrgCode(code, shippedAliases()) },
+    });
     if (!o) throw new UserError('org.not_found', { org: code });
     return o;
   }
@@ -120,6 +124,11 @@ export class DirectoryService {
     return o;
   }
 
+  /** The other codes people may type for an organisation (its aliases, from the shipped directory). */
+  aliases(code: string): string[] {
+    return aliasesOf(code, shippedAliases());
+  }
+
   /** The names messages say (the coordinating organisation's), as the database holds them now. */
   names(): Promise<DirectoryNames> {
     return directoryNames(this.db.prisma);
@@ -128,6 +137,9 @@ export class DirectoryService {
   async addOrg(actor: string, code: string, ja: string, en: string, wantedShort: readonly string[] = []): Promise<Org> {
     const c = code.toLowerCase();
     if (!ORG_CODE.test(c)) throw new UserError('org.bad_code', { org: code });
+    // a code that is another organisation's alias would be read as that organisation everywhere
+    const holder = aliasHolder(c, shippedAliases());
+    if (holder !== null) throw new UserError('org.code_is_alias', { org: c, holder });
     return this.db.tx(async (tx) => {
       if (await tx.organization.findUnique({ where: { code: c } })) throw new UserError('org.exists', { org: c });
       await this.checkNames(tx, null, [ja, en]);
@@ -164,7 +176,7 @@ export class DirectoryService {
 
   private setOrgOnce(actor: string, code: string, change: OrgChange): Promise<OrgSet> {
     return this.db.tx(async (tx) => {
-      const o = await tx.organization.findUnique({ where: { code: code.toLowerCase() } });
+      const o = await tx.organization.findUnique({ where: { code: canonicalOrgCode(code, shippedAliases()) } });
       if (!o) throw new UserError('org.not_found', { org: code });
       let renamed: OrgSet['renamed'] = null;
       if (change.ja !== undefined || change.en !== undefined) {

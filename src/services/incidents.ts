@@ -95,7 +95,8 @@ export interface ReportOutcome {
 }
 
 /** Told, in the update's transaction, that a report's `share` or TLP changed (advisories re-check their consents). */
-export type SourceChangedHook = (tx: Tx, incidentId: string, actor: string) => Promise<string[]>;
+/** The advisories a source report's change sent back to the consent step: id and kind. */
+export type SourceChangedHook = (tx: Tx, incidentId: string, actor: string) => Promise<{ id: string; kind: string }[]>;
 
 export class IncidentService {
   constructor(
@@ -201,7 +202,7 @@ export class IncidentService {
     caller: Caller,
     rawId: string,
     input: UpdateInput,
-  ): Promise<ReportOutcome & { changes: string[]; step: StageStep; reconsent: string[] }> {
+  ): Promise<ReportOutcome & { changes: string[]; step: StageStep; reconsent: { id: string; kind: string }[] }> {
     const id = canonicalId(rawId, 'INC');
     const inds = this.indicators(input.ioc);
     const items = contentColumns(input);

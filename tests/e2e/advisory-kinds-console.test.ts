@@ -54,7 +54,9 @@ test('console: a warning and an information, marks carried into the consent requ
   );
   assert.match(
     below,
-    new RegExp(`情報提供元のインシデント（${inc}）は機密性2です。注意喚起等の機密性をこれより低くすることはできません`),
+    new RegExp(
+      `情報提供元のインシデント（${inc}）は機密性2です。この注意喚起の機密性をこれより低くすることはできません`,
+    ),
   );
   const drafted = await as(
     'nisc-coord',

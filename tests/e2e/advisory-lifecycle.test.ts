@@ -69,7 +69,7 @@ test('submit: every source is asked to consent to the exact text (DM to its PoC 
   }
   assert.match(await t.say(P.coordinator, `advisory status ${id}`), /情報提供元の同意確認中/);
   // nobody may approve yet, and a PoC of another organisation learns nothing (not even that it exists)
-  assert.match(await t.say(P.approver, `advisory approve ${id}`), /同意確認中のため、approve はできません/);
+  assert.match(await t.say(P.approver, `advisory approve ${id}`), /同意確認中のため、承認はできません/);
   assert.equal(
     (await t.say(P.mlit, `advisory consent ${id} yes`)).replace(id, '<id>'),
     (await t.say(P.mlit, 'advisory consent ADV-2026-0999 yes')).replace('ADV-2026-0999', '<id>'),

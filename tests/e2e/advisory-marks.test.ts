@@ -80,9 +80,52 @@ test('handling marks: codes, labels, full-width and dash variants accepted; unkn
   await refusedWritingNothing(
     P.poc,
     `incident update ${inc} handling=secret`,
-    /The handling mark "secret" is not one of need-to-know, no-copy/,
+    /The handling mark "secret" is not one we know\. Give one or more of need-to-know \("Need-to-know only"\), no-copy \("No copying"\)/,
   );
   await t.run(P.poc, 'lang ja');
+});
+
+test('English labels with spaces typed on the command line: quoted, unquoted or in key form; full-width; anything else refused listing the values', async () => {
+  const inc = await report('tlp=green');
+  await t.run(P.poc, 'lang en');
+  const stored = async () => (await t.app.db.prisma.incident.findUniqueOrThrow({ where: { id: inc } })).handling;
+  const ok: [string, string][] = [
+    ['handling=「"Need-to-know only", "No copying"」', 'need-to-know,no-copy'],
+    ['handling="“Encryption required” no-forwarding"', 'no-forwarding,encryption-required'],
+    ['handling="No distribution, Need-to-know only"', 'need-to-know,no-distribution'],
+    ['handling="no-copying need-to-know-only"', 'need-to-know,no-copy'],
+    ['handling="ＮＯ　ＣＯＰＹＩＮＧ"', 'no-copy'],
+    ['handling="\'No forwarding\'"', 'no-forwarding'],
+  ];
+  for (const [arg, want] of ok) {
+    const o = await t.run(P.poc, `incident update ${inc} ${arg}`);
+    assert.equal(o.status, 'ok', `${arg}: ${replyToText(o.reply)}`);
+    assert.equal(await stored(), want, arg);
+  }
+  const listed =
+    /Give one or more of need-to-know \("Need-to-know only"\), no-copy \("No copying"\), no-distribution \("No distribution"\), no-forwarding \("No forwarding"\), encryption-required \("Encryption required"\)/;
+  for (const [arg, value] of [
+    ['handling="No copyin"', 'No copyin'],
+    ['handling=「"No copying」', '"No copying'],
+    ['handling="Need-to-know only please"', 'please'],
+    ['handling="only"', 'only'],
+  ] as const) {
+    await refusedWritingNothing(
+      P.poc,
+      `incident update ${inc} ${arg}`,
+      new RegExp(`The handling mark "${value}" is not one we know`),
+    );
+    await refusedWritingNothing(P.poc, `incident update ${inc} ${arg}`, listed);
+  }
+  // a hidden character inside a quoted label is refused like one anywhere else
+  await refusedWritingNothing(P.poc, `incident update ${inc} handling=「"No\u200bcopying"」`, /U\+200B/);
+  await refusedWritingNothing(P.poc, `incident update ${inc} handling=「"No\u202ecopying"」`, /U\+202E/);
+  await t.run(P.poc, 'lang ja');
+  await refusedWritingNothing(
+    P.poc,
+    `incident update ${inc} handling="No copyin"`,
+    /取扱制限「No copyin」は指定できません。関係者限り（need-to-know）/,
+  );
 });
 
 test('incident update changes the marks (reporting organisation only), the timeline says it in words, the exports carry them', async () => {
@@ -141,7 +184,7 @@ test('an advisory takes its sources marks by default, is refused below them, and
     P.coordinator,
     `advisory draft title="t" body="b" severity=low tlp=green audience=mlit sources=${inc} confidentiality=1`,
     new RegExp(
-      `情報提供元のインシデント（${inc}）は機密性2です。注意喚起等の機密性をこれより低くすることはできません。confidentiality=2 以上`,
+      `情報提供元のインシデント（${inc}）は機密性2です。この注意喚起の機密性をこれより低くすることはできません。confidentiality=2 以上`,
     ),
   );
   await refusedWritingNothing(
@@ -164,7 +207,7 @@ test('an advisory takes its sources marks by default, is refused below them, and
   await refusedWritingNothing(
     P.approver,
     `advisory approve ${adv}`,
-    /機密性3です。注意喚起等の機密性をこれより低くすることはできません/,
+    /機密性3です。この注意喚起の機密性をこれより低くすることはできません/,
   );
   assert.equal(t.platform.in('mlit').filter((x) => x.includes(adv)).length, 0);
 });
@@ -252,4 +295,43 @@ test('a rejected advisory says who ended it, in status and list, in both languag
   await t.run(P.coordinator, 'lang ja');
   // a person outside the coordinating office's roles does not list advisories
   assert.equal((await t.run(P.poc, 'advisory list')).status, 'denied');
+});
+
+test("a decline is stored as a neutral code, shown in the reader's language; rows stored in English before still read right", async () => {
+  const inc = await report('tlp=green');
+  const adv = idOf(
+    await t.say(
+      P.coordinator,
+      `advisory draft title="中止" body="b" severity=low tlp=green audience=mlit sources=${inc}`,
+    ),
+    'ADV',
+  );
+  await t.say(P.coordinator, `advisory submit ${adv}`);
+  await t.say(P.poc, `advisory consent ${adv} no`);
+  const row = () => t.app.db.prisma.advisory.findUniqueOrThrow({ where: { id: adv } });
+  assert.equal((await row()).reason, 'declined:maff', 'a code, not English words');
+  const ja = /理由: 農林水産省 が同意しませんでした/;
+  const en = /Reason: Ministry of Agriculture, Forestry and Fisheries did not consent/;
+  const shows = async (re: RegExp, lang: 'ja' | 'en') => {
+    await t.run(P.coordinator, `lang ${lang}`);
+    const s = await t.say(P.coordinator, `advisory status ${adv}`);
+    assert.match(s, re);
+    assert.doesNotMatch(s, /declined:|declined by maff/);
+  };
+  await shows(ja, 'ja');
+  await shows(en, 'en');
+  // the source row no longer says declined (asked again by hand): the code still names the organisation
+  await t.app.db.prisma.advisorySource.updateMany({ where: { advisoryId: adv }, data: { consent: 'pending' } });
+  await shows(ja, 'ja');
+  await shows(en, 'en');
+  // a row written before the code (English reason, no endedBy): still a source's decline, in words
+  await t.app.db.prisma.advisory.update({ where: { id: adv }, data: { reason: 'declined by maff', endedBy: null } });
+  await shows(/状態: 同意が得られなかったため中止\n[\s\S]*理由: 農林水産省 が同意しませんでした/, 'ja');
+  await shows(
+    /Status: declined by a source\n[\s\S]*Reason: Ministry of Agriculture, Forestry and Fisheries did not consent/,
+    'en',
+  );
+  await t.run(P.coordinator, 'lang ja');
+  // the source itself sees that it ended, no code
+  assert.doesNotMatch(await t.say(P.poc, `advisory status ${adv}`), /declined/);
 });

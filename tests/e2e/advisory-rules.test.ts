@@ -143,7 +143,7 @@ test('dispatch-time guard: a copy whose target breaks the TLP is failed with the
   assert.equal(t.platform.in('maff').filter((x) => x.includes(id)).length, 1);
   const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { dedupeKey: `advisory:${id}:console:env` } });
   assert.equal(row.status, 'failed');
-  assert.match(row.error ?? '', /refused \(TLP\): A TLP:AMBER advisory cannot go to the channel of mofa/);
+  assert.match(row.error ?? '', /refused \(TLP\): A TLP:AMBER warning advisory cannot go to the channel of mofa/);
   const status = await t.say(P.approver, `advisory status ${id}`);
   assert.match(status, /環境省 \(env\)\s+配信失敗（refused \(TLP\)/);
   assert.match(status, /配信完了/, 'every copy settled (one failed) → sent');
@@ -160,10 +160,10 @@ test('a declining source stops the advisory and the drafter is told by direct me
   assert.match(await t.say(P.poc, `advisory consent ${id} no`), /不同意を記録しました。この注意喚起は配信されません/);
   const a = await t.app.db.prisma.advisory.findUniqueOrThrow({ where: { id } });
   assert.equal(a.status, 'rejected');
-  assert.equal(a.reason, 'declined by maff');
+  assert.equal(a.reason, 'declined:maff');
   const dm = t.platform.in('@nisc-coord').at(-1) ?? '';
   assert.match(dm, new RegExp(`${id}.*情報提供元（農林水産省）の同意が得られなかったため中止しました`));
-  assert.match(await t.say(P.approver, `advisory approve ${id}`), /却下されているため、approve はできません/);
+  assert.match(await t.say(P.approver, `advisory approve ${id}`), /却下されているため、承認はできません/);
   assert.equal(t.platform.in('mlit').filter((x) => x.includes(id)).length, 0);
 });
 

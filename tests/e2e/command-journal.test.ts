@@ -34,6 +34,32 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   }
 }
 
+/**
+ * Stops `p` (SIGSTOP) at a moment it holds no lock another process needs. A process stopped
+ * inside a transaction (its claim's heartbeat, a scheduler tick) keeps SQLite's write lock, or
+ * the command's row on PostgreSQL, until it wakes, and then no process can write: that is the
+ * database's nature, not what this test is about. Seen at load 18: B never got to claim.
+ */
+async function freeze(p: SlackProcess, db: Awaited<ReturnType<typeof openDatabase>>): Promise<void> {
+  for (let i = 0; ; i++) {
+    p.pause();
+    const free = await db
+      .tx(
+        async (tx) => {
+          if (db.provider === 'postgresql') await db.execute(tx, "SET LOCAL lock_timeout = '1s'");
+          await db.execute(tx, 'UPDATE "PendingCommand" SET "attempts" = "attempts"');
+          return true;
+        },
+        { waitMs: 1500 },
+      )
+      .catch(() => false);
+    if (free) return;
+    assert.ok(i < 20, `${p.name} held a lock each of 20 times it was stopped`);
+    p.resume();
+    await sleep(100 + Math.random() * 200);
+  }
+}
+
 async function setup() {
   const db = await testDb();
   cleanup.push(() => db.drop());
@@ -136,7 +162,7 @@ test('a slow process keeps its command; a frozen one loses it to another process
   assert.equal((await send(a, 'report category=phishing summary="journal-frozen"', 1)).by, 'A');
   await until('A to look the reporter up', async () => fake.callsTo('users.info').length > lookups);
   const first = await check.prisma.pendingCommand.findFirstOrThrow();
-  a.pause();
+  await freeze(a, check);
   await until('B to claim the command', async () => {
     const row = await check.prisma.pendingCommand.findFirst();
     return !row || row.token !== first.token;

@@ -115,7 +115,7 @@ test('org add takes short names; names with invisible or control characters are 
   // the coordinating office's short names are its own (issue 17: the shipped directory gives NCO)
   await refusedWritingNothing(
     P.admin,
-    'org add nco ja="統括室" en="Cybersecurity Office" short="NCO"',
+    'org add ncoffice ja="統括室" en="Cybersecurity Office" short="NCO"',
     /略称「NCO」は、組織 nisc の名称・略称またはコードと同じため/,
   );
 });

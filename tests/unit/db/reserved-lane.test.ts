@@ -106,3 +106,36 @@ test('the journal records a platform request in the reserved lane while the main
   assert.ok(fresh.has(key));
   assert.equal(held?.key, key, 'held in the journal: the request may be acknowledged');
 });
+
+test('a burst of requests is not held to the reserved pool’s two connections while the main pool has room', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const t = await testDb();
+  await applyMigrations(t.url, ROOT);
+  const db = await openDatabase(t.url, { poolSize: 4 });
+  cleanup.push(async () => {
+    await db.close();
+    await t.drop();
+  });
+  // six at once, each holding its connection until all six have one: only possible with the
+  // main pool's four and the reserved two together
+  const BURST = 6;
+  let entered = 0;
+  const pids = await Promise.all(
+    Array.from({ length: BURST }, () =>
+      db.tx(
+        async (tx) => {
+          const [row] = await db.query<{ pid: number }>(tx, 'SELECT pg_backend_pid() AS pid');
+          entered++;
+          const until = Date.now() + 3000;
+          while (entered < BURST && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+          return Number(row?.pid);
+        },
+        { waitMs: 5000, reserved: true },
+      ),
+    ),
+  );
+  assert.equal(entered, BURST);
+  assert.equal(new Set(pids).size, BURST, 'six connections at once');
+});

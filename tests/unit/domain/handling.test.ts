@@ -9,6 +9,7 @@ import {
   HANDLING_MARKS,
   handlingCodes,
   handlingText,
+  marksBelowSources,
   marksMissing,
   parseHandling,
   storeHandling,
@@ -33,7 +34,7 @@ test('the list is the unified standards marks, 配付 as 公用文 writes it, ea
 test('the messages name each mark exactly as the list does, in both languages', () => {
   for (const locale of ['ja', 'en'] as const) {
     const t = Object.assign(
-      (key: Parameters<typeof translate>[1], p?: Record<string, string | number>) => translate(locale, key, p),
+      (key: Parameters<typeof translate>[1], p?: Parameters<typeof translate>[2]) => translate(locale, key, p),
       {
         fill: (s: string) => s,
       },
@@ -51,6 +52,47 @@ test('parse: codes, labels, English labels, full-width and dash variants, separa
   assert.deepEqual(parseHandling('encryption-required'), { ok: true, codes: ['encryption-required'] });
   assert.deepEqual(parseHandling('なし'), { ok: true, codes: [] });
   assert.deepEqual(parseHandling('none'), { ok: true, codes: [] });
+});
+
+test('parse: any set of marks, each as code, Japanese label, English label (quoted or not) or key form, in any order and separation, is read exactly', () => {
+  const written = (m: (typeof HANDLING_MARKS)[number]) =>
+    fc.constantFrom(
+      m.code,
+      m.ja,
+      m.en,
+      `"${m.en}"`,
+      `「${m.en}」`,
+      `“${m.en.toUpperCase()}”`,
+      m.en.toLowerCase().replaceAll(' ', '-'),
+      m.en.replaceAll(' ', '\u3000'),
+    );
+  const sep = fc.constantFrom(', ', ',', '、', ' ', '\u3000', ' , ');
+  fc.assert(
+    fc.property(
+      fc
+        .shuffledSubarray([...HANDLING_MARKS], { minLength: 1 })
+        .chain((ms) =>
+          fc.tuple(
+            fc.constant(ms),
+            fc.tuple(...ms.map(written)),
+            fc.array(sep, { minLength: ms.length, maxLength: ms.length }),
+          ),
+        ),
+      ([ms, texts, seps]) => {
+        const raw = texts.map((x, i) => (i === 0 ? x : `${seps[i]}${x}`)).join('');
+        const r = parseHandling(raw);
+        const want = HANDLING_CODES.filter((c) => ms.some((m) => m.code === c));
+        return r.ok && r.codes.join() === want.join();
+      },
+    ),
+    { seed: 1818, numRuns: 400 },
+  );
+  // a word that starts no mark is named, with what follows it ("Need-to-know" alone is the code)
+  assert.deepEqual(parseHandling('No copying, Need-to-know onl y'), {
+    ok: false,
+    code: 'input.handling',
+    params: { value: 'onl y' },
+  });
 });
 
 test('parse refuses what is not on the list, and every hidden character, naming it', () => {
@@ -125,6 +167,41 @@ test('an advisory is never marked less strictly than a source', () => {
       return weakerThanSources(strictestConfidentiality(list), list).length === 0;
     }),
     { seed: 7, numRuns: 200 },
+  );
+});
+
+test('marksBelowSources (draft, submit, approval and the dispatcher): null exactly when the advisory is at least as strict as every source', () => {
+  const code = fc.constantFrom(...HANDLING_CODES);
+  const marks = fc.option(fc.uniqueArray(code, { maxLength: 3 }).map(storeHandling), { nil: null });
+  const level = fc.option(fc.integer({ min: 1, max: 3 }), { nil: null });
+  const source = fc.record({
+    incidentId: fc.constantFrom('INC-1', 'INC-2', 'INC-3'),
+    confidentiality: level,
+    handling: marks,
+  });
+  fc.assert(
+    fc.property(level, marks, fc.array(source, { maxLength: 4 }), (c, h, sources) => {
+      const below = marksBelowSources({ confidentiality: c, handling: h }, sources);
+      const weaker = weakerThanSources(c, sources);
+      const missing = marksMissing(h, sources);
+      if (weaker.length === 0 && missing.length === 0) return below === null;
+      // every source named holds what the advisory lacks; raising the advisory to the strictest clears it
+      const raised = marksBelowSources(
+        {
+          confidentiality: strictestConfidentiality(sources),
+          handling: storeHandling([...handlingCodes(h), ...(below?.missing ?? [])]),
+        },
+        sources,
+      );
+      return (
+        below !== null &&
+        below.weaker.length === weaker.length &&
+        below.missing.join() === missing.join() &&
+        below.holders.every((x) => handlingCodes(x.handling).some((m) => missing.includes(m))) &&
+        raised === null
+      );
+    }),
+    { seed: 18, numRuns: 300 },
   );
 });
 
