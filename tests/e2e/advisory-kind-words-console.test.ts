@@ -56,7 +56,7 @@ async function walk(locale: 'ja' | 'en', kind: 'info' | 'warning'): Promise<{ se
 const hits = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
 
 test('console, Japanese: a 情報提供 never says 注意喚起, a 注意喚起 never says 情報提供', {
-  timeout: 300_000,
+  timeout: 600_000,
 }, async () => {
   const info = await walk('ja', 'info');
   assert.deepEqual(hits(info.seen, /注意喚起/), [], 'no 注意喚起 in what anyone saw of the information');
@@ -87,7 +87,7 @@ test('console, Japanese: a 情報提供 never says 注意喚起, a 注意喚起 
 });
 
 test('console, English: an information advisory never says warning, a warning never information', {
-  timeout: 300_000,
+  timeout: 600_000,
 }, async () => {
   const info = await walk('en', 'info');
   assert.deepEqual(hits(info.seen, /\bwarning\b/i), [], 'no "warning" in what anyone saw of the information');

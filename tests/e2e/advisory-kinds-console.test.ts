@@ -15,7 +15,7 @@ import { freshDbUrl, runBot } from '../helpers/console.ts';
 const DAY = 86_400_000;
 
 test('console: a warning and an information, marks carried into the consent request and every copy; only the warning asks for and reminds of 受領確認', {
-  timeout: 240_000,
+  timeout: 480_000,
 }, async () => {
   const DATABASE_URL = await freshDbUrl();
   /** one bot run as `user`; `code` 1: the script holds a command that is refused */
