@@ -60,6 +60,8 @@ export interface TxOptions {
    * either way.)
    */
   reserved?: boolean;
+  /** How long the transaction may run once started (default 60 s; Prisma rolls it back after). */
+  timeoutMs?: number;
 }
 
 /** Connections of the reserved lane, per process (PostgreSQL). */
@@ -71,8 +73,13 @@ export { runWithGuard } from './scope.ts';
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in
 // time (every pooled connection busy under a burst: nothing ran, so trying again is safe —
 // failing would lose a command that was already acknowledged).
+// A transaction that ran past its time (Prisma's `timeout`) was rolled back by Prisma: nothing of
+// it committed, so it too is tried again while time is left, and is "the database could not be
+// had in time" after that (an acknowledged command then stays in the journal and runs again,
+// instead of being dropped with an error: seen in the chaos test at load 11-18, a report waiting
+// on the busy pool past 60 s).
 const RETRYABLE =
-  /P2034|P1008|SocketTimeout|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01|Unable to start a transaction in the given time/i;
+  /P2034|P1008|SocketTimeout|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01|Unable to start a transaction in the given time|Transaction not found|Transaction already closed|expired transaction/i;
 
 export async function openDatabase(
   url: string,
@@ -163,7 +170,7 @@ export async function openDatabase(
                   }
                   return fn(tx);
                 }),
-              { maxWait, timeout: 60_000 },
+              { maxWait, timeout: o.timeoutMs ?? 60_000 },
             );
           const r = await starting({ reserved: o.reserved === true, by: Date.now() + maxWait }, start);
           committed(state);
