@@ -4,6 +4,7 @@ import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
 import { deliveryGroup } from './delivery.ts';
+import { drillGroup } from './drill.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -24,6 +25,7 @@ const all: Group[] = [
   iocGroup,
   advisoryGroup,
   meetingGroup,
+  drillGroup,
   csirtGroup,
   checkGroup,
   systemGroup,

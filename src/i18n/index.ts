@@ -11,6 +11,7 @@ import { core } from './core.ts';
 import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { drill } from './drill.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
@@ -34,6 +35,7 @@ const catalogs = [
   inspection,
   incident,
   meeting,
+  drill,
   advisory,
   language,
   marks,
