@@ -11,6 +11,7 @@ import { core } from './core.ts';
 import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { email } from './email.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
@@ -44,6 +45,7 @@ const catalogs = [
   reporting,
   sharing,
   operations,
+  email,
 ] as const satisfies readonly Catalog[];
 
 /** Every message key some area defines: a key that does not exist is a compile error. */
