@@ -12,6 +12,7 @@ import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
 import { drill } from './drill.ts';
+import { email } from './email.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
@@ -46,6 +47,7 @@ const catalogs = [
   reporting,
   sharing,
   operations,
+  email,
 ] as const satisfies readonly Catalog[];
 
 /** Every message key some area defines: a key that does not exist is a compile error. */
