@@ -5,6 +5,7 @@ import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
 import { deliveryGroup } from './delivery.ts';
 import { drillGroup } from './drill.ts';
+import { exerciseGroup } from './exercise.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -26,6 +27,7 @@ const all: Group[] = [
   advisoryGroup,
   meetingGroup,
   drillGroup,
+  exerciseGroup,
   csirtGroup,
   checkGroup,
   systemGroup,

@@ -25,6 +25,8 @@ export interface ListFilter {
   page?: number;
   /** only incidents with a clock overdue, or due within 24 hours */
   due?: 'overdue' | 'soon';
+  /** exercises only (訓練); without it, real incidents only: an exercise never counts in a figure */
+  exercise?: boolean;
 }
 
 type OrgLite = { id: number; code: string; nameJa: string; nameEn: string; shortNames: string };
@@ -83,6 +85,7 @@ export class IncidentQueries {
       if (f.org && f.org !== caller.org.code) throw new UserError('incident.own_org_only');
       where.orgId = caller.org.id;
     }
+    where.exercise = f.exercise === true;
     if (f.status) where.status = f.status;
     if (f.category) where.category = f.category;
     if (f.since) where.createdAt = { gte: f.since };
@@ -181,7 +184,10 @@ export class IncidentQueries {
       category: i.category,
       createdAt: i.createdAt,
     });
-    const all = ind.incidents.map((l) => ({ i: l.incident, view: sightingView(caller, l.incident) }));
+    // an exercise's sightings are never shown with real ones (no correlation, src/services/exercise.ts)
+    const all = ind.incidents
+      .filter((l) => !l.incident.exercise)
+      .map((l) => ({ i: l.incident, view: sightingView(caller, l.incident) }));
     const others = all.filter((x) => x.view === 'attributed' || x.view === 'count');
     return {
       ...empty,
