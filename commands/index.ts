@@ -3,6 +3,7 @@ import { advisoryGroup } from './advisory.ts';
 import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
+import { dashboardGroup } from './dashboard.ts';
 import { deliveryGroup } from './delivery.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
@@ -31,5 +32,6 @@ const all: Group[] = [
   pocGroup,
   auditGroup,
   deliveryGroup,
+  dashboardGroup,
 ];
 (groups as Group[]).push(...all);

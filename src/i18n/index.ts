@@ -8,6 +8,7 @@ import { coordinatorName, type OrgNames } from '../domain/org-names.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { dashboard } from './dashboard.ts';
 import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
@@ -44,6 +45,7 @@ const catalogs = [
   reporting,
   sharing,
   operations,
+  dashboard,
 ] as const satisfies readonly Catalog[];
 
 /** Every message key some area defines: a key that does not exist is a compile error. */
