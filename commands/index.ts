@@ -5,6 +5,7 @@ import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
 import { dashboardGroup } from './dashboard.ts';
 import { deliveryGroup } from './delivery.ts';
+import { drillGroup } from './drill.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -25,6 +26,7 @@ const all: Group[] = [
   iocGroup,
   advisoryGroup,
   meetingGroup,
+  drillGroup,
   csirtGroup,
   checkGroup,
   systemGroup,

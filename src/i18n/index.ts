@@ -12,6 +12,7 @@ import { dashboard } from './dashboard.ts';
 import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { drill } from './drill.ts';
 import { email } from './email.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
@@ -36,6 +37,7 @@ const catalogs = [
   inspection,
   incident,
   meeting,
+  drill,
   advisory,
   language,
   marks,

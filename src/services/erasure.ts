@@ -119,9 +119,11 @@ export async function erasePerson(
           ...(d.status === 'pending' ? { status: 'cancelled', error: 'erased on request' } : {}),
         },
       });
-    // identities named elsewhere: a proxy attending a meeting, a TLP:RED advisory's recipients,
+    // identities named elsewhere: a proxy attending a meeting, a drill's check, a TLP:RED advisory's recipients,
     // a scheduled job's arguments
     await tx.meetingRsvp.updateMany({ where: { proxy: opts.identity }, data: { proxy: pseudonym } });
+    // the identity a reachability drill's check was sent to (kept per drill for its results)
+    await tx.drillCheck.updateMany({ where: { identity: opts.identity }, data: { identity: pseudonym } });
     for (const a of await tx.advisory.findMany({
       where: { recipients: { contains: opts.identity } },
       select: { id: true, recipients: true },

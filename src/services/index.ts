@@ -8,6 +8,7 @@ import type { ServiceDeps } from './context.ts';
 import { DashboardAuth } from './dashboard-auth.ts';
 import { DeliveryService } from './deliveries.ts';
 import { DirectoryService } from './directory.ts';
+import { DrillService } from './drills.ts';
 import { IncidentQueries } from './incident-queries.ts';
 import { IncidentService } from './incidents.ts';
 import { InspectionViews } from './inspection-views.ts';
@@ -26,6 +27,8 @@ export interface Services {
   incidents: IncidentService;
   incidentQueries: IncidentQueries;
   meetings: MeetingService;
+  /** reachability drills (疎通確認) */
+  drills: DrillService;
   readiness: ReadinessService;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
@@ -60,6 +63,7 @@ export function createServices(deps: ServiceDeps): Services {
     incidents,
     incidentQueries: new IncidentQueries(deps),
     meetings,
+    drills: new DrillService(deps),
     readiness,
     inspections,
     inspectionViews: new InspectionViews(deps),
