@@ -3,6 +3,7 @@ import { advisoryGroup } from './advisory.ts';
 import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
+import { dashboardGroup } from './dashboard.ts';
 import { deliveryGroup } from './delivery.ts';
 import { drillGroup } from './drill.ts';
 import { exerciseGroup } from './exercise.ts';
@@ -35,5 +36,6 @@ const all: Group[] = [
   pocGroup,
   auditGroup,
   deliveryGroup,
+  dashboardGroup,
 ];
 (groups as Group[]).push(...all);

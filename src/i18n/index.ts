@@ -8,6 +8,7 @@ import { coordinatorName, type OrgNames } from '../domain/org-names.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { dashboard } from './dashboard.ts';
 import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
@@ -49,6 +50,7 @@ const catalogs = [
   reporting,
   sharing,
   operations,
+  dashboard,
   email,
 ] as const satisfies readonly Catalog[];
 

@@ -141,6 +141,9 @@ export async function erasePerson(
       if (x.needles.some((n) => j.data.includes(n)))
         await tx.job.update({ where: { id: j.id }, data: { data: scrub(j.data, x.needles) } });
     await tx.roleGrant.deleteMany({ where: { personId: x.p.id } });
+    // the dashboard's sign-in links and sessions go with the roles
+    await tx.dashboardLink.deleteMany({ where: { personId: x.p.id } });
+    await tx.dashboardSession.deleteMany({ where: { personId: x.p.id } });
     await tx.csirtReadiness.updateMany({ where: { primaryId: x.p.id }, data: { primaryId: null } });
     await tx.csirtReadiness.updateMany({ where: { deputyId: x.p.id }, data: { deputyId: null } });
     await tx.person.update({
