@@ -3,7 +3,9 @@ import { advisoryGroup } from './advisory.ts';
 import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
+import { dashboardGroup } from './dashboard.ts';
 import { deliveryGroup } from './delivery.ts';
+import { drillGroup } from './drill.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -24,6 +26,7 @@ const all: Group[] = [
   iocGroup,
   advisoryGroup,
   meetingGroup,
+  drillGroup,
   csirtGroup,
   checkGroup,
   systemGroup,
@@ -31,5 +34,6 @@ const all: Group[] = [
   pocGroup,
   auditGroup,
   deliveryGroup,
+  dashboardGroup,
 ];
 (groups as Group[]).push(...all);

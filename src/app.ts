@@ -35,6 +35,7 @@ import { Heartbeat, readOpsState } from './services/ops-state.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
 import { RestorePendingError, readAfterRestore, readRestoreMarker, reconcileRestore } from './services/restore.ts';
 import { BUILD } from './version.ts';
+import { mountDashboard } from './web/routes.ts';
 
 /** the package root (data/, prisma/): the same from src/ and from dist/src/ */
 export const ROOT = PACKAGE_ROOT;
@@ -217,6 +218,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   });
   mountCalendar(http, services.meetings, metrics, log);
+  mountDashboard(http, {
+    services,
+    router,
+    metrics,
+    log,
+    locale: config.BOT_LOCALE,
+    secure: config.PUBLIC_URL?.startsWith('https:') ?? false,
+  });
+  // links on PUBLIC_URL, else this process's own address once it listens (the console)
+  services.dashboard.base = () => config.PUBLIC_URL ?? `http://127.0.0.1:${http.port ?? config.PORT}`;
   const heartbeat = new Heartbeat(db, clock, workerId);
   metrics.registry.onCollect(async () => {
     const s = await readOpsState(db, clock, heartbeat);

@@ -8,9 +8,11 @@ import { coordinatorName, type OrgNames } from '../domain/org-names.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { dashboard } from './dashboard.ts';
 import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { drill } from './drill.ts';
 import { email } from './email.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
@@ -35,6 +37,7 @@ const catalogs = [
   inspection,
   incident,
   meeting,
+  drill,
   advisory,
   language,
   marks,
@@ -45,6 +48,7 @@ const catalogs = [
   reporting,
   sharing,
   operations,
+  dashboard,
   email,
 ] as const satisfies readonly Catalog[];
 

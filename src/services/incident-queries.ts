@@ -58,6 +58,22 @@ export interface IocCheck {
   attributed: IocSighting[];
 }
 
+export interface IncidentMatrixRow {
+  orgId: number;
+  byStatus: Record<string, number>;
+  total: number;
+  /** open incidents with a clock past its deadline */
+  overdue: number;
+  /** open incidents with a clock due within 24 hours (and none overdue) */
+  soon: number;
+}
+
+export interface IncidentMatrix {
+  rows: IncidentMatrixRow[];
+  /** the organisations the caller is limited to; null = every organisation */
+  orgIds: number[] | null;
+}
+
 export class IncidentQueries {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -70,19 +86,67 @@ export class IncidentQueries {
     return new Map(list.map((o) => [o.id, o]));
   }
 
-  async list(caller: Caller, f: ListFilter) {
+  /** The incidents the caller may see (of `org` when given): the one scope of every listing. */
+  private async scope(caller: Caller, org: string | undefined): Promise<Record<string, unknown>> {
     const where: Record<string, unknown> = {};
     if (seesAll(caller)) {
-      if (f.org) {
-        const o = await this.prisma.organization.findUnique({ where: { code: f.org } });
-        if (!o) throw new UserError('org.not_found', { org: f.org });
+      if (org) {
+        const o = await this.prisma.organization.findUnique({ where: { code: org } });
+        if (!o) throw new UserError('org.not_found', { org });
         where.orgId = o.id;
       }
     } else {
       if (!caller.org) throw new UserError('report.no_org');
-      if (f.org && f.org !== caller.org.code) throw new UserError('incident.own_org_only');
+      if (org && org !== caller.org.code) throw new UserError('incident.own_org_only');
       where.orgId = caller.org.id;
     }
+    return where;
+  }
+
+  /**
+   * Incidents by organisation and status, with each organisation's open deadline clocks
+   * (overdue, due within 24 hours), within what `list` would show the caller (the dashboard).
+   */
+  async matrix(caller: Caller, org?: string): Promise<IncidentMatrix> {
+    const where = await this.scope(caller, org);
+    const counts = await this.prisma.incident.groupBy({ by: ['orgId', 'status'], where, _count: { _all: true } });
+    const now = this.deps.clock.now();
+    const open = await this.prisma.incident.findMany({
+      where: { ...where, stage: { not: 'final' }, status: { notIn: [...FINAL] } },
+      select: {
+        orgId: true,
+        awareAt: true,
+        detectedAt: true,
+        createdAt: true,
+        updateAt: true,
+        finalAt: true,
+        status: true,
+        stage: true,
+      },
+    });
+    const cells = new Map<number, IncidentMatrixRow>();
+    const row = (orgId: number) => {
+      const had = cells.get(orgId);
+      if (had) return had;
+      const r: IncidentMatrixRow = { orgId, byStatus: {}, total: 0, overdue: 0, soon: 0 };
+      cells.set(orgId, r);
+      return r;
+    };
+    for (const c of counts) {
+      const r = row(c.orgId);
+      r.byStatus[c.status] = c._count._all;
+      r.total += c._count._all;
+    }
+    for (const i of open) {
+      const clocks = reportClocks(clockInput(i), this.deps.reportPolicy, now);
+      if (clockFilter(clocks, 'overdue', now)) row(i.orgId).overdue++;
+      else if (clockFilter(clocks, 'soon', now)) row(i.orgId).soon++;
+    }
+    return { rows: [...cells.values()], orgIds: where.orgId === undefined ? null : [where.orgId as number] };
+  }
+
+  async list(caller: Caller, f: ListFilter) {
+    const where = await this.scope(caller, f.org);
     if (f.status) where.status = f.status;
     if (f.category) where.category = f.category;
     if (f.since) where.createdAt = { gte: f.since };

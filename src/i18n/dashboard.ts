@@ -1,0 +1,76 @@
+import { defineCatalog } from './catalog.ts';
+
+/** The web dashboard (issue 21): the sign-in link and the pages' own words. */
+export const dashboard = defineCatalog({
+  ja: {
+    'dashboard.link':
+      'ダッシュボードへのサインイン用リンクです。{minutes}分間、1回限り有効です。他の方には共有しないでください。\n{url}',
+    'dashboard.title': 'CSIRT 連絡調整ダッシュボード',
+    'dashboard.skip': '本文へ移動',
+    'dashboard.nav': 'ページ一覧',
+    'dashboard.signin.title': 'サインイン',
+    'dashboard.signin.lead': '下のボタンを押すと、ダッシュボードにサインインします。このリンクは1回限り有効です。',
+    'dashboard.signin.button': 'サインイン',
+    'dashboard.refused.link':
+      'このリンクは無効です（使用済み、期限切れ、またはご担当の役割がありません）。チャットで「/csirt dashboard」を実行し、新しいリンクを取得してください。',
+    'dashboard.refused.none':
+      'サインインが必要です。チャットで「/csirt dashboard」を実行し、表示されたリンクを開いてください。',
+    'dashboard.refused.roles_changed':
+      'ご担当の役割または所属が変更されたため、サインインを終了しました。改めてチャットで「/csirt dashboard」を実行してください。',
+    'dashboard.refused.csrf': 'フォームを確認できませんでした。ページを再読み込みしてから、もう一度お試しください。',
+    'dashboard.not_found': 'ページが見つかりません。',
+    'dashboard.error': '表示中にエラーが発生しました。お問い合わせの際は、受付番号 {id} をお伝えください。',
+    'dashboard.signout': 'サインアウト',
+    'dashboard.signed_out': 'サインアウトしました。',
+    'dashboard.signed_in_as': '{name}（{org}）',
+    'dashboard.overview': '全体概況',
+    'dashboard.overview_org': '{org}の概況',
+    'dashboard.incidents': 'インシデント（組織別・状態別）',
+    'dashboard.incidents_of': 'インシデント一覧（{org}、{status}）',
+    'dashboard.col.org': '組織',
+    'dashboard.col.total': '合計',
+    'dashboard.col.overdue': '報告期限超過',
+    'dashboard.col.soon': '24時間以内に報告期限',
+    'dashboard.all_statuses': 'すべての状態',
+    'dashboard.none': '該当するものはありません。',
+    'dashboard.back': '全体概況に戻る',
+    'dashboard.page_of': '{page} / {pages} ページ（全{total}件）',
+    'dashboard.prev': '前のページ',
+    'dashboard.next': '次のページ',
+  },
+  en: {
+    'dashboard.link':
+      'Your sign-in link to the dashboard. It is valid for {minutes} minutes and once only; do not share it.\n{url}',
+    'dashboard.title': 'CSIRT coordination dashboard',
+    'dashboard.skip': 'Skip to the content',
+    'dashboard.nav': 'Pages',
+    'dashboard.signin.title': 'Sign in',
+    'dashboard.signin.lead': 'Press the button below to sign in to the dashboard. This link works once only.',
+    'dashboard.signin.button': 'Sign in',
+    'dashboard.refused.link':
+      'This link is not valid (already used, expired, or you hold no role). Run "/csirt dashboard" in the chat for a new link.',
+    'dashboard.refused.none': 'Please sign in: run "/csirt dashboard" in the chat and open the link it shows.',
+    'dashboard.refused.roles_changed':
+      'Your roles or organisation changed, so you were signed out. Run "/csirt dashboard" in the chat to sign in again.',
+    'dashboard.refused.csrf': 'The form could not be verified. Reload the page and try again.',
+    'dashboard.not_found': 'Page not found.',
+    'dashboard.error': 'Something went wrong while showing this page. If you contact us, quote reference {id}.',
+    'dashboard.signout': 'Sign out',
+    'dashboard.signed_out': 'You are signed out.',
+    'dashboard.signed_in_as': '{name} ({org})',
+    'dashboard.overview': 'Overview',
+    'dashboard.overview_org': '{org}: overview',
+    'dashboard.incidents': 'Incidents by organisation and status',
+    'dashboard.incidents_of': 'Incidents ({org}, {status})',
+    'dashboard.col.org': 'Organisation',
+    'dashboard.col.total': 'Total',
+    'dashboard.col.overdue': 'Report overdue',
+    'dashboard.col.soon': 'Report due within 24 hours',
+    'dashboard.all_statuses': 'every status',
+    'dashboard.none': 'Nothing to show.',
+    'dashboard.back': 'Back to the overview',
+    'dashboard.page_of': 'Page {page} of {pages} ({total} in all)',
+    'dashboard.prev': 'Previous page',
+    'dashboard.next': 'Next page',
+  },
+});
