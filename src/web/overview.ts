@@ -10,6 +10,7 @@ import { keyOf } from '../i18n/index.ts';
 import { type Html, html } from './html.ts';
 import { page } from './layout.ts';
 import { htmlResponse, type PageCtx } from './routes.ts';
+import { advisoriesSection, cisoSection, inspectionsSection, readinessSection } from './sections.ts';
 
 type Org = { id: number; code: string; nameJa: string; nameEn: string };
 
@@ -47,7 +48,21 @@ export async function overviewPage(c: PageCtx) {
   const title =
     seesEveryOrg(c.caller) || !c.caller.org
       ? c.t('dashboard.overview')
-      : c.t('dashboard.overview_org', { org: orgLabel(c.caller.org, c.locale) });
-  const body = html`${await incidentsSection(c, orgs)}`;
+      : c.t('dashboard.overview_org', { org: c.locale === 'ja' ? c.caller.org.nameJa : c.caller.org.nameEn });
+  const nisc = seesEveryOrg(c.caller);
+  const [incidents, advisories, readiness, inspections] = await Promise.all([
+    incidentsSection(c, orgs),
+    advisoriesSection(c, orgs),
+    readinessSection(c),
+    inspectionsSection(c),
+  ]);
+  const body = html`<nav aria-label="${c.t('dashboard.sections')}"><ul class="toc">
+<li><a href="#incidents">${c.t('dashboard.incidents')}</a></li>
+<li><a href="#advisories">${c.t('dashboard.advisories')}</a></li>
+<li><a href="#readiness">${c.t('dashboard.readiness')}</a></li>
+<li><a href="#inspections">${c.t('dashboard.inspections')}</a></li>
+${nisc ? '' : html`<li><a href="#plan">${c.t('dashboard.plan')}</a></li>`}
+</ul></nav>
+${incidents}${advisories}${readiness}${inspections}${nisc ? '' : cisoSection(c)}`;
   return htmlResponse(200, page({ ...c, who: c, title, body }));
 }

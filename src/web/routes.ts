@@ -5,6 +5,8 @@
  * read-only chat command, as the chat would for that person.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import type { Caller, RefResolver } from '../core/command.ts';
 import { isUserError } from '../core/errors.ts';
@@ -19,9 +21,11 @@ import { incidentListPage } from './incidents.ts';
 import { page } from './layout.ts';
 import { overviewPage } from './overview.ts';
 import { replyHtml } from './reply-html.ts';
-import { STYLE } from './style.ts';
+import { FONTS, STYLE } from './style.ts';
 
 export const COOKIE = 'csirt_dashboard';
+
+const fontCache = new Map<string, Buffer>();
 
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -147,6 +151,15 @@ export function mountDashboard(http: HttpServer, d: DashboardDeps): void {
         headers: { 'content-type': 'text/css; charset=utf-8', ...SECURITY_HEADERS, 'cache-control': 'max-age=3600' },
         body: STYLE,
       };
+    const font = p.startsWith('/dashboard/static/') ? FONTS[p.slice('/dashboard/static/'.length)] : undefined;
+    if (font) {
+      fontCache.set(font, fontCache.get(font) ?? readFileSync(createRequire(import.meta.url).resolve(font)));
+      return {
+        status: 200,
+        headers: { 'content-type': 'font/woff2', ...SECURITY_HEADERS, 'cache-control': 'max-age=86400' },
+        body: fontCache.get(font),
+      };
+    }
     if (p === '/dashboard/signin') {
       // a GET changes nothing (chat link previews fetch links): the person presses the button
       const token = req.query.get('t') ?? '';
@@ -162,6 +175,26 @@ export function mountDashboard(http: HttpServer, d: DashboardDeps): void {
     if (inc?.[1]) {
       const id = inc[1];
       return withSession((c) => commandPage(c, `incident show ${id}`, id))(req);
+    }
+    const adv = /^\/dashboard\/advisories\/(ADV-\d{4}-\d{1,6})$/.exec(p);
+    if (adv?.[1]) {
+      const id = adv[1];
+      return withSession((c) => commandPage(c, `advisory status ${id}`, id))(req);
+    }
+    if (p === '/dashboard/csirt')
+      return withSession((c) => commandPage(c, 'csirt status', c.t('dashboard.readiness')))(req);
+    if (p === '/dashboard/systems')
+      return withSession((c) => commandPage(c, 'system list', c.t('dashboard.systems')))(req);
+    if (p === '/dashboard/inspection') {
+      const org = req.query.get('org') ?? '';
+      const arg = /^[a-z][a-z0-9-]{0,31}$/.test(org) ? ` org=${org}` : '';
+      return withSession((c) => commandPage(c, `check status${arg}`, c.t('dashboard.inspections')))(req);
+    }
+    if (p === '/dashboard/plan') {
+      const budget = req.query.get('budget') ?? '';
+      if (!/^[0-9]{1,13}$/.test(budget))
+        return withSession(async (c) => message(400, c.locale, 'error', c.t('dashboard.plan.bad_budget')))(req);
+      return withSession((c) => commandPage(c, `check plan budget=${budget}`, c.t('dashboard.plan')))(req);
     }
     return withSession(async (c) => message(404, c.locale, 'error', c.t('dashboard.not_found')))(req);
   });

@@ -1,12 +1,17 @@
 /**
  * The dashboard's one stylesheet, served from the bot itself (closed networks: nothing from a
- * CDN). System fonts with BIZ UDGothic first where installed. Colours meet WCAG AA contrast.
+ * CDN). The font is BIZ UDGothic from the shipped @fontsource/biz-udgothic package (served by
+ * the bot: no machine needs a Japanese font installed), system fonts after it. Colours meet WCAG AA contrast.
  */
 export const STYLE = `
+@font-face { font-family: "csirt BIZ UDGothic"; font-weight: 400; font-display: swap;
+  src: url("/dashboard/static/biz-udgothic-400.woff2") format("woff2"); }
+@font-face { font-family: "csirt BIZ UDGothic"; font-weight: 700; font-display: swap;
+  src: url("/dashboard/static/biz-udgothic-700.woff2") format("woff2"); }
 :root { color-scheme: light; --fg: #1a1a1a; --muted: #4a4a4a; --link: #0b4fa8; --bg: #fff; --line: #c8c8c8;
   --head: #f0f3f7; --bad: #9b1c1c; --warn: #7a4b00; --good: #1d5e20; }
 * { box-sizing: border-box; }
-body { margin: 0; font-family: "BIZ UDGothic", "BIZ UDPGothic", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic",
+body { margin: 0; font-family: "csirt BIZ UDGothic", "BIZ UDGothic", "BIZ UDPGothic", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic",
   "Meiryo", system-ui, sans-serif; color: var(--fg); background: var(--bg); line-height: 1.6; font-size: 16px; }
 a { color: var(--link); }
 a:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #e39b00; outline-offset: 2px; }
@@ -45,4 +50,14 @@ header button { background: #fff; color: #12325c; padding: .2rem .7rem; }
 .h3 { background: #f7a26a; } .h4 { background: #c0392b; color: #fff; } .h4 a { color: #fff; }
 .legend { font-size: .9rem; color: var(--muted); }
 .downloads a { margin-right: 1rem; }
+ul.toc { display: flex; flex-wrap: wrap; gap: .4rem 1.25rem; padding: 0; list-style: none; }
+caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+label { margin-right: .5rem; }
+input { font: inherit; padding: .35rem .5rem; border: 1px solid #6b6b6b; border-radius: 4px; margin-right: .5rem; }
 `;
+
+/** The font files the stylesheet names, inside @fontsource/biz-udgothic. */
+export const FONTS: Record<string, string> = {
+  'biz-udgothic-400.woff2': '@fontsource/biz-udgothic/files/biz-udgothic-japanese-400-normal.woff2',
+  'biz-udgothic-700.woff2': '@fontsource/biz-udgothic/files/biz-udgothic-japanese-700-normal.woff2',
+};

@@ -28,6 +28,26 @@ describe.skipIf(missing !== null)(`dashboard in headless Chromium${missing ? ` (
       const o = await t.run(who, cmd);
       assert.equal(o.status, 'ok', JSON.stringify(o.reply));
     }
+    // an advisory to maff and mof, acknowledged by maff; an inspection maff answered
+    const due = '2027-01-29';
+    for (const [who, cmd] of [
+      [
+        P.coordinator,
+        'advisory draft title="標的型メールへの注意" body="業務連絡を装ったメールに注意してください。" severity=high tlp=green audience=maff,mof',
+      ],
+      [P.coordinator, 'advisory submit ADV-2026-0001'],
+      [P.approver, 'advisory approve ADV-2026-0001'],
+      [P.poc, 'advisory ack ADV-2026-0001'],
+      [P.coordinator, `check campaign open due=${due} audience=maff,mof`],
+      [P.poc, 'system add name="電子申請システム" confidentiality=3 exposure=internet'],
+      [P.poc, 'system add name="人事給与システム" confidentiality=2 exposure=internal'],
+      [P.poc, 'check answer CMP-2026-0001 system=SYS-maff-001 item=ENT-01 status=missing cost=2000000'],
+      [P.poc, 'check answer CMP-2026-0001 system=SYS-maff-001 item=EXT-02 status=missing cost=1500000'],
+      [P.poc, 'check answer CMP-2026-0001 system=SYS-maff-002 item=VIO-01 status=implemented'],
+    ] as const) {
+      const o = await t.run(who, cmd);
+      assert.equal(o.status, 'ok', `${cmd}: ${JSON.stringify(o.reply)}`);
+    }
     await t.app.http.listen(0, '127.0.0.1');
     b = await launch();
   }, 240_000);
@@ -62,6 +82,30 @@ describe.skipIf(missing !== null)(`dashboard in headless Chromium${missing ? ` (
     for (const org of ['農林水産省', '財務省', '厚生労働省'])
       assert.match((await table.textContent()) ?? '', new RegExp(org));
     assert.deepEqual(await seriousA11yViolations(page), [], 'overview');
+    const adv = page.locator('table', { has: page.locator('caption', { hasText: '組織別' }) });
+    // addressed, delivered, failed, acknowledged, awaiting
+    assert.deepEqual(await adv.locator('tr', { hasText: '農林水産省' }).locator('td').allTextContents(), [
+      '1',
+      '1',
+      '0',
+      '1',
+      '0',
+    ]);
+    assert.deepEqual(await adv.locator('tr', { hasText: '財務省' }).locator('td').allTextContents(), [
+      '1',
+      '1',
+      '0',
+      '0',
+      '1',
+    ]);
+    assert.match((await page.locator('#readiness').textContent()) ?? '', /CSIRT 体制の整備状況/);
+    assert.match((await page.locator('table.heat').textContent()) ?? '', /農林水産省/);
+    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: 'docs/dashboard-overview.png', fullPage: true });
+    // the advisory's page is `advisory status` as the chat shows it
+    await page.getByRole('link', { name: 'ADV-2026-0001' }).click();
+    assert.match((await page.locator('main').textContent()) ?? '', /標的型メールへの注意/);
+    assert.deepEqual(await seriousA11yViolations(page), [], 'advisory page');
+    await page.goBack();
 
     // the maff row's 報告受付 cell → the list → the incident
     const row = page.locator('tr', { has: page.locator('th', { hasText: '農林水産省' }) });
@@ -87,6 +131,24 @@ describe.skipIf(missing !== null)(`dashboard in headless Chromium${missing ? ` (
     await other.close();
     await ctx.close();
   }, 180_000);
+
+  test("the CISO view: one organisation's picture, its systems and the investment plan", async () => {
+    const { ctx, page } = await signIn(P.ciso);
+    assert.equal(await page.locator('h1').textContent(), '農林水産省の概況');
+    const main = (await page.locator('main').textContent()) ?? '';
+    assert.doesNotMatch(main, /財務省|厚生労働省/);
+    assert.match((await page.locator('table.heat').textContent()) ?? '', /SYS-maff-001/);
+    assert.deepEqual(await seriousA11yViolations(page), [], 'CISO overview');
+    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: 'docs/dashboard-ciso.png', fullPage: true });
+    await page.getByLabel('予算額（円）').fill('2000000');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/dashboard\/plan\?budget=2000000$/);
+    assert.match((await page.locator('main').textContent()) ?? '', /ENT-01/);
+    assert.deepEqual(await seriousA11yViolations(page), [], 'plan page');
+    await page.goto(new URL('/dashboard/systems', page.url()).href);
+    assert.match((await page.locator('main').textContent()) ?? '', /電子申請システム/);
+    await ctx.close();
+  }, 120_000);
 
   test('a ministry PoC sees only their own organisation', async () => {
     const { ctx, page } = await signIn(P.poc);
