@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { validationNow } from '../src/core/clock.ts';
 import { UserError } from '../src/core/errors.ts';
 import { parseChoice } from '../src/domain/answers.ts';
+import { normalizeEmailAddress } from '../src/domain/email-address.ts';
 import { foldCode, ID_EXAMPLE, type IdPrefix, parseId } from '../src/domain/ids.ts';
 import { shortNameProblem } from '../src/domain/names.ts';
 import { canonicalOrgCode } from '../src/domain/org-codes.ts';
@@ -214,3 +215,16 @@ export const shortNames = csv.pipe(
       }
     }),
 );
+
+/**
+ * An e-mail address as typed → its stored form (src/domain/email-address.ts: NFKC, the domain
+ * in ASCII and lower case), or null for `-` (remove it). Refused with the reason (a line break,
+ * an invisible character with its code point, a bad local part or domain).
+ */
+export const emailAddress = z.string().transform((s, ctx): string | null => {
+  if (s.trim() === '-') return null;
+  const r = normalizeEmailAddress(s);
+  if (r.ok) return r.address;
+  ctx.addIssue({ code: 'custom', message: `input.email_${r.problem}`, params: r.char ? { char: r.char } : {} });
+  return z.NEVER;
+});

@@ -3,7 +3,10 @@ import { advisoryGroup } from './advisory.ts';
 import { auditGroup } from './audit.ts';
 import { checkGroup } from './check.ts';
 import { csirtGroup } from './csirt.ts';
+import { dashboardGroup } from './dashboard.ts';
 import { deliveryGroup } from './delivery.ts';
+import { drillGroup } from './drill.ts';
+import { exerciseGroup } from './exercise.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -24,6 +27,8 @@ const all: Group[] = [
   iocGroup,
   advisoryGroup,
   meetingGroup,
+  drillGroup,
+  exerciseGroup,
   csirtGroup,
   checkGroup,
   systemGroup,
@@ -31,5 +36,6 @@ const all: Group[] = [
   pocGroup,
   auditGroup,
   deliveryGroup,
+  dashboardGroup,
 ];
 (groups as Group[]).push(...all);

@@ -3,7 +3,7 @@ import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
 import { seesPeopleOf } from '../src/domain/sharing.ts';
 import { decodeShortNames } from '../src/services/org-names.ts';
-import { name, orgCode, shortNames } from './args.ts';
+import { emailAddress, name, orgCode, shortNames } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const SHORT_FIELD = {
@@ -72,6 +72,7 @@ export const orgGroup: Group = {
           [ctx.t('org.role'), o.coordinator ? ctx.t('org.coordinator') : ctx.t('org.member')],
           [ctx.t('org.f.short'), decodeShortNames(o.shortNames).join('、') || '-'],
           [ctx.t('org.f.aliases'), ctx.services.directory.aliases(o.code).join(', ') || '-'],
+          [ctx.t('org.f.email'), o.email ?? '-'],
           [
             ctx.t('org.channel'),
             channels.map((c) => `${c.platform}: #${c.name ?? c.channelId}`).join(', ') ||
@@ -129,13 +130,14 @@ export const orgGroup: Group = {
         ja: name(200).optional(),
         en: name(200).optional(),
         short: shortNames.optional(),
+        email: emailAddress.optional(),
       }),
       access: ['admin'],
       summary: {
-        ja: '組織のチャンネル（この基盤）、名称や略称を設定します',
-        en: "Set the organisation's channel (on this platform), names or short names",
+        ja: '組織のチャンネル（この基盤）、名称、略称やメールアドレスを設定します',
+        en: "Set the organisation's channel (on this platform), names, short names or e-mail address",
       },
-      usage: 'org set <org> [channel=<channel>] [ja="…"] [en="…"] [short="…,…"]',
+      usage: 'org set <org> [channel=<channel>] [ja="…"] [en="…"] [short="…,…"] [email=<address>]',
       fields: {
         channel: {
           ja: 'チャンネル（このコマンドを送った基盤のもの）',
@@ -144,10 +146,20 @@ export const orgGroup: Group = {
         ja: { ja: '日本語の名称（組織の改称時）', en: 'Japanese name (when the organisation is renamed)' },
         en: { ja: '英語の名称（組織の改称時）', en: 'English name (when the organisation is renamed)' },
         short: SHORT_FIELD,
+        email: {
+          ja: 'メールアドレス（チャットで届けられない場合の送信先。- で削除）',
+          en: 'E-mail address (where messages go when chat cannot take them; - removes it)',
+        },
       },
       writes: true,
       async run(ctx, a) {
-        if (a.channel === undefined && a.ja === undefined && a.en === undefined && a.short === undefined)
+        if (
+          a.channel === undefined &&
+          a.ja === undefined &&
+          a.en === undefined &&
+          a.short === undefined &&
+          a.email === undefined
+        )
           throw new UserError('org.nothing_to_set');
         let channel: { platform: typeof ctx.platform; id: string; name: string } | undefined;
         if (a.channel !== undefined) {
@@ -160,6 +172,7 @@ export const orgGroup: Group = {
           short: a.short,
           ja: a.ja,
           en: a.en,
+          email: a.email,
         });
         const lines: string[] = [];
         if (renamed)
@@ -180,6 +193,12 @@ export const orgGroup: Group = {
               : ctx.t('org.short_cleared', { org: o.code }),
           );
         }
+        if (a.email !== undefined)
+          lines.push(
+            o.email
+              ? ctx.t('org.email_set', { org: o.code, email: o.email })
+              : ctx.t('org.email_cleared', { org: o.code }),
+          );
         return reply.text(lines.join('\n'));
       },
     }),

@@ -3,6 +3,7 @@
  * process.env by itself: the caller passes the environment, so tests inject their own.
  */
 import { z } from 'zod';
+import { normalizeEmailAddress } from './domain/email-address.ts';
 
 const identity = /^(slack:U[A-Z0-9]+|slack:W[A-Z0-9]+|mattermost:[a-z0-9]{26}|console:[\w.@-]+)$/;
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -127,6 +128,20 @@ const schema = z
     METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
     /** On SIGTERM: how long to wait for commands in progress before closing anyway. */
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
+    /** E-mail, the second channel (docs/email.md): smtp://user:pass@host:port (STARTTLS) or smtps://… (TLS); unset: no e-mail */
+    SMTP_URL: opt(
+      z.string().refine((v) => smtpUrlProblem(v) === null, { error: (i) => smtpUrlProblem(String(i.input)) ?? '' }),
+    ),
+    /** The sender of every e-mail (an address; its domain names the Message-IDs) */
+    MAIL_FROM: opt(
+      z
+        .string()
+        .refine((v) => normalizeEmailAddress(v).ok, 'an e-mail address such as csirt-bot@example.go.jp')
+        .transform((v) => {
+          const r = normalizeEmailAddress(v);
+          return r.ok ? r.address : v;
+        }),
+    ),
   })
   .superRefine((c, ctx) => {
     const need = (cond: boolean, path: string, message: string) => {
@@ -149,6 +164,8 @@ const schema = z
       'required with MATTERMOST_URL (unless MATTERMOST_TEAM and PUBLIC_URL are set: the bot then registers /csirt and uses its token)',
     );
     need(!c.MATTERMOST_URL && !!c.MATTERMOST_TOKEN, 'MATTERMOST_URL', 'required with MATTERMOST_TOKEN');
+    need(!!c.SMTP_URL && !c.MAIL_FROM, 'MAIL_FROM', 'required with SMTP_URL (the sender address)');
+    need(!c.SMTP_URL && !!c.MAIL_FROM, 'SMTP_URL', 'required with MAIL_FROM (smtp://user:pass@host:port or smtps://…)');
     need(
       c.BOT_CLOCK_OFFSET_MS !== 0 && c.NODE_ENV === 'production',
       'BOT_CLOCK_OFFSET_MS',
@@ -175,7 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const problems = res.error.issues.map((i) => {
       const name = String(i.path[0] ?? 'environment');
       const got = env[name];
-      const shown = got === undefined || /TOKEN|SECRET/.test(name) ? '' : ` (got "${got}")`;
+      const shown = got === undefined || /TOKEN|SECRET|SMTP_URL/.test(name) ? '' : ` (got "${got}")`;
       return `${name}: ${i.message}${shown}`;
     });
     throw new ConfigError(problems);
@@ -191,4 +208,27 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
  */
 export function deliveryTimeoutMs(config: Pick<Config, 'DELIVERY_CLAIM_TTL_MS'>): number {
   return Math.min(10_000, Math.floor(config.DELIVERY_CLAIM_TTL_MS / 3));
+}
+
+/**
+ * Why SMTP_URL cannot be used, or null: smtp:// (STARTTLS when the server offers it;
+ * `?starttls=required` refuses to send without it) or smtps:// (TLS from the first byte), a
+ * host, an optional port, user and password. Never says the password.
+ */
+export function smtpUrlProblem(v: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return 'smtp://user:pass@host:port or smtps://user:pass@host:port';
+  }
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') return 'the scheme must be smtp:// or smtps://';
+  if (!u.hostname) return 'a host is required (smtp://user:pass@host:port)';
+  if (u.pathname !== '' && u.pathname !== '/') return 'no path after the host:port';
+  for (const [k, val] of u.searchParams) {
+    if (k !== 'starttls' || (val !== 'required' && val !== 'auto'))
+      return 'the only option is ?starttls=required (or auto, the default)';
+  }
+  if (u.protocol === 'smtps:' && u.searchParams.has('starttls')) return 'starttls is for smtp://, not smtps://';
+  return null;
 }

@@ -30,6 +30,8 @@ export class HttpServer {
   private readonly exact = new Map<string, Route>();
   private readonly prefixes: [method: string, prefix: string, route: Route][] = [];
   readonly server: Server;
+  /** the port it listens on, once listening (a link to the dashboard names it) */
+  port: number | null = null;
   private accepting = true;
   /** the metrics listener, when there is one */
   private readonly extra: Server[] = [];
@@ -140,7 +142,8 @@ export class HttpServer {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         const a = this.server.address();
-        resolve(typeof a === 'object' && a ? a.port : port);
+        this.port = typeof a === 'object' && a ? a.port : port;
+        resolve(this.port);
       });
     });
   }

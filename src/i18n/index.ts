@@ -8,9 +8,13 @@ import { coordinatorName, type OrgNames } from '../domain/org-names.ts';
 import { advisory } from './advisory.ts';
 import type { Catalog, Locale } from './catalog.ts';
 import { core } from './core.ts';
+import { dashboard } from './dashboard.ts';
 import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
+import { drill } from './drill.ts';
+import { email } from './email.ts';
+import { exercise } from './exercise.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
@@ -34,6 +38,8 @@ const catalogs = [
   inspection,
   incident,
   meeting,
+  drill,
+  exercise,
   advisory,
   language,
   marks,
@@ -44,6 +50,8 @@ const catalogs = [
   reporting,
   sharing,
   operations,
+  dashboard,
+  email,
 ] as const satisfies readonly Catalog[];
 
 /** Every message key some area defines: a key that does not exist is a compile error. */

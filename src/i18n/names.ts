@@ -13,7 +13,7 @@ export const names = defineCatalog({
     'org.name_taken': '名称「{name}」は、組織 {org} の名称・略称またはコードと同じため、使用できません。',
     'org.channel_taken':
       '{platform} のチャンネル #{channel} は、既に組織 {org} に割り当てられています。1 つのチャンネルを複数の組織に割り当てることはできません。',
-    'org.nothing_to_set': '変更する項目を指定してください（channel=、ja=、en=、short= のいずれか）。',
+    'org.nothing_to_set': '変更する項目を指定してください（channel=、ja=、en=、short=、email= のいずれか）。',
     'input.invisible_char': '目に見えない文字または制御文字（{char}）は使用できません。その文字を削除してください。',
     'input.short_invisible':
       '略称「{short}」に、目に見えない文字または制御文字（{char}）が含まれています。その文字を削除してください。',
@@ -31,7 +31,7 @@ export const names = defineCatalog({
     'org.name_taken': 'The name "{name}" cannot be used: it is a name, short name or code of {org}.',
     'org.channel_taken':
       'The {platform} channel #{channel} already belongs to {org}. A channel can belong to one organisation only.',
-    'org.nothing_to_set': 'Please give what to change (channel=, ja=, en= or short=).',
+    'org.nothing_to_set': 'Please give what to change (channel=, ja=, en=, short= or email=).',
     'input.invisible_char': 'Invisible or control characters ({char}) cannot be used. Please remove the character.',
     'input.short_invisible':
       'The short name "{short}" holds an invisible or control character ({char}). Please remove the character.',

@@ -31,6 +31,8 @@ export interface OrgChange {
   /** the names (either or both): the organisation is renamed */
   ja?: string;
   en?: string;
+  /** the e-mail address (stored form, commands/args.ts `emailAddress`), or null to remove it */
+  email?: string | null;
 }
 
 /** What `org set` did: the organisation as it is now, and its former names when renamed. */
@@ -197,6 +199,11 @@ export class DirectoryService {
         const short = await this.checkShortNames(tx, o, change.short);
         await tx.organization.update({ where: { id: o.id }, data: { shortNames: encodeShortNames(short) } });
         await audit(this.deps, tx, actor, 'org.short', o.code, { short });
+      }
+      if (change.email !== undefined) {
+        if (change.email === o.email) throw new UserError('org.email_same', { org: o.code, email: o.email ?? '-' });
+        await tx.organization.update({ where: { id: o.id }, data: { email: change.email } });
+        await audit(this.deps, tx, actor, 'org.email', o.code, { from: o.email, to: change.email });
       }
       return { org: await tx.organization.findUniqueOrThrow({ where: { id: o.id } }), renamed };
     });

@@ -119,9 +119,11 @@ export async function erasePerson(
           ...(d.status === 'pending' ? { status: 'cancelled', error: 'erased on request' } : {}),
         },
       });
-    // identities named elsewhere: a proxy attending a meeting, a TLP:RED advisory's recipients,
+    // identities named elsewhere: a proxy attending a meeting, a drill's check, a TLP:RED advisory's recipients,
     // a scheduled job's arguments
     await tx.meetingRsvp.updateMany({ where: { proxy: opts.identity }, data: { proxy: pseudonym } });
+    // the identity a reachability drill's check was sent to (kept per drill for its results)
+    await tx.drillCheck.updateMany({ where: { identity: opts.identity }, data: { identity: pseudonym } });
     for (const a of await tx.advisory.findMany({
       where: { recipients: { contains: opts.identity } },
       select: { id: true, recipients: true },
@@ -139,6 +141,9 @@ export async function erasePerson(
       if (x.needles.some((n) => j.data.includes(n)))
         await tx.job.update({ where: { id: j.id }, data: { data: scrub(j.data, x.needles) } });
     await tx.roleGrant.deleteMany({ where: { personId: x.p.id } });
+    // the dashboard's sign-in links and sessions go with the roles
+    await tx.dashboardLink.deleteMany({ where: { personId: x.p.id } });
+    await tx.dashboardSession.deleteMany({ where: { personId: x.p.id } });
     await tx.csirtReadiness.updateMany({ where: { primaryId: x.p.id }, data: { primaryId: null } });
     await tx.csirtReadiness.updateMany({ where: { deputyId: x.p.id }, data: { deputyId: null } });
     await tx.person.update({

@@ -25,6 +25,8 @@ export interface ListFilter {
   page?: number;
   /** only incidents with a clock overdue, or due within 24 hours */
   due?: 'overdue' | 'soon';
+  /** exercises only (訓練); without it, real incidents only: an exercise never counts in a figure */
+  exercise?: boolean;
 }
 
 type OrgLite = { id: number; code: string; nameJa: string; nameEn: string; shortNames: string };
@@ -58,6 +60,22 @@ export interface IocCheck {
   attributed: IocSighting[];
 }
 
+export interface IncidentMatrixRow {
+  orgId: number;
+  byStatus: Record<string, number>;
+  total: number;
+  /** open incidents with a clock past its deadline */
+  overdue: number;
+  /** open incidents with a clock due within 24 hours (and none overdue) */
+  soon: number;
+}
+
+export interface IncidentMatrix {
+  rows: IncidentMatrixRow[];
+  /** the organisations the caller is limited to; null = every organisation */
+  orgIds: number[] | null;
+}
+
 export class IncidentQueries {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -70,19 +88,69 @@ export class IncidentQueries {
     return new Map(list.map((o) => [o.id, o]));
   }
 
-  async list(caller: Caller, f: ListFilter) {
+  /** The incidents the caller may see (of `org` when given): the one scope of every listing. */
+  private async scope(caller: Caller, org: string | undefined, exercise = false): Promise<Record<string, unknown>> {
     const where: Record<string, unknown> = {};
     if (seesAll(caller)) {
-      if (f.org) {
-        const o = await this.prisma.organization.findUnique({ where: { code: f.org } });
-        if (!o) throw new UserError('org.not_found', { org: f.org });
+      if (org) {
+        const o = await this.prisma.organization.findUnique({ where: { code: org } });
+        if (!o) throw new UserError('org.not_found', { org });
         where.orgId = o.id;
       }
     } else {
       if (!caller.org) throw new UserError('report.no_org');
-      if (f.org && f.org !== caller.org.code) throw new UserError('incident.own_org_only');
+      if (org && org !== caller.org.code) throw new UserError('incident.own_org_only');
       where.orgId = caller.org.id;
     }
+    // exercises (訓練) only when asked for: never in a figure (the dashboard's counts included)
+    where.exercise = exercise;
+    return where;
+  }
+
+  /**
+   * Incidents by organisation and status, with each organisation's open deadline clocks
+   * (overdue, due within 24 hours), within what `list` would show the caller (the dashboard).
+   */
+  async matrix(caller: Caller, org?: string): Promise<IncidentMatrix> {
+    const where = await this.scope(caller, org);
+    const counts = await this.prisma.incident.groupBy({ by: ['orgId', 'status'], where, _count: { _all: true } });
+    const now = this.deps.clock.now();
+    const open = await this.prisma.incident.findMany({
+      where: { ...where, stage: { not: 'final' }, status: { notIn: [...FINAL] } },
+      select: {
+        orgId: true,
+        awareAt: true,
+        detectedAt: true,
+        createdAt: true,
+        updateAt: true,
+        finalAt: true,
+        status: true,
+        stage: true,
+      },
+    });
+    const cells = new Map<number, IncidentMatrixRow>();
+    const row = (orgId: number) => {
+      const had = cells.get(orgId);
+      if (had) return had;
+      const r: IncidentMatrixRow = { orgId, byStatus: {}, total: 0, overdue: 0, soon: 0 };
+      cells.set(orgId, r);
+      return r;
+    };
+    for (const c of counts) {
+      const r = row(c.orgId);
+      r.byStatus[c.status] = c._count._all;
+      r.total += c._count._all;
+    }
+    for (const i of open) {
+      const clocks = reportClocks(clockInput(i), this.deps.reportPolicy, now);
+      if (clockFilter(clocks, 'overdue', now)) row(i.orgId).overdue++;
+      else if (clockFilter(clocks, 'soon', now)) row(i.orgId).soon++;
+    }
+    return { rows: [...cells.values()], orgIds: where.orgId === undefined ? null : [where.orgId as number] };
+  }
+
+  async list(caller: Caller, f: ListFilter) {
+    const where = await this.scope(caller, f.org, f.exercise === true);
     if (f.status) where.status = f.status;
     if (f.category) where.category = f.category;
     if (f.since) where.createdAt = { gte: f.since };
@@ -181,7 +249,10 @@ export class IncidentQueries {
       category: i.category,
       createdAt: i.createdAt,
     });
-    const all = ind.incidents.map((l) => ({ i: l.incident, view: sightingView(caller, l.incident) }));
+    // an exercise's sightings are never shown with real ones (no correlation, src/services/exercise.ts)
+    const all = ind.incidents
+      .filter((l) => !l.incident.exercise)
+      .map((l) => ({ i: l.incident, view: sightingView(caller, l.incident) }));
     const others = all.filter((x) => x.view === 'attributed' || x.view === 'count');
     return {
       ...empty,

@@ -5,8 +5,11 @@ import type { JobHandler } from '../scheduler/scheduler.ts';
 import { AdvisoryService } from './advisories.ts';
 import { AuditAnchorService } from './audit-anchor.ts';
 import type { ServiceDeps } from './context.ts';
+import { DashboardAuth } from './dashboard-auth.ts';
 import { DeliveryService } from './deliveries.ts';
 import { DirectoryService } from './directory.ts';
+import { DrillService } from './drills.ts';
+import { ExerciseService } from './exercise.ts';
 import { IncidentQueries } from './incident-queries.ts';
 import { IncidentService } from './incidents.ts';
 import { InspectionViews } from './inspection-views.ts';
@@ -25,6 +28,10 @@ export interface Services {
   incidents: IncidentService;
   incidentQueries: IncidentQueries;
   meetings: MeetingService;
+  /** reachability drills (疎通確認) */
+  drills: DrillService;
+  /** exercise mode (訓練): purge */
+  exercises: ExerciseService;
   readiness: ReadinessService;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
@@ -32,6 +39,8 @@ export interface Services {
   deliveries: DeliveryService;
   /** the audit chain's daily and on-demand anchor */
   anchors: AuditAnchorService;
+  /** the web dashboard's sign-in links and sessions */
+  dashboard: DashboardAuth;
   /** every scheduler job kind the services handle; app.ts registers them on the scheduler */
   jobHandlers(): Record<string, JobHandler>;
 }
@@ -46,15 +55,19 @@ export function createServices(deps: ServiceDeps): Services {
     deps.anchorFile ?? anchorFilePath(undefined, 'postgresql:'),
     deps.anchorAt ?? '09:00',
   );
+  const directory = new DirectoryService(deps);
   const incidents = new IncidentService(deps, (tx, id, actor) => advisories.sourceChanged(tx, id, actor));
   return {
     deps,
-    directory: new DirectoryService(deps),
+    directory,
+    dashboard: new DashboardAuth(deps, directory),
     settings: new SettingsService(deps.db),
     seenRequests: new SeenRequests(deps.db, deps.clock),
     incidents,
     incidentQueries: new IncidentQueries(deps),
     meetings,
+    drills: new DrillService(deps),
+    exercises: new ExerciseService(deps),
     readiness,
     inspections,
     inspectionViews: new InspectionViews(deps),
