@@ -101,7 +101,8 @@ for (const json of results) {
   try {
     const r = JSON.parse(readFileSync(json, 'utf8'));
     for (const f of r.testResults) {
-      if (f.endTime > f.startTime) durations.push({ file: f.name.replace(`${root}/`, ''), ms: f.endTime - f.startTime });
+      if (f.endTime > f.startTime)
+        durations.push({ file: f.name.replace(`${root}/`, ''), ms: f.endTime - f.startTime });
     }
     pass += r.numPassedTests;
     skipped += r.numPendingTests + r.numTodoTests;
@@ -122,7 +123,7 @@ rmSync(out, { recursive: true, force: true });
 if (durations.length > 5) {
   // where the time goes (issue 19: the everyday run should take minutes, not a quarter of an hour)
   const slowest = durations.sort((a, b) => b.ms - a.ms).slice(0, 12);
-  console.log('\nslowest test files (one project\'s run each):');
+  console.log("\nslowest test files (one project's run each):");
   for (const d of slowest) console.log(`  ${(d.ms / 1000).toFixed(1).padStart(7)} s  ${d.file}`);
 }
 console.log(`\n${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
