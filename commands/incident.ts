@@ -5,9 +5,20 @@ import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
 import { keyOf } from '../src/i18n/index.ts';
 import { kindsWord } from '../src/services/advisory-format.ts';
+import { marked, markMessage } from '../src/services/exercise.ts';
 import { exportAttachment } from '../src/services/incident-export.ts';
 import { eventText, incidentFields, tlpLabel } from '../src/services/incident-format.ts';
-import { choice, incidentId, orgCode, plausibleAmount, plausibleTime, text, tokyoDay, wholeNumber } from './args.ts';
+import {
+  choice,
+  incidentId,
+  orgCode,
+  plausibleAmount,
+  plausibleTime,
+  text,
+  tokyoDay,
+  wholeNumber,
+  yesNo,
+} from './args.ts';
 import {
   category,
   contentArgs,
@@ -47,23 +58,28 @@ export const incidentGroup: Group = {
             z.enum(['overdue', 'soon'], { error: 'input.due' }),
           )
           .optional(),
+        exercise: yesNo.optional(),
       }),
       access: READERS,
       summary: { ja: 'インシデントの一覧を表示します（新しい順）', en: 'List incidents, newest first' },
-      usage: 'incident list [status=…] [org=…] [category=…] [since=<date>] [page=N] [due=overdue|soon]',
+      usage: 'incident list [status=…] [org=…] [category=…] [since=<date>] [page=N] [due=overdue|soon] [exercise=yes]',
       fields: {
         due: {
           ja: '報告期限: 期限を過ぎたもの（overdue）、24 時間以内に期限が来るもの（soon）',
           en: 'Reporting deadline (overdue, or soon: due within 24 hours)',
         },
+        exercise: {
+          ja: '訓練の報告のみを表示する場合: はい（yes）。指定しない場合、訓練の報告は表示・集計されません',
+          en: 'Only exercise reports (yes); without it exercises are neither listed nor counted',
+        },
       },
       writes: false,
       async run(ctx, a) {
-        const r = await ctx.services.incidentQueries.list(ctx.caller, a);
+        const r = await ctx.services.incidentQueries.list(ctx.caller, { ...a, exercise: a.exercise === 'yes' });
         if (r.total === 0) return reply.text(ctx.t('incident.list_empty'));
         const L = ctx.locale;
         const rows = r.rows.map((i) => [
-          i.id,
+          marked(ctx.t, i.exercise, i.id),
           i.org.code,
           ctx.t(keyOf('incident.status.', i.status)),
           categoryLabel(i.category, L),
@@ -74,7 +90,14 @@ export const incidentGroup: Group = {
         ]);
         const t = ctx.t;
         const blocks: Block[] = [
-          { kind: 'heading', text: t('incident.list_title', { total: r.total, page: r.page, pages: r.pages }) },
+          {
+            kind: 'heading',
+            text: marked(
+              t,
+              a.exercise === 'yes',
+              t('incident.list_title', { total: r.total, page: r.page, pages: r.pages }),
+            ),
+          },
           {
             kind: 'table',
             head: [
@@ -111,34 +134,38 @@ export const incidentGroup: Group = {
         const d = await ctx.services.incidentQueries.show(ctx.caller, id);
         const i = d.incident;
         const t = ctx.t;
-        return reply.of([
-          {
-            kind: 'heading',
-            text: t('incident.show_title', {
-              id: i.id,
-              status: t(keyOf('incident.status.', i.status)),
-              stage: stageText(ctx, i.stage, i.updates),
-              tlp: tlpLabel(i.tlp),
-            }),
-          },
-          {
-            kind: 'fields',
-            fields: [
-              ...incidentFields(i, d.indicators, t, ctx.dates),
-              [t('incident.f.status'), t(keyOf('incident.status.', i.status))],
-              [t('incident.f.stage'), stageText(ctx, i.stage, i.updates)],
-              [t('incident.f.reporter'), d.reporter],
-              [t('incident.f.reported_at'), formatDateTime(i.createdAt, ctx.dates)],
+        return reply.of(
+          markMessage(t, i.exercise, {
+            blocks: [
+              {
+                kind: 'heading',
+                text: t('incident.show_title', {
+                  id: i.id,
+                  status: t(keyOf('incident.status.', i.status)),
+                  stage: stageText(ctx, i.stage, i.updates),
+                  tlp: tlpLabel(i.tlp),
+                }),
+              },
+              {
+                kind: 'fields',
+                fields: [
+                  ...incidentFields(i, d.indicators, t, ctx.dates),
+                  [t('incident.f.status'), t(keyOf('incident.status.', i.status))],
+                  [t('incident.f.stage'), stageText(ctx, i.stage, i.updates)],
+                  [t('incident.f.reporter'), d.reporter],
+                  [t('incident.f.reported_at'), formatDateTime(i.createdAt, ctx.dates)],
+                ],
+              },
+              ...reportBlocks(ctx, i, d.clocks, d.basis),
+              { kind: 'heading', text: t('incident.timeline') },
+              {
+                kind: 'table',
+                head: [t('incident.f.at'), t('incident.f.by'), t('incident.f.event')],
+                rows: d.events.map((e) => [formatDateTime(e.at, ctx.dates), e.actor, eventText(e, t, ctx.dates)]),
+              },
             ],
-          },
-          ...reportBlocks(ctx, i, d.clocks, d.basis),
-          { kind: 'heading', text: t('incident.timeline') },
-          {
-            kind: 'table',
-            head: [t('incident.f.at'), t('incident.f.by'), t('incident.f.event')],
-            rows: d.events.map((e) => [formatDateTime(e.at, ctx.dates), e.actor, eventText(e, t, ctx.dates)]),
-          },
-        ]);
+          }).blocks,
+        );
       },
     }),
     defineCommand({
@@ -201,7 +228,11 @@ export const incidentGroup: Group = {
       writes: true,
       async run(ctx, { id, ...input }) {
         const r = await ctx.services.incidents.update(ctx.caller, id, input);
-        const lines = [updatedText(ctx, r.id, r.changes, r.step), ...deadlineLines(ctx, r)];
+        const lines = [
+          ...(r.exercise ? [ctx.t('exercise.notice')] : []),
+          updatedText(ctx, r.id, r.changes, r.step),
+          ...deadlineLines(ctx, r),
+        ];
         if (r.reconsent.length > 0)
           lines.push(
             ctx.t('incident.advisories_reconsent', {
@@ -231,7 +262,16 @@ export const incidentGroup: Group = {
       async run(ctx, { id, format }) {
         const d = await ctx.services.incidentQueries.show(ctx.caller, id);
         return reply.of(
-          [{ kind: 'text', text: ctx.t('incident.exported', { id: d.incident.id, format: format.toUpperCase() }) }],
+          [
+            {
+              kind: 'text',
+              text: marked(
+                ctx.t,
+                d.incident.exercise,
+                ctx.t('incident.exported', { id: d.incident.id, format: format.toUpperCase() }),
+              ),
+            },
+          ],
           {
             attachments: [exportAttachment(d, ctx.caller, format)],
           },

@@ -6,6 +6,7 @@ import { csirtGroup } from './csirt.ts';
 import { dashboardGroup } from './dashboard.ts';
 import { deliveryGroup } from './delivery.ts';
 import { drillGroup } from './drill.ts';
+import { exerciseGroup } from './exercise.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
 import { iocGroup } from './ioc.ts';
@@ -27,6 +28,7 @@ const all: Group[] = [
   advisoryGroup,
   meetingGroup,
   drillGroup,
+  exerciseGroup,
   csirtGroup,
   checkGroup,
   systemGroup,

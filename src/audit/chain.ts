@@ -12,7 +12,7 @@ export const GENESIS = '0'.repeat(64);
 /** the action of the records that attest redactions (src/audit/redact.ts) */
 export const REDACT_ACTION = 'audit.redact';
 /** why a record may be redacted; its data then is exactly `{"redacted":"<reason>"}` */
-export const REDACT_REASONS = ['retention', 'erasure'] as const;
+export const REDACT_REASONS = ['retention', 'erasure', 'exercise'] as const;
 export type RedactReason = (typeof REDACT_REASONS)[number];
 
 /** The data a redacted record holds. */

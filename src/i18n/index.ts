@@ -14,6 +14,7 @@ import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
 import { drill } from './drill.ts';
 import { email } from './email.ts';
+import { exercise } from './exercise.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
 import { inspection } from './inspection.ts';
@@ -38,6 +39,7 @@ const catalogs = [
   incident,
   meeting,
   drill,
+  exercise,
   advisory,
   language,
   marks,

@@ -126,6 +126,7 @@ export class AdvisoryService {
       for (const raw of new Set(input.sources.map((s) => canonicalId(s, 'INC')))) {
         const inc = await tx.incident.findUnique({ where: { id: raw } });
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
+        if (inc.exercise) throw new UserError('exercise.not_a_source', { id: inc.id });
         sources.push({
           incidentId: inc.id,
           orgId: inc.orgId,

@@ -18,6 +18,7 @@ import type { Translate } from '../i18n/index.ts';
 import { cancelJobs, type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
+import { markMessage } from './exercise.ts';
 import { clockMissing, clockPost } from './incident-clock-format.ts';
 import { dmPerson, postToOrg } from './notify.ts';
 
@@ -93,7 +94,11 @@ async function speak(deps: ServiceDeps, tx: Tx, inc: Incident, notice: ClockNoti
     ? await tx.person.findMany({ where: { orgId: org.id, roles: { some: { role: 'ciso' } } }, orderBy: { id: 'asc' } })
     : [];
   const post = (audience: 'organisation' | 'ciso' | 'coordinator') => (t: Translate, dates: DateStyle) =>
-    clockPost(t, dates, { ...inc, org }, notice, missing, audience, rule.due, cisos.length === 0);
+    markMessage(
+      t,
+      inc.exercise,
+      clockPost(t, dates, { ...inc, org }, notice, missing, audience, rule.due, cisos.length === 0),
+    );
   const told: string[] = [];
   if (notice.tell.includes('organisation')) {
     await postToOrg(deps, tx, org, post('organisation'), key, ref);

@@ -32,7 +32,8 @@ export function exportInput(d: IncidentDetail, caller: Caller): IncidentExport {
     anonymized: !(i.share === 'attributed' || caller.org?.id === i.orgId),
     category: i.category,
     rsit: CATEGORIES.find((c) => c.code === i.category)?.rsit ?? { class: 'other', type: 'undetermined' },
-    summary: cleanText(i.summary),
+    // an exercise says so in every export, in both languages (src/services/exercise.ts)
+    summary: `${i.exercise ? '[EXERCISE] 【訓練】 ' : ''}${cleanText(i.summary)}`,
     severity: i.severity as Severity,
     tlp: i.tlp as TlpLevel,
     confidentiality: i.confidentiality,
@@ -66,7 +67,7 @@ export function exportAttachment(d: IncidentDetail, caller: Caller, format: 'sti
   const input = exportInput(d, caller);
   const doc = format === 'stix' ? toStixBundle(input) : toMispEvent(input);
   return {
-    filename: `${d.incident.id}.${format}.json`,
+    filename: `${d.incident.exercise ? 'EXERCISE-' : ''}${d.incident.id}.${format}.json`,
     mime: 'application/json',
     data: Buffer.from(`${JSON.stringify(doc, null, 2)}\n`).toString('base64'),
   };

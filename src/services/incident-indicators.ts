@@ -21,7 +21,7 @@ import { postToOrg } from './notify.ts';
 export async function attachIndicators(
   deps: ServiceDeps,
   tx: Tx,
-  incident: { id: string; orgId: number },
+  incident: { id: string; orgId: number; exercise?: boolean },
   indicators: readonly Indicator[],
   actor: string,
   withEvents: boolean,
@@ -41,7 +41,10 @@ export async function attachIndicators(
     const indicatorId = Number(rows[0]?.id);
     const key = { incidentId_indicatorId: { incidentId: incident.id, indicatorId } };
     if (!created && (await tx.incidentIndicator.findUnique({ where: key }))) continue;
-    const seenBefore = await tx.incidentIndicator.count({ where: { indicatorId, orgId: incident.orgId } });
+    // the organisation's earlier real reports of it (an exercise's link is no sighting)
+    const seenBefore = await tx.incidentIndicator.count({
+      where: { indicatorId, orgId: incident.orgId, incident: { exercise: false } },
+    });
     await tx.incidentIndicator.create({
       data: { incidentId: incident.id, indicatorId, orgId: incident.orgId, addedAt: now },
     });
@@ -51,7 +54,8 @@ export async function attachIndicators(
         data: { incidentId: incident.id, at: now, actor, kind: 'indicator', data: canonicalJson(ind) },
       });
     }
-    if (seenBefore === 0) await correlate(deps, tx, indicatorId, ind);
+    // an exercise's indicators are never correlated (nor counted with real reports': below)
+    if (seenBefore === 0 && !incident.exercise) await correlate(deps, tx, indicatorId, ind);
   }
   return added;
 }
@@ -59,7 +63,7 @@ export async function attachIndicators(
 /** Alerts NISC when the indicator's reports now span a number of organisations not alerted yet. */
 async function correlate(deps: ServiceDeps, tx: Tx, indicatorId: number, ind: Indicator): Promise<void> {
   const links = await tx.incidentIndicator.findMany({
-    where: { indicatorId },
+    where: { indicatorId, incident: { exercise: false } },
     include: { incident: { select: { id: true, tlp: true } } },
     orderBy: [{ addedAt: 'asc' }, { incidentId: 'asc' }],
   });

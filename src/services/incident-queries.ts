@@ -25,6 +25,8 @@ export interface ListFilter {
   page?: number;
   /** only incidents with a clock overdue, or due within 24 hours */
   due?: 'overdue' | 'soon';
+  /** exercises only (訓練); without it, real incidents only: an exercise never counts in a figure */
+  exercise?: boolean;
 }
 
 type OrgLite = { id: number; code: string; nameJa: string; nameEn: string; shortNames: string };
@@ -87,7 +89,7 @@ export class IncidentQueries {
   }
 
   /** The incidents the caller may see (of `org` when given): the one scope of every listing. */
-  private async scope(caller: Caller, org: string | undefined): Promise<Record<string, unknown>> {
+  private async scope(caller: Caller, org: string | undefined, exercise = false): Promise<Record<string, unknown>> {
     const where: Record<string, unknown> = {};
     if (seesAll(caller)) {
       if (org) {
@@ -100,6 +102,8 @@ export class IncidentQueries {
       if (org && org !== caller.org.code) throw new UserError('incident.own_org_only');
       where.orgId = caller.org.id;
     }
+    // exercises (訓練) only when asked for: never in a figure (the dashboard's counts included)
+    where.exercise = exercise;
     return where;
   }
 
@@ -146,7 +150,7 @@ export class IncidentQueries {
   }
 
   async list(caller: Caller, f: ListFilter) {
-    const where = await this.scope(caller, f.org);
+    const where = await this.scope(caller, f.org, f.exercise === true);
     if (f.status) where.status = f.status;
     if (f.category) where.category = f.category;
     if (f.since) where.createdAt = { gte: f.since };
@@ -245,7 +249,10 @@ export class IncidentQueries {
       category: i.category,
       createdAt: i.createdAt,
     });
-    const all = ind.incidents.map((l) => ({ i: l.incident, view: sightingView(caller, l.incident) }));
+    // an exercise's sightings are never shown with real ones (no correlation, src/services/exercise.ts)
+    const all = ind.incidents
+      .filter((l) => !l.incident.exercise)
+      .map((l) => ({ i: l.incident, view: sightingView(caller, l.incident) }));
     const others = all.filter((x) => x.view === 'attributed' || x.view === 'count');
     return {
       ...empty,

@@ -28,6 +28,7 @@ import { translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
+import { markMessage } from './exercise.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
 import { clockMissing } from './incident-clock-format.ts';
@@ -70,6 +71,8 @@ export interface ReportInput extends ContentInput {
   ioc?: string[];
   /** for the coordinating office's handlers reporting on a ministry's behalf */
   org?: string;
+  /** 訓練: an exercise report (src/services/exercise.ts) */
+  exercise?: boolean;
 }
 
 export interface UpdateInput extends ContentInput {
@@ -92,6 +95,8 @@ export interface ReportOutcome {
   clocks: ReportClock[];
   /** the items the 確報 still lacks */
   missing: ContentField[];
+  /** 訓練: replies carry the mark */
+  exercise: boolean;
 }
 
 /** Told, in the update's transaction, that a report's `share` or TLP changed (advisories re-check their consents). */
@@ -152,6 +157,7 @@ export class IncidentService {
           ...contentColumns(input),
           status: 'reported',
           stage: 'quick',
+          exercise: input.exercise ?? false,
           createdAt: now,
           updatedAt: now,
         },
@@ -171,8 +177,9 @@ export class IncidentService {
         // the dashboard's figures measure from it (src/domain/figures.ts)
         detectedAt: inc.detectedAt.toISOString(),
         items: contentAudit(input),
+        ...(inc.exercise ? { exercise: true } : {}),
       });
-      await this.notify(tx, org, `incident:${id}:reported`, id, (t) =>
+      await this.notify(tx, org, `incident:${id}:reported`, id, inc.exercise, (t) =>
         newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
       );
       await scheduleClocks(this.deps, tx, inc);
@@ -188,6 +195,7 @@ export class IncidentService {
       id: inc.id,
       clocks: reportClocks(clockInput(inc), this.deps.reportPolicy, now),
       missing: clockMissing(inc, this.deps.reportPolicy),
+      exercise: inc.exercise,
     };
   }
 
@@ -334,12 +342,12 @@ export class IncidentService {
         : null;
       if (step.step !== 'note') {
         const seq = step.step === 'update' ? `update:${step.n}` : 'final';
-        await this.notify(tx, org, `incident:${id}:${seq}`, id, (t) =>
+        await this.notify(tx, org, `incident:${id}:${seq}`, id, updated.exercise, (t) =>
           stagePost({ ...updated, org }, step, changes, move, t, postStyle(this.deps)),
         );
       } else if (move) {
         const seq = await tx.incidentEvent.count({ where: { incidentId: id, kind: 'status' } });
-        await this.notify(tx, org, `incident:${id}:status:${seq}`, id, (t) =>
+        await this.notify(tx, org, `incident:${id}:status:${seq}`, id, updated.exercise, (t) =>
           statusPost({ ...updated, org }, move, t, this.deps.locale),
         );
       }
@@ -355,8 +363,11 @@ export class IncidentService {
     own: OrgRef,
     key: string,
     id: string,
-    build: Parameters<typeof postToOrg>[3],
+    exercise: boolean,
+    plain: Parameters<typeof postToOrg>[3],
   ): Promise<void> {
+    // an exercise's every post carries 【訓練】/[EXERCISE]
+    const build: Parameters<typeof postToOrg>[3] = (t, dates) => markMessage(t, exercise, plain(t, dates));
     const coord = await coordinatingOrg(tx);
     const ref = { type: 'incident', id };
     if (coord) await postToOrg(this.deps, tx, coord, build, key, ref);

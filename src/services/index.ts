@@ -9,6 +9,7 @@ import { DashboardAuth } from './dashboard-auth.ts';
 import { DeliveryService } from './deliveries.ts';
 import { DirectoryService } from './directory.ts';
 import { DrillService } from './drills.ts';
+import { ExerciseService } from './exercise.ts';
 import { IncidentQueries } from './incident-queries.ts';
 import { IncidentService } from './incidents.ts';
 import { InspectionViews } from './inspection-views.ts';
@@ -29,6 +30,8 @@ export interface Services {
   meetings: MeetingService;
   /** reachability drills (疎通確認) */
   drills: DrillService;
+  /** exercise mode (訓練): purge */
+  exercises: ExerciseService;
   readiness: ReadinessService;
   inspections: InspectionService;
   inspectionViews: InspectionViews;
@@ -64,6 +67,7 @@ export function createServices(deps: ServiceDeps): Services {
     incidentQueries: new IncidentQueries(deps),
     meetings,
     drills: new DrillService(deps),
+    exercises: new ExerciseService(deps),
     readiness,
     inspections,
     inspectionViews: new InspectionViews(deps),

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Incident" ADD COLUMN     "exercise" BOOLEAN NOT NULL DEFAULT false;

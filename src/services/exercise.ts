@@ -1,0 +1,100 @@
+/**
+ * Exercise mode (訓練, issue 20 item 4), for incident reports: `report … exercise=yes` makes an
+ * incident that is marked 【訓練】/[EXERCISE] on every post, reply and export, never counted in a
+ * figure, never correlated with real reports' indicators (src/services/incident-indicators.ts)
+ * and never a source of an advisory; `exercise purge <INC-id>` removes it after the drill.
+ *
+ * The purge reuses retention's mechanism (src/audit/redact.ts): the incident, its timeline,
+ * indicator links (and indicators no report names any more), its jobs and the outbox's copies go;
+ * its audit records stay in the chain, redacted with the reason `exercise` and attested by an
+ * `audit.redact` record, after an `exercise.purge` record that says who purged what — so
+ * `audit:verify` still passes and the chain shows the purge.
+ */
+import { appendAudit, REDACT_ACTION, redactedData } from '../audit/chain.ts';
+import { redactAudit } from '../audit/redact.ts';
+import type { Caller } from '../core/command.ts';
+import { UserError } from '../core/errors.ts';
+import type { OutMessage } from '../core/platform.ts';
+import type { Block } from '../core/reply.ts';
+import { canonicalId } from '../domain/ids.ts';
+import { seesEveryOrg } from '../domain/sharing.ts';
+import type { Translate } from '../i18n/index.ts';
+import type { ServiceDeps } from './context.ts';
+
+/** 【訓練】 / [EXERCISE]: the mark every exercise text starts with. */
+export function exerciseMark(t: Translate): string {
+  return t('exercise.mark');
+}
+
+/** `text` with the exercise mark in front when `exercise`. */
+export function marked(t: Translate, exercise: boolean, text: string): string {
+  return exercise ? `${exerciseMark(t)} ${text}` : text;
+}
+
+/** A post or reply about an exercise: its first heading marked, and a line saying it is one first. */
+export function markMessage<M extends Pick<OutMessage, 'blocks'>>(t: Translate, exercise: boolean, msg: M): M {
+  if (!exercise) return msg;
+  let done = false;
+  const blocks: Block[] = msg.blocks.map((b) => {
+    if (done || b.kind !== 'heading') return b;
+    done = true;
+    return { ...b, text: marked(t, true, b.text) };
+  });
+  return { ...msg, blocks: [{ kind: 'context', text: t('exercise.notice') }, ...blocks] };
+}
+
+export class ExerciseService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** Removes an exercise incident's records; a real incident is refused (nothing written). */
+  async purge(caller: Caller, rawId: string): Promise<{ id: string; audit: number; deliveries: number }> {
+    if (!seesEveryOrg(caller)) throw new UserError('auth.forbidden', { command: 'exercise purge' });
+    const id = canonicalId(rawId, 'INC');
+    const db = this.deps.db;
+    return db.tx(async (tx) => {
+      // the audit head's lock first, as retention takes it: the records to redact are all there
+      await db.execute(tx, 'UPDATE "AuditHead" SET seq = seq WHERE id = 1');
+      const inc = await tx.incident.findUnique({ where: { id } });
+      if (!inc) throw new UserError('incident.not_found', { id: rawId });
+      if (!inc.exercise) throw new UserError('exercise.not_exercise', { id });
+      if (await tx.advisorySource.count({ where: { incidentId: id } }))
+        throw new UserError('exercise.in_advisory', { id });
+      const links = await tx.incidentIndicator.findMany({ where: { incidentId: id }, select: { indicatorId: true } });
+      await tx.incidentEvent.deleteMany({ where: { incidentId: id } });
+      await tx.incidentIndicator.deleteMany({ where: { incidentId: id } });
+      await tx.job.deleteMany({ where: { refId: id } });
+      await tx.incident.delete({ where: { id } });
+      const indIds = [...new Set(links.map((l) => l.indicatorId))];
+      if (indIds.length) await tx.indicator.deleteMany({ where: { id: { in: indIds }, incidents: { none: {} } } });
+      // the outbox's copies: a pending one is not sent any more
+      await tx.delivery.updateMany({
+        where: { refType: 'incident', refId: id, status: 'pending' },
+        data: { status: 'cancelled', error: 'exercise purged' },
+      });
+      const gone = await tx.delivery.deleteMany({
+        where: { refType: 'incident', refId: id, status: { in: ['sent', 'failed', 'cancelled'] } },
+      });
+      const records = await tx.auditRecord.findMany({
+        where: { subject: id, action: { not: REDACT_ACTION }, data: { not: redactedData('exercise') } },
+        select: { seq: true },
+        orderBy: { seq: 'asc' },
+      });
+      const now = this.deps.clock.now();
+      await appendAudit(db, tx, {
+        actor: caller.identity,
+        action: 'exercise.purge',
+        subject: id,
+        at: now,
+        data: { kind: 'incident', orgId: inc.orgId, deliveries: gone.count, auditRedacted: records.length },
+      });
+      const n = await redactAudit(db, tx, {
+        actor: caller.identity,
+        at: now,
+        reason: 'exercise',
+        context: { purged: id },
+        records: records.map((r) => ({ seq: r.seq })),
+      });
+      return { id, audit: n, deliveries: gone.count };
+    });
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Exercise mode (訓練, issue 20 item 4) for incident reports, through the console entry: an
+ * exercise report that shares an indicator with a real one raises no correlation alert; every
+ * post, reply and export about it is marked; it is left out of the list and the indicator
+ * lookup; `exercise purge` removes it and `audit:verify` (verifyChain) still passes.
+ */
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, test } from 'vitest';
+import { verifyChain } from '../../src/audit/chain.ts';
+import { replyToText } from '../../src/core/reply.ts';
+import { type TestApp, testApp } from '../helpers/app.ts';
+
+const ADMIN = 'console:admin';
+const NISC = 'console:kato';
+const MAFF = 'console:sato';
+const MOF = 'console:suzuki';
+const IOC = '198.51.100.77';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp({ now: '2026-12-03T01:00:00Z' });
+  await t.run(ADMIN, 'poc add console:kato org=nisc role=coordinator');
+  await t.run(ADMIN, 'poc add console:sato org=maff role=poc primary=yes');
+  await t.run(ADMIN, 'poc add console:suzuki org=mof role=poc primary=yes');
+}, 120_000);
+afterAll(() => t.close());
+
+const correlations = () => t.app.db.prisma.delivery.count({ where: { dedupeKey: { startsWith: 'correlation:' } } });
+const postsAbout = (id: string) => t.platform.posts.filter((p) => p.text.includes(id));
+
+test('an exercise sharing an indicator with a real report: no correlation alert; every post and reply marked', async () => {
+  const real = await t.say(MAFF, `report category=malware summary="実際の不審通信" ioc=${IOC}`);
+  assert.match(real, /INC-2026-0001 として受け付けました/);
+  assert.doesNotMatch(real, /訓練/);
+  const ex = await t.run(MOF, `report category=malware summary="訓練用の不審通信" ioc=${IOC} exercise=yes`);
+  const exText = replyToText(ex.reply);
+  assert.equal(ex.status, 'ok', exText);
+  assert.match(exText, /^【訓練】これは訓練です。実際のインシデントではありません。/);
+  assert.match(exText, /INC-2026-0002 として受け付けました/);
+  assert.equal(await correlations(), 0, 'an exercise never correlates with a real report');
+  const posts = postsAbout('INC-2026-0002');
+  assert.ok(posts.length >= 2, 'posted to the office and to mof');
+  for (const p of posts) assert.match(p.text, /^【訓練】これは訓練です。[\s\S]*■ 【訓練】 /, p.text);
+  assert.ok(
+    postsAbout('INC-2026-0001').every((p) => !/訓練/.test(p.text)),
+    'the real report is not marked',
+  );
+  // an update of the exercise: the reply and the post marked too
+  const up = await t.say(NISC, 'incident update INC-2026-0002 status=triaging');
+  assert.match(up, /^【訓練】/);
+  const status = t.platform.posts.filter((p) => /状態の変更/.test(p.text) && p.text.includes('INC-2026-0002'));
+  assert.ok(status.length > 0 && status.every((p) => /^【訓練】/.test(p.text)));
+  // a second real report of the indicator correlates with the real one only
+  await t.say(MOF, `report category=malware summary="実際の不審通信（財務省）" ioc=${IOC}`);
+  assert.equal(await correlations(), 1);
+  const alert = t.platform.posts.find((p) => /【相関】/.test(p.text));
+  assert.ok(alert);
+  assert.match(alert.text, /INC-2026-0001 \(maff\), INC-2026-0003 \(mof\)/);
+  assert.doesNotMatch(alert.text, /INC-2026-0002/);
+});
+
+test('an exercise is in no figure and no lookup; show and export are marked; not a source of an advisory', async () => {
+  const list = await t.say(NISC, 'incident list');
+  assert.match(list, /INC-2026-0001/);
+  assert.match(list, /INC-2026-0003/);
+  assert.doesNotMatch(list, /INC-2026-0002/);
+  assert.match(list, /2 件/);
+  const exercises = await t.say(NISC, 'incident list exercise=yes');
+  assert.match(exercises, /■ 【訓練】/);
+  assert.match(exercises, /【訓練】 INC-2026-0002/);
+  assert.doesNotMatch(exercises, /INC-2026-0001/);
+  const ioc = await t.say(NISC, `ioc check ${IOC}`);
+  assert.match(ioc, /INC-2026-0001/);
+  assert.doesNotMatch(ioc, /INC-2026-0002/);
+  const show = await t.say(NISC, 'incident show INC-2026-0002');
+  assert.match(show, /^【訓練】これは訓練です。[\s\S]*■ 【訓練】 /);
+  const o = await t.run(NISC, 'incident export INC-2026-0002 format=stix');
+  assert.match(replyToText(o.reply), /^【訓練】/);
+  const file = o.reply.attachments?.[0];
+  assert.equal(file?.filename, 'EXERCISE-INC-2026-0002.stix.json');
+  assert.match(Buffer.from(file?.data ?? '', 'base64').toString('utf8'), /\[EXERCISE\] 【訓練】 訓練用の不審通信/);
+  await t.run(NISC, 'lang en');
+  const en = await t.say(NISC, 'incident show INC-2026-0002');
+  await t.run(NISC, 'lang ja');
+  assert.match(en, /^\[EXERCISE\] This is an exercise, not a real incident\./);
+  const audits = await t.auditCount();
+  const adv = await t.say(
+    NISC,
+    'advisory draft title="訓練" body="本文です。" severity=high tlp=amber audience=maff sources=INC-2026-0002',
+  );
+  assert.match(adv, /INC-2026-0002 は訓練の報告のため、注意喚起の情報提供元にはできません/);
+  assert.equal(await t.auditCount(), audits);
+});
+
+test('exercise purge: refused for a real incident and for a PoC; removes the exercise; the chain still verifies', async () => {
+  const before = await t.auditCount();
+  const refusals: [string, string, RegExp][] = [
+    [NISC, 'exercise purge INC-2026-0001', /INC-2026-0001 は訓練として報告されたものではないため、削除できません/],
+    [MOF, 'exercise purge INC-2026-0002', /権限がありません/],
+    [NISC, 'exercise purge MTG-2026-0001', /現在はインシデントの報告のみです/],
+    [NISC, 'exercise purge INC-2026-0099', /見つかりませんでした/],
+    [NISC, 'exercise purge CMP-2026-0001', /INC-2026-0001/],
+  ];
+  for (const [who, cmd, re] of refusals) {
+    const o = await t.run(who, cmd);
+    assert.notEqual(o.status, 'ok', cmd);
+    assert.match(replyToText(o.reply), re, cmd);
+  }
+  assert.equal(await t.auditCount(), before, 'nothing written');
+  const subjectRecords = await t.app.db.prisma.auditRecord.count({ where: { subject: 'INC-2026-0002' } });
+  assert.ok(subjectRecords >= 2);
+  // full-width id, as typed with an IME
+  const done = await t.say(NISC, 'exercise purge ＩＮＣ－２０２６－０００２');
+  assert.match(done, /訓練のインシデント INC-2026-0002 の記録を削除しました/);
+  assert.equal(await t.app.db.prisma.incident.count({ where: { id: 'INC-2026-0002' } }), 0);
+  assert.equal(await t.app.db.prisma.incidentIndicator.count({ where: { incidentId: 'INC-2026-0002' } }), 0);
+  assert.equal(await t.app.db.prisma.delivery.count({ where: { refType: 'incident', refId: 'INC-2026-0002' } }), 0);
+  assert.equal(await t.app.db.prisma.indicator.count({ where: { value: IOC } }), 1, 'still named by real reports');
+  assert.match(await t.say(NISC, 'incident show INC-2026-0002'), /見つかりませんでした/);
+  // its audit records stay, redacted; the chain records the purge and still verifies
+  const left = await t.app.db.prisma.auditRecord.findMany({
+    where: { subject: 'INC-2026-0002' },
+    orderBy: { seq: 'asc' },
+  });
+  assert.equal(left.length, subjectRecords + 1);
+  for (const r of left.filter((x) => x.action !== 'exercise.purge')) assert.equal(r.data, '{"redacted":"exercise"}');
+  assert.ok(left.some((r) => r.action === 'exercise.purge' && r.actor === NISC));
+  assert.equal(await t.app.db.prisma.auditRecord.count({ where: { action: 'audit.redact', subject: 'exercise' } }), 1);
+  const v = await verifyChain(t.app.db.prisma);
+  assert.ok(v.ok, JSON.stringify(v));
+  // a second purge: not found, nothing written
+  const n = await t.auditCount();
+  assert.match(await t.say(NISC, 'exercise purge INC-2026-0002'), /見つかりませんでした/);
+  assert.equal(await t.auditCount(), n);
+});
