@@ -8,11 +8,11 @@ import type { Logger } from 'pino';
 import { groups } from '../commands/index.ts';
 import { anchorFilePath } from './audit/anchor.ts';
 import { ensureAuditHead } from './audit/chain.ts';
-import type { Config } from './config.ts';
+import { type Config, deliveryTimeoutMs } from './config.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { CommandGroup } from './core/command.ts';
 import { InFlight } from './core/in-flight.ts';
-import type { PlatformName, PlatformSeam } from './core/platform.ts';
+import { type Carrier, MAIL, type PlatformName, type PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
 import { type Database, databaseAway, openDatabase } from './db/client.ts';
 import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migrator.ts';
@@ -24,6 +24,7 @@ import { HttpServer } from './http/server.ts';
 import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
+import { MailSeam } from './outbox/mail.ts';
 import { deliveryIdKey, derivedIds } from './outbox/outbox.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -128,12 +129,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     anchorFile: anchorFilePath(config.AUDIT_ANCHOR_FILE, config.DATABASE_URL),
     anchorAt: config.AUDIT_ANCHOR_AT,
     reportPolicy: opts.reportPolicy ?? loadReportPolicy(config.REPORT_POLICY_FILE),
+    mail: !!(config.SMTP_URL && config.MAIL_FROM),
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
   if (admins.length === 0 && !config.platforms.slack && !config.platforms.mattermost) admins.push('console:admin');
   await services.directory.bootstrap(admins);
-  dispatcher = new Dispatcher(db, seams, {
+  // e-mail, the second channel: a seam of the dispatcher, not a platform posts are made for
+  const carriers = new Map<Carrier, PlatformSeam>(seams);
+  if (config.SMTP_URL && config.MAIL_FROM)
+    carriers.set(
+      MAIL,
+      new MailSeam({ url: config.SMTP_URL, from: config.MAIL_FROM, db, log, timeoutMs: deliveryTimeoutMs(config) }),
+    );
+  dispatcher = new Dispatcher(db, carriers, {
     workerId,
     clock,
     log,
@@ -151,9 +160,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     preSend: async (d) => (await services.advisories.preSend(d)) ?? (await channelStillOwned(db.prisma, d)),
     // what follows a delivery's outcome is made again when the outcome comes again (after a
     // restore): derived ids, as for the scheduler's jobs
-    onSettled: (d) =>
+    onSettled: (d, cause) =>
       derivedIds(async () => {
-        await services.advisories.onDeliverySettled(d);
+        await services.advisories.onDeliverySettled(d, cause);
         // a delivery failed for good is shown to the coordinating office
         await services.deliveries.onSettled(d);
       }),

@@ -6,11 +6,19 @@ import type { Reply } from './reply.ts';
 
 export type PlatformName = 'console' | 'slack' | 'mattermost';
 
+/**
+ * What a delivery goes through: a chat platform, or e-mail — the second channel
+ * (src/outbox/mail.ts, docs/email.md): a seam of the dispatcher only, never a platform commands
+ * come from, and not one of the platforms posts to an organisation are made for.
+ */
+export type Carrier = PlatformName | typeof MAIL;
+export const MAIL = 'email';
+
 /** What a delivery carries: a portable reply, already in the recipient's language. */
 export type OutMessage = Pick<Reply, 'blocks' | 'actions' | 'attachments' | 'readMore'>;
 
 export interface PlatformSeam {
-  readonly name: PlatformName;
+  readonly name: Carrier;
   /** Posts to a channel; the delivery id travels with the post (metadata / props). */
   post(channel: string, msg: OutMessage, deliveryId: string): Promise<{ ref: string }>;
   /**

@@ -34,7 +34,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import { type OutMessage, PlatformError, type PlatformName, type PlatformSeam } from '../core/platform.ts';
+import { type Carrier, type OutMessage, PlatformError, type PlatformSeam } from '../core/platform.ts';
 import type { Database } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { isDerivedDeliveryId } from './outbox.ts';
@@ -55,8 +55,12 @@ export interface DispatcherOptions {
   onAuth?: (platform: string, reason: string | null) => void;
   pollMs?: number;
   onOutcome?: (d: Delivery, outcome: 'sent' | 'failed' | 'retry') => void;
-  /** called after a row settles (sent or failed), outside the send path */
-  onSettled?: (d: Delivery) => Promise<void>;
+  /**
+   * called after a row settles (sent or failed), outside the send path; `cause` says why a row
+   * failed: `permanent` when the platform refused it for good (the e-mail fallback's trigger),
+   * `refused` when the pre-send check or the dispatcher refused it, `gave_up` past the horizon
+   */
+  onSettled?: (d: Delivery, cause?: SettleCause) => Promise<void>;
   /**
    * Re-validates a row just before it is sent (e.g. an advisory's TLP rules against the
    * target as it is now). A returned reason fails the row with that reason instead of sending.
@@ -70,6 +74,9 @@ export interface DispatcherOptions {
    */
   afterRestore?: { since: Date; from: Date; until: Date } | null;
 }
+
+/** Why a row settled as it did (see `onSettled`). */
+export type SettleCause = 'sent' | 'permanent' | 'refused' | 'gave_up';
 
 /**
  * A channel whose interval ends within this much is claimed with the ones ready now and waits
@@ -110,7 +117,7 @@ export class Dispatcher {
 
   constructor(
     private readonly db: Database,
-    private readonly seams: ReadonlyMap<PlatformName, PlatformSeam>,
+    private readonly seams: ReadonlyMap<Carrier, PlatformSeam>,
     opts: DispatcherOptions,
   ) {
     this.o = {
@@ -187,7 +194,7 @@ export class Dispatcher {
    * are still pending after that (due later; another start sends them). The console calls it
    * before it exits.
    */
-  async settle(platform: PlatformName, withinMs: number): Promise<number> {
+  async settle(platform: Carrier, withinMs: number): Promise<number> {
     const end = Date.now() + withinMs;
     for (;;) {
       await this.drain();
@@ -407,13 +414,14 @@ export class Dispatcher {
   }
 
   private async sendOne(d: Delivery, key: string): Promise<void> {
-    const seam = this.seams.get(d.platform as PlatformName);
-    if (!seam) return this.finish(d, { status: 'failed', error: `platform ${d.platform} is not configured` });
+    const seam = this.seams.get(d.platform as Carrier);
+    if (!seam)
+      return this.finish(d, { status: 'failed', error: `platform ${d.platform} is not configured`, cause: 'refused' });
     const msg = JSON.parse(d.message) as OutMessage;
     let called = false;
     try {
       const refused = this.o.preSend ? await this.o.preSend(d) : null;
-      if (refused) return this.finish(d, { status: 'failed', error: refused });
+      if (refused) return this.finish(d, { status: 'failed', error: refused, cause: 'refused' });
       // A claim taken a while ago (a stall, a slow check) may have expired: renew it, or drop the
       // row if another process has taken it over. A claim taken just now has most of its TTL
       // left (more than twice the send timeout): renewing it would only cost a write per post.
@@ -422,12 +430,13 @@ export class Dispatcher {
       }
       if (d.kind === 'update') {
         const original = d.updatesId ? await this.db.prisma.delivery.findUnique({ where: { id: d.updatesId } }) : null;
-        if (!original) return this.finish(d, { status: 'failed', error: 'the post to update does not exist' });
+        if (!original)
+          return this.finish(d, { status: 'failed', error: 'the post to update does not exist', cause: 'refused' });
         if (original.status === 'pending' || original.status === 'sending') {
           return this.finish(d, { status: 'pending', notBefore: new Date(this.o.clock.now().getTime() + 5000) });
         }
         if (original.status !== 'sent' || !original.messageRef)
-          return this.finish(d, { status: 'failed', error: 'the post was never delivered' });
+          return this.finish(d, { status: 'failed', error: 'the post was never delivered', cause: 'refused' });
         const [channel, ref] = splitRef(original);
         called = true;
         try {
@@ -503,11 +512,12 @@ export class Dispatcher {
         return this.finish(d, { status: 'pending', unspent: true, untouched: true });
       }
       if (e instanceof PlatformError && (e.kind === 'permanent' || e.kind === 'not_editable'))
-        return this.finish(d, { status: 'failed', error: e.message });
+        return this.finish(d, { status: 'failed', error: e.message, cause: 'permanent' });
       if (now - (d.retryFrom ?? d.createdAt).getTime() >= this.o.retryHorizonMs)
         return this.finish(d, {
           status: 'failed',
           error: `gave_up_after_${Math.round(this.o.retryHorizonMs / 3_600_000)}h: ${String((e as Error).message ?? e)}`,
+          cause: 'gave_up',
         });
       const backoff = Math.min(300_000, 1000 * 2 ** (d.attempts - 1)) * (0.7 + Math.random() * 0.6);
       this.o.log.warn({ delivery: d.id, attempt: d.attempts, err: (e as Error).message }, 'delivery failed; retrying');
@@ -538,6 +548,8 @@ export class Dispatcher {
       unspent?: boolean;
       /** back exactly as it was before the claim (error and due time kept) */
       untouched?: boolean;
+      /** why a failed row failed (default: refused) */
+      cause?: SettleCause;
     },
   ): Promise<void> {
     const now = this.o.clock.now();
@@ -565,7 +577,7 @@ export class Dispatcher {
     this.o.onOutcome?.(d, outcome);
     if (r.status !== 'pending' && this.o.onSettled) {
       await this.o
-        .onSettled({ ...d, status: r.status })
+        .onSettled({ ...d, status: r.status }, r.status === 'sent' ? 'sent' : (r.cause ?? 'refused'))
         .catch((e) => this.o.log.error({ err: e, delivery: d.id }, 'settle hook failed'));
     }
   }

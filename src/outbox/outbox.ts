@@ -13,11 +13,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../audit/canonical-json.ts';
-import type { OutMessage, PlatformName } from '../core/platform.ts';
+import type { Carrier, OutMessage } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
 
 export interface Enqueue {
-  platform: PlatformName;
+  platform: Carrier;
   kind: 'post' | 'dm' | 'update';
   /** channel id (post, update) or user id without the platform prefix (dm) */
   target: string;

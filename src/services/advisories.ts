@@ -6,6 +6,7 @@
  */
 import type { Caller } from '../core/command.ts';
 import { type Bilingual, UserError } from '../core/errors.ts';
+import { MAIL } from '../core/platform.ts';
 import type { Reply } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
@@ -26,6 +27,7 @@ import { decide } from '../domain/reminder-policy.ts';
 import { consentAnswerProblem, needsLowerLabel } from '../domain/sharing.ts';
 import type { Tlp } from '../domain/tlp.ts';
 import { codeKey, keyOf, t as translate, translator } from '../i18n/index.ts';
+import type { SettleCause } from '../outbox/dispatcher.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { cancelJobs } from '../scheduler/scheduler.ts';
 import {
@@ -48,6 +50,7 @@ import {
 } from './advisory-delivery.ts';
 import { approvalPrompt, kindWord, reminderMessage } from './advisory-format.ts';
 import { guardDelivery, guardNotice, SHARING_REFUSED } from './advisory-guard.ts';
+import { enqueueMailCopy } from './advisory-mail.ts';
 import {
   askConsent,
   markAsked,
@@ -62,7 +65,7 @@ import { statusView } from './advisory-view.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { nextId } from './ids.ts';
-import { dmPerson, postToOrg } from './notify.ts';
+import { channelOf, dmPerson, postToOrg } from './notify.ts';
 import { refuseNamedSources } from './org-names.ts';
 
 export interface DraftInput {
@@ -335,6 +338,14 @@ export class AdvisoryService {
         ja: s.named.map((o) => o.nameJa),
         en: s.named.map((o) => o.nameEn),
       });
+      // an organisation with no channel on a platform the bot runs on gets its copy by e-mail
+      if (targets.kind === 'channels')
+        for (const o of targets.orgs)
+          for (const platform of this.deps.platforms)
+            if (!(await channelOf(tx, o, platform))) {
+              await enqueueMailCopy(this.deps, tx, approved, o.id, 'no_channel');
+              break;
+            }
       await this.audit(tx, caller.identity, 'advisory.approve', a.id, {
         targets: targetKeys(targets),
         deliveries: n,
@@ -470,9 +481,26 @@ export class AdvisoryService {
    * Dispatcher settle hook: the last copy settled moves the advisory to `sent`; a copy refused
    * because the sharing decision no longer holds sends the advisory back to the consent step.
    */
-  async onDeliverySettled(d: Delivery): Promise<void> {
+  async onDeliverySettled(d: Delivery, cause?: SettleCause): Promise<void> {
     if (d.refType !== ADVISORY_REF || !d.refId || d.kind === 'update') return;
+    // a chat copy the platform refused for good goes by e-mail, before the advisory can settle
+    if (d.status === 'failed' && cause === 'permanent' && d.platform !== MAIL && d.kind === 'post' && d.orgId !== null)
+      await this.mailInstead(d, d.refId, d.orgId);
     await this.settle(d.refId);
+  }
+
+  /** The e-mail copy for a chat copy that failed for good, while the advisory is still being sent. */
+  private mailInstead(d: Delivery, id: string, orgId: number): Promise<unknown> {
+    return this.db.tx(async (tx) => {
+      await lockRow(this.db, tx, 'Advisory', id);
+      const a = await tx.advisory.findUnique({ where: { id } });
+      if (a?.status !== 'approved') return null;
+      return enqueueMailCopy(this.deps, tx, a, orgId, 'chat_failed', {
+        id: d.id,
+        platform: d.platform,
+        error: d.error,
+      });
+    });
   }
 
   /** On start: advisories whose last copy settled while no process could record it. */

@@ -7,7 +7,7 @@
  * consent (AdvisoryService.onDeliverySettled). Why here: the dispatcher is the last point before
  * the platform, so a bug elsewhere, or a row edited by hand, cannot get past it.
  */
-import type { PlatformName } from '../core/platform.ts';
+import { MAIL, type PlatformName } from '../core/platform.ts';
 import { isRole } from '../core/roles.ts';
 import type { Database, Prisma$ } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
@@ -50,7 +50,7 @@ export async function guardDelivery(db: Database, d: Delivery, copy: boolean): P
   const target: CopyTarget =
     d.kind === 'dm'
       ? await personTarget(p, `${d.platform}:${d.target}`)
-      : { kind: 'channel', org: await orgOfChannel(p, d.platform as PlatformName, d.target) };
+      : { kind: 'channel', org: await orgOfCopy(p, d) };
   const frozen = { status: a.status, tlp: a.tlp as Tlp, targets: splitList(a.targets) };
   const plain = copyRefusal(frozen, target);
   if (plain) return `refused (TLP): ${translate('en', codeKey(plain.code), { ...plain.params, kind: kindWord(a) })}`;
@@ -112,6 +112,21 @@ async function personTarget(p: Prisma$, identity: string): Promise<CopyTarget> {
     ? effectiveRoles(person.roles.map((r) => r.role).filter(isRole), !!person.org?.coordinator)
     : new Set<never>();
   return { kind: 'person', identity, member: isMember({ roles }) };
+}
+
+/**
+ * The organisation a copy goes to as the directory is now: the owner of its channel, or for an
+ * e-mail copy the organisation it was written for while the address is still that
+ * organisation's (an address changed since is caught). A TLP:RED advisory goes to named people
+ * only: `copyRefusal` refuses any copy to an organisation, an address included.
+ */
+async function orgOfCopy(p: Prisma$, d: Delivery): Promise<string | null> {
+  if (d.platform === MAIL) {
+    if (d.orgId === null) return null;
+    const o = await p.organization.findUnique({ where: { id: d.orgId } });
+    return o?.email === d.target ? o.code : null;
+  }
+  return orgOfChannel(p, d.platform as PlatformName, d.target);
 }
 
 /** The organisation that owns a channel now (a channel re-assigned since approval is caught). */

@@ -30,6 +30,8 @@ export interface ServiceDeps {
   anchorAt?: string;
   /** the deployment's reporting rules: deadlines, reminders, the items a 確報 needs */
   reportPolicy: ReportPolicy;
+  /** SMTP_URL and MAIL_FROM are set: e-mail is the second channel (src/services/advisory-mail.ts) */
+  mail?: boolean;
 }
 
 /** Appends an audit record in `tx` (the one place services write the audit chain). */

@@ -12,6 +12,7 @@ import type { Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { formatDateTime } from '../domain/dates.ts';
 import { keyOf, type Translate } from '../i18n/index.ts';
+import { MAIL_UNCERTAIN } from '../outbox/mail.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { CHANNEL_MOVED, channelOf, postToOrg } from './notify.ts';
 
@@ -26,6 +27,7 @@ export function failureReason(t: Translate, error: string | null): string {
   if (!error) return t('delivery.reason.unknown');
   if (error === 'no_channel') return t('delivery.reason.no_channel');
   if (error === CHANNEL_MOVED) return t('delivery.reason.channel_moved');
+  if (error.startsWith(MAIL_UNCERTAIN)) return t('delivery.reason.mail_uncertain');
   if (error === 'platform_not_connected' || /^platform \S+ is not configured$/.test(error))
     return t('delivery.reason.not_connected');
   const gaveUp = /^gave_up_after_(\d+)h: (.*)$/s.exec(error);

@@ -3,7 +3,7 @@
  * transaction. One delivery per platform the bot runs on; an organisation with no channel on
  * a platform gets a failed delivery that says so (shown in status views), never silence.
  */
-import type { OutMessage, PlatformName } from '../core/platform.ts';
+import { MAIL, type OutMessage, type PlatformName } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
 import { type DateStyle, dateStyle, isCalendar } from '../domain/dates.ts';
 import { translator } from '../i18n/index.ts';
@@ -53,6 +53,11 @@ export async function channelStillOwned(
   d: { kind: string; platform: string; target: string; orgId: number | null },
 ): Promise<string | null> {
   if (d.kind !== 'post' || d.orgId === null) return null;
+  if (d.platform === MAIL) {
+    // an e-mail copy: the address must still be the organisation's
+    const o = await tx.organization.findUnique({ where: { id: d.orgId }, select: { email: true } });
+    return o?.email === d.target ? null : CHANNEL_MOVED;
+  }
   const owner = await channelOwner(tx, d.platform as PlatformName, d.target);
   return owner?.id === d.orgId ? null : CHANNEL_MOVED;
 }

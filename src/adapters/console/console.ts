@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { App } from '../../app.ts';
+import { MAIL } from '../../core/platform.ts';
 import { translator } from '../../i18n/index.ts';
 import { consoleRefs } from './refs.ts';
 import { renderConsole } from './render.ts';
@@ -64,7 +65,9 @@ export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
   // that came due while the bot was down) finishes, then the outbox is settled for the console,
   // including rows due within a short while (a retry, an update waiting for its post).
   await app.scheduler.runDue();
-  const left = await app.dispatcher.settle('console', SETTLE_MS);
+  let left = await app.dispatcher.settle('console', SETTLE_MS);
+  // and the e-mail the console's posts fell back to (docs/email.md)
+  if (app.config.SMTP_URL) left += await app.dispatcher.settle(MAIL, SETTLE_MS);
   if (left > 0) io.write(translator(app.config.BOT_LOCALE)('console.left_pending', { count: left }));
   return failed > 0 ? 1 : 0;
 }
