@@ -13,6 +13,10 @@
  * their own; everything else uses the main pool. Both are plain driver adapters behind Prisma's
  * public `SqlDriverAdapterFactory` interface: this factory connects both and, when Prisma starts
  * a transaction, picks the adapter by the caller's async context.
+ *
+ * On SQLite there is one connection and no second pool: a reserved transaction waits only for
+ * the transaction that has the connection and goes ahead of the ordinary ones queued for it
+ * (sqlite-adapter.ts `Lane`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';

@@ -34,6 +34,7 @@ import type {
   Transaction,
 } from '@prisma/driver-adapter-utils';
 import Sqlite from 'better-sqlite3';
+import { inReservedLane } from './reserved-lane.ts';
 import { columnTypes, isBusy, mapArg, mapRow, toAdapterError } from './sqlite-convert.ts';
 import { WalSync } from './sqlite-durable.ts';
 
@@ -48,18 +49,29 @@ export interface SqliteOptions {
   statements?: number;
 }
 
-/** FIFO ownership of the one connection. */
+/**
+ * FIFO ownership of the one connection, with one exception: a transaction of the reserved lane
+ * (reserved-lane.ts: the journal's `admit`, which records a platform request before it is
+ * acknowledged) goes ahead of the ordinary waiters, behind only the current holder and other
+ * reserved ones. Under a burst the acknowledgement then waits for one transaction, not for every
+ * report queued before it; the work it admits is durable in the journal and runs after.
+ */
 class Lane {
   /** someone has the connection */
   busy = false;
   private readonly waiting: (() => void)[] = [];
+  /** how many of `waiting`, from the front, are reserved */
+  private ahead = 0;
 
-  async acquire(): Promise<void> {
+  async acquire(reserved = false): Promise<void> {
     if (!this.busy) {
       this.busy = true;
       return;
     }
-    await new Promise<void>((r) => this.waiting.push(r));
+    await new Promise<void>((r) => {
+      if (reserved) this.waiting.splice(this.ahead++, 0, r);
+      else this.waiting.push(r);
+    });
   }
 
   /** `acquire`, giving up after `ms` (false: not acquired, and not queued any more). */
@@ -83,6 +95,7 @@ class Lane {
   }
 
   release(): void {
+    if (this.ahead > 0) this.ahead--;
     const next = this.waiting.shift();
     if (next) next();
     else this.busy = false;
@@ -316,7 +329,7 @@ export class SqliteAdapter implements SqlDriverAdapter {
     if (level && level !== 'SERIALIZABLE') {
       throw toAdapterError({ code: 'SQLITE_MISUSE', message: `isolation level ${level} is not supported` });
     }
-    await this.c.lane.acquire();
+    await this.c.lane.acquire(inReservedLane());
     try {
       await this.c.unlocked(() => this.c.run({ sql: BEGIN, args: [], argTypes: [] }, false));
     } catch (e) {
