@@ -229,7 +229,7 @@ export const incidentGroup: Group = {
       async run(ctx, { id, ...input }) {
         const r = await ctx.services.incidents.update(ctx.caller, id, input);
         const lines = [
-          ...(r.exercise ? [ctx.t('exercise.notice')] : []),
+          ...(r.exercise ? [ctx.t('exercise.notice.incident')] : []),
           updatedText(ctx, r.id, r.changes, r.step),
           ...deadlineLines(ctx, r),
         ];

@@ -6,13 +6,14 @@ import { outsideTime } from '../src/domain/plausible.ts';
 import { parseDuration, parseReminderOffsets } from '../src/domain/reminders.ts';
 import { parseTokyoDateTime } from '../src/domain/tokyo-time.ts';
 import { keyOf } from '../src/i18n/index.ts';
+import { marked, markMessage } from '../src/services/exercise.ts';
 import { meetingFields, offsetText } from '../src/services/meeting-messages.ts';
-import { anId, choice, orgList, outOfRange, refuseInvisible, text } from './args.ts';
+import { anId, choice, orgList, outOfRange, refuseInvisible, text, yesNo } from './args.ts';
 import { defineCommand, type Group } from './types.ts';
 
 const meetingId = anId('MTG');
 const SCHEDULE_USAGE =
-  'meeting schedule title="…" start="YYYY-MM-DD HH:MM" [duration=90m] [place="…"|url=…] [agenda="…"] [invite=all|<org>,…] [reminders=7d,1d,1h]';
+  'meeting schedule title="…" start="YYYY-MM-DD HH:MM" [duration=90m] [place="…"|url=…] [agenda="…"] [invite=all|<org>,…] [reminders=7d,1d,1h] [exercise=yes]';
 
 export const meetingGroup: Group = {
   name: 'meeting',
@@ -37,6 +38,7 @@ export const meetingGroup: Group = {
         agenda: text(4000).meta({ long: true }).optional(),
         invite: orgList.optional(),
         reminders: z.string().trim().min(1).optional(),
+        exercise: yesNo.optional(),
       }),
       access: ['coordinator'],
       summary: {
@@ -52,6 +54,10 @@ export const meetingGroup: Group = {
           en: 'Invite: all or organisation codes, comma-separated (default all)',
         },
         reminders: { ja: '事前通知（既定 7d,1d,1h）', en: 'Reminders before the start (default 7d,1d,1h)' },
+        exercise: {
+          ja: '訓練として登録する場合: はい（yes）。通知・返信・予定表のすべてに【訓練】と表示されます',
+          en: 'Schedule as an exercise (yes): every notice, reply and calendar entry is marked [EXERCISE]',
+        },
       },
       form: true,
       writes: true,
@@ -73,6 +79,7 @@ export const meetingGroup: Group = {
           agenda: a.agenda,
           invite: a.invite ?? 'all',
           reminders: reminders.value,
+          exercise: a.exercise === 'yes',
         });
         const L = ctx.locale;
         const blocks: Block[] = [
@@ -116,7 +123,7 @@ export const meetingGroup: Group = {
             kind: 'context',
             text: ctx.t('meeting.reminders_skipped', { list: r.skipped.map((o) => offsetText(o, L)).join(', ') }),
           });
-        return reply.of(blocks);
+        return reply.of(markMessage(ctx.t, r.meeting.exercise, { blocks }, 'meeting').blocks);
       },
     }),
     defineCommand({
@@ -137,7 +144,11 @@ export const meetingGroup: Group = {
           const cancelled = m.status === 'cancelled';
           blocks.push({
             kind: 'heading',
-            text: `${m.id} ${m.title}${cancelled ? ` [${ctx.t('meeting.status.cancelled')}]` : ''}`,
+            text: marked(
+              ctx.t,
+              m.exercise,
+              `${m.id} ${m.title}${cancelled ? ` [${ctx.t('meeting.status.cancelled')}]` : ''}`,
+            ),
           });
           blocks.push({
             kind: 'fields',
@@ -181,7 +192,13 @@ export const meetingGroup: Group = {
       writes: true,
       async run(ctx, a) {
         const r = await ctx.services.meetings.cancel(ctx.caller, a.id);
-        return reply.text(ctx.t('meeting.cancelled', { id: r.meeting.id, count: r.notified.length, jobs: r.jobs }));
+        return reply.text(
+          marked(
+            ctx.t,
+            r.meeting.exercise,
+            ctx.t('meeting.cancelled', { id: r.meeting.id, count: r.notified.length, jobs: r.jobs }),
+          ),
+        );
       },
     }),
     defineCommand({
@@ -198,7 +215,7 @@ export const meetingGroup: Group = {
       writes: false,
       async run(ctx, a) {
         const { meeting: m, text: ics } = await ctx.services.meetings.ics(ctx.caller, a.id);
-        return reply.of([{ kind: 'text', text: ctx.t('meeting.ics_done', { id: m.id }) }], {
+        return reply.of([{ kind: 'text', text: marked(ctx.t, m.exercise, ctx.t('meeting.ics_done', { id: m.id })) }], {
           attachments: [
             { filename: `${m.id}.ics`, mime: 'text/calendar', data: Buffer.from(ics, 'utf8').toString('base64') },
           ],
@@ -229,6 +246,7 @@ export const meetingGroup: Group = {
         }
         const m = await ctx.services.meetings.rsvp(ctx.caller, a.id, a.answer, proxy);
         const lines = [
+          ...(m.exercise ? [ctx.t('exercise.notice.meeting')] : []),
           ctx.t('meeting.rsvp_done', {
             id: m.id,
             title: m.title,

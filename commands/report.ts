@@ -59,7 +59,7 @@ export const reportGroup: Group = {
         const r = await ctx.services.incidents.report(ctx.caller, { ...a, exercise: a.exercise === 'yes' });
         return reply.text(
           [
-            ...(r.exercise ? [ctx.t('exercise.notice')] : []),
+            ...(r.exercise ? [ctx.t('exercise.notice.incident')] : []),
             r.onBehalf
               ? ctx.t('report.done_on_behalf', {
                   id: r.id,

@@ -1,8 +1,10 @@
 /**
- * Exercise mode (訓練, issue 20 item 4), for incident reports: `report … exercise=yes` makes an
- * incident that is marked 【訓練】/[EXERCISE] on every post, reply and export, never counted in a
+ * Exercise mode (訓練, issue 20 item 4), for incident reports and PoC meetings: `report …
+ * exercise=yes` / `meeting schedule … exercise=yes` make an exercise. An exercise incident is marked 【訓練】/[EXERCISE] on every post, reply and export, never counted in a
  * figure, never correlated with real reports' indicators (src/services/incident-indicators.ts)
  * and never a source of an advisory; `exercise purge <INC-id>` removes it after the drill.
+ *
+ * An exercise meeting is marked the same way in every notice, reply and calendar entry.
  *
  * The purge reuses retention's mechanism (src/audit/redact.ts): the incident, its timeline,
  * indicator links (and indicators no report names any more), its jobs and the outbox's copies go;
@@ -18,7 +20,7 @@ import type { OutMessage } from '../core/platform.ts';
 import type { Block } from '../core/reply.ts';
 import { canonicalId } from '../domain/ids.ts';
 import { seesEveryOrg } from '../domain/sharing.ts';
-import type { Translate } from '../i18n/index.ts';
+import { keyOf, type Translate } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
 
 /** 【訓練】 / [EXERCISE]: the mark every exercise text starts with. */
@@ -31,8 +33,21 @@ export function marked(t: Translate, exercise: boolean, text: string): string {
   return exercise ? `${exerciseMark(t)} ${text}` : text;
 }
 
+/** What an exercise can be. */
+export type ExerciseKind = 'incident' | 'meeting' | 'advisory';
+
+/** The line that opens every post or reply about an exercise: 【訓練】これは訓練です。… */
+export function exerciseNotice(t: Translate, kind: ExerciseKind): string {
+  return t(keyOf('exercise.notice.', kind));
+}
+
 /** A post or reply about an exercise: its first heading marked, and a line saying it is one first. */
-export function markMessage<M extends Pick<OutMessage, 'blocks'>>(t: Translate, exercise: boolean, msg: M): M {
+export function markMessage<M extends Pick<OutMessage, 'blocks'>>(
+  t: Translate,
+  exercise: boolean,
+  msg: M,
+  kind: ExerciseKind = 'incident',
+): M {
   if (!exercise) return msg;
   let done = false;
   const blocks: Block[] = msg.blocks.map((b) => {
@@ -40,39 +55,54 @@ export function markMessage<M extends Pick<OutMessage, 'blocks'>>(t: Translate, 
     done = true;
     return { ...b, text: marked(t, true, b.text) };
   });
-  return { ...msg, blocks: [{ kind: 'context', text: t('exercise.notice') }, ...blocks] };
+  return { ...msg, blocks: [{ kind: 'context', text: exerciseNotice(t, kind) }, ...blocks] };
 }
 
 export class ExerciseService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  /** Removes an exercise incident's records; a real incident is refused (nothing written). */
+  /** Removes an exercise's records (an incident or a meeting); a real one is refused (nothing written). */
   async purge(caller: Caller, rawId: string): Promise<{ id: string; audit: number; deliveries: number }> {
     if (!seesEveryOrg(caller)) throw new UserError('auth.forbidden', { command: 'exercise purge' });
-    const id = canonicalId(rawId, 'INC');
+    const id = canonicalId(rawId, ['INC', 'MTG']);
     const db = this.deps.db;
     return db.tx(async (tx) => {
       // the audit head's lock first, as retention takes it: the records to redact are all there
       await db.execute(tx, 'UPDATE "AuditHead" SET seq = seq WHERE id = 1');
-      const inc = await tx.incident.findUnique({ where: { id } });
-      if (!inc) throw new UserError('incident.not_found', { id: rawId });
-      if (!inc.exercise) throw new UserError('exercise.not_exercise', { id });
-      if (await tx.advisorySource.count({ where: { incidentId: id } }))
-        throw new UserError('exercise.in_advisory', { id });
-      const links = await tx.incidentIndicator.findMany({ where: { incidentId: id }, select: { indicatorId: true } });
-      await tx.incidentEvent.deleteMany({ where: { incidentId: id } });
-      await tx.incidentIndicator.deleteMany({ where: { incidentId: id } });
-      await tx.job.deleteMany({ where: { refId: id } });
-      await tx.incident.delete({ where: { id } });
-      const indIds = [...new Set(links.map((l) => l.indicatorId))];
-      if (indIds.length) await tx.indicator.deleteMany({ where: { id: { in: indIds }, incidents: { none: {} } } });
+      let refType: 'incident' | 'meeting';
+      let about: Record<string, unknown>;
+      if (id.startsWith('MTG-')) {
+        refType = 'meeting';
+        const m = await tx.meeting.findUnique({ where: { id } });
+        if (!m) throw new UserError('meeting.not_found', { id: rawId });
+        if (!m.exercise) throw new UserError('exercise.not_exercise', { id });
+        await tx.meetingRsvp.deleteMany({ where: { meetingId: id } });
+        await tx.job.deleteMany({ where: { refId: id } });
+        await tx.meeting.delete({ where: { id } });
+        about = { kind: 'meeting', invite: m.invite };
+      } else {
+        refType = 'incident';
+        const inc = await tx.incident.findUnique({ where: { id } });
+        if (!inc) throw new UserError('incident.not_found', { id: rawId });
+        if (!inc.exercise) throw new UserError('exercise.not_exercise', { id });
+        if (await tx.advisorySource.count({ where: { incidentId: id } }))
+          throw new UserError('exercise.in_advisory', { id });
+        const links = await tx.incidentIndicator.findMany({ where: { incidentId: id }, select: { indicatorId: true } });
+        await tx.incidentEvent.deleteMany({ where: { incidentId: id } });
+        await tx.incidentIndicator.deleteMany({ where: { incidentId: id } });
+        await tx.job.deleteMany({ where: { refId: id } });
+        await tx.incident.delete({ where: { id } });
+        const indIds = [...new Set(links.map((l) => l.indicatorId))];
+        if (indIds.length) await tx.indicator.deleteMany({ where: { id: { in: indIds }, incidents: { none: {} } } });
+        about = { kind: 'incident', orgId: inc.orgId };
+      }
       // the outbox's copies: a pending one is not sent any more
       await tx.delivery.updateMany({
-        where: { refType: 'incident', refId: id, status: 'pending' },
+        where: { refType, refId: id, status: 'pending' },
         data: { status: 'cancelled', error: 'exercise purged' },
       });
       const gone = await tx.delivery.deleteMany({
-        where: { refType: 'incident', refId: id, status: { in: ['sent', 'failed', 'cancelled'] } },
+        where: { refType, refId: id, status: { in: ['sent', 'failed', 'cancelled'] } },
       });
       const records = await tx.auditRecord.findMany({
         where: { subject: id, action: { not: REDACT_ACTION }, data: { not: redactedData('exercise') } },
@@ -85,7 +115,7 @@ export class ExerciseService {
         action: 'exercise.purge',
         subject: id,
         at: now,
-        data: { kind: 'incident', orgId: inc.orgId, deliveries: gone.count, auditRedacted: records.length },
+        data: { ...about, deliveries: gone.count, auditRedacted: records.length },
       });
       const n = await redactAudit(db, tx, {
         actor: caller.identity,

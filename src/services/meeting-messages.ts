@@ -9,6 +9,7 @@ import type { Action, Block } from '../core/reply.ts';
 import type { Meeting } from '../db/generated/sqlite/client.ts';
 import { type DateStyle, formatDateTime } from '../domain/dates.ts';
 import { keyOf, type Locale, translator } from '../i18n/index.ts';
+import { markMessage } from './exercise.ts';
 
 type T = ReturnType<typeof translator>;
 
@@ -65,6 +66,11 @@ export type PostKind =
  * answer instead.
  */
 export function meetingPost(style: DateStyle, m: Meeting, p: PostKind): OutMessage {
+  // an exercise's every post carries 【訓練】/[EXERCISE] (src/services/exercise.ts)
+  return markMessage(translator(style.locale), m.exercise, plainMeetingPost(style, m, p), 'meeting');
+}
+
+function plainMeetingPost(style: DateStyle, m: Meeting, p: PostKind): OutMessage {
   const locale = style.locale;
   const t = translator(locale);
   const heading =

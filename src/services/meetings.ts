@@ -46,6 +46,8 @@ export interface ScheduleInput {
   /** 'all' or organisation codes */
   invite: 'all' | string[];
   reminders: readonly ReminderOffset[];
+  /** 訓練: an exercise meeting (src/services/exercise.ts) */
+  exercise?: boolean;
 }
 
 export interface Scheduled {
@@ -83,7 +85,8 @@ function sees(v: Viewer, m: Pick<Meeting, 'invite'>): boolean {
 export function icsOf(m: Meeting): IcsMeeting {
   return {
     id: m.id,
-    title: m.title,
+    // an exercise says so in the calendar too
+    title: m.exercise ? `[EXERCISE] 【訓練】 ${m.title}` : m.title,
     start: m.startAt,
     durationMin: m.durationMin,
     place: m.place,
@@ -145,6 +148,7 @@ export class MeetingService {
           invite,
           reminders: input.reminders.map((r) => r.text).join(','),
           status: 'scheduled',
+          exercise: input.exercise ?? false,
           createdBy: personId,
           createdAt: now,
           updatedAt: now,
@@ -185,6 +189,7 @@ export class MeetingService {
         invite,
         reminders: due.map((r) => r.offset),
         skipped,
+        ...(input.exercise ? { exercise: true } : {}),
       });
       return {
         meeting,

@@ -2,7 +2,8 @@
  * Exercise mode (訓練, issue 20 item 4) for incident reports, through the console entry: an
  * exercise report that shares an indicator with a real one raises no correlation alert; every
  * post, reply and export about it is marked; it is left out of the list and the indicator
- * lookup; `exercise purge` removes it and `audit:verify` (verifyChain) still passes.
+ * lookup; `exercise purge` removes it and `audit:verify` (verifyChain) still passes. The same for
+ * an exercise PoC meeting: every notice, reply and calendar entry marked, purge after the drill.
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
@@ -95,9 +96,10 @@ test('an exercise is in no figure and no lookup; show and export are marked; not
 test('exercise purge: refused for a real incident and for a PoC; removes the exercise; the chain still verifies', async () => {
   const before = await t.auditCount();
   const refusals: [string, string, RegExp][] = [
-    [NISC, 'exercise purge INC-2026-0001', /INC-2026-0001 は訓練として報告されたものではないため、削除できません/],
+    [NISC, 'exercise purge INC-2026-0001', /INC-2026-0001 は訓練として作成されたものではないため、削除できません/],
     [MOF, 'exercise purge INC-2026-0002', /権限がありません/],
-    [NISC, 'exercise purge MTG-2026-0001', /現在はインシデントの報告のみです/],
+    [NISC, 'exercise purge ADV-2026-0001', /インシデントの報告と PoC 会合です/],
+    [NISC, 'exercise purge MTG-2026-0001', /会合「MTG-2026-0001」は見つかりませんでした/],
     [NISC, 'exercise purge INC-2026-0099', /見つかりませんでした/],
     [NISC, 'exercise purge CMP-2026-0001', /INC-2026-0001/],
   ];
@@ -111,7 +113,7 @@ test('exercise purge: refused for a real incident and for a PoC; removes the exe
   assert.ok(subjectRecords >= 2);
   // full-width id, as typed with an IME
   const done = await t.say(NISC, 'exercise purge ＩＮＣ－２０２６－０００２');
-  assert.match(done, /訓練のインシデント INC-2026-0002 の記録を削除しました/);
+  assert.match(done, /訓練の記録 INC-2026-0002 を削除しました/);
   assert.equal(await t.app.db.prisma.incident.count({ where: { id: 'INC-2026-0002' } }), 0);
   assert.equal(await t.app.db.prisma.incidentIndicator.count({ where: { incidentId: 'INC-2026-0002' } }), 0);
   assert.equal(await t.app.db.prisma.delivery.count({ where: { refType: 'incident', refId: 'INC-2026-0002' } }), 0);
@@ -132,4 +134,54 @@ test('exercise purge: refused for a real incident and for a PoC; removes the exe
   const n = await t.auditCount();
   assert.match(await t.say(NISC, 'exercise purge INC-2026-0002'), /見つかりませんでした/);
   assert.equal(await t.auditCount(), n);
+});
+
+test('an exercise meeting: every notice, reply and calendar entry marked; purge removes it, the chain verifies', async () => {
+  const real = await t.say(
+    NISC,
+    'meeting schedule title="定例の PoC 会合" start="2027-01-12 10:00" invite=maff reminders=1d',
+  );
+  assert.doesNotMatch(real, /訓練/);
+  const o = await t.run(
+    NISC,
+    'meeting schedule title="訓練の会合" start="2027-01-13 10:00" invite=maff,mof reminders=1d exercise=yes',
+  );
+  const text = replyToText(o.reply);
+  assert.equal(o.status, 'ok', text);
+  assert.match(
+    text,
+    /^【訓練】これは訓練です。実際の PoC 会合ではありません。\n■ 【訓練】 PoC 会合 MTG-2026-0002 を登録/,
+  );
+  const invitations = t.platform.posts.filter((p) => p.text.includes('MTG-2026-0002'));
+  assert.equal(invitations.length, 2);
+  for (const p of invitations) assert.match(p.text, /^【訓練】これは訓練です。[\s\S]*■ 【訓練】 開催通知: 訓練の会合/);
+  assert.ok(t.platform.posts.filter((p) => p.text.includes('MTG-2026-0001')).every((p) => !/訓練/.test(p.text)));
+  assert.match(await t.say(MAFF, 'meeting rsvp MTG-2026-0002 attend'), /^【訓練】/);
+  const list = await t.say(MAFF, 'meeting list');
+  assert.match(list, /■ 【訓練】 MTG-2026-0002 訓練の会合/);
+  assert.match(list, /■ MTG-2026-0001 定例の PoC 会合/);
+  const ics = await t.run(MAFF, 'meeting ics MTG-2026-0002');
+  assert.match(replyToText(ics.reply), /^【訓練】/);
+  assert.match(
+    Buffer.from(ics.reply.attachments?.[0]?.data ?? '', 'base64').toString('utf8'),
+    /SUMMARY:\[EXERCISE\] 【訓練】 訓練の会合/,
+  );
+  // the reminder, a day before, is marked too
+  t.clock.set('2027-01-12T01:00:00Z');
+  await t.app.scheduler.runDue();
+  await t.app.dispatcher.drain();
+  const reminders = t.platform.posts.filter((p) => /開催のご案内/.test(p.text) && p.text.includes('MTG-2026-0002'));
+  assert.equal(reminders.length, 2);
+  for (const p of reminders) assert.match(p.text, /^【訓練】/);
+  // a real meeting is refused; the exercise is purged
+  assert.match(await t.say(NISC, 'exercise purge MTG-2026-0001'), /MTG-2026-0001 は訓練として作成されたものではない/);
+  assert.match(await t.say(NISC, 'exercise purge mtg-2026-0002'), /訓練の記録 MTG-2026-0002 を削除しました/);
+  assert.equal(await t.app.db.prisma.meeting.count({ where: { id: 'MTG-2026-0002' } }), 0);
+  assert.equal(await t.app.db.prisma.meetingRsvp.count({ where: { meetingId: 'MTG-2026-0002' } }), 0);
+  assert.equal(await t.app.db.prisma.delivery.count({ where: { refType: 'meeting', refId: 'MTG-2026-0002' } }), 0);
+  assert.equal(await t.app.db.prisma.meeting.count({ where: { id: 'MTG-2026-0001' } }), 1);
+  const left = await t.app.db.prisma.auditRecord.findMany({ where: { subject: 'MTG-2026-0002' } });
+  for (const r of left.filter((x) => x.action !== 'exercise.purge')) assert.equal(r.data, '{"redacted":"exercise"}');
+  const v = await verifyChain(t.app.db.prisma);
+  assert.ok(v.ok, JSON.stringify(v));
 });
