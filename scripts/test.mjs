@@ -95,9 +95,15 @@ function vitest(extra) {
 let pass = 0;
 let fail = 0;
 let skipped = 0;
+/** how long each test file took (every project's run of it), for the list of the slowest */
+const durations = [];
 for (const json of results) {
   try {
     const r = JSON.parse(readFileSync(json, 'utf8'));
+    for (const f of r.testResults) {
+      if (f.endTime > f.startTime)
+        durations.push({ file: f.name.replace(`${root}/`, ''), ms: f.endTime - f.startTime });
+    }
     pass += r.numPassedTests;
     skipped += r.numPendingTests + r.numTodoTests;
     // a file that failed to load has no failed test of its own: count it once
@@ -114,5 +120,11 @@ if (code !== 0 && fail === 0) {
   fail = 1;
 }
 rmSync(out, { recursive: true, force: true });
+if (durations.length > 5) {
+  // where the time goes (issue 19: the everyday run should take minutes, not a quarter of an hour)
+  const slowest = durations.sort((a, b) => b.ms - a.ms).slice(0, 12);
+  console.log("\nslowest test files (one project's run each):");
+  for (const d of slowest) console.log(`  ${(d.ms / 1000).toFixed(1).padStart(7)} s  ${d.file}`);
+}
 console.log(`\n${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(code !== 0 || fail > 0 || pass === 0 ? 1 : 0);

@@ -171,13 +171,18 @@ export class Availability {
  * A driver adapter factory whose connections wait for the database while it is away (above).
  * Built on Prisma's public driver adapter interface.
  */
-export function guardedFactory(inner: SqlDriverAdapterFactory, availability: Availability): SqlDriverAdapterFactory {
+export function guardedFactory(
+  inner: SqlDriverAdapterFactory,
+  availability: Availability,
+  /** how to ask the database (default: a statement through the adapter itself) */
+  probe?: () => Promise<unknown>,
+): SqlDriverAdapterFactory {
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
       const a = await inner.connect();
-      availability.probe = () => a.queryRaw({ sql: 'SELECT 1', args: [], argTypes: [] });
+      availability.probe = probe ?? (() => a.queryRaw({ sql: 'SELECT 1', args: [], argTypes: [] }));
       const guarded: SqlDriverAdapter = {
         provider: a.provider,
         adapterName: a.adapterName,

@@ -83,7 +83,12 @@ const RETRYABLE =
 
 export async function openDatabase(
   url: string,
-  opts: { busyTimeoutMs?: number; poolSize?: number } = {},
+  opts: {
+    busyTimeoutMs?: number;
+    poolSize?: number;
+    /** PostgreSQL: how long a statement waits for a connection of the pool (default 10 s) */
+    connectTimeoutMs?: number;
+  } = {},
 ): Promise<Database> {
   const provider = providerOf(url);
   let prisma: Prisma$;
@@ -91,6 +96,7 @@ export async function openDatabase(
   /** PostgreSQL: the pool's state, said when a transaction gives up (busy, or the database away) */
   let poolState = (): string | undefined => undefined;
   const availability = new Availability();
+  let closeProbes = async (): Promise<void> => {};
   baselineWasmOnly();
   if (provider === 'sqlite') {
     const path = sqlitePath(url);
@@ -111,7 +117,11 @@ export async function openDatabase(
     // two statements too, and an 'error' event nobody listens to would end the process (the
     // statement that meets the dead connection fails, and availability.ts takes over)
     const newPool = (max: number) => {
-      const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+      const pool = new pg.Pool({
+        connectionString: url,
+        max,
+        connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      });
       pool.on('error', () => {});
       pool.on('connect', (client) => client.on('error', () => {}));
       return pool;
@@ -131,7 +141,14 @@ export async function openDatabase(
       // reserved one, or whichever has the shorter queue when both are full
       () => (free(pool) ? 'main' : free(spare) || spare.waitingCount <= pool.waitingCount ? 'spare' : 'main'),
     );
-    prisma = new PrismaClient({ adapter: guardedFactory(adapter, availability) }) as unknown as Prisma$;
+    // the availability probe asks on a connection of its own: pg-pool's "timeout exceeded when
+    // trying to connect" also means "every connection of the pool is in use", and a probe queued
+    // behind them kept the database counted as away (and /healthz down) while it answered
+    const probes = newPool(1);
+    closeProbes = () => probes.end();
+    prisma = new PrismaClient({
+      adapter: guardedFactory(adapter, availability, () => probes.query('SELECT 1')),
+    }) as unknown as Prisma$;
   }
   await prisma.$connect();
   const durability = sqlite?.wal ?? undefined;
@@ -209,6 +226,7 @@ export async function openDatabase(
     },
     async close() {
       await prisma.$disconnect();
+      await closeProbes().catch(() => {});
     },
   };
   return db;

@@ -174,6 +174,8 @@ export class IncidentService {
         handling: inc.handling,
         indicators: inds.map((i) => i.value),
         awareAt: inc.awareAt?.toISOString() ?? null,
+        // the dashboard's figures measure from it (src/domain/figures.ts)
+        detectedAt: inc.detectedAt.toISOString(),
         items: contentAudit(input),
         ...(inc.exercise ? { exercise: true } : {}),
       });

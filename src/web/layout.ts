@@ -34,6 +34,7 @@ ${
   who
     ? html`<nav aria-label="${t('dashboard.nav')}"><ul>
 <li><a href="/dashboard/">${t('dashboard.overview')}</a></li>
+<li><a href="/dashboard/figures">${t('dashboard.figures')}</a></li>
 </ul></nav>
 <div class="who"><span>${t('dashboard.signed_in_as', { name, org })}</span>
 <form method="post" action="/dashboard/signout"><input type="hidden" name="csrf" value="${who.csrf}">

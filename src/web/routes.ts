@@ -16,6 +16,7 @@ import type { Metrics } from '../http/metrics.ts';
 import type { HttpRequest, HttpResponse, HttpServer } from '../http/server.ts';
 import { codeKey, type Locale, type Translate, translator } from '../i18n/index.ts';
 import type { Services } from '../services/index.ts';
+import { figuresCsv, figuresPage, intervalsCsv } from './figures.ts';
 import { html } from './html.ts';
 import { incidentListPage } from './incidents.ts';
 import { page } from './layout.ts';
@@ -181,6 +182,9 @@ export function mountDashboard(http: HttpServer, d: DashboardDeps): void {
       const id = adv[1];
       return withSession((c) => commandPage(c, `advisory status ${id}`, id))(req);
     }
+    if (p === '/dashboard/figures') return withSession(figuresPage)(req);
+    if (p === '/dashboard/figures.csv') return withSession(figuresCsv)(req);
+    if (p === '/dashboard/figures-intervals.csv') return withSession(intervalsCsv)(req);
     if (p === '/dashboard/csirt')
       return withSession((c) => commandPage(c, 'csirt status', c.t('dashboard.readiness')))(req);
     if (p === '/dashboard/systems')

@@ -90,6 +90,13 @@ test('the channel is gone: the post fails for good and the e-mail arrives once, 
   // draining again sends nothing more
   await t.app.dispatcher.drain();
   assert.equal(smtp.received.filter((x) => x.subject.includes(id)).length, 1);
+  // withdrawn: a mail cannot be edited, so the notice goes as a reply to it
+  await ok(t, P.coordinator, `advisory withdraw ${id}`);
+  await t.app.dispatcher.drain();
+  const reply = smtp.received.at(-1);
+  assert.notEqual(reply?.messageId, m.messageId);
+  assert.match(reply?.headers ?? '', new RegExp(`^In-Reply-To: ${m.messageId}$`, 'im'));
+  assert.match(reply?.subject ?? '', new RegExp(id));
 });
 
 test('a lost answer is not sent twice: the row is uncertain, the office told; resend keeps the Message-ID', async () => {

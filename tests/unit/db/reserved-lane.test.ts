@@ -186,3 +186,42 @@ test('SQLite: a reserved transaction goes ahead of the ordinary ones queued for 
   await Promise.all([holder, reserved, ...ordinary]);
   assert.deepEqual(order, ['holder', 'reserved', ...Array.from({ length: 5 }, (_, i) => `ordinary-${i}`)]);
 });
+
+test('a full pool is not a database away: a statement that timed out waiting for a connection does not keep /healthz down while the pool stays busy', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  // pg-pool says "timeout exceeded when trying to connect" both when the server cannot be reached
+  // and when every connection of the pool is in use. The availability probe used to ask through
+  // that same busy pool, so the database counted as away (health down, every start waiting) for
+  // as long as the pool stayed full.
+  const t = await testDb();
+  await applyMigrations(t.url, ROOT);
+  const db = await openDatabase(t.url, { poolSize: 1, connectTimeoutMs: 500 });
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let holding = false;
+  const holder = db.tx(async (tx) => {
+    await db.query(tx, 'SELECT 1');
+    holding = true;
+    await released;
+  });
+  cleanup.push(async () => {
+    release();
+    await holder.catch(() => {});
+    await db.close();
+    await t.drop();
+  });
+  for (let i = 0; i < 200 && !holding; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(holding, 'the one connection of the main pool is held');
+  // a statement outside any transaction waits for the pool, times out, and is tried again
+  const waiting = db.prisma.$queryRawUnsafe('SELECT 1').catch((e: unknown) => e);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(db.available, true, 'the database still counts as reachable: only the pool is busy');
+  assert.equal(await db.ping(), true, '/healthz: the database answers');
+  release();
+  const r = await waiting;
+  assert.ok(!(r instanceof Error), `the statement ran once the pool had room (${String(r)})`);
+});
