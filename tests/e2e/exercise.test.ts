@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.ts';
 import { replyToText } from '../../src/core/reply.ts';
+import { auditFigures } from '../../src/services/figures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 const ADMIN = 'console:admin';
@@ -70,6 +71,20 @@ test('an exercise is in no figure and no lookup; show and export are marked; not
   assert.match(exercises, /■ 【訓練】/);
   assert.match(exercises, /【訓練】 INC-2026-0002/);
   assert.doesNotMatch(exercises, /INC-2026-0001/);
+  // the dashboard's figures (from the audit log) measure the real reports only
+  const nisc = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'nisc' } });
+  const office = {
+    identity: NISC,
+    personId: 1,
+    displayName: null,
+    roles: new Set(['coordinator'] as const),
+    org: { id: nisc.id, code: 'nisc', nameJa: nisc.nameJa, nameEn: nisc.nameEn, coordinator: true },
+    locale: 'ja' as const,
+    calendar: 'wareki' as const,
+  };
+  const measured = (await auditFigures(t.app.services.deps, office)).intervals.map((i) => i.subject);
+  assert.ok(measured.includes('INC-2026-0001'), JSON.stringify(measured));
+  assert.ok(!measured.includes('INC-2026-0002'), 'an exercise is in no figure');
   const ioc = await t.say(NISC, `ioc check ${IOC}`);
   assert.match(ioc, /INC-2026-0001/);
   assert.doesNotMatch(ioc, /INC-2026-0002/);
