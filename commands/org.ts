@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
+import { foldOrgCode } from '../src/domain/org-codes.ts';
 import { seesPeopleOf } from '../src/domain/sharing.ts';
 import { decodeShortNames } from '../src/services/org-names.ts';
 import { emailAddress, name, orgCode, shortNames } from './args.ts';
@@ -97,11 +98,12 @@ export const orgGroup: Group = {
       aliases: ['追加'],
       positional: ['org'],
       schema: z.object({
+        // folded as every typed code is (full-width, case, dashes, invisible characters), so that
+        // ＮＣＯ is refused as the alias it is, not as a malformed code
         org: z
           .string()
-          .trim()
-          .toLowerCase()
-          .regex(/^[a-z][a-z0-9-]{1,15}$/, 'input.org_code'),
+          .transform(foldOrgCode)
+          .pipe(z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'input.org_code')),
         ja: name(200),
         en: name(200),
         short: shortNames.optional(),

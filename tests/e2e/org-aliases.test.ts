@@ -68,6 +68,14 @@ test('org add: a code that is another organisation’s alias is refused, naming 
     'org add NCO ja="統括室" en="Cybersecurity Office"',
     /組織 nisc の組織コードの別名/,
   );
+  // typed in full-width letters or with an invisible character: the same alias, said as such
+  // (it used to be refused as a malformed code, which hid why)
+  for (const typed of ['ＮＣＯ', 'n\u200bco', 'ｎｃｏ'])
+    await refusedWritingNothing(
+      P.admin,
+      `org add ${typed} ja="統括室" en="Cybersecurity Office"`,
+      /組織コード「nco」は、組織 nisc の組織コードの別名/,
+    );
   await t.run(P.admin, 'lang en');
   try {
     await refusedWritingNothing(
