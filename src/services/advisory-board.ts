@@ -42,7 +42,8 @@ export interface AdvisoryBoard {
 export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 15): Promise<AdvisoryBoard> {
   const db = deps.db.prisma;
   const released = await db.advisory.findMany({
-    where: { targets: { not: null } },
+    // an exercise (訓練) is in no figure (src/services/exercise.ts)
+    where: { targets: { not: null }, exercise: false },
     select: {
       id: true,
       title: true,
