@@ -15,6 +15,7 @@ import { declinedOrg } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { advisoryAccess } from '../domain/sharing.ts';
 import { keyOf, type MessageKey, translator } from '../i18n/index.ts';
+import { MAIL_UNCERTAIN } from '../outbox/mail.ts';
 import {
   ADVISORY_REF,
   audienceOf,
@@ -199,5 +200,6 @@ function failure(t: (k: MessageKey) => string, error: string | null): string {
   if (error === 'no_channel') return t('advisory.no_channel');
   if (error === 'platform_not_connected') return t('advisory.not_connected');
   if (error === CHANNEL_MOVED) return t('advisory.channel_moved');
+  if (error?.startsWith(MAIL_UNCERTAIN)) return t('delivery.reason.mail_uncertain');
   return error ?? '?';
 }

@@ -121,6 +121,7 @@ test('a lost answer is not sent twice: the row is uncertain, the office told; re
     t.platform.posts.some((p) => p.channel === 'nisc' && p.text.includes(mail?.id ?? '?') && /メール/.test(p.text)),
     'the office is told',
   );
+  assert.match(await t.say(P.coordinator, `advisory status ${id}`), /email: .*届いたかどうか確認できません/);
   const list = await t.say(P.admin, 'delivery list failed');
   assert.match(list, /メール/);
   assert.match(list, /届いたかどうか確認できません/);
@@ -132,6 +133,22 @@ test('a lost answer is not sent twice: the row is uncertain, the office told; re
   assert.equal(again.length, 2);
   assert.equal(again[1]?.messageId, again[0]?.messageId);
   assert.equal((await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: mail?.id } })).status, 'sent');
+});
+
+test('a mail the server refuses (5yz) fails for good as refused, not as uncertain', async () => {
+  smtp.mode = 'reject';
+  onTestFinished(() => {
+    smtp.mode = 'accept';
+  });
+  const id = await submitted(t, 'tlp=green audience=maff');
+  t.platform.failures.push(new PlatformError('permanent', 'channel_not_found'));
+  await ok(t, P.approver, `advisory approve ${id}`);
+  await t.app.dispatcher.drain();
+  const mail = (await rows(t, id)).find((d) => d.platform === 'email');
+  assert.equal(mail?.status, 'failed');
+  assert.match(mail?.error ?? '', /^smtp: .*554/);
+  assert.equal(mail?.attempts, 1);
+  assert.match(await t.say(P.admin, 'delivery list failed'), /554/);
 });
 
 test('TLP:RED never goes to an organisation address, not even from a row written by hand', async () => {
