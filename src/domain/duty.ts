@@ -62,7 +62,7 @@ export function nextDuty<P>(
 ): NextDuty<P> | null {
   const now = onDuty(rota, at);
   const today = dutyDay(at);
-  const last = [...rota.dates.keys()].reduce((a, b) => (b > a ? b : a), today);
+  const last = [today, ...rota.dates.keys()].sort().at(-1) ?? today;
   const horizon = dutyDayStart(last).getTime() + 7 * DAY_MS;
   // noon JST of each day: far from any day boundary
   for (let t = dutyDayStart(today).getTime() + DAY_MS + DAY_MS / 2; t <= horizon + DAY_MS / 2; t += DAY_MS) {

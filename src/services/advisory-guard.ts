@@ -25,8 +25,8 @@ import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { codeKey, t as translate } from '../i18n/index.ts';
 import { audienceOf, splitList, versionOfKey } from './advisory-delivery.ts';
 import { kindWord } from './advisory-format.ts';
-import { approverOfOffice, DUTY_REVIEW } from './duty.ts';
 import { sharingState } from './advisory-sharing.ts';
+import { approverOfOffice, DUTY_REVIEW } from './duty.ts';
 import { channelOwner } from './notify.ts';
 import { namedSource } from './org-names.ts';
 

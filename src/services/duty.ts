@@ -10,6 +10,7 @@
  */
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
+import { isRole } from '../core/roles.ts';
 import type { Prisma$, Tx } from '../db/client.ts';
 import {
   type DutyRota,
@@ -24,7 +25,6 @@ import {
 } from '../domain/duty.ts';
 import type { IcsMeeting } from '../domain/ics.ts';
 import { effectiveRoles, seesEveryOrg } from '../domain/sharing.ts';
-import { isRole } from '../core/roles.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 
@@ -88,7 +88,7 @@ export async function dutyFeedEvents(db: Prisma$, personId: number, now: Date): 
   if (!(await approverOfOffice(db, personId))) return [];
   const rows = await db.dutySlot.findMany();
   const rota = await loadRota(db);
-  const updatedAt = rows.reduce((a, r) => (r.updatedAt > a ? r.updatedAt : a), new Date(0));
+  const updatedAt = new Date(Math.max(0, ...rows.map((r) => r.updatedAt.getTime())));
   return dutyDaysOf(rota, personId, now, FEED_DAYS).map((day) => ({
     id: `DUTY-${day}`,
     title: '当番 / Duty officer',

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
-import { type TestApp, testApp } from '../helpers/app.ts';
 import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
+import { type TestApp, testApp } from '../helpers/app.ts';
 
 const START = '2026-12-03T01:00:00Z'; // Thu 3 Dec 2026 10:00 JST
 
