@@ -82,7 +82,7 @@ export const dutyGroup: Group = {
       fields: {
         slot: {
           ja: '曜日（月、月曜日、mon など）または日付（YYYY-MM-DD）',
-          en: 'A weekday (mon, Monday, 月…) or a date (YYYY-MM-DD)',
+          en: 'A weekday (mon, Monday…) or a date (YYYY-MM-DD)',
         },
         user: { ja: '当番者', en: 'Duty officer' },
       },

@@ -36,7 +36,7 @@ export const duty = defineCatalog({
     'duty.swapped': 'The duty officer for {date} is now {user} instead of {before}.',
     'duty.swapped_none': 'The duty officer for {date} is now {user} (nobody was on duty that day before).',
     'duty.bad_slot':
-      'Could not read "{input}" as a weekday or a date. Please give a weekday (mon, Monday, 月…) or a date (YYYY-MM-DD).',
+      'Could not read "{input}" as a weekday or a date. Please give a weekday (mon, Monday…) or a date (YYYY-MM-DD).',
     'duty.bad_date': 'Could not read "{input}" as a date. Please give a date (YYYY-MM-DD).',
     'duty.past': '{date} is in the past: the duty rota cannot be changed for it. Please give today or a later date.',
     'duty.not_approver':
@@ -49,7 +49,7 @@ export const duty = defineCatalog({
     'duty.col.date': 'Date',
     'duty.col.weekday': 'Weekday',
     'duty.col.person': 'Duty officer',
-    'duty.day_start': 'A duty day starts at 00:00 Japan time.',
+    'duty.day_start': 'A duty day starts at midnight, Japan time.',
     'duty.weekday.0': 'Sunday',
     'duty.weekday.1': 'Monday',
     'duty.weekday.2': 'Tuesday',
