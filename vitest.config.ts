@@ -1,24 +1,27 @@
 /**
- * The test projects (npm test runs sqlite + postgresql; npm run test:chaos runs the chaos ones):
+ * The test projects (npm test runs sqlite + postgresql; npm run test:chaos and test:deep the others):
  * - sqlite: every test file (tests/**\/*.test.ts), TEST_PROVIDER=sqlite;
  * - postgresql: the files that use a database (scripts/test-files.mjs), TEST_PROVIDER=postgresql
  *   on the server at TEST_PG_URL (scripts/test.mjs finds or starts one);
- * - chaos-sqlite, chaos-postgresql: the long crash and chaos tests (CHAOS_FILES), run apart.
+ * - chaos-sqlite, chaos-postgresql: the long crash and chaos tests (CHAOS_FILES), run apart;
+ * - deep-sqlite, deep-postgresql: the model-based and property tests again at full depth
+ *   (DEEP_FILES with DEEP_ENV; npm run test:deep).
  * node's runner had no timeout: the defaults here are generous, the long tests set their own.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { CHAOS_FILES, testFiles, usesDb } from './scripts/test-files.mjs';
+import { CHAOS_FILES, DEEP_ENV, DEEP_FILES, testFiles, usesDb } from './scripts/test-files.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const all = testFiles(root);
 const everyday = all.filter((f) => !CHAOS_FILES.includes(f));
 const chaos = all.filter((f) => CHAOS_FILES.includes(f));
+const deep = all.filter((f) => DEEP_FILES.includes(f));
 const onPg = (files: string[]) => files.filter((f) => usesDb(root, f));
 
-const project = (name: string, provider: 'sqlite' | 'postgresql', include: string[]) => ({
+const project = (name: string, provider: 'sqlite' | 'postgresql', include: string[], env = {}) => ({
   extends: true as const,
-  test: { name, include: include.length ? include : ['no-test-files'], env: { TEST_PROVIDER: provider } },
+  test: { name, include: include.length ? include : ['no-test-files'], env: { ...env, TEST_PROVIDER: provider } },
 });
 
 export default defineConfig({
@@ -36,6 +39,8 @@ export default defineConfig({
       project('postgresql', 'postgresql', onPg(everyday)),
       project('chaos-sqlite', 'sqlite', chaos),
       project('chaos-postgresql', 'postgresql', onPg(chaos)),
+      project('deep-sqlite', 'sqlite', deep, DEEP_ENV),
+      project('deep-postgresql', 'postgresql', onPg(deep), DEEP_ENV),
     ],
     coverage: {
       provider: 'v8',

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.ts';
-import { type Block, reply } from '../src/core/reply.ts';
+import { type Block, type Reply, reply } from '../src/core/reply.ts';
 import { parseKind } from '../src/domain/advisory-kind.ts';
 import { ADVISORY_STATUSES } from '../src/domain/advisory-status.ts';
 import { formatDateTime } from '../src/domain/dates.ts';
 import { isTlp, type Tlp, tlpLabel } from '../src/domain/tlp.ts';
 import { kindText, statusText } from '../src/services/advisory-format.ts';
+import { marked, markMessage } from '../src/services/exercise.ts';
 import { markFields } from '../src/services/marks-format.ts';
 import { anId, choice, csv, orgList, text, yesNo } from './args.ts';
 import { handling, reportFields } from './incident-args.ts';
@@ -40,7 +41,7 @@ const COORD = ['coordinator'] as const;
 const APPROVER = ['approver'] as const;
 const POC = ['poc'] as const;
 
-export const advisoryGroup: Group = {
+export const advisoryGroup: Group = markExerciseReplies({
   name: 'advisory',
   aliases: ['注意喚起'],
   summary: {
@@ -62,12 +63,17 @@ export const advisoryGroup: Group = {
         kind: kind.optional(),
         confidentiality: confidentiality.optional(),
         handling: handling.optional(),
+        exercise: yesNo.optional(),
       }),
       access: COORD,
       summary: { ja: '注意喚起または情報提供を起案します', en: 'Draft an advisory (a warning or information)' },
       usage:
-        'advisory draft title="…" body="…" severity=… tlp=… audience=all|<org>,<org>… [sources=<INC-id>,…] [recipients=<user>,…] [kind=warning|info] [confidentiality=1-3] [handling="…"]',
+        'advisory draft title="…" body="…" severity=… tlp=… audience=all|<org>,<org>… [sources=<INC-id>,…] [recipients=<user>,…] [kind=warning|info] [confidentiality=1-3] [handling="…"] [exercise=yes]',
       fields: {
+        exercise: {
+          ja: '訓練として起案する場合: はい（yes）。配信・返信・メールのすべてに【訓練】と表示され、集計には含まれません。情報提供元は訓練の報告に限ります',
+          en: 'Draft as an exercise (yes): every copy, reply and mail is marked [EXERCISE] and never counted; sources must be exercise reports',
+        },
         title: { ja: '件名', en: 'Title' },
         body: { ja: '本文', en: 'Body' },
         severity: {
@@ -108,6 +114,7 @@ export const advisoryGroup: Group = {
           audience: a.audience ?? null,
           sources: a.sources ?? [],
           recipients: await people(ctx, a.recipients ?? []),
+          exercise: a.exercise === 'yes',
         });
         const marks = markFields(ctx.t, r);
         const blocks: Block[] = [
@@ -289,7 +296,7 @@ export const advisoryGroup: Group = {
               t('advisory.f.created'),
             ],
             rows: rows.map((x) => [
-              x.id,
+              marked(t, x.exercise, x.id),
               kindText(t, x),
               statusText(t, x),
               tlpLabel(x.tlp as Tlp),
@@ -331,4 +338,24 @@ export const advisoryGroup: Group = {
       },
     }),
   ],
-};
+});
+
+/**
+ * 訓練: every reply about an exercise advisory opens with the exercise notice and a marked heading
+ * (src/services/exercise.ts), whichever command gave it; `draft` knows it from its argument.
+ */
+function markExerciseReplies(group: Group): Group {
+  return {
+    ...group,
+    commands: group.commands.map((c) => {
+      const run = c.run.bind(c) as (ctx: Ctx, a: { id?: unknown; exercise?: unknown }) => Promise<Reply>;
+      const marking = async (ctx: Ctx, a: { id?: unknown; exercise?: unknown }): Promise<Reply> => {
+        const r = await run(ctx, a);
+        const exercise =
+          a.exercise === 'yes' || (typeof a.id === 'string' && (await ctx.services.advisories.isExercise(a.id)));
+        return markMessage(ctx.t, exercise, r, 'advisory');
+      };
+      return { ...c, run: marking as typeof c.run };
+    }),
+  };
+}

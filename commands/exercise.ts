@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { UserError } from '../src/core/errors.ts';
 import { reply } from '../src/core/reply.ts';
 import { parseId } from '../src/domain/ids.ts';
 import { defineCommand, type Group } from './types.ts';
 
-/** An incident, advisory or meeting id (the contract's forms); advisories are not exercises yet. */
+/** An incident, advisory or meeting id (the contract's forms). */
 const purgeId = z.string().transform((s, ctx) => {
   const id = parseId(s, ['INC', 'ADV', 'MTG']);
   if (id) return id;
@@ -24,13 +23,12 @@ export const exerciseGroup: Group = {
       schema: z.object({ id: purgeId }),
       access: ['coordinator'],
       summary: {
-        ja: '訓練として作成したインシデント・PoC 会合の記録を削除します（監査記録は伏せ字にして連鎖を保ちます）',
-        en: "Purge an exercise incident's or meeting's records (its audit records are redacted; the chain still verifies)",
+        ja: '訓練として作成したインシデント・注意喚起等・PoC 会合の記録を削除します（監査記録は伏せ字にして連鎖を保ちます）',
+        en: "Purge an exercise incident's, advisory's or meeting's records (audit records are redacted; the chain still verifies)",
       },
       usage: 'exercise purge <INC-id|ADV-id|MTG-id>',
       writes: true,
       async run(ctx, a) {
-        if (a.id.startsWith('ADV-')) throw new UserError('exercise.only_incidents', { id: a.id });
         const r = await ctx.services.exercises.purge(ctx.caller, a.id);
         return reply.text(ctx.t('exercise.purged', { id: r.id, deliveries: r.deliveries, audit: r.audit }));
       },

@@ -36,6 +36,23 @@ export const CHAOS_FILES = [
 ];
 
 /**
+ * Model-based and property tests that explore more the longer they run. The everyday `npm test`
+ * runs them at a size that takes a minute or two (each file's own default); `npm run test:deep`
+ * (projects deep-sqlite, deep-postgresql; CI runs it) runs them again at full depth, with these
+ * settings. The seeds are the same, so the everyday runs are the first runs of the deep ones.
+ */
+export const DEEP_FILES = [
+  'tests/security/properties.test.ts',
+  'tests/security/router-valid-input.test.ts',
+  'tests/security/sharing-model.test.ts',
+];
+export const DEEP_ENV = {
+  PROPERTY_ROUTER_RUNS: '100',
+  ROUTER_VALID_RUNS: '700',
+  SHARING_MODEL_RUNS: '200',
+};
+
+/**
  * Chaos files whose assertions are about time (db-outage: a request is refused only while the
  * database is away, give or take seconds): `npm run test:chaos` runs them after the others, one
  * at a time (scripts/test.mjs).

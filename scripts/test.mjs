@@ -5,6 +5,7 @@
 //   npm test -- tests/unit/core          only the files whose path contains these
 //   npm test -- --sqlite-only | --pg-only one provider
 //   npm test -- --chaos                  the long crash/chaos projects instead (npm run test:chaos)
+//   npm test -- --deep                   the property and model tests at full depth (npm run test:deep)
 //   npm test -- -t 'words of a name'     any other argument goes to vitest as it is (--coverage, …)
 // The PostgreSQL server: TEST_PG_URL, else Debian's package, else one from the registry
 // (scripts/test-pg.mjs), started for the run and stopped after it.
@@ -21,12 +22,13 @@ const args = process.argv.slice(2);
 const sqliteOnly = args.includes('--sqlite-only');
 const pgOnly = args.includes('--pg-only');
 const chaos = args.includes('--chaos');
+const deep = args.includes('--deep');
 const rest = args
-  .filter((a) => !['--sqlite-only', '--pg-only', '--chaos'].includes(a))
+  .filter((a) => !['--sqlite-only', '--pg-only', '--chaos', '--deep'].includes(a))
   .map((a) => (a.startsWith('./') ? a.slice(2) : a));
 
 const providers = sqliteOnly ? ['sqlite'] : pgOnly ? ['postgresql'] : ['sqlite', 'postgresql'];
-const projects = providers.map((p) => (chaos ? `chaos-${p}` : p));
+const projects = providers.map((p) => (chaos ? `chaos-${p}` : deep ? `deep-${p}` : p));
 
 let pg = null;
 if (providers.includes('postgresql')) {

@@ -83,6 +83,8 @@ export interface DraftInput {
   audience: 'all' | string[] | null;
   sources: string[];
   recipients: string[];
+  /** 訓練: an exercise advisory (src/services/exercise.ts); its sources are exercise reports only */
+  exercise?: boolean;
 }
 
 /** What `draft` tells its drafter: where it would go, and which sources must agree to a lower label. */
@@ -112,6 +114,14 @@ export class AdvisoryService {
   private get db() {
     return this.deps.db;
   }
+  /** Whether the advisory `rawId` is an exercise (false when there is none): replies mark it. */
+  async isExercise(rawId: string): Promise<boolean> {
+    const a = await this.db.prisma.advisory.findUnique({
+      where: { id: canonicalId(rawId, 'ADV') },
+      select: { exercise: true },
+    });
+    return a?.exercise === true;
+  }
 
   async draft(caller: Caller, input: DraftInput): Promise<Drafted> {
     const me = registered(caller);
@@ -129,7 +139,9 @@ export class AdvisoryService {
       for (const raw of new Set(input.sources.map((s) => canonicalId(s, 'INC')))) {
         const inc = await tx.incident.findUnique({ where: { id: raw } });
         if (!inc) throw new UserError('advisory.source_not_found', { incident: raw });
-        if (inc.exercise) throw new UserError('exercise.not_a_source', { id: inc.id });
+        // an exercise and a real report never meet in one advisory
+        if (inc.exercise && !input.exercise) throw new UserError('exercise.not_a_source', { id: inc.id });
+        if (!inc.exercise && input.exercise) throw new UserError('exercise.real_source', { id: inc.id });
         sources.push({
           incidentId: inc.id,
           orgId: inc.orgId,
@@ -161,6 +173,7 @@ export class AdvisoryService {
           audience: input.audience === 'all' ? 'all' : (input.audience ?? []).join(','),
           recipients: input.recipients.length ? input.recipients.join(',') : null,
           status: 'draft',
+          exercise: input.exercise ?? false,
           drafterId: me,
           createdAt: this.deps.clock.now(),
           sources: {
@@ -182,6 +195,7 @@ export class AdvisoryService {
         audience: input.audience ?? [],
         recipients: input.recipients,
         sources: sources.map((s) => s.incidentId),
+        ...(input.exercise ? { exercise: true } : {}),
       });
       return {
         id,

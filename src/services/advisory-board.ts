@@ -42,7 +42,8 @@ export interface AdvisoryBoard {
 export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 15): Promise<AdvisoryBoard> {
   const db = deps.db.prisma;
   const released = await db.advisory.findMany({
-    where: { targets: { not: null } },
+    // an exercise (訓練) is in no figure (src/services/exercise.ts)
+    where: { targets: { not: null }, exercise: false },
     select: {
       id: true,
       title: true,
@@ -60,67 +61,91 @@ export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 
     const access = advisoryAccess(caller, { status: a.status, tlp: a.tlp, targets: splitList(a.targets) }, []);
     return access === 'all' || access === 'audience';
   });
-  // an addressed organisation's people see their own row only
-  const all = seesEveryOrg(caller);
+  // counted in the database (tens of thousands of copies would otherwise cross into JavaScript):
+  // per advisory and organisation whether a copy was sent, or failed with none sent, and
+  // whether the organisation acknowledged; then summed per organisation and advisory kind
+  const ownOrg = seesEveryOrg(caller) ? null : (caller.org?.id ?? -1);
   const ids = visible.map((a) => a.id);
-  const [deliveries, acks] = ids.length
-    ? await Promise.all([
-        db.delivery.groupBy({
-          by: ['refId', 'orgId', 'status'],
-          where: { refType: ADVISORY_REF, refId: { in: ids }, orgId: { not: null } },
-          _count: { _all: true },
-        }),
-        db.advisoryAck.findMany({ where: { advisoryId: { in: ids } }, select: { advisoryId: true, orgId: true } }),
-      ])
-    : [[], []];
-  // per advisory and organisation: sent (any copy sent), failed (a copy failed, none sent)
-  const state = new Map<string, Map<number, { sent: boolean; failed: boolean }>>();
-  for (const d of deliveries) {
-    if (!d.refId || d.orgId === null) continue;
-    if (!all && d.orgId !== caller.org?.id) continue;
-    const m = state.get(d.refId) ?? new Map<number, { sent: boolean; failed: boolean }>();
-    state.set(d.refId, m);
-    const s = m.get(d.orgId) ?? { sent: false, failed: false };
-    if (d.status === 'sent') s.sent = true;
-    if (d.status === 'failed') s.failed = true;
-    m.set(d.orgId, s);
-  }
-  const acked = new Set(acks.map((a) => `${a.advisoryId}|${a.orgId}`));
-  const rows = new Map<number, BoardOrgRow>();
-  const latestRows: BoardAdvisory[] = [];
-  for (const a of visible) {
-    const asksAck = expectsAck(a);
-    const orgs = state.get(a.id) ?? new Map();
-    let delivered = 0;
-    let acknowledged = 0;
-    for (const [orgId, s] of orgs) {
-      const r = rows.get(orgId) ?? { orgId, addressed: 0, delivered: 0, failed: 0, acknowledged: 0, awaiting: 0 };
-      rows.set(orgId, r);
-      r.addressed++;
-      if (s.sent) {
-        r.delivered++;
-        delivered++;
-      } else if (s.failed) r.failed++;
-      if (asksAck) {
-        if (acked.has(`${a.id}|${orgId}`)) {
-          r.acknowledged++;
-          acknowledged++;
-        } else if (s.sent) r.awaiting++;
-      }
+  const everyOne = visible.length === released.length;
+  const pairs = (idFilter: readonly string[] | null) => {
+    const where = [`d."refType" = ?`, `d."orgId" IS NOT NULL`];
+    const params: unknown[] = [ADVISORY_REF];
+    if (ownOrg !== null) {
+      where.push(`d."orgId" = ?`);
+      params.push(ownOrg);
     }
-    if (latestRows.length < latest)
-      latestRows.push({
-        id: a.id,
-        title: a.title,
-        kind: a.kind,
-        tlp: a.tlp,
-        status: a.status,
-        sentAt: a.sentAt,
-        orgs: orgs.size,
-        delivered,
-        acknowledged,
-        asksAck,
-      });
+    if (idFilter) {
+      where.push(`d."refId" IN (${idFilter.map(() => '?').join(', ') || 'NULL'})`);
+      params.push(...idFilter);
+    }
+    const sql = `SELECT d."refId" AS "refId", d."orgId" AS "orgId",
+        MAX(CASE WHEN d.status = 'sent' THEN 1 ELSE 0 END) AS sent,
+        MAX(CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END) AS failed
+      FROM "Delivery" d WHERE ${where.join(' AND ')} GROUP BY d."refId", d."orgId"`;
+    return { sql, params };
+  };
+  const perOrg = pairs(everyOne ? null : ids);
+  const orgRows = await deps.db.query<{
+    orgId: number;
+    kind: string;
+    addressed: unknown;
+    delivered: unknown;
+    failed: unknown;
+    acked: unknown;
+    awaiting: unknown;
+  }>(
+    db,
+    `SELECT x."orgId" AS "orgId", a.kind AS kind, COUNT(*) AS addressed, SUM(x.sent) AS delivered,
+       SUM(CASE WHEN x.sent = 0 AND x.failed = 1 THEN 1 ELSE 0 END) AS failed,
+       SUM(CASE WHEN k."orgId" IS NOT NULL THEN 1 ELSE 0 END) AS acked,
+       SUM(CASE WHEN x.sent = 1 AND k."orgId" IS NULL THEN 1 ELSE 0 END) AS awaiting
+     FROM (${perOrg.sql}) x
+     JOIN "Advisory" a ON a.id = x."refId"
+     LEFT JOIN "AdvisoryAck" k ON k."advisoryId" = x."refId" AND k."orgId" = x."orgId"
+     GROUP BY x."orgId", a.kind`,
+    ...perOrg.params,
+  );
+  const rows = new Map<number, BoardOrgRow>();
+  for (const g of orgRows) {
+    const orgId = Number(g.orgId);
+    const r = rows.get(orgId) ?? { orgId, addressed: 0, delivered: 0, failed: 0, acknowledged: 0, awaiting: 0 };
+    rows.set(orgId, r);
+    r.addressed += Number(g.addressed);
+    r.delivered += Number(g.delivered);
+    r.failed += Number(g.failed);
+    if (expectsAck({ kind: g.kind })) {
+      r.acknowledged += Number(g.acked);
+      r.awaiting += Number(g.awaiting);
+    }
   }
+  const newest = visible.slice(0, latest);
+  const perAdv = pairs(newest.map((a) => a.id));
+  const advRows = newest.length
+    ? await deps.db.query<{ refId: string; orgs: unknown; delivered: unknown; acked: unknown }>(
+        db,
+        `SELECT x."refId" AS "refId", COUNT(*) AS orgs, SUM(x.sent) AS delivered,
+           SUM(CASE WHEN k."orgId" IS NOT NULL THEN 1 ELSE 0 END) AS acked
+         FROM (${perAdv.sql}) x
+         LEFT JOIN "AdvisoryAck" k ON k."advisoryId" = x."refId" AND k."orgId" = x."orgId"
+         GROUP BY x."refId"`,
+        ...perAdv.params,
+      )
+    : [];
+  const byAdv = new Map(advRows.map((r) => [r.refId, r]));
+  const latestRows: BoardAdvisory[] = newest.map((a) => {
+    const r = byAdv.get(a.id);
+    return {
+      id: a.id,
+      title: a.title,
+      kind: a.kind,
+      tlp: a.tlp,
+      status: a.status,
+      sentAt: a.sentAt,
+      orgs: Number(r?.orgs ?? 0),
+      delivered: Number(r?.delivered ?? 0),
+      acknowledged: Number(r?.acked ?? 0),
+      asksAck: expectsAck(a),
+    };
+  });
   return { orgs: [...rows.values()], latest: latestRows };
 }

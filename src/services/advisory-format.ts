@@ -11,6 +11,7 @@ import { declinedOrg } from '../domain/advisory-status.ts';
 import { stricter } from '../domain/sharing.ts';
 import { type Tlp, tlpLabel } from '../domain/tlp.ts';
 import { keyOf, type Translate, t as translate } from '../i18n/index.ts';
+import { marked, markMessage } from './exercise.ts';
 import { markFields } from './marks-format.ts';
 
 /** The fields of an advisory a message may show. */
@@ -25,6 +26,8 @@ export interface AdvisoryText {
   /** 機密性 and 取扱制限, shown beside TLP */
   confidentiality: number | null;
   handling: string | null;
+  /** 訓練: every copy and view says so (src/services/exercise.ts) */
+  exercise?: boolean;
 }
 
 export const label = (a: { tlp: string }) => tlpLabel(a.tlp as Tlp);
@@ -73,7 +76,16 @@ export function kindsWord(list: readonly { kind?: string | null }[]): Bilingual 
 
 /** 【注意喚起】TLP:AMBER ADV-2026-0001「件名」: how every copy and view of an advisory is headed. */
 export function heading(t: Translate, a: AdvisoryText): string {
-  return t('advisory.post_heading', { kind: kindText(t, a), tlp: label(a), id: a.id, title: a.title });
+  return marked(
+    t,
+    a.exercise === true,
+    t('advisory.post_heading', { kind: kindText(t, a), tlp: label(a), id: a.id, title: a.title }),
+  );
+}
+
+/** A message about advisory `a`: opened by the exercise notice and marked when it is an exercise. */
+function ex(t: Translate, a: AdvisoryText, msg: OutMessage): OutMessage {
+  return markMessage(t, a.exercise === true, msg, 'advisory');
 }
 
 /** TLP and the handling marks beside it (機密性, 取扱制限), as fields. */
@@ -83,6 +95,10 @@ export function labelFields(t: Translate, a: AdvisoryText): [string, string][] {
 
 /** The advisory itself, as every audience channel (or TLP:RED recipient) receives it. */
 export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: readonly string[]): OutMessage {
+  return ex(t, a, broadcastMessagePlain(t, a, attributed));
+}
+
+function broadcastMessagePlain(t: Translate, a: AdvisoryText, attributed: readonly string[]): OutMessage {
   const fields: [string, string][] = [...labelFields(t, a), [t('advisory.f.severity'), severityText(t, a.severity)]];
   if (attributed.length > 0) fields.push([t('advisory.f.sources'), attributed.join(', ')]);
   const ack = expectsAck(a);
@@ -104,6 +120,10 @@ export function broadcastMessage(t: Translate, a: AdvisoryText, attributed: read
 
 /** What replaces every delivered copy when the advisory is withdrawn. */
 export function withdrawnMessage(t: Translate, a: AdvisoryText): OutMessage {
+  return ex(t, a, withdrawnMessagePlain(t, a));
+}
+
+function withdrawnMessagePlain(t: Translate, a: AdvisoryText): OutMessage {
   return {
     blocks: [
       {
@@ -136,6 +156,10 @@ export interface ConsentAsk {
  * sources named, the body — and Consent / Decline for that version of it.
  */
 export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): OutMessage {
+  return ex(t, a, consentRequestPlain(t, a, o));
+}
+
+function consentRequestPlain(t: Translate, a: AdvisoryText, o: ConsentAsk): OutMessage {
   const fields: [string, string][] = [
     [t('advisory.f.kind'), kindText(t, a)],
     [t('advisory.f.title'), a.title],
@@ -190,6 +214,10 @@ export function consentRequest(t: Translate, a: AdvisoryText, o: ConsentAsk): Ou
 
 /** To the drafter: the advisory went back to the consent step, and why. */
 export function reconsentNotice(t: Translate, a: AdvisoryText, reasons: string): OutMessage {
+  return ex(t, a, reconsentNoticePlain(t, a, reasons));
+}
+
+function reconsentNoticePlain(t: Translate, a: AdvisoryText, reasons: string): OutMessage {
   return {
     blocks: [
       { kind: 'text', text: t('advisory.notice_reconsent', { id: a.id, title: a.title, reasons, kind: kindWord(a) }) },
@@ -202,6 +230,10 @@ export function reconsentNotice(t: Translate, a: AdvisoryText, reasons: string):
  * TLP:RED the channel gets neither title nor body (approvers read them with `advisory status`).
  */
 export function approvalPrompt(t: Translate, a: AdvisoryText, targets: readonly string[]): OutMessage {
+  return ex(t, a, approvalPromptPlain(t, a, targets));
+}
+
+function approvalPromptPlain(t: Translate, a: AdvisoryText, targets: readonly string[]): OutMessage {
   const blocks: Block[] = [
     { kind: 'heading', text: `${label(a)} ${t('advisory.review_heading', { kind: kindText(t, a), id: a.id })}` },
   ];
@@ -230,6 +262,10 @@ export function approvalPrompt(t: Translate, a: AdvisoryText, targets: readonly 
 
 /** A reminder to acknowledge, to an organisation (or TLP:RED recipient) that has not. */
 export function reminderMessage(t: Translate, a: AdvisoryText, n: number): OutMessage {
+  return ex(t, a, reminderMessagePlain(t, a, n));
+}
+
+function reminderMessagePlain(t: Translate, a: AdvisoryText, n: number): OutMessage {
   return {
     blocks: [
       { kind: 'heading', text: `${label(a)} ${t('advisory.reminder_heading', { id: a.id, n })}` },
@@ -241,6 +277,15 @@ export function reminderMessage(t: Translate, a: AdvisoryText, n: number): OutMe
 
 /** To the drafter: a source declined, or an approver rejected. */
 export function closedNotice(
+  t: Translate,
+  a: { id: string; title: string; kind: string; exercise?: boolean },
+  key: 'declined' | 'rejected',
+  reason: string,
+): OutMessage {
+  return markMessage(t, a.exercise === true, closedNoticePlain(t, a, key, reason), 'advisory');
+}
+
+function closedNoticePlain(
   t: Translate,
   a: { id: string; title: string; kind: string },
   key: 'declined' | 'rejected',

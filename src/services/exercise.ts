@@ -1,10 +1,12 @@
 /**
- * Exercise mode (訓練, issue 20 item 4), for incident reports and PoC meetings: `report …
- * exercise=yes` / `meeting schedule … exercise=yes` make an exercise. An exercise incident is marked 【訓練】/[EXERCISE] on every post, reply and export, never counted in a
+ * Exercise mode (訓練, issue 20 item 4), for incident reports, advisories and PoC meetings:
+ * `report|advisory draft|meeting schedule … exercise=yes` make an exercise. An exercise incident is marked 【訓練】/[EXERCISE] on every post, reply and export, never counted in a
  * figure, never correlated with real reports' indicators (src/services/incident-indicators.ts)
  * and never a source of an advisory; `exercise purge <INC-id>` removes it after the drill.
  *
- * An exercise meeting is marked the same way in every notice, reply and calendar entry.
+ * An exercise meeting is marked the same way in every notice, reply and calendar entry; an
+ * exercise advisory in every copy, consent request, approval prompt, reminder, mail and reply, it
+ * is left out of the dashboard's figures and takes exercise reports only as its sources.
  *
  * The purge reuses retention's mechanism (src/audit/redact.ts): the incident, its timeline,
  * indicator links (and indicators no report names any more), its jobs and the outbox's copies go;
@@ -53,25 +55,40 @@ export function markMessage<M extends Pick<OutMessage, 'blocks'>>(
   const blocks: Block[] = msg.blocks.map((b) => {
     if (done || b.kind !== 'heading') return b;
     done = true;
-    return { ...b, text: marked(t, true, b.text) };
+    return b.text.startsWith(exerciseMark(t)) ? b : { ...b, text: marked(t, true, b.text) };
   });
   return { ...msg, blocks: [{ kind: 'context', text: exerciseNotice(t, kind) }, ...blocks] };
+}
+
+/** The outbox rows about a record: an advisory's copies, prompts and mails are `advisory…` rows. */
+function refOf(refType: 'incident' | 'meeting' | 'advisory') {
+  return refType === 'advisory' ? { refType: { startsWith: 'advisory' } } : { refType };
 }
 
 export class ExerciseService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  /** Removes an exercise's records (an incident or a meeting); a real one is refused (nothing written). */
+  /** Removes an exercise's records (an incident, advisory or meeting); a real one is refused (nothing written). */
   async purge(caller: Caller, rawId: string): Promise<{ id: string; audit: number; deliveries: number }> {
     if (!seesEveryOrg(caller)) throw new UserError('auth.forbidden', { command: 'exercise purge' });
-    const id = canonicalId(rawId, ['INC', 'MTG']);
+    const id = canonicalId(rawId, ['INC', 'MTG', 'ADV']);
     const db = this.deps.db;
     return db.tx(async (tx) => {
       // the audit head's lock first, as retention takes it: the records to redact are all there
       await db.execute(tx, 'UPDATE "AuditHead" SET seq = seq WHERE id = 1');
-      let refType: 'incident' | 'meeting';
+      let refType: 'incident' | 'meeting' | 'advisory';
       let about: Record<string, unknown>;
-      if (id.startsWith('MTG-')) {
+      if (id.startsWith('ADV-')) {
+        refType = 'advisory';
+        const a = await tx.advisory.findUnique({ where: { id } });
+        if (!a) throw new UserError('advisory.not_found', { id: rawId });
+        if (!a.exercise) throw new UserError('exercise.not_exercise', { id });
+        await tx.advisorySource.deleteMany({ where: { advisoryId: id } });
+        await tx.advisoryAck.deleteMany({ where: { advisoryId: id } });
+        await tx.job.deleteMany({ where: { refId: id } });
+        await tx.advisory.delete({ where: { id } });
+        about = { kind: 'advisory', status: a.status };
+      } else if (id.startsWith('MTG-')) {
         refType = 'meeting';
         const m = await tx.meeting.findUnique({ where: { id } });
         if (!m) throw new UserError('meeting.not_found', { id: rawId });
@@ -98,11 +115,11 @@ export class ExerciseService {
       }
       // the outbox's copies: a pending one is not sent any more
       await tx.delivery.updateMany({
-        where: { refType, refId: id, status: 'pending' },
+        where: { ...refOf(refType), refId: id, status: 'pending' },
         data: { status: 'cancelled', error: 'exercise purged' },
       });
       const gone = await tx.delivery.deleteMany({
-        where: { refType, refId: id, status: { in: ['sent', 'failed', 'cancelled'] } },
+        where: { ...refOf(refType), refId: id, status: { in: ['sent', 'failed', 'cancelled'] } },
       });
       const records = await tx.auditRecord.findMany({
         where: { subject: id, action: { not: REDACT_ACTION }, data: { not: redactedData('exercise') } },

@@ -25,7 +25,10 @@ import { dmPerson, postToOrg } from './notify.ts';
 export const INCIDENT_CLOCK_JOB = 'incident.clock';
 export const CLOCK_REF = 'incident-clock';
 
-type ClockFields = Pick<Incident, 'awareAt' | 'detectedAt' | 'createdAt' | 'updateAt' | 'finalAt' | 'status' | 'stage'>;
+export type ClockFields = Pick<
+  Incident,
+  'awareAt' | 'detectedAt' | 'createdAt' | 'updateAt' | 'finalAt' | 'status' | 'stage'
+>;
 
 /** The clock input of an incident row. */
 export function clockInput(i: ClockFields): ClockInput {

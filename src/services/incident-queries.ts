@@ -12,7 +12,7 @@ import { type Translate, translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
 import { sees, seesAll } from './incident-access.ts';
 import { ruleText, stageLabel } from './incident-clock-format.ts';
-import { clockInput } from './incident-clocks.ts';
+import { type ClockFields, clockInput } from './incident-clocks.ts';
 import type { EventView, IncidentView, IndicatorView } from './incident-format.ts';
 
 export const PAGE_SIZE = 20;
@@ -76,7 +76,37 @@ export interface IncidentMatrix {
   orgIds: number[] | null;
 }
 
+/**
+ * The deadline state of an open incident as of the current minute, computed once per minute per
+ * distinct clock input (the dashboard's overview asks it of every open incident at each view).
+ */
+class DueMemo {
+  private minute = -1;
+  private readonly memo = new Map<string, 'overdue' | 'soon' | null>();
+
+  at(now: Date) {
+    const minute = Math.floor(now.getTime() / 60_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.memo.clear();
+    }
+    const at = new Date(minute * 60_000);
+    return (i: ClockFields, compute: (at: Date) => 'overdue' | 'soon' | null) => {
+      const times = [i.awareAt, i.detectedAt, i.createdAt, i.updateAt, i.finalAt].map((d) => d?.getTime() ?? '');
+      const key = `${times.join('|')}|${i.status}|${i.stage}`;
+      let v = this.memo.get(key);
+      if (v === undefined) {
+        v = compute(at);
+        this.memo.set(key, v);
+      }
+      return v;
+    };
+  }
+}
+
 export class IncidentQueries {
+  private readonly dueMemo = new DueMemo();
+
   constructor(private readonly deps: ServiceDeps) {}
 
   private get prisma() {
@@ -113,7 +143,13 @@ export class IncidentQueries {
    */
   async matrix(caller: Caller, org?: string): Promise<IncidentMatrix> {
     const where = await this.scope(caller, org);
-    const counts = await this.prisma.incident.groupBy({ by: ['orgId', 'status'], where, _count: { _all: true } });
+    // counted in the database: one row per organisation and status
+    const orgId = where.orgId as number | undefined;
+    const counts = await this.deps.db.query<{ orgId: unknown; status: string; n: unknown }>(
+      this.prisma,
+      `SELECT "orgId" AS "orgId", status, COUNT(*) AS n FROM "Incident"${orgId === undefined ? '' : ' WHERE "orgId" = ?'} GROUP BY "orgId", status`,
+      ...(orgId === undefined ? [] : [orgId]),
+    );
     const now = this.deps.clock.now();
     const open = await this.prisma.incident.findMany({
       where: { ...where, stage: { not: 'final' }, status: { notIn: [...FINAL] } },
@@ -137,14 +173,17 @@ export class IncidentQueries {
       return r;
     };
     for (const c of counts) {
-      const r = row(c.orgId);
-      r.byStatus[c.status] = c._count._all;
-      r.total += c._count._all;
+      const r = row(Number(c.orgId));
+      r.byStatus[c.status] = Number(c.n);
+      r.total += Number(c.n);
     }
+    const due = this.dueMemo.at(now);
     for (const i of open) {
-      const clocks = reportClocks(clockInput(i), this.deps.reportPolicy, now);
-      if (clockFilter(clocks, 'overdue', now)) row(i.orgId).overdue++;
-      else if (clockFilter(clocks, 'soon', now)) row(i.orgId).soon++;
+      const state = due(i, (at) => {
+        const clocks = reportClocks(clockInput(i), this.deps.reportPolicy, at);
+        return clockFilter(clocks, 'overdue', at) ? 'overdue' : clockFilter(clocks, 'soon', at) ? 'soon' : null;
+      });
+      if (state) row(i.orgId)[state]++;
     }
     return { rows: [...cells.values()], orgIds: where.orgId === undefined ? null : [where.orgId as number] };
   }

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { BroadcastResult } from './broadcast.ts';
 import type { CommandBench, CommandKind, LoadResult, Target } from './commands.ts';
+import type { DashboardResult } from './dashboard.ts';
 import type { IocResult } from './ioc.ts';
 import type { Machine } from './machine.ts';
 import type { SchedulerResult } from './scheduler.ts';
@@ -18,6 +19,7 @@ export interface BenchResult {
   scheduler: SchedulerResult | null;
   ioc: IocResult | null;
   startup?: StartupResult | null;
+  dashboard?: DashboardResult[];
 }
 
 export interface Row {
@@ -43,6 +45,7 @@ export const TARGETS = {
   broadcastOverFloor: 1.1,
   reminderP99Ms: 2000,
   iocP99Ms: 5,
+  dashboardP95Ms: 100,
   /** issue #19: the bot in Slack mode on SQLite, compiled (dist/), at idle */
   idleRssMb: 120,
   /** issue #19: `report` acknowledged and completed per second at the maximum */
@@ -180,6 +183,15 @@ export function buildRows(r: BenchResult): Row[] {
       against: '',
       target: '',
       verdict: '',
+    });
+  }
+  for (const d of r.dashboard ?? []) {
+    rows.push({
+      what: `dashboard overview, ${d.incidents.toLocaleString('en')} incidents, ${d.advisories} advisories, ${d.orgs} organisations (${d.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${d.requests} requests)`,
+      measured: `p50 ${d.p50Ms} ms, p95 ${d.p95Ms} ms`,
+      against: 'loopback GET, whole page',
+      target: `p95 ≤ ${TARGETS.dashboardP95Ms} ms`,
+      verdict: verdict(d.p95Ms <= TARGETS.dashboardP95Ms),
     });
   }
   if (r.startup) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=startup,commands,broadcast,scheduler,ioc] [-- --profile]
+ * `npm run bench [-- --quick] [-- --only=startup,commands,broadcast,scheduler,ioc,dashboard] [-- --profile]
  * [-- --no-readme] [-- --before=<another checkout, built>]`: measures the bot side by side with its floors and targets, prints a
  * table, writes bench-results/<date>.json and the table into README.md's performance section.
  * Figures are compared as ratios measured in the same run; nothing here asserts a time.
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ROOT } from '../../src/app.ts';
 import { type BroadcastResult, benchBroadcast } from './broadcast.ts';
 import { benchCommands, type CommandBench, type CommandKind, type Target } from './commands.ts';
+import { benchDashboard, type DashboardResult } from './dashboard.ts';
 import { freshDb, pgServer } from './databases.ts';
 import { benchIoc, type IocResult } from './ioc.ts';
 import { machine } from './machine.ts';
@@ -20,7 +21,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
 const only = new Set(
-  (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'startup,commands,broadcast,scheduler,ioc').split(','),
+  (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'startup,commands,broadcast,scheduler,ioc,dashboard').split(
+    ',',
+  ),
 );
 const listArg = (name: string) =>
   args
@@ -56,7 +59,7 @@ const sizes = quick
 
 const started = Date.now();
 const before = machine();
-const pgSrv = only.has('commands') ? await pgServer(log) : null;
+const pgSrv = only.has('commands') || only.has('dashboard') ? await pgServer(log) : null;
 const pgUrl = pgSrv?.url ?? null;
 const profileDir = profile ? join(ROOT, 'bench-results', 'profiles') : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -66,6 +69,7 @@ let broadcast: BroadcastResult | null = null;
 let scheduler: SchedulerResult | null = null;
 let ioc: IocResult | null = null;
 let startup: StartupResult | null = null;
+const dashboard: DashboardResult[] = [];
 
 if (only.has('startup')) {
   // before the rest: the machine as quiet as it will be
@@ -110,6 +114,16 @@ if (only.has('ioc')) {
   ioc = await benchIoc({ orgs: sizes.orgs, indicators: sizes.indicators, reports: sizes.reports, log });
 }
 
+if (only.has('dashboard')) {
+  // the issue's sizes even in --quick: the target is stated for them
+  for (const provider of ['sqlite', 'postgresql'] as const) {
+    if (provider === 'postgresql' && !pgUrl) continue;
+    dashboard.push(
+      await benchDashboard({ provider, pgUrl, incidents: 10_000, advisories: 500, orgs: 25, requests: 50, log }),
+    );
+  }
+}
+
 const after = machine();
 const result = {
   date: new Date().toISOString(),
@@ -121,6 +135,7 @@ const result = {
   scheduler,
   ioc,
   startup,
+  dashboard,
 };
 const rows = buildRows(result);
 process.stdout.write(`${renderText(result, rows)}\n`);

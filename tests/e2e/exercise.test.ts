@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.ts';
 import { replyToText } from '../../src/core/reply.ts';
+import { auditFigures } from '../../src/services/figures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
 const ADMIN = 'console:admin';
@@ -70,6 +71,20 @@ test('an exercise is in no figure and no lookup; show and export are marked; not
   assert.match(exercises, /■ 【訓練】/);
   assert.match(exercises, /【訓練】 INC-2026-0002/);
   assert.doesNotMatch(exercises, /INC-2026-0001/);
+  // the dashboard's figures (from the audit log) measure the real reports only
+  const nisc = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'nisc' } });
+  const office = {
+    identity: NISC,
+    personId: 1,
+    displayName: null,
+    roles: new Set(['coordinator'] as const),
+    org: { id: nisc.id, code: 'nisc', nameJa: nisc.nameJa, nameEn: nisc.nameEn, coordinator: true },
+    locale: 'ja' as const,
+    calendar: 'wareki' as const,
+  };
+  const measured = (await auditFigures(t.app.services.deps, office)).intervals.map((i) => i.subject);
+  assert.ok(measured.includes('INC-2026-0001'), JSON.stringify(measured));
+  assert.ok(!measured.includes('INC-2026-0002'), 'an exercise is in no figure');
   const ioc = await t.say(NISC, `ioc check ${IOC}`);
   assert.match(ioc, /INC-2026-0001/);
   assert.doesNotMatch(ioc, /INC-2026-0002/);
@@ -89,7 +104,7 @@ test('an exercise is in no figure and no lookup; show and export are marked; not
     NISC,
     'advisory draft title="訓練" body="本文です。" severity=high tlp=amber audience=maff sources=INC-2026-0002',
   );
-  assert.match(adv, /INC-2026-0002 は訓練の報告のため、注意喚起の情報提供元にはできません/);
+  assert.match(adv, /INC-2026-0002 は訓練の報告のため、注意喚起等の情報提供元にはできません/);
   assert.equal(await t.auditCount(), audits);
 });
 
@@ -98,7 +113,7 @@ test('exercise purge: refused for a real incident and for a PoC; removes the exe
   const refusals: [string, string, RegExp][] = [
     [NISC, 'exercise purge INC-2026-0001', /INC-2026-0001 は訓練として作成されたものではないため、削除できません/],
     [MOF, 'exercise purge INC-2026-0002', /権限がありません/],
-    [NISC, 'exercise purge ADV-2026-0001', /インシデントの報告と PoC 会合です/],
+    [NISC, 'exercise purge ADV-2026-0001', /ADV-2026-0001 は見つかりません/],
     [NISC, 'exercise purge MTG-2026-0001', /会合「MTG-2026-0001」は見つかりませんでした/],
     [NISC, 'exercise purge INC-2026-0099', /見つかりませんでした/],
     [NISC, 'exercise purge CMP-2026-0001', /INC-2026-0001/],
@@ -182,6 +197,51 @@ test('an exercise meeting: every notice, reply and calendar entry marked; purge 
   assert.equal(await t.app.db.prisma.meeting.count({ where: { id: 'MTG-2026-0001' } }), 1);
   const left = await t.app.db.prisma.auditRecord.findMany({ where: { subject: 'MTG-2026-0002' } });
   for (const r of left.filter((x) => x.action !== 'exercise.purge')) assert.equal(r.data, '{"redacted":"exercise"}');
+  const v = await verifyChain(t.app.db.prisma);
+  assert.ok(v.ok, JSON.stringify(v));
+});
+
+test('an exercise advisory: exercise sources only; every copy, prompt and reply marked; purged before its source', async () => {
+  await t.run(ADMIN, 'poc add console:duty org=nisc role=approver');
+  const inc = await t.say(MAFF, `report category=malware summary="訓練の報告" ioc=${IOC} exercise=yes`);
+  assert.match(inc, /INC-2026-0004 として受け付けました/);
+  const real = await t.say(
+    NISC,
+    'advisory draft title="訓練" body="本文です。" severity=high tlp=amber audience=maff sources=INC-2026-0001 exercise=yes',
+  );
+  assert.match(real, /INC-2026-0001 は訓練ではない実際の報告のため、訓練の注意喚起等の情報提供元にはできません/);
+  const drafted = await t.say(
+    NISC,
+    'advisory draft title="訓練の注意喚起" body="訓練のための本文です。" severity=high tlp=amber audience=maff,mof sources=INC-2026-0004 exercise=yes',
+  );
+  assert.match(drafted, /^【訓練】これは訓練です。実際の注意喚起ではありません。/);
+  assert.match(drafted, /ADV-2026-0001/);
+  assert.match(await t.say(NISC, 'advisory submit ADV-2026-0001'), /^【訓練】/);
+  assert.match(await t.say(MAFF, 'advisory consent ADV-2026-0001 yes'), /^【訓練】/);
+  assert.match(await t.say('console:duty', 'advisory approve ADV-2026-0001'), /^【訓練】/);
+  assert.match(await t.say(MOF, 'advisory ack ADV-2026-0001'), /^【訓練】/);
+  const status = await t.say(NISC, 'advisory status ADV-2026-0001');
+  assert.match(
+    status,
+    /^【訓練】これは訓練です。[\s\S]*■ 【訓練】 【注意喚起】TLP:AMBER ADV-2026-0001「訓練の注意喚起」/,
+  );
+  assert.match(await t.say(NISC, 'advisory list'), /【訓練】 ADV-2026-0001/);
+  const posts = t.platform.posts.filter((p) => p.text.includes('ADV-2026-0001'));
+  assert.ok(posts.length >= 4, `consent request, approval prompt, two copies: ${posts.length}`);
+  for (const p of posts) assert.match(p.text, /^【訓練】これは訓練です。実際の注意喚起ではありません。/, p.text);
+  assert.ok(posts.some((p) => p.channel === 'maff' && /■ 【訓練】 【注意喚起】TLP:AMBER ADV-2026-0001/.test(p.text)));
+  // the source goes after the advisory, not before
+  assert.match(
+    await t.say(NISC, 'exercise purge INC-2026-0004'),
+    /注意喚起等の情報提供元になっているため、削除できません/,
+  );
+  assert.match(await t.say(NISC, 'exercise purge ADV-2026-0001'), /訓練の記録 ADV-2026-0001 を削除しました/);
+  assert.equal(await t.app.db.prisma.advisory.count(), 0);
+  assert.equal(
+    await t.app.db.prisma.delivery.count({ where: { refType: { startsWith: 'advisory' }, refId: 'ADV-2026-0001' } }),
+    0,
+  );
+  assert.match(await t.say(NISC, 'exercise purge INC-2026-0004'), /訓練の記録 INC-2026-0004 を削除しました/);
   const v = await verifyChain(t.app.db.prisma);
   assert.ok(v.ok, JSON.stringify(v));
 });

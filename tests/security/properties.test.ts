@@ -28,7 +28,8 @@ import { PERSONAS, registerPersonas } from '../helpers/personas.ts';
 
 const SEED = 424242;
 const SCHEMA_RUNS = 1000;
-const ROUTER_RUNS_PER_COMMAND = Number(process.env.PROPERTY_ROUTER_RUNS ?? 100);
+// the everyday size; npm run test:deep runs 100 (scripts/test-files.mjs DEEP_ENV)
+const ROUTER_RUNS_PER_COMMAND = Number(process.env.PROPERTY_ROUTER_RUNS ?? 25);
 
 const rejections: unknown[] = [];
 const onRejection = (e: unknown) => rejections.push(e);

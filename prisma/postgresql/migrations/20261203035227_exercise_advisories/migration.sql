@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Advisory" ADD COLUMN     "exercise" BOOLEAN NOT NULL DEFAULT false;
