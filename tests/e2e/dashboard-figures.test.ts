@@ -99,3 +99,18 @@ test("a ministry person's figures are their own organisation's", async () => {
     ['mof'],
   );
 });
+
+test('an exercise (訓練) is in no count of the overview', async () => {
+  const nisc = await t.app.services.directory.caller(P.coordinator, null, null, 'ja');
+  const maff = async () => {
+    const m = await t.app.services.incidentQueries.matrix(nisc);
+    const org = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'maff' } });
+    return m.rows.find((r) => r.orgId === org.id)?.total ?? 0;
+  };
+  const before = await maff();
+  assert.equal(before, 1);
+  await ok(P.poc, 'report category=malware summary="訓練の報告" exercise=yes');
+  assert.equal(await maff(), before);
+  const c = await session(P.coordinator);
+  assert.match((await get(c, '/dashboard/')).text, /全体概況/);
+});
