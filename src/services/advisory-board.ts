@@ -100,10 +100,11 @@ export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 
        SUM(CASE WHEN k."orgId" IS NOT NULL THEN 1 ELSE 0 END) AS acked,
        SUM(CASE WHEN x.sent = 1 AND k."orgId" IS NULL THEN 1 ELSE 0 END) AS awaiting
      FROM (${perOrg.sql}) x
-     JOIN "Advisory" a ON a.id = x."refId"
+     JOIN "Advisory" a ON a.id = x."refId" AND a.exercise = ?
      LEFT JOIN "AdvisoryAck" k ON k."advisoryId" = x."refId" AND k."orgId" = x."orgId"
      GROUP BY x."orgId", a.kind`,
     ...perOrg.params,
+    false,
   );
   const rows = new Map<number, BoardOrgRow>();
   for (const g of orgRows) {

@@ -147,7 +147,8 @@ export class IncidentQueries {
     const orgId = where.orgId as number | undefined;
     const counts = await this.deps.db.query<{ orgId: unknown; status: string; n: unknown }>(
       this.prisma,
-      `SELECT "orgId" AS "orgId", status, COUNT(*) AS n FROM "Incident"${orgId === undefined ? '' : ' WHERE "orgId" = ?'} GROUP BY "orgId", status`,
+      `SELECT "orgId" AS "orgId", status, COUNT(*) AS n FROM "Incident" WHERE exercise = ?${orgId === undefined ? '' : ' AND "orgId" = ?'} GROUP BY "orgId", status`,
+      where.exercise === true,
       ...(orgId === undefined ? [] : [orgId]),
     );
     const now = this.deps.clock.now();

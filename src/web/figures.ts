@@ -41,7 +41,7 @@ ${
   return htmlResponse(200, page({ ...c, who: c, title: t('dashboard.figures'), body }));
 }
 
-function csv(name: string, rows: (string | number | null)[][]) {
+export function csv(name: string, rows: (string | number | null)[][]) {
   return {
     status: 200,
     headers: {

@@ -63,6 +63,7 @@ export async function overviewPage(c: PageCtx) {
 <li><a href="#inspections">${c.t('dashboard.inspections')}</a></li>
 ${nisc ? '' : html`<li><a href="#plan">${c.t('dashboard.plan')}</a></li>`}
 </ul></nav>
+<p class="downloads">${c.t('dashboard.csv')}: <a href="/dashboard/csv/incidents.csv" download>${c.t('dashboard.incidents')}</a><a href="/dashboard/csv/advisories.csv" download>${c.t('dashboard.advisories')}</a><a href="/dashboard/csv/readiness.csv" download>${c.t('dashboard.readiness')}</a><a href="/dashboard/csv/inspections.csv" download>${c.t('dashboard.inspections')}</a><a href="/dashboard/figures">${c.t('dashboard.figures')}</a></p>
 ${incidents}${advisories}${readiness}${inspections}${nisc ? '' : cisoSection(c)}`;
   return htmlResponse(200, page({ ...c, who: c, title, body }));
 }

@@ -16,13 +16,14 @@ import type { Metrics } from '../http/metrics.ts';
 import type { HttpRequest, HttpResponse, HttpServer } from '../http/server.ts';
 import { codeKey, type Locale, type Translate, translator } from '../i18n/index.ts';
 import type { Services } from '../services/index.ts';
-import { figuresCsv, figuresPage, intervalsCsv } from './figures.ts';
+import { csv, figuresCsv, figuresPage, intervalsCsv } from './figures.ts';
 import { html } from './html.ts';
 import { incidentListPage } from './incidents.ts';
 import { page } from './layout.ts';
 import { overviewPage } from './overview.ts';
 import { replyHtml } from './reply-html.ts';
 import { FONTS, STYLE } from './style.ts';
+import { TABLES } from './tables-csv.ts';
 
 export const COOKIE = 'csirt_dashboard';
 
@@ -182,6 +183,9 @@ export function mountDashboard(http: HttpServer, d: DashboardDeps): void {
       const id = adv[1];
       return withSession((c) => commandPage(c, `advisory status ${id}`, id))(req);
     }
+    const table = /^\/dashboard\/csv\/([a-z]+)\.csv$/.exec(p)?.[1];
+    const make = table && Object.hasOwn(TABLES, table) ? TABLES[table] : undefined;
+    if (table && make) return withSession(async (c) => csv(`${table}.csv`, await make(c)))(req);
     if (p === '/dashboard/figures') return withSession(figuresPage)(req);
     if (p === '/dashboard/figures.csv') return withSession(figuresCsv)(req);
     if (p === '/dashboard/figures-intervals.csv') return withSession(intervalsCsv)(req);

@@ -113,7 +113,7 @@ test('org set: bad input writes nothing; only an admin may rename', async () => 
     ].join('\n'),
     { DATABASE_URL },
   );
-  assert.match(r.stdout, /変更する項目を指定してください（channel=、ja=、en=、short= のいずれか）/);
+  assert.match(r.stdout, /変更する項目を指定してください（channel=、ja=、en=、short=、email= のいずれか）/);
   assert.match(r.stdout, /組織 nisc の名称は既にそのとおりです/);
   assert.match(r.stdout, /組織「nosuch」は登録されていません/);
   assert.match(r.stdout, /国家サイバー統括室 \/ National Cybersecurity Office \(nisc\)/);

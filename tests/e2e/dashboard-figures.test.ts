@@ -99,3 +99,49 @@ test("a ministry person's figures are their own organisation's", async () => {
     ['mof'],
   );
 });
+
+test('an exercise (訓練) is in no count of the overview', async () => {
+  const nisc = await t.app.services.directory.caller(P.coordinator, null, null, 'ja');
+  const maff = async () => {
+    const m = await t.app.services.incidentQueries.matrix(nisc);
+    const org = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'maff' } });
+    return m.rows.find((r) => r.orgId === org.id)?.total ?? 0;
+  };
+  const before = await maff();
+  assert.equal(before, 1);
+  await ok(P.poc, 'report category=malware summary="訓練の報告" exercise=yes');
+  assert.equal(await maff(), before);
+  const c = await session(P.coordinator);
+  assert.match((await get(c, '/dashboard/')).text, /全体概況/);
+});
+
+test('every table of the overview downloads as CSV, holding what the person may see', async () => {
+  const nisc = await session(P.coordinator);
+  const poc = await session(P.poc);
+  for (const table of ['incidents', 'advisories', 'readiness', 'inspections']) {
+    const path = `/dashboard/csv/${table}.csv`;
+    if (table === 'inspections') {
+      // no inspection yet: the same answer as `check status`
+      const r = await fetch(`${base}${path}`, { headers: { cookie: nisc } });
+      assert.equal(r.status, 404);
+      assert.match(await r.text(), /該当する点検はまだありません/);
+      continue;
+    }
+    const all = await get(nisc, path);
+    assert.match(all.type, /text\/csv/);
+    const codes = all.text
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
+    assert.ok(codes.includes('maff') && codes.includes('mof'), `${table}: ${codes}`);
+    const own = (await get(poc, path)).text
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
+    assert.deepEqual(own, ['maff'], table);
+  }
+  const r = await fetch(`${base}/dashboard/csv/constructor.csv`, { headers: { cookie: nisc } });
+  assert.equal(r.status, 404);
+});

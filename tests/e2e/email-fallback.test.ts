@@ -13,7 +13,7 @@ import { PlatformError, type PlatformName, type PlatformSeam } from '../../src/c
 import { replyToText } from '../../src/core/reply.ts';
 import { MemoryPlatform } from '../fakes/memory-platform.ts';
 import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
-import { type TestApp, testApp } from '../helpers/app.ts';
+import { type TestApp, testApp, testDb } from '../helpers/app.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 const FROM = 'csirt-bot@nisc.example.go.jp';
@@ -233,5 +233,47 @@ test('an organisation with no channel on a platform gets the advisory by e-mail 
     assert.equal(JSON.parse(a?.data ?? '{}').why, 'no_channel');
   } finally {
     await u.close();
+  }
+});
+
+test('a login the SMTP server refuses stops e-mail (not the row): nothing marked, nothing sent, then sent once the login is right', async () => {
+  const locked = await startSmtp('accept', { user: 'csirt-bot', pass: 'right-pw' });
+  const db = await testDb();
+  onTestFinished(() => db.drop());
+  const u = await testApp({
+    url: db.url,
+    env: { SMTP_URL: locked.url.replace('//', '//csirt-bot:wrong-pw@'), MAIL_FROM: FROM },
+  });
+  try {
+    await registerAdvisoryPeople(u);
+    await ok(u, P.admin, `org set maff email=${MAFF}`);
+    const id = await submitted(u, 'tlp=green audience=maff');
+    u.platform.failures.push(new PlatformError('permanent', 'channel_not_found'));
+    await ok(u, P.approver, `advisory approve ${id}`);
+    await u.app.dispatcher.drain();
+    const mail = (await rows(u, id)).find((d) => d.platform === 'email');
+    assert.equal(mail?.status, 'pending', 'the row goes back as it was');
+    assert.equal(mail?.attempts, 0);
+    assert.equal(mail?.error, null, 'not marked: nothing was handed over');
+    assert.equal(locked.received.length, 0);
+    assert.deepEqual(
+      u.app.dispatcher.authFailures().map((f) => f.platform),
+      ['email'],
+    );
+  } finally {
+    await u.close();
+  }
+  // the same database with the right password: sent once
+  const v = await testApp({
+    url: db.url,
+    env: { SMTP_URL: locked.url.replace('//', '//csirt-bot:right-pw@'), MAIL_FROM: FROM },
+  });
+  try {
+    await v.app.dispatcher.drain();
+    assert.equal(locked.received.length, 1);
+    assert.equal((await v.app.db.prisma.delivery.findFirstOrThrow({ where: { platform: 'email' } })).status, 'sent');
+  } finally {
+    await v.close();
+    await locked.close();
   }
 });

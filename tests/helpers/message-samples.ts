@@ -82,6 +82,8 @@ const SAMPLES: Record<string, Sample> = {
 const BY_KEY: Record<string, Record<string, Sample>> = {
   'button.hint': { command: same('/csirt advisory ack ADV-2026-0001') },
   'advisory.consent_lower_tlp': { command: same('/csirt advisory consent ADV-2026-0001 yes tlp=clear') },
+  // the whole command to type (advisory-mail.ts fills it with `/csirt advisory ack <id>`)
+  'mail.ack_by_command': { command: same('/csirt advisory ack ADV-2026-0001') },
   'parse.unterminated_quote': { quote: { ja: '「', en: '"' }, close: { ja: '」', en: '"' } },
 };
 

@@ -50,7 +50,11 @@ export function parseMail(raw: string, to: string[], from: string): ReceivedMail
   return { messageId: header('Message-ID'), to, from, subject: decodeWords(header('Subject')), text, headers };
 }
 
-export async function startSmtp(mode: TestSmtp['mode'] = 'accept'): Promise<TestSmtp> {
+/** `auth`: the server asks for a login (PLAIN/LOGIN, over plain text: tests only) and takes only this one. */
+export async function startSmtp(
+  mode: TestSmtp['mode'] = 'accept',
+  auth?: { user: string; pass: string },
+): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   let read: () => void = () => {};
   const readOnce = new Promise<void>((r) => {
@@ -64,8 +68,13 @@ export async function startSmtp(mode: TestSmtp['mode'] = 'accept'): Promise<Test
     close: () => new Promise((r) => server.close(() => r())),
   };
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: !auth,
+    allowInsecureAuth: true,
+    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    onAuth(a, _session, callback) {
+      if (auth && a.username === auth.user && a.password === auth.pass) callback(null, { user: a.username });
+      else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
     logger: false,
     closeTimeout: 100,
     onData(stream, session, callback) {
