@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
+import { guardNotice } from '../../src/services/advisory-guard.ts';
 import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 
@@ -59,7 +60,13 @@ test('four eyes: the drafter on duty never gets their own approval request', asy
 
 test('the approver role removed after duty set: no direct message', async () => {
   assert.equal((await t.run(P.coordinator, `duty swap 2026-12-03 ${P.approver}`)).status, 'ok');
+  // the message queued for them earlier is rechecked before any send (a retry, a restart)
+  const queued = await t.app.db.prisma.delivery.findFirstOrThrow({
+    where: { kind: 'dm', target: 'nisc-duty', dedupeKey: { contains: ':review-duty:' } },
+  });
+  assert.equal(await guardNotice(t.app.db, queued), null);
   await t.run(P.admin, `poc remove ${P.approver} role=approver`);
+  assert.match((await guardNotice(t.app.db, queued)) ?? '', /no longer an approver/);
   const before = dmsTo(P.approver).length;
   const id = await submitted(P.coordinator);
   assert.equal(dmsTo(P.approver).length, before);
