@@ -6,6 +6,7 @@ import { csirtGroup } from './csirt.ts';
 import { dashboardGroup } from './dashboard.ts';
 import { deliveryGroup } from './delivery.ts';
 import { drillGroup } from './drill.ts';
+import { dutyGroup } from './duty.ts';
 import { exerciseGroup } from './exercise.ts';
 import { helpGroup } from './help.ts';
 import { incidentGroup } from './incident.ts';
@@ -28,6 +29,7 @@ const all: Group[] = [
   advisoryGroup,
   meetingGroup,
   drillGroup,
+  dutyGroup,
   exerciseGroup,
   csirtGroup,
   checkGroup,

@@ -89,3 +89,8 @@ export function declinedOrg(reason: string | null | undefined): string | null {
   const m = /^(?:declined:|declined by )(\S+)$/.exec(reason ?? '');
   return m ? (m[1] as string) : null;
 }
+
+/** Four eyes: a person may approve (or be asked to approve) an advisory only if they did not draft it. */
+export function mayApprove(personId: number | null, drafterId: number): boolean {
+  return personId !== null && personId !== drafterId;
+}

@@ -13,6 +13,7 @@ import { database } from './database.ts';
 import { delivery } from './delivery.ts';
 import { directory } from './directory.ts';
 import { drill } from './drill.ts';
+import { duty } from './duty.ts';
 import { email } from './email.ts';
 import { exercise } from './exercise.ts';
 import { exports } from './export.ts';
@@ -39,6 +40,7 @@ const catalogs = [
   incident,
   meeting,
   drill,
+  duty,
   exercise,
   advisory,
   language,

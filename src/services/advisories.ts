@@ -12,7 +12,7 @@ import type { Tx } from '../db/client.ts';
 import type { Advisory, Delivery } from '../db/generated/sqlite/client.ts';
 import { lockRow } from '../db/row-lock.ts';
 import { type AdvisoryKind, DEFAULT_KIND, expectsAck } from '../domain/advisory-kind.ts';
-import { type AdvisoryEvent, copiesOutcome, declineReason, nextStatus } from '../domain/advisory-status.ts';
+import { type AdvisoryEvent, copiesOutcome, declineReason, mayApprove, nextStatus } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { fiscalYearOf } from '../domain/fiscal-year.ts';
 import {
@@ -64,6 +64,7 @@ import {
 import { statusView } from './advisory-view.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
+import { DUTY_REVIEW, dutyOfficer } from './duty.ts';
 import { nextId } from './ids.ts';
 import { channelOf, dmPerson, postToOrg } from './notify.ts';
 import { refuseNamedSources } from './org-names.ts';
@@ -325,7 +326,8 @@ export class AdvisoryService {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId, true);
       this.move(a, 'approve');
-      if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id, kind: kindWord(a) });
+      if (!mayApprove(caller.personId, a.drafterId))
+        throw new UserError('advisory.four_eyes', { id: a.id, kind: kindWord(a) });
       const targets = await this.resolve(tx, a);
       const s = await sharingState(tx, a);
       await refuseNamedSources(tx, a, s.sources);
@@ -400,7 +402,8 @@ export class AdvisoryService {
     return this.db.tx(async (tx) => {
       const a = await this.load(tx, rawId, true);
       this.move(a, 'reject');
-      if (caller.personId === a.drafterId) throw new UserError('advisory.four_eyes', { id: a.id, kind: kindWord(a) });
+      if (!mayApprove(caller.personId, a.drafterId))
+        throw new UserError('advisory.four_eyes', { id: a.id, kind: kindWord(a) });
       await tx.advisory.update({ where: { id: a.id }, data: { status: 'rejected', reason, endedBy: 'approver' } });
       await this.audit(tx, caller.identity, 'advisory.reject', a.id, { reason });
       await this.closeNotices(tx, a);
@@ -616,10 +619,15 @@ export class AdvisoryService {
     if (!coord) throw new UserError('org.no_coordinator');
     const targets = await this.resolve(tx, a);
     const lines = await describeTargets(tx, this.deps.platforms, targets, this.deps.locale);
-    await postToOrg(this.deps, tx, coord, (t) => approvalPrompt(t, a, lines), `${versionKey(a)}:review`, {
-      type: NOTICE_REF,
-      id: a.id,
-    });
+    const prompt = (t: Parameters<typeof approvalPrompt>[0]) => approvalPrompt(t, a, lines);
+    // the duty officer (当番者) first, as a direct message: only while they hold approver in the
+    // office, never the drafter (four eyes); the dispatcher checks both again before sending
+    const officer = await dutyOfficer(tx, this.deps.clock.now());
+    if (officer && mayApprove(officer.id, a.drafterId)) {
+      const person = await tx.person.findUniqueOrThrow({ where: { id: officer.id } });
+      await dmPerson(this.deps, tx, person, prompt, `${versionKey(a)}:${DUTY_REVIEW}`, { type: NOTICE_REF, id: a.id });
+    }
+    await postToOrg(this.deps, tx, coord, prompt, `${versionKey(a)}:review`, { type: NOTICE_REF, id: a.id });
   }
 
   /** Consent requests and approval prompts not yet sent have nothing left to ask. */

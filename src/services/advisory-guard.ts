@@ -11,6 +11,7 @@ import { MAIL, type PlatformName } from '../core/platform.ts';
 import { isRole } from '../core/roles.ts';
 import type { Database, Prisma$ } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
+import { mayApprove } from '../domain/advisory-status.ts';
 import { describeMarksBelow, marksBelowSources } from '../domain/handling.ts';
 import {
   type CopyTarget,
@@ -25,6 +26,7 @@ import { codeKey, t as translate } from '../i18n/index.ts';
 import { audienceOf, splitList, versionOfKey } from './advisory-delivery.ts';
 import { kindWord } from './advisory-format.ts';
 import { sharingState } from './advisory-sharing.ts';
+import { approverOfOffice, DUTY_REVIEW } from './duty.ts';
 import { channelOwner } from './notify.ts';
 import { namedSource } from './org-names.ts';
 
@@ -98,6 +100,14 @@ export async function guardNotice(db: Database, d: Delivery): Promise<string | n
     const owner = await orgOfChannel(p, d.platform as PlatformName, d.target);
     const org = owner ? await p.organization.findUnique({ where: { code: owner } }) : null;
     return org?.coordinator ? null : 'refused: the channel is not the coordinating organisation’s';
+  }
+  if (key.kind === DUTY_REVIEW) {
+    // the approval request to the duty officer: still waiting for approval, the recipient
+    // still an approver of the office, and not the drafter (four eyes)
+    if (a.status !== 'review' || a.version !== key.version) return `refused: advisory is ${a.status}`;
+    const person = await p.person.findUnique({ where: { identity: `${d.platform}:${d.target}` } });
+    if (!person || !(await approverOfOffice(p, person.id))) return 'refused: the recipient is no longer an approver';
+    return mayApprove(person.id, a.drafterId) ? null : 'refused: the recipient drafted the advisory';
   }
   if (d.kind === 'dm') {
     const target = await personTarget(p, `${d.platform}:${d.target}`);

@@ -9,6 +9,7 @@ import { DashboardAuth } from './dashboard-auth.ts';
 import { DeliveryService } from './deliveries.ts';
 import { DirectoryService } from './directory.ts';
 import { DrillService } from './drills.ts';
+import { DutyService } from './duty.ts';
 import { ExerciseService } from './exercise.ts';
 import { IncidentQueries } from './incident-queries.ts';
 import { IncidentService } from './incidents.ts';
@@ -30,6 +31,8 @@ export interface Services {
   meetings: MeetingService;
   /** reachability drills (疎通確認) */
   drills: DrillService;
+  /** the duty rota (当番) */
+  duty: DutyService;
   /** exercise mode (訓練): purge */
   exercises: ExerciseService;
   readiness: ReadinessService;
@@ -67,6 +70,7 @@ export function createServices(deps: ServiceDeps): Services {
     incidentQueries: new IncidentQueries(deps),
     meetings,
     drills: new DrillService(deps),
+    duty: new DutyService(deps),
     exercises: new ExerciseService(deps),
     readiness,
     inspections,

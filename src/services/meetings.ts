@@ -24,6 +24,7 @@ import { type ReminderOffset, reminderSchedule } from '../domain/reminders.ts';
 import { effectiveRoles, feedAlive, seesMeeting, seesPeopleOf, type Viewer } from '../domain/sharing.ts';
 import { cancelJobs, type JobHandler, type JobOutcome, type JobWithArgs, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, auditMany, postStyle, type ServiceDeps } from './context.ts';
+import { dutyFeedEvents } from './duty.ts';
 import { nextId } from './ids.ts';
 import { meetingPost } from './meeting-messages.ts';
 import { postToOrg, postToOrgs } from './notify.ts';
@@ -351,7 +352,9 @@ export class MeetingService {
     const meetings = await this.db.prisma.meeting.findMany({ orderBy: { startAt: 'asc' } });
     const mine = meetings.filter((m) => sees(viewer, m));
     const name = org ? (this.deps.locale === 'ja' ? org.nameJa : org.nameEn) : p.identity;
-    return meetingsFeedIcs(mine.map(icsOf), { host: this.icsHost, calName: `CSIRT PoC — ${name}` });
+    // the person's duty days (当番) beside the meetings, while they hold approver in the office
+    const duties = await dutyFeedEvents(this.db.prisma, p.id, this.deps.clock.now());
+    return meetingsFeedIcs([...mine.map(icsOf), ...duties], { host: this.icsHost, calName: `CSIRT PoC — ${name}` });
   }
 
   /** The caller's own feed URL (PUBLIC_URL + /calendar/<token>.ics), or null for strangers. */

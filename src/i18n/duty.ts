@@ -1,0 +1,61 @@
+import { defineCatalog } from './catalog.ts';
+
+/** The duty rota (当番) of the coordinating office. */
+export const duty = defineCatalog({
+  ja: {
+    'duty.set_weekday': '毎週{weekday}の当番者を {user} に設定しました。',
+    'duty.set_date': '{date}の当番者を {user} に設定しました。',
+    'duty.swapped': '{date}の当番者を {before} から {user} に交代しました。',
+    'duty.swapped_none': '{date}の当番者を {user} に設定しました（交代前の当番者はいませんでした）。',
+    'duty.bad_slot':
+      '「{input}」は曜日または日付として読み取れませんでした。曜日（月、月曜日、mon など）または日付（YYYY-MM-DD）で指定してください。',
+    'duty.bad_date': '「{input}」は日付として読み取れませんでした。日付（YYYY-MM-DD）で指定してください。',
+    'duty.past': '{date}は過去の日付のため、当番を変更できません。本日以降の日付を指定してください。',
+    'duty.not_approver':
+      '{user} さんは{coordinator}の承認者ではないため、当番者に指定できません。当番者は{coordinator}で承認者の役割を持つ方に限られます。',
+    'duty.title': '{coordinator}の当番',
+    'duty.now': '現在の当番者: {user}',
+    'duty.next': '次の当番者: {user}（{date}から）',
+    'duty.next_none': '次の当番者: 当番表に交代の予定はありません',
+    'duty.nobody': '（当番者なし）',
+    'duty.col.date': '日付',
+    'duty.col.weekday': '曜日',
+    'duty.col.person': '当番者',
+    'duty.day_start': '当番の一日は日本時間の0時に始まります。',
+    'duty.weekday.0': '日曜日',
+    'duty.weekday.1': '月曜日',
+    'duty.weekday.2': '火曜日',
+    'duty.weekday.3': '水曜日',
+    'duty.weekday.4': '木曜日',
+    'duty.weekday.5': '金曜日',
+    'duty.weekday.6': '土曜日',
+  },
+  en: {
+    'duty.set_weekday': 'The duty officer for every {weekday} is now {user}.',
+    'duty.set_date': 'The duty officer for {date} is now {user}.',
+    'duty.swapped': 'The duty officer for {date} is now {user} instead of {before}.',
+    'duty.swapped_none': 'The duty officer for {date} is now {user} (nobody was on duty that day before).',
+    'duty.bad_slot':
+      'Could not read "{input}" as a weekday or a date. Please give a weekday (mon, Monday…) or a date (YYYY-MM-DD).',
+    'duty.bad_date': 'Could not read "{input}" as a date. Please give a date (YYYY-MM-DD).',
+    'duty.past': '{date} is in the past: the duty rota cannot be changed for it. Please give today or a later date.',
+    'duty.not_approver':
+      '{user} is not an approver of the {coordinator}, so they cannot be the duty officer. Duty officers must hold the approver role in the {coordinator}.',
+    'duty.title': 'Duty rota of the {coordinator}',
+    'duty.now': 'On duty now: {user}',
+    'duty.next': 'Next on duty: {user} (from {date})',
+    'duty.next_none': 'Next on duty: no change in the rota',
+    'duty.nobody': '(nobody on duty)',
+    'duty.col.date': 'Date',
+    'duty.col.weekday': 'Weekday',
+    'duty.col.person': 'Duty officer',
+    'duty.day_start': 'A duty day starts at midnight, Japan time.',
+    'duty.weekday.0': 'Sunday',
+    'duty.weekday.1': 'Monday',
+    'duty.weekday.2': 'Tuesday',
+    'duty.weekday.3': 'Wednesday',
+    'duty.weekday.4': 'Thursday',
+    'duty.weekday.5': 'Friday',
+    'duty.weekday.6': 'Saturday',
+  },
+});
