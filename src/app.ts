@@ -24,7 +24,6 @@ import { HttpServer } from './http/server.ts';
 import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
 import { Dispatcher } from './outbox/dispatcher.ts';
-import { MailSeam } from './outbox/mail.ts';
 import { deliveryIdKey, derivedIds } from './outbox/outbox.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -137,11 +136,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await services.directory.bootstrap(admins);
   // e-mail, the second channel: a seam of the dispatcher, not a platform posts are made for
   const carriers = new Map<Carrier, PlatformSeam>(seams);
-  if (config.SMTP_URL && config.MAIL_FROM)
+  if (config.SMTP_URL && config.MAIL_FROM) {
+    // nodemailer is loaded only when e-mail is configured (a separate chunk of the build, as the
+    // platform adapters are)
+    const { MailSeam } = await import('./outbox/mail.ts');
     carriers.set(
       MAIL,
       new MailSeam({ url: config.SMTP_URL, from: config.MAIL_FROM, db, log, timeoutMs: deliveryTimeoutMs(config) }),
     );
+  }
   dispatcher = new Dispatcher(db, carriers, {
     workerId,
     clock,

@@ -22,11 +22,7 @@ import type { Logger } from 'pino';
 import { MAIL, type OutMessage, PlatformError, type PlatformSeam } from '../core/platform.ts';
 import { replyToText } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
-
-/** The mark of a row whose message may be on its way to the SMTP server. */
-export const MAIL_IN_FLIGHT = 'mail_in_flight';
-/** The error of a row that may have been sent: never sent again without a person. */
-export const MAIL_UNCERTAIN = 'mail_uncertain';
+import { MAIL_IN_FLIGHT, MAIL_UNCERTAIN } from './mail-marks.ts';
 
 export interface MailOptions {
   /** SMTP_URL (validated by src/config.ts) */

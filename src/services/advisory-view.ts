@@ -15,7 +15,7 @@ import { declinedOrg } from '../domain/advisory-status.ts';
 import { dateStyle, formatDateTime } from '../domain/dates.ts';
 import { advisoryAccess } from '../domain/sharing.ts';
 import { keyOf, type MessageKey, translator } from '../i18n/index.ts';
-import { MAIL_UNCERTAIN } from '../outbox/mail.ts';
+import { MAIL_UNCERTAIN } from '../outbox/mail-marks.ts';
 import {
   ADVISORY_REF,
   audienceOf,

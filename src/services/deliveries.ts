@@ -12,7 +12,7 @@ import type { Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { formatDateTime } from '../domain/dates.ts';
 import { keyOf, type Translate } from '../i18n/index.ts';
-import { MAIL_UNCERTAIN } from '../outbox/mail.ts';
+import { MAIL_UNCERTAIN } from '../outbox/mail-marks.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { CHANNEL_MOVED, channelOf, postToOrg } from './notify.ts';
 

@@ -24,7 +24,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { ENTRY, staleReason } from '../../scripts/build.mjs';
 import { ROOT } from '../../src/app.ts';
@@ -173,6 +173,29 @@ describe('npm start runs the compiled bot', () => {
       // not a single TypeScript file left to load at run time, no path into the sources
       assert.ok(!/["'][^"'\n]*\.ts["']/.test(js.replace(/\/\/.*$/gm, '')), `${f} names a .ts file`);
     }
+  });
+
+  test('what only a configured deployment needs is not loaded at start: platform clients, nodemailer', () => {
+    // the modules dist/main.js imports statically, followed through its chunks; a dynamic
+    // import() (a platform adapter, the e-mail seam) is where loading waits for the configuration
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const follow = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const js = readFileSync(file, 'utf8');
+      for (const m of js.matchAll(
+        /^\s*(?:import|export)\s[^;'"]*?from\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm,
+      )) {
+        const spec = (m[1] ?? m[2]) as string;
+        if (spec.startsWith('.')) follow(join(dirname(file), spec));
+        else packages.add(spec);
+      }
+    };
+    follow(join(pkg, 'dist', 'main.js'));
+    assert.ok(seen.size > 1 && packages.size > 3, `followed ${seen.size} files, ${[...packages].join(' ')}`);
+    const eager = [...packages].filter((p) => /^(nodemailer|@slack\/|@mattermost\/)/.test(p));
+    assert.deepEqual(eager, [], 'loaded at every start although only a deployment that uses them needs them');
   });
 
   test('a second start with dist/ fresh does not build again', async () => {
