@@ -194,7 +194,10 @@ test('the next-page hint keeps every filter: following it from page 1 lists each
   const mof = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'mof' } });
   const cases: [string, Record<string, unknown>][] = [
     ['category=scan', { category: 'scan', exercise: false }],
-    ['org=ＭＯＦ category=scan status=reported', { category: 'scan', orgId: mof.id, status: 'reported', exercise: false }],
+    [
+      'org=ＭＯＦ category=scan status=reported',
+      { category: 'scan', orgId: mof.id, status: 'reported', exercise: false },
+    ],
     ['category=scan exercise=yes', { category: 'scan', exercise: true }],
     ['org=mof since=2026-01-01 exercise=はい', { orgId: mof.id, exercise: true }],
   ];
