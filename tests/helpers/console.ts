@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { PROVIDER, testDb } from './app.ts';
+import { BOT_ARGS } from './bot-entry.ts';
 
 export interface ConsoleRun {
   code: number;
@@ -39,8 +40,7 @@ export async function runBot(
 ): Promise<ConsoleRun> {
   const url = env.DATABASE_URL ?? (await freshDbUrl());
   return new Promise((resolve, reject) => {
-    const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-    const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [...BOT_ARGS], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-cwd-')),
       env: {
         PATH: process.env.PATH ?? '',
