@@ -1,12 +1,9 @@
 /** Runs the real bot (`npm start`'s entry) with a script on stdin, as a user would. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
-import { ROOT } from '../../src/app.ts';
 import { PROVIDER, testDb } from './app.ts';
 import { BOT_ARGS } from './bot-entry.ts';
 

@@ -6,12 +6,9 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from '../../src/app.ts';
 import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
 import { BOT_ARGS } from './bot-entry.ts';
 
