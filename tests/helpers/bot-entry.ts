@@ -5,7 +5,11 @@
  * stale (tests/helpers/global-build.ts); source maps on, so a stack trace names the sources.
  */
 import { join } from 'node:path';
+import { START_ENV, START_FLAGS } from '../../scripts/build.mjs';
 import { ROOT } from '../../src/app.ts';
 
-/** The node arguments that start the bot. */
-export const BOT_ARGS: readonly string[] = ['--enable-source-maps', join(ROOT, 'dist', 'main.js')];
+/** The node arguments that start the bot: npm start's flags (scripts/build.mjs START_FLAGS). */
+export const BOT_ARGS: readonly string[] = [...START_FLAGS, '--enable-source-maps', join(ROOT, 'dist', 'main.js')];
+
+/** The environment npm start sets (START_ENV), under what a test sets. */
+export const BOT_ENV: Readonly<Record<string, string>> = START_ENV;

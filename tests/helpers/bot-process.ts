@@ -7,7 +7,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BOT_ARGS } from './bot-entry.ts';
+import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
 
 export class BotProcess {
   stdout = '';
@@ -29,6 +29,7 @@ export class BotProcess {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-bot-')),
       // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
       env: {
+        ...BOT_ENV,
         PATH: process.env.PATH ?? '',
         PORT: '0',
         HOST: '127.0.0.1',

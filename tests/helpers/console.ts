@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { PROVIDER, testDb } from './app.ts';
-import { BOT_ARGS } from './bot-entry.ts';
+import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
 
 export interface ConsoleRun {
   code: number;
@@ -40,6 +40,7 @@ export async function runBot(
     const child = spawn(process.execPath, [...BOT_ARGS], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-cwd-')),
       env: {
+        ...BOT_ENV,
         PATH: process.env.PATH ?? '',
         PORT: '0',
         HOST: '127.0.0.1',

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
-import { BOT_ARGS } from './bot-entry.ts';
+import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
 
 export const SLACK_SECRET = 'multi-process-signing-secret-0123';
 
@@ -61,6 +61,7 @@ export class SlackProcess {
     const child = spawn(process.execPath, [...BOT_ARGS], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-slack-bot-')),
       env: {
+        ...BOT_ENV,
         PATH: process.env.PATH ?? '',
         PORT: String(port),
         HOST: '127.0.0.1',

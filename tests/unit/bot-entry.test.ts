@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'vitest';
-import { staleReason } from '../../scripts/build.mjs';
+import { START_FLAGS, staleReason } from '../../scripts/build.mjs';
 import { BOT_ARGS } from '../helpers/bot-entry.ts';
 
 test('the bot the tests start is the build of the sources under test (global setup builds it when stale)', () => {
@@ -14,4 +14,5 @@ test('the bot the tests start is the build of the sources under test (global set
   assert.ok(existsSync(entry), `${entry} exists`);
   assert.equal(staleReason(), null);
   assert.ok(!BOT_ARGS.some((a) => /tsx|--import|--loader/.test(a)), `no TypeScript loader: ${BOT_ARGS.join(' ')}`);
+  for (const f of START_FLAGS) assert.ok(BOT_ARGS.includes(f), `npm start's flag ${f}`);
 });
