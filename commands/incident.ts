@@ -3,6 +3,7 @@ import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
 import { formatDateTime } from '../src/domain/dates.ts';
 import { categoryLabel } from '../src/domain/incident-categories.ts';
+import { formatTokyoIsoDate } from '../src/domain/tokyo-time.ts';
 import { keyOf } from '../src/i18n/index.ts';
 import { kindsWord } from '../src/services/advisory-format.ts';
 import { marked, markMessage } from '../src/services/exercise.ts';
@@ -37,6 +38,28 @@ import { type Ctx, defineCommand, type Group } from './types.ts';
 
 const READERS = ['poc', 'ciso', 'coordinator', 'approver'] as const;
 const WRITERS = ['poc', 'coordinator'] as const;
+
+/**
+ * The arguments of `incident list` for the next page: every filter the person gave, in its
+ * canonical form, so that following the hint lists the same incidents (it used to keep only
+ * `due=`, and page 2 of `category=scan` was page 2 of everything).
+ */
+function nextPageArgs(
+  a: { status?: string; org?: string; category?: string; since?: Date; due?: string; exercise?: string },
+  next: number,
+): string {
+  return [
+    `page=${next}`,
+    a.status && `status=${a.status}`,
+    a.org && `org=${a.org}`,
+    a.category && `category=${a.category}`,
+    a.since && `since=${formatTokyoIsoDate(a.since)}`,
+    a.due && `due=${a.due}`,
+    a.exercise === 'yes' && 'exercise=yes',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
 
 export const incidentGroup: Group = {
   name: 'incident',
@@ -116,7 +139,7 @@ export const incidentGroup: Group = {
         if (r.page < r.pages)
           blocks.push({
             kind: 'context',
-            text: t('incident.list_more', { next: a.due ? `${r.page + 1} due=${a.due}` : r.page + 1 }),
+            text: t('incident.list_more', { args: nextPageArgs(a, r.page + 1) }),
           });
         return reply.of(blocks);
       },

@@ -4,5 +4,11 @@ export function staleReason(root?: string): string | null;
 export function build(root?: string): Promise<void>;
 /** The compiled entry point `npm start` runs, relative to the package root. */
 export const ENTRY: string;
+/** node's options the bot is started with (npm start, the systemd unit, the bench). */
+export const START_FLAGS: string[];
+/** The environment the bot is started with besides its configuration (glibc malloc settings). */
+export const START_ENV: Record<string, string>;
+/** `START_ENV… node START_FLAGS… dist/main.js`, as package.json's start says it. */
+export function startCommand(): string;
 /** The build's esbuild options, for another entry point and output directory (tests/bench). */
 export function esbuildOptions(root?: string, entryPoints?: string[], outdir?: string): import('esbuild').BuildOptions;

@@ -21,7 +21,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { esbuildOptions } from './build.mjs';
+import { esbuildOptions, startCommand } from './build.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 /** The operator scripts shipped compiled, each as `npm run <name>` in the package. */
@@ -113,7 +113,7 @@ try {
     license: pkg.license,
     engines: pkg.engines,
     scripts: {
-      start: 'node dist/main.js',
+      start: startCommand(),
       'db:migrate': run('db-migrate'),
       'audit:verify': run('audit-verify'),
       backup: run('backup'),

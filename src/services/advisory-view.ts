@@ -171,7 +171,11 @@ export async function statusView(
       mine.length === 0
         ? t('advisory.d.none')
         : mine
-            .map((d) => (mine.length > 1 || a.tlp === 'red' ? `${d.platform}: ${stateOf(d)}` : stateOf(d)))
+            .map((d) =>
+              mine.length > 1 || a.tlp === 'red'
+                ? `${t(keyOf('delivery.platform.', d.platform))}: ${stateOf(d)}`
+                : stateOf(d),
+            )
             .join(' / ');
     const ack = org ? acks.find((x) => x.orgId === org.id) : undefined;
     const ackText = ack

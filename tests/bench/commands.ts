@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { START_ENV, START_FLAGS } from '../../scripts/build.mjs';
 import { fakeTriggerId, signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
 import type { BotInput, BotReady } from './bot-process.ts';
 import { type Child, startChild } from './child.ts';
@@ -166,8 +167,9 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
         botToken: fake.ready.botToken,
         orgs: opts.orgs,
       } satisfies BotInput,
-      // compiled as npm start runs it (both the bot and the floor: no TypeScript loader)
-      { execArgv, compiled: true },
+      // compiled and started as npm start runs it (both the bot and the floor: no TypeScript
+      // loader; the bot with npm start's node options and environment, the floor with node's defaults)
+      { execArgv: [...START_FLAGS, ...execArgv], env: START_ENV, compiled: true },
     );
   }
   return { fake, bot };

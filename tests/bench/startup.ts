@@ -1,8 +1,8 @@
 /**
  * What a person waits for at the terminal, and what the bot holds when it waits: the console
  * bot answering one `/csirt help` from a pipe, whole process (start, migrations checked, answer,
- * stop), as `npm start` runs it (dist/, built first when stale) — and the same bot's idle RSS in
- * Slack mode. The floor of the first is `node` starting and ending an empty script; of the
+ * stop), as `npm start` runs it (dist/, built first when stale; its node options and
+ * environment) — and the same bot's idle RSS in Slack mode. The floor of the first is `node` starting and ending an empty script; of the
  * second, a bare @slack/bolt App (commands.ts). Runs alternate between the variants, so a change
  * of load hits each alike: compare the ratios of one run.
  *   node --import tsx tests/bench/startup.ts [runs=15] [other package roots to compare…]
@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, staleReason } from '../../scripts/build.mjs';
+import { build, START_ENV, START_FLAGS, staleReason } from '../../scripts/build.mjs';
 import { ROOT } from '../../src/app.ts';
 import { percentile, round } from './stats.ts';
 
@@ -72,6 +72,7 @@ export async function benchStartup(opts: {
   }
   const dir = mkdtempSync(join(tmpdir(), 'csirt-startup-'));
   const env = (i: number) => ({
+    ...START_ENV,
     DATABASE_URL: `file:${join(dir, `bot-${i}.db`)}`,
     LOG_LEVEL: 'warn',
     SLACK_BOT_TOKEN: '',
@@ -84,13 +85,14 @@ export async function benchStartup(opts: {
   try {
     // first start of each: creates and migrates its database (not measured: every later start
     // finds it up to date, as a bot does but once after an upgrade)
-    for (const [i, root] of roots.entries()) await timed([join(root, 'dist', 'main.js')], env(i), '', null);
+    for (const [i, root] of roots.entries())
+      await timed([...START_FLAGS, join(root, 'dist', 'main.js')], env(i), '', null);
     const times = roots.map(() => [] as number[]);
     const floor: number[] = [];
     for (let r = 0; r < opts.runs; r++) {
       floor.push(await timed(['-e', ''], {}, '', null));
       for (const [i, root] of roots.entries()) {
-        times[i]?.push(await timed([join(root, 'dist', 'main.js')], env(i), '/csirt help\n', help));
+        times[i]?.push(await timed([...START_FLAGS, join(root, 'dist', 'main.js')], env(i), '/csirt help\n', help));
       }
     }
     const [mine, ...rest] = times;

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
+import { startCommand } from '../../scripts/build.mjs';
 import { ROOT } from '../../src/app.ts';
 
 let tmp: string;
@@ -101,7 +102,7 @@ test('the archive holds the compiled bot, production dependencies with their nat
   assert.ok(!has('src/services') && !has('scripts') && !has('tests'), 'no sources: compiled code only');
   const shipped = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
   assert.equal(shipped.devDependencies, undefined);
-  assert.equal(shipped.scripts.start, 'node dist/main.js');
+  assert.equal(shipped.scripts.start, startCommand());
   assert.equal(shipped.scripts.postinstall, undefined, 'nothing runs at install time');
   // no node_modules above the unpacked package either: only what the archive holds resolves
   for (let d = dirname(pkg); d !== dirname(d); d = dirname(d)) assert.ok(!existsSync(join(d, 'node_modules')), d);

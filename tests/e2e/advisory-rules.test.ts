@@ -113,8 +113,8 @@ test('TLP:RED goes only to the named people, by direct message, and to no channe
   assert.match(await t.say(P.poc, `advisory ack ${id}`), /受領確認を記録しました/);
   assert.match(await t.say(P.env, `advisory ack ${id}`), /見つかりません/);
   const status = await t.say(P.approver, `advisory status ${id}`);
-  assert.match(status, /@console:maff-poc\s+console: 配信済み.*console:maff-poc 令和/);
-  assert.match(status, /@console:mlit-poc\s+console: 配信済み.*未確認/);
+  assert.match(status, /@console:maff-poc\s+コンソール: 配信済み.*console:maff-poc 令和/);
+  assert.match(status, /@console:mlit-poc\s+コンソール: 配信済み.*未確認/);
 });
 
 test('dispatch-time guard: a copy whose target breaks the TLP is failed with the reason, never sent', async () => {

@@ -26,7 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { ENTRY, staleReason } from '../../scripts/build.mjs';
+import { ENTRY, START_ENV, START_FLAGS, staleReason, startCommand } from '../../scripts/build.mjs';
 import { ROOT } from '../../src/app.ts';
 
 const HELP = 'ご利用いただけるコマンド';
@@ -152,11 +152,25 @@ describe('npm start runs the compiled bot', () => {
   test('the bot process is plain node on dist/main.js: no TypeScript loader anywhere', () => {
     assert.ok(first.bot, `no main.js process under npm start: ${JSON.stringify(first.tree)}`);
     const [, ...args] = first.bot.argv;
-    // no --import/--loader/--require/--experimental-* before the script: execArgv is empty
-    assert.deepEqual(args, [ENTRY]);
+    // no --import/--loader/--require/--experimental-* before the script: execArgv is only the
+    // memory settings every start uses
+    assert.deepEqual(args, [...START_FLAGS, ENTRY]);
     const nodeOptions = first.bot.env.find((e) => e.startsWith('NODE_OPTIONS='));
     assert.ok(!nodeOptions || !/tsx|loader|import|require/.test(nodeOptions), nodeOptions);
     for (const p of first.tree) assert.ok(!p.argv.some((a) => /tsx|ts-node|\.ts$/.test(a)), p.argv.join(' '));
+  });
+
+  test('npm start, the systemd unit and the bench start the bot alike: node options and environment', () => {
+    // issue 19: what the bench measures at idle is the bot as it is deployed
+    assert.ok(first.bot);
+    for (const [k, v] of Object.entries(START_ENV)) assert.ok(first.bot.env.includes(`${k}=${v}`), `${k}=${v}`);
+    const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    assert.equal(pkgJson.scripts.start, startCommand());
+    const unit = readFileSync(join(ROOT, 'deploy', 'csirt-poc-bot.service'), 'utf8');
+    assert.deepEqual(unit.match(/^ExecStart=.*$/gm), [`ExecStart=/usr/bin/node ${[...START_FLAGS, ENTRY].join(' ')}`]);
+    for (const [k, v] of Object.entries(START_ENV)) assert.match(unit, new RegExp(`^Environment=${k}=${v}$`, 'm'));
+    const bench = readFileSync(join(ROOT, 'tests', 'bench', 'commands.ts'), 'utf8');
+    assert.match(bench, /execArgv: \[\.\.\.START_FLAGS, \.\.\.execArgv\], env: START_ENV/);
   });
 
   test('dist/ holds compiled code only: data/ and prisma/ are read from the package root', () => {

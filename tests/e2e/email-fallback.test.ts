@@ -121,7 +121,7 @@ test('a lost answer is not sent twice: the row is uncertain, the office told; re
     t.platform.posts.some((p) => p.channel === 'nisc' && p.text.includes(mail?.id ?? '?') && /メール/.test(p.text)),
     'the office is told',
   );
-  assert.match(await t.say(P.coordinator, `advisory status ${id}`), /email: .*届いたかどうか確認できません/);
+  assert.match(await t.say(P.coordinator, `advisory status ${id}`), /メール: .*届いたかどうか確認できません/);
   const list = await t.say(P.admin, 'delivery list failed');
   assert.match(list, /メール/);
   assert.match(list, /届いたかどうか確認できません/);

@@ -184,6 +184,38 @@ test('list: newest first, 20 per page, page x/y, filters', async () => {
   );
 });
 
+test('the next-page hint keeps every filter: following it from page 1 lists each matching incident once and nothing else', async () => {
+  // real scans of mof (21 from the test above, or made here), 21 exercise scans of mof, and some
+  // of another category and organisation that no filter below should let through
+  while ((await t.app.db.prisma.incident.count({ where: { category: 'scan', exercise: false } })) < 21)
+    await t.run(P.otherPoc, 'report category=scan summary="scan"');
+  for (let i = 0; i < 21; i++) await t.run(P.otherPoc, `report category=scan summary="訓練 ${i}" exercise=yes`);
+  for (let i = 0; i < 3; i++) await t.run(P.poc, `report category=malware summary="other ${i}"`);
+  const mof = await t.app.db.prisma.organization.findUniqueOrThrow({ where: { code: 'mof' } });
+  const cases: [string, Record<string, unknown>][] = [
+    ['category=scan', { category: 'scan', exercise: false }],
+    [
+      'org=ＭＯＦ category=scan status=reported',
+      { category: 'scan', orgId: mof.id, status: 'reported', exercise: false },
+    ],
+    ['category=scan exercise=yes', { category: 'scan', exercise: true }],
+    ['org=mof since=2026-01-01 exercise=はい', { orgId: mof.id, exercise: true }],
+  ];
+  for (const [filters, where] of cases) {
+    const expected = (await t.app.db.prisma.incident.findMany({ where, select: { id: true } })).map((x) => x.id).sort();
+    assert.ok(expected.length > 20, `${filters}: more than one page to follow`);
+    const seen: string[] = [];
+    let text: string | undefined = `incident list ${filters}`;
+    for (let pages = 0; text; pages++) {
+      assert.ok(pages < 10, `${filters}: the hints end`);
+      const r = await t.say(P.coordinator, text);
+      seen.push(...r.split('\n').flatMap((l) => /^(?:【訓練】 )?(INC-\d{4}-\d{4})/.exec(l)?.[1] ?? []));
+      text = /次のページ: \/csirt (incident list .*)$/m.exec(r)?.[1];
+    }
+    assert.deepEqual(seen.sort(), expected, `${filters}: every page, by following the hints`);
+  }
+});
+
 test('31 March 23:59 JST and 1 April 00:00 JST fall in different fiscal years', async () => {
   const f = await testApp({ now: '2027-03-31T14:59:00Z' });
   try {
