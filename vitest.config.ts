@@ -28,6 +28,8 @@ export default defineConfig({
   test: {
     root,
     pool: 'forks',
+    // dist/ built when stale: the bot processes the tests start run it (tests/helpers/bot-entry.ts)
+    globalSetup: ['tests/helpers/global-build.ts'],
     maxWorkers: 2,
     // node's runner had no timeout; these only catch a hang (the machine may be shared and slow)
     testTimeout: 600_000,

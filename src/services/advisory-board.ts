@@ -85,17 +85,21 @@ export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 
     return { sql, params };
   };
   const perOrg = pairs(everyOne ? null : ids);
-  const orgRows = await deps.db.query<{
-    orgId: number;
-    kind: string;
-    addressed: unknown;
-    delivered: unknown;
-    failed: unknown;
-    acked: unknown;
-    awaiting: unknown;
-  }>(
-    db,
-    `SELECT x."orgId" AS "orgId", a.kind AS kind, COUNT(*) AS addressed, SUM(x.sent) AS delivered,
+  const newest = visible.slice(0, latest);
+  const perAdv = pairs(newest.map((a) => a.id));
+  // the two counts are independent: on PostgreSQL they run at once, each on a connection
+  const [orgRows, advRows] = await Promise.all([
+    deps.db.query<{
+      orgId: number;
+      kind: string;
+      addressed: unknown;
+      delivered: unknown;
+      failed: unknown;
+      acked: unknown;
+      awaiting: unknown;
+    }>(
+      db,
+      `SELECT x."orgId" AS "orgId", a.kind AS kind, COUNT(*) AS addressed, SUM(x.sent) AS delivered,
        SUM(CASE WHEN x.sent = 0 AND x.failed = 1 THEN 1 ELSE 0 END) AS failed,
        SUM(CASE WHEN k."orgId" IS NOT NULL THEN 1 ELSE 0 END) AS acked,
        SUM(CASE WHEN x.sent = 1 AND k."orgId" IS NULL THEN 1 ELSE 0 END) AS awaiting
@@ -103,9 +107,21 @@ export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 
      JOIN "Advisory" a ON a.id = x."refId" AND a.exercise = ?
      LEFT JOIN "AdvisoryAck" k ON k."advisoryId" = x."refId" AND k."orgId" = x."orgId"
      GROUP BY x."orgId", a.kind`,
-    ...perOrg.params,
-    false,
-  );
+      ...perOrg.params,
+      false,
+    ),
+    newest.length
+      ? deps.db.query<{ refId: string; orgs: unknown; delivered: unknown; acked: unknown }>(
+          db,
+          `SELECT x."refId" AS "refId", COUNT(*) AS orgs, SUM(x.sent) AS delivered,
+           SUM(CASE WHEN k."orgId" IS NOT NULL THEN 1 ELSE 0 END) AS acked
+         FROM (${perAdv.sql}) x
+         LEFT JOIN "AdvisoryAck" k ON k."advisoryId" = x."refId" AND k."orgId" = x."orgId"
+         GROUP BY x."refId"`,
+          ...perAdv.params,
+        )
+      : [],
+  ]);
   const rows = new Map<number, BoardOrgRow>();
   for (const g of orgRows) {
     const orgId = Number(g.orgId);
@@ -119,19 +135,6 @@ export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 
       r.awaiting += Number(g.awaiting);
     }
   }
-  const newest = visible.slice(0, latest);
-  const perAdv = pairs(newest.map((a) => a.id));
-  const advRows = newest.length
-    ? await deps.db.query<{ refId: string; orgs: unknown; delivered: unknown; acked: unknown }>(
-        db,
-        `SELECT x."refId" AS "refId", COUNT(*) AS orgs, SUM(x.sent) AS delivered,
-           SUM(CASE WHEN k."orgId" IS NOT NULL THEN 1 ELSE 0 END) AS acked
-         FROM (${perAdv.sql}) x
-         LEFT JOIN "AdvisoryAck" k ON k."advisoryId" = x."refId" AND k."orgId" = x."orgId"
-         GROUP BY x."refId"`,
-        ...perAdv.params,
-      )
-    : [];
   const byAdv = new Map(advRows.map((r) => [r.refId, r]));
   const latestRows: BoardAdvisory[] = newest.map((a) => {
     const r = byAdv.get(a.id);

@@ -17,9 +17,10 @@ type Org = { id: number; code: string; nameJa: string; nameEn: string };
 const num = (n: number, href: string, cls = '') =>
   n === 0 ? html`<td class="num zero">0</td>` : html`<td class="num ${cls}"><a href="${href}">${n}</a></td>`;
 
-async function incidentsSection(c: PageCtx, orgs: Org[]): Promise<Html> {
+async function incidentsSection(c: PageCtx, visibleOrgs: Promise<Org[]>): Promise<Html> {
   const { t } = c;
   const m = await c.services.incidentQueries.matrix(c.caller);
+  const orgs = await visibleOrgs;
   const byOrg = new Map(m.rows.map((r) => [r.orgId, r]));
   const q = (o: Org, extra: string) => `/dashboard/incidents?org=${encodeURIComponent(o.code)}${extra}`;
   return html`<h2 id="incidents">${t('dashboard.incidents')}</h2>
@@ -43,8 +44,9 @@ async function incidentsSection(c: PageCtx, orgs: Org[]): Promise<Html> {
 }
 
 export async function overviewPage(c: PageCtx) {
-  const all = await c.services.directory.listOrgs();
-  const orgs = all.filter((o) => seesOrg(c.caller, o.id));
+  // read once, beside the sections (which wait for it only to draw their rows)
+  const orgs = c.services.directory.listOrgs().then((all) => all.filter((o) => seesOrg(c.caller, o.id)));
+  orgs.catch(() => {}); // a failure is the sections' to report; never an unhandled rejection
   const title =
     seesEveryOrg(c.caller) || !c.caller.org
       ? c.t('dashboard.overview')

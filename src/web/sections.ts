@@ -21,9 +21,10 @@ const cell = (n: number, href: string | null, cls = '') =>
     ? html`<td class="num ${n === 0 ? 'zero' : cls}">${n}</td>`
     : html`<td class="num ${cls}"><a href="${href}">${n}</a></td>`;
 
-export async function advisoriesSection(c: PageCtx, orgs: Org[]): Promise<Html> {
+export async function advisoriesSection(c: PageCtx, visibleOrgs: Promise<Org[]>): Promise<Html> {
   const { t } = c;
   const b = await advisoryBoard(c.services.deps, c.caller);
+  const orgs = await visibleOrgs;
   const byOrg = new Map(b.orgs.map((r) => [r.orgId, r]));
   const style = dateStyle(c.locale, c.caller.calendar);
   const shown = orgs.filter((o) => byOrg.has(o.id));

@@ -5,11 +5,9 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from '../../src/app.ts';
+import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
 
 export class BotProcess {
   stdout = '';
@@ -27,11 +25,11 @@ export class BotProcess {
    * added to `all` before waiting, so that a caller's cleanup kills it even when start fails.
    */
   static async start(env: Record<string, string>, all: BotProcess[], timeoutMs = 60_000): Promise<BotProcess> {
-    const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-    const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [...BOT_ARGS], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-bot-')),
       // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
       env: {
+        ...BOT_ENV,
         PATH: process.env.PATH ?? '',
         PORT: '0',
         HOST: '127.0.0.1',

@@ -1,13 +1,11 @@
 /** Runs the real bot (`npm start`'s entry) with a script on stdin, as a user would. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll } from 'vitest';
-import { ROOT } from '../../src/app.ts';
 import { PROVIDER, testDb } from './app.ts';
+import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
 
 export interface ConsoleRun {
   code: number;
@@ -39,10 +37,10 @@ export async function runBot(
 ): Promise<ConsoleRun> {
   const url = env.DATABASE_URL ?? (await freshDbUrl());
   return new Promise((resolve, reject) => {
-    const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-    const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [...BOT_ARGS], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-cwd-')),
       env: {
+        ...BOT_ENV,
         PATH: process.env.PATH ?? '',
         PORT: '0',
         HOST: '127.0.0.1',

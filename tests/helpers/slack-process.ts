@@ -1,18 +1,16 @@
 /**
- * Real bot processes in Slack HTTP mode (`npm start`'s entry, src/main.ts), each on its own
+ * Real bot processes in Slack HTTP mode (`npm start`'s entry: dist/main.js, tests/helpers/bot-entry.ts), each on its own
  * port, all against one fake Slack Web API and one database — what runs behind a load
  * balancer. A "load balancer" here sends signed slash commands to them: a request refused
  * with 503 (draining) or a refused connection (stopped, killed) goes to the next process.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from '../../src/app.ts';
 import { signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
+import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
 
 export const SLACK_SECRET = 'multi-process-signing-secret-0123';
 
@@ -60,10 +58,10 @@ export class SlackProcess {
     all: SlackProcess[],
     timeoutMs = 120_000,
   ): Promise<SlackProcess> {
-    const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-    const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [...BOT_ARGS], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-slack-bot-')),
       env: {
+        ...BOT_ENV,
         PATH: process.env.PATH ?? '',
         PORT: String(port),
         HOST: '127.0.0.1',
