@@ -129,6 +129,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     anchorAt: config.AUDIT_ANCHOR_AT,
     reportPolicy: opts.reportPolicy ?? loadReportPolicy(config.REPORT_POLICY_FILE),
     mail: !!(config.SMTP_URL && config.MAIL_FROM),
+    escalation: config.ESCALATION_CHAIN,
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];

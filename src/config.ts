@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { normalizeEmailAddress } from './domain/email-address.ts';
+import { type ChainProblem, DEFAULT_ESCALATION_CHAIN, parseChain } from './domain/escalation.ts';
+import { t } from './i18n/index.ts';
 
 const identity = /^(slack:U[A-Z0-9]+|slack:W[A-Z0-9]+|mattermost:[a-z0-9]{26}|console:[\w.@-]+)$/;
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -134,6 +136,18 @@ const schema = z
     METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
     /** On SIGTERM: how long to wait for commands in progress before closing anyway. */
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
+    /**
+     * Escalation until acknowledged (src/domain/escalation.ts): `<role>:<wait>` steps (primary,
+     * deputy, ciso, duty; each waits after the previous), or off
+     */
+    ESCALATION_CHAIN: z
+      .preprocess(emptyToUndefined, z.string().default(DEFAULT_ESCALATION_CHAIN))
+      .transform((v, ctx) => {
+        const r = parseChain(v);
+        if (r.ok) return r.chain;
+        ctx.addIssue({ code: 'custom', message: chainProblemText(r.problem) });
+        return z.NEVER;
+      }),
     /** E-mail, the second channel (docs/email.md): smtp://user:pass@host:port (STARTTLS) or smtps://… (TLS); unset: no e-mail */
     SMTP_URL: opt(
       z.string().refine((v) => smtpUrlProblem(v) === null, { error: (i) => smtpUrlProblem(String(i.input)) ?? '' }),
@@ -205,6 +219,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const c = res.data;
   return { ...c, platforms: { slack: !!c.SLACK_BOT_TOKEN, mattermost: !!c.MATTERMOST_URL } };
+}
+
+/** A bad ESCALATION_CHAIN, said in Japanese and in English (the locale is not known yet). */
+function chainProblemText(p: ChainProblem): string {
+  const { code, ...params } = p;
+  const key = `escalation.config.${code}` as const;
+  return `${t('ja', key, params)} / ${t('en', key, params)}`;
 }
 
 /**
