@@ -21,6 +21,7 @@ export const escalation = defineCatalog({
     'escalation.step':
       '{steps} 段階のうち {step} 段階目のお願いです。受領確認があった時点で、以降のお願いは行いません。',
     'escalation.status_button': '配信状況を確認',
+    'escalation.status.told': '{ack}（受領確認のお願い: {step} 段階目・{role}まで）',
     'chase.body.poc':
       '{org}から報告されたインシデント {id} について、{coordinator}への{stage}が期限を過ぎております。{role}として、/csirt incident update {id} で報告をお願いいたします。',
     'chase.body.ciso':
@@ -50,6 +51,7 @@ export const escalation = defineCatalog({
       '{org} has not yet acknowledged the {kind} advisory {id} "{title}". The points of contact of {org} and others were asked and have not yet done so. As the duty officer, please contact {org}.',
     'escalation.step': 'This is step {step} of {steps}. Once it is acknowledged, nobody further is asked.',
     'escalation.status_button': 'Delivery status',
+    'escalation.status.told': '{ack} (asked: up to step {step}, {role})',
     'chase.body.poc':
       'The {stage} to the {coordinator} of incident {id}, reported by {org}, is past its deadline. As the {role}, please report it with /csirt incident update {id}.',
     'chase.body.ciso':

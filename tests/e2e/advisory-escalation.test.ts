@@ -88,6 +88,10 @@ test('nobody acknowledges: primary, deputy, CISO, duty officer in order, each on
   await at(28);
   // mof has no deputy and no CISO: both skipped at once, the duty officer asked now
   assert.deepEqual(escalations().slice(2).sort(), ['@maff-deputy 農林水産省', '@nisc-duty 財務省']);
+  // the office sees how far each organisation's chain has gone
+  const status = await t.say(P.coordinator, `advisory status ${id}`);
+  assert.match(status, /農林水産省 \(maff\)[^\n]*未確認（受領確認のお願い: 2 段階目・窓口担当（副）まで）/);
+  assert.match(status, /財務省 \(mof\)[^\n]*未確認（受領確認のお願い: 4 段階目・当番者まで）/);
   await at(32);
   assert.deepEqual(escalations().slice(4), ['@maff-ciso 農林水産省']);
   await at(34);
