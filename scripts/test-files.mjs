@@ -26,6 +26,7 @@ export const CHAOS_FILES = [
   'tests/chaos/chaos.test.ts',
   'tests/chaos/package.test.ts',
   'tests/e2e/advisory-crash.test.ts',
+  'tests/e2e/advisory-escalation-multiprocess.test.ts',
   'tests/e2e/advisory-crash-mattermost.test.ts',
   'tests/e2e/command-journal.test.ts',
   'tests/e2e/db-outage.test.ts',

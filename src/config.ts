@@ -4,10 +4,33 @@
  */
 import { z } from 'zod';
 import { normalizeEmailAddress } from './domain/email-address.ts';
+import {
+  type ChainProblem,
+  DEFAULT_ESCALATION_CHAIN,
+  DEFAULT_REPORT_ESCALATION_CHAIN,
+  parseChain,
+} from './domain/escalation.ts';
+import { t } from './i18n/index.ts';
 
 const identity = /^(slack:U[A-Z0-9]+|slack:W[A-Z0-9]+|mattermost:[a-z0-9]{26}|console:[\w.@-]+)$/;
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(emptyToUndefined, s.optional());
+
+/**
+ * A zone this Node.js knows. Looked up in ICU's list of canonical zone names first: building an
+ * Intl date formatter makes ICU load ~5 MB of locale data that then stays resident in a process
+ * that may format no date for hours (issue 19, the idle RSS). Names not in that list — aliases
+ * such as UTC, Etc/UTC or Japan — are still accepted when a formatter takes them.
+ */
+export function knownTimeZone(zone: string): boolean {
+  if (Intl.supportedValuesOf('timeZone').includes(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const schema = z
   .object({
@@ -34,17 +57,7 @@ const schema = z
     // says); TZ only has to be a zone this Node.js knows, for log timestamps and the like.
     TZ: z.preprocess(
       emptyToUndefined,
-      z
-        .string()
-        .default('Asia/Tokyo')
-        .refine((z) => {
-          try {
-            new Intl.DateTimeFormat('en', { timeZone: z });
-            return true;
-          } catch {
-            return false;
-          }
-        }, 'an IANA time zone such as Asia/Tokyo'),
+      z.string().default('Asia/Tokyo').refine(knownTimeZone, 'an IANA time zone such as Asia/Tokyo'),
     ),
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
@@ -128,6 +141,30 @@ const schema = z
     METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
     /** On SIGTERM: how long to wait for commands in progress before closing anyway. */
     SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
+    /**
+     * Escalation until acknowledged (src/domain/escalation.ts): `<role>:<wait>` steps (primary,
+     * deputy, ciso, duty; each waits after the previous), or off
+     */
+    ESCALATION_CHAIN: z
+      .preprocess(emptyToUndefined, z.string().default(DEFAULT_ESCALATION_CHAIN))
+      .transform((v, ctx) => {
+        const r = parseChain(v);
+        if (r.ok) return r.chain;
+        ctx.addIssue({ code: 'custom', message: chainProblemText(r.problem) });
+        return z.NEVER;
+      }),
+    /**
+     * Report deadlines passed unmet (src/services/report-chase.ts): the same steps, counted from
+     * the deadline's escalation; or off
+     */
+    REPORT_ESCALATION_CHAIN: z
+      .preprocess(emptyToUndefined, z.string().default(DEFAULT_REPORT_ESCALATION_CHAIN))
+      .transform((v, ctx) => {
+        const r = parseChain(v);
+        if (r.ok) return r.chain;
+        ctx.addIssue({ code: 'custom', message: chainProblemText(r.problem) });
+        return z.NEVER;
+      }),
     /** E-mail, the second channel (docs/email.md): smtp://user:pass@host:port (STARTTLS) or smtps://… (TLS); unset: no e-mail */
     SMTP_URL: opt(
       z.string().refine((v) => smtpUrlProblem(v) === null, { error: (i) => smtpUrlProblem(String(i.input)) ?? '' }),
@@ -199,6 +236,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const c = res.data;
   return { ...c, platforms: { slack: !!c.SLACK_BOT_TOKEN, mattermost: !!c.MATTERMOST_URL } };
+}
+
+/** A bad ESCALATION_CHAIN, said in Japanese and in English (the locale is not known yet). */
+function chainProblemText(p: ChainProblem): string {
+  const { code, ...params } = p;
+  const key = `escalation.config.${code}` as const;
+  return `${t('ja', key, params)} / ${t('en', key, params)}`;
 }
 
 /**

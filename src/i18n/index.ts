@@ -15,6 +15,7 @@ import { directory } from './directory.ts';
 import { drill } from './drill.ts';
 import { duty } from './duty.ts';
 import { email } from './email.ts';
+import { escalation } from './escalation.ts';
 import { exercise } from './exercise.ts';
 import { exports } from './export.ts';
 import { incident } from './incident.ts';
@@ -54,6 +55,7 @@ const catalogs = [
   operations,
   dashboard,
   email,
+  escalation,
 ] as const satisfies readonly Catalog[];
 
 /** Every message key some area defines: a key that does not exist is a compile error. */

@@ -35,6 +35,7 @@ import {
   audienceOf,
   DEFAULT_REMINDERS,
   describeTargets,
+  ESCALATION_REF,
   enqueueBroadcast,
   NOTICE_REF,
   REMINDER_JOB,
@@ -48,6 +49,7 @@ import {
   versionKey,
   withdrawCopies,
 } from './advisory-delivery.ts';
+import { ESCALATION_JOB, escalationJobHandler, guardEscalation, scheduleEscalation } from './advisory-escalation.ts';
 import { approvalPrompt, kindWord, reminderMessage } from './advisory-format.ts';
 import { guardDelivery, guardNotice, SHARING_REFUSED } from './advisory-guard.ts';
 import { enqueueMailCopy } from './advisory-mail.ts';
@@ -369,7 +371,7 @@ export class AdvisoryService {
         text: s.textKey,
       });
       // rows that could not even be queued (no channel) are already settled
-      const sent = await settleIfDone(this.deps, tx, a.id, this.reminders, (t, ...r) => this.audit(t, 'system', ...r));
+      const sent = await this.settleIfDone(tx, a.id);
       return {
         targets: await describeTargets(tx, this.deps.platforms, targets, caller.locale),
         deliveries: n,
@@ -491,6 +493,7 @@ export class AdvisoryService {
     if (d.refType === ADVISORY_REF || d.refType === REMINDER_REF)
       return guardDelivery(this.db, d, d.refType === ADVISORY_REF);
     if (d.refType === NOTICE_REF) return guardNotice(this.db, d);
+    if (d.refType === ESCALATION_REF) return guardEscalation(this.db, d, this.deps.clock.now());
     return Promise.resolve(null);
   }
 
@@ -562,13 +565,23 @@ export class AdvisoryService {
         }
       }
       if (outcome === null) return false;
-      return settleIfDone(this.deps, tx, id, this.reminders, (t, ...r) => this.audit(t, 'system', ...r));
+      return this.settleIfDone(tx, id);
     });
+  }
+
+  /** `approved` → `sent` once every copy settled: the ack reminders and the escalation's first steps are scheduled. */
+  private async settleIfDone(tx: Tx, id: string): Promise<boolean> {
+    const sent = await settleIfDone(this.deps, tx, id, this.reminders, (t, ...r) => this.audit(t, 'system', ...r));
+    if (!sent) return false;
+    const a = await tx.advisory.findUniqueOrThrow({ where: { id } });
+    await scheduleEscalation(this.deps, tx, a, a.sentAt ?? this.deps.clock.now());
+    return true;
   }
 
   jobHandlers(): Record<string, JobHandler> {
     return {
       [REMINDER_JOB]: (tx, job, now) => this.remind(tx, String(job.args.advisoryId), Number(job.args.n), now),
+      [ESCALATION_JOB]: escalationJobHandler(this.deps),
     };
   }
 

@@ -29,6 +29,8 @@ import { channelOf, dmPerson, postToOrg } from './notify.ts';
 export const ADVISORY_REF = 'advisory';
 export const REMINDER_REF = 'advisory-reminder';
 export const NOTICE_REF = 'advisory-notice';
+/** direct messages of the escalation until acknowledged (src/services/advisory-escalation.ts) */
+export const ESCALATION_REF = 'advisory-escalation';
 export const REMINDER_JOB = 'advisory.ack-reminder' satisfies ReminderKind;
 
 export interface TargetOrg {
@@ -224,7 +226,7 @@ export async function withdrawCopies(
   a: Advisory,
 ): Promise<{ cancelled: number; updated: number }> {
   const cancelled = await tx.delivery.updateMany({
-    where: { refType: { in: [ADVISORY_REF, REMINDER_REF] }, refId: a.id, status: 'pending' },
+    where: { refType: { in: [ADVISORY_REF, REMINDER_REF, ESCALATION_REF] }, refId: a.id, status: 'pending' },
     data: { status: 'cancelled', error: 'withdrawn' },
   });
   const live = await tx.delivery.findMany({

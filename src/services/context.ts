@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { PlatformName } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { type Calendar, type DateStyle, dateStyle } from '../domain/dates.ts';
+import type { EscalationChain } from '../domain/escalation.ts';
 import type { ReportPolicy } from '../domain/report-policy.ts';
 import type { Locale } from '../i18n/index.ts';
 
@@ -32,6 +33,10 @@ export interface ServiceDeps {
   reportPolicy: ReportPolicy;
   /** SMTP_URL and MAIL_FROM are set: e-mail is the second channel (src/services/advisory-mail.ts) */
   mail?: boolean;
+  /** ESCALATION_CHAIN: who is asked, one step at a time, while an organisation has not acknowledged (default: the domain's) */
+  escalation?: EscalationChain;
+  /** REPORT_ESCALATION_CHAIN: who is asked, one step at a time, once a report deadline has passed unmet */
+  reportEscalation?: EscalationChain;
 }
 
 /** Appends an audit record in `tx` (the one place services write the audit chain). */

@@ -12,7 +12,7 @@ import { type Translate, translator } from '../i18n/index.ts';
 import type { ServiceDeps } from './context.ts';
 import { sees, seesAll } from './incident-access.ts';
 import { ruleText, stageLabel } from './incident-clock-format.ts';
-import { type ClockFields, clockInput } from './incident-clocks.ts';
+import { type ClockFields, clockInput } from './incident-clock-input.ts';
 import type { EventView, IncidentView, IndicatorView } from './incident-format.ts';
 
 export const PAGE_SIZE = 20;

@@ -22,7 +22,14 @@ const env = process.env;
 const killAfter = Number(env.KILL_AFTER_POST ?? 0);
 const offset = Number(env.CLOCK_OFFSET_MS ?? 0);
 const log = pino({ level: 'silent' });
-const config = loadConfig({ AUDIT_ANCHOR_AT: 'off', ...env, LOG_LEVEL: 'silent', BOT_ADMINS: 'console:admin' });
+const config = loadConfig({
+  AUDIT_ANCHOR_AT: 'off',
+  ESCALATION_CHAIN: 'off',
+  REPORT_ESCALATION_CHAIN: 'off',
+  ...env,
+  LOG_LEVEL: 'silent',
+  BOT_ADMINS: 'console:admin',
+});
 const platform: PlatformName = config.platforms.mattermost ? 'mattermost' : 'slack';
 const bot = platform === 'mattermost' ? createMattermost(config, log) : createSlack(config, log);
 const seam: PlatformSeam = bot.seam;

@@ -73,6 +73,9 @@ export async function testApp(
     BOT_ADMINS: 'console:admin',
     LOG_LEVEL: 'silent',
     AUDIT_ANCHOR_AT: 'off',
+    // escalation until acknowledged too (its own jobs and direct messages): tests/e2e/advisory-escalation*
+    ESCALATION_CHAIN: 'off',
+    REPORT_ESCALATION_CHAIN: 'off',
     ...opts.env,
     DATABASE_URL: db.url,
   });

@@ -35,6 +35,8 @@ export class BotProcess {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         AUDIT_ANCHOR_AT: 'off',
+        ESCALATION_CHAIN: 'off',
+        REPORT_ESCALATION_CHAIN: 'off',
         ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -16,7 +16,14 @@ import { replyToText } from '../../src/core/reply.ts';
 const env = process.env;
 const offset = Number(env.CLOCK_OFFSET_MS ?? 0);
 const log = pino({ level: 'silent' });
-const config = loadConfig({ AUDIT_ANCHOR_AT: 'off', ...env, LOG_LEVEL: 'silent', BOT_ADMINS: 'console:admin' });
+const config = loadConfig({
+  AUDIT_ANCHOR_AT: 'off',
+  ESCALATION_CHAIN: 'off',
+  REPORT_ESCALATION_CHAIN: 'off',
+  ...env,
+  LOG_LEVEL: 'silent',
+  BOT_ADMINS: 'console:admin',
+});
 const bot = createSlack(config, log);
 const app = await createApp(config, {
   seams: new Map([['slack', bot.seam]]),

@@ -18,6 +18,8 @@ const config = loadConfig({
   BOT_ADMINS: 'console:admin',
   LOG_LEVEL: 'silent',
   AUDIT_ANCHOR_AT: 'off',
+  ESCALATION_CHAIN: 'off',
+  REPORT_ESCALATION_CHAIN: 'off',
 });
 const seams = new Map<PlatformName, PlatformSeam>([['console', new MemoryPlatform('console')]]);
 const app = await createApp(config, {

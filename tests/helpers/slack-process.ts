@@ -68,6 +68,8 @@ export class SlackProcess {
         LOG_LEVEL: 'warn',
         // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
         AUDIT_ANCHOR_AT: 'off',
+        ESCALATION_CHAIN: 'off',
+        REPORT_ESCALATION_CHAIN: 'off',
         SLACK_SIGNING_SECRET: SLACK_SECRET,
         ...env,
       },

@@ -54,3 +54,25 @@ test('a delivery request always ends well before its claim expires', () => {
     assert.ok(deliveryTimeoutMs(c) * 3 <= c.DELIVERY_CLAIM_TTL_MS, ttl);
   }
 });
+
+test('config: TZ is checked without an Intl date formatter for a canonical zone (issue 19: ICU locale data stays resident); aliases still accepted', () => {
+  const Real = Intl.DateTimeFormat;
+  let built = 0;
+  Intl.DateTimeFormat = new Proxy(Real, {
+    construct(target, args) {
+      built++;
+      return new target(...(args as ConstructorParameters<typeof Real>));
+    },
+  });
+  try {
+    assert.equal(loadConfig({}).TZ, 'Asia/Tokyo');
+    assert.equal(loadConfig({ TZ: 'Europe/Paris' }).TZ, 'Europe/Paris');
+    assert.equal(built, 0, 'a date formatter was built to check a canonical zone');
+    // names ICU lists only as aliases: the formatter decides, as before
+    for (const alias of ['UTC', 'Etc/UTC', 'Japan']) assert.equal(loadConfig({ TZ: alias }).TZ, alias);
+    assert.throws(() => loadConfig({ TZ: 'Mars/Olympus' }), /TZ/);
+    assert.throws(() => loadConfig({ TZ: 'asia/tokyo ' }), /TZ/);
+  } finally {
+    Intl.DateTimeFormat = Real;
+  }
+});
