@@ -15,9 +15,9 @@ export const escalation = defineCatalog({
     'escalation.body.poc':
       '{org}では、{kind} {id}「{title}」の受領確認がまだ行われていません。{role}として内容をご確認のうえ、受領確認をお願いいたします。',
     'escalation.body.ciso':
-      '{org}では、{kind} {id}「{title}」の受領確認がまだ行われていません。窓口担当者に受領確認をお願いしましたが、まだ確認が得られていません。組織内で内容をご確認いただき、窓口担当者から受領確認を行うようご手配をお願いいたします。',
+      '{org}では、{kind} {id}「{title}」の受領確認がまだ行われていません。組織内で内容をご確認いただき、窓口担当者から受領確認を行うようご手配をお願いいたします。',
     'escalation.body.duty':
-      '{org}から、{kind} {id}「{title}」の受領確認がまだありません。{org}の窓口担当者等にお願いしましたが、確認が得られていません。当番者として、{org}へのご連絡をお願いいたします。',
+      '{org}から、{kind} {id}「{title}」の受領確認がまだありません。当番者として、{org}へのご連絡をお願いいたします。',
     'escalation.step':
       '{steps} 段階のうち {step} 段階目のお願いです。受領確認があった時点で、以降のお願いは行いません。',
     'escalation.status_button': '配信状況を確認',
@@ -27,7 +27,7 @@ export const escalation = defineCatalog({
     'chase.body.ciso':
       '{org}から報告されたインシデント {id} について、{coordinator}への{stage}が期限を過ぎており、窓口担当者からの報告がまだありません。担当者への確認と報告のご手配をお願いいたします。',
     'chase.body.duty':
-      '{org}から報告されたインシデント {id} について、{stage}が期限を過ぎており、{org}の窓口担当者等にお願いしましたが、まだ報告がありません。当番者として、{org}へのご連絡をお願いいたします。',
+      '{org}から報告されたインシデント {id} について、{stage}が期限を過ぎており、まだ報告がありません。当番者として、{org}へのご連絡をお願いいたします。',
     'chase.step': '{steps} 段階のうち {step} 段階目のお願いです。報告があった時点で、以降のお願いは行いません。',
     'chase.show_button': 'インシデントを表示',
     'escalation.config.bad_step':
@@ -46,9 +46,9 @@ export const escalation = defineCatalog({
     'escalation.body.poc':
       '{org} has not yet acknowledged the {kind} advisory {id} "{title}". As its {role}, please read it and acknowledge it.',
     'escalation.body.ciso':
-      '{org} has not yet acknowledged the {kind} advisory {id} "{title}". Its points of contact were asked to acknowledge it and have not yet done so. Please have it read in your organisation and arrange for a point of contact to acknowledge it.',
+      '{org} has not yet acknowledged the {kind} advisory {id} "{title}". Please have it read in your organisation and arrange for a point of contact to acknowledge it.',
     'escalation.body.duty':
-      '{org} has not yet acknowledged the {kind} advisory {id} "{title}". The points of contact of {org} and others were asked and have not yet done so. As the duty officer, please contact {org}.',
+      '{org} has not yet acknowledged the {kind} advisory {id} "{title}". As the duty officer, please contact {org}.',
     'escalation.step': 'This is step {step} of {steps}. Once it is acknowledged, nobody further is asked.',
     'escalation.status_button': 'Delivery status',
     'escalation.status.told': '{ack} (asked: up to step {step}, {role})',
@@ -57,7 +57,7 @@ export const escalation = defineCatalog({
     'chase.body.ciso':
       'The {stage} to the {coordinator} of incident {id}, reported by {org}, is past its deadline, and its points of contact have not reported yet. Please check with them and arrange for it to be reported.',
     'chase.body.duty':
-      'The {stage} of incident {id}, reported by {org}, is past its deadline; the points of contact of {org} and others were asked and have not reported yet. As the duty officer, please contact {org}.',
+      'The {stage} of incident {id}, reported by {org}, is past its deadline and has not been sent yet. As the duty officer, please contact {org}.',
     'chase.step': 'This is step {step} of {steps}. Once it is reported, nobody further is asked.',
     'chase.show_button': 'Show the incident',
     'escalation.config.bad_step':
