@@ -31,6 +31,7 @@ import type { ServiceDeps } from './services/context.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
 import { Heartbeat, readOpsState } from './services/ops-state.ts';
+import { guardChase } from './services/report-chase.ts';
 import { loadReportPolicy } from './services/report-policy.ts';
 import { RestorePendingError, readAfterRestore, readRestoreMarker, reconcileRestore } from './services/restore.ts';
 import { BUILD } from './version.ts';
@@ -130,6 +131,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     reportPolicy: opts.reportPolicy ?? loadReportPolicy(config.REPORT_POLICY_FILE),
     mail: !!(config.SMTP_URL && config.MAIL_FROM),
     escalation: config.ESCALATION_CHAIN,
+    reportEscalation: config.REPORT_ESCALATION_CHAIN,
   };
   const services = createServices(deps);
   const admins = [...config.BOT_ADMINS];
@@ -161,7 +163,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // advisories: TLP re-checked on every copy just before it is sent; any post goes only to a
     // channel that still belongs to its organisation; the last copy settled moves the advisory
     // to `sent` (and `reconcile` below catches a crash in between)
-    preSend: async (d) => (await services.advisories.preSend(d)) ?? (await channelStillOwned(db.prisma, d)),
+    preSend: async (d) =>
+      (await services.advisories.preSend(d)) ?? (await guardChase(deps, d)) ?? (await channelStillOwned(db.prisma, d)),
     // what follows a delivery's outcome is made again when the outcome comes again (after a
     // restore): derived ids, as for the scheduler's jobs
     onSettled: (d, cause) =>

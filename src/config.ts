@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 import { normalizeEmailAddress } from './domain/email-address.ts';
-import { type ChainProblem, DEFAULT_ESCALATION_CHAIN, parseChain } from './domain/escalation.ts';
+import {
+  type ChainProblem,
+  DEFAULT_ESCALATION_CHAIN,
+  DEFAULT_REPORT_ESCALATION_CHAIN,
+  parseChain,
+} from './domain/escalation.ts';
 import { t } from './i18n/index.ts';
 
 const identity = /^(slack:U[A-Z0-9]+|slack:W[A-Z0-9]+|mattermost:[a-z0-9]{26}|console:[\w.@-]+)$/;
@@ -142,6 +147,18 @@ const schema = z
      */
     ESCALATION_CHAIN: z
       .preprocess(emptyToUndefined, z.string().default(DEFAULT_ESCALATION_CHAIN))
+      .transform((v, ctx) => {
+        const r = parseChain(v);
+        if (r.ok) return r.chain;
+        ctx.addIssue({ code: 'custom', message: chainProblemText(r.problem) });
+        return z.NEVER;
+      }),
+    /**
+     * Report deadlines passed unmet (src/services/report-chase.ts): the same steps, counted from
+     * the deadline's escalation; or off
+     */
+    REPORT_ESCALATION_CHAIN: z
+      .preprocess(emptyToUndefined, z.string().default(DEFAULT_REPORT_ESCALATION_CHAIN))
       .transform((v, ctx) => {
         const r = parseChain(v);
         if (r.ok) return r.chain;

@@ -33,6 +33,8 @@ export interface EscalationStep {
 export type EscalationChain = readonly EscalationStep[];
 
 export const DEFAULT_ESCALATION_CHAIN = 'primary:24h,deputy:4h,ciso:4h,duty:2h';
+/** a report deadline passed unmet: the CISO and the office were told at the deadline (src/services/report-chase.ts) */
+export const DEFAULT_REPORT_ESCALATION_CHAIN = 'primary:1h,deputy:2h,duty:2h';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -21,6 +21,15 @@ export const escalation = defineCatalog({
     'escalation.step':
       '{steps} 段階のうち {step} 段階目のお願いです。受領確認があった時点で、以降のお願いは行いません。',
     'escalation.status_button': '配信状況を確認',
+    'escalation.status.told': '{ack}（受領確認のお願い: {step} 段階目・{role}まで）',
+    'chase.body.poc':
+      '{org}から報告されたインシデント {id} について、{coordinator}への{stage}が期限を過ぎております。{role}として、/csirt incident update {id} で報告をお願いいたします。',
+    'chase.body.ciso':
+      '{org}から報告されたインシデント {id} について、{coordinator}への{stage}が期限を過ぎており、窓口担当者からの報告がまだありません。担当者への確認と報告のご手配をお願いいたします。',
+    'chase.body.duty':
+      '{org}から報告されたインシデント {id} について、{stage}が期限を過ぎており、{org}の窓口担当者等にお願いしましたが、まだ報告がありません。当番者として、{org}へのご連絡をお願いいたします。',
+    'chase.step': '{steps} 段階のうち {step} 段階目のお願いです。報告があった時点で、以降のお願いは行いません。',
+    'chase.show_button': 'インシデントを表示',
     'escalation.config.bad_step':
       '「{step}」は段階として読み取れません。役割と待ち時間を「primary:24h」のように書き、カンマで区切ってください（停止する場合は off）。',
     'escalation.config.unknown_role':
@@ -42,6 +51,15 @@ export const escalation = defineCatalog({
       '{org} has not yet acknowledged the {kind} advisory {id} "{title}". The points of contact of {org} and others were asked and have not yet done so. As the duty officer, please contact {org}.',
     'escalation.step': 'This is step {step} of {steps}. Once it is acknowledged, nobody further is asked.',
     'escalation.status_button': 'Delivery status',
+    'escalation.status.told': '{ack} (asked: up to step {step}, {role})',
+    'chase.body.poc':
+      'The {stage} to the {coordinator} of incident {id}, reported by {org}, is past its deadline. As the {role}, please report it with /csirt incident update {id}.',
+    'chase.body.ciso':
+      'The {stage} to the {coordinator} of incident {id}, reported by {org}, is past its deadline, and its points of contact have not reported yet. Please check with them and arrange for it to be reported.',
+    'chase.body.duty':
+      'The {stage} of incident {id}, reported by {org}, is past its deadline; the points of contact of {org} and others were asked and have not reported yet. As the duty officer, please contact {org}.',
+    'chase.step': 'This is step {step} of {steps}. Once it is reported, nobody further is asked.',
+    'chase.show_button': 'Show the incident',
     'escalation.config.bad_step':
       'cannot read "{step}" as a step. Write each role and its wait like "primary:24h", separated by commas (off to turn it off).',
     'escalation.config.unknown_role': '"{role}" is not a role of the chain. Use primary, deputy, ciso or duty.',

@@ -1,5 +1,5 @@
 /**
- * The scheduler: a timer wakes it at every whole second; the database decides what fires. A job is
+ * The scheduler: node-cron wakes it every second; the database decides what fires. A job is
  * a row with a due time; firing it (its handler's writes, usually outbox rows) and marking it
  * done happen in one transaction that first locks the row (FOR UPDATE SKIP LOCKED on
  * PostgreSQL, the write lock on SQLite), so each job fires exactly once across processes and
@@ -21,6 +21,7 @@
  * handler, so each subject sends only its latest step (rule 1 of the policy; the handlers apply
  * the rest of it).
  */
+import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Clock } from '../core/clock.ts';
@@ -84,7 +85,7 @@ type Fired = { job: Job; outcome: JobOutcome };
 
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
-  private timer: NodeJS.Timeout | undefined;
+  private task: ScheduledTask | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
   /** jobs whose last attempt failed in this process: fired alone until they succeed */
@@ -111,32 +112,17 @@ export class Scheduler {
 
   start(): void {
     this.stopped = false;
-    if (!this.timer) this.tick();
+    this.task ??= cron.schedule('* * * * * *', () => {
+      this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler tick failed'));
+    });
     void this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler start-up pass failed'));
-  }
-
-  /**
-   * Wakes at the next whole second of the real clock (as node-cron's `* * * * * *` did, which
-   * this replaces: node-cron formatted the time with Intl in the zone at every tick, and the first
-   * Intl date formatter of a process makes ICU load ~5 MB of locale data that then stays
-   * resident — issue 19, the idle RSS). A tick while a pass runs joins that pass (runDue).
-   */
-  private tick(): void {
-    this.timer = setTimeout(
-      () => {
-        if (this.stopped) return;
-        this.tick();
-        this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler tick failed'));
-      },
-      1000 - (Date.now() % 1000),
-    );
   }
 
   /** Stops ticking and waits for the batch in progress (the rest of a pass is left to other processes). */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    await this.task?.stop();
+    this.task = undefined;
     await this.running?.catch(() => 0);
   }
 

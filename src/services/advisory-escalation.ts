@@ -16,15 +16,12 @@
  *   acknowledged, the person still holding the role, TLP:RED still only to a named recipient
  *   (or the duty officer). An acknowledgement between the job and the send wins.
  *
- * Roles: the primary and deputy contact are the PoC role's position (`poc add … primary=yes`),
- * else the person the CSIRT record names (`csirt set primary=`) while they still hold `poc` in
- * the organisation; the CISO is every person of the organisation holding `ciso`; the duty
- * officer is the rota's (src/services/duty.ts) while they hold approver in the office.
+ * Who holds each role: src/services/escalation-roles.ts.
  * A person whose chat the bot does not run on is skipped (`no_chat`): there is no e-mail address
  * for people (issue 20 item 5 is not built).
  */
 import type { OutMessage, PlatformName } from '../core/platform.ts';
-import type { Database, Prisma$, Tx } from '../db/client.ts';
+import type { Database, Tx } from '../db/client.ts';
 import type { Advisory, Delivery, Organization } from '../db/generated/sqlite/client.ts';
 import { expectsAck } from '../domain/advisory-kind.ts';
 import {
@@ -41,7 +38,7 @@ import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
 import { ADVISORY_REF, ESCALATION_REF, splitList } from './advisory-delivery.ts';
 import { kindWord, label } from './advisory-format.ts';
 import { audit, type ServiceDeps } from './context.ts';
-import { approverOfOffice, dutyOfficer } from './duty.ts';
+import { type Holder, holdersOf, holdsRole } from './escalation-roles.ts';
 import { markMessage } from './exercise.ts';
 import { dmPerson, splitIdentity } from './notify.ts';
 
@@ -86,49 +83,6 @@ function scheduleStep(db: Database, tx: Tx, id: string, org: string, step: numbe
     refType: ADVISORY_REF,
     refId: id,
   });
-}
-
-interface Holder {
-  id: number;
-  identity: string;
-  locale: string | null;
-  calendar: string | null;
-}
-
-/** Who holds `role` for organisation `org` now. */
-async function holdersOf(db: Tx | Prisma$, role: EscalationRole, org: Organization, now: Date): Promise<Holder[]> {
-  if (role === 'duty') {
-    const officer = await dutyOfficer(db, now);
-    return officer ? [await db.person.findUniqueOrThrow({ where: { id: officer.id } })] : [];
-  }
-  if (role === 'ciso')
-    return db.person.findMany({ where: { orgId: org.id, roles: { some: { role: 'ciso' } } }, orderBy: { id: 'asc' } });
-  const grant = await db.roleGrant.findFirst({
-    where: { role: 'poc', position: role, person: { orgId: org.id } },
-    include: { person: true },
-  });
-  if (grant) return [grant.person];
-  const record = await db.csirtReadiness.findUnique({ where: { orgId: org.id } });
-  const named = role === 'primary' ? record?.primaryId : record?.deputyId;
-  if (named == null) return [];
-  const p = await db.person.findFirst({ where: { id: named, orgId: org.id, roles: { some: { role: 'poc' } } } });
-  return p ? [p] : [];
-}
-
-/** Holds `role` for the organisation now (the dispatcher's check). */
-async function holdsRole(
-  db: Tx | Prisma$,
-  role: EscalationRole,
-  org: Organization,
-  identity: string,
-  now: Date,
-): Promise<boolean> {
-  if (role === 'duty') {
-    // the rota may have turned over since the message was written: still an approver suffices
-    const p = await db.person.findUnique({ where: { identity } });
-    return !!p && (await approverOfOffice(db, p.id));
-  }
-  return (await holdersOf(db, role, org, now)).some((h) => h.identity === identity);
 }
 
 /** May this person know of the advisory at all (TLP:RED: a named recipient; the duty officer: the office's own). */

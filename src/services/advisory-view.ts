@@ -21,6 +21,7 @@ import {
   audienceOf,
   deliveryTargetKey,
   describeTargets,
+  ESCALATION_REF,
   resolveTargets,
   splitList,
   versionKey,
@@ -158,6 +159,8 @@ export async function statusView(
   };
   // 情報提供 asks for no acknowledgement: no column for it, and nobody shown as not yet acknowledged
   const askAck = expectsAck(a);
+  // the office sees how far the escalation until acknowledged has gone for each organisation
+  const asked = nisc && askAck ? await escalationReached(tx, a.id) : new Map<string, { step: number; role: string }>();
   const rows: string[][] = [];
   const people =
     a.tlp === 'red' ? await tx.person.findMany({ where: { identity: { in: frozen } }, include: { org: true } }) : [];
@@ -181,8 +184,16 @@ export async function statusView(
     const ackText = ack
       ? t('advisory.ack_by', { by: ackers.find((p) => p.id === ack.personId)?.identity ?? '?', at: at(ack.at) })
       : t('advisory.ack_none');
+    const reached = !ack && org ? asked.get(org.code) : undefined;
+    const ackShown = reached
+      ? t('escalation.status.told', {
+          ack: ackText,
+          step: reached.step,
+          role: t(keyOf('escalation.role.', reached.role)),
+        })
+      : ackText;
     const who = person ? `@${person.identity}` : org ? `${name(org)} (${org.code})` : key;
-    rows.push(askAck ? [who, delivered, ackText] : [who, delivered]);
+    rows.push(askAck ? [who, delivered, ackShown] : [who, delivered]);
   }
   blocks.push({
     kind: 'table',
@@ -198,6 +209,24 @@ export async function statusView(
     blocks.push({ kind: 'context', text: t('advisory.ack_summary', { acked, total: frozen.length }) });
   }
   return reply.of(blocks);
+}
+
+/** Per organisation code, the furthest step of the escalation whose message went out. */
+async function escalationReached(tx: Tx, id: string): Promise<Map<string, { step: number; role: string }>> {
+  const rows = await tx.delivery.findMany({
+    where: { refType: ESCALATION_REF, refId: id, status: 'sent' },
+    select: { dedupeKey: true },
+  });
+  const out = new Map<string, { step: number; role: string }>();
+  const prefix = `advisory:${id}:esc:`;
+  for (const r of rows) {
+    if (!r.dedupeKey.startsWith(prefix)) continue;
+    const m = /^([^:]+):(\d+):([a-z]+):/.exec(r.dedupeKey.slice(prefix.length));
+    if (!m) continue;
+    const [code, step, role] = [m[1] as string, Number(m[2]), m[3] as string];
+    if ((out.get(code)?.step ?? 0) < step) out.set(code, { step, role });
+  }
+  return out;
 }
 
 function failure(t: (k: MessageKey) => string, error: string | null): string {

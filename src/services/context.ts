@@ -35,6 +35,8 @@ export interface ServiceDeps {
   mail?: boolean;
   /** ESCALATION_CHAIN: who is asked, one step at a time, while an organisation has not acknowledged (default: the domain's) */
   escalation?: EscalationChain;
+  /** REPORT_ESCALATION_CHAIN: who is asked, one step at a time, once a report deadline has passed unmet */
+  reportEscalation?: EscalationChain;
 }
 
 /** Appends an audit record in `tx` (the one place services write the audit chain). */

@@ -13,33 +13,19 @@ import type { Tx } from '../db/client.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
 import type { DateStyle } from '../domain/dates.ts';
 import { FINAL } from '../domain/incident-status.ts';
-import { type ClockInput, type ClockNotice, dueNotices, plannedNotices } from '../domain/report-clocks.ts';
+import { type ClockNotice, dueNotices, plannedNotices } from '../domain/report-clocks.ts';
 import type { Translate } from '../i18n/index.ts';
 import { cancelJobs, type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { markMessage } from './exercise.ts';
 import { clockMissing, clockPost } from './incident-clock-format.ts';
+import { type ClockFields, clockInput } from './incident-clock-input.ts';
 import { dmPerson, postToOrg } from './notify.ts';
+import { scheduleChase } from './report-chase.ts';
 
 export const INCIDENT_CLOCK_JOB = 'incident.clock';
 export const CLOCK_REF = 'incident-clock';
-
-export type ClockFields = Pick<
-  Incident,
-  'awareAt' | 'detectedAt' | 'createdAt' | 'updateAt' | 'finalAt' | 'status' | 'stage'
->;
-
-/** The clock input of an incident row. */
-export function clockInput(i: ClockFields): ClockInput {
-  return {
-    awareAt: i.awareAt ?? i.detectedAt,
-    reportedAt: i.createdAt,
-    updateAt: i.updateAt,
-    finalAt: i.finalAt,
-    open: !(FINAL as readonly string[]).includes(i.status),
-  };
-}
 
 /**
  * Schedules the incident's notices (idempotent: a job per notice and deadline). A final or
@@ -82,6 +68,8 @@ export function clockJobHandler(deps: ServiceDeps): JobHandler {
     const notice = dueNotices(clockInput(inc), deps.reportPolicy, now).find((n) => n.key === job.args.key);
     if (!notice) return 'skipped';
     await speak(deps, tx, inc, notice);
+    // a deadline passed unmet: the organisation's people are asked, one at a time (report-chase.ts)
+    if (notice.kind === 'escalate') await scheduleChase(deps, tx, id, notice, now);
     return 'done';
   };
 }

@@ -32,11 +32,13 @@ import { markMessage } from './exercise.ts';
 import { nextId } from './ids.ts';
 import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
 import { clockMissing } from './incident-clock-format.ts';
-import { clockInput, clockJobHandler, ensureClocks, INCIDENT_CLOCK_JOB, scheduleClocks } from './incident-clocks.ts';
+import { clockInput } from './incident-clock-input.ts';
+import { clockJobHandler, ensureClocks, INCIDENT_CLOCK_JOB, scheduleClocks } from './incident-clocks.ts';
 import { newReportPost, stagePost, statusPost } from './incident-format.ts';
 import { attachIndicators } from './incident-indicators.ts';
 import { COLUMN, changedItems, contentAudit, contentColumns } from './incident-items.ts';
 import { type OrgRef, postToOrg } from './notify.ts';
+import { CHASE_JOB, chaseJobHandler } from './report-chase.ts';
 
 /** The report items (issue 17) as `report` and `incident update` take them; all optional. */
 export interface ContentInput {
@@ -205,7 +207,7 @@ export class IncidentService {
   }
 
   jobHandlers(): Record<string, JobHandler> {
-    return { [INCIDENT_CLOCK_JOB]: clockJobHandler(this.deps) };
+    return { [INCIDENT_CLOCK_JOB]: clockJobHandler(this.deps), [CHASE_JOB]: chaseJobHandler(this.deps) };
   }
 
   async update(

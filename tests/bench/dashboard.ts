@@ -18,6 +18,12 @@ export interface DashboardResult {
   requests: number;
   p50Ms: number;
   p95Ms: number;
+  /**
+   * CPU time of this process (the bot's server and the loopback client) per request: on a shared,
+   * loaded machine the times above follow the load, this much less (on SQLite it holds the
+   * queries too; on PostgreSQL the server's own work is elsewhere)
+   */
+  cpuMsPerRequest: number;
   seedSeconds: number;
 }
 
@@ -142,7 +148,9 @@ export async function benchDashboard(o: {
     };
     for (let i = 0; i < 5; i++) await get(); // warm-up
     const times: number[] = [];
+    const cpu = process.cpuUsage();
     for (let i = 0; i < o.requests; i++) times.push(await get());
+    const used = process.cpuUsage(cpu);
     await app.http.close();
     return {
       provider: o.provider,
@@ -152,6 +160,7 @@ export async function benchDashboard(o: {
       requests: o.requests,
       p50Ms: round(percentile(times, 50), 1),
       p95Ms: round(percentile(times, 95), 1),
+      cpuMsPerRequest: round((used.user + used.system) / 1000 / o.requests, 1),
       seedSeconds: round(seedSeconds, 1),
     };
   } finally {

@@ -1,6 +1,6 @@
 /**
  * Scheduler lag: N meeting reminders due in the same minute, fired by the real scheduler
- * (its timer ticking every second, real clock, SQLite). Lag = when the transaction that wrote
+ * (node-cron ticking every second, real clock, SQLite). Lag = when the transaction that wrote
  * the reminder's posts committed minus its due time. Two patterns: spread evenly over the minute, and a burst (all
  * due at the same instant, as reminders of meetings that start on the hour are).
  */

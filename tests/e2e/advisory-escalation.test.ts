@@ -17,7 +17,7 @@ import { type TestApp, testApp } from '../helpers/app.ts';
 const T0 = Date.parse('2026-11-25T01:00:00Z');
 const H = 3_600_000;
 const DEPUTY = 'console:maff-deputy';
-const ESC = /段階のうち/;
+const ESC = /段階のうち|This is step \d+ of/;
 
 let t: TestApp;
 
@@ -62,7 +62,10 @@ async function at(hours: number): Promise<void> {
 function escalations(): string[] {
   return t.platform.posts
     .filter((p) => p.kind === 'dm' && ESC.test(p.text))
-    .map((p) => `${p.channel} ${/受領確認のお願い（([^）]+)）/.exec(p.text)?.[1]}`);
+    .map((p) => {
+      const m = /受領確認のお願い（([^）]+)）|Please acknowledge \(([^)]+)\)/.exec(p.text);
+      return `${p.channel} ${m?.[1] ?? m?.[2]}`;
+    });
 }
 
 async function escalateAudit(id: string): Promise<Record<string, unknown>[]> {
@@ -85,6 +88,10 @@ test('nobody acknowledges: primary, deputy, CISO, duty officer in order, each on
   await at(28);
   // mof has no deputy and no CISO: both skipped at once, the duty officer asked now
   assert.deepEqual(escalations().slice(2).sort(), ['@maff-deputy 農林水産省', '@nisc-duty 財務省']);
+  // the office sees how far each organisation's chain has gone
+  const status = await t.say(P.coordinator, `advisory status ${id}`);
+  assert.match(status, /農林水産省 \(maff\)[^\n]*未確認（受領確認のお願い: 2 段階目・窓口担当（副）まで）/);
+  assert.match(status, /財務省 \(mof\)[^\n]*未確認（受領確認のお願い: 4 段階目・当番者まで）/);
   await at(32);
   assert.deepEqual(escalations().slice(4), ['@maff-ciso 農林水産省']);
   await at(34);
@@ -255,4 +262,43 @@ test('an exercise is marked 【訓練】; a withdrawal stops the chain; after te
   assert.deepEqual(mine(), ['@maff-poc 農林水産省', '@maff-deputy 農林水産省']);
   assert.equal((await escalateAudit(late)).length, 2);
   assert.equal((await escalateAudit(ex)).length, 4);
+});
+
+test('the CSIRT record names the deputy when no PoC holds deputy=yes (while they hold poc); each person in their own language', async () => {
+  const second = 'console:mlit-second';
+  await ok(P.admin, `poc add ${second} org=mlit role=poc`);
+  await ok(P.coordinator, `csirt set org=mlit deputy=${second}`);
+  await ok(second, 'lang en');
+  const id = await send('tlp=amber audience=mlit');
+  await at(24);
+  await at(28);
+  assert.deepEqual(escalations(), [
+    '@mlit-poc 国土交通省',
+    '@mlit-second Ministry of Land, Infrastructure, Transport and Tourism',
+  ]);
+  const en = t.platform.posts.find((p) => p.channel === '@mlit-second');
+  assert.match(
+    en?.text ?? '',
+    /TLP:AMBER Please acknowledge \(Ministry of Land, Infrastructure, Transport and Tourism\)/,
+  );
+  assert.match(en?.text ?? '', /As its deputy contact, please read it and acknowledge it/);
+  assert.match(en?.text ?? '', /This is step 2 of 4/);
+  // the record's person without poc any more: nobody for the step
+  const id2 = await send('tlp=amber audience=mlit');
+  await ok(P.admin, `poc remove ${second} role=poc`);
+  await ok(P.admin, `poc add ${second} org=mlit role=ciso`);
+  // sent at 28 h: its steps at 52 h and 56 h
+  await at(52);
+  await at(56);
+  const audit = await escalateAudit(id2);
+  assert.deepEqual(
+    audit.map((d) => `${d.step}:${d.role}:${d.skipped ?? (d.to as string[]).join('+')}`),
+    ['1:primary:console:mlit-poc', '2:deputy:nobody', '3:ciso:console:mlit-second'],
+  );
+  // the first advisory's chain went on meanwhile: its CISO step found the person it had asked as
+  // deputy (now the CISO): skipped as already asked, the duty officer asked at once
+  assert.deepEqual(
+    (await escalateAudit(id)).map((d) => `${d.step}:${d.role}:${d.skipped ?? (d.to as string[]).join('+')}`),
+    ['1:primary:console:mlit-poc', '2:deputy:console:mlit-second', '3:ciso:already_told', '4:duty:console:nisc-duty'],
+  );
 });

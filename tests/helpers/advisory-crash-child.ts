@@ -25,6 +25,7 @@ const log = pino({ level: 'silent' });
 const config = loadConfig({
   AUDIT_ANCHOR_AT: 'off',
   ESCALATION_CHAIN: 'off',
+  REPORT_ESCALATION_CHAIN: 'off',
   ...env,
   LOG_LEVEL: 'silent',
   BOT_ADMINS: 'console:admin',

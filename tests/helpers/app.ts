@@ -75,6 +75,7 @@ export async function testApp(
     AUDIT_ANCHOR_AT: 'off',
     // escalation until acknowledged too (its own jobs and direct messages): tests/e2e/advisory-escalation*
     ESCALATION_CHAIN: 'off',
+    REPORT_ESCALATION_CHAIN: 'off',
     ...opts.env,
     DATABASE_URL: db.url,
   });

@@ -36,6 +36,7 @@ export class BotProcess {
         LOG_LEVEL: 'warn',
         AUDIT_ANCHOR_AT: 'off',
         ESCALATION_CHAIN: 'off',
+        REPORT_ESCALATION_CHAIN: 'off',
         ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

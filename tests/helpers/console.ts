@@ -48,6 +48,7 @@ export async function runBot(
         // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
         AUDIT_ANCHOR_AT: 'off',
         ESCALATION_CHAIN: 'off',
+        REPORT_ESCALATION_CHAIN: 'off',
         ...env,
         DATABASE_URL: url,
       },

@@ -117,6 +117,7 @@ export async function startMattermostBot(
     // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
     AUDIT_ANCHOR_AT: 'off',
     ESCALATION_CHAIN: 'off',
+    REPORT_ESCALATION_CHAIN: 'off',
     ...o.env,
   });
   const logs: string[] = [];

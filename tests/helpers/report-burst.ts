@@ -19,6 +19,7 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   AUDIT_ANCHOR_AT: 'off',
   ESCALATION_CHAIN: 'off',
+  REPORT_ESCALATION_CHAIN: 'off',
 });
 const seams = new Map<PlatformName, PlatformSeam>([['console', new MemoryPlatform('console')]]);
 const app = await createApp(config, {

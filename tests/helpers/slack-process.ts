@@ -69,6 +69,7 @@ export class SlackProcess {
         // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
         AUDIT_ANCHOR_AT: 'off',
         ESCALATION_CHAIN: 'off',
+        REPORT_ESCALATION_CHAIN: 'off',
         SLACK_SIGNING_SECRET: SLACK_SECRET,
         ...env,
       },

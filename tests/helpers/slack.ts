@@ -74,6 +74,7 @@ export async function startSlackBot(
     // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
     AUDIT_ANCHOR_AT: 'off',
     ESCALATION_CHAIN: 'off',
+    REPORT_ESCALATION_CHAIN: 'off',
     ...opts.env,
   });
   const log = pino({ level: 'silent' });

@@ -34,6 +34,12 @@ test('ESCALATION_CHAIN: the default, full-width forms, off; bad values refused w
     { role: 'duty', afterMs: 90 * 60_000 },
   ]);
   assert.deepEqual(loadConfig({ ESCALATION_CHAIN: ' OFF ' }).ESCALATION_CHAIN, []);
+  assert.equal(chainText(c.REPORT_ESCALATION_CHAIN), 'primary:1h,deputy:2h,duty:2h');
+  assert.throws(
+    () => loadConfig({ REPORT_ESCALATION_CHAIN: 'primary:1h,owner:2h' }),
+    (e: unknown) =>
+      e instanceof ConfigError && /^REPORT_ESCALATION_CHAIN: 「owner」は役割として使えません/.test(e.problems[0] ?? ''),
+  );
   for (const [value, ja] of [
     ['primary:24h,boss:1h', /「boss」は役割として使えません/],
     ['primary:24h,primary:1h', /役割「primary」が2回指定されています/],

@@ -1,7 +1,8 @@
 /**
- * The scheduler's clock: after the start-up pass it wakes at every whole second of the real
- * clock (what node-cron's `* * * * * *` did before issue 19 replaced it with a timer), and
- * after stop() it wakes no more. No Intl date formatter is built by ticking.
+ * The scheduler's clock: after the start-up pass node-cron (`* * * * * *`) wakes it at every
+ * whole second of the real clock, and after stop() it wakes no more. (node-cron is one of the
+ * packages the product was specified with; it formats the time with Intl at each tick, which
+ * keeps ICU's date data resident — a few MB of the idle RSS, accepted.)
  */
 import assert from 'node:assert/strict';
 import pino from 'pino';
@@ -28,7 +29,6 @@ function counting(): { s: Scheduler; passes: number[] } {
 }
 
 test('a pass at start, then one at every whole second; none after stop()', async () => {
-  const formatter = vi.spyOn(Intl, 'DateTimeFormat');
   const { s, passes } = counting();
   s.start();
   assert.deepEqual(passes, [Date.parse('2026-12-03T07:00:00.250Z')]);
@@ -40,10 +40,9 @@ test('a pass at start, then one at every whole second; none after stop()', async
   await s.stop();
   await vi.advanceTimersByTimeAsync(5_000);
   assert.equal(passes.length, 5, 'ticked after stop()');
-  assert.equal(formatter.mock.calls.length, 0, 'a tick built an Intl date formatter');
 });
 
-test('start() twice keeps one timer; start() after stop() ticks again', async () => {
+test('start() twice keeps one task; start() after stop() ticks again', async () => {
   const { s, passes } = counting();
   s.start();
   s.start();
