@@ -12,3 +12,5 @@ export const START_ENV: Record<string, string>;
 export function startCommand(): string;
 /** The build's esbuild options, for another entry point and output directory (tests/bench). */
 export function esbuildOptions(root?: string, entryPoints?: string[], outdir?: string): import('esbuild').BuildOptions;
+/** `code` with every non-ASCII character written as \uXXXX (throws when one follows a backslash). */
+export function asciiOnly(code: string, file?: string): string;

@@ -186,6 +186,8 @@ describe('npm start runs the compiled bot', () => {
       const js = readFileSync(join(pkg, 'dist', f), 'utf8');
       // not a single TypeScript file left to load at run time, no path into the sources
       assert.ok(!/["'][^"'\n]*\.ts["']/.test(js.replace(/\/\/.*$/gm, '')), `${f} names a .ts file`);
+      // issue 19: ASCII, so that V8 keeps its source at one byte a character (scripts/build.mjs asciiOnly)
+      assert.ok(/^[\x00-\x7f]*$/.test(js), `${f} has a non-ASCII character: ${/[^\x00-\x7f].{0,40}/.exec(js)?.[0]}`);
     }
   });
 
