@@ -229,7 +229,10 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             replies = got;
           }
           const cpu1 = await bot.rpc<NodeJS.CpuUsage>('cpu');
-          const cpuMsPerRequest = round((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / Math.max(1, r.ok), 1);
+          const cpuMsPerRequest = round(
+            (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / Math.max(1, r.ok),
+            1,
+          );
           const res: LoadResult = { target, command, mode, ...r, donePerSec, missing, cpuMsPerRequest };
           out.loads.push(res);
           opts.log(
