@@ -227,7 +227,7 @@ describe('npm start runs the compiled bot', () => {
     );
   });
 
-  test('the console bot loads no platform adapter, client library, e-mail or picture code', async () => {
+  test('the console bot answering /csirt help loads no platform adapter, client library, e-mail, picture code or holiday table', async () => {
     // every module the running process loads, as Node's module hooks see them: ESM files and
     // the CommonJS packages they import (the static check above cannot see a dynamic import())
     const log = join(pkg, 'run', 'loaded.txt');
@@ -238,9 +238,12 @@ describe('npm start runs the compiled bot', () => {
         `export async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`,
     );
     const register = join(pkg, 'run', 'register.mjs');
+    // and, at exit, every CommonJS module in require's cache (those loaded by createRequire too)
     writeFileSync(
       register,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`,
+      `import { appendFileSync } from 'node:fs';\nimport { createRequire, register } from 'node:module';\n` +
+        `register(${JSON.stringify(`file://${hooks}`)});\nconst require = createRequire(import.meta.url);\n` +
+        `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));\n`,
     );
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const p = spawn(process.execPath, [...START_FLAGS, '--import', register, ENTRY], {
@@ -266,11 +269,13 @@ describe('npm start runs the compiled bot', () => {
     assert.ok(out.stdout.includes(HELP), out.stdout);
     const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
     assert.ok(
-      loaded.some((u) => u.endsWith('/dist/main.js')) && loaded.some((u) => /\/dist\/chunks\/console-/.test(u)),
+      loaded.some((u) => u.endsWith('/dist/main.js')) &&
+        loaded.some((u) => /\/dist\/chunks\/console-/.test(u)) &&
+        loaded.some((u) => u.endsWith('/node_modules/better-sqlite3/lib/index.js')),
       loaded.join('\n'),
     );
     const unwanted =
-      /\/node_modules\/(@slack|@mattermost|nodemailer|@napi-rs|@fontsource|zod)\/|\/dist\/chunks\/(slack|mattermost|mail)-/;
+      /\/node_modules\/(@slack|@mattermost|nodemailer|@napi-rs|@fontsource|zod|@holiday-jp)\/|\/dist\/chunks\/(slack|mattermost|mail)-/;
     assert.deepEqual(
       loaded.filter((u) => unwanted.test(u)),
       [],
