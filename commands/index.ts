@@ -14,6 +14,7 @@ import { iocGroup } from './ioc.ts';
 import { langGroup } from './lang.ts';
 import { meetingGroup } from './meeting.ts';
 import { orgGroup } from './org.ts';
+import { personGroup } from './person.ts';
 import { pocGroup } from './poc.ts';
 import { reportGroup } from './report.ts';
 import { systemGroup } from './system.ts';
@@ -36,6 +37,7 @@ const all: Group[] = [
   systemGroup,
   orgGroup,
   pocGroup,
+  personGroup,
   auditGroup,
   deliveryGroup,
   dashboardGroup,

@@ -99,12 +99,19 @@ export const pocGroup: Group = {
             : p.roles.find((r) => r.position)
               ? ctx.t('poc.deputy')
               : '',
+          p.email ?? '',
         ]);
         if (rows.length === 0) return reply.text(ctx.t('poc.none'));
         return reply.of([
           {
             kind: 'table',
-            head: [ctx.t('org.code'), ctx.t('poc.user'), ctx.t('poc.roles'), ctx.t('poc.position')],
+            head: [
+              ctx.t('org.code'),
+              ctx.t('poc.user'),
+              ctx.t('poc.roles'),
+              ctx.t('poc.position'),
+              ctx.t('person.f.email'),
+            ],
             rows,
           },
         ]);

@@ -32,6 +32,15 @@ export function knownTimeZone(zone: string): boolean {
   }
 }
 
+/** An escalation chain setting (src/domain/escalation.ts): steps or `off`, `fallback` when unset. */
+const chainSetting = (fallback: string) =>
+  z.preprocess(emptyToUndefined, z.string().default(fallback)).transform((v, ctx) => {
+    const r = parseChain(v);
+    if (r.ok) return r.chain;
+    ctx.addIssue({ code: 'custom', message: chainProblemText(r.problem) });
+    return z.NEVER;
+  });
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -145,26 +154,12 @@ const schema = z
      * Escalation until acknowledged (src/domain/escalation.ts): `<role>:<wait>` steps (primary,
      * deputy, ciso, duty; each waits after the previous), or off
      */
-    ESCALATION_CHAIN: z
-      .preprocess(emptyToUndefined, z.string().default(DEFAULT_ESCALATION_CHAIN))
-      .transform((v, ctx) => {
-        const r = parseChain(v);
-        if (r.ok) return r.chain;
-        ctx.addIssue({ code: 'custom', message: chainProblemText(r.problem) });
-        return z.NEVER;
-      }),
+    ESCALATION_CHAIN: chainSetting(DEFAULT_ESCALATION_CHAIN),
     /**
      * Report deadlines passed unmet (src/services/report-chase.ts): the same steps, counted from
      * the deadline's escalation; or off
      */
-    REPORT_ESCALATION_CHAIN: z
-      .preprocess(emptyToUndefined, z.string().default(DEFAULT_REPORT_ESCALATION_CHAIN))
-      .transform((v, ctx) => {
-        const r = parseChain(v);
-        if (r.ok) return r.chain;
-        ctx.addIssue({ code: 'custom', message: chainProblemText(r.problem) });
-        return z.NEVER;
-      }),
+    REPORT_ESCALATION_CHAIN: chainSetting(DEFAULT_REPORT_ESCALATION_CHAIN),
     /** E-mail, the second channel (docs/email.md): smtp://user:pass@host:port (STARTTLS) or smtps://… (TLS); unset: no e-mail */
     SMTP_URL: opt(
       z.string().refine((v) => smtpUrlProblem(v) === null, { error: (i) => smtpUrlProblem(String(i.input)) ?? '' }),

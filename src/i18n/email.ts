@@ -10,6 +10,13 @@ export const email = defineCatalog({
     'org.email_set': '組織 {org} のメールアドレスを {email} に設定しました。',
     'org.email_cleared': '組織 {org} のメールアドレスを削除しました。',
     'org.email_same': '組織 {org} のメールアドレスは既に {email} です。',
+    'person.email_set': '{user} のメールアドレスを {email} に設定しました。',
+    'person.email_cleared': '{user} のメールアドレスを削除しました。',
+    'person.email_same': '{user} のメールアドレスは既に {email} です。',
+    'person.email_not_allowed':
+      'ほかの方のメールアドレスを設定できるのは管理者のみです。ご自身の分は /csirt person set <ご自身> email=… で設定できます。',
+    'person.changed_meanwhile': '{user} のメールアドレスが同時に変更されました。もう一度お試しください。',
+    'person.f.email': 'メールアドレス',
     'input.email_empty': 'メールアドレスを指定してください（削除する場合は email=- と指定してください）。',
     'input.email_line_break': 'メールアドレスに改行を含めることはできません。',
     'input.email_invisible':
@@ -31,6 +38,13 @@ export const email = defineCatalog({
     'org.email_set': 'Set the e-mail address of {org} to {email}.',
     'org.email_cleared': 'Removed the e-mail address of {org}.',
     'org.email_same': 'The e-mail address of {org} is {email} already.',
+    'person.email_set': 'Set the e-mail address of {user} to {email}.',
+    'person.email_cleared': 'Removed the e-mail address of {user}.',
+    'person.email_same': 'The e-mail address of {user} is {email} already.',
+    'person.email_not_allowed':
+      "Only an administrator may set another person's e-mail address. You may set your own with /csirt person set <yourself> email=….",
+    'person.changed_meanwhile': 'The e-mail address of {user} was changed at the same time. Please try again.',
+    'person.f.email': 'E-mail',
     'input.email_empty': 'Please give an e-mail address (email=- removes it).',
     'input.email_line_break': 'An e-mail address cannot hold a line break.',
     'input.email_invisible':

@@ -44,6 +44,12 @@ export interface JournalOptions {
    * try again" (default 2 s: Slack gives up after 3 s)
    */
   admitWaitMs?: number;
+  /**
+   * how many acknowledged commands this process works on at once (`turn`; default 8): the rest
+   * wait their turn in memory, held in the journal and their claims kept, so that a burst does
+   * not fill the one event loop with work and the next request's acknowledgement waits behind it
+   */
+  concurrency?: number;
 }
 
 interface Row {
@@ -59,6 +65,9 @@ export class CommandJournal {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  /** commands working now (`turn`), and those waiting for a turn */
+  private working = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly db: Database,
@@ -159,6 +168,24 @@ export class CommandJournal {
     } finally {
       clearInterval(heartbeat);
       if (guard.pending && !keep) await this.release(this.db.prisma, held).catch(() => 0);
+    }
+  }
+
+  /**
+   * Runs `fn`, the work of an acknowledged command (after its acknowledgement), when fewer than
+   * `concurrency` others are running; first come, first served. Under a burst the requests
+   * still arriving are acknowledged at once (they are journalled in a short transaction of the
+   * reserved lane) while the work goes on at the pace the process can sustain.
+   */
+  async turn<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.working >= (this.o.concurrency ?? 8)) await new Promise<void>((r) => this.waiting.push(r));
+    else this.working++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.working--;
     }
   }
 

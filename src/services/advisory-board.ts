@@ -39,9 +39,9 @@ export interface AdvisoryBoard {
   latest: BoardAdvisory[];
 }
 
-export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 15): Promise<AdvisoryBoard> {
-  const db = deps.db.prisma;
-  const released = await db.advisory.findMany({
+/** Every advisory released to its audience (exercises apart), newest first: what the board counts. */
+export function releasedAdvisories(deps: Pick<ServiceDeps, 'db'>) {
+  return deps.db.prisma.advisory.findMany({
     // an exercise (訓練) is in no figure (src/services/exercise.ts)
     where: { targets: { not: null }, exercise: false },
     select: {
@@ -56,6 +56,11 @@ export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
   });
+}
+
+export async function advisoryBoard(deps: ServiceDeps, caller: Caller, latest = 15): Promise<AdvisoryBoard> {
+  const db = deps.db.prisma;
+  const released = await releasedAdvisories(deps);
   // sources do not matter here: the board is about copies received (access `all` or `audience`)
   const visible = released.filter((a) => {
     const access = advisoryAccess(caller, { status: a.status, tlp: a.tlp, targets: splitList(a.targets) }, []);

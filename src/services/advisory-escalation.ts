@@ -17,41 +17,56 @@
  *   (or the duty officer). An acknowledgement between the job and the send wins.
  *
  * Who holds each role: src/services/escalation-roles.ts.
- * A person whose chat the bot does not run on is skipped (`no_chat`): there is no e-mail address
- * for people (issue 20 item 5 is not built).
+ * The step-runner both chains share: src/services/escalation-steps.ts.
+ * A person whose chat the bot does not run on is skipped (`no_chat`).
  */
-import type { OutMessage, PlatformName } from '../core/platform.ts';
+import type { OutMessage } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
 import type { Advisory, Delivery, Organization } from '../db/generated/sqlite/client.ts';
 import { expectsAck } from '../domain/advisory-kind.ts';
 import {
-  type Candidate,
   DEFAULT_ESCALATION_CHAIN,
   type EscalationChain,
   type EscalationRole,
-  escalate,
   firstStepDue,
-  parseChain,
 } from '../domain/escalation.ts';
 import { keyOf, type Translate } from '../i18n/index.ts';
-import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
+import type { JobHandler } from '../scheduler/scheduler.ts';
 import { ADVISORY_REF, ESCALATION_REF, splitList } from './advisory-delivery.ts';
 import { kindWord, label } from './advisory-format.ts';
-import { audit, type ServiceDeps } from './context.ts';
-import { type Holder, holdersOf, holdsRole } from './escalation-roles.ts';
+import type { ServiceDeps } from './context.ts';
+import { holdsRole } from './escalation-roles.ts';
+import {
+  type ChainKind,
+  type ChainOf,
+  chainOr,
+  escapeRe,
+  messageStep,
+  runSteps,
+  scheduleStep,
+} from './escalation-steps.ts';
 import { markMessage } from './exercise.ts';
-import { dmPerson, splitIdentity } from './notify.ts';
 
 export const ESCALATION_JOB = 'advisory.escalate';
 
-const DEFAULT = parseChain(DEFAULT_ESCALATION_CHAIN);
-
 export function chainOf(deps: Pick<ServiceDeps, 'escalation'>): EscalationChain {
-  return deps.escalation ?? (DEFAULT.ok ? DEFAULT.chain : []);
+  return chainOr(deps.escalation, DEFAULT_ESCALATION_CHAIN);
 }
 
-/** The prefix of every job id and message key of one organisation's chain for one advisory. */
-const prefix = (id: string, org: string) => `advisory:${id}:esc:${org}`;
+const KIND: ChainKind = {
+  job: ESCALATION_JOB,
+  jobRef: ADVISORY_REF,
+  messageRef: ESCALATION_REF,
+  action: 'advisory.escalate',
+  chain: chainOf,
+};
+
+/** One organisation's chain for one advisory (the prefix of its job ids and message keys). */
+const chainFor = (id: string, org: string): ChainOf => ({
+  prefix: `advisory:${id}:esc:${org}`,
+  refId: id,
+  data: { advisoryId: id, org },
+});
 
 /**
  * The organisations of a sent advisory whose acknowledgement is awaited: its audience, or for
@@ -70,19 +85,8 @@ export async function scheduleEscalation(deps: ServiceDeps, tx: Tx, a: Advisory,
   const due = firstStepDue(chainOf(deps), sentAt);
   if (!due || !expectsAck(a)) return 0;
   const orgs = await awaitedOrgs(tx, a);
-  for (const o of orgs) await scheduleStep(deps.db, tx, a.id, o.code, 0, due);
+  for (const o of orgs) await scheduleStep(deps.db, tx, KIND, chainFor(a.id, o.code), 0, due);
   return orgs.length;
-}
-
-function scheduleStep(db: Database, tx: Tx, id: string, org: string, step: number, dueAt: Date): Promise<void> {
-  return scheduleJob(db, tx, {
-    id: `${prefix(id, org)}:${step}`,
-    kind: ESCALATION_JOB,
-    dueAt,
-    data: { advisoryId: id, org, step },
-    refType: ADVISORY_REF,
-    refId: id,
-  });
 }
 
 /** May this person know of the advisory at all (TLP:RED: a named recipient; the duty officer: the office's own). */
@@ -96,45 +100,30 @@ export function escalationJobHandler(deps: ServiceDeps): JobHandler {
     const id = String(job.args.advisoryId);
     const code = String(job.args.org);
     const index = Number(job.args.step);
-    const chain = chainOf(deps);
     const a = await tx.advisory.findUnique({ where: { id } });
     const org = await tx.organization.findUnique({ where: { code } });
     if (!a || !org || !Number.isInteger(index)) return 'skipped';
     const acknowledged = (await tx.advisoryAck.count({ where: { advisoryId: id, orgId: org.id } })) > 0;
     const settled = a.status !== 'sent' || !expectsAck(a);
     if (acknowledged || settled) return 'skipped';
-    const holders: Partial<Record<EscalationRole, Candidate[]>> = {};
-    const people = new Map<string, Holder>();
-    for (const step of chain.slice(index)) {
-      const list = await holdersOf(tx, step.role, org, now);
-      for (const p of list) people.set(p.identity, p);
-      holders[step.role] = list.map((p) => ({
-        identity: p.identity,
-        chat: deps.platforms.includes(splitIdentity(p.identity)[0]),
-        mayKnow: mayKnow(a, step.role, p.identity),
-      }));
-    }
-    const sent = await tx.delivery.findMany({
-      where: { refType: ESCALATION_REF, refId: id, dedupeKey: { startsWith: `${prefix(id, code)}:` } },
-      select: { platform: true, target: true },
-    });
-    const told = new Set(sent.map((d) => `${d.platform}:${d.target}`));
-    const e = escalate(chain, index, now, { acknowledged, settled, holders, told });
     const name = { ja: org.nameJa, en: org.nameEn };
-    for (const o of e.outcomes) {
-      const step = o.index + 1;
-      if ('skipped' in o) {
-        await audit(deps, tx, 'system', 'advisory.escalate', id, { org: code, step, role: o.role, skipped: o.skipped });
-        continue;
-      }
-      for (const identity of o.to) {
-        const person = people.get(identity) as Holder;
-        const build = (t: Translate) => escalationMessage(t, a, name, o.role, step, chain.length);
-        await dmPerson(deps, tx, person, build, `${prefix(id, code)}:${step}:${o.role}`, { type: ESCALATION_REF, id });
-      }
-      await audit(deps, tx, 'system', 'advisory.escalate', id, { org: code, step, role: o.role, to: o.to });
-    }
-    if (e.next) await scheduleStep(deps.db, tx, id, code, e.next.index, e.next.dueAt);
+    await runSteps(
+      deps,
+      tx,
+      KIND,
+      {
+        ...chainFor(id, code),
+        org,
+        acknowledged,
+        settled,
+        mayKnow: (role, identity) => mayKnow(a, role, identity),
+        subject: id,
+        auditBase: { org: code },
+        message: (role, step, steps) => (t: Translate) => escalationMessage(t, a, name, role, step, steps),
+      },
+      index,
+      now,
+    );
     return 'done';
   };
 }
@@ -186,19 +175,14 @@ export async function guardEscalation(db: Database, d: Delivery, now: Date): Pro
   if (!a) return 'refused: advisory not found';
   if (a.status !== 'sent') return `refused: advisory is ${a.status}`;
   // advisory:<id>:esc:<org>:<step>:<role>:<identity>
-  const m = new RegExp(`^advisory:${escapeRe(a.id)}:esc:([^:]+):(\\d+):([a-z]+):`).exec(d.dedupeKey);
+  const m = messageStep(d, `advisory:${escapeRe(a.id)}:esc:([^:]+)`);
   if (!m) return 'refused: not an escalation message';
-  const [, code, , role] = m as unknown as [string, string, string, EscalationRole];
-  const org = await p.organization.findUnique({ where: { code } });
+  const { rest, role, identity } = m;
+  const org = await p.organization.findUnique({ where: { code: rest[0] as string } });
   if (!org) return 'refused: organisation not found';
   if ((await p.advisoryAck.count({ where: { advisoryId: a.id, orgId: org.id } })) > 0)
     return 'refused: acknowledged meanwhile';
-  const identity = `${d.platform as PlatformName}:${d.target}`;
   if (!mayKnow(a, role, identity)) return 'refused (TLP): not a named recipient';
   if (!(await holdsRole(p, role, org, identity, now))) return `refused: no longer holds the role (${role})`;
   return null;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -360,6 +360,28 @@ export class DirectoryService {
   }
 
   /** People holding any role (of one organisation), roles in the order of ROLES. */
+  /**
+   * A person's e-mail address (`person set <user> email=`; null removes it): an administrator
+   * for anyone, a person for themself. Audited `person.email`.
+   */
+  async setPersonEmail(
+    actor: { identity: string; admin: boolean },
+    identity: string,
+    email: string | null,
+  ): Promise<{ identity: string; email: string | null }> {
+    if (!actor.admin && actor.identity !== identity) throw new UserError('person.email_not_allowed');
+    return this.db.tx(async (tx) => {
+      const p = await tx.person.findUnique({ where: { identity } });
+      if (!p) throw new UserError('poc.not_found', { user: identity });
+      if (email === p.email) throw new UserError('person.email_same', { user: identity, email: email ?? '-' });
+      // conditional on the address read: of two changes at once, the second is told
+      const r = await tx.person.updateMany({ where: { id: p.id, email: p.email }, data: { email } });
+      if (r.count !== 1) throw new UserError('person.changed_meanwhile', { user: identity });
+      await audit(this.deps, tx, actor.identity, 'person.email', identity, { from: p.email, to: email });
+      return { identity, email };
+    });
+  }
+
   async people(orgCode: string | null) {
     const list = await this.db.prisma.person.findMany({
       where: { roles: { some: {} }, ...(orgCode ? { org: { code: orgCode.toLowerCase() } } : {}) },

@@ -1,6 +1,7 @@
 /** Reading incidents within what the caller may see (rules in incident-access.ts). */
 import type { Caller } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
+import type { Database } from '../db/client.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
 import { type DateStyle, dateStyle, formatDateTime } from '../domain/dates.ts';
 import { canonicalId } from '../domain/ids.ts';
@@ -108,6 +109,36 @@ function openClockRow(r: Record<keyof OpenClockRow, unknown>): OpenClockRow {
   };
 }
 
+/**
+ * Incidents counted per organisation and status within the scope `where` (IncidentQueries.scope),
+ * in the database from the index Incident(exercise, orgId, status): the overview's matrix.
+ */
+export async function incidentCounts(db: Database, where: Record<string, unknown>) {
+  const { sql, params } = scopeSql(where);
+  return db.query<{ orgId: unknown; status: string; n: unknown }>(
+    db.prisma,
+    `SELECT "orgId" AS "orgId", status, COUNT(*) AS n FROM "Incident" WHERE ${sql} GROUP BY "orgId", status`,
+    ...params,
+  );
+}
+
+/**
+ * The organisation and clock columns of the open incidents within the scope `where`, read as
+ * plain rows (a Prisma findMany of ~2,000 rows cost 3 times as much on PostgreSQL).
+ */
+export async function openClockRows(db: Database, where: Record<string, unknown>): Promise<OpenClockRow[]> {
+  const { sql, params } = scopeSql(where);
+  const rows = await db.query<Record<keyof OpenClockRow, unknown>>(
+    db.prisma,
+    `SELECT "orgId", "awareAt", "detectedAt", "createdAt", "updateAt", "finalAt", status, stage FROM "Incident"
+     WHERE ${sql} AND stage <> ? AND status NOT IN (${FINAL.map(() => '?').join(', ')})`,
+    ...params,
+    'final',
+    ...FINAL,
+  );
+  return rows.map(openClockRow);
+}
+
 const ms = (d: Date | null) => (d === null ? '' : d.getTime());
 
 /**
@@ -177,27 +208,9 @@ export class IncidentQueries {
    */
   async matrix(caller: Caller, org?: string): Promise<IncidentMatrix> {
     const where = await this.scope(caller, org);
-    // counted in the database: one row per organisation and status (from the index
-    // Incident(exercise, orgId, status)); beside it, the clock columns of the open incidents,
-    // read as plain rows (a Prisma findMany of ~2,000 rows cost 3 times as much on PostgreSQL)
-    const { sql: inScope, params: scoped } = scopeSql(where);
-    const [counts, openRows] = await Promise.all([
-      this.deps.db.query<{ orgId: unknown; status: string; n: unknown }>(
-        this.prisma,
-        `SELECT "orgId" AS "orgId", status, COUNT(*) AS n FROM "Incident" WHERE ${inScope} GROUP BY "orgId", status`,
-        ...scoped,
-      ),
-      this.deps.db.query<Record<keyof OpenClockRow, unknown>>(
-        this.prisma,
-        `SELECT "orgId", "awareAt", "detectedAt", "createdAt", "updateAt", "finalAt", status, stage FROM "Incident"
-         WHERE ${inScope} AND stage <> ? AND status NOT IN (${FINAL.map(() => '?').join(', ')})`,
-        ...scoped,
-        'final',
-        ...FINAL,
-      ),
-    ]);
+    // counted in the database; beside it, the clock columns of the open incidents
+    const [counts, open] = await Promise.all([incidentCounts(this.deps.db, where), openClockRows(this.deps.db, where)]);
     const now = this.deps.clock.now();
-    const open = openRows.map(openClockRow);
     const cells = new Map<number, IncidentMatrixRow>();
     const row = (orgId: number) => {
       const had = cells.get(orgId);

@@ -13,58 +13,46 @@
  * `incident-chase`, re-checked by the dispatcher just before sending (`guardChase`); each step
  * audited `incident.chase`.
  */
-import type { OutMessage, PlatformName } from '../core/platform.ts';
-import type { Database, Tx } from '../db/client.ts';
+import type { OutMessage } from '../core/platform.ts';
+import type { Tx } from '../db/client.ts';
 import type { Delivery, Incident } from '../db/generated/sqlite/client.ts';
 import { type DateStyle, formatDateTime } from '../domain/dates.ts';
-import {
-  type Candidate,
-  DEFAULT_REPORT_ESCALATION_CHAIN,
-  type EscalationChain,
-  type EscalationRole,
-  escalate,
-  firstStepDue,
-  parseChain,
-} from '../domain/escalation.ts';
+import { DEFAULT_REPORT_ESCALATION_CHAIN, type EscalationRole, firstStepDue } from '../domain/escalation.ts';
 import { type ClockNotice, dueNotices } from '../domain/report-clocks.ts';
 import type { ReportStage } from '../domain/report-stages.ts';
 import { keyOf, type Translate } from '../i18n/index.ts';
-import { type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
-import { audit, type ServiceDeps } from './context.ts';
-import { type Holder, holdersOf, holdsRole } from './escalation-roles.ts';
+import type { JobHandler } from '../scheduler/scheduler.ts';
+import type { ServiceDeps } from './context.ts';
+import { holdsRole } from './escalation-roles.ts';
+import { type ChainKind, type ChainOf, chainOr, messageStep, runSteps, scheduleStep } from './escalation-steps.ts';
 import { markMessage } from './exercise.ts';
 import { stageLabel } from './incident-clock-format.ts';
 import { clockInput } from './incident-clock-input.ts';
-import { dmPerson, splitIdentity } from './notify.ts';
 
 export const CHASE_JOB = 'incident.chase';
 export const CHASE_REF = 'incident-chase';
 const CLOCK_REF = 'incident-clock';
 
-const DEFAULT = parseChain(DEFAULT_REPORT_ESCALATION_CHAIN);
+const KIND: ChainKind = {
+  job: CHASE_JOB,
+  jobRef: CLOCK_REF,
+  messageRef: CHASE_REF,
+  action: 'incident.chase',
+  chain: (deps) => chainOr(deps.reportEscalation, DEFAULT_REPORT_ESCALATION_CHAIN),
+};
 
-function chainOf(deps: Pick<ServiceDeps, 'reportEscalation'>): EscalationChain {
-  return deps.reportEscalation ?? (DEFAULT.ok ? DEFAULT.chain : []);
-}
-
-const prefix = (id: string, key: string) => `incident:${id}:chase:${key}`;
+/** One deadline's chase (the prefix of its job ids and message keys). */
+const chainFor = (id: string, key: string): ChainOf => ({
+  prefix: `incident:${id}:chase:${key}`,
+  refId: id,
+  data: { incident: id, key },
+});
 
 /** A deadline passed unmet (the clock's escalation has just been given): the chase's first step. */
 export async function scheduleChase(deps: ServiceDeps, tx: Tx, id: string, notice: ClockNotice, now: Date) {
-  const due = firstStepDue(chainOf(deps), now);
+  const due = firstStepDue(KIND.chain(deps), now);
   if (!due || notice.kind !== 'escalate') return;
-  await scheduleStep(deps.db, tx, id, notice.key, 0, due);
-}
-
-function scheduleStep(db: Database, tx: Tx, id: string, key: string, step: number, dueAt: Date): Promise<void> {
-  return scheduleJob(db, tx, {
-    id: `${prefix(id, key)}:${step}`,
-    kind: CHASE_JOB,
-    dueAt,
-    data: { incident: id, key, step },
-    refType: CLOCK_REF,
-    refId: id,
-  });
+  await scheduleStep(deps.db, tx, KIND, chainFor(id, notice.key), 0, due);
 }
 
 /** The clock's escalation notice `key` is still due for the incident as it is now. */
@@ -79,7 +67,6 @@ export function chaseJobHandler(deps: ServiceDeps): JobHandler {
     const id = String(job.args.incident);
     const key = String(job.args.key);
     const index = Number(job.args.step);
-    const chain = chainOf(deps);
     // locked like incident update: a 続報 committing meanwhile is seen, never chased over
     await deps.db.execute(tx, 'UPDATE "Incident" SET id = id WHERE id = ?', id);
     const inc = await tx.incident.findUnique({ where: { id } });
@@ -87,40 +74,25 @@ export function chaseJobHandler(deps: ServiceDeps): JobHandler {
     const notice = stillOverdue(deps, inc, key, now);
     if (!notice) return 'skipped';
     const org = await tx.organization.findUniqueOrThrow({ where: { id: inc.orgId } });
-    const holders: Partial<Record<EscalationRole, Candidate[]>> = {};
-    const people = new Map<string, Holder>();
-    for (const step of chain.slice(index)) {
-      const list = await holdersOf(tx, step.role, org, now);
-      for (const p of list) people.set(p.identity, p);
-      // the organisation's own people and the coordinating office see its reports
-      holders[step.role] = list.map((p) => ({
-        identity: p.identity,
-        chat: deps.platforms.includes(splitIdentity(p.identity)[0]),
-        mayKnow: true,
-      }));
-    }
-    const sent = await tx.delivery.findMany({
-      where: { refType: CHASE_REF, refId: id, dedupeKey: { startsWith: `${prefix(id, key)}:` } },
-      select: { platform: true, target: true },
-    });
-    const told = new Set(sent.map((d) => `${d.platform}:${d.target}`));
-    const e = escalate(chain, index, now, { acknowledged: false, settled: false, holders, told });
-    const base = { stage: notice.stage, due: notice.dueAt.toISOString() };
-    for (const o of e.outcomes) {
-      const step = o.index + 1;
-      if ('skipped' in o) {
-        await audit(deps, tx, 'system', 'incident.chase', id, { ...base, step, role: o.role, skipped: o.skipped });
-        continue;
-      }
-      for (const identity of o.to) {
-        const person = people.get(identity) as Holder;
-        const build = (t: Translate, dates: DateStyle) =>
-          chaseMessage(t, dates, inc, org, notice.stage, notice.dueAt, o.role, step, chain.length);
-        await dmPerson(deps, tx, person, build, `${prefix(id, key)}:${step}:${o.role}`, { type: CHASE_REF, id });
-      }
-      await audit(deps, tx, 'system', 'incident.chase', id, { ...base, step, role: o.role, to: o.to });
-    }
-    if (e.next) await scheduleStep(deps.db, tx, id, key, e.next.index, e.next.dueAt);
+    await runSteps(
+      deps,
+      tx,
+      KIND,
+      {
+        ...chainFor(id, key),
+        org,
+        acknowledged: false,
+        settled: false,
+        // the organisation's own people and the coordinating office see its reports
+        mayKnow: () => true,
+        subject: id,
+        auditBase: { stage: notice.stage, due: notice.dueAt.toISOString() },
+        message: (role, step, steps) => (t: Translate, dates: DateStyle) =>
+          chaseMessage(t, dates, inc, org, notice.stage, notice.dueAt, role, step, steps),
+      },
+      index,
+      now,
+    );
     return 'done';
   };
 }
@@ -165,13 +137,12 @@ export async function guardChase(deps: ServiceDeps, d: Delivery): Promise<string
   const inc = await p.incident.findUnique({ where: { id: d.refId } });
   if (!inc) return 'refused: incident not found';
   // incident:<id>:chase:<stage>:escalate:<minute>:<step>:<role>:<identity>
-  const m = /^incident:[^:]+:chase:([a-z]+:escalate:\d+):(\d+):([a-z]+):/.exec(d.dedupeKey);
+  const m = messageStep(d, 'incident:[^:]+:chase:([a-z]+:escalate:\\d+)');
   if (!m) return 'refused: not a chase message';
-  const [, key, , role] = m as unknown as [string, string, string, EscalationRole];
+  const { rest, role, identity } = m;
   const now = deps.clock.now();
-  if (!stillOverdue(deps, inc, key, now)) return 'refused: reported meanwhile';
+  if (!stillOverdue(deps, inc, rest[0] as string, now)) return 'refused: reported meanwhile';
   const org = await p.organization.findUniqueOrThrow({ where: { id: inc.orgId } });
-  const identity = `${d.platform as PlatformName}:${d.target}`;
   if (!(await holdsRole(p, role, org, identity, now))) return `refused: no longer holds the role (${role})`;
   return null;
 }

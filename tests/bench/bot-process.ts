@@ -37,6 +37,9 @@ const memory = () => {
   };
 };
 
+/** CPU time this process has used (µs): the parent divides a load's share by its requests */
+const cpu = () => process.cpuUsage();
+
 serveChild<BotInput>(async (input): Promise<Served> => {
   if (input.mode === 'bolt') {
     const bolt = new BoltApp({
@@ -53,7 +56,7 @@ serveChild<BotInput>(async (input): Promise<Served> => {
     const port = (server.address() as import('node:net').AddressInfo).port;
     return {
       ready: { port, orgs: [] } satisfies BotReady,
-      handlers: { memory },
+      handlers: { memory, cpu },
       stop: () => bolt.stop().then(() => undefined),
     };
   }
@@ -82,6 +85,7 @@ serveChild<BotInput>(async (input): Promise<Served> => {
     ready: { port, orgs } satisfies BotReady,
     handlers: {
       memory,
+      cpu,
       counts: async () => ({
         incidents: await app.db.prisma.incident.count(),
         seen: await app.db.prisma.seenRequest.count(),

@@ -44,6 +44,11 @@ export interface LoadResult {
   donePerSec: number | null;
   /** replies still missing when we stopped waiting */
   missing: number | null;
+  /**
+   * the bot process's CPU time (user + system) from the load's start until its last reply, per
+   * acknowledged request: less sensitive to the machine's load than the rates
+   */
+  cpuMsPerRequest?: number;
 }
 
 export interface CommandBench {
@@ -192,6 +197,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
           const s = sender(command, fake?.ready.url ?? 'http://127.0.0.1:9', Math.max(1, opts.orgs), urls);
           const seconds = mode === 'fixed' ? opts.fixedSeconds : opts.maxSeconds;
           const started = Date.now();
+          const cpu0 = await bot.rpc<NodeJS.CpuUsage>('cpu');
           const r = await load(bot.ready.port, s, {
             seconds,
             connections: mode === 'fixed' ? 50 : 10,
@@ -222,12 +228,17 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             donePerSec = round((got - replies) / ((lastAt - started) / 1000), 0);
             replies = got;
           }
-          const res: LoadResult = { target, command, mode, ...r, donePerSec, missing };
+          const cpu1 = await bot.rpc<NodeJS.CpuUsage>('cpu');
+          const cpuMsPerRequest = round(
+            (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / Math.max(1, r.ok),
+            1,
+          );
+          const res: LoadResult = { target, command, mode, ...r, donePerSec, missing, cpuMsPerRequest };
           out.loads.push(res);
           opts.log(
             `commands: ${target} ${command} ${mode}: ${res.ackPerSec} ack/s, p50 ${res.p50} ms, p99 ${res.p99} ms` +
               `${donePerSec !== null ? `, ${donePerSec} done/s` : ''}${missing ? `, ${missing} missing` : ''}` +
-              `${res.errors ? `, ${res.errors} errors` : ''}`,
+              `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request`,
           );
           await sleep(1000);
         }

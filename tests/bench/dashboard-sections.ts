@@ -7,7 +7,8 @@
 import type { App } from '../../src/app.ts';
 import type { Caller } from '../../src/core/command.ts';
 import { translator } from '../../src/i18n/index.ts';
-import { advisoryBoard } from '../../src/services/advisory-board.ts';
+import { advisoryBoard, releasedAdvisories } from '../../src/services/advisory-board.ts';
+import { incidentCounts, openClockRows } from '../../src/services/incident-queries.ts';
 import { viewerOf } from '../../src/services/inspection-data.ts';
 import { overviewPage } from '../../src/web/overview.ts';
 import type { PageCtx } from '../../src/web/routes.ts';
@@ -50,45 +51,12 @@ async function probe(app: App, caller: Caller) {
   await time('directory.names (translator)', () => s.directory.names());
   await time('directory.listOrgs', () => s.directory.listOrgs());
   await time('incidents: matrix', () => s.incidentQueries.matrix(caller));
-  await time('incidents: counts query', () =>
-    app.db.query(
-      app.db.prisma,
-      'SELECT "orgId" AS "orgId", status, COUNT(*) AS n FROM "Incident" WHERE exercise = ? GROUP BY "orgId", status',
-      false,
-    ),
-  );
-  await time('incidents: open findMany (select)', () =>
-    app.db.prisma.incident.findMany({
-      where: { exercise: false, stage: { not: 'final' }, status: { notIn: ['closed', 'rejected'] } },
-      select: {
-        orgId: true,
-        awareAt: true,
-        detectedAt: true,
-        createdAt: true,
-        updateAt: true,
-        finalAt: true,
-        status: true,
-        stage: true,
-      },
-    }),
-  );
+  // the pieces the matrix reads, on the scope of a person who sees every organisation
+  const everyOrg = { exercise: false };
+  await time('incidents: counts query', () => incidentCounts(app.db, everyOrg));
+  await time('incidents: open clock rows', () => openClockRows(app.db, everyOrg));
   await time('advisories: advisoryBoard', () => advisoryBoard(s.deps, caller));
-  await time('advisories: released findMany', () =>
-    app.db.prisma.advisory.findMany({
-      where: { targets: { not: null }, exercise: false },
-      select: {
-        id: true,
-        title: true,
-        kind: true,
-        tlp: true,
-        status: true,
-        targets: true,
-        sentAt: true,
-        createdAt: true,
-      },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    }),
-  );
+  await time('advisories: released', () => releasedAdvisories(s.deps));
   await time('advisories: section (html)', () => advisoriesSection(c, Promise.resolve(orgs)));
   await time('readiness: section', () => readinessSection(c));
   await time('readiness: status', () => s.readiness.status(caller));

@@ -11,29 +11,20 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'vitest';
 import { PlatformError } from '../../src/core/platform.ts';
 import { DEFAULT_ESCALATION_CHAIN } from '../../src/domain/escalation.ts';
-import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
-import { type TestApp, testApp } from '../helpers/app.ts';
+import { P } from '../helpers/advisory-fixtures.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { DEPUTY, escalationApp, okIn, runAt } from '../helpers/escalation.ts';
 
 const T0 = Date.parse('2026-11-25T01:00:00Z');
 const H = 3_600_000;
-const DEPUTY = 'console:maff-deputy';
 const ESC = /段階のうち|This is step \d+ of/;
 
 let t: TestApp;
 
-async function ok(who: string, cmd: string): Promise<string> {
-  const o = await t.run(who, cmd);
-  const text = JSON.stringify(o.reply.blocks);
-  assert.equal(o.status, 'ok', `${cmd}: ${text}`);
-  return text;
-}
+const ok = (who: string, cmd: string) => okIn(t, who, cmd);
 
 beforeEach(async () => {
-  t = await testApp({ now: new Date(T0).toISOString(), env: { ESCALATION_CHAIN: DEFAULT_ESCALATION_CHAIN } });
-  await registerAdvisoryPeople(t);
-  await ok(P.admin, `poc add ${DEPUTY} org=maff role=poc deputy=yes`);
-  // the approver (not the drafter) is on duty every day
-  for (const d of ['日', '月', '火', '水', '木', '金', '土']) await ok(P.coordinator, `duty set ${d} ${P.approver}`);
+  t = await escalationApp(new Date(T0).toISOString(), { ESCALATION_CHAIN: DEFAULT_ESCALATION_CHAIN });
 });
 afterEach(() => t.close());
 
@@ -52,11 +43,7 @@ async function send(args: string): Promise<string> {
 }
 
 /** Moves the clock to T0 + hours, runs the due jobs and delivers what they wrote. */
-async function at(hours: number): Promise<void> {
-  t.clock.set(new Date(T0 + hours * H).toISOString());
-  await t.app.scheduler.runDue();
-  await t.app.dispatcher.drain();
-}
+const at = (hours: number) => runAt(t, T0 + hours * H);
 
 /** The escalation messages delivered so far: `@user org-name-in-heading`. */
 function escalations(): string[] {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
 import { type TestApp, testApp } from '../helpers/app.ts';
+import { dashboardSession } from '../helpers/dashboard.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
 let t: TestApp;
@@ -38,17 +39,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const session = async (who: string) => {
-  const token = /signin\?t=([A-Za-z0-9_-]+)/.exec(await t.say(who, 'dashboard'))?.[1] as string;
-  const r = await fetch(`${base}/dashboard/signin`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: `t=${token}`,
-  });
-  assert.equal(r.status, 303);
-  return (r.headers.get('set-cookie') ?? '').split(';')[0] as string;
-};
+const session = (who: string) => dashboardSession(t, base, who);
 const get = async (cookie: string, path: string) => {
   const r = await fetch(`${base}${path}`, { headers: { cookie } });
   assert.equal(r.status, 200, path);

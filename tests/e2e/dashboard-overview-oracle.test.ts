@@ -14,6 +14,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import { isUserError } from '../../src/core/errors.ts';
 import { STATUSES } from '../../src/domain/incident-status.ts';
 import { PROVIDER, type TestApp, testApp } from '../helpers/app.ts';
+import { dashboardSession } from '../helpers/dashboard.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
 const SEED = Number(process.env.OVERVIEW_ORACLE_SEED ?? 2112);
@@ -33,17 +34,7 @@ beforeAll(async () => {
 
 /** A fresh session for each person (time moves on between sets, past a session's hours). */
 async function signIn() {
-  for (const who of WHO) {
-    const token = /signin\?t=([A-Za-z0-9_-]+)/.exec(await t.say(who, 'dashboard'))?.[1] as string;
-    const r = await fetch(`${base}/dashboard/signin`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `t=${token}`,
-    });
-    assert.equal(r.status, 303, who);
-    cookies.set(who, (r.headers.get('set-cookie') ?? '').split(';')[0] as string);
-  }
+  for (const who of WHO) cookies.set(who, await dashboardSession(t, base, who));
 }
 afterAll(async () => {
   await t.app.http.close();

@@ -10,29 +10,21 @@ import { afterEach, beforeEach, test } from 'vitest';
 import { PlatformError } from '../../src/core/platform.ts';
 import { deadlineAt } from '../../src/domain/report-clocks.ts';
 import { loadReportPolicy } from '../../src/services/report-policy.ts';
-import { P, registerAdvisoryPeople } from '../helpers/advisory-fixtures.ts';
-import { type TestApp, testApp } from '../helpers/app.ts';
+import { P } from '../helpers/advisory-fixtures.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { escalationApp, okIn, runAt } from '../helpers/escalation.ts';
 
 const H = 3_600_000;
-const DEPUTY = 'console:maff-deputy';
 const CHASE = /段階のうち/;
 
 let t: TestApp;
 let id: string;
 let due: number;
 
-async function ok(who: string, cmd: string): Promise<string> {
-  const o = await t.run(who, cmd);
-  const text = JSON.stringify(o.reply.blocks);
-  assert.equal(o.status, 'ok', `${cmd}: ${text}`);
-  return text;
-}
+const ok = (who: string, cmd: string) => okIn(t, who, cmd);
 
 beforeEach(async () => {
-  t = await testApp({ now: '2027-01-04T00:00:00Z', env: { REPORT_ESCALATION_CHAIN: 'primary:1h,deputy:2h,duty:2h' } });
-  await registerAdvisoryPeople(t);
-  await ok(P.admin, `poc add ${DEPUTY} org=maff role=poc deputy=yes`);
-  for (const d of ['日', '月', '火', '水', '木', '金', '土']) await ok(P.coordinator, `duty set ${d} ${P.approver}`);
+  t = await escalationApp('2027-01-04T00:00:00Z', { REPORT_ESCALATION_CHAIN: 'primary:1h,deputy:2h,duty:2h' });
   id = /INC-\d{4}-\d{4}/.exec(
     await ok(P.poc, 'report category=malware summary="不審な通信を検知" severity=high'),
   )?.[0] as string;
@@ -43,11 +35,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-async function at(ms: number): Promise<void> {
-  t.clock.set(new Date(ms).toISOString());
-  await t.app.scheduler.runDue();
-  await t.app.dispatcher.drain();
-}
+const at = (ms: number) => runAt(t, ms);
 
 const chased = () => t.platform.posts.filter((p) => p.kind === 'dm' && CHASE.test(p.text)).map((p) => p.channel);
 

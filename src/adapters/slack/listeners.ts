@@ -170,12 +170,20 @@ async function runCommand(
   const localeHint = await d.locales.of(user);
   const inv: Invocation = { ...base, localeHint };
   const target: ReplyTarget = { responseUrl: command.response_url, channel: command.channel_id, user };
-  // looked up once for the form check and the command (three queries each time)
-  const caller = await app.router.caller(inv);
-  d.formLocales.remember(user, caller.locale);
-  if (opened) return settleForm(d, opened, inv, caller, (r) => answer(target, r, caller.locale));
-  const o = await app.router.handle(inv, caller);
-  await answer(target, o.reply, localeHint ?? fallback);
+  // the database work waits its turn (src/inbox/journal.ts `turn`): under a burst the requests
+  // still arriving are acknowledged at once instead of waiting on the one event loop behind it;
+  // the network calls (the person's language, the reply) do not hold a turn
+  const o = await app.journal.turn(async () => {
+    // looked up once for the form check and the command (three queries each time)
+    const caller = await app.router.caller(inv);
+    d.formLocales.remember(user, caller.locale);
+    if (opened) {
+      await settleForm(d, opened, inv, caller, (r) => answer(target, r, caller.locale));
+      return null;
+    }
+    return app.router.handle(inv, caller);
+  });
+  if (o) await answer(target, o.reply, localeHint ?? fallback);
 }
 
 /** A form opened before the caller was known. */

@@ -188,3 +188,45 @@ test('background work started inside a command (the dispatcher kick) runs outsid
   assert.equal(await run(true), 1);
   assert.equal((await pending()).length, 0);
 });
+
+test('turn: at most `concurrency` works at once, first come first served; a failing one frees its turn', async () => {
+  const { t } = await setup();
+  const j = new CommandJournal(t.app.db, t.clock, pino({ level: 'silent' }), {
+    workerId: 'T',
+    claimTtlMs: TTL,
+    concurrency: 2,
+  });
+  let running = 0;
+  let most = 0;
+  const started: number[] = [];
+  const gates = new Map<number, () => void>();
+  const work = (i: number) =>
+    j.turn(async () => {
+      started.push(i);
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((r) => gates.set(i, r));
+      running--;
+      if (i === 1) throw new Error(`work ${i} failed`);
+      return i;
+    });
+  const all = [0, 1, 2, 3, 4].map((i) => work(i));
+  const settle = async () => {
+    for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
+  };
+  await settle();
+  assert.deepEqual(started, [0, 1]);
+  gates.get(1)?.();
+  await assert.rejects(all[1] as Promise<number>, /work 1 failed/);
+  await settle();
+  assert.deepEqual(started, [0, 1, 2]);
+  for (const i of [0, 2, 3, 4]) {
+    await settle();
+    gates.get(i)?.();
+  }
+  assert.deepEqual(await Promise.all([all[0], all[2], all[3], all[4]]), [0, 2, 3, 4]);
+  assert.deepEqual(started, [0, 1, 2, 3, 4]);
+  assert.equal(most, 2);
+  // every turn given back: the next work starts at once
+  assert.equal(await j.turn(async () => 'free'), 'free');
+});
