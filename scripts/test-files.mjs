@@ -74,7 +74,10 @@ export const USES_DB =
  * on a SQLite file whatever the provider (freshSqliteUrl); text-safety imports only the
  * Mattermost helper's pure text functions.
  */
-export const NOT_ON_PG = ['tests/security/secrets-in-logs.test.ts', 'tests/unit/adapters/mattermost/text-safety.test.ts'];
+export const NOT_ON_PG = [
+  'tests/security/secrets-in-logs.test.ts',
+  'tests/unit/adapters/mattermost/text-safety.test.ts',
+];
 
 export function usesDb(root, file) {
   return !NOT_ON_PG.includes(file) && USES_DB.test(readFileSync(join(root, file), 'utf8'));
