@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { type Block, type Reply, reply } from '../src/core/reply.ts';
 import { parseKind } from '../src/domain/advisory-kind.ts';

@@ -1,6 +1,6 @@
 /** Shared argument schemas. Custom messages are i18n keys. */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { validationNow } from '../src/core/clock.ts';
 import { UserError } from '../src/core/errors.ts';
 import { parseChoice } from '../src/domain/answers.ts';

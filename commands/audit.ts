@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { defineCommand, type Group } from './types.ts';
 

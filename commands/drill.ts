@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Block, reply } from '../src/core/reply.ts';
 import type { CsvCell } from '../src/domain/csv.ts';
 import { toCsv } from '../src/domain/csv.ts';

@@ -1,5 +1,5 @@
 /** Argument schemas shared by report, incident and ioc. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HANDLING_MARKS, parseHandling } from '../src/domain/handling.ts';
 import { foldCode } from '../src/domain/ids.ts';
 import { CATEGORIES, CATEGORY_CODES, findCategory } from '../src/domain/incident-categories.ts';

@@ -1,5 +1,5 @@
 /** Argument schemas of the inspection commands (system, check). Custom messages are i18n keys. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { choice, tokyoDay } from './args.ts';
 
 /** Whole yen: `3000000`, `3,000,000`, `¥3,000,000`, `3000000円` (full-width digits accepted). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Block } from '../src/core/reply.ts';
 import { reply } from '../src/core/reply.ts';
 import { formatDateTime } from '../src/domain/dates.ts';

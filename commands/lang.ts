@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { dateStyle, formatDate } from '../src/domain/dates.ts';
 import { translator } from '../src/i18n/index.ts';

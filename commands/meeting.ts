@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../src/core/errors.ts';
 import { type Block, reply } from '../src/core/reply.ts';
 import { formatDate, formatDateTime } from '../src/domain/dates.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { anId, occurredNotAfterDetected, orgCode, plausibleTime, text, tokyoDateTime, yesNo } from './args.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reply } from '../src/core/reply.ts';
 import { keyOf } from '../src/i18n/index.ts';
 import { viewerOf } from '../src/services/inspection-data.ts';

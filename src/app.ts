@@ -14,7 +14,7 @@ import type { CommandGroup } from './core/command.ts';
 import { InFlight } from './core/in-flight.ts';
 import { type Carrier, MAIL, type PlatformName, type PlatformSeam } from './core/platform.ts';
 import { Router } from './core/router.ts';
-import { type Database, databaseAway, openDatabase } from './db/client.ts';
+import { type Database, databaseAway, openDatabase, prepareDatabase } from './db/client.ts';
 import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migrator.ts';
 import { currentGuard } from './db/scope.ts';
 import type { ReportPolicy } from './domain/report-policy.ts';
@@ -81,6 +81,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const log = opts.log ?? createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   const clock = opts.clock ?? systemClock;
   log.info({ version: BUILD.version, commit: BUILD.commit, node: BUILD.node }, 'csirt-poc-bot starting');
+  prepareDatabase(config.DATABASE_URL);
   if (opts.migrate ?? config.MIGRATE_ON_START) {
     const applied = await applyMigrations(config.DATABASE_URL, ROOT);
     if (applied.length) log.info({ applied }, 'database migrations applied');

@@ -2,7 +2,7 @@
  * The environment, parsed once with zod (PRODUCT.md §8). loadConfig never reads
  * process.env by itself: the caller passes the environment, so tests inject their own.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeEmailAddress } from './domain/email-address.ts';
 import {
   type ChainProblem,

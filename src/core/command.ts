@@ -2,7 +2,7 @@
  * Command declarations: a subcommand is a row (name, aliases, schema, access, help, handler),
  * never a branch of a switch. commands/index.ts lists the groups in order.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Calendar, DateStyle } from '../domain/dates.ts';
 import type { Locale, Translate } from '../i18n/index.ts';
 import type { Clock } from './clock.ts';

@@ -3,7 +3,7 @@
  * them (Slack modals, Mattermost interactive dialogs). A command added later gets its form
  * for free; the submission goes back through the same router and schema.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Locale } from '../i18n/index.ts';
 import type { CommandDef } from './command.ts';
 import { fieldShape } from './schema-info.ts';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dateStyle } from '../domain/dates.ts';
 import { type DirectoryNames, type Locale, type Translate, translator } from '../i18n/index.ts';
 import { type Clock, validateAt } from './clock.ts';

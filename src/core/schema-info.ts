@@ -2,7 +2,7 @@
  * What a command's zod schema says about each field, for forms (Slack modals, Mattermost
  * dialogs), help and error messages: optional or not, a list or not, the allowed values.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { codeKey, type Translate } from '../i18n/index.ts';
 import type { Params } from './errors.ts';
 

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
+import { queryCompilerModule } from './query-compiler.ts';
 import { laneFactory, starting } from './reserved-lane.ts';
 import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
 import { type SqliteFactory, sqliteAdapter } from './sqlite-adapter.ts';
@@ -81,6 +82,15 @@ export { runWithGuard } from './scope.ts';
 const RETRYABLE =
   /P2034|P1008|SocketTimeout|SQLITE_BUSY|database is locked|deadlock detected|could not serialize|40001|40P01|Unable to start a transaction in the given time|Transaction not found|Transaction already closed|expired transaction/i;
 
+/**
+ * Starts what opening `url`'s database will wait for, in the background: the compile of its
+ * client's query compiler (query-compiler.ts). createApp calls it first, so that the compile
+ * runs while the migrations are checked and the modules load.
+ */
+export function prepareDatabase(url: string): void {
+  void queryCompilerModule(providerOf(url));
+}
+
 export async function openDatabase(
   url: string,
   opts: {
@@ -103,10 +113,12 @@ export async function openDatabase(
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // Only the provider in use is loaded: each generated client brings its own query compiler
     // (WebAssembly), and each adapter its driver.
+    prepareDatabase(url);
     const { PrismaClient } = await import('./generated/sqlite/client.ts');
     sqlite = sqliteAdapter(path, { busyTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
     prisma = new PrismaClient({ adapter: guardedFactory(sqlite, availability) });
   } else {
+    prepareDatabase(url);
     const [{ PrismaPg }, { PrismaClient }, { default: pg }] = await Promise.all([
       import('@prisma/adapter-pg'),
       import('./generated/postgresql/client.ts'),

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import type { Provider } from './provider.ts';
+import { baselineWasmOnly } from './wasm.ts';
 
 /** The file db-generate writes for `provider`'s client. */
 export const QUERY_COMPILER_FILE = 'query_compiler_bg.wasm';
@@ -20,7 +21,23 @@ export function queryCompilerPath(provider: Provider, root = PACKAGE_ROOT): stri
   return join(root, 'src', 'db', 'generated', provider, QUERY_COMPILER_FILE);
 }
 
-/** The compiled module the generated client instantiates (called by the client, once). */
-export async function queryCompilerModule(provider: Provider): Promise<WebAssembly.Module> {
-  return new WebAssembly.Module(await readFile(queryCompilerPath(provider)));
+const compiled = new Map<Provider, Promise<WebAssembly.Module>>();
+
+/**
+ * The compiled module the generated client instantiates (called by the client, once, at its
+ * first query). The first call starts compiling: asynchronously, on V8's background threads,
+ * so openDatabase starts it before it loads the client and the main thread goes on loading
+ * and starting the bot meanwhile (issue 19: `new WebAssembly.Module` held the main thread for
+ * the whole compile of 3.3 MB at every start).
+ */
+export function queryCompilerModule(provider: Provider): Promise<WebAssembly.Module> {
+  let m = compiled.get(provider);
+  if (!m) {
+    baselineWasmOnly();
+    m = readFile(queryCompilerPath(provider)).then((bytes) => WebAssembly.compile(bytes));
+    compiled.set(provider, m);
+    // a failure is the client's to report, at its first query; not an unhandled rejection here
+    m.catch(() => {});
+  }
+  return m;
 }

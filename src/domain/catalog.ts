@@ -3,7 +3,7 @@
  * `data/catalog/v<N>.json`. Every version stays loadable for ever: a campaign records the
  * version it was opened with, so an item retired in v2 still resolves for v1 campaigns.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import v1 from '../../data/catalog/v1.json' with { type: 'json' };
 import v2 from '../../data/catalog/v2.json' with { type: 'json' };
 

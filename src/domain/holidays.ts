@@ -6,7 +6,8 @@
  * its answer depends on the process time zone. We never pass it a `Date`: we look up its
  * table by the Asia/Tokyo calendar date (`YYYY-MM-DD`) computed with a fixed +09:00 offset.
  */
-import holidayJp from '@holiday-jp/holiday_jp';
+import { createRequire } from 'node:module';
+import type holidayJp from '@holiday-jp/holiday_jp';
 import { formatTokyoIsoDate } from './tokyo-time.ts';
 
 /** A holiday's name: Japanese always, English when known. */
@@ -44,7 +45,17 @@ const EN: Readonly<Record<string, string>> = {
 };
 
 type HolidayTable = Readonly<Record<string, { name: string; name_en: string } | undefined>>;
-const TABLE: HolidayTable = holidayJp.holidays;
+let table: HolidayTable | undefined;
+
+/**
+ * The library's table, loaded at the first question: 216 kB of source (Japanese, so held at two
+ * bytes a character) and ~1 MB of objects that a process answering no date question — the
+ * console's `/csirt help`, most starts — never needs (issue 19: 10–40 ms of every start).
+ */
+function holidayTable(): HolidayTable {
+  table ??= (createRequire(import.meta.url)('@holiday-jp/holiday_jp') as typeof holidayJp).holidays;
+  return table;
+}
 
 /** The library's own names that read better under their legal name. */
 function canonicalJa(name: string): string {
@@ -60,7 +71,7 @@ function canonicalJa(name: string): string {
  */
 export function holidayName(date: Date): HolidayName | null {
   if (Number.isNaN(date.getTime())) return null;
-  const entry = TABLE[formatTokyoIsoDate(date)];
+  const entry = holidayTable()[formatTokyoIsoDate(date)];
   if (!entry) return null;
   const ja = canonicalJa(entry.name);
   const en = EN[ja] ?? (entry.name_en || undefined);

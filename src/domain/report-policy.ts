@@ -5,7 +5,7 @@
  * reporter is reminded before; which items a 確報 must have. Parsed and checked here, once at
  * start; every problem is named.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_BUSINESS_DAYS } from './business-days.ts';
 import { parseReminderOffsets, type ReminderOffset } from './reminders.ts';
 import { CONTENT_FIELDS, type ContentField } from './report-contents.ts';

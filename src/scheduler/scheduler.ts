@@ -1,5 +1,5 @@
 /**
- * The scheduler: node-cron wakes it every second; the database decides what fires. A job is
+ * The scheduler: node-cron wakes it every second (from the first whole second after start); the database decides what fires. A job is
  * a row with a due time; firing it (its handler's writes, usually outbox rows) and marking it
  * done happen in one transaction that first locks the row (FOR UPDATE SKIP LOCKED on
  * PostgreSQL, the write lock on SQLite), so each job fires exactly once across processes and
@@ -90,6 +90,8 @@ type Fired = { job: Job; outcome: JobOutcome };
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private task: ScheduledTask | undefined;
+  /** the timer to the first whole second after start(), where node-cron's task is made */
+  private arming: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
   /** jobs whose last attempt failed in this process: fired alone until they succeed */
@@ -114,17 +116,38 @@ export class Scheduler {
     this.handlers.set(kind, handler);
   }
 
+  /**
+   * A pass now, then one at every whole second. node-cron's task is made at the first whole
+   * second, which this process's timer ticks itself (node-cron's task, made then, first fires
+   * at the next): making a task costs node-cron its first Intl date formatter — ICU's date data
+   * loaded, 30–120 ms of CPU (issue 19) — which a console process answering one command and
+   * ending within the second never needs.
+   */
   start(): void {
     this.stopped = false;
-    this.task ??= cron.schedule('* * * * * *', () => {
-      this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler tick failed'));
-    });
+    if (!this.task && !this.arming) {
+      this.arming = setTimeout(
+        () => {
+          this.arming = undefined;
+          if (this.stopped) return;
+          this.task ??= cron.schedule('* * * * * *', () => this.tick());
+          this.tick();
+        },
+        1000 - (Date.now() % 1000),
+      );
+    }
     void this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler start-up pass failed'));
+  }
+
+  private tick(): void {
+    this.runDue().catch((e) => this.log.error({ err: e }, 'scheduler tick failed'));
   }
 
   /** Stops ticking and waits for the batch in progress (the rest of a pass is left to other processes). */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.arming);
+    this.arming = undefined;
     await this.task?.stop();
     this.task = undefined;
     await this.running?.catch(() => 0);

@@ -212,7 +212,76 @@ describe('npm start runs the compiled bot', () => {
     assert.ok(seen.size > 1 && packages.size > 3, `followed ${seen.size} files, ${[...packages].join(' ')}`);
     const eager = [...packages].filter((p) => /^(nodemailer|@slack\/|@mattermost\/)/.test(p));
     assert.deepEqual(eager, [], 'loaded at every start although only a deployment that uses them needs them');
+    // issue 19: zod is compiled in (scripts/build.mjs BUNDLED), only the parts the bot uses —
+    // from node_modules its 95 modules (every locale, the JSON-schema importer) were parsed at each start
+    assert.ok(!packages.has('zod'), 'dist/ imports zod from node_modules');
+    const zodParts = readdirSync(join(pkg, 'dist'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js'))
+      .flatMap((f) => [...readFileSync(join(pkg, 'dist', f), 'utf8').matchAll(/^\/\/ \S*node_modules\/zod\/(\S+)$/gm)])
+      .map((m) => m[1] as string);
+    assert.ok(zodParts.includes('v4/classic/schemas.js'), zodParts.join(' '));
+    assert.deepEqual(
+      zodParts.filter((f) => /locales\/(?!en\.js)|from-json-schema|compile\.js/.test(f)),
+      [],
+      'parts of zod the bot does not use',
+    );
   });
+
+  test('the console bot answering /csirt help loads no platform adapter, client library, e-mail, picture code or holiday table', async () => {
+    // every module the running process loads, as Node's module hooks see them: ESM files and
+    // the CommonJS packages they import (the static check above cannot see a dynamic import())
+    const log = join(pkg, 'run', 'loaded.txt');
+    const hooks = join(pkg, 'run', 'hooks.mjs');
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from 'node:fs';\n` +
+        `export async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`,
+    );
+    const register = join(pkg, 'run', 'register.mjs');
+    // and, at exit, every CommonJS module in require's cache (those loaded by createRequire too)
+    writeFileSync(
+      register,
+      `import { appendFileSync } from 'node:fs';\nimport { createRequire, register } from 'node:module';\n` +
+        `register(${JSON.stringify(`file://${hooks}`)});\nconst require = createRequire(import.meta.url);\n` +
+        `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));\n`,
+    );
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [...START_FLAGS, '--import', register, ENTRY], {
+        cwd: pkg,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...START_ENV,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: `file:${join(pkg, 'run', 'bot.db')}`,
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d) => (stdout += d));
+      p.stderr.on('data', (d) => (stderr += d));
+      p.on('close', (code) => resolve({ code, stdout, stderr }));
+      p.stdin.end('/csirt help\n');
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(out.stdout.includes(HELP), out.stdout);
+    const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    assert.ok(
+      loaded.some((u) => u.endsWith('/dist/main.js')) &&
+        loaded.some((u) => /\/dist\/chunks\/console-/.test(u)) &&
+        loaded.some((u) => u.endsWith('/node_modules/better-sqlite3/lib/index.js')),
+      loaded.join('\n'),
+    );
+    const unwanted =
+      /\/node_modules\/(@slack|@mattermost|nodemailer|@napi-rs|@fontsource|zod|@holiday-jp)\/|\/dist\/chunks\/(slack|mattermost|mail)-/;
+    assert.deepEqual(
+      loaded.filter((u) => unwanted.test(u)),
+      [],
+      'loaded by a console bot answering /csirt help',
+    );
+  }, 120_000);
 
   test('a second start with dist/ fresh does not build again', async () => {
     assert.equal(staleReason(pkg), null);

@@ -138,7 +138,7 @@ beforeAll(async () => {
     const b = await script('backup.ts', [file], db1.url);
     assert.equal(b.code, 0, b.err);
     const meta = JSON.parse(readFileSync(`${file}.meta.json`, 'utf8')) as { auditHead: { seq: number; hash: string } };
-    const db2 = await testDb();
+    const db2 = await testDb({ empty: true });
     drops.push(db2.drop);
     restored = { url: db2.url, head: meta.auditHead };
   } else {
@@ -220,7 +220,7 @@ test.skipIf(PROVIDER !== 'sqlite')('a restore over a non-empty database is refus
 test.skipIf(PROVIDER !== 'sqlite')(
   'a truncated or foreign backup file is refused; the target stays empty',
   async () => {
-    const db3 = await testDb();
+    const db3 = await testDb({ empty: true });
     drops.push(db3.drop);
     const target = db3.url.replace(/^file:/, '');
     const whole = readFileSync(join(dir, 'backup.db'));
@@ -250,7 +250,7 @@ test.skipIf(PROVIDER !== 'postgresql')(
     const r = await script('restore.ts', [join(dir, 'any.dump')], live.url);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /restore refused: the database .* is not empty .*Nothing was changed/s);
-    const empty = await testDb();
+    const empty = await testDb({ empty: true });
     drops.push(empty.drop);
     writeFileSync(join(dir, 'x.dump'), 'PGDMP');
     const none = await script('restore.ts', [join(dir, 'x.dump')], empty.url, {

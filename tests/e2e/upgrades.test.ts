@@ -42,7 +42,7 @@ async function tables(url: string): Promise<string[]> {
 }
 
 test('MIGRATE_ON_START=false: an older schema is refused naming the migrations, nothing is written; after db:migrate it starts', async () => {
-  const db = await testDb();
+  const db = await testDb({ empty: true });
   try {
     const config = loadConfig({ DATABASE_URL: db.url, MIGRATE_ON_START: 'false', LOG_LEVEL: 'silent' });
     const err = await createApp(config, { log: pino({ level: 'silent' }) }).then(
@@ -79,7 +79,7 @@ test.skipIf(PROVIDER !== 'postgresql')(
   'five processes starting at once on one empty PostgreSQL database: each migration applied once, every process starts',
   { timeout: 300_000 },
   async () => {
-    const db = await testDb();
+    const db = await testDb({ empty: true });
     try {
       const runs = await Promise.allSettled(
         Array.from({ length: 5 }, () =>
@@ -116,7 +116,7 @@ test.skipIf(PROVIDER !== 'postgresql')(
   'a migrating process waits while another holds the migration lock, then finds its work done or does it',
   { timeout: 300_000 },
   async () => {
-    const db = await testDb();
+    const db = await testDb({ empty: true });
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     try {

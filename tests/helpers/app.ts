@@ -16,19 +16,28 @@ import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
 import { replyToText } from '../../src/core/reply.ts';
 import type { Outcome } from '../../src/core/router.ts';
 import { MemoryPlatform } from '../fakes/memory-platform.ts';
+import { copySqliteTemplate, createPgFromTemplate } from './db-template.ts';
 
 export const PROVIDER = (process.env.TEST_PROVIDER ?? 'sqlite') as 'sqlite' | 'postgresql';
 
-/** A fresh, empty database URL of the provider under test, and how to drop it. */
-export async function testDb(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh database of the provider under test, and how to drop it: a copy of the migrated
+ * template (tests/helpers/db-template.ts: the bot finds it up to date at start), or with
+ * `empty: true` a truly empty one, for the tests about migrations, upgrades and restores.
+ */
+export async function testDb(opts: { empty?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   if (PROVIDER === 'postgresql') {
     const base = process.env.TEST_PG_URL;
     if (!base) throw new Error('TEST_PG_URL is not set: run the tests with npm test');
     const name = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
+    if (opts.empty) {
+      const admin = new pg.Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+    } else {
+      await createPgFromTemplate(base, name);
+    }
     const url = base.replace(/\/[^/]*$/, `/${name}`);
     return {
       url,
@@ -41,7 +50,9 @@ export async function testDb(): Promise<{ url: string; drop(): Promise<void> }> 
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'csirt-test-'));
-  return { url: `file:${join(dir, 'test.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  const file = join(dir, 'test.db');
+  if (!opts.empty) await copySqliteTemplate(file);
+  return { url: `file:${file}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface TestApp {
@@ -63,10 +74,12 @@ export async function testApp(
     now?: string;
     platform?: PlatformName;
     url?: string;
+    /** a truly empty database, migrated by createApp (the default: a copy of the migrated template) */
+    empty?: boolean;
     seams?: Map<PlatformName, PlatformSeam>;
   } = {},
 ): Promise<TestApp> {
-  const db = opts.url ? { url: opts.url, drop: async () => {} } : await testDb();
+  const db = opts.url ? { url: opts.url, drop: async () => {} } : await testDb({ empty: opts.empty });
   // the daily audit anchor is a scheduler job of its own: off unless a test asks for it
   // (tests/e2e/audit-anchor.test.ts), so that reminder tests count only their jobs
   const config = loadConfig({

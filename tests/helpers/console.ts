@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { PROVIDER, testDb } from './app.ts';
 import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
+import { copySqliteTemplate } from './db-template.ts';
 
 export interface ConsoleRun {
   code: number;
@@ -13,6 +14,7 @@ export interface ConsoleRun {
   stderr: string;
 }
 
+/** A new, empty SQLite database file (the bot migrates it at start). */
 export function freshSqliteUrl(): string {
   return `file:${join(mkdtempSync(join(tmpdir(), 'csirt-console-')), 'bot.db')}`;
 }
@@ -22,10 +24,18 @@ afterAll(async () => {
   for (const drop of dropLater.splice(0)) await drop().catch(() => {});
 });
 
-/** A fresh database of the provider under test (a new PostgreSQL database when TEST_PROVIDER=postgresql). */
-export async function freshDbUrl(): Promise<string> {
-  if (PROVIDER !== 'postgresql') return freshSqliteUrl();
-  const db = await testDb();
+/**
+ * A fresh database of the provider under test (a new PostgreSQL database when
+ * TEST_PROVIDER=postgresql): a copy of the migrated template (tests/helpers/db-template.ts), or
+ * with `empty: true` a truly empty one that the bot migrates at start.
+ */
+export async function freshDbUrl(opts: { empty?: boolean } = {}): Promise<string> {
+  if (PROVIDER !== 'postgresql') {
+    const url = freshSqliteUrl();
+    if (!opts.empty) await copySqliteTemplate(url.slice('file:'.length));
+    return url;
+  }
+  const db = await testDb(opts);
   dropLater.push(db.drop);
   return db.url;
 }

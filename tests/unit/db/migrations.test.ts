@@ -49,7 +49,7 @@ test('the last migration of each provider covers the current models (no drift)',
 });
 
 test(`migrations apply to an empty ${PROVIDER} database, once, and give every model its table and columns`, async () => {
-  const db = await testDb();
+  const db = await testDb({ empty: true });
   try {
     const first = await applyMigrations(db.url, ROOT);
     assert.ok(first.length >= 1);
@@ -88,7 +88,7 @@ test(`migrations apply to an empty ${PROVIDER} database, once, and give every mo
 });
 
 test('npm run db:migrate works from the command line', async () => {
-  const db = await testDb();
+  const db = await testDb({ empty: true });
   try {
     const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'db-migrate.ts')], {
       cwd: ROOT,
