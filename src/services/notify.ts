@@ -109,7 +109,8 @@ export async function postToOrgs(
   tx: Tx,
   posts: readonly {
     org: OrgRef;
-    build: (t: ReturnType<typeof translator>) => OutMessage;
+    /** a function given for several posts is called once (the same message to each) */
+    build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage;
     key: string;
     ref?: { type: string; id: string };
   }[],
@@ -121,9 +122,15 @@ export async function postToOrgs(
   });
   const channelOfOrg = new Map(channels.map((c) => [`${c.orgId}:${c.platform}`, c.channelId]));
   const t = translator(deps.locale, await namesInTx(tx));
+  const dates = postStyle(deps);
+  const built = new Map<(typeof posts)[number]['build'], OutMessage>();
   const es: Enqueue[] = [];
   for (const p of posts) {
-    const msg = p.build(t);
+    let msg = built.get(p.build);
+    if (!msg) {
+      msg = p.build(t, dates);
+      built.set(p.build, msg);
+    }
     for (const platform of deps.platforms) {
       const channel = channelOfOrg.get(`${p.org.id}:${platform}`) ?? (platform === 'console' ? p.org.code : null);
       es.push({
