@@ -28,6 +28,7 @@ import { deliveryIdKey, derivedIds } from './outbox/outbox.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { ServiceDeps } from './services/context.ts';
+import { guardClock } from './services/incident-clocks.ts';
 import { createServices, type Services } from './services/index.ts';
 import { channelStillOwned } from './services/notify.ts';
 import { Heartbeat, readOpsState } from './services/ops-state.ts';
@@ -165,7 +166,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // channel that still belongs to its organisation; the last copy settled moves the advisory
     // to `sent` (and `reconcile` below catches a crash in between)
     preSend: async (d) =>
-      (await services.advisories.preSend(d)) ?? (await guardChase(deps, d)) ?? (await channelStillOwned(db.prisma, d)),
+      (await services.advisories.preSend(d)) ??
+      (await guardChase(deps, d)) ??
+      (await guardClock(db.prisma, d)) ??
+      (await channelStillOwned(db.prisma, d)),
     // what follows a delivery's outcome is made again when the outcome comes again (after a
     // restore): derived ids, as for the scheduler's jobs
     onSettled: (d, cause) =>

@@ -89,17 +89,18 @@ export async function guardNotice(db: Database, d: Delivery): Promise<string | n
   const key = versionOfKey(a.id, d.dedupeKey);
   if (!key) return null;
   if (key.kind === 'consent') {
+    // by chat or, for a PoC the bot has no chat for, by e-mail (tellPerson): read from the key
     const person = await p.person.findUnique({
-      where: { identity: `${d.platform}:${d.target}` },
+      where: { identity: recipientOf(d) },
       include: { roles: true, org: true },
     });
     if (!person) return 'refused: the recipient is not registered';
     const s = await sharingState(p, a);
     const asked = [...new Set(s.decision.problems.map((x) => x.orgId))];
     const roles = effectiveRoles(person.roles.map((r) => r.role).filter(isRole), !!person.org?.coordinator);
-    return consentRequestAllowed(a, key.version, { orgId: person.orgId, roles }, asked)
-      ? null
-      : 'refused: no longer a consent request this person may receive';
+    if (!consentRequestAllowed(a, key.version, { orgId: person.orgId, roles }, asked))
+      return 'refused: no longer a consent request this person may receive';
+    return addressStillTheirs(p, d);
   }
   if (key.kind === 'review') {
     if (a.status !== 'review' || a.version !== key.version) return `refused: advisory is ${a.status}`;

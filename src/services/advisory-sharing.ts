@@ -43,7 +43,7 @@ import {
 import { closedNotice, consentRequest, reconsentNotice } from './advisory-format.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { handlingLine } from './marks-format.ts';
-import { dmPerson } from './notify.ts';
+import { dmPerson, tellPerson } from './notify.ts';
 
 export interface SourceOrg {
   id: number;
@@ -191,16 +191,17 @@ export async function askConsent(
     }
     const lower = list.filter((x) => needsLowerLabel(a.tlp as Tlp, x.tlp));
     for (const p of pocs) {
-      await dmPerson(
+      // by chat, or by e-mail to a PoC the bot has no chat for (guardNotice re-checks either)
+      await tellPerson(
         deps,
         tx,
         p,
-        (t) =>
+        (t, dates) =>
           consentRequest(t, a, {
             version: a.version,
             incidents: list.map((x) => x.incidentId),
             audience,
-            named: s.named.map((o) => (deps.locale === 'ja' ? o.nameJa : o.nameEn)),
+            named: s.named.map((o) => (dates.locale === 'ja' ? o.nameJa : o.nameEn)),
             namedSelf: s.named.some((o) => o.id === org.id),
             lower: lower.map((x) => ({ incident: x.incidentId, tlp: x.tlp })),
           }),

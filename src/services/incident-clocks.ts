@@ -9,8 +9,9 @@
  * never writes twice.
  */
 import { canonicalJson } from '../audit/canonical-json.ts';
-import type { Tx } from '../db/client.ts';
-import type { Incident } from '../db/generated/sqlite/client.ts';
+import { MAIL } from '../core/platform.ts';
+import type { Prisma$, Tx } from '../db/client.ts';
+import type { Delivery, Incident } from '../db/generated/sqlite/client.ts';
 import type { DateStyle } from '../domain/dates.ts';
 import { FINAL } from '../domain/incident-status.ts';
 import { type ClockNotice, dueNotices, plannedNotices } from '../domain/report-clocks.ts';
@@ -21,7 +22,7 @@ import { coordinatingOrg } from './coordinating-org.ts';
 import { markMessage } from './exercise.ts';
 import { clockMissing, clockPost } from './incident-clock-format.ts';
 import { type ClockFields, clockInput } from './incident-clock-input.ts';
-import { dmPerson, postToOrg } from './notify.ts';
+import { addressStillTheirs, postToOrg, recipientOf, tellPerson } from './notify.ts';
 import { scheduleChase } from './report-chase.ts';
 
 export const INCIDENT_CLOCK_JOB = 'incident.clock';
@@ -98,8 +99,10 @@ async function speak(deps: ServiceDeps, tx: Tx, inc: Incident, notice: ClockNoti
     await postToOrg(deps, tx, org, post('organisation'), key, ref);
     told.push(org.code);
   }
+  // a CISO the bot has no chat for, with an address, is told by e-mail (tellPerson)
+  const email: string[] = [];
   for (const p of cisos) {
-    await dmPerson(deps, tx, p, post('ciso'), key, ref);
+    if ((await tellPerson(deps, tx, p, post('ciso'), key, ref)).by === 'email') email.push(p.identity);
     told.push(p.identity);
   }
   if (notice.tell.includes('coordinator')) {
@@ -123,7 +126,28 @@ async function speak(deps: ServiceDeps, tx: Tx, inc: Incident, notice: ClockNoti
     due: notice.dueAt.toISOString(),
     offset: notice.offset,
     told,
+    ...(email.length > 0 ? { email } : {}),
   });
+}
+
+/**
+ * The dispatcher's last word on a clock's message to a CISO (null: send it), by chat or by
+ * e-mail (the person read from the key, `recipientOf`): the person still a CISO of the
+ * incident's organisation, and for an e-mail the address still theirs. Posts to an
+ * organisation's channel are `channelStillOwned`'s.
+ */
+export async function guardClock(db: Prisma$, d: Delivery): Promise<string | null> {
+  if (d.refType !== 'incident' || d.kind === 'update' || !d.refId) return null;
+  if (!d.dedupeKey.startsWith(`incident:${d.refId}:clock:`)) return null;
+  if (d.kind !== 'dm' && !(d.platform === MAIL && d.orgId === null)) return null;
+  const inc = await db.incident.findUnique({ where: { id: d.refId }, select: { orgId: true } });
+  if (!inc) return 'refused: incident not found';
+  const ciso = await db.person.findFirst({
+    where: { identity: recipientOf(d), orgId: inc.orgId, roles: { some: { role: 'ciso' } } },
+    select: { id: true },
+  });
+  if (!ciso) return 'refused: no longer holds the role (ciso)';
+  return addressStillTheirs(db, d);
 }
 
 /**

@@ -10,9 +10,11 @@
 import assert from 'node:assert/strict';
 import { afterAll, afterEach, beforeAll, beforeEach, test } from 'vitest';
 import { canonicalJson } from '../../src/audit/canonical-json.ts';
-import { P } from '../helpers/advisory-fixtures.ts';
+import { deadlineAt } from '../../src/domain/report-clocks.ts';
+import { loadReportPolicy } from '../../src/services/report-policy.ts';
+import { P, reportIncident } from '../helpers/advisory-fixtures.ts';
 import type { TestApp } from '../helpers/app.ts';
-import { escalationApp, okIn } from '../helpers/escalation.ts';
+import { escalationApp, okIn, runAt } from '../helpers/escalation.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 const T0 = Date.parse('2026-11-25T01:00:00Z');
@@ -20,6 +22,9 @@ const H = 3_600_000;
 const FROM = 'csirt-bot@nisc.example.go.jp';
 const RED = 'slack:U0MAFFRED';
 const RED_MAIL = 'red@maff.go.jp';
+/** a PoC of mlit (the source organisation) on Slack, with an address */
+const SRC = 'slack:U0MLITPOC';
+const SRC_MAIL = 'poc@mlit.go.jp';
 
 let smtp: TestSmtp;
 let t: TestApp;
@@ -41,6 +46,8 @@ beforeEach(async () => {
   });
   await ok(P.admin, `poc add ${RED} org=maff role=ciso`);
   await ok(P.admin, `person set ${RED} email=${RED_MAIL}`);
+  await ok(P.admin, `poc add ${SRC} org=mlit role=poc`);
+  await ok(P.admin, `person set ${SRC} email=${SRC_MAIL}`);
 });
 afterEach(() => t.close());
 
@@ -143,5 +150,127 @@ test('TLP:RED: a copy by e-mail to a person not named (a row written by hand): r
   const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: rowId } });
   assert.equal(row.status, 'failed');
   assert.match(row.error ?? '', /^refused \(TLP\): .*named recipients \(slack:U0MAFFOTHER\)/);
+  assert.equal(smtp.received.length, 0);
+});
+
+/** maff reports; the first 続報's deadline (the clock's escalation tells the CISO). */
+async function reported(): Promise<{ inc: string; due: number }> {
+  const inc = /INC-\d{4}-\d{4}/.exec(
+    await ok(P.poc, 'report category=malware summary="不審な通信を検知" severity=high'),
+  )?.[0] as string;
+  const row = await t.app.db.prisma.incident.findUniqueOrThrow({ where: { id: inc } });
+  const update = loadReportPolicy(undefined).deadlines.find((d) => d.stage === 'update');
+  assert.ok(update);
+  return { inc, due: deadlineAt(row.awareAt ?? row.detectedAt, update.due).getTime() };
+}
+
+/** The deadline passes with the SMTP server deferring: the clock's mail to the CISO waits. */
+async function clockWrittenNotSent(due: number): Promise<void> {
+  smtp.mode = 'defer';
+  await runAt(t, due);
+  const [row] = await mailRows('incident');
+  assert.equal(row?.status, 'pending', JSON.stringify(row));
+  smtp.mode = 'accept';
+}
+
+test('incident clock: the CISO without chat is told by e-mail once, Message-ID = delivery id, ja then en', async () => {
+  const { inc, due } = await reported();
+  for (const ms of [due - 4 * H, due, due + 1 * H, due + 48 * H]) await runAt(t, ms);
+  const rows = await mailRows('incident');
+  assert.equal(rows.length, 1, JSON.stringify(rows));
+  const row = rows[0] as (typeof rows)[number];
+  assert.equal(`${row.status}:${row.kind}:${row.target}:${row.orgId}`, `sent:post:${RED_MAIL}:null`);
+  assert.ok(row.dedupeKey.startsWith(`incident:${inc}:clock:`) && row.dedupeKey.endsWith(`:${RED}`));
+  const got = mailsTo(RED_MAIL);
+  assert.equal(got.length, 1, 'one e-mail');
+  const m = got[0] as (typeof got)[number];
+  assert.equal(m.messageId, `<${row.id}@nisc.example.go.jp>`);
+  const ja = m.text.indexOf(inc);
+  const en = m.text.indexOf('----------------------------------------');
+  assert.ok(ja >= 0 && en > ja && m.text.indexOf(inc, en) > en, m.text);
+  const audit = await t.app.db.prisma.auditRecord.findMany({ where: { action: 'incident.escalation', subject: inc } });
+  assert.equal(audit.length, 1);
+  const data = JSON.parse(audit[0]?.data ?? '{}') as { told: string[]; email?: string[] };
+  assert.ok(data.told.includes(RED));
+  assert.deepEqual(data.email, [RED]);
+});
+
+test('incident clock: the CISO role removed between writing and sending: no mail', async () => {
+  const { due } = await reported();
+  await clockWrittenNotSent(due);
+  await ok(P.admin, `poc remove ${RED}`);
+  await retried((due - T0) / H + 1);
+  const [row] = await mailRows('incident');
+  assert.equal(`${row?.status}:${row?.error}`, 'failed:refused: no longer holds the role (ciso)');
+  assert.equal(mailsTo(RED_MAIL).length, 0);
+});
+
+test("incident clock: the CISO's address changed between writing and sending: no mail", async () => {
+  const { due } = await reported();
+  await clockWrittenNotSent(due);
+  await ok(RED, `person set ${RED} email=ciso-new@maff.go.jp`);
+  await retried((due - T0) / H + 1);
+  const [row] = await mailRows('incident');
+  assert.equal(`${row?.status}:${row?.error}`, 'failed:refused: the address is no longer the person’s');
+  assert.equal(smtp.received.length, 0);
+});
+
+/** mlit reports (share=none); a draft naming it as source is submitted: its PoCs are asked. */
+async function consentAsked(deferred = false): Promise<{ id: string; inc: string }> {
+  const inc = await reportIncident(t, P.mlit, 'none');
+  const id = await draft(`tlp=amber audience=maff sources=${inc}`);
+  if (deferred) smtp.mode = 'defer';
+  await ok(P.coordinator, `advisory submit ${id}`);
+  await t.app.dispatcher.drain();
+  smtp.mode = 'accept';
+  return { id, inc };
+}
+
+test('consent request: a source PoC without chat is asked by e-mail once, Message-ID = delivery id, ja then en, with the commands', async () => {
+  const { id, inc } = await consentAsked();
+  await retried(1);
+  const rows = await mailRows('advisory-notice');
+  assert.equal(rows.length, 1, JSON.stringify(rows));
+  const row = rows[0] as (typeof rows)[number];
+  assert.equal(`${row.status}:${row.kind}:${row.target}:${row.orgId}`, `sent:post:${SRC_MAIL}:null`);
+  assert.equal(row.dedupeKey, `advisory:${id}:consent:${SRC}`);
+  const got = mailsTo(SRC_MAIL);
+  assert.equal(got.length, 1, 'one e-mail');
+  const m = got[0] as (typeof got)[number];
+  assert.equal(m.messageId, `<${row.id}@nisc.example.go.jp>`);
+  assert.match(m.text, new RegExp(inc));
+  assert.match(m.text, /本文は配信先のみ/, 'the text itself, to consent to');
+  const ja = m.text.indexOf(`チャットで次のコマンドを入力してください: /csirt advisory consent ${id} yes version=1`);
+  const en = m.text.indexOf(`type this command in the chat: /csirt advisory consent ${id} yes version=1`);
+  assert.ok(ja >= 0 && en > ja, m.text);
+  assert.match(m.text, new RegExp(`/csirt advisory consent ${id} no version=1`));
+  // the PoC on the console is asked by direct message, as before
+  const dms = await t.app.db.prisma.delivery.findMany({ where: { refType: 'advisory-notice', kind: 'dm' } });
+  assert.deepEqual(
+    dms.map((d) => `${d.platform}:${d.target}:${d.status}`),
+    [`${P.mlit}:sent`],
+  );
+});
+
+test('consent request: the PoC role removed between writing and sending: no mail', async () => {
+  await consentAsked(true);
+  const [row] = await mailRows('advisory-notice');
+  assert.equal(row?.status, 'pending', JSON.stringify(row));
+  await ok(P.admin, `poc remove ${SRC}`);
+  await retried(1);
+  const [after] = await mailRows('advisory-notice');
+  assert.equal(
+    `${after?.status}:${after?.error}`,
+    'failed:refused: no longer a consent request this person may receive',
+  );
+  assert.equal(mailsTo(SRC_MAIL).length, 0);
+});
+
+test('consent request: the address changed between writing and sending: no mail', async () => {
+  await consentAsked(true);
+  await ok(SRC, `person set ${SRC} email=mlit-new@mlit.go.jp`);
+  await retried(1);
+  const [row] = await mailRows('advisory-notice');
+  assert.equal(`${row?.status}:${row?.error}`, 'failed:refused: the address is no longer the person’s');
   assert.equal(smtp.received.length, 0);
 });
