@@ -14,7 +14,8 @@
  * 3. A step whose role nobody holds now (no deputy, no CISO, nobody on duty, the role removed
  *    after the step was scheduled), whose holder may not know of the advisory (TLP:RED: only its
  *    named recipients, and the duty officer of the office that sent it), whose holder was
- *    already told at an earlier step, or who has no chat the bot runs on, is skipped, with its
+ *    already told at an earlier step, or who has no chat the bot runs on and no e-mail address
+ *    (issue 20 item 5: with one, the step goes by e-mail), is skipped, with its
  *    reason, and the next step is taken at once in the same pass: its wait was for a person who
  *    was never asked.
  * 4. Each step at most once, in the chain's order (the scheduler job of a step is unique).
@@ -94,6 +95,8 @@ export interface Candidate {
   identity: string;
   /** the person's chat is one the bot runs on (else no direct message can reach them) */
   chat: boolean;
+  /** else: the person has an e-mail address and e-mail is set up (the message goes by e-mail) */
+  mail?: boolean;
   /** may know of the advisory (TLP:RED: a named recipient, or the duty officer) */
   mayKnow: boolean;
 }
@@ -138,7 +141,7 @@ export function escalate(chain: EscalationChain, index: number, now: Date, s: Es
     const holders = s.holders[role] ?? [];
     const known = holders.filter((c) => c.mayKnow);
     const fresh = known.filter((c) => !s.told.has(c.identity));
-    const reachable = fresh.filter((c) => c.chat);
+    const reachable = fresh.filter((c) => c.chat || c.mail === true);
     let skipped: EscalationSkip | null = null;
     if (holders.length === 0) skipped = 'nobody';
     else if (known.length === 0) skipped = 'not_a_recipient';

@@ -32,6 +32,7 @@ export const email = defineCatalog({
     'mail.intro': 'このメールは、チャットでお届けできなかったため、電子メールでお送りしています。',
     'mail.ack_by_command': '受領の連絡は、チャットで次のコマンドを実行してください: {command}',
     'mail.english_follows': '（英語版は日本語の後に続きます。）',
+    'mail.action_by_command': '「{label}」は、チャットで次のコマンドを入力してください: /csirt {command}',
   },
   en: {
     'org.f.email': 'E-mail address',
@@ -60,5 +61,6 @@ export const email = defineCatalog({
     'mail.intro': 'This message could not be delivered by chat, so it comes by e-mail.',
     'mail.ack_by_command': 'To acknowledge it, run this command in the chat: {command}',
     'mail.english_follows': '(The English version follows the Japanese.)',
+    'mail.action_by_command': '{label}: type this command in the chat: /csirt {command}',
   },
 });

@@ -53,17 +53,21 @@ export interface NewJob {
 
 /** Adds a job in the caller's transaction (idempotent on id). */
 export async function scheduleJob(db: Database, tx: Tx, j: NewJob): Promise<void> {
+  await scheduleJobs(db, tx, [j]);
+}
+
+/**
+ * Adds several jobs in the caller's transaction with one statement (the same rows as
+ * `scheduleJob` on each in turn: an id that exists already is left as it is).
+ */
+export async function scheduleJobs(db: Database, tx: Tx, js: readonly NewJob[]): Promise<void> {
+  if (js.length === 0) return;
+  const now = new Date();
   await db.execute(
     tx,
     `INSERT INTO "Job" (id, kind, data, "dueAt", status, "refType", "refId", "createdAt")
-     VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    j.id,
-    j.kind,
-    canonicalJson(j.data ?? {}),
-    j.dueAt,
-    j.refType ?? null,
-    j.refId ?? null,
-    new Date(),
+     VALUES ${js.map(() => "(?, ?, ?, ?, 'pending', ?, ?, ?)").join(', ')} ON CONFLICT (id) DO NOTHING`,
+    ...js.flatMap((j) => [j.id, j.kind, canonicalJson(j.data ?? {}), j.dueAt, j.refType ?? null, j.refId ?? null, now]),
   );
 }
 

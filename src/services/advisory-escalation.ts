@@ -18,7 +18,9 @@
  *
  * Who holds each role: src/services/escalation-roles.ts.
  * The step-runner both chains share: src/services/escalation-steps.ts.
- * A person whose chat the bot does not run on is skipped (`no_chat`).
+ * A person whose chat the bot does not run on gets the step by e-mail when they have an address
+ * (`person set <user> email=`; the same guard, and the address still theirs), else is skipped
+ * (`no_chat`).
  */
 import type { OutMessage } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
@@ -46,6 +48,7 @@ import {
   scheduleStep,
 } from './escalation-steps.ts';
 import { markMessage } from './exercise.ts';
+import { addressStillTheirs } from './notify.ts';
 
 export const ESCALATION_JOB = 'advisory.escalate';
 
@@ -166,7 +169,8 @@ export function escalationMessage(
 /**
  * The dispatcher's last word on an escalation message (null: send it): the advisory still
  * `sent`, the organisation still not acknowledged, the person still holding the step's role,
- * and for TLP:RED still a named recipient or the duty officer.
+ * and for TLP:RED still a named recipient or the duty officer; an e-mail's address still the
+ * person's.
  */
 export async function guardEscalation(db: Database, d: Delivery, now: Date): Promise<string | null> {
   if (d.kind === 'update' || !d.refId) return null;
@@ -184,5 +188,5 @@ export async function guardEscalation(db: Database, d: Delivery, now: Date): Pro
     return 'refused: acknowledged meanwhile';
   if (!mayKnow(a, role, identity)) return 'refused (TLP): not a named recipient';
   if (!(await holdsRole(p, role, org, identity, now))) return `refused: no longer holds the role (${role})`;
-  return null;
+  return addressStillTheirs(p, d);
 }

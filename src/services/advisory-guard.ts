@@ -27,7 +27,7 @@ import { audienceOf, splitList, versionOfKey } from './advisory-delivery.ts';
 import { kindWord } from './advisory-format.ts';
 import { sharingState } from './advisory-sharing.ts';
 import { approverOfOffice, DUTY_REVIEW } from './duty.ts';
-import { channelOwner } from './notify.ts';
+import { addressStillTheirs, channelOwner, recipientOf } from './notify.ts';
 import { namedSource } from './org-names.ts';
 
 /** The start of a refusal because the sharing decision no longer holds (a source changed). */
@@ -49,13 +49,19 @@ export async function guardDelivery(db: Database, d: Delivery, copy: boolean): P
       ...distribution.violation.params,
       kind: kindWord(a),
     })}`;
-  const target: CopyTarget =
-    d.kind === 'dm'
-      ? await personTarget(p, `${d.platform}:${d.target}`)
-      : { kind: 'channel', org: await orgOfCopy(p, d) };
+  // a copy to a named person: by chat, or by e-mail (no organisation; the person is in the key)
+  const toPerson = d.kind === 'dm' || (d.platform === MAIL && d.orgId === null);
+  const target: CopyTarget = toPerson
+    ? await personTarget(p, recipientOf(d))
+    : { kind: 'channel', org: await orgOfCopy(p, d) };
   const frozen = { status: a.status, tlp: a.tlp as Tlp, targets: splitList(a.targets) };
   const plain = copyRefusal(frozen, target);
   if (plain) return `refused (TLP): ${translate('en', codeKey(plain.code), { ...plain.params, kind: kindWord(a) })}`;
+  // an e-mail to a person: the address must still be theirs (changed since: nothing is sent)
+  if (toPerson) {
+    const moved = await addressStillTheirs(p, d);
+    if (moved) return moved;
+  }
   if (!copy) return null;
   const key = versionOfKey(a.id, d.dedupeKey);
   if ((key?.version ?? 1) !== a.version) return `refused: written for version ${key?.version ?? 1}, now ${a.version}`;
@@ -105,9 +111,11 @@ export async function guardNotice(db: Database, d: Delivery): Promise<string | n
     // the approval request to the duty officer: still waiting for approval, the recipient
     // still an approver of the office, and not the drafter (four eyes)
     if (a.status !== 'review' || a.version !== key.version) return `refused: advisory is ${a.status}`;
-    const person = await p.person.findUnique({ where: { identity: `${d.platform}:${d.target}` } });
+    // by chat or, for a duty officer the bot has no chat for, by e-mail (tellPerson)
+    const person = await p.person.findUnique({ where: { identity: recipientOf(d) } });
     if (!person || !(await approverOfOffice(p, person.id))) return 'refused: the recipient is no longer an approver';
-    return mayApprove(person.id, a.drafterId) ? null : 'refused: the recipient drafted the advisory';
+    if (!mayApprove(person.id, a.drafterId)) return 'refused: the recipient drafted the advisory';
+    return addressStillTheirs(p, d);
   }
   if (d.kind === 'dm') {
     const target = await personTarget(p, `${d.platform}:${d.target}`);

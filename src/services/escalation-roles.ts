@@ -16,6 +16,8 @@ export interface Holder {
   identity: string;
   locale: string | null;
   calendar: string | null;
+  /** where e-mail reaches the person when the bot does not run on their chat */
+  email: string | null;
 }
 
 /** Who holds `role` for organisation `org` now. */

@@ -8,9 +8,10 @@
  * fires once across processes), each message's dedupe key `<prefix>:<step>:<role>:<identity>`
  * (the outbox never writes one twice). `runSteps` does one pass of the job: who holds each role
  * now, who was told already, `escalate`, one audit record per step taken or skipped, one
- * message per person told, and the next step's job.
+ * message per person told — a direct message, or by e-mail to a person whose chat the bot does
+ * not run on and who has an address (`tellPerson`, audited with `email`) — and the next step's job.
  */
-import type { OutMessage, PlatformName } from '../core/platform.ts';
+import type { OutMessage } from '../core/platform.ts';
 import type { Database, Tx } from '../db/client.ts';
 import type { Delivery, Organization } from '../db/generated/sqlite/client.ts';
 import type { DateStyle } from '../domain/dates.ts';
@@ -25,7 +26,7 @@ import type { Translate } from '../i18n/index.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { type Holder, holdersOf } from './escalation-roles.ts';
-import { dmPerson, splitIdentity } from './notify.ts';
+import { byMailOnly, recipientOf, splitIdentity, tellPerson } from './notify.ts';
 
 /** One kind of chain: its job, the refType of its jobs and of its messages, its audit action. */
 export interface ChainKind {
@@ -105,14 +106,15 @@ export async function runSteps(
     holders[step.role] = list.map((p) => ({
       identity: p.identity,
       chat: deps.platforms.includes(splitIdentity(p.identity)[0]),
+      mail: byMailOnly(deps, p),
       mayKnow: pass.mayKnow(step.role, p.identity),
     }));
   }
   const sent = await tx.delivery.findMany({
     where: { refType: kind.messageRef, refId: pass.refId, dedupeKey: { startsWith: `${pass.prefix}:` } },
-    select: { platform: true, target: true },
+    select: { platform: true, target: true, dedupeKey: true },
   });
-  const told = new Set(sent.map((d) => `${d.platform}:${d.target}`));
+  const told = new Set(sent.map(recipientOf));
   const e = escalate(chain, index, now, {
     acknowledged: pass.acknowledged,
     settled: pass.settled,
@@ -130,15 +132,24 @@ export async function runSteps(
       });
       continue;
     }
+    const email: string[] = [];
     for (const identity of o.to) {
       const person = people.get(identity) as Holder;
       const build = pass.message(o.role, step, chain.length);
-      await dmPerson(deps, tx, person, build, `${pass.prefix}:${step}:${o.role}`, {
+      const r = await tellPerson(deps, tx, person, build, `${pass.prefix}:${step}:${o.role}`, {
         type: kind.messageRef,
         id: pass.refId,
       });
+      if (r.by === 'email') email.push(identity);
     }
-    await audit(deps, tx, 'system', kind.action, pass.subject, { ...pass.auditBase, step, role: o.role, to: o.to });
+    // a person the bot has no chat for was told by e-mail: said (`email`), not skipped
+    await audit(deps, tx, 'system', kind.action, pass.subject, {
+      ...pass.auditBase,
+      step,
+      role: o.role,
+      to: o.to,
+      ...(email.length > 0 ? { email } : {}),
+    });
   }
   if (e.next) await scheduleStep(deps.db, tx, kind, pass, e.next.index, e.next.dueAt);
 }
@@ -156,9 +167,7 @@ export function messageStep(
   const groups = m.slice(1);
   const rest = groups.slice(0, -3);
   const role = groups.at(-2) as EscalationRole;
-  // a direct message: the person is its target; the key's last part says the same
-  const identity = `${d.platform as PlatformName}:${d.target}`;
-  return { rest, role, identity };
+  return { rest, role, identity: recipientOf(d) };
 }
 
 export function escapeRe(s: string): string {

@@ -15,7 +15,7 @@ import type { DateStyle } from '../domain/dates.ts';
 import { FINAL } from '../domain/incident-status.ts';
 import { type ClockNotice, dueNotices, plannedNotices } from '../domain/report-clocks.ts';
 import type { Translate } from '../i18n/index.ts';
-import { cancelJobs, type JobHandler, scheduleJob } from '../scheduler/scheduler.ts';
+import { cancelJobs, type JobHandler, scheduleJobs } from '../scheduler/scheduler.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { markMessage } from './exercise.ts';
@@ -44,16 +44,19 @@ export async function scheduleClocks(
     await cancelJobs(tx, CLOCK_REF, inc.id);
     return 0;
   }
-  for (const n of planned) {
-    await scheduleJob(deps.db, tx, {
+  // one statement for all of them (a report schedules five)
+  await scheduleJobs(
+    deps.db,
+    tx,
+    planned.map((n) => ({
       id: `incident:${inc.id}:clock:${n.key}`,
       kind: INCIDENT_CLOCK_JOB,
       dueAt: n.at,
       data: { incident: inc.id, key: n.key },
       refType: CLOCK_REF,
       refId: inc.id,
-    });
-  }
+    })),
+  );
   return planned.length;
 }
 

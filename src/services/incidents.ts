@@ -37,7 +37,7 @@ import { clockJobHandler, ensureClocks, INCIDENT_CLOCK_JOB, scheduleClocks } fro
 import { newReportPost, stagePost, statusPost } from './incident-format.ts';
 import { attachIndicators } from './incident-indicators.ts';
 import { COLUMN, changedItems, contentAudit, contentColumns } from './incident-items.ts';
-import { type OrgRef, postToOrg } from './notify.ts';
+import { type OrgRef, type postToOrg, postToOrgs } from './notify.ts';
 import { CHASE_JOB, chaseJobHandler } from './report-chase.ts';
 
 /** The report items (issue 17) as `report` and `incident update` take them; all optional. */
@@ -372,8 +372,13 @@ export class IncidentService {
     const build: Parameters<typeof postToOrg>[3] = (t, dates) => markMessage(t, exercise, plain(t, dates));
     const coord = await coordinatingOrg(tx);
     const ref = { type: 'incident', id };
-    if (coord) await postToOrg(this.deps, tx, coord, build, key, ref);
-    if (!coord || coord.id !== own.id) await postToOrg(this.deps, tx, own, build, key, ref);
+    // both posts with a few statements (postToOrgs: one channel query, one insert), the message built once
+    const to = [...(coord ? [coord] : []), ...(!coord || coord.id !== own.id ? [own] : [])];
+    await postToOrgs(
+      this.deps,
+      tx,
+      to.map((org) => ({ org, build, key, ref })),
+    );
   }
 
   private async event(tx: Tx, incidentId: string, actor: string, kind: string, data: Record<string, unknown>) {

@@ -4,9 +4,10 @@
  * a platform gets a failed delivery that says so (shown in status views), never silence.
  */
 import { MAIL, type OutMessage, type PlatformName } from '../core/platform.ts';
-import type { Tx } from '../db/client.ts';
+import type { Prisma$, Tx } from '../db/client.ts';
+import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { type DateStyle, dateStyle, isCalendar } from '../domain/dates.ts';
-import { translator } from '../i18n/index.ts';
+import { type Locale, translator } from '../i18n/index.ts';
 import { type Enqueue, enqueue, enqueueMany } from '../outbox/outbox.ts';
 import { postStyle, type ServiceDeps } from './context.ts';
 import { namesInTx } from './directory-names.ts';
@@ -108,7 +109,8 @@ export async function postToOrgs(
   tx: Tx,
   posts: readonly {
     org: OrgRef;
-    build: (t: ReturnType<typeof translator>) => OutMessage;
+    /** a function given for several posts is called once (the same message to each) */
+    build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage;
     key: string;
     ref?: { type: string; id: string };
   }[],
@@ -120,9 +122,15 @@ export async function postToOrgs(
   });
   const channelOfOrg = new Map(channels.map((c) => [`${c.orgId}:${c.platform}`, c.channelId]));
   const t = translator(deps.locale, await namesInTx(tx));
+  const dates = postStyle(deps);
+  const built = new Map<(typeof posts)[number]['build'], OutMessage>();
   const es: Enqueue[] = [];
   for (const p of posts) {
-    const msg = p.build(t);
+    let msg = built.get(p.build);
+    if (!msg) {
+      msg = p.build(t, dates);
+      built.set(p.build, msg);
+    }
     for (const platform of deps.platforms) {
       const channel = channelOfOrg.get(`${p.org.id}:${platform}`) ?? (platform === 'console' ? p.org.code : null);
       es.push({
@@ -173,6 +181,114 @@ export async function dmPerson(
   );
   deps.kick();
   return id;
+}
+
+/** A person a message may go to: by chat, or by e-mail when the bot does not run on their chat. */
+export interface Reachable {
+  identity: string;
+  locale: string | null;
+  calendar?: string | null;
+  /** the person's address (`person set <user> email=`), or null */
+  email?: string | null;
+}
+
+/** The bot cannot reach the person by chat, but can by e-mail (e-mail set up, an address). */
+export function byMailOnly(deps: Pick<ServiceDeps, 'platforms' | 'mail'>, person: Reachable): boolean {
+  return !deps.platforms.includes(splitIdentity(person.identity)[0]) && !!deps.mail && !!person.email;
+}
+
+/**
+ * A message to a person (issue 20 item 5): a direct message on the platform of their identity,
+ * or, when the bot does not run on it and the person has an address, the same message by e-mail
+ * (`mailPerson`) under the same dedupe key — one or the other, never both. With neither, the
+ * direct message is written failed (`platform_not_connected`) as before.
+ */
+export async function tellPerson(
+  deps: ServiceDeps,
+  tx: Tx,
+  person: Reachable,
+  build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage,
+  key: string,
+  ref?: { type: string; id: string },
+): Promise<{ id: string; by: 'chat' | 'email' }> {
+  if (!byMailOnly(deps, person)) return { id: await dmPerson(deps, tx, person, build, key, ref), by: 'chat' };
+  return { id: await mailPerson(deps, tx, person, build, key, ref), by: 'email' };
+}
+
+/**
+ * The e-mail of a message to a person: Japanese, then English (each with its buttons written as
+ * the command to type), to the person's address, through the outbox (platform `email`, kind
+ * `post`, no organisation; the delivery id is the Message-ID, src/outbox/mail.ts). The dedupe
+ * key is the direct message's (`<key>:<identity>`), so the dispatcher's guards find the person
+ * in it (`recipientOf`) and the outbox never writes it twice.
+ */
+async function mailPerson(
+  deps: ServiceDeps,
+  tx: Tx,
+  person: Reachable,
+  build: (t: ReturnType<typeof translator>, dates: DateStyle) => OutMessage,
+  key: string,
+  ref?: { type: string; id: string },
+): Promise<string> {
+  const names = await namesInTx(tx);
+  const calendar = isCalendar(person.calendar) ? person.calendar : (deps.calendar ?? 'wareki');
+  const part = (locale: Locale): OutMessage['blocks'] => {
+    const t = translator(locale, names);
+    const m = build(t, dateStyle(locale, calendar));
+    return [
+      ...m.blocks,
+      ...(m.actions ?? []).map((a) => ({
+        kind: 'context' as const,
+        text: t('mail.action_by_command', { label: a.label, command: a.command }),
+      })),
+      { kind: 'context' as const, text: t('mail.intro') },
+    ];
+  };
+  const id = await enqueue(
+    tx,
+    {
+      platform: MAIL,
+      kind: 'post',
+      target: person.email as string,
+      message: {
+        blocks: [
+          ...part('ja'),
+          { kind: 'context', text: translator('ja', names)('mail.english_follows') },
+          { kind: 'context', text: '----------------------------------------' },
+          ...part('en'),
+        ],
+      },
+      dedupeKey: `${key}:${person.identity}`,
+      refType: ref?.type,
+      refId: ref?.id,
+    },
+    deps.clock.now(),
+  );
+  deps.kick();
+  return id;
+}
+
+/**
+ * Who a message to a person is for: a direct message's platform and user; an e-mail's dedupe
+ * key ends with the person's identity (`<platform>:<id>`, `tellPerson`).
+ */
+export function recipientOf(d: Pick<Delivery, 'platform' | 'target' | 'dedupeKey'>): string {
+  if (d.platform !== MAIL) return `${d.platform}:${d.target}`;
+  return d.dedupeKey.split(':').slice(-2).join(':');
+}
+
+/**
+ * The dispatcher's check of an e-mail to a person: the address must still be the person's. An
+ * address changed or removed between writing and sending: nothing is sent (the new address was
+ * not the one the step chose; the row fails and the office is told, as for any failed delivery).
+ */
+export async function addressStillTheirs(
+  db: Tx | Prisma$,
+  d: Pick<Delivery, 'platform' | 'target' | 'dedupeKey'>,
+): Promise<string | null> {
+  if (d.platform !== MAIL) return null;
+  const p = await db.person.findUnique({ where: { identity: recipientOf(d) }, select: { email: true } });
+  return p?.email === d.target ? null : 'refused: the address is no longer the person’s';
 }
 
 export function splitIdentity(identity: string): [PlatformName, string] {

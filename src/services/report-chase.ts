@@ -28,6 +28,7 @@ import { type ChainKind, type ChainOf, chainOr, messageStep, runSteps, scheduleS
 import { markMessage } from './exercise.ts';
 import { stageLabel } from './incident-clock-format.ts';
 import { clockInput } from './incident-clock-input.ts';
+import { addressStillTheirs } from './notify.ts';
 
 export const CHASE_JOB = 'incident.chase';
 export const CHASE_REF = 'incident-chase';
@@ -144,5 +145,5 @@ export async function guardChase(deps: ServiceDeps, d: Delivery): Promise<string
   if (!stillOverdue(deps, inc, rest[0] as string, now)) return 'refused: reported meanwhile';
   const org = await p.organization.findUniqueOrThrow({ where: { id: inc.orgId } });
   if (!(await holdsRole(p, role, org, identity, now))) return `refused: no longer holds the role (${role})`;
-  return null;
+  return addressStillTheirs(p, d);
 }

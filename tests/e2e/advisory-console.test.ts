@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshSqliteUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl, runBot } from '../helpers/console.ts';
 
 test('console: report ×2, draft, consent of both sources, approval by a second person, one post per channel, acks, status', async () => {
-  const DATABASE_URL = freshSqliteUrl();
+  const DATABASE_URL = await freshDbUrl();
   const as = async (user: string, script: string) => {
     const r = await runBot(script, { DATABASE_URL, CONSOLE_USER: user, BOT_ADMINS: 'console:admin' });
     assert.equal(r.code, 0, `${user}:\n${r.stdout}\n${r.stderr}`);

@@ -4,6 +4,8 @@
  * recipients, subject, the base64 text part). `mode` says how it answers the end of DATA:
  * `accept` (250), `stall` (never: the message is read and kept, the answer never comes — a lost
  * answer; `dataStarted` resolves when the first message has been read), or `reject` (554).
+ * `defer` answers the sender with 451 (try later) before any message is read: the row stays
+ * pending for a later try, so a test can change things between writing a mail and sending it.
  */
 import { SMTPServer } from 'smtp-server';
 
@@ -19,7 +21,7 @@ export interface ReceivedMail {
 export interface TestSmtp {
   url: string;
   received: ReceivedMail[];
-  mode: 'accept' | 'stall' | 'reject';
+  mode: 'accept' | 'stall' | 'reject' | 'defer';
   /** resolves when a message has been read to its end (before the answer) */
   dataRead(): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +79,10 @@ export async function startSmtp(
     },
     logger: false,
     closeTimeout: 100,
+    onMailFrom(_address, _session, callback) {
+      if (state.mode === 'defer') callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+      else callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

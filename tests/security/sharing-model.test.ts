@@ -8,7 +8,7 @@
  * tests/helpers/sharing-model/model.ts. No reply and no delivery may break the oracle; every
  * command's outcome and every advisory's state must be the one the model predicts.
  *
- * Runs: fast-check's command/model API (`asyncModelRun`), fixed seed, 40 runs of 31–36 steps (200 in `npm run test:deep`)
+ * Runs: fast-check's command/model API (`asyncModelRun`), fixed seed, 20 runs of 31–36 steps (200 in `npm run test:deep`)
  * on SQLite and on PostgreSQL (npm test runs the file on both); one database per provider, its
  * state reset between runs. Another seed or size: SHARING_MODEL_SEED=…, SHARING_MODEL_RUNS=…
  * (README, "Test").
@@ -44,7 +44,7 @@ import {
 
 const SEED = Number(process.env.SHARING_MODEL_SEED ?? 151515);
 // the everyday size; npm run test:deep runs 200 (scripts/test-files.mjs DEEP_ENV)
-const RUNS = Number(process.env.SHARING_MODEL_RUNS ?? 40);
+const RUNS = Number(process.env.SHARING_MODEL_RUNS ?? 20);
 const NOW = '2026-11-25T01:00:00Z';
 const FY = fiscalYearOf(new Date(NOW));
 const IPS = ['203.0.113.7', '198.51.100.9', '192.0.2.44'];

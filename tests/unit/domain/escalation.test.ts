@@ -105,6 +105,19 @@ test('examples: a skipped role is taken over at once; an acknowledgement or a wi
     { index: 2, role: 'ciso', skipped: 'not_a_recipient' },
     { index: 3, role: 'duty', skipped: 'nobody' },
   ]);
+  // no chat but an e-mail address (issue 20 item 5): the step is taken (by e-mail); TLP still first
+  const mailed = {
+    ...s,
+    holders: {
+      deputy: [person('x', { chat: false, mail: true })],
+      ciso: [person('y', { chat: false, mail: true, mayKnow: false })],
+    },
+  };
+  assert.deepEqual(escalate(chain, 1, now, mailed).outcomes, [{ index: 1, role: 'deputy', to: ['x'] }]);
+  assert.deepEqual(escalate(chain, 2, now, mailed).outcomes, [
+    { index: 2, role: 'ciso', skipped: 'not_a_recipient' },
+    { index: 3, role: 'duty', skipped: 'nobody' },
+  ]);
   // a step beyond a chain shortened since: nothing
   assert.deepEqual(escalate(chain.slice(0, 2), 3, now, s), { outcomes: [], next: null, stopped: null });
 });
