@@ -68,7 +68,7 @@ import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { DUTY_REVIEW, dutyOfficer } from './duty.ts';
 import { nextId } from './ids.ts';
-import { channelOf, dmPerson, postToOrg, tellPerson } from './notify.ts';
+import { channelOf, postToOrg, tellPerson } from './notify.ts';
 import { refuseNamedSources } from './org-names.ts';
 
 export interface DraftInput {
@@ -599,7 +599,7 @@ export class AdvisoryService {
     const ref = { type: REMINDER_REF, id };
     const key = `advisory:${id}:ack-reminder:${n}`;
     for (const target of open) {
-      if ('identity' in target) await dmPerson(this.deps, tx, target, (t) => reminderMessage(t, a, n), key, ref);
+      if ('identity' in target) await tellPerson(this.deps, tx, target, (t) => reminderMessage(t, a, n), key, ref);
       else await postToOrg(this.deps, tx, target, (t) => reminderMessage(t, a, n), key, ref);
     }
     const names = open.map((o) => ('identity' in o ? o.identity : o.code));

@@ -24,7 +24,7 @@ import { scheduleJob } from '../scheduler/scheduler.ts';
 import { broadcastMessage, kindWord, withdrawnMessage } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
 import { namesInTx } from './directory-names.ts';
-import { channelOf, dmPerson, postToOrg } from './notify.ts';
+import { channelOf, postToOrg, tellPerson } from './notify.ts';
 
 export const ADVISORY_REF = 'advisory';
 export const REMINDER_REF = 'advisory-reminder';
@@ -44,6 +44,9 @@ export interface TargetPerson {
   identity: string;
   locale: string | null;
   orgId: number | null;
+  /** the person's address: a named recipient the bot has no chat for gets the copy by e-mail */
+  email?: string | null;
+  calendar?: string | null;
 }
 export type Targets = { kind: 'channels'; orgs: TargetOrg[] } | { kind: 'people'; people: TargetPerson[] };
 
@@ -89,7 +92,14 @@ export async function resolveTargets(
     for (const identity of reach.people) {
       const p = await tx.person.findUnique({ where: { identity } });
       if (!p) throw new UserError('advisory.unknown_recipient', { user: identity });
-      people.push({ id: p.id, identity: p.identity, locale: p.locale, orgId: p.orgId });
+      people.push({
+        id: p.id,
+        identity: p.identity,
+        locale: p.locale,
+        orgId: p.orgId,
+        email: p.email,
+        calendar: p.calendar,
+      });
     }
     return { kind: 'people', people };
   }
@@ -143,8 +153,9 @@ export async function enqueueBroadcast(
   let n = 0;
   if (ts.kind === 'people') {
     for (const p of ts.people) {
-      const locale = p.locale === 'en' || p.locale === 'ja' ? p.locale : deps.locale;
-      await dmPerson(deps, tx, p, (t) => broadcastMessage(t, a, attributed[locale]), versionKey(a), ref);
+      // by chat, or by e-mail (Japanese, then English) to a named recipient the bot has no chat
+      // for; the pre-send guard (advisory-guard.ts) keeps every TLP rule either way
+      await tellPerson(deps, tx, p, (t, dates) => broadcastMessage(t, a, attributed[dates.locale]), versionKey(a), ref);
       n++;
     }
     return n;

@@ -49,13 +49,19 @@ export async function guardDelivery(db: Database, d: Delivery, copy: boolean): P
       ...distribution.violation.params,
       kind: kindWord(a),
     })}`;
-  const target: CopyTarget =
-    d.kind === 'dm'
-      ? await personTarget(p, `${d.platform}:${d.target}`)
-      : { kind: 'channel', org: await orgOfCopy(p, d) };
+  // a copy to a named person: by chat, or by e-mail (no organisation; the person is in the key)
+  const toPerson = d.kind === 'dm' || (d.platform === MAIL && d.orgId === null);
+  const target: CopyTarget = toPerson
+    ? await personTarget(p, recipientOf(d))
+    : { kind: 'channel', org: await orgOfCopy(p, d) };
   const frozen = { status: a.status, tlp: a.tlp as Tlp, targets: splitList(a.targets) };
   const plain = copyRefusal(frozen, target);
   if (plain) return `refused (TLP): ${translate('en', codeKey(plain.code), { ...plain.params, kind: kindWord(a) })}`;
+  // an e-mail to a person: the address must still be theirs (changed since: nothing is sent)
+  if (toPerson) {
+    const moved = await addressStillTheirs(p, d);
+    if (moved) return moved;
+  }
   if (!copy) return null;
   const key = versionOfKey(a.id, d.dedupeKey);
   if ((key?.version ?? 1) !== a.version) return `refused: written for version ${key?.version ?? 1}, now ${a.version}`;
