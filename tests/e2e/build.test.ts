@@ -281,6 +281,18 @@ describe('npm start runs the compiled bot', () => {
       [],
       'loaded by a console bot answering /csirt help',
     );
+    // Prisma's runtime (208 kB of CommonJS) is required, not imported: an import made Node compile
+    // it to detect its format and lex it for its export names first (scripts/build.mjs REQUIRED)
+    const runtime = '/node_modules/@prisma/client/runtime/client.js';
+    assert.ok(
+      loaded.some((u) => !u.startsWith('file:') && u.endsWith(runtime)),
+      'Prisma runtime not in the require cache',
+    );
+    assert.deepEqual(
+      loaded.filter((u) => u.startsWith('file:') && u.endsWith(runtime)),
+      [],
+      'Prisma runtime imported',
+    );
   }, 120_000);
 
   test('a second start with dist/ fresh does not build again', async () => {
