@@ -1,6 +1,10 @@
 /**
  * The test projects (npm test runs sqlite + postgresql; npm run test:chaos and test:deep the others):
- * - sqlite: every test file (tests/**\/*.test.ts), TEST_PROVIDER=sqlite;
+ * - sqlite: every test file (tests/**\/*.test.ts), TEST_PROVIDER=sqlite, but for
+ * - sqlite-unit: the unit tests that use no database (tests/unit, tests/fakes, tests/architecture),
+ *   run without a fresh module graph per file (isolate: false; issue 19 item 7: importing src/
+ *   anew for each small file cost more than its tests). They are side-effect free: no module
+ *   mocks, fake timers restored after each test;
  * - postgresql: the files that use a database (scripts/test-files.mjs), TEST_PROVIDER=postgresql
  *   on the server at TEST_PG_URL (scripts/test.mjs finds or starts one);
  * - chaos-sqlite, chaos-postgresql: the long crash and chaos tests (CHAOS_FILES), run apart;
@@ -18,10 +22,22 @@ const everyday = all.filter((f) => !CHAOS_FILES.includes(f));
 const chaos = all.filter((f) => CHAOS_FILES.includes(f));
 const deep = all.filter((f) => DEEP_FILES.includes(f));
 const onPg = (files: string[]) => files.filter((f) => usesDb(root, f));
+const pureUnit = everyday.filter((f) => /^tests\/(unit|fakes|architecture)\//.test(f) && !usesDb(root, f));
 
-const project = (name: string, provider: 'sqlite' | 'postgresql', include: string[], env = {}) => ({
+const project = (
+  name: string,
+  provider: 'sqlite' | 'postgresql',
+  include: string[],
+  env = {},
+  more: { isolate?: boolean } = {},
+) => ({
   extends: true as const,
-  test: { name, include: include.length ? include : ['no-test-files'], env: { ...env, TEST_PROVIDER: provider } },
+  test: {
+    name,
+    include: include.length ? include : ['no-test-files'],
+    env: { ...env, TEST_PROVIDER: provider },
+    ...more,
+  },
 });
 
 export default defineConfig({
@@ -37,7 +53,12 @@ export default defineConfig({
     teardownTimeout: 60_000,
     passWithNoTests: true,
     projects: [
-      project('sqlite', 'sqlite', everyday),
+      project(
+        'sqlite',
+        'sqlite',
+        everyday.filter((f) => !pureUnit.includes(f)),
+      ),
+      project('sqlite-unit', 'sqlite', pureUnit, {}, { isolate: false }),
       project('postgresql', 'postgresql', onPg(everyday)),
       project('chaos-sqlite', 'sqlite', chaos),
       project('chaos-postgresql', 'postgresql', onPg(chaos)),

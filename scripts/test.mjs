@@ -28,7 +28,9 @@ const rest = args
   .map((a) => (a.startsWith('./') ? a.slice(2) : a));
 
 const providers = sqliteOnly ? ['sqlite'] : pgOnly ? ['postgresql'] : ['sqlite', 'postgresql'];
-const projects = providers.map((p) => (chaos ? `chaos-${p}` : deep ? `deep-${p}` : p));
+const projects = providers.flatMap((p) =>
+  chaos ? [`chaos-${p}`] : deep ? [`deep-${p}`] : p === 'sqlite' ? ['sqlite', 'sqlite-unit'] : [p],
+);
 
 let pg = null;
 if (providers.includes('postgresql')) {
