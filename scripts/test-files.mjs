@@ -77,6 +77,8 @@ export const USES_DB =
 export const NOT_ON_PG = [
   'tests/security/secrets-in-logs.test.ts',
   'tests/unit/adapters/mattermost/text-safety.test.ts',
+  // runs `npm test --sqlite-only` on one file: about the runner, not the database
+  'tests/e2e/test-scratch.test.ts',
 ];
 
 export function usesDb(root, file) {

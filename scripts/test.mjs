@@ -48,9 +48,7 @@ const out = mkdtempSync(join(tmpdir(), 'csirt-vitest-'));
 // under one directory of its own, in memory when we can (the same code path, fsyncs included,
 // without waiting for a disk shared by everyone on the machine), removed when the run ends: a
 // day of runs used to leave thousands of directories (~200 MB) in /dev/shm.
-const scratch = mkdtempSync(
-  join(!process.env.TMPDIR && existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'csirt-run-'),
-);
+const scratch = mkdtempSync(join(!process.env.TMPDIR && existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'csirt-run-'));
 // The chaos run in two parts: the files whose assertions are about timing (SOLO_FILES: a request
 // refused only while the database is away) run after the others, one at a time, so that another
 // chaos file's processes do not starve them of the machine's two cores. Files named on the
