@@ -5,10 +5,11 @@
  */
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Caller } from '../core/command.ts';
-import { UserError } from '../core/errors.ts';
+import { isHandledElsewhere, isUserError, UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
-import { fiscalYearOf } from '../domain/fiscal-year.ts';
+import { GroupCommit } from '../db/group-commit.ts';
+import { fiscalYearOf, formatId } from '../domain/fiscal-year.ts';
 import { storeHandling } from '../domain/handling.ts';
 import { canonicalId } from '../domain/ids.ts';
 import {
@@ -29,7 +30,7 @@ import type { JobHandler } from '../scheduler/scheduler.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { markMessage } from './exercise.ts';
-import { nextId } from './ids.ts';
+import { takeSeqs } from './ids.ts';
 import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
 import { clockMissing } from './incident-clock-format.ts';
 import { clockInput } from './incident-clock-input.ts';
@@ -105,14 +106,34 @@ export interface ReportOutcome {
 /** The advisories a source report's change sent back to the consent step: id and kind. */
 export type SourceChangedHook = (tx: Tx, incidentId: string, actor: string) => Promise<{ id: string; kind: string }[]>;
 
+/**
+ * Most reports written in one transaction. A process works on 8 commands at once (the journal's
+ * `turn`), so a batch rarely exceeds that; the bound keeps a replay burst's transaction short.
+ */
+const REPORT_BATCH = 32;
+
 export class IncidentService {
+  /** reports arriving together are written together (src/db/group-commit.ts) */
+  private readonly reports: GroupCommit;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly sourceChanged: SourceChangedHook = async () => [],
-  ) {}
+  ) {
+    this.reports = new GroupCommit(deps.db, {
+      max: REPORT_BATCH,
+      take: (tx, seq, count) => takeSeqs(deps.db, tx, seq, count),
+      own: (e) => isUserError(e) || isHandledElsewhere(e),
+    });
+  }
 
   private get db() {
     return this.deps.db;
+  }
+
+  /** how reports were batched: transactions, members, the largest, members written again alone */
+  get reportBatches(): Readonly<GroupCommit['stats']> {
+    return this.reports.stats;
   }
 
   /** Normalises every indicator or fails naming the first bad one; duplicates are dropped. */
@@ -136,58 +157,64 @@ export class IncidentService {
     const inds = this.indicators(input.ioc);
     if (caller.personId === null) throw new UserError('auth.unregistered');
     const now = this.deps.clock.now();
-    return this.db.tx(async (tx) => {
-      if (input.system) await this.checkSystem(tx, input.system, org.id);
-      const id = await nextId(this.db, tx, 'INC', fiscalYearOf(now));
-      const inc = await tx.incident.create({
-        data: {
-          id,
-          fiscalYear: fiscalYearOf(now),
-          orgId: org.id,
-          reporterId: caller.personId as number,
-          category: input.category,
-          summary: input.summary,
-          severity: input.severity ?? 'medium',
-          tlp: input.tlp ?? 'amber',
-          share: input.share ?? 'none',
-          confidentiality: input.confidentiality ?? null,
-          handling: storeHandling(input.handling ?? []),
-          systemId: input.system ? canonicalId(input.system, 'SYS') : null,
-          detectedAt: input.detected ?? now,
-          occurredAt: input.occurred ?? null,
-          awareAt: input.awareness ?? input.detected ?? now,
-          ...contentColumns(input),
-          status: 'reported',
-          stage: 'quick',
-          exercise: input.exercise ?? false,
-          createdAt: now,
-          updatedAt: now,
-        },
-      });
-      await this.event(tx, id, caller.identity, 'reported', { org: org.code, indicators: inds.length });
-      await attachIndicators(this.deps, tx, inc, inds, caller.identity, false, true);
-      await audit(this.deps, tx, caller.identity, 'incident.report', id, {
-        org: org.code,
-        category: inc.category,
-        severity: inc.severity,
-        tlp: inc.tlp,
-        share: inc.share,
-        confidentiality: inc.confidentiality,
-        handling: inc.handling,
-        indicators: inds.map((i) => i.value),
-        awareAt: inc.awareAt?.toISOString() ?? null,
-        // the dashboard's figures measure from it (src/domain/figures.ts)
-        detectedAt: inc.detectedAt.toISOString(),
-        items: contentAudit(input),
-        ...(inc.exercise ? { exercise: true } : {}),
-      });
-      await this.notify(tx, org, `incident:${id}:reported`, id, inc.exercise, (t) =>
-        newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
-      );
-      await scheduleClocks(this.deps, tx, inc);
-      // the coordinating office reporting for a ministry (org=): the reply names that ministry
-      const onBehalf = caller.org?.id === org.id ? null : { nameJa: org.nameJa, nameEn: org.nameEn };
-      return { indicators: inds.length, onBehalf, ...this.outcome(inc, now) };
+    const fy = fiscalYearOf(now);
+    // written with the reports arriving at the same time, in one transaction (group-commit.ts):
+    // the check may refuse this report alone; the number comes with the batch's one bump
+    return this.reports.run({
+      seq: `INC-${fy}`,
+      check: input.system ? (tx) => this.checkSystem(tx, input.system as string, org.id) : undefined,
+      write: async (tx, n) => {
+        const id = formatId('INC', fy, n);
+        const inc = await tx.incident.create({
+          data: {
+            id,
+            fiscalYear: fy,
+            orgId: org.id,
+            reporterId: caller.personId as number,
+            category: input.category,
+            summary: input.summary,
+            severity: input.severity ?? 'medium',
+            tlp: input.tlp ?? 'amber',
+            share: input.share ?? 'none',
+            confidentiality: input.confidentiality ?? null,
+            handling: storeHandling(input.handling ?? []),
+            systemId: input.system ? canonicalId(input.system, 'SYS') : null,
+            detectedAt: input.detected ?? now,
+            occurredAt: input.occurred ?? null,
+            awareAt: input.awareness ?? input.detected ?? now,
+            ...contentColumns(input),
+            status: 'reported',
+            stage: 'quick',
+            exercise: input.exercise ?? false,
+            createdAt: now,
+            updatedAt: now,
+          },
+        });
+        await this.event(tx, id, caller.identity, 'reported', { org: org.code, indicators: inds.length });
+        await attachIndicators(this.deps, tx, inc, inds, caller.identity, false, true);
+        await audit(this.deps, tx, caller.identity, 'incident.report', id, {
+          org: org.code,
+          category: inc.category,
+          severity: inc.severity,
+          tlp: inc.tlp,
+          share: inc.share,
+          confidentiality: inc.confidentiality,
+          handling: inc.handling,
+          indicators: inds.map((i) => i.value),
+          awareAt: inc.awareAt?.toISOString() ?? null,
+          // the dashboard's figures measure from it (src/domain/figures.ts)
+          detectedAt: inc.detectedAt.toISOString(),
+          items: contentAudit(input),
+          ...(inc.exercise ? { exercise: true } : {}),
+        });
+        await this.notify(tx, org, `incident:${id}:reported`, id, inc.exercise, (t) =>
+          newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
+        );
+        await scheduleClocks(this.deps, tx, inc);
+        // the coordinating office reporting for a ministry (org=): the reply names that ministry
+        const onBehalf = caller.org?.id === org.id ? null : { nameJa: org.nameJa, nameEn: org.nameEn };
+        return { indicators: inds.length, onBehalf, ...this.outcome(inc, now) };
+      },
     });
   }
 

@@ -9,11 +9,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
+import { verifyChain } from '../../src/audit/chain.ts';
 import { PROVIDER, testApp } from '../helpers/app.ts';
 
 const NOW = '2026-11-25T01:00:00Z';
 
-function burst(url: string, n: number, identity: string): Promise<{ ids: string[]; ms: number }> {
+interface Burst {
+  ids: string[];
+  ms: number;
+  /** how the process wrote its reports (src/db/group-commit.ts) */
+  batches: { batches: number; members: number; largest: number };
+}
+
+function burst(url: string, n: number, identity: string): Promise<Burst> {
   const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -47,10 +55,15 @@ test(`50 reports at once from two processes get 50 distinct ids with no gaps (${
     assert.deepEqual([...ids].sort(), expected);
     assert.equal(await t.app.db.prisma.incident.count(), 50);
     assert.equal(await t.app.db.prisma.auditRecord.count({ where: { action: 'incident.report' } }), 50);
+    // each process wrote its reports in batches (group commit), and the two processes' batches
+    // formed one chain
+    assert.ok(a.batches.largest >= 2 || b.batches.largest >= 2, JSON.stringify([a.batches, b.batches]));
+    const chain = await verifyChain(t.app.db.prisma);
+    assert.ok(chain.ok, JSON.stringify(chain));
     const nisc = await t.app.db.prisma.delivery.count({ where: { target: 'nisc', refType: 'incident' } });
     assert.equal(nisc, 50, 'one NISC post per report');
     console.log(
-      `ids under concurrency (${PROVIDER}): 2 processes × 25 reports, burst ${Math.round(a.ms)} ms / ${Math.round(b.ms)} ms, wall ${Math.round(wall)} ms (incl. process start)`,
+      `ids under concurrency (${PROVIDER}): 2 processes × 25 reports, burst ${Math.round(a.ms)} ms / ${Math.round(b.ms)} ms, ${a.batches.batches} + ${b.batches.batches} transactions, wall ${Math.round(wall)} ms (incl. process start)`,
     );
   } finally {
     await t.close();

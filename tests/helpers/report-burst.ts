@@ -43,6 +43,6 @@ const outcomes = await Promise.all(
 );
 const ms = performance.now() - started;
 const ids = outcomes.map((o) => /INC-\d{4}-\d{4}/.exec(replyToText(o.reply))?.[0] ?? `ERROR ${replyToText(o.reply)}`);
-process.stdout.write(`${JSON.stringify({ ids, ms })}\n`);
+process.stdout.write(`${JSON.stringify({ ids, ms, batches: app.services.incidents.reportBatches })}\n`);
 await app.close();
 process.exit(0);

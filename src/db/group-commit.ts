@@ -1,0 +1,174 @@
+/**
+ * Group commit at the application level: the units of work (reports) that arrive while one
+ * transaction of them is being written are written together, in one transaction, in arrival
+ * order (issue #19, item 7).
+ *
+ * Why: each report takes a number from a global Counter row and appends to the one audit chain.
+ * One transaction per report held the counter's row lock (PostgreSQL) or the write lock (SQLite)
+ * for a whole transaction of round trips per report, and every report paid BEGIN, COMMIT and
+ * the interactive transaction's own cost. In a batch the counter is bumped once for all its
+ * members, after their checks (the lock is taken as late as it can be: every write needs the
+ * number), and the transaction's fixed cost is shared.
+ *
+ * What stays as it was, member by member:
+ * - numbers are gap-free: the bump is in the batch's transaction and counts only the members
+ *   that write; a batch that fails rolls back its numbers with everything else;
+ * - the command journal (scope.ts `FirstTxGuard`): each member's guard runs in the batch's
+ *   transaction, so its journal entry is deleted in the commit that writes its work;
+ * - a member refused on its own (`own(e)`: a UserError of its check, its journal entry taken
+ *   over by another process) gets its error, writes nothing, and the others commit;
+ * - any other failure of a batch (a member's write failing, a constraint): nothing of it
+ *   committed, and each member is then written again alone, in a transaction of its own, so a
+ *   bad member cannot fail the others. (Chosen over a SAVEPOINT per member: two more round
+ *   trips per member on every batch, against a rerun only when something fails, which is rare.)
+ * - the database away: every member fails as it would alone (its journal entry is kept and runs
+ *   again later), without being tried again member by member for a minute each.
+ */
+import { databaseAway } from './availability.ts';
+import type { Database, Tx, TxOptions } from './client.ts';
+import { currentGuard, type FirstTxGuard, outsideScope } from './scope.ts';
+
+export interface Member<T> {
+  /** the sequence (Counter name) this member takes its number from */
+  seq: string;
+  /** reads and checks that may refuse this member alone; runs before its guard, writes nothing */
+  check?: (tx: Tx) => Promise<void>;
+  /** this member's writes, with its number; after every member's check and the bump */
+  write: (tx: Tx, n: number) => Promise<T>;
+}
+
+export interface GroupCommitOptions {
+  /** most members in one transaction */
+  max: number;
+  /** takes `count` consecutive numbers of `seq` in `tx`; returns the first */
+  take: (tx: Tx, seq: string, count: number) => Promise<number>;
+  /** an error of a member's check or guard that refuses that member alone (the transaction is still usable) */
+  own: (e: unknown) => boolean;
+  tx?: TxOptions;
+}
+
+interface Queued {
+  member: Member<unknown>;
+  guard: FirstTxGuard | undefined;
+  /** written again alone after its batch failed */
+  solo: boolean;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class GroupCommit {
+  private readonly queue: Queued[] = [];
+  private busy = false;
+  /** batches written and their sizes (tests, metrics) */
+  readonly stats = { batches: 0, members: 0, largest: 0, solo: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly o: GroupCommitOptions,
+  ) {}
+
+  /** Writes `member` in the next batch; its result, or its own error. */
+  run<T>(member: Member<T>): Promise<T> {
+    // the guard of the caller's scope (the command journal), captured here: the batch's
+    // transaction runs outside every caller's scope and runs each member's guard itself
+    const guard = currentGuard();
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ member, guard, solo: false, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  /** members waiting for the next batch (tests, metrics) */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    if (this.busy || this.queue.length === 0) return;
+    this.busy = true;
+    // the batch is taken on the next turn of the event loop: the members that arrive in the
+    // same turn (a burst of requests read in one go) start together instead of one alone first
+    outsideScope(() =>
+      setImmediate(() => {
+        const first = this.queue[0] as Queued;
+        const batch = first.solo ? this.queue.splice(0, 1) : this.take();
+        void this.write(batch).finally(() => {
+          this.busy = false;
+          this.pump();
+        });
+      }),
+    );
+  }
+
+  /** The next batch: arrivals in order, up to `max`, stopping before one to be written alone. */
+  private take(): Queued[] {
+    let n = 0;
+    while (n < this.queue.length && n < this.o.max && !(this.queue[n] as Queued).solo) n++;
+    return this.queue.splice(0, n);
+  }
+
+  private async write(batch: Queued[]): Promise<void> {
+    let ran: FirstTxGuard[] = [];
+    // a guard that ran in an attempt that did not commit is pending again (db.tx tries again
+    // on deadlocks and the like, also when the commit itself failed)
+    const restore = () => {
+      for (const g of ran) g.pending = true;
+      ran = [];
+    };
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.db.tx(async (tx) => {
+        restore();
+        const out: (Outcome | null)[] = [];
+        for (const q of batch) {
+          try {
+            await q.member.check?.(tx);
+            if (q.guard?.pending) {
+              q.guard.pending = false;
+              ran.push(q.guard);
+              await q.guard.run(tx);
+            }
+            out.push(null);
+          } catch (e) {
+            if (!this.o.own(e)) throw e;
+            out.push({ ok: false, error: e });
+          }
+        }
+        // one bump per sequence for the members that write, in arrival order
+        const next = new Map<string, number>();
+        const counts = new Map<string, number>();
+        batch.forEach((q, i) => {
+          if (out[i] === null) counts.set(q.member.seq, (counts.get(q.member.seq) ?? 0) + 1);
+        });
+        for (const [seq, count] of counts) next.set(seq, await this.o.take(tx, seq, count));
+        for (const [i, q] of batch.entries()) {
+          if (out[i] !== null) continue;
+          const n = next.get(q.member.seq) as number;
+          next.set(q.member.seq, n + 1);
+          out[i] = { ok: true, value: await q.member.write(tx, n) };
+        }
+        return out as Outcome[];
+      }, this.o.tx);
+    } catch (e) {
+      restore();
+      if (batch.length === 1 || databaseAway(e)) {
+        for (const q of batch) q.reject(e);
+        return;
+      }
+      // nothing of the batch committed: each member again, alone, first in the queue
+      this.stats.solo += batch.length;
+      this.queue.unshift(...batch.map((q) => ({ ...q, solo: true })));
+      return;
+    }
+    this.stats.batches++;
+    this.stats.members += batch.length;
+    this.stats.largest = Math.max(this.stats.largest, batch.length);
+    for (const [i, q] of batch.entries()) {
+      const r = outcomes[i] as Outcome;
+      if (r.ok) q.resolve(r.value);
+      else q.reject(r.error);
+    }
+  }
+}
