@@ -10,7 +10,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
 import { type Served, serveChild } from './child.ts';
-import { ADMIN_USER, type BenchOrg, SIGNING_SECRET, seedOrgs } from './seed.ts';
+import { ADMIN_USER, type BenchOrg, SIGNING_SECRET, seededOrgs, seedOrgs } from './seed.ts';
 
 /** (types only: importing this file runs the child) */
 export interface BotInput {
@@ -19,6 +19,12 @@ export interface BotInput {
   apiUrl?: string;
   botToken?: string;
   orgs?: number;
+  /**
+   * The database was seeded by an earlier bot process (commands.ts): this one reads the
+   * organisations back and writes nothing, so that its idle memory is a started bot's, not
+   * that of a bot that has just run the seeding's ~100 directory commands (as npm start's is).
+   */
+  seeded?: boolean;
 }
 
 export interface BotReady {
@@ -76,7 +82,9 @@ serveChild<BotInput>(async (input): Promise<Served> => {
   const seams = new Map<PlatformName, PlatformSeam>([['slack', slack.seam]]);
   const app = await createApp(config, { seams, log, workerId: `bench-${process.pid}` });
   const mount = await slack.mount(app);
-  const orgs = await seedOrgs(app, input.orgs ?? 50, 'slack', `slack:${ADMIN_USER}`);
+  const orgs = input.seeded
+    ? await seededOrgs(app, input.orgs ?? 50)
+    : await seedOrgs(app, input.orgs ?? 50, 'slack', `slack:${ADMIN_USER}`);
   const port = await app.http.listen(0, '127.0.0.1');
   await mount.start();
   app.dispatcher.start();

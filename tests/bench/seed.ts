@@ -34,13 +34,21 @@ export async function seedOrgs(app: App, n: number, platform: PlatformName, acto
     const code = `bench${String(i + 1).padStart(3, '0')}`;
     existing.push(await s.addOrg(actor, code, `ベンチ${i + 1}`, `Bench ${i + 1}`));
   }
-  const out: BenchOrg[] = [];
-  for (const [i, o] of existing.slice(0, n).entries()) {
-    const channel = channelId(i + 1);
-    const user = pocUser(i + 1);
-    await s.setChannel(actor, o.code, platform, { id: channel, name: `csirt-${o.code}` });
-    await s.addPoc(actor, `${platform}:${user}`, o.code, ['poc'], 'primary');
-    out.push({ code: o.code, channel, user });
+  const out = benchOrgs(existing, n);
+  for (const o of out) {
+    await s.setChannel(actor, o.code, platform, { id: o.channel, name: `csirt-${o.code}` });
+    await s.addPoc(actor, `${platform}:${o.user}`, o.code, ['poc'], 'primary');
   }
   return out;
+}
+
+/** The organisations seedOrgs set up, read back without writing (a bot started on a seeded database). */
+export async function seededOrgs(app: App, n: number): Promise<BenchOrg[]> {
+  const orgs = await app.db.prisma.organization.findMany({ where: { coordinator: false }, orderBy: { id: 'asc' } });
+  if (orgs.length < n) throw new Error(`the database holds ${orgs.length} organisations, not ${n}: not seeded`);
+  return benchOrgs(orgs, n);
+}
+
+function benchOrgs(orgs: { code: string }[], n: number): BenchOrg[] {
+  return orgs.slice(0, n).map((o, i) => ({ code: o.code, channel: channelId(i + 1), user: pocUser(i + 1) }));
 }
