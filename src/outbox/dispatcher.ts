@@ -35,7 +35,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { type Carrier, type OutMessage, PlatformError, type PlatformSeam } from '../core/platform.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Prisma$, Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { isDerivedDeliveryId } from './outbox.ts';
 
@@ -83,6 +83,8 @@ export type SettleCause = 'sent' | 'permanent' | 'refused' | 'gave_up';
  * the rest before sending (the sends of one round end a few ms apart: one claim, not one each).
  */
 const READY_SLACK_MS = 250;
+/** A row a claim may take: due and pending, or claimed by a process whose claim has expired. */
+const CLAIMABLE = `((status = 'pending' AND "notBefore" <= ?) OR (status = 'sending' AND "claimExpires" < ?))`;
 /** above this many channels in hand or paced, the claim stops listing them and filters in memory */
 const MAX_EXCLUDED = 500;
 
@@ -339,11 +341,17 @@ export class Dispatcher {
     const heldPlatforms = [...this.held.keys()];
     const excluded = blocked.size <= MAX_EXCLUDED ? [...blocked] : [];
     const window = this.o.batch * 4;
-    const picked = await this.db.tx(async (tx) => {
+    // The claim is a search, then one conditional UPDATE … RETURNING of the rows picked: the
+    // UPDATE takes a row only while it is still claimable, so a row another process claimed
+    // between the two statements is left to it. On PostgreSQL both run in one transaction
+    // with the rows locked (SKIP LOCKED: two processes pick different rows); on SQLite they
+    // run alone, without a transaction (no BEGIN/COMMIT, no read-back of the rows: a claim
+    // costs two statements, it cost five after every report).
+    const pick = async (runner: Tx | Prisma$) => {
       const candidates = await this.db.query<{ id: string; platform: string; target: string }>(
-        tx,
+        runner,
         `SELECT id, platform, target FROM "Delivery"
-          WHERE ((status = 'pending' AND "notBefore" <= ?) OR (status = 'sending' AND "claimExpires" < ?))
+          WHERE ${CLAIMABLE}
           ${heldPlatforms.length ? `AND platform NOT IN (${heldPlatforms.map(() => '?').join(', ')})` : ''}
           ${excluded.length ? `AND (platform || ':' || target) NOT IN (${excluded.map(() => '?').join(', ')})` : ''}
           ORDER BY "notBefore", "createdAt" LIMIT ? ${lock}`,
@@ -373,25 +381,27 @@ export class Dispatcher {
       // when nothing at all could be claimed, forget them anyway: the next poll looks again)
       if (!full || ids.length === 0)
         for (const [key, c] of this.channels) if (c.more && !blocked.has(key) && !seen.has(key)) c.more = false;
-      if (ids.length > 0) {
-        await tx.delivery.updateMany({
-          where: { id: { in: ids } },
-          data: {
-            status: 'sending',
-            claimedBy: this.o.workerId,
-            claimedAt: now,
-            claimExpires: expires,
-            attempts: { increment: 1 },
-          },
-        });
-      }
-      return { ids, full };
-    });
-    if (picked.ids.length === 0) return { rows: [], full: false, paced };
-    const rows = await this.db.prisma.delivery.findMany({
-      where: { id: { in: picked.ids }, status: 'sending', claimedBy: this.o.workerId },
-      orderBy: [{ notBefore: 'asc' }, { createdAt: 'asc' }],
-    });
+      if (ids.length === 0) return { rows: [] as Delivery[], ids, full };
+      const rows = await this.db.query<Delivery>(
+        runner,
+        `UPDATE "Delivery" SET status = 'sending', "claimedBy" = ?, "claimedAt" = ?, "claimExpires" = ?,
+            attempts = attempts + 1
+          WHERE id IN (${ids.map(() => '?').join(', ')}) AND ${CLAIMABLE}
+          RETURNING *`,
+        this.o.workerId,
+        now,
+        expires,
+        ...ids,
+        now,
+        now,
+      );
+      return { rows, ids, full };
+    };
+    const picked = this.db.provider === 'postgresql' ? await this.db.tx(pick) : await pick(this.db.prisma);
+    if (picked.rows.length === 0) return { rows: [], full: false, paced };
+    const rows = picked.rows.sort(
+      (a, b) => a.notBefore.getTime() - b.notBefore.getTime() || a.createdAt.getTime() - b.createdAt.getTime(),
+    );
     return { rows, full: picked.full || picked.ids.length === this.o.batch, paced };
   }
 
@@ -560,19 +570,32 @@ export class Dispatcher {
       this.wake?.();
     }
     // Only the current claimant may settle the row (a takeover after expiry wins otherwise).
-    const n = await this.db.prisma.delivery.updateMany({
-      where: { id: d.id, status: 'sending', claimedBy: this.o.workerId, attempts: d.attempts },
-      data: {
-        status: r.status,
-        claimedBy: null,
-        claimExpires: null,
-        ...(r.messageRef ? { messageRef: r.messageRef, sentAt: now } : {}),
-        ...(r.error !== undefined ? { error: r.error } : r.status === 'sent' ? { error: null } : {}),
-        ...(r.notBefore ? { notBefore: r.notBefore } : {}),
-        ...(r.unspent ? { attempts: { decrement: 1 } } : {}),
-      },
-    });
-    if (n.count === 0 || r.untouched) return;
+    // raw SQL: one statement after every send, without the query plan and result mapping of
+    // the model API
+    const set: string[] = ['status = ?', '"claimedBy" = NULL', '"claimExpires" = NULL'];
+    const params: unknown[] = [r.status];
+    if (r.messageRef) {
+      set.push('"messageRef" = ?', '"sentAt" = ?');
+      params.push(r.messageRef, now);
+    }
+    if (r.error !== undefined) {
+      set.push('error = ?');
+      params.push(r.error);
+    } else if (r.status === 'sent') set.push('error = NULL');
+    if (r.notBefore) {
+      set.push('"notBefore" = ?');
+      params.push(r.notBefore);
+    }
+    if (r.unspent) set.push('attempts = attempts - 1');
+    const n = await this.db.execute(
+      this.db.prisma,
+      `UPDATE "Delivery" SET ${set.join(', ')} WHERE id = ? AND status = 'sending' AND "claimedBy" = ? AND attempts = ?`,
+      ...params,
+      d.id,
+      this.o.workerId,
+      d.attempts,
+    );
+    if (n === 0 || r.untouched) return;
     const outcome = r.status === 'pending' ? 'retry' : r.status;
     this.o.onOutcome?.(d, outcome);
     if (r.status !== 'pending' && this.o.onSettled) {

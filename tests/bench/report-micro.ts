@@ -1,0 +1,83 @@
+/**
+ * In-process micro-benchmark of `report` (issue 19 item 7): N reports one after the other
+ * through the router on a fresh database, each followed by the dispatcher's delivery, counting
+ * the SQL statements and the CPU per report. `--profile=<dir>` writes a CPU profile of the loop.
+ *
+ *   node --import tsx tests/bench/report-micro.ts [n] [--profile=dir] [--sql]
+ *
+ * SQLite by default; TEST_PROVIDER=postgresql TEST_PG_URL=… for PostgreSQL (statements then
+ * counted through pg's Client.query).
+ */
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import { testApp } from '../helpers/app.ts';
+import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
+import { profiled } from './inprocess-profile.ts';
+
+const args = process.argv.slice(2);
+const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 300);
+const profileDir = args.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+const showSql = args.includes('--sql');
+
+const seen: string[] = [];
+let counting = false;
+// every statement, whichever way it is run (better-sqlite3's Statement, pg's Client)
+const probe = new Sqlite(':memory:').prepare('SELECT 1');
+const Statement = Object.getPrototypeOf(probe) as Record<string, (...a: unknown[]) => unknown>;
+for (const m of ['run', 'all', 'get', 'iterate'] as const) {
+  const orig = Statement[m] as (...a: unknown[]) => unknown;
+  Statement[m] = function (this: { source: string }, ...a: unknown[]) {
+    if (counting) seen.push(this.source);
+    return orig.apply(this, a);
+  };
+}
+const pgQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+(pg.Client.prototype as unknown as { query: unknown }).query = function (this: unknown, ...a: unknown[]) {
+  const q = a[0] as string | { text: string };
+  if (counting) seen.push(typeof q === 'string' ? q : q.text);
+  return pgQuery.apply(this, a);
+};
+
+const t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '100000' } });
+await registerPersonas(t);
+const report = (i: number) => t.run(P.poc, `report category=malware summary="micro ${i}" ioc=192.0.2.${(i % 250) + 1}`);
+for (let i = 0; i < 30; i++) await report(i); // warm up (JIT, statement caches)
+
+counting = true;
+const one = seen.length;
+await report(-1);
+const perReport = seen.slice(one);
+seen.length = 0;
+
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await profiled(profileDir, 'report-micro', async () => {
+  for (let i = 0; i < n; i++) {
+    const o = await report(i);
+    if (o.status !== 'ok') throw new Error(JSON.stringify(o.reply));
+  }
+});
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+counting = false;
+
+const tally = new Map<string, number>();
+for (const s of perReport) {
+  const k = s.replace(/\s+/g, ' ').slice(0, 140);
+  tally.set(k, (tally.get(k) ?? 0) + 1);
+}
+if (args.includes('--seq'))
+  for (const s of perReport) process.stdout.write(`${s.replace(/\s+/g, ' ').slice(0, 200)}\n`);
+if (showSql) for (const [k, v] of tally) process.stdout.write(`${v}× ${k}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    provider: process.env.TEST_PROVIDER ?? 'sqlite',
+    n,
+    statementsPerReport: perReport.length,
+    statementsAvg: Math.round((seen.length / n) * 10) / 10,
+    cpuMsPerReport: Math.round(((cpu.user + cpu.system) / 1000 / n) * 100) / 100,
+    wallMsPerReport: Math.round((ms / n) * 100) / 100,
+  })}\n`,
+);
+await t.close();
+process.exit(0);
