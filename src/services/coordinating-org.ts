@@ -9,3 +9,19 @@ import type { Organization } from '../db/generated/sqlite/client.ts';
 export function coordinatingOrg(db: Tx | Prisma$): Promise<Organization | null> {
   return db.organization.findFirst({ where: { coordinator: true }, orderBy: { id: 'asc' } });
 }
+
+/** per transaction: read once (the report's posts and the names they say need it twice) */
+const perTx = new WeakMap<Tx, Promise<Organization | null>>();
+
+/**
+ * {@link coordinatingOrg} read once per transaction: the first read in it answers the later
+ * ones (for the posts a transaction writes; not for one that changes the coordinator).
+ */
+export function coordinatingOrgInTx(tx: Tx): Promise<Organization | null> {
+  let p = perTx.get(tx);
+  if (!p) {
+    p = coordinatingOrg(tx);
+    perTx.set(tx, p);
+  }
+  return p;
+}

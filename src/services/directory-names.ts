@@ -6,7 +6,7 @@
 import type { Prisma$, Tx } from '../db/client.ts';
 import type { OrgNames } from '../domain/org-names.ts';
 import type { DirectoryNames } from '../i18n/index.ts';
-import { coordinatingOrg } from './coordinating-org.ts';
+import { coordinatingOrg, coordinatingOrgInTx } from './coordinating-org.ts';
 import { decodeShortNames } from './org-names.ts';
 
 /** The names of one organisation record (short names as stored: a JSON array). */
@@ -20,15 +20,11 @@ export async function directoryNames(q: Tx | Prisma$): Promise<DirectoryNames> {
   return { coordinator: c ? orgNamesOf(c) : null };
 }
 
-/** per transaction: its posts all say the same names, read once (a transaction object lives briefly) */
-const perTx = new WeakMap<Tx, Promise<DirectoryNames>>();
-
-/** {@link directoryNames} read once per transaction, for the posts it writes. */
-export function namesInTx(tx: Tx): Promise<DirectoryNames> {
-  let p = perTx.get(tx);
-  if (!p) {
-    p = directoryNames(tx);
-    perTx.set(tx, p);
-  }
-  return p;
+/**
+ * {@link directoryNames} read once per transaction, for the posts it writes: its posts all say
+ * the same names (the coordinating organisation as first read in the transaction).
+ */
+export async function namesInTx(tx: Tx): Promise<DirectoryNames> {
+  const c = await coordinatingOrgInTx(tx);
+  return { coordinator: c ? orgNamesOf(c) : null };
 }

@@ -41,21 +41,26 @@ export async function attachIndicators(
     const indicatorId = Number(rows[0]?.id);
     const key = { incidentId_indicatorId: { incidentId: incident.id, indicatorId } };
     if (!created && (await tx.incidentIndicator.findUnique({ where: key }))) continue;
-    // the organisation's earlier real reports of it (an exercise's link is no sighting)
-    const seenBefore = await tx.incidentIndicator.count({
-      where: { indicatorId, orgId: incident.orgId, incident: { exercise: false } },
-    });
-    await tx.incidentIndicator.create({
-      data: { incidentId: incident.id, indicatorId, orgId: incident.orgId, addedAt: now },
-    });
+    // the organisation's earlier real reports of it (an exercise's link is no sighting), and how
+    // many organisations have reported it: one statement, and the links are read only when
+    // there is something to correlate
+    const [seen] = await tx.$queryRaw<{ mine: number | bigint | null; orgs: number | bigint }[]>`
+      SELECT SUM(CASE WHEN l."orgId" = ${incident.orgId} THEN 1 ELSE 0 END) AS mine, COUNT(DISTINCT l."orgId") AS orgs
+        FROM "IncidentIndicator" l JOIN "Incident" i ON i.id = l."incidentId"
+        WHERE l."indicatorId" = ${indicatorId} AND NOT i.exercise`;
+    const seenBefore = Number(seen?.mine ?? 0);
+    await tx.$executeRaw`INSERT INTO "IncidentIndicator" ("incidentId", "indicatorId", "orgId", "addedAt")
+      VALUES (${incident.id}, ${indicatorId}, ${incident.orgId}, ${now})`;
     added.push(ind);
     if (withEvents) {
       await tx.incidentEvent.create({
         data: { incidentId: incident.id, at: now, actor, kind: 'indicator', data: canonicalJson(ind) },
       });
     }
-    // an exercise's indicators are never correlated (nor counted with real reports': below)
-    if (seenBefore === 0 && !incident.exercise) await correlate(deps, tx, indicatorId, ind);
+    // an exercise's indicators are never correlated (nor counted with real reports': above);
+    // this report makes the organisations `orgs + 1` when its organisation had not reported it
+    if (seenBefore === 0 && !incident.exercise && Number(seen?.orgs ?? 0) + 1 >= 2)
+      await correlate(deps, tx, indicatorId, ind);
   }
   return added;
 }

@@ -28,7 +28,7 @@ import { type ReportStage, type StageStep, stageStep } from '../domain/report-st
 import { translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
-import { coordinatingOrg } from './coordinating-org.ts';
+import { coordinatingOrgInTx } from './coordinating-org.ts';
 import { markMessage } from './exercise.ts';
 import { takeSeqs } from './ids.ts';
 import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
@@ -397,7 +397,7 @@ export class IncidentService {
   ): Promise<void> {
     // an exercise's every post carries 【訓練】/[EXERCISE]
     const build: Parameters<typeof postToOrg>[3] = (t, dates) => markMessage(t, exercise, plain(t, dates));
-    const coord = await coordinatingOrg(tx);
+    const coord = await coordinatingOrgInTx(tx);
     const ref = { type: 'incident', id };
     // both posts with a few statements (postToOrgs: one channel query, one insert), the message built once
     const to = [...(coord ? [coord] : []), ...(!coord || coord.id !== own.id ? [own] : [])];
@@ -422,9 +422,8 @@ export class IncidentService {
       return o;
     }
     if (!caller.org) throw new UserError('report.no_org');
-    const o = await this.db.prisma.organization.findUnique({ where: { id: caller.org.id } });
-    if (!o) throw new UserError('report.no_org');
-    return o;
+    // read with the caller for this request (src/services/directory.ts): not read again
+    return caller.org;
   }
 
   private async checkSystem(tx: Tx, system: string, orgId: number) {

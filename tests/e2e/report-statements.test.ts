@@ -1,0 +1,103 @@
+/**
+ * A budget of SQL statements for `report` (issue 19 item 7): every statement costs CPU in the
+ * bot's one thread (the query plan, the driver, the result mapping), so the report path has a
+ * count it must stay under, and each indicator adds a fixed few (an N+1 fails here). The
+ * statements are counted at the drivers (better-sqlite3's Statement, pg's Client.query), so
+ * raw SQL and the model API count alike.
+ */
+import assert from 'node:assert/strict';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
+import { consoleRefs } from '../../src/adapters/console/refs.ts';
+import { Dispatcher } from '../../src/outbox/dispatcher.ts';
+import { PROVIDER, type TestApp, testApp } from '../helpers/app.ts';
+import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
+
+/** Statements of the command itself (before its posts are sent), and of sending its two posts. */
+const BUDGET = { command: 20, delivery: 8, perIndicator: 3 };
+
+let t: TestApp;
+const seen: string[] = [];
+let counting = false;
+const restore: (() => void)[] = [];
+
+function count<T extends object>(proto: T, methods: (keyof T)[], sqlOf: (self: unknown, args: unknown[]) => string) {
+  for (const m of methods) {
+    const orig = proto[m] as (...a: unknown[]) => unknown;
+    (proto as Record<keyof T, unknown>)[m] = function (this: unknown, ...a: unknown[]) {
+      if (counting) seen.push(sqlOf(this, a));
+      return orig.apply(this, a);
+    };
+    restore.push(() => {
+      (proto as Record<keyof T, unknown>)[m] = orig;
+    });
+  }
+}
+
+beforeAll(async () => {
+  const probe = new Sqlite(':memory:');
+  const statement = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, unknown>;
+  probe.close();
+  count(statement, ['run', 'all', 'get', 'iterate'], (self) => (self as { source: string }).source);
+  count(pg.Client.prototype as unknown as Record<string, unknown>, ['query'], (_self, a) => {
+    const q = a[0] as string | { text: string };
+    return typeof q === 'string' ? q : q.text;
+  });
+  t = await testApp({ env: { RATE_LIMIT_PER_MINUTE: '100000' } });
+  await registerPersonas(t);
+});
+afterAll(async () => {
+  for (const r of restore) r();
+  await t.close();
+});
+
+/** The statements of one report through the router, with the dispatcher stopped, and of sending its posts. */
+async function measure(iocs: number): Promise<{ command: string[]; delivery: string[] }> {
+  await t.app.dispatcher.stop();
+  const ioc = Array.from({ length: iocs }, (_, i) => `ioc=198.51.100.${i + 1}`).join(' ');
+  seen.length = 0;
+  counting = true;
+  const o = await t.app.router.handle({
+    platform: 'console',
+    identity: P.poc,
+    text: `report category=malware summary="budget" ${ioc}`,
+    channelId: null,
+    refs: consoleRefs,
+  });
+  counting = false;
+  assert.equal(o.status, 'ok', JSON.stringify(o.reply));
+  const command = [...seen];
+  const d = new Dispatcher(t.app.db, new Map([['console', t.platform]]), {
+    workerId: 'budget',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    perChannelIntervalMs: 0,
+  });
+  seen.length = 0;
+  counting = true;
+  await d.runOnce();
+  counting = false;
+  return { command, delivery: [...seen] };
+}
+
+const show = (s: string[]) => s.map((x) => x.replace(/\s+/g, ' ').slice(0, 100)).join('\n');
+
+test(`a report costs at most ${BUDGET.command} statements, sending its two posts ${BUDGET.delivery} (${PROVIDER})`, async () => {
+  await measure(1); // the first one warms what is read once per process
+  const m = await measure(1);
+  assert.ok(m.command.length <= BUDGET.command, `the report ran ${m.command.length} statements:\n${show(m.command)}`);
+  assert.ok(
+    m.delivery.length <= BUDGET.delivery,
+    `sending its posts ran ${m.delivery.length} statements:\n${show(m.delivery)}`,
+  );
+  assert.equal(t.platform.in('nisc').filter((p) => p.includes('budget')).length > 0, true, 'the post was sent');
+});
+
+test(`each indicator adds at most ${BUDGET.perIndicator} statements (no N+1 on the report path)`, async () => {
+  const one = await measure(1);
+  const six = await measure(6);
+  const extra = six.command.length - one.command.length;
+  assert.ok(extra <= 5 * BUDGET.perIndicator, `5 more indicators cost ${extra} more statements:\n${show(six.command)}`);
+});
