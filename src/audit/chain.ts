@@ -81,7 +81,13 @@ export async function appendAuditMany(db: Database, tx: Tx, es: readonly AuditEn
     prev = hash;
     return r;
   });
-  await tx.auditRecord.createMany({ data: records });
+  // raw SQL: the model API's createMany costs a query plan and its mapping on every change
+  await db.execute(
+    tx,
+    `INSERT INTO "AuditRecord" ("seq", "at", "actor", "action", "subject", "data", "prevHash", "hash")
+       VALUES ${records.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    ...records.flatMap((r) => [r.seq, r.at, r.actor, r.action, r.subject, r.data, r.prevHash, r.hash]),
+  );
   await db.execute(tx, 'UPDATE "AuditHead" SET hash = ? WHERE id = 1', prev);
   return records.map((r) => r.seq);
 }

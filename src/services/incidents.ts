@@ -409,9 +409,16 @@ export class IncidentService {
   }
 
   private async event(tx: Tx, incidentId: string, actor: string, kind: string, data: Record<string, unknown>) {
-    await tx.incidentEvent.create({
-      data: { incidentId, at: this.deps.clock.now(), actor, kind, data: canonicalJson(data) },
-    });
+    // raw SQL: nothing reads the row back
+    await this.db.execute(
+      tx,
+      'INSERT INTO "IncidentEvent" ("incidentId", "at", "actor", "kind", "data") VALUES (?, ?, ?, ?, ?)',
+      incidentId,
+      this.deps.clock.now(),
+      actor,
+      kind,
+      canonicalJson(data),
+    );
   }
 
   private async reportingOrg(caller: Caller, code: string | undefined) {
