@@ -86,9 +86,12 @@ serveChild<BotInput>(async (input): Promise<Served> => {
     ? await seededOrgs(app, input.orgs ?? 50)
     : await seedOrgs(app, input.orgs ?? 50, 'slack', `slack:${ADMIN_USER}`);
   const port = await app.http.listen(0, '127.0.0.1');
+  // what main.ts starts, in its order
   await mount.start();
   app.dispatcher.start();
   app.scheduler.start();
+  app.journal.start();
+  app.heartbeat.start();
   return {
     ready: { port, orgs } satisfies BotReady,
     handlers: {
