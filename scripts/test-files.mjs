@@ -32,6 +32,7 @@ export const CHAOS_FILES = [
   'tests/e2e/db-outage.test.ts',
   'tests/e2e/email-fallback-crash.test.ts',
   'tests/e2e/reminders-multiprocess.test.ts',
+  'tests/e2e/report-batch-crash.test.ts',
   'tests/e2e/report-clocks-multiprocess.test.ts',
   'tests/e2e/shutdown.test.ts',
 ];

@@ -28,16 +28,19 @@ import { databaseAway } from './availability.ts';
 import type { Database, Tx, TxOptions } from './client.ts';
 import { currentGuard, type FirstTxGuard, outsideScope } from './scope.ts';
 
-export interface Member<T> {
+export interface Member<T, B = undefined> {
   /** the sequence (Counter name) this member takes its number from */
   seq: string;
   /** reads and checks that may refuse this member alone; runs before its guard, writes nothing */
   check?: (tx: Tx) => Promise<void>;
-  /** this member's writes, with its number; after every member's check and the bump */
-  write: (tx: Tx, n: number) => Promise<T>;
+  /**
+   * this member's writes, with its number, after every member's check and the bump; `batch` is
+   * the batch's own state (`open`), written by `close` after the last member
+   */
+  write: (tx: Tx, n: number, batch: B) => Promise<T>;
 }
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<B> {
   /** most members in one transaction */
   max: number;
   /** takes `count` consecutive numbers of `seq` in `tx`; returns the first */
@@ -45,10 +48,14 @@ export interface GroupCommitOptions {
   /** an error of a member's check or guard that refuses that member alone (the transaction is still usable) */
   own: (e: unknown) => boolean;
   tx?: TxOptions;
+  /** the state of one attempt at a batch (what its members leave for the end) */
+  open: () => B;
+  /** the batch's last writes, after its members' (one audit append for all: the head row's lock is taken last) */
+  close?: (tx: Tx, batch: B) => Promise<void>;
 }
 
-interface Queued {
-  member: Member<unknown>;
+interface Queued<B> {
+  member: Member<unknown, B>;
   guard: FirstTxGuard | undefined;
   /** written again alone after its batch failed */
   solo: boolean;
@@ -58,24 +65,30 @@ interface Queued {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export class GroupCommit {
-  private readonly queue: Queued[] = [];
+export class GroupCommit<B = undefined> {
+  private readonly queue: Queued<B>[] = [];
   private busy = false;
   /** batches written and their sizes (tests, metrics) */
   readonly stats = { batches: 0, members: 0, largest: 0, solo: 0 };
 
   constructor(
     private readonly db: Database,
-    private readonly o: GroupCommitOptions,
+    private readonly o: GroupCommitOptions<B>,
   ) {}
 
   /** Writes `member` in the next batch; its result, or its own error. */
-  run<T>(member: Member<T>): Promise<T> {
+  run<T>(member: Member<T, B>): Promise<T> {
     // the guard of the caller's scope (the command journal), captured here: the batch's
     // transaction runs outside every caller's scope and runs each member's guard itself
     const guard = currentGuard();
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ member, guard, solo: false, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({
+        member: member as Member<unknown, B>,
+        guard,
+        solo: false,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.pump();
     });
   }
@@ -92,7 +105,7 @@ export class GroupCommit {
     // same turn (a burst of requests read in one go) start together instead of one alone first
     outsideScope(() =>
       setImmediate(() => {
-        const first = this.queue[0] as Queued;
+        const first = this.queue[0] as Queued<B>;
         const batch = first.solo ? this.queue.splice(0, 1) : this.take();
         void this.write(batch).finally(() => {
           this.busy = false;
@@ -103,13 +116,13 @@ export class GroupCommit {
   }
 
   /** The next batch: arrivals in order, up to `max`, stopping before one to be written alone. */
-  private take(): Queued[] {
+  private take(): Queued<B>[] {
     let n = 0;
-    while (n < this.queue.length && n < this.o.max && !(this.queue[n] as Queued).solo) n++;
+    while (n < this.queue.length && n < this.o.max && !(this.queue[n] as Queued<B>).solo) n++;
     return this.queue.splice(0, n);
   }
 
-  private async write(batch: Queued[]): Promise<void> {
+  private async write(batch: Queued<B>[]): Promise<void> {
     let ran: FirstTxGuard[] = [];
     // a guard that ran in an attempt that did not commit is pending again (db.tx tries again
     // on deadlocks and the like, also when the commit itself failed)
@@ -121,6 +134,7 @@ export class GroupCommit {
     try {
       outcomes = await this.db.tx(async (tx) => {
         restore();
+        const state = this.o.open();
         const out: (Outcome | null)[] = [];
         for (const q of batch) {
           try {
@@ -147,8 +161,9 @@ export class GroupCommit {
           if (out[i] !== null) continue;
           const n = next.get(q.member.seq) as number;
           next.set(q.member.seq, n + 1);
-          out[i] = { ok: true, value: await q.member.write(tx, n) };
+          out[i] = { ok: true, value: await q.member.write(tx, n, state) };
         }
+        await this.o.close?.(tx, state);
         return out as Outcome[];
       }, this.o.tx);
     } catch (e) {

@@ -4,6 +4,7 @@
  * (outbox) together.
  */
 import { canonicalJson } from '../audit/canonical-json.ts';
+import { type AuditEntry, appendAuditMany } from '../audit/chain.ts';
 import type { Caller } from '../core/command.ts';
 import { isHandledElsewhere, isUserError, UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
@@ -114,7 +115,7 @@ const REPORT_BATCH = 32;
 
 export class IncidentService {
   /** reports arriving together are written together (src/db/group-commit.ts) */
-  private readonly reports: GroupCommit;
+  private readonly reports: GroupCommit<AuditEntry[]>;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -124,6 +125,8 @@ export class IncidentService {
       max: REPORT_BATCH,
       take: (tx, seq, count) => takeSeqs(deps.db, tx, seq, count),
       own: (e) => isUserError(e) || isHandledElsewhere(e),
+      open: (): AuditEntry[] => [],
+      close: async (tx, audits) => void (await appendAuditMany(deps.db, tx, audits)),
     });
   }
 
@@ -163,7 +166,7 @@ export class IncidentService {
     return this.reports.run({
       seq: `INC-${fy}`,
       check: input.system ? (tx) => this.checkSystem(tx, input.system as string, org.id) : undefined,
-      write: async (tx, n) => {
+      write: async (tx, n, audits) => {
         const id = formatId('INC', fy, n);
         const inc = await tx.incident.create({
           data: {
@@ -192,20 +195,27 @@ export class IncidentService {
         });
         await this.event(tx, id, caller.identity, 'reported', { org: org.code, indicators: inds.length });
         await attachIndicators(this.deps, tx, inc, inds, caller.identity, false, true);
-        await audit(this.deps, tx, caller.identity, 'incident.report', id, {
-          org: org.code,
-          category: inc.category,
-          severity: inc.severity,
-          tlp: inc.tlp,
-          share: inc.share,
-          confidentiality: inc.confidentiality,
-          handling: inc.handling,
-          indicators: inds.map((i) => i.value),
-          awareAt: inc.awareAt?.toISOString() ?? null,
-          // the dashboard's figures measure from it (src/domain/figures.ts)
-          detectedAt: inc.detectedAt.toISOString(),
-          items: contentAudit(input),
-          ...(inc.exercise ? { exercise: true } : {}),
+        // appended with the batch's other records at its end (one update of the head row)
+        audits.push({
+          actor: caller.identity,
+          action: 'incident.report',
+          subject: id,
+          at: this.deps.clock.now(),
+          data: {
+            org: org.code,
+            category: inc.category,
+            severity: inc.severity,
+            tlp: inc.tlp,
+            share: inc.share,
+            confidentiality: inc.confidentiality,
+            handling: inc.handling,
+            indicators: inds.map((i) => i.value),
+            awareAt: inc.awareAt?.toISOString() ?? null,
+            // the dashboard's figures measure from it (src/domain/figures.ts)
+            detectedAt: inc.detectedAt.toISOString(),
+            items: contentAudit(input),
+            ...(inc.exercise ? { exercise: true } : {}),
+          },
         });
         await this.notify(tx, org, `incident:${id}:reported`, id, inc.exercise, (t) =>
           newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
