@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { beforeAll, test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 import { COORD_ORG } from '../helpers/coordinating.ts';
 
 const fy = fiscalYearOf(new Date());

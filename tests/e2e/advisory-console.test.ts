@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 test('console: report ×2, draft, consent of both sources, approval by a second person, one post per channel, acks, status', async () => {
   const DATABASE_URL = await freshDbUrl();

@@ -12,7 +12,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 const SETUP = [
   'poc add console:nisc-coord org=nisc role=coordinator',

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { BotProcess } from '../helpers/bot-process.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 const DAY = 86_400_000;
 

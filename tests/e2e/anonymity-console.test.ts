@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { beforeAll, test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 let DATABASE_URL: string;
 const fy = fiscalYearOf(new Date());

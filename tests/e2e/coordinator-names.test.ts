@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { testApp, testDb } from '../helpers/app.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 const FORMER = {
   ja: '内閣サイバーセキュリティセンター',

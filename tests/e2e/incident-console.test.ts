@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 test('console: a ministry PoC reports, NISC is told, show has the timeline; a second ministry triggers one correlation alert', async () => {
   const DATABASE_URL = await freshDbUrl();

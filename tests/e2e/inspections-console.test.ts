@@ -11,7 +11,8 @@ import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { heatmapSize } from '../../src/domain/heatmap.ts';
 import { formatTokyoIsoDate } from '../../src/domain/tokyo-time.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 test('console: two systems, a campaign, answers, status for NISC and the ministry, a budget plan', async () => {
   const db = await freshDbUrl();

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 
 test('console: org show nco, invite=nco,maff, audience=NCO, incident list org=ｎｃｏ', async () => {
   const DATABASE_URL = await freshDbUrl();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'vitest';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
 import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { runConsoleApp } from '../helpers/console-app.ts';
 
 /** The `■ 報告期限` block of an `incident show`, one line per clock. */
 function clocks(show: string): string[] {
@@ -36,7 +37,7 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
 }, async () => {
   const DATABASE_URL = await freshDbUrl();
   const id = `INC-${fiscalYearOf(new Date())}-0001`;
-  const setup = await runBot(
+  const setup = await runConsoleApp(
     [
       '/csirt poc add console:sato org=maff role=poc primary=yes',
       '/csirt poc add console:kato org=nisc role=coordinator',
@@ -46,7 +47,7 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
   );
   assert.equal(setup.code, 0, setup.stdout + setup.stderr);
 
-  const first = await runBot(
+  const first = await runConsoleApp(
     [
       '/csirt report category=不正アクセス summary="職員用ポータルへの不正ログインを検知" contact="農林水産省 情報管理課 佐藤 03-0000-0000"',
       `/csirt incident show ${id}`,
@@ -80,7 +81,7 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
   assert.match(update1, /対象となる個人情報の件数: 120 件/);
 
   // the office's note is not a stage; the reporter's second update is 第2報
-  const office = await runBot(`/csirt incident update ${id} note="状況を確認しました"\n`, {
+  const office = await runConsoleApp(`/csirt incident update ${id} note="状況を確認しました"\n`, {
     DATABASE_URL,
     CONSOLE_USER: 'kato',
   });
@@ -88,7 +89,7 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
   assert.doesNotMatch(office.stdout, /続報）として記録|確報として記録/);
   assert.match(
     (
-      await runBot(`/csirt incident update ${id} final=yes cause="推測されやすいパスワード"\n`, {
+      await runConsoleApp(`/csirt incident update ${id} final=yes cause="推測されやすいパスワード"\n`, {
         DATABASE_URL,
         CONSOLE_USER: 'kato',
       })
@@ -96,7 +97,7 @@ test('console: 速報, 第1報, 第2報, a 確報 refused while an item is empty
     /確報（final=yes）は、報告元の組織の方のみ指定できます。.*何も変更していません/,
   );
 
-  const second = await runBot(
+  const second = await runConsoleApp(
     [
       `/csirt incident update ${id} cause="推測されやすいパスワードの使用" plan="全職員のパスワード変更と多要素認証の導入"`,
       // refused: 業務・サービスへの影響, 通報・届出先, 公表の予定 are still empty; found= must not be kept

@@ -15,7 +15,8 @@ import assert from 'node:assert/strict';
 import { beforeAll, test } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { fiscalYearOf } from '../../src/domain/fiscal-year.ts';
-import { freshDbUrl, runBot } from '../helpers/console.ts';
+import { freshDbUrl } from '../helpers/console.ts';
+import { runConsoleApp as runBot } from '../helpers/console-app.ts';
 import { consolePosts, consoleReplies } from '../helpers/console-posts.ts';
 import { COORD_ORG } from '../helpers/coordinating.ts';
 

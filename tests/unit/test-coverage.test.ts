@@ -11,7 +11,8 @@ import { test } from 'vitest';
 import { CHAOS_FILES, testFiles, usesDb } from '../../scripts/test-files.mjs';
 import { ROOT } from '../../src/app.ts';
 
-const REACHES_DB = /\bopenDatabase\(|\bcreateApp\(|\brunBot\(|\bBotProcess\b|\bSlackProcess\b|\bprepareMulti\(/;
+const REACHES_DB =
+  /\bopenDatabase\(|\bcreateApp\(|\brunBot\(|\brunConsoleApp\b|\bBotProcess\b|\bSlackProcess\b|\bprepareMulti\(/;
 
 test('every test file that reaches a database also runs on PostgreSQL', () => {
   const missing = testFiles(ROOT).filter(
@@ -21,7 +22,7 @@ test('every test file that reaches a database also runs on PostgreSQL', () => {
 });
 
 test('the helpers that start real bots give them a database of the provider under test', () => {
-  for (const helper of ['console.ts', 'bot-process.ts', 'slack-process.ts']) {
+  for (const helper of ['console.ts', 'console-app.ts', 'bot-process.ts', 'slack-process.ts']) {
     const src = readFileSync(join(ROOT, 'tests', 'helpers', helper), 'utf8');
     assert.doesNotMatch(src, /DATABASE_URL: freshSqliteUrl\(\)/, `${helper} defaults to a SQLite file`);
   }

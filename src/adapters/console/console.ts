@@ -18,11 +18,13 @@ export interface ConsoleIo {
   write(text: string): void;
   /** aborted: no further line is read (the line in progress finishes), as at end of input */
   signal?: AbortSignal;
+  /** where attachments (calendar files, pictures, CSV) are written; ./data/out by default */
+  outDir?: string;
 }
 
 export async function runConsole(app: App, io: ConsoleIo): Promise<number> {
   const identity = `console:${app.config.CONSOLE_USER}`;
-  const outDir = join(process.cwd(), 'data', 'out');
+  const outDir = io.outDir ?? join(process.cwd(), 'data', 'out');
   let failed = 0;
   const tty = !!io.input.isTTY;
   const rl = createInterface({
