@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { PROVIDER, testDb } from './app.ts';
 import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
 import { copySqliteTemplate } from './db-template.ts';
+import { dropLater } from './drop-later.ts';
 
 export interface ConsoleRun {
   code: number;
@@ -19,15 +19,11 @@ export function freshSqliteUrl(): string {
   return `file:${join(mkdtempSync(join(tmpdir(), 'csirt-console-')), 'bot.db')}`;
 }
 
-const dropLater: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const drop of dropLater.splice(0)) await drop().catch(() => {});
-});
-
 /**
  * A fresh database of the provider under test (a new PostgreSQL database when
  * TEST_PROVIDER=postgresql): a copy of the migrated template (tests/helpers/db-template.ts), or
- * with `empty: true` a truly empty one that the bot migrates at start.
+ * with `empty: true` a truly empty one that the bot migrates at start. A PostgreSQL database is
+ * dropped when the test file ends (tests/helpers/drop-later.ts).
  */
 export async function freshDbUrl(opts: { empty?: boolean } = {}): Promise<string> {
   if (PROVIDER !== 'postgresql') {
@@ -36,7 +32,7 @@ export async function freshDbUrl(opts: { empty?: boolean } = {}): Promise<string
     return url;
   }
   const db = await testDb(opts);
-  dropLater.push(db.drop);
+  dropLater(db.drop);
   return db.url;
 }
 
