@@ -13,3 +13,18 @@ export const BOT_ARGS: readonly string[] = [...START_FLAGS, '--enable-source-map
 
 /** The environment npm start sets (START_ENV), under what a test sets. */
 export const BOT_ENV: Readonly<Record<string, string>> = START_ENV;
+
+/**
+ * What every test's bot runs with unless the test says otherwise, in a process (runBot,
+ * BotProcess) or in the test's own (runConsoleApp): an ephemeral port on loopback, warnings only,
+ * and the daily audit anchor and the escalation chains off (their own jobs and posts), as in
+ * tests/helpers/app.ts.
+ */
+export const TEST_BOT_SETTINGS: Readonly<Record<string, string>> = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  AUDIT_ANCHOR_AT: 'off',
+  ESCALATION_CHAIN: 'off',
+  REPORT_ESCALATION_CHAIN: 'off',
+};

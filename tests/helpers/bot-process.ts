@@ -7,7 +7,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
+import { BOT_ARGS, BOT_ENV, TEST_BOT_SETTINGS } from './bot-entry.ts';
 
 export class BotProcess {
   stdout = '';
@@ -27,16 +27,10 @@ export class BotProcess {
   static async start(env: Record<string, string>, all: BotProcess[], timeoutMs = 60_000): Promise<BotProcess> {
     const child = spawn(process.execPath, [...BOT_ARGS], {
       cwd: mkdtempSync(join(tmpdir(), 'csirt-bot-')),
-      // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
       env: {
         ...BOT_ENV,
         PATH: process.env.PATH ?? '',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        AUDIT_ANCHOR_AT: 'off',
-        ESCALATION_CHAIN: 'off',
-        REPORT_ESCALATION_CHAIN: 'off',
+        ...TEST_BOT_SETTINGS,
         ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -24,17 +24,8 @@ import { offsetClock } from '../../src/core/clock.ts';
 import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
 import { createLogger } from '../../src/logger.ts';
 import { loadReportPolicy } from '../../src/services/report-policy.ts';
+import { TEST_BOT_SETTINGS } from './bot-entry.ts';
 import { type ConsoleRun, freshDbUrl } from './console.ts';
-
-/** runBot's environment (tests/helpers/console.ts), under what a test sets. */
-const BASE_ENV = {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  AUDIT_ANCHOR_AT: 'off',
-  ESCALATION_CHAIN: 'off',
-  REPORT_ESCALATION_CHAIN: 'off',
-};
 
 export async function runConsoleApp(
   script: string,
@@ -47,7 +38,7 @@ export async function runConsoleApp(
   // the bot's working directory (its data/out: calendar files, pictures, CSV), as runBot's
   const cwd = mkdtempSync(join(tmpdir(), 'csirt-cwd-'));
   const run = (async () => {
-    const config = loadConfig({ ...BASE_ENV, ...env, DATABASE_URL: url });
+    const config = loadConfig({ ...TEST_BOT_SETTINGS, ...env, DATABASE_URL: url });
     const reportPolicy = loadReportPolicy(config.REPORT_POLICY_FILE);
     const outDir = join(cwd, 'data', 'out');
     const seams = new Map<PlatformName, PlatformSeam>([

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDER, testDb } from './app.ts';
-import { BOT_ARGS, BOT_ENV } from './bot-entry.ts';
+import { BOT_ARGS, BOT_ENV, TEST_BOT_SETTINGS } from './bot-entry.ts';
 import { copySqliteTemplate } from './db-template.ts';
 import { dropLater } from './drop-later.ts';
 
@@ -48,13 +48,7 @@ export async function runBot(
       env: {
         ...BOT_ENV,
         PATH: process.env.PATH ?? '',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        // the daily audit anchor off (its own job and post), as in tests/helpers/app.ts
-        AUDIT_ANCHOR_AT: 'off',
-        ESCALATION_CHAIN: 'off',
-        REPORT_ESCALATION_CHAIN: 'off',
+        ...TEST_BOT_SETTINGS,
         ...env,
         DATABASE_URL: url,
       },
