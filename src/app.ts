@@ -19,7 +19,7 @@ import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migr
 import { currentGuard } from './db/scope.ts';
 import type { ReportPolicy } from './domain/report-policy.ts';
 import { mountCalendar } from './http/calendar.ts';
-import { createMetrics, type Metrics } from './http/metrics.ts';
+import { createMetrics, type Metrics, registerWorkMetrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
 import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
@@ -241,6 +241,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // links on PUBLIC_URL, else this process's own address once it listens (the console)
   services.dashboard.base = () => config.PUBLIC_URL ?? `http://127.0.0.1:${http.port ?? config.PORT}`;
   const heartbeat = new Heartbeat(db, clock, workerId);
+  registerWorkMetrics(metrics.registry, {
+    reportBatches: () => services.incidents.reportBatches,
+    commands: () => journal.load,
+  });
   metrics.registry.onCollect(async () => {
     const s = await readOpsState(db, clock, heartbeat);
     metrics.outboxRows.reset();

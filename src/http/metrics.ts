@@ -137,6 +137,18 @@ export class Histogram<N extends string> implements Metric {
   }
 }
 
+/**
+ * A figure kept by the code that does the work (the report batches' counts, the commands
+ * waiting for a turn), read when it is scraped: no second copy to keep in step.
+ */
+class Sampled implements Metric {
+  constructor(readonly o: { name: string; help: string; type: 'counter' | 'gauge'; read: () => number }) {}
+
+  render(): string {
+    return `${header(this.o.name, this.o.help, this.o.type)}${this.o.name} ${number(this.o.read())}\n`;
+  }
+}
+
 /** The process's own figures, read at each scrape (names as every Node exporter writes them). */
 class ProcessMetrics implements Metric {
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
@@ -312,3 +324,53 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the work of this process looks like now (read at each scrape; not from the database). */
+export interface WorkFigures {
+  /** reports written together (src/db/group-commit.ts): transactions, members, the largest, members written again alone */
+  reportBatches(): { batches: number; members: number; largest: number; solo: number };
+  /** acknowledged commands working now and waiting for a turn (src/inbox/journal.ts `turn`) */
+  commands(): { working: number; waiting: number };
+}
+
+/** The figures an operator (and the bench) reads to see batching and the backlog. */
+export function registerWorkMetrics(registry: Registry, w: WorkFigures): void {
+  const sample = (name: string, help: string, type: 'counter' | 'gauge', read: () => number) =>
+    registry.register(new Sampled({ name, help, type, read }));
+  sample(
+    'csirt_report_batches_total',
+    'Transactions that wrote reports (reports arriving together share one: group commit)',
+    'counter',
+    () => w.reportBatches().batches,
+  );
+  sample(
+    'csirt_report_batch_members_total',
+    'Reports written by those transactions (divided by csirt_report_batches_total: the mean batch)',
+    'counter',
+    () => w.reportBatches().members,
+  );
+  sample(
+    'csirt_report_batch_largest',
+    'The most reports one transaction of this process has written',
+    'gauge',
+    () => w.reportBatches().largest,
+  );
+  sample(
+    'csirt_report_batch_solo_reruns_total',
+    'Reports written again alone because the transaction of their batch failed',
+    'counter',
+    () => w.reportBatches().solo,
+  );
+  sample(
+    'csirt_commands_working',
+    'Acknowledged commands this process is working on now',
+    'gauge',
+    () => w.commands().working,
+  );
+  sample(
+    'csirt_commands_waiting',
+    'Acknowledged commands waiting for a turn in this process (held in the journal meanwhile)',
+    'gauge',
+    () => w.commands().waiting,
+  );
+}

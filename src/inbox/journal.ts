@@ -189,6 +189,11 @@ export class CommandJournal {
     }
   }
 
+  /** commands working now and waiting for a turn (metrics) */
+  get load(): { working: number; waiting: number } {
+    return { working: this.working, waiting: this.waiting.length };
+  }
+
   /** Starts looking for abandoned entries every `pollMs`. */
   start(): void {
     const every = this.o.pollMs ?? Math.max(1000, Math.floor(this.o.claimTtlMs / 4));

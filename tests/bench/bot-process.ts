@@ -97,6 +97,8 @@ serveChild<BotInput>(async (input): Promise<Served> => {
     handlers: {
       memory,
       cpu,
+      // how the reports were batched (the figures /metrics shows)
+      batches: async () => ({ ...app.services.incidents.reportBatches }),
       counts: async () => ({
         incidents: await app.db.prisma.incident.count(),
         seen: await app.db.prisma.seenRequest.count(),

@@ -49,6 +49,17 @@ export interface LoadResult {
    * acknowledged request: less sensitive to the machine's load than the rates
    */
   cpuMsPerRequest?: number;
+  /** report transactions (group commit) during the load, their mean size, the largest since the start */
+  batches?: number;
+  meanBatch?: number;
+  largestBatch?: number;
+}
+
+interface Batches {
+  batches: number;
+  members: number;
+  largest: number;
+  solo: number;
 }
 
 export interface CommandBench {
@@ -209,6 +220,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
           const seconds = mode === 'fixed' ? opts.fixedSeconds : opts.maxSeconds;
           const started = Date.now();
           const cpu0 = await bot.rpc<NodeJS.CpuUsage>('cpu');
+          const batches0 = fake ? await bot.rpc<Batches>('batches') : null;
           const r = await load(bot.ready.port, s, {
             seconds,
             connections: mode === 'fixed' ? 50 : 10,
@@ -244,12 +256,22 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / Math.max(1, r.ok),
             1,
           );
-          const res: LoadResult = { target, command, mode, ...r, donePerSec, missing, cpuMsPerRequest };
+          const batches1 = fake ? await bot.rpc<Batches>('batches') : null;
+          const batching =
+            batches0 && batches1 && batches1.batches > batches0.batches
+              ? {
+                  batches: batches1.batches - batches0.batches,
+                  meanBatch: round((batches1.members - batches0.members) / (batches1.batches - batches0.batches), 1),
+                  largestBatch: batches1.largest,
+                }
+              : {};
+          const res: LoadResult = { target, command, mode, ...r, donePerSec, missing, cpuMsPerRequest, ...batching };
           out.loads.push(res);
           opts.log(
             `commands: ${target} ${command} ${mode}: ${res.ackPerSec} ack/s, p50 ${res.p50} ms, p99 ${res.p99} ms` +
               `${donePerSec !== null ? `, ${donePerSec} done/s` : ''}${missing ? `, ${missing} missing` : ''}` +
-              `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request`,
+              `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request` +
+              `${res.batches ? `, ${res.batches} report transactions (mean ${res.meanBatch}, largest ${res.largestBatch})` : ''}`,
           );
           await sleep(1000);
         }

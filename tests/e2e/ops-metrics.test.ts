@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
+import { consoleRefs } from '../../src/adapters/console/refs.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { offsetClock } from '../../src/core/clock.ts';
@@ -16,6 +17,7 @@ import { enqueue } from '../../src/outbox/outbox.ts';
 import { scheduleJob } from '../../src/scheduler/scheduler.ts';
 import { MemoryPlatform } from '../fakes/memory-platform.ts';
 import { type TestApp, testApp, testDb } from '../helpers/app.ts';
+import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
 const TOKEN = 'metrics-token-for-ops-test-0001';
 let t: TestApp;
@@ -138,6 +140,50 @@ test('commands given up by the journal are counted', async () => {
   t.app.metrics.journal.inc({ platform: 'slack', outcome: 'given_up' });
   const m = await scrape();
   assert.equal(value(m, 'csirt_command_journal_total', '{platform="slack",outcome="given_up"}'), 1);
+});
+
+test('report batches and the commands waiting for a turn: present, and moving with the work', async () => {
+  await registerPersonas(t);
+  let m = await scrape();
+  const before = {
+    batches: value(m, 'csirt_report_batches_total') ?? Number.NaN,
+    members: value(m, 'csirt_report_batch_members_total') ?? Number.NaN,
+  };
+  assert.ok(before.batches >= 0 && before.members >= 0, 'present before any report');
+  assert.equal(value(m, 'csirt_report_batch_solo_reruns_total'), 0);
+  assert.equal(value(m, 'csirt_commands_working'), 0);
+  assert.equal(value(m, 'csirt_commands_waiting'), 0);
+  // six reports at once: written together, in fewer transactions than reports
+  const handle = (i: number) =>
+    t.app.router.handle({
+      platform: 'console',
+      identity: P.poc,
+      text: `report category=malware summary="metrics ${i}"`,
+      channelId: null,
+      refs: consoleRefs,
+    });
+  await Promise.all([0, 1, 2, 3, 4, 5].map(handle));
+  m = await scrape();
+  const batches = (value(m, 'csirt_report_batches_total') ?? 0) - before.batches;
+  assert.equal((value(m, 'csirt_report_batch_members_total') ?? 0) - before.members, 6);
+  assert.ok(batches >= 1 && batches < 6, `6 reports in ${batches} transactions`);
+  assert.ok((value(m, 'csirt_report_batch_largest') ?? 0) >= 2);
+  assert.deepEqual(t.app.services.incidents.reportBatches.members - before.members, 6, 'the figures the service keeps');
+  // ten commands held in their turn: eight work (the journal's concurrency), two wait
+  const release: (() => void)[] = [];
+  const turns = Array.from({ length: 10 }, () => t.app.journal.turn(() => new Promise<void>((r) => release.push(r))));
+  await new Promise((r) => setImmediate(r));
+  m = await scrape();
+  assert.equal(value(m, 'csirt_commands_working'), 8);
+  assert.equal(value(m, 'csirt_commands_waiting'), 2);
+  while (release.length) {
+    for (const r of release.splice(0)) r();
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(turns);
+  m = await scrape();
+  assert.equal(value(m, 'csirt_commands_working'), 0);
+  assert.equal(value(m, 'csirt_commands_waiting'), 0);
 });
 
 test('clock offset between processes: two apps on one database, one 7 s ahead; stopped and dead ones left out', async () => {
