@@ -18,7 +18,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { HandledElsewhere, isHandledElsewhere, isRunLater } from '../core/errors.ts';
-import { type Database, type Prisma$, runWithGuard, type Tx } from '../db/client.ts';
+import { type Database, DatabaseUnavailable, databaseAway, type Prisma$, runWithGuard, type Tx } from '../db/client.ts';
+import { outsideScope } from '../db/scope.ts';
 import type { SeenRequests } from '../services/seen-requests.ts';
 
 export interface Held {
@@ -52,6 +53,25 @@ export interface JournalOptions {
   concurrency?: number;
 }
 
+/** What admitting a request found: its keys seen for the first time, and its journal entry. */
+interface Admitted {
+  fresh: Set<string>;
+  held: Held | null;
+}
+
+interface PendingAdmit {
+  seen: SeenRequests;
+  entries: readonly { key: string; expiresAt: Date }[];
+  journal: { key: string; platform: string; payload: unknown } | null;
+  /** when it was asked for (epoch ms) */
+  at: number;
+  resolve(a: Admitted): void;
+  reject(e: unknown): void;
+}
+
+/** Most requests admitted in one transaction (a burst's transaction stays short). */
+const MAX_ADMITS = 64;
+
 interface Row {
   key: string;
   platform: string;
@@ -68,6 +88,9 @@ export class CommandJournal {
   /** commands working now (`turn`), and those waiting for a turn */
   private working = 0;
   private readonly waiting: (() => void)[] = [];
+  /** requests waiting to be admitted, and whether an admission transaction is under way */
+  private readonly admits: PendingAdmit[] = [];
+  private admitting = false;
 
   constructor(
     private readonly db: Database,
@@ -103,23 +126,94 @@ export class CommandJournal {
   /**
    * Records a platform request's keys as seen and, when it is new and carries a command
    * (`journal` set), holds it here: one commit, before the platform is answered.
+   *
+   * Requests that arrive while an admission waits for the database (on SQLite: for the report
+   * batch that has the one connection) are admitted together, in one transaction of the reserved
+   * lane, one after the other in arrival order, as each would be alone: a key recorded by an
+   * earlier request of the same transaction is seen by the later ones. One BEGIN, COMMIT and
+   * fsync for the lot, and the lane taken once instead of once each behind the same holder.
    */
-  async admit(
+  admit(
     seen: SeenRequests,
     entries: readonly { key: string; expiresAt: Date }[],
     journal: { key: string; platform: string; payload: unknown } | null,
-  ): Promise<{ fresh: Set<string>; held: Held | null }> {
-    // one short transaction, whether or not there is a command to hold: the platform is
-    // answered within its deadline (refused with "please try again" when the database is away)
-    return this.db.tx(
-      async (tx) => {
-        const fresh = await seen.firstTimeMany(entries, tx);
-        const isNew = entries.every((e) => fresh.has(e.key));
-        const held = journal && isNew ? await this.hold(tx, journal.key, journal.platform, journal.payload) : null;
-        return { fresh, held };
-      },
-      { waitMs: this.o.admitWaitMs ?? 2000, reserved: true },
-    );
+  ): Promise<Admitted> {
+    return new Promise<Admitted>((resolve, reject) => {
+      this.admits.push({ seen, entries, journal, at: Date.now(), resolve, reject });
+      this.pumpAdmits();
+    });
+  }
+
+  /** admission transactions and the requests they admitted (tests, metrics) */
+  readonly admitStats = { batches: 0, members: 0, largest: 0 };
+
+  private pumpAdmits(): void {
+    if (this.admitting || this.admits.length === 0) return;
+    this.admitting = true;
+    // outside the caller's scope: the transaction is the batch's, not the first request's
+    void outsideScope(() => this.admitBatch()).finally(() => {
+      this.admitting = false;
+      this.pumpAdmits();
+    });
+  }
+
+  private async admitBatch(): Promise<void> {
+    const wait = this.o.admitWaitMs ?? 2000;
+    // a request that has already waited its time is refused ("please try again") without a try
+    const now = Date.now();
+    for (let i = 0; i < this.admits.length; ) {
+      const a = this.admits[i] as PendingAdmit;
+      if (now - a.at >= wait) {
+        this.admits.splice(i, 1);
+        a.reject(new DatabaseUnavailable());
+      } else i++;
+    }
+    const first = this.admits[0];
+    if (!first) return;
+    // filled by the transaction's callback (a closure: TypeScript cannot see it there)
+    const taken: { batch: PendingAdmit[] | null } = { batch: null };
+    try {
+      const out = await this.db.tx(
+        async (tx) => {
+          // taken once the transaction has the connection: the requests that arrived while it
+          // waited for it come along (and the same ones again if the transaction is tried again)
+          taken.batch ??= this.admits.splice(0, MAX_ADMITS);
+          const r: Admitted[] = [];
+          for (const a of taken.batch) r.push(await this.admitOne(tx, a));
+          return r;
+        },
+        // no request waits longer than its time: the oldest one's is what is left
+        { waitMs: Math.max(1, first.at + wait - now), reserved: true },
+      );
+      const done = taken.batch ?? [];
+      this.admitStats.batches++;
+      this.admitStats.members += done.length;
+      this.admitStats.largest = Math.max(this.admitStats.largest, done.length);
+      for (const [i, a] of done.entries()) a.resolve(out[i] as Admitted);
+    } catch (e) {
+      // the transaction never had the connection (the database away): nobody was taken yet
+      const failed: PendingAdmit[] = taken.batch ?? this.admits.splice(0, 1);
+      if (failed.length === 1 || databaseAway(e)) {
+        for (const a of failed) a.reject(e);
+        return;
+      }
+      // nothing of it committed: each request again alone, so that one that fails (a broken
+      // payload) does not refuse the others
+      for (const a of failed) {
+        try {
+          a.resolve(await this.db.tx((tx) => this.admitOne(tx, a), { waitMs: wait, reserved: true }));
+        } catch (e2) {
+          a.reject(e2);
+        }
+      }
+    }
+  }
+
+  private async admitOne(tx: Tx, a: PendingAdmit): Promise<Admitted> {
+    const fresh = await a.seen.firstTimeMany(a.entries, tx);
+    const isNew = a.entries.every((e) => fresh.has(e.key));
+    const held = a.journal && isNew ? await this.hold(tx, a.journal.key, a.journal.platform, a.journal.payload) : null;
+    return { fresh, held };
   }
 
   /**

@@ -5,11 +5,14 @@
  * started inside a command does not carry the entry away.
  */
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, test } from 'vitest';
+import { DatabaseUnavailable } from '../../../src/db/client.ts';
 import { outsideScope } from '../../../src/db/scope.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
-import { type TestApp, testApp } from '../../helpers/app.ts';
+import { SeenRequests } from '../../../src/services/seen-requests.ts';
+import { PROVIDER, type TestApp, testApp } from '../../helpers/app.ts';
 
 const apps: TestApp[] = [];
 afterAll(async () => {
@@ -229,4 +232,133 @@ test('turn: at most `concurrency` works at once, first come first served; a fail
   assert.equal(most, 2);
   // every turn given back: the next work starts at once
   assert.equal(await j.turn(async () => 'free'), 'free');
+});
+
+let admitRun = 0;
+
+test(`admissions arriving together share one transaction and each finds what it would alone (${PROVIDER}, property)`, {
+  timeout: 120_000,
+}, async () => {
+  const { t } = await setup();
+  const db = t.app.db;
+  const seen = new SeenRequests(db, t.clock);
+  const expiresAt = new Date(t.clock.now().getTime() + 3_600_000);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.record({
+          sig: fc.integer({ min: 0, max: 5 }),
+          req: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
+          command: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 20 },
+      ),
+      async (requests) => {
+        const run = `a${++admitRun}`;
+        const j = new CommandJournal(db, t.clock, pino({ level: 'silent' }), { workerId: run, claimTtlMs: TTL });
+        const keysOf = (r: (typeof requests)[number]) => ({
+          sig: `${run}:sig:${r.sig}`,
+          req: r.req === null ? null : `${run}:req:${r.req}`,
+        });
+        // all in one turn of the event loop, as a burst read in one go
+        const results = await Promise.all(
+          requests.map((r) => {
+            const k = keysOf(r);
+            const entries = [{ key: k.sig, expiresAt }, ...(k.req ? [{ key: k.req, expiresAt }] : [])];
+            return j.admit(
+              seen,
+              entries,
+              r.command && k.req ? { key: k.req, platform: 'slack', payload: { text: `report ${k.req}` } } : null,
+            );
+          }),
+        );
+        // the oracle: one after the other, in arrival order
+        const known = new Set<string>();
+        const heldKeys: string[] = [];
+        for (const [i, r] of requests.entries()) {
+          const k = keysOf(r);
+          const keys = [k.sig, ...(k.req ? [k.req] : [])];
+          const fresh = keys.filter((key) => !known.has(key));
+          for (const key of keys) known.add(key);
+          const got = results[i];
+          assert.deepEqual([...(got?.fresh ?? [])].sort(), fresh.sort(), `request ${i}: keys seen for the first time`);
+          const held = r.command && k.req !== null && fresh.length === keys.length;
+          assert.equal(got?.held?.key ?? null, held ? k.req : null, `request ${i}: held or not`);
+          if (held) heldKeys.push(k.req as string);
+        }
+        const rows = await db.prisma.pendingCommand.findMany({ where: { key: { startsWith: `${run}:` } } });
+        assert.deepEqual(rows.map((p) => p.key).sort(), heldKeys.sort());
+        assert.equal(j.admitStats.members, requests.length);
+        assert.equal(j.admitStats.batches, 1, 'a burst read in one turn is admitted in one transaction');
+      },
+    ),
+    { numRuns: 25, seed: 1903 },
+  );
+});
+
+test(`an admission that fails does not refuse the others admitted with it (${PROVIDER})`, async () => {
+  const { t, pending } = await setup();
+  const j = new CommandJournal(t.app.db, t.clock, pino({ level: 'silent' }), { workerId: 'A', claimTtlMs: TTL });
+  const seen = new SeenRequests(t.app.db, t.clock);
+  const expiresAt = new Date(t.clock.now().getTime() + 3_600_000);
+  const admit = (key: string, payload: unknown) =>
+    j.admit(seen, [{ key, expiresAt }], { key, platform: 'slack', payload });
+  // a payload the journal cannot write (JSON has no bigint), between two good ones
+  const [a, bad, b] = await Promise.allSettled([
+    admit('fail:a', { text: 'a' }),
+    admit('fail:bad', { n: 1n }),
+    admit('fail:b', { text: 'b' }),
+  ]);
+  assert.equal(a.status === 'fulfilled' && a.value.held?.key, 'fail:a');
+  assert.equal(b.status === 'fulfilled' && b.value.held?.key, 'fail:b');
+  assert.ok(bad.status === 'rejected' && /BigInt/.test(String(bad.reason)), String(bad.status));
+  assert.deepEqual((await pending()).map((p) => p.key).sort(), ['fail:a', 'fail:b']);
+  // nothing of the bad one was kept: its key is not "seen", so Slack's retry of it is run
+  assert.equal(await t.app.db.prisma.seenRequest.count({ where: { key: 'fail:bad' } }), 0);
+});
+
+test('SQLite: admissions waiting behind a long transaction are refused within their own wait, not one wait after another', {
+  skip: PROVIDER !== 'sqlite',
+  timeout: 30_000,
+}, async () => {
+  const { t } = await setup();
+  const db = t.app.db;
+  const j = new CommandJournal(db, t.clock, pino({ level: 'silent' }), {
+    workerId: 'A',
+    claimTtlMs: TTL,
+    admitWaitMs: 400,
+  });
+  const seen = new SeenRequests(db, t.clock);
+  const expiresAt = new Date(t.clock.now().getTime() + 3_600_000);
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let holding = false;
+  const holder = db.tx(async (tx) => {
+    await db.query(tx, 'SELECT 1');
+    holding = true;
+    await released;
+  });
+  while (!holding) await new Promise((r) => setTimeout(r, 5));
+  const started = Date.now();
+  const waits = await Promise.all(
+    [0, 1, 2, 3].map(async (i) => {
+      // arriving 50 ms apart, while the first is already waiting
+      await new Promise((r) => setTimeout(r, i * 50));
+      const at = Date.now();
+      const r = await j.admit(seen, [{ key: `wait:${i}`, expiresAt }], null).then(
+        () => 'admitted',
+        (e: unknown) => (e instanceof DatabaseUnavailable ? 'refused' : String(e)),
+      );
+      return { r, ms: Date.now() - at };
+    }),
+  );
+  release();
+  await holder;
+  for (const w of waits) {
+    assert.equal(w.r, 'refused');
+    assert.ok(w.ms < 400 + 250, `refused after ${w.ms} ms (its wait: 400 ms)`);
+  }
+  assert.ok(Date.now() - started < 1500);
 });
