@@ -5,10 +5,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { SqlQueryable, SqlResultSet } from '@prisma/driver-adapter-utils';
 import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
+import { type CapturingFactory, capturingFactory, type DriverSlot } from './direct.ts';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
 import { queryCompilerModule } from './query-compiler.ts';
+import { closedError, decodeRows, encodeArgs, type PrismaRuntime, rawError } from './raw-values.ts';
 import { laneFactory, starting } from './reserved-lane.ts';
 import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
 import { type SqliteFactory, sqliteAdapter } from './sqlite-adapter.ts';
@@ -40,6 +43,12 @@ export interface Database {
   /** Raw SQL written with `?` placeholders, rewritten to `$n` on PostgreSQL. */
   query<T = Record<string, unknown>>(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<T[]>;
   execute(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<number>;
+  /**
+   * How the raw statements went (direct.ts): straight to the driver adapter, or through Prisma
+   * (a handle not ours, nothing connected, ALTER on PostgreSQL). The seam test holds it to
+   * "all direct", so that an adapter interface that changed under us is seen.
+   */
+  readonly rawPaths: { direct: number; prisma: number };
   /** true when the database answers */
   ping(): Promise<boolean>;
   /** SQLite file databases: commits and the fsyncs that made them durable (sqlite-durable.ts) */
@@ -103,6 +112,9 @@ export async function openDatabase(
   const provider = providerOf(url);
   let prisma: Prisma$;
   let sqlite: SqliteFactory | undefined;
+  /** the adapter below Prisma, where raw statements go (direct.ts) */
+  let capture: CapturingFactory;
+  let rt: PrismaRuntime;
   /** PostgreSQL: the pool's state, said when a transaction gives up (busy, or the database away) */
   let poolState = (): string | undefined => undefined;
   const availability = new Availability();
@@ -114,12 +126,14 @@ export async function openDatabase(
     // Only the provider in use is loaded: each generated client brings its own query compiler
     // (WebAssembly), and each adapter its driver.
     prepareDatabase(url);
-    const { PrismaClient } = await import('./generated/sqlite/client.ts');
+    const { PrismaClient, Prisma } = await import('./generated/sqlite/client.ts');
+    rt = runtimeOf(Prisma);
     sqlite = sqliteAdapter(path, { busyTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
-    prisma = new PrismaClient({ adapter: guardedFactory(sqlite, availability) });
+    capture = capturingFactory(guardedFactory(sqlite, availability));
+    prisma = new PrismaClient({ adapter: capture });
   } else {
     prepareDatabase(url);
-    const [{ PrismaPg }, { PrismaClient }, { default: pg }] = await Promise.all([
+    const [{ PrismaPg }, { PrismaClient, Prisma }, { default: pg }] = await Promise.all([
       import('@prisma/adapter-pg'),
       import('./generated/postgresql/client.ts'),
       import('pg'),
@@ -158,9 +172,9 @@ export async function openDatabase(
     // behind them kept the database counted as away (and /healthz down) while it answered
     const probes = newPool(1);
     closeProbes = () => probes.end();
-    prisma = new PrismaClient({
-      adapter: guardedFactory(adapter, availability, () => probes.query('SELECT 1')),
-    }) as unknown as Prisma$;
+    rt = runtimeOf(Prisma);
+    capture = capturingFactory(guardedFactory(adapter, availability, () => probes.query('SELECT 1')));
+    prisma = new PrismaClient({ adapter: capture }) as unknown as Prisma$;
   }
   await prisma.$connect();
   const durability = sqlite?.wal ?? undefined;
@@ -169,8 +183,34 @@ export async function openDatabase(
     let n = 0;
     return sql.replace(/\?/g, () => `$${++n}`);
   };
+  /** the state of each transaction, by the `tx` its callback was given */
+  const txStates = new WeakMap<object, TxState>();
+  /**
+   * Where a raw statement on `runner` goes (direct.ts): the driver transaction of its `db.tx`, or
+   * the adapter outside transactions; null: through Prisma (a handle we do not know, or none
+   * connected). Refuses as Prisma would a statement on a transaction that has ended.
+   */
+  const target = (runner: Tx | Prisma$, method: string, sql: string, n: number): SqlQueryable | null => {
+    // Prisma refuses ALTER with parameters on PostgreSQL (rawQueryArgsMapper.ts): let it
+    if (provider === 'postgresql' && n > 0 && /^\s*alter\s/i.test(sql)) return null;
+    if (runner === db.prisma || runner === prisma) {
+      assertNotInTx('a statement on the database handle');
+      return capture.adapter;
+    }
+    const state = txStates.get(runner);
+    const t = state?.driver?.tx;
+    if (!state || !t) return null;
+    if (t.ended === null && state.open) return t.inner;
+    const how = t.ended ?? 'committed';
+    const taken = Date.now() - t.startedAt;
+    if (how === 'rolled_back' && state.timeoutMs !== undefined && taken >= state.timeoutMs)
+      throw closedError(method, 'timed_out', rt, { timeout: state.timeoutMs, timeTaken: taken });
+    throw closedError(method, how, rt);
+  };
+  const rawPaths = { direct: 0, prisma: 0 };
   const db: Database = {
     provider,
+    rawPaths,
     prisma: checkedClient(prisma),
     ...(durability?.active ? { durability } : {}),
     get available() {
@@ -182,7 +222,8 @@ export async function openDatabase(
       const deadline = Date.now() + (o.waitMs ?? 60_000);
       for (let attempt = 1; ; attempt++) {
         let guarded = false;
-        const state: TxState = { open: true, after: [] };
+        const slot: DriverSlot = {};
+        const state: TxState = { open: true, after: [], driver: slot, timeoutMs: o.timeoutMs ?? 60_000 };
         try {
           const left = deadline - Date.now();
           if (left <= 0 || (!availability.available && left < 1000))
@@ -190,18 +231,20 @@ export async function openDatabase(
           const maxWait = Math.min(30_000, left);
           const start = () =>
             prisma.$transaction(
-              (tx) =>
-                runInTx(state, async () => {
+              (tx) => {
+                txStates.set(tx, state);
+                return runInTx(state, async () => {
                   if (guard?.pending) {
                     guard.pending = false;
                     guarded = true;
                     await guard.run(tx);
                   }
                   return fn(tx);
-                }),
+                });
+              },
               { maxWait, timeout: o.timeoutMs ?? 60_000 },
             );
-          const r = await starting({ reserved: o.reserved === true, by: Date.now() + maxWait }, start);
+          const r = await starting({ reserved: o.reserved === true, by: Date.now() + maxWait, slot }, start);
           committed(state);
           return r;
         } catch (e) {
@@ -222,10 +265,33 @@ export async function openDatabase(
     },
     afterCommit,
     async query<T>(runner: Tx | Prisma$, sql: string, ...params: unknown[]) {
-      return (await runner.$queryRawUnsafe(rewrite(sql), ...params)) as T[];
+      const on = target(runner, '$queryRawUnsafe', sql, params.length);
+      if (!on) {
+        rawPaths.prisma++;
+        return (await runner.$queryRawUnsafe(rewrite(sql), ...params)) as T[];
+      }
+      rawPaths.direct++;
+      const q = { sql: rewrite(sql), ...encodeArgs(params, rt) };
+      let rs: SqlResultSet;
+      try {
+        rs = await on.queryRaw(q);
+      } catch (e) {
+        throw rawError(e, '$queryRawUnsafe', rt);
+      }
+      return decodeRows<T>(rs, rt);
     },
     async execute(runner, sql, ...params) {
-      return runner.$executeRawUnsafe(rewrite(sql), ...params);
+      const on = target(runner, '$executeRawUnsafe', sql, params.length);
+      if (!on) {
+        rawPaths.prisma++;
+        return runner.$executeRawUnsafe(rewrite(sql), ...params);
+      }
+      rawPaths.direct++;
+      try {
+        return await on.executeRaw({ sql: rewrite(sql), ...encodeArgs(params, rt) });
+      } catch (e) {
+        throw rawError(e, '$executeRawUnsafe', rt);
+      }
     },
     async ping() {
       try {
@@ -242,4 +308,19 @@ export async function openDatabase(
     },
   };
   return db;
+}
+
+/** What raw-values.ts builds values and errors with, from a generated client's namespace. */
+function runtimeOf(ns: {
+  PrismaClientKnownRequestError: unknown;
+  PrismaClientValidationError: unknown;
+  Decimal: unknown;
+  prismaVersion: { client: string };
+}): PrismaRuntime {
+  return {
+    PrismaClientKnownRequestError: ns.PrismaClientKnownRequestError as PrismaRuntime['PrismaClientKnownRequestError'],
+    PrismaClientValidationError: ns.PrismaClientValidationError as PrismaRuntime['PrismaClientValidationError'],
+    Decimal: ns.Decimal as PrismaRuntime['Decimal'],
+    clientVersion: ns.prismaVersion.client,
+  };
 }

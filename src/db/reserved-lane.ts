@@ -20,6 +20,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { DriverSlot } from './direct.ts';
 
 /**
  * What the caller of `db.tx` wants of the transaction's start, seen by the driver adapters below
@@ -28,6 +29,8 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-a
 interface Start {
   reserved: boolean;
   by: number;
+  /** where the driver transaction Prisma starts for this caller is put (direct.ts) */
+  slot?: DriverSlot;
 }
 
 const start = new AsyncLocalStorage<Start>();
@@ -40,6 +43,11 @@ export function starting<T>(s: Start, fn: () => Promise<T>): Promise<T> {
 /** Whether the caller runs in the reserved lane. */
 export function inReservedLane(): boolean {
   return start.getStore()?.reserved === true;
+}
+
+/** The slot of the transaction being started in the caller's context (direct.ts), if any. */
+export function startSlot(): DriverSlot | undefined {
+  return start.getStore()?.slot;
 }
 
 /**

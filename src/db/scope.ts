@@ -12,6 +12,7 @@
  * `afterCommit`, which runs it once the transaction has committed, outside its scope.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DriverSlot } from './direct.ts';
 
 /**
  * Work that must commit with the first transaction started in an async scope: the command
@@ -28,6 +29,10 @@ export interface TxState {
   open: boolean;
   /** what afterCommit() queued: run once it has committed */
   readonly after: (() => unknown)[];
+  /** the driver transaction Prisma started for it (direct.ts): where db.query sends its statements */
+  readonly driver?: DriverSlot;
+  /** its `timeout` (ms): a statement after Prisma rolled it back then is refused as Prisma refuses it */
+  readonly timeoutMs?: number;
 }
 
 interface Scope {
