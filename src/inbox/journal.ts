@@ -319,63 +319,74 @@ export class CommandJournal {
   }
 
   private async pass(): Promise<number> {
-    // one entry at a time: an entry claimed in a batch would wait its turn while its claim ran out
+    // several entries at once, up to the commands this process works on together: they run
+    // together, so that their reports are written in one batch (group commit) instead of one
+    // transaction each. A claimed entry waiting for its turn keeps its claim: run() extends it
+    // from the start (its heartbeat), so it is not taken over while it waits.
     let n = 0;
-    for (; n < 100 && !this.stopped; n++) {
-      const row = await this.claimOne();
-      if (!row) break;
-      const held = { key: row.key, token: row.token, platform: row.platform };
-      // claimOne() only takes platforms with a replayer here: another process may have the others
-      const replay = this.replayers.get(row.platform) as Replayer;
-      if (row.attempts > (this.o.maxAttempts ?? 5)) {
-        this.log.error(
-          { key: row.key, platform: row.platform, attempts: row.attempts - 1 },
-          'acknowledged command was started several times and never finished (each process running it stopped); given up',
-        );
-        this.o.onOutcome?.(row.platform, 'given_up');
-        await this.release(this.db.prisma, held);
-        continue;
-      }
-      this.log.warn(
-        { key: row.key, platform: row.platform, attempt: row.attempts },
-        'running an acknowledged command left by a stopped process',
-      );
-      this.o.onOutcome?.(row.platform, 'replayed');
-      try {
-        await this.run(held, () => replay(JSON.parse(row.payload), row.attempts));
-      } catch (e) {
-        this.log.error({ err: e, key: row.key }, 'replayed command failed');
-      }
+    while (n < 100 && !this.stopped) {
+      const rows = await this.claim(Math.min(this.o.concurrency ?? 8, 100 - n));
+      if (rows.length === 0) break;
+      n += rows.length;
+      await Promise.all(rows.map((row) => this.replayOne(row)));
     }
     return n;
   }
 
-  /** The oldest entry whose claim has expired, claimed with a new token; null when none. */
-  private async claimOne(): Promise<Row | null> {
+  private async replayOne(row: Row): Promise<void> {
+    const held = { key: row.key, token: row.token, platform: row.platform };
+    // claim() only takes platforms with a replayer here: another process may have the others
+    const replay = this.replayers.get(row.platform) as Replayer;
+    if (row.attempts > (this.o.maxAttempts ?? 5)) {
+      this.log.error(
+        { key: row.key, platform: row.platform, attempts: row.attempts - 1 },
+        'acknowledged command was started several times and never finished (each process running it stopped); given up',
+      );
+      this.o.onOutcome?.(row.platform, 'given_up');
+      await this.release(this.db.prisma, held);
+      return;
+    }
+    this.log.warn(
+      { key: row.key, platform: row.platform, attempt: row.attempts },
+      'running an acknowledged command left by a stopped process',
+    );
+    this.o.onOutcome?.(row.platform, 'replayed');
+    try {
+      await this.run(held, () => replay(JSON.parse(row.payload), row.attempts));
+    } catch (e) {
+      this.log.error({ err: e, key: row.key }, 'replayed command failed');
+    }
+  }
+
+  /** The oldest entries (up to `most`) whose claim has expired, each claimed with a new token; [] when none. */
+  private async claim(most: number): Promise<Row[]> {
     const now = this.clock.now();
     const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     const platforms = [...this.replayers.keys()];
-    if (platforms.length === 0) return null;
+    if (platforms.length === 0) return [];
     return this.db.tx(async (tx) => {
-      const [r] = await this.db.query<Row>(
+      const rows = await this.db.query<Row>(
         tx,
         `SELECT "key", "platform", "payload", "attempts" FROM "PendingCommand"
           WHERE "claimUntil" < ? AND "platform" IN (${platforms.map(() => '?').join(', ')})
-          ORDER BY "createdAt" LIMIT 1 ${lock}`,
+          ORDER BY "createdAt" LIMIT ${Math.max(1, Math.floor(most))} ${lock}`,
         now,
         ...platforms,
       );
-      if (!r) return null;
-      const token = randomUUID();
-      await this.db.execute(
-        tx,
-        `UPDATE "PendingCommand" SET "token" = ?, "claimedBy" = ?, "claimUntil" = ?, "attempts" = "attempts" + 1 WHERE "key" = ?`,
-        token,
-        this.o.workerId,
-        new Date(now.getTime() + this.o.claimTtlMs),
-        r.key,
-      );
-      return { ...r, token, attempts: Number(r.attempts) + 1 };
+      const claimed: Row[] = [];
+      for (const r of rows) {
+        const token = randomUUID();
+        await this.db.execute(
+          tx,
+          `UPDATE "PendingCommand" SET "token" = ?, "claimedBy" = ?, "claimUntil" = ?, "attempts" = "attempts" + 1 WHERE "key" = ?`,
+          token,
+          this.o.workerId,
+          new Date(now.getTime() + this.o.claimTtlMs),
+          r.key,
+        );
+        claimed.push({ ...r, token, attempts: Number(r.attempts) + 1 });
+      }
+      return claimed;
     });
   }
 

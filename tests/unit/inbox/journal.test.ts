@@ -8,11 +8,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, test } from 'vitest';
+import { consoleRefs } from '../../../src/adapters/console/refs.ts';
+import { verifyChain } from '../../../src/audit/chain.ts';
+import { replyToText } from '../../../src/core/reply.ts';
 import { DatabaseUnavailable } from '../../../src/db/client.ts';
 import { outsideScope } from '../../../src/db/scope.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { SeenRequests } from '../../../src/services/seen-requests.ts';
 import { PROVIDER, type TestApp, testApp } from '../../helpers/app.ts';
+import { PERSONAS as P, registerPersonas } from '../../helpers/personas.ts';
 
 const apps: TestApp[] = [];
 afterAll(async () => {
@@ -361,4 +365,57 @@ test('SQLite: admissions waiting behind a long transaction are refused within th
     assert.ok(w.ms < 400 + 250, `refused after ${w.ms} ms (its wait: 400 ms)`);
   }
   assert.ok(Date.now() - started < 1500);
+});
+
+test(`a burst left in the journal by a stopped process runs again together: each once, in batches, ids gap-free, the chain verifies (${PROVIDER})`, {
+  timeout: 60_000,
+}, async () => {
+  const { t, journal, pending, outcomes } = await setup();
+  await registerPersonas(t);
+  // what a process SIGKILLed right after acknowledging twelve reports leaves behind
+  const dead = journal('dead');
+  for (let i = 0; i < 12; i++)
+    await dead.hold(t.app.db.prisma, `burst-${i}`, 'slack', {
+      text: `report category=malware summary="burst ${i}"`,
+    });
+  const live = journal('live');
+  const answers = new Map<string, number>();
+  live.register('slack', async (payload) => {
+    const text = (payload as { text: string }).text;
+    const o = await t.app.router.handle({
+      platform: 'console',
+      identity: P.poc,
+      text,
+      channelId: null,
+      refs: consoleRefs,
+    });
+    const reply = replyToText(o.reply);
+    answers.set(reply, (answers.get(reply) ?? 0) + 1);
+  });
+  const before = { ...t.app.services.incidents.reportBatches };
+  t.clock.advance(TTL + 1);
+  assert.equal(await live.recover(), 12);
+  const db = t.app.db.prisma;
+  const incidents = await db.incident.findMany({ orderBy: { id: 'asc' } });
+  assert.deepEqual(
+    incidents.map((i) => i.summary).sort(),
+    Array.from({ length: 12 }, (_, i) => `burst ${i}`).sort(),
+    'every command once',
+  );
+  const numbers = incidents.map((i) => Number(i.id.slice(-4)));
+  assert.deepEqual(
+    numbers,
+    Array.from({ length: 12 }, (_, i) => i + 1),
+    'ids 1…12 without a gap',
+  );
+  assert.equal(answers.size, 12, 'answered once each');
+  assert.ok([...answers.values()].every((n) => n === 1));
+  assert.deepEqual(await pending(), [], 'every entry left with its report');
+  const chain = await verifyChain(db);
+  assert.ok(chain.ok, JSON.stringify(chain));
+  assert.equal(outcomes.filter((o) => o === 'live:slack:replayed').length, 12);
+  const stats = t.app.services.incidents.reportBatches;
+  const batches = stats.batches - before.batches;
+  assert.equal(stats.members - before.members, 12);
+  assert.ok(batches < 12, `replayed together: 12 reports in ${batches} transactions (one at a time: 12)`);
 });
