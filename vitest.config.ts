@@ -52,8 +52,9 @@ export default defineConfig({
   test: {
     root,
     pool: 'forks',
-    // dist/ built when stale: the bot processes the tests start run it (tests/helpers/bot-entry.ts)
-    globalSetup: ['tests/helpers/global-build.ts'],
+    // dist/ built when stale: the bot processes the tests start run it (tests/helpers/bot-entry.ts);
+    // the operator scripts compiled for the run: the tests that start them (tests/helpers/scripts.ts)
+    globalSetup: ['tests/helpers/global-build.ts', 'tests/helpers/global-scripts.ts'],
     maxWorkers: 2,
     // node's runner had no timeout; these only catch a hang (the machine may be shared and slow)
     testTimeout: 600_000,

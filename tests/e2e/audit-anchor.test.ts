@@ -17,6 +17,7 @@ import { parseAnchorFile } from '../../src/audit/anchor.ts';
 import { recordHash, verifyChain } from '../../src/audit/chain.ts';
 import { nextAnchorTime } from '../../src/services/audit-anchor.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
+import { scriptArgv } from '../helpers/scripts.ts';
 
 const exec = promisify(execFile);
 let t: TestApp;
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 async function verify(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'audit-verify.ts'), ...args], {
+  return exec(process.execPath, await scriptArgv('audit-verify', args), {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: t.url },
   }).then(

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { PROVIDER, type TestApp, testApp } from '../helpers/app.ts';
+import { type OperatorScript, scriptArgv } from '../helpers/scripts.ts';
 
 const exec = promisify(execFile);
 let t: TestApp;
@@ -27,8 +28,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function script(name: string, args: string[], url = t.url) {
-  return exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', name), ...args], {
+async function script(name: OperatorScript, args: string[], url = t.url) {
+  return exec(process.execPath, await scriptArgv(name, args), {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url },
   }).then(
@@ -43,7 +44,7 @@ test.skipIf(PROVIDER !== 'sqlite')(
     for (let i = 0; i < 5; i++) await t.run('console:admin', `org add bk${i} ja=控え確認${i}庁 en="Backup ${i}"`);
     const live = await t.app.db.prisma.auditHead.findUniqueOrThrow({ where: { id: 1 } });
     const file = join(dir, 'bot.db');
-    const r = await script('backup.ts', [file]);
+    const r = await script('backup', [file]);
     assert.equal(r.code, 0, r.err);
     const copy = new Database(file, { readonly: true });
     const orgs = copy.prepare(`SELECT code FROM "Organization" WHERE code LIKE 'bk%' ORDER BY code`).all();
@@ -59,13 +60,13 @@ test.skipIf(PROVIDER !== 'sqlite')(
     assert.deepEqual(meta.auditHead, { seq: live.seq, hash: live.hash });
     assert.equal(existsSync(`${file}-wal`), false, 'one self-contained file');
     const v = await script(
-      'audit-verify.ts',
+      'audit-verify',
       ['--expect', `${meta.auditHead.seq}:${meta.auditHead.hash}`],
       `file:${file}`,
     );
     assert.equal(v.code, 0, v.err);
     // never overwrites
-    const again = await script('backup.ts', [file]);
+    const again = await script('backup', [file]);
     assert.equal(again.code, 2);
     assert.match(again.err, /exists: a backup never overwrites a file/);
   },
@@ -76,7 +77,7 @@ test.skipIf(PROVIDER !== 'postgresql')(
   async () => {
     const file = join(dir, 'bot.dump');
     const url = t.url.replace('postgresql://postgres@', 'postgresql://postgres:s3cret@');
-    const r = await script('backup.ts', [file], t.url);
+    const r = await script('backup', [file], t.url);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /pg_dump --format=custom --no-owner --file=/);
     const head = await t.app.db.prisma.auditHead.findUniqueOrThrow({ where: { id: 1 } });
@@ -87,7 +88,7 @@ test.skipIf(PROVIDER !== 'postgresql')(
 );
 
 test('usage errors exit 2', async () => {
-  const r = await script('backup.ts', []);
+  const r = await script('backup', []);
   assert.equal(r.code, 2);
   assert.match(r.err, /usage: npm run backup -- <file>/);
 });

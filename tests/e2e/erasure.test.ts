@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
@@ -17,6 +16,7 @@ import { runRetention } from '../../src/services/retention.ts';
 import { loadRetentionTable } from '../../src/services/retention-table.ts';
 import { PROVIDER, type TestApp, testApp } from '../helpers/app.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
+import { scriptArgv } from '../helpers/scripts.ts';
 
 const exec = promisify(execFile);
 let t: TestApp;
@@ -24,8 +24,8 @@ let id: string;
 const CONTACT = '農林水産省 情報管理課 佐藤花子 03-1234-5678';
 const NAME = '佐藤 花子';
 
-function erase(args: string[]) {
-  return exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'erase.ts'), ...args], {
+async function erase(args: string[]) {
+  return exec(process.execPath, await scriptArgv('erase', args), {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: t.url, BOT_ADMINS: 'console:admin' },
   }).then(
@@ -125,8 +125,11 @@ test('a dry run counts and changes nothing; --apply erases everywhere, audited, 
 
   const v = await exec(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'scripts', 'audit-verify.ts'), '--expect', `${anchor.seq}:${anchor.hash}`],
-    { cwd: ROOT, env: { ...process.env, DATABASE_URL: t.url } },
+    await scriptArgv('audit-verify', ['--expect', `${anchor.seq}:${anchor.hash}`]),
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.url },
+    },
   );
   assert.match(v.stdout, /audit chain OK/);
   assert.match(v.stdout, new RegExp(`${redacted} records redacted`));

@@ -31,12 +31,14 @@ import { RESTORE_MARKER, RestorePendingError } from '../../src/services/restore.
 import { MemoryPlatform } from '../fakes/memory-platform.ts';
 import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
 import { PROVIDER, type TestApp, testApp, testDb } from '../helpers/app.ts';
+import { BOT_ARGS, BOT_ENV } from '../helpers/bot-entry.ts';
+import { type OperatorScript, scriptArgv } from '../helpers/scripts.ts';
 
 const exec = promisify(execFile);
 const ID = /\b(?:INC|ADV)-\d{4}-\d{4}\b/g;
 
-function script(name: string, args: string[], url: string, env: Record<string, string> = {}) {
-  return exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', name), ...args], {
+async function script(name: OperatorScript, args: string[], url: string, env: Record<string, string> = {}) {
+  return exec(process.execPath, await scriptArgv(name, args), {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env, DATABASE_URL: url },
   }).then(
@@ -135,7 +137,7 @@ beforeAll(async () => {
   // the backup
   if (PROVIDER === 'sqlite') {
     const file = join(dir, 'backup.db');
-    const b = await script('backup.ts', [file], db1.url);
+    const b = await script('backup', [file], db1.url);
     assert.equal(b.code, 0, b.err);
     const meta = JSON.parse(readFileSync(`${file}.meta.json`, 'utf8')) as { auditHead: { seq: number; hash: string } };
     const db2 = await testDb({ empty: true });
@@ -174,11 +176,11 @@ beforeAll(async () => {
   assert.ok(postedBefore.has('INC-2026-0004') && postedBefore.has('ADV-2026-0002'), [...postedBefore].join(' '));
   await t.app.close();
   if (PROVIDER === 'sqlite') {
-    const r = await script('restore.ts', [join(dir, 'backup.db')], restored.url);
+    const r = await script('restore', [join(dir, 'backup.db')], restored.url);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /restored .* \(audit head \d+:[0-9a-f]{64}\)/);
   } else {
-    const r = await script('restore.ts', ['--mark-restored'], restored.url);
+    const r = await script('restore', ['--mark-restored'], restored.url);
     assert.equal(r.code, 0, r.err);
   }
 }, 240_000);
@@ -211,7 +213,7 @@ async function pgOrSqliteRead(url: string): Promise<{ counters: Record<string, n
 test.skipIf(PROVIDER !== 'sqlite')('a restore over a non-empty database is refused, nothing changed', async () => {
   const file = live.url.replace(/^file:/, '');
   const before = statSync(file).mtimeMs;
-  const r = await script('restore.ts', [join(dir, 'backup.db')], live.url);
+  const r = await script('restore', [join(dir, 'backup.db')], live.url);
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /restore refused: the database .* is not empty \(.*Incident \d+.*\).*Nothing was changed/s);
   assert.equal(statSync(file).mtimeMs, before);
@@ -225,18 +227,18 @@ test.skipIf(PROVIDER !== 'sqlite')(
     const target = db3.url.replace(/^file:/, '');
     const whole = readFileSync(join(dir, 'backup.db'));
     writeFileSync(join(dir, 'truncated.db'), whole.subarray(0, Math.floor(whole.length / 2)));
-    const cut = await script('restore.ts', [join(dir, 'truncated.db')], db3.url);
+    const cut = await script('restore', [join(dir, 'truncated.db')], db3.url);
     assert.equal(cut.code, 1, cut.err);
     assert.match(cut.err, /restore refused: .*truncated\.db is damaged/);
     writeFileSync(join(dir, 'foreign.db'), 'id,name\n1,not a database\n');
-    const foreign = await script('restore.ts', [join(dir, 'foreign.db')], db3.url);
+    const foreign = await script('restore', [join(dir, 'foreign.db')], db3.url);
     assert.equal(foreign.code, 1);
     assert.match(foreign.err, /is not a SQLite backup/);
     // a damaged page in the middle (the header intact)
     const bad = Buffer.from(whole);
     bad.fill(0x41, 4096 * 3, 4096 * 5);
     writeFileSync(join(dir, 'damaged.db'), bad);
-    const damaged = await script('restore.ts', [join(dir, 'damaged.db')], db3.url);
+    const damaged = await script('restore', [join(dir, 'damaged.db')], db3.url);
     assert.equal(damaged.code, 1, damaged.out);
     assert.match(damaged.err, /damaged/);
     assert.equal(existsSync(target), false, 'nothing written');
@@ -247,13 +249,13 @@ test.skipIf(PROVIDER !== 'sqlite')(
 test.skipIf(PROVIDER !== 'postgresql')(
   'PostgreSQL: a non-empty database is refused; no pg_restore is said plainly',
   async () => {
-    const r = await script('restore.ts', [join(dir, 'any.dump')], live.url);
+    const r = await script('restore', [join(dir, 'any.dump')], live.url);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /restore refused: the database .* is not empty .*Nothing was changed/s);
     const empty = await testDb({ empty: true });
     drops.push(empty.drop);
     writeFileSync(join(dir, 'x.dump'), 'PGDMP');
-    const none = await script('restore.ts', [join(dir, 'x.dump')], empty.url, {
+    const none = await script('restore', [join(dir, 'x.dump')], empty.url, {
       PG_RESTORE: '/nonexistent/pg_restore',
     });
     assert.equal(none.code, 1);
@@ -279,11 +281,12 @@ test('before reconciliation no bot starts on the restored database: refused with
     /history of console channel .* could not be read \(ECONNREFUSED\)/,
   );
   assert.deepEqual(await pgOrSqliteRead(restored.url), before);
-  // the real process says so and exits 2
-  const r = await exec(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
+  // the real process (as npm start runs it) says so and exits 2
+  const r = await exec(process.execPath, [...BOT_ARGS], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...BOT_ENV,
       DATABASE_URL: restored.url,
       RESTORE_RECONCILE_ON_START: 'false',
       LOG_LEVEL: 'silent',
@@ -352,12 +355,12 @@ test('two processes start at once on the restored database: one reconciles, no i
     await a.app.close();
     await b.app.close();
   }
-  const v = await script('audit-verify.ts', ['--expect', `${restored.head.seq}:${restored.head.hash}`], restored.url);
+  const v = await script('audit-verify', ['--expect', `${restored.head.seq}:${restored.head.hash}`], restored.url);
   assert.equal(v.code, 0, v.err + v.out);
 }, 120_000);
 
 test('npm run restore -- --reconcile with nothing to reconcile says so', async () => {
-  const r = await script('restore.ts', ['--reconcile'], restored.url);
+  const r = await script('restore', ['--reconcile'], restored.url);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /nothing to reconcile/);
 });

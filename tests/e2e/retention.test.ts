@@ -21,6 +21,7 @@ import { runRetention } from '../../src/services/retention.ts';
 import { loadRetentionTable } from '../../src/services/retention-table.ts';
 import { P, registerAdvisoryPeople, reportIncident } from '../helpers/advisory-fixtures.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
+import { scriptArgv } from '../helpers/scripts.ts';
 
 const exec = promisify(execFile);
 let t: TestApp;
@@ -245,8 +246,8 @@ test('npm run retention: a dry run in plain words; two processes applying at onc
       ids.push(id);
     }
     const offset = String(new Date('2032-04-02T00:00:00Z').getTime() - Date.now());
-    const run = (args: string[], env: Record<string, string> = {}) =>
-      exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'retention.ts'), ...args], {
+    const run = async (args: string[], env: Record<string, string> = {}) =>
+      exec(process.execPath, await scriptArgv('retention', args), {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: t2.url, BOT_CLOCK_OFFSET_MS: offset, NODE_ENV: 'test', ...env },
       }).then(
@@ -283,7 +284,7 @@ test('npm run retention: a dry run in plain words; two processes applying at onc
     );
     assert.equal(await t2.app.db.prisma.incident.count({ where: { id: { in: ids } } }), 0);
     assert.equal(await t2.app.db.prisma.auditRecord.count({ where: { action: 'retention.apply' } }), 1);
-    const v = await exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'audit-verify.ts')], {
+    const v = await exec(process.execPath, await scriptArgv('audit-verify'), {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: t2.url },
     });

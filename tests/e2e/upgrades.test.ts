@@ -17,6 +17,7 @@ import { type App, createApp, ROOT } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MIGRATION_LOCK_KEY, SchemaBehindError } from '../../src/db/migrator.ts';
 import { PROVIDER, testDb } from '../helpers/app.ts';
+import { scriptArgv } from '../helpers/scripts.ts';
 
 const exec = promisify(execFile);
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -58,7 +59,7 @@ test('MIGRATE_ON_START=false: an older schema is refused naming the migrations, 
       'no table created',
     );
     // the one migration step of a fleet
-    const m = await exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'db-migrate.ts')], {
+    const m = await exec(process.execPath, await scriptArgv('db-migrate'), {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: db.url },
     });
@@ -80,10 +81,11 @@ test.skipIf(PROVIDER !== 'postgresql')(
   { timeout: 300_000 },
   async () => {
     const db = await testDb({ empty: true });
+    const migrate = await scriptArgv('db-migrate');
     try {
       const runs = await Promise.allSettled(
         Array.from({ length: 5 }, () =>
-          exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'db-migrate.ts')], {
+          exec(process.execPath, migrate, {
             cwd: ROOT,
             env: { ...process.env, DATABASE_URL: db.url },
           }),
@@ -122,13 +124,13 @@ test.skipIf(PROVIDER !== 'postgresql')(
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       let done = false;
-      const child = exec(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'db-migrate.ts')], {
+      const child = exec(process.execPath, await scriptArgv('db-migrate'), {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: db.url },
       }).finally(() => {
         done = true;
       });
-      // long enough for tsx to start and the engine to migrate (about 10 s under load) had it not waited
+      // long enough for the process to start and the engine to migrate (about 10 s under load) had it not waited
       const waitedFor = async () => {
         const c = await holder.query(
           `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,

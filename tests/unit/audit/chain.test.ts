@@ -7,6 +7,7 @@ import { checkAnchor } from '../../../src/audit/anchor.ts';
 import { canonicalJson } from '../../../src/audit/canonical-json.ts';
 import { appendAudit, REDACT_ACTION, recordHash, verifyChain } from '../../../src/audit/chain.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
+import { scriptArgv } from '../../helpers/scripts.ts';
 
 const run = promisify(execFile);
 let t: TestApp;
@@ -49,9 +50,9 @@ test('a rolled-back transaction leaves no record and no gap', async () => {
   assert.ok((await verifyChain(db.prisma)).ok);
 });
 
-test('npm run audit:verify finds a record changed directly in the database and names it', async () => {
+test('audit:verify finds a record changed directly in the database and names it', async () => {
   await t.run('console:admin', 'org add tamper ja=改ざん確認庁 en="Tamper Agency"');
-  const ok = await run(process.execPath, ['--import', 'tsx', `${ROOT}/scripts/audit-verify.ts`], {
+  const ok = await run(process.execPath, await scriptArgv('audit-verify'), {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: t.url },
   });
@@ -63,7 +64,7 @@ test('npm run audit:verify finds a record changed directly in the database and n
     '{"en":"Innocent","ja":"無害"}',
     rec.seq,
   );
-  const bad = await run(process.execPath, ['--import', 'tsx', `${ROOT}/scripts/audit-verify.ts`], {
+  const bad = await run(process.execPath, await scriptArgv('audit-verify'), {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: t.url },
   }).then(

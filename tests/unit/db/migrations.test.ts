@@ -7,6 +7,7 @@ import { ROOT } from '../../../src/app.ts';
 import { openDatabase } from '../../../src/db/client.ts';
 import { applyMigrations, diffSchemas } from '../../../src/db/migrator.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
+import { scriptArgv } from '../../helpers/scripts.ts';
 
 const { assembleSchema } = await import('../../../scripts/db-generate.mjs');
 
@@ -87,10 +88,10 @@ test(`migrations apply to an empty ${PROVIDER} database, once, and give every mo
   }
 });
 
-test('npm run db:migrate works from the command line', async () => {
+test('db:migrate works from the command line', async () => {
   const db = await testDb({ empty: true });
   try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'db-migrate.ts')], {
+    const out = execFileSync(process.execPath, await scriptArgv('db-migrate'), {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: db.url },
       encoding: 'utf8',

@@ -7,6 +7,7 @@ import { test } from 'vitest';
 import { groups } from '../../../../commands/index.ts';
 import { BOT_SCOPES, buildManifest, METHOD_SCOPES } from '../../../../src/adapters/slack/manifest.ts';
 import { ROOT } from '../../../../src/app.ts';
+import { scriptArgv } from '../../../helpers/scripts.ts';
 
 /** Bot scopes Slack documents (a subset of https://docs.slack.dev/reference/scopes). */
 const KNOWN_SCOPES = new Set([
@@ -119,8 +120,8 @@ test('the Socket Mode manifest has no request URLs', () => {
   assert.deepEqual(check(m, true), []);
 });
 
-test('npm run slack:manifest prints it, and refuses without PUBLIC_URL', () => {
-  const args = ['--import', 'tsx', join(ROOT, 'scripts', 'slack-manifest.ts')];
+test('slack:manifest prints it, and refuses without PUBLIC_URL', async () => {
+  const args = await scriptArgv('slack-manifest');
   const env = { PATH: process.env.PATH ?? '' };
   const out = execFileSync(process.execPath, args, {
     cwd: ROOT,
