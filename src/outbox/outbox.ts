@@ -16,6 +16,7 @@ import { join, sqltag } from '@prisma/client/runtime/client';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Carrier, OutMessage } from '../core/platform.ts';
 import type { Tx } from '../db/client.ts';
+import { chunks } from '../db/rows.ts';
 
 export interface Enqueue {
   platform: Carrier;
@@ -149,19 +150,25 @@ export async function enqueueMany(tx: Tx, es: readonly Enqueue[], now: Date): Pr
   }
   // one raw INSERT for all (the model API's createMany, and a search before it, cost a query
   // plan each after every report): a key that exists already is left as it is, and only then
-  // is its row's id read
-  const inserted = await tx.$queryRaw<{ dedupeKey: string }[]>`
+  // is its row's id read. More rows than one statement may bind (a batch of reports with many
+  // correlation alerts): one INSERT per chunk.
+  const inserted: { dedupeKey: string }[] = [];
+  for (const chunk of chunks(rows, 14)) {
+    inserted.push(
+      ...(await tx.$queryRaw<{ dedupeKey: string }[]>`
     INSERT INTO "Delivery" ("id", "kind", "platform", "target", "message", "dedupeKey", "status", "error",
         "notBefore", "refType", "refId", "updatesId", "orgId", "createdAt")
       VALUES ${join(
-        rows.map(
+        chunk.map(
           (r) =>
             sqltag`(${r.id}, ${r.kind}, ${r.platform}, ${r.target}, ${r.message}, ${r.dedupeKey}, ${r.status}, ${r.error},
               ${r.notBefore}, ${r.refType}, ${r.refId}, ${r.updatesId}, ${r.orgId}, ${r.createdAt})`,
         ),
       )}
       ON CONFLICT ("dedupeKey") DO NOTHING
-      RETURNING "dedupeKey"`;
+      RETURNING "dedupeKey"`),
+    );
+  }
   if (inserted.length < rows.length) {
     const made = new Set(inserted.map((r) => r.dedupeKey));
     const existing = await tx.delivery.findMany({

@@ -16,7 +16,7 @@ import type { DateStyle } from '../domain/dates.ts';
 import { FINAL } from '../domain/incident-status.ts';
 import { type ClockNotice, dueNotices, plannedNotices } from '../domain/report-clocks.ts';
 import type { Translate } from '../i18n/index.ts';
-import { cancelJobs, type JobHandler, scheduleJobs } from '../scheduler/scheduler.ts';
+import { cancelJobs, type JobHandler, type NewJob, scheduleJobs } from '../scheduler/scheduler.ts';
 import { audit, type ServiceDeps } from './context.ts';
 import { coordinatingOrg } from './coordinating-org.ts';
 import { markMessage } from './exercise.ts';
@@ -29,6 +29,29 @@ export const INCIDENT_CLOCK_JOB = 'incident.clock';
 export const CLOCK_REF = 'incident-clock';
 
 /**
+ * The jobs of the incident's notices (a job per notice and deadline), without writing them: a
+ * batch of reports writes all its members' jobs with one statement (report-batch.ts).
+ */
+export function clockJobs(
+  deps: Pick<ServiceDeps, 'clock' | 'reportPolicy'>,
+  inc: ClockFields & { id: string },
+  onlyFuture = false,
+): NewJob[] {
+  const input = clockInput(inc);
+  const now = deps.clock.now().getTime();
+  return plannedNotices(input, deps.reportPolicy)
+    .filter((n) => !onlyFuture || n.at.getTime() > now)
+    .map((n) => ({
+      id: `incident:${inc.id}:clock:${n.key}`,
+      kind: INCIDENT_CLOCK_JOB,
+      dueAt: n.at,
+      data: { incident: inc.id, key: n.key },
+      refType: CLOCK_REF,
+      refId: inc.id,
+    }));
+}
+
+/**
  * Schedules the incident's notices (idempotent: a job per notice and deadline). A final or
  * closed incident has none left: its pending wake-ups are withdrawn.
  */
@@ -38,27 +61,14 @@ export async function scheduleClocks(
   inc: ClockFields & { id: string },
   onlyFuture = false,
 ): Promise<number> {
-  const input = clockInput(inc);
-  const now = deps.clock.now().getTime();
-  const planned = plannedNotices(input, deps.reportPolicy).filter((n) => !onlyFuture || n.at.getTime() > now);
-  if (planned.length === 0) {
+  const jobs = clockJobs(deps, inc, onlyFuture);
+  if (jobs.length === 0) {
     await cancelJobs(tx, CLOCK_REF, inc.id);
     return 0;
   }
   // one statement for all of them (a report schedules five)
-  await scheduleJobs(
-    deps.db,
-    tx,
-    planned.map((n) => ({
-      id: `incident:${inc.id}:clock:${n.key}`,
-      kind: INCIDENT_CLOCK_JOB,
-      dueAt: n.at,
-      data: { incident: inc.id, key: n.key },
-      refType: CLOCK_REF,
-      refId: inc.id,
-    })),
-  );
-  return planned.length;
+  await scheduleJobs(deps.db, tx, jobs);
+  return jobs.length;
 }
 
 /** The job handler: speaks if the job's notice is still due now, else skips. */

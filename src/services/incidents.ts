@@ -4,7 +4,6 @@
  * (outbox) together.
  */
 import { canonicalJson } from '../audit/canonical-json.ts';
-import { type AuditEntry, appendAuditMany } from '../audit/chain.ts';
 import type { Caller } from '../core/command.ts';
 import { isHandledElsewhere, isUserError, UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
@@ -26,7 +25,7 @@ import { type Normalized as Indicator, normalizeIndicator } from '../domain/indi
 import { type ReportClock, reportClocks } from '../domain/report-clocks.ts';
 import type { ContentField, Disclosure, Notified, Personal } from '../domain/report-contents.ts';
 import { type ReportStage, type StageStep, stageStep } from '../domain/report-stages.ts';
-import { translator } from '../i18n/index.ts';
+import { type Translate, translator } from '../i18n/index.ts';
 import type { JobHandler } from '../scheduler/scheduler.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { coordinatingOrgInTx } from './coordinating-org.ts';
@@ -35,11 +34,12 @@ import { takeSeqs } from './ids.ts';
 import { actorsFor, changeBy, isHandler, sees } from './incident-access.ts';
 import { clockMissing } from './incident-clock-format.ts';
 import { clockInput } from './incident-clock-input.ts';
-import { clockJobHandler, ensureClocks, INCIDENT_CLOCK_JOB, scheduleClocks } from './incident-clocks.ts';
+import { clockJobHandler, clockJobs, ensureClocks, INCIDENT_CLOCK_JOB, scheduleClocks } from './incident-clocks.ts';
 import { newReportPost, stagePost, statusPost } from './incident-format.ts';
 import { attachIndicators } from './incident-indicators.ts';
 import { COLUMN, changedItems, contentAudit, contentColumns } from './incident-items.ts';
 import { type OrgRef, type postToOrg, postToOrgs } from './notify.ts';
+import { openReportBatch, type ReportBatch, writeReports } from './report-batch.ts';
 import { CHASE_JOB, chaseJobHandler } from './report-chase.ts';
 
 /** The report items (issue 17) as `report` and `incident update` take them; all optional. */
@@ -107,6 +107,22 @@ export interface ReportOutcome {
 /** The advisories a source report's change sent back to the consent step: id and kind. */
 export type SourceChangedHook = (tx: Tx, incidentId: string, actor: string) => Promise<{ id: string; kind: string }[]>;
 
+/** The report items a new incident has not been given (contentColumns sets those it has). */
+const NO_CONTENT = {
+  actions: null,
+  contact: null,
+  found: null,
+  damage: null,
+  personal: null,
+  records: null,
+  hosts: null,
+  impact: null,
+  cause: null,
+  plan: null,
+  notified: null,
+  disclosure: null,
+} satisfies Record<(typeof COLUMN)[keyof typeof COLUMN], null>;
+
 /**
  * Most reports written in one transaction. A process works on 8 commands at once (the journal's
  * `turn`), so a batch rarely exceeds that; the bound keeps a replay burst's transaction short.
@@ -123,7 +139,7 @@ const REPORT_HOLD_MS_SQLITE = 30;
 
 export class IncidentService {
   /** reports arriving together are written together (src/db/group-commit.ts) */
-  private readonly reports: GroupCommit<AuditEntry[]>;
+  private readonly reports: GroupCommit<ReportBatch>;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -134,8 +150,8 @@ export class IncidentService {
       ...(deps.db.provider === 'sqlite' ? { holdMs: REPORT_HOLD_MS_SQLITE } : {}),
       take: (tx, seq, count) => takeSeqs(deps.db, tx, seq, count),
       own: (e) => isUserError(e) || isHandledElsewhere(e),
-      open: (): AuditEntry[] => [],
-      close: async (tx, audits) => void (await appendAuditMany(deps.db, tx, audits)),
+      open: openReportBatch,
+      close: (tx, batch) => writeReports(deps, tx, batch),
     });
   }
 
@@ -175,37 +191,58 @@ export class IncidentService {
     return this.reports.run({
       seq: `INC-${fy}`,
       check: input.system ? (tx) => this.checkSystem(tx, input.system as string, org.id) : undefined,
-      write: async (tx, n, audits) => {
+      // the member computes its rows; the batch's end writes them with its other members'
+      // (report-batch.ts: one statement per table for the batch)
+      write: async (_tx, n, batch) => {
         const id = formatId('INC', fy, n);
-        const inc = await tx.incident.create({
-          data: {
-            id,
-            fiscalYear: fy,
-            orgId: org.id,
-            reporterId: caller.personId as number,
-            category: input.category,
-            summary: input.summary,
-            severity: input.severity ?? 'medium',
-            tlp: input.tlp ?? 'amber',
-            share: input.share ?? 'none',
-            confidentiality: input.confidentiality ?? null,
-            handling: storeHandling(input.handling ?? []),
-            systemId: input.system ? canonicalId(input.system, 'SYS') : null,
-            detectedAt: input.detected ?? now,
-            occurredAt: input.occurred ?? null,
-            awareAt: input.awareness ?? input.detected ?? now,
-            ...contentColumns(input),
-            status: 'reported',
-            stage: 'quick',
-            exercise: input.exercise ?? false,
-            createdAt: now,
-            updatedAt: now,
-          },
+        // the row as the database holds it once written (no read back)
+        const inc: Incident = {
+          id,
+          fiscalYear: fy,
+          orgId: org.id,
+          reporterId: caller.personId as number,
+          category: input.category,
+          summary: input.summary,
+          severity: input.severity ?? 'medium',
+          tlp: input.tlp ?? 'amber',
+          share: input.share ?? 'none',
+          confidentiality: input.confidentiality ?? null,
+          handling: storeHandling(input.handling ?? []),
+          systemId: input.system ? canonicalId(input.system, 'SYS') : null,
+          detectedAt: input.detected ?? now,
+          occurredAt: input.occurred ?? null,
+          awareAt: input.awareness ?? input.detected ?? now,
+          ...NO_CONTENT,
+          ...contentColumns(input),
+          status: 'reported',
+          stage: 'quick',
+          updates: 0,
+          updateAt: null,
+          finalAt: null,
+          exercise: input.exercise ?? false,
+          createdAt: now,
+          updatedAt: now,
+        };
+        const event = {
+          at: this.deps.clock.now(),
+          actor: caller.identity,
+          data: { org: org.code, indicators: inds.length },
+        };
+        const linkedAt = this.deps.clock.now();
+        // an exercise's every post carries 【訓練】/[EXERCISE]
+        const build = (t: Translate) =>
+          markMessage(t, inc.exercise, newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)));
+        batch.reports.push({
+          incident: inc,
+          event,
+          indicators: [...inds].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)),
+          linkedAt,
+          post: { own: org, build, key: `incident:${id}:reported` },
+          // a new incident has no jobs to withdraw: only its notices' jobs
+          jobs: clockJobs(this.deps, inc),
         });
-        await this.event(tx, id, caller.identity, 'reported', { org: org.code, indicators: inds.length });
-        await attachIndicators(this.deps, tx, inc, inds, caller.identity, false, true);
         // appended with the batch's other records at its end (one update of the head row)
-        audits.push({
+        batch.audits.push({
           actor: caller.identity,
           action: 'incident.report',
           subject: id,
@@ -226,10 +263,6 @@ export class IncidentService {
             ...(inc.exercise ? { exercise: true } : {}),
           },
         });
-        await this.notify(tx, org, `incident:${id}:reported`, id, inc.exercise, (t) =>
-          newReportPost({ ...inc, org }, inds, t, postStyle(this.deps)),
-        );
-        await scheduleClocks(this.deps, tx, inc);
         // the coordinating office reporting for a ministry (org=): the reply names that ministry
         const onBehalf = caller.org?.id === org.id ? null : { nameJa: org.nameJa, nameEn: org.nameEn };
         return { indicators: inds.length, onBehalf, ...this.outcome(inc, now) };
@@ -453,7 +486,12 @@ export class IncidentService {
   }
 
   private async checkSystem(tx: Tx, system: string, orgId: number) {
-    const s = await tx.system.findUnique({ where: { id: canonicalId(system, 'SYS') } });
-    if (!s || s.orgId !== orgId) throw new UserError('incident.system_not_found', { system });
+    // raw SQL: in the batch's transaction, before its writes (the model API's plan and mapping cost more)
+    const [s] = await this.db.query<{ orgId: number | bigint }>(
+      tx,
+      'SELECT "orgId" FROM "System" WHERE id = ?',
+      canonicalId(system, 'SYS'),
+    );
+    if (!s || Number(s.orgId) !== orgId) throw new UserError('incident.system_not_found', { system });
   }
 }

@@ -5,10 +5,13 @@
  * ends quietly, and the others commit with gap-free ids on one verifiable audit chain.
  */
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { afterEach, test } from 'vitest';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
 import { verifyChain } from '../../src/audit/chain.ts';
+import type { Caller } from '../../src/core/command.ts';
 import { replyToText } from '../../src/core/reply.ts';
+import type { ReportInput } from '../../src/services/incidents.ts';
 import { PROVIDER, type TestApp, testApp } from '../helpers/app.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
@@ -79,3 +82,162 @@ test(`a report whose journal entry another process took over ends quietly; the o
   const chain = await verifyChain(db);
   assert.ok(chain.ok, JSON.stringify(chain));
 });
+
+/**
+ * The oracle: the same reports written one at a time, in the order the batches numbered them,
+ * on a second database. Members of one batch share indicators (a pool of a few values, and
+ * sometimes many indicators), come from different organisations (the coordinating office
+ * reporting for one with org=), are exercises or not, name a system of their organisation or
+ * one that is not theirs (refused alone). After every run, both databases hold the same rows.
+ */
+/** A run's pool of indicators (new in each run, so that each run's batches raise alerts of their own), and one value every run shares. */
+const POOL = (run: number) => [
+  `192.0.2.${run + 1}`,
+  `198.51.100.${run + 1}`,
+  `r${run}.evil.example.jp`,
+  `a@r${run}.evil.example.jp`,
+  `http://r${run}.example/p`,
+  'shared.example.jp',
+];
+const MANY = (run: number) => Array.from({ length: 60 }, (_, i) => `h${i}.r${run}.example.jp`);
+
+type Spec = {
+  who: 0 | 1 | 2 | 3;
+  exercise: boolean;
+  ioc: { many: boolean; is: number[] };
+  system: 'none' | 'mine' | 'not-mine';
+};
+
+test(`reports written in batches leave what writing them one at a time leaves (${PROVIDER}, property)`, {
+  timeout: 300_000,
+}, async () => {
+  const batched = await testApp();
+  const oracle = await testApp();
+  try {
+    for (const x of [batched, oracle]) {
+      await registerPersonas(x);
+      // a system of maff's (SYS-maff-001)
+      assert.match(
+        await x.say(P.poc, 'system add name="電子申請システム" confidentiality=3 exposure=internet'),
+        /SYS-maff-001/,
+      );
+    }
+    const who = [P.poc, P.otherPoc, P.coordinator, P.coordinator] as const;
+    const input = (s: Spec, run: number, i: number): ReportInput => ({
+      category: 'malware',
+      summary: `prop ${run}.${i}`,
+      ioc: s.ioc.is.map((k) => (s.ioc.many ? MANY(run) : POOL(run))[k] as string),
+      exercise: s.exercise || undefined,
+      // the coordinating office for mhlw (on its behalf), or for itself
+      org: s.who === 2 ? 'mhlw' : undefined,
+      system: s.system === 'none' ? undefined : s.system === 'mine' && s.who === 0 ? 'SYS-maff-001' : 'SYS-maff-999',
+    });
+    const seen = { largest: 0, alertsInBatches: 0, runs: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            who: fc.constantFrom<Spec['who']>(0, 1, 2, 3),
+            exercise: fc.constantFrom(false, false, false, true),
+            ioc: fc.oneof(
+              { weight: 6, arbitrary: fc.subarray([0, 1, 2, 3, 4, 5]).map((is) => ({ many: false, is })) },
+              {
+                weight: 1,
+                arbitrary: fc.subarray([...MANY(0).keys()], { minLength: 30 }).map((is) => ({ many: true, is })),
+              },
+            ),
+            system: fc.constantFrom<Spec['system']>('none', 'none', 'mine', 'not-mine'),
+          }),
+          { minLength: 1, maxLength: 9 },
+        ),
+        fc.integer({ min: 1, max: 90 }),
+        async (specs, minutes) => {
+          for (const x of [batched, oracle]) x.clock.advance(minutes * 60_000);
+          const run = seen.runs++;
+          const callers = await Promise.all(who.map((w) => callerOf(batched, w)));
+          const alertsBefore = await correlations(batched);
+          const before = batched.app.services.incidents.reportBatches.batches;
+          // all in one turn: they are written in as few batches as the group commit takes
+          const got = await Promise.allSettled(
+            specs.map((s, i) => batched.app.services.incidents.report(callers[s.who] as Caller, input(s, run, i))),
+          );
+          const batches = batched.app.services.incidents.reportBatches.batches - before;
+          // the oracle: one at a time, in the order the batches numbered them
+          const order = specs
+            .map((s, i) => ({ s, i, r: got[i] as PromiseSettledResult<{ id: string }> }))
+            .sort((a, b) => rank(a.r) - rank(b.r));
+          const ocallers = await Promise.all(who.map((w) => callerOf(oracle, w)));
+          const want: PromiseSettledResult<unknown>[] = [];
+          for (const { s, i } of order) {
+            want[i] = await oracle.app.services.incidents.report(ocallers[s.who] as Caller, input(s, run, i)).then(
+              (value) => ({ status: 'fulfilled' as const, value }),
+              (reason) => ({ status: 'rejected' as const, reason }),
+            );
+          }
+          assert.deepEqual(got.map(settled), want.map(settled), 'the replies');
+          for (const x of [batched, oracle]) await x.app.dispatcher.drain();
+          assert.deepEqual(await snapshot(batched), await snapshot(oracle));
+          if (batches < specs.length) {
+            seen.largest = Math.max(seen.largest, batched.app.services.incidents.reportBatches.largest);
+            seen.alertsInBatches += (await correlations(batched)) - alertsBefore;
+          }
+        },
+      ),
+      { numRuns: PROVIDER === 'postgresql' ? 15 : 25 },
+    );
+    // the runs did write reports together, and raised correlation alerts within those batches
+    assert.ok(seen.largest >= 4, JSON.stringify(seen));
+    assert.ok(seen.alertsInBatches > 0, JSON.stringify(seen));
+    const chain = await verifyChain(batched.app.db.prisma);
+    assert.ok(chain.ok, JSON.stringify(chain));
+  } finally {
+    await batched.close();
+    await oracle.close();
+  }
+});
+
+const callerOf = (x: TestApp, identity: string) => x.app.services.directory.caller(identity, null, null, 'ja');
+const rank = (r: PromiseSettledResult<{ id: string }>) =>
+  r.status === 'fulfilled' ? Number(r.value.id.slice(-4)) : Number.MAX_SAFE_INTEGER;
+const settled = (r: PromiseSettledResult<unknown>) =>
+  r.status === 'fulfilled' ? r : { status: 'rejected', reason: String(r.reason) };
+const correlations = (x: TestApp) =>
+  x.app.db.prisma.delivery.count({ where: { dedupeKey: { startsWith: 'correlation:' } } });
+
+/** Everything a report writes, with indicator ids (autoincrement, which differ) replaced by their values. */
+async function snapshot(x: TestApp) {
+  const db = x.app.db.prisma;
+  const value = new Map((await db.indicator.findMany()).map((i) => [String(i.id), i.value]));
+  const byValue = (s: string | null) =>
+    s?.replace(/^correlation:(\d+):/, (_, id) => `correlation:${value.get(id)}:`) ?? s;
+  return {
+    incidents: await db.incident.findMany({ orderBy: { id: 'asc' } }),
+    events: (await db.incidentEvent.findMany({ orderBy: [{ incidentId: 'asc' }, { id: 'asc' }] })).map(
+      ({ id: _, ...e }) => e,
+    ),
+    indicators: (await db.indicator.findMany({ orderBy: { value: 'asc' } })).map(({ id: _, ...i }) => i),
+    links: (await db.incidentIndicator.findMany({ include: { indicator: true } }))
+      .map((l) => ({ incidentId: l.incidentId, value: l.indicator.value, orgId: l.orgId, addedAt: l.addedAt }))
+      .sort((a, b) => `${a.incidentId} ${a.value}`.localeCompare(`${b.incidentId} ${b.value}`)),
+    deliveries: (await db.delivery.findMany())
+      .map((d) => ({
+        key: byValue(d.dedupeKey),
+        kind: d.kind,
+        platform: d.platform,
+        target: d.target,
+        message: d.message,
+        status: d.status,
+        error: d.error,
+        refType: d.refType,
+        refId: d.refType === 'indicator' ? (value.get(d.refId ?? '') ?? null) : d.refId,
+        orgId: d.orgId,
+        notBefore: d.notBefore,
+      }))
+      .sort((a, b) => (a.key as string).localeCompare(b.key as string)),
+    jobs: (await db.job.findMany({ orderBy: { id: 'asc' } })).map(({ createdAt: _, ...j }) => j),
+    audits: (await db.auditRecord.findMany({ where: { action: 'incident.report' }, orderBy: { seq: 'asc' } })).map(
+      (r) => ({ at: r.at, actor: r.actor, subject: r.subject, data: r.data }),
+    ),
+    counters: await db.counter.findMany({ orderBy: { name: 'asc' } }),
+  };
+}
