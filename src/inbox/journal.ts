@@ -72,6 +72,14 @@ interface PendingAdmit {
 /** Most requests admitted in one transaction (a burst's transaction stays short). */
 const MAX_ADMITS = 64;
 
+/**
+ * Admission transactions at once on PostgreSQL. SQLite has one connection: one at a time, and
+ * the requests arriving meanwhile join the next. On PostgreSQL each statement is a round trip,
+ * and one admission at a time held every request behind the round trips of the batch before it
+ * (quick bench at load 12: p50 to the ack 1.7 s against 0.9 s when each request had its own).
+ */
+const PARALLEL_ADMITS_PG = 4;
+
 interface Row {
   key: string;
   platform: string;
@@ -90,7 +98,8 @@ export class CommandJournal {
   private readonly waiting: (() => void)[] = [];
   /** requests waiting to be admitted, and whether an admission transaction is under way */
   private readonly admits: PendingAdmit[] = [];
-  private admitting = false;
+  private admitting = 0;
+  private pumpQueued = false;
 
   constructor(
     private readonly db: Database,
@@ -148,35 +157,50 @@ export class CommandJournal {
   readonly admitStats = { batches: 0, members: 0, largest: 0 };
 
   private pumpAdmits(): void {
-    if (this.admitting || this.admits.length === 0) return;
-    this.admitting = true;
-    // outside the caller's scope: the transaction is the batch's, not the first request's
-    void outsideScope(() => this.admitBatch()).finally(() => {
-      this.admitting = false;
-      this.pumpAdmits();
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    // after the current turn's own work: the requests read in this turn go in one batch
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.startAdmits();
     });
   }
 
-  private async admitBatch(): Promise<void> {
+  private startAdmits(): void {
+    const parallel = this.db.provider === 'sqlite' ? 1 : PARALLEL_ADMITS_PG;
+    while (this.admitting < parallel && this.admits.length > 0) {
+      this.admitting++;
+      // PostgreSQL: the batch is the requests waiting now (others start a transaction beside it)
+      const early = parallel > 1 ? this.admits.splice(0, MAX_ADMITS) : null;
+      // outside the caller's scope: the transaction is the batch's, not the first request's
+      void outsideScope(() => this.admitBatch(early)).finally(() => {
+        this.admitting--;
+        this.pumpAdmits();
+      });
+    }
+  }
+
+  private async admitBatch(early: PendingAdmit[] | null): Promise<void> {
     const wait = this.o.admitWaitMs ?? 2000;
     // a request that has already waited its time is refused ("please try again") without a try
     const now = Date.now();
-    for (let i = 0; i < this.admits.length; ) {
-      const a = this.admits[i] as PendingAdmit;
+    const waiting = early ?? this.admits;
+    for (let i = 0; i < waiting.length; ) {
+      const a = waiting[i] as PendingAdmit;
       if (now - a.at >= wait) {
-        this.admits.splice(i, 1);
+        waiting.splice(i, 1);
         a.reject(new DatabaseUnavailable());
       } else i++;
     }
-    const first = this.admits[0];
+    const first = waiting[0];
     if (!first) return;
     // filled by the transaction's callback (a closure: TypeScript cannot see it there)
-    const taken: { batch: PendingAdmit[] | null } = { batch: null };
+    const taken: { batch: PendingAdmit[] | null } = { batch: early };
     try {
       const out = await this.db.tx(
         async (tx) => {
-          // taken once the transaction has the connection: the requests that arrived while it
-          // waited for it come along (and the same ones again if the transaction is tried again)
+          // SQLite: taken once the transaction has the connection, so that the requests that
+          // arrived while it waited for it come along (the same ones again if it is tried again)
           taken.batch ??= this.admits.splice(0, MAX_ADMITS);
           const r: Admitted[] = [];
           for (const a of taken.batch) r.push(await this.admitOne(tx, a));

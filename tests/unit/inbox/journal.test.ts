@@ -419,3 +419,36 @@ test(`a burst left in the journal by a stopped process runs again together: each
   assert.equal(stats.members - before.members, 12);
   assert.ok(batches < 12, `replayed together: 12 reports in ${batches} transactions (one at a time: 12)`);
 });
+
+test('PostgreSQL: an admission held up by a lock does not hold up the requests after it (admissions run side by side)', {
+  skip: PROVIDER !== 'postgresql',
+  timeout: 30_000,
+}, async () => {
+  const { t } = await setup();
+  const db = t.app.db;
+  const j = new CommandJournal(db, t.clock, pino({ level: 'silent' }), { workerId: 'A', claimTtlMs: TTL });
+  const seen = new SeenRequests(db, t.clock);
+  const expiresAt = new Date(t.clock.now().getTime() + 3_600_000);
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let holding = false;
+  // another transaction has recorded key a and not committed yet: an admission of a waits for it
+  const holder = db.tx(async (tx) => {
+    await db.execute(tx, 'INSERT INTO "SeenRequest" ("key", "expiresAt") VALUES (?, ?)', 'par:a', expiresAt);
+    holding = true;
+    await released;
+  });
+  while (!holding) await new Promise((r) => setTimeout(r, 5));
+  const a = j.admit(seen, [{ key: 'par:a', expiresAt }], null);
+  await new Promise((r) => setTimeout(r, 100));
+  const b = await Promise.race([
+    j.admit(seen, [{ key: 'par:b', expiresAt }], null),
+    new Promise<null>((r) => setTimeout(() => r(null), 5000)),
+  ]);
+  assert.ok(b?.fresh.has('par:b'), 'b admitted while a waits for the lock');
+  release();
+  await holder;
+  assert.deepEqual([...(await a).fresh], [], 'a: recorded by the other transaction first');
+});
