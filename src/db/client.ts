@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SqlQueryable, SqlResultSet } from '@prisma/driver-adapter-utils';
+import type { SqlQueryable } from '@prisma/driver-adapter-utils';
 import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
 import { type CapturingFactory, capturingFactory, type DriverSlot } from './direct.ts';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
@@ -115,6 +115,8 @@ export async function openDatabase(
   /** the adapter below Prisma, where raw statements go (direct.ts) */
   let capture: CapturingFactory;
   let rt: PrismaRuntime;
+  /** Prisma's raw SQL fragment (what a tagged template builds) */
+  let Sql: SqlClass;
   /** PostgreSQL: the pool's state, said when a transaction gives up (busy, or the database away) */
   let poolState = (): string | undefined => undefined;
   const availability = new Availability();
@@ -128,6 +130,7 @@ export async function openDatabase(
     prepareDatabase(url);
     const { PrismaClient, Prisma } = await import('./generated/sqlite/client.ts');
     rt = runtimeOf(Prisma);
+    Sql = Prisma.Sql as unknown as SqlClass;
     sqlite = sqliteAdapter(path, { busyTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
     capture = capturingFactory(guardedFactory(sqlite, availability));
     prisma = new PrismaClient({ adapter: capture });
@@ -173,6 +176,7 @@ export async function openDatabase(
     const probes = newPool(1);
     closeProbes = () => probes.end();
     rt = runtimeOf(Prisma);
+    Sql = Prisma.Sql as unknown as SqlClass;
     capture = capturingFactory(guardedFactory(adapter, availability, () => probes.query('SELECT 1')));
     prisma = new PrismaClient({ adapter: capture }) as unknown as Prisma$;
   }
@@ -185,6 +189,40 @@ export async function openDatabase(
   };
   /** the state of each transaction, by the `tx` its callback was given */
   const txStates = new WeakMap<object, TxState>();
+  const rawPaths = { direct: 0, prisma: 0 };
+  /** One statement sent straight to `on`, values and errors as Prisma's raw path makes them. */
+  const direct = async (on: SqlQueryable, method: string, sql: string, params: readonly unknown[], rows: boolean) => {
+    rawPaths.direct++;
+    const q = { sql, ...encodeArgs(params, rt) };
+    try {
+      return rows ? decodeRows(await on.queryRaw(q), rt) : await on.executeRaw(q);
+    } catch (e) {
+      throw rawError(e, method, rt);
+    }
+  };
+  /**
+   * `$queryRaw` / `$executeRaw` (the tagged templates, and Prisma.sql fragments) of a handle,
+   * direct as `db.query` is; `prismaOf` is Prisma's own handle, for what stays Prisma's.
+   */
+  const tagged =
+    (runner: object, prismaOf: Tx | Prisma$, rows: boolean) =>
+    async (query: unknown, ...values: unknown[]): Promise<unknown> => {
+      const method = rows ? '$queryRaw' : '$executeRaw';
+      if (runner === prisma) assertNotInTx('a statement on the database handle');
+      const s =
+        Array.isArray(query) && (query as { raw?: unknown }).raw !== undefined
+          ? new Sql(query as readonly string[], values)
+          : query instanceof Sql
+            ? query
+            : null;
+      const sql = s && (provider === 'sqlite' ? s.sql : s.text);
+      const on = s && sql !== null ? target(runner as Tx, method, sql, s.values.length) : null;
+      if (!s || sql === null || !on) {
+        rawPaths.prisma++;
+        return (prismaOf[method] as (q: unknown, ...v: unknown[]) => Promise<unknown>)(query, ...values);
+      }
+      return direct(on, method, sql, s.values, rows);
+    };
   /**
    * Where a raw statement on `runner` goes (direct.ts): the driver transaction of its `db.tx`, or
    * the adapter outside transactions; null: through Prisma (a handle we do not know, or none
@@ -207,11 +245,13 @@ export async function openDatabase(
       throw closedError(method, 'timed_out', rt, { timeout: state.timeoutMs, timeTaken: taken });
     throw closedError(method, how, rt);
   };
-  const rawPaths = { direct: 0, prisma: 0 };
   const db: Database = {
     provider,
     rawPaths,
-    prisma: checkedClient(prisma),
+    prisma: checkedClient(prisma, {
+      $queryRaw: tagged(prisma, prisma, true),
+      $executeRaw: tagged(prisma, prisma, false),
+    }),
     ...(durability?.active ? { durability } : {}),
     get available() {
       return availability.available;
@@ -231,7 +271,16 @@ export async function openDatabase(
           const maxWait = Math.min(30_000, left);
           const start = () =>
             prisma.$transaction(
-              (tx) => {
+              (prismaTx) => {
+                // the callback's handle: Prisma's, with its tagged raw SQL direct (the rest is Prisma's)
+                const queryRaw = (...a: unknown[]) => q(...(a as [unknown]));
+                const executeRaw = (...a: unknown[]) => e(...(a as [unknown]));
+                const tx = new Proxy(prismaTx, {
+                  get: (t, p, r) =>
+                    p === '$queryRaw' ? queryRaw : p === '$executeRaw' ? executeRaw : Reflect.get(t, p, r),
+                });
+                const q = tagged(tx, prismaTx, true);
+                const e = tagged(tx, prismaTx, false);
                 txStates.set(tx, state);
                 return runInTx(state, async () => {
                   if (guard?.pending) {
@@ -270,15 +319,7 @@ export async function openDatabase(
         rawPaths.prisma++;
         return (await runner.$queryRawUnsafe(rewrite(sql), ...params)) as T[];
       }
-      rawPaths.direct++;
-      const q = { sql: rewrite(sql), ...encodeArgs(params, rt) };
-      let rs: SqlResultSet;
-      try {
-        rs = await on.queryRaw(q);
-      } catch (e) {
-        throw rawError(e, '$queryRawUnsafe', rt);
-      }
-      return decodeRows<T>(rs, rt);
+      return (await direct(on, '$queryRawUnsafe', rewrite(sql), params, true)) as T[];
     },
     async execute(runner, sql, ...params) {
       const on = target(runner, '$executeRawUnsafe', sql, params.length);
@@ -286,12 +327,7 @@ export async function openDatabase(
         rawPaths.prisma++;
         return runner.$executeRawUnsafe(rewrite(sql), ...params);
       }
-      rawPaths.direct++;
-      try {
-        return await on.executeRaw({ sql: rewrite(sql), ...encodeArgs(params, rt) });
-      } catch (e) {
-        throw rawError(e, '$executeRawUnsafe', rt);
-      }
+      return (await direct(on, '$executeRawUnsafe', rewrite(sql), params, false)) as number;
     },
     async ping() {
       try {
@@ -324,3 +360,11 @@ function runtimeOf(ns: {
     clientVersion: ns.prismaVersion.client,
   };
 }
+
+/** Prisma's `Sql` (runtime.Sql): a template's text with `?` (`sql`) or `$n` (`text`) and its values. */
+interface SqlFragment {
+  readonly sql: string;
+  readonly text: string;
+  readonly values: unknown[];
+}
+type SqlClass = new (strings: readonly string[], values: readonly unknown[]) => SqlFragment;

@@ -113,7 +113,11 @@ const RAW = new Set(['$queryRaw', '$queryRawUnsafe', '$executeRaw', '$executeRaw
  * the driver adapter: Prisma batches the queries of one tick together and runs them in the
  * context of the first, which may be another code path's transaction.)
  */
-export function checkedClient<T extends object>(client: T): T {
+export function checkedClient<T extends object>(
+  client: T,
+  /** raw methods answered by these instead (client.ts: straight to the driver; they check the rule themselves) */
+  direct: Partial<Record<string, (...a: never[]) => unknown>> = {},
+): T {
   const models = new Map<string, unknown>();
   const wrap = (target: object, fn: (...a: unknown[]) => unknown, what: string) =>
     function (this: unknown, ...args: unknown[]) {
@@ -124,6 +128,8 @@ export function checkedClient<T extends object>(client: T): T {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
       if (typeof prop !== 'string') return v;
+      const d = direct[prop];
+      if (d) return d;
       if (RAW.has(prop) && typeof v === 'function')
         return wrap(target, v as (...a: unknown[]) => unknown, 'a statement on the database handle');
       if (prop.startsWith('$') || v === null || typeof v !== 'object') return v;

@@ -1,6 +1,7 @@
 /**
- * Raw SQL straight on the driver adapter (src/db/direct.ts, raw-values.ts; issue 19 item 7)
- * against Prisma's own raw path, on both providers:
+ * Raw SQL straight on the driver adapter (src/db/direct.ts, raw-values.ts; issue 19 item 7):
+ * `db.query` / `db.execute` and the handles' tagged `$queryRaw` / `$executeRaw`, against Prisma's
+ * own raw path (`$queryRawUnsafe`, which stays Prisma's), on both providers:
  * - a differential property test: random rows of every column type we use (NULLs, integers near
  *   2^53 and 2^63, dates with milliseconds, Japanese text, JSON, empty strings, bytes) written
  *   through one path and read back through both, outside and inside a transaction: the same
@@ -15,6 +16,7 @@ import fc from 'fast-check';
 import { afterAll, test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
 import { type Database, openDatabase, type Prisma$, type Tx } from '../../../src/db/client.ts';
+import { Prisma } from '../../../src/db/generated/sqlite/client.ts';
 import { applyMigrations } from '../../../src/db/migrator.ts';
 import { StatementOutsideTx } from '../../../src/db/scope.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
@@ -139,10 +141,15 @@ test(`rows written and read back: direct and Prisma's raw path agree, value and 
         idb,
       ];
       const read = async (runner: Tx | Prisma$) => ({
-        direct: [await db.query(runner, sel, ida, idb), await db.query(runner, echo, ...echoArgs)],
+        direct: [
+          await db.query(runner, sel, ida, idb),
+          await db.query(runner, echo, ...echoArgs),
+          await runner.$queryRaw`SELECT id, i, b, f, d, t, r, x, j, req, u FROM "DirectProbe" WHERE id IN (${ida}, ${idb}) ORDER BY id`,
+        ],
         prisma: [
           await (runner as Prisma$).$queryRawUnsafe(q(sel), ida, idb),
           await (runner as Prisma$).$queryRawUnsafe(q(echo), ...echoArgs),
+          await (runner as Prisma$).$queryRawUnsafe(q(sel), ida, idb),
         ],
       });
       const got = inTx ? await db.tx((tx) => read(tx)) : await read(db.prisma);
@@ -183,8 +190,10 @@ test(`errors: direct and Prisma's raw path throw the same (${PROVIDER})`, { time
       const viaDirect = await run((r) => db.execute(r, sql, ...params));
       const viaPrisma = await run((r) => (r as Prisma$).$executeRawUnsafe(q(sql), ...params));
       const viaQuery = await run((r) => db.query(r, sql, ...params));
-      assert.ok(!viaDirect.ok && !viaPrisma.ok && !viaQuery.ok, `${name}: refused`);
-      for (const got of [viaDirect.e, viaQuery.e]) {
+      // the tagged form, built as a template builds it
+      const viaTagged = await run((r) => r.$executeRaw(new Prisma.Sql(sql.split('?'), params)));
+      assert.ok(!viaDirect.ok && !viaPrisma.ok && !viaQuery.ok && !viaTagged.ok, `${name}: refused`);
+      for (const got of [viaDirect.e, viaQuery.e, viaTagged.e]) {
         const want = viaPrisma.e as Error & { code?: string; meta?: { driverAdapterError?: { cause?: unknown } } };
         const e = got as typeof want;
         assert.equal(e.constructor, want.constructor, `${name}: same class`);
@@ -205,6 +214,8 @@ test(`the root handle inside a transaction is refused on the direct path (${PROV
   for (const f of [
     () => db.query(db.prisma, 'SELECT 1 AS x'),
     () => db.execute(db.prisma, 'DELETE FROM "DirectProbe" WHERE id = -1'),
+    () => db.prisma.$queryRaw`SELECT ${1} AS x`,
+    () => db.prisma.$executeRaw`DELETE FROM "DirectProbe" WHERE id = ${-1}`,
   ]) {
     const r = await settle(db.tx(async () => f(), { waitMs: 1000 }));
     assert.ok(!r.ok && r.e instanceof StatementOutsideTx, String(!r.ok && r.e));
@@ -231,6 +242,9 @@ test(`a tx after its commit or its rollback is refused as Prisma refuses it, not
   assert.equal((direct.e as { code?: string }).code, (prisma.e as { code?: string }).code);
   assert.equal(lastLine(direct.e), lastLine(prisma.e));
   assert.match(lastLine(direct.e) ?? '', /Transaction already closed.*committed/);
+  const tagged = await settle((saved as Tx).$executeRaw`INSERT INTO "DirectProbe" (id) VALUES (${late})`);
+  assert.ok(!tagged.ok);
+  assert.equal(lastLine(tagged.e), lastLine(prisma.e));
   assert.equal(await kept(late), 0, 'nothing written after the commit');
   // rolled back (the callback threw)
   const lateToo = nextId++;
@@ -264,11 +278,12 @@ test(`a tx after Prisma's timeout is refused (expired), nothing written, not eve
         await new Promise((r) => setTimeout(r, 700)); // past its 250 ms: Prisma rolls it back
         seen.push(await settle(db.execute(tx, 'INSERT INTO "DirectProbe" (id) VALUES (?)', id)));
         seen.push(await settle(db.query(tx, 'SELECT 1 AS x')));
+        seen.push(await settle(tx.$executeRaw`INSERT INTO "DirectProbe" (id) VALUES (${id})`));
       },
       { timeoutMs: 250, waitMs: 400 },
     ),
   );
-  assert.ok(seen.length >= 2);
+  assert.ok(seen.length >= 3);
   for (const s of seen) {
     const r = s as Awaited<ReturnType<typeof settle>>;
     assert.ok(!r.ok, 'refused');
@@ -319,10 +334,14 @@ test(`the seam: statements go straight to the adapter, whose result shape is the
   await db.tx(async (tx) => {
     await db.query(tx, 'SELECT 1 AS one');
     await db.execute(tx, 'DELETE FROM "DirectProbe" WHERE id = -1');
+    await tx.$queryRaw`SELECT ${1} AS one`;
+    await tx.$executeRaw`DELETE FROM "DirectProbe" WHERE id = ${-1}`;
   });
+  await db.prisma.$queryRaw`SELECT ${1} AS one`;
+  await db.prisma.$executeRaw`DELETE FROM "DirectProbe" WHERE id = ${-1}`;
   assert.deepEqual(
     { direct: db.rawPaths.direct - before.direct, prisma: db.rawPaths.prisma - before.prisma },
-    { direct: 3, prisma: 0 },
+    { direct: 7, prisma: 0 },
     'the driver transaction was captured and the adapter connected: nothing went through Prisma',
   );
   // column names and types decoded: a result set shape that changed would break these
