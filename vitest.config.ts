@@ -7,12 +7,14 @@
  *   mocks, fake timers restored after each test;
  * - postgresql: the files that use a database (scripts/test-files.mjs), TEST_PROVIDER=postgresql
  *   on the server at TEST_PG_URL (scripts/test.mjs finds or starts one);
- * - sqlite runs without isolation too (issue 19 item 7: importing src/ anew cost 864 s of a
- *   2,476 s run): each file builds its own apps and databases and closes them; a file's
- *   leftovers (databases made for later) are dropped by the setup file
- *   tests/helpers/file-hooks.ts, which runs before every file, isolated or not. postgresql
- *   stays isolated: its files were 27 % slower in one pg-only run without isolation (load ~10),
- *   not yet understood (one server for both workers, or state a long-lived worker keeps);
+ * - sqlite and postgresql run without isolation too (issue 19 item 7: importing src/ anew cost
+ *   864 s of a 2,476 s run): each file builds its own apps and databases and closes them; a
+ *   file's leftovers (databases made for later) are dropped by the setup file
+ *   tests/helpers/file-hooks.ts, which runs before every file, isolated or not. Session 10 kept
+ *   postgresql isolated after one pg-only run without isolation was 27 % slower; alternating
+ *   runs of the same ten pg files (session 11, load 12-17) gave the opposite, 0.65-0.70x the
+ *   wall time without isolation, and session 10's slow file (sharing-model, 27 -> 120 s) took
+ *   98-106 s without isolation and 111-130 s with it there: the load beside it, not the worker;
  * - chaos-sqlite, chaos-postgresql: the long crash and chaos tests (CHAOS_FILES), run apart;
  * - deep-sqlite, deep-postgresql: the model-based and property tests again at full depth
  *   (DEEP_FILES with DEEP_ENV; npm run test:deep).
@@ -70,7 +72,7 @@ export default defineConfig({
         { isolate: false },
       ),
       project('sqlite-unit', 'sqlite', pureUnit, {}, { isolate: false }),
-      project('postgresql', 'postgresql', onPg(everyday)),
+      project('postgresql', 'postgresql', onPg(everyday), {}, { isolate: false }),
       project('chaos-sqlite', 'sqlite', chaos),
       project('chaos-postgresql', 'postgresql', onPg(chaos)),
       project('deep-sqlite', 'sqlite', deep, DEEP_ENV),
