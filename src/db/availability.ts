@@ -15,7 +15,9 @@
  * A write outside a transaction whose connection broke while it ran is not sent again (it may
  * have been applied); its caller sees the error.
  */
+
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import { wrapAdapter } from './adapter-wrap.ts';
 import { startDeadline } from './reserved-lane.ts';
 
 /** The error seen by work that waited for the database longer than it may. */
@@ -183,20 +185,11 @@ export function guardedFactory(
     async connect(): Promise<SqlDriverAdapter> {
       const a = await inner.connect();
       availability.probe = probe ?? (() => a.queryRaw({ sql: 'SELECT 1', args: [], argTypes: [] }));
-      const guarded: SqlDriverAdapter = {
-        provider: a.provider,
-        adapterName: a.adapterName,
+      return wrapAdapter(a, {
         queryRaw: (q: SqlQuery) => availability.run(() => a.queryRaw(q), READ.test(q.sql)),
         executeRaw: (q: SqlQuery) => availability.run(() => a.executeRaw(q), false),
-        executeScript: (script) => a.executeScript(script),
         startTransaction: (level) => availability.run(() => a.startTransaction(level), true, startDeadline()),
-        dispose: () => a.dispose(),
-      };
-      if (a.getConnectionInfo) {
-        const info = a.getConnectionInfo.bind(a);
-        guarded.getConnectionInfo = () => info();
-      }
-      return guarded;
+      });
     },
   };
 }

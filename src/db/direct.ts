@@ -19,6 +19,7 @@
  * statement would run on the bare connection, outside any transaction), on PostgreSQL the
  * connection is back in the pool (it would run in whatever uses it next).
  */
+
 import type {
   IsolationLevel,
   SqlDriverAdapter,
@@ -27,6 +28,7 @@ import type {
   SqlResultSet,
   Transaction,
 } from '@prisma/driver-adapter-utils';
+import { wrapAdapter } from './adapter-wrap.ts';
 import { startSlot } from './reserved-lane.ts';
 
 /** How a transaction ended, as Prisma's transaction manager records it. */
@@ -101,12 +103,7 @@ export function capturingFactory(inner: SqlDriverAdapterFactory): CapturingFacto
     },
     async connect(): Promise<SqlDriverAdapter> {
       const a = await inner.connect();
-      const adapter: SqlDriverAdapter = {
-        provider: a.provider,
-        adapterName: a.adapterName,
-        queryRaw: (q) => a.queryRaw(q),
-        executeRaw: (q) => a.executeRaw(q),
-        executeScript: (script) => a.executeScript(script),
+      const adapter = wrapAdapter(a, {
         async startTransaction(level?: IsolationLevel): Promise<Transaction> {
           const slot = startSlot();
           const t = new TrackedTransaction(await a.startTransaction(level));
@@ -117,11 +114,7 @@ export function capturingFactory(inner: SqlDriverAdapterFactory): CapturingFacto
           if (connected === a) connected = null;
           await a.dispose();
         },
-      };
-      if (a.getConnectionInfo) {
-        const info = a.getConnectionInfo.bind(a);
-        adapter.getConnectionInfo = () => info();
-      }
+      });
       connected = a;
       return adapter;
     },

@@ -18,8 +18,10 @@
  * the transaction that has the connection and goes ahead of the ordinary ones queued for it
  * (sqlite-adapter.ts `Lane`).
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { wrapAdapter } from './adapter-wrap.ts';
 import type { DriverSlot } from './direct.ts';
 
 /**
@@ -76,22 +78,12 @@ export function laneFactory(
     adapterName: main.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
       const [a, b] = await Promise.all([main.connect(), spare.connect()]);
-      const adapter: SqlDriverAdapter = {
-        provider: a.provider,
-        adapterName: a.adapterName,
-        queryRaw: (q) => a.queryRaw(q),
-        executeRaw: (q) => a.executeRaw(q),
-        executeScript: (script) => a.executeScript(script),
+      return wrapAdapter(a, {
         startTransaction: (level) => (inReservedLane() && choose() === 'spare' ? b : a).startTransaction(level),
         dispose: async () => {
           await Promise.all([a.dispose(), b.dispose()]);
         },
-      };
-      if (a.getConnectionInfo) {
-        const info = a.getConnectionInfo.bind(a);
-        adapter.getConnectionInfo = () => info();
-      }
-      return adapter;
+      });
     },
   };
 }
