@@ -1,17 +1,27 @@
 /**
  * Start-up calls (who am I, the server's settings, registering the slash command) wait out a
- * 429 instead of failing the start: a bot restarted while its app is being rate limited (by
- * its own delivery backlog, or another process of the same app) comes up a little later.
+ * 429, and a platform that does not answer in time or answers 5xx, instead of failing the
+ * start: a bot restarted while its app is being rate limited (by its own delivery backlog, or
+ * another process of the same app), or while Mattermost itself is restarting or loaded, comes
+ * up a little later. A refusal (a bad token, a missing permission) still fails at once.
  */
 import type { Logger } from 'pino';
 
+/** What a failed start-up call means: wait this long and ask again, or give up (null). */
+export type StartupRetry = { kind: 'rate_limited'; retryAfterMs: number } | { kind: 'unavailable' } | null;
+
+/** The waits between tries when the platform did not answer (ms): 0.5, 1, 2, 4 s. */
+export function unavailableWaitMs(attempt: number): number {
+  return Math.min(500 * 2 ** (attempt - 1), 8000);
+}
+
 /**
- * Runs `fn`; when it fails with a rate limit (`retryAfterMs` gives the wait, null for any other
- * error), waits that long and tries again, up to `tries` times in all.
+ * Runs `fn`; when it fails with a rate limit or the platform is unavailable (`classify`), waits
+ * and tries again, up to `tries` times in all; any other failure is thrown at once.
  */
-export async function waitOutRateLimits<T>(
+export async function retryAtStart<T>(
   fn: () => Promise<T>,
-  retryAfterMs: (e: unknown) => number | null,
+  classify: (e: unknown) => StartupRetry,
   log: Logger,
   tries = 5,
 ): Promise<T> {
@@ -19,10 +29,22 @@ export async function waitOutRateLimits<T>(
     try {
       return await fn();
     } catch (e) {
-      const wait = retryAfterMs(e);
-      if (wait === null || i >= tries) throw e;
-      log.warn({ retryAfterMs: wait, attempt: i }, 'rate limited at start; waiting');
-      await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 100), 60_000)));
+      const why = classify(e);
+      if (why === null || i >= tries) throw e;
+      if (why.kind === 'rate_limited') {
+        const wait = Math.min(Math.max(why.retryAfterMs, 100), 60_000);
+        log.warn({ retryAfterMs: wait, attempt: i }, 'rate limited at start; waiting');
+        await sleep(wait);
+      } else {
+        const wait = unavailableWaitMs(i);
+        log.warn(
+          { retryAfterMs: wait, attempt: i, err: String((e as Error)?.message ?? e) },
+          'the platform did not answer at start; trying again',
+        );
+        await sleep(wait);
+      }
     }
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

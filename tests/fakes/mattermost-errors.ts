@@ -16,6 +16,11 @@ export const MM_ERRORS = {
   session: ['api.context.session_expired.app_error', 'Invalid or expired session, please login again.'],
   permissions: ['api.context.permissions.app_error', 'You do not have the appropriate permissions.'],
   notFound: ['api.context.404.app_error', 'Sorry, we could not find the page.'],
+  // the server's answer while it sheds load (app/server.go, ServerBusy)
+  serverBusy: [
+    'api.context.server_busy.app_error',
+    'Server is busy, non-critical services are temporarily unavailable.',
+  ],
   invalidBody: ['api.context.invalid_body_param.app_error', 'Invalid or missing {name} in request body.'],
   userMissing: ['app.user.missing_account.const', 'Unable to find the user.'],
   channelMissing: ['app.channel.get.existing.app_error', 'Unable to find the existing channel.'],

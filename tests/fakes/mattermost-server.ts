@@ -74,6 +74,7 @@ export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Pro
   const randomLimits = new RandomFaults();
   const postFaults: Fault[] = [];
   const delays = new Map<string, { ms: number; mode: FakeMmDelayMode }>();
+  const unavailable = new Map<string, number>();
   const timers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
   const calls: FakeMmCall[] = [];
   const violations: FakeMmViolation[] = [];
@@ -149,6 +150,11 @@ export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Pro
     if (!handler) {
       violate('not_implemented', `the fake does not implement ${route}`);
       return sendError(501, ['api.context.not_implemented.app_error', 'Not implemented.']);
+    }
+    const busy = unavailable.get(route) ?? 0;
+    if (busy > 0) {
+      unavailable.set(route, busy - 1);
+      return sendError(503, MM_ERRORS.serverBusy);
     }
     const fault = route === CREATE_POST ? postFaults.shift() : undefined;
     if (fault?.kind === 'ratelimited') {
@@ -255,6 +261,9 @@ export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Pro
     },
     loseResponseNextPosts(count = 1) {
       for (let i = 0; i < count; i++) postFaults.push({ kind: 'lose-response' });
+    },
+    unavailableNext(route, count = 1) {
+      unavailable.set(route, (unavailable.get(route) ?? 0) + count);
     },
     setDelay(ms, route = '*', mode = 'after') {
       if (ms > 0) delays.set(route, { ms, mode });

@@ -127,6 +127,8 @@ export interface FakeMattermost {
   rateLimitNextPosts(count: number, retryAfterSeconds: number): void;
   /** The next `count` POST /api/v4/posts store the post, then drop the connection without an answer. */
   loseResponseNextPosts(count?: number): void;
+  /** The next `count` calls of one route (`'GET /api/v4/users/{user_id}'`, the spec's template) answer 503, as a server shedding load does. */
+  unavailableNext(route: string, count?: number): void;
   /** Delays answers of one route (`'POST /api/v4/posts'`) or of all routes (no route); 0 turns it off. */
   setDelay(ms: number, route?: string, mode?: FakeMmDelayMode): void;
   /** Changes the rate limit (undefined: off) and forgets counted requests. */

@@ -91,6 +91,8 @@ export async function startMattermostBot(
     clock?: Clock;
     /** answer in the request when done within this (default 10 s here: test machines may be loaded; 2 s in production) */
     directReplyMs?: number;
+    /** the request path's and the start's API timeout (default 5 s, as in production) */
+    apiTimeoutMs?: number;
   } = {},
 ): Promise<MattermostBot> {
   const fake =
@@ -131,7 +133,11 @@ export async function startMattermostBot(
     }),
   );
   // the same wiring as main.ts
-  const mm = createMattermost(config, log, { deliveryTimeoutMs: 2000, directReplyMs: o.directReplyMs ?? 10_000 });
+  const mm = createMattermost(config, log, {
+    deliveryTimeoutMs: 2000,
+    directReplyMs: o.directReplyMs ?? 10_000,
+    ...(o.apiTimeoutMs ? { apiTimeoutMs: o.apiTimeoutMs } : {}),
+  });
   const seams = new Map<PlatformName, PlatformSeam>([['mattermost', mm.seam]]);
   const app = await createApp(config, {
     seams,

@@ -55,7 +55,13 @@ export interface SlackBot {
 }
 
 export async function startSlackBot(
-  opts: { fake?: FakeSlackOptions; env?: Record<string, string>; clock?: Clock } = {},
+  opts: {
+    fake?: FakeSlackOptions;
+    env?: Record<string, string>;
+    clock?: Clock;
+    /** runs on the fake before the bot starts (faults for the start-up calls) */
+    beforeStart?: (fake: FakeSlack) => void;
+  } = {},
 ): Promise<SlackBot> {
   const fake = await startFakeSlack({
     unknownChannels: 'not_found',
@@ -89,7 +95,16 @@ export async function startSlackBot(
     groups: testGroups,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const mount = await slack.mount(app);
+  opts.beforeStart?.(fake);
+  let mount: SlackMount;
+  try {
+    mount = await slack.mount(app);
+  } catch (e) {
+    // a start that fails leaves nothing running
+    await app.close();
+    await fake.close();
+    throw e;
+  }
   const port = await app.http.listen(0, '127.0.0.1');
   await mount.start();
   const url = `http://127.0.0.1:${port}`;

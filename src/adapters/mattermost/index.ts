@@ -12,7 +12,7 @@ import type { App } from '../../app.ts';
 import { type Config, deliveryTimeoutMs } from '../../config.ts';
 import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
-import { waitOutRateLimits } from '../startup.ts';
+import { retryAtStart, type StartupRetry } from '../startup.ts';
 import { MmApi, MmApiError } from './api.ts';
 import { actionRoute, dialogRoute } from './interactions.ts';
 import { type HeldInvocation, replayInvocation } from './journal.ts';
@@ -41,6 +41,8 @@ export interface MattermostOptions {
   deliveryTimeoutMs?: number;
   /** answer in the request when done within this (default 2 s), else through response_url */
   directReplyMs?: number;
+  /** the start's and the request path's API timeout (default 5 s) */
+  apiTimeoutMs?: number;
 }
 
 export function createMattermost(config: Config, _log: Logger, opts: MattermostOptions = {}): Mattermost {
@@ -54,7 +56,7 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
     dialog: publicUrl ? `${publicUrl}${PATHS.dialog}` : '',
   };
   const delivery = new MmApi({ baseUrl, token, timeoutMs: opts.deliveryTimeoutMs ?? deliveryTimeoutMs(config) });
-  const api = new MmApi({ baseUrl, token, timeoutMs: 5000 });
+  const api = new MmApi({ baseUrl, token, timeoutMs: opts.apiTimeoutMs ?? 5000 });
   let signer: SignAction | null = null;
   // without PUBLIC_URL Mattermost cannot reach our buttons: none are drawn
   const sign: SignAction = (command) => (signer && publicUrl ? signer(command) : null);
@@ -66,9 +68,9 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
       const actionSecret = await app.services.settings.actionSecret(config.ACTION_SECRET);
       signer = (command) => signAction(actionSecret, command, app.clock.now());
       // resolved once here, so that no request waits on it
-      const me = await waitOutRateLimits(
+      const me = await retryAtStart(
         () => api.get<{ id: string; username: string }>('/users/me'),
-        mmRetryAfterMs,
+        mmStartupRetry,
         app.log,
       );
       seam.setBotId(me.id);
@@ -128,7 +130,7 @@ export function createMattermost(config: Config, _log: Logger, opts: MattermostO
 async function checkServerSettings(app: App, api: MmApi, seam: MattermostSeam): Promise<void> {
   let cfg: { SiteURL?: string; PostEditTimeLimit?: string };
   try {
-    cfg = await waitOutRateLimits(() => api.get('/config/client', { format: 'old' }), mmRetryAfterMs, app.log);
+    cfg = await retryAtStart(() => api.get('/config/client', { format: 'old' }), mmStartupRetry, app.log);
   } catch (e) {
     app.log.warn({ err: (e as Error).message }, 'could not read the Mattermost client configuration');
     return;
@@ -148,9 +150,11 @@ async function checkServerSettings(app: App, api: MmApi, seam: MattermostSeam): 
   }
 }
 
-/** A 429's wait in ms; null for any other error. */
-function mmRetryAfterMs(e: unknown): number | null {
-  return e instanceof MmApiError && e.status === 429 ? (e.retryAfterMs ?? 1000) : null;
+/** A 429 waits its Retry-After; no answer in time, a network error, 408 or 5xx wait and ask again; the rest fail the start. */
+function mmStartupRetry(e: unknown): StartupRetry {
+  if (!(e instanceof MmApiError)) return null;
+  if (e.status === 429) return { kind: 'rate_limited', retryAfterMs: e.retryAfterMs ?? 1000 };
+  return e.status === 0 || e.status === 408 || e.status >= 500 ? { kind: 'unavailable' } : null;
 }
 
 /** Registers /csirt when MATTERMOST_TEAM and PUBLIC_URL are set, and says what to do about the token. */
@@ -159,7 +163,7 @@ async function register(app: App, api: MmApi, config: Config, url: string): Prom
   let r: Registration;
   try {
     const names = await app.services.directory.names();
-    r = await waitOutRateLimits(
+    r = await retryAtStart(
       () =>
         registerCommand(api, {
           team: config.MATTERMOST_TEAM as string,
@@ -168,7 +172,7 @@ async function register(app: App, api: MmApi, config: Config, url: string): Prom
           groups: app.router.groups,
           names,
         }),
-      mmRetryAfterMs,
+      mmStartupRetry,
       app.log,
     );
   } catch (e) {

@@ -13,7 +13,7 @@ import type { App } from '../../app.ts';
 import { type Config, deliveryTimeoutMs } from '../../config.ts';
 import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
-import { waitOutRateLimits } from '../startup.ts';
+import { retryAtStart, type StartupRetry } from '../startup.ts';
 import { dedupeMiddleware, SEEN_CONTEXT_KEY } from './dedupe.ts';
 import { RecentLocales, registerListeners } from './listeners.ts';
 import { slackLocales } from './locale.ts';
@@ -48,10 +48,14 @@ function baseOptions(config: Config, log: Logger): WebClientOptions {
   };
 }
 
-/** A Web API 429's Retry-After in ms; null for any other error. */
-function slackRetryAfterMs(e: unknown): number | null {
-  const err = e as { code?: string; retryAfter?: number };
-  return err?.code === ErrorCode.RateLimitedError ? Math.max(1, err.retryAfter ?? 1) * 1000 : null;
+/** A Web API 429 waits its Retry-After; a network error or 5xx waits and asks again; the rest fail the start. */
+function slackStartupRetry(e: unknown): StartupRetry {
+  const err = e as { code?: string; retryAfter?: number; statusCode?: number };
+  if (err?.code === ErrorCode.RateLimitedError) {
+    return { kind: 'rate_limited', retryAfterMs: Math.max(1, err.retryAfter ?? 1) * 1000 };
+  }
+  if (err?.code === ErrorCode.RequestError) return { kind: 'unavailable' };
+  return err?.code === ErrorCode.HTTPError && (err.statusCode ?? 0) >= 500 ? { kind: 'unavailable' } : null;
 }
 
 export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}): Slack {
@@ -84,7 +88,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
       const actionSecret = await app.services.settings.actionSecret(config.ACTION_SECRET);
       signer = (command) => signAction(actionSecret, command, app.clock.now());
       // resolved once here, so that no request waits on auth.test
-      const auth = await waitOutRateLimits(() => api.auth.test(), slackRetryAfterMs, app.log);
+      const auth = await retryAtStart(() => api.auth.test(), slackStartupRetry, app.log);
       const botUserId = String(auth.user_id ?? '');
       const botId = String(auth.bot_id ?? '');
       const socket = !!config.SLACK_APP_TOKEN;

@@ -260,6 +260,57 @@ test('Site URL unset: the bot says at start that Mattermost will refuse /csirt',
   }
 });
 
+test('Mattermost slow or unavailable at start (a timeout, then a 503): the bot waits, says so, and comes up', async () => {
+  const fake = await startFakeMattermost({ users: [{ id: MM_ADMIN, username: 'admin', locale: 'en' }] });
+  try {
+    // the first GET /users/me answers after the bot's timeout, the second with 503, the third normally
+    fake.setDelay(1500, 'GET /api/v4/users/{user_id}', 'before');
+    const me = () => fake.calls.filter((c) => c.method === 'GET' && c.path === '/api/v4/users/me');
+    const watch = setInterval(() => {
+      if (me().length >= 1) {
+        fake.setDelay(0, 'GET /api/v4/users/{user_id}');
+        fake.unavailableNext('GET /api/v4/users/{user_id}', 1);
+        clearInterval(watch);
+      }
+    }, 5);
+    const b = await startMattermostBot({ fake, apiTimeoutMs: 300 }).finally(() => clearInterval(watch));
+    try {
+      assert.equal(me().length, 3, 'asked three times');
+      assert.deepEqual(
+        me().map((c) => c.status),
+        [200, 503, 200],
+        'the first answer came too late, the second was 503',
+      );
+      assert.ok(
+        b.logs.some((l) => l.includes('did not answer at start')),
+        'says it is trying again',
+      );
+      assert.equal(b.mount.botUserId, fake.bot.id);
+      assert.equal((await b.command(b.admin, 'help')).status, 200);
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await fake.close();
+  }
+});
+
+test('a bad token at start fails at once, without retries', async () => {
+  const fake = await startFakeMattermost({ users: [{ id: MM_ADMIN, username: 'admin', locale: 'en' }] });
+  try {
+    const t0 = Date.now();
+    const e = (await startMattermostBot({ fake, env: { MATTERMOST_TOKEN: 'wrong-token' } }).then(
+      () => assert.fail('expected the start to fail'),
+      (x: unknown) => x,
+    )) as { status?: number };
+    assert.equal(e.status, 401);
+    assert.equal(fake.calls.filter((c) => c.path === '/api/v4/users/me').length, 1, 'asked once');
+    assert.ok(Date.now() - t0 < 3000);
+  } finally {
+    await fake.close();
+  }
+});
+
 test('registration as a Team Admin takes over a /csirt someone else made; with manage_own_slash_commands only, a clear error', async () => {
   for (const perm of ['others', 'own'] as const) {
     const fake = await startFakeMattermost({

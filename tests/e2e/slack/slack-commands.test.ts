@@ -38,6 +38,32 @@ test('a command is acked at once and answered on its response_url, ephemeral', a
   assert.equal(bot.fake.callsTo('auth.test').length, 1, 'auth.test only once, at start');
 });
 
+test("Slack unavailable at start (503s past the client's own retry): the bot waits and comes up; a bad token fails at once", async () => {
+  const slow = await startSlackBot({
+    beforeStart: (fake) => fake.failNext('auth.test', { kind: 'http', status: 503 }, 3),
+  });
+  try {
+    // the client's one retry, then ours: 503, 503, 503, 200
+    assert.equal(slow.fake.callsTo('auth.test').length, 4);
+    const { res } = await slow.command(ADMIN, 'help');
+    assert.equal(res.status, 200);
+  } finally {
+    await slow.close();
+  }
+  let asked = 0;
+  const e = (await startSlackBot({
+    beforeStart: (fake) => {
+      fake.failNext('auth.test', { kind: 'error', error: 'invalid_auth' }, 5);
+      asked = fake.callsTo('auth.test').length;
+    },
+  }).then(
+    () => assert.fail('expected the start to fail'),
+    (x: unknown) => x,
+  )) as { data?: { error?: string } };
+  assert.equal(e.data?.error, 'invalid_auth');
+  assert.equal(asked, 0);
+});
+
 test('the admin sets an org channel with a channel mention, and a command posts there', async () => {
   const set = await bot.command(ADMIN, `org set ${ORG} channel=<#${ORG_CHANNEL}|maff-csirt>`);
   assert.equal(set.res.status, 200);
