@@ -59,6 +59,11 @@ export async function startSlackBot(
     fake?: FakeSlackOptions;
     env?: Record<string, string>;
     clock?: Clock;
+    /**
+     * the dispatcher's request timeout (default 2 s: the timeout tests wait less); files that
+     * do not test timeouts give more, as a loaded test machine can be slower than 2 s
+     */
+    deliveryTimeoutMs?: number;
     /** runs on the fake before the bot starts (faults for the start-up calls) */
     beforeStart?: (fake: FakeSlack) => void;
   } = {},
@@ -85,7 +90,7 @@ export async function startSlackBot(
   });
   const log = pino({ level: 'silent' });
   // the same wiring as main.ts
-  const slack = createSlack(config, log, { deliveryTimeoutMs: 2000 });
+  const slack = createSlack(config, log, { deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 2000 });
   const seams = new Map<PlatformName, PlatformSeam>([['slack', slack.seam]]);
   const app = await createApp(config, {
     seams,

@@ -25,7 +25,13 @@ let manual: SlackBot;
 let live: SlackBot;
 
 beforeAll(async () => {
-  manual = await startSlackBot({ clock, fake: { clock, channels, users: { U0STRANGER: { name: 'stranger' } } } });
+  // 10 s: nothing here tests the dispatcher's timeout, and a loaded machine answered a long post
+  // after the helper's 2 s (a row left pending, then a history search in the next test)
+  manual = await startSlackBot({
+    clock,
+    fake: { clock, channels, users: { U0STRANGER: { name: 'stranger' } } },
+    deliveryTimeoutMs: 10_000,
+  });
   live = await startSlackBot({ fake: { channels, users: { U0STRANGER: { name: 'stranger' } } } });
 });
 afterAll(async () => {
