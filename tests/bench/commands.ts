@@ -1,10 +1,15 @@
 /**
- * Slash commands through the real HTTP endpoint: autocannon sends signed `/csirt …` requests
- * (a fresh timestamp, a unique trigger_id and response_url in every one, so signatures verify
- * and replay protection lets them through) to the bot on SQLite, on PostgreSQL, and to a bare
- * bolt App that only acknowledges (the floor). Latency is to the acknowledgement (the HTTP
- * answer); "done/s" counts the replies that reached Slack's response_url (the work after the
- * ack), waited for after the load stops.
+ * Slash commands through the real HTTP endpoint: signed `/csirt …` requests (a fresh timestamp,
+ * a unique trigger_id and response_url in every one, so signatures verify and replay protection
+ * lets them through) to the bot on SQLite, on PostgreSQL, and to a bare bolt App that only
+ * acknowledges (the floor). Latency is to the acknowledgement (the HTTP answer); "done/s" counts
+ * the replies that reached Slack's response_url (the work after the ack), waited for after the
+ * load stops. Three loads per command:
+ * - paced: `rate` requests per second, open loop (paced.ts), latency from each request's due time;
+ * - burst: autocannon's `overallRate` at the same rate over 50 connections, which is 200 requests
+ *   at once at the start of every second (see paced.ts), kept so that figures stay comparable with
+ *   the runs before 2026-12-03 evening, when this was the "@200/s" row;
+ * - max: autocannon with 10 connections, closed loop (each sends as soon as its answer came).
  */
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -14,6 +19,7 @@ import type { BotInput, BotReady } from './bot-process.ts';
 import { type Child, startChild } from './child.ts';
 import { compiledEntry } from './compile.ts';
 import type { FakeInput, FakeReady } from './fake-slack-process.ts';
+import { paced } from './paced.ts';
 import { channelId, pocUser, SIGNING_SECRET } from './seed.ts';
 import { mb, percentile, round, sleep, until } from './stats.ts';
 
@@ -21,12 +27,14 @@ const HERE = import.meta.dirname;
 
 export type CommandKind = 'report' | 'list';
 export type Target = 'floor' | 'sqlite' | 'postgresql';
+export type LoadMode = 'paced' | 'burst' | 'max';
+const WARMUP_SECONDS = 1;
 
 export interface LoadResult {
   target: Target;
   command: CommandKind;
-  mode: 'fixed' | 'max';
-  /** requested rate (fixed) or null (max) */
+  mode: LoadMode;
+  /** requested rate (paced, burst) or null (max) */
   rate: number | null;
   connections: number;
   seconds: number;
@@ -38,8 +46,17 @@ export interface LoadResult {
   p50: number;
   p99: number;
   max: number;
-  /** autocannon's p99 corrected for coordinated omission (integer ms) */
-  p99Corrected: number;
+  /** autocannon's p99 corrected for coordinated omission (integer ms; burst and max) */
+  p99Corrected?: number;
+  /** paced: the first second, apart from the percentiles above */
+  warmup?: { count: number; p50: number; p99: number; max: number };
+  /** paced: requests sent per second (first send to last), connections the pool opened, most in flight */
+  achievedRate?: number;
+  connectionsOpened?: number;
+  maxInFlight?: number;
+  /** paced: p99 from the send (what a closed-loop client would show) and the generator's own lateness */
+  p99FromSend?: number;
+  sendLagP99?: number;
   /** replies delivered to response_url per second, from the load's start to the last reply */
   donePerSec: number | null;
   /** replies still missing when we stopped waiting */
@@ -109,6 +126,41 @@ function sender(command: CommandKind, fakeUrl: string, orgs: number, urls: numbe
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SIGNING_SECRET, body) },
       };
     },
+  };
+}
+
+async function loadPaced(
+  port: number,
+  s: Sender,
+  o: { seconds: number; rate: number },
+): Promise<Omit<LoadResult, 'target' | 'command' | 'mode' | 'donePerSec' | 'missing'>> {
+  const r = await paced({
+    port,
+    path: '/slack/events',
+    rate: o.rate,
+    seconds: o.seconds,
+    warmupSeconds: WARMUP_SECONDS,
+    next: () => s.next(),
+  });
+  const m = r.measured;
+  const w = r.warmup;
+  return {
+    rate: o.rate,
+    connections: r.connectionsOpened,
+    seconds: o.seconds,
+    sent: m.count + w.count,
+    ok: m.ok + w.ok,
+    errors: m.errors + w.errors,
+    ackPerSec: round(m.ok / o.seconds, 0),
+    p50: m.p50,
+    p99: m.p99,
+    max: m.max,
+    warmup: { count: w.count, p50: w.p50, p99: w.p99, max: w.max },
+    achievedRate: r.achievedRate,
+    connectionsOpened: r.connectionsOpened,
+    maxInFlight: r.maxInFlight,
+    p99FromSend: m.p99FromSend,
+    sendLagP99: m.sendLagP99,
   };
 }
 
@@ -205,7 +257,7 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
 export async function benchCommands(opts: CommandOptions): Promise<CommandBench> {
   const out: CommandBench = { loads: [], rss: [] };
   const targets = (opts.targets ?? ['floor', 'sqlite', 'postgresql']).filter((t) => t !== 'postgresql' || opts.pgUrl);
-  const urls = Math.max(20_000, (opts.rate * opts.fixedSeconds + 3000 * opts.maxSeconds) * 2);
+  const urls = Math.max(20_000, (opts.rate * (2 * opts.fixedSeconds + WARMUP_SECONDS) + 3000 * opts.maxSeconds) * 2);
   for (const target of targets) {
     opts.log(`commands: starting ${target}`);
     const { fake, bot } = await startTarget(target, opts, urls);
@@ -215,17 +267,20 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
       const commands = target === 'floor' ? (['report'] as const) : (opts.commands ?? (['report', 'list'] as const));
       let replies = 0;
       for (const command of commands) {
-        for (const mode of ['fixed', 'max'] as const) {
+        for (const mode of ['paced', 'burst', 'max'] as const) {
           const s = sender(command, fake?.ready.url ?? 'http://127.0.0.1:9', Math.max(1, opts.orgs), urls);
-          const seconds = mode === 'fixed' ? opts.fixedSeconds : opts.maxSeconds;
+          const seconds = mode === 'max' ? opts.maxSeconds : opts.fixedSeconds;
           const started = Date.now();
           const cpu0 = await bot.rpc<NodeJS.CpuUsage>('cpu');
           const batches0 = fake ? await bot.rpc<Batches>('batches') : null;
-          const r = await load(bot.ready.port, s, {
-            seconds,
-            connections: mode === 'fixed' ? 50 : 10,
-            ...(mode === 'fixed' ? { rate: opts.rate } : {}),
-          });
+          const r =
+            mode === 'paced'
+              ? await loadPaced(bot.ready.port, s, { seconds, rate: opts.rate })
+              : await load(bot.ready.port, s, {
+                  seconds,
+                  connections: mode === 'burst' ? 50 : 10,
+                  ...(mode === 'burst' ? { rate: opts.rate } : {}),
+                });
           let donePerSec: number | null = null;
           let missing: number | null = null;
           if (fake) {
@@ -268,9 +323,10 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
           const res: LoadResult = { target, command, mode, ...r, donePerSec, missing, cpuMsPerRequest, ...batching };
           out.loads.push(res);
           opts.log(
-            `commands: ${target} ${command} ${mode}: ${res.ackPerSec} ack/s, p50 ${res.p50} ms, p99 ${res.p99} ms` +
+            `commands: ${target} ${command} ${mode === 'burst' ? `burst (${opts.rate} at once each second)` : mode}: ${res.ackPerSec} ack/s, p50 ${res.p50} ms, p99 ${res.p99} ms` +
               `${donePerSec !== null ? `, ${donePerSec} done/s` : ''}${missing ? `, ${missing} missing` : ''}` +
               `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request` +
+              `${res.warmup ? ` (warm-up ${res.warmup.count}: p50 ${res.warmup.p50} ms, p99 ${res.warmup.p99} ms; sent ${res.achievedRate}/s, send lag p99 ${res.sendLagP99} ms, ${res.connectionsOpened} connections, ${res.maxInFlight} in flight at most; p99 from the send ${res.p99FromSend} ms)` : ''}` +
               `${res.batches ? `, ${res.batches} report transactions (mean ${res.meanBatch}, largest ${res.largestBatch})` : ''}`,
           );
           await sleep(1000);

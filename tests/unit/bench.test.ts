@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { rateLimitFloorMs } from '../bench/broadcast.ts';
-import { END, replaceBetweenMarkers, START } from '../bench/report.ts';
+import type { LoadResult } from '../bench/commands.ts';
+import { buildRows, END, replaceBetweenMarkers, START } from '../bench/report.ts';
 import { percentile } from '../bench/stats.ts';
 
 test('percentile by nearest rank', () => {
@@ -37,4 +38,54 @@ test('the README has the bench section, and only its inside is replaced', () => 
   const out = replaceBetweenMarkers(`a\n${START}\nold\n${END}\nb`, '| t |');
   assert.equal(out, `a\n${START}\n| t |\n${END}\nb`);
   assert.throws(() => replaceBetweenMarkers('no markers', 'x'));
+});
+
+test('the @rate/s rows read the paced load; the burst is a row of its own', () => {
+  const load = (target: LoadResult['target'], mode: LoadResult['mode'], p50: number, p99: number): LoadResult => ({
+    target,
+    command: 'report',
+    mode,
+    rate: mode === 'max' ? null : 200,
+    connections: 50,
+    seconds: 5,
+    sent: 1000,
+    ok: 1000,
+    errors: 0,
+    ackPerSec: 200,
+    p50,
+    p99,
+    max: p99,
+    donePerSec: 200,
+    missing: 0,
+  });
+  const rows = buildRows({
+    date: '2026-12-03T20:00:00Z',
+    quick: true,
+    machine: { cores: 2, cpu: 'x', memoryGb: 1, freeGb: 1, node: 'v20', load: [0, 0, 0], loadBefore: [0, 0, 0] },
+    seconds: 1,
+    commands: {
+      loads: [
+        load('floor', 'paced', 1, 2),
+        load('floor', 'burst', 10, 100),
+        load('sqlite', 'paced', 3, 40),
+        load('sqlite', 'burst', 30, 400),
+      ],
+      rss: [],
+    },
+    broadcast: null,
+    scheduler: null,
+    ioc: null,
+  });
+  const row = (what: string) => rows.find((r) => r.what === what);
+  assert.deepEqual(
+    [row('`report` ack @200/s, SQLite: p99')?.measured, row('`report` ack @200/s, SQLite: p99')?.verdict],
+    ['40 ms', 'pass'],
+  );
+  assert.equal(row('`report` ack @200/s, SQLite: p50 over the floor')?.measured, '3 ms (3×)');
+  const burst = row('`report` ack, 200 at once each second (autocannon), SQLite: p50, p99');
+  assert.equal(burst?.measured, 'p50 30 ms, p99 400 ms');
+  assert.equal(burst?.against, 'floor p50 10 ms, p99 100 ms');
+  // the figure before issue 19 was measured with the burst: it stands beside the burst row
+  assert.equal(burst?.before, 'p99 2783.38 ms');
+  assert.equal(row('bare bolt ack @200/s paced (the floor)')?.measured, 'p50 1 ms, p99 2 ms');
 });

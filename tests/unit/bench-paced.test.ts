@@ -1,0 +1,104 @@
+// The paced load generator (tests/bench/paced.ts) against local servers of known behaviour: the
+// rate it keeps, and latencies measured from the due time (coordinated omission).
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { afterEach, test } from 'vitest';
+import { paced } from '../bench/paced.ts';
+
+const next = () => ({ body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+const busy = (ms: number) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // the process stalls: nothing else runs, neither the server nor the generator
+  }
+};
+
+let server: Server | null = null;
+afterEach(async () => {
+  await new Promise((r) => (server ? server.close(r) : r(null)));
+  server = null;
+});
+
+/** A server in this process answering each request after `handle` (1 ms unless it stalls). */
+async function local(handle: (req: number) => void): Promise<number> {
+  let n = 0;
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      handle(++n);
+      setTimeout(() => res.end('ok'), 1);
+    });
+  });
+  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+test('(a) a server answering in 1 ms: p99 of a few ms, and the rate asked for', async () => {
+  const port = await local(() => {});
+  const r = await paced({ port, path: '/', rate: 200, seconds: 2, warmupSeconds: 0.5, next });
+  assert.equal(r.measured.count, 400);
+  assert.equal(r.warmup.count, 100);
+  assert.equal(r.measured.errors, 0);
+  // within a few % of 200/s (the sends follow the clock, not the answers)
+  assert.ok(Math.abs(r.achievedRate - 200) / 200 < 0.03, `achieved ${r.achievedRate}/s`);
+  // 1 ms of service, a timer's lateness and the loopback; generous for a loaded shared machine,
+  // and far below the 250 ms of the stall below
+  assert.ok(r.measured.p50 < 20, `p50 ${r.measured.p50}`);
+  assert.ok(r.measured.p99 < 100, `p99 ${r.measured.p99}`);
+  // answered in 1 ms, the requests do not pile up: a handful of connections suffices
+  assert.ok(r.connectionsOpened <= 20, `opened ${r.connectionsOpened}`);
+});
+
+test('(b) a process that stalls once for 300 ms: every request due during the stall counts its wait', async () => {
+  // The server runs in this process and blocks it for 300 ms at the first request after 1 s of
+  // the measured part, so the generator cannot send either: the ~60 requests due meanwhile go
+  // late, all at once, and are each served in 1 ms. Measured from the send (a closed-loop
+  // client's view) they look fast; from their due time, they waited up to 300 ms.
+  const warm = 100;
+  const port = await local((n) => {
+    if (n === warm + 200) busy(300);
+  });
+  const r = await paced({ port, path: '/', rate: 200, seconds: 2, warmupSeconds: 0.5, next });
+  assert.equal(r.measured.errors, 0);
+  assert.ok(r.measured.sendLagMax >= 250, `the sends were held: ${r.measured.sendLagMax} ms`);
+  // 60 of 400 requests were due during the stall: the p99 (5th highest) waited ≥ ~250 ms
+  assert.ok(r.measured.p99 >= 250, `p99 from the due time ${r.measured.p99}`);
+  assert.ok(r.measured.max >= 290, `max ${r.measured.max}`);
+  // what a generator measuring from the send would have reported: this is the wrong figure
+  assert.ok(r.measured.p99FromSend < 100, `p99 from the send ${r.measured.p99FromSend}`);
+});
+
+test('(c) a server in another thread stalls 300 ms: the sends stay on time, the pool grows', async () => {
+  // The generator is free while the server is blocked: the requests due during the stall go out
+  // on time on new connections (none is free), and wait at the server.
+  const worker = new Worker(
+    `
+    const { createServer } = require('node:http');
+    const { parentPort } = require('node:worker_threads');
+    let n = 0;
+    const s = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (++n === 300) { const end = performance.now() + 300; while (performance.now() < end) {} }
+        setTimeout(() => res.end('ok'), 1);
+      });
+    });
+    s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
+    `,
+    { eval: true },
+  );
+  try {
+    const port = await new Promise<number>((r) => worker.once('message', r));
+    const r = await paced({ port, path: '/', rate: 200, seconds: 2, warmupSeconds: 0.5, next });
+    assert.equal(r.measured.errors, 0);
+    assert.ok(r.measured.sendLagP99 < 50, `send lag p99 ${r.measured.sendLagP99}`);
+    assert.ok(r.measured.p99 >= 250, `p99 ${r.measured.p99}`);
+    // ~60 requests were in flight at once during the stall, each on its own connection
+    assert.ok(r.maxInFlight >= 40, `in flight ${r.maxInFlight}`);
+    assert.ok(r.connectionsOpened >= 40, `opened ${r.connectionsOpened}`);
+  } finally {
+    await worker.terminate();
+  }
+});
