@@ -9,6 +9,7 @@ import type { SqlQueryable } from '@prisma/driver-adapter-utils';
 import { Availability, DatabaseUnavailable, guardedFactory, unavailable } from './availability.ts';
 import { type CapturingFactory, capturingFactory, type DriverSlot } from './direct.ts';
 import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
+import { statementNames } from './pg-statements.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
 import { queryCompilerModule } from './query-compiler.ts';
 import { closedError, decodeRows, encodeArgs, type PrismaRuntime, rawError } from './raw-values.ts';
@@ -107,6 +108,8 @@ export async function openDatabase(
     poolSize?: number;
     /** PostgreSQL: how long a statement waits for a connection of the pool (default 10 s) */
     connectTimeoutMs?: number;
+    /** PostgreSQL: false sends every statement unnamed (pg-statements.ts; default named) */
+    preparedStatements?: boolean;
   } = {},
 ): Promise<Database> {
   const provider = providerOf(url);
@@ -163,9 +166,12 @@ export async function openDatabase(
     poolState = () => `pool: ${use(pool)}; reserved: ${use(spare)}`;
     const free = (p: InstanceType<typeof pg.Pool>) =>
       p.waitingCount === 0 && (p.idleCount > 0 || p.totalCount < (p.options.max ?? 10));
+    // named statements (pg-statements.ts): parsed once per connection, not at every execution
+    const names = opts.preparedStatements === false ? () => '' : statementNames();
+    const pgOptions = { disposeExternalPool: true, statementNameGenerator: (q: { sql: string }) => names(q.sql) ?? '' };
     const adapter = laneFactory(
-      new PrismaPg(pool, { disposeExternalPool: true }),
-      new PrismaPg(spare, { disposeExternalPool: true }),
+      new PrismaPg(pool, pgOptions),
+      new PrismaPg(spare, pgOptions),
       // the main pool while it has room (a burst is not held to two connections); else the
       // reserved one, or whichever has the shorter queue when both are full
       () => (free(pool) ? 'main' : free(spare) || spare.waitingCount <= pool.waitingCount ? 'spare' : 'main'),

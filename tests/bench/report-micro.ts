@@ -10,8 +10,12 @@
  * dispatcher delivers after each burst. The figures are per report.
  *
  * SQLite by default; TEST_PROVIDER=postgresql TEST_PG_URL=… for PostgreSQL (statements then
- * counted through pg's Client.query).
+ * counted through pg's Client.query). On PostgreSQL it also prints the server's CPU per report
+ * (`serverCpuMsPerReport`): the backends of the test database, read from /proc/<pid>/stat
+ * before and after the loop (a server on this machine; connections opened during the loop are
+ * counted from zero, ones closed during it are lost).
  */
+import { readFileSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
@@ -59,6 +63,27 @@ await report(-1);
 const perReport = seen.slice(one);
 seen.length = 0;
 
+/** CPU ms of this database's backends (PostgreSQL on this machine), by pid */
+const serverCpu = async (): Promise<Map<number, number>> => {
+  const out = new Map<number, number>();
+  if (process.env.TEST_PROVIDER !== 'postgresql') return out;
+  const c = new pg.Client({ connectionString: t.url });
+  await c.connect();
+  const rows = (
+    await c.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+  ).rows;
+  await c.end();
+  for (const { pid } of rows as { pid: number }[]) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      out.set(pid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime, in clock ticks (100/s)
+    } catch {
+      // not on this machine
+    }
+  }
+  return out;
+};
+const server0 = await serverCpu();
 const batches0 = { ...t.app.services.incidents.reportBatches };
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -70,6 +95,9 @@ await profiled(profileDir, 'report-micro', async () => {
     for (const o of os) if (o.status !== 'ok') throw new Error(JSON.stringify(o.reply));
   }
 });
+const server1 = await serverCpu();
+let serverMs = 0;
+for (const [pid, ms] of server1) serverMs += ms - (server0.get(pid) ?? 0);
 const batches = t.app.services.incidents.reportBatches;
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
@@ -94,6 +122,7 @@ process.stdout.write(
     statementsAvg: Math.round((seen.length / n) * 10) / 10,
     cpuMsPerReport: Math.round(((cpu.user + cpu.system) / 1000 / n) * 100) / 100,
     wallMsPerReport: Math.round((ms / n) * 100) / 100,
+    ...(server1.size ? { serverCpuMsPerReport: Math.round((serverMs / n) * 100) / 100 } : {}),
   })}\n`,
 );
 await t.close();
