@@ -89,3 +89,27 @@ test('the @rate/s rows read the paced load; the burst is a row of its own', () =
   assert.equal(burst?.before, 'p99 2783.38 ms');
   assert.equal(row('bare bolt ack @200/s paced (the floor)')?.measured, 'p50 1 ms, p99 2 ms');
 });
+
+test('profile summary: self and inclusive times, summed over several profiles, recursion counted once', async () => {
+  const { summarize } = await import('../bench/profile-summary.ts');
+  const frame = (functionName: string, url = '/x/app.js') => ({ functionName, url, lineNumber: 0 });
+  // root -> a -> b -> a (recursion); samples: a (1 ms), b (2 ms), inner a (4 ms), root (8 ms)
+  const p = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2] },
+      { id: 2, callFrame: frame('a'), children: [3] },
+      { id: 3, callFrame: frame('b'), children: [4] },
+      { id: 4, callFrame: frame('a') },
+    ],
+    samples: [2, 3, 4, 1],
+    timeDeltas: [1000, 2000, 4000, 8000],
+  };
+  const s = summarize([p, p]);
+  const get = (rows: [string, number][], k: string) => rows.find(([n]) => n.startsWith(`${k} `))?.[1];
+  assert.equal(s.totalMs, 30);
+  assert.equal(get(s.byFunction, 'a'), 10, 'self: 1 + 4, twice');
+  assert.equal(get(s.byFunction, 'b'), 4);
+  assert.equal(get(s.inclusive, 'a'), 14, 'inclusive: 1 + 2 + 4, twice; the recursion not counted again');
+  assert.equal(get(s.inclusive, 'b'), 12);
+  assert.equal(get(s.inclusive, '(root)'), 30);
+});
