@@ -66,7 +66,8 @@ export function databaseAway(e: unknown): boolean {
   return false;
 }
 
-const READ = /^\s*(SELECT|WITH\b(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
+/** a statement that only reads: sent again after its connection broke */
+export const READ = /^\s*(SELECT|WITH\b(?![\s\S]*\b(INSERT|UPDATE|DELETE)\b))/i;
 
 export class Availability {
   private up = true;
@@ -151,19 +152,39 @@ export class Availability {
   /**
    * Runs `f` (one statement, or the start of a transaction), waiting for the database while
    * it is away; sent again after a failure when that is safe (`rerun`: a read, or the start of
-   * a transaction; any statement that never reached the server).
+   * a transaction; any statement that never reached the server). While the database is up, `f`
+   * runs at once (no promise of ours before it: every statement goes through here).
    */
-  async run<T>(f: () => Promise<T>, rerun: boolean, by?: number): Promise<T> {
+  run<T>(f: () => Promise<T>, rerun: boolean, by?: number): Promise<T> {
     const until = Math.min(Date.now() + this.waitMs, by ?? Number.POSITIVE_INFINITY);
+    if (!this.up) return this.retry(f, rerun, until);
+    let first: Promise<T>;
+    try {
+      first = f();
+    } catch (e) {
+      first = Promise.reject(e);
+    }
+    return first.catch((e: unknown) => {
+      this.failed(e, rerun, until);
+      return this.retry(f, rerun, until);
+    });
+  }
+
+  /** After a failure of `f`: throws unless it is to be sent again (the database is then marked away). */
+  private failed(e: unknown, rerun: boolean, until: number): void {
+    const u = unavailable(e);
+    if (!u) throw e;
+    this.lost();
+    if ((u === 'broken' && !rerun) || Date.now() >= until) throw e;
+  }
+
+  private async retry<T>(f: () => Promise<T>, rerun: boolean, until: number): Promise<T> {
     for (;;) {
       await this.until(until - Date.now());
       try {
         return await f();
       } catch (e) {
-        const u = unavailable(e);
-        if (!u) throw e;
-        this.lost();
-        if ((u === 'broken' && !rerun) || Date.now() >= until) throw e;
+        this.failed(e, rerun, until);
       }
     }
   }

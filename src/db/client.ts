@@ -16,6 +16,7 @@ import { closedError, decodeRows, encodeArgs, type PrismaRuntime, rawError } fro
 import { laneFactory, starting } from './reserved-lane.ts';
 import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
 import { type SqliteFactory, sqliteAdapter } from './sqlite-adapter.ts';
+import { sqliteDirect } from './sqlite-direct.ts';
 import type { DurabilityStats } from './sqlite-durable.ts';
 import { baselineWasmOnly } from './wasm.ts';
 
@@ -196,9 +197,27 @@ export async function openDatabase(
   /** the state of each transaction, by the `tx` its callback was given */
   const txStates = new WeakMap<object, TxState>();
   const rawPaths = { direct: 0, prisma: 0 };
+  /** SQLite: our own connection's statements in one step (sqlite-direct.ts) */
+  const fast = sqlite
+    ? sqliteDirect({
+        outside: () => capture.adapter,
+        adapter: () => sqlite?.adapter ?? null,
+        availability,
+        rt,
+      })
+    : null;
   /** One statement sent straight to `on`, values and errors as Prisma's raw path makes them. */
-  const direct = async (on: SqlQueryable, method: string, sql: string, params: readonly unknown[], rows: boolean) => {
+  const direct = (
+    on: SqlQueryable,
+    method: string,
+    sql: string,
+    params: readonly unknown[],
+    rows: boolean,
+  ): Promise<unknown> => {
     rawPaths.direct++;
+    return fast?.(on, method, sql, params, rows) ?? general(on, method, sql, params, rows);
+  };
+  const general = async (on: SqlQueryable, method: string, sql: string, params: readonly unknown[], rows: boolean) => {
     const q = { sql, ...encodeArgs(params, rt) };
     try {
       return rows ? decodeRows(await on.queryRaw(q), rt) : await on.executeRaw(q);
@@ -319,21 +338,34 @@ export async function openDatabase(
       }
     },
     afterCommit,
-    async query<T>(runner: Tx | Prisma$, sql: string, ...params: unknown[]) {
-      const on = target(runner, '$queryRawUnsafe', sql, params.length);
+    // not async: one promise per statement, not three (each pays for the AsyncLocalStorage
+    // contexts); a refusal is still a rejected promise, never a throw
+    query<T>(runner: Tx | Prisma$, sql: string, ...params: unknown[]): Promise<T[]> {
+      let on: SqlQueryable | null;
+      try {
+        on = target(runner, '$queryRawUnsafe', sql, params.length);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       if (!on) {
         rawPaths.prisma++;
-        return (await runner.$queryRawUnsafe(rewrite(sql), ...params)) as T[];
+        // Prisma's promises are lazy: resolved here so that it runs whether or not the caller awaits
+        return Promise.resolve(runner.$queryRawUnsafe(rewrite(sql), ...params)) as Promise<T[]>;
       }
-      return (await direct(on, '$queryRawUnsafe', rewrite(sql), params, true)) as T[];
+      return direct(on, '$queryRawUnsafe', rewrite(sql), params, true) as Promise<T[]>;
     },
-    async execute(runner, sql, ...params) {
-      const on = target(runner, '$executeRawUnsafe', sql, params.length);
+    execute(runner, sql, ...params): Promise<number> {
+      let on: SqlQueryable | null;
+      try {
+        on = target(runner, '$executeRawUnsafe', sql, params.length);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       if (!on) {
         rawPaths.prisma++;
-        return runner.$executeRawUnsafe(rewrite(sql), ...params);
+        return Promise.resolve(runner.$executeRawUnsafe(rewrite(sql), ...params));
       }
-      return (await direct(on, '$executeRawUnsafe', rewrite(sql), params, false)) as number;
+      return direct(on, '$executeRawUnsafe', rewrite(sql), params, false) as Promise<number>;
     },
     async ping() {
       try {

@@ -27,7 +27,7 @@ export interface PrismaRuntime {
 const SCALAR = { bigint: 'bigint', date: 'datetime', decimal: 'decimal', bytes: 'bytes' } as const;
 
 /** One parameter as Prisma hands it to the adapter, with its type. */
-function encode(p: unknown, rt: PrismaRuntime): { value: unknown; type: ArgScalarType } {
+export function encode(p: unknown, rt: PrismaRuntime): { value: unknown; type: ArgScalarType } {
   // the JSON round trip: undefined, NaN and ±Infinity become null
   if (p === undefined || (typeof p === 'number' && !Number.isFinite(p))) return { value: null, type: 'unknown' };
   if (p === null || typeof p === 'boolean') return { value: p, type: 'unknown' };
@@ -121,7 +121,7 @@ const list =
     (v as unknown[]).map((x) => (x === null ? null : f(x)));
 
 /** How one column's values are decoded, by its type; null: as they are. */
-function decoder(type: number, rt: PrismaRuntime): Decode | null {
+export function decoder(type: number, rt: PrismaRuntime): Decode | null {
   switch (type) {
     case ColumnTypeEnum.Int32:
       return int32;

@@ -35,7 +35,7 @@ import type {
 } from '@prisma/driver-adapter-utils';
 import Sqlite from 'better-sqlite3';
 import { inReservedLane } from './reserved-lane.ts';
-import { columnTypes, isBusy, mapArg, mapRow, toAdapterError } from './sqlite-convert.ts';
+import { declaredTypes, isBusy, mapArg, mapRow, resolveTypes, toAdapterError } from './sqlite-convert.ts';
 import { WalSync } from './sqlite-durable.ts';
 
 const DDL = /^\s*(CREATE|DROP|ALTER)\b/i;
@@ -104,11 +104,35 @@ class Lane {
 
 interface Cached {
   st: Sqlite.Statement;
-  /** declared column types and names (readers) */
-  columns: { names: string[]; types: (string | null)[] } | null;
+  /** column names and declared types (readers) */
+  columns: Columns | null;
 }
 
+interface Columns {
+  names: string[];
+  /** as declared (null: undeclared, an expression's type is taken from its values) */
+  declared: (ColumnType | null)[];
+  /** every column declared: the types of every result (one array, reused) */
+  fixed: ColumnType[] | null;
+}
+
+/**
+ * What one statement gave, before it is shaped for anyone: a reader's rows as better-sqlite3
+ * returns them, with their column names and types, or a writer's number of changed rows.
+ */
+export type Step = { names: string[]; types: ColumnType[]; values: unknown[][] } | number;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function columnsOf(st: Sqlite.Statement): Columns {
+  const cols = st.columns();
+  const declared = declaredTypes(cols.map((x) => x.type));
+  return {
+    names: cols.map((x) => x.name),
+    declared,
+    fixed: declared.every((t) => t !== null) ? (declared as ColumnType[]) : null,
+  };
+}
 
 /** What this process last saw of the file's write lock. */
 interface LockSeen {
@@ -117,6 +141,12 @@ interface LockSeen {
    * found it busy); null once a write or `BEGIN IMMEDIATE` of ours got through
    */
   blockedSince: number | null;
+}
+
+/** SQLITE_BUSY, from better-sqlite3 or as a mapped adapter error */
+function busyError(e: unknown): boolean {
+  const cause = (e as { cause?: { originalCode?: string } }).cause;
+  return isBusy(e) || (cause?.originalCode !== undefined && isBusy({ code: cause.originalCode }));
 }
 
 /**
@@ -129,9 +159,7 @@ async function unlocked<T>(f: () => T, timeoutMs: number, seen?: LockSeen): Prom
     try {
       return f();
     } catch (e) {
-      const cause = (e as { cause?: { originalCode?: string } }).cause;
-      const busy = isBusy(e) || (cause?.originalCode !== undefined && isBusy({ code: cause.originalCode }));
-      if (!busy) throw e;
+      if (!busyError(e)) throw e;
       if (seen) seen.blockedSince ??= Date.now();
       if (Date.now() >= until) throw e;
     }
@@ -171,38 +199,47 @@ class Connection {
   run(q: SqlQuery, rows: false): number;
   run(q: SqlQuery, rows: boolean): SqlResultSet | number {
     try {
-      const c = this.prepare(q.sql);
-      const args = q.args.map((a, i) => mapArg(a, q.argTypes[i]));
-      const st = c.st;
-      let changed: boolean;
-      let result: SqlResultSet | number;
-      if (st.reader) {
-        c.columns ??= (() => {
-          const cols = st.columns();
-          return { names: cols.map((x) => x.name), types: cols.map((x) => x.type) };
-        })();
-        const values = st.raw(true).all(args) as unknown[][];
-        changed = values.length > 0;
-        if (rows) {
-          const types: ColumnType[] = columnTypes(c.columns.types, values);
-          result = { columnNames: c.columns.names, columnTypes: types, rows: values.map((r) => mapRow(r, types)) };
-        } else result = values.length;
-      } else {
-        const r = st.run(args);
-        changed = r.changes > 0;
-        result = rows ? { columnNames: [], columnTypes: [], rows: [] } : r.changes;
-      }
-      // it got through: this process can write (reads go on while another process holds the lock)
-      if (!st.readonly || q.sql === BEGIN) this.lock.blockedSince = null;
-      // a statement that changed nothing needs no fsync (BEGIN/COMMIT count as read-only)
-      if (!st.readonly && (changed || DDL.test(q.sql))) {
-        if (this.db.inTransaction) this.txWrote = true;
-        else this.wal?.noteCommit();
-      }
-      return result;
+      const r = this.step(
+        q.sql,
+        q.args.map((a, i) => mapArg(a, q.argTypes[i])),
+      );
+      if (typeof r === 'number') return rows ? { columnNames: [], columnTypes: [], rows: [] } : r;
+      if (!rows) return r.values.length;
+      // a copy: the types of a statement whose columns are all declared are one array, kept
+      return { columnNames: r.names, columnTypes: r.types.slice(), rows: r.values.map((row) => mapRow(row, r.types)) };
     } catch (e) {
       throw toAdapterError(e);
     }
+  }
+
+  /**
+   * Runs one statement now (the caller has the connection), its arguments as better-sqlite3
+   * binds them; better-sqlite3's errors as they are.
+   */
+  step(sql: string, args: unknown[]): Step {
+    const c = this.prepare(sql);
+    const st = c.st;
+    let changed: boolean;
+    let result: Step;
+    if (st.reader) {
+      c.columns ??= columnsOf(st);
+      const cols = c.columns;
+      const values = st.raw(true).all(args) as unknown[][];
+      changed = values.length > 0;
+      result = { names: cols.names, types: cols.fixed ?? resolveTypes(cols.declared, values), values };
+    } else {
+      const r = st.run(args);
+      changed = r.changes > 0;
+      result = r.changes;
+    }
+    // it got through: this process can write (reads go on while another process holds the lock)
+    if (!st.readonly || sql === BEGIN) this.lock.blockedSince = null;
+    // a statement that changed nothing needs no fsync (BEGIN/COMMIT count as read-only)
+    if (!st.readonly && (changed || DDL.test(sql))) {
+      if (this.db.inTransaction) this.txWrote = true;
+      else this.wal?.noteCommit();
+    }
+    return result;
   }
 
   /** what this process last saw of the write lock (/healthz: canWrite) */
@@ -225,7 +262,7 @@ class Connection {
   }
 }
 
-class SqliteTransaction implements Transaction {
+export class SqliteTransaction implements Transaction {
   readonly provider = 'sqlite' as const;
   readonly adapterName = ADAPTER_NAME;
   // Prisma sends COMMIT / ROLLBACK as statements, then calls commit() / rollback()
@@ -240,6 +277,11 @@ class SqliteTransaction implements Transaction {
 
   async executeRaw(q: SqlQuery): Promise<number> {
     return this.c.run(q, false);
+  }
+
+  /** One statement now, in this transaction (sqlite-direct.ts); better-sqlite3's errors as they are. */
+  step(sql: string, args: () => unknown[]): Step {
+    return this.c.step(sql, args());
   }
 
   async commit(): Promise<void> {
@@ -292,18 +334,52 @@ export class SqliteAdapter implements SqlDriverAdapter {
 
   constructor(readonly c: Connection) {}
 
-  /** One statement outside any transaction, once the connection is free. */
-  private async alone<T>(f: () => T): Promise<T> {
+  /**
+   * One statement outside any transaction, once the connection is free. When it is free now (the
+   * usual case), `f` runs at once, without the queue's promises; another process's lock, or a
+   * connection in use, take the queue and the timer as before.
+   */
+  private alone<T>(f: () => T): Promise<T> {
+    const c = this.c;
+    if (c.lane.busy) return this.queued(f);
+    c.lane.busy = true;
+    let r: T;
+    try {
+      r = f();
+    } catch (e) {
+      if (!busyError(e)) {
+        c.lane.release();
+        return Promise.reject(e);
+      }
+      // another process holds the lock: keep the connection, wait on the timer
+      c.lock.blockedSince ??= Date.now();
+      return this.held(f);
+    }
+    c.lane.release();
+    // a write: durable before its result; a read: what it read is durable
+    return c.wal?.pending ? c.durable().then(() => r) : Promise.resolve(r);
+  }
+
+  private async queued<T>(f: () => T): Promise<T> {
     await this.c.lane.acquire();
+    return this.held(f);
+  }
+
+  /** `f` on the connection this caller has, then the connection given back and the result durable. */
+  private async held<T>(f: () => T): Promise<T> {
     let r: T;
     try {
       r = await this.c.unlocked(f);
     } finally {
       this.c.lane.release();
     }
-    // a write: durable before its result; a read: what it read is durable
     await this.c.durable();
     return r;
+  }
+
+  /** One statement outside any transaction (sqlite-direct.ts); better-sqlite3's errors as they are. */
+  step(sql: string, args: () => unknown[]): Promise<Step> {
+    return this.alone(() => this.c.step(sql, args()));
   }
 
   queryRaw(q: SqlQuery): Promise<SqlResultSet> {

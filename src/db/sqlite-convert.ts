@@ -86,30 +86,41 @@ function inferType(value: unknown): ColumnType {
   throw new Error(`unexpected value of type ${typeof value}`);
 }
 
-/** Column types from the declared types, or from the first non-null value of an undeclared column. */
-export function columnTypes(declared: readonly (string | null)[], rows: readonly unknown[][]): ColumnType[] {
-  return declared.map((d, i) => {
-    const t = declType(d);
+/** The column types a statement declares (null: undeclared, known only from its values). */
+export function declaredTypes(declared: readonly (string | null)[]): (ColumnType | null)[] {
+  return declared.map(declType);
+}
+
+/**
+ * Column types from the declared ones (`declaredTypes`), or from the first non-null value of an
+ * undeclared column.
+ */
+export function resolveTypes(declared: readonly (ColumnType | null)[], rows: readonly unknown[][]): ColumnType[] {
+  return declared.map((t, i) => {
     if (t !== null) return t;
     for (const row of rows) if (row[i] !== null) return inferType(row[i]);
     return ColumnTypeEnum.Int32;
   });
 }
 
+/** One value of a column of type `t` as Prisma expects it. */
+export function mapValue(v: unknown, t: ColumnType | undefined): unknown {
+  if (typeof v === 'number' && (t === ColumnTypeEnum.Int32 || t === ColumnTypeEnum.Int64) && !Number.isInteger(v)) {
+    return Math.trunc(v);
+  }
+  if ((typeof v === 'number' || typeof v === 'bigint') && t === ColumnTypeEnum.DateTime) {
+    return new Date(Number(v)).toISOString();
+  }
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : v.toString();
+  }
+  return v;
+}
+
 /** One row as Prisma expects it (in place). */
 export function mapRow(row: unknown[], types: readonly ColumnType[]): unknown[] {
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    const t = types[i];
-    if (typeof v === 'number' && (t === ColumnTypeEnum.Int32 || t === ColumnTypeEnum.Int64) && !Number.isInteger(v)) {
-      row[i] = Math.trunc(v);
-    } else if ((typeof v === 'number' || typeof v === 'bigint') && t === ColumnTypeEnum.DateTime) {
-      row[i] = new Date(Number(v)).toISOString();
-    } else if (typeof v === 'bigint') {
-      const n = Number(v);
-      row[i] = Number.isSafeInteger(n) ? n : v.toString();
-    }
-  }
+  for (let i = 0; i < row.length; i++) row[i] = mapValue(row[i], types[i]);
   return row;
 }
 
