@@ -62,11 +62,22 @@ export async function appendAudit(db: Database, tx: Tx, e: AuditEntry): Promise<
  * Appends records inside the caller's transaction with three queries, whatever their number
  * (bump the head, insert the records, store the new head hash); returns their sequence numbers.
  */
-export async function appendAuditMany(db: Database, tx: Tx, es: readonly AuditEntry[]): Promise<number[]> {
+export async function appendAuditMany(
+  db: Database,
+  tx: Tx,
+  es: readonly AuditEntry[],
+  writes: readonly { sql: string; params: readonly unknown[] }[] = [],
+): Promise<number[]> {
+  // PostgreSQL: `writes` (other tables' rows, nothing read back) and the two statements below
+  // ride in WITH clauses of one another's statements: two round trips for the chain, not 3 + writes
+  const pg = db.provider === 'postgresql';
+  if (es.length === 0 || !pg) for (const w of writes) await db.execute(tx, w.sql, ...w.params);
   if (es.length === 0) return [];
+  const before = pg ? writes : [];
   const rows = await db.query<{ seq: number | bigint; hash: string }>(
     tx,
-    `UPDATE "AuditHead" SET seq = seq + ${Math.floor(es.length)} WHERE id = 1 RETURNING seq, hash`,
+    `${withClauses(before.map((w) => w.sql))}UPDATE "AuditHead" SET seq = seq + ${Math.floor(es.length)} WHERE id = 1 RETURNING seq, hash`,
+    ...before.flatMap((w) => w.params),
   );
   const head = rows[0];
   if (!head) throw new Error('audit head missing: run the migrations and ensureAuditHead');
@@ -82,15 +93,25 @@ export async function appendAuditMany(db: Database, tx: Tx, es: readonly AuditEn
     return r;
   });
   // raw SQL: the model API's createMany costs a query plan and its mapping on every change
-  await db.execute(
-    tx,
-    `INSERT INTO "AuditRecord" ("seq", "at", "actor", "action", "subject", "data", "prevHash", "hash")
-       VALUES ${records.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    ...records.flatMap((r) => [r.seq, r.at, r.actor, r.action, r.subject, r.data, r.prevHash, r.hash]),
-  );
-  await db.execute(tx, 'UPDATE "AuditHead" SET hash = ? WHERE id = 1', prev);
+  const insert = `INSERT INTO "AuditRecord" ("seq", "at", "actor", "action", "subject", "data", "prevHash", "hash")
+       VALUES ${records.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+  const values = records.flatMap((r) => [r.seq, r.at, r.actor, r.action, r.subject, r.data, r.prevHash, r.hash]);
+  const setHash = 'UPDATE "AuditHead" SET hash = ? WHERE id = 1';
+  if (pg) await db.execute(tx, `${withClauses([insert])}${setHash}`, ...values, prev);
+  else {
+    await db.execute(tx, insert, ...values);
+    await db.execute(tx, setHash, prev);
+  }
   return records.map((r) => r.seq);
 }
+
+/**
+ * PostgreSQL: data-modifying statements put before another as `WITH w0 AS (…), w1 AS (…) `. Each
+ * runs once, to completion, on the statement's snapshot (they must not touch the same rows nor
+ * read one another's); `?` placeholders stay in order.
+ */
+const withClauses = (sqls: readonly string[]): string =>
+  sqls.length === 0 ? '' : `WITH ${sqls.map((s, i) => `w${i} AS (${s})`).join(', ')} `;
 
 export type VerifyResult =
   | { ok: true; count: number; head: string; redacted: number; redactions: number[] }

@@ -62,13 +62,29 @@ export async function scheduleJob(db: Database, tx: Tx, j: NewJob): Promise<void
  */
 export async function scheduleJobs(db: Database, tx: Tx, js: readonly NewJob[]): Promise<void> {
   if (js.length === 0) return;
+  const { sql, params } = jobRows(js);
+  await db.execute(tx, sql, ...params);
+}
+
+/** Values bound per job by `jobRows`. */
+export const JOB_PARAMS = 7;
+
+/** The INSERT of `js` (not empty), for a caller that sends it with another statement (report-batch.ts). */
+export function jobRows(js: readonly NewJob[]): { sql: string; params: unknown[] } {
   const now = new Date();
-  await db.execute(
-    tx,
-    `INSERT INTO "Job" (id, kind, data, "dueAt", status, "refType", "refId", "createdAt")
+  return {
+    sql: `INSERT INTO "Job" (id, kind, data, "dueAt", status, "refType", "refId", "createdAt")
      VALUES ${js.map(() => "(?, ?, ?, ?, 'pending', ?, ?, ?)").join(', ')} ON CONFLICT (id) DO NOTHING`,
-    ...js.flatMap((j) => [j.id, j.kind, canonicalJson(j.data ?? {}), j.dueAt, j.refType ?? null, j.refId ?? null, now]),
-  );
+    params: js.flatMap((j) => [
+      j.id,
+      j.kind,
+      canonicalJson(j.data ?? {}),
+      j.dueAt,
+      j.refType ?? null,
+      j.refId ?? null,
+      now,
+    ]),
+  };
 }
 
 /** Cancels the pending jobs of one subject (a cancelled meeting's reminders). */

@@ -18,11 +18,11 @@ import { canonicalJson } from '../audit/canonical-json.ts';
 import { type AuditEntry, appendAuditMany } from '../audit/chain.ts';
 import type { Tx } from '../db/client.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
-import { chunks, placeholders } from '../db/rows.ts';
+import { chunks, MAX_PARAMS, placeholders } from '../db/rows.ts';
 import { type Alert, batchAlerts, type Sightings } from '../domain/correlation.ts';
 import type { Normalized as Indicator } from '../domain/indicators.ts';
 import { enqueueMany } from '../outbox/outbox.ts';
-import { type NewJob, scheduleJobs } from '../scheduler/scheduler.ts';
+import { JOB_PARAMS, jobRows, type NewJob, scheduleJobs } from '../scheduler/scheduler.ts';
 import type { ServiceDeps } from './context.ts';
 import { coordinatingOrgInTx } from './coordinating-org.ts';
 import { correlationPost } from './incident-format.ts';
@@ -97,22 +97,14 @@ export async function writeReports(deps: ServiceDeps, tx: Tx, batch: ReportBatch
   const reports = batch.reports;
   // every member refused by its check: nothing to write (its audit records are the reports')
   if (reports.length === 0) return;
-  for (const c of chunks(reports, INCIDENT_COLUMNS.length)) {
-    await db.execute(
-      tx,
-      `INSERT INTO "Incident" (${INCIDENT_COLUMNS.map((k) => `"${k}"`).join(', ')})
-         VALUES ${placeholders(c.length, INCIDENT_COLUMNS.length)}`,
-      ...c.flatMap((r) => INCIDENT_COLUMNS.map((k) => r.incident[k])),
-    );
-  }
-  for (const c of chunks(reports, 5)) {
-    await db.execute(
-      tx,
-      `INSERT INTO "IncidentEvent" ("incidentId", "at", "actor", "kind", "data") VALUES ${placeholders(c.length, 5)}`,
-      ...c.flatMap((r) => [r.incident.id, r.event.at, r.event.actor, 'reported', canonicalJson(r.event.data)]),
-    );
-  }
-  const alerts = await linkIndicators(deps, tx, reports);
+  const values = indicatorValues(reports);
+  const links = reports.reduce((n, r) => n + r.indicators.length, 0);
+  const params = reports.length * (INCIDENT_COLUMNS.length + 5) + values.length * 3 + links * 4;
+  const found =
+    db.provider === 'postgresql' && params <= MAX_PARAMS
+      ? await writeRowsAtOnce(deps, tx, reports, values)
+      : await writeRowsApart(deps, tx, reports, values);
+  const alerts = found ? alertsOf(reports, values, found) : [];
   const alertPosts = await correlationPosts(deps, tx, reports, alerts);
   const coord = await coordinatingOrgInTx(tx);
   const posts: OrgPost[] = [];
@@ -128,29 +120,66 @@ export async function writeReports(deps: ServiceDeps, tx: Tx, batch: ReportBatch
     deps.kick();
   }
   const jobs = reports.flatMap((r) => r.jobs);
-  for (const c of chunks(jobs, 7)) await scheduleJobs(db, tx, c);
-  await appendAuditMany(db, tx, batch.audits);
+  // the clock jobs go with the audit head's update when they fit in one statement (PostgreSQL:
+  // one round trip less), else alone
+  const withHead = jobs.length * JOB_PARAMS <= MAX_PARAMS / 2 ? jobs : [];
+  if (withHead.length === 0) for (const c of chunks(jobs, JOB_PARAMS)) await scheduleJobs(db, tx, c);
+  await appendAuditMany(db, tx, batch.audits, withHead.length > 0 ? [jobRows(withHead)] : []);
 }
 
-/**
- * Upserts the batch's indicators and links them to its incidents; returns the correlation
- * alerts (three statements for the batch, none without indicators).
- */
-async function linkIndicators(
-  deps: ServiceDeps,
-  tx: Tx,
-  reports: readonly ReportRows[],
-): Promise<(Alert & { indicator: Indicator })[]> {
-  const { db } = deps;
-  // each value once (PostgreSQL refuses to update a row twice in one statement), in value
-  // order: two transactions lock the rows they share in the same order
+/** The batch's indicators, each once, in value order: two transactions lock the rows they share in the same order. */
+type Values = { ind: Indicator; at: Date }[];
+
+function indicatorValues(reports: readonly ReportRows[]): Values {
+  // each value once (PostgreSQL refuses to update a row twice in one statement), first sighting's time
   const first = new Map<string, { ind: Indicator; at: Date }>();
   for (const r of reports)
     for (const ind of r.indicators) if (!first.has(ind.value)) first.set(ind.value, { ind, at: r.linkedAt });
-  if (first.size === 0) return [];
-  const values = [...first.values()].sort((a, b) =>
-    a.ind.value < b.ind.value ? -1 : a.ind.value > b.ind.value ? 1 : 0,
-  );
+  return [...first.values()].sort((a, b) => (a.ind.value < b.ind.value ? -1 : a.ind.value > b.ind.value ? 1 : 0));
+}
+
+/** What the indicators' statements found: each value's id, and the earlier real sightings by organisation. */
+interface Found {
+  idOf: Map<string, number>;
+  sightings: Sightings;
+}
+
+/** the links of every report: incident, indicator value, organisation, time */
+const linkRows = (reports: readonly ReportRows[]) =>
+  reports.flatMap((r) => r.indicators.map((i) => [r.incident.id, i.value, r.incident.orgId, r.linkedAt] as const));
+
+const incidentValues = (reports: readonly ReportRows[]) =>
+  reports.flatMap((r) => INCIDENT_COLUMNS.map((k) => r.incident[k]));
+const eventValues = (reports: readonly ReportRows[]) =>
+  reports.flatMap((r) => [r.incident.id, r.event.at, r.event.actor, 'reported', canonicalJson(r.event.data)]);
+
+/**
+ * One statement per table (per chunk): the incidents, their events, the indicators' upsert,
+ * the earlier sightings (read before the batch's links are written), the links.
+ */
+async function writeRowsApart(
+  deps: ServiceDeps,
+  tx: Tx,
+  reports: readonly ReportRows[],
+  values: Values,
+): Promise<Found | null> {
+  const { db } = deps;
+  for (const c of chunks(reports, INCIDENT_COLUMNS.length)) {
+    await db.execute(
+      tx,
+      `INSERT INTO "Incident" (${INCIDENT_COLUMNS.map((k) => `"${k}"`).join(', ')})
+         VALUES ${placeholders(c.length, INCIDENT_COLUMNS.length)}`,
+      ...incidentValues(c),
+    );
+  }
+  for (const c of chunks(reports, 5)) {
+    await db.execute(
+      tx,
+      `INSERT INTO "IncidentEvent" ("incidentId", "at", "actor", "kind", "data") VALUES ${placeholders(c.length, 5)}`,
+      ...eventValues(c),
+    );
+  }
+  if (values.length === 0) return null;
   const idOf = new Map<string, number>();
   for (const c of chunks(values, 3)) {
     const rows = await db.query<{ id: number | bigint; value: string }>(
@@ -161,12 +190,10 @@ async function linkIndicators(
     );
     for (const row of rows) idOf.set(row.value, Number(row.id));
   }
-  const valueOfId = new Map([...idOf].map(([v, id]) => [id, v]));
-  const ids = [...idOf.values()];
   // the real reports' earlier sightings of each, by organisation (before this batch's links)
   const sightings: Sightings = new Map();
-  for (const c of chunks(ids, 1)) {
-    const rows = await db.query<{ indicatorId: number | bigint; orgId: number | bigint; n: number | bigint }>(
+  for (const c of chunks([...idOf.values()], 1)) {
+    const rows = await db.query<SightingRow>(
       tx,
       `SELECT l."indicatorId", l."orgId", COUNT(*) AS n
          FROM "IncidentIndicator" l JOIN "Incident" i ON i.id = l."incidentId"
@@ -174,28 +201,99 @@ async function linkIndicators(
          GROUP BY l."indicatorId", l."orgId"`,
       ...c,
     );
-    for (const row of rows) {
-      const ind = Number(row.indicatorId);
-      const orgs = sightings.get(ind) ?? new Map<number, number>();
-      orgs.set(Number(row.orgId), Number(row.n));
-      sightings.set(ind, orgs);
-    }
+    for (const row of rows) addSighting(sightings, row);
   }
-  const idsOf = (r: ReportRows) => r.indicators.map((i) => idOf.get(i.value) as number);
-  const links = reports.flatMap((r) =>
-    idsOf(r).map((indicatorId) => [r.incident.id, indicatorId, r.incident.orgId, r.linkedAt]),
-  );
-  for (const c of chunks(links, 4)) {
+  for (const c of chunks(linkRows(reports), 4)) {
     await db.execute(
       tx,
       `INSERT INTO "IncidentIndicator" ("incidentId", "indicatorId", "orgId", "addedAt") VALUES ${placeholders(c.length, 4)}`,
-      ...c.flat(),
+      ...c.flatMap(([incident, value, org, at]) => [incident, idOf.get(value), org, at]),
     );
   }
+  return { idOf, sightings };
+}
+
+/**
+ * PostgreSQL: the same writes and reads as `writeRowsApart` in two statements, not five (its
+ * round trips are most of a report's cost there: each is a wait for the server and a turn of
+ * the event loop). Data-modifying WITH clauses each run once, on their statement's snapshot.
+ *
+ * 1. the incidents, their events (WITH clauses) and the indicators' upsert, which returns their
+ *    ids and holds their rows' locks to the commit;
+ * 2. the links (a WITH clause) and the earlier sightings: the read is on the statement's
+ *    snapshot, so it sees the links before this batch's, as `writeRowsApart`'s read does.
+ *
+ * Not one statement: its snapshot would be taken before the upsert waits for another
+ * transaction holding one of the indicators (an `incident update` linking it), and the
+ * sightings read would miss that transaction's links once it commits: no correlation alert on
+ * either side. A statement started after the upsert sees them
+ * (tests/e2e/report-batch.test.ts, "a link committed while the report waits").
+ */
+async function writeRowsAtOnce(
+  deps: ServiceDeps,
+  tx: Tx,
+  reports: readonly ReportRows[],
+  values: Values,
+): Promise<Found | null> {
+  const { db } = deps;
+  const incidents = `INSERT INTO "Incident" (${INCIDENT_COLUMNS.map((k) => `"${k}"`).join(', ')})
+    VALUES ${placeholders(reports.length, INCIDENT_COLUMNS.length)}`;
+  const events = `INSERT INTO "IncidentEvent" ("incidentId", "at", "actor", "kind", "data")
+    VALUES ${placeholders(reports.length, 5)}`;
+  if (values.length === 0) {
+    await db.execute(tx, `WITH i AS (${incidents}) ${events}`, ...incidentValues(reports), ...eventValues(reports));
+    return null;
+  }
+  const idOf = new Map<string, number>();
+  const rows = await db.query<{ id: number | bigint; value: string }>(
+    tx,
+    `WITH i AS (${incidents}), e AS (${events})
+     INSERT INTO "Indicator" ("type", "value", "createdAt") VALUES ${placeholders(values.length, 3)}
+       ON CONFLICT ("value") DO UPDATE SET "type" = excluded."type" RETURNING id, value`,
+    ...incidentValues(reports),
+    ...eventValues(reports),
+    ...values.flatMap((v) => [v.ind.type, v.ind.value, v.at]),
+  );
+  for (const row of rows) idOf.set(row.value, Number(row.id));
+  const ids = [...idOf.values()];
+  const links = linkRows(reports);
+  const sightings: Sightings = new Map();
+  const found = await db.query<SightingRow>(
+    tx,
+    `WITH links AS (INSERT INTO "IncidentIndicator" ("incidentId", "indicatorId", "orgId", "addedAt")
+       VALUES ${placeholders(links.length, 4)})
+     SELECT l."indicatorId", l."orgId", COUNT(*) AS n
+       FROM "IncidentIndicator" l JOIN "Incident" i ON i.id = l."incidentId"
+       WHERE l."indicatorId" IN (${ids.map(() => '?').join(', ')}) AND NOT i.exercise
+       GROUP BY l."indicatorId", l."orgId"`,
+    ...links.flatMap(([incident, value, org, at]) => [incident, idOf.get(value), org, at]),
+    ...ids,
+  );
+  for (const row of found) addSighting(sightings, row);
+  return { idOf, sightings };
+}
+
+type SightingRow = { indicatorId: number | bigint; orgId: number | bigint; n: number | bigint };
+
+function addSighting(sightings: Sightings, row: SightingRow): void {
+  const ind = Number(row.indicatorId);
+  const orgs = sightings.get(ind) ?? new Map<number, number>();
+  orgs.set(Number(row.orgId), Number(row.n));
+  sightings.set(ind, orgs);
+}
+
+/** The batch's correlation alerts, member by member (src/domain/correlation.ts). */
+function alertsOf(reports: readonly ReportRows[], values: Values, found: Found): (Alert & { indicator: Indicator })[] {
+  const { idOf, sightings } = found;
+  const indicatorOf = new Map(values.map((v) => [idOf.get(v.ind.value) as number, v.ind]));
   return batchAlerts(
     sightings,
-    reports.map((r) => ({ orgId: r.incident.orgId, exercise: r.incident.exercise, indicatorIds: idsOf(r) })),
-  ).map((a) => ({ ...a, indicator: (first.get(valueOfId.get(a.indicatorId) as string) as { ind: Indicator }).ind }));
+    reports.map((r) => ({
+      orgId: r.incident.orgId,
+      exercise: r.incident.exercise,
+      indicatorIds: r.indicators.map((i) => idOf.get(i.value) as number),
+    })),
+  ).map((a) => ({ ...a, indicator: indicatorOf.get(a.indicatorId) as Indicator }));
 }
 
 /**

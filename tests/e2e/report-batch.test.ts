@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import pg from 'pg';
 import { afterEach, test } from 'vitest';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
 import { verifyChain } from '../../src/audit/chain.ts';
@@ -241,3 +242,51 @@ async function snapshot(x: TestApp) {
     counters: await db.counter.findMany({ orderBy: { name: 'asc' } }),
   };
 }
+
+test.skipIf(PROVIDER !== 'postgresql')(
+  'a link committed while the report waits for its indicator is counted: the correlation alert is posted (postgresql)',
+  async () => {
+    // An `incident update` of another organisation links the indicator and holds its row until it
+    // commits; the report's upsert waits for it. The report's sightings must be read after that
+    // wait (a statement whose snapshot was taken before it missed the link: no alert at all).
+    t = await testApp();
+    await registerPersonas(t);
+    const alerts = () => t.platform.in('nisc').filter((p) => p.includes('【相関】'));
+    const other = idOf(await t.say(P.otherPoc, 'report category=malware summary="mof, no indicator yet"')) as string;
+    const { orgId } = await t.app.db.prisma.incident.findUniqueOrThrow({ where: { id: other } });
+    const c = new pg.Client({ connectionString: t.url });
+    await c.connect();
+    try {
+      await c.query('BEGIN');
+      const { rows } = await c.query(
+        `INSERT INTO "Indicator" (type, value, "createdAt") VALUES ('ipv4', '198.51.100.7', now())
+           ON CONFLICT (value) DO UPDATE SET type = excluded.type RETURNING id`,
+      );
+      await c.query(
+        `INSERT INTO "IncidentIndicator" ("incidentId", "indicatorId", "orgId", "addedAt") VALUES ($1, $2, $3, now())`,
+        [other, rows[0].id, orgId],
+      );
+      const n0 = alerts().length;
+      const report = t.say(P.poc, 'report category=malware summary="same C2" ioc=198.51.100.7');
+      // until the report waits for the indicator's row lock
+      const mine = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      for (let i = 0; ; i++) {
+        const { rows: waiting } = await c.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> $1 AND wait_event_type = 'Lock'`,
+          [mine],
+        );
+        if (waiting.length > 0) break;
+        assert.ok(i < 200, 'the report never waited for the indicator');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await c.query('COMMIT');
+      assert.match(await report, /INC-2026-0002/);
+      await t.app.dispatcher.drain();
+      assert.equal(alerts().length, n0 + 1, 'one correlation alert');
+      assert.match(alerts().at(-1) as string, /2 組織/);
+      assert.match(alerts().at(-1) as string, new RegExp(other));
+    } finally {
+      await c.end();
+    }
+  },
+);

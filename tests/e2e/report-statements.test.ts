@@ -20,7 +20,13 @@ import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
  * Statements of the command itself (before its posts are sent), and of sending its two posts;
  * of a batch of 8 reports written together (one statement per table, whatever its size).
  */
-const BUDGET = { command: 18, delivery: 8, perIndicator: 3, batchOf8: 16 };
+const BUDGET =
+  PROVIDER === 'postgresql'
+    ? // each statement is a round trip there: a report's rows, the links with their sightings read,
+      // the clock jobs with the audit head's update and the audit records with its hash each
+      // share a statement (WITH clauses; src/services/report-batch.ts, src/audit/chain.ts)
+      { command: 12, delivery: 8, perIndicator: 3, batchOf8: 10 }
+    : { command: 18, delivery: 8, perIndicator: 3, batchOf8: 16 };
 
 let t: TestApp;
 const seen: string[] = [];
