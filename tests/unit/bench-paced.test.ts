@@ -70,27 +70,33 @@ test('(b) a process that stalls once for 300 ms: every request due during the st
   assert.ok(r.measured.p99FromSend < 100, `p99 from the send ${r.measured.p99FromSend}`);
 });
 
-test('(c) a server in another thread stalls 300 ms: the sends stay on time, the pool grows', async () => {
-  // The generator is free while the server is blocked: the requests due during the stall go out
-  // on time on new connections (none is free), and wait at the server.
+/** A server in another thread that blocks its thread for 300 ms at its `stallAt`-th request. */
+async function threadServer(stallAt: number): Promise<{ port: number; worker: Worker }> {
   const worker = new Worker(
     `
     const { createServer } = require('node:http');
-    const { parentPort } = require('node:worker_threads');
+    const { parentPort, workerData } = require('node:worker_threads');
     let n = 0;
     const s = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
-        if (++n === 300) { const end = performance.now() + 300; while (performance.now() < end) {} }
+        if (++n === workerData) { const end = performance.now() + 300; while (performance.now() < end) {} }
         setTimeout(() => res.end('ok'), 1);
       });
     });
     s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
     `,
-    { eval: true },
+    { eval: true, workerData: stallAt },
   );
+  const port = await new Promise<number>((r) => worker.once('message', r));
+  return { port, worker };
+}
+
+test('(c) a server in another thread stalls 300 ms: the sends stay on time, the pool grows', async () => {
+  // The generator is free while the server is blocked: the requests due during the stall go out
+  // on time on new connections (none is free), and wait at the server.
+  const { port, worker } = await threadServer(300);
   try {
-    const port = await new Promise<number>((r) => worker.once('message', r));
     const r = await paced({ port, path: '/', rate: 200, seconds: 2, warmupSeconds: 0.5, next });
     assert.equal(r.measured.errors, 0);
     assert.ok(r.measured.sendLagP99 < 50, `send lag p99 ${r.measured.sendLagP99}`);
@@ -98,6 +104,20 @@ test('(c) a server in another thread stalls 300 ms: the sends stay on time, the 
     // ~60 requests were in flight at once during the stall, each on its own connection
     assert.ok(r.maxInFlight >= 40, `in flight ${r.maxInFlight}`);
     assert.ok(r.connectionsOpened >= 40, `opened ${r.connectionsOpened}`);
+  } finally {
+    await worker.terminate();
+  }
+});
+
+test('(d) a stall at the end of the warm-up belongs to the warm-up: the measured part starts once it is answered', async () => {
+  // the 90th of 100 warm-up requests stalls the server until ~750 ms: sent on without a break,
+  // the first ~50 measured requests would have waited up to 250 ms
+  const { port, worker } = await threadServer(90);
+  try {
+    const r = await paced({ port, path: '/', rate: 200, seconds: 2, warmupSeconds: 0.5, next });
+    assert.equal(r.measured.errors + r.warmup.errors, 0);
+    assert.ok(r.warmup.max >= 250, `warm-up max ${r.warmup.max}`);
+    assert.ok(r.measured.p99 < 100, `measured p99 ${r.measured.p99}`);
   } finally {
     await worker.terminate();
   }
