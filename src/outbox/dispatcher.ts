@@ -343,10 +343,12 @@ export class Dispatcher {
     const window = this.o.batch * 4;
     // The claim is a search, then one conditional UPDATE … RETURNING of the rows picked: the
     // UPDATE takes a row only while it is still claimable, so a row another process claimed
-    // between the two statements is left to it. On PostgreSQL both run in one transaction
-    // with the rows locked (SKIP LOCKED: two processes pick different rows); on SQLite they
-    // run alone, without a transaction (no BEGIN/COMMIT, no read-back of the rows: a claim
-    // costs two statements, it cost five after every report).
+    // between the two statements is left to it. On SQLite they run alone, without a
+    // transaction (no BEGIN/COMMIT, no read-back of the rows: a claim costs two statements, it
+    // cost five after every report); not as one UPDATE, which would take the write lock at
+    // every look, even one that finds nothing (the idle poll, 4 a second). On PostgreSQL the
+    // claim is one statement (`claimAtOnce`), or, with more blocked channels than the SQL
+    // lists, both in one transaction with the rows locked (SKIP LOCKED).
     const pick = async (runner: Tx | Prisma$) => {
       const candidates = await this.db.query<{ id: string; platform: string; target: string }>(
         runner,
@@ -397,12 +399,87 @@ export class Dispatcher {
       );
       return { rows, ids, full };
     };
-    const picked = this.db.provider === 'postgresql' ? await this.db.tx(pick) : await pick(this.db.prisma);
+    const picked =
+      this.db.provider !== 'postgresql'
+        ? await pick(this.db.prisma)
+        : excluded.length === blocked.size
+          ? await this.claimAtOnce(heldPlatforms, blocked, now, expires, window)
+          : await this.db.tx(pick);
     if (picked.rows.length === 0) return { rows: [], full: false, paced };
     const rows = picked.rows.sort(
       (a, b) => a.notBefore.getTime() - b.notBefore.getTime() || a.createdAt.getTime() - b.createdAt.getTime(),
     );
     return { rows, full: picked.full || picked.ids.length === this.o.batch, paced };
+  }
+
+  /**
+   * PostgreSQL: the claim as one statement, without a transaction around it (BEGIN, search,
+   * UPDATE, COMMIT were four round trips per claim). The search locks its candidates (SKIP
+   * LOCKED: two processes pick different rows), takes the first of each channel, and the UPDATE
+   * takes them in the same statement; each row comes back with how many candidates its channel
+   * had and how many the window held, so `more` and `full` mean what they mean in `pick`. Only
+   * when every blocked channel is left out in SQL (`pick` filters in memory beyond MAX_EXCLUDED).
+   */
+  private async claimAtOnce(
+    heldPlatforms: string[],
+    blocked: ReadonlySet<string>,
+    now: Date,
+    expires: Date,
+    window: number,
+  ): Promise<{ rows: Delivery[]; ids: string[]; full: boolean }> {
+    const excluded = [...blocked];
+    const got = await this.db.query<Delivery & { claimN: number | bigint; claimTotal: number | bigint }>(
+      this.db.prisma,
+      `WITH cand AS (
+          SELECT id, platform, target, "notBefore", "createdAt" FROM "Delivery"
+            WHERE ${CLAIMABLE}
+            ${heldPlatforms.length ? `AND platform NOT IN (${heldPlatforms.map(() => '?').join(', ')})` : ''}
+            ${excluded.length ? `AND (platform || ':' || target) NOT IN (${excluded.map(() => '?').join(', ')})` : ''}
+            ORDER BY "notBefore", "createdAt" LIMIT ? FOR UPDATE SKIP LOCKED
+        ), ranked AS (
+          SELECT id, "notBefore", "createdAt",
+              ROW_NUMBER() OVER (PARTITION BY platform, target ORDER BY "notBefore", "createdAt") AS rn,
+              COUNT(*) OVER (PARTITION BY platform, target) AS n,
+              COUNT(*) OVER () AS total
+            FROM cand
+        ), chosen AS (
+          SELECT id, n, total FROM ranked WHERE rn = 1 ORDER BY "notBefore", "createdAt" LIMIT ?
+        )
+        UPDATE "Delivery" d SET status = 'sending', "claimedBy" = ?, "claimedAt" = ?, "claimExpires" = ?,
+            attempts = d.attempts + 1
+          FROM chosen WHERE d.id = chosen.id
+          RETURNING d.*, chosen.n::int AS "claimN", chosen.total::int AS "claimTotal"`,
+      now,
+      now,
+      ...heldPlatforms,
+      ...excluded,
+      window,
+      this.o.batch,
+      this.o.workerId,
+      now,
+      expires,
+    );
+    const rows: Delivery[] = [];
+    let total = 0;
+    const claimedKeys = new Set<string>();
+    for (const { claimN, claimTotal, ...d } of got) {
+      rows.push(d as Delivery);
+      total = Number(claimTotal);
+      const key = `${d.platform}:${d.target}`;
+      claimedKeys.add(key);
+      // more rows of this channel were among the candidates: worth waking up for
+      if (Number(claimN) > 1) this.channel(key).more = true;
+      else {
+        const known = this.channels.get(key);
+        if (known) known.more = false;
+      }
+    }
+    const full = total === window;
+    // as in `pick`: a channel known to have more that showed no row has nothing more (unless
+    // the window or the batch cut it off)
+    if ((!full && rows.length < this.o.batch) || rows.length === 0)
+      for (const [key, c] of this.channels) if (c.more && !blocked.has(key) && !claimedKeys.has(key)) c.more = false;
+    return { rows, ids: rows.map((r) => r.id), full };
   }
 
   /** Extends this process's claim on `d`; false when the claim is no longer ours. */

@@ -111,6 +111,16 @@ for (const s of perReport) {
 if (args.includes('--seq'))
   for (const s of perReport) process.stdout.write(`${s.replace(/\s+/g, ' ').slice(0, 200)}\n`);
 if (showSql) for (const [k, v] of tally) process.stdout.write(`${v}× ${k}\n`);
+if (args.includes('--loop-sql')) {
+  // the measured loop's statements per report, by kind (bursts batch the writes and the claims)
+  const loop = new Map<string, number>();
+  for (const s of seen) {
+    const k = s.replace(/\s+/g, ' ').trim().slice(0, 100);
+    loop.set(k, (loop.get(k) ?? 0) + 1);
+  }
+  for (const [k, v] of [...loop].sort((a, b) => b[1] - a[1]))
+    process.stdout.write(`${(v / n).toFixed(2)}/report ${k}\n`);
+}
 process.stdout.write(
   `${JSON.stringify({
     provider: process.env.TEST_PROVIDER ?? 'sqlite',

@@ -1,8 +1,9 @@
 /**
- * The dispatcher's claim is a search, then one conditional UPDATE of the rows picked (on SQLite
- * without a transaction around them: issue 19 item 7). State changing between the two steps
- * must not make a row posted twice or lost: another process claiming (and sending) a row in
- * between leaves it out of this claim; several processes claiming at once post each row once.
+ * The dispatcher's claim on SQLite is a search, then one conditional UPDATE of the rows picked
+ * (without a transaction around them: issue 19 item 7); on PostgreSQL one statement that
+ * searches, locks and updates. State changing between the look and the claim's write must not
+ * make a row posted twice or lost: another process claiming (and sending) a row in between
+ * leaves it out of this claim; several processes claiming at once post each row once.
  */
 import assert from 'node:assert/strict';
 import pino from 'pino';
@@ -51,10 +52,11 @@ test('another process claims and sends the rows between the search and the claim
   const resume = new Promise<void>((r) => {
     go = r;
   });
-  // the first process's database: it stops just before its claim's UPDATE
+  // the first process's database: it stops just before its claim's write (SQLite: the UPDATE
+  // after the search; PostgreSQL: the one statement of the claim, search included)
   const db = Object.create(t.app.db) as typeof t.app.db;
   db.query = async (runner, sql, ...params) => {
-    if (/^\s*UPDATE "Delivery"/.test(sql) && between++ === 0) {
+    if (/UPDATE "Delivery"( d)? SET status = 'sending'/.test(sql) && between++ === 0) {
       reached();
       await resume;
     }
@@ -63,13 +65,12 @@ test('another process claims and sends the rows between the search and the claim
   const first = dispatcher(db, 'first', platform);
   const pass = first.drain();
   await atClaim;
-  // meanwhile the other process runs a whole pass (on PostgreSQL the rows picked are locked:
-  // it skips them; on SQLite it claims and sends them)
+  // meanwhile the other process runs a whole pass and claims and sends them
   await other.drain();
   go();
   await pass;
   await other.drain();
-  assert.ok(between > 0, 'the claim ran as a search, then an UPDATE (the race was set up)');
+  assert.ok(between > 0, 'the claim was held before its write (the race was set up)');
   for (const [i, k] of keys.entries()) assert.deepEqual(platform.in(targets[i] as string), [k]);
   for (const id of ids) {
     const row = await t.app.db.prisma.delivery.findUniqueOrThrow({ where: { id } });
@@ -98,4 +99,42 @@ test('three processes (own connections) claim at once: every row is posted exact
   } finally {
     await Promise.all(dbs.map((db) => db.close()));
   }
+});
+
+test('a claim window full of one channel’s rows (batch 2, window 8): the other channels are claimed too, each row posted once and in order', async () => {
+  const platform = new MemoryPlatform('console');
+  // 20 rows of one channel first, then one row of each of three other channels: the first
+  // windows hold only the busy channel's rows
+  const rows = [
+    ...Array.from({ length: 20 }, (_, i) => ({ key: `win-busy-${String(i).padStart(2, '0')}`, target: 'win-busy' })),
+    ...['win-a', 'win-b', 'win-c'].map((target) => ({ key: `${target}-1`, target })),
+  ];
+  for (const r of rows) {
+    await put(r.key, r.target);
+    t.clock.advance(1); // distinct createdAt / notBefore: the order is the enqueue order
+  }
+  const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
+    workerId: 'window',
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    perChannelIntervalMs: 0,
+    batch: 2,
+  });
+  let flows = 0;
+  while ((await d.runOnce()) > 0) flows++;
+  assert.deepEqual(
+    platform.in('win-busy'),
+    rows.filter((r) => r.target === 'win-busy').map((r) => r.key),
+  );
+  for (const c of ['win-a', 'win-b', 'win-c']) assert.deepEqual(platform.in(c), [`${c}-1`]);
+  assert.equal(flows, 1, 'one flow delivered every channel');
+  // the other channels were not left until the busy one was done: a claim whose window was
+  // full looks again at once, the busy channel (in hand) left out
+  const order = platform.posts.map((p) => p.channel);
+  const lastOther = Math.max(...['win-a', 'win-b', 'win-c'].map((c) => order.indexOf(c)));
+  assert.ok(lastOther < 6, `the quiet channels posted among the first posts (${order.join(' ')})`);
+  const left = await t.app.db.prisma.delivery.count({
+    where: { dedupeKey: { startsWith: 'win-' }, status: { not: 'sent' } },
+  });
+  assert.equal(left, 0);
 });
