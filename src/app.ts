@@ -191,6 +191,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     workerId,
     claimTtlMs: config.COMMAND_CLAIM_TTL_MS,
     onOutcome: (platform, outcome) => metrics.journal.inc({ platform, outcome }),
+    onAdmitWait: (ms, outcome) => metrics.admitWait.observe({ outcome }, ms / 1000),
   });
   const router = new Router<Services>({
     inFlight,

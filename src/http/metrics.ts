@@ -246,6 +246,13 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    admitWait: new Histogram({
+      name: 'csirt_admission_wait_seconds',
+      help: 'How long a platform request waited to be recorded (journal admission: the wait for the database and its transaction) before it could be acknowledged, by outcome (admitted, refused)',
+      labelNames: ['outcome'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
     deliveries: new Counter({
       name: 'csirt_deliveries_total',
       help: 'Outbox deliveries settled, by platform and outcome',

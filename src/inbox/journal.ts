@@ -51,6 +51,11 @@ export interface JournalOptions {
    * not fill the one event loop with work and the next request's acknowledgement waits behind it
    */
   concurrency?: number;
+  /**
+   * each request's wait from `admit` until it was recorded (or refused), for the metrics: the
+   * part of the acknowledgement's latency spent waiting for and in the admission transaction
+   */
+  onAdmitWait?: (ms: number, outcome: 'admitted' | 'refused') => void;
 }
 
 /** What admitting a request found: its keys seen for the first time, and its journal entry. */
@@ -147,10 +152,23 @@ export class CommandJournal {
     entries: readonly { key: string; expiresAt: Date }[],
     journal: { key: string; platform: string; payload: unknown } | null,
   ): Promise<Admitted> {
-    return new Promise<Admitted>((resolve, reject) => {
-      this.admits.push({ seen, entries, journal, at: Date.now(), resolve, reject });
+    const at = Date.now();
+    const p = new Promise<Admitted>((resolve, reject) => {
+      this.admits.push({ seen, entries, journal, at, resolve, reject });
       this.pumpAdmits();
     });
+    const report = this.o.onAdmitWait;
+    if (!report) return p;
+    return p.then(
+      (a) => {
+        report(Date.now() - at, 'admitted');
+        return a;
+      },
+      (e: unknown) => {
+        report(Date.now() - at, 'refused');
+        throw e;
+      },
+    );
   }
 
   /** admission transactions and the requests they admitted (tests, metrics) */

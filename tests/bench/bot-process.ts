@@ -99,6 +99,8 @@ serveChild<BotInput>(async (input): Promise<Served> => {
       cpu,
       // how the reports were batched (the figures /metrics shows)
       batches: async () => ({ ...app.services.incidents.reportBatches }),
+      // the admissions' waits as /metrics shows them (csirt_admission_wait_seconds)
+      admissions: async () => app.metrics.admitWait.render(),
       counts: async () => ({
         incidents: await app.db.prisma.incident.count(),
         seen: await app.db.prisma.seenRequest.count(),

@@ -66,6 +66,13 @@ export interface LoadResult {
    * acknowledged request: less sensitive to the machine's load than the rates
    */
   cpuMsPerRequest?: number;
+  /**
+   * the bot's admission waits during the load (csirt_admission_wait_seconds, admitted): the
+   * histogram bucket that holds the median and the 99th percentile (upper bounds, ms). The rest of
+   * the latency to the ack is the process itself (its event loop) and bolt
+   */
+  admitWaitP50Le?: number;
+  admitWaitP99Le?: number;
   /** report transactions (group commit) during the load, their mean size, the largest since the start */
   batches?: number;
   meanBatch?: number;
@@ -127,6 +134,28 @@ function sender(command: CommandKind, fakeUrl: string, orgs: number, urls: numbe
       };
     },
   };
+}
+
+/** The admitted requests' cumulative bucket counts (upper bound in s → count) from /metrics text. */
+export function admittedBuckets(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of text.matchAll(/_bucket\{outcome="admitted",le="([^"]+)"\} (\d+)/g)) {
+    out.set(m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
+  }
+  return out;
+}
+
+/** The upper bound (ms) of the bucket holding the q-th quantile of the counts between two readings. */
+export function bucketQuantileMs(
+  before: Map<number, number>,
+  after: Map<number, number>,
+  q: number,
+): number | undefined {
+  const les = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  if (total <= 0) return undefined;
+  const le = les.find((l) => (after.get(l) ?? 0) - (before.get(l) ?? 0) >= q * total);
+  return le === undefined ? undefined : le * 1000;
 }
 
 async function loadPaced(
@@ -273,6 +302,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
           const started = Date.now();
           const cpu0 = await bot.rpc<NodeJS.CpuUsage>('cpu');
           const batches0 = fake ? await bot.rpc<Batches>('batches') : null;
+          const admits0 = fake ? admittedBuckets(await bot.rpc<string>('admissions')) : null;
           const r =
             mode === 'paced'
               ? await loadPaced(bot.ready.port, s, { seconds, rate: opts.rate })
@@ -312,6 +342,14 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             1,
           );
           const batches1 = fake ? await bot.rpc<Batches>('batches') : null;
+          const admits1 = fake ? admittedBuckets(await bot.rpc<string>('admissions')) : null;
+          const admitWait =
+            admits0 && admits1
+              ? {
+                  admitWaitP50Le: bucketQuantileMs(admits0, admits1, 0.5),
+                  admitWaitP99Le: bucketQuantileMs(admits0, admits1, 0.99),
+                }
+              : {};
           const batching =
             batches0 && batches1 && batches1.batches > batches0.batches
               ? {
@@ -320,14 +358,25 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
                   largestBatch: batches1.largest,
                 }
               : {};
-          const res: LoadResult = { target, command, mode, ...r, donePerSec, missing, cpuMsPerRequest, ...batching };
+          const res: LoadResult = {
+            target,
+            command,
+            mode,
+            ...r,
+            donePerSec,
+            missing,
+            cpuMsPerRequest,
+            ...batching,
+            ...admitWait,
+          };
           out.loads.push(res);
           opts.log(
             `commands: ${target} ${command} ${mode === 'burst' ? `burst (${opts.rate} at once each second)` : mode}: ${res.ackPerSec} ack/s, p50 ${res.p50} ms, p99 ${res.p99} ms` +
               `${donePerSec !== null ? `, ${donePerSec} done/s` : ''}${missing ? `, ${missing} missing` : ''}` +
               `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request` +
               `${res.warmup ? ` (warm-up ${res.warmup.count}: p50 ${res.warmup.p50} ms, p99 ${res.warmup.p99} ms; sent ${res.achievedRate}/s, send lag p99 ${res.sendLagP99} ms, ${res.connectionsOpened} connections, ${res.maxInFlight} in flight at most; p99 from the send ${res.p99FromSend} ms)` : ''}` +
-              `${res.batches ? `, ${res.batches} report transactions (mean ${res.meanBatch}, largest ${res.largestBatch})` : ''}`,
+              `${res.batches ? `, ${res.batches} report transactions (mean ${res.meanBatch}, largest ${res.largestBatch})` : ''}` +
+              `${res.admitWaitP99Le !== undefined ? `; admission wait ≤ ${res.admitWaitP50Le} ms for half, ≤ ${res.admitWaitP99Le} ms for 99 %` : ''}`,
           );
           await sleep(1000);
         }

@@ -186,6 +186,39 @@ test('report batches and the commands waiting for a turn: present, and moving wi
   assert.equal(value(m, 'csirt_commands_waiting'), 0);
 });
 
+test('admission waits: one observation per request, by outcome; a wait behind a transaction shows in its bucket', async () => {
+  const count = (m: string) => value(m, 'csirt_admission_wait_seconds_count', '{outcome="admitted"}') ?? 0;
+  const fast = (m: string) => value(m, 'csirt_admission_wait_seconds_bucket', '{outcome="admitted",le="0.1"}') ?? 0;
+  let m = await scrape();
+  const before = { count: count(m), fast: fast(m) };
+  const seen = t.app.services.seenRequests;
+  const expiresAt = new Date(t.clock.now().getTime() + 3_600_000);
+  await Promise.all([1, 2, 3].map((i) => t.app.journal.admit(seen, [{ key: `om:admit:${i}`, expiresAt }], null)));
+  m = await scrape();
+  assert.equal(count(m) - before.count, 3);
+  if (t.app.db.provider !== 'sqlite') return;
+  // SQLite: a transaction has the one connection for 300 ms; the request waits for it
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let holding = false;
+  const holder = t.app.db.tx(async (tx) => {
+    await t.app.db.query(tx, 'SELECT 1');
+    holding = true;
+    await released;
+  });
+  while (!holding) await new Promise((r) => setTimeout(r, 5));
+  const slow = t.app.journal.admit(seen, [{ key: 'om:admit:slow', expiresAt }], null);
+  await new Promise((r) => setTimeout(r, 300));
+  release();
+  await holder;
+  await slow;
+  const after = await scrape();
+  assert.equal(count(after) - count(m), 1);
+  assert.equal(fast(after) - fast(m), 0, 'a 300 ms wait counted under 100 ms');
+});
+
 test('clock offset between processes: two apps on one database, one 7 s ahead; stopped and dead ones left out', async () => {
   const db = await testDb();
   const seams = () => new Map<PlatformName, PlatformSeam>([['console', new MemoryPlatform()]]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { rateLimitFloorMs } from '../bench/broadcast.ts';
-import type { LoadResult } from '../bench/commands.ts';
+import { admittedBuckets, bucketQuantileMs, type LoadResult } from '../bench/commands.ts';
 import { buildRows, END, replaceBetweenMarkers, START } from '../bench/report.ts';
 import { percentile } from '../bench/stats.ts';
 
@@ -112,4 +112,20 @@ test('profile summary: self and inclusive times, summed over several profiles, r
   assert.equal(get(s.inclusive, 'a'), 14, 'inclusive: 1 + 2 + 4, twice; the recursion not counted again');
   assert.equal(get(s.inclusive, 'b'), 12);
   assert.equal(get(s.inclusive, '(root)'), 30);
+});
+
+test('the admission wait quantiles: the bucket holding them, from the counts between two readings', () => {
+  const text = (counts: number[]) =>
+    ['0.001', '0.01', '0.1', '+Inf']
+      .map((le, i) => `csirt_admission_wait_seconds_bucket{outcome="admitted",le="${le}"} ${counts[i]}`)
+      .concat('csirt_admission_wait_seconds_bucket{outcome="refused",le="+Inf"} 99')
+      .join('\n');
+  const before = admittedBuckets(text([5, 5, 5, 5]));
+  // 100 more: 60 under 1 ms, 38 more under 10 ms, 1 under 100 ms, 1 over
+  const after = admittedBuckets(text([65, 103, 104, 105]));
+  assert.equal(bucketQuantileMs(before, after, 0.5), 1);
+  assert.equal(bucketQuantileMs(before, after, 0.98), 10);
+  assert.equal(bucketQuantileMs(before, after, 0.99), 100);
+  assert.equal(bucketQuantileMs(before, after, 1), Number.POSITIVE_INFINITY);
+  assert.equal(bucketQuantileMs(after, after, 0.5), undefined, 'no request in between');
 });

@@ -327,10 +327,12 @@ test('SQLite: admissions waiting behind a long transaction are refused within th
 }, async () => {
   const { t } = await setup();
   const db = t.app.db;
+  const observed: { ms: number; outcome: string }[] = [];
   const j = new CommandJournal(db, t.clock, pino({ level: 'silent' }), {
     workerId: 'A',
     claimTtlMs: TTL,
     admitWaitMs: 400,
+    onAdmitWait: (ms, outcome) => observed.push({ ms, outcome }),
   });
   const seen = new SeenRequests(db, t.clock);
   const expiresAt = new Date(t.clock.now().getTime() + 3_600_000);
@@ -364,6 +366,12 @@ test('SQLite: admissions waiting behind a long transaction are refused within th
     assert.equal(w.r, 'refused');
     assert.ok(w.ms < 400 + 250, `refused after ${w.ms} ms (its wait: 400 ms)`);
   }
+  // each refusal observed once, with its own wait (the metrics' csirt_admission_wait_seconds)
+  assert.deepEqual(
+    observed.map((o) => o.outcome),
+    ['refused', 'refused', 'refused', 'refused'],
+  );
+  for (const o of observed) assert.ok(o.ms >= 390 && o.ms < 400 + 250, `observed ${o.ms} ms`);
   assert.ok(Date.now() - started < 1500);
 });
 
