@@ -7,9 +7,11 @@ export function canonicalJson(value: unknown): string {
   return encode(value);
 }
 
+// One string built in one pass (no key/value arrays, no joins): every audit record and every
+// report's event data is hashed through here (tests/unit/audit/canonical-json.test.ts holds it
+// to the first version, byte for byte).
 function encode(v: unknown): string {
   if (v === null || v === undefined) return 'null';
-  if (v instanceof Date) return JSON.stringify(v.toISOString());
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -20,11 +22,30 @@ function encode(v: unknown): string {
     case 'bigint':
       return JSON.stringify(v.toString());
     case 'object': {
-      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : encode(x))).join(',')}]`;
-      const keys = Object.keys(v as object)
-        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${encode((v as Record<string, unknown>)[k])}`).join(',')}}`;
+      if (v instanceof Date) return JSON.stringify(v.toISOString());
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) out += ',';
+          // a hole stays empty, as Array.prototype.map and join leave it
+          if (!(i in v)) continue;
+          const x = v[i];
+          out += x === undefined ? 'null' : encode(x);
+        }
+        return `${out}]`;
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const x = o[k];
+        if (x === undefined) continue;
+        out += first ? JSON.stringify(k) : `,${JSON.stringify(k)}`;
+        out += `:${encode(x)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       throw new Error(`canonicalJson: cannot encode ${typeof v}`);

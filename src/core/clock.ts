@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /** Time as the application sees it; tests set it instead of sleeping. */
 export interface Clock {
   now(): Date;
@@ -26,7 +24,12 @@ export class ManualClock implements Clock {
   }
 }
 
-const validating = new AsyncLocalStorage<Date>();
+/**
+ * The moment of the parse in progress. A plain variable, not an AsyncLocalStorage: the parse is
+ * synchronous (nothing else runs until it returns), and every AsyncLocalStorage in use makes every
+ * promise of the process pay for carrying its context (Node 20's promise hooks).
+ */
+let validating: Date | undefined;
 
 /**
  * Runs `parse` (a command schema's synchronous parse) at the moment `now`: the router passes
@@ -34,10 +37,16 @@ const validating = new AsyncLocalStorage<Date>();
  * (src/domain/plausible.ts) on the bot's clock, not the machine's.
  */
 export function validateAt<T>(now: Date, parse: () => T): T {
-  return validating.run(now, parse);
+  const outer = validating;
+  validating = now;
+  try {
+    return parse();
+  } finally {
+    validating = outer;
+  }
 }
 
 /** The moment of the parse in progress (`validateAt`); the system clock outside one. */
 export function validationNow(): Date {
-  return validating.getStore() ?? new Date();
+  return validating ?? new Date();
 }

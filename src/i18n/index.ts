@@ -104,11 +104,40 @@ export interface DirectoryNames {
  * {count|indicator|indicators}` → `1 indicator`, `2 indicators`); never `indicator(s)`.
  */
 function fillIn(template: string, params: Record<string, string | number>): string {
+  const parts = partsOf(template);
+  if (parts === null) return fillInSlowly(template, params);
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i] as string;
+    out += `${name in params ? String(params[name]) : `{${name}}`}${parts[i + 1]}`;
+  }
+  return out;
+}
+
+/** the two replacements as first written: for the texts with plural forms */
+function fillInSlowly(template: string, params: Record<string, string | number>): string {
   return template
     .replace(/\{(\w+)\|([^{}|]*)\|([^{}|]*)\}/g, (m, name: string, one: string, other: string) =>
       name in params ? (Number(params[name]) === 1 ? one : other) : m,
     )
     .replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+const PLURAL = /\{\w+\|[^{}|]*\|[^{}|]*\}/;
+/**
+ * A text without plural forms split once at its placeholders (text, name, text, … , text), not
+ * scanned by two regular expressions at every message; null: it has plural forms. The texts are
+ * the catalogue's and the configured help and catalogue items: a bounded set (kept to 4,000).
+ */
+const split = new Map<string, string[] | null>();
+function partsOf(template: string): string[] | null {
+  let parts = split.get(template);
+  if (parts === undefined) {
+    parts = PLURAL.test(template) ? null : template.split(/\{(\w+)\}/);
+    if (split.size >= 4000) split.clear();
+    split.set(template, parts);
+  }
+  return parts;
 }
 
 /** The placeholders every text may use: `{coordinator}` and `{coordinator_full}`. */
@@ -124,10 +153,17 @@ function nameParams(locale: Locale, names: DirectoryNames | null | undefined): R
  */
 export function t(locale: Locale, key: MessageKey, params: Params = {}, names?: DirectoryNames | null): string {
   const template = merged[locale][key] ?? merged.ja[key] ?? key;
-  const own = Object.fromEntries(
-    Object.entries(params).map(([k, v]) => [k, typeof v === 'object' ? v[locale] : v] as const),
-  );
-  return fillIn(template, { ...nameParams(locale, names), ...own });
+  const own: Record<string, string | number> = {};
+  for (const k of Object.keys(params)) {
+    const v = params[k] as Params[string];
+    const x = typeof v === 'object' ? v[locale] : v;
+    // a key "__proto__" stays an own property, as Object.fromEntries made it
+    if (k === '__proto__')
+      Object.defineProperty(own, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else own[k] = x;
+  }
+  // the directory's names only where a text can name them (most do not)
+  return fillIn(template, template.includes('coordinator') ? { ...nameParams(locale, names), ...own } : own);
 }
 
 export interface Translate {
