@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { keepAliveAgents } from './keep-alive.ts';
 
 export type ResponseUrlResult =
   | { ok: true }
@@ -29,10 +30,7 @@ export type ResponseUrlResult =
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
 
 /** the connections kept open between replies (a free one is closed after 4 s idle) */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, timeout: 4000 }),
-  'https:': new https.Agent({ keepAlive: true, timeout: 4000 }),
-};
+const agents = keepAliveAgents;
 
 export function postToResponseUrl(url: string, body: unknown, timeoutMs: number): Promise<ResponseUrlResult> {
   let target: URL;

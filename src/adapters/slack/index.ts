@@ -15,6 +15,7 @@ import { signAction } from '../../core/action-token.ts';
 import { translator } from '../../i18n/index.ts';
 import { retryAtStart, type StartupRetry } from '../startup.ts';
 import { dedupeMiddleware, SEEN_CONTEXT_KEY } from './dedupe.ts';
+import { keepAliveFetch } from './keep-alive-fetch.ts';
 import { RecentLocales, registerListeners } from './listeners.ts';
 import { slackLocales } from './locale.ts';
 import { boltLogger } from './logger.ts';
@@ -67,6 +68,8 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: opts.deliveryTimeoutMs ?? deliveryTimeoutMs(config),
+    // node:http on the shared keep-alive agents, not the global fetch (CPU per post)
+    fetch: keepAliveFetch,
   });
   // the request path's client (views.open, users.info, replies): one quick retry at most
   const api = new WebClient(token, {
