@@ -220,9 +220,7 @@ export class CommandJournal {
           // SQLite: taken once the transaction has the connection, so that the requests that
           // arrived while it waited for it come along (the same ones again if it is tried again)
           taken.batch ??= this.admits.splice(0, MAX_ADMITS);
-          const r: Admitted[] = [];
-          for (const a of taken.batch) r.push(await this.admitOne(tx, a));
-          return r;
+          return this.admitMany(tx, taken.batch);
         },
         // no request waits longer than its time: the oldest one's is what is left
         { waitMs: Math.max(1, first.at + wait - now), reserved: true },
@@ -249,6 +247,68 @@ export class CommandJournal {
         }
       }
     }
+  }
+
+  /**
+   * The batch's requests, each as it would be alone: one statement for all their keys and one
+   * for all their journal entries (on PostgreSQL each statement is a round trip; 2 per request
+   * before). Requests sharing a key (a retry within the batch) are admitted one after the other
+   * instead, so that the later one sees the earlier one's key: PostgreSQL refuses to touch one
+   * row twice in one ON CONFLICT statement.
+   */
+  private async admitMany(tx: Tx, batch: readonly PendingAdmit[]): Promise<Admitted[]> {
+    const first = batch[0];
+    const keys = batch.flatMap((a) => a.entries.map((e) => e.key));
+    if (
+      !first ||
+      batch.length === 1 ||
+      new Set(keys).size !== keys.length ||
+      batch.some((a) => a.seen !== first.seen)
+    ) {
+      const r: Admitted[] = [];
+      for (const a of batch) r.push(await this.admitOne(tx, a));
+      return r;
+    }
+    const freshAll = await first.seen.firstTimeMany(
+      batch.flatMap((a) => a.entries),
+      tx,
+    );
+    const out = batch.map((a) => {
+      const fresh = new Set(a.entries.map((e) => e.key).filter((k) => freshAll.has(k)));
+      return { a, fresh, isNew: a.entries.every((e) => fresh.has(e.key)) };
+    });
+    const holds = out
+      .filter((o) => o.a.journal && o.isNew)
+      .map((o) => o.a.journal as NonNullable<PendingAdmit['journal']>);
+    const held = await this.holdMany(tx, holds);
+    return out.map((o) => ({
+      fresh: o.fresh,
+      held: o.a.journal && o.isNew ? (held.get(o.a.journal.key) ?? null) : null,
+    }));
+  }
+
+  /** `hold` for several requests in one statement. */
+  private async holdMany(
+    tx: Tx,
+    entries: readonly { key: string; platform: string; payload: unknown }[],
+  ): Promise<Map<string, Held>> {
+    const out = new Map<string, Held>();
+    if (entries.length === 0) return out;
+    const now = this.clock.now();
+    const until = new Date(now.getTime() + this.o.claimTtlMs);
+    const values: unknown[] = [];
+    for (const e of entries) {
+      const token = randomUUID();
+      out.set(e.key, { key: e.key, token, platform: e.platform });
+      values.push(e.key, e.platform, JSON.stringify(e.payload), token, this.o.workerId, until, now);
+    }
+    await this.db.execute(
+      tx,
+      `INSERT INTO "PendingCommand" ("key", "platform", "payload", "token", "claimedBy", "claimUntil", "attempts", "createdAt")
+         VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, 1, ?)').join(', ')}`,
+      ...values,
+    );
+    return out;
   }
 
   private async admitOne(tx: Tx, a: PendingAdmit): Promise<Admitted> {
