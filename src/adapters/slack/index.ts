@@ -77,6 +77,7 @@ export function createSlack(config: Config, log: Logger, opts: SlackOptions = {}
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 400 },
     rejectRateLimitedCalls: true,
     timeout: 5000,
+    fetch: keepAliveFetch,
   });
   let signer: SignAction | null = null;
   const sign: SignAction = (command) => {
