@@ -158,6 +158,9 @@ export function bucketQuantileMs(
   return le === undefined ? undefined : le * 1000;
 }
 
+/** A bucket's upper bound as text: the last bucket (+Inf) is "over" the one before it. */
+const le = (ms: number | undefined) => (ms === Number.POSITIVE_INFINITY ? '> 2500 ms' : `≤ ${ms} ms`);
+
 async function loadPaced(
   port: number,
   s: Sender,
@@ -376,7 +379,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
               `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request` +
               `${res.warmup ? ` (warm-up ${res.warmup.count}: p50 ${res.warmup.p50} ms, p99 ${res.warmup.p99} ms; sent ${res.achievedRate}/s, send lag p99 ${res.sendLagP99} ms, ${res.connectionsOpened} connections, ${res.maxInFlight} in flight at most; p99 from the send ${res.p99FromSend} ms)` : ''}` +
               `${res.batches ? `, ${res.batches} report transactions (mean ${res.meanBatch}, largest ${res.largestBatch})` : ''}` +
-              `${res.admitWaitP99Le !== undefined ? `; admission wait ≤ ${res.admitWaitP50Le} ms for half, ≤ ${res.admitWaitP99Le} ms for 99 %` : ''}`,
+              `${res.admitWaitP99Le !== undefined ? `; admission wait ${le(res.admitWaitP50Le)} for half, ${le(res.admitWaitP99Le)} for 99 %` : ''}`,
           );
           await sleep(1000);
         }
