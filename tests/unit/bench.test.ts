@@ -129,3 +129,19 @@ test('the admission wait quantiles: the bucket holding them, from the counts bet
   assert.equal(bucketQuantileMs(before, after, 1), Number.POSITIVE_INFINITY);
   assert.equal(bucketQuantileMs(after, after, 0.5), undefined, 'no request in between');
 });
+
+test('the loads against one target never reuse a response_url (Slack takes 5 uses of one)', async () => {
+  const { sender } = await import('../bench/commands.ts');
+  const counter = { n: 0 };
+  const seen = new Map<string, number>();
+  // six loads (report and list, each paced, burst and max), 50 requests each
+  for (const command of ['report', 'list', 'report', 'list', 'report', 'list'] as const) {
+    const s = sender(command, 'http://127.0.0.1:9', 50, 20_000, counter);
+    for (let i = 0; i < 50; i++) {
+      const url = new URLSearchParams(s.next().body).get('response_url') ?? '';
+      seen.set(url, (seen.get(url) ?? 0) + 1);
+    }
+  }
+  assert.equal(seen.size, 300);
+  assert.ok(Math.max(...seen.values()) === 1);
+});
