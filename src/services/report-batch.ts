@@ -153,6 +153,28 @@ const incidentValues = (reports: readonly ReportRows[]) =>
 const eventValues = (reports: readonly ReportRows[]) =>
   reports.flatMap((r) => [r.incident.id, r.event.at, r.event.actor, 'reported', canonicalJson(r.event.data)]);
 
+// The statements of a batch's rows, for n rows: the same texts whether they run one by one
+// (`writeRowsApart`) or in WITH clauses (`writeRowsAtOnce`).
+const insertIncidents = (n: number) =>
+  `INSERT INTO "Incident" (${INCIDENT_COLUMNS.map((k) => `"${k}"`).join(', ')})
+    VALUES ${placeholders(n, INCIDENT_COLUMNS.length)}`;
+const insertEvents = (n: number) =>
+  `INSERT INTO "IncidentEvent" ("incidentId", "at", "actor", "kind", "data") VALUES ${placeholders(n, 5)}`;
+const upsertIndicators = (n: number) =>
+  `INSERT INTO "Indicator" ("type", "value", "createdAt") VALUES ${placeholders(n, 3)}
+    ON CONFLICT ("value") DO UPDATE SET "type" = excluded."type" RETURNING id, value`;
+const upsertValues = (values: Values) => values.flatMap((v) => [v.ind.type, v.ind.value, v.at]);
+/** the real reports' earlier sightings of n indicators, by organisation */
+const selectSightings = (n: number) =>
+  `SELECT l."indicatorId", l."orgId", COUNT(*) AS n
+    FROM "IncidentIndicator" l JOIN "Incident" i ON i.id = l."incidentId"
+    WHERE l."indicatorId" IN (${Array.from({ length: n }, () => '?').join(', ')}) AND NOT i.exercise
+    GROUP BY l."indicatorId", l."orgId"`;
+const insertLinks = (n: number) =>
+  `INSERT INTO "IncidentIndicator" ("incidentId", "indicatorId", "orgId", "addedAt") VALUES ${placeholders(n, 4)}`;
+const linkValues = (links: ReturnType<typeof linkRows>, idOf: Map<string, number>) =>
+  links.flatMap(([incident, value, org, at]) => [incident, idOf.get(value), org, at]);
+
 /**
  * One statement per table (per chunk): the incidents, their events, the indicators' upsert,
  * the earlier sightings (read before the batch's links are written), the links.
@@ -165,50 +187,29 @@ async function writeRowsApart(
 ): Promise<Found | null> {
   const { db } = deps;
   for (const c of chunks(reports, INCIDENT_COLUMNS.length)) {
-    await db.execute(
-      tx,
-      `INSERT INTO "Incident" (${INCIDENT_COLUMNS.map((k) => `"${k}"`).join(', ')})
-         VALUES ${placeholders(c.length, INCIDENT_COLUMNS.length)}`,
-      ...incidentValues(c),
-    );
+    await db.execute(tx, insertIncidents(c.length), ...incidentValues(c));
   }
   for (const c of chunks(reports, 5)) {
-    await db.execute(
-      tx,
-      `INSERT INTO "IncidentEvent" ("incidentId", "at", "actor", "kind", "data") VALUES ${placeholders(c.length, 5)}`,
-      ...eventValues(c),
-    );
+    await db.execute(tx, insertEvents(c.length), ...eventValues(c));
   }
   if (values.length === 0) return null;
   const idOf = new Map<string, number>();
   for (const c of chunks(values, 3)) {
     const rows = await db.query<{ id: number | bigint; value: string }>(
       tx,
-      `INSERT INTO "Indicator" ("type", "value", "createdAt") VALUES ${placeholders(c.length, 3)}
-         ON CONFLICT ("value") DO UPDATE SET "type" = excluded."type" RETURNING id, value`,
-      ...c.flatMap((v) => [v.ind.type, v.ind.value, v.at]),
+      upsertIndicators(c.length),
+      ...upsertValues(c),
     );
     for (const row of rows) idOf.set(row.value, Number(row.id));
   }
   // the real reports' earlier sightings of each, by organisation (before this batch's links)
   const sightings: Sightings = new Map();
   for (const c of chunks([...idOf.values()], 1)) {
-    const rows = await db.query<SightingRow>(
-      tx,
-      `SELECT l."indicatorId", l."orgId", COUNT(*) AS n
-         FROM "IncidentIndicator" l JOIN "Incident" i ON i.id = l."incidentId"
-         WHERE l."indicatorId" IN (${c.map(() => '?').join(', ')}) AND NOT i.exercise
-         GROUP BY l."indicatorId", l."orgId"`,
-      ...c,
-    );
+    const rows = await db.query<SightingRow>(tx, selectSightings(c.length), ...c);
     for (const row of rows) addSighting(sightings, row);
   }
   for (const c of chunks(linkRows(reports), 4)) {
-    await db.execute(
-      tx,
-      `INSERT INTO "IncidentIndicator" ("incidentId", "indicatorId", "orgId", "addedAt") VALUES ${placeholders(c.length, 4)}`,
-      ...c.flatMap(([incident, value, org, at]) => [incident, idOf.get(value), org, at]),
-    );
+    await db.execute(tx, insertLinks(c.length), ...linkValues(c, idOf));
   }
   return { idOf, sightings };
 }
@@ -236,10 +237,8 @@ async function writeRowsAtOnce(
   values: Values,
 ): Promise<Found | null> {
   const { db } = deps;
-  const incidents = `INSERT INTO "Incident" (${INCIDENT_COLUMNS.map((k) => `"${k}"`).join(', ')})
-    VALUES ${placeholders(reports.length, INCIDENT_COLUMNS.length)}`;
-  const events = `INSERT INTO "IncidentEvent" ("incidentId", "at", "actor", "kind", "data")
-    VALUES ${placeholders(reports.length, 5)}`;
+  const incidents = insertIncidents(reports.length);
+  const events = insertEvents(reports.length);
   if (values.length === 0) {
     await db.execute(tx, `WITH i AS (${incidents}) ${events}`, ...incidentValues(reports), ...eventValues(reports));
     return null;
@@ -247,12 +246,10 @@ async function writeRowsAtOnce(
   const idOf = new Map<string, number>();
   const rows = await db.query<{ id: number | bigint; value: string }>(
     tx,
-    `WITH i AS (${incidents}), e AS (${events})
-     INSERT INTO "Indicator" ("type", "value", "createdAt") VALUES ${placeholders(values.length, 3)}
-       ON CONFLICT ("value") DO UPDATE SET "type" = excluded."type" RETURNING id, value`,
+    `WITH i AS (${incidents}), e AS (${events}) ${upsertIndicators(values.length)}`,
     ...incidentValues(reports),
     ...eventValues(reports),
-    ...values.flatMap((v) => [v.ind.type, v.ind.value, v.at]),
+    ...upsertValues(values),
   );
   for (const row of rows) idOf.set(row.value, Number(row.id));
   const ids = [...idOf.values()];
@@ -260,13 +257,8 @@ async function writeRowsAtOnce(
   const sightings: Sightings = new Map();
   const found = await db.query<SightingRow>(
     tx,
-    `WITH links AS (INSERT INTO "IncidentIndicator" ("incidentId", "indicatorId", "orgId", "addedAt")
-       VALUES ${placeholders(links.length, 4)})
-     SELECT l."indicatorId", l."orgId", COUNT(*) AS n
-       FROM "IncidentIndicator" l JOIN "Incident" i ON i.id = l."incidentId"
-       WHERE l."indicatorId" IN (${ids.map(() => '?').join(', ')}) AND NOT i.exercise
-       GROUP BY l."indicatorId", l."orgId"`,
-    ...links.flatMap(([incident, value, org, at]) => [incident, idOf.get(value), org, at]),
+    `WITH links AS (${insertLinks(links.length)}) ${selectSightings(ids.length)}`,
+    ...linkValues(links, idOf),
     ...ids,
   );
   for (const row of found) addSighting(sightings, row);
