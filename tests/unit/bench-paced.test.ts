@@ -47,8 +47,9 @@ test('(a) a server answering in 1 ms: p99 of a few ms, and the rate asked for', 
   // and far below the 250 ms of the stall below
   assert.ok(r.measured.p50 < 20, `p50 ${r.measured.p50}`);
   assert.ok(r.measured.p99 < 100, `p99 ${r.measured.p99}`);
-  // answered in 1 ms, the requests do not pile up: a handful of connections suffices
-  assert.ok(r.connectionsOpened <= 20, `opened ${r.connectionsOpened}`);
+  // answered in 1 ms, the requests do not pile up: far fewer connections than the ~60 a 300 ms
+  // stall needs in (c) (21 with three busy loops on two cores, 2026-12-03)
+  assert.ok(r.connectionsOpened <= 30, `opened ${r.connectionsOpened}`);
 });
 
 test('(b) a process that stalls once for 300 ms: every request due during the stall counts its wait', async () => {
@@ -66,8 +67,14 @@ test('(b) a process that stalls once for 300 ms: every request due during the st
   // 60 of 200 requests were due during the stall: the p99 (2nd highest) waited ≥ ~250 ms
   assert.ok(r.measured.p99 >= 250, `p99 from the due time ${r.measured.p99}`);
   assert.ok(r.measured.max >= 290, `max ${r.measured.max}`);
-  // what a generator measuring from the send would have reported: this is the wrong figure
-  assert.ok(r.measured.p99FromSend < 100, `p99 from the send ${r.measured.p99FromSend}`);
+  // what a generator measuring from the send would have reported: this is the wrong figure. The
+  // ~60 late requests go out at once and are served one after another by this (possibly loaded)
+  // process, so their time from the send is not a few ms (107 ms in CI at 23:36 on 2026-12-03,
+  // against < 100 asserted then); what matters is that most of the stall disappears from it.
+  assert.ok(
+    r.measured.p99FromSend < r.measured.p99 * 0.6,
+    `p99 from the send ${r.measured.p99FromSend}, from the due time ${r.measured.p99}`,
+  );
 });
 
 /** A server in another thread that blocks its thread for 300 ms at its `stallAt`-th request. */
