@@ -4,7 +4,7 @@
  * histogram are all the bot keeps, and prom-client cost every start ~4 MB of resident memory
  * and 40–100 ms of loading (tests/bench/startup.ts) for features we did not use.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { BUILD } from '../version.ts';
 
 type Labels<N extends string> = Partial<Record<N, string | number>>;
@@ -149,12 +149,75 @@ class Sampled implements Metric {
   }
 }
 
+/** Bounds (seconds) of the histograms of stalls and of the request's phases: the ack's target is 50 ms. */
+const SHORT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+/** How often the stall sampler's timer is due (ms): a stall shorter than this may go unseen. */
+const STALL_TICK_MS = 10;
+
+/**
+ * Stalls of the event loop and GC pauses, one record per process (not per registry: the tests
+ * build many apps in one process, and the loop and the heap are the process's). A request that
+ * arrives while the loop runs a long synchronous stretch waits, unseen by the HTTP server, in the
+ * socket until the stretch ends: these two histograms are where that wait shows.
+ *
+ * The stall sampler is a timer due every STALL_TICK_MS; how late it fires is the length of what
+ * held the loop (give or take one tick). monitorEventLoopDelay measures the same in C++ but gives
+ * percentiles only, not the counts per bucket a Prometheus histogram needs. unref'd: it never
+ * keeps the process alive. Cost: 100 timer callbacks a second, a few µs each.
+ */
+class LoopAndGc {
+  readonly stalls = new Histogram({
+    name: 'nodejs_eventloop_stall_seconds',
+    help: `How late a timer due every ${STALL_TICK_MS} ms fired (only when 1 ms or later): the length of each synchronous stretch that held the event loop, during which no request was read`,
+    labelNames: [] as const,
+    buckets: SHORT_BUCKETS,
+  });
+  readonly gc = new Histogram({
+    name: 'nodejs_gc_duration_seconds',
+    help: 'Garbage collection pauses of the main thread, by kind (minor, major, incremental, weakcb)',
+    labelNames: ['kind'] as const,
+    buckets: SHORT_BUCKETS,
+  });
+
+  constructor() {
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      const late = now - last - STALL_TICK_MS;
+      last = now;
+      if (late >= 1) this.stalls.observe({}, late / 1000);
+    }, STALL_TICK_MS).unref();
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        this.gc.observe({ kind: GC_KINDS[kind ?? -1] ?? 'other' }, e.duration / 1000);
+      }
+    }).observe({ entryTypes: ['gc'] });
+  }
+}
+
+let loopAndGc: LoopAndGc | undefined;
+/** the process's one sampler, started by the first registry that asks */
+export function processStalls(): LoopAndGc {
+  loopAndGc ??= new LoopAndGc();
+  return loopAndGc;
+}
+
 /** The process's own figures, read at each scrape (names as every Node exporter writes them). */
 class ProcessMetrics implements Metric {
   private readonly lag = monitorEventLoopDelay({ resolution: 20 });
 
   constructor() {
     this.lag.enable();
+    processStalls();
   }
 
   render(): string {
@@ -194,7 +257,8 @@ class ProcessMetrics implements Metric {
         (this.lag.max || 0) / 1e9,
       );
     this.lag.reset();
-    return out;
+    const p = processStalls();
+    return `${out}${p.stalls.render()}${p.gc.render()}`;
   }
 
   stop(): void {
@@ -251,6 +315,15 @@ export function createMetrics() {
       help: 'How long a platform request waited to be recorded (journal admission: the wait for the database and its transaction) before it could be acknowledged, by outcome (admitted, refused)',
       labelNames: ['outcome'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    // with the admission wait above, the acknowledgement's time split by where it is spent; the
+    // wait before the 'request' event (the loop busy elsewhere) shows in nodejs_eventloop_stall_seconds
+    httpPhase: new Histogram({
+      name: 'csirt_http_request_phase_seconds',
+      help: "Where a request's time went in this process, by route and phase: to_route (from the server's 'request' event, the headers parsed, to the route's start: reading the body) and in_route (from the route's start to the answer written: for the platforms' routes the admission and the acknowledgement)",
+      labelNames: ['route', 'phase'] as const,
+      buckets: SHORT_BUCKETS,
       registers: [registry],
     }),
     deliveries: new Counter({

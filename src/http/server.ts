@@ -52,7 +52,7 @@ export class HttpServer {
       healthDetail?: () => Record<string, unknown>;
     },
   ) {
-    this.server = createServer((req, res) => void this.dispatch(req, res));
+    this.server = createServer((req, res) => void this.dispatch(req, res, performance.now()));
     this.route('GET', '/healthz', () => this.health());
     this.route('GET', '/metrics', async (req) => {
       const token = o.metricsToken;
@@ -164,13 +164,16 @@ export class HttpServer {
     });
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `at`: performance.now() at the server's 'request' event (the headers parsed) */
+  private async dispatch(req: IncomingMessage, res: ServerResponse, at: number): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const route =
-      this.exact.get(`${method} ${url.pathname}`) ??
-      this.prefixes.find(([m, p]) => m === method && url.pathname.startsWith(p))?.[2];
+    const exact = this.exact.get(`${method} ${url.pathname}`);
+    const prefixed = exact ? undefined : this.prefixes.find(([m, p]) => m === method && url.pathname.startsWith(p));
+    const route = exact ?? prefixed?.[2];
     if (!route) return send(res, { status: 404, body: 'not found' });
+    // the route as registered (a prefix, never the path itself: a calendar path holds a token)
+    const name = exact ? `${method} ${url.pathname}` : `${method} ${prefixed?.[1]}*`;
     if (!this.accepting && url.pathname !== '/healthz' && url.pathname !== '/metrics') {
       return send(res, { status: 503, headers: { 'retry-after': '1', connection: 'close' }, body: 'shutting down' });
     }
@@ -184,6 +187,8 @@ export class HttpServer {
       res.once('finish', () => req.destroy());
       return send(res, { status: 413, headers: { connection: 'close' }, body: 'request body too large' });
     }
+    const started = performance.now();
+    this.o.metrics.httpPhase.observe({ route: name, phase: 'to_route' }, (started - at) / 1000);
     try {
       const answer = route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
       send(res, await (this.o.inFlight ? this.o.inFlight.track(answer) : answer));
@@ -191,6 +196,7 @@ export class HttpServer {
       this.o.log.error({ err: e, path: logPath(url.pathname) }, 'http route failed');
       send(res, { status: 500, body: 'internal error' });
     }
+    this.o.metrics.httpPhase.observe({ route: name, phase: 'in_route' }, (performance.now() - started) / 1000);
   }
 }
 

@@ -9,6 +9,7 @@ import { createSlack } from '../../src/adapters/slack/index.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { PlatformName, PlatformSeam } from '../../src/core/platform.ts';
+import { processStalls } from '../../src/http/metrics.ts';
 import { type Served, serveChild } from './child.ts';
 import { ADMIN_USER, type BenchOrg, SIGNING_SECRET, seededOrgs, seedOrgs } from './seed.ts';
 
@@ -101,6 +102,11 @@ serveChild<BotInput>(async (input): Promise<Served> => {
       batches: async () => ({ ...app.services.incidents.reportBatches }),
       // the admissions' waits as /metrics shows them (csirt_admission_wait_seconds)
       admissions: async () => app.metrics.admitWait.render(),
+      // where the acks' time went (commands.ts phaseSplit): the request's phases, loop stalls, GC
+      phases: async () => {
+        const p = processStalls();
+        return app.metrics.httpPhase.render() + p.stalls.render() + p.gc.render();
+      },
       counts: async () => ({
         incidents: await app.db.prisma.incident.count(),
         seen: await app.db.prisma.seenRequest.count(),

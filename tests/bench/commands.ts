@@ -73,6 +73,17 @@ export interface LoadResult {
    */
   admitWaitP50Le?: number;
   admitWaitP99Le?: number;
+  /**
+   * from the load's start to its last ack (phaseSplit): the buckets holding the p99 of the
+   * request's phases in the bot (ms), the event loop's stalls over 10 and 50 ms, their total
+   * and the GC pauses' total (ms)
+   */
+  toRouteP99Le?: number;
+  inRouteP99Le?: number;
+  stallsOver10ms?: number;
+  stallsOver50ms?: number;
+  stallMs?: number;
+  gcMs?: number;
   /** report transactions (group commit) during the load, their mean size, the largest since the start */
   batches?: number;
   meanBatch?: number;
@@ -149,11 +160,60 @@ export function sender(
 
 /** The admitted requests' cumulative bucket counts (upper bound in s → count) from /metrics text. */
 export function admittedBuckets(text: string): Map<number, number> {
+  return seriesBuckets(text, 'csirt_admission_wait_seconds', 'outcome="admitted"');
+}
+
+/** One histogram series' cumulative counts by upper bound (`labels`: its labels before `le`, as rendered). */
+export function seriesBuckets(text: string, name: string, labels: string): Map<number, number> {
   const out = new Map<number, number>();
-  for (const m of text.matchAll(/_bucket\{outcome="admitted",le="([^"]+)"\} (\d+)/g)) {
-    out.set(m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
+  const head = `${name}_bucket{${labels ? `${labels},` : ''}le="`;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(head)) continue;
+    const le = line.slice(head.length, line.indexOf('"', head.length));
+    out.set(le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return out;
+}
+
+/** The sum of every series of a histogram (seconds). */
+function histogramSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name}_sum`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/**
+ * Where the acknowledgements' time went during a load, from two readings of the bot's /metrics
+ * (bot-process.ts `phases`): the bucket holding the p99 of each phase of POST /slack/events, the
+ * stalls of the event loop over 10 and 50 ms (a request arriving in one waits unseen, in the
+ * socket), their total and the GC pauses' total.
+ */
+export function phaseSplit(before: string, after: string): Partial<LoadResult> {
+  const route = 'route="POST /slack/events"';
+  const q = (labels: string, name = 'csirt_http_request_phase_seconds') =>
+    bucketQuantileMs(seriesBuckets(before, name, labels), seriesBuckets(after, name, labels), 0.99);
+  const stalls = (le: number) => {
+    const b = seriesBuckets(before, 'nodejs_eventloop_stall_seconds', '');
+    const a = seriesBuckets(after, 'nodejs_eventloop_stall_seconds', '');
+    const inf = Number.POSITIVE_INFINITY;
+    return (a.get(inf) ?? 0) - (b.get(inf) ?? 0) - ((a.get(le) ?? 0) - (b.get(le) ?? 0));
+  };
+  return {
+    toRouteP99Le: q(`${route},phase="to_route"`),
+    inRouteP99Le: q(`${route},phase="in_route"`),
+    stallsOver10ms: stalls(0.01),
+    stallsOver50ms: stalls(0.05),
+    stallMs: round(
+      (histogramSum(after, 'nodejs_eventloop_stall_seconds') - histogramSum(before, 'nodejs_eventloop_stall_seconds')) *
+        1000,
+      0,
+    ),
+    gcMs: round(
+      (histogramSum(after, 'nodejs_gc_duration_seconds') - histogramSum(before, 'nodejs_gc_duration_seconds')) * 1000,
+      0,
+    ),
+  };
 }
 
 /** The upper bound (ms) of the bucket holding the q-th quantile of the counts between two readings. */
@@ -318,6 +378,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
           const cpu0 = await bot.rpc<NodeJS.CpuUsage>('cpu');
           const batches0 = fake ? await bot.rpc<Batches>('batches') : null;
           const admits0 = fake ? admittedBuckets(await bot.rpc<string>('admissions')) : null;
+          const phases0 = fake ? await bot.rpc<string>('phases') : null;
           const r =
             mode === 'paced'
               ? await loadPaced(bot.ready.port, s, { seconds, rate: opts.rate })
@@ -326,6 +387,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
                   connections: mode === 'burst' ? 50 : 10,
                   ...(mode === 'burst' ? { rate: opts.rate } : {}),
                 });
+          const split = phases0 !== null ? phaseSplit(phases0, await bot.rpc<string>('phases')) : {};
           let donePerSec: number | null = null;
           let missing: number | null = null;
           if (fake) {
@@ -383,6 +445,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             cpuMsPerRequest,
             ...batching,
             ...admitWait,
+            ...split,
           };
           out.loads.push(res);
           opts.log(
@@ -391,7 +454,8 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
               `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request` +
               `${res.warmup ? ` (warm-up ${res.warmup.count}: p50 ${res.warmup.p50} ms, p99 ${res.warmup.p99} ms; sent ${res.achievedRate}/s, send lag p99 ${res.sendLagP99} ms, ${res.connectionsOpened} connections, ${res.maxInFlight} in flight at most; p99 from the send ${res.p99FromSend} ms)` : ''}` +
               `${res.batches ? `, ${res.batches} report transactions (mean ${res.meanBatch}, largest ${res.largestBatch})` : ''}` +
-              `${res.admitWaitP99Le !== undefined ? `; admission wait ${le(res.admitWaitP50Le)} for half, ${le(res.admitWaitP99Le)} for 99 %` : ''}`,
+              `${res.admitWaitP99Le !== undefined ? `; admission wait ${le(res.admitWaitP50Le)} for half, ${le(res.admitWaitP99Le)} for 99 %` : ''}` +
+              `${res.stallsOver10ms !== undefined ? `; p99 in the bot: to the route ${le(res.toRouteP99Le)}, in the route ${le(res.inRouteP99Le)}; loop stalls > 10 ms: ${res.stallsOver10ms} (> 50 ms: ${res.stallsOver50ms}), ${res.stallMs} ms in all, GC ${res.gcMs} ms` : ''}`,
           );
           await sleep(1000);
         }

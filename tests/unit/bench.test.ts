@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { rateLimitFloorMs } from '../bench/broadcast.ts';
-import { admittedBuckets, bucketQuantileMs, type LoadResult } from '../bench/commands.ts';
+import { admittedBuckets, bucketQuantileMs, type LoadResult, phaseSplit } from '../bench/commands.ts';
 import { buildRows, END, replaceBetweenMarkers, START } from '../bench/report.ts';
 import { percentile } from '../bench/stats.ts';
 
@@ -128,6 +128,43 @@ test('the admission wait quantiles: the bucket holding them, from the counts bet
   assert.equal(bucketQuantileMs(before, after, 0.99), 100);
   assert.equal(bucketQuantileMs(before, after, 1), Number.POSITIVE_INFINITY);
   assert.equal(bucketQuantileMs(after, after, 0.5), undefined, 'no request in between');
+});
+
+test("the split of the ack's time: the phases' p99 buckets, stalls over 10 and 50 ms, GC, between two readings", async () => {
+  const { createMetrics, processStalls } = await import('../../src/http/metrics.ts');
+  const m = createMetrics();
+  const read = () => {
+    const p = processStalls();
+    return m.httpPhase.render() + p.stalls.render() + p.gc.render();
+  };
+  const route = { route: 'POST /slack/events' };
+  m.httpPhase.observe({ ...route, phase: 'to_route' }, 0.3); // before: not counted
+  const before = read();
+  for (let i = 0; i < 99; i++) m.httpPhase.observe({ ...route, phase: 'to_route' }, 0.0005);
+  m.httpPhase.observe({ ...route, phase: 'to_route' }, 0.02);
+  for (let i = 0; i < 50; i++) m.httpPhase.observe({ ...route, phase: 'in_route' }, 0.004);
+  for (let i = 0; i < 50; i++) m.httpPhase.observe({ ...route, phase: 'in_route' }, 0.2);
+  m.httpPhase.observe({ route: 'POST /other', phase: 'in_route' }, 3); // another route: not counted
+  const stalls0 = processStalls().stalls;
+  stalls0.observe({}, 0.003);
+  stalls0.observe({}, 0.02);
+  stalls0.observe({}, 0.07);
+  const after = read();
+  const s = phaseSplit(before, after);
+  assert.equal(s.toRouteP99Le, 1);
+  assert.equal(s.inRouteP99Le, 250);
+  // the real sampler may add stalls of its own in between: at least ours
+  assert.ok((s.stallsOver10ms ?? 0) >= 2 && (s.stallsOver50ms ?? 0) >= 1, JSON.stringify(s));
+  assert.ok((s.stallMs ?? 0) >= 93, JSON.stringify(s));
+  assert.ok((s.gcMs ?? -1) >= 0);
+  assert.deepEqual(phaseSplit(after, after), {
+    toRouteP99Le: undefined,
+    inRouteP99Le: undefined,
+    stallsOver10ms: 0,
+    stallsOver50ms: 0,
+    stallMs: 0,
+    gcMs: 0,
+  });
 });
 
 test('the loads against one target never reuse a response_url (Slack takes 5 uses of one)', async () => {
