@@ -14,7 +14,8 @@
  * - numbers are gap-free: the bump is in the batch's transaction and counts only the members
  *   that write; a batch that fails rolls back its numbers with everything else;
  * - the command journal (scope.ts `FirstTxGuard`): each member's guard runs in the batch's
- *   transaction, so its journal entry is deleted in the commit that writes its work;
+ *   transaction, so its journal entry is deleted in the commit that writes its work (the
+ *   journal's guards of a batch with one statement: a `GuardGroup`);
  * - a member refused on its own (`own(e)`: a UserError of its check, its journal entry taken
  *   over by another process) gets its error, writes nothing, and the others commit;
  * - any other failure of a batch (a member's write failing, a constraint): nothing of it
@@ -26,7 +27,7 @@
  */
 import { databaseAway } from './availability.ts';
 import type { Database, Tx, TxOptions } from './client.ts';
-import { currentGuard, type FirstTxGuard, outsideScope } from './scope.ts';
+import { currentGuard, type FirstTxGuard, type GuardGroup, outsideScope } from './scope.ts';
 
 export interface Member<T, B = undefined> {
   /** the sequence (Counter name) this member takes its number from */
@@ -139,6 +140,51 @@ export class GroupCommit<B = undefined> {
     return this.queue.splice(0, n);
   }
 
+  /**
+   * The guards of the members their checks let through, marked as run (`ran`): those of one
+   * group in one call (the command journal's: one DELETE for the batch, not one per member), the
+   * others one by one. A guard's own error refuses its member alone, as a check's does.
+   */
+  private async runGuards(
+    tx: Tx,
+    batch: readonly Queued<B>[],
+    out: (Outcome | null)[],
+    ran: (g: FirstTxGuard) => void,
+  ): Promise<void> {
+    const groups = new Map<GuardGroup | undefined, number[]>();
+    batch.forEach((q, i) => {
+      if (out[i] !== null || !q.guard?.pending) return;
+      const members = groups.get(q.guard.group) ?? [];
+      members.push(i);
+      groups.set(q.guard.group, members);
+    });
+    const refuse = (i: number, e: unknown) => {
+      if (!this.o.own(e)) throw e;
+      out[i] = { ok: false, error: e };
+    };
+    for (const [group, members] of groups) {
+      const guards = members.map((i) => (batch[i] as Queued<B>).guard as FirstTxGuard);
+      for (const g of guards) {
+        g.pending = false;
+        ran(g);
+      }
+      if (group && guards.length > 1) {
+        const errors = await group.runAll(tx, guards);
+        members.forEach((i, k) => {
+          const e = errors[k];
+          if (e) refuse(i, e);
+        });
+      } else
+        for (const [k, g] of guards.entries()) {
+          try {
+            await g.run(tx);
+          } catch (e) {
+            refuse(members[k] as number, e);
+          }
+        }
+    }
+  }
+
   private async write(batch: Queued<B>[]): Promise<void> {
     let ran: FirstTxGuard[] = [];
     // a guard that ran in an attempt that did not commit is pending again (db.tx tries again
@@ -159,17 +205,13 @@ export class GroupCommit<B = undefined> {
         for (const q of batch) {
           try {
             await q.member.check?.(tx);
-            if (q.guard?.pending) {
-              q.guard.pending = false;
-              ran.push(q.guard);
-              await q.guard.run(tx);
-            }
             out.push(null);
           } catch (e) {
             if (!this.o.own(e)) throw e;
             out.push({ ok: false, error: e });
           }
         }
+        await this.runGuards(tx, batch, out, (g) => ran.push(g));
         // one bump per sequence for the members that write, in arrival order
         const next = new Map<string, number>();
         const counts = new Map<string, number>();

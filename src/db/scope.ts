@@ -22,6 +22,17 @@ import type { DriverSlot } from './direct.ts';
 export interface FirstTxGuard {
   pending: boolean;
   run(tx: unknown): Promise<void>;
+  /**
+   * Guards of one group may run together in one transaction (a batch of reports,
+   * group-commit.ts): one statement for all of them instead of one each.
+   */
+  group?: GuardGroup;
+}
+
+/** Runs several guards of its kind at once. */
+export interface GuardGroup {
+  /** for each guard, in order: null when done, else what its own `run` would have thrown */
+  runAll(tx: unknown, guards: readonly FirstTxGuard[]): Promise<(Error | null)[]>;
 }
 
 /** A transaction of `db.tx`, while its callback may still issue statements. */

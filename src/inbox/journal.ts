@@ -19,7 +19,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { HandledElsewhere, isHandledElsewhere, isRunLater } from '../core/errors.ts';
 import { type Database, DatabaseUnavailable, databaseAway, type Prisma$, runWithGuard, type Tx } from '../db/client.ts';
-import { outsideScope } from '../db/scope.ts';
+import { chunks, placeholders } from '../db/rows.ts';
+import { type FirstTxGuard, type GuardGroup, outsideScope } from '../db/scope.ts';
 import type { SeenRequests } from '../services/seen-requests.ts';
 
 export interface Held {
@@ -324,12 +325,14 @@ export class CommandJournal {
    * taken over by another process ends quietly.
    */
   async run<T>(held: Held, work: () => Promise<T>): Promise<T | undefined> {
-    const guard = {
+    const guard: FirstTxGuard = {
       pending: true,
-      run: async (tx: Tx) => {
-        if ((await this.release(tx, held)) === 0) throw new HandledElsewhere(held.key);
+      run: async (tx) => {
+        if ((await this.release(tx as Tx, held)) === 0) throw new HandledElsewhere(held.key);
       },
+      group: this.releases,
     };
+    this.heldOf.set(guard, held);
     // a live process keeps its claim (a slow command is not run twice); only a stopped or
     // frozen one loses it
     const heartbeat = setInterval(
@@ -504,6 +507,31 @@ export class CommandJournal {
     );
     return n > 0;
   }
+
+  /** the entries of the guards `run` made (for `releases`) */
+  private readonly heldOf = new WeakMap<FirstTxGuard, Held>();
+
+  /**
+   * The guards of a batch of commands written together (a batch of reports): their entries
+   * deleted with one statement, each naming its token; a guard whose entry is gone (another
+   * process took the command over) gets HandledElsewhere, as its own `run` would.
+   */
+  private readonly releases: GuardGroup = {
+    runAll: async (tx, guards) => {
+      const helds = guards.map((g) => this.heldOf.get(g) as Held);
+      const gone = new Set<string>();
+      for (const c of chunks(helds, 2)) {
+        const rows = await this.db.query<{ key: string; token: string }>(
+          tx as Tx,
+          `DELETE FROM "PendingCommand" WHERE ("key", "token") IN (VALUES ${placeholders(c.length, 2)})
+             RETURNING "key", "token"`,
+          ...c.flatMap((h) => [h.key, h.token]),
+        );
+        for (const r of rows) gone.add(`${r.key}\n${r.token}`);
+      }
+      return helds.map((h) => (gone.has(`${h.key}\n${h.token}`) ? null : new HandledElsewhere(h.key)));
+    },
+  };
 
   private release(runner: Tx | Prisma$, held: Held): Promise<number> {
     return this.db.execute(

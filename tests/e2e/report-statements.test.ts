@@ -145,3 +145,39 @@ test(`a batch of 8 reports costs at most ${BUDGET.batchOf8} statements, with 1 o
     assert.ok(counted.length <= BUDGET.batchOf8, `the batch ran ${counted.length} statements:\n${show(counted)}`);
   }
 });
+
+test(`a batch of 8 journalled commands deletes their 8 journal entries with one statement (${PROVIDER})`, async () => {
+  // as the Slack listener runs them: each report inside the journal's scope (its guard deletes
+  // its entry in the transaction that writes the report); the batch's guards share a statement
+  await t.app.dispatcher.stop();
+  const { journal } = t.app;
+  const incidents = t.app.services.incidents;
+  const callers = await Promise.all(
+    [P.poc, P.otherPoc].map((p) => t.app.services.directory.caller(p, null, null, 'ja')),
+  );
+  let counted: string[] | null = null;
+  for (let round = 0; round < 6 && !counted; round++) {
+    const helds = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => journal.hold(t.app.db.prisma, `budget-${round}-${i}`, 'console', {})),
+    );
+    const before = { ...incidents.reportBatches };
+    seen.length = 0;
+    counting = true;
+    const outcomes = await Promise.all(
+      helds.map((h, i) =>
+        journal.run(h, () =>
+          incidents.report(callers[i % 2] as Caller, { category: 'malware', summary: `journal ${round}.${i}` }),
+        ),
+      ),
+    );
+    counting = false;
+    assert.equal(new Set(outcomes.map((o) => o?.id)).size, 8);
+    const stats = incidents.reportBatches;
+    if (stats.batches - before.batches === 1 && stats.members - before.members === 8) counted = [...seen];
+  }
+  assert.ok(counted, 'no burst of 8 was written as one batch');
+  const deletes = counted.filter((s) => /^\s*DELETE FROM "PendingCommand"/.test(s));
+  assert.equal(deletes.length, 1, `the batch deleted its journal entries with ${deletes.length} statements`);
+  assert.ok(counted.length <= BUDGET.batchOf8 + 1, `the batch ran ${counted.length} statements:\n${show(counted)}`);
+  assert.equal(await t.app.db.prisma.pendingCommand.count({ where: { key: { startsWith: 'budget-' } } }), 0);
+});

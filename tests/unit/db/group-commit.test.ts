@@ -1,7 +1,8 @@
 /**
  * Group commit (src/db/group-commit.ts) on a real database, against a small oracle: random
  * arrivals, batch sizes and failures (a member refused by its check, a member whose journal entry
- * another process took over, a member whose write fails after writing) → the members that
+ * another process took over, a member whose write fails after writing), guards run one by one or
+ * together (a guard group, as the journal's) → the members that
  * commit, their numbers, what their guards left, and the audit chain are what one-at-a-time
  * writing in arrival order would give.
  */
@@ -12,7 +13,7 @@ import { type AuditEntry, appendAuditMany, verifyChain } from '../../../src/audi
 import { HandledElsewhere, isHandledElsewhere, isUserError, UserError } from '../../../src/core/errors.ts';
 import type { Tx } from '../../../src/db/client.ts';
 import { GroupCommit } from '../../../src/db/group-commit.ts';
-import { type FirstTxGuard, runWithGuard } from '../../../src/db/scope.ts';
+import { type FirstTxGuard, type GuardGroup, runWithGuard } from '../../../src/db/scope.ts';
 import { takeSeqs } from '../../../src/services/ids.ts';
 import { PROVIDER, type TestApp, testApp } from '../../helpers/app.ts';
 
@@ -31,7 +32,7 @@ test(`group commit matches one-at-a-time writing in arrival order (${PROVIDER}, 
   const t = await testApp();
   apps.push(t);
   const db = t.app.db;
-  const seen = { largest: 0, solo: 0 };
+  const seen = { largest: 0, solo: 0, groupRuns: 0 };
   await fc.assert(
     fc.asyncProperty(
       fc.array(
@@ -43,7 +44,8 @@ test(`group commit matches one-at-a-time writing in arrival order (${PROVIDER}, 
       ),
       fc.integer({ min: 1, max: 6 }),
       fc.boolean(),
-      async (arrivals, max, slowFirst) => {
+      fc.boolean(),
+      async (arrivals, max, slowFirst, grouped) => {
         const run = `r${++runNo}`;
         const seq = `T-${run}`;
         const gc = new GroupCommit(db, {
@@ -59,6 +61,20 @@ test(`group commit matches one-at-a-time writing in arrival order (${PROVIDER}, 
           if (a.kind !== 'elsewhere') await db.prisma.setting.create({ data: { key: `g-${run}-${i}`, value: 'x' } });
         const order: number[] = [];
         const guards: FirstTxGuard[] = [];
+        // grouped: the guards run together, one statement for the batch's (as the journal's do)
+        const key = (g: FirstTxGuard) => `g-${run}-${guards.indexOf(g)}`;
+        const group: GuardGroup = {
+          runAll: async (tx, gs) => {
+            seen.groupRuns++;
+            const gone = await db.query<{ key: string }>(
+              tx as Tx,
+              `DELETE FROM "Setting" WHERE "key" IN (${gs.map(() => '?').join(', ')}) RETURNING "key"`,
+              ...gs.map(key),
+            );
+            const left = new Set(gone.map((r) => r.key));
+            return gs.map((g) => (left.has(key(g)) ? null : new HandledElsewhere(key(g))));
+          },
+        };
         const results = await Promise.allSettled(
           arrivals.map(
             (a, i) =>
@@ -69,6 +85,7 @@ test(`group commit matches one-at-a-time writing in arrival order (${PROVIDER}, 
                     const n = await (tx as Tx).setting.deleteMany({ where: { key: `g-${run}-${i}` } });
                     if (n.count === 0) throw new HandledElsewhere(`${run}-${i}`);
                   },
+                  ...(grouped ? { group } : {}),
                 };
                 guards[i] = guard;
                 setTimeout(() => {
@@ -147,6 +164,7 @@ test(`group commit matches one-at-a-time writing in arrival order (${PROVIDER}, 
   // the runs did write in batches, and did fall back to writing alone after a failed batch
   assert.ok(seen.largest >= 3, `largest batch ${seen.largest}`);
   assert.ok(seen.solo > 0, 'no batch failed');
+  assert.ok(seen.groupRuns > 0, 'no batch ran its guards together');
   const chain = await verifyChain(db.prisma);
   assert.ok(chain.ok, JSON.stringify(chain));
 });
