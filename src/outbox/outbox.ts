@@ -132,6 +132,53 @@ export async function enqueue(tx: Tx, e: Enqueue, now: Date): Promise<string> {
   return id;
 }
 
+/** Parameters of one Delivery row in `deliveryRows`' INSERT. */
+export const DELIVERY_PARAMS = 14;
+
+/**
+ * The INSERT of `enqueueMany`'s rows, not run, for a caller that sends it with another statement
+ * and needs no ids back (a batch of reports on PostgreSQL: its posts ride in a WITH clause of its
+ * audit head's update, report-batch.ts): the same rows, a repeated dedupeKey once, one that exists
+ * already left as it is (ON CONFLICT DO NOTHING, as `enqueueMany`). Null when there is nothing.
+ */
+export async function deliveryRows(
+  tx: Tx,
+  es: readonly Enqueue[],
+  now: Date,
+): Promise<{ sql: string; params: unknown[] } | null> {
+  if (es.length === 0) return null;
+  const makeId = await idMaker(tx);
+  const keys = new Set<string>();
+  const rows: ReturnType<typeof deliveryRow>[] = [];
+  for (const e of es) {
+    if (keys.has(e.dedupeKey)) continue;
+    keys.add(e.dedupeKey);
+    rows.push(deliveryRow(makeId(e), e, now));
+  }
+  return {
+    sql: `INSERT INTO "Delivery" ("id", "kind", "platform", "target", "message", "dedupeKey", "status", "error",
+        "notBefore", "refType", "refId", "updatesId", "orgId", "createdAt")
+      VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+      ON CONFLICT ("dedupeKey") DO NOTHING`,
+    params: rows.flatMap((r) => [
+      r.id,
+      r.kind,
+      r.platform,
+      r.target,
+      r.message,
+      r.dedupeKey,
+      r.status,
+      r.error,
+      r.notBefore,
+      r.refType,
+      r.refId,
+      r.updatesId,
+      r.orgId,
+      r.createdAt,
+    ]),
+  };
+}
+
 /**
  * Writes several deliveries with two queries (the same rows as `enqueue` on each in turn):
  * those whose dedupeKey exists already, or repeats one earlier in the list, are left out.
@@ -153,7 +200,7 @@ export async function enqueueMany(tx: Tx, es: readonly Enqueue[], now: Date): Pr
   // is its row's id read. More rows than one statement may bind (a batch of reports with many
   // correlation alerts): one INSERT per chunk.
   const inserted: { dedupeKey: string }[] = [];
-  for (const chunk of chunks(rows, 14)) {
+  for (const chunk of chunks(rows, DELIVERY_PARAMS)) {
     inserted.push(
       ...(await tx.$queryRaw<{ dedupeKey: string }[]>`
     INSERT INTO "Delivery" ("id", "kind", "platform", "target", "message", "dedupeKey", "status", "error",

@@ -21,7 +21,7 @@ import type { Incident } from '../db/generated/sqlite/client.ts';
 import { chunks, MAX_PARAMS, placeholders } from '../db/rows.ts';
 import { type Alert, batchAlerts, type Sightings } from '../domain/correlation.ts';
 import type { Normalized as Indicator } from '../domain/indicators.ts';
-import { enqueueMany } from '../outbox/outbox.ts';
+import { deliveryRows, enqueueMany } from '../outbox/outbox.ts';
 import { JOB_PARAMS, jobRows, type NewJob, scheduleJobs } from '../scheduler/scheduler.ts';
 import type { ServiceDeps } from './context.ts';
 import { coordinatingOrgInTx } from './coordinating-org.ts';
@@ -115,16 +115,24 @@ export async function writeReports(deps: ServiceDeps, tx: Tx, batch: ReportBatch
     for (const org of to)
       posts.push({ org, build: r.post.build, key: r.post.key, ref: { type: 'incident', id: r.incident.id } });
   }
+  // the posts and the clock jobs go with the audit head's update when they fit in one statement
+  // (PostgreSQL: a round trip less each, in the one transaction all report batches wait for),
+  // else alone; nothing reads their ids back
+  const writes: { sql: string; params: readonly unknown[] }[] = [];
+  let room = MAX_PARAMS / 2;
   if (posts.length > 0) {
-    await enqueueMany(tx, await orgPosts(deps, tx, posts), deps.clock.now());
+    const es = await orgPosts(deps, tx, posts);
+    const rows = db.provider === 'postgresql' ? await deliveryRows(tx, es, deps.clock.now()) : null;
+    if (rows && rows.params.length <= room) {
+      writes.push(rows);
+      room -= rows.params.length;
+    } else await enqueueMany(tx, es, deps.clock.now());
     deps.kick();
   }
   const jobs = reports.flatMap((r) => r.jobs);
-  // the clock jobs go with the audit head's update when they fit in one statement (PostgreSQL:
-  // one round trip less), else alone
-  const withHead = jobs.length * JOB_PARAMS <= MAX_PARAMS / 2 ? jobs : [];
-  if (withHead.length === 0) for (const c of chunks(jobs, JOB_PARAMS)) await scheduleJobs(db, tx, c);
-  await appendAuditMany(db, tx, batch.audits, withHead.length > 0 ? [jobRows(withHead)] : []);
+  if (jobs.length > 0 && jobs.length * JOB_PARAMS <= room) writes.push(jobRows(jobs));
+  else for (const c of chunks(jobs, JOB_PARAMS)) await scheduleJobs(db, tx, c);
+  await appendAuditMany(db, tx, batch.audits, writes);
 }
 
 /** The batch's indicators, each once, in value order: two transactions lock the rows they share in the same order. */
