@@ -109,6 +109,8 @@ export interface CommandOptions {
   orgs: number;
   pgUrl: string | null;
   sqliteUrl: string;
+  /** the loads to run (all three by default; e.g. only paced for a profile of it) */
+  modes?: readonly LoadMode[];
   /** profile the bot processes (node --cpu-prof) into this directory */
   profileDir?: string;
   /** a subset of the targets and commands (profiling) */
@@ -371,7 +373,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
       let replies = 0;
       const counter = { n: 0 };
       for (const command of commands) {
-        for (const mode of ['paced', 'burst', 'max'] as const) {
+        for (const mode of opts.modes ?? (['paced', 'burst', 'max'] as const)) {
           const s = sender(command, fake?.ready.url ?? 'http://127.0.0.1:9', Math.max(1, opts.orgs), urls, counter);
           const seconds = mode === 'max' ? opts.maxSeconds : opts.fixedSeconds;
           const started = Date.now();

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../src/app.ts';
 import { type BroadcastResult, benchBroadcast } from './broadcast.ts';
-import { benchCommands, type CommandBench, type CommandKind, type Target } from './commands.ts';
+import { benchCommands, type CommandBench, type CommandKind, type LoadMode, type Target } from './commands.ts';
 import { benchDashboard, type DashboardResult } from './dashboard.ts';
 import { freshDb, pgServer } from './databases.ts';
 import { benchIoc, type IocResult } from './ioc.ts';
@@ -93,6 +93,8 @@ if (only.has('commands')) {
       profileDir,
       targets: listArg('targets') as Target[] | undefined,
       commands: listArg('commands') as CommandKind[] | undefined,
+      // --modes=paced,max: only these loads (paced, burst, max)
+      modes: listArg('modes') as LoadMode[] | undefined,
       log,
     });
   } finally {
