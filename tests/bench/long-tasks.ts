@@ -116,7 +116,8 @@ export function stretches(p: Profile, from = 0, to = Number.POSITIVE_INFINITY): 
 
 function main(): void {
   const args = process.argv.slice(2);
-  const opt = (name: string, d: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? d);
+  const opt = (name: string, d: number) =>
+    Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? d);
   const files = args.filter((a) => !a.startsWith('--'));
   const over = opt('over', 10);
   const top = opt('top', 15);
@@ -130,13 +131,16 @@ function main(): void {
       const k = Math.floor(s.at / 1000);
       perSec[k] = (perSec[k] ?? 0) + s.ms;
     }
-    console.log(`${file}: ${Math.round(end)} ms; busy ms per second: ${[...perSec].map((v) => Math.round(v ?? 0)).join(' ')}`);
+    console.log(
+      `${file}: ${Math.round(end)} ms; busy ms per second: ${[...perSec].map((v) => Math.round(v ?? 0)).join(' ')}`,
+    );
     const w = stretches(p, opt('from', 0), opt('to', Number.POSITIVE_INFINITY));
     const busy = w.reduce((a, s) => a + s.ms, 0);
     const long = w.filter((s) => s.ms > over);
     const longMs = long.reduce((a, s) => a + s.ms, 0);
     const lens = long.map((s) => s.ms).sort((a, b) => a - b);
-    const q = (x: number) => (lens.length ? Math.round(lens[Math.min(lens.length - 1, Math.floor(x * lens.length))] ?? 0) : 0);
+    const q = (x: number) =>
+      lens.length ? Math.round(lens[Math.min(lens.length - 1, Math.floor(x * lens.length))] ?? 0) : 0;
     console.log(
       `window: ${w.length} stretches, ${Math.round(busy)} ms busy; over ${over} ms: ${long.length} (${Math.round(longMs)} ms; length p50 ${q(0.5)}, p90 ${q(0.9)}, max ${Math.round(lens.at(-1) ?? 0)} ms)`,
     );
@@ -150,7 +154,9 @@ function main(): void {
       }
     console.log(`in the long stretches (ms, share of their time, stretches it appears in):`);
     for (const [k, c] of [...causes].sort((a, b) => b[1].ms - a[1].ms).slice(0, top))
-      console.log(`  ${Math.round(c.ms).toString().padStart(6)} ${((100 * c.ms) / Math.max(1, longMs)).toFixed(0).padStart(3)} % ${String(c.n).padStart(4)}  ${k}`);
+      console.log(
+        `  ${Math.round(c.ms).toString().padStart(6)} ${((100 * c.ms) / Math.max(1, longMs)).toFixed(0).padStart(3)} % ${String(c.n).padStart(4)}  ${k}`,
+      );
   }
 }
 

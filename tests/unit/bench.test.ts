@@ -6,6 +6,7 @@ import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { rateLimitFloorMs } from '../bench/broadcast.ts';
 import { admittedBuckets, bucketQuantileMs, type LoadResult, phaseSplit } from '../bench/commands.ts';
+import { stretches } from '../bench/long-tasks.ts';
 import { buildRows, END, replaceBetweenMarkers, START } from '../bench/report.ts';
 import { percentile } from '../bench/stats.ts';
 
@@ -181,4 +182,33 @@ test('the loads against one target never reuse a response_url (Slack takes 5 use
   }
   assert.equal(seen.size, 300);
   assert.ok(Math.max(...seen.values()) === 1);
+});
+
+test('long tasks: the busy stretches between (idle) samples, their lengths and causes (each counted once per sample)', () => {
+  const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
+  const nodes = [
+    { id: 1, callFrame: frame('(root)'), children: [2, 3, 4, 6] },
+    { id: 2, callFrame: frame('(idle)') },
+    { id: 3, callFrame: frame('write', 'file:///x/src/db/group-commit.ts'), children: [5] },
+    { id: 5, callFrame: frame('run', 'file:///x/node_modules/better-sqlite3/lib/index.js') },
+    { id: 4, callFrame: frame('(garbage collector)') },
+    { id: 6, callFrame: frame('reply', 'file:///x/src/adapters/slack/respond.ts'), children: [7] },
+    { id: 7, callFrame: frame('reply', 'file:///x/src/adapters/slack/respond.ts') },
+  ];
+  // 1 ms between samples: idle, 3 busy (write, run, gc), idle, 1 busy (reply, recursing), idle
+  const samples = [2, 3, 5, 4, 2, 7, 2];
+  const s = stretches({ nodes, samples, timeDeltas: samples.map(() => 1000) });
+  assert.deepEqual(
+    s.map((x) => x.ms),
+    [3, 1],
+  );
+  assert.equal(s[0]?.causes.get('src/db/group-commit.ts write'), 2);
+  assert.equal(s[0]?.causes.get('better-sqlite3'), 1);
+  assert.equal(s[0]?.causes.get('(garbage collector)'), 1);
+  assert.equal(s[1]?.causes.get('src/adapters/slack/respond.ts reply'), 1, 'a recursing function once per sample');
+  // a window (ms from the start) keeps the stretches inside it
+  assert.deepEqual(
+    stretches({ nodes, samples, timeDeltas: samples.map(() => 1000) }, 4.5).map((x) => x.ms),
+    [1],
+  );
 });
