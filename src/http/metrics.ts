@@ -176,7 +176,7 @@ const STALL_TICK_MS = 10;
 class LoopAndGc {
   readonly stalls = new Histogram({
     name: 'nodejs_eventloop_stall_seconds',
-    help: `How late a timer due every ${STALL_TICK_MS} ms fired (only when 1 ms or later): the length of each synchronous stretch that held the event loop, during which no request was read`,
+    help: `How late a timer due every ${STALL_TICK_MS} ms fired (only when 1 ms or later): the length of each synchronous stretch that held the event loop, during which no request was read (on a host short of CPU, with the time the process waited for a core)`,
     labelNames: [] as const,
     buckets: SHORT_BUCKETS,
   });
