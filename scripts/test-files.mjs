@@ -30,6 +30,7 @@ export const CHAOS_FILES = [
   'tests/e2e/advisory-crash-mattermost.test.ts',
   'tests/e2e/command-journal.test.ts',
   'tests/e2e/db-outage.test.ts',
+  'tests/e2e/dispatch-crash.test.ts',
   'tests/e2e/email-fallback-crash.test.ts',
   'tests/e2e/reminders-multiprocess.test.ts',
   'tests/e2e/report-batch-crash.test.ts',

@@ -2,7 +2,11 @@
  * The dispatcher: claims due deliveries, sends them through the platform seam, and records
  * the outcome. Exactly once across processes and crashes:
  * - a claim is an atomic UPDATE (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's single
- *   writer) with an expiry, so a killed process's claims are taken over;
+ *   writer) with an expiry, so a killed process's claims are taken over; it is committed and
+ *   durable before its post (the attempt it counts is what makes the next one search);
+ * - the outcome (`finish`) may be written late: on SQLite in the next claim's transaction, or
+ *   with the other outcomes of the same turn (`finishLater`); one lost in a crash leaves the row
+ *   claimed, taken over once the claim expires, and the search below finds its post;
  * - before any second attempt the channel is searched for a post carrying the delivery id,
  *   so a post that was stored but whose answer was lost is not sent again; after a restore,
  *   so is the channel before the first attempt of a delivery a job made again (its id derived
@@ -103,6 +107,11 @@ export class Dispatcher {
   /** per platform: the end of its 429 hold, on `clock` (as the rows' notBefore) */
   private readonly held = new Map<string, number>();
   private readonly tasks = new Set<Promise<void>>();
+  /** per claimed row in hand: its channel's record (let go once its send has an outcome) */
+  private readonly rowsInHand = new Map<string, ChannelState>();
+  /** finishes waiting to be written (SQLite: with the next claim, in its commit) */
+  private finishing: QueuedFinish[] = [];
+  private flushSoon = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
@@ -295,14 +304,27 @@ export class Dispatcher {
     const key = `${d.platform}:${d.target}`;
     const c = this.channel(key);
     c.inHand += 1;
+    this.rowsInHand.set(d.id, c);
     const task = this.deliver(key, d)
       .catch((e) => this.o.log.error({ err: e, delivery: d.id }, 'delivery task failed'))
       .finally(() => {
-        c.inHand -= 1;
+        this.letGo(d);
         this.tasks.delete(task);
         this.wake?.();
       });
     this.tasks.add(task);
+  }
+
+  /**
+   * The row is no longer in hand: its send has an outcome (its finish may still wait to be
+   * written), so its channel may take the next post. Once per claimed row.
+   */
+  private letGo(d: Delivery): void {
+    const c = this.rowsInHand.get(d.id);
+    if (!c) return;
+    this.rowsInHand.delete(d.id);
+    c.inHand -= 1;
+    this.wake?.();
   }
 
   private async deliver(key: string, d: Delivery): Promise<void> {
@@ -399,9 +421,14 @@ export class Dispatcher {
       );
       return { rows, ids, full };
     };
+    // SQLite: finishes waiting to be written go in the claim's transaction, so that the claim's
+    // fsync (it must be durable before its post) covers them too (see `finishLater`)
+    const finishes = this.db.provider === 'postgresql' ? [] : this.takeFinishes();
     const picked =
       this.db.provider !== 'postgresql'
-        ? await pick(this.db.prisma)
+        ? finishes.length === 0
+          ? await pick(this.db.prisma)
+          : await this.writeFinishes(finishes, (tx) => pick(tx))
         : excluded.length === blocked.size
           ? await this.claimAtOnce(heldPlatforms, blocked, now, expires, window)
           : await this.db.tx(pick);
@@ -624,6 +651,68 @@ export class Dispatcher {
     return at >= r.from.getTime() && at <= r.until.getTime() ? r.since : null;
   }
 
+  /**
+   * Writes a finish's UPDATE soon, together with the others that end close by; resolves with the
+   * rows it changed once it is committed (and, on SQLite, durable). The row is let go at once: its
+   * channel may be claimed again before the finish is written.
+   *
+   * Why: on SQLite every autocommit write waits for its own fdatasync (sqlite-durable.ts), and a
+   * delivery cost two, its claim's and its finish's (~4 of a report's ~4 fsyncs). A finish may be
+   * late on disk (lost in a crash, its row is claimed again once the claim expires, and the
+   * search before the second attempt finds the post), so it need not have a commit of its own:
+   * it goes in the transaction of the next claim, which is written at once when a send ends and
+   * its channel has more (that claim must be durable before its post anyway), or, when no claim
+   * comes first, with the other finishes of the same turn in one transaction of their own.
+   *
+   * PostgreSQL: each finish is one autocommit statement as before (a transaction around several
+   * would add BEGIN and COMMIT round trips, and a commit there does not wait for the others'
+   * flush: the server groups WAL flushes itself).
+   */
+  private finishLater(d: Delivery, f: { sql: string; params: unknown[] }): Promise<number> {
+    this.letGo(d);
+    if (this.db.provider === 'postgresql') return this.db.execute(this.db.prisma, f.sql, ...f.params);
+    return new Promise<number>((resolve, reject) => {
+      this.finishing.push({ ...f, resolve, reject });
+      if (this.flushSoon) return;
+      this.flushSoon = true;
+      // the next turn: a claim that starts in this one (the flow woken by `letGo`) takes them first
+      setImmediate(() => {
+        this.flushSoon = false;
+        const fs = this.takeFinishes();
+        if (fs.length > 0) void this.writeFinishes(fs).catch(() => undefined);
+      });
+    });
+  }
+
+  private takeFinishes(): QueuedFinish[] {
+    const fs = this.finishing;
+    this.finishing = [];
+    return fs;
+  }
+
+  /**
+   * Writes `fs`, then runs `then` (a claim), in one transaction (one finish alone: one autocommit
+   * statement); each finish learns how many rows it changed once that has committed, or the error.
+   */
+  private async writeFinishes(fs: QueuedFinish[]): Promise<void>;
+  private async writeFinishes<T>(fs: QueuedFinish[], then: (tx: Tx) => Promise<T>): Promise<T>;
+  private async writeFinishes<T>(fs: QueuedFinish[], then?: (tx: Tx) => Promise<T>): Promise<T | undefined> {
+    let counts: number[] = [];
+    const body = async (runner: Tx | Prisma$) => {
+      counts = [];
+      for (const f of fs) counts.push(await this.db.execute(runner, f.sql, ...f.params));
+      return then?.(runner as Tx);
+    };
+    try {
+      const r = fs.length === 1 && !then ? await body(this.db.prisma) : await this.db.tx(body);
+      for (const [i, f] of fs.entries()) f.resolve(counts[i] as number);
+      return r;
+    } catch (e) {
+      for (const f of fs) f.reject(e);
+      throw e;
+    }
+  }
+
   private async finish(
     d: Delivery,
     r: {
@@ -664,14 +753,10 @@ export class Dispatcher {
       params.push(r.notBefore);
     }
     if (r.unspent) set.push('attempts = attempts - 1');
-    const n = await this.db.execute(
-      this.db.prisma,
-      `UPDATE "Delivery" SET ${set.join(', ')} WHERE id = ? AND status = 'sending' AND "claimedBy" = ? AND attempts = ?`,
-      ...params,
-      d.id,
-      this.o.workerId,
-      d.attempts,
-    );
+    const n = await this.finishLater(d, {
+      sql: `UPDATE "Delivery" SET ${set.join(', ')} WHERE id = ? AND status = 'sending' AND "claimedBy" = ? AND attempts = ?`,
+      params: [...params, d.id, this.o.workerId, d.attempts],
+    });
     if (n === 0 || r.untouched) return;
     const outcome = r.status === 'pending' ? 'retry' : r.status;
     this.o.onOutcome?.(d, outcome);
@@ -681,6 +766,14 @@ export class Dispatcher {
         .catch((e) => this.o.log.error({ err: e, delivery: d.id }, 'settle hook failed'));
     }
   }
+}
+
+/** A finish's UPDATE, waiting to be written, and who waits for how many rows it changed. */
+interface QueuedFinish {
+  sql: string;
+  params: unknown[];
+  resolve: (n: number) => void;
+  reject: (e: unknown) => void;
 }
 
 function splitRef(d: Delivery): [channel: string, ref: string] {

@@ -85,6 +85,9 @@ const serverCpu = async (): Promise<Map<number, number>> => {
 };
 const server0 = await serverCpu();
 const batches0 = { ...t.app.services.incidents.reportBatches };
+// SQLite file databases: commits and fsyncs of the measured loop (src/db/sqlite-durable.ts)
+const durable = t.app.db.durability?.stats;
+const durable0 = durable ? { ...durable } : null;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await profiled(profileDir, 'report-micro', async () => {
@@ -132,6 +135,12 @@ process.stdout.write(
     statementsAvg: Math.round((seen.length / n) * 10) / 10,
     cpuMsPerReport: Math.round(((cpu.user + cpu.system) / 1000 / n) * 100) / 100,
     wallMsPerReport: Math.round((ms / n) * 100) / 100,
+    ...(durable && durable0
+      ? {
+          commitsPerReport: Math.round(((durable.commits - durable0.commits) / n) * 100) / 100,
+          fsyncsPerReport: Math.round(((durable.syncs - durable0.syncs) / n) * 100) / 100,
+        }
+      : {}),
     ...(server1.size ? { serverCpuMsPerReport: Math.round((serverMs / n) * 100) / 100 } : {}),
   })}\n`,
 );
