@@ -17,7 +17,27 @@ export interface FieldShape {
   maxLength?: number;
 }
 
-export function fieldShape(s: z.ZodType): FieldShape {
+/**
+ * Each schema's shape, worked out once: the router asks for every field of a command at every
+ * request, and each look is a chain of zod `instanceof` checks (zod's own Symbol.hasInstance,
+ * a trait lookup per check) and a registry read for `.meta()`. Schemas are built once, at
+ * import, and not changed afterwards, so the answer for one stays right; it is frozen, being
+ * shared by every caller.
+ */
+const shapes = new WeakMap<z.ZodType, Readonly<FieldShape>>();
+
+export function fieldShape(s: z.ZodType): Readonly<FieldShape> {
+  let known = shapes.get(s);
+  if (!known) {
+    known = shapeOf(s);
+    if (known.options) Object.freeze(known.options);
+    shapes.set(s, Object.freeze(known));
+  }
+  return known;
+}
+
+/** What `fieldShape` says, worked out from the schema (exported for its test). */
+export function shapeOf(s: z.ZodType): FieldShape {
   let cur: z.ZodType = s;
   let optional = false;
   let array = false;
