@@ -115,6 +115,13 @@ export async function postToOrg(
   return ids;
 }
 
+/** An organisation's channel on a platform, as `orgPosts` reads it. */
+export interface OrgChannelRow {
+  orgId: number | bigint;
+  platform: string;
+  channelId: string;
+}
+
 /** A post to an organisation's channel, for `postToOrgs` and `orgPosts`. */
 export interface OrgPost {
   org: OrgRef;
@@ -140,18 +147,26 @@ export async function postToOrgs(deps: ServiceDeps, tx: Tx, posts: readonly OrgP
  * channels of all the posts' organisations (a batch of reports enqueues them with its other
  * deliveries in one statement).
  */
-export async function orgPosts(deps: ServiceDeps, tx: Tx, posts: readonly OrgPost[]): Promise<Enqueue[]> {
+export async function orgPosts(
+  deps: ServiceDeps,
+  tx: Tx,
+  posts: readonly OrgPost[],
+  /** the channels of the posts' organisations on the bot's platforms, when the caller read them already */
+  known?: readonly OrgChannelRow[],
+): Promise<Enqueue[]> {
   const platforms = [...deps.platforms];
   if (posts.length === 0 || platforms.length === 0) return [];
   const orgIds = [...new Set(posts.map((p) => p.org.id))];
   // raw SQL: read on every report (the model API's query plan and mapping cost more than the read)
-  const channels = await deps.db.query<{ orgId: number | bigint; platform: string; channelId: string }>(
-    tx,
-    `SELECT "orgId", "platform", "channelId" FROM "OrgChannel"
+  const channels =
+    known ??
+    (await deps.db.query<OrgChannelRow>(
+      tx,
+      `SELECT "orgId", "platform", "channelId" FROM "OrgChannel"
       WHERE "orgId" IN (${orgIds.map(() => '?').join(', ')}) AND "platform" IN (${platforms.map(() => '?').join(', ')})`,
-    ...orgIds,
-    ...platforms,
-  );
+      ...orgIds,
+      ...platforms,
+    ));
   const channelOfOrg = new Map(channels.map((c) => [`${Number(c.orgId)}:${c.platform}`, c.channelId]));
   const t = translator(deps.locale, await namesInTx(tx));
   const dates = postStyle(deps);

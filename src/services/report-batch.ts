@@ -24,7 +24,7 @@ import type { Normalized as Indicator } from '../domain/indicators.ts';
 import { deliveryRows, enqueueMany } from '../outbox/outbox.ts';
 import { JOB_PARAMS, jobRows, type NewJob, scheduleJobs } from '../scheduler/scheduler.ts';
 import type { ServiceDeps } from './context.ts';
-import { coordinatingOrgInTx } from './coordinating-org.ts';
+import { coordinatorWithChannels } from './coordinating-org.ts';
 import { correlationPost } from './incident-format.ts';
 import { type OrgPost, type OrgRef, orgPosts } from './notify.ts';
 
@@ -105,8 +105,14 @@ export async function writeReports(deps: ServiceDeps, tx: Tx, batch: ReportBatch
       ? await writeRowsAtOnce(deps, tx, reports, values)
       : await writeRowsApart(deps, tx, reports, values);
   const alerts = found ? alertsOf(reports, values, found) : [];
-  const alertPosts = await correlationPosts(deps, tx, reports, alerts);
-  const coord = await coordinatingOrgInTx(tx);
+  // the coordinating office and the channels of every organisation the batch posts to, at once
+  const { coord, channels } = await coordinatorWithChannels(
+    db,
+    tx,
+    [...new Set(reports.map((r) => r.post.own.id))],
+    deps.platforms,
+  );
+  const alertPosts = await correlationPosts(deps, tx, reports, alerts, coord);
   const posts: OrgPost[] = [];
   for (const [i, r] of reports.entries()) {
     // as one at a time: a report's correlation alerts, then its own posts
@@ -121,7 +127,7 @@ export async function writeReports(deps: ServiceDeps, tx: Tx, batch: ReportBatch
   const writes: { sql: string; params: readonly unknown[] }[] = [];
   let room = MAX_PARAMS / 2;
   if (posts.length > 0) {
-    const es = await orgPosts(deps, tx, posts);
+    const es = await orgPosts(deps, tx, posts, channels);
     const rows = db.provider === 'postgresql' ? await deliveryRows(tx, es, deps.clock.now()) : null;
     if (rows && rows.params.length <= room) {
       writes.push(rows);
@@ -305,11 +311,10 @@ async function correlationPosts(
   tx: Tx,
   reports: readonly ReportRows[],
   alerts: readonly (Alert & { indicator: Indicator })[],
+  coord: OrgRef | null,
 ): Promise<Map<number, OrgPost[]>> {
   const out = new Map<number, OrgPost[]>();
-  if (alerts.length === 0) return out;
-  const coord = await coordinatingOrgInTx(tx);
-  if (!coord) return out;
+  if (alerts.length === 0 || !coord) return out;
   type Link = {
     indicatorId: number | bigint;
     incidentId: string;
