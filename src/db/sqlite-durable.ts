@@ -16,7 +16,9 @@
  *   not yet on disk) resolves only once everything committed before it is on disk, so nothing
  *   in this process acts on a change that a power loss could still take back.
  * One fsync covers every commit before it (the WAL is append-only, and a frame is only valid
- * after the ones before it), so concurrent commits share it: a group commit.
+ * after the ones before it), so concurrent commits share it: a group commit. It starts after
+ * the current turn's statements (a microtask later), so writes issued one after another without
+ * awaiting each (the dispatcher's finishes and its next claim) share one.
  *
  * What `NORMAL` itself still guarantees is unchanged: the WAL header is synced when the WAL is
  * reused and the WAL before each checkpoint, so the database is always consistent. Another
@@ -74,17 +76,18 @@ export class WalSync {
     const want = this.committed;
     while (this.synced < want) {
       if (!this.inFlight) {
-        const target = this.committed;
-        this.inFlight = this.sync().then(
-          () => {
+        this.inFlight = (async () => {
+          // started after the statements issued in this same turn (one after another, none
+          // awaited): their commits join this fsync instead of waiting for the next one
+          await null;
+          const target = this.committed;
+          try {
+            await this.sync();
             this.synced = Math.max(this.synced, target);
+          } finally {
             this.inFlight = null;
-          },
-          (e: unknown) => {
-            this.inFlight = null;
-            throw e;
-          },
-        );
+          }
+        })();
       }
       await this.inFlight;
     }

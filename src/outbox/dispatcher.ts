@@ -4,8 +4,9 @@
  * - a claim is an atomic UPDATE (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's single
  *   writer) with an expiry, so a killed process's claims are taken over; it is committed and
  *   durable before its post (the attempt it counts is what makes the next one search);
- * - the outcome (`finish`) may be written late: on SQLite in the next claim's transaction, or
- *   with the other outcomes of the same turn (`finishLater`); one lost in a crash leaves the row
+ * - the outcome (`finish`) may be written late: on SQLite just before the next claim's UPDATE,
+ *   whose fsync it shares, or with the other outcomes of the same turn (`finishLater`); one
+ *   lost in a crash leaves the row
  *   claimed, taken over once the claim expires, and the search below finds its post;
  * - before any second attempt the channel is searched for a post carrying the delivery id,
  *   so a post that was stored but whose answer was lost is not sent again; after a restore,
@@ -405,6 +406,9 @@ export class Dispatcher {
       // when nothing at all could be claimed, forget them anyway: the next poll looks again)
       if (!full || ids.length === 0)
         for (const [key, c] of this.channels) if (c.more && !blocked.has(key) && !seen.has(key)) c.more = false;
+      // SQLite: the finishes waiting to be written are issued just before the claim's UPDATE, in
+      // the same turn, so that one fsync covers them and the claim (`finishLater`)
+      if (this.db.provider !== 'postgresql') this.writeFinishes(this.takeFinishes());
       if (ids.length === 0) return { rows: [] as Delivery[], ids, full };
       const rows = await this.db.query<Delivery>(
         runner,
@@ -421,14 +425,9 @@ export class Dispatcher {
       );
       return { rows, ids, full };
     };
-    // SQLite: finishes waiting to be written go in the claim's transaction, so that the claim's
-    // fsync (it must be durable before its post) covers them too (see `finishLater`)
-    const finishes = this.db.provider === 'postgresql' ? [] : this.takeFinishes();
     const picked =
       this.db.provider !== 'postgresql'
-        ? finishes.length === 0
-          ? await pick(this.db.prisma)
-          : await this.writeFinishes(finishes, (tx) => pick(tx))
+        ? await pick(this.db.prisma)
         : excluded.length === blocked.size
           ? await this.claimAtOnce(heldPlatforms, blocked, now, expires, window)
           : await this.db.tx(pick);
@@ -656,13 +655,15 @@ export class Dispatcher {
    * rows it changed once it is committed (and, on SQLite, durable). The row is let go at once: its
    * channel may be claimed again before the finish is written.
    *
-   * Why: on SQLite every autocommit write waits for its own fdatasync (sqlite-durable.ts), and a
+   * Why: on SQLite every autocommit write waits for an fdatasync (sqlite-durable.ts), and a
    * delivery cost two, its claim's and its finish's (~4 of a report's ~4 fsyncs). A finish may be
    * late on disk (lost in a crash, its row is claimed again once the claim expires, and the
-   * search before the second attempt finds the post), so it need not have a commit of its own:
-   * it goes in the transaction of the next claim, which is written at once when a send ends and
-   * its channel has more (that claim must be durable before its post anyway), or, when no claim
-   * comes first, with the other finishes of the same turn in one transaction of their own.
+   * search before the second attempt finds the post), so it need not wait for a fsync of its
+   * own: it is issued in the same turn as the next claim's UPDATE, which comes at once when a
+   * send ends and its channel has more (that claim must be durable before its post anyway), and
+   * sqlite-durable.ts starts one fsync for the statements of a turn; when no claim comes first,
+   * the finishes of one turn are issued together on the next (one fsync for them). No
+   * transaction: one through Prisma cost more CPU than the fsyncs it saved (measured).
    *
    * PostgreSQL: each finish is one autocommit statement as before (a transaction around several
    * would add BEGIN and COMMIT round trips, and a commit there does not wait for the others'
@@ -679,7 +680,7 @@ export class Dispatcher {
       setImmediate(() => {
         this.flushSoon = false;
         const fs = this.takeFinishes();
-        if (fs.length > 0) void this.writeFinishes(fs).catch(() => undefined);
+        if (fs.length > 0) this.writeFinishes(fs);
       });
     });
   }
@@ -691,26 +692,13 @@ export class Dispatcher {
   }
 
   /**
-   * Writes `fs`, then runs `then` (a claim), in one transaction (one finish alone: one autocommit
-   * statement); each finish learns how many rows it changed once that has committed, or the error.
+   * Issues the finishes' UPDATEs one after another in this turn, none awaited before the next: on
+   * SQLite one fsync covers them all (sqlite-durable.ts starts it after the turn's statements),
+   * and the claim's UPDATE when it is issued in the same turn. Each finish learns how many rows
+   * it changed once it is durable, or its own error.
    */
-  private async writeFinishes(fs: QueuedFinish[]): Promise<void>;
-  private async writeFinishes<T>(fs: QueuedFinish[], then: (tx: Tx) => Promise<T>): Promise<T>;
-  private async writeFinishes<T>(fs: QueuedFinish[], then?: (tx: Tx) => Promise<T>): Promise<T | undefined> {
-    let counts: number[] = [];
-    const body = async (runner: Tx | Prisma$) => {
-      counts = [];
-      for (const f of fs) counts.push(await this.db.execute(runner, f.sql, ...f.params));
-      return then?.(runner as Tx);
-    };
-    try {
-      const r = fs.length === 1 && !then ? await body(this.db.prisma) : await this.db.tx(body);
-      for (const [i, f] of fs.entries()) f.resolve(counts[i] as number);
-      return r;
-    } catch (e) {
-      for (const f of fs) f.reject(e);
-      throw e;
-    }
+  private writeFinishes(fs: QueuedFinish[]): void {
+    for (const f of fs) this.db.execute(this.db.prisma, f.sql, ...f.params).then(f.resolve, f.reject);
   }
 
   private async finish(

@@ -2,7 +2,7 @@
  * SQLite durability off the event loop (src/db/sqlite-durable.ts, through our driver
  * src/db/sqlite-adapter.ts): the connection runs with
  * synchronous = NORMAL and every result waits for an fsync of the WAL that covers it; one
- * fsync serves many concurrent commits; a transaction that changed nothing costs none; the
+ * fsync serves many concurrent commits (the writes issued in one turn: one); a transaction that changed nothing costs none; the
  * statement cache runs the same SQL with different arguments correctly.
  */
 import assert from 'node:assert/strict';
@@ -109,6 +109,30 @@ test('cached statements run with each call’s own arguments, read and write', {
     assert.deepEqual(many, ['v1', 'v3', 'v2']);
     assert.equal(await db.execute(db.prisma, 'DELETE FROM "Setting" WHERE "key" = ?', 'c9'), 0);
     assert.equal(await db.execute(db.prisma, 'DELETE FROM "Setting" WHERE "key" = ?', 'c4'), 1);
+  } finally {
+    await drop();
+  }
+});
+
+test('autocommit writes issued in one turn, none awaited before the next, share one fsync; each resolves on disk', {
+  skip,
+}, async () => {
+  const { db, drop } = await open();
+  try {
+    const d = db.durability;
+    assert.ok(d);
+    await db.prisma.setting.findMany(); // connected, nothing pending
+    const s0 = d.stats.syncs;
+    const c0 = d.stats.commits;
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      db.execute(db.prisma, 'INSERT INTO "Setting" ("key", "value") VALUES (?, ?)', `turn-${i}`, 'v'),
+    );
+    const pendingAfterEach = await Promise.all(writes.map((w) => w.then(() => d.pending)));
+    assert.equal(d.stats.commits - c0, 5);
+    // the fsync starts after the turn's last statement: one for the five (it was two: the first
+    // started at once and covered only the first write, the second covered the rest)
+    assert.equal(d.stats.syncs - s0, 1, `${d.stats.syncs - s0} fsyncs`);
+    assert.deepEqual(pendingAfterEach, [false, false, false, false, false]);
   } finally {
     await drop();
   }

@@ -1,6 +1,6 @@
 /**
- * A delivery's finish (sent / failed / retry) is not written in a commit of its own: on SQLite it
- * goes in the transaction of the next claim (whose commit must be durable before its post
+ * A delivery's finish (sent / failed / retry) does not wait for an fsync of its own: on SQLite it
+ * is issued in the same turn as the next claim's UPDATE (which must be durable before its post
  * anyway), or with the other finishes of the same turn (src/outbox/dispatcher.ts `finishLater`).
  * What must not change: each row is posted once, never two rows of a channel in hand, a row's
  * outcome is the one its send had, and every hook sees the finish only once it is committed.
@@ -30,7 +30,7 @@ async function put(key: string, target: string) {
 }
 
 test.runIf(PROVIDER === 'sqlite')(
-  'SQLite: 8 posts to each of 2 channels cost about one commit per claim round (each finish rides with the next claim), not two per post',
+  "SQLite: 8 posts to each of 2 channels cost about one fsync per claim round (each finish shares the next claim's), not two per post",
   async () => {
     const platform = new MemoryPlatform('console');
     for (let i = 0; i < 8; i++)
@@ -52,10 +52,10 @@ test.runIf(PROVIDER === 'sqlite')(
       },
     });
     const stats = t.app.db.durability?.stats;
-    assert.ok(stats, 'a file database tracks its commits');
+    assert.ok(stats, 'a file database tracks its fsyncs');
     const before = { ...stats };
     await d.drain();
-    const commits = stats.commits - before.commits;
+    const syncs = stats.syncs - before.syncs;
     for (const ch of ['grp-a', 'grp-b'])
       assert.deepEqual(
         platform.in(ch),
@@ -65,9 +65,9 @@ test.runIf(PROVIDER === 'sqlite')(
     assert.equal(settled.length, 16);
     const rows = await t.app.db.prisma.delivery.findMany({ where: { dedupeKey: { startsWith: 'grp-' } } });
     assert.ok(rows.every((r) => r.status === 'sent' && r.attempts === 1 && r.claimedBy === null));
-    // 8 rounds of claims (one row of each channel per claim) and the last finishes: one commit
-    // each; a commit per claim and per finish made it 8 + 16 or more
-    assert.ok(commits <= 10, `commits: ${commits}`);
+    // 8 rounds of claims (one row of each channel per claim) and the last finishes: one fsync
+    // each; an fsync per claim and per finish made it 8 + 16 or more
+    assert.ok(syncs <= 10, `fsyncs: ${syncs}`);
   },
 );
 
