@@ -10,9 +10,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
 import { openDatabase } from '../../../src/db/client.ts';
 import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
-import { enqueue } from '../../../src/outbox/outbox.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
+import { putPost } from '../../helpers/outbox-posts.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -20,13 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const msg = (text: string) => ({ blocks: [{ kind: 'text' as const, text }] });
-
-async function put(key: string, target: string) {
-  return t.app.db.tx((tx) =>
-    enqueue(tx, { platform: 'console', kind: 'post', target, message: msg(key), dedupeKey: key }, t.clock.now()),
-  );
-}
+const put = (key: string, target: string) => putPost(t, key, target);
 
 function dispatcher(db: typeof t.app.db, workerId: string, platform: MemoryPlatform) {
   return new Dispatcher(db, new Map([['console', platform]]), {

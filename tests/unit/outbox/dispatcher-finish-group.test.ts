@@ -11,9 +11,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
 import { PlatformError } from '../../../src/core/platform.ts';
 import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
-import { enqueue } from '../../../src/outbox/outbox.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { PROVIDER, type TestApp, testApp } from '../../helpers/app.ts';
+import { putPost } from '../../helpers/outbox-posts.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -21,13 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const msg = (text: string) => ({ blocks: [{ kind: 'text' as const, text }] });
-
-async function put(key: string, target: string) {
-  return t.app.db.tx((tx) =>
-    enqueue(tx, { platform: 'console', kind: 'post', target, message: msg(key), dedupeKey: key }, t.clock.now()),
-  );
-}
+const put = (key: string, target: string) => putPost(t, key, target);
 
 test.runIf(PROVIDER === 'sqlite')(
   "SQLite: 8 posts to each of 2 channels cost about one fsync per claim round (each finish shares the next claim's), not two per post",

@@ -6,6 +6,7 @@ import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
+import { putPost, textMessage } from '../../helpers/outbox-posts.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,13 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const msg = (text: string) => ({ blocks: [{ kind: 'text' as const, text }] });
+const msg = textMessage;
 
-async function put(key: string, target = 'maff') {
-  return t.app.db.tx((tx) =>
-    enqueue(tx, { platform: 'console', kind: 'post', target, message: msg(key), dedupeKey: key }, t.clock.now()),
-  );
-}
+const put = (key: string, target = 'maff') => putPost(t, key, target);
 
 test('an enqueued post is delivered once; the same dedupe key is not enqueued twice', async () => {
   const a = await put('once-1');
