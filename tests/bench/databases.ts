@@ -13,15 +13,38 @@ export interface BenchDb {
   drop(): Promise<void>;
 }
 
+/** What the figures' PostgreSQL did with a commit, as the server itself says (`SHOW`). */
+export interface PgDurability {
+  fsync: string;
+  synchronousCommit: string;
+}
+
 /**
- * The test PostgreSQL server (TEST_PG_URL, else Debian's package, else one from the registry:
- * scripts/test-pg.mjs) and how to stop it, or null when none can be had.
+ * The bench's PostgreSQL server (TEST_PG_URL, else a server of the run's own from Debian's package
+ * or the registry: scripts/test-pg.mjs, `durable`: fsync and synchronous_commit on, as in
+ * production), its durability settings read back from it, and how to stop it; null when none can
+ * be had.
  */
-export async function pgServer(log: (l: string) => void): Promise<{ url: string; stop(): Promise<void> } | null> {
+export async function pgServer(
+  log: (l: string) => void,
+): Promise<{ url: string; durability: PgDurability; stop(): Promise<void> } | null> {
   try {
-    const server = await testPgServer(ROOT, { log });
-    log(`PostgreSQL: ${server.how}`);
-    return server;
+    const server = await testPgServer(ROOT, { log, durable: true });
+    const c = new pg.Client({ connectionString: server.url });
+    const show = async (name: string) =>
+      String(((await c.query(`SHOW ${name}`)).rows[0] as Record<string, string>)[name]);
+    let durability: PgDurability;
+    try {
+      await c.connect();
+      durability = { fsync: await show('fsync'), synchronousCommit: await show('synchronous_commit') };
+    } catch (e) {
+      await server.stop();
+      throw e;
+    } finally {
+      await c.end().catch(() => {});
+    }
+    log(`PostgreSQL: ${server.how}; fsync=${durability.fsync} synchronous_commit=${durability.synchronousCommit}`);
+    return { ...server, durability };
   } catch (e) {
     log(`PostgreSQL not available (${(e as Error).message.split('\n')[0]}): its figures are skipped`);
     return null;

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { BroadcastResult } from './broadcast.ts';
 import type { CommandBench, CommandKind, LoadMode, LoadResult, Target } from './commands.ts';
 import type { DashboardResult } from './dashboard.ts';
+import type { PgDurability } from './databases.ts';
 import type { IocResult } from './ioc.ts';
 import type { Machine } from './machine.ts';
 import type { SchedulerResult } from './scheduler.ts';
@@ -14,6 +15,8 @@ export interface BenchResult {
   quick: boolean;
   machine: Machine & { loadBefore: number[] };
   seconds: number;
+  /** the PostgreSQL server's fsync and synchronous_commit, as it said (absent: no PostgreSQL, or a run before they were recorded) */
+  postgres?: PgDurability | null;
   commands: CommandBench | null;
   broadcast: BroadcastResult | null;
   scheduler: SchedulerResult | null;
@@ -235,7 +238,8 @@ function machineLine(r: BenchResult): string {
   const m = r.machine;
   return (
     `${r.date.slice(0, 16).replace('T', ' ')} UTC · ${m.cores} cores (${m.cpu}) · ${m.memoryGb} GB · Node ${m.node} · ` +
-    `load average ${m.loadBefore.join(' ')} before, ${m.load.join(' ')} after · ${r.seconds} s${r.quick ? ' · quick run' : ''}`
+    `load average ${m.loadBefore.join(' ')} before, ${m.load.join(' ')} after · ${r.seconds} s${r.quick ? ' · quick run' : ''}` +
+    (r.postgres ? ` · PostgreSQL fsync=${r.postgres.fsync}, synchronous_commit=${r.postgres.synchronousCommit}` : '')
   );
 }
 

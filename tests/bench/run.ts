@@ -134,6 +134,7 @@ const result = {
   quick,
   machine: { ...after, loadBefore: before.load },
   seconds: Math.round((Date.now() - started) / 1000),
+  postgres: pgSrv?.durability ?? null,
   commands,
   broadcast,
   scheduler,

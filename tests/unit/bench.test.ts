@@ -7,7 +7,7 @@ import { ROOT } from '../../src/app.ts';
 import { rateLimitFloorMs } from '../bench/broadcast.ts';
 import { admittedBuckets, bucketQuantileMs, type LoadResult, phaseSplit } from '../bench/commands.ts';
 import { stretches } from '../bench/long-tasks.ts';
-import { buildRows, END, replaceBetweenMarkers, START } from '../bench/report.ts';
+import { type BenchResult, buildRows, END, renderMarkdown, replaceBetweenMarkers, START } from '../bench/report.ts';
 import { percentile } from '../bench/stats.ts';
 
 test('percentile by nearest rank', () => {
@@ -211,4 +211,22 @@ test('long tasks: the busy stretches between (idle) samples, their lengths and c
     stretches({ nodes, samples, timeDeltas: samples.map(() => 1000) }, 4.5).map((x) => x.ms),
     [1],
   );
+});
+
+test("the README's header names the bench PostgreSQL's fsync and synchronous_commit, as the server said", () => {
+  const r: BenchResult = {
+    date: '2026-12-04T04:00:00Z',
+    quick: false,
+    machine: { cores: 2, cpu: 'x', memoryGb: 1, freeGb: 1, node: 'v20', load: [0, 0, 0], loadBefore: [0, 0, 0] },
+    seconds: 1,
+    commands: null,
+    broadcast: null,
+    scheduler: null,
+    ioc: null,
+  };
+  assert.doesNotMatch(renderMarkdown(r, []), /fsync/);
+  const head = renderMarkdown({ ...r, postgres: { fsync: 'on', synchronousCommit: 'on' } }, []).split('\n')[0];
+  assert.match(head ?? '', / · PostgreSQL fsync=on, synchronous_commit=on\.$/);
+  const off = renderMarkdown({ ...r, postgres: { fsync: 'off', synchronousCommit: 'on' } }, []).split('\n')[0];
+  assert.match(off ?? '', /PostgreSQL fsync=off, synchronous_commit=on\.$/);
 });
