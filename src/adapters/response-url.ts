@@ -6,13 +6,12 @@
  * `NODE_EXTRA_CA_CERTS` in docs/mattermost.md), or not answer in time. The caller then reaches
  * the person another way; this says which case it was.
  *
- * Sent with node:http(s) on one keep-alive agent per protocol, not with fetch: every command's
- * reply comes here, and fetch's Request, Headers, web streams and AbortSignal were about 5 % of
- * the bot's CPU under the report bench (session 11 profile, this function and what it called).
+ * Sent from the HTTP thread (src/adapters/http-thread.ts), on its keep-alive agents: every
+ * command's reply comes here, and the request's CPU is then off the bot's main thread. (Before
+ * that, node:http on the main thread; before that, fetch, whose Request, Headers, web streams and
+ * AbortSignal were about 5 % of the bot's CPU under the report bench, session 11.)
  */
-import http from 'node:http';
-import https from 'node:https';
-import { keepAliveAgents } from './keep-alive.ts';
+import { cancelOnThread, sendOnThread } from './http-thread.ts';
 
 export type ResponseUrlResult =
   | { ok: true }
@@ -29,8 +28,8 @@ export type ResponseUrlResult =
 
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
 
-/** the connections kept open between replies (a free one is closed after 4 s idle) */
-const agents = keepAliveAgents;
+/** the timer's reason for aborting the request */
+const TIMED_OUT = Symbol('timeout');
 
 export function postToResponseUrl(url: string, body: unknown, timeoutMs: number): Promise<ResponseUrlResult> {
   let target: URL;
@@ -42,53 +41,30 @@ export function postToResponseUrl(url: string, body: unknown, timeoutMs: number)
   const protocol = target.protocol;
   if (protocol !== 'http:' && protocol !== 'https:')
     return Promise.resolve({ ok: false, reason: `network unsupported protocol ${protocol}`, maybeDelivered: false });
-  const payload = JSON.stringify(body);
-  return new Promise<ResponseUrlResult>((resolve) => {
-    let settled = false;
-    const done = (r: ResponseUrlResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const req = (protocol === 'https:' ? https : http).request(
-      target,
-      {
-        method: 'POST',
-        agent: agents[protocol],
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (text.length < 80) text += chunk;
-        });
-        // the answer as far as it came (a body cut short does not undo a 2xx)
-        const end = () =>
-          done(
-            status >= 200 && status < 300
-              ? { ok: true }
-              : { ok: false, reason: `http_${status} ${text.slice(0, 80)}`.trim(), maybeDelivered: false },
-          );
-        res.on('end', end);
-        res.on('error', end);
-        res.on('aborted', end);
-      },
-    );
-    // no answer in time: it may have reached the platform
-    const timer = setTimeout(() => {
-      done({ ok: false, reason: 'timeout', maybeDelivered: true });
-      req.destroy();
-    }, timeoutMs);
-    req.on('error', (e: Error & { code?: string }) => {
-      const code = e.code ?? e.message;
-      done({ ok: false, reason: `${TLS_CODES.test(code) ? 'tls' : 'network'} ${code}`, maybeDelivered: false });
-    });
-    req.end(payload);
+  const { id, answer } = sendOnThread({
+    url: target.href,
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+    headersBack: false,
   });
+  const timer = setTimeout(() => cancelOnThread(id, TIMED_OUT), timeoutMs);
+  return answer.then(
+    (answer): ResponseUrlResult => {
+      clearTimeout(timer);
+      // the answer as far as it came (a body cut short does not undo a 2xx)
+      if (answer.status >= 200 && answer.status < 300) return { ok: true };
+      const text = Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength).toString('utf8');
+      return { ok: false, reason: `http_${answer.status} ${text.slice(0, 80)}`.trim(), maybeDelivered: false };
+    },
+    (e: unknown): ResponseUrlResult => {
+      clearTimeout(timer);
+      // no answer in time: it may have reached the platform
+      if (e === TIMED_OUT) return { ok: false, reason: 'timeout', maybeDelivered: true };
+      const code = (e as { code?: string }).code ?? (e as Error).message;
+      // the thread died with the request open: sent or not, nobody knows
+      if (code === 'ERR_HTTP_THREAD_EXITED') return { ok: false, reason: `network ${code}`, maybeDelivered: true };
+      return { ok: false, reason: `${TLS_CODES.test(code) ? 'tls' : 'network'} ${code}`, maybeDelivered: false };
+    },
+  );
 }

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterAll, test } from 'vitest';
-import { keepAliveAgents } from '../../../../src/adapters/keep-alive.ts';
+import { postToResponseUrl } from '../../../../src/adapters/response-url.ts';
 import { keepAliveFetch } from '../../../../src/adapters/slack/keep-alive-fetch.ts';
 import { toPlatformError } from '../../../../src/adapters/slack/seam.ts';
 
@@ -63,12 +63,10 @@ test('a post is sent with its form and token, its answer read; consecutive posts
   assert.equal(seen[0]?.auth, 'Bearer xoxb-test');
   assert.match(seen[1]?.body ?? '', /報告 2|%E5%A0%B1%E5%91%8A%202|%E5%A0%B1%E5%91%8A\+2/);
   assert.equal(s.connections(), 1, 'one keep-alive connection for both posts');
-  // sent on the shared agent (the global fetch keeps its own pool): its connection waits there
-  const host = new URL(s.url).host;
-  assert.ok(
-    Object.keys(keepAliveAgents['http:'].freeSockets).some((k) => k.startsWith(host)),
-    'the connection is the shared agent’s',
-  );
+  // sent on the HTTP thread's agent, which the response_url replies use too (the global fetch
+  // keeps its own pool): a reply to the same host goes out on the same connection
+  assert.deepEqual(await postToResponseUrl(`${s.url}response`, { text: 'x' }, 2000), { ok: true });
+  assert.equal(s.connections(), 1, 'the connection is the one the replies use');
 });
 
 test('a 429 is still a rate limit with its Retry-After; a 500 still an HTTP error (transient)', async () => {
