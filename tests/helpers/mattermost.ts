@@ -217,7 +217,9 @@ export async function startMattermostBot(
     async until(cond, ms = 15_000) {
       const end = Date.now() + ms;
       while (!(await cond())) {
-        if (Date.now() > end) throw new Error('condition not met in time');
+        // the bot's last log lines go with the failure: a reply that never came says where it stopped
+        if (Date.now() > end)
+          throw new Error(`condition not met in time; the bot's last log lines:\n${logs.slice(-20).join('')}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },
