@@ -137,6 +137,12 @@ const REPORT_BATCH = 32;
  */
 const REPORT_HOLD_MS_SQLITE = 30;
 
+/**
+ * SQLite: how long a report batch waits for more reports when it is not full, ms. At 200/s paced
+ * (one every 5 ms) it takes ~2 more; 20 ms cost done/s (measured, notes/ack.md session 14).
+ */
+const REPORT_GATHER_MS_SQLITE = 10;
+
 export class IncidentService {
   /** reports arriving together are written together (src/db/group-commit.ts) */
   private readonly reports: GroupCommit<ReportBatch>;
@@ -147,7 +153,7 @@ export class IncidentService {
   ) {
     this.reports = new GroupCommit(deps.db, {
       max: REPORT_BATCH,
-      ...(deps.db.provider === 'sqlite' ? { holdMs: REPORT_HOLD_MS_SQLITE } : {}),
+      ...(deps.db.provider === 'sqlite' ? { holdMs: REPORT_HOLD_MS_SQLITE, gatherMs: REPORT_GATHER_MS_SQLITE } : {}),
       take: (tx, seq, count) => takeSeqs(deps.db, tx, seq, count),
       own: (e) => isUserError(e) || isHandledElsewhere(e),
       open: openReportBatch,
