@@ -124,8 +124,9 @@ const NO_CONTENT = {
 } satisfies Record<(typeof COLUMN)[keyof typeof COLUMN], null>;
 
 /**
- * Most reports written in one transaction. A process works on 8 commands at once (the journal's
- * `turn`), so a batch rarely exceeds that; the bound keeps a replay burst's transaction short.
+ * Most reports written in one transaction. A process works on 8 commands at once on SQLite, 16 on
+ * PostgreSQL (the journal's `turn`), so a batch rarely exceeds that; the bound keeps a replay
+ * burst's transaction short.
  */
 const REPORT_BATCH = 32;
 

@@ -169,12 +169,16 @@ test('report batches and the commands waiting for a turn: present, and moving wi
   assert.ok(batches >= 1 && batches < 6, `6 reports in ${batches} transactions`);
   assert.ok((value(m, 'csirt_report_batch_largest') ?? 0) >= 2);
   assert.deepEqual(t.app.services.incidents.reportBatches.members - before.members, 6, 'the figures the service keeps');
-  // ten commands held in their turn: eight work (the journal's concurrency), two wait
+  // the journal's concurrency + 2 commands held in their turn: that many work, two wait
+  const n = t.app.journal.concurrency;
+  assert.equal(n, t.app.db.provider === 'postgresql' ? 16 : 8, 'defaultConcurrency');
   const release: (() => void)[] = [];
-  const turns = Array.from({ length: 10 }, () => t.app.journal.turn(() => new Promise<void>((r) => release.push(r))));
+  const turns = Array.from({ length: n + 2 }, () =>
+    t.app.journal.turn(() => new Promise<void>((r) => release.push(r))),
+  );
   await new Promise((r) => setImmediate(r));
   m = await scrape();
-  assert.equal(value(m, 'csirt_commands_working'), 8);
+  assert.equal(value(m, 'csirt_commands_working'), n);
   assert.equal(value(m, 'csirt_commands_waiting'), 2);
   while (release.length) {
     for (const r of release.splice(0)) r();
