@@ -122,10 +122,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     calendar: config.BOT_CALENDAR,
     platforms,
     maxIndicators: config.MAX_INDICATORS,
-    kick: () => {
+    kick: (channels) => {
       // once the transaction that wrote the deliveries has committed, outside the command's
       // journal scope (the pass's transactions are not the command's)
-      db.afterCommit(() => dispatcher?.runOnce().catch(() => {}));
+      db.afterCommit(() => dispatcher?.runOnce(channels).catch(() => {}));
     },
     publicUrl: config.PUBLIC_URL,
     anchorFile: anchorFilePath(config.AUDIT_ANCHOR_FILE, config.DATABASE_URL),

@@ -118,6 +118,8 @@ export class Dispatcher {
   private stopped = false;
   /** set by a kick during a flow: look again before finishing */
   private dirty = false;
+  /** the flow is in its loop (not yet past its last look): it will act on a channel marked `more` */
+  private looping = false;
   private wake: (() => void) | undefined;
   /** per platform whose credentials were refused: why and since when (clock ms) */
   private readonly unauthorized = new Map<string, { reason: string; since: number }>();
@@ -176,9 +178,22 @@ export class Dispatcher {
    * One flow: sends every row due now, each channel at its pace, and returns when none is left
    * (or stop()). Returns how many rows were claimed. A call during a flow joins it and makes it
    * look again before finishing (rows committed after its last look).
+   *
+   * `channels` (`platform:target`): the channels of the rows just committed, when the caller
+   * knows them. When the flow runs and every one of them is in hand, paced or held, a claim now
+   * could take none of them: they are only marked as having more rows, and the flow claims them
+   * when they are ready (as it does for a channel whose claim saw a second row). A kick after
+   * each report batch otherwise cost one claim each, most finding nothing (PostgreSQL: 2,507
+   * claims for 1,051 rows, 37 % of the server's time in a bench, each reading the backlog).
    */
-  runOnce(): Promise<number> {
+  runOnce(channels?: readonly string[]): Promise<number> {
     if (this.running) {
+      if (this.looping && channels && channels.length > 0 && channels.every((key) => this.blockedNow(key))) {
+        for (const key of channels) this.channel(key).more = true;
+        // not a look: only when to look next may have changed
+        this.wake?.();
+        return this.running;
+      }
       this.dirty = true;
       this.wake?.();
       return this.running;
@@ -227,20 +242,28 @@ export class Dispatcher {
 
   private async flow(): Promise<number> {
     let claimed = 0;
+    this.looping = true;
     try {
       let look = true;
+      // the first look is a kick's (or a poll's): rows may have come for a channel left out
+      let first = true;
+      let lookedAt = 0;
       for (;;) {
         if (this.stopped) break;
         let claimedNow = -1;
         if (look || this.dirty) {
-          const kicked = this.dirty;
+          const kicked = this.dirty || first;
+          first = false;
+          lookedAt = Date.now();
           this.dirty = false;
-          const { rows, full, paced } = await this.claim();
+          const { rows, full, blocked } = await this.claim();
           claimed += rows.length;
           claimedNow = rows.length;
           for (const d of rows) this.launch(d);
-          // new rows may be waiting for a channel left out as paced: look when it is ready
-          if (kicked) for (const key of paced) this.channel(key).more = true;
+          // new rows may be waiting for a channel left out as in hand or paced: look when it is
+          // ready (in hand too: without it a row kicked while its channel had a row in hand
+          // waited for the next poll)
+          if (kicked) for (const key of blocked) this.channel(key).more = true;
           if (full) continue; // more may be ready now
         }
         if (this.stopped) break;
@@ -251,8 +274,10 @@ export class Dispatcher {
           if (!c.more || c.inHand > 0 || (this.held.get(platformOf(key)) ?? 0) > clockNow) continue;
           next = Math.min(next, c.readyAt);
         }
-        // a look that found nothing to claim is not repeated at once (no busy loop)
-        if (claimedNow === 0 && next <= Date.now() + this.slackMs) next = Date.now() + this.o.pollMs;
+        // a look that found nothing to claim is not repeated at once for a channel it could have
+        // claimed (no busy loop); one it left out as paced is looked at when ready (from now on
+        // instead of the next poll: a row kicked for a paced channel waited up to pollMs)
+        if (claimedNow === 0 && next <= lookedAt + this.slackMs) next = Date.now() + this.o.pollMs;
         if (this.dirty) continue;
         if (this.tasks.size === 0 && next === Number.POSITIVE_INFINITY) break;
         // wake when that channel is ready (the claim then takes the ones ready soon after too),
@@ -267,6 +292,7 @@ export class Dispatcher {
         look = !woke;
       }
     } finally {
+      this.looping = false;
       await Promise.all([...this.tasks]);
     }
     return claimed;
@@ -288,6 +314,16 @@ export class Dispatcher {
         resolve(true);
       };
     });
+  }
+
+  /**
+   * The channel can take no row now, as `claim` decides it: a row of it in hand, its pacing
+   * not over within the slack, or its platform held (429, refused credentials).
+   */
+  private blockedNow(key: string): boolean {
+    const c = this.channels.get(key);
+    if (c && (c.inHand > 0 || c.readyAt > Date.now() + this.slackMs)) return true;
+    return (this.held.get(platformOf(key)) ?? 0) > this.o.clock.now().getTime();
   }
 
   /** The channel's record, made on first use. */
@@ -343,21 +379,19 @@ export class Dispatcher {
 
   /**
    * Claims due rows of channels that can take a post now, at most one per channel, up to
-   * `batch`. `full`: the candidate window was full, so more rows may be ready. `paced`: the
-   * channels left out only because of their pacing.
+   * `batch`. `full`: the candidate window was full, so more rows may be ready. `blocked`: the
+   * channels left out because a row of theirs is in hand or they are paced.
    */
-  private async claim(): Promise<{ rows: Delivery[]; full: boolean; paced: string[] }> {
+  private async claim(): Promise<{ rows: Delivery[]; full: boolean; blocked: ReadonlySet<string> }> {
     const now = this.o.clock.now();
     const expires = new Date(now.getTime() + this.o.claimTtlMs);
     const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     const soon = Date.now() + this.slackMs;
     const blocked = new Set<string>();
-    const paced: string[] = [];
     for (const [key, c] of this.channels) {
       if (c.inHand > 0) blocked.add(key);
       else if (c.readyAt > soon) {
         blocked.add(key);
-        paced.push(key);
       } else if (!c.more && c.readyAt <= Date.now()) this.channels.delete(key); // nothing to remember
     }
     for (const [platform, until] of this.held) if (until <= now.getTime()) this.held.delete(platform);
@@ -431,11 +465,11 @@ export class Dispatcher {
         : excluded.length === blocked.size
           ? await this.claimAtOnce(heldPlatforms, blocked, now, expires, window)
           : await this.db.tx(pick);
-    if (picked.rows.length === 0) return { rows: [], full: false, paced };
+    if (picked.rows.length === 0) return { rows: [], full: false, blocked };
     const rows = picked.rows.sort(
       (a, b) => a.notBefore.getTime() - b.notBefore.getTime() || a.createdAt.getTime() - b.createdAt.getTime(),
     );
-    return { rows, full: picked.full || picked.ids.length === this.o.batch, paced };
+    return { rows, full: picked.full || picked.ids.length === this.o.batch, blocked };
   }
 
   /**

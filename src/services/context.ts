@@ -19,8 +19,12 @@ export interface ServiceDeps {
   calendar?: Calendar;
   /** the platforms the bot is connected to; posts go to the organisation's channel on each */
   platforms: readonly PlatformName[];
-  /** wakes the dispatcher after a transaction wrote deliveries */
-  kick(): void;
+  /**
+   * wakes the dispatcher after a transaction wrote deliveries; `channels` (`platform:target`):
+   * the channels of the rows written, when the caller knows them (the dispatcher then skips the
+   * claim while all of them are in hand or paced); none means any channel
+   */
+  kick(channels?: readonly string[]): void;
   /** MAX_INDICATORS: indicators accepted in one report or update (default 100) */
   maxIndicators?: number;
   /** PUBLIC_URL, for links the bot hands out (calendar feeds); undefined when not set */

@@ -133,7 +133,8 @@ export async function writeReports(deps: ServiceDeps, tx: Tx, batch: ReportBatch
       writes.push(rows);
       room -= rows.params.length;
     } else await enqueueMany(tx, es, deps.clock.now());
-    deps.kick();
+    // with the channels: a kick for channels all in hand or paced costs no claim
+    deps.kick(es.map((e) => `${e.platform}:${e.target}`));
   }
   const jobs = reports.flatMap((r) => r.jobs);
   if (jobs.length > 0 && jobs.length * JOB_PARAMS <= room) writes.push(jobRows(jobs));

@@ -1,0 +1,150 @@
+/**
+ * A kick that names the channels of the rows just committed (src/outbox/dispatcher.ts `runOnce`)
+ * costs no claim while every one of them is in hand or paced: the rows are claimed when the
+ * channel is ready. What must not break: no row is left waiting (no lost wake-up: these tests
+ * never poll and never drain, only kick), each is posted once, in order, never two of a channel
+ * in hand.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import pino from 'pino';
+import { afterAll, beforeAll, test } from 'vitest';
+import type { Database } from '../../../src/db/client.ts';
+import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
+import { MemoryPlatform } from '../../fakes/memory-platform.ts';
+import { type TestApp, testApp } from '../../helpers/app.ts';
+import { putPost } from '../../helpers/outbox-posts.ts';
+
+let t: TestApp;
+let claims = 0;
+beforeAll(async () => {
+  t = await testApp();
+  // counts the claims' searches (SQLite: the SELECT before the UPDATE; PostgreSQL: the one statement)
+  const db = t.app.db as { query: Database['query'] };
+  const query = db.query;
+  db.query = <T>(runner: Parameters<Database['query']>[0], sql: string, ...params: unknown[]) => {
+    if (/^\s*(SELECT id, platform, target FROM "Delivery"|WITH cand AS)/.test(sql)) claims++;
+    return query.call(t.app.db, runner, sql, ...params) as Promise<T[]>;
+  };
+});
+afterAll(() => t.close());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (no drain, no poll) until `platform` holds `n` posts to channels named `prefix…`, or fails after `ms`. */
+async function posted(platform: MemoryPlatform, prefix: string, n: number, ms: number) {
+  const end = Date.now() + ms;
+  const count = () => platform.posts.filter((p) => p.channel.startsWith(prefix)).length;
+  while (count() < n) {
+    assert.ok(Date.now() < end, `${prefix}: ${count()} of ${n} posted after ${ms} ms (a lost wake-up)`);
+    await sleep(5);
+  }
+}
+
+function dispatcher(platform: MemoryPlatform, worker: string, intervalMs: number) {
+  return new Dispatcher(t.app.db, new Map([['console', platform]]), {
+    workerId: worker,
+    clock: t.clock,
+    log: pino({ level: 'silent' }),
+    perChannelIntervalMs: intervalMs,
+    // no poll: only kicks and the flow's own wake-ups may deliver
+    pollMs: 60_000,
+  });
+}
+
+test('kicks naming a channel in hand cost no claim; its rows go out once it is free, in order, without a poll', async () => {
+  const platform = new MemoryPlatform('console');
+  let open: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const post = platform.post.bind(platform);
+  let inFlight = false;
+  platform.post = async (channel, m, id) => {
+    inFlight = true;
+    if (platform.posts.length === 0) await gate; // the first post hangs: its channel stays in hand
+    return post(channel, m, id);
+  };
+  const d = dispatcher(platform, 'kick-a', 30);
+  const key = 'console:kick-a';
+  await putPost(t, 'kick-a-0', 'kick-a');
+  const flow = d.runOnce([key]);
+  while (!inFlight) await sleep(1);
+  const before = claims;
+  for (let i = 1; i <= 5; i++) {
+    t.clock.advance(1);
+    await putPost(t, `kick-a-${i}`, 'kick-a');
+    void d.runOnce([key]);
+    await sleep(2);
+  }
+  assert.equal(claims - before, 0, 'a kick for a channel in hand claimed');
+  // a kick that names no channel still looks (the counter sees claims)
+  void d.runOnce();
+  await sleep(20);
+  assert.equal(claims - before, 1, 'an unnamed kick looks once');
+  open();
+  await posted(platform, 'kick-a', 6, 3_000);
+  assert.deepEqual(
+    platform.in('kick-a'),
+    Array.from({ length: 6 }, (_, i) => `kick-a-${i}`),
+  );
+  await flow;
+  await d.stop();
+});
+
+test('property: rows kicked with their channels at random times are each posted once, in order, one in hand per channel, none left waiting', async () => {
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.record({
+          channel: fc.integer({ min: 0, max: 2 }),
+          gapMs: fc.integer({ min: 0, max: 25 }),
+          sendMs: fc.integer({ min: 0, max: 15 }),
+          /** named: the kick names the row's channel; else it names none */
+          named: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 14 },
+      ),
+      async (steps) => {
+        run++;
+        const platform = new MemoryPlatform('console');
+        const sendMs = new Map<string, number>();
+        const inFlight = new Map<string, number>();
+        let overlap = '';
+        const post = platform.post.bind(platform);
+        platform.post = async (channel, m, id) => {
+          const n = (inFlight.get(channel) ?? 0) + 1;
+          inFlight.set(channel, n);
+          if (n > 1) overlap = channel;
+          try {
+            await sleep(sendMs.get(id) ?? 0);
+            return await post(channel, m, id);
+          } finally {
+            inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
+          }
+        };
+        const d = dispatcher(platform, `kick-p${run}`, 20);
+        const want = new Map<string, string[]>();
+        for (const [i, s] of steps.entries()) {
+          const ch = `kick-p${run}-ch${s.channel}`;
+          const key = `kick-p${run}-${i}`;
+          t.clock.advance(1); // a definite order within each channel
+          const id = await putPost(t, key, ch);
+          sendMs.set(id, s.sendMs);
+          want.set(ch, [...(want.get(ch) ?? []), key]);
+          void d.runOnce(s.named ? [`console:${ch}`] : undefined);
+          if (s.gapMs > 0) await sleep(s.gapMs);
+        }
+        // every row is due now: at most one post per 20 ms per channel, plus the sends' time
+        await posted(platform, `kick-p${run}-`, steps.length, steps.length * 60 + 1_000);
+        await d.stop();
+        assert.equal(overlap, '', `two rows of ${overlap} in hand at once`);
+        for (const [ch, keys] of want) assert.deepEqual(platform.in(ch), keys, `${ch}: each once, in order`);
+        const mine = platform.posts.filter((p) => p.channel.startsWith(`kick-p${run}-`));
+        assert.equal(mine.length, steps.length, 'a row posted twice');
+      },
+    ),
+    { numRuns: 20 },
+  );
+});
