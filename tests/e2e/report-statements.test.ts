@@ -8,12 +8,11 @@
 import assert from 'node:assert/strict';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
 import { consoleRefs } from '../../src/adapters/console/refs.ts';
 import type { Caller } from '../../src/core/command.ts';
-import { Dispatcher } from '../../src/outbox/dispatcher.ts';
 import { PROVIDER, type TestApp, testApp } from '../helpers/app.ts';
+import { consoleDispatcher } from '../helpers/outbox-posts.ts';
 import { PERSONAS as P, registerPersonas } from '../helpers/personas.ts';
 
 /**
@@ -80,10 +79,8 @@ async function measure(iocs: number): Promise<{ command: string[]; delivery: str
   counting = false;
   assert.equal(o.status, 'ok', JSON.stringify(o.reply));
   const command = [...seen];
-  const d = new Dispatcher(t.app.db, new Map([['console', t.platform]]), {
+  const d = consoleDispatcher(t, t.platform, {
     workerId: 'budget',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     perChannelIntervalMs: 0,
   });
   seen.length = 0;

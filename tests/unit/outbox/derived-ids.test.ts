@@ -8,10 +8,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
 import type { PlatformSeam } from '../../../src/core/platform.ts';
-import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import {
   DELIVERY_ID_KEY,
   deliveryIdKey,
@@ -23,6 +21,7 @@ import {
 } from '../../../src/outbox/outbox.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
+import { consoleDispatcher } from '../../helpers/outbox-posts.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -114,10 +113,8 @@ test('after a restore: the first attempt of a derived delivery made in the windo
   const from = t.clock.now();
   const since = new Date(from.getTime() - 26 * 3_600_000);
   const until = new Date(from.getTime() + 3_600_000);
-  const d = new Dispatcher(t.app.db, new Map([['console', seam]]), {
+  const d = consoleDispatcher(t, seam, {
     workerId: 'after-restore',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     perChannelIntervalMs: 0,
     afterRestore: { since, from, until },
   });

@@ -7,13 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
 import { PlatformError } from '../../../src/core/platform.ts';
-import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { PROVIDER, type TestApp, testApp } from '../../helpers/app.ts';
-import { putPost } from '../../helpers/outbox-posts.ts';
+import { consoleDispatcher, putPost, watchInHand } from '../../helpers/outbox-posts.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -33,10 +31,8 @@ test.runIf(PROVIDER === 'sqlite')(
         t.clock.advance(1); // a definite order within each channel
       }
     const settled: string[] = [];
-    const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
+    const d = consoleDispatcher(t, platform, {
       workerId: 'grp',
-      clock: t.clock,
-      log: pino({ level: 'silent' }),
       perChannelIntervalMs: 0,
       // a hook sees the row as committed: its finish is written before the hook runs
       onSettled: async (row) => {
@@ -84,8 +80,6 @@ test('property: with finishes written late, every row is posted once (failed one
         run++;
         const platform = new MemoryPlatform('console');
         const script = new Map<string, { outcome: Outcome; delayMs: number }>();
-        const inFlight = new Map<string, number>();
-        let overlap = '';
         const ids: string[] = [];
         for (const [i, r] of rows.entries()) {
           const key = `prop-${run}-${i}`;
@@ -93,30 +87,20 @@ test('property: with finishes written late, every row is posted once (failed one
           ids.push(id);
           script.set(id, r);
         }
-        const post = platform.post.bind(platform);
-        platform.post = async (channel, m, deliveryId) => {
-          const n = (inFlight.get(channel) ?? 0) + 1;
-          inFlight.set(channel, n);
-          if (n > 1) overlap = channel;
-          try {
-            const s = script.get(deliveryId);
-            await new Promise((r) => setTimeout(r, s?.delayMs ?? 0));
-            const first = s?.outcome;
-            script.delete(deliveryId); // later attempts succeed
-            if (first === 'transient') throw new Error('ECONNRESET');
-            if (first === 'limited') throw new PlatformError('rate_limited', 'ratelimited', 1000);
-            if (first === 'permanent') throw new PlatformError('permanent', 'channel_not_found');
-            const done = await post(channel, m, deliveryId);
-            if (first === 'lost') throw new Error('socket hang up after the post was stored');
-            return done;
-          } finally {
-            inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
-          }
-        };
-        const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
+        const overlap = watchInHand(platform, async (post, channel, m, deliveryId) => {
+          const s = script.get(deliveryId);
+          await new Promise((r) => setTimeout(r, s?.delayMs ?? 0));
+          const first = s?.outcome;
+          script.delete(deliveryId); // later attempts succeed
+          if (first === 'transient') throw new Error('ECONNRESET');
+          if (first === 'limited') throw new PlatformError('rate_limited', 'ratelimited', 1000);
+          if (first === 'permanent') throw new PlatformError('permanent', 'channel_not_found');
+          const done = await post(channel, m, deliveryId);
+          if (first === 'lost') throw new Error('socket hang up after the post was stored');
+          return done;
+        });
+        const d = consoleDispatcher(t, platform, {
           workerId: `prop-${run}`,
-          clock: t.clock,
-          log: pino({ level: 'silent' }),
           perChannelIntervalMs: 0,
         });
         // each row's first attempt may come only after another's 429 hold: a retry (backoff at
@@ -125,7 +109,7 @@ test('property: with finishes written late, every row is posted once (failed one
           await d.drain();
           t.clock.advance(5_000);
         }
-        assert.equal(overlap, '', `two rows of ${overlap} in hand at once`);
+        assert.equal(overlap(), '', `two rows of ${overlap()} in hand at once`);
         const got = await t.app.db.prisma.delivery.findMany({ where: { id: { in: ids } } });
         for (const [i, r] of rows.entries()) {
           const row = got.find((g) => g.id === ids[i]);

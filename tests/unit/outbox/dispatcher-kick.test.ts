@@ -7,13 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
 import type { Database } from '../../../src/db/client.ts';
-import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
-import { putPost } from '../../helpers/outbox-posts.ts';
+import { consoleDispatcher, putPost, watchInHand } from '../../helpers/outbox-posts.ts';
 
 let t: TestApp;
 let claims = 0;
@@ -42,10 +40,8 @@ async function posted(platform: MemoryPlatform, prefix: string, n: number, ms: n
 }
 
 function dispatcher(platform: MemoryPlatform, worker: string, intervalMs: number) {
-  return new Dispatcher(t.app.db, new Map([['console', platform]]), {
+  return consoleDispatcher(t, platform, {
     workerId: worker,
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     perChannelIntervalMs: intervalMs,
     // no poll: only kicks and the flow's own wake-ups may deliver
     pollMs: 60_000,
@@ -110,20 +106,10 @@ test('property: rows kicked with their channels at random times are each posted 
         run++;
         const platform = new MemoryPlatform('console');
         const sendMs = new Map<string, number>();
-        const inFlight = new Map<string, number>();
-        let overlap = '';
-        const post = platform.post.bind(platform);
-        platform.post = async (channel, m, id) => {
-          const n = (inFlight.get(channel) ?? 0) + 1;
-          inFlight.set(channel, n);
-          if (n > 1) overlap = channel;
-          try {
-            await sleep(sendMs.get(id) ?? 0);
-            return await post(channel, m, id);
-          } finally {
-            inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
-          }
-        };
+        const overlap = watchInHand(platform, async (post, channel, m, id) => {
+          await sleep(sendMs.get(id) ?? 0);
+          return post(channel, m, id);
+        });
         const d = dispatcher(platform, `kick-p${run}`, 20);
         const want = new Map<string, string[]>();
         for (const [i, s] of steps.entries()) {
@@ -139,7 +125,7 @@ test('property: rows kicked with their channels at random times are each posted 
         // every row is due now: at most one post per 20 ms per channel, plus the sends' time
         await posted(platform, `kick-p${run}-`, steps.length, steps.length * 60 + 1_000);
         await d.stop();
-        assert.equal(overlap, '', `two rows of ${overlap} in hand at once`);
+        assert.equal(overlap(), '', `two rows of ${overlap()} in hand at once`);
         for (const [ch, keys] of want) assert.deepEqual(platform.in(ch), keys, `${ch}: each once, in order`);
         const mine = platform.posts.filter((p) => p.channel.startsWith(`kick-p${run}-`));
         assert.equal(mine.length, steps.length, 'a row posted twice');

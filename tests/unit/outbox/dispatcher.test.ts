@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import pino from 'pino';
 import { afterAll, beforeAll, test } from 'vitest';
 import { PlatformError } from '../../../src/core/platform.ts';
-import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
-import { putPost, textMessage } from '../../helpers/outbox-posts.ts';
+import { consoleDispatcher, putPost, textMessage } from '../../helpers/outbox-posts.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -67,10 +65,8 @@ test('a permanent error fails the row and is not retried', async () => {
  */
 async function sendAndDie(kind: 'post' | 'dm'): Promise<void> {
   const dead = new MemoryPlatform('console');
-  const first = new Dispatcher(t.app.db, new Map([['console', dead]]), {
+  const first = consoleDispatcher(t, dead, {
     workerId: 'dead',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     claimTtlMs: 60_000,
   });
   const stored = async () => {
@@ -146,10 +142,8 @@ test('a claim that expires while its process waits on pacing is not sent by both
   t.clock.advance(1); // a definite order: rows due at the same instant may be claimed either way
   const b = await put('paced-2', 'cao');
   // a slow process: claims both rows, posts the first, then waits 1.5 s (per-channel pacing)
-  const slow = new Dispatcher(t.app.db, new Map([['console', t.platform]]), {
+  const slow = consoleDispatcher(t, t.platform, {
     workerId: 'slow',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     claimTtlMs: 60_000,
     perChannelIntervalMs: 1500,
   });
@@ -174,10 +168,8 @@ test('a stall between claim and send long enough for the claim to expire: the ro
     release = r;
   });
   let claimed = false;
-  const slow = new Dispatcher(t.app.db, new Map([['console', t.platform]]), {
+  const slow = consoleDispatcher(t, t.platform, {
     workerId: 'stalled',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     claimTtlMs: 60_000,
     perChannelIntervalMs: 0,
     preSend: async () => {
@@ -216,10 +208,8 @@ test('no barrier: a channel whose post hangs does not hold up the next posts of 
     return post(c, m, d);
   };
   const interval = 150;
-  const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
+  const d = consoleDispatcher(t, platform, {
     workerId: 'flow',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     perChannelIntervalMs: interval,
   });
   await put('nb-slow-1', 'slow');
@@ -266,10 +256,8 @@ test('a 429 holds the whole platform until Retry-After, gives the attempt back a
     searches++;
     return find(...a);
   };
-  const d = new Dispatcher(t.app.db, new Map([['console', platform]]), {
+  const d = consoleDispatcher(t, platform, {
     workerId: 'limits',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     perChannelIntervalMs: 0,
   });
   const busy = await put('rl-busy-1', 'busy');
@@ -355,10 +343,8 @@ test('a follow-up whose answer was lost is found again by its delivery id, not p
     t.platform.posts.push({ ...dead.posts.at(-1)! });
     throw new Error('socket hang up after the follow-up was stored');
   };
-  const first = new Dispatcher(t.app.db, new Map([['console', dead]]), {
+  const first = consoleDispatcher(t, dead, {
     workerId: 'dead-followup',
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
     claimTtlMs: 60_000,
   });
   (first as unknown as { finish: () => Promise<void> }).finish = async () => {};
