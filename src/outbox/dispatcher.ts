@@ -42,7 +42,7 @@ import type { Clock } from '../core/clock.ts';
 import { type Carrier, type OutMessage, PlatformError, type PlatformSeam } from '../core/platform.ts';
 import type { Database, Prisma$, Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
-import { isDerivedDeliveryId } from './outbox.ts';
+import { channelKey, isDerivedDeliveryId } from './outbox.ts';
 
 export interface DispatcherOptions {
   workerId: string;
@@ -322,7 +322,7 @@ export class Dispatcher {
    */
   private blockedNow(key: string): boolean {
     const c = this.channels.get(key);
-    if (c && (c.inHand > 0 || c.readyAt > Date.now() + this.slackMs)) return true;
+    if (c && busy(c, Date.now() + this.slackMs)) return true;
     return (this.held.get(platformOf(key)) ?? 0) > this.o.clock.now().getTime();
   }
 
@@ -338,7 +338,7 @@ export class Dispatcher {
 
   /** Sends one claimed row in its own task; the flow goes on claiming meanwhile. */
   private launch(d: Delivery): void {
-    const key = `${d.platform}:${d.target}`;
+    const key = channelKey(d);
     const c = this.channel(key);
     c.inHand += 1;
     this.rowsInHand.set(d.id, c);
@@ -389,10 +389,8 @@ export class Dispatcher {
     const soon = Date.now() + this.slackMs;
     const blocked = new Set<string>();
     for (const [key, c] of this.channels) {
-      if (c.inHand > 0) blocked.add(key);
-      else if (c.readyAt > soon) {
-        blocked.add(key);
-      } else if (!c.more && c.readyAt <= Date.now()) this.channels.delete(key); // nothing to remember
+      if (busy(c, soon)) blocked.add(key);
+      else if (!c.more && c.readyAt <= Date.now()) this.channels.delete(key); // nothing to remember
     }
     for (const [platform, until] of this.held) if (until <= now.getTime()) this.held.delete(platform);
     const heldPlatforms = [...this.held.keys()];
@@ -423,7 +421,7 @@ export class Dispatcher {
       const seen = new Set<string>();
       const ids: string[] = [];
       for (const c of candidates) {
-        const key = `${c.platform}:${c.target}`;
+        const key = channelKey(c);
         if (blocked.has(key) || seen.has(key)) {
           this.channel(key).more = true;
           continue;
@@ -525,7 +523,7 @@ export class Dispatcher {
     for (const { claimN, claimTotal, ...d } of got) {
       rows.push(d as Delivery);
       total = Number(claimTotal);
-      const key = `${d.platform}:${d.target}`;
+      const key = channelKey(d);
       claimedKeys.add(key);
       // more rows of this channel were among the candidates: worth waking up for
       if (Number(claimN) > 1) this.channel(key).more = true;
@@ -805,3 +803,6 @@ function splitRef(d: Delivery): [channel: string, ref: string] {
 }
 
 const platformOf = (key: string) => key.slice(0, key.indexOf(':'));
+
+/** No claim may take a row of the channel: a row of it is in hand, or its pacing is not over by `soon` (ms). */
+const busy = (c: ChannelState, soon: number): boolean => c.inHand > 0 || c.readyAt > soon;

@@ -58,6 +58,12 @@ function deliveryRow(id: string, e: Enqueue, now: Date) {
 }
 
 /** The Setting holding the key derived delivery ids are made with (created once, kept in backups). */
+/**
+ * A delivery's channel as the dispatcher keeps it (one row in hand, its pacing) and as a kick
+ * names it (`ServiceDeps.kick`): `platform:target`.
+ */
+export const channelKey = (d: { platform: string; target: string }): string => `${d.platform}:${d.target}`;
+
 export const DELIVERY_ID_KEY = 'delivery_id_key';
 
 /** Inside `derivedIds(fn)`: the key, once read. */
