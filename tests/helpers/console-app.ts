@@ -27,6 +27,15 @@ import { loadReportPolicy } from '../../src/services/report-policy.ts';
 import { TEST_BOT_SETTINGS } from './bot-entry.ts';
 import { type ConsoleRun, freshDbUrl } from './console.ts';
 
+/**
+ * No real-time pacing per channel (1 s by default), as in the other in-process apps
+ * (tests/helpers/app.ts, slack.ts, mattermost.ts): a run whose line posted twice to a channel
+ * waited a second for it, a scenario of a dozen runs ten seconds. Pacing has its own tests
+ * (tests/unit/outbox/dispatcher.test.ts), and the bots started as processes (runBot, BotProcess)
+ * keep the default. A test may set it again in its env.
+ */
+const IN_PROCESS_SETTINGS: Readonly<Record<string, string>> = { DELIVERY_CHANNEL_INTERVAL_MS: '0' };
+
 export async function runConsoleApp(
   script: string,
   env: Record<string, string> = {},
@@ -38,7 +47,7 @@ export async function runConsoleApp(
   // the bot's working directory (its data/out: calendar files, pictures, CSV), as runBot's
   const cwd = mkdtempSync(join(tmpdir(), 'csirt-cwd-'));
   const run = (async () => {
-    const config = loadConfig({ ...TEST_BOT_SETTINGS, ...env, DATABASE_URL: url });
+    const config = loadConfig({ ...TEST_BOT_SETTINGS, ...IN_PROCESS_SETTINGS, ...env, DATABASE_URL: url });
     const reportPolicy = loadReportPolicy(config.REPORT_POLICY_FILE);
     const outDir = join(cwd, 'data', 'out');
     const seams = new Map<PlatformName, PlatformSeam>([
