@@ -89,7 +89,7 @@ export async function startMattermostBot(
     fakeOptions?: FakeMattermostOptions;
     env?: Record<string, string>;
     clock?: Clock;
-    /** answer in the request when done within this (default 10 s here: test machines may be loaded; 2 s in production) */
+    /** answer in the request when done within this (default 10 s here: test machines may be loaded; 2 s in production; 0: never in the answer) */
     directReplyMs?: number;
     /** the request path's and the start's API timeout (default 5 s, as in production) */
     apiTimeoutMs?: number;

@@ -39,7 +39,7 @@ export interface Mattermost {
 export interface MattermostOptions {
   /** the dispatcher's request timeout (default: deliveryTimeoutMs(config), at most 10 s) */
   deliveryTimeoutMs?: number;
-  /** answer in the request when done within this (default 2 s), else through response_url */
+  /** answer in the request when done within this (default 2 s), else through response_url; 0: always through it */
   directReplyMs?: number;
   /** the start's and the request path's API timeout (default 5 s) */
   apiTimeoutMs?: number;

@@ -21,7 +21,8 @@ import { submittedValues, verifyState } from './dialog.ts';
 import { admit, type HeldInvocation, journaled } from './journal.ts';
 import { mattermostRefs } from './refs.ts';
 import { renderText } from './render.ts';
-import { ID, json, type RouteDeps, within } from './routes.ts';
+import { ID, json, type RouteDeps } from './routes.ts';
+import { within } from './within.ts';
 
 type Json = Record<string, unknown>;
 

@@ -5,7 +5,8 @@
  * metrics.authFailures. A trigger id is run once (a replayed request is answered, not run).
  *
  * Mattermost waits 30 s; we answer in the response body when the work is done within
- * `directReplyMs` (2 s), else answer empty and send the result to the response_url.
+ * `directReplyMs` (2 s), else answer empty and send the result to the response_url (within.ts;
+ * 0: always after).
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { App } from '../../app.ts';
@@ -24,6 +25,7 @@ import { admit, journaled } from './journal.ts';
 import { mattermostRefs } from './refs.ts';
 import type { SignAction } from './render.ts';
 import { commandResponse, EMPTY_RESPONSE, type MattermostResponder } from './respond.ts';
+import { within } from './within.ts';
 
 export const PATHS = { command: '/mattermost/command', action: '/mattermost/action', dialog: '/mattermost/dialog' };
 export const ID = /^[a-z0-9]{26}$/;
@@ -61,24 +63,6 @@ export function sameSecret(given: string, expected: string): boolean {
 function header(req: HttpRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** Runs `work`; its result when it ends within `ms`, else null (and `late` gets it when it ends). */
-export async function within<T>(
-  work: Promise<T>,
-  ms: number,
-  late: (v: T) => Promise<void>,
-  track: (p: Promise<unknown>) => void,
-): Promise<{ value: T } | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => {
-    timer = setTimeout(() => r(null), ms);
-  });
-  const first = await Promise.race([work.then((value) => ({ value })), timeout]);
-  clearTimeout(timer);
-  if (first) return first;
-  track(work.then(late));
-  return null;
 }
 
 export function commandRoute(d: RouteDeps) {

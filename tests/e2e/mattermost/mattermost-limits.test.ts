@@ -124,9 +124,9 @@ test('a withdrawal within the edit time limit edits the post in place, and advis
   assert.doesNotMatch(status, /編集期限/);
 });
 
-/** `/csirt <text>` whose response_url is `url`. */
-function commandTo(user: FakeMmUser, text: string, url: string, channel?: FakeMmChannel) {
-  return bot.command(user, text, {
+/** `/csirt <text>` whose response_url is `url`; answered empty (directReplyMs 0: the reply comes after). */
+async function commandTo(user: FakeMmUser, text: string, url: string, channel?: FakeMmChannel) {
+  const r = await bot.command(user, text, {
     ...(channel ? { channel } : {}),
     edit: (r: MmBotRequest) => {
       const form = new URLSearchParams(r.body ?? '');
@@ -134,6 +134,9 @@ function commandTo(user: FakeMmUser, text: string, url: string, channel?: FakeMm
       return { ...r, body: form.toString() };
     },
   });
+  // a reply in the answer would never reach the response_url, nor the way taken after it
+  assert.equal((r.json as { text?: unknown }).text, '', `answered empty, the reply comes after: ${r.text}`);
+  return r;
 }
 /** the bot's direct messages to a user */
 const dms = (user: FakeMmUser) => {
