@@ -193,6 +193,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onOutcome: (platform, outcome) => metrics.journal.inc({ platform, outcome }),
     onAdmitWait: (ms, outcome) => metrics.admitWait.observe({ outcome }, ms / 1000),
   });
+  // a report batch waits for more reports only while the journal's turns can bring them
+  services.incidents.watchIntake(journal);
   const router = new Router<Services>({
     inFlight,
     groups: opts.groups ?? groups,

@@ -27,6 +27,7 @@
  */
 import { databaseAway } from './availability.ts';
 import type { Database, Tx, TxOptions } from './client.ts';
+import { gatherWait, type Intake } from './gather.ts';
 import { currentGuard, type FirstTxGuard, type GuardGroup, outsideScope } from './scope.ts';
 
 export interface Member<T, B = undefined> {
@@ -61,11 +62,10 @@ export interface GroupCommitOptions<B> {
   holdMs?: number;
   /**
    * How long a batch waits for more members when fewer than a full one (`max`, or what fits in
-   * `holdMs`) are waiting, in ms. Unset: the next turn of the event loop. A report's transaction
-   * costs about the same for one member as for eight, plus a little per member: at 200 reports/s
-   * paced, SQLite's batches of ~3 taken on the next turn cost the bot ~6 ms of CPU per report
-   * against ~3.7 at batches of 8, which saturated its thread, and every acknowledgement queued
-   * behind the work (issue 19 item 7).
+   * `holdMs`) are waiting, in ms, and more can still come (gather.ts: not when the intake `watch`
+   * was given is at its capacity or has nothing left to bring). Unset: the next turn of the
+   * event loop. At 200 reports/s paced on SQLite, batches taken on the next turn held ~3 reports
+   * and the ack's p99 was 48-55 ms; waiting 10 ms, 29-38 ms (issue 19 item 7).
    */
   gatherMs?: number;
   /** the state of one attempt at a batch (what its members leave for the end) */
@@ -112,7 +112,7 @@ export class GroupCommit<B = undefined> {
         reject,
       });
       this.pump();
-      this.full();
+      this.recheck();
     });
   }
 
@@ -121,16 +121,28 @@ export class GroupCommit<B = undefined> {
     return this.queue.length;
   }
 
+  /**
+   * Where members come from (the command journal's turns): a batch that is not full then waits
+   * for more only while more can come (gather.ts), and stops waiting when the intake reaches its
+   * capacity.
+   */
+  watch(intake: Intake): void {
+    this.intake = intake;
+    intake.onWait(this.recheck);
+  }
+
+  private intake: Intake | undefined;
+
   private pump(): void {
     if (this.busy || this.queue.length === 0) return;
     this.busy = true;
     // the batch is taken on the next turn of the event loop: the members that arrive in the
     // same turn (a burst of requests read in one go) start together instead of one alone first;
-    // with `gatherMs`, those arriving within that time too, unless a full batch is waiting
+    // with `gatherMs`, those arriving within that time too, while more can come (gather.ts)
     outsideScope(() =>
       setImmediate(() => {
-        const gather = this.o.gatherMs;
-        if (gather !== undefined && this.queue.length < this.most()) this.gathering = setTimeout(this.go, gather);
+        const wait = this.gatherFor();
+        if (wait > 0) this.gathering = setTimeout(this.go, wait);
         else this.go();
       }),
     );
@@ -139,16 +151,31 @@ export class GroupCommit<B = undefined> {
   /** while a batch waits for more members (`gatherMs`): its timer */
   private gathering: NodeJS.Timeout | null = null;
 
+  /** whether a batch is waiting for more members now (tests, metrics) */
+  get gatheringNow(): boolean {
+    return this.gathering !== null;
+  }
+
+  /** how long the next batch waits for more members (0: not at all) */
+  private gatherFor(): number {
+    return gatherWait(this.o.gatherMs, {
+      queued: this.queue.length,
+      most: this.most(),
+      ...(this.intake ? { load: this.intake.load } : {}),
+    });
+  }
+
   /**
-   * A full batch has come while gathering: it starts now, outside the scope of the caller whose
-   * member filled it (its journal guard is run by the batch, not taken by its transaction).
+   * A member came, or the intake reached its capacity, while a batch waits for more: when no
+   * more can come or it is full, it starts now, outside the scope of the caller that got here
+   * (the member's journal guard is run by the batch, not taken by its transaction).
    */
-  private full(): void {
-    if (this.gathering && this.queue.length >= this.most()) {
+  private readonly recheck = (): void => {
+    if (this.gathering && this.gatherFor() === 0) {
       clearTimeout(this.gathering);
       outsideScope(this.go);
     }
-  }
+  };
 
   private readonly go = (): void => {
     this.gathering = null;

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { HandledElsewhere, isHandledElsewhere, isRunLater } from '../core/errors.ts';
 import { type Database, DatabaseUnavailable, databaseAway, type Prisma$, runWithGuard, type Tx } from '../db/client.ts';
+import type { IntakeLoad } from '../db/gather.ts';
 import { chunks, placeholders } from '../db/rows.ts';
 import { type FirstTxGuard, type GuardGroup, outsideScope } from '../db/scope.ts';
 import type { SeenRequests } from '../services/seen-requests.ts';
@@ -392,8 +393,11 @@ export class CommandJournal {
    * reserved lane) while the work goes on at the pace the process can sustain.
    */
   async turn<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.working >= this.concurrency) await new Promise<void>((r) => this.waiting.push(r));
-    else this.working++;
+    if (this.working >= this.concurrency) {
+      const turn = new Promise<void>((r) => this.waiting.push(r));
+      for (const fn of this.waitWatchers) fn();
+      await turn;
+    } else this.working++;
     try {
       return await fn();
     } finally {
@@ -408,10 +412,20 @@ export class CommandJournal {
     return this.o.concurrency ?? defaultConcurrency(this.db.provider);
   }
 
-  /** commands working now and waiting for a turn (metrics) */
-  get load(): { working: number; waiting: number } {
-    return { working: this.working, waiting: this.waiting.length };
+  /** commands working now and waiting for a turn, and turns at once (metrics; a report batch's gather) */
+  get load(): IntakeLoad {
+    return { working: this.working, waiting: this.waiting.length, concurrency: this.concurrency };
   }
+
+  /**
+   * Calls `fn` each time a command starts waiting for a turn: the process is at its capacity
+   * (a report batch waiting for more members then starts at once, src/db/gather.ts).
+   */
+  onWait(fn: () => void): void {
+    this.waitWatchers.push(fn);
+  }
+
+  private readonly waitWatchers: (() => void)[] = [];
 
   /** Starts looking for abandoned entries every `pollMs`. */
   start(): void {

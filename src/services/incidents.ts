@@ -7,6 +7,7 @@ import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Caller } from '../core/command.ts';
 import { isHandledElsewhere, isUserError, UserError } from '../core/errors.ts';
 import type { Tx } from '../db/client.ts';
+import type { Intake } from '../db/gather.ts';
 import type { Incident } from '../db/generated/sqlite/client.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import { fiscalYearOf, formatId } from '../domain/fiscal-year.ts';
@@ -139,10 +140,11 @@ const REPORT_BATCH = 32;
 const REPORT_HOLD_MS_SQLITE = 30;
 
 /**
- * SQLite: how long a report batch waits for more reports when it is not full, ms. At 200/s paced
- * (one every 5 ms) it takes ~2 more, and the p99 to the acknowledgement fell from 48-55 to 29-38 ms.
- * It costs throughput at the maximum: 282-290 done/s against 363-366 without it (quick bench,
- * alternating, load 0-1.8, 2026-12-04); 20 ms also cost done/s at 200/s paced.
+ * SQLite: how long a report batch waits for more reports when it is not full and more can come
+ * (src/db/gather.ts), ms. At 200/s paced (one every 5 ms) it takes ~2 more, and the p99 to the
+ * acknowledgement fell from 48-55 to 29-38 ms. At the maximum (the journal's turns all taken,
+ * commands waiting for one) it does not wait: waiting there cost 282-290 done/s against 363-366
+ * (quick bench, alternating, load 0-1.8, 2026-12-04).
  */
 const REPORT_GATHER_MS_SQLITE = 10;
 
@@ -166,6 +168,14 @@ export class IncidentService {
 
   private get db() {
     return this.deps.db;
+  }
+
+  /**
+   * The commands the process works on (the command journal): a report batch waits for more
+   * reports only while more can come (src/db/gather.ts).
+   */
+  watchIntake(intake: Intake): void {
+    this.reports.watch(intake);
   }
 
   /** how reports were batched: transactions, members, the largest, members written again alone */
