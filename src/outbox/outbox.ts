@@ -64,6 +64,17 @@ function deliveryRow(id: string, e: Enqueue, now: Date) {
  */
 export const channelKey = (d: { platform: string; target: string }): string => `${d.platform}:${d.target}`;
 
+/**
+ * The channels a kick names for entries just written: those of the rows a claim may take, each
+ * once. An undeliverable entry (`failedReason`: an organisation without a channel on a platform)
+ * is written failed and never claimed; naming its channel, of which the dispatcher knows nothing,
+ * made every kick claim (a report batch's, in the bench: 243 of 281 kicks, each claim finding
+ * nothing).
+ */
+export const claimableChannels = (es: readonly Enqueue[]): string[] => [
+  ...new Set(es.filter((e) => !e.failedReason).map(channelKey)),
+];
+
 export const DELIVERY_ID_KEY = 'delivery_id_key';
 
 /** Inside `derivedIds(fn)`: the key, once read. */

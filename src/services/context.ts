@@ -21,8 +21,9 @@ export interface ServiceDeps {
   platforms: readonly PlatformName[];
   /**
    * wakes the dispatcher after a transaction wrote deliveries; `channels` (`platform:target`):
-   * the channels of the rows written, when the caller knows them (the dispatcher then skips the
-   * claim while all of them are in hand or paced); none means any channel
+   * the channels of the rows a claim may take (`claimableChannels`), when the caller knows them
+   * (the dispatcher then skips the claim while all of them are in hand or paced; an empty list
+   * costs nothing); undefined means any channel
    */
   kick(channels?: readonly string[]): void;
   /** MAX_INDICATORS: indicators accepted in one report or update (default 100) */

@@ -8,7 +8,7 @@ import type { Prisma$, Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { type DateStyle, dateStyle, isCalendar } from '../domain/dates.ts';
 import { type Locale, translator } from '../i18n/index.ts';
-import { type Enqueue, enqueue, enqueueMany } from '../outbox/outbox.ts';
+import { claimableChannels, type Enqueue, enqueue, enqueueMany } from '../outbox/outbox.ts';
 import { postStyle, type ServiceDeps } from './context.ts';
 import { namesInTx } from './directory-names.ts';
 
@@ -91,27 +91,24 @@ export async function postToOrg(
 ): Promise<string[]> {
   const msg = build(translator(deps.locale, await namesInTx(tx)), postStyle(deps));
   const ids: string[] = [];
+  const es: Enqueue[] = [];
   for (const platform of deps.platforms) {
     const channel = await channelOf(tx, org, platform);
-    ids.push(
-      await enqueue(
-        tx,
-        {
-          platform,
-          kind: 'post',
-          target: channel ?? `(${org.code})`,
-          orgId: org.id,
-          message: msg,
-          dedupeKey: `${key}:${platform}:${org.code}`,
-          refType: ref?.type,
-          refId: ref?.id,
-          failedReason: channel ? undefined : 'no_channel',
-        },
-        deps.clock.now(),
-      ),
-    );
+    const e: Enqueue = {
+      platform,
+      kind: 'post',
+      target: channel ?? `(${org.code})`,
+      orgId: org.id,
+      message: msg,
+      dedupeKey: `${key}:${platform}:${org.code}`,
+      refType: ref?.type,
+      refId: ref?.id,
+      failedReason: channel ? undefined : 'no_channel',
+    };
+    ids.push(await enqueue(tx, e, deps.clock.now()));
+    es.push(e);
   }
-  deps.kick();
+  deps.kick(claimableChannels(es));
   return ids;
 }
 
@@ -137,8 +134,9 @@ export interface OrgPost {
  */
 export async function postToOrgs(deps: ServiceDeps, tx: Tx, posts: readonly OrgPost[]): Promise<string[]> {
   if (posts.length === 0) return [];
-  const ids = await enqueueMany(tx, await orgPosts(deps, tx, posts), deps.clock.now());
-  deps.kick();
+  const es = await orgPosts(deps, tx, posts);
+  const ids = await enqueueMany(tx, es, deps.clock.now());
+  deps.kick(claimableChannels(es));
   return ids;
 }
 
@@ -207,24 +205,21 @@ export async function dmPerson(
 ): Promise<string> {
   const [platform, user] = splitIdentity(person.identity);
   const locale = person.locale === 'en' || person.locale === 'ja' ? person.locale : deps.locale;
-  const id = await enqueue(
-    tx,
-    {
-      platform,
-      kind: 'dm',
-      target: user,
-      message: build(
-        translator(locale, await namesInTx(tx)),
-        dateStyle(locale, isCalendar(person.calendar) ? person.calendar : (deps.calendar ?? 'wareki')),
-      ),
-      dedupeKey: `${key}:${person.identity}`,
-      refType: ref?.type,
-      refId: ref?.id,
-      failedReason: deps.platforms.includes(platform) ? undefined : 'platform_not_connected',
-    },
-    deps.clock.now(),
-  );
-  deps.kick();
+  const e: Enqueue = {
+    platform,
+    kind: 'dm',
+    target: user,
+    message: build(
+      translator(locale, await namesInTx(tx)),
+      dateStyle(locale, isCalendar(person.calendar) ? person.calendar : (deps.calendar ?? 'wareki')),
+    ),
+    dedupeKey: `${key}:${person.identity}`,
+    refType: ref?.type,
+    refId: ref?.id,
+    failedReason: deps.platforms.includes(platform) ? undefined : 'platform_not_connected',
+  };
+  const id = await enqueue(tx, e, deps.clock.now());
+  deps.kick(claimableChannels([e]));
   return id;
 }
 
@@ -289,27 +284,24 @@ async function mailPerson(
       { kind: 'context' as const, text: t('mail.intro') },
     ];
   };
-  const id = await enqueue(
-    tx,
-    {
-      platform: MAIL,
-      kind: 'post',
-      target: person.email as string,
-      message: {
-        blocks: [
-          ...part('ja'),
-          { kind: 'context', text: translator('ja', names)('mail.english_follows') },
-          { kind: 'context', text: '----------------------------------------' },
-          ...part('en'),
-        ],
-      },
-      dedupeKey: `${key}:${person.identity}`,
-      refType: ref?.type,
-      refId: ref?.id,
+  const e: Enqueue = {
+    platform: MAIL,
+    kind: 'post',
+    target: person.email as string,
+    message: {
+      blocks: [
+        ...part('ja'),
+        { kind: 'context', text: translator('ja', names)('mail.english_follows') },
+        { kind: 'context', text: '----------------------------------------' },
+        ...part('en'),
+      ],
     },
-    deps.clock.now(),
-  );
-  deps.kick();
+    dedupeKey: `${key}:${person.identity}`,
+    refType: ref?.type,
+    refId: ref?.id,
+  };
+  const id = await enqueue(tx, e, deps.clock.now());
+  deps.kick(claimableChannels([e]));
   return id;
 }
 

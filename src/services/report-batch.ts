@@ -21,7 +21,7 @@ import type { Incident } from '../db/generated/sqlite/client.ts';
 import { chunks, MAX_PARAMS, placeholders } from '../db/rows.ts';
 import { type Alert, batchAlerts, type Sightings } from '../domain/correlation.ts';
 import type { Normalized as Indicator } from '../domain/indicators.ts';
-import { channelKey, deliveryRows, enqueueMany } from '../outbox/outbox.ts';
+import { claimableChannels, deliveryRows, enqueueMany } from '../outbox/outbox.ts';
 import { JOB_PARAMS, jobRows, type NewJob, scheduleJobs } from '../scheduler/scheduler.ts';
 import type { ServiceDeps } from './context.ts';
 import { coordinatorWithChannels } from './coordinating-org.ts';
@@ -134,7 +134,7 @@ export async function writeReports(deps: ServiceDeps, tx: Tx, batch: ReportBatch
       room -= rows.params.length;
     } else await enqueueMany(tx, es, deps.clock.now());
     // with the channels: a kick for channels all in hand or paced costs no claim
-    deps.kick(es.map(channelKey));
+    deps.kick(claimableChannels(es));
   }
   const jobs = reports.flatMap((r) => r.jobs);
   if (jobs.length > 0 && jobs.length * JOB_PARAMS <= room) writes.push(jobRows(jobs));

@@ -8,10 +8,13 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { afterAll, beforeAll, test } from 'vitest';
+import type { PlatformName, PlatformSeam } from '../../../src/core/platform.ts';
 import type { Database } from '../../../src/db/client.ts';
+import { channelKey } from '../../../src/outbox/outbox.ts';
 import { MemoryPlatform } from '../../fakes/memory-platform.ts';
 import { type TestApp, testApp } from '../../helpers/app.ts';
 import { consoleDispatcher, putPost, watchInHand } from '../../helpers/outbox-posts.ts';
+import { PERSONAS, registerPersonas } from '../../helpers/personas.ts';
 
 let t: TestApp;
 let claims = 0;
@@ -133,4 +136,64 @@ test('property: rows kicked with their channels at random times are each posted 
     ),
     { numRuns: 20 },
   );
+});
+
+test('a kick naming no channel (the rows just written are all undeliverable) costs no claim, during a flow or not', async () => {
+  const platform = new MemoryPlatform('console');
+  let open: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const post = platform.post.bind(platform);
+  platform.post = async (channel, m, id) => {
+    await gate; // its channel stays in hand: the flow runs until the gate opens
+    return post(channel, m, id);
+  };
+  const d = dispatcher(platform, 'kick-none', 30);
+  await putPost(t, 'kick-none-0', 'kick-none');
+  const before = claims;
+  void d.runOnce([]);
+  await sleep(20);
+  assert.equal(claims - before, 0, 'a kick naming no channel claimed (no flow)');
+  const flow = d.runOnce(['console:kick-none']);
+  while (claims - before < 1) await sleep(1);
+  void d.runOnce([]);
+  await sleep(20);
+  assert.equal(claims - before, 1, 'a kick naming no channel claimed (during a flow)');
+  open();
+  await flow;
+  assert.deepEqual(platform.in('kick-none'), ['kick-none-0']);
+  await d.stop();
+});
+
+test("a report's kick names the channels of its claimable rows, not the channel of an undeliverable one", async () => {
+  // two platforms; no organisation has a channel on the second: its posts are written failed
+  const console = new MemoryPlatform('console');
+  const r = await testApp({
+    seams: new Map<PlatformName, PlatformSeam>([
+      ['console', console],
+      ['slack', new MemoryPlatform('slack')],
+    ]),
+  });
+  try {
+    await registerPersonas(r);
+    const d = r.app.dispatcher;
+    const runOnce = d.runOnce.bind(d);
+    const named: string[] = [];
+    d.runOnce = (channels) => {
+      named.push(...(channels ?? []));
+      return runOnce(channels);
+    };
+    await r.run(PERSONAS.poc, 'report category=malware summary="kick"');
+    const rows = await r.app.db.prisma.delivery.findMany({ where: { refType: 'incident' } });
+    assert.ok(
+      rows.some((x) => x.platform === 'slack' && x.error === 'no_channel'),
+      'an undeliverable row was written',
+    );
+    assert.ok(named.length > 0, 'the report kicked with its channels');
+    const claimable = new Set(rows.filter((x) => x.error !== 'no_channel').map(channelKey));
+    for (const key of named) assert.ok(claimable.has(key), `the kick named ${key}, a channel no claim can take`);
+  } finally {
+    await r.close();
+  }
 });
