@@ -12,6 +12,7 @@ import type { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/cl
 import { statementNames } from './pg-statements.ts';
 import { type Provider, providerOf, sqlitePath } from './provider.ts';
 import { queryCompilerModule } from './query-compiler.ts';
+import { ownTransaction, RawOnlyTx, rawOnly } from './raw-tx.ts';
 import { closedError, decodeRows, encodeArgs, type PrismaRuntime, rawError } from './raw-values.ts';
 import { laneFactory, starting } from './reserved-lane.ts';
 import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
@@ -74,6 +75,14 @@ export interface TxOptions {
   reserved?: boolean;
   /** How long the transaction may run once started (default 60 s; Prisma rolls it back after). */
   timeoutMs?: number;
+  /**
+   * Every statement of the callback is raw SQL (`db.query` / `db.execute`, tagged `$queryRaw` /
+   * `$executeRaw`); a model call on its `tx` fails at once with `RawOnlyTx`, on both providers.
+   * On SQLite the transaction is then ours (BEGIN IMMEDIATE … COMMIT on the connection, raw-tx.ts)
+   * instead of Prisma's interactive transaction, whose own machinery cost a report batch or an
+   * admission more than their statements' JavaScript (issue 19, item 7).
+   */
+  raw?: boolean;
 }
 
 /** Connections of the reserved lane, per process (PostgreSQL). */
@@ -81,6 +90,7 @@ const RESERVED_CONNECTIONS = 2;
 
 export { DatabaseUnavailable, databaseAway } from './availability.ts';
 export { runWithGuard } from './scope.ts';
+export { RawOnlyTx };
 
 // Deadlocks, serialisation failures, busy SQLite, and a transaction that could not start in
 // time (every pooled connection busy under a burst: nothing ran, so trying again is safe —
@@ -305,30 +315,55 @@ export async function openDatabase(
           if (left <= 0 || (!availability.available && left < 1000))
             throw new DatabaseUnavailable(undefined, poolState());
           const maxWait = Math.min(30_000, left);
+          // the callback's body, on its handle (Prisma's, or ours: `raw` on SQLite)
+          const body = (tx: Tx) => {
+            txStates.set(tx, state);
+            return runInTx(state, async () => {
+              if (guard?.pending) {
+                guard.pending = false;
+                guarded = true;
+                await guard.run(tx);
+              }
+              return fn(tx);
+            });
+          };
+          const own = o.raw === true && sqlite !== undefined ? capture.adapter : null;
           const start = () =>
-            prisma.$transaction(
-              (prismaTx) => {
-                // the callback's handle: Prisma's, with its tagged raw SQL direct (the rest is Prisma's)
-                const queryRaw = (...a: unknown[]) => q(...(a as [unknown]));
-                const executeRaw = (...a: unknown[]) => e(...(a as [unknown]));
-                const tx = new Proxy(prismaTx, {
-                  get: (t, p, r) =>
-                    p === '$queryRaw' ? queryRaw : p === '$executeRaw' ? executeRaw : Reflect.get(t, p, r),
-                });
-                const q = tagged(tx, prismaTx, true);
-                const e = tagged(tx, prismaTx, false);
-                txStates.set(tx, state);
-                return runInTx(state, async () => {
-                  if (guard?.pending) {
-                    guard.pending = false;
-                    guarded = true;
-                    await guard.run(tx);
-                  }
-                  return fn(tx);
-                });
-              },
-              { maxWait, timeout: o.timeoutMs ?? 60_000 },
-            );
+            own
+              ? ownTransaction(own, slot, {
+                  maxWait,
+                  timeoutMs: state.timeoutMs as number,
+                  rt,
+                  run: () => {
+                    // raw statements only: they go to the driver transaction put in `slot`
+                    const methods: Record<string, unknown> = {};
+                    const tx = rawOnly(methods) as Tx;
+                    methods.$queryRaw = tagged(tx, rawOnly({}) as Tx, true);
+                    methods.$executeRaw = tagged(tx, rawOnly({}) as Tx, false);
+                    return body(tx);
+                  },
+                })
+              : prisma.$transaction(
+                  (prismaTx) => {
+                    // the callback's handle: Prisma's, with its tagged raw SQL direct (the rest is Prisma's)
+                    const queryRaw = (...a: unknown[]) => q(...(a as [unknown]));
+                    const executeRaw = (...a: unknown[]) => e(...(a as [unknown]));
+                    const tx = new Proxy(prismaTx, {
+                      get: (t, p, r) => {
+                        if (p === '$queryRaw') return queryRaw;
+                        if (p === '$executeRaw') return executeRaw;
+                        // `raw` promised raw SQL only: a model call fails here too (as on SQLite's own transaction)
+                        if (o.raw && typeof p === 'string' && !p.startsWith('$') && p !== 'then')
+                          throw new RawOnlyTx(p);
+                        return Reflect.get(t, p, r);
+                      },
+                    });
+                    const q = tagged(tx, prismaTx, true);
+                    const e = tagged(tx, prismaTx, false);
+                    return body(tx);
+                  },
+                  { maxWait, timeout: o.timeoutMs ?? 60_000 },
+                );
           const r = await starting({ reserved: o.reserved === true, by: Date.now() + maxWait, slot }, start);
           committed(state);
           return r;

@@ -240,7 +240,8 @@ export class CommandJournal {
           return this.admitMany(tx, taken.batch);
         },
         // no request waits longer than its time: the oldest one's is what is left
-        { waitMs: Math.max(1, first.at + wait - now), reserved: true },
+        // raw statements only: on SQLite a transaction of ours, not Prisma's (src/db/raw-tx.ts)
+        { waitMs: Math.max(1, first.at + wait - now), reserved: true, raw: true },
       );
       const done = taken.batch ?? [];
       this.admitStats.batches++;
@@ -258,7 +259,7 @@ export class CommandJournal {
       // payload) does not refuse the others
       for (const a of failed) {
         try {
-          a.resolve(await this.db.tx((tx) => this.admitOne(tx, a), { waitMs: wait, reserved: true }));
+          a.resolve(await this.db.tx((tx) => this.admitOne(tx, a), { waitMs: wait, reserved: true, raw: true }));
         } catch (e2) {
           a.reject(e2);
         }

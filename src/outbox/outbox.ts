@@ -95,7 +95,9 @@ export function derivedIds<T>(fn: () => Promise<T>): Promise<T> {
  * read). The app makes it at start, so that every backup of a database that ran holds it.
  */
 export async function deliveryIdKey(tx: Tx): Promise<{ key: string; made: boolean }> {
-  const read = async () => (await tx.setting.findUnique({ where: { key: DELIVERY_ID_KEY } }))?.value;
+  // raw SQL: it may run in a transaction of raw statements only (src/db/raw-tx.ts)
+  const read = async () =>
+    (await tx.$queryRaw<{ value: string }[]>`SELECT "value" FROM "Setting" WHERE "key" = ${DELIVERY_ID_KEY}`)[0]?.value;
   const found = await read();
   if (found) return { key: found, made: false };
   const value = randomBytes(32).toString('base64url');
@@ -235,10 +237,10 @@ export async function enqueueMany(tx: Tx, es: readonly Enqueue[], now: Date): Pr
   }
   if (inserted.length < rows.length) {
     const made = new Set(inserted.map((r) => r.dedupeKey));
-    const existing = await tx.delivery.findMany({
-      where: { dedupeKey: { in: rows.filter((r) => !made.has(r.dedupeKey)).map((r) => r.dedupeKey) } },
-      select: { id: true, dedupeKey: true },
-    });
+    // raw SQL: a report batch's transaction takes raw statements only (src/db/raw-tx.ts)
+    const existing = await tx.$queryRaw<{ id: string; dedupeKey: string }[]>`
+      SELECT "id", "dedupeKey" FROM "Delivery"
+        WHERE "dedupeKey" IN (${join(rows.filter((r) => !made.has(r.dedupeKey)).map((r) => r.dedupeKey))})`;
     for (const d of existing) idOf.set(d.dedupeKey, d.id);
   }
   return es.map((e) => idOf.get(e.dedupeKey) as string);

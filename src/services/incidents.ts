@@ -159,6 +159,9 @@ export class IncidentService {
     this.reports = new GroupCommit(deps.db, {
       max: REPORT_BATCH,
       ...(deps.db.provider === 'sqlite' ? { holdMs: REPORT_HOLD_MS_SQLITE, gatherMs: REPORT_GATHER_MS_SQLITE } : {}),
+      // every statement of a batch is raw SQL (its checks, guards, numbers and report-batch.ts's
+      // writes): on SQLite its transaction is then ours, not Prisma's (src/db/raw-tx.ts)
+      tx: { raw: true },
       take: (tx, seq, count) => takeSeqs(deps.db, tx, seq, count),
       own: (e) => isUserError(e) || isHandledElsewhere(e),
       open: openReportBatch,
