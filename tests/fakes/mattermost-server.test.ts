@@ -5,6 +5,7 @@ import type { Post } from '@mattermost/types/posts';
 import { test } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { type FakeMattermost, type FakeMattermostOptions, startFakeMattermost } from './mattermost-server.ts';
+import { mattermostSpecLoaded } from './mattermost-spec.ts';
 
 // @mattermost/client is CommonJS with getter exports: Node's ESM loader sees only the default export.
 const { Client4, ClientError } = mattermostClient;
@@ -46,6 +47,18 @@ async function rejection(p: Promise<unknown>): Promise<ClientErrorT> {
 
 const newCommand = (teamId: string, trigger: string) =>
   ({ team_id: teamId, trigger, method: 'P', url: 'https://bot.example/mm/command', auto_complete: true }) as Command;
+
+test('the spec is read when the fake starts, not in the first request (the bot under test shares the event loop)', async () => {
+  // a first parse of the YAML takes seconds: inside a request's handler it outlasted the bot's
+  // 5 s timeout on its first call (mattermost-commands 'the bot id is resolved once': 2 calls)
+  const fake = await startFakeMattermost();
+  try {
+    assert.ok(mattermostSpecLoaded(), 'read before the first request');
+    assert.equal(fake.calls.length, 0);
+  } finally {
+    await fake.close();
+  }
+});
 
 test('getMe, getUser with locale, getProfilesByIds, getUserByUsername', async () => {
   await withFake({ users: [{ username: 'tanaka', locale: 'ja' }] }, async (fake, client) => {

@@ -14,7 +14,7 @@ import type { MmContext, MmHandler, MmHandlerOptions } from './mattermost-handle
 import { postHandlers } from './mattermost-posts.ts';
 import { MmRateLimiter } from './mattermost-rate-limit.ts';
 import { otherHandlers } from './mattermost-routes.ts';
-import { checkRequest } from './mattermost-spec.ts';
+import { checkRequest, loadMattermostSpec } from './mattermost-spec.ts';
 import { appError, FakeMmStore, MM_ERRORS, newMattermostId } from './mattermost-state.ts';
 import type {
   FakeMattermost,
@@ -47,6 +47,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /** Starts a fake Mattermost server on 127.0.0.1 (random port). */
 export async function startFakeMattermost(opts: FakeMattermostOptions = {}): Promise<FakeMattermost> {
+  // read now, not in the first request's handler: the bot under test shares this event loop,
+  // and a first parse of the YAML (seconds) there outlasted the bot's 5 s timeout on GET
+  // /users/me at its start (a retry, and "resolved once" saw 2 calls)
+  loadMattermostSpec();
   const nowMs = () => (opts.clock ? opts.clock.now().getTime() : Date.now());
   const store = new FakeMmStore(nowMs);
   const bot = store.addUser({

@@ -8,9 +8,10 @@
  * BODY_OVERRIDES with its reason. Keep that list short.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 /** Where the spec lives: `tests/fixtures/specs/mattermost/` (source and licence: tests/fixtures/README.md). */
@@ -90,6 +91,11 @@ const BODY_OVERRIDES: Record<string, Record<string, Schema>> = {
 
 let cache: { routes: Route[]; schemas: Record<string, Schema> } | undefined;
 
+/** true once the spec has been read in this process (tests: the fake reads it at its start) */
+export function mattermostSpecLoaded(): boolean {
+  return cache !== undefined;
+}
+
 /** Reads the spec once. */
 export function loadMattermostSpec(): { routes: Route[]; schemas: Record<string, Schema> } {
   if (cache) return cache;
@@ -128,13 +134,15 @@ export function loadMattermostSpec(): { routes: Route[]; schemas: Record<string,
 }
 
 /**
- * Parses the YAML (about 3 s for 700 kB) and keeps a JSON copy in the temp folder, keyed by the YAML's
- * hash, so later test processes load it in milliseconds.
+ * Parses the YAML (about 3 s for 700 kB; 4-9 s of one synchronous stretch under load) and keeps a
+ * JSON copy, keyed by the YAML's hash, so later test processes load it in milliseconds. The copy
+ * is kept in node_modules/.cache, not the temp folder: `npm test` gives every run a new TMPDIR
+ * (scripts/test.mjs), so a copy there was made again by each worker of each run.
  */
 function readSpec(): unknown {
   const text = readFileSync(new URL('mattermost-openapi-v4.yaml', MATTERMOST_SPEC_DIR), 'utf8');
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const cached = join(tmpdir(), `mattermost-openapi-v4-${hash}.json`);
+  const cached = join(cacheDir(), `mattermost-openapi-v4-${hash}.json`);
   try {
     return JSON.parse(readFileSync(cached, 'utf8'));
   } catch {
@@ -144,9 +152,20 @@ function readSpec(): unknown {
       writeFileSync(partial, JSON.stringify(doc));
       renameSync(partial, cached);
     } catch {
-      // a read-only temp folder only costs time
+      // a read-only folder only costs time
     }
     return doc;
+  }
+}
+
+/** node_modules/.cache of the repository (kept between runs), else the temp folder. */
+function cacheDir(): string {
+  try {
+    const dir = fileURLToPath(new URL('../../node_modules/.cache/csirt-tests/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  } catch {
+    return tmpdir();
   }
 }
 
