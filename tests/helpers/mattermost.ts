@@ -31,6 +31,7 @@ import {
   startFakeMattermost,
 } from '../fakes/mattermost-server.ts';
 import { testDb } from './app.ts';
+import { notMetInTime } from './not-met.ts';
 import { testGroups } from './test-commands.ts';
 
 /** A 26-character Mattermost id made readable: `mmid('admin')` → `admin000…`. */
@@ -218,8 +219,7 @@ export async function startMattermostBot(
       const end = Date.now() + ms;
       while (!(await cond())) {
         // the bot's last log lines go with the failure: a reply that never came says where it stopped
-        if (Date.now() > end)
-          throw new Error(`condition not met in time; the bot's last log lines:\n${logs.slice(-20).join('')}`);
+        if (Date.now() > end) throw notMetInTime(cond, ms, `the bot's last log lines:\n${logs.slice(-20).join('')}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

@@ -21,6 +21,7 @@ import {
 } from '../fakes/slack-requests.ts';
 import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from '../fakes/slack-server.ts';
 import { testDb } from './app.ts';
+import { notMetInTime } from './not-met.ts';
 import { testGroups } from './test-commands.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -152,7 +153,7 @@ export async function startSlackBot(
     async until(cond, ms = 30_000) {
       const end = Date.now() + ms;
       while (!(await cond())) {
-        if (Date.now() > end) throw new Error('condition not met in time');
+        if (Date.now() > end) throw notMetInTime(cond, ms);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

@@ -4,6 +4,7 @@
  */
 import type { App } from '../../../src/app.ts';
 import { tableCounts } from '../../helpers/counts.ts';
+import { notMetInTime } from '../../helpers/not-met.ts';
 
 /** The people of the scenarios: an admin, a person with no role, a Japanese-speaking newcomer. */
 export type Person = 'admin' | 'stranger' | 'taro';
@@ -43,7 +44,7 @@ export async function until(app: App, cond: () => boolean | Promise<boolean>, ms
   for (;;) {
     await app.dispatcher.drain();
     if (await cond()) return;
-    if (Date.now() > end) throw new Error('condition not met in time');
+    if (Date.now() > end) throw notMetInTime(cond, ms);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
