@@ -18,14 +18,8 @@ import { enqueue } from '../../../src/outbox/outbox.ts';
 import type { MmBotRequest } from '../../fakes/mattermost-requests.ts';
 import { type FakeMmChannel, type FakeMmUser, startFakeMattermost } from '../../fakes/mattermost-server.ts';
 import { fakeCommand } from '../../fakes/mattermost-state.ts';
-import {
-  freePort,
-  type MattermostBot,
-  MM_ADMIN,
-  mmid,
-  shownText,
-  startMattermostBot,
-} from '../../helpers/mattermost.ts';
+import { closedPort } from '../../helpers/closed-port.ts';
+import { type MattermostBot, MM_ADMIN, mmid, shownText, startMattermostBot } from '../../helpers/mattermost.ts';
 import { PERSONAS } from '../../helpers/personas.ts';
 
 const clock = new ManualClock(new Date('2026-05-11T09:00:00+09:00'));
@@ -198,7 +192,7 @@ test('an unreachable response_url (nothing listening) and one whose TLS certific
   await once(tls, 'listening');
   try {
     const before = dms(taro).length;
-    await commandTo(taro, 'help', `http://127.0.0.1:${await freePort()}/hooks/commands/closed`);
+    await commandTo(taro, 'help', `http://127.0.0.1:${await closedPort()}/hooks/commands/closed`);
     await bot.until(() => dms(taro).length === before + 1);
     await commandTo(taro, 'help', `https://127.0.0.1:${(tls.address() as AddressInfo).port}/hooks/commands/x`);
     await bot.until(() => dms(taro).length === before + 2);

@@ -10,7 +10,7 @@ import { ManualClock } from '../../../src/core/clock.ts';
 import type { OutMessage } from '../../../src/core/platform.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
 import { blockText, MAX_BLOCK_TEXT } from '../../fakes/slack-chat.ts';
-import { freePort } from '../../helpers/mattermost.ts';
+import { closedPort } from '../../helpers/closed-port.ts';
 import { ADMIN, type SlackBot, startSlackBot } from '../../helpers/slack.ts';
 
 const CHANNEL = 'C0MAFF';
@@ -92,7 +92,7 @@ test('a form submitted after 30 minutes: its response_url has expired, and the r
 
 test('an unreachable response_url in a channel the bot is not in: the reply comes as a direct message, saying why', async () => {
   await manual.command(ADMIN, 'help', {
-    response_url: `http://127.0.0.1:${await freePort()}/unreachable`,
+    response_url: `http://127.0.0.1:${await closedPort()}/unreachable`,
     channel_id: OUTSIDE,
   });
   await manual.until(() => manual.fake.posts().length === 1);
