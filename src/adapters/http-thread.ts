@@ -128,6 +128,11 @@ const pending = new Map<
 /** requests open on the thread (it is held while there are any) */
 let onThreadOpen = 0;
 
+/** The answer's body as a Buffer over the same bytes (no copy: the structured clone made a Uint8Array). */
+export function bodyOf(answer: ThreadAnswer): Buffer {
+  return Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
+}
+
 /** an Error as the socket gave it (its code, its message) */
 export function socketError(e: ErrorShape): Error & { code?: string } {
   const err = new Error(e.message) as Error & { code?: string };

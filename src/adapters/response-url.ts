@@ -11,7 +11,7 @@
  * that, node:http on the main thread; before that, fetch, whose Request, Headers, web streams and
  * AbortSignal were about 5 % of the bot's CPU under the report bench, session 11.)
  */
-import { cancelOnThread, sendOnThread } from './http-thread.ts';
+import { bodyOf, cancelOnThread, sendOnThread } from './http-thread.ts';
 
 export type ResponseUrlResult =
   | { ok: true }
@@ -54,7 +54,7 @@ export function postToResponseUrl(url: string, body: unknown, timeoutMs: number)
       clearTimeout(timer);
       // the answer as far as it came (a body cut short does not undo a 2xx)
       if (answer.status >= 200 && answer.status < 300) return { ok: true };
-      const text = Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength).toString('utf8');
+      const text = bodyOf(answer).toString('utf8');
       return { ok: false, reason: `http_${answer.status} ${text.slice(0, 80)}`.trim(), maybeDelivered: false };
     },
     (e: unknown): ResponseUrlResult => {

@@ -13,7 +13,7 @@
  * send (FormData: file uploads) goes to the global fetch.
  */
 import type { FetchFunction } from '@slack/web-api';
-import { requestOnThread, socketError, type ThreadAnswer } from '../http-thread.ts';
+import { bodyOf, requestOnThread, socketError, type ThreadAnswer } from '../http-thread.ts';
 
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 
@@ -40,7 +40,7 @@ export const keepAliveFetch: FetchFunction = (input, init = {}) => {
 /** The answer as the Web API client reads it. */
 function response(url: string, answer: ThreadAnswer): FetchResponse {
   const status = answer.status;
-  const body = Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
+  const body = bodyOf(answer);
   const headers = new Map<string, string>();
   for (const [k, v] of Object.entries(answer.headers))
     if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
