@@ -68,7 +68,7 @@ export const SOLO_FILES = ['tests/e2e/db-outage.test.ts'];
  * crash test's).
  */
 export const USES_DB =
-  /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|slack|mattermost|scenario|console|bot-process|slack-process|multi-setup|advisory-crash)\b/;
+  /\btestApp\(|\btestDb\(|TEST_PROVIDER|helpers\/(app|test-database|slack|mattermost|scenario|console|bot-process|slack-process|multi-setup|advisory-crash)\b/;
 
 /**
  * Files the pattern above selects that would run the very same thing on PostgreSQL as on SQLite

@@ -14,12 +14,11 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { afterAll, test } from 'vitest';
-import { ROOT } from '../../../src/app.ts';
-import { type Database, openDatabase, type Prisma$, type Tx } from '../../../src/db/client.ts';
+import type { Database, Prisma$, Tx } from '../../../src/db/client.ts';
 import { Prisma } from '../../../src/db/generated/sqlite/client.ts';
-import { applyMigrations } from '../../../src/db/migrator.ts';
 import { StatementOutsideTx } from '../../../src/db/scope.ts';
-import { PROVIDER, testDb } from '../../helpers/app.ts';
+import { PROVIDER } from '../../helpers/app.ts';
+import { migratedDatabase } from '../../helpers/test-database.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -27,13 +26,8 @@ afterAll(async () => {
 });
 
 async function open(): Promise<Database> {
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url);
-  cleanup.push(async () => {
-    await db.close();
-    await t.drop();
-  });
+  const { db, drop } = await migratedDatabase();
+  cleanup.push(drop);
   return db;
 }
 

@@ -18,28 +18,15 @@
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { test } from 'vitest';
-import { ROOT } from '../../../src/app.ts';
 import { systemClock } from '../../../src/core/clock.ts';
 import type { OutMessage, PlatformSeam } from '../../../src/core/platform.ts';
-import { type Database, openDatabase } from '../../../src/db/client.ts';
-import { applyMigrations } from '../../../src/db/migrator.ts';
+import type { Database } from '../../../src/db/client.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { Dispatcher } from '../../../src/outbox/dispatcher.ts';
 import { enqueue } from '../../../src/outbox/outbox.ts';
-import { testDb } from '../../helpers/app.ts';
+import { migratedDatabase } from '../../helpers/test-database.ts';
 
-async function open(): Promise<{ db: Database; drop(): Promise<void> }> {
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url);
-  return {
-    db,
-    async drop() {
-      await db.close();
-      await t.drop();
-    },
-  };
-}
+const open = (): Promise<{ db: Database; drop(): Promise<void> }> => migratedDatabase();
 
 function gate(): { wait: Promise<void>; open(): void } {
   let open = () => {};

@@ -18,6 +18,7 @@ import { inReservedLane } from '../../../src/db/reserved-lane.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { SeenRequests } from '../../../src/services/seen-requests.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
+import { migratedDatabase } from '../../helpers/test-database.ts';
 
 const skip = PROVIDER === 'sqlite';
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -27,9 +28,7 @@ afterEach(async () => {
 
 /** A database handle whose main pool has `size` connections, every one held by an open transaction, and `queued` more waiting. */
 async function busyDatabase(size: number, queued: number): Promise<{ db: Database; pids: Set<number> }> {
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url, { poolSize: size });
+  const { db, drop } = await migratedDatabase({ poolSize: size });
   let release = () => {};
   const released = new Promise<void>((r) => {
     release = r;
@@ -49,8 +48,7 @@ async function busyDatabase(size: number, queued: number): Promise<{ db: Databas
   cleanup.push(async () => {
     release();
     await Promise.all(holders);
-    await db.close();
-    await t.drop();
+    await drop();
   });
   for (let i = 0; i < 200 && entered < size; i++) await new Promise((r) => setTimeout(r, 25));
   assert.equal(entered, size, 'every connection of the main pool is held');
@@ -111,13 +109,8 @@ test('a burst of requests is not held to the reserved pool’s two connections w
   skip,
   timeout: 60_000,
 }, async () => {
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url, { poolSize: 4 });
-  cleanup.push(async () => {
-    await db.close();
-    await t.drop();
-  });
+  const { db, drop } = await migratedDatabase({ poolSize: 4 });
+  cleanup.push(drop);
   // six at once, each holding its connection until all six have one: only possible with the
   // main pool's four and the reserved two together
   const BURST = 6;
@@ -146,13 +139,8 @@ test('SQLite: a reserved transaction goes ahead of the ordinary ones queued for 
 }, async () => {
   // at 200 reports/s the journal's admit used to wait behind every report transaction already
   // queued for the connection, and the acknowledgement with it (p99 4 s in the bench)
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url);
-  cleanup.push(async () => {
-    await db.close();
-    await t.drop();
-  });
+  const { db, drop } = await migratedDatabase();
+  cleanup.push(drop);
   let release = () => {};
   const released = new Promise<void>((r) => {
     release = r;

@@ -10,27 +10,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'vitest';
 import { ROOT } from '../../../src/app.ts';
-import { type Database, DatabaseUnavailable, openDatabase } from '../../../src/db/client.ts';
-import { applyMigrations } from '../../../src/db/migrator.ts';
+import { type Database, DatabaseUnavailable } from '../../../src/db/client.ts';
 import { sqlitePath } from '../../../src/db/provider.ts';
 import { type SqliteAdapter, sqliteAdapter } from '../../../src/db/sqlite-adapter.ts';
 import { PROVIDER, testDb } from '../../helpers/app.ts';
+import { migratedDatabase } from '../../helpers/test-database.ts';
 
 const skip = PROVIDER !== 'sqlite'; // SQLite only
 
-async function open(): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url);
-  return {
-    db,
-    url: t.url,
-    async drop() {
-      await db.close();
-      await t.drop();
-    },
-  };
-}
+const open = (): Promise<{ db: Database; url: string; drop(): Promise<void> }> => migratedDatabase();
 
 test('values round-trip as before: dates, integers, nulls; raw and model queries agree', { skip }, async () => {
   const { db, drop } = await open();

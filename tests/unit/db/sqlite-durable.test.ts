@@ -7,27 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { ROOT } from '../../../src/app.ts';
 import { appendAudit, ensureAuditHead, verifyChain } from '../../../src/audit/chain.ts';
-import { type Database, openDatabase } from '../../../src/db/client.ts';
-import { applyMigrations } from '../../../src/db/migrator.ts';
+import type { Database } from '../../../src/db/client.ts';
 import { nextSeq } from '../../../src/services/ids.ts';
-import { PROVIDER, testDb } from '../../helpers/app.ts';
+import { PROVIDER } from '../../helpers/app.ts';
+import { migratedDatabase } from '../../helpers/test-database.ts';
 
 const skip = PROVIDER !== 'sqlite'; // SQLite only
 
 async function open(): Promise<{ db: Database; drop(): Promise<void> }> {
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url);
-  await ensureAuditHead(db);
-  return {
-    db,
-    async drop() {
-      await db.close();
-      await t.drop();
-    },
-  };
+  const opened = await migratedDatabase();
+  await ensureAuditHead(opened.db);
+  return opened;
 }
 
 test('WAL with synchronous = NORMAL; every write is on disk when its promise resolves', { skip }, async () => {

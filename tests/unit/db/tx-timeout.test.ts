@@ -8,10 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'vitest';
-import { ROOT } from '../../../src/app.ts';
-import { type Database, DatabaseUnavailable, databaseAway, openDatabase } from '../../../src/db/client.ts';
-import { applyMigrations } from '../../../src/db/migrator.ts';
-import { testDb } from '../../helpers/app.ts';
+import { type Database, DatabaseUnavailable, databaseAway } from '../../../src/db/client.ts';
+import { migratedDatabase } from '../../helpers/test-database.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -19,13 +17,8 @@ afterEach(async () => {
 });
 
 async function open(): Promise<Database> {
-  const t = await testDb();
-  await applyMigrations(t.url, ROOT);
-  const db = await openDatabase(t.url);
-  cleanup.push(async () => {
-    await db.close();
-    await t.drop();
-  });
+  const { db, drop } = await migratedDatabase();
+  cleanup.push(drop);
   return db;
 }
 
