@@ -57,7 +57,6 @@ function deliveryRow(id: string, e: Enqueue, now: Date) {
   };
 }
 
-/** The Setting holding the key derived delivery ids are made with (created once, kept in backups). */
 /**
  * A delivery's channel as the dispatcher keeps it (one row in hand, its pacing) and as a kick
  * names it (`ServiceDeps.kick`): `platform:target`.
@@ -75,6 +74,7 @@ export const claimableChannels = (es: readonly Enqueue[]): string[] => [
   ...new Set(es.filter((e) => !e.failedReason).map(channelKey)),
 ];
 
+/** The Setting holding the key derived delivery ids are made with (created once, kept in backups). */
 export const DELIVERY_ID_KEY = 'delivery_id_key';
 
 /** Inside `derivedIds(fn)`: the key, once read. */
