@@ -44,10 +44,12 @@ export interface Latencies {
   errors: number;
   /** from the due time to the end of the answer */
   p50: number;
+  p90: number;
   p99: number;
   max: number;
   /** from the send to the end of the answer: what a generator measuring from the send would show */
   p50FromSend: number;
+  p90FromSend: number;
   p99FromSend: number;
   /** how late the sends were against their due times (this process's own lag) */
   sendLagP99: number;
@@ -86,9 +88,11 @@ const summarise = (all: Outcome[]): Latencies => {
     ok: ok.length,
     errors: all.length - ok.length,
     p50: round(percentile(fromDue, 50)),
+    p90: round(percentile(fromDue, 90)),
     p99: round(percentile(fromDue, 99)),
     max: round(Math.max(0, ...fromDue)),
     p50FromSend: round(percentile(fromSend, 50)),
+    p90FromSend: round(percentile(fromSend, 90)),
     p99FromSend: round(percentile(fromSend, 99)),
     sendLagP99: round(percentile(lag, 99)),
     sendLagMax: round(Math.max(0, ...lag)),

@@ -71,9 +71,14 @@ test('(b) a process that stalls once for 300 ms: every request due during the st
   // ~60 late requests go out at once and are served one after another by this (possibly loaded)
   // process, so their time from the send is not a few ms (107 ms in CI at 23:36 on 2026-12-03,
   // against < 100 asserted then); what matters is that most of the stall disappears from it.
+  // Compared at the p90 (the 20th longest of 200), not the p99 (the 2nd): the requests already
+  // sent when the stall began wait all of it from their send too, and under load there are two or
+  // more of them (CI at 10:04 on 2026-12-04: p99 from the send 304.65 ms, from the due time
+  // 323.39). At the p90, 20 of the ~60 requests due during the stall waited ≥ ~200 ms from their
+  // due time, and only the few sent before it did from their send.
   assert.ok(
-    r.measured.p99FromSend < r.measured.p99 * 0.6,
-    `p99 from the send ${r.measured.p99FromSend}, from the due time ${r.measured.p99}`,
+    r.measured.p90FromSend < r.measured.p90 * 0.6,
+    `p90 from the send ${r.measured.p90FromSend}, from the due time ${r.measured.p90}`,
   );
 });
 
