@@ -88,6 +88,12 @@ export interface TxOptions {
 /** Connections of the reserved lane, per process (PostgreSQL). */
 const RESERVED_CONNECTIONS = 2;
 
+/**
+ * How long a transaction may run once started when it names no `timeoutMs`: one value for
+ * Prisma's interactive transaction and for ours (raw-tx.ts), and for the "expired" error both give.
+ */
+const TX_TIMEOUT_MS = 60_000;
+
 export { DatabaseUnavailable, databaseAway } from './availability.ts';
 export { runWithGuard } from './scope.ts';
 export { RawOnlyTx };
@@ -306,10 +312,11 @@ export async function openDatabase(
       assertNotInTx('a second transaction (db.tx)');
       const guard = currentGuard();
       const deadline = Date.now() + (o.waitMs ?? 60_000);
+      const timeoutMs = o.timeoutMs ?? TX_TIMEOUT_MS;
       for (let attempt = 1; ; attempt++) {
         let guarded = false;
         const slot: DriverSlot = {};
-        const state: TxState = { open: true, after: [], driver: slot, timeoutMs: o.timeoutMs ?? 60_000 };
+        const state: TxState = { open: true, after: [], driver: slot, timeoutMs };
         try {
           const left = deadline - Date.now();
           if (left <= 0 || (!availability.available && left < 1000))
@@ -332,7 +339,7 @@ export async function openDatabase(
             own
               ? ownTransaction(own, slot, {
                   maxWait,
-                  timeoutMs: state.timeoutMs as number,
+                  timeoutMs,
                   rt,
                   run: () => {
                     // raw statements only: they go to the driver transaction put in `slot`
@@ -362,7 +369,7 @@ export async function openDatabase(
                     const e = tagged(tx, prismaTx, false);
                     return body(tx);
                   },
-                  { maxWait, timeout: o.timeoutMs ?? 60_000 },
+                  { maxWait, timeout: timeoutMs },
                 );
           const r = await starting({ reserved: o.reserved === true, by: Date.now() + maxWait, slot }, start);
           committed(state);

@@ -7,8 +7,9 @@
  * 11-18: reports waiting on a busy pool past 60 s were lost after their acknowledgement.
  */
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'vitest';
+import { afterEach, test, vi } from 'vitest';
 import { type Database, DatabaseUnavailable, databaseAway } from '../../../src/db/client.ts';
+import { PROVIDER } from '../../helpers/app.ts';
 import { migratedDatabase } from '../../helpers/test-database.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -63,4 +64,47 @@ test('…and tried again while its wait lasts: committed once', { timeout: 60_00
   assert.equal(attempts, 2);
   assert.equal(await setting(db, 'try-1'), null, 'the first try left nothing');
   assert.equal((await setting(db, 'done'))?.value, '2');
+});
+
+/**
+ * With no `timeoutMs`, a transaction has 60 s, on Prisma's interactive transaction and on ours
+ * (`raw` on SQLite, raw-tx.ts): one default for both. The clock is faked (timers and Date, which
+ * Prisma's transaction manager and ours both read), so the minute passes at once: a transaction
+ * held 58 s commits on its first try; one held 62 s is rolled back and committed on its second.
+ */
+test(`with no timeoutMs a transaction has the same 60 s on both paths, raw and Prisma's (${PROVIDER})`, {
+  timeout: 60_000,
+}, async () => {
+  const db = await open();
+  const put = (tx: Parameters<Parameters<Database['tx']>[0]>[0], key: string) =>
+    db.execute(tx, 'INSERT INTO "Setting" ("key", "value") VALUES (?, ?)', key, 'x');
+  const tries = async (raw: boolean, heldMs: number) => {
+    let attempts = 0;
+    await db.tx(
+      async (tx) => {
+        attempts++;
+        await put(tx, `${raw}-${heldMs}-try-${attempts}`);
+        if (attempts === 1) await vi.advanceTimersByTimeAsync(heldMs);
+        await put(tx, `${raw}-${heldMs}-done`);
+      },
+      { raw, waitMs: 10 * 60_000 },
+    );
+    return attempts;
+  };
+  // shouldAdvanceTime: the retry's back-off and the drivers' own timers still run as time passes
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true });
+  try {
+    const got: Record<string, number> = {};
+    for (const raw of [false, true])
+      for (const held of [58_000, 62_000]) got[`${raw} ${held}`] = await tries(raw, held);
+    assert.deepEqual(
+      got,
+      { 'false 58000': 1, 'false 62000': 2, 'true 58000': 1, 'true 62000': 2 },
+      'tries per path and hold',
+    );
+  } finally {
+    vi.useRealTimers();
+  }
+  assert.equal(await setting(db, 'true-62000-try-1'), null, 'the try past its time left nothing');
+  assert.equal(await setting(db, 'false-62000-try-1'), null);
 });
