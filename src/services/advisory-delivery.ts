@@ -19,7 +19,7 @@ import { expectsAck } from '../domain/advisory-kind.ts';
 import type { ReminderKind } from '../domain/reminder-policy.ts';
 import { checkDistribution, type Tlp } from '../domain/tlp.ts';
 import { codeKey, type Translate, t as translate, translator } from '../i18n/index.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { claimableChannels, type Enqueue, enqueue } from '../outbox/outbox.ts';
 import { scheduleJob } from '../scheduler/scheduler.ts';
 import { broadcastMessage, kindWord, withdrawnMessage } from './advisory-format.ts';
 import type { ServiceDeps } from './context.ts';
@@ -244,27 +244,27 @@ export async function withdrawCopies(
     where: { refType: ADVISORY_REF, refId: a.id, status: { in: ['sent', 'sending'] }, kind: { in: ['post', 'dm'] } },
     orderBy: { createdAt: 'asc' },
   });
+  const es: Enqueue[] = [];
   for (const d of live) {
     let locale = deps.locale;
     if (d.kind === 'dm') {
       const p = await tx.person.findUnique({ where: { identity: `${d.platform}:${d.target}` } });
       if (p?.locale === 'en' || p?.locale === 'ja') locale = p.locale;
     }
-    await enqueue(
-      tx,
-      {
-        platform: d.platform as PlatformName,
-        kind: 'update',
-        target: d.target,
-        message: withdrawnMessage(translator(locale, await namesInTx(tx)), a),
-        dedupeKey: `advisory:${a.id}:withdraw:${d.id}`,
-        refType: NOTICE_REF,
-        refId: a.id,
-        updatesId: d.id,
-      },
-      deps.clock.now(),
-    );
+    const e: Enqueue = {
+      platform: d.platform as PlatformName,
+      kind: 'update',
+      target: d.target,
+      message: withdrawnMessage(translator(locale, await namesInTx(tx)), a),
+      dedupeKey: `advisory:${a.id}:withdraw:${d.id}`,
+      refType: NOTICE_REF,
+      refId: a.id,
+      updatesId: d.id,
+    };
+    await enqueue(tx, e, deps.clock.now());
+    es.push(e);
   }
-  if (live.length > 0) deps.kick();
+  // the channels of the updates written: a kick naming none would claim over every channel
+  if (es.length > 0) deps.kick(claimableChannels(es));
   return { cancelled: cancelled.count, updated: live.length };
 }

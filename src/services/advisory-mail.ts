@@ -17,7 +17,7 @@ import type { Block } from '../core/reply.ts';
 import type { Tx } from '../db/client.ts';
 import type { Advisory } from '../db/generated/sqlite/client.ts';
 import { type Locale, translator } from '../i18n/index.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { claimableChannels, type Enqueue, enqueue } from '../outbox/outbox.ts';
 import { ADVISORY_REF, versionKey } from './advisory-delivery.ts';
 import { broadcastMessage } from './advisory-format.ts';
 import { sharingState } from './advisory-sharing.ts';
@@ -75,20 +75,17 @@ export async function enqueueMailCopy(
   const dedupeKey = `${versionKey(a)}:${MAIL}:${o.code}`;
   const existing = await tx.delivery.findUnique({ where: { dedupeKey }, select: { id: true } });
   if (existing) return existing.id;
-  const id = await enqueue(
-    tx,
-    {
-      platform: MAIL,
-      kind: 'post',
-      target: o.email,
-      orgId: o.id,
-      message: await mailMessage(tx, a),
-      dedupeKey,
-      refType: ADVISORY_REF,
-      refId: a.id,
-    },
-    deps.clock.now(),
-  );
+  const e: Enqueue = {
+    platform: MAIL,
+    kind: 'post',
+    target: o.email,
+    orgId: o.id,
+    message: await mailMessage(tx, a),
+    dedupeKey,
+    refType: ADVISORY_REF,
+    refId: a.id,
+  };
+  const id = await enqueue(tx, e, deps.clock.now());
   await audit(deps, tx, 'system', 'delivery.email_fallback', a.id, {
     org: o.code,
     to: o.email,
@@ -96,6 +93,6 @@ export async function enqueueMailCopy(
     delivery: id,
     ...(chat ? { chat: { delivery: chat.id, platform: chat.platform, error: chat.error } } : {}),
   });
-  deps.kick();
+  deps.kick(claimableChannels([e]));
   return id;
 }

@@ -21,11 +21,11 @@ export interface ServiceDeps {
   platforms: readonly PlatformName[];
   /**
    * wakes the dispatcher after a transaction wrote deliveries; `channels` (`platform:target`):
-   * the channels of the rows a claim may take (`claimableChannels`), when the caller knows them
-   * (the dispatcher then skips the claim while all of them are in hand or paced; an empty list
-   * costs nothing); undefined means any channel
+   * the channels of the rows a claim may take (`claimableChannels`): the dispatcher then skips
+   * the claim while all of them are in hand or paced; an empty list costs nothing. Required: a
+   * kick naming no channel would claim over every channel (tests/unit/outbox/kick-named.test.ts)
    */
-  kick(channels?: readonly string[]): void;
+  kick(channels: readonly string[]): void;
   /** MAX_INDICATORS: indicators accepted in one report or update (default 100) */
   maxIndicators?: number;
   /** PUBLIC_URL, for links the bot hands out (calendar feeds); undefined when not set */

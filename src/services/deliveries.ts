@@ -13,6 +13,7 @@ import type { Delivery } from '../db/generated/sqlite/client.ts';
 import { formatDateTime } from '../domain/dates.ts';
 import { keyOf, type Translate } from '../i18n/index.ts';
 import { MAIL_UNCERTAIN } from '../outbox/mail-marks.ts';
+import { channelKey } from '../outbox/outbox.ts';
 import { audit, postStyle, type ServiceDeps } from './context.ts';
 import { CHANNEL_MOVED, channelOf, postToOrg } from './notify.ts';
 
@@ -160,6 +161,7 @@ export class DeliveryService {
       }
       const ids: string[] = [];
       const skipped: { id: string; reason: string }[] = [];
+      const channels = new Set<string>();
       for (const d of rows) {
         let target = d.target;
         if (d.error === 'no_channel' && d.orgId !== null) {
@@ -193,11 +195,13 @@ export class DeliveryService {
           ...(d.refType ? { ref: `${d.refType}:${d.refId ?? ''}` } : {}),
         });
         ids.push(d.id);
+        channels.add(channelKey({ platform: d.platform, target }));
       }
       if (ids.length === 0 && skipped.length > 0) throw new UserError('delivery.none_resendable');
+      // once committed; the channels of the rows resent (naming none would claim over every channel)
+      this.deps.kick([...channels]);
       return { ids, skipped };
     });
-    this.deps.kick();
     return out;
   }
 }
