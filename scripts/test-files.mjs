@@ -36,6 +36,7 @@ export const CHAOS_FILES = [
   'tests/e2e/report-batch-crash.test.ts',
   'tests/e2e/report-clocks-multiprocess.test.ts',
   'tests/e2e/shutdown.test.ts',
+  'tests/e2e/sqlite-checkpoint-crash.test.ts',
 ];
 
 /**

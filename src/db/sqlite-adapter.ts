@@ -18,7 +18,9 @@
  *
  * **Durable before anyone sees it, without blocking on fsync**: WAL with `synchronous =
  * NORMAL`, and a result is handed back only once an fdatasync of the WAL that started after
- * it has ended (group commit, sqlite-durable.ts).
+ * it has ended (group commit, sqlite-durable.ts). The WAL's checkpoints (a copy into the
+ * database file and two fsyncs) run on another connection in a worker thread
+ * (sqlite-checkpoint.ts), not inside our COMMITs.
  *
  * **Prepared statements are reused** (an LRU cache; preparing every query again cost 30–200 µs
  * each).
@@ -35,6 +37,7 @@ import type {
 } from '@prisma/driver-adapter-utils';
 import Sqlite from 'better-sqlite3';
 import { inReservedLane } from './reserved-lane.ts';
+import { Checkpointer, type CheckpointerOptions } from './sqlite-checkpoint.ts';
 import { declaredTypes, isBusy, mapArg, mapRow, resolveTypes, toAdapterError } from './sqlite-convert.ts';
 import { WalSync } from './sqlite-durable.ts';
 
@@ -47,6 +50,11 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** prepared statements kept (default 500) */
   statements?: number;
+  /**
+   * WAL checkpoints on a thread of their own (sqlite-checkpoint.ts; file databases in WAL mode),
+   * or false: SQLite's automatic checkpoint on the connection, as before
+   */
+  checkpoint?: CheckpointerOptions | false;
 }
 
 /**
@@ -177,6 +185,7 @@ class Connection {
   constructor(
     readonly db: Sqlite.Database,
     readonly wal: WalSync | null,
+    readonly checkpointer: Checkpointer | null,
     private readonly busyTimeoutMs: number,
     private readonly maxStatements: number,
   ) {}
@@ -237,7 +246,7 @@ class Connection {
     // a statement that changed nothing needs no fsync (BEGIN/COMMIT count as read-only)
     if (!st.readonly && (changed || DDL.test(sql))) {
       if (this.db.inTransaction) this.txWrote = true;
-      else this.wal?.noteCommit();
+      else this.committed();
     }
     return result;
   }
@@ -252,8 +261,14 @@ class Connection {
 
   /** The current transaction ended: its commit, if it wrote, is to be made durable. */
   ended(committed: boolean): void {
-    if (committed && this.txWrote) this.wal?.noteCommit();
+    if (committed && this.txWrote) this.committed();
     this.txWrote = false;
+  }
+
+  /** A commit was written to the WAL: to be made durable, and perhaps time for a checkpoint. */
+  private committed(): void {
+    this.wal?.noteCommit();
+    this.checkpointer?.committed();
   }
 
   /** Resolves once everything committed so far is on disk. */
@@ -451,6 +466,8 @@ export class SqliteAdapter implements SqlDriverAdapter {
   async dispose(): Promise<void> {
     await this.c.lane.acquire();
     try {
+      // the thread's connection first: the last one to close checkpoints and removes the WAL
+      await this.c.checkpointer?.close();
       this.c.db.close();
     } finally {
       this.c.lane.release();
@@ -463,12 +480,15 @@ export interface SqliteFactory extends SqlDriverAdapterFactory {
   readonly wal: WalSync | null;
   /** the connection Prisma opened (after its first query) */
   readonly adapter: SqliteAdapter | null;
+  /** its checkpoint thread's keeper (file databases in WAL mode), once connected */
+  readonly checkpointer: Checkpointer | null;
 }
 
 /**
  * The factory Prisma's client connects through. `path` is a file or `:memory:`. The
  * connection is set up here: WAL (file databases), `synchronous = NORMAL` with our own fsync
- * (or FULL where WAL is unavailable), foreign keys on, busy_timeout 0 (we wait on a timer).
+ * (or FULL where WAL is unavailable), the WAL's checkpoints on a thread of their own
+ * (sqlite-checkpoint.ts), foreign keys on, busy_timeout 0 (we wait on a timer).
  */
 export function sqliteAdapter(path: string, o: SqliteOptions = {}): SqliteFactory {
   const wal = path === ':memory:' ? null : new WalSync(`${path}-wal`);
@@ -481,6 +501,9 @@ export function sqliteAdapter(path: string, o: SqliteOptions = {}): SqliteFactor
     get adapter() {
       return adapter;
     },
+    get checkpointer() {
+      return adapter?.c.checkpointer ?? null;
+    },
     async connect(): Promise<SqlDriverAdapter> {
       const db = new Sqlite(path, { timeout: 0 });
       db.defaultSafeIntegers(true);
@@ -490,15 +513,21 @@ export function sqliteAdapter(path: string, o: SqliteOptions = {}): SqliteFactor
         busyTimeoutMs,
       );
       let walSync: WalSync | null = null;
+      let checkpointer: Checkpointer | null = null;
       if (wal && mode === 'wal') {
         db.pragma('synchronous = NORMAL');
         wal.activate();
         walSync = wal;
+        if (o.checkpoint !== false) {
+          checkpointer = new Checkpointer(path, o.checkpoint);
+          // past this, the connection checkpoints itself as before: the bound if the thread lags
+          db.pragma(`wal_autocheckpoint = ${checkpointer.bound}`);
+        }
       } else {
         db.pragma('synchronous = FULL');
       }
       db.pragma('foreign_keys = ON');
-      adapter = new SqliteAdapter(new Connection(db, walSync, busyTimeoutMs, o.statements ?? 500));
+      adapter = new SqliteAdapter(new Connection(db, walSync, checkpointer, busyTimeoutMs, o.statements ?? 500));
       return adapter;
     },
   };
