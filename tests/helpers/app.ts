@@ -17,6 +17,7 @@ import { replyToText } from '../../src/core/reply.ts';
 import type { Outcome } from '../../src/core/router.ts';
 import { MemoryPlatform } from '../fakes/memory-platform.ts';
 import { copySqliteTemplate, createPgFromTemplate } from './db-template.ts';
+import { assertOnPgPass } from './pg-pass.ts';
 
 export const PROVIDER = (process.env.TEST_PROVIDER ?? 'sqlite') as 'sqlite' | 'postgresql';
 
@@ -26,6 +27,7 @@ export const PROVIDER = (process.env.TEST_PROVIDER ?? 'sqlite') as 'sqlite' | 'p
  * `empty: true` a truly empty one, for the tests about migrations, upgrades and restores.
  */
 export async function testDb(opts: { empty?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+  assertOnPgPass();
   if (PROVIDER === 'postgresql') {
     const base = process.env.TEST_PG_URL;
     if (!base) throw new Error('TEST_PG_URL is not set: run the tests with npm test');

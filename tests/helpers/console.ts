@@ -7,6 +7,7 @@ import { PROVIDER, testDb } from './app.ts';
 import { BOT_ARGS, BOT_ENV, TEST_BOT_SETTINGS } from './bot-entry.ts';
 import { copySqliteTemplate } from './db-template.ts';
 import { dropLater } from './drop-later.ts';
+import { assertOnPgPass } from './pg-pass.ts';
 
 export interface ConsoleRun {
   code: number;
@@ -27,6 +28,7 @@ export function freshSqliteUrl(): string {
  */
 export async function freshDbUrl(opts: { empty?: boolean } = {}): Promise<string> {
   if (PROVIDER !== 'postgresql') {
+    assertOnPgPass();
     const url = freshSqliteUrl();
     if (!opts.empty) await copySqliteTemplate(url.slice('file:'.length));
     return url;

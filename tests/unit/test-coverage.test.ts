@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'vitest';
 import { CHAOS_FILES, testFiles, usesDb } from '../../scripts/test-files.mjs';
 import { ROOT } from '../../src/app.ts';
+import { assertOnPgPass } from '../helpers/pg-pass.ts';
 
 const REACHES_DB =
   /\bopenDatabase\(|\bcreateApp\(|\brunBot\(|\brunConsoleApp\b|\bBotProcess\b|\bSlackProcess\b|\bprepareMulti\(/;
@@ -19,6 +20,19 @@ test('every test file that reaches a database also runs on PostgreSQL', () => {
     (f) => REACHES_DB.test(readFileSync(join(ROOT, f), 'utf8')) && !usesDb(ROOT, f),
   );
   assert.deepEqual(missing, []);
+});
+
+test('a database made for a file the PostgreSQL pass leaves out fails at once (tests/helpers/pg-pass.ts)', () => {
+  // testDb and freshDbUrl ask this first; a file selected for the pass may make one
+  assertOnPgPass(join(ROOT, 'tests/unit/db/tx-timeout.test.ts'));
+  assertOnPgPass(join(ROOT, 'tests/e2e/delivery-admin.test.ts'));
+  // a file selected by none of its imports may not (a db unit file moved to a helper USES_DB did not know)
+  assert.throws(
+    () => assertOnPgPass(join(ROOT, 'tests/unit/logger.test.ts')),
+    /tests\/unit\/logger\.test\.ts makes a database .* does not select it for the PostgreSQL pass/,
+  );
+  // nor this file, which makes none: the setup file tells the guard which file runs now
+  assert.throws(() => assertOnPgPass(), /tests\/unit\/test-coverage\.test\.ts makes a database/);
 });
 
 test('the helpers that start real bots give them a database of the provider under test', () => {
