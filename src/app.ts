@@ -92,7 +92,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const pending = await pendingMigrations(config.DATABASE_URL, ROOT);
     if (pending.length) throw new SchemaBehindError(pending);
   }
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openDatabase(config.DATABASE_URL, { log });
   await ensureAuditHead(db);
   const metrics = createMetrics();
   const seams = opts.seams ?? new Map();

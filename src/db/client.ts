@@ -17,6 +17,7 @@ import { closedError, decodeRows, encodeArgs, type PrismaRuntime, rawError } fro
 import { laneFactory, starting } from './reserved-lane.ts';
 import { afterCommit, assertNotInTx, checkedClient, committed, currentGuard, runInTx, type TxState } from './scope.ts';
 import { type SqliteFactory, sqliteAdapter } from './sqlite-adapter.ts';
+import type { Checkpointer } from './sqlite-checkpoint.ts';
 import { sqliteDirect } from './sqlite-direct.ts';
 import type { DurabilityStats } from './sqlite-durable.ts';
 import { baselineWasmOnly } from './wasm.ts';
@@ -56,6 +57,8 @@ export interface Database {
   ping(): Promise<boolean>;
   /** SQLite file databases: commits and the fsyncs that made them durable (sqlite-durable.ts) */
   readonly durability?: { readonly stats: DurabilityStats; readonly pending: boolean };
+  /** SQLite file databases in WAL mode: the WAL checkpoint thread's keeper (sqlite-checkpoint.ts), once connected */
+  readonly checkpointer?: Checkpointer | null;
   close(): Promise<void>;
 }
 
@@ -127,6 +130,8 @@ export async function openDatabase(
     connectTimeoutMs?: number;
     /** PostgreSQL: false sends every statement unnamed (pg-statements.ts; default named) */
     preparedStatements?: boolean;
+    /** SQLite: where the WAL checkpoint thread's failures are told (default: a process warning) */
+    log?: { warn(obj: object, msg: string): void };
   } = {},
 ): Promise<Database> {
   const provider = providerOf(url);
@@ -151,7 +156,19 @@ export async function openDatabase(
     const { PrismaClient, Prisma } = await import('./generated/sqlite/client.ts');
     rt = runtimeOf(Prisma);
     Sql = Prisma.Sql as unknown as SqlClass;
-    sqlite = sqliteAdapter(path, { busyTimeoutMs: opts.busyTimeoutMs ?? 10_000 });
+    const log = opts.log;
+    sqlite = sqliteAdapter(path, {
+      busyTimeoutMs: opts.busyTimeoutMs ?? 10_000,
+      ...(log && {
+        checkpoint: {
+          onError: (err: Error) =>
+            log.warn(
+              { err },
+              'SQLite checkpoint thread failed; the connection checkpoints itself until a new one runs',
+            ),
+        },
+      }),
+    });
     capture = capturingFactory(guardedFactory(sqlite, availability));
     prisma = new PrismaClient({ adapter: capture });
   } else {
@@ -305,6 +322,9 @@ export async function openDatabase(
       $executeRaw: tagged(prisma, prisma, false),
     }),
     ...(durability?.active ? { durability } : {}),
+    get checkpointer() {
+      return sqlite?.checkpointer ?? null;
+    },
     get available() {
       return availability.available;
     },

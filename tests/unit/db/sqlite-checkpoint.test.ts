@@ -17,7 +17,8 @@ import { ROOT } from '../../../src/app.ts';
 import { sqlitePath } from '../../../src/db/provider.ts';
 import { type SqliteAdapter, sqliteAdapter } from '../../../src/db/sqlite-adapter.ts';
 import { BOUND_FACTOR, type CheckpointerOptions, uncopiedFrames } from '../../../src/db/sqlite-checkpoint.ts';
-import { PROVIDER, testDb } from '../../helpers/app.ts';
+import { PROVIDER, testApp, testDb } from '../../helpers/app.ts';
+import { migratedDatabase } from '../../helpers/test-database.ts';
 
 const skip = PROVIDER !== 'sqlite'; // SQLite only
 
@@ -200,6 +201,46 @@ test('an idle thread truncates the WAL and ends; the WAL is the same file, and W
     assert.deepEqual(w.errors, []);
   } finally {
     await w.drop();
+  }
+});
+
+test('the bot’s database: the thread’s failures go to its logger (openDatabase’s log)', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const warned: { obj: object; msg: string }[] = [];
+  const { db, drop } = await migratedDatabase({ log: { warn: (obj, msg) => warned.push({ obj, msg }) } });
+  try {
+    await db.prisma.setting.findMany(); // connected
+    const ckpt = db.checkpointer;
+    assert.ok(ckpt, 'a SQLite file database has a checkpointer');
+    assert.equal(ckpt.running, false, 'none for a database just opened');
+    for (let i = 0; ckpt.stats.starts === 0 && i < 10_000; i++) {
+      await db.execute(db.prisma, 'INSERT INTO "Setting" ("key", "value") VALUES (?, ?)', `k${i}`, PAD);
+    }
+    const thread = ckpt.threadForTests();
+    assert.ok(thread, 'the writes started the thread');
+    await thread.terminate();
+    await until('the death told', () => warned.length > 0);
+    assert.match(warned[0]?.msg ?? '', /checkpoint thread failed/);
+    assert.match(String((warned[0]?.obj as { err?: Error } | undefined)?.err?.message), /ended/);
+  } finally {
+    await drop();
+  }
+});
+
+test('a bot that started and handled a command has no checkpoint thread (an idle bot carries none)', {
+  skip,
+}, async () => {
+  const t = await testApp({ empty: true });
+  try {
+    await t.say('console:admin', '/csirt help');
+    const ckpt = t.app.db.checkpointer;
+    assert.ok(ckpt, 'a SQLite file database has a checkpointer');
+    assert.equal(ckpt.stats.starts, 0);
+    assert.equal(ckpt.running, false);
+  } finally {
+    await t.close();
   }
 });
 
