@@ -47,6 +47,32 @@ const memory = () => {
 /** CPU time this process has used (µs): the parent divides a load's share by its requests */
 const cpu = () => process.cpuUsage();
 
+/**
+ * The sampling heap profiler over one load (`npm run bench -- --heap-prof`): every allocation
+ * sampled, also those the GC has freed since, so a profile is the load's allocations (bytes per
+ * request), not what is still live at its end. The inspector is loaded only when asked.
+ */
+let heapSession: import('node:inspector/promises').Session | null = null;
+const heapStart = async () => {
+  const { Session } = await import('node:inspector/promises');
+  heapSession = new Session();
+  heapSession.connect();
+  await heapSession.post('HeapProfiler.enable');
+  await heapSession.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as import('node:inspector').HeapProfiler.StartSamplingParameterType);
+  return true;
+};
+const heapStop = async () => {
+  const s = heapSession as import('node:inspector/promises').Session;
+  const { profile } = await s.post('HeapProfiler.stopSampling');
+  s.disconnect();
+  heapSession = null;
+  return profile;
+};
+
 serveChild<BotInput>(async (input): Promise<Served> => {
   if (input.mode === 'bolt') {
     const bolt = new BoltApp({
@@ -98,6 +124,8 @@ serveChild<BotInput>(async (input): Promise<Served> => {
     handlers: {
       memory,
       cpu,
+      heapStart,
+      heapStop,
       // how the reports were batched (the figures /metrics shows)
       batches: async () => ({ ...app.services.incidents.reportBatches }),
       // the admissions' waits as /metrics shows them (csirt_admission_wait_seconds)

@@ -11,6 +11,7 @@
  *   the runs before 2026-12-03 evening, when this was the "@200/s" row;
  * - max: autocannon with 10 connections, closed loop (each sends as soon as its answer came).
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { START_ENV, START_FLAGS } from '../../scripts/build.mjs';
@@ -113,6 +114,8 @@ export interface CommandOptions {
   modes?: readonly LoadMode[];
   /** profile the bot processes (node --cpu-prof) into this directory */
   profileDir?: string;
+  /** sample the bot's allocations over each load (heap-summary.ts reads them) into this directory */
+  heapProfileDir?: string;
   /** a subset of the targets and commands (profiling) */
   targets?: Target[];
   commands?: CommandKind[];
@@ -381,6 +384,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
           const batches0 = fake ? await bot.rpc<Batches>('batches') : null;
           const admits0 = fake ? admittedBuckets(await bot.rpc<string>('admissions')) : null;
           const phases0 = fake ? await bot.rpc<string>('phases') : null;
+          const heap = fake && opts.heapProfileDir ? await bot.rpc('heapStart') : false;
           const r =
             mode === 'paced'
               ? await loadPaced(bot.ready.port, s, { seconds, rate: opts.rate })
@@ -420,6 +424,16 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / Math.max(1, r.ok),
             1,
           );
+          if (heap) {
+            // the load's requests and all their work after the ack (the wait for the replies included);
+            // the name says how many (after the CPU time is read: the profile's transfer is not the load's)
+            const file = join(
+              opts.heapProfileDir as string,
+              `${target}-${command}-${mode}-${r.ok}req-${Date.now()}.heapprofile`,
+            );
+            writeFileSync(file, JSON.stringify(await bot.rpc('heapStop')));
+            opts.log(`commands: heap profile written: ${file}`);
+          }
           const batches1 = fake ? await bot.rpc<Batches>('batches') : null;
           const admits1 = fake ? admittedBuckets(await bot.rpc<string>('admissions')) : null;
           const admitWait =

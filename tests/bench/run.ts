@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=startup,commands,broadcast,scheduler,ioc,dashboard] [-- --profile]
- * [-- --no-readme] [-- --before=<another checkout, built>]`: measures the bot side by side with its floors and targets, prints a
+ * [-- --heap-prof] [-- --no-readme] [-- --before=<another checkout, built>]`: measures the bot side by side with its floors and targets, prints a
  * table, writes bench-results/<date>.json and the table into README.md's performance section.
  * Figures are compared as ratios measured in the same run; nothing here asserts a time.
  */
@@ -20,6 +20,8 @@ import { benchStartup, type StartupResult } from './startup.ts';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
+// --heap-prof: the bot's allocations over each load of the commands bench (heap-summary.ts)
+const heapProfileDir = args.includes('--heap-prof') ? join(ROOT, 'bench-results', 'heap-profiles') : undefined;
 const only = new Set(
   (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'startup,commands,broadcast,scheduler,ioc,dashboard').split(
     ',',
@@ -63,6 +65,7 @@ const pgSrv = only.has('commands') || only.has('dashboard') ? await pgServer(log
 const pgUrl = pgSrv?.url ?? null;
 const profileDir = profile ? join(ROOT, 'bench-results', 'profiles') : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
+if (heapProfileDir) mkdirSync(heapProfileDir, { recursive: true });
 
 let commands: CommandBench | null = null;
 let broadcast: BroadcastResult | null = null;
@@ -91,6 +94,7 @@ if (only.has('commands')) {
       sqliteUrl: sqlite.url,
       pgUrl: pgDb?.url ?? null,
       profileDir,
+      heapProfileDir,
       targets: listArg('targets') as Target[] | undefined,
       commands: listArg('commands') as CommandKind[] | undefined,
       // --modes=paced,max: only these loads (paced, burst, max)
