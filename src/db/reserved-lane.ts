@@ -19,9 +19,9 @@
  * (sqlite-adapter.ts `Lane`).
  */
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { wrapAdapter } from './adapter-wrap.ts';
+import { contextSlot } from './async-context.ts';
 import type { DriverSlot } from './direct.ts';
 
 /**
@@ -35,7 +35,7 @@ interface Start {
   slot?: DriverSlot;
 }
 
-const start = new AsyncLocalStorage<Start>();
+const start = contextSlot<Start>('transaction start');
 
 /** Runs `fn` (which starts one transaction) with these wishes for its start. */
 export function starting<T>(s: Start, fn: () => Promise<T>): Promise<T> {
@@ -44,12 +44,12 @@ export function starting<T>(s: Start, fn: () => Promise<T>): Promise<T> {
 
 /** Whether the caller runs in the reserved lane. */
 export function inReservedLane(): boolean {
-  return start.getStore()?.reserved === true;
+  return start.get()?.reserved === true;
 }
 
 /** The slot of the transaction being started in the caller's context (direct.ts), if any. */
 export function startSlot(): DriverSlot | undefined {
-  return start.getStore()?.slot;
+  return start.get()?.slot;
 }
 
 /**
@@ -59,7 +59,7 @@ export function startSlot(): DriverSlot | undefined {
  * worst case a reserved one) when the database comes back, to be rolled back at once.
  */
 export function startDeadline(): number | undefined {
-  return start.getStore()?.by;
+  return start.get()?.by;
 }
 
 /**

@@ -11,7 +11,7 @@
  * Work a transaction starts for afterwards (waking the dispatcher, a purge) is handed to
  * `afterCommit`, which runs it once the transaction has committed, outside its scope.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { contextSlot } from './async-context.ts';
 import type { DriverSlot } from './direct.ts';
 
 /**
@@ -51,7 +51,7 @@ interface Scope {
   tx?: TxState;
 }
 
-const scope = new AsyncLocalStorage<Scope>();
+const scope = contextSlot<Scope>('db scope');
 
 export class StatementOutsideTx extends Error {
   constructor(what: string) {
@@ -65,17 +65,17 @@ export class StatementOutsideTx extends Error {
 
 /** The guard of the current scope (src/inbox), if any. */
 export function currentGuard(): FirstTxGuard | undefined {
-  return scope.getStore()?.guard;
+  return scope.get()?.guard;
 }
 
 /** Throws when called from inside an open `db.tx` callback. */
 export function assertNotInTx(what: string): void {
-  if (scope.getStore()?.tx?.open) throw new StatementOutsideTx(what);
+  if (scope.get()?.tx?.open) throw new StatementOutsideTx(what);
 }
 
 /** Runs `fn` as the callback of the transaction `tx` (keeping the current guard). */
 export function runInTx<T>(tx: TxState, fn: () => T): T {
-  return scope.run({ guard: scope.getStore()?.guard, tx }, fn);
+  return scope.run({ guard: scope.get()?.guard, tx }, fn);
 }
 
 /** Runs `work` with `guard`: its first transaction carries the guard's work (src/inbox). */
@@ -87,7 +87,7 @@ export function runWithGuard<T>(guard: FirstTxGuard, work: () => T): T {
 
 /** Runs `fn` outside any transaction's and any guard's scope (background work). */
 export function outsideScope<T>(fn: () => T): T {
-  return scope.exit(fn);
+  return scope.run(undefined, fn);
 }
 
 /**
@@ -95,7 +95,7 @@ export function outsideScope<T>(fn: () => T): T {
  * has committed (and never when it rolls back). `fn` reports its own failures.
  */
 export function afterCommit(fn: () => unknown): void {
-  const tx = scope.getStore()?.tx;
+  const tx = scope.get()?.tx;
   if (tx?.open) tx.after.push(fn);
   else detach(fn);
 }

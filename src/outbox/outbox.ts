@@ -10,11 +10,11 @@
  * delivery made again carries the id of the post it repeats, and the dispatcher finds that
  * post in the channel before posting (src/outbox/dispatcher.ts, `afterRestore`).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { join, sqltag } from '@prisma/client/runtime/client';
 import { canonicalJson } from '../audit/canonical-json.ts';
 import type { Carrier, OutMessage } from '../core/platform.ts';
+import { contextSlot } from '../db/async-context.ts';
 import type { Tx } from '../db/client.ts';
 import { chunks } from '../db/rows.ts';
 
@@ -78,7 +78,7 @@ export const claimableChannels = (es: readonly Enqueue[]): string[] => [
 export const DELIVERY_ID_KEY = 'delivery_id_key';
 
 /** Inside `derivedIds(fn)`: the key, once read. */
-const derived = new AsyncLocalStorage<{ key?: string }>();
+const derived = contextSlot<{ key?: string }>('derived delivery ids');
 
 /**
  * Runs `fn` as a deterministic producer: the deliveries it enqueues get ids derived from their
@@ -129,7 +129,7 @@ export function isDerivedDeliveryId(id: string): boolean {
 
 /** The id-maker for the deliveries enqueued now: derived inside `derivedIds`, else random. */
 async function idMaker(tx: Tx): Promise<(e: Enqueue) => string> {
-  const scope = derived.getStore();
+  const scope = derived.get();
   if (!scope) return () => randomUUID();
   let key = scope.key;
   if (key === undefined) {

@@ -45,3 +45,13 @@ test('no module reads process.env except config and the composition root', () =>
     .filter((f) => !allowed.has(f) && /process\.env/.test(readFileSync(join(ROOT, f), 'utf8')));
   assert.deepEqual(offenders, []);
 });
+
+test('one AsyncLocalStorage in src (src/db/async-context.ts): each more one costs every promise a hook call and a property', () => {
+  const offenders: string[] = [];
+  for (const f of files(join(ROOT, 'src'))) {
+    if (relative(ROOT, f) === join('src', 'db', 'async-context.ts')) continue;
+    if (/\bAsyncLocalStorage\b|\bcreateHook\s*\(/.test(readFileSync(f, 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')))
+      offenders.push(relative(ROOT, f));
+  }
+  assert.deepEqual(offenders, [], 'use a slot of src/db/async-context.ts (contextSlot)');
+});
