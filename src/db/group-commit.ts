@@ -85,6 +85,19 @@ interface Queued<B> {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/**
+ * `holdMs`'s CPU time per member is measured on one attempt at a batch in this many, and on the
+ * attempt after one that took longer than `SLOWER` times the estimate by the clock (the members
+ * may have become slower: wall time bounds the main thread's CPU time from above, and reading
+ * the clock costs no system call), and on every attempt until the first is measured.
+ * `process.cpuUsage()` is a system call (getrusage): twice per batch, inside the transaction
+ * that holds SQLite's one connection, the CPU profile of the bench's maximum put ~0.07 ms per
+ * report there, mostly the main thread descheduled in it (issue 19 item 7). At the maximum
+ * (~50 batches/s) one in 8 still measures ~6 times a second.
+ */
+export const CPU_SAMPLE_EVERY = 8;
+const SLOWER = 1.5;
+
 export class GroupCommit<B = undefined> {
   private readonly queue: Queued<B>[] = [];
   private busy = false;
@@ -92,6 +105,18 @@ export class GroupCommit<B = undefined> {
   readonly stats = { batches: 0, members: 0, largest: 0, solo: 0 };
   /** the CPU time a member has recently taken in the transaction, ms (a moving average; null before the first batch) */
   private perMemberMs: number | null = null;
+  /** attempts at a batch so far: one in `CPU_SAMPLE_EVERY` measures its CPU time */
+  private attempts = 0;
+  /** the last attempt took longer by the clock than its members were estimated to: measure the next */
+  private measureNext = false;
+
+  /** whether this attempt measures its CPU time (CPU_SAMPLE_EVERY) */
+  private measuring(): boolean {
+    const due = this.perMemberMs === null || this.measureNext || this.attempts % CPU_SAMPLE_EVERY === 0;
+    this.attempts++;
+    this.measureNext = false;
+    return due;
+  }
 
   constructor(
     private readonly db: Database,
@@ -258,11 +283,12 @@ export class GroupCommit<B = undefined> {
       ran = [];
     };
     let outcomes: Outcome[];
-    /** the CPU time of the last attempt's body (from its start to before its commit) */
-    let heldMs = 0;
+    /** the CPU time of the last attempt's body (from its start to before its commit), if measured */
+    let heldMs: number | null = null;
     try {
       outcomes = await this.db.tx(async (tx) => {
-        const began = process.cpuUsage();
+        const began = this.measuring() ? process.cpuUsage() : null;
+        const wallBegan = performance.now();
         restore();
         const state = this.o.open();
         const out: (Outcome | null)[] = [];
@@ -290,8 +316,14 @@ export class GroupCommit<B = undefined> {
           out[i] = { ok: true, value: await q.member.write(tx, n, state) };
         }
         await this.o.close?.(tx, state);
-        const used = process.cpuUsage(began);
-        heldMs = (used.user + used.system) / 1000;
+        if (began) {
+          const used = process.cpuUsage(began);
+          heldMs = (used.user + used.system) / 1000;
+        } else {
+          heldMs = null;
+          const estimate = (this.perMemberMs ?? 0) * batch.length;
+          if (performance.now() - wallBegan > SLOWER * estimate) this.measureNext = true;
+        }
         return out as Outcome[];
       }, this.o.tx);
     } catch (e) {
@@ -308,8 +340,10 @@ export class GroupCommit<B = undefined> {
     this.stats.batches++;
     this.stats.members += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
-    const per = heldMs / batch.length;
-    this.perMemberMs = this.perMemberMs === null ? per : 0.7 * this.perMemberMs + 0.3 * per;
+    if (heldMs !== null) {
+      const per = heldMs / batch.length;
+      this.perMemberMs = this.perMemberMs === null ? per : 0.7 * this.perMemberMs + 0.3 * per;
+    }
     for (const [i, q] of batch.entries()) {
       const r = outcomes[i] as Outcome;
       if (r.ok) q.resolve(r.value);

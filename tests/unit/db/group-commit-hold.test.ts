@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { afterAll, test } from 'vitest';
-import { GroupCommit } from '../../../src/db/group-commit.ts';
+import { afterAll, test, vi } from 'vitest';
+import { CPU_SAMPLE_EVERY, GroupCommit } from '../../../src/db/group-commit.ts';
 import { CommandJournal } from '../../../src/inbox/journal.ts';
 import { takeSeqs } from '../../../src/services/ids.ts';
 import { SeenRequests } from '../../../src/services/seen-requests.ts';
@@ -98,4 +98,71 @@ test(`without holdMs a batch takes up to max, and on SQLite the admission waits 
   const { admittedAfter, largest } = await admitDuringBatches(undefined, 'HOLD-B');
   assert.equal(largest, 20);
   assert.equal(admittedAfter, 20);
+});
+
+test(`the time per member is measured on one batch in CPU_SAMPLE_EVERY, and still bounds the batches when members slow down (${PROVIDER})`, {
+  timeout: 60_000,
+}, async () => {
+  const t = await testApp();
+  apps.push(t);
+  const db = t.app.db;
+  // each attempt at a batch counts its members
+  const attempts: { size: number }[] = [];
+  const gc = new GroupCommit(db, {
+    max: 32,
+    holdMs: 60,
+    take: (tx, s, count) => takeSeqs(db, tx, s, count),
+    own: () => false,
+    open: () => {
+      const a = { size: 0 };
+      attempts.push(a);
+      return a;
+    },
+  });
+  const member = (ms: number) =>
+    gc.run({
+      seq: 'HOLD-S',
+      write: async (tx, n, batch) => {
+        batch.size++;
+        await db.query(tx, 'SELECT 1');
+        spin(ms);
+        return n;
+      },
+    });
+  // the group commit's own calls (getrusage: a system call each), not the test's spin
+  let calls = 0;
+  const real = process.cpuUsage.bind(process);
+  const spy = vi.spyOn(process, 'cpuUsage').mockImplementation((prev?: NodeJS.CpuUsage) => {
+    const stack = new Error().stack ?? '';
+    if (stack.includes('group-commit.ts') && !stack.includes('at spin')) calls++;
+    return real(prev);
+  });
+  // and the group commit's clock stands still: no batch looks slower than its estimate (under
+  // load, a batch descheduled for half its time would have the next one measured as well)
+  const now = performance.now.bind(performance);
+  const clock = vi
+    .spyOn(performance, 'now')
+    .mockImplementation(() => (new Error().stack?.includes('group-commit.ts') ? 0 : now()));
+  try {
+    // one member at a time: one batch each
+    const batches = 4 * CPU_SAMPLE_EVERY + 1;
+    for (let i = 0; i < batches; i++) await member(1);
+    // two calls per measured batch: the first batch, then one in CPU_SAMPLE_EVERY (it was every batch)
+    assert.equal(calls, 2 * (1 + Math.ceil((batches - 1) / CPU_SAMPLE_EVERY)));
+  } finally {
+    spy.mockRestore();
+    clock.mockRestore();
+  }
+  // the members become 20 times slower, 100 of them waiting: the first batch is cut to the old
+  // estimate (32 members); the clock shows it slow, so the next one is measured at the latest,
+  // and the batches after that are cut to what fits in holdMs (measured every batch: one batch
+  // of 32; sampled without the clock's check: up to CPU_SAMPLE_EVERY of them)
+  const from = attempts.length;
+  await Promise.all(Array.from({ length: 100 }, () => member(20)));
+  const sizes = attempts.slice(from).map((a) => a.size);
+  assert.ok(sizes.filter((n) => n > 8).length <= 2, `batches of 20 ms members: ${sizes.join(', ')}`);
+  assert.ok(
+    sizes.slice(-3).every((n) => n <= 5),
+    `batches of 20 ms members: ${sizes.join(', ')}`,
+  );
 });
