@@ -26,7 +26,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { openDatabase } from '../../src/db/client.ts';
@@ -35,6 +34,7 @@ import type { FakeSlack } from '../fakes/slack-server.ts';
 import { PROVIDER, testDb } from '../helpers/app.ts';
 import { APPROVER, COORDINATOR, postsByDelivery, prepareMulti } from '../helpers/multi-setup.ts';
 import { freePort, type Sent, SlackProcess, sendCommand } from '../helpers/slack-process.ts';
+import { tsxArgv } from '../helpers/tsx-child.ts';
 
 const PG = PROVIDER === 'postgresql';
 const N_REPORTS = PG ? 200 : 40;
@@ -60,7 +60,7 @@ function auditVerify(url: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'scripts', 'audit-verify.ts')],
+      tsxArgv('scripts/audit-verify.ts'),
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: `${stdout}${stderr}`.trim() }),
     );

@@ -22,7 +22,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
@@ -35,6 +34,7 @@ import { freshSqliteUrl } from '../helpers/console.ts';
 import { COORDINATOR, postsByDelivery, prepareMulti } from '../helpers/multi-setup.ts';
 import { startPrivatePg } from '../helpers/private-pg.ts';
 import { freePort, type Sent, SlackProcess, sendCommand } from '../helpers/slack-process.ts';
+import { tsxArgv } from '../helpers/tsx-child.ts';
 
 const PG = PROVIDER === 'postgresql';
 const OUTAGE_MS = 10_000;
@@ -97,7 +97,7 @@ function auditVerify(url: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'scripts', 'audit-verify.ts')],
+      tsxArgv('scripts/audit-verify.ts'),
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: `${stdout}${stderr}`.trim() }),
     );

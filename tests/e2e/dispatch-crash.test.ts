@@ -6,25 +6,20 @@
  * channel a file they share.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { enqueue } from '../../src/outbox/outbox.ts';
 import { testDb } from '../helpers/app.ts';
-
-const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+import { tsxChild } from '../helpers/tsx-child.ts';
 
 function child(env: Record<string, string>) {
-  const p = spawn(process.execPath, ['--import', tsx, join(ROOT, 'tests', 'helpers', 'dispatch-crash-child.ts')], {
+  const p = tsxChild('tests/helpers/dispatch-crash-child.ts', [], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   p.stdout.on('data', (d) => (out += d));

@@ -10,10 +10,6 @@
  * channel, and the advisory is `sent`.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { openDatabase } from '../../src/db/client.ts';
@@ -21,18 +17,17 @@ import { startFakeSlack } from '../fakes/slack-server.ts';
 import { PROVIDER, testApp, testDb } from '../helpers/app.ts';
 import { registerPersonas } from '../helpers/personas.ts';
 import { startSmtp } from '../helpers/smtp.ts';
+import { tsxChild } from '../helpers/tsx-child.ts';
 
-const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
 const FROM = 'csirt-bot@nisc.example.go.jp';
 const MAFF = 'csirt@maff.example.go.jp';
 // an SMTP conversation may stay silent a third of the claim (10 s): the kill comes long before
 const CLAIM_TTL_MS = 30_000;
 
 function child(env: Record<string, string>) {
-  const p = spawn(process.execPath, ['--import', tsx, join(ROOT, 'tests', 'helpers', 'email-crash-child.ts')], {
+  const p = tsxChild('tests/helpers/email-crash-child.ts', [], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';

@@ -3,14 +3,10 @@
  * (SQLite file; PostgreSQL when TEST_PROVIDER=postgresql).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test } from 'vitest';
-import { ROOT } from '../../src/app.ts';
 import { verifyChain } from '../../src/audit/chain.ts';
 import { PROVIDER, testApp } from '../helpers/app.ts';
+import { tsxChild } from '../helpers/tsx-child.ts';
 
 const NOW = '2026-11-25T01:00:00Z';
 
@@ -22,13 +18,10 @@ interface Burst {
 }
 
 function burst(url: string, n: number, identity: string): Promise<Burst> {
-  const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', tsx, join(ROOT, 'tests', 'helpers', 'report-burst.ts'), url, String(n), identity, NOW],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
-    );
+    const child = tsxChild('tests/helpers/report-burst.ts', [url, String(n), identity, NOW], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -14,10 +14,6 @@
  * of a row whose messageRef is that very post.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ROOT } from '../../src/app.ts';
 import type { PlatformName } from '../../src/core/platform.ts';
 import { openDatabase } from '../../src/db/client.ts';
@@ -26,6 +22,7 @@ import { startFakeSlack } from '../fakes/slack-server.ts';
 import { PROVIDER, testApp, testDb } from './app.ts';
 import { mmid } from './mattermost.ts';
 import { registerPersonas } from './personas.ts';
+import { tsxChild } from './tsx-child.ts';
 
 export type CrashPlatform = Exclude<PlatformName, 'console'>;
 
@@ -146,13 +143,10 @@ interface Child {
   kill(): void;
 }
 
-const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-
 function child(env: Record<string, string>): Child {
-  const p = spawn(process.execPath, ['--import', tsx, join(ROOT, 'tests', 'helpers', 'advisory-crash-child.ts')], {
+  const p = tsxChild('tests/helpers/advisory-crash-child.ts', [], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';

@@ -7,14 +7,11 @@
  * (Mattermost's tokens: add a Mattermost-mode run here when its adapter lands on main.)
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, test } from 'vitest';
-import { ROOT } from '../../src/app.ts';
 import { signAction } from '../../src/core/action-token.ts';
 import {
   blockActionsPayload,
@@ -25,6 +22,7 @@ import {
 } from '../fakes/slack-requests.ts';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
 import { freshSqliteUrl } from '../helpers/console.ts';
+import { tsxChild } from '../helpers/tsx-child.ts';
 
 const SIGNING_SECRET = 'sig-secret-QWxhZGRpbjpvcGVuIHNlc2FtZQ';
 const ACTION_SECRET = 'act-secret-Zm9vYmFyYmF6cXV4cXV1eA';
@@ -47,9 +45,8 @@ test('secrets and request bodies never appear in the logs (Slack mode, LOG_LEVEL
     unknownChannels: 'not_found',
   });
   const f = fake;
-  const tsx = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
   let out = '';
-  const proc = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src', 'main.ts')], {
+  const proc = tsxChild('src/main.ts', [], {
     cwd: mkdtempSync(join(tmpdir(), 'csirt-logs-')),
     env: {
       PATH: process.env.PATH ?? '',
@@ -64,7 +61,6 @@ test('secrets and request bodies never appear in the logs (Slack mode, LOG_LEVEL
       BOT_ADMINS: `slack:${ADMIN}`,
       PUBLIC_URL: 'https://bot.example',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   child = proc;
   proc.stdout?.on('data', (d) => (out += d));

@@ -15,6 +15,7 @@ import { afterAll, test, vi } from 'vitest';
 import { httpThreadForTests, type ThreadAnswer, type ThreadRequest } from '../../../src/adapters/http-thread.ts';
 import { postToResponseUrl } from '../../../src/adapters/response-url.ts';
 import { ROOT } from '../../../src/app.ts';
+import { tsxEvalArgv } from '../../helpers/tsx-child.ts';
 
 const servers: Server[] = [];
 afterAll(() => {
@@ -188,7 +189,7 @@ const onThread = httpThreadForTests() !== undefined;
 await first;
 const a = await second;
 console.log(onThread, a.status, Buffer.from(a.body).toString());`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+  const child = spawn(process.execPath, tsxEvalArgv(code), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

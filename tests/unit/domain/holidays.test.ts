@@ -5,6 +5,7 @@ import { test } from 'vitest';
 import { startWarning } from '../../../src/domain/business-days.ts';
 import { holidayName } from '../../../src/domain/holidays.ts';
 import { parseTokyoDateTime } from '../../../src/domain/tokyo-time.ts';
+import { tsxEvalArgv } from '../../helpers/tsx-child.ts';
 
 function at(input: string): Date {
   const r = parseTokyoDateTime(input);
@@ -77,7 +78,7 @@ test('same answers whatever the process time zone', () => {
     }
     console.log(JSON.stringify(out));`;
   const runs = ['UTC', 'America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'].map((tz) => {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const p = spawnSync(process.execPath, tsxEvalArgv(script), {
       env: { ...process.env, TZ: tz },
       encoding: 'utf8',
     });

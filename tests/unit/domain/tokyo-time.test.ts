@@ -13,6 +13,7 @@ import {
   tokyoStartOfDay,
   tokyoWeekday,
 } from '../../../src/domain/tokyo-time.ts';
+import { tsxEvalArgv } from '../../helpers/tsx-child.ts';
 
 const FC = { seed: 424242, numRuns: 1000 } as const;
 
@@ -149,7 +150,7 @@ test('results do not depend on the process time zone (TZ=UTC, America/New_York, 
     });
     console.log(JSON.stringify({ tz: Intl.DateTimeFormat().resolvedOptions().timeZone, out }));`;
   const runs = ['UTC', 'America/New_York', 'Asia/Tokyo'].map((tz) => {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const p = spawnSync(process.execPath, tsxEvalArgv(script), {
       env: { ...process.env, TZ: tz },
       encoding: 'utf8',
     });
