@@ -51,6 +51,10 @@ class Thing {
 const leaf = fc.oneof(
   fc.string(),
   fc.constantFrom('', '国家サイバー統括室', '"quoted"\n', '\u2028', 'üñí'),
+  // what JSON.stringify escapes or keeps (canonical-json.ts quote): lone and paired surrogates,
+  // control characters, DEL, backslashes
+  fc.constantFrom('\ud800', 'a\udc00b', '😀', '\u0000\u001f\u007f', 'back\\slash', '\t'),
+  fc.string({ unit: 'binary' }),
   fc.double(),
   fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e21, 2 ** 53 + 2),
   fc.integer(),
