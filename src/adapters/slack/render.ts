@@ -9,7 +9,7 @@ import type { OutMessage } from '../../core/platform.ts';
 import type { Action, Block } from '../../core/reply.ts';
 import { cleanReply, replyToText } from '../../core/reply.ts';
 import type { Translate } from '../../i18n/index.ts';
-import { chunkEscaped, clip, escapeCode, escapeText } from './escape.ts';
+import { chunkEscaped, clip, codePoints, escapeCode, escapeText } from './escape.ts';
 
 /** A Block Kit block (the subset we send). */
 export type SlackBlock = Record<string, unknown>;
@@ -42,7 +42,11 @@ export function blockText(v: unknown): number {
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + blockText(x), 0);
   if (typeof v !== 'object' || v === null) return 0;
   let n = 0;
-  for (const [k, x] of Object.entries(v)) n += k === 'text' && typeof x === 'string' ? [...x].length : blockText(x);
+  // (keys, not entries: no pair array per member; codePoints: no array of the characters)
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    n += k === 'text' && typeof x === 'string' ? codePoints(x) : blockText(x);
+  }
   return n;
 }
 
