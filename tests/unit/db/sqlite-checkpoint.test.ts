@@ -26,6 +26,15 @@ const q = (sql: string, args: unknown[] = []) => ({ sql, args, argTypes: [] });
 const PAD = 'x'.repeat(3000);
 /** bytes of a WAL of `frames` frames of 4096-byte pages (32-byte header, 24 per frame) */
 const walBytes = (frames: number) => 32 + frames * (24 + 4096);
+/**
+ * How far past the mark the WAL may grow: the connection's own checkpoint at the mark finds the
+ * thread's checkpoint running and is skipped (SQLite's busy, not an error), so the WAL passes the
+ * mark by what is written while that one checkpoint runs. On a loaded machine (4 busy loops on 2
+ * cores) that was 25–30 frames past a mark of 400 (1808712 bytes, 1 run in 3). With no bound at
+ * all (wal_autocheckpoint = 0) the same loops reach 4–13 MB (thread working) and 29–31 MB (thread
+ * killed): far past 1.5 × the mark.
+ */
+const OVERSHOOT = 1.5;
 
 async function opened(o: CheckpointerOptions) {
   const t = await testDb({ empty: true });
@@ -141,8 +150,8 @@ test('a long write loop: the thread checkpoints, the WAL never reaches the bound
     assert.ok(s.checkpoints >= 10, `checkpoints on the thread: ${s.checkpoints}`);
     // ~1-2 frames per row: most of them copied by the thread, not by the connection's own
     assert.ok(s.copied >= 3000 * 0.8, `frames copied by the thread: ${s.copied}`);
-    assert.ok(maxWal <= walBytes(pages * BOUND_FACTOR + 10), `the WAL reached ${maxWal} bytes`);
-    assert.ok(maxUncopied < pages * BOUND_FACTOR, `uncopied frames reached ${maxUncopied}`);
+    assert.ok(maxWal <= walBytes(pages * BOUND_FACTOR * OVERSHOOT), `the WAL reached ${maxWal} bytes`);
+    assert.ok(maxUncopied < pages * BOUND_FACTOR * OVERSHOOT, `uncopied frames reached ${maxUncopied}`);
     assert.deepEqual(w.errors, []);
   } finally {
     await w.drop();
@@ -167,12 +176,20 @@ test('the thread killed again and again: the bound holds (the connection checkpo
         kills++;
       }
     }
+    // the last thread started may not have answered yet (its start takes a while on a loaded
+    // machine): writes go on until it has checkpointed, or 20 s
+    const end = Date.now() + 20_000;
+    while (w.ckpt.stats.checkpoints === 0 && Date.now() < end) {
+      await w.insert();
+      maxWal = Math.max(maxWal, w.walSize());
+      await new Promise((r) => setTimeout(r, 1));
+    }
     assert.ok(kills >= 3, `threads killed: ${kills}`);
     assert.ok(w.errors.length >= kills, `each death told (${w.errors.length} of ${kills})`);
     assert.match(String(w.errors[0]?.message), /ended/);
     assert.ok(w.ckpt.stats.starts > kills, 'a new thread after the last death');
     assert.ok(w.ckpt.stats.checkpoints > 0, 'and it checkpoints');
-    assert.ok(maxWal <= walBytes(pages * BOUND_FACTOR + 10), `the WAL reached ${maxWal} bytes`);
+    assert.ok(maxWal <= walBytes(pages * BOUND_FACTOR * OVERSHOOT), `the WAL reached ${maxWal} bytes`);
     const [count] = (await w.adapter.queryRaw(q('SELECT count(*) AS c FROM w'))).rows;
     assert.equal(Number(count?.[0]), w.rows(), 'every row is there');
   } finally {
