@@ -28,6 +28,13 @@ export interface BotInput {
   seeded?: boolean;
 }
 
+/** The outbox after a load: rows pending or in hand, rows failed, the longest channel queue. */
+export interface Backlog {
+  pending: number;
+  failed: number;
+  longest: { target: string; n: number };
+}
+
 export interface BotReady {
   port: number;
   orgs: BenchOrg[];
@@ -140,6 +147,27 @@ serveChild<BotInput>(async (input): Promise<Served> => {
         seen: await app.db.prisma.seenRequest.count(),
         deliveriesPending: await app.db.prisma.delivery.count({ where: { status: { in: ['pending', 'sending'] } } }),
       }),
+      // the outbox after a load (commands.ts): the posts still waiting for their channel's pace,
+      // the longest queue (the coordinating office's: every report posts to it), and the rows
+      // written failed (none when every organisation has its channel)
+      backlog: async () => {
+        const groups = await app.db.prisma.delivery.groupBy({
+          by: ['status', 'target'],
+          where: { status: { in: ['pending', 'sending', 'failed'] } },
+          _count: { _all: true },
+        });
+        let pending = 0;
+        let failed = 0;
+        let longest = { target: '', n: 0 };
+        for (const g of groups) {
+          if (g.status === 'failed') failed += g._count._all;
+          else {
+            pending += g._count._all;
+            if (g._count._all > longest.n) longest = { target: g.target, n: g._count._all };
+          }
+        }
+        return { pending, failed, longest } satisfies Backlog;
+      },
     },
     async stop() {
       app.http.drain();

@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { START_ENV, START_FLAGS } from '../../scripts/build.mjs';
 import { fakeTriggerId, signSlackRequest, slashCommandBody } from '../fakes/slack-requests.ts';
-import type { BotInput, BotReady } from './bot-process.ts';
+import type { Backlog, BotInput, BotReady } from './bot-process.ts';
 import { type Child, startChild } from './child.ts';
 import { compiledEntry } from './compile.ts';
 import type { FakeInput, FakeReady } from './fake-slack-process.ts';
 import { paced } from './paced.ts';
-import { channelId, pocUser, SIGNING_SECRET } from './seed.ts';
+import { benchChannels, channelId, pocUser, SIGNING_SECRET } from './seed.ts';
 import { mb, percentile, round, sleep, until } from './stats.ts';
 
 const HERE = import.meta.dirname;
@@ -85,6 +85,11 @@ export interface LoadResult {
   stallsOver50ms?: number;
   stallMs?: number;
   gcMs?: number;
+  /**
+   * the outbox once the load's replies are in (cumulative over the loads of a target): the posts
+   * still waiting for their channel's pace, the longest queue, the rows written failed
+   */
+  backlog?: Backlog;
   /** report transactions (group commit) during the load, their mean size, the largest since the start */
   batches?: number;
   meanBatch?: number;
@@ -327,7 +332,7 @@ async function startTarget(target: Target, opts: CommandOptions, urls: number) {
       },
     );
   } else {
-    const channels = Array.from({ length: opts.orgs }, (_, i) => channelId(i + 1));
+    const channels = benchChannels(opts.orgs);
     const users = Array.from({ length: opts.orgs }, (_, i) => pocUser(i + 1));
     fake = await startChild<FakeReady>(join(HERE, 'fake-slack-process.ts'), {
       channels,
@@ -420,6 +425,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             replies = got;
           }
           const cpu1 = await bot.rpc<NodeJS.CpuUsage>('cpu');
+          const backlog = fake ? await bot.rpc<Backlog>('backlog') : undefined;
           const cpuMsPerRequest = round(
             (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / Math.max(1, r.ok),
             1,
@@ -459,6 +465,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
             donePerSec,
             missing,
             cpuMsPerRequest,
+            backlog,
             ...batching,
             ...admitWait,
             ...split,
@@ -469,6 +476,7 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
               `${donePerSec !== null ? `, ${donePerSec} done/s` : ''}${missing ? `, ${missing} missing` : ''}` +
               `${res.errors ? `, ${res.errors} errors` : ''}, CPU ${cpuMsPerRequest} ms/request` +
               `${res.warmup ? ` (warm-up ${res.warmup.count}: p50 ${res.warmup.p50} ms, p99 ${res.warmup.p99} ms; sent ${res.achievedRate}/s, send lag p99 ${res.sendLagP99} ms, ${res.connectionsOpened} connections, ${res.maxInFlight} in flight at most; p99 from the send ${res.p99FromSend} ms)` : ''}` +
+              `${backlog ? `; outbox after it: ${backlog.pending} posts waiting (longest queue ${backlog.longest.n}, ${backlog.longest.target}), ${backlog.failed} failed` : ''}` +
               `${res.batches ? `, ${res.batches} report transactions (mean ${res.meanBatch}, largest ${res.largestBatch})` : ''}` +
               `${res.admitWaitP99Le !== undefined ? `; admission wait ${le(res.admitWaitP50Le)} for half, ${le(res.admitWaitP99Le)} for 99 %` : ''}` +
               `${res.stallsOver10ms !== undefined ? `; p99 in the bot: to the route ${le(res.toRouteP99Le)}, in the route ${le(res.inRouteP99Le)}; loop stalls > 10 ms: ${res.stallsOver10ms} (> 50 ms: ${res.stallsOver50ms}), ${res.stallMs} ms in all, GC ${res.gcMs} ms` : ''}`,

@@ -197,3 +197,54 @@ test("a report's kick names the channels of its claimable rows, not the channel 
     await r.close();
   }
 });
+
+test("the office's queue: kicks naming a paced channel cost no claim; its rows then go out one per pace, one claim each", async () => {
+  // Every report posts to the coordinating office's channel: in a burst its rows pile up behind
+  // its pace (~1 post/s on Slack) while every report batch kicks it. The flow runs meanwhile
+  // (here: another channel's post hangs). A kick before the pace allows must not claim, and
+  // the rows must not wait for a poll (there is none: pollMs 60 s).
+  const platform = new MemoryPlatform('console');
+  let open: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const at = new Map<string, number>();
+  const post = platform.post.bind(platform);
+  platform.post = async (channel, m, id) => {
+    if (channel === 'kick-hold') await gate;
+    at.set(id, Date.now());
+    return post(channel, m, id);
+  };
+  // long enough for the five kicks below to come within it on a loaded machine
+  const paceMs = 600;
+  const d = dispatcher(platform, 'kick-office', paceMs);
+  const office = 'console:kick-office';
+  const ids = [await putPost(t, 'kick-office-0', 'kick-office')];
+  await putPost(t, 'kick-hold-0', 'kick-hold');
+  const flow = d.runOnce([office, 'console:kick-hold']);
+  await posted(platform, 'kick-office', 1, 3_000);
+  const before = claims;
+  // a burst of reports within the pace, each kicking the office's channel
+  for (let i = 1; i <= 5; i++) {
+    t.clock.advance(1);
+    ids.push(await putPost(t, `kick-office-${i}`, 'kick-office'));
+    void d.runOnce([office]);
+    await sleep(2);
+  }
+  assert.ok(Date.now() - (at.get(ids[0] as string) as number) < paceMs, 'the kicks came within the pace');
+  assert.equal(claims - before, 0, 'a kick for a paced channel claimed');
+  await posted(platform, 'kick-office', 6, 10 * paceMs + 3_000);
+  assert.deepEqual(
+    platform.in('kick-office'),
+    Array.from({ length: 6 }, (_, i) => `kick-office-${i}`),
+  );
+  for (let i = 1; i < ids.length; i++) {
+    const gap = (at.get(ids[i] as string) as number) - (at.get(ids[i - 1] as string) as number);
+    assert.ok(gap >= paceMs - 5, `posts ${i - 1} and ${i} ${gap} ms apart (pace ${paceMs})`);
+  }
+  // one claim per row once the pace allows it: none for nothing while the queue drains
+  assert.equal(claims - before, 5, 'claims while the paced queue drained');
+  open();
+  await flow;
+  await d.stop();
+});
