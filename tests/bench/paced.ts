@@ -54,6 +54,8 @@ export interface Latencies {
   /** how late the sends were against their due times (this process's own lag) */
   sendLagP99: number;
   sendLagMax: number;
+  /** the mean of the send lags: how much waiting before the send the due-time figures count in all */
+  sendLagMean: number;
 }
 
 export interface PacedResult {
@@ -96,6 +98,7 @@ const summarise = (all: Outcome[]): Latencies => {
     p99FromSend: round(percentile(fromSend, 99)),
     sendLagP99: round(percentile(lag, 99)),
     sendLagMax: round(Math.max(0, ...lag)),
+    sendLagMean: round(lag.length ? lag.reduce((a, b) => a + b, 0) / lag.length : 0),
   };
 };
 

@@ -67,19 +67,17 @@ test('(b) a process that stalls once for 300 ms: every request due during the st
   // 60 of 200 requests were due during the stall: the p99 (2nd highest) waited ≥ ~250 ms
   assert.ok(r.measured.p99 >= 250, `p99 from the due time ${r.measured.p99}`);
   assert.ok(r.measured.max >= 290, `max ${r.measured.max}`);
-  // what a generator measuring from the send would have reported: this is the wrong figure. The
-  // ~60 late requests go out at once and are served one after another by this (possibly loaded)
-  // process, so their time from the send is not a few ms (107 ms in CI at 23:36 on 2026-12-03,
-  // against < 100 asserted then); what matters is that most of the stall disappears from it.
-  // Compared at the p90 (the 20th longest of 200), not the p99 (the 2nd): the requests already
-  // sent when the stall began wait all of it from their send too, and under load there are two or
-  // more of them (CI at 10:04 on 2026-12-04: p99 from the send 304.65 ms, from the due time
-  // 323.39). At the p90, 20 of the ~60 requests due during the stall waited ≥ ~200 ms from their
-  // due time, and only the few sent before it did from their send.
-  assert.ok(
-    r.measured.p90FromSend < r.measured.p90 * 0.6,
-    `p90 from the send ${r.measured.p90FromSend}, from the due time ${r.measured.p90}`,
-  );
+  // Not one request but every one due during the stall counts its wait: ~60 of them were held,
+  // from 0 to 300 ms, ~150 ms each, ~9 s in all over the 200 measured (a mean send lag of ~45 ms).
+  // The due-time figures are the from-send ones plus this lag, request by request; half of it is
+  // asked for.
+  assert.ok(r.measured.sendLagMean >= 22, `mean send lag ${r.measured.sendLagMean} ms`);
+  assert.ok(r.measured.p90 >= 200, `p90 from the due time ${r.measured.p90}`);
+  // The from-send percentiles are not compared (they were, at the p99 and then at the p90): the
+  // ~60 late requests go out at once and are served one after another by this process, so under
+  // load their time from the send grows as long as the stall (beside 4 busy loops, 2026-12-04:
+  // p90 from the send 109-345 ms against 257-379 from the due time; CI at 13:13 failed the p90
+  // comparison with 161 against 250, CI at 10:04 the p99 one with 305 against 323).
 });
 
 /** A server in another thread that blocks its thread for 300 ms at its `stallAt`-th request. */
