@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { afterEach, test } from 'vitest';
 import { paced } from '../bench/paced.ts';
@@ -21,6 +22,30 @@ afterEach(async () => {
   server = null;
 });
 
+/**
+ * Runs `attempt` until its result passes `check`, at most `tries` times; fails with every
+ * attempt's failure and how long this process was stalled meanwhile. For the bounds that say
+ * "fast" ((a), (d)): they are wall-clock figures on a shared 2-core machine, where the other test
+ * files running beside this one can stall this process past them once in a while (CI, 2026-12-04:
+ * (a)'s p99 read 108 ms against < 100). A generator that is wrong fails every attempt.
+ */
+async function passing<T>(tries: number, attempt: () => Promise<T>, check: (r: T) => void): Promise<T> {
+  const failures: string[] = [];
+  for (let i = 1; i <= tries; i++) {
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
+    const r = await attempt();
+    stalls.disable();
+    try {
+      check(r);
+      return r;
+    } catch (e) {
+      failures.push(`attempt ${i}: ${(e as Error).message} (this process stalled up to ${Math.round(stalls.max / 1e6)} ms)`);
+    }
+  }
+  assert.fail(failures.join('\n'));
+}
+
 /** A server in this process answering each request after `handle` (1 ms unless it stalls). */
 async function local(handle: (req: number) => void): Promise<number> {
   let n = 0;
@@ -37,19 +62,24 @@ async function local(handle: (req: number) => void): Promise<number> {
 
 test('(a) a server answering in 1 ms: p99 of a few ms, and the rate asked for', async () => {
   const port = await local(() => {});
-  const r = await paced({ port, path: '/', rate: 200, seconds: 1, warmupSeconds: 0.5, next });
-  assert.equal(r.measured.count, 200);
-  assert.equal(r.warmup.count, 100);
-  assert.equal(r.measured.errors, 0);
-  // within a few % of 200/s (the sends follow the clock, not the answers)
-  assert.ok(Math.abs(r.achievedRate - 200) / 200 < 0.03, `achieved ${r.achievedRate}/s`);
-  // 1 ms of service, a timer's lateness and the loopback; generous for a loaded shared machine,
-  // and far below the 250 ms of the stall below
-  assert.ok(r.measured.p50 < 20, `p50 ${r.measured.p50}`);
-  assert.ok(r.measured.p99 < 100, `p99 ${r.measured.p99}`);
-  // answered in 1 ms, the requests do not pile up: far fewer connections than the ~60 a 300 ms
-  // stall needs in (c) (21 with three busy loops on two cores, 2026-12-03)
-  assert.ok(r.connectionsOpened <= 30, `opened ${r.connectionsOpened}`);
+  await passing(
+    3,
+    () => paced({ port, path: '/', rate: 200, seconds: 1, warmupSeconds: 0.5, next }),
+    (r) => {
+      assert.equal(r.measured.count, 200);
+      assert.equal(r.warmup.count, 100);
+      assert.equal(r.measured.errors, 0);
+      // within a few % of 200/s (the sends follow the clock, not the answers)
+      assert.ok(Math.abs(r.achievedRate - 200) / 200 < 0.03, `achieved ${r.achievedRate}/s`);
+      // 1 ms of service, a timer's lateness and the loopback; generous for a loaded shared
+      // machine, and far below the 250 ms of the stall below
+      assert.ok(r.measured.p50 < 20, `p50 ${r.measured.p50}`);
+      assert.ok(r.measured.p99 < 100, `p99 ${r.measured.p99}`);
+      // answered in 1 ms, the requests do not pile up: far fewer connections than the ~60 a
+      // 300 ms stall needs in (c) (21 with three busy loops on two cores, 2026-12-03)
+      assert.ok(r.connectionsOpened <= 30, `opened ${r.connectionsOpened}`);
+    },
+  );
 });
 
 test('(b) a process that stalls once for 300 ms: every request due during the stall counts its wait', async () => {
@@ -122,13 +152,20 @@ test('(c) a server in another thread stalls 300 ms: the sends stay on time, the 
 test('(d) a stall at the end of the warm-up belongs to the warm-up: the measured part starts once it is answered', async () => {
   // the 90th of 100 warm-up requests stalls the server until ~750 ms: sent on without a break,
   // the first ~50 measured requests would have waited up to 250 ms
-  const { port, worker } = await threadServer(90);
-  try {
-    const r = await paced({ port, path: '/', rate: 200, seconds: 1, warmupSeconds: 0.5, next });
-    assert.equal(r.measured.errors + r.warmup.errors, 0);
-    assert.ok(r.warmup.max >= 250, `warm-up max ${r.warmup.max}`);
-    assert.ok(r.measured.p99 < 100, `measured p99 ${r.measured.p99}`);
-  } finally {
-    await worker.terminate();
-  }
+  await passing(
+    3,
+    async () => {
+      const { port, worker } = await threadServer(90);
+      try {
+        return await paced({ port, path: '/', rate: 200, seconds: 1, warmupSeconds: 0.5, next });
+      } finally {
+        await worker.terminate();
+      }
+    },
+    (r) => {
+      assert.equal(r.measured.errors + r.warmup.errors, 0);
+      assert.ok(r.warmup.max >= 250, `warm-up max ${r.warmup.max}`);
+      assert.ok(r.measured.p99 < 100, `measured p99 ${r.measured.p99}`);
+    },
+  );
 });
