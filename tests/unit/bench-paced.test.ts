@@ -40,7 +40,9 @@ async function passing<T>(tries: number, attempt: () => Promise<T>, check: (r: T
       check(r);
       return r;
     } catch (e) {
-      failures.push(`attempt ${i}: ${(e as Error).message} (this process stalled up to ${Math.round(stalls.max / 1e6)} ms)`);
+      failures.push(
+        `attempt ${i}: ${(e as Error).message} (this process stalled up to ${Math.round(stalls.max / 1e6)} ms)`,
+      );
     }
   }
   assert.fail(failures.join('\n'));
