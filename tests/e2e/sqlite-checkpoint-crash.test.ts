@@ -6,15 +6,14 @@
  * Every row either of them reported durable is there, and `integrity_check` says ok.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, test } from 'vitest';
 import { ROOT } from '../../src/app.ts';
 import { sqlitePath } from '../../src/db/provider.ts';
 import { sqliteAdapter } from '../../src/db/sqlite-adapter.ts';
 import { PROVIDER, testDb } from '../helpers/app.ts';
+import { tsxChild } from '../helpers/tsx-child.ts';
 
 const skip = PROVIDER !== 'sqlite'; // SQLite only
 const ROUNDS = 6;
@@ -24,11 +23,8 @@ afterAll(async () => {
 });
 
 function writer(path: string, who: string, rows: number, killAtCheckpoint = false) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'tests/helpers/sqlite-writer.ts'), path, who, String(rows), '50', 'close'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = tsxChild('tests/helpers/sqlite-writer.ts', [path, who, String(rows), '50', 'close'], { cwd: ROOT });
+  child.stderr.pipe(process.stderr); // as the inherited stderr it had
   cleanup.push(async () => child.kill('SIGKILL'));
   const p = {
     child,

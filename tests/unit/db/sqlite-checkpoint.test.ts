@@ -6,10 +6,8 @@
  * closing; two processes on one file each checkpoint and no SQLITE_BUSY reaches a write.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fstatSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import fc from 'fast-check';
 import { test } from 'vitest';
@@ -19,6 +17,7 @@ import { type SqliteAdapter, sqliteAdapter } from '../../../src/db/sqlite-adapte
 import { BOUND_FACTOR, type CheckpointerOptions, uncopiedFrames } from '../../../src/db/sqlite-checkpoint.ts';
 import { PROVIDER, testApp, testDb } from '../../helpers/app.ts';
 import { migratedDatabase } from '../../helpers/test-database.ts';
+import { tsxChild } from '../../helpers/tsx-child.ts';
 
 const skip = PROVIDER !== 'sqlite'; // SQLite only
 
@@ -262,11 +261,10 @@ test('a bot that started and handled a command has no checkpoint thread (an idle
 });
 
 function writer(path: string, who: string, rows: number, pages: number, end: 'close' | 'leave') {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'tests/helpers/sqlite-writer.ts'), path, who, String(rows), String(pages), end],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = tsxChild('tests/helpers/sqlite-writer.ts', [path, who, String(rows), String(pages), end], {
+    cwd: ROOT,
+  });
+  child.stderr.pipe(process.stderr); // as the inherited stderr it had
   let text = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d: string) => {
