@@ -75,9 +75,9 @@ export interface LoadResult {
   admitWaitP50Le?: number;
   admitWaitP99Le?: number;
   /**
-   * from the load's start to its last ack (phaseSplit): the buckets holding the p99 of the
-   * request's phases in the bot (ms), the event loop's stalls over 10 and 50 ms, their total
-   * and the GC pauses' total (ms)
+   * from the load's start (paced: once its warm-up is answered) to its last ack (phaseSplit): the
+   * buckets holding the p99 of the request's phases in the bot (ms), the event loop's stalls over
+   * 10 and 50 ms, their total and the GC pauses' total (ms)
    */
   toRouteP99Le?: number;
   inRouteP99Le?: number;
@@ -245,7 +245,7 @@ const le = (ms: number | undefined) => (ms === Number.POSITIVE_INFINITY ? '> 250
 async function loadPaced(
   port: number,
   s: Sender,
-  o: { seconds: number; rate: number },
+  o: { seconds: number; rate: number; afterWarmup?: () => unknown },
 ): Promise<Omit<LoadResult, 'target' | 'command' | 'mode' | 'donePerSec' | 'missing'>> {
   const r = await paced({
     port,
@@ -254,6 +254,7 @@ async function loadPaced(
     seconds: o.seconds,
     warmupSeconds: WARMUP_SECONDS,
     next: () => s.next(),
+    ...(o.afterWarmup ? { afterWarmup: o.afterWarmup } : {}),
   });
   const m = r.measured;
   const w = r.warmup;
@@ -388,11 +389,20 @@ export async function benchCommands(opts: CommandOptions): Promise<CommandBench>
           const cpu0 = await bot.rpc<NodeJS.CpuUsage>('cpu');
           const batches0 = fake ? await bot.rpc<Batches>('batches') : null;
           const admits0 = fake ? admittedBuckets(await bot.rpc<string>('admissions')) : null;
-          const phases0 = fake ? await bot.rpc<string>('phases') : null;
+          // the phases, stalls and GC of the measured part: in the paced load, read once its warm-up
+          // is answered (the burst and max loads have none)
+          const readPhases = async () => (fake ? await bot.rpc<string>('phases') : null);
+          let phases0 = mode === 'paced' ? null : await readPhases();
           const heap = fake && opts.heapProfileDir ? await bot.rpc('heapStart') : false;
           const r =
             mode === 'paced'
-              ? await loadPaced(bot.ready.port, s, { seconds, rate: opts.rate })
+              ? await loadPaced(bot.ready.port, s, {
+                  seconds,
+                  rate: opts.rate,
+                  afterWarmup: async () => {
+                    phases0 = await readPhases();
+                  },
+                })
               : await load(bot.ready.port, s, {
                   seconds,
                   connections: mode === 'burst' ? 50 : 10,

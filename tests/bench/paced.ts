@@ -34,6 +34,12 @@ export interface PacedOptions {
   timeoutMs?: number;
   /** the most connections the pool may open (default 1024) */
   maxSockets?: number;
+  /**
+   * called once the warm-up is answered, before the measured part's first request: the bench
+   * reads the bot's own figures (its /metrics) there, so that they leave out the warm-up as the
+   * percentiles do. The measured part's clock starts when it has finished.
+   */
+  afterWarmup?: () => unknown;
 }
 
 export interface Latencies {
@@ -180,6 +186,7 @@ export async function paced(o: PacedOptions): Promise<PacedResult> {
   // (code not yet optimised, pools opening) can leave a queue of seconds that would otherwise be
   // read as the latency at this rate; it is reported apart.
   await phase(0, warmN);
+  await o.afterWarmup?.();
   await phase(warmN, total);
   agent.destroy();
 

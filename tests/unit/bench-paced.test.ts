@@ -171,3 +171,32 @@ test('(d) a stall at the end of the warm-up belongs to the warm-up: the measured
     },
   );
 });
+
+test('(e) afterWarmup runs once the warm-up is answered, and the measured part waits for it', async () => {
+  // the bench reads the bot's /metrics there, so that its stall and GC figures leave out the
+  // warm-up as the percentiles do (read before the warm-up, they counted its stalls too)
+  let received = 0;
+  const port = await local((n) => {
+    received = n;
+  });
+  const seen: { atStart: number; atEnd: number }[] = [];
+  const r = await paced({
+    port,
+    path: '/',
+    rate: 200,
+    seconds: 0.5,
+    warmupSeconds: 0.5,
+    next,
+    afterWarmup: async () => {
+      const atStart = received;
+      await new Promise((res) => setTimeout(res, 200));
+      seen.push({ atStart, atEnd: received });
+    },
+  });
+  // every warm-up request had reached the server (and been answered), no measured one had, nor
+  // went out while the hook ran
+  assert.deepEqual(seen, [{ atStart: 100, atEnd: 100 }]);
+  assert.equal(r.warmup.ok, 100);
+  assert.equal(r.measured.ok, 100);
+  assert.equal(received, 200);
+});
