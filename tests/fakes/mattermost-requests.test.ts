@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import mattermostClient from '@mattermost/client';
-import type { Command } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
 import { test } from 'vitest';
 import {
@@ -13,35 +11,7 @@ import {
   slashCommandFor,
   startResponseUrlReceiver,
 } from './mattermost-requests.ts';
-import { type FakeMattermost, startFakeMattermost } from './mattermost-server.ts';
-
-// @mattermost/client is CommonJS with getter exports: Node's ESM loader sees only the default export.
-const { Client4 } = mattermostClient;
-
-/** Client4 with its protected doFetch opened, for routes it has no method for (dialogs/open). */
-class TestClient extends Client4 {
-  raw<T>(path: string, method: 'get' | 'post', body?: unknown): Promise<T> {
-    return this.doFetch<T>(`${this.getBaseRoute()}${path}`, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-}
-
-async function withFake(fn: (fake: FakeMattermost, client: TestClient) => Promise<void>): Promise<void> {
-  const fake = await startFakeMattermost();
-  const client = new TestClient();
-  client.setUrl(fake.url);
-  client.setToken(fake.botToken);
-  try {
-    await fn(fake, client);
-  } finally {
-    await fake.close();
-  }
-}
-
-const newCommand = (teamId: string, trigger: string) =>
-  ({ team_id: teamId, trigger, method: 'P', url: 'https://bot.example/mm/command', auto_complete: true }) as Command;
+import { newCommand, withFake } from './mattermost-test-client.ts';
 
 async function botStub(): Promise<{ url: string; seen: { req: IncomingMessage; body: string }[]; close: () => void }> {
   const seen: { req: IncomingMessage; body: string }[] = [];
@@ -63,7 +33,7 @@ async function botStub(): Promise<{ url: string; seen: { req: IncomingMessage; b
 test('request builders: slash command, action click, dialog submission; response_url receiver', async () => {
   const stub = await botStub();
   const receiver = await startResponseUrlReceiver();
-  await withFake(async (fake, client) => {
+  await withFake({}, async (fake, client) => {
     const user = fake.addUser({ username: 'ito' });
     await client.addCommand({ ...newCommand(fake.team.id, 'poc'), url: `${stub.url}/cmd` });
     const cmd = slashCommandFor(fake, { trigger: '/poc', text: 'status', user, responseUrl: receiver.newUrl() });

@@ -6,50 +6,14 @@
  * api4/command.go (slash command permissions), app/ratelimit.go (per-token 429).
  */
 import assert from 'node:assert/strict';
-import mattermostClient, { type ClientError as ClientErrorT } from '@mattermost/client';
 import type { Command } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
 import { test } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { MmCommandRefused, slashCommandFor, startResponseUrlReceiver } from './mattermost-requests.ts';
-import { type FakeMattermost, type FakeMattermostOptions, startFakeMattermost } from './mattermost-server.ts';
+import type { FakeMattermost } from './mattermost-server.ts';
 import { fakeCommand } from './mattermost-state.ts';
-
-const { Client4, ClientError } = mattermostClient;
-
-class TestClient extends Client4 {
-  raw<T>(path: string, method: 'get' | 'post', body?: unknown): Promise<T> {
-    return this.doFetch<T>(`${this.getBaseRoute()}${path}`, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-}
-
-async function withFake(
-  opts: FakeMattermostOptions,
-  fn: (fake: FakeMattermost, client: TestClient) => Promise<void>,
-): Promise<void> {
-  const fake = await startFakeMattermost(opts);
-  const client = new TestClient();
-  client.setUrl(fake.url);
-  client.setToken(fake.botToken);
-  try {
-    await fn(fake, client);
-  } finally {
-    await fake.close();
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<ClientErrorT> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ClientError, `expected ClientError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
+import { rejection, withFake } from './mattermost-test-client.ts';
 
 const TIME_LIMIT = 'api.post.update_post.permissions_time_limit.app_error';
 

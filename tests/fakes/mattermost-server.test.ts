@@ -1,52 +1,10 @@
 import assert from 'node:assert/strict';
-import mattermostClient, { type ClientError as ClientErrorT } from '@mattermost/client';
-import type { Command } from '@mattermost/types/integrations';
 import type { Post } from '@mattermost/types/posts';
 import { test } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
-import { type FakeMattermost, type FakeMattermostOptions, startFakeMattermost } from './mattermost-server.ts';
+import { startFakeMattermost } from './mattermost-server.ts';
 import { mattermostSpecLoaded } from './mattermost-spec.ts';
-
-// @mattermost/client is CommonJS with getter exports: Node's ESM loader sees only the default export.
-const { Client4, ClientError } = mattermostClient;
-
-/** Client4 with its protected doFetch opened, for routes it has no method for (dialogs/open). */
-class TestClient extends Client4 {
-  raw<T>(path: string, method: 'get' | 'post', body?: unknown): Promise<T> {
-    return this.doFetch<T>(`${this.getBaseRoute()}${path}`, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-}
-
-async function withFake(
-  opts: FakeMattermostOptions,
-  fn: (fake: FakeMattermost, client: TestClient) => Promise<void>,
-): Promise<void> {
-  const fake = await startFakeMattermost(opts);
-  const client = new TestClient();
-  client.setUrl(fake.url);
-  client.setToken(fake.botToken);
-  try {
-    await fn(fake, client);
-  } finally {
-    await fake.close();
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<ClientErrorT> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ClientError, `expected ClientError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
-
-const newCommand = (teamId: string, trigger: string) =>
-  ({ team_id: teamId, trigger, method: 'P', url: 'https://bot.example/mm/command', auto_complete: true }) as Command;
+import { newCommand, rejection, withFake } from './mattermost-test-client.ts';
 
 test('the spec is read when the fake starts, not in the first request (the bot under test shares the event loop)', async () => {
   // a first parse of the YAML takes seconds: inside a request's handler it outlasted the bot's
