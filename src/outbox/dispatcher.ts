@@ -42,6 +42,7 @@ import type { Clock } from '../core/clock.ts';
 import { type Carrier, type OutMessage, PlatformError, type PlatformSeam } from '../core/platform.ts';
 import type { Database, Prisma$, Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
+import { claimCandidates } from './claim-sql.ts';
 import { channelKey, isDerivedDeliveryId } from './outbox.ts';
 
 export interface DispatcherOptions {
@@ -381,13 +382,12 @@ export class Dispatcher {
 
   /**
    * Claims due rows of channels that can take a post now, at most one per channel, up to
-   * `batch`. `full`: the candidate window was full, so more rows may be ready. `blocked`: the
+   * `batch`. `full`: more channels had a due row than one claim takes. `blocked`: the
    * channels left out because a row of theirs is in hand or they are paced.
    */
   private async claim(): Promise<{ rows: Delivery[]; full: boolean; blocked: ReadonlySet<string> }> {
     const now = this.o.clock.now();
     const expires = new Date(now.getTime() + this.o.claimTtlMs);
-    const lock = this.db.provider === 'postgresql' ? 'FOR UPDATE SKIP LOCKED' : '';
     const soon = Date.now() + this.slackMs;
     const blocked = new Set<string>();
     for (const [key, c] of this.channels) {
@@ -397,28 +397,22 @@ export class Dispatcher {
     for (const [platform, until] of this.held) if (until <= now.getTime()) this.held.delete(platform);
     const heldPlatforms = [...this.held.keys()];
     const excluded = blocked.size <= MAX_EXCLUDED ? [...blocked] : [];
-    const window = this.o.batch * 4;
-    // The claim is a search, then one conditional UPDATE … RETURNING of the rows picked: the
-    // UPDATE takes a row only while it is still claimable, so a row another process claimed
-    // between the two statements is left to it. On SQLite they run alone, without a
-    // transaction (no BEGIN/COMMIT, no read-back of the rows: a claim costs two statements, it
-    // cost five after every report); not as one UPDATE, which would take the write lock at
-    // every look, even one that finds nothing (the idle poll, 4 a second). On PostgreSQL the
-    // claim is one statement (`claimAtOnce`), or, with more blocked channels than the SQL
-    // lists, both in one transaction with the rows locked (SKIP LOCKED).
+    const search = claimCandidates(this.db.provider, { now, held: heldPlatforms, excluded });
+    // The claim is a search (`claimCandidates`: per channel that can take a post, its first two
+    // due rows), then one conditional UPDATE … RETURNING of the rows picked: the UPDATE takes a
+    // row only while it is still claimable, so a row another process claimed between the two
+    // statements is left to it. On SQLite they run alone, without a transaction (no
+    // BEGIN/COMMIT, no read-back of the rows: a claim costs two statements, it cost five after
+    // every report); not as one UPDATE, which would take the write lock at every look, even one
+    // that finds nothing (the idle poll, 4 a second). On PostgreSQL the claim is one statement
+    // (`claimAtOnce`), or, with more blocked channels than the SQL lists, both in one
+    // transaction with the rows locked (SKIP LOCKED).
     const pick = async (runner: Tx | Prisma$) => {
       const candidates = await this.db.query<{ id: string; platform: string; target: string }>(
         runner,
-        `SELECT id, platform, target FROM "Delivery"
-          WHERE ${CLAIMABLE}
-          ${heldPlatforms.length ? `AND platform NOT IN (${heldPlatforms.map(() => '?').join(', ')})` : ''}
-          ${excluded.length ? `AND (platform || ':' || target) NOT IN (${excluded.map(() => '?').join(', ')})` : ''}
-          ORDER BY "notBefore", "createdAt" LIMIT ? ${lock}`,
-        now,
-        now,
-        ...heldPlatforms,
-        ...excluded,
-        window,
+        `WITH RECURSIVE ${search.ctes}
+          SELECT id, platform, target FROM cand ORDER BY "notBefore", "createdAt"`,
+        ...search.params,
       );
       const seen = new Set<string>();
       const ids: string[] = [];
@@ -435,14 +429,13 @@ export class Dispatcher {
           if (known) known.more = false;
         } else this.channel(key).more = true;
       }
-      const full = candidates.length === window;
-      // a channel looked at that showed no row has nothing more (unless the window cut it off;
-      // when nothing at all could be claimed, forget them anyway: the next poll looks again)
-      if (!full || ids.length === 0)
-        for (const [key, c] of this.channels) if (c.more && !blocked.has(key) && !seen.has(key)) c.more = false;
+      // every channel that can take a post was looked at: one that showed no row has nothing more
+      for (const [key, c] of this.channels) if (c.more && !blocked.has(key) && !seen.has(key)) c.more = false;
       // SQLite: the finishes waiting to be written are issued just before the claim's UPDATE, in
       // the same turn, so that one fsync covers them and the claim (`finishLater`)
       if (this.db.provider !== 'postgresql') this.writeFinishes(this.takeFinishes());
+      // more channels had a row than one claim takes: look again at once
+      const full = seen.size > this.o.batch;
       if (ids.length === 0) return { rows: [] as Delivery[], ids, full };
       const rows = await this.db.query<Delivery>(
         runner,
@@ -463,7 +456,7 @@ export class Dispatcher {
       this.db.provider !== 'postgresql'
         ? await pick(this.db.prisma)
         : excluded.length === blocked.size
-          ? await this.claimAtOnce(heldPlatforms, blocked, now, expires, window)
+          ? await this.claimAtOnce(search, blocked, expires)
           : await this.db.tx(pick);
     if (picked.rows.length === 0) return { rows: [], full: false, blocked };
     const rows = picked.rows.sort(
@@ -477,54 +470,43 @@ export class Dispatcher {
    * UPDATE, COMMIT were four round trips per claim). The search locks its candidates (SKIP
    * LOCKED: two processes pick different rows), takes the first of each channel, and the UPDATE
    * takes them in the same statement; each row comes back with how many candidates its channel
-   * had and how many the window held, so `more` and `full` mean what they mean in `pick`. Only
+   * had and how many channels had one, so `more` and `full` mean what they mean in `pick`. Only
    * when every blocked channel is left out in SQL (`pick` filters in memory beyond MAX_EXCLUDED).
    */
   private async claimAtOnce(
-    heldPlatforms: string[],
+    search: { ctes: string; params: unknown[] },
     blocked: ReadonlySet<string>,
-    now: Date,
     expires: Date,
-    window: number,
   ): Promise<{ rows: Delivery[]; ids: string[]; full: boolean }> {
-    const excluded = [...blocked];
+    const now = search.params[0] as Date;
     const got = await this.db.query<Delivery & { claimN: number | bigint; claimTotal: number | bigint }>(
       this.db.prisma,
-      `WITH cand AS (
-          SELECT id, platform, target, "notBefore", "createdAt" FROM "Delivery"
-            WHERE ${CLAIMABLE}
-            ${heldPlatforms.length ? `AND platform NOT IN (${heldPlatforms.map(() => '?').join(', ')})` : ''}
-            ${excluded.length ? `AND (platform || ':' || target) NOT IN (${excluded.map(() => '?').join(', ')})` : ''}
-            ORDER BY "notBefore", "createdAt" LIMIT ? FOR UPDATE SKIP LOCKED
-        ), ranked AS (
+      `WITH RECURSIVE ${search.ctes}, ranked AS (
           SELECT id, "notBefore", "createdAt",
               ROW_NUMBER() OVER (PARTITION BY platform, target ORDER BY "notBefore", "createdAt") AS rn,
-              COUNT(*) OVER (PARTITION BY platform, target) AS n,
-              COUNT(*) OVER () AS total
+              COUNT(*) OVER (PARTITION BY platform, target) AS n
             FROM cand
+        ), heads AS (
+          SELECT id, n, "notBefore", "createdAt", COUNT(*) OVER () AS total FROM ranked WHERE rn = 1
         ), chosen AS (
-          SELECT id, n, total FROM ranked WHERE rn = 1 ORDER BY "notBefore", "createdAt" LIMIT ?
+          SELECT id, n, total FROM heads ORDER BY "notBefore", "createdAt" LIMIT ?
         )
         UPDATE "Delivery" d SET status = 'sending', "claimedBy" = ?, "claimedAt" = ?, "claimExpires" = ?,
             attempts = d.attempts + 1
           FROM chosen WHERE d.id = chosen.id
           RETURNING d.*, chosen.n::int AS "claimN", chosen.total::int AS "claimTotal"`,
-      now,
-      now,
-      ...heldPlatforms,
-      ...excluded,
-      window,
+      ...search.params,
       this.o.batch,
       this.o.workerId,
       now,
       expires,
     );
     const rows: Delivery[] = [];
-    let total = 0;
+    let channels = 0;
     const claimedKeys = new Set<string>();
     for (const { claimN, claimTotal, ...d } of got) {
       rows.push(d as Delivery);
-      total = Number(claimTotal);
+      channels = Number(claimTotal);
       const key = channelKey(d);
       claimedKeys.add(key);
       // more rows of this channel were among the candidates: worth waking up for
@@ -534,12 +516,11 @@ export class Dispatcher {
         if (known) known.more = false;
       }
     }
-    const full = total === window;
-    // as in `pick`: a channel known to have more that showed no row has nothing more (unless
-    // the window or the batch cut it off)
-    if ((!full && rows.length < this.o.batch) || rows.length === 0)
+    // as in `pick`: every channel that could take a post was looked at; one known to have more
+    // that showed no row has nothing more, unless the batch cut it off
+    if (channels <= this.o.batch)
       for (const [key, c] of this.channels) if (c.more && !blocked.has(key) && !claimedKeys.has(key)) c.more = false;
-    return { rows, ids: rows.map((r) => r.id), full };
+    return { rows, ids: rows.map((r) => r.id), full: channels > this.o.batch };
   }
 
   /** Extends this process's claim on `d`; false when the claim is no longer ours. */
