@@ -19,7 +19,7 @@ import { applyMigrations, pendingMigrations, SchemaBehindError } from './db/migr
 import { currentGuard } from './db/scope.ts';
 import type { ReportPolicy } from './domain/report-policy.ts';
 import { mountCalendar } from './http/calendar.ts';
-import { createMetrics, type Metrics, registerWorkMetrics } from './http/metrics.ts';
+import { createMetrics, type Metrics, registerCheckpointMetrics, registerWorkMetrics } from './http/metrics.ts';
 import { HttpServer } from './http/server.ts';
 import { CommandJournal } from './inbox/journal.ts';
 import { createLogger } from './logger.ts';
@@ -248,6 +248,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     reportBatches: () => services.incidents.reportBatches,
     commands: () => journal.load,
   });
+  registerCheckpointMetrics(metrics.registry, () => db.checkpointer ?? null);
   metrics.registry.onCollect(async () => {
     const s = await readOpsState(db, clock, heartbeat);
     metrics.outboxRows.reset();

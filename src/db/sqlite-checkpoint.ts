@@ -37,6 +37,11 @@
  *   valid) and ends. A thread that fails is reported (`onError`) and started again at the next
  *   checkpoint needed, not before `retryMs`.
  * - The thread never keeps the process alive (`unref`), and `close()` ends it and waits for it.
+ * - **What an operator sees** (GET /metrics, `registerCheckpointMetrics` in src/http/metrics.ts,
+ *   read at each scrape from `stats`, `wal` and `running`): the WAL's frames as last read (the
+ *   header read above, and each checkpoint's answer: no read of its own), the checkpoints by
+ *   outcome and their durations (timed in the thread, around the pragma alone), the idle
+ *   TRUNCATEs, and whether a thread runs.
  *
  * The thread's code is CommonJS in a string (as http-thread.ts's), so it runs unchanged from the
  * TypeScript sources and from the esbuild bundle; better-sqlite3 is required by its resolved path.
@@ -64,6 +69,13 @@ export interface CheckpointerOptions {
   onError?: (e: Error) => void;
 }
 
+/** how a checkpoint asked of the thread ended: copied what it could, found another checkpointer running, or failed */
+export type CheckpointOutcome = 'done' | 'busy' | 'failed';
+const outcomes = (): Record<CheckpointOutcome, number> => ({ done: 0, busy: 0, failed: 0 });
+
+/** Bounds (seconds) of the checkpoints' durations: ~1,000 pages copied and two fsyncs each. */
+const CHECKPOINT_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export interface CheckpointStats {
   /** threads started */
   starts: number;
@@ -75,10 +87,28 @@ export interface CheckpointStats {
   copied: number;
   /** failures: a checkpoint's error, the thread's error or its unexpected end */
   failures: number;
+  /**
+   * The checkpoints asked of the thread, by outcome: `passive` when the WAL filled, `truncate`
+   * at idle. `failed`: the pragma's error, or the thread failed, ended or could not start before
+   * it answered.
+   */
+  outcomes: { passive: Record<CheckpointOutcome, number>; truncate: Record<CheckpointOutcome, number> };
+  /**
+   * How long the PASSIVE checkpoints that answered (done or busy) took, timed in the thread
+   * around the pragma: how many took at most each of `buckets` (seconds; cumulative, as a
+   * Prometheus histogram counts), their sum (seconds) and their number.
+   */
+  seconds: { buckets: readonly number[]; counts: number[]; sum: number; count: number };
 }
 
-/** what the thread answers: the pragma's row, or its error */
-type Answer = { busy: number; log: number; checkpointed: number } | { error: string };
+/** The WAL as last seen: frames in it (its written length) and, of them, those not yet copied. */
+export interface WalFigures {
+  frames: number;
+  uncopied: number;
+}
+
+/** what the thread answers: the pragma's row, or its error; and how long the pragma took (ms) */
+type Answer = ({ busy: number; log: number; checkpointed: number } | { error: string }) & { ms: number };
 type Mode = 'PASSIVE' | 'TRUNCATE';
 
 const THREAD_SOURCE = `
@@ -89,11 +119,12 @@ const db = new Database(workerData.path, { fileMustExist: true, timeout: workerD
 db.pragma('synchronous = NORMAL');
 parentPort.on('message', (m) => {
   let answer;
+  const t0 = performance.now();
   try {
     const r = m.mode ? db.pragma('wal_checkpoint(' + m.mode + ')')[0] : { busy: 0, log: 0, checkpointed: 0 };
-    answer = { busy: r.busy, log: r.log, checkpointed: r.checkpointed };
+    answer = { busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms: performance.now() - t0 };
   } catch (e) {
-    answer = { error: String((e && e.message) || e) };
+    answer = { error: String((e && e.message) || e), ms: performance.now() - t0 };
   }
   if (m.close) {
     db.close();
@@ -115,6 +146,11 @@ const HEADER_BYTES = 136;
  * when it does not read as one.
  */
 export function uncopiedFrames(header: Buffer): number | null {
+  return walFigures(header)?.uncopied ?? null;
+}
+
+/** The WAL's frames (`mxFrame`) and those not yet copied, from the wal-index header (null: unknown). */
+function walFigures(header: Buffer): WalFigures | null {
   if (header.length < HEADER_BYTES) return null;
   const u32 = endianness() === 'LE' ? (o: number) => header.readUInt32LE(o) : (o: number) => header.readUInt32BE(o);
   if (u32(0) !== WAL_INDEX_VERSION || header[12] !== 1) return null;
@@ -122,18 +158,29 @@ export function uncopiedFrames(header: Buffer): number | null {
   if (!header.subarray(0, 48).equals(header.subarray(48, 96))) return null;
   const mxFrame = u32(16);
   const nBackfill = u32(96);
-  return mxFrame >= nBackfill ? mxFrame - nBackfill : null;
+  return mxFrame >= nBackfill ? { frames: mxFrame, uncopied: mxFrame - nBackfill } : null;
 }
 
 export class Checkpointer {
-  readonly stats: CheckpointStats = { starts: 0, checkpoints: 0, busy: 0, copied: 0, failures: 0 };
+  readonly stats: CheckpointStats = {
+    starts: 0,
+    checkpoints: 0,
+    busy: 0,
+    copied: 0,
+    failures: 0,
+    outcomes: { passive: outcomes(), truncate: outcomes() },
+    seconds: { buckets: CHECKPOINT_SECONDS_BUCKETS, counts: CHECKPOINT_SECONDS_BUCKETS.map(() => 0), sum: 0, count: 0 },
+  };
+  private lastWal: WalFigures | null = null;
   readonly pages: number;
   private readonly idleMs: number;
   private readonly retryMs: number;
   private readonly onError: (e: Error) => void;
   private thread: Worker | null = null;
-  /** a message is with the thread, its answer not back yet */
+  /** a checkpoint is with the thread, its answer not back yet */
   private asked = false;
+  /** the messages with the thread, oldest first: a checkpoint's mode, null for close()'s */
+  private readonly sent: (Mode | null)[] = [];
   /** the thread was told to end (idle or close) */
   private ending = false;
   private closed = false;
@@ -159,6 +206,15 @@ export class Checkpointer {
   /** the main connection's automatic checkpoint (pages): the bound if the thread falls behind */
   get bound(): number {
     return this.pages * BOUND_FACTOR;
+  }
+
+  /**
+   * The WAL as this process last saw it (null: not yet): from the wal-index header, read every
+   * `LOOK_EVERY` commits while no checkpoint runs, and from each checkpoint's answer (a TRUNCATE
+   * that was done: empty). Another process's writes show at the next look.
+   */
+  get wal(): WalFigures | null {
+    return this.lastWal;
   }
 
   /** true while a thread runs */
@@ -188,16 +244,31 @@ export class Checkpointer {
     } catch {
       return null;
     }
-    return uncopiedFrames(this.header);
+    const wal = walFigures(this.header);
+    if (wal) this.lastWal = wal;
+    return wal?.uncopied ?? null;
   }
 
   private ask(mode: Mode, close = false): void {
     if (!close && (Date.now() < this.notBefore || this.ending)) return;
     const w = this.thread ?? this.start();
-    if (!w) return;
+    if (!w) {
+      this.counted(mode, 'failed');
+      return;
+    }
     this.asked = true;
     if (close) this.ending = true;
+    this.sent.push(mode);
     w.postMessage({ mode, close });
+  }
+
+  private counted(mode: Mode, outcome: CheckpointOutcome): void {
+    this.stats.outcomes[mode === 'PASSIVE' ? 'passive' : 'truncate'][outcome]++;
+  }
+
+  /** the thread failed or ended: what it was asked and did not answer failed */
+  private unanswered(): void {
+    for (const mode of this.sent.splice(0)) if (mode) this.counted(mode, 'failed');
   }
 
   private start(): Worker | null {
@@ -225,11 +296,14 @@ export class Checkpointer {
     this.exited = new Promise((resolve) => w.once('exit', () => resolve()));
     w.on('message', (a: Answer) => this.answered(w, a));
     w.on('error', (e) => {
-      if (this.thread === w) this.failed(e);
+      if (this.thread !== w) return;
+      this.unanswered();
+      this.failed(e);
     });
     w.on('exit', (code) => {
       if (this.thread !== w) return;
       const expected = this.ending;
+      this.unanswered();
       this.thread = null;
       this.asked = false;
       this.ending = false;
@@ -244,13 +318,31 @@ export class Checkpointer {
   private answered(w: Worker, a: Answer): void {
     if (this.thread !== w) return;
     this.asked = false;
+    const mode = this.sent.shift() ?? null;
     if ('error' in a) {
+      if (mode) this.counted(mode, 'failed');
       this.failed(new Error(a.error));
       return;
     }
+    // close()'s message runs no checkpoint: its answer only says the connection is closed
+    if (!mode) return;
     this.stats.checkpoints++;
+    this.counted(mode, a.busy ? 'busy' : 'done');
     if (a.busy) this.stats.busy++;
     else this.stats.copied += Math.max(0, a.checkpointed);
+    // the pragma's row: the WAL's frames and, of them, those copied (a TRUNCATE done: 0 and 0;
+    // -1 when it could not tell)
+    if (a.log >= 0 && a.checkpointed >= 0 && a.log >= a.checkpointed)
+      this.lastWal = { frames: a.log, uncopied: a.log - a.checkpointed };
+    if (mode === 'PASSIVE') {
+      const s = this.stats.seconds;
+      const seconds = a.ms / 1000;
+      s.buckets.forEach((b, i) => {
+        if (seconds <= b) s.counts[i] = (s.counts[i] ?? 0) + 1;
+      });
+      s.sum += seconds;
+      s.count++;
+    }
     if (!this.ending) this.armIdle();
   }
 
@@ -290,6 +382,7 @@ export class Checkpointer {
     if (w) {
       if (!this.ending) {
         this.ending = true;
+        this.sent.push(null);
         w.postMessage({ mode: null, close: true });
       }
       const timer = setTimeout(() => void w.terminate(), 5_000);

@@ -5,6 +5,7 @@
  * and 40–100 ms of loading (tests/bench/startup.ts) for features we did not use.
  */
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import type { CheckpointStats, WalFigures } from '../db/sqlite-checkpoint.ts';
 import { BUILD } from '../version.ts';
 
 type Labels<N extends string> = Partial<Record<N, string | number>>;
@@ -122,19 +123,29 @@ export class Histogram<N extends string> implements Metric {
   }
 
   render(): string {
-    const names = this.o.labelNames as readonly string[];
     let out = header(this.o.name, this.o.help, 'histogram');
-    for (const s of this.series.values()) {
-      const l = s.labels as Record<string, string | number | undefined>;
-      this.buckets.forEach((b, i) => {
-        out += `${this.o.name}_bucket${labelText([...names, 'le'], { ...l, le: number(b) })} ${s.counts[i]}\n`;
-      });
-      out += `${this.o.name}_bucket${labelText([...names, 'le'], { ...l, le: '+Inf' })} ${s.count}\n`;
-      out += `${this.o.name}_sum${labelText(names, l)} ${number(s.sum)}\n`;
-      out += `${this.o.name}_count${labelText(names, l)} ${s.count}\n`;
-    }
+    for (const s of this.series.values())
+      out += histogramSeries(this.o.name, this.o.labelNames, s.labels, this.buckets, s);
     return out;
   }
+}
+
+/** One series of a histogram: its buckets (`counts`: cumulative, one per bound), `+Inf`, sum and count. */
+function histogramSeries(
+  name: string,
+  names: readonly string[],
+  labels: Record<string, string | number | undefined>,
+  buckets: readonly number[],
+  s: { counts: readonly number[]; sum: number; count: number },
+): string {
+  let out = '';
+  buckets.forEach((b, i) => {
+    out += `${name}_bucket${labelText([...names, 'le'], { ...labels, le: number(b) })} ${s.counts[i]}\n`;
+  });
+  out += `${name}_bucket${labelText([...names, 'le'], { ...labels, le: '+Inf' })} ${s.count}\n`;
+  out += `${name}_sum${labelText(names, labels)} ${number(s.sum)}\n`;
+  out += `${name}_count${labelText(names, labels)} ${s.count}\n`;
+  return out;
 }
 
 /**
@@ -282,7 +293,10 @@ export class Registry {
 
   async metrics(): Promise<string> {
     for (const c of this.collectors) await c();
-    return this.all.map((m) => m.render()).join('\n');
+    return this.all
+      .map((m) => m.render())
+      .filter((text) => text !== '') // a metric absent here (the SQLite checkpoint's on PostgreSQL)
+      .join('\n');
   }
 }
 
@@ -453,4 +467,69 @@ export function registerWorkMetrics(registry: Registry, w: WorkFigures): void {
     'gauge',
     () => w.commands().waiting,
   );
+}
+
+/** SQLite's WAL checkpoint thread, as its keeper (src/db/sqlite-checkpoint.ts) counts it. */
+export interface CheckpointFigures {
+  readonly stats: Pick<CheckpointStats, 'outcomes' | 'seconds'>;
+  readonly wal: WalFigures | null;
+  readonly running: boolean;
+}
+
+/**
+ * The WAL checkpoint thread's figures, read at each scrape from its keeper (`read`: the
+ * database's, null without one). Rendered only while there is one: a SQLite file database in
+ * WAL mode; absent on PostgreSQL and for `:memory:`. No I/O: the WAL's frames are the ones the
+ * keeper last read (every 8 commits) or was told by a checkpoint.
+ */
+export function registerCheckpointMetrics(registry: Registry, read: () => CheckpointFigures | null): void {
+  const by = (name: string, help: string, values: Record<string, number>) =>
+    header(name, help, 'counter') +
+    Object.entries(values)
+      .map(([outcome, v]) => `${name}${labelText(['outcome'], { outcome })} ${number(v)}\n`)
+      .join('');
+  const gauge = (name: string, help: string, v: number) => `${header(name, help, 'gauge')}${name} ${number(v)}\n`;
+  registry.register({
+    render() {
+      const c = read();
+      if (!c) return '';
+      const { outcomes, seconds } = c.stats;
+      const duration = 'csirt_sqlite_checkpoint_duration_seconds';
+      return (
+        (c.wal
+          ? gauge(
+              'csirt_sqlite_wal_frames',
+              "Frames in the SQLite WAL (its written length; a frame is a page, 4096 bytes by default, plus 24), as this process last saw them: in the WAL's index every 8 commits and in each answer of the checkpoint thread; 0 after the idle TRUNCATE",
+              c.wal.frames,
+            ) +
+            gauge(
+              'csirt_sqlite_wal_uncopied_frames',
+              'Of the frames in the SQLite WAL, those not yet copied into the database file (the checkpoint thread starts at 1000, the connection checkpoints itself at 10 times that), as last seen',
+              c.wal.uncopied,
+            )
+          : '') +
+        gauge(
+          'csirt_sqlite_checkpoint_thread_running',
+          'The SQLite WAL checkpoint thread: 1 while it runs (from the first checkpoint needed to its TRUNCATE after 30 s without one)',
+          c.running ? 1 : 0,
+        ) +
+        by(
+          'csirt_sqlite_checkpoints_total',
+          'SQLite WAL checkpoints (PASSIVE) asked of the checkpoint thread, by outcome: done, busy (another checkpointer was running), failed (an error, or the thread ended or could not start)',
+          outcomes.passive,
+        ) +
+        header(
+          duration,
+          'How long each SQLite WAL checkpoint (PASSIVE) of the checkpoint thread took, done or busy: the pragma alone, timed in the thread',
+          'histogram',
+        ) +
+        histogramSeries(duration, [], {}, seconds.buckets, seconds) +
+        by(
+          'csirt_sqlite_wal_truncations_total',
+          'TRUNCATE checkpoints of the idle SQLite WAL checkpoint thread (the -wal file emptied before the thread ends), by outcome: done, busy (a reader or writer held the WAL), failed',
+          outcomes.truncate,
+        )
+      );
+    },
+  });
 }

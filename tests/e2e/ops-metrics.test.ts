@@ -223,6 +223,38 @@ test('admission waits: one observation per request, by outcome; a wait behind a 
   assert.equal(fast(after) - fast(m), 0, 'a 300 ms wait counted under 100 ms');
 });
 
+test('SQLite: the WAL checkpoint thread in /metrics, started by the writes and counted; on PostgreSQL none', async () => {
+  let m = await scrape();
+  if (t.app.db.provider !== 'sqlite') {
+    assert.doesNotMatch(m, /csirt_sqlite_/);
+    return;
+  }
+  const done = (text: string) => value(text, 'csirt_sqlite_checkpoints_total', '{outcome="done"}') ?? Number.NaN;
+  const timed = (text: string) => value(text, 'csirt_sqlite_checkpoint_duration_seconds_count') ?? Number.NaN;
+  const before = { done: done(m), timed: timed(m) };
+  assert.ok(before.done >= 0 && before.timed >= 0, 'present before any checkpoint');
+  assert.equal(value(m, 'csirt_sqlite_checkpoint_thread_running'), 0, 'no thread in a bot that wrote little');
+  assert.equal(value(m, 'csirt_sqlite_checkpoints_total', '{outcome="failed"}'), 0);
+  // ~3 KB rows until the thread has checkpointed once (1,000 pages not yet copied start it)
+  const ckpt = t.app.db.checkpointer;
+  assert.ok(ckpt);
+  const pad = 'x'.repeat(3000);
+  const end = Date.now() + 30_000;
+  for (let i = 0; ckpt.stats.outcomes.passive.done === 0 && Date.now() < end; i++) {
+    await t.app.db.execute(
+      t.app.db.prisma,
+      'INSERT INTO "Setting" ("key", "value") VALUES (?, ?)',
+      `om:ckpt:${i}`,
+      pad,
+    );
+  }
+  m = await scrape();
+  assert.equal(value(m, 'csirt_sqlite_checkpoint_thread_running'), 1);
+  assert.ok(done(m) - before.done >= 1, `checkpoints done: ${done(m)}`);
+  assert.ok(timed(m) - before.timed >= 1, 'and timed');
+  assert.ok((value(m, 'csirt_sqlite_wal_frames') ?? 0) >= 1_000, 'the WAL’s frames, as last seen');
+});
+
 test('clock offset between processes: two apps on one database, one 7 s ahead; stopped and dead ones left out', async () => {
   const db = await testDb();
   const seams = () => new Map<PlatformName, PlatformSeam>([['console', new MemoryPlatform()]]);

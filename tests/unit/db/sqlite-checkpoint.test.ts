@@ -3,7 +3,9 @@
  * below its bound under a long write loop, with the thread working and with the thread killed
  * again and again; an idle connection starts no thread; an idle thread truncates the WAL (the
  * same file: WalSync's descriptor stays valid) and ends; the process exits with or without
- * closing; two processes on one file each checkpoint and no SQLITE_BUSY reaches a write.
+ * closing; two processes on one file each checkpoint and no SQLITE_BUSY reaches a write. What
+ * /metrics says of it (registerCheckpointMetrics): the checkpoints by outcome and their durations,
+ * the thread running and then not after the idle TRUNCATE, the WAL's frames; nothing without one.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -15,6 +17,7 @@ import { ROOT } from '../../../src/app.ts';
 import { sqlitePath } from '../../../src/db/provider.ts';
 import { type SqliteAdapter, sqliteAdapter } from '../../../src/db/sqlite-adapter.ts';
 import { BOUND_FACTOR, type CheckpointerOptions, uncopiedFrames } from '../../../src/db/sqlite-checkpoint.ts';
+import { Registry, registerCheckpointMetrics } from '../../../src/http/metrics.ts';
 import { PROVIDER, testApp, testDb } from '../../helpers/app.ts';
 import { migratedDatabase } from '../../helpers/test-database.ts';
 import { tsxChild } from '../../helpers/tsx-child.ts';
@@ -257,6 +260,117 @@ test('a bot that started and handled a command has no checkpoint thread (an idle
     assert.equal(ckpt.running, false);
   } finally {
     await t.close();
+  }
+});
+
+/** the value of one series in the rendered text (exact labels text, '' for none), or undefined */
+function value(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+const done = '{outcome="done"}';
+const busy = '{outcome="busy"}';
+const failed = '{outcome="failed"}';
+
+test('the metrics: checkpoints counted by outcome and timed, the WAL’s frames, the thread running and then not after the idle TRUNCATE', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const w = await opened({ pages: 20, idleMs: 1_000 });
+  const registry = new Registry();
+  registerCheckpointMetrics(registry, () => w.factory.checkpointer);
+  try {
+    let m = await registry.metrics();
+    assert.equal(value(m, 'csirt_sqlite_checkpoint_thread_running'), 0, m);
+    for (const o of [done, busy, failed]) {
+      assert.equal(value(m, 'csirt_sqlite_checkpoints_total', o), 0, o);
+      assert.equal(value(m, 'csirt_sqlite_wal_truncations_total', o), 0, o);
+    }
+    assert.equal(value(m, 'csirt_sqlite_checkpoint_duration_seconds_count'), 0);
+    assert.match(m, /# TYPE csirt_sqlite_checkpoint_duration_seconds histogram\n/);
+    // writes until the thread has answered twice (its start takes a while on a loaded machine)
+    const s = w.ckpt.stats;
+    const end = Date.now() + 20_000;
+    for (let i = 0; (i < 200 || s.outcomes.passive.done < 2) && Date.now() < end; i++) await w.insert();
+    m = await registry.metrics();
+    assert.equal(value(m, 'csirt_sqlite_checkpoint_thread_running'), 1, 'running after the writes');
+    const n = value(m, 'csirt_sqlite_checkpoints_total', done) ?? 0;
+    assert.ok(n >= 2, `checkpoints done: ${n} (${JSON.stringify(s.outcomes)})`);
+    assert.equal(value(m, 'csirt_sqlite_checkpoints_total', failed), 0);
+    const answered = n + (value(m, 'csirt_sqlite_checkpoints_total', busy) ?? 0);
+    assert.equal(value(m, 'csirt_sqlite_checkpoint_duration_seconds_count'), answered, 'each one timed');
+    assert.equal(value(m, 'csirt_sqlite_checkpoint_duration_seconds_bucket', '{le="+Inf"}'), answered);
+    assert.equal(value(m, 'csirt_sqlite_checkpoint_duration_seconds_bucket', '{le="10"}'), answered);
+    const sum = value(m, 'csirt_sqlite_checkpoint_duration_seconds_sum') ?? 0;
+    assert.ok(sum > 0 && sum < answered * 10, `sum ${sum}`);
+    // the frames as last seen: some, and no more than the -wal file holds
+    const frames = value(m, 'csirt_sqlite_wal_frames') ?? -1;
+    assert.ok(frames > 0 && walBytes(frames) <= w.walSize(), `frames ${frames}, WAL ${w.walSize()} bytes`);
+    const uncopied = value(m, 'csirt_sqlite_wal_uncopied_frames') ?? -1;
+    assert.ok(uncopied >= 0 && uncopied <= frames, `uncopied ${uncopied} of ${frames}`);
+    assert.equal(value(m, 'csirt_sqlite_wal_truncations_total', done), 0, 'no TRUNCATE while writing');
+    await until('the idle thread ended', () => !w.ckpt.running);
+    m = await registry.metrics();
+    assert.equal(value(m, 'csirt_sqlite_checkpoint_thread_running'), 0, 'ended');
+    assert.equal(value(m, 'csirt_sqlite_wal_truncations_total', done), 1);
+    assert.equal(w.walSize(), 0);
+    assert.equal(value(m, 'csirt_sqlite_wal_frames'), 0, 'the TRUNCATE emptied the WAL');
+    assert.equal(value(m, 'csirt_sqlite_wal_uncopied_frames'), 0);
+    assert.equal(
+      value(m, 'csirt_sqlite_checkpoint_duration_seconds_count'),
+      answered,
+      'the TRUNCATE is not timed there',
+    );
+    assert.deepEqual(w.errors, []);
+  } finally {
+    await w.drop();
+  }
+});
+
+test('the metrics: a checkpoint whose thread dies before it answers is counted failed', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const w = await opened({ pages: 20, retryMs: 0 });
+  const registry = new Registry();
+  registerCheckpointMetrics(registry, () => w.factory.checkpointer);
+  try {
+    // killed while it checkpoints: its answer may come before it dies (then done), so again
+    let kills = 0;
+    for (let i = 0; i < 5_000 && w.ckpt.stats.outcomes.passive.failed === 0; i++) {
+      await w.insert();
+      const t = w.ckpt.threadForTests();
+      if (t && w.ckpt.checkpointing) {
+        await t.terminate();
+        kills++;
+      }
+    }
+    const m = await registry.metrics();
+    assert.ok(kills >= 1, 'a thread killed in a checkpoint');
+    const f = value(m, 'csirt_sqlite_checkpoints_total', failed) ?? 0;
+    assert.ok(f >= 1 && f <= kills, `failed ${f} of ${kills} killed`);
+    assert.ok(w.errors.length >= f, 'each told');
+  } finally {
+    await w.drop();
+  }
+});
+
+test('the metrics: none without a checkpoint thread’s keeper (PostgreSQL, :memory:)', () => {
+  const registry = new Registry();
+  registerCheckpointMetrics(registry, () => null);
+  return registry.metrics().then((m) => assert.equal(m, ''));
+});
+
+test('close() runs no checkpoint: its answer is not counted as one', { skip, timeout: 60_000 }, async () => {
+  const w = await opened({ pages: 20 });
+  try {
+    for (let i = 0; w.ckpt.stats.checkpoints === 0 && i < 2_000; i++) await w.insert();
+    await until('the answer back', () => !w.ckpt.checkpointing);
+    const before = JSON.stringify(w.ckpt.stats);
+    await w.ckpt.close();
+    assert.equal(JSON.stringify(w.ckpt.stats), before);
+  } finally {
+    await w.drop();
   }
 });
 
