@@ -10,7 +10,8 @@
  * - `ok <n>` once row n is committed and durable (its promise resolved);
  * - `during` when a row was written while a checkpoint ran on the thread;
  * - `error <message>` if a write failed (then exit code 1);
- * - at the end `stats <json>` (the checkpointer's figures).
+ * - at the end `stats <json>` (the checkpointer's figures), once a thread it started has answered
+ *   its first checkpoint (30 s at most).
  * `<end>`: `close` disposes the adapter, `leave` leaves it open and lets the event loop empty:
  * either way the process must exit by itself.
  */
@@ -38,5 +39,11 @@ try {
   out(`error ${(e as Error).message}`);
   process.exitCode = 1;
 }
+// a thread started while the machine is loaded may not have answered its first checkpoint by the
+// last row: wait for that answer (30 s at most), so that the process ends with a thread that ran
+const ckpt = factory.checkpointer;
+const deadline = Date.now() + 30_000;
+while (ckpt?.running && ckpt.stats.checkpoints === 0 && Date.now() < deadline)
+  await new Promise((r) => setTimeout(r, 10));
 out(`stats ${JSON.stringify(factory.checkpointer?.stats ?? null)}`);
 if (end === 'close') await adapter.dispose();
