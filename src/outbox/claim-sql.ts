@@ -47,7 +47,8 @@ export function claimCandidates(provider: Provider, s: ClaimSearch): { ctes: str
   };
   const filterParams = [...s.held, ...s.excluded];
   // the next channel above (platform, target): the next target on the same platform, else the
-  // first of the next platform (two seeks; a row comparison on both columns is not one on SQLite)
+  // first of the next platform (two seeks; a row comparison on both columns is not one on SQLite).
+  // PostgreSQL: of the two (at most one row each), the lower; a UNION ALL promises no order
   const sameNext = (cols: string) => `SELECT ${cols} FROM "Delivery"
       WHERE status = 'pending' AND platform = ch.platform AND target > ch.target ORDER BY target LIMIT 1`;
   const platformNext = (cols: string) => `SELECT ${cols} FROM "Delivery"
@@ -57,7 +58,8 @@ export function claimCandidates(provider: Provider, s: ClaimSearch): { ctes: str
         (SELECT platform, target FROM "Delivery" WHERE status = 'pending' ORDER BY platform, target LIMIT 1)
         UNION ALL
         SELECT n.platform, n.target FROM ch CROSS JOIN LATERAL (
-          (${sameNext('platform, target')}) UNION ALL (${platformNext('platform, target')}) LIMIT 1) n
+          SELECT * FROM ((${sameNext('platform, target')}) UNION ALL (${platformNext('platform, target')})) u
+            ORDER BY platform, target LIMIT 1) n
       )`
     : `ch(platform, target) AS (
         SELECT * FROM (SELECT platform, target FROM "Delivery" WHERE status = 'pending' ORDER BY platform, target LIMIT 1)
