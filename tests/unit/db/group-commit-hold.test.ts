@@ -87,7 +87,13 @@ test(`an admission arriving during a long queue of slow reports waits for one ba
 }, async () => {
   const { admittedAfter, largest } = await admitDuringBatches(60, 'HOLD-A');
   assert.ok(largest <= 4, `batches cut to the time (20 ms of CPU a member, 60 ms): largest ${largest}`);
-  assert.ok(admittedAfter >= 0 && admittedAfter <= 8, `admitted after ${admittedAfter} of 20 reports`);
+  // SQLite: the admission needs the one connection, which each batch holds: it gets through
+  // after the first batch or two. PostgreSQL: the admission has a connection of its own and waits
+  // for no batch, only for this thread between the members' 20 ms spins, a handful of its round
+  // trips each behind one (CI, 2026-12-04 15:5x, load ~3: 10 of 20); what holds there is that it
+  // is not held to the end, and the batches' size above
+  const bound = PROVIDER === 'sqlite' ? 8 : 19;
+  assert.ok(admittedAfter >= 0 && admittedAfter <= bound, `admitted after ${admittedAfter} of 20 reports`);
 });
 
 test(`without holdMs a batch takes up to max, and on SQLite the admission waits for all of it (${PROVIDER})`, {
