@@ -26,6 +26,18 @@ import type { Provider } from '../db/client.ts';
 
 const COLUMNS = 'id, platform, target, "notBefore", "createdAt"';
 
+/**
+ * A row a claim may take, as the search below finds them: due and pending, or claimed by a
+ * process whose claim has expired (two placeholders: now, now). The claim's UPDATE checks it again.
+ */
+export const CLAIMABLE = `((status = 'pending' AND "notBefore" <= ?) OR (status = 'sending' AND "claimExpires" < ?))`;
+
+/** The search's common table expressions and their parameters. */
+export interface ClaimSql {
+  ctes: string;
+  params: unknown[];
+}
+
 export interface ClaimSearch {
   now: Date;
   /** platforms held back: none of their channels */
@@ -34,7 +46,7 @@ export interface ClaimSearch {
   excluded: readonly string[];
 }
 
-export function claimCandidates(provider: Provider, s: ClaimSearch): { ctes: string; params: unknown[] } {
+export function claimCandidates(provider: Provider, s: ClaimSearch): ClaimSql {
   const pg = provider === 'postgresql';
   const open = (p: string) =>
     [

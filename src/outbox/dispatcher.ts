@@ -42,7 +42,7 @@ import type { Clock } from '../core/clock.ts';
 import { type Carrier, type OutMessage, PlatformError, type PlatformSeam } from '../core/platform.ts';
 import type { Database, Prisma$, Tx } from '../db/client.ts';
 import type { Delivery } from '../db/generated/sqlite/client.ts';
-import { claimCandidates } from './claim-sql.ts';
+import { CLAIMABLE, type ClaimSql, claimCandidates } from './claim-sql.ts';
 import { channelKey, isDerivedDeliveryId } from './outbox.ts';
 
 export interface DispatcherOptions {
@@ -89,8 +89,6 @@ export type SettleCause = 'sent' | 'permanent' | 'refused' | 'gave_up';
  * the rest before sending (the sends of one round end a few ms apart: one claim, not one each).
  */
 const READY_SLACK_MS = 250;
-/** A row a claim may take: due and pending, or claimed by a process whose claim has expired. */
-const CLAIMABLE = `((status = 'pending' AND "notBefore" <= ?) OR (status = 'sending' AND "claimExpires" < ?))`;
 /** above this many channels in hand or paced, the claim stops listing them and filters in memory */
 const MAX_EXCLUDED = 500;
 
@@ -456,7 +454,7 @@ export class Dispatcher {
       this.db.provider !== 'postgresql'
         ? await pick(this.db.prisma)
         : excluded.length === blocked.size
-          ? await this.claimAtOnce(search, blocked, expires)
+          ? await this.claimAtOnce(search, blocked, now, expires)
           : await this.db.tx(pick);
     if (picked.rows.length === 0) return { rows: [], full: false, blocked };
     const rows = picked.rows.sort(
@@ -474,11 +472,11 @@ export class Dispatcher {
    * when every blocked channel is left out in SQL (`pick` filters in memory beyond MAX_EXCLUDED).
    */
   private async claimAtOnce(
-    search: { ctes: string; params: unknown[] },
+    search: ClaimSql,
     blocked: ReadonlySet<string>,
+    now: Date,
     expires: Date,
   ): Promise<{ rows: Delivery[]; ids: string[]; full: boolean }> {
-    const now = search.params[0] as Date;
     const got = await this.db.query<Delivery & { claimN: number | bigint; claimTotal: number | bigint }>(
       this.db.prisma,
       `WITH RECURSIVE ${search.ctes}, ranked AS (
